@@ -1,0 +1,78 @@
+"""`parley`: the TUI with no arguments, a headless command otherwise.
+
+Every command is a thin face on the core: it parses arguments, calls one core function and
+prints. A :class:`ParleyError` becomes ``error: message`` and exit status 1; argparse usage
+errors exit 2. No command prints a traceback for something the user did.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Callable, Sequence
+
+from app import __version__
+from app.errors import ParleyError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from app.cli import spec_commands
+
+    parser = argparse.ArgumentParser(
+        prog="parley",
+        description="Describe a trading strategy in plain English; Parley compiles, checks, "
+        "backtests and runs it. With no command, opens the TUI.",
+    )
+    parser.add_argument("--version", action="version", version=f"parley {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    spec_commands.register(commands)
+    for module in _optional_command_modules():
+        module.register(commands)
+    return parser
+
+
+def _optional_command_modules() -> list:
+    """Command groups that land issue by issue; each registers its own subcommands."""
+    import importlib
+
+    modules = []
+    for name in ("compile_commands", "backtest_commands", "regime_commands", "run_commands"):
+        try:
+            modules.append(importlib.import_module(f"app.cli.{name}"))
+        except ModuleNotFoundError as err:
+            if err.name != f"app.cli.{name}":
+                raise
+    return modules
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    try:
+        if handler is None:
+            return _open_tui()
+        return handler(args)
+    except ParleyError as err:
+        print(f"error: {err.message}", file=sys.stderr)
+        if err.hint:
+            print(err.hint, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _open_tui() -> int:
+    try:
+        from app.tui.main import run_tui
+    except ModuleNotFoundError as err:
+        if not (err.name or "").startswith("app.tui"):
+            raise
+        print("The TUI is not built yet. Try `parley --help` for the commands.")
+        return 0
+    return run_tui()

@@ -1,0 +1,74 @@
+"""Loading the Lark grammar once, and the human names of its terminals."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from lark import Lark
+
+_PACKAGED = Path(__file__).with_name("strategy.lark")
+_REPO = Path(__file__).resolve().parents[2] / "grammar" / "strategy.lark"
+
+
+def grammar_path() -> Path:
+    """The grammar file: packaged in a wheel, or ``grammar/`` of the source tree."""
+    return _PACKAGED if _PACKAGED.exists() else _REPO
+
+
+def grammar_text() -> str:
+    return grammar_path().read_text(encoding="utf-8")
+
+
+@cache
+def statement_parser() -> Lark:
+    """An LALR parser whose start rule is a single statement."""
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        start="statement",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        cache=False,
+    )
+
+
+TERMINAL_NAMES: dict[str, str] = {
+    "NUMBER": "a number",
+    "INT": "a whole number",
+    "NAME": "a name",
+    "SYMBOL": "a ticker symbol",
+    "STRING": 'a quoted name like "My strategy"',
+    "DURATION": "a timeframe like 1d or 5m",
+    "COMP_OP": "a comparison (<, <=, >, >=, ==, !=)",
+    "ADD_OP": "+ or -",
+    "MUL_OP": "* or /",
+    "CROSS_DIR": "above or below",
+    "SIDE": "long or short",
+    "SIDE_OR_BOTH": "long, short or both",
+    "ORDER": "ascending or descending",
+    "TRANSITION": "raise, block or allow",
+    "BARS": "bars",
+    "ROUNDS": "rounds",
+    "SHARES": "shares",
+    "USD": "usd",
+    "LPAR": "(",
+    "RPAR": ")",
+    "LSQB": "[",
+    "RSQB": "]",
+    "COMMA": ",",
+    "DOT": ".",
+    "PERCENT": "%",
+    "DOLLAR": "$",
+    "MINUS": "-",
+    "$END": "the end of the statement",
+}
+
+
+def describe_terminal(name: str) -> str:
+    """A readable name for a terminal: keywords become themselves in quotes."""
+    if name in TERMINAL_NAMES:
+        return TERMINAL_NAMES[name]
+    pattern = statement_parser().get_terminal(name).pattern
+    value = getattr(pattern, "value", name)
+    return f'"{value}"' if pattern.type == "str" else name.lower()

@@ -1,0 +1,238 @@
+"""Text -> validated :class:`StrategySpec`, reporting every problem with line and column.
+
+A file is cut into statements (a statement starts at column 1; indented lines continue
+it), each statement is parsed on its own by the LALR grammar, and the pieces are then
+assembled and checked as a whole. One bad line therefore never hides the others.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from lark import Token, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.exceptions import VisitError
+from pydantic import ValidationError
+
+from app.dsl.diagnostics import Diagnostic, SpecError
+from app.dsl.grammar import describe_terminal, statement_parser
+from app.dsl.transformer import LocatedError, Pos, StatementTransformer, Stmt
+from app.spec.checks import Problem, check_spec
+from app.spec.models import StrategySpec
+
+STATEMENT_WORDS = (
+    "strategy", "universe", "screen", "timeframe", "direction", "long", "short", "exit",
+    "stop", "take", "trailing", "max", "size", "regime", "agents", "debate", "min",
+    "circuit", "question",
+)
+REPEATABLE = {"questions"}
+
+
+def parse_spec(text: str, path: str = "<spec>") -> StrategySpec:
+    """Parse and check a spec text.
+
+    Raises:
+        SpecError: with every problem found, each at its line and column.
+    """
+    spec, diagnostics = analyse(text)
+    if diagnostics or spec is None:
+        raise SpecError(diagnostics, text, path)
+    return spec
+
+
+def analyse(text: str) -> tuple[StrategySpec | None, list[Diagnostic]]:
+    """Parse and check without raising: the spec (if valid) and the problems found."""
+    statements: list[Stmt] = []
+    diagnostics: list[Diagnostic] = []
+    for first_line, chunk in split_statements(text):
+        try:
+            statements.append(_parse_statement(chunk, first_line))
+        except _ChunkError as err:
+            diagnostics.append(err.diagnostic)
+    if diagnostics:
+        return None, diagnostics
+    return assemble(statements)
+
+
+def split_statements(text: str) -> Iterator[tuple[int, str]]:
+    """Yield ``(first line number, text)`` for each statement of a file."""
+    start = 0
+    lines: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        continues = line[:1] in (" ", "\t") or not stripped or stripped.startswith("#")
+        if continues:
+            if lines:
+                lines.append(line)
+            continue
+        if lines:
+            yield start, "\n".join(lines)
+        start, lines = number, [line]
+    if lines:
+        yield start, "\n".join(lines)
+
+
+class _ChunkError(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        self.diagnostic = diagnostic
+
+
+def _shift(pos: Pos, first_line: int) -> Pos:
+    return Pos(pos.line + first_line - 1, pos.column, pos.length)
+
+
+def _parse_statement(chunk: str, first_line: int) -> Stmt:
+    try:
+        tree = statement_parser().parse(chunk)
+    except UnexpectedInput as err:
+        raise _ChunkError(_syntax_diagnostic(err, chunk, first_line)) from None
+    transformer = StatementTransformer()
+    try:
+        stmt = transformer.transform(tree)
+    except VisitError as err:
+        if isinstance(err.orig_exc, LocatedError):
+            pos = _shift(err.orig_exc.pos, first_line)
+            raise _ChunkError(Diagnostic(pos.line, pos.column, err.orig_exc.message,
+                                         length=pos.length)) from None
+        raise
+    stmt.pos = _shift(stmt.pos, first_line)
+    stmt.indicators = [(node, _shift(p, first_line)) for node, p in stmt.indicators]
+    return stmt
+
+
+def _syntax_diagnostic(err: UnexpectedInput, chunk: str, first_line: int) -> Diagnostic:
+    line = err.line + first_line - 1 if err.line > 0 else first_line
+    column = max(err.column, 1)
+    if isinstance(err, UnexpectedToken):
+        return _unexpected_token(err, line, column)
+    if isinstance(err, UnexpectedCharacters):
+        char = chunk[err.pos_in_stream] if err.pos_in_stream < len(chunk) else ""
+        expected = _expected(err.allowed or set())
+        return Diagnostic(line, column, f"unexpected character '{char}'", expected)
+    return Diagnostic(line, column, "cannot read this statement")
+
+
+def _unexpected_token(err: UnexpectedToken, line: int, column: int) -> Diagnostic:
+    token: Token = err.token
+    expected = _expected(err.expected)
+    if token.type == "$END":
+        lines_before = line
+        return Diagnostic(lines_before, column, "the statement ends too early", expected)
+    word = str(token)
+    if token.start_pos == 0 or (token.line == 1 and token.column == 1):
+        return Diagnostic(
+            line, column,
+            f"unknown statement '{word}'; a statement starts with one of: "
+            + ", ".join(STATEMENT_WORDS),
+            length=len(word),
+        )
+    return Diagnostic(line, column, f"unexpected '{word}'", expected, length=max(1, len(word)))
+
+
+def _expected(names: set[str]) -> tuple[str, ...]:
+    described = sorted({describe_terminal(n) for n in names if not n.startswith("__")})
+    return tuple(described[:12])
+
+
+# ----- assembling statements into a spec ---------------------------------------------------
+def assemble(statements: list[Stmt]) -> tuple[StrategySpec | None, list[Diagnostic]]:
+    """Merge parsed statements into one spec, then run the semantic checks."""
+    diagnostics: list[Diagnostic] = []
+    fields: dict[str, Any] = {}
+    where: dict[str, Stmt] = {}
+    for stmt in statements:
+        if stmt.key in where and stmt.key not in REPEATABLE:
+            first = where[stmt.key].pos.line
+            diagnostics.append(_at(stmt, f"{_say(stmt.key)} is set twice (first on line "
+                                         f"{first}); keep one"))
+            continue
+        where.setdefault(stmt.key, stmt)
+        if stmt.key in REPEATABLE:
+            fields.setdefault(stmt.key, []).append(stmt.value)
+        else:
+            fields[stmt.key] = stmt.value
+    if diagnostics:
+        return None, diagnostics
+    missing = [(k, m) for k, m in (
+        ("name", 'the spec has no name: add a first line like `strategy "My strategy"`'),
+        ("universe", "the spec trades nothing: add a line like `universe AAPL, MSFT`"),
+    ) if k not in fields]
+    if missing:
+        return None, [Diagnostic(1, 1, m) for _, m in missing]
+    return _build(fields, where)
+
+
+def _build(fields: dict[str, Any], where: dict[str, Stmt]) -> tuple[StrategySpec | None,
+                                                                    list[Diagnostic]]:
+    data: dict[str, Any] = {}
+    nested: dict[str, dict[str, Any]] = {"regime": {}, "agents": {}, "limits": {}}
+    explicit_direction = fields.pop("direction", None)
+    shared_exit = fields.pop("exit", None)
+    for key, value in fields.items():
+        group, _, sub = key.partition(".")
+        if sub:
+            nested[group].update(value if isinstance(value, dict) and group == "regime"
+                                 and sub == "transition" else {sub: value})
+        else:
+            data[key] = tuple(value) if key == "questions" else value
+    for group, values in nested.items():
+        if values:
+            data[group] = values
+    sides = [s for s in ("long", "short") if f"{s}_entry" in data]
+    data["direction"] = "both" if len(sides) == 2 else (sides[0] if sides else "long")
+    problems = _merge_exit(data, shared_exit, sides, where)
+    if explicit_direction and sides and explicit_direction != data["direction"]:
+        problems.append(_at(where["direction"], f"direction {explicit_direction} contradicts "
+                                                f"the rules, which trade {data['direction']}"))
+    if problems:
+        return None, problems
+    try:
+        spec = StrategySpec(**data)
+    except ValidationError as err:
+        return None, [_from_pydantic(e, where) for e in err.errors()]
+    located = [_locate_problem(problem, where) for problem in check_spec(spec)]
+    return (None, located) if located else (spec, [])
+
+
+def _merge_exit(data: dict[str, Any], shared: Any, sides: list[str],
+                where: dict[str, Stmt]) -> list[Diagnostic]:
+    if shared is None:
+        return []
+    problems = []
+    for side in sides or ["long"]:
+        if f"{side}_exit" in data:
+            problems.append(_at(where["exit"], f"'exit when' and 'exit {side} when' both set "
+                                               f"the {side} exit; keep one"))
+        data[f"{side}_exit"] = shared
+    return problems
+
+
+def _locate_problem(problem: Problem, where: dict[str, Stmt]) -> Diagnostic:
+    if problem.node is not None:
+        for stmt in where.values():
+            for node, pos in stmt.indicators:
+                if node == problem.node:
+                    return Diagnostic(pos.line, pos.column, problem.message, length=pos.length)
+    return _locate(problem.key, problem.message, where)
+
+
+def _locate(key: str, message: str, where: dict[str, Stmt]) -> Diagnostic:
+    for candidate in (key, key.split(".")[0], "exit" if key.endswith("_exit") else ""):
+        matches = [s for k, s in where.items() if k == candidate or k.startswith(candidate + ".")]
+        if candidate and matches:
+            return _at(matches[0], message)
+    return Diagnostic(1, 1, message)
+
+
+def _at(stmt: Stmt, message: str) -> Diagnostic:
+    return Diagnostic(stmt.pos.line, stmt.pos.column, message, length=stmt.pos.length)
+
+
+def _from_pydantic(error: Any, where: dict[str, Stmt]) -> Diagnostic:
+    loc = [str(p) for p in error["loc"] if not str(p)[:1].isupper()]
+    key = ".".join(loc[:2]) if loc and loc[0] in ("regime", "agents", "limits") else loc[0]
+    text = error["msg"].replace("Input should be", "must be").replace("Value error, ", "")
+    return _locate(key, f"{_say(key)} {text}", where)
+
+
+def _say(key: str) -> str:
+    return key.split(".")[-1].replace("_pct", "").replace("_", " ")

@@ -1,0 +1,148 @@
+"""Semantic checks: what parses but would not make sense to run.
+
+Works on a spec however it was built (from text, from JSON, by the compiler), and names
+the part of the spec at fault so the parser can point at its line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from app.indicators.catalog import CATALOG
+from app.spec import expr as E
+from app.spec.models import StrategySpec
+
+SYMBOL_RE = re.compile(r"^[A-Z][A-Z0-9.]{0,9}(/[A-Z]{2,5})?$")
+RULES = ("long_entry", "long_exit", "short_entry", "short_exit")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A semantic problem: the spec key it concerns, the message, optionally the node."""
+
+    key: str
+    message: str
+    node: Any = None
+
+
+def check_spec(spec: StrategySpec) -> list[Problem]:
+    """Every semantic problem of a spec (empty when it can run)."""
+    problems: list[Problem] = []
+    problems += _check_symbols(spec)
+    problems += _check_rules(spec)
+    problems += _check_risk(spec)
+    problems += _check_screen(spec)
+    problems += _check_indicators(spec)
+    return problems
+
+
+def _check_symbols(spec: StrategySpec) -> list[Problem]:
+    problems = []
+    for symbol in spec.universe:
+        if not SYMBOL_RE.match(symbol):
+            problems.append(Problem("universe", f"malformed symbol '{symbol}': use a ticker like "
+                                                "AAPL or BRK.B, or a crypto pair like BTC/USD"))
+    duplicates = sorted({s for s in spec.universe if spec.universe.count(s) > 1})
+    if duplicates:
+        problems.append(Problem("universe", f"{', '.join(duplicates)} listed twice"))
+    bench = spec.regime.benchmark if spec.regime else None
+    if bench and not SYMBOL_RE.match(bench):
+        problems.append(Problem("regime.benchmark", f"malformed benchmark symbol '{bench}'"))
+    return problems
+
+
+def _check_rules(spec: StrategySpec) -> list[Problem]:
+    problems = []
+    if spec.long_entry is None and spec.short_entry is None:
+        problems.append(Problem("universe", "no entry rule: add a line like "
+                                            "`long when close > sma(close, 50)`"))
+    for side in ("long", "short"):
+        entry, exit_ = getattr(spec, f"{side}_entry"), getattr(spec, f"{side}_exit")
+        if exit_ is not None and entry is None:
+            problems.append(Problem(f"{side}_exit", f"there is a {side} exit but no "
+                                                    f"'{side} when' entry rule"))
+        if entry is not None and entry == exit_:
+            problems.append(Problem(f"{side}_exit", f"the {side} exit rule is the same as its "
+                                                    "entry rule, so every entry would exit at once"))
+    expected = {(True, True): "both", (True, False): "long", (False, True): "short"}.get(
+        (spec.long_entry is not None, spec.short_entry is not None), spec.direction)
+    if spec.direction != expected:
+        problems.append(Problem("direction", f"direction {spec.direction} contradicts the rules, "
+                                             f"which trade {expected}"))
+    if spec.long_entry is not None and spec.long_entry == spec.short_entry:
+        problems.append(Problem("short_entry", "the long and short entry rules are the same"))
+    for key in RULES:
+        rule = getattr(spec, key)
+        if rule is not None:
+            problems += [Problem(key, msg) for msg in _self_comparisons(rule)]
+    return problems
+
+
+def _self_comparisons(cond: Any) -> list[str]:
+    if isinstance(cond, (E.Compare, E.Cross)) and cond.left == cond.right:
+        return ["this compares a value with itself, so it never changes"]
+    if isinstance(cond, (E.And, E.Or)):
+        return [m for item in cond.items for m in _self_comparisons(item)]
+    if isinstance(cond, E.Not):
+        return _self_comparisons(cond.item)
+    return []
+
+
+def _check_risk(spec: StrategySpec) -> list[Problem]:
+    problems = []
+    sizing = spec.sizing
+    if sizing and sizing.kind == "risk_pct" and spec.stop_loss is None:
+        problems.append(Problem("sizing", "risk sizing needs a stop loss to measure the risk "
+                                          "against: add `stop loss 2 atr(14)` or `stop loss 5%`"))
+    if sizing and sizing.kind in ("pct_equity", "risk_pct") and sizing.value > 100:
+        problems.append(Problem("sizing", "a position cannot be more than 100% of equity "
+                                          "(Parley does not use leverage)"))
+    if sizing and sizing.kind == "fixed_shares" and sizing.value != int(sizing.value):
+        problems.append(Problem("sizing", "shares must be a whole number"))
+    stop = spec.stop_loss
+    if stop is not None and getattr(stop, "pct", 0) >= 100 and spec.direction != "short":
+        problems.append(Problem("stop_loss", "a long position's stop loss must be less than "
+                                             "100% below the entry"))
+    return problems
+
+
+def _check_screen(spec: StrategySpec) -> list[Problem]:
+    if spec.screen is None:
+        return []
+    problems = []
+    if len(spec.universe) < 2:
+        problems.append(Problem("screen", "a screen ranks several symbols: list them in the "
+                                          "universe"))
+    elif spec.screen.top >= len(spec.universe):
+        problems.append(Problem("screen", f"the screen keeps the top {spec.screen.top} of "
+                                          f"{len(spec.universe)} symbols, so it filters nothing "
+                                          "by rank; lower the number"))
+    return problems
+
+
+def _check_indicators(spec: StrategySpec) -> list[Problem]:
+    problems = []
+    for key, node in _all_nodes(spec):
+        if not isinstance(node, E.Indicator):
+            continue
+        definition = CATALOG.get(node.name)
+        if definition is None:
+            problems.append(Problem(key, f"unknown indicator '{node.name}'", node))
+        elif definition.intraday_only and spec.timeframe == "1d":
+            problems.append(Problem(key, f"{node.name} needs intraday bars (the first bars of "
+                                         "each session); set a timeframe like 5m", node))
+    return problems
+
+
+def _all_nodes(spec: StrategySpec):
+    for key in RULES:
+        rule = getattr(spec, key)
+        if rule is not None:
+            for node in E.walk_exprs(rule):
+                yield key, node
+    if spec.screen is not None:
+        if spec.screen.filter is not None:
+            yield from (("screen", n) for n in E.walk_exprs(spec.screen.filter))
+        yield from (("screen", n) for n in E.walk_exprs(spec.screen.rank_by))

@@ -1,0 +1,141 @@
+"""Expressions and conditions of the strategy language, as frozen pydantic models.
+
+Every node carries a ``kind`` so the JSON form is self-describing and pydantic can pick
+the right class from a discriminated union.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PriceField = Literal["open", "high", "low", "close", "volume"]
+ArithOp = Literal["+", "-", "*", "/"]
+CompareOp = Literal["<", "<=", ">", ">=", "==", "!="]
+
+
+class _Node(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Num(_Node):
+    """A number literal."""
+
+    kind: Literal["num"] = "num"
+    value: float
+
+
+class FieldRef(_Node):
+    """A price field of the current bar: open, high, low, close or volume."""
+
+    kind: Literal["field"] = "field"
+    name: PriceField
+
+
+class Indicator(_Node):
+    """An indicator call such as ``sma(close, 50)`` or ``macd(close, 12, 26, 9).signal``.
+
+    ``params`` always holds every parameter (defaults filled in) so that two specs that
+    mean the same thing compare equal.
+    """
+
+    kind: Literal["indicator"] = "indicator"
+    name: str
+    source: Expr | None = None
+    """The series the indicator reads (``None`` for indicators computed from OHLCV)."""
+    params: tuple[float, ...] = ()
+    output: str | None = None
+    """The chosen output of a multi-output indicator (``signal`` of MACD)."""
+
+
+class Lag(_Node):
+    """A value from ``bars`` bars ago: ``close[1]``."""
+
+    kind: Literal["lag"] = "lag"
+    expr: Expr
+    bars: int = Field(ge=1, le=10_000)
+
+
+class Neg(_Node):
+    """Unary minus."""
+
+    kind: Literal["neg"] = "neg"
+    expr: Expr
+
+
+class BinOp(_Node):
+    """Arithmetic: ``high - low``, ``sma(close, 20) * 1.02``."""
+
+    kind: Literal["binop"] = "binop"
+    op: ArithOp
+    left: Expr
+    right: Expr
+
+
+Expr = Annotated[Union[Num, FieldRef, Indicator, Lag, Neg, BinOp], Field(discriminator="kind")]
+
+
+class Compare(_Node):
+    """``left op right`` evaluated on each closed bar."""
+
+    kind: Literal["compare"] = "compare"
+    op: CompareOp
+    left: Expr
+    right: Expr
+
+
+class Cross(_Node):
+    """``left crosses above right``: ``left[t-1] <= right[t-1] and left[t] > right[t]``.
+
+    Below is the mirror image: ``left[t-1] >= right[t-1] and left[t] < right[t]``.
+    """
+
+    kind: Literal["cross"] = "cross"
+    direction: Literal["above", "below"]
+    left: Expr
+    right: Expr
+
+
+class And(_Node):
+    kind: Literal["and"] = "and"
+    items: tuple[Cond, ...] = Field(min_length=2)
+
+
+class Or(_Node):
+    kind: Literal["or"] = "or"
+    items: tuple[Cond, ...] = Field(min_length=2)
+
+
+class Not(_Node):
+    kind: Literal["not"] = "not"
+    item: Cond
+
+
+Cond = Annotated[Union[Compare, Cross, And, Or, Not], Field(discriminator="kind")]
+
+for _model in (Indicator, Lag, Neg, BinOp, Compare, Cross, And, Or, Not):
+    _model.model_rebuild()
+
+
+def walk_exprs(node: object):
+    """Yield every expression node inside a condition or expression, depth first."""
+    if isinstance(node, (Compare, Cross, BinOp)):
+        yield from walk_exprs(node.left)
+        yield from walk_exprs(node.right)
+        if isinstance(node, BinOp):
+            yield node
+    elif isinstance(node, (And, Or)):
+        for item in node.items:
+            yield from walk_exprs(item)
+    elif isinstance(node, Not):
+        yield from walk_exprs(node.item)
+    elif isinstance(node, (Lag, Neg)):
+        yield from walk_exprs(node.expr)
+        yield node
+    elif isinstance(node, Indicator):
+        if node.source is not None:
+            yield from walk_exprs(node.source)
+        yield node
+    elif isinstance(node, (Num, FieldRef)):
+        yield node

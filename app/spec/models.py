@@ -1,0 +1,123 @@
+"""The strategy spec: the validated, frozen model every part of Parley works from.
+
+Its ``model_dump(mode="json")`` is the machine-readable form DESIGN.md section 3 fixes.
+Percentages are stored in percent units (``{"pct": 2.0}`` means 2 %).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.spec.expr import Cond, Expr
+
+Timeframe = Literal["1m", "5m", "15m", "30m", "1h", "4h", "1d"]
+TIMEFRAMES: tuple[str, ...] = ("1m", "5m", "15m", "30m", "1h", "4h", "1d")
+Direction = Literal["long", "short", "both"]
+RegimeName = Literal["trending_up", "trending_down", "mean_reverting", "high_volatility"]
+REGIMES: tuple[str, ...] = ("trending_up", "trending_down", "mean_reverting", "high_volatility")
+AgentName = Literal["technical", "fundamentals", "news", "macro"]
+AGENTS: tuple[str, ...] = ("technical", "fundamentals", "news", "macro")
+SizingKind = Literal["pct_equity", "risk_pct", "fixed_usd", "fixed_shares"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PctLevel(_Model):
+    """A distance in percent of the entry price."""
+
+    pct: float = Field(gt=0, le=1000)
+
+
+class AtrLevel(_Model):
+    """A distance in multiples of ATR(period) at entry."""
+
+    atr: float = Field(gt=0, le=100)
+    period: int = Field(default=14, ge=1, le=1000)
+
+
+Level = PctLevel | AtrLevel
+
+
+class Sizing(_Model):
+    """How big each new position is."""
+
+    kind: SizingKind
+    value: float = Field(gt=0)
+    """Percent for ``pct_equity`` and ``risk_pct``, dollars for ``fixed_usd``, shares for
+    ``fixed_shares``."""
+
+
+class Screen(_Model):
+    """Filter the base universe and keep the ``top`` best by ``rank_by`` on each bar."""
+
+    filter: Cond | None = None
+    rank_by: Expr
+    descending: bool = True
+    """True keeps the highest values."""
+    top: int = Field(ge=1, le=10_000)
+
+
+class RegimeSpec(_Model):
+    """Which market regimes may open positions, and what a regime change does."""
+
+    allow: tuple[RegimeName, ...] = REGIMES  # type: ignore[assignment]
+    transition: Literal["allow", "raise", "block"] = "raise"
+    """In a transition: trade as usual, demand more conviction, or open nothing."""
+    transition_raise: int = Field(default=10, ge=0, le=100)
+    """Points added to the minimum conviction in a transition (with ``raise``)."""
+    benchmark: str | None = None
+    """Symbol whose regime gates every symbol; ``None`` uses each symbol's own."""
+
+
+class AgentsSpec(_Model):
+    """The analyst team that votes after the rules fire."""
+
+    team: tuple[AgentName, ...] = AGENTS  # type: ignore[assignment]
+    debate_rounds: int = Field(default=1, ge=0, le=10)
+    min_conviction: int = Field(default=50, ge=0, le=100)
+
+
+class CircuitBreaker(_Model):
+    """Pause when price moves more than ``move_pct`` within ``bars`` bars."""
+
+    move_pct: float = Field(gt=0, le=100)
+    bars: int = Field(default=1, ge=1, le=1000)
+
+
+class Limits(_Model):
+    """Risk limits enforced in code by the risk gate; ``None`` means not set."""
+
+    daily_loss_pct: float | None = Field(default=None, gt=0, le=100)
+    max_drawdown_pct: float | None = Field(default=None, gt=0, le=100)
+    circuit_breaker: CircuitBreaker | None = None
+    max_exposure_pct: float | None = Field(default=None, gt=0, le=1000)
+    max_position_pct: float | None = Field(default=None, gt=0, le=1000)
+
+
+class StrategySpec(_Model):
+    """A complete strategy. Build one with :func:`app.dsl.parse_spec` to get it checked."""
+
+    name: str = Field(min_length=1, max_length=200)
+    universe: tuple[str, ...] = Field(min_length=1)
+    screen: Screen | None = None
+    timeframe: Timeframe = "1d"
+    direction: Direction = "long"
+    long_entry: Cond | None = None
+    long_exit: Cond | None = None
+    short_entry: Cond | None = None
+    short_exit: Cond | None = None
+    stop_loss: Level | None = None
+    take_profit: Level | None = None
+    trailing_stop: Level | None = None
+    max_hold_bars: int | None = Field(default=None, ge=1, le=1_000_000)
+    sizing: Sizing | None = None
+    max_positions: int | None = Field(default=None, ge=1, le=10_000)
+    regime: RegimeSpec | None = None
+    agents: AgentsSpec | None = None
+    limits: Limits = Limits()
+    questions: tuple[str, ...] = ()
+    """Clarifying questions still open; empty when the spec says all it needs to."""
