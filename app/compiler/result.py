@@ -1,0 +1,44 @@
+"""What any compiler (offline or LLM) returns for one user turn: the same contract."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.spec.models import StrategySpec
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Tokens and cost of one LLM turn (zero for the offline compiler)."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    cost_usd: float = 0.0
+
+
+@dataclass(frozen=True)
+class CompileResult:
+    """The outcome of compiling one turn of English.
+
+    ``spec`` is None when nothing runnable could be built; then ``questions`` or
+    ``message`` say why and what the user should add.
+    """
+
+    spec: StrategySpec | None
+    text: str | None
+    """The spec in canonical strategy-language text (None when there is no spec)."""
+    questions: tuple[str, ...] = ()
+    """Clarifying questions still open."""
+    assumptions: tuple[str, ...] = ()
+    """Defaults the compiler chose and states plainly (e.g. "timeframe: daily (default)")."""
+    not_understood: tuple[str, ...] = ()
+    """Words or phrases the compiler could not place."""
+    message: str = ""
+    """A plain reply when there is no spec: an explanation, a refusal, a failure."""
+    compiler: str = "offline"
+    """"offline" or "llm:<model>"."""
+    usage: Usage = field(default_factory=Usage)
+    attempts: int = 1
+    """LLM rounds used, including repairs."""
