@@ -1,0 +1,58 @@
+"""Settings from the environment (and an optional config file), never written anywhere.
+
+Keys are ``SecretStr`` so they print as ``**********`` in logs, reprs and tracebacks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Environment variables win over ``$PARLEY_HOME/config.env``."""
+
+    model_config = SettingsConfigDict(env_prefix="PARLEY_", extra="ignore", frozen=True)
+
+    home: Path = Field(default_factory=lambda: Path(user_data_dir("parley", appauthor=False)))
+    """Folder of the database, caches and conversations (``PARLEY_HOME``)."""
+    strategies_dir: Path = Path("strategies")
+    """Where specs live (``PARLEY_STRATEGIES_DIR``), relative to the current folder."""
+    database_url: str | None = None
+    """SQLAlchemy URL; default is SQLite in ``home``. A PostgreSQL URL switches backends."""
+    model: str = "claude-sonnet-4-5"
+    """Anthropic model for the LLM compiler and agents (``PARLEY_MODEL``)."""
+    anthropic_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("ANTHROPIC_API_KEY", "PARLEY_ANTHROPIC_API_KEY"))
+    anthropic_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("ANTHROPIC_BASE_URL", "PARLEY_ANTHROPIC_BASE_URL"))
+    alpaca_key_id: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("APCA_API_KEY_ID", "PARLEY_ALPACA_KEY_ID"))
+    alpaca_secret_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("APCA_API_SECRET_KEY", "PARLEY_ALPACA_SECRET_KEY"))
+    alpaca_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("APCA_API_BASE_URL", "PARLEY_ALPACA_BASE_URL"))
+    alpaca_data_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("APCA_API_DATA_URL", "PARLEY_ALPACA_DATA_URL"))
+
+    @property
+    def llm_enabled(self) -> bool:
+        return self.anthropic_api_key is not None and bool(self.anthropic_api_key.get_secret_value())
+
+    @property
+    def alpaca_enabled(self) -> bool:
+        return bool(self.alpaca_key_id and self.alpaca_secret_key)
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'parley.db'}"
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, then ``$PARLEY_HOME/config.env`` if it exists."""
+    probe = Settings()
+    env_file = probe.home / "config.env"
+    return Settings(_env_file=env_file) if env_file.exists() else probe  # type: ignore[call-arg]
