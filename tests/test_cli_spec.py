@@ -1,0 +1,119 @@
+"""The strategy-language commands as a user runs them: output, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from app.cli import main
+from tests.conftest import DATA, STRATEGIES, TEST_DATA
+
+ALL_SPECS = sorted(str(p) for p in STRATEGIES.glob("*.strategy"))
+
+
+def test_check_all_examples_ok(capsys: pytest.CaptureFixture[str]) -> None:
+    assert len(ALL_SPECS) >= 10
+    assert main(["check", *ALL_SPECS]) == 0
+    out = capsys.readouterr().out
+    assert out.count(": ok") == len(ALL_SPECS)
+
+
+def test_fmt_check_examples_already_canonical() -> None:
+    assert main(["fmt", "--check", *ALL_SPECS]) == 0
+
+
+def test_check_json_is_model_dump(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--json", str(STRATEGIES / "sma_crossover.strategy")]) == 0
+    data = json.loads(capsys.readouterr().out)
+    for key in ("name", "universe", "screen", "timeframe", "direction", "stop_loss",
+                "take_profit", "trailing_stop", "max_hold_bars", "sizing", "regime",
+                "agents", "limits", "questions"):
+        assert key in data
+    assert data["universe"] == ["GOOG"]
+    assert data["sizing"] == {"kind": "fixed_shares", "value": 10.0}
+    assert data["questions"] == []
+
+
+def test_check_reports_every_error_with_caret(tmp_path, capsys) -> None:
+    bad = tmp_path / "bad.strategy"
+    bad.write_text('strategy "x"\nuniverse GOOG\nlong when clse > 1\nexit when close >\n')
+    assert main(["check", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:3:11: unknown name 'clse'; did you mean close?" in err
+    assert f"{bad}:4:" in err and "expected" in err
+    assert "    long when clse > 1\n              ^^^^" in err
+    assert "Traceback" not in err
+
+
+def test_check_missing_file_is_user_error(capsys) -> None:
+    assert main(["check", "no/such.strategy"]) == 1
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_fmt_rewrites_keeping_comments_and_refuses_invalid(tmp_path, capsys) -> None:
+    spec = tmp_path / "s.strategy"
+    spec.write_text('# my idea\nstrategy "x"\nuniverse goog\ntake profit 5%  # greedy\n'
+                    "stop loss 2%\nlong when close>sma(close,20)\n")
+    assert main(["fmt", "--check", str(spec)]) == 1
+    assert main(["fmt", str(spec)]) == 0
+    assert spec.read_text() == (
+        '# my idea\nstrategy "x"\nuniverse GOOG\ntimeframe 1d\nlong when close > sma(close, 20)\n'
+        "stop loss 2%\ntake profit 5%  # greedy\n")
+    broken = tmp_path / "b.strategy"
+    broken.write_text('strategy "x"\nuniverse GOOG\nlong when\n')
+    assert main(["fmt", str(broken)]) == 1
+    assert broken.read_text() == 'strategy "x"\nuniverse GOOG\nlong when\n'
+
+
+def test_explain(capsys) -> None:
+    assert main(["explain", str(STRATEGIES / "golden_cross.strategy")]) == 0
+    out = capsys.readouterr().out
+    assert "crosses above the 200-bar simple moving average" in out
+    assert "risks 1% of equity" in out
+
+
+def _signals(capsys, *args: str) -> pd.DataFrame:
+    assert main(["signals", *args]) == 0
+    return pd.read_csv(io.StringIO(capsys.readouterr().out))
+
+
+def test_signals_fire_the_bar_before_reference_fills(capsys) -> None:
+    """Entries fire on the bar before each reference entry (fills come at the next open)."""
+    table = _signals(capsys, str(STRATEGIES / "sma_crossover.strategy"), "--data",
+                     str(DATA / "GOOG.csv"))
+    assert list(table.columns) == ["date", "symbol", "entry", "exit"]
+    dates = pd.read_csv(DATA / "GOOG.csv")["Date"].tolist()
+    before = {d: dates[i - 1] for i, d in enumerate(dates) if i}
+    with open(TEST_DATA / "goog_sma_10_30_closed_trades.csv") as fh:
+        reference = list(csv.DictReader(fh))
+    entries = table.loc[table.entry == 1, "date"].tolist()
+    exits = table.loc[table.exit == 1, "date"].tolist()
+    expected_entries = [before[r["EntryTime"]] for r in reference]
+    expected_exits = [before[r["ExitTime"]] for r in reference]
+    # The 33rd trade (entered 2012-12-04) is still open at the end.
+    assert [e for e in entries if e in expected_entries] == expected_entries
+    assert before["2012-12-04"] in entries
+    assert set(expected_exits) <= set(exits)
+    # Between consecutive reference trades there is no other entry.
+    assert len(entries) == len(expected_entries) + 1
+
+
+def test_signals_on_a_folder_and_unknown_symbol(tmp_path, capsys) -> None:
+    folder = tmp_path / "bars"
+    folder.mkdir()
+    shutil.copy(DATA / "GOOG.csv", folder / "GOOG.csv")
+    table = _signals(capsys, str(STRATEGIES / "sma_crossover.strategy"), "--data", str(folder))
+    assert set(table.symbol) == {"GOOG"}
+    assert main(["signals", str(STRATEGIES / "macd_cross.strategy"), "--data", str(folder)]) == 1
+    assert "NVDA" in capsys.readouterr().err
+
+
+def test_usage_error_exits_2(capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["check"])
+    assert exc.value.code == 2
