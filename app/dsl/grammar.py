@@ -21,13 +21,18 @@ def grammar_text() -> str:
 
 
 @cache
-def statement_parser() -> Lark:
-    """An LALR parser whose start rule is a single statement."""
+def statement_parser(located: bool = False) -> Lark:
+    """An LALR parser whose start rule is a single statement.
+
+    Tracking the position of every rule node more than doubles the parse time, so the
+    fast parser leaves it out; a statement that turns out to have a problem is parsed
+    again with ``located=True`` to point at the exact spot.
+    """
     return Lark(
         grammar_text(),
         parser="lalr",
         start="statement",
-        propagate_positions=True,
+        propagate_positions=located,
         maybe_placeholders=True,
         cache=False,
     )

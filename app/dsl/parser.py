@@ -80,22 +80,26 @@ def _shift(pos: Pos, first_line: int) -> Pos:
     return Pos(pos.line + first_line - 1, pos.column, pos.length)
 
 
-def _parse_statement(chunk: str, first_line: int) -> Stmt:
+def _parse_statement(chunk: str, first_line: int, located: bool = False) -> Stmt:
     try:
-        tree = statement_parser().parse(chunk)
+        tree = statement_parser(located).parse(chunk)
     except UnexpectedInput as err:
         raise _ChunkError(_syntax_diagnostic(err, chunk, first_line)) from None
     transformer = StatementTransformer()
     try:
         stmt = transformer.transform(tree)
     except VisitError as err:
-        if isinstance(err.orig_exc, LocatedError):
-            pos = _shift(err.orig_exc.pos, first_line)
-            raise _ChunkError(Diagnostic(pos.line, pos.column, err.orig_exc.message,
-                                         length=pos.length)) from None
-        raise
-    stmt.pos = _shift(stmt.pos, first_line)
-    stmt.indicators = [(node, _shift(p, first_line)) for node, p in stmt.indicators]
+        if not isinstance(err.orig_exc, LocatedError):
+            raise
+        if not located:
+            return _parse_statement(chunk, first_line, located=True)
+        pos = _shift(err.orig_exc.pos, first_line)
+        raise _ChunkError(Diagnostic(pos.line, pos.column, err.orig_exc.message,
+                                     length=pos.length)) from None
+    stmt.pos = Pos(first_line, 1, len(chunk.split("\n", 1)[0].rstrip()) or 1)
+    stmt.source = (chunk, first_line)
+    if located:
+        stmt.indicators = [(node, _shift(p, first_line)) for node, p in stmt.indicators]
     return stmt
 
 
@@ -209,7 +213,7 @@ def _merge_exit(data: dict[str, Any], shared: Any, sides: list[str],
 def _locate_problem(problem: Problem, where: dict[str, Stmt]) -> Diagnostic:
     if problem.node is not None:
         for stmt in where.values():
-            for node, pos in stmt.indicators:
+            for node, pos in _parse_statement(*stmt.source, located=True).indicators:
                 if node == problem.node:
                     return Diagnostic(pos.line, pos.column, problem.message, length=pos.length)
     return _locate(problem.key, problem.message, where)

@@ -44,6 +44,8 @@ class Stmt:
     value: Any
     pos: Pos
     indicators: list[tuple[E.Indicator, Pos]] = field(default_factory=list)
+    source: tuple[str, int] = ("", 1)
+    """The statement's text and first line, to parse it again with positions."""
 
 
 def _pos_of(meta_or_token: Any) -> Pos:
