@@ -94,13 +94,21 @@ PRICE_FIELDS: tuple[str, ...] = ("open", "high", "low", "close", "volume")
 
 
 def lookback(name: str, params: tuple[float, ...]) -> int:
-    """Bars of history an indicator needs before its first valid value (approximate upper bound)."""
+    """Number of leading NaN bars of the indicator on gap-free input (TA-Lib's lookback).
+
+    This is exact, not a bound: ``compute`` returns a first value at index ``lookback``.
+    Nested indicators add up (``ema(sma(close, 10), 5)`` starts at 9 + 4). The EMA family
+    (ema, rsi, macd, atr, adx) still depends on its seed for a while after that; this
+    number says when a value exists, not when it has converged. For the opening range it
+    is the earliest possible first value (a first session with at least ``bars`` bars).
+    """
+    p = [int(v) for v in params]
     if name == "macd":
-        return int(params[1] + params[2]) * 3
-    if name in ("ema", "rsi", "atr", "adx"):
-        return int(params[0]) * 3
+        return max(p[0], p[1]) + p[2] - 2
     if name == "stoch":
-        return int(sum(params))
-    if name in ("opening_high", "opening_low"):
-        return 0
-    return int(params[0])
+        return p[0] + p[1] + p[2] - 3
+    if name in ("rsi", "roc", "atr"):
+        return p[0]
+    if name == "adx":
+        return 2 * p[0] - 1
+    return p[0] - 1

@@ -1,0 +1,81 @@
+"""The price bars indicators are computed from, as plain numpy arrays.
+
+Indicators run on numpy, not pandas: a frozen container of float64 arrays keeps the
+computation free of index alignment and copies, and makes the input contract explicit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+_PRICE_COLUMNS = ("open", "high", "low", "close", "volume")
+
+
+@dataclass(frozen=True, eq=False)
+class Bars:
+    """OHLCV bars, oldest first, one array per field, all the same length.
+
+    ``index`` holds each bar's timestamp as ``datetime64[ns]`` wall-clock time of the
+    market (no time zone): the opening range groups bars by the calendar day of these
+    values, so they must be exchange-local for intraday data.
+
+    The arrays are read-only views (indicators and the evaluator hand them out without
+    copying, so a stray in-place write would corrupt every later result), and equality
+    is identity, which keeps a Bars usable as a cache key.
+    """
+
+    index: NDArray[np.datetime64]
+    open: NDArray[np.float64]
+    high: NDArray[np.float64]
+    low: NDArray[np.float64]
+    close: NDArray[np.float64]
+    volume: NDArray[np.float64]
+
+    def __post_init__(self) -> None:
+        # Coerce once here so every indicator can rely on contiguous float64 input.
+        index = np.asarray(self.index, dtype="datetime64[ns]")
+        object.__setattr__(self, "index", _read_only(index))
+        for name in _PRICE_COLUMNS:
+            value = np.ascontiguousarray(getattr(self, name), dtype=np.float64)
+            object.__setattr__(self, name, _read_only(value))
+        sizes = {f.name: getattr(self, f.name).shape for f in fields(self)}
+        if len(set(sizes.values())) != 1 or self.index.ndim != 1:
+            raise ValueError(f"Bars fields must be 1-D and of equal length, got {sizes}")
+
+    def __len__(self) -> int:
+        return int(self.index.size)
+
+    def field(self, name: str) -> NDArray[np.float64]:
+        """A price field by name (``"close"``), as used by ``FieldRef`` in the language."""
+        if name not in _PRICE_COLUMNS:
+            raise KeyError(f"unknown price field {name!r}")
+        return getattr(self, name)
+
+    @classmethod
+    def from_frame(cls, df: pd.DataFrame) -> Bars:
+        """Bars from a DataFrame with a DatetimeIndex and OHLCV columns.
+
+        Column names may be lowercase or capitalised (``close`` or ``Close``), as written
+        by the usual CSV downloads. A time-zone-aware index is converted to its local wall
+        time so that sessions stay on the exchange's calendar days.
+        """
+        if not isinstance(df.index, pd.DatetimeIndex):
+            raise TypeError("Bars.from_frame needs a DataFrame with a DatetimeIndex")
+        by_lower = {str(c).lower(): c for c in df.columns}
+        missing = [c for c in _PRICE_COLUMNS if c not in by_lower]
+        if missing:
+            raise ValueError(f"missing price columns: {', '.join(missing)}")
+        index = df.index.tz_localize(None) if df.index.tz is not None else df.index
+        arrays = {c: df[by_lower[c]].to_numpy(dtype=np.float64) for c in _PRICE_COLUMNS}
+        return cls(index=index.to_numpy(dtype="datetime64[ns]"), **arrays)
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """A read-only view, leaving the caller's own array writable."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
