@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     """Where specs live (``PARLEY_STRATEGIES_DIR``), relative to the current folder."""
     database_url: str | None = None
     """SQLAlchemy URL; default is SQLite in ``home``. A PostgreSQL URL switches backends."""
-    model: str = "claude-sonnet-4-5"
+    model: str = "claude-sonnet-5-5"
     """Anthropic model for the LLM compiler and agents (``PARLEY_MODEL``)."""
     anthropic_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("ANTHROPIC_API_KEY", "PARLEY_ANTHROPIC_API_KEY"))

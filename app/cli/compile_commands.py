@@ -1,0 +1,125 @@
+"""`parley compile "TEXT"`: plain English to a spec, from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from app.compiler.conversation import Conversation, Reply
+from app.compiler.result import CompileResult
+from app.config import load_settings
+from app.errors import ParleyError
+
+
+def register(commands: Any) -> None:
+    compile_ = commands.add_parser(
+        "compile", help="compile plain English into a strategy spec",
+        description="Compile a strategy described in plain English into a spec; print the "
+        "spec, its plain-English read-back and any open questions. Uses the LLM compiler "
+        "when ANTHROPIC_API_KEY is set, the offline compiler otherwise.")
+    compile_.add_argument("text", metavar="TEXT", help="the strategy, in quotes")
+    compile_.add_argument("--offline", action="store_true",
+                          help="use the offline compiler even when an API key is set")
+    compile_.add_argument("--json", action="store_true", help="print the spec's JSON form")
+    compile_.add_argument("-o", "--output", metavar="FILE",
+                          help="write the spec's canonical text to FILE")
+    compile_.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    compile_.set_defaults(handler=cmd_compile)
+
+
+def cmd_compile(args: argparse.Namespace) -> int:
+    target = Path(args.output) if args.output else None
+    if target is not None:
+        _check_target(target, args.force)
+    convo = Conversation(load_settings(), mode="offline" if args.offline else "auto",
+                         autosave=False)
+    reply = convo.send(args.text)
+    info = sys.stderr if args.json else sys.stdout
+    if reply.spec is None:
+        _print_failure(reply)
+        raise ParleyError(reply.result.message or "no spec could be compiled from that text",
+                          "answer the questions above in your text and run again"
+                          if reply.questions else None)
+    assert reply.text is not None
+    if args.json:
+        print(json.dumps(reply.spec.model_dump(mode="json"), indent=2))
+    else:
+        _print_reply(reply)
+    print(compiled_by(reply.result), file=info)
+    if target is not None:
+        _write(target, reply.text, args.force)
+        print(f"wrote {target}", file=info)
+    return 0
+
+
+def _print_reply(reply: Reply) -> None:
+    assert reply.text is not None
+    print(reply.text.rstrip("\n"))
+    print("\nRead-back:")
+    print(_indent(reply.read_back))
+    _print_notes(reply, sys.stdout)
+
+
+def _print_notes(reply: Reply, out: TextIO) -> None:
+    result = reply.result
+    for title, items in (("Open questions", reply.questions),
+                         ("Assumptions", result.assumptions),
+                         ("Not understood", result.not_understood)):
+        if items:
+            print(f"\n{title}:", file=out)
+            for item in items:
+                print(f"  - {item}", file=out)
+
+
+def _print_failure(reply: Reply) -> None:
+    _print_notes(reply, sys.stderr)
+    last = reply.result.text
+    if last:
+        print("\nLast attempt (not a valid spec):", file=sys.stderr)
+        print(_indent(last.rstrip("\n")), file=sys.stderr)
+    print(compiled_by(reply.result), file=sys.stderr)
+
+
+def compiled_by(result: CompileResult) -> str:
+    """One line saying which compiler answered, and what it cost."""
+    if result.compiler.startswith("llm:"):
+        from app.compiler.llm import price_known
+
+        model = result.compiler.removeprefix("llm:")
+        u = result.usage
+        cost = f"${u.cost_usd:.4f}" if price_known(model) else "cost unknown (no price on file)"
+        return (f"\ncompiled by the LLM compiler ({model}): {result.attempts} attempt(s), "
+                f"{u.input_tokens} input + {u.cache_read_tokens} cached + "
+                f"{u.cache_write_tokens} cache-write input tokens, {u.output_tokens} output "
+                f"tokens, {cost}")
+    if result.compiler == "offline":
+        return "\ncompiled by the offline compiler"
+    return ""
+
+
+def _check_target(target: Path, force: bool) -> None:
+    if target.is_dir():
+        raise ParleyError(f"{target} is a folder", "pass a file name, e.g. strategies/my.strategy")
+    if target.exists() and not force:
+        raise ParleyError(f"{target} already exists; not overwriting it",
+                          "pass --force to replace it, or choose another file")
+    if not target.parent.exists():
+        raise ParleyError(f"{target.parent} does not exist", "create the folder first")
+
+
+def _write(target: Path, text: str, force: bool) -> None:
+    try:
+        with target.open("w" if force else "x", encoding="utf-8") as f:
+            f.write(text)
+    except FileExistsError:
+        raise ParleyError(f"{target} already exists; not overwriting it",
+                          "pass --force to replace it") from None
+    except OSError as err:
+        raise ParleyError(f"{target}: cannot write it ({err.strerror})") from None
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line if line else "" for line in text.splitlines())

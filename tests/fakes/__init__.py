@@ -1,0 +1,1 @@
+"""Loopback fakes of the external HTTP APIs Parley talks to (tests only)."""
