@@ -9,7 +9,9 @@ import anthropic
 import pytest
 
 from app.compiler import prompts
-from app.compiler.llm import AnthropicCompiler, Evidence, ground, read_answer, usage_of
+from app.compiler.answer import read_answer
+from app.compiler.grounding import Evidence, ground
+from app.compiler.llm import AnthropicCompiler, usage_of
 from app.config import Settings
 from app.dsl import SpecError, analyse, format_spec, load_spec, parse_spec
 from app.spec.readback import read_back
