@@ -67,6 +67,7 @@ TERMINAL_NAMES: dict[str, str] = {
     "DOLLAR": "$",
     "MINUS": "-",
     "$END": "the end of the statement",
+    "<END-OF-FILE>": "the end of the statement",
 }
 
 
@@ -74,6 +75,9 @@ def describe_terminal(name: str) -> str:
     """A readable name for a terminal: keywords become themselves in quotes."""
     if name in TERMINAL_NAMES:
         return TERMINAL_NAMES[name]
-    pattern = statement_parser().get_terminal(name).pattern
+    try:
+        pattern = statement_parser().get_terminal(name).pattern
+    except KeyError:  # a name lark makes up, not one of the grammar's terminals
+        return name.lower()
     value = getattr(pattern, "value", name)
     return f'"{value}"' if pattern.type == "str" else name.lower()

@@ -63,6 +63,8 @@ def split_statements(text: str) -> Iterator[tuple[int, str]]:
         if continues:
             if lines:
                 lines.append(line)
+            elif stripped and not stripped.startswith("#"):
+                start, lines = number, [line]  # an indented first statement: nothing to continue
             continue
         if lines:
             yield start, "\n".join(lines)
@@ -107,6 +109,9 @@ def _syntax_diagnostic(err: UnexpectedInput, chunk: str, first_line: int) -> Dia
     line = err.line + first_line - 1 if err.line > 0 else first_line
     column = max(err.column, 1)
     if isinstance(err, UnexpectedToken):
+        if err.token.type == "$END" and getattr(err.token, "end_line", None):
+            # The end token borrows the position of the last token: point just after it.
+            line, column = err.token.end_line + first_line - 1, max(err.token.end_column, 1)
         return _unexpected_token(err, line, column)
     if isinstance(err, UnexpectedCharacters):
         char = chunk[err.pos_in_stream] if err.pos_in_stream < len(chunk) else ""

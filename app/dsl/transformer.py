@@ -7,17 +7,23 @@ found later can still be shown at its line and column.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from lark import Token, Transformer, v_args
+from lark import Token, Transformer_NonRecursive, v_args
 
 from app.indicators.catalog import CATALOG, PRICE_FIELDS
 from app.spec import expr as E
 from app.spec.models import AGENTS, REGIMES, TIMEFRAMES
 
 CONDITION_KINDS = (E.Compare, E.Cross, E.And, E.Or, E.Not)
+MAX_DEPTH = 100
+"""How deeply expressions and conditions may nest; deeper ones would exhaust the stack of
+the recursive code that prints, compares and serialises specs."""
+MAX_LAG = 10_000
+"""The longest lag, as :class:`~app.spec.expr.Lag` allows."""
 
 
 @dataclass(frozen=True)
@@ -78,16 +84,33 @@ def _expr_or_fail(node: Any, pos: Pos, where: str) -> Any:
 
 
 @v_args(meta=True, inline=True)
-class StatementTransformer(Transformer):
-    """Builds spec parts from the tree of one statement."""
+class StatementTransformer(Transformer_NonRecursive):
+    """Builds spec parts from the tree of one statement.
+
+    Non-recursive, so that a statement nested thousands of levels deep gets a located error
+    (see :data:`MAX_DEPTH`) rather than a RecursionError.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.positions: dict[int, Pos] = {}
+        self.depths: dict[int, int] = {}
+        self._nodes: list[Any] = []
+        """Every node seen, kept alive so that the ids above are never reused."""
         self.indicators: list[tuple[E.Indicator, Pos]] = []
 
     def _at(self, node: Any, meta: Any) -> Any:
-        self.positions[id(node)] = _pos_of(meta)
+        pos = _pos_of(meta)
+        children = _CHILDREN.get(type(node))
+        if children is not None:
+            depths = self.depths
+            depth = 1 + max([depths.get(id(c), 1) for c in children(node)], default=0)
+            if depth > MAX_DEPTH:
+                raise LocatedError(f"this expression nests more than {MAX_DEPTH} levels deep; "
+                                   "simplify it", pos)
+            depths[id(node)] = depth
+        self.positions[id(node)] = pos
+        self._nodes.append(node)
         return node
 
     def pos(self, node: Any, fallback: Pos) -> Pos:
@@ -95,7 +118,10 @@ class StatementTransformer(Transformer):
 
     # ----- expressions -------------------------------------------------------------------
     def number(self, meta: Any, tok: Token) -> E.Num:
-        return self._at(E.Num(value=float(tok)), tok)
+        value = float(tok)
+        if not math.isfinite(value):
+            raise LocatedError("this number is too large", _pos_of(tok))
+        return self._at(E.Num(value=value), tok)
 
     def name(self, meta: Any, tok: Token) -> E.FieldRef:
         word = str(tok).lower()
@@ -173,14 +199,16 @@ class StatementTransformer(Transformer):
         return self._at(new, meta)
 
     def lag(self, meta: Any, node: Any, tok: Token) -> E.Lag:
-        bars = int(tok)
+        bars = _int(tok)
         if bars < 1:
             raise LocatedError("a lag counts bars back and must be at least [1]", _pos_of(tok))
         inner = _expr_or_fail(node, _pos_of(meta), "[n]")
         if isinstance(inner, E.Num):
             raise LocatedError("a number has no earlier bars; [n] goes after a series", _pos_of(meta))
         if isinstance(inner, E.Lag):
-            return self._at(E.Lag(expr=inner.expr, bars=inner.bars + bars), meta)
+            inner, bars = inner.expr, inner.bars + bars
+        if bars > MAX_LAG:
+            raise LocatedError(f"a lag goes back at most [{MAX_LAG}] bars", _pos_of(tok))
         return self._at(E.Lag(expr=inner, bars=bars), meta)
 
     def neg(self, meta: Any, node: Any) -> Any:
@@ -249,7 +277,7 @@ class StatementTransformer(Transformer):
             flt = _cond_or_fail(flt, self.pos(flt, pos), "screen where")
         rank = _expr_or_fail(rank, self.pos(rank, pos), "rank by")
         value = {"filter": flt, "rank_by": rank, "descending": str(order or "descending") ==
-                 "descending", "top": int(top)}
+                 "descending", "top": _int(top)}
         return self._stmt("screen", value, meta)
 
     def timeframe(self, meta: Any, tok: Token) -> Stmt:
@@ -276,7 +304,7 @@ class StatementTransformer(Transformer):
         return {"pct": float(tok)}
 
     def atr_level(self, meta: Any, tok: Token, period: Token | None) -> dict[str, float]:
-        return {"atr": float(tok), "period": int(period) if period is not None else 14}
+        return {"atr": float(tok), "period": _int(period) if period is not None else 14}
 
     def stop_loss(self, meta: Any, level: dict) -> Stmt:
         return self._stmt("stop_loss", level, meta)
@@ -288,7 +316,7 @@ class StatementTransformer(Transformer):
         return self._stmt("trailing_stop", level, meta)
 
     def max_hold(self, meta: Any, tok: Token, _bars: Token) -> Stmt:
-        return self._stmt("max_hold_bars", int(tok), meta)
+        return self._stmt("max_hold_bars", _int(tok), meta)
 
     def size_pct_equity(self, meta: Any, tok: Token) -> dict:
         return {"kind": "pct_equity", "value": float(tok)}
@@ -306,7 +334,7 @@ class StatementTransformer(Transformer):
         return self._stmt("sizing", sizing, meta)
 
     def max_positions(self, meta: Any, tok: Token) -> Stmt:
-        return self._stmt("max_positions", int(tok), meta)
+        return self._stmt("max_positions", _int(tok), meta)
 
     def regime_allow(self, meta: Any, *names: Token) -> Stmt:
         allowed: list[str] = []
@@ -327,7 +355,7 @@ class StatementTransformer(Transformer):
             raise LocatedError(f"'{action}' takes no number; only 'raise N' does", _pos_of(points))
         value: dict[str, Any] = {"transition": str(action)}
         if points is not None:
-            value["transition_raise"] = int(points)
+            value["transition_raise"] = _int(points)
         return self._stmt("regime.transition", value, meta)
 
     def regime_benchmark(self, meta: Any, symbol: str) -> Stmt:
@@ -347,10 +375,10 @@ class StatementTransformer(Transformer):
         return self._stmt("agents.team", tuple(team), meta)
 
     def debate(self, meta: Any, tok: Token, _rounds: Token) -> Stmt:
-        return self._stmt("agents.debate_rounds", int(tok), meta)
+        return self._stmt("agents.debate_rounds", _int(tok), meta)
 
     def min_conviction(self, meta: Any, tok: Token) -> Stmt:
-        return self._stmt("agents.min_conviction", int(tok), meta)
+        return self._stmt("agents.min_conviction", _int(tok), meta)
 
     def max_daily_loss(self, meta: Any, tok: Token) -> Stmt:
         return self._stmt("limits.daily_loss_pct", float(tok), meta)
@@ -365,11 +393,33 @@ class StatementTransformer(Transformer):
         return self._stmt("limits.max_position_pct", float(tok), meta)
 
     def circuit_breaker(self, meta: Any, tok: Token, bars: Token | None, _b: Any = None) -> Stmt:
-        value = {"move_pct": float(tok), "bars": int(bars) if bars is not None else 1}
+        value = {"move_pct": float(tok), "bars": _int(bars) if bars is not None else 1}
         return self._stmt("limits.circuit_breaker", value, meta)
 
     def question(self, meta: Any, tok: Token) -> Stmt:
         return self._stmt("questions", _unquote(tok), meta)
+
+
+def _int(tok: Token) -> int:
+    """A whole-number token; one too long for any limit is an error here (Python refuses to
+    convert more than 4,300 digits)."""
+    if len(str(tok).lstrip("0")) > 18:
+        raise LocatedError("this number is too large", _pos_of(tok))
+    return int(tok)
+
+
+def _pair(node: Any) -> tuple[Any, ...]:
+    return (node.left, node.right)
+
+
+_CHILDREN = {
+    E.BinOp: _pair, E.Compare: _pair, E.Cross: _pair,
+    E.And: lambda node: node.items, E.Or: lambda node: node.items,
+    E.Lag: lambda node: (node.expr,), E.Neg: lambda node: (node.expr,),
+    E.Not: lambda node: (node.item,),
+    E.Indicator: lambda node: (node.source,) if node.source is not None else (),
+}
+"""The expressions and conditions directly inside each kind of compound node."""
 
 
 def _unquote(tok: Token) -> str:

@@ -16,7 +16,7 @@ CompareOp = Literal["<", "<=", ">", ">=", "==", "!="]
 
 
 class _Node(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Num(_Node):

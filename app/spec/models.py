@@ -23,7 +23,7 @@ SizingKind = Literal["pct_equity", "risk_pct", "fixed_usd", "fixed_shares"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class PctLevel(_Model):

@@ -1,0 +1,69 @@
+"""The news and sentiment analyst: a lexicon scorer over the headlines known at the time.
+
+Recent headlines count more (half-life :data:`HALF_LIFE_DAYS`), a handful of headlines
+is needed for full weight, and news alone never scores beyond +/-:data:`MAX_POINTS`.
+Headlines that read like instructions to a model are quarantined (see
+:mod:`app.agents.lexicon`): they are reported in the evidence and never scored.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.agents._scoring import abstain, opinion_from
+from app.agents.features import Features
+from app.agents.lexicon import is_instruction, tone
+from app.agents.models import DecisionContext, Evidence, Headline, Opinion
+
+LOOKBACK = timedelta(days=7)
+HALF_LIFE_DAYS = 2.0
+FULL_WEIGHT_HEADLINES = 3
+MAX_POINTS = 60.0
+
+
+def recent_headlines(ctx: DecisionContext) -> tuple[list[Headline], list[Headline]]:
+    """(usable, quarantined) headlines of the last :data:`LOOKBACK` before the decision."""
+    recent = [h for h in ctx.headlines if ctx.time - LOOKBACK <= h.time <= ctx.time]
+    bad = [h for h in recent if is_instruction(h.text)]
+    return [h for h in recent if h not in bad], bad
+
+
+def quarantine_note(bad: list[Headline]) -> Evidence:
+    return Evidence(fact=f"{len(bad)} headline(s) quarantined: they read like instructions "
+                         "to a model, not news, and were ignored")
+
+
+class NewsAnalyst:
+    """Scores the tone of recent headlines about the symbol."""
+
+    name = "news"
+
+    def opinion(self, ctx: DecisionContext, feats: Features) -> Opinion:
+        good, bad = recent_headlines(ctx)
+        notes = [quarantine_note(bad)] if bad else []
+        if not good:
+            why = "No usable headlines in the last 7 days; abstaining."
+            opinion = abstain(self.name, why)
+            return opinion.model_copy(update={"evidence": tuple(notes)})
+        weights = [_decay(h, ctx) for h in good]
+        share = MAX_POINTS * min(1.0, len(good) / FULL_WEIGHT_HEADLINES) / sum(weights)
+        evidence = [_scored(h, w * share) for h, w in zip(good, weights)]
+        mean = sum(tone(h.text)[0] * w for h, w in zip(good, weights)) / sum(weights)
+        return opinion_from(self.name, evidence + notes,
+                            f"{len(good)} recent headline(s), weighted tone {mean:+.2f}.")
+
+
+def _decay(h: Headline, ctx: DecisionContext) -> float:
+    age_days = (ctx.time - h.time).total_seconds() / 86400
+    return 0.5 ** (age_days / HALF_LIFE_DAYS)
+
+
+def _scored(h: Headline, most: float) -> Evidence:
+    """One headline: its tone times its share of the news score (``most`` points)."""
+    value, hits = tone(h.text)
+    return Evidence(fact=f'headline "{h.text[:120]}" reads {_word(value)} ({hits} cue words)',
+                    value=round(value, 3), points=round(value * most, 1))
+
+
+def _word(value: float) -> str:
+    return "positive" if value > 0 else "negative" if value < 0 else "neutral"

@@ -1,0 +1,135 @@
+"""The readable summary ``parley backtest`` prints: metrics beside buy-and-hold, the trade
+statistics, the last trades, open positions and every note the run produced."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from app.backtest.result import BacktestResult
+
+_ROWS = (
+    ("Total return", "total_return_pct", "pct"),
+    ("Annual return", "annual_return_pct", "pct"),
+    ("Volatility (annual)", "volatility_pct", "pct_plain"),
+    ("Sharpe", "sharpe", "ratio"),
+    ("Sortino", "sortino", "ratio"),
+    ("Max drawdown", "max_drawdown_pct", "pct_plain"),
+    ("Calmar", "calmar", "ratio"),
+    ("Final equity", "final_equity", "money"),
+)
+
+
+def fmt(value: Any, kind: str) -> str:
+    if value is None:
+        return "-"
+    if kind == "pct":
+        return f"{value:+,.2f}%"
+    if kind == "pct_plain":
+        return f"{value:,.2f}%"
+    if kind == "money":
+        return f"{value:,.2f}"
+    if kind == "int":
+        return f"{int(value):,}"
+    return f"{value:,.2f}"
+
+
+def summary(result: BacktestResult, last_trades: int = 10) -> str:
+    """The whole text report."""
+    out = [_headline(result), ""]
+    out += _metrics_table(result) + [""]
+    out += _trade_stats(result) + [""]
+    out += _last_trades(result, last_trades)
+    out += _open_positions(result)
+    if result.walk_forward:
+        out += [""] + walk_forward_table(result.walk_forward)
+    if result.notes:
+        out += ["", "Notes:"] + [f"  - {n}" for n in result.notes]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _day(t: Any) -> str:
+    ts = pd.Timestamp(t)
+    return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
+
+
+def _headline(r: BacktestResult) -> str:
+    symbols = ", ".join(r.symbols[:8]) + (f" and {len(r.symbols) - 8} more"
+                                          if len(r.symbols) > 8 else "")
+    s = r.settings
+    return (f'"{r.name}" on {symbols}: {_day(r.start)} to {_day(r.end)} '
+            f"({len(r.equity):,} bars), starting cash {r.cash:,.2f}\n"
+            f"Costs: commission {s.get('commission', 'none')}, slippage "
+            f"{s.get('slippage', 'none')}. Gates: {', '.join(s.get('gates', ['rules']))}.")
+
+
+def _metrics_table(r: BacktestResult) -> list[str]:
+    lines = [f"{'':22}{'Strategy':>16}{'Buy & hold':>16}"]
+    for label, key, kind in _ROWS:
+        lines.append(f"{label:22}{fmt(r.metrics.get(key), kind):>16}"
+                     f"{fmt(r.buy_and_hold_metrics.get(key), kind):>16}")
+    return lines
+
+
+def _trade_stats(r: BacktestResult) -> list[str]:
+    m = r.metrics
+    trades = f"Trades: {m['trades']:,} closed, {m.get('open_trades', 0)} open"
+    if m["trades"]:
+        trades += (f"; win rate {fmt(m['win_rate_pct'], 'pct_plain')}; profit factor "
+                   f"{fmt(m['profit_factor'], 'ratio')}; average trade "
+                   f"{fmt(m['avg_trade_pct'], 'pct')} over {fmt(m['avg_bars_held'], 'ratio')} "
+                   "bars")
+    return [
+        trades,
+        (f"In the market {fmt(m['exposure_time_pct'], 'pct_plain')} of bars, on average "
+         f"{fmt(m['avg_exposure_pct'], 'pct_plain')} of equity; turnover "
+         f"{fmt(m['turnover_per_year'], 'ratio')}x equity a year"),
+    ]
+
+
+def _last_trades(r: BacktestResult, n: int) -> list[str]:
+    if not r.trades:
+        return ["No closed trades."]
+    shown = r.trades[-n:]
+    head = (f"{'symbol':<10}{'side':<6}{'entry':<12}{'price':>11}{'exit':>12}{'price':>11}"
+            f"{'qty':>9}{'P&L':>12}{'P&L %':>9}{'bars':>6}  reason")
+    lines = [f"Last {len(shown)} of {len(r.trades):,} closed trades:", head]
+    for t in shown:
+        lines.append(
+            f"{t.symbol:<10}{t.side:<6}{_day(t.entry_time_ns):<12}{t.entry_price:>11,.2f}"
+            f"{_day(t.exit_time_ns):>12}{t.exit_price:>11,.2f}{t.qty:>9,.6g}{t.pnl:>12,.2f}"
+            f"{t.pnl_pct:>+8.2f}%{t.bars_held:>6}  {t.exit_reason}")
+    return lines
+
+
+def _open_positions(r: BacktestResult) -> list[str]:
+    if not r.open_positions:
+        return []
+    lines = ["", f"Open at the end ({len(r.open_positions)}), marked at the last close:"]
+    for p in r.open_positions[:10]:
+        mark = r.marks.get(p.symbol, p.entry_price)
+        pnl = p.side * p.qty * (mark - p.entry_price)
+        lines.append(f"  {p.symbol} {'long' if p.side > 0 else 'short'} {p.qty:,.6g} from "
+                     f"{_day(p.entry_time_ns)} at {p.entry_price:,.2f}, now {mark:,.2f} "
+                     f"({pnl:+,.2f})")
+    if len(r.open_positions) > 10:
+        lines.append(f"  ... and {len(r.open_positions) - 10} more")
+    return lines
+
+
+def walk_forward_table(folds: list[dict[str, Any]]) -> list[str]:
+    """In-sample (history before the fold) beside out-of-sample (the fold)."""
+    lines = [("Walk-forward (in-sample = all history before the fold; out-of-sample = the "
+              "fold, run fresh):"),
+             (f"{'fold':<5}{'period':<25}{'return IS':>11}{'return OOS':>12}{'Sharpe IS':>11}"
+              f"{'Sharpe OOS':>12}{'maxDD IS':>10}{'maxDD OOS':>11}{'trades OOS':>12}")]
+    for f in folds:
+        ins, oos = f["in_sample"] or {}, f["out_of_sample"]
+        lines.append(
+            f"{f['fold']:<5}{f['start'] + ' to ' + f['end']:<25}"
+            f"{fmt(ins.get('total_return_pct'), 'pct'):>11}"
+            f"{fmt(oos['total_return_pct'], 'pct'):>12}{fmt(ins.get('sharpe'), 'ratio'):>11}"
+            f"{fmt(oos['sharpe'], 'ratio'):>12}{fmt(ins.get('max_drawdown_pct'), 'pct'):>10}"
+            f"{fmt(oos['max_drawdown_pct'], 'pct'):>11}{oos['trades']:>12}")
+    return lines

@@ -1,0 +1,112 @@
+"""What a backtest returns, and its machine-readable (``--json``) form."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from app.execution.orders import Order
+from app.execution.portfolio import Position, Trade
+from app.execution.session import DecisionRecord
+
+TRADE_COLUMNS = ("symbol", "side", "entry_time", "entry_price", "exit_time", "exit_price",
+                 "qty", "pnl", "pnl_pct", "bars_held", "exit_reason", "commission")
+
+
+@dataclass
+class BacktestResult:
+    """Trades, curves and metrics of one run. Times are pandas Timestamps."""
+
+    name: str
+    symbols: tuple[str, ...]
+    start: pd.Timestamp
+    end: pd.Timestamp
+    cash: float
+    trades: list[Trade]
+    open_positions: list[Position]
+    marks: dict[str, float]
+    """The last close of each symbol, which open positions are valued at."""
+    equity: pd.Series
+    drawdown_pct: pd.Series
+    buy_and_hold: pd.Series
+    metrics: dict[str, Any]
+    buy_and_hold_metrics: dict[str, Any]
+    decisions: list[DecisionRecord] = field(default_factory=list)
+    unfilled_orders: list[Order] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+    walk_forward: list[dict[str, Any]] | None = None
+
+    @property
+    def final_equity(self) -> float:
+        return float(self.equity.iloc[-1])
+
+    def trades_frame(self) -> pd.DataFrame:
+        """Closed trades as a table (times as Timestamps)."""
+        rows = [trade_row(t) for t in self.trades]
+        return pd.DataFrame(rows, columns=list(TRADE_COLUMNS))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--json`` form: settings, metrics beside buy-and-hold, trades, equity."""
+        return _clean({
+            "strategy": self.name,
+            "symbols": list(self.symbols),
+            "start": _iso(self.start),
+            "end": _iso(self.end),
+            "cash": self.cash,
+            "settings": self.settings,
+            "metrics": self.metrics,
+            "buy_and_hold": self.buy_and_hold_metrics,
+            "trades": [{**trade_row(t), "entry_time": _iso(t.entry_time_ns),
+                        "exit_time": _iso(t.exit_time_ns)} for t in self.trades],
+            "open_positions": [self._open_row(p) for p in self.open_positions],
+            "unfilled_orders": [{"client_order_id": o.client_order_id, "symbol": o.symbol,
+                                 "side": "buy" if o.side > 0 else "sell", "qty": o.qty,
+                                 "reason": o.reason} for o in self.unfilled_orders],
+            "equity": [{"time": _iso(t), "equity": e, "drawdown_pct": d, "buy_and_hold": b}
+                       for t, e, d, b in zip(self.equity.index, self.equity.to_numpy(),
+                                             self.drawdown_pct.to_numpy(),
+                                             self.buy_and_hold.to_numpy())],
+            "decisions": [{"time": _iso(d.time_ns), "symbol": d.symbol, "side": d.side,
+                           "rule": d.rule, "approved": d.approved, "qty": d.qty,
+                           "conviction": d.conviction, "reasons": list(d.reasons),
+                           "record": d.record} for d in self.decisions],
+            "walk_forward": self.walk_forward,
+            "notes": self.notes,
+        })
+
+    def _open_row(self, p: Position) -> dict[str, Any]:
+        mark = self.marks.get(p.symbol, p.entry_price)
+        return {"symbol": p.symbol, "side": "long" if p.side > 0 else "short", "qty": p.qty,
+                "entry_time": _iso(p.entry_time_ns), "entry_price": p.entry_price,
+                "mark": mark, "unrealised_pnl": p.side * p.qty * (mark - p.entry_price)
+                - p.entry_commission}
+
+
+def trade_row(t: Trade) -> dict[str, Any]:
+    return {"symbol": t.symbol, "side": t.side, "entry_time": pd.Timestamp(t.entry_time_ns),
+            "entry_price": t.entry_price, "exit_time": pd.Timestamp(t.exit_time_ns),
+            "exit_price": t.exit_price, "qty": t.qty, "pnl": t.pnl, "pnl_pct": t.pnl_pct,
+            "bars_held": t.bars_held, "exit_reason": t.exit_reason,
+            "commission": t.commission}
+
+
+def _iso(t: Any) -> str:
+    ts = pd.Timestamp(t)
+    return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.isoformat()
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe: NaN and infinities become null, numpy scalars plain numbers."""
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

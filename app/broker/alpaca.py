@@ -1,0 +1,180 @@
+"""Alpaca through alpaca-py's ``TradingClient``: the only module importing alpaca's
+trading client.
+
+Paper by default; live only when the caller says so (the CLI adds a typed confirmation).
+Every call runs with a deadline: requests (inside the SDK) waits forever on a silent
+server, so a call that has not answered in ``timeout`` seconds is abandoned and reported
+as :class:`BrokerUnavailable` -- for a submit the outcome is then unknown, and the runner
+asks :meth:`get_order` by client order id later. 5xx answers and timeouts are retried a
+few times here; 429s are first retried by the SDK itself.
+
+Alpaca answers a second order with a known client order id with HTTP 422; :meth:`submit`
+then fetches and returns the existing order, which makes it idempotent.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any, Callable, TypeVar
+
+from alpaca.common.exceptions import APIError
+from alpaca.trading.client import TradingClient
+from alpaca.trading.enums import OrderSide, QueryOrderStatus, TimeInForce
+from alpaca.trading.requests import GetOrdersRequest, MarketOrderRequest
+from requests.exceptions import RequestException
+
+from app.broker.base import BrokerError, BrokerUnavailable
+from app.broker.models import (
+    BrokerAccount,
+    BrokerOrder,
+    BrokerPosition,
+    MarketClock,
+    OrderRequest,
+)
+
+T = TypeVar("T")
+_DUPLICATE = "client_order_id must be unique"
+_STATE = {"new": "new", "accepted": "accepted", "pending_new": "new", "accepted_for_bidding":
+          "accepted", "partially_filled": "partially_filled", "filled": "filled",
+          "done_for_day": "canceled", "canceled": "canceled", "expired": "expired",
+          "replaced": "canceled", "pending_cancel": "accepted", "pending_replace": "accepted",
+          "rejected": "rejected", "suspended": "rejected", "stopped": "accepted",
+          "calculated": "accepted", "held": "accepted"}
+
+
+class AlpacaBroker:
+    """The broker contract on an Alpaca paper or live account."""
+
+    def __init__(self, key_id: str, secret_key: str, *, live: bool = False,
+                 url: str | None = None, timeout: float = 10.0, retries: int = 2,
+                 backoff: float = 1.0) -> None:
+        """
+        Args:
+            key_id, secret_key: The account's keys (kept only inside the SDK client).
+            live: Trade the live account. Paper unless this is True.
+            url: Override the API's base URL (a proxy, or a test's loopback fake).
+            timeout: Seconds before a call is abandoned as unavailable.
+            retries: Extra attempts after a 5xx or a timeout.
+            backoff: Seconds between attempts (doubling).
+        """
+        self.name = "alpaca-live" if live else "alpaca-paper"
+        self.client = TradingClient(key_id, secret_key, paper=not live, url_override=url)
+        self.timeout, self.retries, self.backoff = timeout, retries, backoff
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="alpaca")
+        self._pause = threading.Event()
+
+    @classmethod
+    def from_settings(cls, settings: Any, live: bool = False, **kwargs: Any) -> AlpacaBroker:
+        if not settings.alpaca_enabled:
+            raise BrokerError("Alpaca needs APCA_API_KEY_ID and APCA_API_SECRET_KEY")
+        return cls(settings.alpaca_key_id.get_secret_value(),
+                   settings.alpaca_secret_key.get_secret_value(), live=live,
+                   url=settings.alpaca_base_url, **kwargs)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    # ----------------------------------------------------------------- the contract
+    def submit(self, req: OrderRequest) -> BrokerOrder:
+        order = MarketOrderRequest(
+            symbol=req.symbol, qty=req.qty, client_order_id=req.client_order_id,
+            side=OrderSide.BUY if req.side == "buy" else OrderSide.SELL,
+            time_in_force=TimeInForce.DAY if req.time_in_force == "day" else TimeInForce.GTC)
+        try:
+            return _order(self._call(lambda: self.client.submit_order(order)))
+        except APIError as err:
+            if err.status_code == 422 and _DUPLICATE in str(err):
+                known = self.get_order(req.client_order_id)
+                if known is not None:
+                    return known
+            if err.status_code in (403, 422):
+                return BrokerOrder(client_order_id=req.client_order_id, broker_id="",
+                                   symbol=req.symbol, side=req.side, qty=req.qty,
+                                   status="rejected", note=_message(err))
+            raise BrokerError(f"Alpaca refused the order: {_message(err)}") from None
+
+    def cancel(self, client_order_id: str) -> bool:
+        known = self.get_order(client_order_id)
+        if known is None or not known.is_open:
+            return False
+        try:
+            self._call(lambda: self.client.cancel_order_by_id(known.broker_id))
+        except APIError as err:
+            if err.status_code in (404, 422):
+                return False
+            raise BrokerError(f"Alpaca refused the cancel: {_message(err)}") from None
+        return True
+
+    def get_order(self, client_order_id: str) -> BrokerOrder | None:
+        try:
+            return _order(self._call(lambda: self.client.get_order_by_client_id(client_order_id)))
+        except APIError as err:
+            if err.status_code == 404:
+                return None
+            raise BrokerError(f"Alpaca: {_message(err)}") from None
+
+    def list_orders(self, open_only: bool = True) -> list[BrokerOrder]:
+        req = GetOrdersRequest(status=QueryOrderStatus.OPEN if open_only else QueryOrderStatus.ALL,
+                               limit=500)
+        return [_order(o) for o in self._call(lambda: self.client.get_orders(req))]
+
+    def positions(self) -> list[BrokerPosition]:
+        out = []
+        for p in self._call(self.client.get_all_positions):
+            qty = abs(float(p.qty)) * (-1 if str(p.side.value) == "short" else 1)
+            out.append(BrokerPosition(symbol=p.symbol, qty=qty,
+                                      avg_entry_price=float(p.avg_entry_price)))
+        return out
+
+    def account(self) -> BrokerAccount:
+        a = self._call(self.client.get_account)
+        return BrokerAccount(account_number=a.account_number, cash=float(a.cash or 0),
+                             equity=float(a.equity or 0),
+                             buying_power=float(a.buying_power or 0),
+                             pattern_day_trader=bool(a.pattern_day_trader),
+                             daytrade_count=a.daytrade_count,
+                             trading_blocked=bool(a.trading_blocked))
+
+    def clock(self) -> MarketClock:
+        c = self._call(self.client.get_clock)
+        return MarketClock(timestamp=c.timestamp, is_open=c.is_open, next_open=c.next_open,
+                           next_close=c.next_close)
+
+    # ----------------------------------------------------------------- faults
+    def _call(self, fn: Callable[[], T]) -> T:
+        """``fn()`` with a deadline and retries on faults that may pass."""
+        wait = self.backoff
+        for attempt in range(self.retries + 1):
+            try:
+                return self._pool.submit(fn).result(timeout=self.timeout)
+            except FutureTimeout:
+                problem = f"no answer from Alpaca within {self.timeout:g} s"
+            except RequestException as err:
+                problem = f"cannot reach Alpaca ({type(err).__name__})"
+            except APIError as err:
+                if (err.status_code or 0) < 500 and err.status_code != 429:
+                    raise
+                problem = f"Alpaca answered {err.status_code}: {_message(err)}"
+            if attempt < self.retries:
+                self._pause.wait(wait)
+                wait *= 2
+        raise BrokerUnavailable(problem)
+
+
+def _order(o: Any) -> BrokerOrder:
+    status = o.status.value if hasattr(o.status, "value") else str(o.status)
+    side = o.side.value if hasattr(o.side, "value") else str(o.side)
+    price = o.filled_avg_price
+    return BrokerOrder(client_order_id=o.client_order_id, broker_id=str(o.id), symbol=o.symbol,
+                       side=side, qty=float(o.qty or 0), status=_STATE.get(status, "accepted"),
+                       filled_qty=float(o.filled_qty or 0),
+                       filled_avg_price=None if price in (None, "") else float(price))
+
+
+def _message(err: APIError) -> str:
+    try:
+        return str(err.message)
+    except Exception:  # the body was not JSON
+        return str(err)[:200]

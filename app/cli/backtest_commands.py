@@ -1,0 +1,107 @@
+"""`parley backtest`: a spec over history, as a readable summary, JSON or an HTML report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+from app.errors import ParleyError
+
+
+def register(commands: Any) -> None:
+    p = commands.add_parser(
+        "backtest", help="backtest a spec on history",
+        description="Run a spec over bundled or given data: signals on closed bars, market "
+        "orders at the next open, stops and targets within the bar. Prints metrics beside "
+        "buy-and-hold and the last trades.")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--data", metavar="PATH", help="CSV file or folder (default: bundled data)")
+    p.add_argument("--from", dest="start", metavar="DATE", help="first trading day")
+    p.add_argument("--to", dest="end", metavar="DATE", help="last day of data used")
+    p.add_argument("--cash", default="10000", metavar="X", help="starting cash (10000)")
+    p.add_argument("--commission", metavar="COST",
+                   help="0.1%% of value, 0.005/share, or 1 (dollars per order); default none")
+    p.add_argument("--slippage", metavar="COST", help="same forms as --commission")
+    p.add_argument("--json", action="store_true", help="print trades, equity and metrics")
+    p.add_argument("--html", metavar="FILE", help="also write a self-contained HTML report")
+    p.add_argument("--walk-forward", type=int, metavar="K",
+                   help="also split the period into K folds, in- and out-of-sample")
+    p.add_argument("--agents", choices=("offline", "llm", "none"),
+                   help="the agent team's mode; a spec with an agents section uses offline "
+                   "unless told otherwise, none runs on the rules alone")
+    p.add_argument("--trades", type=int, default=10, metavar="N",
+                   help="how many of the last trades the summary lists (10)")
+    p.set_defaults(handler=cmd_backtest)
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    from app.backtest import run_backtest
+    from app.backtest.report_text import summary
+    from app.dsl import load_spec
+    from app.market.data_source import load_for_spec
+
+    spec = load_spec(args.file)
+    frames = load_for_spec(spec, args.data)
+    options: dict[str, Any] = {
+        "cash": _cash(args.cash), "commission": args.commission, "slippage": args.slippage,
+        "start": args.start, "end": args.end, "agents": args.agents,
+        "source": args.data or "the bundled data",
+    }
+    result = run_backtest(spec, frames, progress=_progress_bar(sys.stderr), **options)
+    if args.walk_forward is not None:
+        from app.backtest.walk_forward import walk_forward
+
+        result.walk_forward = walk_forward(spec, frames, args.walk_forward, **options)
+    info = sys.stderr if args.json else sys.stdout
+    if args.html:
+        _write_html(result, Path(args.html), info)
+    if args.json:
+        json.dump(result.to_dict(), sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(summary(result, args.trades))
+    return 0
+
+
+def _cash(text: str) -> float:
+    try:
+        value = float(str(text).replace(",", "").replace("_", "").lstrip("$"))
+    except ValueError:
+        raise ParleyError(f"--cash {text!r} is not an amount; write it like 10000") from None
+    if value <= 0:
+        raise ParleyError(f"--cash must be above zero, not {text}")
+    return value
+
+
+def _write_html(result: Any, path: Path, info: TextIO) -> None:
+    from app.backtest.report_html import html_report
+
+    try:
+        path.write_text(html_report(result), encoding="utf-8")
+    except OSError as err:
+        raise ParleyError(f"{path}: cannot write the report ({err.strerror})") from None
+    print(f"wrote the HTML report to {path}", file=info)
+
+
+def _progress_bar(stream: TextIO, width: int = 30) -> Callable[[float], None] | None:
+    """A one-line progress bar, only on a terminal (logs and pipes stay clean)."""
+    if not stream.isatty():
+        return None
+    shown = [-1]
+
+    def show(fraction: float) -> None:
+        percent = int(100 * min(max(fraction, 0.0), 1.0))
+        if percent == shown[0]:
+            return
+        shown[0] = percent
+        filled = width * percent // 100
+        stream.write(f"\rbacktesting [{'#' * filled}{'.' * (width - filled)}] {percent:3d}%")
+        if percent >= 100:
+            stream.write("\r" + " " * (width + 24) + "\r")
+        stream.flush()
+
+    return show

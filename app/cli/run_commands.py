@@ -1,0 +1,324 @@
+"""`parley run`, `resume`, `status`, `stop`, `pause`, `flatten`, `kill`, `decisions`.
+
+Thin faces on :mod:`app.runner.launch` and the store: parse, call, print. ``run`` prints
+the run id first, so a script can capture it; ``--detach`` leaves the run in a
+background process that outlives the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from typing import Any
+
+import pandas as pd
+
+from app.errors import ParleyError
+from app.runner import events as ev
+
+
+def register(commands: Any) -> None:
+    p = commands.add_parser("run", help="run a spec live (paper by default)",
+                            description="Run a spec on a replayed or live market, through "
+                            "the simulated paper broker (default) or Alpaca. Prints the run "
+                            "id first.")
+    p.add_argument("file", metavar="FILE")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--paper", action="store_true", help="paper trading (the default)")
+    mode.add_argument("--live", action="store_true",
+                      help="trade the live Alpaca account (asks for a typed confirmation)")
+    p.add_argument("--feed", choices=("replay", "alpaca"), default="replay")
+    p.add_argument("--broker", choices=("sim", "alpaca"),
+                   help="sim (default with the replay feed) or alpaca (default with --feed "
+                   "alpaca and keys set)")
+    p.add_argument("--data", metavar="PATH", help="CSV file or folder (default: bundled)")
+    p.add_argument("--speed", default="max", metavar="X",
+                   help="replayed bars a second, or max (default)")
+    p.add_argument("--cash", type=float, default=10_000.0, help="the run's starting cash")
+    p.add_argument("--agents", choices=("offline", "llm"), help="entries past the agent team")
+    p.add_argument("--detach", action="store_true", help="run in a background process")
+    p.add_argument("--bar-delay", type=float, default=0.0, help=argparse.SUPPRESS)
+    p.add_argument("--quiet", action="store_true", help="print only the id and the end")
+    p.set_defaults(handler=cmd_run)
+
+    p = commands.add_parser("resume", help="restart a stopped or killed run where it left off")
+    p.add_argument("run", metavar="RUN")
+    p.add_argument("--detach", action="store_true")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(handler=cmd_resume)
+
+    p = commands.add_parser("status", help="runs; with RUN its orders, fills, positions, trades")
+    p.add_argument("run", metavar="RUN", nargs="?")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_status)
+
+    for name, text in (("stop", "stop a run after its current bar"),
+                       ("pause", "pause a run's new entries (exits still run)"),
+                       ("flatten", "close every position of a run and pause it")):
+        p = commands.add_parser(name, help=text)
+        p.add_argument("run", metavar="RUN")
+        p.set_defaults(handler=cmd_control, command_name=name)
+    p = commands.add_parser("kill", help="stop every run now (cancels their waiting entries)")
+    p.set_defaults(handler=cmd_kill)
+
+    p = commands.add_parser("decisions", help="the decision log of a run")
+    p.add_argument("run", metavar="RUN")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_decisions)
+
+
+# --------------------------------------------------------------------- run, resume
+def cmd_run(args: argparse.Namespace) -> int:
+    from app.config import load_settings
+    from app.dsl import load_spec, read_spec_text
+    from app.feeds.replay import parse_speed
+    from app.runner.launch import create_run
+
+    settings = load_settings()
+    spec = load_spec(args.file)
+    parse_speed(args.speed)
+    broker = _broker_choice(args, settings)
+    if args.live:
+        _confirm_live(settings)
+    store = _store(settings)
+    row = create_run(store, spec, read_spec_text(args.file), path=args.file, broker=broker,
+                     feed=args.feed, data=args.data, speed=args.speed, cash=args.cash,
+                     agents=args.agents, bar_delay=args.bar_delay)
+    print(f"run {row.id}", flush=True)
+    return _go(store, row.id, args.detach, args.quiet, settings)
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    from app.config import load_settings
+    from app.runner.launch import alive
+
+    settings = load_settings()
+    store = _store(settings)
+    row = store.find_run(args.run)
+    if row is None:
+        raise ParleyError(f"no run {args.run!r}", "`parley status` lists the runs")
+    if alive(row.pid):
+        if row.status == "paused":
+            store.post_command(row.id, "resume")
+            print(f"run {row.id}: resuming entries")
+            return 0
+        raise ParleyError(f"run {row.id} is already running (process {row.pid})")
+    if row.status == "finished":
+        raise ParleyError(f"run {row.id} has finished: its data ended")
+    print(f"run {row.id}", flush=True)
+    return _go(store, row.id, args.detach, args.quiet, settings)
+
+
+def _go(store: Any, run_id: str, detach: bool, quiet: bool, settings: Any) -> int:
+    from app.runner.launch import log_path, run_spec, spawn_detached
+
+    if detach:
+        pid = spawn_detached(run_id, settings)
+        print(f"detached: process {pid}, log {log_path(run_id, settings)}")
+        return 0
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    status = run_spec(store, run_id, _printer(quiet), stop, settings)
+    return 0 if status in ("finished", "stopped") else 1
+
+
+def _broker_choice(args: argparse.Namespace, settings: Any) -> str:
+    choice = args.broker or ("alpaca" if args.live or (args.feed == "alpaca"
+                                                      and settings.alpaca_enabled) else "sim")
+    if choice == "sim":
+        if args.live:
+            raise ParleyError("--live trades through Alpaca; drop --broker sim")
+        return "sim"
+    if not settings.alpaca_enabled:
+        raise ParleyError("the Alpaca broker needs APCA_API_KEY_ID and APCA_API_SECRET_KEY")
+    return "alpaca-live" if args.live else "alpaca-paper"
+
+
+def _confirm_live(settings: Any) -> None:
+    """Live trading needs a person at a terminal typing the account number or LIVE."""
+    if not sys.stdin.isatty():
+        raise ParleyError("--live needs a typed confirmation, and there is no terminal",
+                          "run it from a terminal; live trading is never started unattended")
+    from app.broker.alpaca import AlpacaBroker
+
+    broker = AlpacaBroker.from_settings(settings, live=True)
+    try:
+        number = broker.account().account_number
+    finally:
+        broker.close()
+    print(f"LIVE trading on Alpaca account {number}: real money.")
+    answer = input("Type the account number or LIVE to go on: ").strip()
+    if answer not in (number, "LIVE"):
+        raise ParleyError("not confirmed: nothing was started")
+
+
+def _printer(quiet: bool) -> Any:
+    def show(e: ev.RunnerEvent) -> None:
+        line = _line(e, quiet)
+        if line:
+            print(line, flush=True)
+
+    return show
+
+
+def _line(e: ev.RunnerEvent, quiet: bool) -> str | None:
+    if isinstance(e, ev.Finished):
+        return f"{e.status}: {e.reason}" + (
+            f" ({e.summary.get('bars', 0)} bars)" if e.summary else "")
+    if quiet or isinstance(e, (ev.BarProcessed, ev.DecisionMade)):
+        return None
+    if isinstance(e, ev.Started):
+        where = f" after {_t(e.resumed_after_ns)}" if e.resumed_after_ns else ""
+        notes = "".join(f"\n  note: {n}" for n in e.notes)
+        return f"started{where}: broker {e.broker}, feed {e.feed}{notes}"
+    if isinstance(e, ev.OrderSubmitted):
+        return f"order  {e.client_order_id}  {e.side} {e.qty:g} {e.symbol} ({e.reason})"
+    if isinstance(e, ev.Filled):
+        return f"fill   {e.client_order_id}  {e.side} {e.qty:g} {e.symbol} @ {e.price:g}"
+    if isinstance(e, ev.TradeClosed):
+        return f"trade  {e.symbol} {e.side} closed ({e.exit_reason}): {e.pnl:+.2f}"
+    if isinstance(e, (ev.Rejected, ev.LimitTripped, ev.Paused, ev.BrokerFault, ev.Reconciled)):
+        return f"{type(e).__name__.lower()}: " + ", ".join(
+            str(v) for k, v in vars_of(e).items() if k != "run_id")
+    return None
+
+
+def vars_of(e: Any) -> dict[str, Any]:
+    return {name: getattr(e, name) for name in e.__dataclass_fields__}
+
+
+# --------------------------------------------------------------------- status
+def cmd_status(args: argparse.Namespace) -> int:
+    store = _store()
+    if args.run:
+        return _status_one(store, args.run, args.json)
+    rows = [_run_json(store, r) for r in store.list_runs()]
+    if args.json:
+        _dump(rows)
+        return 0
+    if not rows:
+        print("no runs yet: `parley run FILE` starts one")
+    for r in rows:
+        print(f"{r['id']}  {r['status']:<22} {r['name'][:28]:<28} {r['broker']:<12} "
+              f"{r['feed']:<7} bars {r['bars_done']:<6} last {r['last_bar'] or '-'}"
+              + (f"  ({r['reason']})" if r["reason"] else ""))
+    return 0
+
+
+def _status_one(store: Any, run_id: str, as_json: bool) -> int:
+    row = store.find_run(run_id)
+    if row is None:
+        raise ParleyError(f"no run {run_id!r}", "`parley status` lists the runs")
+    data = {"run": _run_json(store, row),
+            "orders": [_clean(o.model_dump(exclude={"id", "run_id", "created_at"}))
+                       for o in store.orders(row.id)],
+            "fills": [_clean(f.model_dump(exclude={"id", "run_id", "created_at"}))
+                      for f in store.fills(row.id)],
+            "positions": [_clean(p.model_dump(exclude={"id", "run_id"}))
+                          for p in store.positions(row.id)],
+            "trades": [_clean(t.model_dump(exclude={"id", "run_id"})) for t in store.trades(row.id)],
+            "events": [{"at": e.at.isoformat(), "kind": e.kind, "message": e.message}
+                       for e in store.events(row.id)][-50:]}
+    if as_json:
+        _dump(data)
+        return 0
+    r = data["run"]
+    print(f"run {r['id']}: {r['name']} -- {r['status']}" +
+          (f" ({r['reason']})" if r["reason"] else ""))
+    print(f"  broker {r['broker']}, feed {r['feed']}, {r['bars_done']} bars, last {r['last_bar']}")
+    print(f"  {len(data['orders'])} orders, {len(data['fills'])} fills, "
+          f"{len(data['trades'])} closed trades, {len(data['positions'])} open positions")
+    for p in data["positions"]:
+        print(f"  position {p['symbol']} {p['side']} {p['qty']:g} @ {p['entry_price']:g}")
+    for o in data["orders"][-10:]:
+        print(f"  order {o['client_order_id']} {o['side']} {o['qty']:g} {o['symbol']} "
+              f"{o['status']}")
+    for t in data["trades"][-10:]:
+        print(f"  trade {t['symbol']} {t['side']} {t['entry_time_ns']} -> {t['exit_time_ns']}"
+              f" {t['pnl']:+.2f}")
+    return 0
+
+
+def _run_json(store: Any, row: Any) -> dict[str, Any]:
+    from app.runner.launch import effective_status
+
+    return {"id": row.id, "name": row.name, "status": effective_status(row),
+            "reason": row.reason, "broker": row.broker, "feed": row.feed, "data": row.data,
+            "speed": row.speed, "cash": row.cash, "bars_done": row.bars_done,
+            "last_bar": _t(row.last_bar_ns), "pid": row.pid,
+            "created_at": row.created_at.isoformat()}
+
+
+# --------------------------------------------------------------------- control
+def cmd_control(args: argparse.Namespace) -> int:
+    from app.runner.launch import request
+
+    store = _store()
+    ids = request(store, args.run, args.command_name)
+    print(f"{args.command_name}: asked run {ids[0]}")
+    return 0
+
+
+def cmd_kill(args: argparse.Namespace) -> int:
+    from app.runner.launch import request
+
+    ids = request(_store(), None, "kill")
+    print(f"kill: stopping {len(ids)} run(s)" + (": " + ", ".join(ids) if ids else ""))
+    return 0
+
+
+def cmd_decisions(args: argparse.Namespace) -> int:
+    store = _store()
+    row = store.find_run(args.run)
+    if row is None:
+        raise ParleyError(f"no run {args.run!r}", "`parley status` lists the runs")
+    rows = store.decisions(row.id)
+    if args.json:
+        _dump([{"time": _t(d.time_ns), "symbol": d.symbol, "side": d.side, "rule": d.rule,
+                "approved": d.approved, "qty": d.qty, "conviction": d.conviction,
+                "record": d.record} for d in rows])
+        return 0
+    for d in rows:
+        why = "; ".join((d.record or {}).get("reasons", []))
+        conv = "" if d.conviction is None else f" conviction {d.conviction:g}"
+        print(f"{_t(d.time_ns)}  {d.symbol:<8} {d.side:<5} "
+              f"{'approved' if d.approved else 'vetoed':<8} qty {d.qty:g}{conv}"
+              + (f"  -- {why}" if why else ""))
+    if not rows:
+        print("no decisions yet")
+    return 0
+
+
+# --------------------------------------------------------------------- helpers
+def _store(settings: Any = None) -> Any:
+    from app.store import Store
+
+    return Store.from_settings(settings)
+
+
+def _t(ns: int | None) -> str | None:
+    if not ns:
+        return None
+    ts = pd.Timestamp(ns)
+    return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.isoformat()
+
+
+def _clean(d: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for k, v in d.items():
+        if k.endswith("_ns"):
+            out[k.removesuffix("_ns")] = _t(v)
+        elif hasattr(v, "isoformat"):
+            out[k] = v.isoformat()
+        else:
+            out[k] = v
+    return out
+
+
+def _dump(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=1)
+    sys.stdout.write("\n")

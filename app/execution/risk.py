@@ -1,0 +1,74 @@
+"""The risk gate: limits enforced in code, after every other gate and before the order.
+
+No gate or model output can bypass it. In this engine it enforces the position caps of
+the spec -- ``max positions``, ``limits.max_position_pct`` and ``limits.max_exposure_pct``
+-- by shrinking or vetoing a new position. The daily loss limit, the drawdown stop and the
+circuit breaker need the live runner's state and belong to it (issue 7); the backtest
+reports them as not enforced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from app.execution.sizing import round_qty
+from app.spec.models import StrategySpec
+
+
+class RiskBook(Protocol):
+    """What the risk gate reads about the portfolio at the decision's close."""
+
+    def equity(self) -> float: ...
+
+    def open_positions(self) -> int:
+        """Positions still held after the next open, plus entries waiting to fill."""
+        ...
+
+    def gross_exposure(self) -> float:
+        """Absolute market value of positions and of entries waiting to fill."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RiskVerdict:
+    qty: float
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def approved(self) -> bool:
+        return self.qty > 0
+
+
+class RiskGate:
+    """Caps from the spec, applied to a proposed size."""
+
+    def __init__(self, spec: StrategySpec) -> None:
+        self.max_positions = spec.max_positions
+        self.max_position_pct = spec.limits.max_position_pct
+        self.max_exposure_pct = spec.limits.max_exposure_pct
+
+    @property
+    def needs_equity(self) -> bool:
+        return self.max_position_pct is not None or self.max_exposure_pct is not None
+
+    def check(self, qty: float, price: float, fractional: bool, book: RiskBook) -> RiskVerdict:
+        """The size allowed (possibly smaller than ``qty``), zero with a reason to veto."""
+        if qty <= 0:
+            return RiskVerdict(0.0, ("the size rounds to zero",))
+        if self.max_positions is not None and book.open_positions() >= self.max_positions:
+            return RiskVerdict(0.0, (f"max positions {self.max_positions} reached",))
+        reasons: list[str] = []
+        if self.max_position_pct is not None:
+            cap = book.equity() * self.max_position_pct / 100.0 / price
+            if qty > cap:
+                qty = round_qty(cap, fractional)
+                reasons.append(f"shrunk to the {self.max_position_pct:g}% position cap")
+        if self.max_exposure_pct is not None and qty > 0:
+            room = book.equity() * self.max_exposure_pct / 100.0 - book.gross_exposure()
+            if qty * price > room:
+                qty = round_qty(max(room, 0.0) / price, fractional)
+                reasons.append(f"shrunk to the {self.max_exposure_pct:g}% exposure cap")
+        if qty <= 0:
+            reasons.append("no room left under the caps")
+        return RiskVerdict(qty, tuple(reasons))

@@ -1,0 +1,236 @@
+"""One strategy's decisions on one bar of one symbol: the execution path itself.
+
+Backtest, paper and live all drive a :class:`StrategySession`; they differ only in the
+clock (which bars, in what order), the feed (where :class:`SymbolData` comes from) and the
+broker. Per bar the driver calls, in time order:
+
+1. :meth:`on_open`   -- the pending market order fills at the open;
+2. :meth:`check_exits` / :meth:`on_exit_hit` -- stop, target, trailing stop within the bar;
+3. :meth:`on_close`  -- exit rule or holding limit for a held symbol, otherwise the entry
+   rule: candidate -> gates (regime, agents) -> sizing -> risk gate -> order.
+
+A bar where no rule fired and no position is open does nothing in any of these, so a
+driver may skip it: the backtest calls them only at such "event" bars and gets the same
+result a bar-by-bar replay would.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from app.execution.fill_model import ExitHit, ExitPlan, find_exit
+from app.execution.gate import APPROVE, Candidate, Decision, GateChain, bars_until
+from app.execution.orders import Order, client_order_id
+from app.execution.paper import PaperBroker
+from app.execution.portfolio import Position, Trade
+from app.execution.risk import RiskGate
+from app.execution.sizing import (
+    bracket_for,
+    needs_equity,
+    raw_quantity,
+    round_qty,
+    stop_distance,
+)
+from app.execution.symbol_data import SymbolData
+from app.spec.models import StrategySpec
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRecord:
+    """What happened to one entry candidate, for the decision log."""
+
+    time_ns: int
+    symbol: str
+    side: str
+    rule: str
+    approved: bool
+    qty: float
+    conviction: float | None
+    reasons: tuple[str, ...]
+    record: dict[str, Any] | None
+
+
+class StrategySession:
+    """Runs a spec's decisions against a broker, one (symbol, bar) at a time."""
+
+    def __init__(self, spec: StrategySpec, broker: PaperBroker, gates: GateChain,
+                 feeds: dict[str, SymbolData], run_id: str = "bt") -> None:
+        self.spec = spec
+        self.broker = broker
+        self.gates = gates
+        self.feeds = feeds
+        self.run_id = run_id
+        self.risk = RiskGate(spec)
+        self.decisions: list[DecisionRecord] = []
+        self._need_equity = needs_equity(spec) or not gates.trivial
+        self._now = 0
+        self._listeners = gates.trade_listeners
+
+    # ----------------------------------------------------------------- the bar's phases
+    def on_open(self, data: SymbolData, bar: int) -> Position | Trade | None:
+        """Fill the symbol's pending order at this bar's open."""
+        done = self.broker.fill_at_open(data.symbol, bar, int(data.times[bar]),
+                                        float(data.open[bar]))
+        if done is None:
+            return None
+        if self._listeners and isinstance(done[1], Trade):
+            self._tell(done[1])
+        return done[1]
+
+    def check_exits(self, data: SymbolData, start: int, end: int,
+                    plan: ExitPlan | None = None) -> ExitHit | None:
+        """The first protective exit of the open position in bars ``[start, end)``.
+
+        ``plan`` defaults to the position's own, whose trailing peak then advances over
+        the scanned bars (a live runner scans each bar once, in order). A backtest looking
+        ahead to schedule passes :meth:`lookahead_plan` instead, so the position's state
+        never moves before the clock gets there.
+        """
+        if plan is None:
+            pos = self.broker.position(data.symbol)
+            if pos is None or pos.plan is None:
+                return None
+            plan = pos.plan
+        return find_exit(plan, data.open, data.high, data.low, start, end)
+
+    def lookahead_plan(self, symbol: str) -> ExitPlan | None:
+        """A copy of the open position's exit plan, to scan ahead without changing it."""
+        pos = self.broker.position(symbol)
+        return None if pos is None or pos.plan is None else copy.copy(pos.plan)
+
+    def on_exit_hit(self, data: SymbolData, hit: ExitHit) -> Trade:
+        trade = self.broker.fill_exit(data.symbol, hit, int(data.times[hit.bar]))
+        if self._listeners:
+            self._tell(trade)
+        return trade
+
+    def _tell(self, trade: Trade) -> None:
+        """Let the gates learn from a closed trade (the agent team's memory)."""
+        for listener in self._listeners:
+            listener(trade)
+
+    def on_close(self, data: SymbolData, bar: int) -> Order | None:
+        """Rules on the closed bar; returns the order placed, if any.
+
+        A symbol holds one position at a time: a held symbol reads only its exit rule and
+        holding limit, and the entry rules are read only while it is flat with no order
+        pending -- so a bar whose exit fires never also reverses the position (the
+        reference backtesters behave the same way).
+        """
+        self._now = int(data.times[bar])
+        pos = self.broker.position(data.symbol)
+        if pos is not None:
+            return self._maybe_exit(data, bar, pos)
+        if data.symbol in self.broker.orders.pending:
+            return None
+        if data.long_entry[bar]:
+            return self._enter(data, bar, 1)
+        if data.short_entry[bar]:
+            return self._enter(data, bar, -1)
+        return None
+
+    def step(self, batch: Sequence[tuple[SymbolData, int]]) -> None:
+        """Every symbol's bar at one timestamp, bar by bar, as a live runner drives it.
+
+        ``batch`` lists (symbol data, bar index) in universe order. The phases run across
+        all symbols in the order the backtest's timeline uses -- exit fills and gapped
+        stops at the open, entry fills, stops and targets inside the bar, then the closes
+        (exits before entries, entries by screen rank or universe order) -- so a
+        bar-by-bar replay gives the backtest's trades exactly.
+        """
+        for data, bar in batch:
+            pending = self.broker.pending_order(data.symbol)
+            if pending is not None and pending.intent == "close":
+                self.on_open(data, bar)
+        inside: list[tuple[SymbolData, ExitHit]] = []
+        for data, bar in batch:
+            hit = self.check_exits(data, bar, bar + 1)
+            if hit is not None and hit.at_open:
+                self.on_exit_hit(data, hit)
+            elif hit is not None:
+                inside.append((data, hit))
+        for data, bar in batch:
+            if self.broker.pending_order(data.symbol) is None:
+                continue
+            if self.on_open(data, bar) is not None:  # an entry filled: its first bar
+                hit = self.check_exits(data, bar, bar + 1)
+                if hit is not None:
+                    inside.append((data, hit))
+        for data, hit in inside:
+            self.on_exit_hit(data, hit)
+        held = [(d, b) for d, b in batch if self.broker.position(d.symbol) is not None]
+        flat = [(k, d, b) for k, (d, b) in enumerate(batch)
+                if self.broker.position(d.symbol) is None]
+        flat.sort(key=lambda x: x[0] if x[1].screen_pos is None else int(x[1].screen_pos[x[2]]))
+        for data, bar in held + [(d, b) for _, d, b in flat]:
+            self.on_close(data, bar)
+
+    # ----------------------------------------------------------------- exits
+    def _maybe_exit(self, data: SymbolData, bar: int, pos: Position) -> Order | None:
+        if pos.closing:
+            return None
+        rule = data.long_exit if pos.side > 0 else data.short_exit
+        hold = self.spec.max_hold_bars
+        if rule[bar]:
+            reason = "exit_rule"
+        elif hold is not None and bar - pos.entry_bar + 1 >= hold:
+            reason = "max_hold"
+        else:
+            return None
+        order = Order(client_order_id(self.run_id, data.symbol, self._now, "close"),
+                      data.symbol, -pos.side, pos.qty, "close", reason, bar, self._now)
+        return self.broker.submit(order)
+
+    # ----------------------------------------------------------------- entries
+    def _enter(self, data: SymbolData, bar: int, side: int) -> Order | None:
+        price = float(data.close[bar])
+        equity = self.equity() if self._need_equity else None
+        rule = "long_entry" if side > 0 else "short_entry"
+        decision = APPROVE
+        if not self.gates.trivial:
+            cand = Candidate(data.symbol, "long" if side > 0 else "short", rule, bar,
+                             self._now, price, bars_until(data.bars, bar), equity)
+            decision = self.gates.decide(cand)
+            if not decision.approved:
+                self._record(data, side, rule, 0.0, decision, ())
+                return None
+        bracket = bracket_for(self.spec, lambda period: data.atr_at(period, bar))
+        qty = raw_quantity(self.spec.sizing, equity or 0.0, price,
+                           stop_distance(self.spec, price, bracket)) * decision.size_factor
+        verdict = self.risk.check(round_qty(qty, data.fractional), price, data.fractional,
+                                  self)
+        self._record(data, side, rule, verdict.qty, decision, verdict.reasons)
+        if not verdict.approved:
+            return None
+        intent = "open_long" if side > 0 else "open_short"
+        order = Order(client_order_id(self.run_id, data.symbol, self._now, intent), data.symbol,
+                      side, verdict.qty, intent, rule, bar, self._now, bracket)
+        return self.broker.submit(order)
+
+    def _record(self, data: SymbolData, side: int, rule: str, qty: float, decision: Decision,
+                risk_reasons: tuple[str, ...]) -> None:
+        self.decisions.append(DecisionRecord(
+            self._now, data.symbol, "long" if side > 0 else "short", rule, qty > 0, qty,
+            decision.conviction, decision.reasons + risk_reasons, decision.record))
+
+    # ----------------------------------------------------------------- the risk book
+    def mark(self, symbol: str) -> float:
+        """A position's price now: its symbol's last close at or before this close."""
+        return self.feeds[symbol].close_at(self._now)
+
+    def equity(self) -> float:
+        return self.broker.account.equity(self.mark)
+
+    def open_positions(self) -> int:
+        pending = sum(1 for o in self.broker.orders.pending.values() if o.intent != "close")
+        return self.broker.account.open_count() + pending
+
+    def gross_exposure(self) -> float:
+        held = sum(p.qty * self.mark(p.symbol)
+                   for p in self.broker.account.positions.values() if not p.closing)
+        waiting = sum(o.qty * self.mark(o.symbol)
+                      for o in self.broker.orders.pending.values() if o.intent != "close")
+        return held + waiting

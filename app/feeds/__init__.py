@@ -1,0 +1,1 @@
+"""Feeds: the replay of history as a live market (offline default) and Alpaca's bars."""

@@ -1,0 +1,168 @@
+"""Alpaca's bars through alpaca-py: history from the historical data clients, live bars
+from ``StockDataStream`` / ``CryptoDataStream`` (1-minute), or by polling the historical
+endpoint at each bar boundary for coarser timeframes.
+
+Times become exchange-local wall-clock times (New York) for stocks, as the rest of
+Parley expects; crypto stays in UTC. Crypto pairs (``BTC/USD``) use the crypto clients.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pandas as pd
+
+from app.feeds.base import BarBatch
+
+_STEP = {"1m": (1, "Minute"), "5m": (5, "Minute"), "15m": (15, "Minute"),
+         "30m": (30, "Minute"), "1h": (1, "Hour"), "4h": (4, "Hour"), "1d": (1, "Day")}
+_LOOKBACK = {"1m": 3, "5m": 10, "15m": 20, "30m": 40, "1h": 60, "4h": 200, "1d": 600}
+"""Calendar days of history fetched for warm-up, per timeframe."""
+
+
+class AlpacaFeed:
+    """Bars of ``symbols`` at ``timeframe`` from Alpaca's market data API."""
+
+    name = "alpaca"
+    live = True
+
+    def __init__(self, key_id: str, secret_key: str, symbols: Sequence[str], timeframe: str,
+                 *, url: str | None = None, stream_url: str | None = None,
+                 poll_seconds: float | None = None) -> None:
+        from alpaca.data.historical import CryptoHistoricalDataClient, StockHistoricalDataClient
+
+        self.symbols = list(symbols)
+        self.timeframe = timeframe
+        self._keys = (key_id, secret_key)
+        self.stock = StockHistoricalDataClient(key_id, secret_key, url_override=url)
+        self.crypto = CryptoHistoricalDataClient(key_id, secret_key, url_override=url)
+        self.stream_url = stream_url
+        self.poll_seconds = poll_seconds
+
+    def history(self, until_ns: int | None) -> dict[str, pd.DataFrame]:
+        end = datetime.now(timezone.utc) if until_ns is None else \
+            pd.Timestamp(until_ns).tz_localize(self._zone()).tz_convert("UTC").to_pydatetime()
+        start = end - timedelta(days=_LOOKBACK[self.timeframe])
+        return self.fetch(start, end)
+
+    def fetch(self, start: datetime, end: datetime | None = None) -> dict[str, pd.DataFrame]:
+        from alpaca.data.requests import CryptoBarsRequest, StockBarsRequest
+        from alpaca.data.timeframe import TimeFrame, TimeFrameUnit
+
+        amount, unit = _STEP[self.timeframe]
+        tf = TimeFrame(amount, getattr(TimeFrameUnit, unit))
+        out: dict[str, pd.DataFrame] = {}
+        stocks = [s for s in self.symbols if "/" not in s]
+        coins = [s for s in self.symbols if "/" in s]
+        if stocks:
+            req = StockBarsRequest(symbol_or_symbols=stocks, timeframe=tf, start=start, end=end)
+            out.update(self._frames(self.stock.get_stock_bars(req), "America/New_York"))
+        if coins:
+            req = CryptoBarsRequest(symbol_or_symbols=coins, timeframe=tf, start=start, end=end)
+            out.update(self._frames(self.crypto.get_crypto_bars(req), "UTC"))
+        return out
+
+    def batches(self, after_ns: int | None, stop: threading.Event) -> Iterator[BarBatch]:
+        if self.timeframe == "1m" and self.poll_seconds is None:
+            yield from self._streamed(after_ns, stop)
+        else:
+            yield from self._polled(after_ns, stop)
+
+    # ----------------------------------------------------------------- live bars
+    def _polled(self, after_ns: int | None, stop: threading.Event) -> Iterator[BarBatch]:
+        wait = self.poll_seconds or 60.0 * _minutes(self.timeframe) / 4
+        last = after_ns
+        while not stop.is_set():
+            since = datetime.now(timezone.utc) - timedelta(days=2) if last is None else \
+                pd.Timestamp(last).tz_localize(self._zone()).tz_convert("UTC").to_pydatetime()
+            for batch in _batched(self.fetch(since)):
+                if last is None or batch.time_ns > last:
+                    last = batch.time_ns
+                    yield batch
+            if stop.wait(wait):
+                return
+
+    def _streamed(self, after_ns: int | None, stop: threading.Event) -> Iterator[BarBatch]:
+        from alpaca.data.live import CryptoDataStream, StockDataStream
+
+        bars: queue.Queue[Any] = queue.Queue()
+
+        async def on_bar(bar: Any) -> None:
+            bars.put(bar)
+
+        streams = []
+        for kind, symbols in ((StockDataStream, [s for s in self.symbols if "/" not in s]),
+                              (CryptoDataStream, [s for s in self.symbols if "/" in s])):
+            if symbols:
+                stream = kind(*self._keys, url_override=self.stream_url)
+                stream.subscribe_bars(on_bar, *symbols)
+                threading.Thread(target=stream.run, daemon=True, name="alpaca-stream").start()
+                streams.append(stream)
+        try:
+            yield from self._group(bars, after_ns, stop)
+        finally:
+            for stream in streams:
+                stream.stop()
+
+    def _group(self, bars: queue.Queue[Any], after_ns: int | None,
+               stop: threading.Event) -> Iterator[BarBatch]:
+        """Bars of one minute are handed out together once a later minute starts, or
+        a few seconds after the minute when every symbol has reported."""
+        pending: dict[int, dict[str, tuple]] = {}
+        while not stop.is_set():
+            try:
+                bar = bars.get(timeout=1.0)
+            except queue.Empty:
+                bar = None
+            if bar is not None:
+                t = _local_ns(bar.timestamp, "UTC" if "/" in bar.symbol else "America/New_York")
+                if after_ns is None or t > after_ns:
+                    pending.setdefault(t, {})[bar.symbol] = (
+                        bar.open, bar.high, bar.low, bar.close, bar.volume)
+            ready = sorted(pending)
+            for t in ready[:-1] + ([ready[-1]] if ready and len(pending[ready[-1]]) ==
+                                   len(self.symbols) else []):
+                yield BarBatch(t, pending.pop(t))
+
+    # ----------------------------------------------------------------- helpers
+    def _zone(self) -> str:
+        return "UTC" if all("/" in s for s in self.symbols) else "America/New_York"
+
+    @staticmethod
+    def _frames(barset: Any, zone: str) -> dict[str, pd.DataFrame]:
+        out = {}
+        for symbol, rows in barset.data.items():
+            if not rows:
+                continue
+            index = pd.DatetimeIndex([_local(r.timestamp, zone) for r in rows], name="date")
+            out[symbol] = pd.DataFrame(
+                {"open": [r.open for r in rows], "high": [r.high for r in rows],
+                 "low": [r.low for r in rows], "close": [r.close for r in rows],
+                 "volume": [float(r.volume) for r in rows]}, index=index.as_unit("us"))
+        return out
+
+
+def _minutes(timeframe: str) -> float:
+    amount, unit = _STEP[timeframe]
+    return amount * {"Minute": 1, "Hour": 60, "Day": 1440}[unit]
+
+
+def _local(ts: datetime, zone: str) -> pd.Timestamp:
+    return pd.Timestamp(ts).tz_convert(zone).tz_localize(None)
+
+
+def _local_ns(ts: datetime, zone: str) -> int:
+    return int(_local(ts, zone).as_unit("ns").value)
+
+
+def _batched(frames: dict[str, pd.DataFrame]) -> list[BarBatch]:
+    by_time: dict[int, dict[str, tuple]] = {}
+    for symbol, frame in frames.items():
+        times = frame.index.values.astype("datetime64[ns]").astype("int64")
+        for t, row in zip(times.tolist(), frame.itertuples(index=False)):
+            by_time.setdefault(t, {})[symbol] = tuple(float(x) for x in row)
+    return [BarBatch(t, by_time[t]) for t in sorted(by_time)]

@@ -1,0 +1,169 @@
+"""Starting, resuming and controlling runs: what ``parley run``/``resume``/``stop``/
+``flatten``/``kill`` call, with no printing of their own.
+
+A run's settings live in its database row (never its keys: those come from the
+environment each time a run starts). A detached run is ``python -m app resume RUN`` in
+a new session (it survives the terminal and the TUI), logging to
+``$PARLEY_HOME/runs/<id>.log``. Control crosses processes through the ``commands``
+table, which the runner polls each bar, plus SIGTERM so a run waiting for its next bar
+stops at once.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from app.broker.base import Broker
+from app.errors import ParleyError
+from app.feeds.base import Feed
+from app.runner.runner import Emit, Runner, RunnerOptions
+from app.spec.models import StrategySpec
+from app.store import Store
+from app.store.tables import RunRow
+
+ACTIVE = ("created", "running", "paused")
+
+
+def create_run(store: Store, spec: StrategySpec, spec_text: str, *, path: str | None = None,
+               broker: str = "sim", feed: str = "replay", data: str | None = None,
+               speed: str = "max", cash: float = 10_000.0, **options: Any) -> RunRow:
+    """A new run row; nothing runs yet."""
+    return store.create_run(spec.name, spec_text, path=path, broker=broker, feed=feed,
+                            data=data, speed=speed, cash=cash, options=options)
+
+
+def run_spec(store: Store, run_id: str, emit: Emit, stop: threading.Event,
+             settings: Any = None) -> str:
+    """Run (or resume) a run in this process until it ends or ``stop`` is set."""
+    from app.dsl.parser import parse_spec
+
+    row = _row(store, run_id)
+    spec = parse_spec(row.spec_text, row.name)
+    opts = dict(row.options or {})
+    settings = settings or _settings()
+    feed, broker = build_feed(spec, row, settings), build_broker(row, settings)
+    try:
+        runner = Runner(store, row.id, feed, broker, RunnerOptions(
+            agents=opts.get("agents"), max_slippage_bps=float(opts.get("max_slippage_bps", 200))))
+        return runner.run(spec, emit, stop)
+    finally:
+        close = getattr(broker, "close", None)
+        if close is not None:
+            close()
+
+
+def build_feed(spec: StrategySpec, row: RunRow, settings: Any) -> Feed:
+    from app.feeds.replay import ReplayFeed, parse_speed
+
+    opts = row.options or {}
+    if row.feed == "alpaca":
+        from app.feeds.alpaca import AlpacaFeed
+
+        if not settings.alpaca_enabled:
+            raise ParleyError("--feed alpaca needs APCA_API_KEY_ID and APCA_API_SECRET_KEY")
+        return AlpacaFeed(settings.alpaca_key_id.get_secret_value(),
+                          settings.alpaca_secret_key.get_secret_value(), spec.universe,
+                          spec.timeframe, url=settings.alpaca_data_url,
+                          poll_seconds=opts.get("poll_seconds"))
+    from app.market.data_source import load_for_spec
+
+    frames = load_for_spec(spec, row.data)
+    return ReplayFeed(frames, parse_speed(row.speed), float(opts.get("bar_delay", 0.0)))
+
+
+def build_broker(row: RunRow, settings: Any) -> Broker | None:
+    """None for the simulated paper broker (the run's own book is the venue)."""
+    if row.broker == "sim":
+        return None
+    from app.broker.alpaca import AlpacaBroker
+
+    return AlpacaBroker.from_settings(settings, live=row.broker == "alpaca-live")
+
+
+# --------------------------------------------------------------------- processes
+def log_path(run_id: str, settings: Any = None) -> Path:
+    settings = settings or _settings()
+    return Path(settings.home) / "runs" / f"{run_id}.log"
+
+
+def spawn_detached(run_id: str, settings: Any = None) -> int:
+    """Start ``parley resume RUN`` as a background process in its own session."""
+    log = log_path(run_id, settings)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    root = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    with open(log, "ab") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "app", "resume", run_id],
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True, env=env, cwd=os.getcwd())
+    return proc.pid
+
+
+def alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return False
+
+
+def effective_status(row: RunRow) -> str:
+    """The status, with runs whose process died marked so (they can be resumed)."""
+    if row.status in ("running", "paused") and not alive(row.pid):
+        return f"{row.status} (process gone)"
+    return row.status
+
+
+def request(store: Store, run_id: str | None, command: str) -> list[str]:
+    """Post a control command and wake the run(s); returns the runs addressed."""
+    rows = [_row(store, run_id)] if run_id else [r for r in store.list_runs()
+                                                  if r.status in ACTIVE]
+    store.post_command(rows[0].id if run_id else None, command)
+    for row in rows:
+        if command in ("stop", "kill"):
+            if alive(row.pid):
+                _signal(row.pid, signal.SIGTERM)
+            else:
+                store.update_run(row.id, status="stopped", pid=None,
+                                 reason="kill switch" if command == "kill" else
+                                 "stopped by the user")
+    return [r.id for r in rows]
+
+
+def _signal(pid: int | None, sig: int) -> None:
+    try:
+        os.kill(pid or 0, sig)
+    except OSError:
+        pass
+
+
+def _row(store: Store, run_id: str | None) -> RunRow:
+    row = store.find_run(run_id or "")
+    if row is None:
+        raise ParleyError(f"no run {run_id!r}", "`parley status` lists the runs")
+    return row
+
+
+def _settings() -> Any:
+    from app.config import load_settings
+
+    return load_settings()

@@ -1,0 +1,163 @@
+"""A symbol's bars as they arrive, with the execution path's arrays kept up to date.
+
+The runner knows only the bars it has been handed. When a bar arrives, the rules, ATR
+levels and screen values of *that* bar are computed by :func:`prepare_symbol` over the
+last ``window`` bars (indicators are causal, so the value equals the one the backtest
+computes over the whole history as long as the window covers the indicators' memory)
+and appended; earlier bars' values never change. :meth:`LiveSymbol.view` hands the
+session a :class:`SymbolData` over the bars so far, built of views, not copies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from app.execution.sizing import is_fractional
+from app.execution.symbol_data import SymbolData, prepare_symbol
+from app.indicators.bars import Bars
+from app.spec.models import AtrLevel, StrategySpec
+
+DEFAULT_WINDOW = 5000
+"""Bars each per-bar computation looks back over."""
+_SIGNALS = ("long_entry", "long_exit", "short_entry", "short_exit")
+
+
+class LiveSymbol:
+    """Growing arrays of one symbol's bars and per-bar signals."""
+
+    def __init__(self, spec: StrategySpec, symbol: str, window: int = DEFAULT_WINDOW,
+                 capacity: int = 512) -> None:
+        self.spec, self.symbol, self.window = spec, symbol, window
+        self.n = 0
+        self._t = np.zeros(capacity, np.int64)
+        self._px = np.zeros((5, capacity))
+        self._sig = {name: np.zeros(capacity, bool) for name in _SIGNALS}
+        periods = {lv.period for lv in (spec.stop_loss, spec.take_profit, spec.trailing_stop)
+                   if isinstance(lv, AtrLevel)}
+        self._atr = {p: np.full(capacity, np.nan) for p in periods}
+        self._screen = spec.screen is not None
+        self._rank = np.full(capacity, np.nan)
+        self._ok = np.ones(capacity, bool)
+        self._pos = np.zeros(capacity, np.int64)
+
+    # ----------------------------------------------------------------- input
+    def append(self, time_ns: int, bar: Sequence[float]) -> None:
+        """Add one closed bar and compute its signals."""
+        self._grow(self.n + 1)
+        self._t[self.n] = time_ns
+        self._px[:, self.n] = bar
+        self.n += 1
+        self._compute(max(0, self.n - self.window), self.n, self.n - 1)
+
+    def extend(self, frame: pd.DataFrame) -> None:
+        """Add many bars (a warm-up) with the values :meth:`append` would have given."""
+        if frame.empty:
+            return
+        k = len(frame)
+        self._grow(self.n + k)
+        start = self.n
+        self._t[start:start + k] = frame.index.values.astype("datetime64[ns]").view(np.int64)
+        self._px[:, start:start + k] = frame[["open", "high", "low", "close", "volume"]] \
+            .to_numpy(np.float64).T
+        self.n += k
+        # Bars still inside the first window share one computation window: one pass.
+        bulk_end = min(self.n, self.window)
+        if start < bulk_end:
+            self._compute(0, bulk_end, start)
+        for i in range(max(start, bulk_end), self.n):
+            self._compute(i + 1 - self.window, i + 1, i)
+
+    # ----------------------------------------------------------------- output
+    def view(self) -> SymbolData:
+        n = self.n
+        times = self._t[:n]
+        o, h, lo, c, v = (self._px[j, :n] for j in range(5))
+        bars = Bars(times.view("datetime64[ns]"), o, h, lo, c, v)
+        data = SymbolData(self.symbol, bars, times, *(self._sig[s][:n] for s in _SIGNALS),
+                          atr={p: a[:n] for p, a in self._atr.items()},
+                          fractional=is_fractional(self.symbol))
+        if self._screen:
+            data.rank, data.screen_pos = self._rank[:n], self._pos[:n]
+        return data
+
+    def time_at(self, bar: int) -> int:
+        return int(self._t[bar])
+
+    def index_of(self, time_ns: int) -> int:
+        """The bar at ``time_ns`` (or the last one before it)."""
+        return max(int(np.searchsorted(self._t[:self.n], time_ns, side="right")) - 1, 0)
+
+    def close_back(self, bars: int) -> float | None:
+        """The close ``bars`` bars before the last one (None without that much history)."""
+        i = self.n - 1 - bars
+        return None if i < 0 else float(self._px[3, i])
+
+    @property
+    def last_close(self) -> float:
+        return float(self._px[3, self.n - 1])
+
+    # ----------------------------------------------------------------- screen
+    def screen_score(self) -> float:
+        """This bar's ranking score (NaN when the filter fails)."""
+        i = self.n - 1
+        value = self._rank[i] if self.spec.screen and self.spec.screen.descending \
+            else -self._rank[i]
+        return float(value) if self._ok[i] else float("nan")
+
+    def set_screen_place(self, place: int, allowed: bool) -> None:
+        i = self.n - 1
+        self._pos[i] = place
+        if not allowed:
+            self._sig["long_entry"][i] = False
+            self._sig["short_entry"][i] = False
+
+    # ----------------------------------------------------------------- internals
+    def _compute(self, lo: int, hi: int, first: int) -> None:
+        """Signals of bars ``first..hi-1`` from a computation over bars ``lo..hi-1``."""
+        lo = max(lo, 0)
+        b = Bars(self._t[lo:hi].view("datetime64[ns]"), *(self._px[j, lo:hi] for j in range(5)))
+        d = prepare_symbol(self.spec, self.symbol, b)
+        k = first - lo
+        for name in _SIGNALS:
+            self._sig[name][first:hi] = getattr(d, name)[k:]
+        for p, arr in self._atr.items():
+            arr[first:hi] = d.atr[p][k:]
+        if self._screen:
+            assert d.rank is not None
+            self._rank[first:hi] = d.rank[k:]
+            if d.screen_ok is not None:
+                self._ok[first:hi] = d.screen_ok[k:]
+
+    def _grow(self, need: int) -> None:
+        cap = self._t.size
+        if need <= cap:
+            return
+        new = max(need, 2 * cap)
+
+        def grown(a: np.ndarray, fill: object) -> np.ndarray:
+            out = np.full(a.shape[:-1] + (new,), fill, dtype=a.dtype)
+            out[..., :cap] = a
+            return out
+
+        self._t = grown(self._t, 0)
+        self._px = grown(self._px, 0.0)
+        self._sig = {k: grown(v, False) for k, v in self._sig.items()}
+        self._atr = {k: grown(v, np.nan) for k, v in self._atr.items()}
+        self._rank, self._ok = grown(self._rank, np.nan), grown(self._ok, True)
+        self._pos = grown(self._pos, 0)
+
+
+def apply_screen_now(symbols: Sequence[LiveSymbol], top: int) -> None:
+    """Rank the symbols that have a bar now (universe order breaks ties) and keep the
+    top N, as :func:`app.execution.screen.apply_screen` does for one timestamp."""
+    if not symbols:
+        return
+    scores = np.array([s.screen_score() for s in symbols])
+    order = np.argsort(-scores, kind="stable")  # NaN sorts last
+    place = np.empty(len(symbols), np.int64)
+    place[order] = np.arange(len(symbols))
+    for s, p, score in zip(symbols, place.tolist(), scores.tolist()):
+        s.set_screen_place(p, p < top and not np.isnan(score))

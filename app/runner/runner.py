@@ -1,0 +1,415 @@
+"""``Runner.run(spec, emit, stop)``: a spec executed live, bar by bar, on the one path.
+
+For each closed bar the feed hands over: control commands are taken (stop, pause,
+resume, flatten, kill), the bar is appended to each symbol's arrays, the execution
+session steps over it (fills at the open, protective exits, then rules -> regime filter
+-> agent team -> risk gate -> sizing -> order, exactly as the backtest), the runner's
+limits are checked, and everything the bar changed is committed in one transaction
+with the book's checkpoint (:meth:`app.store.Store.commit_bar`).
+
+Crash safety: client order ids are deterministic (run, symbol, bar, intent); an order is
+journaled before it is sent; a bar's effects are committed atomically. A run killed at
+any instant restarts from its last committed bar: the bars after it are processed again,
+produce the same ids, and neither the journal nor the broker takes an id twice.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from app.broker.base import Broker, BrokerError
+from app.execution.gate_registry import gates_for_spec
+from app.execution.orders import Order, client_order_id
+from app.execution.session import StrategySession
+from app.feeds.base import BarBatch, Feed
+from app.runner import events as ev
+from app.runner.book import Book
+from app.runner.limits import LimitState, Limits, RunnerRiskGate
+from app.runner.live_data import DEFAULT_WINDOW, LiveSymbol, apply_screen_now
+from app.runner.venue import VenueBook
+from app.spec.models import StrategySpec
+from app.store import BarCommit, Store
+from app.store.convert import decision_row, fill_row, order_row, position_row, trade_row
+from app.store.tables import EventRow, FillRow, utcnow
+
+Emit = Callable[[ev.RunnerEvent], None]
+_STATUS = {"new": "submitted", "filled": "filled", "rejected": "rejected",
+           "canceled": "canceled"}
+QUIET_COMMIT_S = 0.5
+"""A bar that changed nothing but the clock is committed at most this often."""
+
+
+@dataclass
+class RunnerOptions:
+    window: int = DEFAULT_WINDOW
+    max_slippage_bps: float = 200.0
+    agents: str | None = None
+
+
+class Runner:
+    """One run of one spec. Knows its store, feed and (optional) external broker."""
+
+    def __init__(self, store: Store, run_id: str, feed: Feed, broker: Broker | None = None,
+                 options: RunnerOptions | None = None) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.feed = feed
+        self.broker = broker
+        self.options = options or RunnerOptions()
+        self.latencies: list[float] = []
+        """Seconds from each bar's arrival to its commit."""
+
+    # ----------------------------------------------------------------- the loop
+    def run(self, spec: StrategySpec, emit: Emit, stop: threading.Event) -> str:
+        """Run until the data ends, ``stop`` is set or a stop command arrives.
+
+        Returns:
+            The final status: ``finished``, ``stopped`` or ``failed``.
+        """
+        try:
+            state = self._start(spec, emit)
+        except Exception as err:
+            self._fail(emit, err)
+            raise
+        status, reason = "finished", "the data ended"
+        try:
+            for batch in self.feed.batches(state.after_ns, stop):
+                verdict = self._bar(state, batch, emit)
+                if verdict is not None:
+                    status, reason = verdict
+                    break
+            else:
+                if stop.is_set() or self.feed.live:
+                    status, reason = "stopped", "stopped by the user"
+            self._commit(state, force=True)
+        except Exception as err:
+            self._fail(emit, err)
+            raise
+        self.store.update_run(self.run_id, status=status, reason=reason, pid=None)
+        self.store.add_event(self.run_id, status, reason)
+        emit(ev.Finished(self.run_id, status, reason, self._summary(state)))
+        return status
+
+    def _start(self, spec: StrategySpec, emit: Emit) -> _State:
+        row = self.store.get_run(self.run_id)
+        assert row is not None, f"no run {self.run_id}"
+        live = {s: LiveSymbol(spec, s, self.options.window) for s in spec.universe}
+        for symbol, frame in self.feed.history(row.last_bar_ns).items():
+            if symbol in live:
+                live[symbol].extend(frame)
+        book = self._book(row.cash)
+        ckpt = row.checkpoint or {}
+        if ckpt.get("book"):
+            book.restore(ckpt["book"], lambda s, t: live[s].index_of(t))
+        chain, notes = gates_for_spec(spec, self.options.agents)
+        self._attach_memory(chain)
+        session = StrategySession(spec, book, chain, {s: d.view() for s, d in live.items()},
+                                  run_id=self.run_id)
+        limits = Limits(spec, LimitState.from_json(ckpt.get("limits")),
+                        self.options.max_slippage_bps)
+        session.risk = RunnerRiskGate(spec, limits)
+        state = _State(spec, live, book, session, limits, row.last_bar_ns, row.bars_done)
+        self._reconcile(state, emit)
+        status = "paused" if limits.state.paused else "running"
+        self.store.update_run(self.run_id, status=status, reason=limits.state.paused,
+                              pid=os.getpid(), heartbeat_at=utcnow())
+        self.store.add_event(self.run_id, "started", "resumed" if row.last_bar_ns else "started",
+                             {"broker": self._broker_name(), "notes": notes})
+        emit(ev.Started(self.run_id, self._broker_name(), self.feed.name, row.last_bar_ns,
+                        tuple(notes)))
+        return state
+
+    def _bar(self, st: _State, batch: BarBatch, emit: Emit) -> tuple[str, str] | None:
+        t0 = time.perf_counter()
+        verdict = self._commands(st, emit)
+        if verdict is not None:
+            return verdict
+        present = [st.live[s] for s in st.spec.universe if s in batch.bars]
+        for sym in present:
+            sym.append(batch.time_ns, batch.bars[sym.symbol])
+        if st.spec.screen is not None:
+            apply_screen_now(present, st.spec.screen.top)
+        views = [(sym.view(), sym.n - 1) for sym in present]
+        for data, _ in views:
+            st.session.feeds[data.symbol] = data
+        if isinstance(st.book, VenueBook):
+            st.book.now_ns = batch.time_ns
+        st.before = {o.client_order_id: o for o in st.book.orders.pending.values()}
+        st.session.step(views)
+        st.now_ns, st.bars_done = batch.time_ns, st.bars_done + 1
+        self._collect(st, batch, emit)
+        equity = st.session.equity()
+        self._check_limits(st, batch, equity, emit)
+        self._commit(st)
+        latency = time.perf_counter() - t0
+        self.latencies.append(latency)
+        emit(ev.BarProcessed(self.run_id, batch.time_ns, st.bars_done, len(present), equity,
+                             latency))
+        return None
+
+    # ----------------------------------------------------------------- a bar's effects
+    def _collect(self, st: _State, batch: BarBatch, emit: Emit) -> None:
+        book, c = st.book, st.pending
+        submitted, book.submitted = book.submitted, []
+        for o in submitted:
+            c.order_updates[o.client_order_id] = {"status": _STATUS[o.status], "note": o.note}
+            emit(ev.OrderSubmitted(self.run_id, o.client_order_id, o.symbol,
+                                   "buy" if o.side > 0 else "sell", o.qty, o.intent, o.reason))
+            if o.status == "rejected":
+                emit(ev.Rejected(self.run_id, o.client_order_id, o.symbol, o.note))
+        for coid, o in st.before.items():
+            if book.orders.pending.get(o.symbol) is not o:
+                c.order_updates[coid] = {"status": _STATUS[o.status], "note": o.note}
+        self._collect_fills(st, batch, emit)
+        for trade in book.account.trades:
+            c.trades.append(trade_row(self.run_id, trade))
+            self._trade_closed(st, trade)
+            emit(ev.TradeClosed(self.run_id, trade.symbol, trade.side, trade.pnl,
+                                trade.pnl_pct, trade.exit_reason))
+        book.account.trades.clear()
+        for d in st.session.decisions:
+            orders = [o.client_order_id for o in submitted
+                      if o.symbol == d.symbol and o.time_ns == d.time_ns]
+            c.decisions.append(decision_row(self.run_id, d, orders))
+            emit(ev.DecisionMade(self.run_id, d.time_ns, d.symbol, d.side, d.approved, d.qty,
+                                 d.conviction, d.reasons))
+        st.session.decisions.clear()
+        if isinstance(book, VenueBook):
+            for fault in book.faults:
+                c.events.append(EventRow(run_id=self.run_id, kind="broker_fault", message=fault))
+                emit(ev.BrokerFault(self.run_id, fault))
+            book.faults.clear()
+
+    def _collect_fills(self, st: _State, batch: BarBatch, emit: Emit) -> None:
+        book, c = st.book, st.pending
+        if isinstance(book, VenueBook):
+            for vf in book.venue_fills:
+                c.fills.append(FillRow(
+                    run_id=self.run_id, fill_key=f"{self.run_id}/{vf.client_order_id}/"
+                    f"{vf.cum_qty:.8g}", client_order_id=vf.client_order_id, symbol=vf.symbol,
+                    side="buy" if vf.side > 0 else "sell", qty=vf.qty, price=vf.price,
+                    time_ns=vf.time_ns, reason="venue"))
+                c.order_updates.setdefault(vf.client_order_id, {}).update(
+                    filled_qty=vf.cum_qty, filled_avg_price=vf.price)
+                self._slippage(st, batch, vf.symbol, vf.side, vf.price, emit)
+                emit(ev.Filled(self.run_id, vf.client_order_id, vf.symbol,
+                               "buy" if vf.side > 0 else "sell", vf.qty, vf.price, "venue"))
+            book.venue_fills.clear()
+            book.account.fills.clear()
+            return
+        for f in book.account.fills:
+            c.fills.append(fill_row(self.run_id, f))
+            if f.client_order_id in c.order_updates or f.client_order_id in st.before:
+                c.order_updates.setdefault(f.client_order_id, {}).update(
+                    filled_qty=f.qty, filled_avg_price=f.price)
+            if f.reason not in ("stop_loss", "take_profit", "trailing_stop"):
+                self._slippage(st, batch, f.symbol, f.side, f.price, emit)
+            emit(ev.Filled(self.run_id, f.client_order_id, f.symbol,
+                           "buy" if f.side > 0 else "sell", f.qty, f.price, f.reason))
+        book.account.fills.clear()
+
+    def _slippage(self, st: _State, batch: BarBatch, symbol: str, side: int, price: float,
+                  emit: Emit) -> None:
+        bar = batch.bars.get(symbol)
+        if bar is not None:
+            self._trip(st, st.limits.slippage(symbol, side, price, bar[0]), emit)
+
+    def _trade_closed(self, st: _State, trade: Any) -> None:
+        entry = np.datetime64(trade.entry_time_ns, "ns").astype("datetime64[D]")
+        exit_ = np.datetime64(trade.exit_time_ns, "ns").astype("datetime64[D]")
+        if entry == exit_ and "/" not in trade.symbol:
+            st.limits.day_trade(str(exit_))
+        for gate in st.session.gates.gates:
+            hook = getattr(gate, "on_trade_closed", None)
+            if hook is not None:
+                hook(trade)
+
+    # ----------------------------------------------------------------- limits, control
+    def _check_limits(self, st: _State, batch: BarBatch, equity: float, emit: Emit) -> None:
+        day = str(np.datetime64(batch.time_ns, "ns").astype("datetime64[D]"))
+        self._trip(st, st.limits.on_bar(day, equity), emit)
+        cb = st.spec.limits.circuit_breaker
+        if cb is not None:
+            for symbol in batch.bars:
+                sym = st.live.get(symbol)
+                if sym is not None:
+                    self._trip(st, st.limits.circuit(symbol, sym.last_close,
+                                                     sym.close_back(cb.bars)), emit)
+
+    def _trip(self, st: _State, tripped: tuple[str, str] | None, emit: Emit) -> None:
+        if tripped is None or st.limits.state.paused:
+            return
+        name, message = tripped
+        st.limits.state.paused = message
+        st.pending.events.append(EventRow(run_id=self.run_id, kind="limit", message=message,
+                                          data={"limit": name}))
+        st.pending.run_fields.update(status="paused", reason=message)
+        emit(ev.LimitTripped(self.run_id, name, message))
+        emit(ev.Paused(self.run_id, message))
+
+    def _commands(self, st: _State, emit: Emit) -> tuple[str, str] | None:
+        for cmd in self.store.take_commands(self.run_id, st.started_at):
+            if cmd.run_id is None and cmd.id in st.seen_global:
+                continue
+            st.seen_global.add(cmd.id or 0)
+            verdict = self._command(st, cmd.command, emit)
+            if verdict is not None:
+                self._commit(st, force=True)
+                return verdict
+        return None
+
+    def _command(self, st: _State, command: str, emit: Emit) -> tuple[str, str] | None:
+        note = EventRow(run_id=self.run_id, kind="command", message=command)
+        st.pending.events.append(note)
+        if command == "stop":
+            return "stopped", "stopped by the user"
+        if command == "kill":
+            self._cancel_entries(st)
+            return "stopped", "kill switch"
+        if command == "pause":
+            st.limits.state.paused = "paused by the user"
+            st.pending.run_fields.update(status="paused", reason=st.limits.state.paused)
+            emit(ev.Paused(self.run_id, st.limits.state.paused))
+        elif command == "resume":
+            st.limits.state.paused = None
+            st.pending.run_fields.update(status="running", reason=None)
+            emit(ev.Resumed(self.run_id))
+        elif command == "flatten":
+            self._flatten(st)
+            st.limits.state.paused = "flattened by the user"
+            st.pending.run_fields.update(status="paused", reason=st.limits.state.paused)
+            emit(ev.Paused(self.run_id, st.limits.state.paused))
+        return None
+
+    def _cancel_entries(self, st: _State) -> None:
+        for order in list(st.book.orders.pending.values()):
+            if order.intent != "close":
+                st.before[order.client_order_id] = order
+                st.book.cancel(order.client_order_id)
+                st.pending.order_updates[order.client_order_id] = {"status": "canceled",
+                                                                    "note": "canceled"}
+
+    def _flatten(self, st: _State) -> None:
+        """Close every position at the next open (entries waiting to fill are cancelled)."""
+        self._cancel_entries(st)
+        if st.now_ns is None:
+            return
+        for pos in list(st.book.account.positions.values()):
+            if pos.closing:
+                continue
+            coid = client_order_id(self.run_id, pos.symbol, st.now_ns, "flatten")
+            bar = st.live[pos.symbol].index_of(st.now_ns)
+            st.book.submit(Order(coid, pos.symbol, -pos.side, pos.qty, "close", "flatten", bar,
+                                 st.now_ns))
+        for o in st.book.submitted:
+            st.pending.order_updates[o.client_order_id] = {"status": _STATUS[o.status]}
+        st.book.submitted.clear()
+
+    # ----------------------------------------------------------------- persistence
+    def _commit(self, st: _State, force: bool = False) -> None:
+        c = st.pending
+        busy = c.order_updates or c.fills or c.trades or c.decisions or c.events or c.run_fields
+        if not force and not busy and time.monotonic() - st.committed_at < QUIET_COMMIT_S:
+            return
+        if st.now_ns is None and not busy:
+            return
+        self.store.commit_bar(self.run_id, self._bar_commit(st, c, st.now_ns or 0))
+        st.pending = BarCommit(0, 0, {})
+        st.committed_at = time.monotonic()
+
+    def _bar_commit(self, st: _State, c: BarCommit, bar_ns: int) -> BarCommit:
+        c.bar_ns, c.bars_done = bar_ns, st.bars_done
+        c.checkpoint = {"book": st.book.checkpoint(), "limits": st.limits.state.to_json()}
+        c.positions = [position_row(self.run_id, p) for p in st.book.account.positions.values()]
+        if not bar_ns:  # nothing processed yet: keep the run's start point
+            c.bar_ns = None  # type: ignore[assignment]
+        return c
+
+    def _fail(self, emit: Emit, err: BaseException) -> None:
+        message = f"{type(err).__name__}: {err}"
+        self.store.update_run(self.run_id, status="failed", reason=message, pid=None)
+        self.store.add_event(self.run_id, "failed", message)
+        emit(ev.Finished(self.run_id, "failed", message))
+
+    # ----------------------------------------------------------------- setup helpers
+    def _book(self, cash: float) -> Book:
+        journal = self._journal
+        if self.broker is None:
+            return Book(cash, journal)
+        book = VenueBook(cash, journal, self.broker,
+                         lambda symbol, t, reason: client_order_id(self.run_id, symbol, t, reason))
+        for f in self.store.fills(self.run_id):
+            book.seen[f.client_order_id] = book.seen.get(f.client_order_id, 0.0) + f.qty
+        return book
+
+    def _journal(self, order: Order) -> None:
+        self.store.journal_order(order_row(self.run_id, order))
+
+    def _attach_memory(self, chain: Any) -> None:
+        from app.store.lessons import SqlLessonStore
+
+        for gate in chain.gates:
+            team = getattr(gate, "team", None)
+            if team is not None and hasattr(team, "lessons"):
+                team.lessons = SqlLessonStore(self.store)
+
+    def _broker_name(self) -> str:
+        return "sim" if self.broker is None else self.broker.name
+
+    def _reconcile(self, st: _State, emit: Emit) -> None:
+        """Check the journal and the book against the broker after a (re)start."""
+        if self.broker is None:
+            return
+        mismatches: list[str] = []
+        open_rows = [r for r in self.store.orders(self.run_id)
+                     if r.status in ("new", "submitted")]
+        try:
+            for r in open_rows:
+                known = self.broker.get_order(r.client_order_id)
+                if known is None and r.client_order_id not in st.book.orders.by_id:
+                    mismatches.append(f"{r.client_order_id}: journaled, never reached the "
+                                      "broker")
+            held = {p.symbol: p.qty for p in self.broker.positions()}
+        except BrokerError as err:
+            emit(ev.BrokerFault(self.run_id, f"reconcile: {err.message}"))
+            self.store.add_event(self.run_id, "broker_fault", f"reconcile: {err.message}")
+            return
+        mine = {p.symbol: p.side * p.qty for p in st.book.account.positions.values()}
+        for symbol in sorted(set(held) | set(mine)):
+            if symbol in st.live and abs(held.get(symbol, 0.0) - mine.get(symbol, 0.0)) > 1e-9:
+                mismatches.append(f"{symbol}: the broker holds {held.get(symbol, 0.0):g}, "
+                                  f"the book {mine.get(symbol, 0.0):g}")
+        for m in mismatches:
+            self.store.add_event(self.run_id, "reconcile", m)
+        emit(ev.Reconciled(self.run_id, len(open_rows), tuple(mismatches)))
+
+    def _summary(self, st: _State) -> dict[str, Any]:
+        lat = np.array(self.latencies) if self.latencies else np.zeros(1)
+        return {"bars": st.bars_done, "open_positions": len(st.book.account.positions),
+                "latency_median_ms": float(np.median(lat) * 1e3),
+                "latency_p99_ms": float(np.percentile(lat, 99) * 1e3)}
+
+
+class _State:
+    """The run's working state between bars."""
+
+    def __init__(self, spec: StrategySpec, live: dict[str, LiveSymbol], book: Book,
+                 session: StrategySession, limits: Limits, after_ns: int | None,
+                 bars_done: int) -> None:
+        self.spec, self.live, self.book, self.session, self.limits = \
+            spec, live, book, session, limits
+        self.after_ns = after_ns
+        self.now_ns = after_ns
+        self.bars_done = bars_done
+        self.pending = BarCommit(0, 0, {})
+        self.before: dict[str, Order] = {}
+        self.committed_at = time.monotonic()
+        self.started_at = utcnow()
+        self.seen_global: set[int] = set()

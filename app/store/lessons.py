@@ -1,0 +1,42 @@
+"""The agent team's memory in the database: :class:`app.agents.memory.LessonStore` on SQL.
+
+Lessons outlive a run, so a later run (or a resumed one) recalls what earlier trades
+taught. The pydantic :class:`~app.agents.models.Lesson` is the row's JSON.
+"""
+
+from __future__ import annotations
+
+from datetime import timezone
+from typing import TYPE_CHECKING
+
+from sqlmodel import col, select
+
+from app.store.tables import LessonRow
+
+if TYPE_CHECKING:
+    from app.agents.models import Lesson
+    from app.store.repo import Store
+
+
+class SqlLessonStore:
+    """Lessons in the ``lessons`` table; adding a lesson with a known id replaces it."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def add(self, lesson: Lesson) -> None:
+        with self.store.session() as s:
+            row = s.get(LessonRow, lesson.id) or LessonRow(id=lesson.id, data={})
+            row.symbol = lesson.id.split("-", 1)[0]
+            closed = lesson.closed
+            row.closed_at = closed if closed.tzinfo else closed.replace(tzinfo=timezone.utc)
+            row.data = lesson.model_dump(mode="json")
+            s.add(row)
+            s.commit()
+
+    def all(self) -> list[Lesson]:
+        from app.agents.models import Lesson
+
+        with self.store.session() as s:
+            rows = s.exec(select(LessonRow).order_by(col(LessonRow.id))).all()
+        return [Lesson.model_validate(r.data) for r in rows]

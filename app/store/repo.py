@@ -1,0 +1,238 @@
+"""The store: every read and write of Parley's state goes through :class:`Store`.
+
+Writes that belong together are one transaction: :meth:`Store.commit_bar` records a bar's
+fills, trades, decisions, positions, order updates and the run's checkpoint at once, so
+a run killed at any instant is left either before or after the bar, never half-way. An
+order is journaled by :meth:`Store.journal_order` in its own transaction *before* it is
+sent; its client order id is unique, so journaling it again (a replayed bar) is a no-op.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.store.db import init_schema, make_engine
+from app.store.tables import (
+    CommandRow,
+    ConversationRow,
+    DecisionRow,
+    EventRow,
+    FillRow,
+    OrderRow,
+    PositionRow,
+    RunRow,
+    StrategyRow,
+    TradeRow,
+    utcnow,
+)
+
+
+@dataclass
+class BarCommit:
+    """Everything one processed bar changes, written in one transaction."""
+
+    bar_ns: int
+    bars_done: int
+    checkpoint: dict[str, Any]
+    order_updates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Client order id -> changed columns (status, filled_qty, filled_avg_price, note)."""
+    fills: list[FillRow] = field(default_factory=list)
+    trades: list[TradeRow] = field(default_factory=list)
+    decisions: list[DecisionRow] = field(default_factory=list)
+    events: list[EventRow] = field(default_factory=list)
+    positions: list[PositionRow] | None = None
+    """The run's open positions after the bar (None: unchanged)."""
+    run_fields: dict[str, Any] = field(default_factory=dict)
+
+
+class Store:
+    """Parley's database. Thread-safe: each call opens its own session."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        init_schema(self.engine)
+
+    @classmethod
+    def from_settings(cls, settings: Any = None) -> Store:
+        if settings is None:
+            from app.config import load_settings
+
+            settings = load_settings()
+        return cls(settings.db_url)
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    # ----------------------------------------------------------------- strategies, runs
+    def save_strategy(self, name: str, text: str, path: str | None = None) -> int:
+        with self.session() as s:
+            row = StrategyRow(name=name, text=text, path=path)
+            s.add(row)
+            s.commit()
+            assert row.id is not None
+            return row.id
+
+    def create_run(self, name: str, spec_text: str, **fields: Any) -> RunRow:
+        """A new run with a fresh short id (``r`` + 10 hex digits)."""
+        strategy_id = self.save_strategy(name, spec_text, fields.pop("path", None))
+        run = RunRow(id="r" + uuid.uuid4().hex[:10], strategy_id=strategy_id, name=name,
+                     spec_text=spec_text, **fields)
+        with self.session() as s:
+            s.add(run)
+            s.commit()
+        return run
+
+    def get_run(self, run_id: str) -> RunRow | None:
+        with self.session() as s:
+            return s.get(RunRow, run_id)
+
+    def find_run(self, prefix: str) -> RunRow | None:
+        """A run by its id or an unambiguous prefix of it."""
+        run = self.get_run(prefix)
+        if run is not None:
+            return run
+        with self.session() as s:
+            found = s.exec(select(RunRow).where(col(RunRow.id).startswith(prefix))).all()
+        return found[0] if len(found) == 1 else None
+
+    def list_runs(self) -> list[RunRow]:
+        with self.session() as s:
+            return list(s.exec(select(RunRow).order_by(col(RunRow.created_at))).all())
+
+    def update_run(self, run_id: str, **values: Any) -> None:
+        values.setdefault("updated_at", utcnow())
+        with self.session() as s:
+            s.exec(update(RunRow).where(col(RunRow.id) == run_id).values(**values))  # type: ignore[call-overload]
+            s.commit()
+
+    # ----------------------------------------------------------------- orders
+    def journal_order(self, row: OrderRow) -> bool:
+        """Write an order before it is sent. False when its client order id is known."""
+        with self.session() as s:
+            s.add(row)
+            try:
+                s.commit()
+            except IntegrityError:
+                s.rollback()
+                return False
+        return True
+
+    def get_order(self, client_order_id: str) -> OrderRow | None:
+        with self.session() as s:
+            return s.exec(select(OrderRow).where(
+                OrderRow.client_order_id == client_order_id)).first()
+
+    def update_order(self, client_order_id: str, **values: Any) -> None:
+        values.setdefault("updated_at", utcnow())
+        with self.session() as s:
+            s.exec(update(OrderRow).where(  # type: ignore[call-overload]
+                col(OrderRow.client_order_id) == client_order_id).values(**values))
+            s.commit()
+
+    # ----------------------------------------------------------------- a processed bar
+    def commit_bar(self, run_id: str, c: BarCommit) -> None:
+        """Record one processed bar atomically (see the module docstring)."""
+        now = utcnow()
+        with self.session() as s:
+            for coid, values in c.order_updates.items():
+                s.exec(update(OrderRow).where(  # type: ignore[call-overload]
+                    col(OrderRow.client_order_id) == coid).values(updated_at=now, **values))
+            known = _existing_keys(s, [f.fill_key for f in c.fills])
+            s.add_all([f for f in c.fills if f.fill_key not in known])
+            s.add_all(c.trades + c.decisions + c.events)
+            if c.positions is not None:
+                s.exec(delete(PositionRow).where(col(PositionRow.run_id) == run_id))  # type: ignore[call-overload]
+                s.add_all(c.positions)
+            s.exec(update(RunRow).where(col(RunRow.id) == run_id).values(  # type: ignore[call-overload]
+                last_bar_ns=c.bar_ns, bars_done=c.bars_done, checkpoint=c.checkpoint,
+                updated_at=now, heartbeat_at=now, **c.run_fields))
+            s.commit()
+
+    def add_event(self, run_id: str, kind: str, message: str,
+                  data: dict[str, Any] | None = None) -> None:
+        with self.session() as s:
+            s.add(EventRow(run_id=run_id, kind=kind, message=message, data=data))
+            s.commit()
+
+    # ----------------------------------------------------------------- control
+    def post_command(self, run_id: str | None, command: str) -> int:
+        with self.session() as s:
+            row = CommandRow(run_id=run_id, command=command)
+            s.add(row)
+            s.commit()
+            assert row.id is not None
+            return row.id
+
+    def take_commands(self, run_id: str, since: datetime | None = None) -> list[CommandRow]:
+        """Commands for this run (or for every run) not yet done, oldest first; each is
+        marked done as it is taken. Commands to every run posted before ``since`` (the
+        run's start) are ignored: a kill switch does not stop runs started after it."""
+        with self.session() as s:
+            q = select(CommandRow).where(col(CommandRow.done_at).is_(None)).where(
+                (col(CommandRow.run_id) == run_id) | col(CommandRow.run_id).is_(None))
+            rows = [r for r in s.exec(q.order_by(col(CommandRow.id))).all()
+                    if r.run_id is not None or since is None or _aware(r.created_at) >= since]
+            for r in rows:
+                if r.run_id is not None:
+                    r.done_at = utcnow()
+                    s.add(r)
+            s.commit()
+            return rows
+
+    # ----------------------------------------------------------------- reads
+    def rows(self, table: type, run_id: str, order: Any = None) -> list[Any]:
+        with self.session() as s:
+            q = select(table).where(table.run_id == run_id)  # type: ignore[attr-defined]
+            q = q.order_by(order if order is not None else table.id)  # type: ignore[attr-defined]
+            return list(s.exec(q).all())
+
+    def orders(self, run_id: str) -> list[OrderRow]:
+        return self.rows(OrderRow, run_id)
+
+    def fills(self, run_id: str) -> list[FillRow]:
+        return self.rows(FillRow, run_id)
+
+    def trades(self, run_id: str) -> list[TradeRow]:
+        return self.rows(TradeRow, run_id, col(TradeRow.exit_time_ns))
+
+    def positions(self, run_id: str) -> list[PositionRow]:
+        return self.rows(PositionRow, run_id, col(PositionRow.symbol))
+
+    def decisions(self, run_id: str) -> list[DecisionRow]:
+        return self.rows(DecisionRow, run_id)
+
+    def events(self, run_id: str) -> list[EventRow]:
+        return self.rows(EventRow, run_id)
+
+    # ----------------------------------------------------------------- conversations
+    def save_conversation(self, conv_id: str, title: str, messages: Sequence[Any]) -> None:
+        with self.session() as s:
+            row = s.get(ConversationRow, conv_id) or ConversationRow(id=conv_id)
+            row.title, row.messages, row.updated_at = title, list(messages), utcnow()
+            s.add(row)
+            s.commit()
+
+    def load_conversation(self, conv_id: str) -> ConversationRow | None:
+        with self.session() as s:
+            return s.get(ConversationRow, conv_id)
+
+
+def _existing_keys(s: Session, keys: Iterable[str]) -> set[str]:
+    keys = list(keys)
+    if not keys:
+        return set()
+    found = s.exec(select(FillRow.fill_key).where(col(FillRow.fill_key).in_(keys))).all()
+    return set(found)
+
+
+def _aware(t: datetime) -> datetime:
+    return t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)

@@ -1,0 +1,358 @@
+"""Regime detection: the API contract, no look-ahead, the live tracker, the filter, the CLI."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from app.cli import main
+from app.dsl import load_spec
+from app.market.synthetic import synthetic_regime_series
+from app.regime import (
+    LABELS,
+    REGIMES,
+    RegimeConfig,
+    RegimeError,
+    RegimeFilter,
+    RegimeTracker,
+    detect_regimes,
+)
+from app.regime.demo import donchian_signals, simulate_long_flat
+from app.regime.features import compute_features
+from app.regime.gate import regime_gate
+from app.regime.hmm import HIGH_VOLATILITY, MEAN_REVERTING, TREND, name_states
+from app.spec.models import RegimeSpec, StrategySpec
+from tests.conftest import STRATEGIES
+
+CONFIG = RegimeConfig()
+
+
+@pytest.fixture(scope="module")
+def market() -> pd.DataFrame:
+    frame, _ = synthetic_regime_series(900, seed=5)
+    return frame
+
+
+@pytest.fixture(scope="module")
+def full(market: pd.DataFrame) -> pd.DataFrame:
+    return detect_regimes(market)
+
+
+# ---------------------------------------------------------------- the output contract
+
+
+def test_output_shape_and_values(market: pd.DataFrame, full: pd.DataFrame) -> None:
+    assert list(full.columns) == ["regime", "confidence"]
+    assert full.index.equals(market.index)
+    assert set(full["regime"]) <= set(LABELS)
+    assert full["confidence"].between(0.0, 1.0).all()
+    warm = full.iloc[: CONFIG.warmup - 1]
+    assert (warm["regime"] == "transition").all() and (warm["confidence"] == 0.0).all()
+    labelled = full.iloc[CONFIG.warmup :]
+    assert (labelled["confidence"] > 0).all()
+    assert labelled["regime"].nunique() >= 4
+    firm = labelled[labelled["regime"] != "transition"]
+    assert (firm["confidence"] >= CONFIG.min_confidence).all()
+
+
+def test_same_bars_same_labels(market: pd.DataFrame, full: pd.DataFrame) -> None:
+    again = detect_regimes(market, seed=0)
+    pd.testing.assert_frame_equal(full, again)
+
+
+def test_too_few_bars_are_all_transition(market: pd.DataFrame) -> None:
+    short = detect_regimes(market.iloc[:50])
+    assert (short["regime"] == "transition").all()
+    assert len(detect_regimes(market.iloc[:0])) == 0
+
+
+def test_bad_frames_are_user_errors(market: pd.DataFrame) -> None:
+    with pytest.raises(RegimeError, match="close"):
+        detect_regimes(market.drop(columns="close"))
+    bad = market.copy()
+    bad.iloc[10, bad.columns.get_loc("low")] = -1.0
+    with pytest.raises(RegimeError, match="positive"):
+        detect_regimes(bad)
+
+
+def test_config_is_checked() -> None:
+    with pytest.raises(ValueError):
+        RegimeConfig(window=50, warmup=120)
+    with pytest.raises(ValueError):
+        RegimeConfig(min_confidence=1.5)
+
+
+# ---------------------------------------------------------------- no look-ahead
+
+
+@pytest.mark.parametrize("cut", [300, 467, 700])
+def test_appending_bars_never_changes_earlier_labels(
+    market: pd.DataFrame, full: pd.DataFrame, cut: int
+) -> None:
+    """Labels up to bar t are the same whether or not bars after t exist."""
+    prefix = detect_regimes(market.iloc[:cut])
+    pd.testing.assert_frame_equal(prefix, full.iloc[:cut])
+
+
+def test_a_changed_future_bar_changes_nothing_before_it(
+    market: pd.DataFrame, full: pd.DataFrame
+) -> None:
+    shocked = market.copy()
+    shocked.iloc[600:, :4] *= 3.0  # a wild future from bar 600 on
+    shocked.iloc[600:, shocked.columns.get_loc("high")] *= 1.2
+    after = detect_regimes(shocked)
+    pd.testing.assert_frame_equal(after.iloc[:600], full.iloc[:600])
+
+
+def test_features_are_causal(market: pd.DataFrame) -> None:
+    cols = [market[c].to_numpy() for c in ("open", "high", "low", "close", "volume")]
+    whole = compute_features(*cols, replace(CONFIG, use_volume=True))
+    part = compute_features(*[c[:400] for c in cols], replace(CONFIG, use_volume=True))
+    for name in ("lvol", "z", "er", "lvolume"):
+        np.testing.assert_array_equal(getattr(part, name), getattr(whole, name)[:400])
+
+
+# ---------------------------------------------------------------- the live tracker
+
+
+def test_tracker_gives_the_batch_labels_bar_for_bar(
+    market: pd.DataFrame, full: pd.DataFrame
+) -> None:
+    tracker = RegimeTracker()
+    readings = [tracker.update(bar) for _, bar in market.iloc[:560].iterrows()]
+    assert [r.regime for r in readings] == full["regime"].iloc[:560].tolist()
+    np.testing.assert_array_equal([r.confidence for r in readings],
+                                  full["confidence"].iloc[:560].to_numpy())
+    last = readings[-1]
+    assert last.ready and abs(sum(last.probabilities) - 1.0) < 1e-9
+    assert last.most_likely in REGIMES
+    assert not readings[0].ready and readings[0].most_likely is None
+
+
+def test_tracker_takes_plain_dicts_without_volume(market: pd.DataFrame) -> None:
+    tracker = RegimeTracker(RegimeConfig(warmup=40, window=80, refit_every=10))
+    for row in market.iloc[:70].itertuples():
+        reading = tracker.update({"open": row.open, "high": row.high, "low": row.low,
+                                  "close": row.close})
+    assert reading.ready and reading.regime in LABELS
+    with pytest.raises(RegimeError):
+        tracker.update({"open": 1.0, "high": 1.0, "low": 1.0})
+
+
+def test_volume_feature_runs(market: pd.DataFrame) -> None:
+    out = detect_regimes(market.iloc[:300], config=replace(CONFIG, use_volume=True))
+    assert set(out["regime"]) <= set(LABELS)
+
+
+# ---------------------------------------------------------------- naming states
+
+
+def test_states_are_named_by_statistics_not_index() -> None:
+    vol = {"calm": 0.0055, "trend": 0.010, "wild": 0.035}
+    rng = np.random.default_rng(0)
+    window_lvol = np.log(np.r_[np.full(200, vol["calm"]), np.full(200, vol["trend"]),
+                               np.full(100, vol["wild"])])
+    window_er = np.r_[np.full(200, 0.12), np.full(200, 0.3), np.full(100, 0.2)]
+    kinds = ["calm", "trend", "trend", "wild"]
+    expected = {"calm": MEAN_REVERTING, "trend": TREND, "wild": HIGH_VOLATILITY}
+    for _ in range(5):
+        order = rng.permutation(4)
+        states = [kinds[i] for i in order]
+        lvol = np.log([vol[k] * (1.05 if j == 2 else 1.0) for j, k in enumerate(states)])
+        owner = {"calm": slice(0, 200), "trend": slice(200, 400), "wild": slice(400, 500)}
+        posterior = np.zeros((500, 4))
+        for j, k in enumerate(states):
+            posterior[owner[k], j] = 1.0
+        posterior /= np.maximum(posterior.sum(axis=1, keepdims=True), 1e-12)
+        classes = name_states(lvol, posterior.mean(axis=0), posterior, window_lvol,
+                              window_er, CONFIG)
+        assert [int(c) for c in classes] == [expected[k] for k in states]
+
+
+def test_a_quiet_steady_climb_is_not_called_mean_reverting() -> None:
+    lvol = np.log([0.006, 0.011])
+    posterior = np.repeat(np.eye(2), 250, axis=0)
+    window_lvol = np.repeat(lvol, 250)
+    er = np.r_[np.full(250, 0.45), np.full(250, 0.3)]  # the calm state trends cleanly
+    classes = name_states(lvol, posterior.mean(axis=0), posterior, window_lvol, er, CONFIG)
+    assert list(classes) == [TREND, TREND]
+    er[:250] = 0.1  # now it chops
+    classes = name_states(lvol, posterior.mean(axis=0), posterior, window_lvol, er, CONFIG)
+    assert list(classes) == [MEAN_REVERTING, TREND]
+
+
+# ---------------------------------------------------------------- the regime filter
+
+
+def test_filter_allows_listed_regimes_only() -> None:
+    f = RegimeFilter(RegimeSpec(allow=("trending_up", "mean_reverting")))
+    ok = f.check("trending_up", 0.8, 50)
+    assert ok.allowed and ok.min_conviction_needed == 50 and "allowed" in ok.reason
+    no = f.check("high_volatility", 0.9, 50)
+    assert not no.allowed and "trending up, mean reverting" in no.reason
+    allowed, needed, reason = f.check("mean_reverting", 0.7, 40)  # unpacks as a tuple
+    assert allowed and needed == 40 and "70%" in reason
+
+
+@pytest.mark.parametrize(
+    ("policy", "allowed", "needed"),
+    [("raise", True, 60), ("block", False, 50), ("allow", True, 50)],
+)
+def test_filter_transition_policy(policy: str, allowed: bool, needed: int) -> None:
+    f = RegimeFilter(RegimeSpec(allow=("trending_up",), transition=policy, transition_raise=10))
+    verdict = f.check("transition", 0.4, 50)
+    assert (verdict.allowed, verdict.min_conviction_needed) == (allowed, needed)
+    assert "transition" in verdict.reason
+
+
+def test_filter_raise_is_capped_and_default_allows_all() -> None:
+    f = RegimeFilter(RegimeSpec(transition="raise", transition_raise=30))
+    assert f.check("transition", 0.3, 90).min_conviction_needed == 100
+    default = RegimeFilter()
+    assert all(default.check(r, 0.9, 50).allowed for r in REGIMES)
+    with pytest.raises(ValueError, match="unknown regime"):
+        default.check("bullish", 0.9, 50)
+
+
+# ---------------------------------------------------------------- the demo's simulation
+
+
+def test_long_flat_simulation_fills_at_next_open() -> None:
+    idx = pd.date_range("2020-01-01", periods=6, freq="B")
+    frame = pd.DataFrame({"open": [10, 10, 11, 12, 13, 12.0], "high": [11, 11, 12, 13, 14, 13.0],
+                          "low": [9, 9, 10, 11, 12, 11.0], "close": [10, 11, 12, 13, 12, 12.0],
+                          "volume": 1.0}, index=idx)
+    entry = np.array([False, True, False, False, False, False])
+    exit_ = np.array([False, False, False, True, False, False])
+    ret, held, trades = simulate_long_flat(frame, entry, exit_, cost_bps=0.0)
+    assert trades == 1
+    assert held.tolist() == [False, False, True, True, False, False]
+    np.testing.assert_allclose(ret, [0, 0, 12 / 11 - 1, 13 / 12 - 1, 13 / 13 - 1, 0])
+    gated = simulate_long_flat(frame, entry, exit_, np.zeros(6, dtype=bool), 0.0)
+    assert gated[2] == 0 and not gated[1].any()
+
+
+def test_donchian_signals_use_previous_bars_only() -> None:
+    frame, _ = synthetic_regime_series(200, seed=2)
+    entry, exit_ = donchian_signals(frame)
+    high_prev = frame["high"].rolling(20).max().shift(1)
+    t = int(np.flatnonzero(entry)[0])
+    assert frame["close"].iloc[t] > high_prev.iloc[t]
+    assert not entry[:20].any() and not exit_[:10].any()
+
+
+# ---------------------------------------------------------------- the command
+
+
+def _write_csv(frame: pd.DataFrame, path) -> None:
+    out = frame.reset_index().rename(columns=str.title)
+    out.to_csv(path, index=False, date_format="%Y-%m-%d")
+
+
+def test_cli_json(market: pd.DataFrame, full: pd.DataFrame, tmp_path,
+                  capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "SYN.csv"
+    _write_csv(market.iloc[:300], path)
+    assert main(["regime", "--data", str(path), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 300
+    assert set(rows[0]) == {"date", "symbol", "regime", "confidence"}
+    assert rows[0]["symbol"] == "SYN" and rows[0]["date"] == "2010-01-04"
+    assert [r["regime"] for r in rows] == full["regime"].iloc[:300].tolist()
+
+
+def test_cli_timeline(market: pd.DataFrame, tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "SYN.csv"
+    _write_csv(market.iloc[:300], path)
+    assert main(["regime", "--data", str(path), "--width", "30", "--last", "3"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].startswith("SYN  300 bars, 2010-01-04 to ")
+    assert len(lines[1]) == 30 and "\x1b[" not in out  # not a terminal: no colour
+    assert "trending_up" in lines[2] and "transition" in lines[2]
+    assert lines[3] == "last bars:" and len(lines) == 7
+
+
+def test_cli_demo(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["regime", "--demo"]) == 0
+    out = capsys.readouterr().out
+    assert "breakout rule" in out and "+ regime filter" in out and "Sharpe" in out
+    assert "not the backtest engine" in out
+
+
+def test_cli_errors(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["regime", "--demo", "--data", "x.csv"]) == 1
+    assert main(["regime", "--data", str(tmp_path / "missing.csv")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("error:") == 2 and "Traceback" not in err
+
+
+# ---------------------------------------------------------------- replay and the engine gate
+
+
+def test_update_many_in_chunks_matches_the_batch(market: pd.DataFrame, full: pd.DataFrame) -> None:
+    tracker = RegimeTracker()
+    readings = []
+    for lo, hi in [(0, 1), (1, 150), (150, 151), (151, 530)]:
+        part = market.iloc[lo:hi]
+        readings += tracker.update_many(part["open"], part["high"], part["low"],
+                                        part["close"], part["volume"])
+    readings.append(tracker.update(market.iloc[530]))
+    assert [r.regime for r in readings] == full["regime"].iloc[:531].tolist()
+    assert [r.confidence for r in readings] == full["confidence"].iloc[:531].tolist()
+    assert tracker.update_many([], [], [], []) == []
+
+
+def _candidate(frame: pd.DataFrame, bar: int, symbol: str = "SYN") -> SimpleNamespace:
+    cut = frame.iloc[: bar + 1]
+    bars = SimpleNamespace(index=cut.index.to_numpy(dtype="datetime64[ns]"),
+                           **{c: cut[c].to_numpy() for c in ("open", "high", "low", "close",
+                                                             "volume")})
+    return SimpleNamespace(symbol=symbol, bars=bars, time_ns=int(cut.index[-1].value))
+
+
+def _spec(**regime: object) -> StrategySpec:
+    spec = load_spec(str(STRATEGIES / "bollinger_reversion.strategy"))
+    return spec.model_copy(update={"regime": RegimeSpec(**regime)})
+
+
+def test_engine_gate_sees_the_regime_of_the_bars_so_far(
+    market: pd.DataFrame, full: pd.DataFrame
+) -> None:
+    gate = regime_gate(_spec(allow=("trending_up",), transition="block"))
+    assert gate.name == "regime"
+    for bar in (100, 300, 301, 455, 700):
+        reading = gate.reading(_candidate(market, bar))
+        assert reading.regime == full["regime"].iloc[bar]
+        assert reading.confidence == full["confidence"].iloc[bar]
+    view = gate.view(_candidate(market, 700))
+    assert view.label == full["regime"].iloc[700]
+    assert view.in_transition == (view.label == "transition")
+
+
+def test_engine_gate_decisions(market: pd.DataFrame, full: pd.DataFrame) -> None:
+    pytest.importorskip("app.execution.gate")
+    gate = regime_gate(_spec(allow=("trending_up",), transition="block"))
+    for bar in range(200, 900, 37):
+        decision = gate.decide(_candidate(market, bar))
+        assert decision.approved == (full["regime"].iloc[bar] == "trending_up")
+        assert decision.record["regime"] == full["regime"].iloc[bar]
+        assert decision.reasons[0].startswith("regime: market ")
+
+
+def test_engine_gate_reads_the_benchmark_as_of_the_candidate(
+    market: pd.DataFrame, full: pd.DataFrame
+) -> None:
+    other, _ = synthetic_regime_series(900, seed=9)
+    gate = regime_gate(_spec(benchmark="BENCH"))
+    assert gate.reading(_candidate(other, 500, "XYZ")).regime == "transition"  # no universe
+    gate = regime_gate(_spec(benchmark="BENCH"))
+    gate.use_universe({"XYZ": other, "bench": market})
+    for bar in (250, 640):
+        reading = gate.reading(_candidate(other, bar, "XYZ"))
+        assert reading.regime == full["regime"].iloc[bar]  # the benchmark's, at that date

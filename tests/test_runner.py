@@ -1,0 +1,180 @@
+"""The runner in process: parity with the backtest, events, stop and resume, control
+commands and limits, on the replay feed and the simulated paper broker."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from app.backtest import run_backtest
+from app.dsl import load_spec, parse_spec, read_spec_text
+from app.feeds.replay import ReplayFeed
+from app.market.data_source import load_for_spec
+from app.runner import Runner
+from app.runner import events as ev
+from app.store import Store
+from tests.conftest import STRATEGIES
+
+SMA = STRATEGIES / "sma_crossover.strategy"
+
+
+@pytest.fixture(scope="module")
+def goog():
+    spec = load_spec(SMA)
+    return spec, load_for_spec(spec)
+
+
+def key(t):
+    return (t.symbol, t.side, t.entry_time_ns, t.exit_time_ns, round(t.entry_price, 9),
+            round(t.exit_price, 9), t.qty, t.exit_reason)
+
+
+def run_once(store, spec, frames, run=None, stop=None, emit=None):
+    run = run or store.create_run(spec.name, read_spec_text(SMA))
+    status = Runner(store, run.id, ReplayFeed(frames)).run(
+        spec, emit or (lambda e: None), stop or threading.Event())
+    return run, status
+
+
+def test_replay_gives_the_backtests_33_trades(goog):
+    spec, frames = goog
+    store = Store("sqlite://")
+    run, status = run_once(store, spec, frames)
+    bt = run_backtest(spec, frames)
+    assert status == "finished"
+    trades = store.trades(run.id)
+    assert sorted(map(key, trades)) == sorted(map(key, bt.trades))
+    [pos] = store.positions(run.id)
+    [bt_pos] = bt.open_positions
+    assert (pos.symbol, pos.entry_time_ns, pos.entry_price, pos.qty) == \
+        (bt_pos.symbol, bt_pos.entry_time_ns, bt_pos.entry_price, bt_pos.qty)
+    assert len(trades) + 1 == 33
+    orders = store.orders(run.id)
+    assert len({o.client_order_id for o in orders}) == len(orders) == 65
+    assert all(o.status == "filled" for o in orders)
+    assert len(store.fills(run.id)) == 65
+    assert store.get_run(run.id).status == "finished"
+
+
+def test_events_come_in_order(goog):
+    spec, frames = goog
+    seen: list[ev.RunnerEvent] = []
+    store = Store("sqlite://")
+    run_once(store, spec, frames, emit=seen.append)
+    assert isinstance(seen[0], ev.Started) and isinstance(seen[-1], ev.Finished)
+    bars = [e for e in seen if isinstance(e, ev.BarProcessed)]
+    assert len(bars) == len(frames["GOOG"])
+    assert sum(isinstance(e, ev.Filled) for e in seen) == 65
+    first_order = next(i for i, e in enumerate(seen) if isinstance(e, ev.OrderSubmitted))
+    first_fill = next(i for i, e in enumerate(seen) if isinstance(e, ev.Filled))
+    assert first_order < first_fill
+
+
+def test_stopped_and_resumed_run_equals_an_uninterrupted_one(goog):
+    spec, frames = goog
+    store = Store("sqlite://")
+    stop = threading.Event()
+    count = [0]
+
+    def stop_after(e: ev.RunnerEvent) -> None:
+        if isinstance(e, ev.BarProcessed):
+            count[0] += 1
+            if count[0] in (400, 1300):
+                stop.set()
+
+    run, status = run_once(store, spec, frames, stop=stop, emit=stop_after)
+    assert status == "stopped"
+    assert store.get_run(run.id).bars_done == 400
+    for expected in ("stopped", "finished"):
+        stop.clear()
+        _, status = run_once(store, spec, frames, run=run, stop=stop, emit=stop_after)
+        assert status == expected
+    bt = run_backtest(spec, frames)
+    assert sorted(map(key, store.trades(run.id))) == sorted(map(key, bt.trades))
+    orders = store.orders(run.id)
+    assert len({o.client_order_id for o in orders}) == len(orders) == 65
+
+
+def test_pause_blocks_entries_and_flatten_closes(goog):
+    spec, frames = goog
+    store = Store("sqlite://")
+    run = store.create_run(spec.name, read_spec_text(SMA))
+    posted = []
+
+    def control(e: ev.RunnerEvent) -> None:
+        if isinstance(e, ev.BarProcessed) and e.bars_done == 200 and not posted:
+            posted.append(store.post_command(run.id, "flatten"))
+
+    _, status = run_once(store, spec, frames, run=run, emit=control)
+    assert status == "finished"
+    row = store.get_run(run.id)
+    assert [e.message for e in store.events(run.id) if e.kind == "command"] == ["flatten"]
+    assert store.positions(run.id) == []
+    reasons = [r for d in store.decisions(run.id) for r in (d.record or {}).get("reasons", [])]
+    assert any(r.startswith("paused:") for r in reasons)
+    assert any(t.exit_reason == "flatten" for t in store.trades(run.id)) or \
+        all(t.exit_time_ns <= row.last_bar_ns for t in store.trades(run.id))
+
+
+def test_a_tripped_limit_pauses_the_run_and_says_why(goog):
+    _, frames = goog
+    text = read_spec_text(SMA).replace("size 10 shares", "size 90% of equity\nmax drawdown 3%")
+    spec = parse_spec(text)
+    store = Store("sqlite://")
+    run = store.create_run(spec.name, text)
+    seen: list[ev.RunnerEvent] = []
+    Runner(store, run.id, ReplayFeed(frames)).run(spec, seen.append, threading.Event())
+    tripped = [e for e in seen if isinstance(e, ev.LimitTripped)]
+    assert tripped and tripped[0].limit == "max_drawdown"
+    row = store.get_run(run.id)
+    assert row.status == "finished"
+    assert any(e.message.startswith("max drawdown stop") for e in store.events(run.id))
+    assert any(e.kind == "limit" for e in store.events(run.id))
+    after = [d for d in store.decisions(run.id) if not d.approved]
+    assert after and "paused" in after[-1].record["reasons"][0]
+
+
+def test_circuit_breaker_trips_on_a_fast_move(goog):
+    _, frames = goog
+    text = read_spec_text(SMA).replace("size 10 shares", "size 10 shares\ncircuit breaker 9%")
+    spec = parse_spec(text)
+    store = Store("sqlite://")
+    run = store.create_run(spec.name, text)
+    seen: list[ev.RunnerEvent] = []
+    Runner(store, run.id, ReplayFeed(frames)).run(spec, seen.append, threading.Event())
+    assert [e.limit for e in seen if isinstance(e, ev.LimitTripped)] == ["circuit_breaker"]
+    assert any("GOOG moved" in e.message for e in store.events(run.id))
+
+
+def test_the_pdt_rule_vetoes_a_fourth_day_trade():
+    from app.runner.limits import LimitState, Limits, RunnerRiskGate
+
+    spec = load_spec(SMA)
+    state = LimitState(day="2024-01-05", recent_days=["2024-01-03", "2024-01-04", "2024-01-05"],
+                       day_trades=["2024-01-03", "2024-01-04", "2024-01-05"])
+    gate = RunnerRiskGate(spec, Limits(spec, state))
+
+    class Book:
+        def equity(self):
+            return 20_000.0
+
+        def open_positions(self):
+            return 0
+
+        def gross_exposure(self):
+            return 0.0
+
+    verdict = gate.check(10, 100.0, False, Book())
+    assert not verdict.approved and verdict.reasons[0].startswith("PDT")
+    assert gate.check(10, 100.0, True, Book()).approved  # crypto is exempt
+
+
+def test_slippage_anomaly_is_detected():
+    from app.runner.limits import LimitState, Limits
+
+    limits = Limits(load_spec(SMA), LimitState(), max_slippage_bps=50)
+    assert limits.slippage("GOOG", 1, 100.2, 100.0) is None
+    name, message = limits.slippage("GOOG", 1, 101.0, 100.0)
+    assert name == "slippage" and "100 bps" in message
+    assert limits.slippage("GOOG", -1, 101.0, 100.0) is None  # a sale above is a gain

@@ -1,0 +1,114 @@
+"""The store: SQLite in WAL mode, unique client order ids, schema version, no keys."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import text
+
+from app.store import Store
+from app.store.db import StoreError, init_schema
+from app.store.tables import SCHEMA_VERSION, OrderRow, SchemaVersionRow
+
+
+@pytest.fixture
+def store(tmp_path):
+    return Store(f"sqlite:///{tmp_path / 'parley.db'}")
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(store):
+    with store.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
+
+
+def test_every_table_exists(store):
+    with store.engine.connect() as conn:
+        names = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master "
+                                                 "WHERE type='table'"))}
+    assert {"strategies", "runs", "orders", "fills", "positions", "decisions", "events",
+            "lessons", "conversations", "schema_version", "commands", "trades"} <= names
+
+
+def test_a_client_order_id_is_journaled_once(store):
+    run = store.create_run("s", "strategy text")
+    row = dict(run_id=run.id, client_order_id="r-GOOG-1-open_long", symbol="GOOG",
+               side="buy", qty=10, intent="open_long", reason="long_entry", bar_time_ns=1)
+    assert store.journal_order(OrderRow(**row))
+    assert not store.journal_order(OrderRow(**row))
+    assert len(store.orders(run.id)) == 1
+
+
+def test_an_order_needs_its_run(store):
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError), store.session() as s:
+        s.add(OrderRow(run_id="nope", client_order_id="x", symbol="A", side="buy", qty=1,
+                       intent="open_long", reason="r"))
+        s.commit()
+
+
+def test_schema_version_is_recorded_and_a_newer_one_refused(store):
+    with store.session() as s:
+        assert s.get(SchemaVersionRow, 1).version == SCHEMA_VERSION
+        row = s.get(SchemaVersionRow, 1)
+        row.version = SCHEMA_VERSION + 1
+        s.add(row)
+        s.commit()
+    with pytest.raises(StoreError, match="newer"):
+        init_schema(store.engine)
+
+
+def test_in_memory_url_for_tests():
+    store = Store("sqlite://")
+    assert store.create_run("s", "t").id.startswith("r")
+
+
+def test_lessons_round_trip_through_sql(store):
+    from app.agents.models import Lesson, SetupKey
+    from app.store.lessons import SqlLessonStore
+
+    when = datetime(2024, 1, 2, tzinfo=timezone.utc)
+    setup = SetupKey(rule="long entry", side="long", regime="trending_up", trend="up",
+                     volatility="normal")
+    lesson = Lesson(id="GOOG-20240102T0000-long", setup=setup, opened=when, closed=when,
+                    conviction=70, outcome_pct=-2.0, thesis="t", reflection="r", hint=-6.0)
+    lessons = SqlLessonStore(store)
+    lessons.add(lesson)
+    lessons.add(lesson)
+    assert SqlLessonStore(store).all() == [lesson]
+
+
+def test_conversations_are_stored(store):
+    store.save_conversation("c1", "golden cross", [{"role": "user", "content": "buy"}])
+    assert store.load_conversation("c1").messages[0]["content"] == "buy"
+
+
+def test_keys_never_reach_the_database(tmp_path, monkeypatch):
+    """A full run with fake keys in the environment: the key bytes appear nowhere."""
+    import threading
+
+    from app.config import load_settings
+    from app.dsl import read_spec_text
+    from app.runner.launch import create_run, run_spec
+    from tests.conftest import STRATEGIES
+
+    key, secret = "PKFAKEKEY00000000001", "fake-secret-key-never-stored-123456"
+    monkeypatch.setenv("APCA_API_KEY_ID", key)
+    monkeypatch.setenv("APCA_API_SECRET_KEY", secret)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-fake-never-stored")
+    monkeypatch.setenv("PARLEY_HOME", str(tmp_path))
+    settings = load_settings()
+    store = Store(settings.db_url)
+    path = STRATEGIES / "sma_crossover.strategy"
+    from app.dsl import load_spec
+
+    run = create_run(store, load_spec(path), read_spec_text(path), path=str(path))
+    run_spec(store, run.id, lambda e: None, threading.Event(), settings)
+    store.engine.dispose()
+    blob = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
+    assert b"GOOG" in blob
+    for secret_text in (key, secret, "sk-ant-fake-never-stored"):
+        assert secret_text.encode() not in blob
