@@ -26,10 +26,8 @@ def register(commands: Any) -> None:
                         help='print [{"date", "symbol", "regime", "confidence"}, ...]')
     regime.add_argument("--demo", action="store_true",
                         help="breakout rule with vs without the regime filter, synthetic market")
-    regime.add_argument("--market-seed", type=int, default=7, metavar="N",
+    regime.add_argument("--seed", type=int, default=7, metavar="N",
                         help="seed of the --demo synthetic market (default 7)")
-    regime.add_argument("--seed", type=int, default=0, metavar="N",
-                        help="random_state of the HMM fits (default 0)")
     regime.add_argument("--width", type=int, default=72, metavar="N",
                         help="timeline width in characters (default 72)")
     regime.add_argument("--last", type=int, default=5, metavar="N",
@@ -45,7 +43,7 @@ def cmd_regime(args: argparse.Namespace) -> int:
                               "and --json.")
         from app.regime.demo import format_demo, run_demo
 
-        print(format_demo(run_demo(seed=args.market_seed)))
+        print(format_demo(run_demo(seed=args.seed)))
         return 0
 
     from app.market.bundled import bundled_dir
@@ -63,12 +61,12 @@ def cmd_regime(args: argparse.Namespace) -> int:
         if len(frame) < config.warmup:
             print(f"note: {symbol} has {len(frame)} bars; the detector needs {config.warmup} "
                   "before its first label, so every bar is 'transition'.", file=sys.stderr)
-        regimes = detect_regimes(frame, config=config, seed=args.seed)
+        regimes = detect_regimes(frame, config=config)
         if args.json:
             rows.extend({"date": _date_text(when), "symbol": symbol, "regime": regime,
                          "confidence": round(float(conf), 4)}
                         for when, regime, conf in zip(regimes.index, regimes["regime"],
-                                                      regimes["confidence"]))
+                                                      regimes["confidence"], strict=True))
             continue
         if i:
             print()

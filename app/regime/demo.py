@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from app.regime.config import RegimeConfig
+from app.regime.config import DEFAULT_CONFIG, RegimeConfig
 from app.regime.detector import detect_regimes
 from app.regime.gate import RegimeFilter
 from app.spec.models import RegimeSpec
@@ -124,7 +124,7 @@ def run_stats(name: str, returns: np.ndarray, held: np.ndarray, trades: int,
 def run_demo(
     seed: int = 7,
     n_bars: int = 2520,
-    config: RegimeConfig = RegimeConfig(),
+    config: RegimeConfig = DEFAULT_CONFIG,
     cost_bps: float = 5.0,
     spec: RegimeSpec = DEMO_SPEC,
 ) -> DemoResult:
@@ -135,7 +135,7 @@ def run_demo(
     regimes = detect_regimes(frame, config=config)
     regime_filter = RegimeFilter(spec)
     allowed = np.array([regime_filter.check(r, c, 0).allowed
-                        for r, c in zip(regimes["regime"], regimes["confidence"])])
+                        for r, c in zip(regimes["regime"], regimes["confidence"], strict=True)])
     entry, exit_ = donchian_signals(frame)
     plain = simulate_long_flat(frame, entry, exit_, cost_bps=cost_bps)
     gated = simulate_long_flat(frame, entry, exit_, allowed, cost_bps=cost_bps)
@@ -154,13 +154,13 @@ def run_demo(
 def format_demo(result: DemoResult) -> str:
     """The comparison as a small table, with what was run and how."""
     lines = [
-        f"Regime filter demo: seeded synthetic regime market (seed {result.seed}, "
-        f"{result.n_bars:,} daily bars)",
+        (f"Regime filter demo: seeded synthetic regime market (seed {result.seed}, "
+         f"{result.n_bars:,} daily bars)"),
         "Rule: long when close > highest(high, 20)[1]; flat when close < lowest(low, 10)[1].",
-        "Filter: enter only when the walk-forward regime is trending_up; nothing in a "
-        "transition; exits never filtered.",
-        f"Simulation: self-contained long/flat, decided at the close, filled at the next open, "
-        f"{result.cost_bps:g} bps a side (not the backtest engine).",
+        ("Filter: enter only when the walk-forward regime is trending_up; nothing in a "
+         "transition; exits never filtered."),
+        (f"Simulation: self-contained long/flat, decided at the close, filled at the next "
+         f"open, {result.cost_bps:g} bps a side (not the backtest engine)."),
         "",
         f"{'':18}{'Sharpe':>8}{'max DD':>9}{'return':>10}{'trades':>8}{'in market':>11}",
     ]

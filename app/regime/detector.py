@@ -29,10 +29,10 @@ import numpy as np
 import pandas as pd
 
 from app.errors import ParleyError
-from app.regime.config import REGIMES, TRANSITION, RegimeConfig
+from app.regime.config import DEFAULT_CONFIG, REGIMES, TRANSITION, RegimeConfig
 from app.regime.features import Features, compute_features
 from app.regime.filtering import JointFilter
-from app.regime.hmm import HIGH_VOLATILITY, fit_states
+from app.regime.hmm import HIGH_VOLATILITY, StateFit, fit_states
 
 _BAR_FIELDS = ("open", "high", "low", "close", "volume")
 
@@ -110,10 +110,10 @@ class _Engine:
         m = min(cfg.filter_bars, len(x))
         return self._filter.run(x[-m:], np.asarray(self._z)[-m:])
 
-    def _with_memory(self, fit: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _with_memory(self, fit: StateFit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Remember each named class's emission; add back those this window lacks."""
         live = fit.share >= self.config.min_state_share
-        present = set(int(c) for c in fit.classes[live])
+        present = {int(c) for c in fit.classes[live]}
         for cls in present:
             sel = live & (fit.classes == cls)
             w = fit.share[sel]
@@ -158,7 +158,7 @@ def _with_wild_state(
 
 
 def detect_regimes(
-    frame: pd.DataFrame, *, config: RegimeConfig = RegimeConfig(), seed: int = 0
+    frame: pd.DataFrame, *, config: RegimeConfig = DEFAULT_CONFIG, seed: int = 0
 ) -> pd.DataFrame:
     """Walk-forward regime of every bar of one symbol.
 
@@ -166,8 +166,9 @@ def detect_regimes(
         frame: Bars as :func:`app.market.loader.load_bars` returns them (columns ``open,
             high, low, close`` and, with ``config.use_volume``, ``volume``), oldest first.
         config: Detector settings.
-        seed: ``random_state`` of every HMM fit; the same bars, config and seed always give
-            the same labels.
+        seed: ``random_state`` of every HMM fit. The same bars, config and seed always give
+            the same labels; as every fit starts from quantiles of the window (no random
+            initialisation), the seed does not change them today.
 
     Returns:
         A frame on ``frame.index`` with ``regime`` (a label from
@@ -200,7 +201,7 @@ class RegimeTracker:
     ...     reading = tracker.update(bar)      # reading.regime, reading.confidence
     """
 
-    def __init__(self, config: RegimeConfig = RegimeConfig(), seed: int = 0) -> None:
+    def __init__(self, config: RegimeConfig = DEFAULT_CONFIG, seed: int = 0) -> None:
         self.config = config
         self._engine = _Engine(config, seed)
         self._bars: deque[tuple[float, ...]] = deque(maxlen=config.lookback)

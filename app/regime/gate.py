@@ -24,6 +24,11 @@ In a backtest, ``detect_regimes(frame)`` gives the whole column at once with the
 labels. Record ``reading.regime``, ``reading.confidence`` and ``verdict.reason`` with every
 decision. The filter gates **entries only**: exits, stops and risk-reducing orders must
 never wait for a regime.
+
+A raised minimum conviction (``transition raise N``) can only bite where a conviction is
+scored, i.e. in the agent team: build the agent gate with ``regime=gate.view`` (the
+:class:`RegimeAtBar` it returns has the fields the team's ``RegimeView`` reads). A spec
+without an agent team trades through a ``raise`` transition on its rules alone.
 """
 
 from __future__ import annotations

@@ -10,7 +10,9 @@ States are then named by what they look like, never by their index:
   states when that gap is wide (``hv_gap``), or far above the window's median
   (``hv_ratio``);
 * **mean reverting** -- among the rest, the calm side of a clear volatility gap
-  (``mr_gap``); with no such gap, the states whose bars have a low efficiency ratio;
+  (``mr_gap``) if its bars' average efficiency ratio is low too (``mr_gap_max_er``: a
+  quiet, steady climb is a trend); with no such gap, the states whose bars have a low
+  efficiency ratio (``mr_max_er``);
 * **trending** -- the others. Whether a trend is up or down is not a property of a
   volatility state: the joint filter (:mod:`app.regime.filtering`) infers it bar by bar
   from returns.
@@ -22,9 +24,9 @@ regime; they take the name of the nearest well-populated state by volatility.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 

@@ -55,7 +55,7 @@ def render_timeline(
     if last > 0:
         lines.append("last bars:")
         tail = regimes.iloc[-last:]
-        for when, row in zip(tail.index, tail.itertuples(index=False)):
+        for when, row in zip(tail.index, tail.itertuples(index=False), strict=True):
             lines.append(f"  {_date(when)}  {paint(row.regime, f'{row.regime:<15}')}"
                          f"  confidence {row.confidence:.2f}")
     return "\n".join(lines)
