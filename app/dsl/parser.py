@@ -239,7 +239,8 @@ def _at(stmt: Stmt, message: str) -> Diagnostic:
 def _from_pydantic(error: Any, where: dict[str, Stmt]) -> Diagnostic:
     loc = [str(p) for p in error["loc"] if not str(p)[:1].isupper()]
     key = ".".join(loc[:2]) if loc and loc[0] in ("regime", "agents", "limits") else loc[0]
-    text = error["msg"].replace("Input should be", "must be").replace("Value error, ", "")
+    text = (error["msg"].replace("Input should be", "must be").replace("Value error, ", "")
+            .replace("String should have at least 1 character", "must not be empty"))
     return _locate(key, f"{_say(key)} {text}", where)
 
 

@@ -86,7 +86,20 @@ def gates_for_spec(spec: StrategySpec, agents: str | None = None) -> tuple[GateC
             raise ParleyError(f"unknown agents mode {mode!r}; use offline, llm or none")
         _try_add(gates, notes, mode, spec,
                  f"the agent team ({mode}) is not built yet: running on the rules alone")
+    _connect_regime_to_team(gates)
     return GateChain(tuple(gates) or (RulesOnlyGate(),)), notes
+
+
+def _connect_regime_to_team(gates: list[Gate]) -> None:
+    """Let the agent team see the regime filter's verdict at each candidate.
+
+    In a ``raise`` transition the regime gate approves but demands more conviction; only
+    the team scores conviction, so it must read the regime gate's view of the bar.
+    """
+    view = next((getattr(g, "view", None) for g in gates if g.name == "regime"), None)
+    for gate in gates:
+        if view is not None and hasattr(gate, "regime") and getattr(gate, "regime") is None:
+            gate.regime = view  # type: ignore[attr-defined]
 
 
 def _try_add(gates: list[Gate], notes: list[str], name: str, spec: StrategySpec,

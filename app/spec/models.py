@@ -64,7 +64,7 @@ class Screen(_Model):
 class RegimeSpec(_Model):
     """Which market regimes may open positions, and what a regime change does."""
 
-    allow: tuple[RegimeName, ...] = REGIMES  # type: ignore[assignment]
+    allow: tuple[RegimeName, ...] = Field(default=REGIMES, min_length=1)  # type: ignore[assignment]
     transition: Literal["allow", "raise", "block"] = "raise"
     """In a transition: trade as usual, demand more conviction, or open nothing."""
     transition_raise: int = Field(default=10, ge=0, le=100)
@@ -76,7 +76,7 @@ class RegimeSpec(_Model):
 class AgentsSpec(_Model):
     """The analyst team that votes after the rules fire."""
 
-    team: tuple[AgentName, ...] = AGENTS  # type: ignore[assignment]
+    team: tuple[AgentName, ...] = Field(default=AGENTS, min_length=1)  # type: ignore[assignment]
     debate_rounds: int = Field(default=1, ge=0, le=10)
     min_conviction: int = Field(default=50, ge=0, le=100)
 

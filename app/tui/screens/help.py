@@ -1,0 +1,80 @@
+"""Keys, chat commands and the language at a glance."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+HELP = """\
+# Parley
+
+Describe a strategy in plain English; Parley compiles it into the strategy language,
+reads it back in plain English, and (soon) backtests and runs it.
+
+## Screens and global keys
+| key | does |
+|---|---|
+| F2 | **Chat**: describe and revise a strategy in English |
+| F3 | **Library**: the specs in the strategies folder, with their status |
+| F4 | **Editor**: edit a spec, checked as you type |
+| ctrl+p | the command palette: every command, searchable |
+| F1 | this help |
+| ctrl+t | switch between the light and the dark theme |
+| ctrl+q | quit |
+
+## Chat
+| command | key | does |
+|---|---|---|
+| /save [name] | ctrl+s | write strategies/NAME.strategy (asks before overwriting) |
+| /new | ctrl+n | start a new conversation (the old one stays saved) |
+| /edit | ctrl+o | open the current spec in the editor |
+| /backtest | ctrl+b | backtest the current spec (lands with the backtest engine) |
+| /run | ctrl+r | run it on the paper broker (lands with the runner) |
+| /help | F1 | this help |
+
+The conversation is kept: the next start resumes it.
+
+## Library
+| key | does |
+|---|---|
+| enter | open the selected spec in the editor |
+| n | a new spec |
+| c | revise the selected spec in the chat |
+| r | check the folder again |
+
+## Editor
+| key | does |
+|---|---|
+| ctrl+s | save; only a valid spec (otherwise it offers a draft) |
+| ctrl+o | save as a draft, NAME.strategy.draft: never run, never checked by parley check |
+| ctrl+f | format: canonical statements, your comments kept |
+| ctrl+l | explain: show or hide the plain-English read-back |
+| ctrl+g | revise in chat: carry this spec into the conversation |
+| F8 | jump to the next problem (or pick one in the list) |
+
+Problems are underlined in the text and listed below it as line:column and message.
+
+## The language, in one example
+```
+strategy "Golden cross"
+universe GOOG, NVDA
+timeframe 1d
+long when sma(close, 50) crosses above sma(close, 200) and rsi(close, 14) < 70
+exit when sma(close, 50) crosses below sma(close, 200)
+stop loss 2 atr(14)
+size risk 1% of equity
+```
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """Press Escape, F1 or q to close."""
+
+    BINDINGS = [Binding("escape,f1,q", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Markdown(HELP)

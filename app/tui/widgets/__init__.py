@@ -1,0 +1,1 @@
+"""Widgets: one per file. Each renders one thing and posts its own nested messages."""
