@@ -7,6 +7,8 @@ broker (paper or real) can refuse the duplicate instead of trading twice.
 
 from __future__ import annotations
 
+import hashlib
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -19,9 +21,25 @@ OrderStatus = Literal["new", "filled", "rejected", "canceled"]
 BUY, SELL = 1, -1
 
 
+MAX_CLIENT_ORDER_ID = 48
+"""Alpaca's limit on a client order id's length."""
+_INTENT_CODES = {"open_long": "OL", "open_short": "OS", "close": "C", "flatten": "F"}
+
+
 def client_order_id(run_id: str, symbol: str, bar_time_ns: int, intent: str) -> str:
-    """Deterministic id: the same decision on the same bar always gets the same id."""
-    return f"{run_id}-{symbol}-{bar_time_ns}-{intent}"
+    """Deterministic id: the same decision on the same bar always gets the same id.
+
+    Readable (``r1a2b-GOOG-20121203T1600-OL``) and within Alpaca's 48 characters: the bar
+    time to the second in UTC, the symbol without its pair slash, the intent as a code.
+    """
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(bar_time_ns // 1_000_000_000))
+    code = _INTENT_CODES.get(intent, intent.upper()[:6])
+    compact = symbol.replace("/", "")[:12]
+    coid = f"{run_id}-{compact}-{stamp}-{code}"
+    if len(coid) > MAX_CLIENT_ORDER_ID:
+        digest = hashlib.sha1(coid.encode()).hexdigest()[:10]
+        coid = f"{run_id[:20]}-{compact[:6]}-{digest}-{code}"[:MAX_CLIENT_ORDER_ID]
+    return coid
 
 
 @dataclass(slots=True)
