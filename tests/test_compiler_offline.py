@@ -12,7 +12,7 @@ import pytest
 from app.compiler.offline import compile_offline
 from app.dsl import format_spec, parse_spec
 from app.spec.models import StrategySpec
-from tests.compiler_devset import DEVSET, FRESH, HOLDOUT, Case, check
+from tests.compiler_devset import DEVSET, FRESH, FRESH2, HOLDOUT, Case, check
 from tests.conftest import ROOT, STRATEGIES
 
 
@@ -313,13 +313,23 @@ def test_dev_set_is_large_enough() -> None:
     assert sum(not c.spec for c in DEVSET) >= 15
 
 
-@pytest.mark.parametrize("name,cases", [("dev", DEVSET), ("holdout", HOLDOUT), ("fresh", FRESH)])
-def test_accuracy_stays_above_the_floor(name: str, cases: list[Case]) -> None:
-    """Floors set a little below the measured figures (see benchmarks/bench_compiler_offline.py)."""
+FLOORS = [  # (set, fully right, facts right, asked the right question), measured minus a margin
+    ("dev", DEVSET, 0.97, 0.99, 0.95),          # measured 100% / 100% / 100%
+    ("holdout", HOLDOUT, 0.95, 0.98, 0.95),     # measured 100% / 100% / 100%
+    ("fresh", FRESH, 0.95, 0.98, 0.95),         # measured 100% / 100% / 100%
+    ("fresh2", FRESH2, 0.90, 0.93, 0.95),       # measured 95.8% / 95.3% / 100%
+]
+
+
+@pytest.mark.parametrize("name,cases,fully_floor,facts_floor,asked_floor", FLOORS,
+                         ids=[f[0] for f in FLOORS])
+def test_accuracy_stays_above_the_floor(name: str, cases: list[Case], fully_floor: float,
+                                        facts_floor: float, asked_floor: float) -> None:
+    """Floors a little below the figures benchmarks/bench_compiler_offline.py measures."""
     fully, facts, asked = _score(cases)
-    assert fully >= 0.95, f"{name}: fully right {fully:.1%}"
-    assert facts >= 0.98, f"{name}: facts right {facts:.1%}"
-    assert asked >= 0.95, f"{name}: asked the right question {asked:.1%}"
+    assert fully >= fully_floor, f"{name}: fully right {fully:.1%}"
+    assert facts >= facts_floor, f"{name}: facts right {facts:.1%}"
+    assert asked >= asked_floor, f"{name}: asked the right question {asked:.1%}"
 
 
 def test_median_latency_is_under_20_ms() -> None:

@@ -62,7 +62,7 @@ def _lines(spec: StrategySpec) -> list[str]:
         if level is not None:
             out.append(f"{word} {format_level(level)}")
     if spec.max_hold_bars is not None:
-        out.append(f"max hold {spec.max_hold_bars} bars")
+        out.append(f"max hold {spec.max_hold_bars} {'bar' if spec.max_hold_bars == 1 else 'bars'}")
     if spec.sizing is not None:
         out.append("size " + format_sizing(spec.sizing.kind, spec.sizing.value))
     if spec.max_positions is not None:

@@ -100,7 +100,8 @@ def _exits(spec: StrategySpec) -> list[str]:
     if spec.trailing_stop is not None:
         out.append(f"Trailing stop {say_level(spec.trailing_stop, not long_side).replace('the entry price', 'the best price since entry')}.")
     if spec.max_hold_bars is not None:
-        out.append(f"Positions close after at most {spec.max_hold_bars} bars.")
+        out.append(f"Positions close after at most {spec.max_hold_bars} "
+                   f"bar{'s' if spec.max_hold_bars != 1 else ''}.")
     return out
 
 
@@ -138,7 +139,7 @@ def _agents(spec: StrategySpec) -> list[str]:
     a = spec.agents
     if a is None:
         return ["No agent team: every rule signal is acted on."]
-    team = "the full team" if tuple(a.team) == AGENTS else join_words(list(a.team))
+    team = join_words(list(a.team))
     return [f"Agent team: {team} analysts, a bull/bear debate of {a.debate_rounds} "
             f"round{'s' if a.debate_rounds != 1 else ''}, a risk manager and a trader who must "
             f"score conviction of at least {a.min_conviction} out of 100."]

@@ -148,7 +148,7 @@ def _compare(left: Operand, kind: str, m: re.Match[str], rest: str, role: Role) 
     if kind in ("turn+", "turn-", "pos", "neg", "oversold", "overbought"):
         return state(left, kind, role)
     if kind in ("rise", "fall"):
-        return slope(left, kind, m)
+        return slope(left, kind)
     if kind == "breaks":
         return reach(left, role) or Failure(words=m.group(0))
     if kind == "between":

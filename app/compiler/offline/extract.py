@@ -139,7 +139,7 @@ def _set_timeframe(d: Draft, kind: str, m: re.Match[str]) -> None:
     d.timeframe = kind
 
 
-def read_direction(s: Scanner, d: Draft) -> str | None:
+def read_direction(s: Scanner) -> str | None:
     """'long only' or 'long and short' when said outright (the rules decide otherwise)."""
     if s.take_first(LONG_ONLY):
         return "long"

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.compiler.offline import extract, levels, settings
-from app.compiler.offline.conds import Cond, contradiction, notes
+from app.compiler.offline.conds import contradiction, notes
 from app.compiler.offline.draft import Draft, render
 from app.compiler.offline.lexicon import INJECTION_HINTS
 from app.compiler.offline.naming import strategy_name
@@ -40,17 +40,16 @@ class Reading:
     other_symbols: list[str] = field(default_factory=list)
 
 
-def read(text: str, scanner: Scanner | None = None, draft: Draft | None = None,
-         base: dict[str, Cond] | None = None) -> Reading:
-    """Read ``text`` (or what ``scanner`` has left of it) into a draft and rules."""
+def read(text: str) -> Reading:
+    """Read a description into a draft and rules, keeping what was not understood."""
     cased = normalize(text)
-    s = scanner or Scanner(lower(cased))
-    d = draft or Draft()
+    s = Scanner(lower(cased))
+    d = Draft()
     read_facts(s, d)
-    direction = extract.read_direction(s, d)
+    direction = extract.read_direction(s)
     universe = read_symbols(s, cased)
     d.universe, d.assumptions = universe.symbols, d.assumptions + universe.assumptions
-    rules = read_rules(s, base or {})
+    rules = read_rules(s)
     reading = Reading(d, rules, s.leftovers(), direction, s.work)
     reading.other_symbols = _symbols_in_conditions(universe, rules)
     d.universe = [x for x in d.universe if x not in reading.other_symbols]

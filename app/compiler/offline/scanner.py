@@ -7,7 +7,7 @@ compiler did not understand, and it says so instead of silently dropping it.
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from app.compiler.offline.lexicon import FILLERS
 
@@ -49,9 +49,9 @@ class Scanner:
     def not_understood(self, text: str) -> None:
         """Record a phrase the compiler could not place (if it has real words)."""
         phrase = " ".join(w for w in _words(text))
-        if phrase and any(w not in FILLERS for w in phrase.split()):
-            if phrase not in self.unknown:
-                self.unknown.append(phrase)
+        real = phrase and any(w not in FILLERS for w in phrase.split())
+        if real and phrase not in self.unknown:
+            self.unknown.append(phrase)
 
     def leftovers(self) -> list[str]:
         """Phrases still in the text, each a run of words that are not all fillers."""

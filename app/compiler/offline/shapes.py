@@ -80,7 +80,7 @@ def touch(left: Operand, right: Operand, role: Role) -> Cond:
     return Atom(left, "<=" if from_above else ">=", right)
 
 
-def slope(left: Operand, kind: str, m: re.Match[str]) -> Cond | Failure:
+def slope(left: Operand, kind: str) -> Cond | Failure:
     """'the 20 SMA is rising': higher than one bar ago. Said of a price, it is too vague."""
     if left.kind in ("field", "num"):
         return Failure(question=VAGUE_WORDS["up" if kind == "rise" else "down"])
