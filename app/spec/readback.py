@@ -9,7 +9,7 @@ from typing import Any
 
 from app.indicators.catalog import CATALOG
 from app.spec import expr as E
-from app.spec.models import AGENTS, REGIMES, AtrLevel, Level, StrategySpec
+from app.spec.models import REGIMES, AtrLevel, Level, StrategySpec
 
 DEFAULT_SIZING_PCT = 10.0
 """Percent of equity per position when the spec sets no sizing (the engine's default)."""

@@ -3,15 +3,14 @@ to the :class:`~app.tui.services.ChatService` protocol.
 
 The adapter resumes the most recent saved conversation, turns the conversation's turns into
 what the chat log shows, and carries a spec from the editor into a new conversation as its
-current (previous) spec. Until ``app.compiler.offline`` lands, offline turns go to
-:func:`standin_compile`.
+current (previous) spec. The conversation picks the compiler (LLM when a key is set, else
+``compile_offline``); tests may inject an offline compiler of their own.
 
 Pure Python: no Textual here.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from app.compiler.conversation import Conversation, Turn
@@ -28,18 +27,7 @@ OfflineCompiler = Callable[[str, "StrategySpec | None"], CompileResult]
 
 def open_conversation(settings: Settings) -> ConversationChat:
     """The most recent saved conversation, resumed; a new one when there is none."""
-    return ConversationChat(settings, offline_compiler())
-
-
-def offline_compiler() -> OfflineCompiler | None:
-    """None (the conversation finds ``compile_offline``) once it exists; the stand-in before."""
-    try:
-        from app.compiler.offline import compile_offline  # noqa: F401
-    except ImportError as err:
-        if not (err.name or "app.compiler.offline").startswith("app.compiler.offline"):
-            raise
-        return standin_compile
-    return None
+    return ConversationChat(settings)
 
 
 class ConversationChat:
@@ -138,61 +126,3 @@ def _changed_lines(diff: str) -> tuple[int, int]:
     lines = [line for line in diff.splitlines() if not line.startswith(("---", "+++"))]
     return (sum(1 for line in lines if line.startswith("+")),
             sum(1 for line in lines if line.startswith("-")))
-
-
-# -- stand-in until app.compiler.offline lands --------------------------------------------
-
-_SYMBOL = re.compile(r"\b[A-Z]{1,5}(?:/[A-Z]{3})?\b")
-_NOT_SYMBOLS = {"I", "A", "RSI", "SMA", "EMA", "ATR", "MACD", "AND", "OR", "THE", "USD"}
-_CROSS = re.compile(r"(\d+)[- ]?day.*?cross(?:es)? (above|over|below|under) the (\d+)[- ]?day")
-_STOP = re.compile(r"stop(?: loss)?(?: at| of)? (\d+(?:\.\d+)?) ?(%|percent|atr)")
-_RISK = re.compile(r"risk (\d+(?:\.\d+)?) ?(?:%|percent)")
-_TARGET = re.compile(r"(?:take profit|target)(?: at| of)? (\d+(?:\.\d+)?) ?(?:%|percent)")
-
-
-def standin_compile(text: str, previous: StrategySpec | None = None) -> CompileResult:
-    """A stand-in for ``compile_offline``: strategy-language text, or one common phrasing.
-
-    It understands a spec typed in the strategy language, "buy AAPL and MSFT when the
-    50-day crosses above the 200-day, stop 2 ATR, risk 1% a trade", and "add NVDA" as a
-    revision. Everything else gets a message saying what it needs.
-    """
-    spec, _problems = analyse(text)
-    if spec is not None:
-        return CompileResult(spec=spec, text=format_spec(spec), questions=spec.questions)
-    source = _standin_text(text.splitlines()[-1] if text else text, previous)
-    if source is None:
-        return CompileResult(spec=None, text=None, message=(
-            "I need at least the symbols to trade and an entry rule, e.g. \"buy AAPL when "
-            "the 50-day crosses above the 200-day, stop 2 ATR\"."))
-    spec, problems = analyse(source)
-    if spec is None:
-        return CompileResult(spec=None, text=source, message=problems[0].message)
-    assumed = () if previous is not None else ("timeframe: daily bars (you named none)",)
-    return CompileResult(spec=spec, text=format_spec(spec), assumptions=assumed)
-
-
-def _standin_text(text: str, previous: StrategySpec | None) -> str | None:
-    lower = text.lower()
-    symbols = [s for s in dict.fromkeys(_SYMBOL.findall(text)) if s not in _NOT_SYMBOLS]
-    if previous is not None and symbols and lower.startswith("add"):
-        return format_spec(previous.model_copy(
-            update={"universe": tuple(dict.fromkeys(previous.universe + tuple(symbols)))}))
-    cross = _CROSS.search(lower)
-    if not symbols or not cross:
-        return None
-    fast, way, slow = cross.group(1), cross.group(2), cross.group(3)
-    up = way in ("above", "over")
-    lines = [f'strategy "{fast}/{slow} day cross"', "universe " + ", ".join(symbols),
-             "timeframe 1d",
-             f"long when sma(close, {fast}) crosses {'above' if up else 'below'} "
-             f"sma(close, {slow})",
-             f"exit when sma(close, {fast}) crosses {'below' if up else 'above'} "
-             f"sma(close, {slow})"]
-    if stop := _STOP.search(lower):
-        lines.append(f"stop loss {stop.group(1)}{' atr(14)' if stop.group(2) == 'atr' else '%'}")
-    if target := _TARGET.search(lower):
-        lines.append(f"take profit {target.group(1)}%")
-    if risk := _RISK.search(lower):
-        lines.append(f"size risk {risk.group(1)}% of equity")
-    return "\n".join(lines) + "\n"
