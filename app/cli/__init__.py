@@ -48,13 +48,20 @@ def _optional_command_modules() -> list:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args_given = list(sys.argv[1:] if argv is None else argv)
+    if not args_given:
+        # The TUI is the common case: skip importing every command's module first.
+        return _guard(_open_tui)
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
+    return _guard(_open_tui if handler is None else lambda: handler(args))
+
+
+def _guard(run: Callable[[], int]) -> int:
+    """Run a command, turning user errors into a message and exit status 1."""
     try:
-        if handler is None:
-            return _open_tui()
-        return handler(args)
+        return run()
     except ParleyError as err:
         print(f"error: {err.message}", file=sys.stderr)
         if err.hint:

@@ -14,8 +14,6 @@ import sys
 import threading
 from typing import Any
 
-import pandas as pd
-
 from app.errors import ParleyError
 from app.runner import events as ev
 
@@ -303,6 +301,8 @@ def _store(settings: Any = None) -> Any:
 def _t(ns: int | None) -> str | None:
     if not ns:
         return None
+    import pandas as pd
+
     ts = pd.Timestamp(ns)
     return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.isoformat()
 

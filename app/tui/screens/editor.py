@@ -5,6 +5,7 @@ carried into the chat to revise in English."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -28,9 +29,6 @@ from app.tui.widgets.problems_panel import ProblemsPanel
 from app.tui.widgets.readback_view import ReadbackView
 from app.tui.widgets.status_line import StatusLine
 
-CHECK_DELAY = 0.3
-"""Seconds of quiet typing before the spec is checked again."""
-
 TEMPLATE = """\
 # A new strategy. Write it in the strategy language (F1 shows the statements),
 # or describe it in English in the chat (F2).
@@ -51,9 +49,12 @@ class EditorScreen(ParleyScreen):
         Binding("ctrl+o", "save_draft", "Draft"),
         Binding("ctrl+f", "format", "Format"),
         Binding("ctrl+l", "explain", "Explain"),
-        Binding("ctrl+g", "revise", "Chat"),
+        Binding("ctrl+g", "revise", "Revise"),
         Binding("f8", "next_problem", "Problem", show=False),
     ]
+
+    CHECK_DELAY: ClassVar[float] = 0.3
+    """Seconds of quiet typing before the spec is checked again."""
 
     def __init__(self, services: Services) -> None:
         super().__init__(services)
@@ -103,7 +104,7 @@ class EditorScreen(ParleyScreen):
     def _changed(self) -> None:
         if self._check_timer is not None:
             self._check_timer.stop()
-        self._check_timer = self.set_timer(CHECK_DELAY, self.check)
+        self._check_timer = self.set_timer(self.CHECK_DELAY, self.check)
         self._show_title()
 
     def check(self) -> None:

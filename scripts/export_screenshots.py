@@ -1,0 +1,92 @@
+"""Export SVG screenshots of each screen of the real TUI into screenshots/.
+
+Run: python scripts/export_screenshots.py [--out screenshots]
+
+The app is the one `parley` runs, built by ``build_services`` with the default (offline)
+compiler, driven with ``run_test(size=(120, 36))``. It works on a copy of strategies/ and
+a throwaway PARLEY_HOME, so nothing of yours is read or written, and no keys are used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SIZE = (120, 36)
+ENGLISH = ("buy AAPL and MSFT when the 50-day crosses above the 200-day, stop 2 ATR, "
+           "risk 1% a trade")
+
+
+async def export(out: Path, work: Path) -> list[Path]:
+    from app.config import Settings
+    from app.tui.app import ParleyApp
+    from app.tui.messages import OpenSpec
+    from app.tui.screens.editor import EditorScreen
+    from app.tui.screens.error_modal import ErrorModal
+    from app.tui.services import build_services
+    from app.tui.widgets.dsl_editor import DslEditor
+
+    strategies = work / "strategies"
+    shutil.copytree(ROOT / "strategies", strategies)
+    app = ParleyApp(build_services(Settings(strategies_dir=strategies)), cursor_blink=False)
+    saved: list[Path] = []
+
+    def shot(name: str) -> None:
+        if isinstance(app.screen, ErrorModal):
+            message = app.screen.message
+            raise SystemExit(f"not saving {name}.svg: the app shows an error: {message}")
+        saved.append(out / app.save_screenshot(f"{name}.svg", str(out)))
+
+    async with app.run_test(size=SIZE) as pilot:
+        for turn in (ENGLISH, "add NVDA"):
+            await pilot.press(*turn, "enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        shot("chat")
+
+        await pilot.press("f3")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shot("library")
+
+        app.post_message(OpenSpec(strategies / "golden_cross.strategy"))
+        await pilot.pause()
+        await pilot.pause()
+        editor = app.screen.query_one(DslEditor)
+        editor.move_cursor((6, len("stop loss ")))
+        await pilot.press("delete", *"two", "ctrl+l")
+        await pilot.pause(EditorScreen.CHECK_DELAY + 0.1)
+        await pilot.pause()
+        shot("editor-error")
+
+        await pilot.press("f1")
+        await pilot.pause()
+        shot("help")
+        await pilot.press("escape", "f2", "ctrl+t")
+        await pilot.pause()
+        shot("chat-light")
+    return saved
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["PARLEY_HOME"] = str(Path(tmp) / "home")
+        for key in ("ANTHROPIC_API_KEY", "APCA_API_KEY_ID", "APCA_API_SECRET_KEY"):
+            os.environ.pop(key, None)
+        for path in asyncio.run(export(args.out.resolve(), Path(tmp))):
+            print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+
+
+if __name__ == "__main__":
+    main()
