@@ -23,6 +23,7 @@ from app.backtest.timeline import Timeline
 from app.execution.costs import CostModel, parse_cost
 from app.execution.gate import Gate, GateChain
 from app.execution.gate_registry import gates_for_spec
+from app.execution.limits import describe_limits
 from app.execution.paper import PaperBroker
 from app.execution.session import StrategySession
 from app.spec.models import StrategySpec
@@ -76,8 +77,7 @@ def run_backtest(
     Timeline(session, prepared, progress).run()
     if progress is not None:
         progress(1.0)
-    return _result(spec, prepared, broker, session, cash, costs,
-                   notes + prepared.notes + _limit_notes(spec))
+    return _result(spec, prepared, broker, session, cash, costs, notes + prepared.notes)
 
 
 def _result(spec: StrategySpec, prepared: Any, broker: PaperBroker,
@@ -106,6 +106,7 @@ def _result(spec: StrategySpec, prepared: Any, broker: PaperBroker,
         metrics, bh_metrics, session.decisions, unfilled, notes,
         {"commission": costs[0].describe(), "slippage": costs[1].describe(),
          "gates": [g.name for g in session.gates.gates]},
+        limits=describe_limits(spec), limit_events=list(session.limits.events),
     )
 
 
@@ -140,14 +141,3 @@ def _date(value: DateLike, flag: str) -> pd.Timestamp | None:
         raise BacktestError(f"{flag} {value!r} is not a date; write it like 2012-01-31")
     return ts.tz_localize(None) if ts.tz is not None else ts
 
-
-def _limit_notes(spec: StrategySpec) -> list[str]:
-    lim = spec.limits
-    missing = [name for name, value in (
-        ("the daily loss limit", lim.daily_loss_pct),
-        ("the drawdown stop", lim.max_drawdown_pct),
-        ("the circuit breaker", lim.circuit_breaker)) if value is not None]
-    if not missing:
-        return []
-    return [(f"not enforced in backtests yet: {', '.join(missing)} (the runner's risk gate "
-             "enforces them)")]

@@ -8,7 +8,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 
-from app.backtest.report_text import _ROWS, _day, fmt, walk_forward_table
+from app.backtest.report_text import _ROWS, _day, fmt, limits_lines, walk_forward_table
 from app.backtest.result import BacktestResult
 
 _W, _H, _DD_H, _PAD = 900, 300, 120, 50
@@ -37,6 +37,9 @@ def html_report(result: BacktestResult) -> str:
     if r.walk_forward:
         parts += ["<h2>Walk-forward</h2>",
                   f"<pre>{escape(chr(10).join(walk_forward_table(r.walk_forward)))}</pre>"]
+    if r.limits or r.limit_events:
+        lines = limits_lines(r)[1:]
+        parts += ["<h2>Limits</h2>", f"<pre>{escape(chr(10).join(lines))}</pre>"]
     if r.notes:
         parts += ["<h2>Notes</h2><ul>"] + [f"<li class='note'>{escape(n)}</li>"
                                            for n in r.notes] + ["</ul>"]

@@ -1,5 +1,6 @@
 """The readable summary ``parley backtest`` prints: metrics beside buy-and-hold, the trade
-statistics, the last trades, open positions and every note the run produced."""
+statistics, the last trades, open positions, the limits that tripped and every note the run
+produced."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ def summary(result: BacktestResult, last_trades: int = 10) -> str:
     out += _trade_stats(result) + [""]
     out += _last_trades(result, last_trades)
     out += _open_positions(result)
+    out += limits_lines(result)
     if result.walk_forward:
         out += [""] + walk_forward_table(result.walk_forward)
     if result.notes:
@@ -115,6 +117,19 @@ def _open_positions(r: BacktestResult) -> list[str]:
                      f"({pnl:+,.2f})")
     if len(r.open_positions) > 10:
         lines.append(f"  ... and {len(r.open_positions) - 10} more")
+    return lines
+
+
+def limits_lines(r: BacktestResult, shown: int = 10) -> list[str]:
+    """The limits watched and each trip, with what it did to the entries after it."""
+    watched = r.limits
+    if not r.limit_events:
+        return ["", f"Limits ({', '.join(watched)}): none tripped."] if watched else []
+    lines = ["", f"Limits tripped ({len(r.limit_events)}):"]
+    for e in r.limit_events[:shown]:
+        lines.append(f"  {_day(e.time_ns)}  {e.message}: {e.effect}")
+    if len(r.limit_events) > shown:
+        lines.append(f"  ... and {len(r.limit_events) - shown} more")
     return lines
 
 

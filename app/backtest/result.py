@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from app.execution.limits import LimitEvent
 from app.execution.orders import Order
 from app.execution.portfolio import Position, Trade
 from app.execution.session import DecisionRecord
@@ -39,6 +40,10 @@ class BacktestResult:
     notes: list[str] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
     walk_forward: list[dict[str, Any]] | None = None
+    limits: list[str] = field(default_factory=list)
+    """The limits the run watched, in words (daily loss, drawdown, circuit breaker, PDT)."""
+    limit_events: list[LimitEvent] = field(default_factory=list)
+    """Each limit that tripped (daily loss, drawdown stop, circuit breaker, PDT), in order."""
 
     @property
     def final_equity(self) -> float:
@@ -74,6 +79,9 @@ class BacktestResult:
                            "rule": d.rule, "approved": d.approved, "qty": d.qty,
                            "conviction": d.conviction, "reasons": list(d.reasons),
                            "record": d.record} for d in self.decisions],
+            "limits": self.limits,
+            "limit_events": [{"time": _iso(e.time_ns), "limit": e.limit, "message": e.message,
+                              "effect": e.effect} for e in self.limit_events],
             "walk_forward": self.walk_forward,
             "notes": self.notes,
         })

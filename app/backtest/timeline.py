@@ -14,7 +14,7 @@ Events across all symbols run in time order, so cash, max positions and exposure
 portfolio as it is at that moment. Within one timestamp: exit fills at the open (and stops
 gapped through at the open), then entry fills at the open, then stops and targets inside
 the bar, then the close -- exits before entries, entries in universe order, or best screen
-rank first.
+rank first. The limits see every bar's start and close besides (:mod:`.limit_clock`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import heapq
 from collections.abc import Callable
 from typing import Any
 
+from app.backtest.limit_clock import LimitClock
 from app.backtest.prepare import Prepared
 from app.execution.fill_model import ExitHit, ExitPlan
 from app.execution.portfolio import Position
@@ -53,6 +54,7 @@ class Timeline:
         """Whether the symbol's next entry event is queued."""
         union = prepared.union
         self.span = (int(union[0]), int(union[-1])) if union.size else (0, 1)
+        self.clock = LimitClock(session, prepared) if session.limits.active else None
         for k, first in enumerate(prepared.first_bar):
             self._arm(k, first)
 
@@ -76,10 +78,17 @@ class Timeline:
     def run(self) -> None:
         session, datas, heap = self.session, self.datas, self.heap
         pop = heapq.heappop
-        done = 0
+        done, now, closed, clock = 0, -1, False, self.clock
         while heap:
-            t, _, _, _, kind, k, bar, pos_id = pop(heap)
+            t, phase, _, _, kind, k, bar, pos_id = pop(heap)
             data = datas[k]
+            if clock is not None:
+                if t != now:
+                    clock.reach(t)
+                    now, closed = t, False
+                if phase == CLOSE and not closed:
+                    clock.close(t)
+                    closed = True
             if kind == _ENTRY or kind == _EXIT_CHECK:
                 if kind == _ENTRY:
                     self.armed[k] = False
@@ -98,6 +107,8 @@ class Timeline:
             done += 1
             if self.progress is not None and not done & 4095:
                 self.progress((t - self.span[0]) / max(self.span[1] - self.span[0], 1))
+        if clock is not None:
+            clock.finish()
 
     def _on_close(self, k: int, data: SymbolData, bar: int) -> None:
         order = self.session.on_close(data, bar)

@@ -1,10 +1,10 @@
 """The risk gate: limits enforced in code, after every other gate and before the order.
 
-No gate or model output can bypass it. In this engine it enforces the position caps of
-the spec -- ``max positions``, ``limits.max_position_pct`` and ``limits.max_exposure_pct``
--- by shrinking or vetoing a new position. The daily loss limit, the drawdown stop and the
-circuit breaker need the live runner's state and belong to it (issue 7); the backtest
-reports them as not enforced.
+No gate or model output can bypass it. It vetoes every entry while the run's
+:class:`~app.execution.limits.Limits` block them (daily loss, drawdown stop, circuit
+breaker, PDT; a person's pause in a live run), and enforces the position caps of the spec --
+``max positions``, ``limits.max_position_pct`` and ``limits.max_exposure_pct`` -- by
+shrinking or vetoing a new position. Backtest, paper and live use this same gate.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from app.execution.limits import Limits
 from app.execution.sizing import round_qty
 from app.spec.models import StrategySpec
 
@@ -41,9 +42,10 @@ class RiskVerdict:
 
 
 class RiskGate:
-    """Caps from the spec, applied to a proposed size."""
+    """The run's limits, then caps from the spec applied to a proposed size."""
 
-    def __init__(self, spec: StrategySpec) -> None:
+    def __init__(self, spec: StrategySpec, limits: Limits | None = None) -> None:
+        self.limits = limits if limits is not None else Limits(spec)
         self.max_positions = spec.max_positions
         self.max_position_pct = spec.limits.max_position_pct
         self.max_exposure_pct = spec.limits.max_exposure_pct
@@ -52,8 +54,15 @@ class RiskGate:
     def needs_equity(self) -> bool:
         return self.max_position_pct is not None or self.max_exposure_pct is not None
 
+    def blocked(self, fractional: bool, book: RiskBook) -> str | None:
+        """Why no entry may open now, whatever its size (None: it may)."""
+        return self.limits.blocked(fractional, book.equity)
+
     def check(self, qty: float, price: float, fractional: bool, book: RiskBook) -> RiskVerdict:
         """The size allowed (possibly smaller than ``qty``), zero with a reason to veto."""
+        why = self.blocked(fractional, book)
+        if why:
+            return RiskVerdict(0.0, (why,))
         if qty <= 0:
             return RiskVerdict(0.0, ("the size rounds to zero",))
         if self.max_positions is not None and book.open_positions() >= self.max_positions:

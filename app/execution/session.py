@@ -4,14 +4,18 @@ Backtest, paper and live all drive a :class:`StrategySession`; they differ only 
 clock (which bars, in what order), the feed (where :class:`SymbolData` comes from) and the
 broker. Per bar the driver calls, in time order:
 
+0. :meth:`bar_opens` -- once per timestamp, before anything fills: the limits' new day;
 1. :meth:`on_open`   -- the pending market order fills at the open;
 2. :meth:`check_exits` / :meth:`on_exit_hit` -- stop, target, trailing stop within the bar;
-3. :meth:`on_close`  -- exit rule or holding limit for a held symbol, otherwise the entry
-   rule: candidate -> gates (regime, agents) -> sizing -> risk gate -> order.
+3. :meth:`bar_closes` -- once per timestamp, after the fills: the limits check the close
+   (daily loss, drawdown, circuit breaker; :mod:`app.execution.limits`);
+4. :meth:`on_close`  -- exit rule or holding limit for a held symbol, otherwise the entry
+   rule: candidate -> limits -> gates (regime, agents) -> sizing -> risk gate -> order.
 
-A bar where no rule fired and no position is open does nothing in any of these, so a
-driver may skip it: the backtest calls them only at such "event" bars and gets the same
-result a bar-by-bar replay would.
+A bar where no rule fired and no position is open does nothing in 1, 2 and 4, so a driver
+may skip them: the backtest calls them only at such "event" bars and gets the same result
+a bar-by-bar replay would. It still calls 0 and 3 for every bar while the limits are
+active (:class:`app.backtest.limit_clock.LimitClock`).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Any
 
 from app.execution.fill_model import ExitHit, ExitPlan, find_exit
 from app.execution.gate import APPROVE, Candidate, Decision, GateChain, bars_until
+from app.execution.limits import Limits
 from app.execution.orders import Order, client_order_id
 from app.execution.paper import PaperBroker
 from app.execution.portfolio import Position, Trade
@@ -57,16 +62,19 @@ class StrategySession:
     """Runs a spec's decisions against a broker, one (symbol, bar) at a time."""
 
     def __init__(self, spec: StrategySpec, broker: PaperBroker, gates: GateChain,
-                 feeds: dict[str, SymbolData], run_id: str = "bt") -> None:
+                 feeds: dict[str, SymbolData], run_id: str = "bt",
+                 limits: Limits | None = None) -> None:
         self.spec = spec
         self.broker = broker
         self.gates = gates
         self.feeds = feeds
         self.run_id = run_id
-        self.risk = RiskGate(spec)
+        self.limits = limits if limits is not None else Limits(spec)
+        self.risk = RiskGate(spec, self.limits)
         self.decisions: list[DecisionRecord] = []
         self._need_equity = needs_equity(spec) or not gates.trivial
         self._now = 0
+        self._equity: tuple[tuple[int, float, int, int] | None, float] = (None, 0.0)
         self._listeners = gates.trade_listeners
 
     # ----------------------------------------------------------------- the bar's phases
@@ -76,7 +84,7 @@ class StrategySession:
                                         float(data.open[bar]))
         if done is None:
             return None
-        if self._listeners and isinstance(done[1], Trade):
+        if isinstance(done[1], Trade):
             self._tell(done[1])
         return done[1]
 
@@ -103,12 +111,13 @@ class StrategySession:
 
     def on_exit_hit(self, data: SymbolData, hit: ExitHit) -> Trade:
         trade = self.broker.fill_exit(data.symbol, hit, int(data.times[hit.bar]))
-        if self._listeners:
-            self._tell(trade)
+        self._tell(trade)
         return trade
 
     def _tell(self, trade: Trade) -> None:
-        """Let the gates learn from a closed trade (the agent team's memory)."""
+        """Count the closed trade for the limits (PDT) and let the gates learn from it
+        (the agent team's memory)."""
+        self.limits.on_trade(trade)
         for listener in self._listeners:
             listener(trade)
 
@@ -132,6 +141,21 @@ class StrategySession:
             return self._enter(data, bar, -1)
         return None
 
+    def bar_opens(self, time_ns: int) -> None:
+        """A timestamp starts: the limits roll to a new day when its date is new."""
+        self.limits.open_bar(time_ns)
+
+    def bar_closes(self, time_ns: int, batch: Sequence[tuple[SymbolData, int]]) -> None:
+        """The limits check the close at ``time_ns``, after its fills: equity (marked at
+        the close) and the move of each symbol with a bar then."""
+        lim = self.limits
+        equity = self.equity_at(time_ns) if lim.watches_equity else None
+        cb = lim.circuit_breaker
+        moves = () if cb is None else (
+            (d.symbol, float(d.close[b]), float(d.close[b - cb.bars]) if b >= cb.bars else None)
+            for d, b in batch)
+        lim.close_bar(time_ns, equity, moves)
+
     def step(self, batch: Sequence[tuple[SymbolData, int]]) -> None:
         """Every symbol's bar at one timestamp, bar by bar, as a live runner drives it.
 
@@ -139,8 +163,13 @@ class StrategySession:
         all symbols in the order the backtest's timeline uses -- exit fills and gapped
         stops at the open, entry fills, stops and targets inside the bar, then the closes
         (exits before entries, entries by screen rank or universe order) -- so a
-        bar-by-bar replay gives the backtest's trades exactly.
+        bar-by-bar replay gives the backtest's trades exactly. The limits see the bar's
+        start before the fills and its close before the rules.
         """
+        if not batch:
+            return
+        now = int(batch[0][0].times[batch[0][1]])
+        self.bar_opens(now)
         for data, bar in batch:
             pending = self.broker.pending_order(data.symbol)
             if pending is not None and pending.intent == "close":
@@ -161,6 +190,7 @@ class StrategySession:
                     inside.append((data, hit))
         for data, hit in inside:
             self.on_exit_hit(data, hit)
+        self.bar_closes(now, batch)
         held = [(d, b) for d, b in batch if self.broker.position(d.symbol) is not None]
         flat = [(k, d, b) for k, (d, b) in enumerate(batch)
                 if self.broker.position(d.symbol) is None]
@@ -190,6 +220,10 @@ class StrategySession:
         equity = self.equity() if self._need_equity else None
         rule = "long_entry" if side > 0 else "short_entry"
         decision = APPROVE
+        blocked = self.risk.blocked(data.fractional, self)
+        if blocked:  # before the gates: a blocked entry costs no agent (or LLM) call
+            self._record(data, side, rule, 0.0, decision, (blocked,))
+            return None
         if not self.gates.trivial:
             cand = Candidate(data.symbol, "long" if side > 0 else "short", rule, bar,
                              self._now, price, bars_until(data.bars, bar), equity)
@@ -222,7 +256,17 @@ class StrategySession:
         return self.feeds[symbol].close_at(self._now)
 
     def equity(self) -> float:
-        return self.broker.account.equity(self.mark)
+        """Equity at this close; kept until the clock or the account moves (sizing, the
+        limits and the caps all ask for it at one decision)."""
+        acct = self.broker.account
+        key = (self._now, acct.cash, len(acct.positions), len(acct.fills))
+        if self._equity[0] != key:
+            self._equity = (key, acct.equity(self.mark))
+        return self._equity[1]
+
+    def equity_at(self, time_ns: int) -> float:
+        """Equity with every position marked at its last close at or before ``time_ns``."""
+        return self.broker.account.equity(lambda s: self.feeds[s].close_at(time_ns))
 
     def open_positions(self) -> int:
         pending = sum(1 for o in self.broker.orders.pending.values() if o.intent != "close")

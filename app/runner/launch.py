@@ -149,6 +149,30 @@ def request(store: Store, run_id: str | None, command: str) -> list[str]:
     return [r.id for r in rows]
 
 
+def resume_detached(store: Store, run_id: str, settings: Any = None) -> str:
+    """What ``parley resume RUN --detach`` does, for front ends without a terminal.
+
+    A paused run whose process lives is told to resume its entries; a stopped, killed or
+    orphaned run is restarted in a new background process where it left off.
+
+    Returns:
+        ``"resumed"`` (entries resumed) or ``"restarted"`` (a new process).
+
+    Raises:
+        ParleyError: no such run, it has finished, or it is already running.
+    """
+    row = _row(store, run_id)
+    if alive(row.pid):
+        if row.status == "paused":
+            store.post_command(row.id, "resume")
+            return "resumed"
+        raise ParleyError(f"run {row.id} is already running (process {row.pid})")
+    if row.status == "finished":
+        raise ParleyError(f"run {row.id} has finished: its data ended")
+    spawn_detached(row.id, settings)
+    return "restarted"
+
+
 def _signal(pid: int | None, sig: int) -> None:
     try:
         os.kill(pid or 0, sig)

@@ -83,21 +83,19 @@ class LiveSymbol:
             data.rank, data.screen_pos = self._rank[:n], self._pos[:n]
         return data
 
+    def frame(self) -> pd.DataFrame:
+        """The bars so far as the loader gives them (the gates' view of the universe)."""
+        n = self.n
+        index = pd.DatetimeIndex(self._t[:n].view("datetime64[ns]"), name="date")
+        return pd.DataFrame(self._px[:, :n].T, index=index,
+                            columns=["open", "high", "low", "close", "volume"])
+
     def time_at(self, bar: int) -> int:
         return int(self._t[bar])
 
     def index_of(self, time_ns: int) -> int:
         """The bar at ``time_ns`` (or the last one before it)."""
         return max(int(np.searchsorted(self._t[:self.n], time_ns, side="right")) - 1, 0)
-
-    def close_back(self, bars: int) -> float | None:
-        """The close ``bars`` bars before the last one (None without that much history)."""
-        i = self.n - 1 - bars
-        return None if i < 0 else float(self._px[3, i])
-
-    @property
-    def last_close(self) -> float:
-        return float(self._px[3, self.n - 1])
 
     # ----------------------------------------------------------------- screen
     def screen_score(self) -> float:

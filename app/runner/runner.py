@@ -2,10 +2,15 @@
 
 For each closed bar the feed hands over: control commands are taken (stop, pause,
 resume, flatten, kill), the bar is appended to each symbol's arrays, the execution
-session steps over it (fills at the open, protective exits, then rules -> regime filter
--> agent team -> risk gate -> sizing -> order, exactly as the backtest), the runner's
-limits are checked, and everything the bar changed is committed in one transaction
-with the book's checkpoint (:meth:`app.store.Store.commit_bar`).
+session steps over it (fills at the open, protective exits, the limits at the close, then
+rules -> limits -> regime filter -> agent team -> risk gate -> sizing -> order, exactly as
+the backtest), and everything the bar changed is committed in one transaction with the
+book's checkpoint (:meth:`app.store.Store.commit_bar`).
+
+Limits (:mod:`app.execution.limits`) are the backtest's; what is the runner's own is the
+slippage check on venue fills (:mod:`app.runner.limits`) and the reaction: each trip is
+an event, and the run is ``paused`` while entries are blocked -- until the next day for
+the daily loss limit, until a person resumes it for the rest.
 
 Crash safety: client order ids are deterministic (run, symbol, bar, intent); an order is
 journaled before it is sent; a bar's effects are committed atomically. A run killed at
@@ -31,7 +36,7 @@ from app.execution.session import StrategySession
 from app.feeds.base import BarBatch, Feed
 from app.runner import events as ev
 from app.runner.book import Book
-from app.runner.limits import LimitState, Limits, RunnerRiskGate
+from app.runner.limits import Limits, LimitState
 from app.runner.live_data import DEFAULT_WINDOW, LiveSymbol, apply_screen_now
 from app.runner.venue import VenueBook
 from app.spec.models import StrategySpec
@@ -44,6 +49,9 @@ _STATUS = {"new": "submitted", "filled": "filled", "rejected": "rejected",
            "canceled": "canceled"}
 QUIET_COMMIT_S = 0.5
 """A bar that changed nothing but the clock is committed at most this often."""
+_LIVE_EFFECTS = {"day": "no new entries for the rest of the day",
+                 "run": "no new entries until the run is resumed"}
+"""What a trip does to a live run, by scope (PDT: as in a backtest)."""
 
 
 @dataclass
@@ -110,15 +118,15 @@ class Runner:
             book.restore(ckpt["book"], lambda s, t: live[s].index_of(t))
         chain, notes = gates_for_spec(spec, self.options.agents)
         self._attach_memory(chain)
-        session = StrategySession(spec, book, chain, {s: d.view() for s, d in live.items()},
-                                  run_id=self.run_id)
         limits = Limits(spec, LimitState.from_json(ckpt.get("limits")),
                         self.options.max_slippage_bps)
-        session.risk = RunnerRiskGate(spec, limits)
+        session = StrategySession(spec, book, chain, {s: d.view() for s, d in live.items()},
+                                  run_id=self.run_id, limits=limits)
         state = _State(spec, live, book, session, limits, row.last_bar_ns, row.bars_done)
         self._reconcile(state, emit)
-        status = "paused" if limits.state.paused else "running"
-        self.store.update_run(self.run_id, status=status, reason=limits.state.paused,
+        state.pause_reason = limits.pause_reason()
+        status = "paused" if state.pause_reason else "running"
+        self.store.update_run(self.run_id, status=status, reason=state.pause_reason,
                               pid=os.getpid(), heartbeat_at=utcnow())
         self.store.add_event(self.run_id, "started", "resumed" if row.last_bar_ns else "started",
                              {"broker": self._broker_name(), "notes": notes})
@@ -139,6 +147,7 @@ class Runner:
         views = [(sym.view(), sym.n - 1) for sym in present]
         for data, _ in views:
             st.session.feeds[data.symbol] = data
+        self._share_universe(st, views)
         if isinstance(st.book, VenueBook):
             st.book.now_ns = batch.time_ns
         st.before = {o.client_order_id: o for o in st.book.orders.pending.values()}
@@ -146,7 +155,7 @@ class Runner:
         st.now_ns, st.bars_done = batch.time_ns, st.bars_done + 1
         self._collect(st, batch, emit)
         equity = st.session.equity()
-        self._check_limits(st, batch, equity, emit)
+        self._limit_events(st, emit)
         self._commit(st)
         latency = time.perf_counter() - t0
         self.latencies.append(latency)
@@ -168,9 +177,8 @@ class Runner:
             if book.orders.pending.get(o.symbol) is not o:
                 c.order_updates[coid] = {"status": _STATUS[o.status], "note": o.note}
         self._collect_fills(st, batch, emit)
-        for trade in book.account.trades:
+        for trade in book.account.trades:  # the session told the limits and the gates
             c.trades.append(trade_row(self.run_id, trade))
-            self._trade_closed(st, trade)
             emit(ev.TradeClosed(self.run_id, trade.symbol, trade.side, trade.pnl,
                                 trade.pnl_pct, trade.exit_reason))
         book.account.trades.clear()
@@ -198,7 +206,7 @@ class Runner:
                     time_ns=vf.time_ns, reason="venue"))
                 c.order_updates.setdefault(vf.client_order_id, {}).update(
                     filled_qty=vf.cum_qty, filled_avg_price=vf.price)
-                self._slippage(st, batch, vf.symbol, vf.side, vf.price, emit)
+                self._slippage(st, batch, vf.symbol, vf.side, vf.price)
                 emit(ev.Filled(self.run_id, vf.client_order_id, vf.symbol,
                                "buy" if vf.side > 0 else "sell", vf.qty, vf.price, "venue"))
             book.venue_fills.clear()
@@ -210,49 +218,54 @@ class Runner:
                 c.order_updates.setdefault(f.client_order_id, {}).update(
                     filled_qty=f.qty, filled_avg_price=f.price)
             if f.reason not in ("stop_loss", "take_profit", "trailing_stop"):
-                self._slippage(st, batch, f.symbol, f.side, f.price, emit)
+                self._slippage(st, batch, f.symbol, f.side, f.price)
             emit(ev.Filled(self.run_id, f.client_order_id, f.symbol,
                            "buy" if f.side > 0 else "sell", f.qty, f.price, f.reason))
         book.account.fills.clear()
 
-    def _slippage(self, st: _State, batch: BarBatch, symbol: str, side: int, price: float,
-                  emit: Emit) -> None:
+    def _slippage(self, st: _State, batch: BarBatch, symbol: str, side: int,
+                  price: float) -> None:
+        """A venue fill anomalously far from the bar's open trips the run's limits."""
         bar = batch.bars.get(symbol)
-        if bar is not None:
-            self._trip(st, st.limits.slippage(symbol, side, price, bar[0]), emit)
+        tripped = None if bar is None else st.limits.slippage(symbol, side, price, bar[0])
+        if tripped is not None and not st.limits.state.halted:
+            st.limits.trip(*tripped, "run")
 
-    def _trade_closed(self, st: _State, trade: Any) -> None:
-        entry = np.datetime64(trade.entry_time_ns, "ns").astype("datetime64[D]")
-        exit_ = np.datetime64(trade.exit_time_ns, "ns").astype("datetime64[D]")
-        if entry == exit_ and "/" not in trade.symbol:
-            st.limits.day_trade(str(exit_))
-        for gate in st.session.gates.gates:
-            hook = getattr(gate, "on_trade_closed", None)
-            if hook is not None:
-                hook(trade)
+    def _share_universe(self, st: _State, views: list[tuple[Any, int]]) -> None:
+        """Hand the gates the universe's bars so far when an entry rule fires, as the
+        backtest hands them the whole frames (both cut them at the decision's bar): the
+        agent team's market index and a regime benchmark read them."""
+        if st.session.gates.trivial or not any(d.long_entry[b] or d.short_entry[b]
+                                               for d, b in views):
+            return
+        st.session.gates.use_universe({s: sym.frame() for s, sym in st.live.items()})
 
     # ----------------------------------------------------------------- limits, control
-    def _check_limits(self, st: _State, batch: BarBatch, equity: float, emit: Emit) -> None:
-        day = str(np.datetime64(batch.time_ns, "ns").astype("datetime64[D]"))
-        self._trip(st, st.limits.on_bar(day, equity), emit)
-        cb = st.spec.limits.circuit_breaker
-        if cb is not None:
-            for symbol in batch.bars:
-                sym = st.live.get(symbol)
-                if sym is not None:
-                    self._trip(st, st.limits.circuit(symbol, sym.last_close,
-                                                     sym.close_back(cb.bars)), emit)
+    def _limit_events(self, st: _State, emit: Emit) -> None:
+        """Record the bar's trips and pause (or resume) the run as the limits say."""
+        for e in st.limits.events:
+            message = f"{e.message}: {_LIVE_EFFECTS.get(e.scope, e.effect)}"
+            st.pending.events.append(EventRow(run_id=self.run_id, kind="limit",
+                                              message=message,
+                                              data={"limit": e.limit, "scope": e.scope,
+                                                    "bar_ns": e.time_ns}))
+            emit(ev.LimitTripped(self.run_id, e.limit, message))
+        st.limits.events.clear()
+        self._sync_pause(st, emit)
 
-    def _trip(self, st: _State, tripped: tuple[str, str] | None, emit: Emit) -> None:
-        if tripped is None or st.limits.state.paused:
+    def _sync_pause(self, st: _State, emit: Emit) -> None:
+        reason = st.limits.pause_reason()
+        if reason == st.pause_reason:
             return
-        name, message = tripped
-        st.limits.state.paused = message
-        st.pending.events.append(EventRow(run_id=self.run_id, kind="limit", message=message,
-                                          data={"limit": name}))
-        st.pending.run_fields.update(status="paused", reason=message)
-        emit(ev.LimitTripped(self.run_id, name, message))
-        emit(ev.Paused(self.run_id, message))
+        was, st.pause_reason = st.pause_reason, reason
+        if reason:
+            st.pending.run_fields.update(status="paused", reason=reason)
+            emit(ev.Paused(self.run_id, reason))
+            return
+        st.pending.run_fields.update(status="running", reason=None)
+        st.pending.events.append(EventRow(run_id=self.run_id, kind="resumed",
+                                          message=f"entries resume (were paused: {was})"))
+        emit(ev.Resumed(self.run_id))
 
     def _commands(self, st: _State, emit: Emit) -> tuple[str, str] | None:
         for cmd in self.store.take_commands(self.run_id, st.started_at):
@@ -275,17 +288,12 @@ class Runner:
             return "stopped", "kill switch"
         if command == "pause":
             st.limits.state.paused = "paused by the user"
-            st.pending.run_fields.update(status="paused", reason=st.limits.state.paused)
-            emit(ev.Paused(self.run_id, st.limits.state.paused))
         elif command == "resume":
-            st.limits.state.paused = None
-            st.pending.run_fields.update(status="running", reason=None)
-            emit(ev.Resumed(self.run_id))
+            st.limits.resume()
         elif command == "flatten":
             self._flatten(st)
             st.limits.state.paused = "flattened by the user"
-            st.pending.run_fields.update(status="paused", reason=st.limits.state.paused)
-            emit(ev.Paused(self.run_id, st.limits.state.paused))
+        self._sync_pause(st, emit)
         return None
 
     def _cancel_entries(self, st: _State) -> None:
@@ -413,3 +421,5 @@ class _State:
         self.committed_at = time.monotonic()
         self.started_at = utcnow()
         self.seen_global: set[int] = set()
+        self.pause_reason: str | None = None
+        """Why the run's status is ``paused`` (None: running)."""
