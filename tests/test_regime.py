@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from app.backtest import run_backtest
 from app.cli import main
-from app.dsl import load_spec
+from app.dsl import format_spec, load_spec
 from app.market.synthetic import synthetic_regime_series
 from app.regime import (
     LABELS,
@@ -22,7 +23,7 @@ from app.regime import (
     RegimeTracker,
     detect_regimes,
 )
-from app.regime.demo import donchian_signals, simulate_long_flat
+from app.regime.demo import SYMBOL, demo_spec, format_means, run_demo
 from app.regime.features import compute_features
 from app.regime.gate import regime_gate
 from app.regime.hmm import HIGH_VOLATILITY, MEAN_REVERTING, TREND, name_states
@@ -219,31 +220,44 @@ def test_filter_raise_is_capped_and_default_allows_all() -> None:
         default.check("bullish", 0.9, 50)
 
 
-# ---------------------------------------------------------------- the demo's simulation
+# ---------------------------------------------------------------- the demo, on the engine
 
 
-def test_long_flat_simulation_fills_at_next_open() -> None:
-    idx = pd.date_range("2020-01-01", periods=6, freq="B")
-    frame = pd.DataFrame({"open": [10, 10, 11, 12, 13, 12.0], "high": [11, 11, 12, 13, 14, 13.0],
-                          "low": [9, 9, 10, 11, 12, 11.0], "close": [10, 11, 12, 13, 12, 12.0],
-                          "volume": 1.0}, index=idx)
-    entry = np.array([False, True, False, False, False, False])
-    exit_ = np.array([False, False, False, True, False, False])
-    ret, held, trades = simulate_long_flat(frame, entry, exit_, cost_bps=0.0)
-    assert trades == 1
-    assert held.tolist() == [False, False, True, True, False, False]
-    np.testing.assert_allclose(ret, [0, 0, 12 / 11 - 1, 13 / 12 - 1, 13 / 13 - 1, 0])
-    gated = simulate_long_flat(frame, entry, exit_, np.zeros(6, dtype=bool), 0.0)
-    assert gated[2] == 0 and not gated[1].any()
+def test_demo_specs_differ_only_by_the_regime_filter() -> None:
+    plain, gated = demo_spec(False), demo_spec(True)
+    assert plain.regime is None
+    assert gated.regime == RegimeSpec(allow=("trending_up",), transition="block")
+    assert gated.model_copy(update={"name": plain.name, "regime": None}) == plain
+    assert "long when close > highest(high, 20)[1]" in format_spec(plain)
 
 
-def test_donchian_signals_use_previous_bars_only() -> None:
-    frame, _ = synthetic_regime_series(200, seed=2)
-    entry, exit_ = donchian_signals(frame)
-    high_prev = frame["high"].rolling(20).max().shift(1)
-    t = int(np.flatnonzero(entry)[0])
-    assert frame["close"].iloc[t] > high_prev.iloc[t]
-    assert not entry[:20].any() and not exit_[:10].any()
+def test_demo_runs_both_specs_through_the_backtest_engine(market: pd.DataFrame,
+                                                          full: pd.DataFrame) -> None:
+    """run_demo(seed 5, 900 bars) is the engine on that market; every entry the filter let
+    through was decided in a bar the walk-forward detector called trending_up."""
+    result = run_demo(seed=5, n_bars=900)
+    engine = {f: run_backtest(demo_spec(f), {SYMBOL: market}, agents="none",
+                              commission="0.05%") for f in (False, True)}
+    for stats, f in zip(result.runs[:2], (False, True)):
+        m = engine[f].metrics
+        assert stats.sharpe == pytest.approx(m["sharpe"])
+        assert stats.max_drawdown == pytest.approx(m["max_drawdown_pct"] / 100)
+        assert stats.trades == len(engine[f].trades) + len(engine[f].open_positions)
+    assert engine[True].settings["gates"] == ["regime"]
+    approved = [d for d in engine[True].decisions if d.approved]
+    assert approved and all(full["regime"].loc[pd.Timestamp(d.time_ns)] == "trending_up"
+                            for d in approved)
+    refused = [d for d in engine[True].decisions if not d.approved]
+    assert len(refused) == result.blocked_entries > 0
+    assert all(d.reasons[0].startswith("regime: ") for d in refused)
+
+
+def test_means_over_seeds() -> None:
+    a, b = run_demo(seed=3, n_bars=400), run_demo(seed=4, n_bars=400)
+    text = format_means([a, b])
+    assert text.startswith("Mean over seeds 3-4 (2 markets of 400 bars):")
+    sharpe = (a.runs[0].sharpe + b.runs[0].sharpe) / 2
+    assert f"{sharpe:8.2f}" in text.splitlines()[2]
 
 
 # ---------------------------------------------------------------- the command
@@ -279,17 +293,22 @@ def test_cli_timeline(market: pd.DataFrame, tmp_path, capsys: pytest.CaptureFixt
 
 
 def test_cli_demo(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["regime", "--demo"]) == 0
+    assert main(["regime", "--demo", "--seed", "2", "--seeds", "2"]) == 0
     out = capsys.readouterr().out
     assert "breakout rule" in out and "+ regime filter" in out and "Sharpe" in out
-    assert "not the backtest engine" in out
+    assert "the backtest engine" in out and "seed 2," in out
+    assert "regime allow trending_up; regime transition block" in out
+    assert "Mean over seeds 1-2 (2 markets of 2,520 bars):" in out
+    assert out.count("buy and hold") == 2
 
 
 def test_cli_errors(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["regime", "--demo", "--data", "x.csv"]) == 1
     assert main(["regime", "--data", str(tmp_path / "missing.csv")]) == 1
+    assert main(["regime", "--seeds", "3"]) == 1
+    assert main(["regime", "--demo", "--seeds", "0"]) == 1
     err = capsys.readouterr().err
-    assert err.count("error:") == 2 and "Traceback" not in err
+    assert err.count("error:") == 4 and "Traceback" not in err
 
 
 # ---------------------------------------------------------------- replay and the engine gate

@@ -19,8 +19,13 @@ def register(commands: Any) -> None:
         "orders at the next open, stops and targets within the bar. Prints metrics beside "
         "buy-and-hold and the last trades.")
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--data", metavar="PATH", help="CSV file or folder (default: bundled data)")
-    p.add_argument("--from", dest="start", metavar="DATE", help="first trading day")
+    p.add_argument("--data", metavar="PATH",
+                   help="CSV file or folder (default: bundled data); 'alpaca' (or "
+                   "alpaca:sip) downloads the spec's symbols with your Alpaca keys into a "
+                   "local cache")
+    p.add_argument("--from", dest="start", metavar="DATE",
+                   help="first trading day (with --data alpaca: default 5 years back for "
+                   "daily bars, less for intraday)")
     p.add_argument("--to", dest="end", metavar="DATE", help="last day of data used")
     p.add_argument("--cash", default="10000", metavar="X", help="starting cash (10000)")
     p.add_argument("--commission", metavar="COST",
@@ -42,14 +47,14 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     from app.backtest import run_backtest
     from app.backtest.report_text import summary
     from app.dsl import load_spec
-    from app.market.data_source import load_for_spec
+    from app.market.data_source import load_for_spec, source_name
 
     spec = load_spec(args.file)
-    frames = load_for_spec(spec, args.data)
+    frames = load_for_spec(spec, args.data, start=args.start, end=args.end)
     options: dict[str, Any] = {
         "cash": _cash(args.cash), "commission": args.commission, "slippage": args.slippage,
         "start": args.start, "end": args.end, "agents": args.agents,
-        "source": args.data or "the bundled data",
+        "source": source_name(args.data),
     }
     result = run_backtest(spec, frames, progress=_progress_bar(sys.stderr), **options)
     if args.walk_forward is not None:

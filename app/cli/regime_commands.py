@@ -16,7 +16,7 @@ def register(commands: Any) -> None:
         "regime", help="market regime of every bar (walk-forward HMM)",
         description="Label every bar trending_up, trending_down, mean_reverting, "
         "high_volatility or transition with a walk-forward Gaussian HMM fitted on past bars "
-        "only, and show a timeline. --demo compares a breakout rule with and without the "
+        "only, and show a timeline. --demo backtests a breakout spec with and without the "
         "regime filter on a synthetic market with known regimes.")
     regime.add_argument("--data", metavar="PATH",
                         help="CSV file or folder of SYMBOL.csv files (default: bundled data)")
@@ -28,6 +28,8 @@ def register(commands: Any) -> None:
                         help="breakout rule with vs without the regime filter, synthetic market")
     regime.add_argument("--seed", type=int, default=7, metavar="N",
                         help="seed of the --demo synthetic market (default 7)")
+    regime.add_argument("--seeds", type=int, metavar="N",
+                        help="with --demo, also show the mean over seeds 1..N")
     regime.add_argument("--width", type=int, default=72, metavar="N",
                         help="timeline width in characters (default 72)")
     regime.add_argument("--last", type=int, default=5, metavar="N",
@@ -41,10 +43,9 @@ def cmd_regime(args: argparse.Namespace) -> int:
         if args.data or args.symbol or args.json:
             raise ParleyError("--demo runs on its own synthetic market; drop --data, --symbol "
                               "and --json.")
-        from app.regime.demo import format_demo, run_demo
-
-        print(format_demo(run_demo(seed=args.seed)))
-        return 0
+        return _demo(args.seed, args.seeds)
+    if args.seeds is not None:
+        raise ParleyError("--seeds goes with --demo.")
 
     from app.market.bundled import bundled_dir
     from app.market.loader import load_bars
@@ -74,6 +75,19 @@ def cmd_regime(args: argparse.Namespace) -> int:
                               colour=colour), flush=True)
     if args.json:
         print(json.dumps(rows))
+    return 0
+
+
+def _demo(seed: int, seeds: int | None) -> int:
+    from app.regime.demo import format_demo, format_means, run_demo
+
+    if seeds is not None and seeds < 1:
+        raise ParleyError("--seeds must be at least 1.")
+    result = run_demo(seed=seed)
+    print(format_demo(result), flush=True)
+    if seeds is not None:
+        means = [result if s == seed else run_demo(seed=s) for s in range(1, seeds + 1)]
+        print("\n" + format_means(means))
     return 0
 
 

@@ -12,16 +12,33 @@ import queue
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from app.feeds.base import BarBatch
 
+if TYPE_CHECKING:
+    from alpaca.data.historical import CryptoHistoricalDataClient, StockHistoricalDataClient
+
 _STEP = {"1m": (1, "Minute"), "5m": (5, "Minute"), "15m": (15, "Minute"),
          "30m": (30, "Minute"), "1h": (1, "Hour"), "4h": (4, "Hour"), "1d": (1, "Day")}
 _LOOKBACK = {"1m": 3, "5m": 10, "15m": 20, "30m": 40, "1h": 60, "4h": 200, "1d": 600}
 """Calendar days of history fetched for warm-up, per timeframe."""
+
+
+def historical_clients(key_id: str, secret_key: str, url: str | None = None
+                       ) -> tuple[StockHistoricalDataClient, CryptoHistoricalDataClient]:
+    """alpaca-py's historical data clients, stocks and crypto, on the same keys.
+
+    ``url`` overrides the data API's base URL (``APCA_API_DATA_URL``: a proxy, or a test's
+    loopback fake). The backtest's bar cache (:mod:`app.market.alpaca_cache`) builds its
+    clients here too, so the two cannot drift apart.
+    """
+    from alpaca.data.historical import CryptoHistoricalDataClient, StockHistoricalDataClient
+
+    return (StockHistoricalDataClient(key_id, secret_key, url_override=url),
+            CryptoHistoricalDataClient(key_id, secret_key, url_override=url))
 
 
 class AlpacaFeed:
@@ -33,13 +50,10 @@ class AlpacaFeed:
     def __init__(self, key_id: str, secret_key: str, symbols: Sequence[str], timeframe: str,
                  *, url: str | None = None, stream_url: str | None = None,
                  poll_seconds: float | None = None) -> None:
-        from alpaca.data.historical import CryptoHistoricalDataClient, StockHistoricalDataClient
-
         self.symbols = list(symbols)
         self.timeframe = timeframe
         self._keys = (key_id, secret_key)
-        self.stock = StockHistoricalDataClient(key_id, secret_key, url_override=url)
-        self.crypto = CryptoHistoricalDataClient(key_id, secret_key, url_override=url)
+        self.stock, self.crypto = historical_clients(key_id, secret_key, url)
         self.stream_url = stream_url
         self.poll_seconds = poll_seconds
 

@@ -16,6 +16,11 @@ effect first (the order is placed, the answer is lost); ``hang=True`` holds the 
 at once at ``prices[symbol]``; ``"partial"`` fills ``partial_ratio`` of them and leaves the
 rest open; ``"hold"`` leaves them accepted until :meth:`fill_open_orders`; ``rejects``
 names symbols whose orders are refused (403, as Alpaca does for e.g. insufficient power).
+
+Market data: ``bars[symbol]`` frames (wall-clock New York times for stocks, UTC for
+crypto pairs such as ``BTC/USD``) are served by ``/v2/stocks/bars`` and
+``/v1beta3/crypto/us/bars``, filtered by ``start``/``end``; ``queries`` records the query
+parameters of every request.
 """
 
 from __future__ import annotations
@@ -81,6 +86,8 @@ class FakeAlpaca:
         """symbol -> (signed qty, average entry price)."""
         self.bars: dict[str, pd.DataFrame] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.queries: list[tuple[str, dict[str, str]]] = []
+        """(path, query parameters) of every request, in arrival order."""
         self.submits: list[str] = []
         """Client order ids of every POST /v2/orders that was accepted (duplicates excluded)."""
         self.is_open = True
@@ -198,6 +205,13 @@ class FakeAlpaca:
                 "next_open": "2030-01-02T14:30:00Z", "next_close": "2030-01-02T21:00:00Z"}
 
     def stock_bars(self, query: dict[str, str]) -> dict[str, Any]:
+        return self._bars(query, "America/New_York")
+
+    def crypto_bars(self, query: dict[str, str]) -> dict[str, Any]:
+        """Crypto bars (``BTC/USD``): ``bars`` frames of crypto pairs hold UTC times."""
+        return self._bars(query, "UTC")
+
+    def _bars(self, query: dict[str, str], zone: str) -> dict[str, Any]:
         start = pd.Timestamp(query["start"]) if "start" in query else None
         end = pd.Timestamp(query["end"]) if "end" in query else None
         out: dict[str, list[dict[str, Any]]] = {}
@@ -207,7 +221,7 @@ class FakeAlpaca:
                 continue
             rows = []
             for t, r in frame.iterrows():
-                ts = pd.Timestamp(t).tz_localize("America/New_York").tz_convert("UTC")
+                ts = pd.Timestamp(t).tz_localize(zone).tz_convert("UTC")
                 if (start is not None and ts < start) or (end is not None and ts > end):
                     continue
                 rows.append({"t": ts.strftime("%Y-%m-%dT%H:%M:%SZ"), "o": r["open"],
@@ -251,6 +265,7 @@ def _handler(fake: FakeAlpaca) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length)) if length else {}
             fake.requests.append((method, url.path, dict(self.headers)))
+            fake.queries.append((url.path, query))
             if self.headers.get("APCA-API-KEY-ID") != KEY_ID or \
                     self.headers.get("APCA-API-SECRET-KEY") != SECRET:
                 return self._send(401, {"code": 40110000, "message": "request is not authorized"})
@@ -296,6 +311,8 @@ def _handler(fake: FakeAlpaca) -> type[BaseHTTPRequestHandler]:
                 return fake.cancel(path.rsplit("/", 1)[1])
             if path == "/v2/stocks/bars":
                 return 200, fake.stock_bars(query)
+            if path == "/v1beta3/crypto/us/bars":
+                return 200, fake.crypto_bars(query)
             return 404, {"code": 40400000, "message": f"no route {method} {path}"}
 
         def _send(self, status: int, payload: Any) -> None:
