@@ -5,6 +5,10 @@ Run: python scripts/export_screenshots.py [--out screenshots]
 The app is the one `parley` runs, built by ``build_services`` with the default (offline)
 compiler, driven with ``run_test(size=(120, 36))``. It works on a copy of strategies/ and
 a throwaway PARLEY_HOME, so nothing of yours is read or written, and no keys are used.
+
+The backtest is golden_cross.strategy on the bundled data (b in the library); the monitor
+shows two real detached runs on the replay feed (one finished, one running), which are
+stopped, and waited for, before the throwaway folder goes.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,7 +77,80 @@ async def export(out: Path, work: Path) -> list[Path]:
         await pilot.press("escape", "f2", "ctrl+t")
         await pilot.pause()
         shot("chat-light")
+        await pilot.press("ctrl+t")
+
+        await backtest_shot(pilot, shot)
+        await monitor_shot(pilot, shot, strategies)
     return saved
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(2):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def backtest_shot(pilot, shot) -> None:  # type: ignore[no-untyped-def]
+    """golden_cross.strategy backtested (b in the library); its third trade picked."""
+    from app.tui.widgets.trade_table import TradeTable
+
+    from app.tui.widgets.spec_table import SpecTable
+
+    await pilot.press("f3")
+    await settle(pilot)
+    table = pilot.app.screen.query_one(SpecTable)
+    table.move_cursor(row=[e.path.name for e in table.entries].index("golden_cross.strategy"))
+    await pilot.pause()
+    await pilot.press("b")
+    await settle(pilot)
+    pilot.app.screen.query_one(TradeTable).focus()
+    await pilot.press("down", "down")
+    await pilot.pause()
+    shot("backtest")
+
+
+async def monitor_shot(pilot, shot, strategies: Path) -> None:  # type: ignore[no-untyped-def]
+    """Two detached replay runs: one run to its end, one caught running; then both stop."""
+    from app.tui.messages import RunRequested
+
+    app = pilot.app
+    runs = app.services.runs
+    for name, speed in (("sma_crossover", "max"), ("golden_cross", "200")):
+        app.post_message(RunRequested((strategies / f"{name}.strategy").read_text(),
+                                      f"{name}.strategy", speed))
+        await settle(pilot)
+    screen = app.screen
+    store = runs.store
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        rows = {r.name: r for r in store.list_runs()}
+        golden = rows.get("Golden cross")
+        if golden is not None and rows["SMA 10/30 crossover"].status == "finished" \
+                and len(store.decisions(golden.id)) >= 6:
+            break
+        await asyncio.sleep(0.2)
+    else:
+        raise SystemExit("the runs did not get far enough for the monitor screenshot")
+    screen._select(golden.id)
+    await settle(pilot)
+    await asyncio.sleep(0.6)  # one more poll of the store, then draw
+    await settle(pilot)
+    shot("monitor")
+    for row in store.list_runs():
+        if row.status in ("running", "paused", "created"):
+            runs.control(row.id, "stop")
+    await wait_stopped(store)
+
+
+async def wait_stopped(store) -> None:  # type: ignore[no-untyped-def]
+    from app.runner.launch import alive
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if not any(alive(r.pid) for r in store.list_runs()):
+            return
+        await asyncio.sleep(0.2)
 
 
 def main() -> None:

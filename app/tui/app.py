@@ -1,9 +1,10 @@
-"""ParleyApp: the modes (chat, library, editor), global keys, routing and the one error path.
+"""ParleyApp: the modes (chat, library, editor, backtest, monitor), global keys, routing
+and the one error path.
 
 Screens post app-wide messages (:mod:`app.tui.messages`); this class routes them: it switches
-mode, opens a spec in the editor, carries a spec into the chat, and hands a spec to the
-backtest engine or the runner (both land later: for now it says so). Every worker failure
-arrives at :meth:`_worker_failed` and is shown by :meth:`show_error`, never as a traceback.
+mode, opens a spec in the editor, carries a spec into the chat, hands a spec to the backtest
+screen, and starts a run from the monitor. Every worker failure arrives at
+:meth:`_worker_failed` and is shown by :meth:`show_error`, never as a traceback.
 """
 
 from __future__ import annotations
@@ -19,13 +20,21 @@ from textual.worker import Worker, WorkerState
 
 from app.errors import ParleyError
 from app.tui.commands import ParleyCommands
-from app.tui.messages import BacktestRequested, OpenSpec, ReviseInChat, RunRequested, SpecSaved
+from app.tui.messages import (
+    BacktestRequested,
+    OpenSpec,
+    ReviseInChat,
+    RunRequested,
+    SpecSaved,
+)
+from app.tui.screens.backtest import BacktestScreen
 from app.tui.screens.chat import ChatScreen
 from app.tui.screens.confirm_modal import ConfirmModal
 from app.tui.screens.editor import TEMPLATE, EditorScreen
 from app.tui.screens.error_modal import ErrorModal
 from app.tui.screens.help import HelpScreen
 from app.tui.screens.library import LibraryScreen
+from app.tui.screens.monitor import MonitorScreen
 from app.tui.services import Services
 
 DARK, LIGHT = "textual-dark", "textual-light"
@@ -46,6 +55,8 @@ class ParleyApp(App[None]):
         Binding("f2", "switch_mode('chat')", "Chat"),
         Binding("f3", "switch_mode('library')", "Library"),
         Binding("f4", "switch_mode('editor')", "Editor"),
+        Binding("f5", "switch_mode('backtest')", "Backtest"),
+        Binding("f6", "switch_mode('monitor')", "Monitor"),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False),
     ]
 
@@ -55,7 +66,8 @@ class ParleyApp(App[None]):
         self.CURSOR_BLINK = cursor_blink  # type: ignore[misc]
         self.screens_by_mode: dict[str, Screen[None]] = {}
         for mode, cls in (("chat", ChatScreen), ("library", LibraryScreen),
-                          ("editor", EditorScreen)):
+                          ("editor", EditorScreen), ("backtest", BacktestScreen),
+                          ("monitor", MonitorScreen)):
             self.add_mode(mode, self._factory(mode, cls))
 
     def _factory(self, mode: str, cls: Callable[[Services], Screen[None]]
@@ -135,14 +147,22 @@ class ParleyApp(App[None]):
             library.refresh_library()
 
     @on(BacktestRequested)
-    def _backtest(self, event: BacktestRequested) -> None:
-        self.notify("Backtesting lands with the backtest engine; the spec is ready for it.",
-                    title="Backtest", severity="information")
+    async def _backtest(self, event: BacktestRequested) -> None:
+        screen = await self.show_mode("backtest")
+        assert isinstance(screen, BacktestScreen)
+        screen.start(event.spec_text, event.source)
 
     @on(RunRequested)
-    def _run(self, event: RunRequested) -> None:
-        self.notify("Running on the paper broker lands with the runner; the spec is ready "
-                    "for it.", title="Run", severity="information")
+    async def _run(self, event: RunRequested) -> None:
+        screen = await self.show_mode("monitor")
+        assert isinstance(screen, MonitorScreen)
+        screen.start_run(event.spec_text, event.source, event.speed)
+
+    async def action_kill_switch(self) -> None:
+        """The kill switch, from anywhere: opens the monitor and asks to type KILL."""
+        screen = await self.show_mode("monitor")
+        assert isinstance(screen, MonitorScreen)
+        screen.action_kill()
 
     # -- the one error path ---------------------------------------------------------------
 

@@ -1,17 +1,24 @@
 """App-wide messages. A widget's own events are nested in the widget (``PromptInput.Sent``).
 
 Screens post these; they bubble to :class:`~app.tui.app.ParleyApp`, which routes them
-(switch mode, open a file, hand a spec to the backtest engine or the runner once those land).
+(switch mode, open a file, hand a spec to the backtest screen or start a run). Messages
+posted by workers many times a second (progress, monitor polls) do not bubble and replace
+an older one still waiting, so a busy worker never floods the UI.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from app.tui.services import ChatState
+
+if TYPE_CHECKING:
+    from app.tui.backtests import BacktestOutcome
+    from app.tui.runs import MonitorSnapshot
 
 
 @dataclass
@@ -56,13 +63,62 @@ class SpecSaved(Message):
 
 @dataclass
 class BacktestRequested(Message):
-    """Backtest this spec. Routed by the app; lands with the backtest engine."""
+    """Backtest this spec: the app opens the backtest screen and starts it there."""
 
     spec_text: str
+    source: str = "the chat"
+    """Where the spec comes from, in words (the chat, a file name)."""
 
 
 @dataclass
 class RunRequested(Message):
-    """Run this spec on the paper broker. Routed by the app; lands with the runner."""
+    """Run this spec on the replay feed and the simulated paper broker, detached; the app
+    opens the monitor, which starts it."""
 
     spec_text: str
+    source: str = "the chat"
+    speed: str | None = None
+    """Replayed bars a second, or ``max``; None: the services' default."""
+
+
+@dataclass
+class BacktestProgress(Message, bubble=False):
+    """How far the backtest worker is; a newer one replaces an unprocessed one."""
+
+    fraction: float
+    phase: str
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, BacktestProgress)
+
+
+@dataclass
+class BacktestDone(Message, bubble=False):
+    """The backtest worker finished."""
+
+    outcome: BacktestOutcome
+
+
+@dataclass
+class MonitorPolled(Message, bubble=False):
+    """A poll of the store; it carries all the monitor lacks, so a newer one may replace
+    an unprocessed one."""
+
+    snapshot: MonitorSnapshot
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, MonitorPolled)
+
+
+@dataclass
+class RunStarted(Message, bubble=False):
+    """A run was created and its process spawned."""
+
+    run_id: str
+
+
+@dataclass
+class RunControlled(Message, bubble=False):
+    """A control command (or the kill switch) was sent; ``text`` says what happened."""
+
+    text: str

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from app.config import Settings
 from app.spec.models import StrategySpec
 from app.tui.library import SpecLibrary
+
+if TYPE_CHECKING:
+    from app.tui.backtests import BacktestService
+    from app.tui.runs import RunService
 
 
 @dataclass(frozen=True)
@@ -96,21 +100,34 @@ class Services:
     chat: ChatService
     library: SpecLibrary
     modes: Modes
+    backtests: BacktestService
+    """Backtests for the backtest screen (the bundled data unless told otherwise)."""
+    runs: RunService
+    """Starts, controls and watches runs for the monitor (opens the store lazily)."""
 
 
-def build_services(settings: Settings, chat: ChatService | None = None) -> Services:
+def build_services(settings: Settings, chat: ChatService | None = None, *,
+                   backtests: BacktestService | None = None,
+                   runs: RunService | None = None) -> Services:
     """The one factory, for ``run_tui`` and the tests alike.
 
     Args:
-        settings: Where specs and conversations live, and which keys are set.
+        settings: Where specs, conversations and the database live, and which keys are
+            set. Detached runs read the same settings from the environment, so pass the
+            ones ``load_settings()`` gives.
         chat: A conversation to use instead of resuming the last one from
             ``settings.home/"conversations"`` (tests may pass a scripted one).
+        backtests, runs: Services on other data or speeds (tests use a small data set).
     """
+    from app.tui.backtests import BacktestService
     from app.tui.chat_session import open_conversation
+    from app.tui.runs import RunService
 
     return Services(
         settings=settings,
         chat=chat if chat is not None else open_conversation(settings),
         library=SpecLibrary(settings.strategies_dir),
         modes=modes_of(settings),
+        backtests=backtests if backtests is not None else BacktestService(),
+        runs=runs if runs is not None else RunService(settings),
     )

@@ -12,7 +12,12 @@ from app.config import Settings
 from app.dsl import parse_spec
 from app.errors import ParleyError
 from app.tui.app import ParleyApp
-from app.tui.messages import BacktestRequested, CompileStreamed, RunRequested, SpecCompiled
+from app.tui.messages import (
+    BacktestRequested,
+    CompileStreamed,
+    RunRequested,
+    SpecCompiled,
+)
 from app.tui.screens.chat import ChatScreen
 from app.tui.screens.confirm_modal import ConfirmModal
 from app.tui.screens.error_modal import ErrorModal
@@ -121,20 +126,26 @@ async def test_new_starts_over(make_app: MakeApp) -> None:
         assert app.services.chat.turns() == []
 
 
-async def test_backtest_and_run_are_routed_as_messages(make_app: MakeApp) -> None:
+async def test_backtest_and_run_need_a_spec_then_are_routed(make_app: MakeApp) -> None:
+    from tests.tui.conftest import GOOG_ENGLISH
+    from tests.tui.test_backtest import settle
+
     seen: list[Message] = []
     app = make_app(scripted=True)
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
         await say(pilot, "/backtest")
-        assert not any(isinstance(m, BacktestRequested) for m in seen)
+        await say(pilot, "/run")
+        assert not of_type(seen, BacktestRequested) and not of_type(seen, RunRequested)
         assert "Nothing to backtest yet" in log_text(pilot)
-        await say(pilot, ENGLISH)
-        await say(pilot, "/backtest")
-        await pilot.press("ctrl+r")
-        await pilot.pause()
+        assert "Nothing to run yet" in log_text(pilot)
+        await say(pilot, GOOG_ENGLISH)
+        await pilot.press("ctrl+b")
+        await settle(pilot)
         [backtest] = of_type(seen, BacktestRequested)
-        [run] = of_type(seen, RunRequested)
-        assert backtest.spec_text == run.spec_text == app.services.chat.state().spec_text
+        assert backtest.spec_text == app.services.chat.state().spec_text
+        assert backtest.source == "the chat"
+        assert type(app.screen).__name__ == "BacktestScreen"
+        await pilot.press("f2")
         await say(pilot, "/frobnicate")
         assert "Unknown command /frobnicate" in log_text(pilot)
 

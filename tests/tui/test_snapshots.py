@@ -14,7 +14,11 @@ from app.tui.messages import OpenSpec
 from app.tui.screens.editor import EditorScreen
 from app.tui.widgets.dsl_editor import DslEditor
 from app.tui.widgets.prompt_input import PromptInput
-from tests.tui.conftest import ENGLISH, SIZE, MakeApp
+from app.tui.widgets.trade_table import TradeTable
+from tests.tui.conftest import ENGLISH, GOOG_ENGLISH, SIZE, MakeApp
+from tests.tui.test_backtest import settle
+
+WIDE = (120, 36)
 
 
 async def _compiled(pilot: Pilot) -> None:
@@ -73,3 +77,32 @@ def test_light_theme_editor(snap_compare, make_app: MakeApp, strategies: Path) -
         await pilot.pause()
 
     assert snap_compare(make_app(), run_before=run_before, terminal_size=SIZE)
+
+
+def test_backtest_with_a_trades_decision(snap_compare, make_app: MakeApp) -> None:
+    """The scripted spec (agent team, regime filter) on the small GOOG data set."""
+
+    async def run_before(pilot: Pilot) -> None:
+        pilot.app.screen.query_one(PromptInput).insert_text_at_cursor(GOOG_ENGLISH)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        pilot.app.screen.query_one(TradeTable).focus()
+        await pilot.press("down")
+        await pilot.pause()
+
+    assert snap_compare(make_app(scripted=True), run_before=run_before, terminal_size=WIDE)
+
+
+def test_monitor_of_seeded_runs(snap_compare, make_app: MakeApp, seeded_home: Path) -> None:
+    """Three finished or stopped runs (so no process and no clock in the picture); the
+    agent team's run selected, its last decision shown."""
+
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.press("f6")
+        await settle(pilot)
+        await pilot.press("down", "down")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), run_before=run_before, terminal_size=WIDE)

@@ -9,7 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, LoadingIndicator, Static
+from textual.widgets import LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
 from app.tui.messages import (
@@ -25,6 +25,7 @@ from app.tui.screens.confirm_modal import ConfirmModal
 from app.tui.services import ChatState, Services
 from app.tui.widgets.chat_log import ChatLog
 from app.tui.widgets.diff_view import DiffView
+from app.tui.widgets.parley_footer import ParleyFooter
 from app.tui.widgets.prompt_input import PromptInput
 from app.tui.widgets.questions_view import QuestionsView
 from app.tui.widgets.readback_view import ReadbackView
@@ -60,7 +61,7 @@ class ChatScreen(ParleyScreen):
                 yield QuestionsView(id="questions")
                 yield DiffView(id="diff")
                 yield ReadbackView(id="readback")
-        yield Footer()
+        yield ParleyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#current").border_title = "Current spec"
@@ -135,7 +136,7 @@ class ChatScreen(ParleyScreen):
     @on(PromptInput.CommandEntered)
     def _command(self, event: PromptInput.CommandEntered) -> None:
         actions = {"save": lambda: self.save(event.argument), "new": self.action_new,
-                   "backtest": self.action_backtest, "run": self.action_run,
+                   "backtest": self.action_backtest, "run": lambda: self.run(event.argument),
                    "edit": self.action_edit, "help": lambda: self.app.run_action("help")}
         action = actions.get(event.name)
         if action is None:
@@ -199,8 +200,12 @@ class ChatScreen(ParleyScreen):
             self.post_message(BacktestRequested(text))
 
     def action_run(self) -> None:
+        self.run("")
+
+    def run(self, speed: str) -> None:
+        """Start the current spec on the replay feed (``/run [bars a second|max]``)."""
         if (text := self._spec_text("run")) is not None:
-            self.post_message(RunRequested(text))
+            self.post_message(RunRequested(text, "the chat", speed or None))
 
     def _spec_text(self, verb: str) -> str | None:
         text = self.services.chat.state().spec_text
@@ -221,7 +226,8 @@ class ChatScreen(ParleyScreen):
                 ("New conversation", "Start over", "new"),
                 ("Open in editor", "Edit the current spec as text", "edit"),
                 ("Backtest", "Backtest the current spec", "backtest"),
-                ("Run (paper)", "Run the current spec on the paper broker", "run")]
+                ("Run (paper)", "Run the current spec on the replay feed, paper broker",
+                 "run")]
 
 
 def _compiled_by(state: ChatState) -> str:

@@ -12,19 +12,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import Footer, TextArea
+from textual.widgets import TextArea
 
 from app.dsl import analyse
 from app.dsl.diagnostics import Diagnostic, SpecError
 from app.dsl.formatting import format_text
 from app.spec.readback import read_back
 from app.tui.library import is_draft, name_in, slugify
-from app.tui.messages import ReviseInChat, SpecSaved
+from app.tui.messages import BacktestRequested, ReviseInChat, SpecSaved
 from app.tui.screens.base import ParleyScreen
 from app.tui.screens.confirm_modal import ConfirmModal
 from app.tui.screens.name_modal import NameModal
 from app.tui.services import Services
 from app.tui.widgets.dsl_editor import DslEditor
+from app.tui.widgets.parley_footer import ParleyFooter
 from app.tui.widgets.problems_panel import ProblemsPanel
 from app.tui.widgets.readback_view import ReadbackView
 from app.tui.widgets.status_line import StatusLine
@@ -50,6 +51,7 @@ class EditorScreen(ParleyScreen):
         Binding("ctrl+f", "format", "Format"),
         Binding("ctrl+l", "explain", "Explain"),
         Binding("ctrl+g", "revise", "Revise"),
+        Binding("ctrl+b", "backtest", "Backtest"),
         Binding("f8", "next_problem", "Problem", show=False),
     ]
 
@@ -72,7 +74,7 @@ class EditorScreen(ParleyScreen):
             with VerticalScroll(id="explain"):
                 yield ReadbackView("Nothing to explain until the spec is valid.",
                                    id="explanation")
-        yield Footer()
+        yield ParleyFooter()
 
     @property
     def editor(self) -> DslEditor:
@@ -165,6 +167,15 @@ class EditorScreen(ParleyScreen):
         source = self.path.name if self.path is not None else "the editor"
         self.post_message(ReviseInChat(self.editor.text, source))
 
+    def action_backtest(self) -> None:
+        spec, problems = analyse(self.editor.text)
+        if spec is None:
+            self.notify(f"Fix the {len(problems)} problem(s) first: only a valid spec can be "
+                        "backtested.", severity="warning")
+            return
+        source = self.path.name if self.path is not None else "the editor"
+        self.post_message(BacktestRequested(self.editor.text, source))
+
     def action_save(self) -> None:
         """Save a valid spec; an invalid one only as a draft, after asking."""
         self.check()
@@ -236,4 +247,5 @@ class EditorScreen(ParleyScreen):
                 ("Format spec", "Canonical formatting, comments kept", "format"),
                 ("Explain spec", "Show or hide the plain-English read-back", "explain"),
                 ("Revise in chat", "Carry this spec into the chat", "revise"),
+                ("Backtest spec", "Backtest this spec on the bundled data", "backtest"),
                 ("Next problem", "Jump to the next problem", "next_problem")]

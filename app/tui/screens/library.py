@@ -7,14 +7,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer
 
 from app.dsl import analyse
 from app.errors import ParleyError
 from app.spec.readback import read_back
 from app.tui.library import SpecEntry
-from app.tui.messages import OpenSpec, ReviseInChat
+from app.tui.messages import BacktestRequested, OpenSpec, ReviseInChat
 from app.tui.screens.base import ParleyScreen
+from app.tui.widgets.parley_footer import ParleyFooter
 from app.tui.widgets.problems_panel import describe
 from app.tui.widgets.readback_view import ReadbackView
 from app.tui.widgets.spec_table import SpecTable
@@ -37,6 +37,7 @@ class LibraryScreen(ParleyScreen):
         Binding("enter", "open", "Open"),
         Binding("n", "new", "New spec"),
         Binding("c", "revise", "Revise in chat"),
+        Binding("b", "backtest", "Backtest"),
         Binding("r", "refresh", "Refresh"),
     ]
 
@@ -47,7 +48,7 @@ class LibraryScreen(ParleyScreen):
             with VerticalScroll(id="preview"):
                 yield SpecView("Select a spec to preview it.", id="preview-spec")
                 yield ReadbackView("", id="preview-readback")
-        yield Footer()
+        yield ParleyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#specs").border_title = f"{self.services.library.folder.name}/"
@@ -119,6 +120,21 @@ class LibraryScreen(ParleyScreen):
         text = self.services.library.read(entry.path)
         self.post_message(ReviseInChat(text, entry.path.name))
 
+    def action_backtest(self) -> None:
+        entry = self.query_one(SpecTable).selected_entry()
+        if entry is None:
+            return
+        if entry.errors or entry.draft:
+            self.notify("Only a valid spec (not a draft) can be backtested: fix it in the "
+                        "editor first (enter).", severity="warning")
+            return
+        self.backtest(entry)
+
+    @work(thread=True, exit_on_error=False, group="read", description="Reading the spec")
+    def backtest(self, entry: SpecEntry) -> None:
+        text = self.services.library.read(entry.path)
+        self.post_message(BacktestRequested(text, entry.path.name))
+
     def action_refresh(self) -> None:
         self.refresh_library()
 
@@ -126,4 +142,5 @@ class LibraryScreen(ParleyScreen):
         return [("Open spec", "Open the selected spec in the editor", "open"),
                 ("New spec", "Start a new spec in the editor", "new"),
                 ("Revise in chat", "Carry the selected spec into the chat", "revise"),
+                ("Backtest spec", "Backtest the selected spec on the bundled data", "backtest"),
                 ("Refresh library", "Check the specs again", "refresh")]

@@ -13,7 +13,7 @@ WELCOME = (
     "  buy AAPL and MSFT when the 50-day crosses above the 200-day, stop 2 ATR, "
     "risk 1% a trade\n"
     "Then revise it (\"add NVDA\", \"tighter stop\"). Commands: /save [name] · /new · "
-    "/backtest · /run · /edit · /help"
+    "/backtest · /run [speed] · /edit · /help"
 )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 from rich.style import Style
+from textual.binding import Binding
 from textual.color import Color
 from textual.widgets import TextArea
 from textual.widgets.text_area import TextAreaTheme
@@ -23,6 +24,9 @@ ERROR = "parley.error"
 
 class DslEditor(TextArea):
     """Edits spec text; :meth:`set_diagnostics` underlines the problems found."""
+
+    BINDINGS = [Binding("f6", "app.switch_mode('monitor')", "Monitor", show=False)]
+    """F6 opens the monitor here too (TextArea would select the line)."""
 
     DEFAULT_CSS = """
     DslEditor { height: 1fr; border: tall $border-blurred; }

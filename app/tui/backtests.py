@@ -1,0 +1,91 @@
+"""Backtesting a spec for the backtest screen: the engine ``parley backtest`` runs, on the
+bundled data (or a folder the services name), with each trade tied to its entry decision.
+
+Pure Python (no Textual): :meth:`BacktestService.run` blocks for as long as the backtest
+takes, so the screen calls it from a thread worker and passes a progress callback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.tui.decisions import DecisionInfo, entry_decisions, rule_texts, when
+
+if TYPE_CHECKING:
+    from app.backtest import BacktestResult
+
+Progress = Callable[[float, str], None]
+"""(fraction done 0..1, what is happening) -> None."""
+LOAD_SHARE = 0.05
+"""The part of the progress bar loading the data takes."""
+
+
+@dataclass(frozen=True)
+class BacktestOutcome:
+    """A finished backtest and what the screen shows of it."""
+
+    spec_text: str
+    source: str
+    """Where the spec came from (the chat, a file name)."""
+    data: str
+    """Which data it ran on, in words."""
+    result: BacktestResult
+    decisions: tuple[DecisionInfo, ...]
+    """Every entry candidate's decision, in time order."""
+    entries: tuple[DecisionInfo | None, ...]
+    """Per closed trade (``result.trades``), the decision that opened it."""
+    trade_rows: tuple[tuple[str, ...], ...]
+    """Per closed trade, the trade list's cells (see :func:`trade_cells`)."""
+
+
+class BacktestService:
+    """Runs backtests on ``data`` (a CSV file or folder; None: the bundled data)."""
+
+    def __init__(self, data: Path | None = None, cash: float = 10_000.0,
+                 agents: str | None = None) -> None:
+        self.data = data
+        self.cash = cash
+        self.agents = agents
+
+    def describe_data(self) -> str:
+        return "bundled data" if self.data is None else str(self.data)
+
+    def run(self, spec_text: str, source: str = "", progress: Progress | None = None
+            ) -> BacktestOutcome:
+        """Parse, load the bars, backtest; the same path as ``parley backtest``.
+
+        Raises:
+            ParleyError: the spec does not validate, the data lacks a symbol or history,
+                or the engine refuses the request (each says what to do).
+        """
+        from app.backtest import run_backtest
+        from app.dsl import parse_spec
+        from app.market.data_source import load_for_spec
+
+        report = progress or (lambda _f, _what: None)
+        spec = parse_spec(spec_text)
+        report(0.0, f"loading {self.describe_data()}")
+        frames = load_for_spec(spec, self.data)
+        report(LOAD_SHARE, "backtesting")
+        result = run_backtest(
+            spec, frames, cash=self.cash, agents=self.agents,
+            source=self.describe_data(),
+            progress=lambda f: report(LOAD_SHARE + (1 - LOAD_SHARE) * f, "backtesting"))
+        rules = rule_texts(spec)
+        decisions = tuple(DecisionInfo.from_backtest(i, d, rules)
+                          for i, d in enumerate(result.decisions))
+        entries = tuple(entry_decisions(result.trades, decisions))
+        rows = tuple(trade_cells(t) for t in result.trades)
+        report(1.0, "done")
+        return BacktestOutcome(spec_text, source, self.describe_data(), result, decisions,
+                               entries, rows)
+
+
+def trade_cells(t: Any) -> tuple[str, ...]:
+    """A closed trade as the trade list's cells (dates only for daily bars)."""
+    return (t.symbol, t.side, when(t.entry_time_ns), f"{t.entry_price:,.2f}",
+            when(t.exit_time_ns), f"{t.exit_price:,.2f}", f"{t.qty:,.6g}", f"{t.pnl:+,.2f}",
+            f"{t.pnl_pct:+.2f}%", str(t.bars_held), t.exit_reason)

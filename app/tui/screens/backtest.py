@@ -1,0 +1,196 @@
+"""Backtest: a spec over the bundled data, run in a thread worker with a progress bar; the
+equity curve beside buy-and-hold and the drawdown plotted in the terminal, the metrics, the
+trade list, and each trade's entry decision (rule, regime, opinions, debate, risk, size)."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import DataTable, Label, ProgressBar
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from app.tui.backtests import LOAD_SHARE, BacktestOutcome
+from app.tui.decisions import when
+from app.tui.messages import BacktestDone, BacktestProgress, OpenSpec, RunRequested
+from app.tui.screens.base import ParleyScreen
+from app.tui.services import Services
+from app.tui.widgets.decision_view import DecisionView
+from app.tui.widgets.line_chart import LineChart, Series
+from app.tui.widgets.metrics_panel import MetricsPanel
+from app.tui.widgets.parley_footer import ParleyFooter
+from app.tui.widgets.status_line import StatusLine
+from app.tui.widgets.trade_table import TradeTable
+
+STRATEGY, HOLD, DRAWDOWN = "$text-primary", "$text-warning", "$text-error"
+NOTHING_YET = ("No backtest yet. Type /backtest in the chat (F2), press b on a spec in the "
+               "library (F3) or ctrl+b in the editor (F4).")
+
+
+class BacktestScreen(ParleyScreen):
+    """Shows one backtest at a time; a new request replaces (and cancels) the last."""
+
+    BINDINGS = [
+        Binding("r", "rerun", "Rerun"),
+        Binding("ctrl+o", "edit", "Edit spec"),
+        Binding("ctrl+r", "run", "Run"),
+    ]
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        self.outcome: BacktestOutcome | None = None
+        self.request: tuple[str, str] | None = None
+        """The spec text and source of the backtest shown or running."""
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine("Backtest", self.services.modes, id="status")
+        with Horizontal(id="bt-running"):
+            yield Label("", id="bt-phase", markup=False)
+            yield ProgressBar(total=1.0, show_eta=False, id="bt-progress")
+        with Horizontal(id="backtest-body"):
+            with Vertical(id="bt-left"):
+                yield LineChart(NOTHING_YET, id="equity")
+                yield LineChart(id="drawdown")
+                yield TradeTable(id="trades")
+            with Vertical(id="bt-right"):
+                yield MetricsPanel(id="metrics")
+                with VerticalScroll(id="decision-scroll"):
+                    yield DecisionView(id="decision")
+        yield ParleyFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#equity").border_title = "Equity"
+        self.query_one("#drawdown").border_title = "Drawdown"
+        self.query_one("#trades").border_title = "Trades"
+        self.query_one("#metrics").border_title = "Metrics"
+        self.query_one("#decision-scroll").border_title = "Entry decision"
+
+    # -- running --------------------------------------------------------------------------
+
+    def start(self, spec_text: str, source: str) -> None:
+        """Backtest this spec now (an earlier backtest still running is dropped)."""
+        self.request = (spec_text, source)
+        self.set_class(True, "-running")
+        self.query_one("#bt-phase", Label).update("Starting…")
+        self.query_one(ProgressBar).update(total=None)
+        self.query_one(StatusLine).detail = f"running · {source}"
+        self.run_backtest(spec_text, source)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="backtest",
+          description="Backtesting")
+    def run_backtest(self, spec_text: str, source: str) -> None:
+        worker = get_current_worker()
+
+        def progress(fraction: float, phase: str) -> None:
+            if not worker.is_cancelled:
+                self.post_message(BacktestProgress(fraction, phase))
+
+        outcome = self.services.backtests.run(spec_text, source, progress)
+        if not worker.is_cancelled:
+            self.post_message(BacktestDone(outcome))
+
+    @on(BacktestProgress)
+    def _progress(self, event: BacktestProgress) -> None:
+        """A measured fraction once the engine reports one; until then (loading the data,
+        or an engine that reports rarely) the bar pulses."""
+        bar = self.query_one(ProgressBar)
+        if event.fraction > LOAD_SHARE:
+            bar.update(total=1.0, progress=event.fraction)
+        else:
+            bar.update(total=None)
+        self.query_one("#bt-phase", Label).update(event.phase[:1].upper() + event.phase[1:] + "…")
+
+    @on(BacktestDone)
+    def _done(self, event: BacktestDone) -> None:
+        self._stop_progress()
+        self.show_outcome(event.outcome)
+
+    def _stop_progress(self) -> None:
+        """Hide the bar, and leave it determinate so it stops animating."""
+        self.set_class(False, "-running")
+        self.query_one(ProgressBar).update(total=1.0, progress=1.0)
+
+    @on(Worker.StateChanged)
+    def _stopped(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "backtest" and event.state in (WorkerState.ERROR,
+                                                                 WorkerState.CANCELLED):
+            self._stop_progress()
+            if event.state == WorkerState.ERROR:
+                self.query_one(StatusLine).detail = "failed"
+
+    # -- showing --------------------------------------------------------------------------
+
+    def show_outcome(self, outcome: BacktestOutcome) -> None:
+        self.outcome = outcome
+        r = outcome.result
+        data = "" if outcome.data == "bundled data" else f" · {outcome.data}"
+        self.query_one(StatusLine).detail = (
+            f'"{r.name}" · {when(r.start.value)} to {when(r.end.value)}{data}')
+        span = (when(r.start.value), when(r.end.value))
+        curves = [r.buy_and_hold.to_numpy(), r.equity.to_numpy()]
+        log = _wide(curves)
+        equity = self.query_one("#equity", LineChart)
+        equity.plot([Series(curves[0], HOLD), Series(curves[1], STRATEGY)], span, log=log)
+        equity.border_title = Content.assemble(
+            "Equity" + (" (log scale) " if log else " "), ("━ strategy", STRATEGY), " ",
+            ("━ buy & hold", HOLD))
+        drawdown = self.query_one("#drawdown", LineChart)
+        drawdown.plot([Series(r.drawdown_pct.to_numpy(), DRAWDOWN, fill=True)], span,
+                      lambda v: f"{v:.1f}%")
+        drawdown.border_title = f"Drawdown · max {r.metrics['max_drawdown_pct']:.1f}%"
+        self.query_one(MetricsPanel).show(r.metrics, r.buy_and_hold_metrics)
+        trades = self.query_one(TradeTable)
+        trades.show(outcome.trade_rows)
+        open_ = len(r.open_positions)
+        trades.border_title = f"Trades · {len(r.trades)} closed" + (
+            f", {open_} open" if open_ else "")
+        self._show_decision(0 if r.trades else None)
+
+    @on(DataTable.RowHighlighted, "#trades")
+    def _trade_highlighted(self) -> None:
+        self._show_decision(self.query_one(TradeTable).selected_index)
+
+    def _show_decision(self, index: int | None) -> None:
+        view = self.query_one(DecisionView)
+        scroll = self.query_one("#decision-scroll")
+        if self.outcome is None or index is None or index >= len(self.outcome.entries):
+            view.show(None, "No closed trades: nothing to explain." if self.outcome else "")
+            scroll.border_title = "Entry decision"
+            return
+        trade = self.outcome.result.trades[index]
+        scroll.border_title = Content(
+            f"Entry decision · trade {index + 1}: {trade.symbol} {trade.side} "
+            f"{trade.qty:,.6g} @ {trade.entry_price:,.2f} → {trade.exit_price:,.2f}")
+        view.show(self.outcome.entries[index],
+                  "No decision record for this trade.")
+        scroll.scroll_home(animate=False)
+
+    # -- actions --------------------------------------------------------------------------
+
+    def action_rerun(self) -> None:
+        if self.request is None:
+            self.notify(NOTHING_YET, severity="warning")
+            return
+        self.start(*self.request)
+
+    def action_edit(self) -> None:
+        if self.request is not None:
+            self.post_message(OpenSpec(None, text=self.request[0]))
+
+    def action_run(self) -> None:
+        if self.request is not None:
+            self.post_message(RunRequested(self.request[0], self.request[1]))
+
+    def palette_commands(self) -> list[tuple[str, str, str]]:
+        return [("Rerun backtest", "Backtest the same spec again", "rerun"),
+                ("Open spec in editor", "Edit the backtested spec", "edit"),
+                ("Run this spec", "Start it on the replay feed (paper)", "run")]
+
+
+def _wide(curves: list) -> bool:
+    """A log scale when the curves span more than tenfold (and stay positive)."""
+    low = min(float(c.min()) for c in curves)
+    high = max(float(c.max()) for c in curves)
+    return low > 0 and high / low > 10

@@ -1,0 +1,38 @@
+"""Every run, newest first: status, bars, regime, positions, P&L, orders and fills, and
+the limits that tripped. Only cells that changed since the last poll are redrawn."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.tui.runs import RunSummary
+from app.tui.widgets.keyed_table import Cell, KeyedTable
+
+STATUS_COLORS = {"running": "text-success", "paused": "text-warning", "created": "text-accent",
+                 "stopped": "foreground-muted", "finished": "text-primary",
+                 "failed": "text-error", "gone": "text-error"}
+
+
+def run_cells(r: RunSummary) -> tuple[Cell | str, ...]:
+    pnl_color = "text-success" if r.pnl > 0 else "text-error" if r.pnl < 0 else ""
+    pnl = f"{r.pnl:+,.2f}" + ("" if r.pnl_marked else "*")
+    return (r.id, r.name, Cell(r.status, STATUS_COLORS.get(r.status, "")),
+            f"{r.bars_done:,}", r.last_bar, r.regime or "-", str(len(r.positions)),
+            Cell(pnl, pnl_color), f"{r.orders}/{r.fills}",
+            Cell(", ".join(r.limits) or "-", "text-warning" if r.limits else ""))
+
+
+class RunsTable(KeyedTable):
+    """One row a run, keyed by run id."""
+
+    COLUMNS = (("Run", False, 11), ("Strategy", False, 22), ("Status", False, 8),
+               ("Bars", True, 7), ("Last bar", False, 16), ("Regime", False, 15),
+               ("Pos", True, 3), ("P&L", True, 12), ("Ord/Fill", True, 11),
+               ("Limits", False, 24))
+
+    def show(self, runs: Sequence[RunSummary]) -> None:
+        self.set_rows([(r.id, run_cells(r)) for r in runs])
+
+    def select(self, run_id: str) -> None:
+        if run_id in self.shown:
+            self.move_cursor(row=list(self.shown).index(run_id), animate=False)
