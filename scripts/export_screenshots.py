@@ -93,9 +93,8 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
 
 async def backtest_shot(pilot, shot) -> None:  # type: ignore[no-untyped-def]
     """golden_cross.strategy backtested (b in the library); its third trade picked."""
-    from app.tui.widgets.trade_table import TradeTable
-
     from app.tui.widgets.spec_table import SpecTable
+    from app.tui.widgets.trade_table import TradeTable
 
     await pilot.press("f3")
     await settle(pilot)

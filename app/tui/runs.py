@@ -167,7 +167,8 @@ class RunService:
                 "flatten": "asked to close every position and pause"}[command]
 
     def kill_all(self) -> list[str]:
-        """The kill switch: stop every active run now (their waiting entries cancelled)."""
+        """The kill switch: every active run is sent the kill command (and a live process
+        SIGTERM); runs whose process is gone are marked stopped at once."""
         from app.runner.launch import request
 
         return request(self.store, None, "kill")
@@ -245,16 +246,23 @@ class RunMonitor:
         return float(close[i]) if i >= 0 else None
 
     def _spec(self, row: RunRow) -> Any:
-        spec = self._specs.get(row.id)
-        if spec is None:
+        """The run's spec, parsed once; None when its text no longer parses (a spec from
+        another version of Parley): the run is still shown, without marks or rule text."""
+        if row.id not in self._specs:
             from app.dsl import parse_spec
+            from app.errors import ParleyError
 
-            spec = self._specs[row.id] = parse_spec(row.spec_text, row.name)
-        return spec
+            try:
+                self._specs[row.id] = parse_spec(row.spec_text, row.name)
+            except ParleyError:
+                self._specs[row.id] = None
+        return self._specs[row.id]
 
     def _replay_closes(self, row: RunRow) -> dict[str, tuple[Any, Any]] | None:
         """The closes a replay run plays, loaded once per data set and timeframe."""
         spec = self._spec(row)
+        if spec is None:
+            return None
         key = (row.data, spec.timeframe, tuple(spec.universe))
         if key not in self._closes:
             self._closes[key] = _load_closes(spec, row.data)
@@ -266,7 +274,8 @@ class RunMonitor:
         from app.store.tables import DecisionRow, EventRow, FillRow, TradeRow
 
         store, run_id = self.service.store, row.id
-        rules = rule_texts(self._spec(row))
+        spec = self._spec(row)
+        rules = rule_texts(spec) if spec is not None else {}
         same = cursor.run_id == run_id
         fresh = not same or cursor.version != version
         after = cursor if same else Cursor(run_id)

@@ -5,6 +5,7 @@ their logs and each decision's opinions and debate."""
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from app.tui.screens.typed_confirm_modal import TypedConfirmModal
 from app.tui.widgets.decision_view import DecisionView
 from app.tui.widgets.run_logs import DecisionLog, OrdersTable, PositionsTable
 from app.tui.widgets.runs_table import RunsTable
-from tests.tui.conftest import GOOG_ENGLISH, SIZE, MakeApp
+from tests.tui.conftest import AGENTS_SPEC, GOOG_ENGLISH, SIZE, MakeApp
 from tests.tui.test_backtest import settle
 from tests.tui.test_chat import say
 
@@ -47,17 +48,14 @@ def _runs_and_logs(pilot: Pilot) -> str:
 
     services = pilot.app.services  # type: ignore[attr-defined]
     screen = pilot.app.screen
-    lines = [f"screen {type(screen).__name__}: {getattr(screen, 'message', '')} "
-             f"polling={getattr(screen, '_polling', '')} again={getattr(screen, '_again', '')} "
-             f"shown={[(r.id, r.status, r.bars_done) for r in getattr(screen, 'runs', {}).values()]}"
-             f" cursor={getattr(screen, 'cursor', '')} workers="
-             f"{[(w.group, w.state.name) for w in pilot.app.workers]}"]
+    shown = [(r.id, r.status, r.bars_done) for r in getattr(screen, "runs", {}).values()]
+    lines = [(f"screen {type(screen).__name__}: {getattr(screen, 'message', '')} "
+              f"shown={shown} cursor={getattr(screen, 'cursor', '')}")]
     for row in services.runs.store.list_runs():
         lines.append(f"{row.id} {row.status} bars={row.bars_done} pid={row.pid} {row.reason}")
         log = log_path(row.id, services.settings)
         if log.exists():
             lines += ["  | " + line for line in log.read_text().splitlines()[-8:]]
-    lines += [f"SELECT {a} from {b}: {c}" for a, b, c in SELECTS]
     return "\n".join(lines)
 
 
@@ -66,17 +64,8 @@ def run_of(pilot: Pilot, run_id: str) -> RunSummary | None:
     return screen.runs.get(run_id) if isinstance(screen, MonitorScreen) else None
 
 
-SELECTS = []
-
-
 async def test_run_from_chat_is_watched_then_stopped(make_app: MakeApp,
-                                                     seeded_home: Path, monkeypatch) -> None:
-    import traceback
-    orig = MonitorScreen._select
-    def sel(self, run_id):
-        SELECTS.append((run_id, self.cursor.run_id, "".join(traceback.format_stack(limit=4)[:-1])))
-        return orig(self, run_id)
-    monkeypatch.setattr(MonitorScreen, "_select", sel)
+                                                     seeded_home: Path) -> None:
     app = make_app()  # the seeded runs are there too: the new one is shown
     async with app.run_test(size=(120, 36)) as pilot:
         await say(pilot, GOOG_ENGLISH)
@@ -90,7 +79,7 @@ async def test_run_from_chat_is_watched_then_stopped(make_app: MakeApp,
                     and r.status == "running" and r.bars_done > 0, "the run to be running")
         assert screen.cursor.run_id == run_id
         assert screen.query_one(RunsTable).selected_key == run_id
-        assert list(screen.query_one(RunsTable).shown)[0] == run_id  # newest first
+        assert next(iter(screen.query_one(RunsTable).shown)) == run_id  # newest first
         header = str(screen.query_one("#run-header").render())
         assert run_id in header and "broker sim" in header and "feed replay" in header
 
@@ -174,6 +163,37 @@ async def test_seeded_runs_their_logs_decisions_and_pause(make_app: MakeApp,
         assert view.decision is log.selected()
         assert "technical" in shown and "debate" in shown and "risk" in shown
 
-        await pilot.press("p")  # asks the selected run (no process: the command waits)
+        await pilot.press("p")  # a finished run: nothing to pause
+        await settle(pilot)
+        assert store.take_commands(AGENTS) == []
+        # as if its process were alive (this one: pausing sends no signal)
+        store.update_run(AGENTS, status="running", pid=os.getpid())
+        await until(pilot, lambda: run_of(pilot, AGENTS).status == "running", "running")
+        await pilot.press("p")
         await settle(pilot)
         assert [c.command for c in store.take_commands(AGENTS)] == ["pause"]
+
+
+async def test_a_new_run_stays_selected_over_an_older_read(make_app: MakeApp,
+                                                           seeded_home: Path) -> None:
+    """A read made before the run existed, and the table moves it caused, arrive after
+    the run started: the new run stays selected, and is highlighted once it is read."""
+    from app.tui.messages import RunStarted
+    from app.tui.runs import Cursor
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MonitorScreen)
+        stale = screen.monitor.poll(Cursor())
+        new = app.services.runs.store.create_run("Just started", AGENTS_SPEC).id
+        screen.cursor = Cursor()
+        screen.query_one(RunsTable).move_cursor(row=2)
+        screen.show_snapshot(stale)  # selects the newest seeded run, moves the table
+        screen.post_message(RunStarted(new))  # handled before the table's highlight
+        await settle(pilot)
+        await until(pilot, lambda: new in screen.query_one(RunsTable).shown, "the new run")
+        assert screen.cursor.run_id == new
+        assert screen.query_one(RunsTable).selected_key == new

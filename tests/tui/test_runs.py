@@ -85,3 +85,11 @@ def test_only_changed_runs_are_read_again(monitor: RunMonitor,
     store.update_run(LIMITED, reason="paused by the user")
     monitor.poll(Cursor())
     assert asked == [[AGENTS, LIMITED, STOPPED], [], [LIMITED]]
+
+
+def test_a_run_whose_spec_no_longer_parses_is_still_shown(monitor: RunMonitor) -> None:
+    store = monitor.service.store
+    odd = store.create_run("From the future", "strategy \"x\"\nwobble GOOG\n").id
+    snap = monitor.poll(Cursor(odd))
+    assert odd in [r.id for r in snap.runs]
+    assert snap.detail is not None and snap.detail.run_id == odd

@@ -133,7 +133,7 @@ class MonitorScreen(ParleyScreen):
             return
         self._polling = False
         if event.state == WorkerState.ERROR and self._timer is not None:
-            self._timer.pause()  # the error modal says why; F6 again (resume) retries
+            self._timer.pause()  # the error modal says why; closing it retries
         elif self._again:
             self._again = False
             self.poll()
@@ -209,7 +209,10 @@ class MonitorScreen(ParleyScreen):
 
     @on(DataTable.RowHighlighted, "#runs")
     def _run_highlighted(self) -> None:
-        self._select(self.query_one(RunsTable).selected_key)
+        table = self.query_one(RunsTable)
+        if self.cursor.run_id is not None and self.cursor.run_id not in table.shown:
+            return  # a run just started and not read yet: the next read selects it
+        self._select(table.selected_key)
 
     @on(DataTable.RowHighlighted, "#decision-log")
     def _decision_highlighted(self) -> None:
@@ -240,6 +243,10 @@ class MonitorScreen(ParleyScreen):
         run = self.runs.get(self.cursor.run_id or "")
         if run is None:
             self.notify("No run selected.", severity="warning")
+            return
+        refusal = _refusal(run, command)
+        if refusal:
+            self.notify(refusal, severity="warning")
             return
         if command in ("stop", "flatten"):
             question = (f"Stop run {run.id} ({run.name}) after its current bar? Its open "
@@ -283,6 +290,19 @@ class MonitorScreen(ParleyScreen):
                 ("Flatten run", "Close the selected run's positions and pause it",
                  "control('flatten')"),
                 ("Kill switch", "Stop every run now (asks you to type KILL)", "kill")]
+
+
+def _refusal(run: RunSummary, command: str) -> str:
+    """Why a command makes no sense for the run as it stands ('' when it does)."""
+    if command == "resume":
+        if run.status == "running":
+            return f"Run {run.id} is already running."
+        if run.status == "finished":
+            return f"Run {run.id} has finished: its data ended."
+        return ""
+    if not run.active:
+        return f"Run {run.id} is {run.status}: there is nothing to {command}."
+    return ""
 
 
 def _header(run: RunSummary) -> Content:
