@@ -62,14 +62,6 @@ class DecisionInfo:
         nothing until one is shown."""
         return team_of(self.gates)
 
-    @property
-    def regime_label(self) -> str:
-        if self.regime is not None:
-            return self.regime.label
-        if self.team is not None and self.team.regime:
-            return self.team.regime
-        return ""
-
     @classmethod
     def from_backtest(cls, index: int, d: Any, rules: dict[str, str] | None = None
                       ) -> DecisionInfo:

@@ -100,7 +100,7 @@ async def test_f5_shows_the_screen_and_missing_data_is_an_error(make_app: MakeAp
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, BacktestScreen)
-        assert not app.screen.has_class("-running")
+        assert not app.screen.query_one("#bt-running").has_class("-running")
         await pilot.press("f2")
         await say(pilot, "/run")  # checked before anything starts: no run is created
         await settle(pilot)

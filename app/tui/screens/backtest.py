@@ -72,7 +72,7 @@ class BacktestScreen(ParleyScreen):
     def start(self, spec_text: str, source: str) -> None:
         """Backtest this spec now (an earlier backtest still running is dropped)."""
         self.request = (spec_text, source)
-        self.set_class(True, "-running")
+        self.query_one("#bt-running").set_class(True, "-running")
         self.query_one("#bt-phase", Label).update("Starting…")
         self.query_one(ProgressBar).update(total=None)
         self.query_one(StatusLine).detail = f"running · {source}"
@@ -109,7 +109,7 @@ class BacktestScreen(ParleyScreen):
 
     def _stop_progress(self) -> None:
         """Hide the bar, and leave it determinate so it stops animating."""
-        self.set_class(False, "-running")
+        self.query_one("#bt-running").set_class(False, "-running")
         self.query_one(ProgressBar).update(total=1.0, progress=1.0)
 
     @on(Worker.StateChanged)

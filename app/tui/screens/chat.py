@@ -84,7 +84,8 @@ class ChatScreen(ParleyScreen):
 
     def set_busy(self, busy: bool) -> None:
         self.busy = busy
-        self.set_class(busy, "-busy")
+        # The indicator alone changes: a class on the screen would restyle every widget.
+        self.query_one("#compiling").set_class(busy, "-busy")
         self.query_one(StatusLine).detail = "compiling…" if busy else ""
 
     # -- the conversation -----------------------------------------------------------------

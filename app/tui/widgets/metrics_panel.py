@@ -69,11 +69,6 @@ class MetricsPanel(Static):
             lines += [Content(line) for line in trade_lines(metrics)]
         return Content("\n").join(lines)
 
-    def show_note(self, text: str) -> None:
-        self.add_class("-empty")
-        self.figures = None
-        self.update(Content(text))
-
 
 def trade_lines(m: dict[str, Any]) -> list[str]:
     """Trade statistics in a few short lines."""
