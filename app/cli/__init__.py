@@ -63,6 +63,9 @@ def _guard(run: Callable[[], int]) -> int:
     try:
         return run()
     except ParleyError as err:
+        located = getattr(err, "render", None)  # a spec error: path:line:col and a caret
+        if located is not None and getattr(err, "diagnostics", None):
+            print(located(), file=sys.stderr)
         print(f"error: {err.message}", file=sys.stderr)
         if err.hint:
             print(err.hint, file=sys.stderr)

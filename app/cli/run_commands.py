@@ -73,20 +73,38 @@ def cmd_run(args: argparse.Namespace) -> int:
     from app.config import load_settings
     from app.dsl import load_spec, read_spec_text
     from app.feeds.replay import parse_speed
-    from app.runner.launch import create_run
+    from app.runner.launch import create_run, refuse_live_history
 
     settings = load_settings()
     spec = load_spec(args.file)
+    if args.live:  # before any key is looked at: live orders never follow old bars
+        refuse_live_history("alpaca-live", args.feed)
+        if args.data:
+            raise ParleyError("--live takes no --data: a file replays history, and live "
+                              "orders are never driven by old bars",
+                              "use --live --feed alpaca alone")
     parse_speed(args.speed)
+    frames = _check_data(spec, args) if args.feed == "replay" else None
     broker = _broker_choice(args, settings)
     if args.live:
-        _confirm_live(settings)
+        _confirm_live(settings, spec, args.feed)
     store = _store(settings)
     row = create_run(store, spec, read_spec_text(args.file), path=args.file, broker=broker,
                      feed=args.feed, data=args.data, speed=args.speed, cash=args.cash,
-                     agents=args.agents, bar_delay=args.bar_delay)
+                     agents=args.agents, bar_delay=args.bar_delay, frames=frames)
     print(f"run {row.id}", flush=True)
     return _go(store, row.id, args.detach, args.quiet, settings)
+
+
+def _check_data(spec: Any, args: argparse.Namespace) -> Any:
+    """The backtest's up-front data check: every symbol has bars, enough for the rules'
+    warm-up. Nothing is written when it fails."""
+    from app.backtest.prepare import prepare
+    from app.market.data_source import load_for_spec, source_name
+
+    frames = load_for_spec(spec, args.data)
+    prepare(spec, frames, None, None, source_name(args.data))
+    return frames
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
@@ -136,8 +154,9 @@ def _broker_choice(args: argparse.Namespace, settings: Any) -> str:
     return "alpaca-live" if args.live else "alpaca-paper"
 
 
-def _confirm_live(settings: Any) -> None:
-    """Live trading needs a person at a terminal typing the account number or LIVE."""
+def _confirm_live(settings: Any, spec: Any, feed: str) -> None:
+    """Live trading needs a person at a terminal typing the account number or LIVE, told
+    which feed drives the orders."""
     if not sys.stdin.isatty():
         raise ParleyError("--live needs a typed confirmation, and there is no terminal",
                           "run it from a terminal; live trading is never started unattended")
@@ -149,6 +168,8 @@ def _confirm_live(settings: Any) -> None:
     finally:
         broker.close()
     print(f"LIVE trading on Alpaca account {number}: real money.")
+    print(f"Orders follow the {feed} feed: live {spec.timeframe} bars of "
+          f"{', '.join(spec.universe)} as the market makes them.")
     answer = input("Type the account number or LIVE to go on: ").strip()
     if answer not in (number, "LIVE"):
         raise ParleyError("not confirmed: nothing was started")
@@ -202,7 +223,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print("no runs yet: `parley run FILE` starts one")
     for r in rows:
         print(f"{r['id']}  {r['status']:<22} {r['name'][:28]:<28} {r['broker']:<12} "
-              f"{r['feed']:<7} bars {r['bars_done']:<6} last {r['last_bar'] or '-'}"
+              f"{r['feed_label']:<34} bars {r['bars_done']:<6} last {r['last_bar'] or '-'}"
               + (f"  ({r['reason']})" if r["reason"] else ""))
     return 0
 
@@ -227,7 +248,7 @@ def _status_one(store: Any, run_id: str, as_json: bool) -> int:
     r = data["run"]
     print(f"run {r['id']}: {r['name']} -- {r['status']}" +
           (f" ({r['reason']})" if r["reason"] else ""))
-    print(f"  broker {r['broker']}, feed {r['feed']}, {r['bars_done']} bars, last {r['last_bar']}")
+    print(f"  broker {r['broker']}, feed {r['feed_label']}, {r['bars_done']} bars, last {r['last_bar']}")
     print(f"  {len(data['orders'])} orders, {len(data['fills'])} fills, "
           f"{len(data['trades'])} closed trades, {len(data['positions'])} open positions")
     for p in data["positions"]:
@@ -236,7 +257,7 @@ def _status_one(store: Any, run_id: str, as_json: bool) -> int:
         print(f"  order {o['client_order_id']} {o['side']} {o['qty']:g} {o['symbol']} "
               f"{o['status']}")
     for t in data["trades"][-10:]:
-        print(f"  trade {t['symbol']} {t['side']} {t['entry_time_ns']} -> {t['exit_time_ns']}"
+        print(f"  trade {t['symbol']} {t['side']} {t['entry_time']} -> {t['exit_time']}"
               f" {t['pnl']:+.2f}")
     return 0
 
@@ -245,7 +266,8 @@ def _run_json(store: Any, row: Any) -> dict[str, Any]:
     from app.runner.launch import effective_status
 
     return {"id": row.id, "name": row.name, "status": effective_status(row),
-            "reason": row.reason, "broker": row.broker, "feed": row.feed, "data": row.data,
+            "reason": row.reason, "broker": row.broker, "feed": row.feed,
+            "feed_label": row.feed_label, "data": row.data,
             "speed": row.speed, "cash": row.cash, "bars_done": row.bars_done,
             "last_bar": _t(row.last_bar_ns), "pid": row.pid,
             "created_at": row.created_at.isoformat()}

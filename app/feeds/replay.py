@@ -36,6 +36,20 @@ def parse_speed(text: str | float | None) -> float | None:
     return value
 
 
+def replay_label(frames: Mapping[str, pd.DataFrame]) -> str:
+    """``replay of 2004-08-19..2018-03-27``: the dates a replay of ``frames`` covers."""
+    starts = [f.index[0] for f in frames.values() if len(f)]
+    ends = [f.index[-1] for f in frames.values() if len(f)]
+    if not starts:
+        return "replay of no bars"
+    return f"replay of {_day(min(starts))}..{_day(max(ends))}"
+
+
+def _day(ts: pd.Timestamp) -> str:
+    ts = pd.Timestamp(ts)
+    return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
+
+
 class ReplayFeed:
     """Historical frames (symbol -> OHLCV frame) as a market."""
 
@@ -51,6 +65,11 @@ class ReplayFeed:
                        for s, f in self.frames.items()}
         self._values = {s: f[["open", "high", "low", "close", "volume"]].to_numpy(np.float64)
                         for s, f in self.frames.items()}
+
+    @property
+    def label(self) -> str:
+        """``replay of FIRST..LAST``: the history this feed plays, for every view of a run."""
+        return replay_label(self.frames)
 
     @property
     def timeline(self) -> np.ndarray:

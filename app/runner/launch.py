@@ -16,8 +16,9 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.broker.base import Broker
 from app.errors import ParleyError
@@ -27,15 +28,52 @@ from app.spec.models import StrategySpec
 from app.store import Store
 from app.store.tables import RunRow
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 ACTIVE = ("created", "running", "paused")
+
+
+LIVE_FEEDS = ("alpaca",)
+"""Feeds of bars as the market makes them; every other feed replays history."""
 
 
 def create_run(store: Store, spec: StrategySpec, spec_text: str, *, path: str | None = None,
                broker: str = "sim", feed: str = "replay", data: str | None = None,
-               speed: str = "max", cash: float = 10_000.0, **options: Any) -> RunRow:
-    """A new run row; nothing runs yet."""
+               speed: str = "max", cash: float = 10_000.0,
+               frames: Mapping[str, pd.DataFrame] | None = None, **options: Any) -> RunRow:
+    """A new run row; nothing runs yet.
+
+    ``frames`` are the bars a replay will play (loaded here when not given): the run row
+    names the dates they cover (``replay of 2004-08-19..2018-03-27``).
+
+    Raises:
+        ParleyError: a live broker on a feed that replays history, or (replay) data
+            missing for a symbol of the spec.
+    """
+    refuse_live_history(broker, feed)
+    if feed in LIVE_FEEDS:
+        options.setdefault("feed_label", f"{feed} (live bars)")
+    else:
+        from app.feeds.replay import replay_label
+        from app.market.data_source import load_for_spec
+
+        options.setdefault("feed_label", replay_label(
+            frames if frames is not None else load_for_spec(spec, data)))
     return store.create_run(spec.name, spec_text, path=path, broker=broker, feed=feed,
                             data=data, speed=speed, cash=cash, options=options)
+
+
+def refuse_live_history(broker: str, feed: str) -> None:
+    """Live orders are driven by live bars only: never by a replay of history.
+
+    Raises:
+        ParleyError: ``broker`` is the live account and ``feed`` is not a live feed.
+    """
+    if broker == "alpaca-live" and feed not in LIVE_FEEDS:
+        raise ParleyError(f"--live needs a live feed, and --feed {feed} replays history: "
+                          "live orders are never driven by old bars",
+                          "use --live --feed alpaca, or drop --live to paper-trade the replay")
 
 
 def run_spec(store: Store, run_id: str, emit: Emit, stop: threading.Event,
@@ -62,6 +100,7 @@ def build_feed(spec: StrategySpec, row: RunRow, settings: Any) -> Feed:
     from app.feeds.replay import ReplayFeed, parse_speed
 
     opts = row.options or {}
+    refuse_live_history(row.broker, row.feed)
     if row.feed == "alpaca":
         from app.feeds.alpaca import AlpacaFeed
 

@@ -130,7 +130,7 @@ class Runner:
                               pid=os.getpid(), heartbeat_at=utcnow())
         self.store.add_event(self.run_id, "started", "resumed" if row.last_bar_ns else "started",
                              {"broker": self._broker_name(), "notes": notes})
-        emit(ev.Started(self.run_id, self._broker_name(), self.feed.name, row.last_bar_ns,
+        emit(ev.Started(self.run_id, self._broker_name(), row.feed_label, row.last_bar_ns,
                         tuple(notes)))
         return state
 

@@ -80,6 +80,15 @@ class RunRow(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     heartbeat_at: datetime | None = None
 
+    @property
+    def feed_label(self) -> str:
+        """The feed as every view of the run names it: ``replay of 2004-08-19..2018-03-27``
+        for a replay (history, never live), ``alpaca (live bars)`` for the live feed."""
+        label = (self.options or {}).get("feed_label")
+        if label:
+            return str(label)
+        return "alpaca (live bars)" if self.feed == "alpaca" else f"{self.feed} (history)"
+
 
 class OrderRow(SQLModel, table=True):
     """An order, written before it is sent. The client order id is unique."""
