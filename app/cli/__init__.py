@@ -38,7 +38,8 @@ def _optional_command_modules() -> list:
     import importlib
 
     modules = []
-    for name in ("compile_commands", "backtest_commands", "regime_commands", "run_commands"):
+    for name in ("compile_commands", "backtest_commands", "regime_commands", "run_commands",
+                 "sweep_commands"):
         try:
             modules.append(importlib.import_module(f"app.cli.{name}"))
         except ModuleNotFoundError as err:

@@ -1,0 +1,154 @@
+"""The bars of every symbol on one union timeline, and each variant's signals on it.
+
+A sweep reads the data once. Each symbol keeps one :class:`~app.engine.evaluate.Evaluator`
+for the whole sweep, so an indicator that many variants share (``sma(close, 20)`` in every
+variant whose fast or slow length is 20) is computed once per symbol; only the variant's
+own comparisons are evaluated per variant, and they are dropped again afterwards so the
+cache holds indicator series, not one boolean array per variant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from app.backtest.prepare import Prepared, prepare
+from app.engine.evaluate import Evaluator
+from app.engine.warmup import warmup
+from app.indicators.compute import compute
+from app.spec.models import AtrLevel, StrategySpec
+
+
+@dataclass
+class Panel:
+    """Union-timeline arrays (T, S) of the symbols, and the per-symbol evaluators."""
+
+    symbols: tuple[str, ...]
+    union: np.ndarray
+    """Bar times (int64 ns) of any symbol inside the window."""
+    bar_ix: np.ndarray
+    """(T, S) the symbol's own bar index at each union time, -1 where it has none."""
+    first: np.ndarray
+    """(S,) the symbol's first bar inside the window (no entry before it)."""
+    fractional: np.ndarray
+    open: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+    evaluators: list[Evaluator]
+    lengths: np.ndarray
+    """(S,) bars per symbol, warm-up included."""
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.bar_ix.shape  # type: ignore[return-value]
+
+
+def build_panel(spec: StrategySpec, frames: Mapping[str, pd.DataFrame],
+                start: pd.Timestamp | None, end: pd.Timestamp | None,
+                source: str) -> Panel:
+    """Check the data as a backtest would (same errors) and lay it on one timeline."""
+    prepared = prepare(spec, frames, start, end, source)
+    return _panel(prepared)
+
+
+def _panel(prepared: Prepared) -> Panel:
+    datas, union = prepared.datas, prepared.union
+    T, S = union.size, len(datas)
+    bar_ix = np.full((T, S), -1, dtype=np.int64)
+    fields = {name: np.full((T, S), np.nan) for name in ("open", "high", "low", "close")}
+    for s, (data, first) in enumerate(zip(datas, prepared.first_bar)):
+        times = data.times[first:]
+        at = np.searchsorted(union, times)
+        bar_ix[at, s] = np.arange(first, data.n)
+        for name, grid in fields.items():
+            grid[at, s] = getattr(data, name)[first:]
+    return Panel(
+        tuple(d.symbol for d in datas), union, bar_ix,
+        np.asarray(prepared.first_bar, dtype=np.int64),
+        np.array([d.fractional for d in datas], dtype=np.bool_),
+        fields["open"], fields["high"], fields["low"], fields["close"],
+        [Evaluator(d.bars) for d in datas], np.array([d.n for d in datas], dtype=np.int64),
+    )
+
+
+@dataclass
+class VariantArrays:
+    """One variant's rules and ATR levels on the panel's timeline."""
+
+    long_entry: np.ndarray
+    long_exit: np.ndarray
+    short_entry: np.ndarray
+    short_exit: np.ndarray
+    atr_stop: np.ndarray
+    atr_target: np.ndarray
+    atr_trail: np.ndarray
+
+
+def too_short(spec: StrategySpec, panel: Panel) -> str | None:
+    """Why a variant cannot run on this data (a rule needs more bars than a symbol has)."""
+    need = max((warmup(r) for r in _rules(spec)), default=0)
+    for level in (spec.stop_loss, spec.take_profit, spec.trailing_stop):
+        if isinstance(level, AtrLevel):
+            need = max(need, level.period)
+    short = np.flatnonzero(panel.lengths <= need)
+    if short.size == 0:
+        return None
+    return f"needs {need + 1} bars, {panel.symbols[int(short[0])]} has {panel.lengths[short[0]]}"
+
+
+def variant_arrays(spec: StrategySpec, panel: Panel) -> VariantArrays:
+    """Evaluate the variant's four rules and its ATR levels for every symbol."""
+    grids = [_rule_grid(panel, rule, on) for rule, on in (
+        (spec.long_entry, spec.direction != "short"), (spec.long_exit, spec.direction != "short"),
+        (spec.short_entry, spec.direction != "long"), (spec.short_exit, spec.direction != "long"))]
+    atrs = [_atr_grid(panel, level) for level in
+            (spec.stop_loss, spec.take_profit, spec.trailing_stop)]
+    for ev in panel.evaluators:
+        _forget_conditions(ev)
+    return VariantArrays(*grids, *atrs)
+
+
+def _rules(spec: StrategySpec) -> list[object]:
+    return [r for r in (spec.long_entry, spec.long_exit, spec.short_entry, spec.short_exit)
+            if r is not None]
+
+
+def _rule_grid(panel: Panel, rule: object, on: bool) -> np.ndarray:
+    grid = np.zeros(panel.shape, dtype=np.bool_)
+    if rule is None or not on:
+        return grid
+    for s, ev in enumerate(panel.evaluators):
+        _scatter(grid, panel, s, ev.condition(rule))
+    return grid
+
+
+def _atr_grid(panel: Panel, level: object) -> np.ndarray:
+    grid = np.full(panel.shape, np.nan)
+    if not isinstance(level, AtrLevel):
+        return grid
+    for s, ev in enumerate(panel.evaluators):
+        key = ("sweep-atr", level.period)
+        values = ev._cache.get(key)
+        if values is None:
+            values = compute("atr", ev.bars, None, (float(level.period),), None)
+            ev._cache[key] = values
+        _scatter(grid, panel, s, values)
+    return grid
+
+
+def _scatter(grid: np.ndarray, panel: Panel, s: int, values: np.ndarray) -> None:
+    """Put a symbol's per-bar values (own bars) onto the union rows where it has bars."""
+    rows = panel.bar_ix[:, s]
+    have = rows >= 0
+    grid[have, s] = values[rows[have]]
+
+
+def _forget_conditions(ev: Evaluator) -> None:
+    """Drop cached boolean arrays (a variant's own comparisons); keep the series."""
+    cache = ev._cache
+    for key in [k for k, v in cache.items() if v.dtype == np.bool_]:
+        del cache[key]
