@@ -11,8 +11,6 @@ from app.sweep.space import Dimension
 
 def dimensions(spec: StrategySpec, only: list[str] | None = None) -> list[Dimension]:
     """One dimension per parameter of the spec (or of those named in ``only``)."""
-    from app.spec import params as P
-
     declared = list(getattr(spec, "params", ()) or ())
     if not declared:
         raise ParleyError(
@@ -25,6 +23,8 @@ def dimensions(spec: StrategySpec, only: list[str] | None = None) -> list[Dimens
             raise ParleyError(f"--param {name}: the spec has no parameter of that name "
                               f"(it has {', '.join(names)})")
     chosen = [p for p in declared if not only or p.name in only]
+    from app.spec import params as P
+
     return [Dimension(p.name, tuple(P.values(p)), bool(getattr(p, "integer", False)))
             for p in chosen]
 

@@ -1,0 +1,156 @@
+"""Parley's parameter sweep against vectorbt's parameter grid, as whole processes.
+
+Same files (N seeded symbols x 2,520 daily bars of ``app.market.synthetic``, one CSV each),
+same grid (SMA fast x slow crossovers, 1,000 variants by default), same rules (long when
+fast crosses above slow, out when it crosses below, 10 shares, next-open fills, no costs,
+cash that never binds). Each tool runs as its own process, interleaved, ``--repeat`` times;
+the figures are min / median / max wall seconds and the ratio of medians. Then:
+
+* trades: every ``--sample``-th variant's closed trades from vectorbt equal Parley's
+  (symbol, entry date and price, exit date and price, to 1e-6);
+* the walk-forward sweep (``--walk-forward 5``) against the plain sweep;
+* workers: Parley with 1 and 2 processes (how time grows with workers);
+* Ray: the same sweep through ``--backend ray`` on a local Ray instance, its overhead,
+  and the check that its chosen parameters and table equal the local run's.
+
+    PYTHONPATH=. python benchmarks/bench_sweep.py [--symbols 100] [--repeat 3] [--no-ray]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+GRID = (2, 41, 1, 50, 290, 10)  # fast 2..41 step 1 (40) x slow 50..290 step 10 (25) = 1,000
+
+
+def write_data(folder: Path, n: int) -> list[str]:
+    from app.market.synthetic import synthetic_market
+
+    folder.mkdir(parents=True, exist_ok=True)
+    market = synthetic_market(n, 2_520, seed=7)
+    for symbol, df in market.items():
+        df.rename(columns=str.title).to_csv(folder / f"{symbol}.csv", index_label="Date")
+    return list(market)
+
+
+def write_spec(path: Path, symbols: list[str], grid: tuple[int, ...]) -> None:
+    f0, f1, fs, s0, s1, ss = grid
+    path.write_text(
+        'strategy "SMA sweep bench"\n'
+        f"universe {', '.join(symbols)}\n"
+        f"param fast = {f0} in {f0}..{f1} step {fs}\n"
+        f"param slow = {s0} in {s0}..{s1} step {ss}\n"
+        "long when sma(close, fast) crosses above sma(close, slow)\n"
+        "exit when sma(close, fast) crosses below sma(close, slow)\n"
+        "size 10 shares\n")
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - t0
+    if done.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return wall, done.stdout
+
+
+def fmt(values: list[float]) -> str:
+    return f"{min(values):6.2f} / {statistics.median(values):6.2f} / {max(values):6.2f} s"
+
+
+def check_trades(spec: Path, data: Path, peer_file: Path) -> tuple[int, int]:
+    """(variants checked, variants whose trades agree)."""
+    import numpy as np
+
+    from app.dsl import load_spec
+    from app.execution.costs import ZERO
+    from app.market.loader import load_bars
+    from app.spec.params import bind
+    from app.sweep.fast import run_fast
+    from app.sweep.panel import build_panel
+
+    base = load_spec(str(spec))
+    frames = load_bars(data)
+    theirs = json.loads(peer_file.read_text())
+    agree = 0
+    panel = None
+    for key, rows in theirs.items():
+        f, s = (float(x) for x in key.split(","))
+        variant = bind(base, {"fast": f, "slow": s})
+        if panel is None:
+            panel = build_panel(variant, frames, None, None, str(data))
+        run = run_fast(variant, panel, 1e9, ZERO, ZERO)
+        day = panel.union.astype("datetime64[ns]").astype("datetime64[D]").astype(str)
+        ours = sorted([panel.symbols[int(r[0])], day[int(r[2])], float(r[3]), day[int(r[4])],
+                       float(r[5])] for r in run.trades)
+        same = len(ours) == len(rows) and all(
+            a[0] == b[0] and a[1] == b[1] and a[3] == b[3]
+            and np.isclose(a[2], b[2], atol=1e-6) and np.isclose(a[4], b[4], atol=1e-6)
+            for a, b in zip(ours, sorted(rows)))
+        agree += same
+    return len(theirs), agree
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--symbols", type=int, default=100)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--sample", type=int, default=97, help="check every K-th variant's trades")
+    ap.add_argument("--no-ray", action="store_true")
+    ap.add_argument("--grid", type=int, nargs=6, default=list(GRID), metavar="N")
+    args = ap.parse_args(argv)
+    grid = tuple(args.grid)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(HERE.parent) + os.pathsep + env.get("PYTHONPATH", "")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        data, spec = root / "data", root / "bench.strategy"
+        symbols = write_data(data, args.symbols)
+        write_spec(spec, symbols, grid)
+        n = len(range(grid[0], grid[1] + 1, grid[2])) * len(range(grid[3], grid[4] + 1, grid[5]))
+        print(f"{n} variants x {args.symbols} symbols x 2,520 bars; {os.cpu_count()} cores")
+        parley = [sys.executable, "-m", "app", "sweep", str(spec), "--data", str(data),
+                  "--cash", "1e9", "--json"]
+        peer = [sys.executable, str(HERE / "sweep_peer_vectorbt.py"), str(data),
+                *(str(x) for x in grid)]
+        timed(parley, env)  # warm numba's cache and the OS file cache for both
+        timed(peer + ["--trades", str(root / "vbt.json"), "--sample", str(args.sample)], env)
+        ours, theirs, wf, one = [], [], [], []
+        for _ in range(args.repeat):
+            ours.append(timed(parley, env)[0])
+            theirs.append(timed(peer, env)[0])
+            wf.append(timed(parley + ["--walk-forward", "5"], env)[0])
+            one.append(timed(parley + ["--workers", "1"], env)[0])
+        checked, agree = check_trades(spec, data, root / "vbt.json")
+        print(f"parley sweep (2 workers)   {fmt(ours)}")
+        print(f"vectorbt 1.2 grid          {fmt(theirs)}   parley is "
+              f"{statistics.median(theirs) / statistics.median(ours):.1f}x faster (medians; "
+              f"ratio per pair {min(t / o for t, o in zip(theirs, ours)):.1f}"
+              f"..{max(t / o for t, o in zip(theirs, ours)):.1f})")
+        print(f"walk-forward, 5 folds      {fmt(wf)}   "
+              f"{statistics.median(wf) / statistics.median(ours):.2f}x the plain sweep")
+        print(f"1 worker                   {fmt(one)}   "
+              f"{statistics.median(one) / statistics.median(ours):.2f}x the 2-worker time")
+        print(f"trades: {agree} of {checked} sampled variants equal vectorbt's")
+        if not args.no_ray:
+            local = json.loads(timed(parley, env)[1])
+            ray_wall, out = timed(parley + ["--backend", "ray", "--workers", "2"], env)
+            remote = json.loads(out)
+            same = remote["variants"] == local["variants"] and remote["chosen"] == local["chosen"]
+            print(f"ray, 2 local workers       {ray_wall:6.2f} s (one run, Ray start-up "
+                  f"included): {ray_wall - statistics.median(ours):+.2f} s over local; "
+                  f"results {'equal' if same else 'DIFFERENT'} to the local run's")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
