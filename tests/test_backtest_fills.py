@@ -166,7 +166,8 @@ def test_max_positions_with_several_symbols() -> None:
 def test_position_and_exposure_caps_shrink() -> None:
     rows = flat(1) + [(100, 101, 99, 100, ENTRY)] + flat(3)
     frames = {s: bars(rows) for s in ("AAA", "BBB")}
-    result = run_backtest(spec("size 40% of equity\nmax position 30%\nmax exposure 50%",
+    # Cash sizing: a percent size over the cap is refused by `check` before any order.
+    result = run_backtest(spec("size $4000\nmax position 30%\nmax exposure 50%",
                                "AAA, BBB"), frames, cash=10_000)
     qty = {p.symbol: p.qty for p in result.open_positions}
     assert qty == {"AAA": 30, "BBB": 20}

@@ -123,8 +123,30 @@ CASES = [
     ("stop-100-pct", HEAD + RULE + "stop loss 100%\n", 5, 1,
      "a long position's stop loss must be less than 100% below the entry"),
     ("conviction-range", HEAD + RULE + "min conviction 150\n", 5, 1,
-     "min conviction must be less than or equal to 100"),
-    ("infinite-size", HEAD + RULE + "size $1e999\n", 5, 1, "sizing must be a finite number"),
+     "min conviction must be at most 100; got 150"),
+    ("infinite-size", HEAD + RULE + "size $1e999\n", 5, 1, "the size must be a finite number"),
+    ("take-profit-zero", HEAD + RULE + "take profit 0%\n", 5, 1,
+     "the take profit must be more than 0%; got 0%"),
+    ("atr-period-zero", HEAD + RULE + "stop loss 2 atr(0)\n", 5, 1,
+     "the ATR period of the stop loss must be at least 1; got 0"),
+    # ----- words run together (the lexer needs a word boundary after a keyword)
+    ("keyword-run-together", HEAD + "long when close crosses aboveabc open\n", 4, 25,
+     "unexpected 'aboveabc': 'above' runs into 'abc'"),
+    ("statement-words-run-together", HEAD + "longwhen close > open\n", 4, 1,
+     "unexpected 'longwhen'"),
+    ("number-runs-into-unit", HEAD + RULE + "stop loss 2atr(14)\n", 5, 11,
+     "unexpected '2atr'"),
+    # ----- one exposure cap (DESIGN section 8): what check can see statically
+    ("exposure-pct-times-positions", 'strategy "Bad"\nuniverse AAPL, MSFT, NVDA, GOOG\n' + RULE
+     + "size 50% of equity\nmax positions 3\n", 4, 1,
+     "3 position(s) of 50% of equity can reach 150% of equity, above the 100% exposure cap"),
+    ("exposure-own-cap", 'strategy "Bad"\nuniverse AAPL, MSFT, NVDA, GOOG\n' + RULE
+     + "size 25% of equity\nmax exposure 50%\n", 4, 1,
+     "4 position(s) of 25% of equity can reach 100% of equity, above the 50% exposure cap; "
+     "lower the size, set `max positions 2`"),
+    ("exposure-default-size", "strategy \"Bad\"\nuniverse " + ", ".join(
+        f"S{i}" for i in range(12)) + "\n" + RULE, 2, 1,
+     "12 position(s) of 10% of equity (the default size) can reach 120%"),
 ]
 
 
@@ -137,6 +159,57 @@ def test_bad_text_is_reported_at_its_line_and_column(text: str, line: int, colum
     found = [(d.line, d.column, d.message) for d in info.value.diagnostics]
     assert any(d.line == line and d.column == column and fragment in d.message
                for d in info.value.diagnostics), found
+
+
+PYDANTIC_WORDS = ("Field required", "Extra inputs", "Input should", "should have",
+                  "Value error", "validation error", "greater than or equal", "less than or equal",
+                  "PctLevel", "AtrLevel", "function-after", "type=")
+OUT_OF_RANGE = [
+    "take profit 0%", "stop loss 0%", "stop loss 0 atr", "stop loss 2 atr(0)", "stop loss 200 atr",
+    "stop loss 2 atr(5000)", "trailing stop 2000%", "trailing stop 0 atr", "size 0% of equity",
+    "size $0", "size 0 shares", "size risk 0%", "max positions 0", "max positions 99999",
+    "max hold 0 bars", "max hold 9999999 bars", "debate 11 rounds", "min conviction 101",
+    "regime allow any\nregime transition raise 101", "max daily loss 0%",
+    "max daily loss 101%", "max drawdown 0%", "max drawdown 101%", "max exposure 0%",
+    "max exposure 2000%", "max position 0%", "max position 2000%",
+    "circuit breaker 0% in 0 bars", "circuit breaker 200%", "size $1e999",
+]
+
+
+@pytest.mark.parametrize("line", OUT_OF_RANGE)
+def test_out_of_range_values_get_one_plain_message_each(line: str) -> None:
+    """Validation errors speak the spec's language, once per problem, no pydantic internals."""
+    _, diagnostics = analyse('strategy "x"\nuniverse AAPL, MSFT\n' + RULE + line + "\n")
+    assert diagnostics
+    expected = 2 if line.startswith("circuit breaker 0%") else 1
+    assert len(diagnostics) == expected, [d.message for d in diagnostics]
+    for d in diagnostics:
+        assert not any(w in d.message for w in PYDANTIC_WORDS), d.message
+        assert d.line >= 4
+
+
+@pytest.mark.parametrize("name", ['""', '"' + "a" * 300 + '"'])
+def test_a_bad_name_gets_a_plain_message(name: str) -> None:
+    _, diagnostics = analyse(f"strategy {name}\nuniverse AAPL\n" + RULE)
+    assert [d.message.split(" must")[0] for d in diagnostics] == ["the strategy name"]
+    assert not any(w in diagnostics[0].message for w in PYDANTIC_WORDS)
+
+
+def test_sizes_the_order_path_must_judge_pass_check() -> None:
+    """Cash and risk sizes depend on prices and the stop: check leaves them to the order path."""
+    for size in ("size $1000000", "size 5000 shares", "stop loss 1%\nsize risk 5% of equity"):
+        spec, diagnostics = analyse('strategy "x"\nuniverse AAPL, MSFT, NVDA\n' + RULE +
+                                    size + "\nmax positions 3\n")
+        assert spec is not None, [d.message for d in diagnostics]
+
+
+def test_exposure_within_the_cap_passes() -> None:
+    universe = "universe " + ", ".join(f"S{i}" for i in range(20)) + "\n"
+    for extra in ("size 10% of equity\nmax positions 10\n", "size 5% of equity\n",
+                  "size 50% of equity\nmax exposure 200%\nmax positions 4\n",
+                  "screen rank by roc(close, 20) top 4\nsize 25% of equity\n"):
+        spec, diagnostics = analyse('strategy "x"\n' + universe + RULE + extra)
+        assert spec is not None, (extra, [d.message for d in diagnostics])
 
 
 def test_the_ids_of_the_table_are_unique() -> None:

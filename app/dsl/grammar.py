@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Iterator
 
-from lark import Lark
+from lark import Lark, Token
 
 _PACKAGED = Path(__file__).with_name("strategy.lark")
 _REPO = Path(__file__).resolve().parents[2] / "grammar" / "strategy.lark"
@@ -34,8 +35,40 @@ def statement_parser(located: bool = False) -> Lark:
         start="statement",
         propagate_positions=located,
         maybe_placeholders=True,
+        postlex=WordBoundary(),
         cache=False,
     )
+
+
+class RunTogether(Exception):
+    """Two words with nothing between them, such as ``aboveabc`` read as ``above abc``."""
+
+    def __init__(self, first: Token, second: Token) -> None:
+        super().__init__(f"{first}{second}")
+        self.first, self.second = first, second
+
+
+def _wordy(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+class WordBoundary:
+    """A post-lexer that refuses a keyword, name or number glued to the next word.
+
+    The contextual lexer only tries the terminals the parser can take next, so without this
+    check ``crosses aboveabc`` would read as ``crosses above abc``.
+    """
+
+    always_accept: tuple[str, ...] = ()
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        previous: Token | None = None
+        for token in stream:
+            if (previous is not None and previous.end_pos == token.start_pos
+                    and _wordy(str(previous)[-1:]) and _wordy(str(token)[:1])):
+                raise RunTogether(previous, token)
+            previous = token
+            yield token
 
 
 TERMINAL_NAMES: dict[str, str] = {

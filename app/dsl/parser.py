@@ -14,7 +14,7 @@ from lark.exceptions import VisitError
 from pydantic import ValidationError
 
 from app.dsl.diagnostics import Diagnostic, SpecError
-from app.dsl.grammar import describe_terminal, statement_parser
+from app.dsl.grammar import RunTogether, describe_terminal, statement_parser
 from app.dsl.transformer import LocatedError, Pos, StatementTransformer, Stmt
 from app.spec.checks import Problem, check_spec
 from app.spec.models import StrategySpec
@@ -87,6 +87,8 @@ def _parse_statement(chunk: str, first_line: int, located: bool = False) -> Stmt
         tree = statement_parser(located).parse(chunk)
     except UnexpectedInput as err:
         raise _ChunkError(_syntax_diagnostic(err, chunk, first_line)) from None
+    except RunTogether as err:
+        raise _ChunkError(_run_together(err, first_line)) from None
     transformer = StatementTransformer()
     try:
         stmt = transformer.transform(tree)
@@ -118,6 +120,14 @@ def _syntax_diagnostic(err: UnexpectedInput, chunk: str, first_line: int) -> Dia
         expected = _expected(err.allowed or set())
         return Diagnostic(line, column, f"unexpected character '{char}'", expected)
     return Diagnostic(line, column, "cannot read this statement")
+
+
+def _run_together(err: RunTogether, first_line: int) -> Diagnostic:
+    first, second = err.first, err.second
+    word = f"{first}{second}"
+    return Diagnostic(first.line + first_line - 1, first.column,
+                      f"unexpected '{word}': '{first}' runs into '{second}'; words need a "
+                      "space between them", length=len(word))
 
 
 def _unexpected_token(err: UnexpectedToken, line: int, column: int) -> Diagnostic:
@@ -236,12 +246,63 @@ def _at(stmt: Stmt, message: str) -> Diagnostic:
     return Diagnostic(stmt.pos.line, stmt.pos.column, message, length=stmt.pos.length)
 
 
+_LABELS = {
+    "name": "the strategy name", "sizing.value": "the size", "screen.top": "the screen's top",
+    "stop_loss.period": "the ATR period of the stop loss",
+    "take_profit.period": "the ATR period of the take profit",
+    "trailing_stop.period": "the ATR period of the trailing stop",
+    "stop_loss.atr": "the stop loss", "take_profit.atr": "the take profit",
+    "trailing_stop.atr": "the trailing stop", "stop_loss.pct": "the stop loss",
+    "take_profit.pct": "the take profit", "trailing_stop.pct": "the trailing stop",
+    "limits.circuit_breaker.move_pct": "the circuit breaker's move",
+    "limits.circuit_breaker.bars": "the circuit breaker's bars",
+    "regime.transition_raise": "the transition's raise",
+    "limits.daily_loss_pct": "max daily loss", "max_hold_bars": "max hold",
+}
+_LEVELS = ("stop_loss", "take_profit", "trailing_stop")
+_BOUNDS = {"greater_than": ("more than", "gt"), "greater_than_equal": ("at least", "ge"),
+           "less_than": ("less than", "lt"), "less_than_equal": ("at most", "le")}
+
+
 def _from_pydantic(error: Any, where: dict[str, Stmt]) -> Diagnostic:
-    loc = [str(p) for p in error["loc"] if not str(p)[:1].isupper()]
+    """A validation error in the spec's own words: which value, what it must be, what it was.
+
+    The models' inner names (union tags, class names, pydantic's own phrasing) stay out.
+    """
+    loc = [str(p) for p in error["loc"]]
+    if loc[0] in _LEVELS and len(loc) == 3:
+        del loc[1]  # the union's tag: which kind of level
+    path = ".".join(loc)
     key = ".".join(loc[:2]) if loc and loc[0] in ("regime", "agents", "limits") else loc[0]
-    text = (error["msg"].replace("Input should be", "must be").replace("Value error, ", "")
-            .replace("String should have at least 1 character", "must not be empty"))
-    return _locate(key, f"{_say(key)} {text}", where)
+    label = _LABELS.get(path) or _say_path(loc)
+    unit = "%" if path.endswith("pct") else ""
+    return _locate(key, f"{label} {_requirement(error, unit)}", where)
+
+
+def _num(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+
+
+def _say_path(loc: list[str]) -> str:
+    return " ".join(_say(part) for part in loc if part not in ("limits", "agents", "regime"))
+
+
+def _requirement(error: Any, unit: str) -> str:
+    kind, ctx = error["type"], error.get("ctx") or {}
+    got = error.get("input")
+    shown = f"; got {_num(got)}{unit}" if isinstance(got, (int, float)) else ""
+    if kind in _BOUNDS:
+        words, name = _BOUNDS[kind]
+        return f"must be {words} {_num(ctx[name])}{unit}{shown}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_too_long":
+        return f"must be at most {ctx['max_length']} characters long"
+    if kind == "too_short":
+        return "must not be empty"
+    if kind == "finite_number":
+        return "must be a finite number"
+    return "is not valid here"
 
 
 def _say(key: str) -> str:

@@ -14,6 +14,11 @@ from app.indicators.catalog import CATALOG
 from app.spec import expr as E
 from app.spec.models import StrategySpec
 
+DEFAULT_MAX_EXPOSURE_PCT = 100.0
+"""Gross exposure cap (longs plus shorts, at market) when the spec sets no `max exposure`."""
+DEFAULT_SIZING_PCT = 10.0
+"""Percent of equity per position when the spec sets no sizing (the engine's default)."""
+
 SYMBOL_RE = re.compile(r"^[A-Z][A-Z0-9.]{0,9}(/[A-Z]{2,5})?$")
 RULES = ("long_entry", "long_exit", "short_entry", "short_exit")
 
@@ -33,6 +38,7 @@ def check_spec(spec: StrategySpec) -> list[Problem]:
     problems += _check_symbols(spec)
     problems += _check_rules(spec)
     problems += _check_risk(spec)
+    problems += _check_exposure(spec)
     problems += _check_screen(spec)
     problems += _check_indicators(spec)
     return problems
@@ -106,6 +112,39 @@ def _check_risk(spec: StrategySpec) -> list[Problem]:
         problems.append(Problem("stop_loss", "a long position's stop loss must be less than "
                                              "100% below the entry"))
     return problems
+
+
+def most_positions(spec: StrategySpec) -> int:
+    """How many positions can be open at once: the cap, the screen's top N, the symbols."""
+    bounds = [len(spec.universe)]
+    if spec.max_positions is not None:
+        bounds.append(spec.max_positions)
+    if spec.screen is not None:
+        bounds.append(spec.screen.top)
+    return min(bounds)
+
+
+def _check_exposure(spec: StrategySpec) -> list[Problem]:
+    """Refuse a percent-of-equity size that, with every position open, breaks the cap.
+
+    Risk, cash and share sizes depend on prices and the stop, so only the order path can
+    judge them; it clips or refuses the order that would break the cap.
+    """
+    sizing = spec.sizing
+    if sizing is not None and sizing.kind != "pct_equity":
+        return []
+    pct = sizing.value if sizing is not None else DEFAULT_SIZING_PCT
+    cap = spec.limits.max_exposure_pct or DEFAULT_MAX_EXPOSURE_PCT
+    count = most_positions(spec)
+    if pct * count <= cap + 1e-9:
+        return []
+    size = f"{pct:g}% of equity" + ("" if sizing is not None else " (the default size)")
+    where = "sizing" if sizing is not None else "universe"
+    fix = (f"lower the size, set `max positions {int(cap // pct)}`" if pct <= cap else
+           "lower the size")
+    return [Problem(where, f"{count} position(s) of {size} can reach {pct * count:g}% of "
+                           f"equity, above the {cap:g}% exposure cap; {fix}, or raise "
+                           "`max exposure`")]
 
 
 def _check_screen(spec: StrategySpec) -> list[Problem]:

@@ -6,9 +6,9 @@ Percentages are stored in percent units (``{"pct": 2.0}`` means 2 %).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from app.spec.expr import Cond, Expr
 
@@ -39,7 +39,19 @@ class AtrLevel(_Model):
     period: int = Field(default=14, ge=1, le=1000)
 
 
-Level = PctLevel | AtrLevel
+def _level_kind(value: Any) -> str:
+    """Which kind of level a value is: ``{"atr": ...}`` is ATR, anything else percent.
+
+    Picking the kind first means a bad level gets the errors of its own kind only, not
+    those of every kind it is not.
+    """
+    if isinstance(value, dict):
+        return "atr" if "atr" in value else "pct"
+    return "atr" if isinstance(value, AtrLevel) else "pct"
+
+
+Level = Annotated[Union[Annotated[PctLevel, Tag("pct")], Annotated[AtrLevel, Tag("atr")]],
+                  Discriminator(_level_kind)]
 
 
 class Sizing(_Model):

@@ -9,10 +9,8 @@ from typing import Any
 
 from app.indicators.catalog import CATALOG
 from app.spec import expr as E
+from app.spec.checks import DEFAULT_SIZING_PCT
 from app.spec.models import REGIMES, AtrLevel, Level, StrategySpec
-
-DEFAULT_SIZING_PCT = 10.0
-"""Percent of equity per position when the spec sets no sizing (the engine's default)."""
 
 TIMEFRAME_WORDS = {
     "1m": "1-minute", "5m": "5-minute", "15m": "15-minute", "30m": "30-minute",
