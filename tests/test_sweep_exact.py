@@ -67,7 +67,22 @@ def _random_spec(rng: random.Random) -> str:
         lines.append(f"max exposure {rng.choice([50, 90])}%")
     if rng.random() < 0.2:
         lines.append("max position 20%")
-    return "\n".join(lines) + "\n"
+    return "\n".join(_within_exposure_cap(lines, sizing)) + "\n"
+
+
+def _within_exposure_cap(lines: list[str], sizing: str) -> list[str]:
+    """`check` refuses a percent size that with every position open breaks the exposure cap,
+    so such a spec gets a position cap that keeps it inside (cash sizes stay as drawn)."""
+    if not sizing.endswith("% of equity") or sizing.startswith("size risk"):
+        return lines
+    pct = float(sizing.split()[1].rstrip("%"))
+    cap = next((float(line.split()[2].rstrip("%")) for line in lines
+                if line.startswith("max exposure")), 100.0)
+    drawn = next((int(line.split()[2]) for line in lines if line.startswith("max positions")),
+                 len(STOCKS))
+    most = min(drawn, int(cap // pct))
+    return [line for line in lines if not line.startswith("max positions")] + [
+        f"max positions {most}"]
 
 
 def _engine_rows(res: object) -> list[tuple]:
