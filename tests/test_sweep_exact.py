@@ -57,9 +57,9 @@ def _random_spec(rng: random.Random) -> str:
         lines.append(rng.choice(["trailing stop 5%", "trailing stop 2 atr(10)"]))
     if rng.random() < 0.3:
         lines.append(f"max hold {rng.choice([5, 20])} bars")
-    sizing = rng.choice(["size 10 shares", "size $3000", "size 30% of equity",
+    sizing = rng.choice(["size 10 shares", "size $3000", "size 25% of equity",
                          "size risk 1% of equity" if any(l.startswith("stop") for l in lines)
-                         else "size 25% of equity"])
+                         else "size 20% of equity"])
     lines.append(sizing)
     if rng.random() < 0.4:
         lines.append(f"max positions {rng.choice([1, 2, 3])}")
