@@ -34,7 +34,7 @@ class StoreError(ParleyError):
 def make_engine(url: str) -> Engine:
     """An engine for ``url``, with SQLite tuned for one writer and many readers."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(server_url(url), pool_pre_ping=True)
     if url in ("sqlite://", "sqlite:///:memory:"):
         engine = create_engine("sqlite://", poolclass=StaticPool,
                                connect_args={"check_same_thread": False})
@@ -45,6 +45,24 @@ def make_engine(url: str) -> Engine:
                                                   "timeout": BUSY_TIMEOUT_MS / 1000})
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def server_url(url: str) -> str:
+    """A plain ``postgresql://`` (or ``postgres://``) URL uses psycopg 3, the driver the
+    ``postgres`` extra installs; a URL naming its driver is left alone.
+
+    Raises:
+        StoreError: the URL asks for PostgreSQL and psycopg is not installed.
+    """
+    scheme, sep, rest = url.partition("://")
+    if scheme not in ("postgresql", "postgres", "postgresql+psycopg"):
+        return url
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise StoreError("a PostgreSQL database needs the psycopg driver",
+                         "pip install 'parley[postgres]'") from None
+    return f"postgresql+psycopg{sep}{rest}"
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
