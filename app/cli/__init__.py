@@ -26,6 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
         "backtests and runs it. With no command, opens the TUI.",
     )
     parser.add_argument("--version", action="version", version=f"parley {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="also print the log (PARLEY_HOME/logs/parley.log) on stderr")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     spec_commands.register(commands)
     for module in _optional_command_modules():
@@ -39,7 +41,7 @@ def _optional_command_modules() -> list:
 
     modules = []
     for name in ("compile_commands", "backtest_commands", "regime_commands", "run_commands",
-                 "sweep_commands"):
+                 "sweep_commands", "logs_commands"):
         try:
             modules.append(importlib.import_module(f"app.cli.{name}"))
         except ModuleNotFoundError as err:
@@ -55,8 +57,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _guard(_open_tui)
     parser = build_parser()
     args = parser.parse_args(argv)
+    _logging(args.verbose)
     handler: Handler | None = getattr(args, "handler", None)
     return _guard(_open_tui if handler is None else lambda: handler(args))
+
+
+def _logging(verbose: bool) -> None:
+    from app.logs import home_dir, setup_logging
+
+    setup_logging(home_dir(), verbose)
 
 
 def _guard(run: Callable[[], int]) -> int:
