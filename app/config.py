@@ -6,6 +6,7 @@ Keys are ``SecretStr`` so they print as ``**********`` in logs, reprs and traceb
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_dir
 from pydantic import AliasChoices, Field, SecretStr
@@ -29,6 +30,17 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("ANTHROPIC_API_KEY", "PARLEY_ANTHROPIC_API_KEY"))
     anthropic_base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("ANTHROPIC_BASE_URL", "PARLEY_ANTHROPIC_BASE_URL"))
+    llm_provider: Literal["anthropic", "openai"] | None = None
+    """``anthropic`` (the default) or ``openai``: any OpenAI-compatible endpoint
+    (``PARLEY_LLM_PROVIDER``; implied by ``PARLEY_LLM_BASE_URL``)."""
+    llm_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("PARLEY_LLM_BASE_URL", "OPENAI_BASE_URL"))
+    """An OpenAI-compatible server, e.g. ``http://localhost:11434/v1`` (Ollama)."""
+    llm_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("PARLEY_LLM_API_KEY", "OPENAI_API_KEY"))
+    """The key of that server; local servers need none."""
+    llm_timeout: float = 60.0
+    """Seconds a model call may take before it fails (``PARLEY_LLM_TIMEOUT``)."""
     alpaca_key_id: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("APCA_API_KEY_ID", "PARLEY_ALPACA_KEY_ID"))
     alpaca_secret_key: SecretStr | None = Field(
@@ -39,7 +51,16 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("APCA_API_DATA_URL", "PARLEY_ALPACA_DATA_URL"))
 
     @property
+    def provider(self) -> str:
+        """The LLM provider in force: ``openai`` when chosen or a base URL is set."""
+        if self.llm_provider is not None:
+            return self.llm_provider
+        return "openai" if self.llm_base_url else "anthropic"
+
+    @property
     def llm_enabled(self) -> bool:
+        if self.provider == "openai":
+            return bool(self.llm_base_url) or self.llm_api_key is not None
         return self.anthropic_api_key is not None and bool(self.anthropic_api_key.get_secret_value())
 
     @property
