@@ -1,0 +1,70 @@
+"""Trading sessions: the NYSE's from ``exchange-calendars`` (holidays and early closes),
+crypto around the clock, FX from Sunday 17:00 to Friday 17:00 New York time.
+
+The NYSE calendar is built once per process, on first use (it costs a few tenths of a
+second), covering 1990 to two years ahead.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from app.instruments.model import Instrument
+
+NEW_YORK = ZoneInfo("America/New_York")
+_FIRST = "1990-01-02"
+
+
+@lru_cache(maxsize=1)
+def nyse() -> Any:
+    import exchange_calendars as xc
+
+    last = date.today().replace(month=12, day=31) + timedelta(days=366)
+    return xc.get_calendar("XNYS", start=_FIRST, end=last.isoformat())
+
+
+def is_trading_day(inst: Instrument, day: date) -> bool:
+    """Whether ``inst`` trades on the calendar date ``day`` (its venue's date)."""
+    if inst.calendar == "24/7":
+        return True
+    if inst.calendar == "FX":
+        return day.weekday() != 5  # Saturday closed; Sunday evening opens the week
+    return bool(nyse().is_session(day.isoformat()))
+
+
+def session_bounds(inst: Instrument, day: date) -> tuple[datetime, datetime] | None:
+    """Open and close of ``inst``'s session on ``day`` (aware datetimes), None if closed.
+
+    NYSE early closes (13:00 the day after Thanksgiving, Christmas Eve) come from the
+    calendar; crypto's session is the UTC day; FX's runs 17:00 to 17:00 New York.
+    """
+    if not is_trading_day(inst, day):
+        return None
+    if inst.calendar == "24/7":
+        start = datetime.combine(day, time(0), ZoneInfo("UTC"))
+        return start, start + timedelta(days=1)
+    if inst.calendar == "FX":
+        end = datetime.combine(day, time(17), NEW_YORK)
+        return end - timedelta(days=1), end
+    cal = nyse()
+    opened = cal.session_open(day.isoformat()).to_pydatetime().astimezone(NEW_YORK)
+    closed = cal.session_close(day.isoformat()).to_pydatetime().astimezone(NEW_YORK)
+    return opened, closed
+
+
+def bar_is_closed(inst: Instrument, bar_start: datetime, bar_length: timedelta,
+                  now: datetime) -> bool:
+    """A bar is final once its period has passed, or its session has closed (the last
+    bar of an early-closing day ends at the close). Feeds act only on closed bars."""
+    end = bar_start + bar_length
+    if inst.calendar == "XNYS":
+        local = bar_start.astimezone(NEW_YORK)
+        bounds = session_bounds(inst, local.date())
+        if bounds is not None and bar_length >= timedelta(days=1):
+            end = bounds[1]
+        elif bounds is not None:
+            end = min(end, bounds[1])
+    return now >= end

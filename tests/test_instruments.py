@@ -1,0 +1,72 @@
+"""One instrument model: asset class by Alpaca's list, the bundled table or the spelling;
+NYSE sessions with holidays and early closes; crypto around the clock; FX's week."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from app.instruments import instrument, register_alpaca_assets
+from app.instruments.calendar import bar_is_closed, is_trading_day, session_bounds
+from app.instruments.model import clear_registered
+
+NY, UTC = ZoneInfo("America/New_York"), ZoneInfo("UTC")
+
+
+@pytest.fixture(autouse=True)
+def _clean():
+    yield
+    clear_registered()
+
+
+@pytest.mark.parametrize(("symbol", "kind", "pdt", "fractional"), [
+    ("GOOG", "us_equity", True, False), ("aapl", "us_equity", True, False),
+    ("BTC/USD", "crypto", False, True), ("EURUSD", "fx", False, False),
+    ("INDEX", "index", False, False), ("BTCUSD", "crypto", False, True),
+])
+def test_asset_classes(symbol: str, kind: str, pdt: bool, fractional: bool) -> None:
+    inst = instrument(symbol)
+    assert (inst.asset_class, inst.pdt, inst.fractional) == (kind, pdt, fractional)
+
+
+def test_alpacas_asset_list_wins() -> None:
+    assets = [SimpleNamespace(symbol="ETHUSD", asset_class="AssetClass.CRYPTO"),
+              {"symbol": "SPY", "class": "us_equity"}, {"symbol": "X", "class": "option"}]
+    assert register_alpaca_assets(assets) == 2
+    assert instrument("ETHUSD").asset_class == "crypto"
+    assert instrument("ETHUSD").timezone == "UTC" and instrument("SPY").timezone == NY.key
+
+
+def test_nyse_holidays_weekends_and_early_closes() -> None:
+    goog = instrument("GOOG")
+    assert not is_trading_day(goog, date(2024, 7, 4))  # Independence Day
+    assert not is_trading_day(goog, date(2024, 7, 6))  # a Saturday
+    assert is_trading_day(goog, date(2024, 7, 5))
+    opened, closed = session_bounds(goog, date(2024, 11, 29))  # type: ignore[misc]
+    assert (opened.hour, opened.minute, closed.hour) == (9, 30, 13)  # day after Thanksgiving
+    assert session_bounds(goog, date(2024, 12, 25)) is None
+
+
+def test_crypto_trades_every_day_and_fx_rests_on_saturday() -> None:
+    assert is_trading_day(instrument("BTC/USD"), date(2024, 7, 6))
+    assert is_trading_day(instrument("BTC/USD"), date(2024, 12, 25))
+    assert not is_trading_day(instrument("EURUSD"), date(2024, 7, 6))
+    assert is_trading_day(instrument("EURUSD"), date(2024, 7, 7))
+
+
+def test_a_forming_bar_is_not_closed() -> None:
+    goog = instrument("GOOG")
+    start = datetime(2024, 11, 27, 10, 0, tzinfo=NY)
+    assert not bar_is_closed(goog, start, timedelta(minutes=1), start + timedelta(seconds=30))
+    assert bar_is_closed(goog, start, timedelta(minutes=1), start + timedelta(minutes=1))
+    day = datetime(2024, 11, 29, 0, 0, tzinfo=NY)  # early close: the day bar ends at 13:00
+    assert not bar_is_closed(goog, day, timedelta(days=1), datetime(2024, 11, 29, 12, 59, tzinfo=NY))
+    assert bar_is_closed(goog, day, timedelta(days=1), datetime(2024, 11, 29, 13, 0, tzinfo=NY))
+    hour = datetime(2024, 11, 29, 12, 30, tzinfo=NY)
+    assert bar_is_closed(goog, hour, timedelta(hours=1), datetime(2024, 11, 29, 13, 0, tzinfo=NY))
+    coin = instrument("BTC/USD")
+    midnight = datetime(2024, 7, 6, 0, 0, tzinfo=UTC)
+    assert not bar_is_closed(coin, midnight, timedelta(days=1), midnight + timedelta(hours=23))
