@@ -67,6 +67,8 @@ def test_a_forming_bar_is_not_closed() -> None:
     assert bar_is_closed(goog, day, timedelta(days=1), datetime(2024, 11, 29, 13, 0, tzinfo=NY))
     hour = datetime(2024, 11, 29, 12, 30, tzinfo=NY)
     assert bar_is_closed(goog, hour, timedelta(hours=1), datetime(2024, 11, 29, 13, 0, tzinfo=NY))
+    late = datetime(2024, 11, 27, 18, 0, tzinfo=NY)  # an after-hours bar is its own length
+    assert not bar_is_closed(goog, late, timedelta(minutes=1), late + timedelta(seconds=30))
     coin = instrument("BTC/USD")
     midnight = datetime(2024, 7, 6, 0, 0, tzinfo=UTC)
     assert not bar_is_closed(coin, midnight, timedelta(days=1), midnight + timedelta(hours=23))

@@ -4,19 +4,27 @@ endpoint at each bar boundary for coarser timeframes.
 
 Times become exchange-local wall-clock times (New York) for stocks, as the rest of
 Parley expects; crypto stays in UTC. Crypto pairs (``BTC/USD``) use the crypto clients.
+A symbol's class and zone come from :func:`app.instruments.instrument`; a bar is handed
+out only once it is final; a hole in the stream is filled from history.
 """
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from app.feeds.base import BarBatch
+from app.instruments import instrument
+from app.instruments.calendar import bar_is_closed
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from alpaca.data.historical import CryptoHistoricalDataClient, StockHistoricalDataClient
@@ -70,8 +78,8 @@ class AlpacaFeed:
         amount, unit = _STEP[self.timeframe]
         tf = TimeFrame(amount, getattr(TimeFrameUnit, unit))
         out: dict[str, pd.DataFrame] = {}
-        stocks = [s for s in self.symbols if "/" not in s]
-        coins = [s for s in self.symbols if "/" in s]
+        coins = [s for s in self.symbols if instrument(s).asset_class == "crypto"]
+        stocks = [s for s in self.symbols if s not in coins]
         if stocks:
             req = StockBarsRequest(symbol_or_symbols=stocks, timeframe=tf, start=start, end=end)
             out.update(self._frames(self.stock.get_stock_bars(req), "America/New_York"))
@@ -88,17 +96,36 @@ class AlpacaFeed:
 
     # ----------------------------------------------------------------- live bars
     def _polled(self, after_ns: int | None, stop: threading.Event) -> Iterator[BarBatch]:
+        """Poll the historical endpoint; a bar is handed out only once it is final (its
+        period, or its session, has ended): the endpoint also returns the bar forming."""
         wait = self.poll_seconds or 60.0 * _minutes(self.timeframe) / 4
         last = after_ns
         while not stop.is_set():
             since = datetime.now(timezone.utc) - timedelta(days=2) if last is None else \
                 pd.Timestamp(last).tz_localize(self._zone()).tz_convert("UTC").to_pydatetime()
-            for batch in _batched(self.fetch(since)):
+            now = datetime.now(timezone.utc)
+            for batch in _batched(self._closed(self.fetch(since), now)):
                 if last is None or batch.time_ns > last:
                     last = batch.time_ns
                     yield batch
             if stop.wait(wait):
                 return
+
+    def _closed(self, frames: dict[str, pd.DataFrame], now: datetime
+                ) -> dict[str, pd.DataFrame]:
+        """The bars of ``frames`` that are final at ``now`` (wall clock, aware)."""
+        length = timedelta(minutes=_minutes(self.timeframe))
+        out = {}
+        for symbol, frame in frames.items():
+            inst = instrument(symbol)
+            zone = ZoneInfo(inst.timezone)
+            keep = [bar_is_closed(inst, t.to_pydatetime().replace(tzinfo=zone), length, now)
+                    for t in frame.index]
+            if any(keep):
+                out[symbol] = frame[keep]
+            if not all(keep):
+                log.debug("%s: dropped %d forming bar(s)", symbol, keep.count(False))
+        return out
 
     def _streamed(self, after_ns: int | None, stop: threading.Event) -> Iterator[BarBatch]:
         from alpaca.data.live import CryptoDataStream, StockDataStream
@@ -109,8 +136,9 @@ class AlpacaFeed:
             bars.put(bar)
 
         streams = []
-        for kind, symbols in ((StockDataStream, [s for s in self.symbols if "/" not in s]),
-                              (CryptoDataStream, [s for s in self.symbols if "/" in s])):
+        coins = [s for s in self.symbols if instrument(s).asset_class == "crypto"]
+        for kind, symbols in ((StockDataStream, [s for s in self.symbols if s not in coins]),
+                              (CryptoDataStream, coins)):
             if symbols:
                 stream = kind(*self._keys, url_override=self.stream_url)
                 stream.subscribe_bars(on_bar, *symbols)
@@ -124,27 +152,48 @@ class AlpacaFeed:
 
     def _group(self, bars: queue.Queue[Any], after_ns: int | None,
                stop: threading.Event) -> Iterator[BarBatch]:
-        """Bars of one minute are handed out together once a later minute starts, or
-        a few seconds after the minute when every symbol has reported."""
+        """Bars of one minute are handed out together once a later minute starts, or as
+        soon as every symbol has reported. Nothing at or before the last minute handed
+        out is handed out again (a replayed or late bar), and a hole in the minutes (a
+        dropped connection: the stream does not replay what it missed) is filled from
+        the historical endpoint first, so the batches have no gap and no duplicate."""
         pending: dict[int, dict[str, tuple]] = {}
+        last = after_ns
         while not stop.is_set():
             try:
                 bar = bars.get(timeout=1.0)
             except queue.Empty:
                 bar = None
             if bar is not None:
-                t = _local_ns(bar.timestamp, "UTC" if "/" in bar.symbol else "America/New_York")
-                if after_ns is None or t > after_ns:
+                t = _local_ns(bar.timestamp, instrument(bar.symbol).timezone)
+                if last is None or t > last:
                     pending.setdefault(t, {})[bar.symbol] = (
                         bar.open, bar.high, bar.low, bar.close, bar.volume)
             ready = sorted(pending)
             for t in ready[:-1] + ([ready[-1]] if ready and len(pending[ready[-1]]) ==
                                    len(self.symbols) else []):
+                for missed in self._missed(last, t):
+                    yield missed
+                last = t
                 yield BarBatch(t, pending.pop(t))
+
+    def _missed(self, last: int | None, upto: int) -> list[BarBatch]:
+        """Bars strictly between ``last`` and ``upto`` (one minute apart or more), fetched
+        from the historical endpoint after a hole in the stream."""
+        step = int(_minutes(self.timeframe) * 60e9)
+        if last is None or upto - last <= step:
+            return []
+        start = pd.Timestamp(last + step).tz_localize(self._zone()).tz_convert("UTC")
+        end = pd.Timestamp(upto - step).tz_localize(self._zone()).tz_convert("UTC")
+        log.info("stream hole from %s to %s: fetching the missed bars", start, end)
+        batches = _batched(self.fetch(start.to_pydatetime(), end.to_pydatetime()))
+        return [b for b in batches if last < b.time_ns < upto]
 
     # ----------------------------------------------------------------- helpers
     def _zone(self) -> str:
-        return "UTC" if all("/" in s for s in self.symbols) else "America/New_York"
+        if all(instrument(s).timezone == "UTC" for s in self.symbols):
+            return "UTC"
+        return "America/New_York"
 
     @staticmethod
     def _frames(barset: Any, zone: str) -> dict[str, pd.DataFrame]:

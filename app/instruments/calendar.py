@@ -65,6 +65,6 @@ def bar_is_closed(inst: Instrument, bar_start: datetime, bar_length: timedelta,
         bounds = session_bounds(inst, local.date())
         if bounds is not None and bar_length >= timedelta(days=1):
             end = bounds[1]
-        elif bounds is not None:
-            end = min(end, bounds[1])
+        elif bounds is not None and bar_start < bounds[1]:
+            end = min(end, bounds[1])  # the session's last bar ends at an early close
     return now >= end
