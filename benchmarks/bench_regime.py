@@ -1,120 +1,223 @@
-"""Regime detection speed (and, on the same run, accuracy) on 2,520 daily bars.
+"""Regime detection: accuracy on independent labelled markets, real events, and speed.
 
-Run: PYTHONPATH=. python benchmarks/bench_regime.py [--repeat N] [--seeds N]
+Run: PYTHONPATH=. python benchmarks/bench_regime.py [--old PATH] [--repeat N] [--symbols N]
 
-Prints:
-* the fit of one HMM on all 2,520 bars (Parley's fit: quantile start, 15 EM iterations),
-  beside hmmlearn's own defaults (k-means start, up to 100 iterations) on the same data;
-* the fit of one 500-bar refit window, the size every walk-forward refit uses;
-* the walk-forward pass over 2,520 bars (115 refits + forward filtering every bar; target
-  < 2 s), and the live tracker's per-bar latency over the same bars;
-* the share right on firm bars and the share marked transition, on seed 7 and as a mean
-  over ``--seeds`` seeds of the synthetic regime market.
-Imports and a first tiny fit are done before timing (hmmlearn and scikit-learn take
-~0.5-1 s to import).
+Prints, in order:
+
+1. **Choice.** The settings of the switching model (the default) and of the baseline are
+   chosen by a grid search on ONE family, ``switching_garch`` seeds 1-5, and the chosen
+   values are compared with the shipped defaults. Nothing is chosen on any other family.
+2. **Report.** On held-out seeds 11-20 of every family (``switching_garch``, ``fat_flat``,
+   ``weak_long`` from ``tests/regime_markets``, and the project's own generator
+   ``app.market.synthetic.synthetic_regime_series``): share right on firm bars, share
+   marked transition, share of true down-trend bars called trending_up, for the switching
+   model, the walk-forward fitted HMM (the previous default) and the baseline; targets
+   >= 85% / <= 15% / <= 5%.
+3. **Real events.** Share of each label on SPY 2008-09..2009-03 and 2020-02..2020-04.
+4. **Speed.** Labels of 1 x 2,520 and 500 x 2,520 bars in process; ``parley regime
+   --data DIR`` on 500 x 2,520 bars as a whole process; with ``--old`` (a worktree of the
+   old code, e.g. ``git worktree add /tmp/old 93f44cd``) the old code beside the new,
+   interleaved, on ``parley backtest strategies/golden_cross.strategy`` and on ``parley
+   regime`` over 5 symbols. min / median / max over ``--repeat`` runs.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import itertools
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
-import warnings
+from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from regime_markets import FAMILIES  # noqa: E402
+from regime_markets.real import EVENTS, load_spy, spy_path  # noqa: E402
+from regime_markets.scoring import Score, pooled  # noqa: E402
+
+from app.market.synthetic import synthetic_market, synthetic_regime_series  # noqa: E402
+from app.regime import RegimeConfig, detect_regimes  # noqa: E402
+from app.regime.baseline import BaselineConfig, baseline_regimes  # noqa: E402
+from app.regime.switching import SwitchingConfig  # noqa: E402
+
+N_BARS, SKIP = 2520, 250
+CHOOSE_FAMILY, CHOOSE_SEEDS, REPORT_SEEDS = "switching_garch", range(1, 6), range(11, 21)
+Market = list[tuple[pd.DataFrame, pd.Series]]
 
 
-def _median_time(fn, repeat: int) -> float:
-    times = []
+def objective(s: Score) -> float:
+    """Firm-bar accuracy, less twice any excess over the transition and down->up caps."""
+    return s.firm_right - 2 * max(0.0, s.transition - 0.15) - 2 * max(0.0, s.down_called_up - 0.05)
+
+
+def labels_switching(cfg: SwitchingConfig) -> Callable[[pd.DataFrame], pd.Series]:
+    config = RegimeConfig(switching=cfg)
+    return lambda frame: detect_regimes(frame, config=config)["regime"]
+
+
+def labels_fitted(frame: pd.DataFrame) -> pd.Series:
+    return detect_regimes(frame, config=RegimeConfig(model="fitted"))["regime"]
+
+
+def labels_baseline(cfg: BaselineConfig) -> Callable[[pd.DataFrame], pd.Series]:
+    return lambda frame: pd.Series(baseline_regimes(frame["close"].to_numpy(), cfg),
+                                   index=frame.index)
+
+
+def evaluate(label: Callable[[pd.DataFrame], pd.Series], market: Market) -> Score:
+    return pooled([(label(frame), truth) for frame, truth in market], SKIP)
+
+
+def choose(market: Market) -> tuple[SwitchingConfig, BaselineConfig]:
+    """Grid searches on the choice family only."""
+    sw_grid = itertools.product([0.15, 0.2], [0.1, 0.2], [2.2, 2.8], [0.99, 0.995], [20, 40],
+                                [0.5, 0.6])
+    sw = max((SwitchingConfig(drift=d, pull=p, hv_width=h, persistence=q, mr_bars=m,
+                              min_confidence=c) for d, p, h, q, m, c in sw_grid),
+             key=lambda cfg: objective(evaluate(labels_switching(cfg), market)))
+    base_grid = itertools.product([10, 20], [20, 40, 60], [1.6, 1.8, 2.1], [0.6, 0.9, 1.2],
+                                  [0.15, 0.25, 0.35])
+    base = max((BaselineConfig(vol_bars=v, trend_bars=t, hv_ratio=h, trend_t=k, mr_er=e)
+                for v, t, h, k, e in base_grid),
+               key=lambda cfg: objective(evaluate(labels_baseline(cfg), market)))
+    return sw, base
+
+
+def mark(s: Score) -> str:
+    ok = s.firm_right >= 0.85 and s.transition <= 0.15 and s.down_called_up <= 0.05
+    return "meets targets" if ok else "misses"
+
+
+def report(sw: SwitchingConfig, base: BaselineConfig) -> None:
+    families = {**FAMILIES, "project (own generator)": synthetic_regime_series}
+    print(f"\n2. Report on held-out seeds {REPORT_SEEDS.start}-{REPORT_SEEDS.stop - 1}, "
+          f"{N_BARS:,} bars each, first {SKIP} bars skipped "
+          "(targets: >= 85% right, <= 15% transition, <= 5% down->up)")
+    detectors = {"switching (default)": labels_switching(sw), "fitted HMM (previous)":
+                 labels_fitted, "baseline": labels_baseline(base)}
+    for name, family in families.items():
+        market = [family(N_BARS, seed) for seed in REPORT_SEEDS]
+        role = "  <- settings chosen here (other seeds)" if name == CHOOSE_FAMILY else ""
+        print(f"  {name}{role}")
+        for det, label in detectors.items():
+            s = evaluate(label, market)
+            print(f"    {det:22} {s.row()}   {mark(s)}")
+
+
+def real_events(sw: SwitchingConfig, base: BaselineConfig) -> None:
+    spy = load_spy()
+    print(f"\n3. Real events on SPY ({spy_path()}): share of each label")
+    if spy is None:
+        print("   SPY data not found; skipped")
+        return
+    for det, label in {"switching (default)": labels_switching(sw), "fitted HMM (previous)":
+                       labels_fitted, "baseline": labels_baseline(base)}.items():
+        labels = label(spy)
+        for lo, hi in EVENTS:
+            share = labels[lo:hi].value_counts(normalize=True)
+            text = "  ".join(f"{k} {v:.0%}" for k, v in share.items())
+            verdict = "trending_up on " + f"{share.get('trending_up', 0.0):.0%}"
+            print(f"   {det:22} {lo[:7]}..{hi[:7]}: {text}  ({verdict})")
+        up = labels["2020-02-01":"2020-04-30"]
+        ups = up[up == "trending_up"].index
+        if len(ups):
+            print(f"   {'':22} trending_up bars in 2020: {ups[0].date()}..{ups[-1].date()}"
+                  f" ({len(ups)} bars; SPY's high was 2020-02-19)")
+
+
+def spread(times: list[float]) -> str:
+    return (f"min {min(times):.3f}  median {statistics.median(times):.3f}  "
+            f"max {max(times):.3f} s")
+
+
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    out = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        out.append(time.perf_counter() - t0)
+    return out
 
 
-def _score(labels: np.ndarray, truth: np.ndarray, warmup: int) -> tuple[float, float, float]:
-    firm = labels != "transition"
-    return (float((labels[firm] == truth[firm]).mean()),
-            float((labels[warmup:] == "transition").mean()), float(1 - firm.mean()))
+def process(cmd: list[str], cwd: Path) -> float:
+    env = {**os.environ, "PYTHONPATH": str(cwd)}
+    t0 = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def interleaved(cmd: list[str], old: Path, repeat: int, label: str) -> None:
+    new_t, old_t = [], []
+    for _ in range(repeat):
+        new_t.append(process(cmd, ROOT))
+        old_t.append(process(cmd, old))
+    ratio = [o / n for o, n in zip(old_t, new_t, strict=True)]
+    print(f"   {label}\n     new: {spread(new_t)}\n     old: {spread(old_t)}\n"
+          f"     old/new: min {min(ratio):.1f}x  median {statistics.median(ratio):.1f}x  "
+          f"max {max(ratio):.1f}x")
+
+
+def speed(args: argparse.Namespace) -> None:
+    print(f"\n4. Speed (min/median/max over {args.repeat} runs; 2 cores, shared machine)")
+    frame, _ = synthetic_regime_series(N_BARS, 7)
+    detect_regimes(frame)
+    one = timed(lambda: detect_regimes(frame), args.repeat)
+    print(f"   labels, 1 x {N_BARS:,} bars, in process (switching): {spread(one)}")
+    fit = timed(lambda: detect_regimes(frame, config=RegimeConfig(model="fitted")), 3)
+    print(f"   labels, 1 x {N_BARS:,} bars, in process (fitted HMM, 3 runs): {spread(fit)}")
+    frames = synthetic_market(args.symbols, N_BARS, seed=3)
+    many = timed(lambda: [detect_regimes(f) for f in frames.values()], args.repeat)
+    print(f"   labels, {args.symbols} x {N_BARS:,} bars, in process (switching): {spread(many)}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for sym, f in frames.items():
+            f.to_csv(Path(tmp) / f"{sym}.csv", index_label="date")
+        cmd = [sys.executable, "-m", "app", "regime", "--data", tmp, "--no-color"]
+        whole = [process(cmd, ROOT) for _ in range(args.repeat)]
+        print(f"   parley regime --data <{args.symbols} CSVs x {N_BARS:,} bars>, whole process: "
+              f"{spread(whole)}")
+        if args.old:
+            small = Path(tmp) / "five"
+            small.mkdir()
+            for sym in list(frames)[:5]:
+                (small / f"{sym}.csv").write_bytes((Path(tmp) / f"{sym}.csv").read_bytes())
+            interleaved([sys.executable, "-m", "app", "regime", "--data", str(small),
+                         "--no-color"], Path(args.old), args.repeat,
+                        f"parley regime --data <5 CSVs x {N_BARS:,} bars>, whole process")
+    if args.old:
+        interleaved([sys.executable, "-m", "app", "backtest", "strategies/golden_cross.strategy"],
+                    Path(args.old), args.repeat,
+                    "parley backtest strategies/golden_cross.strategy, whole process")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--seeds", type=int, default=10, help="seeds 1..N for mean accuracy")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--symbols", type=int, default=500)
+    parser.add_argument("--old", metavar="PATH", help="worktree of the old code (93f44cd)")
+    parser.add_argument("--skip-speed", action="store_true")
     args = parser.parse_args()
-
-    from hmmlearn.hmm import GaussianHMM
-
-    from app.market.synthetic import synthetic_regime_series
-    from app.regime import RegimeConfig, RegimeTracker, detect_regimes
-    from app.regime.detector import frame_features
-    from app.regime.hmm import fit_states
-
-    config = RegimeConfig()
-    frame, truth = synthetic_regime_series(2520, 7)
-    feats = frame_features(frame, config)
-    x, er = feats.hmm_matrix(), feats.er
-    fit_states(x[:200], er[:200], config, 0)  # warm up imports and code paths
-
-    whole = replace(config, window=2520)
-    t_fit = _median_time(lambda: fit_states(x, er, whole, 0), args.repeat)
-    t_window = _median_time(lambda: fit_states(x[-500:], er[-500:], config, 0), args.repeat)
-
-    def peer_fit() -> None:
-        # one BLAS/OpenMP thread: scikit-learn's k-means start otherwise spins threads
-        # and takes seconds on a busy 2-core machine
-        from threadpoolctl import threadpool_limits
-
-        with warnings.catch_warnings(), threadpool_limits(1):
-            warnings.simplefilter("ignore")
-            GaussianHMM(4, "diag", n_iter=100, random_state=0).fit(x)
-
-    t_peer = _median_time(peer_fit, args.repeat)
-
-    t_walk = _median_time(lambda: detect_regimes(frame, config=config), args.repeat)
-    refits = 1 + (len(frame) - config.warmup) // config.refit_every
-
-    tracker = RegimeTracker(config)
-    lat = []
-    for row in frame.itertuples():
-        t0 = time.perf_counter()
-        tracker.update({"open": row.open, "high": row.high, "low": row.low,
-                        "close": row.close, "volume": row.volume})
-        lat.append(time.perf_counter() - t0)
-    lat_ms = np.array(lat) * 1e3
-
-    labels = detect_regimes(frame, config=config)["regime"].to_numpy()
-    right7, trans7, all7 = _score(labels, truth.to_numpy(), config.warmup)
-    scores = []
-    for seed in range(1, args.seeds + 1):
-        f, t = synthetic_regime_series(2520, seed)
-        scores.append(_score(detect_regimes(f, config=config)["regime"].to_numpy(),
-                             t.to_numpy(), config.warmup))
-    mean = np.mean(scores, axis=0)
-
-    print("Regime detection, 2,520 daily bars of the seeded synthetic regime market (seed 7)")
-    print(f"  one HMM fit on 2,520 bars       {t_fit * 1e3:8.1f} ms   "
-          f"(hmmlearn defaults -- k-means start, EM to convergence -- on the same bars: "
-          f"{t_peer * 1e3:.1f} ms, {t_peer / t_fit:.0f}x longer)")
-    print(f"  one refit on a 500-bar window   {t_window * 1e3:8.1f} ms")
-    print(f"  walk-forward pass, 2,520 bars   {t_walk:8.2f} s    ({refits} refits; target < 2 s)")
-    print(f"  live tracker per bar            mean {lat_ms.mean():.2f} ms, p50 "
-          f"{np.percentile(lat_ms, 50):.2f} ms, p99 {np.percentile(lat_ms, 99):.2f} ms, "
-          f"max {lat_ms.max():.1f} ms (refit bars)")
-    print(f"  seed 7: right on firm bars {right7:.1%}; transition {trans7:.1%} of bars after "
-          f"the {config.warmup}-bar warm-up ({all7:.1%} of all bars)")
-    print(f"  seeds 1-{args.seeds}: right on firm bars {mean[0]:.1%} (worst "
-          f"{min(s[0] for s in scores):.1%}); transition {mean[1]:.1%} after warm-up "
-          f"({mean[2]:.1%} of all bars); targets >= 85% and <= 15%")
-    print(json.dumps({"fit_2520_ms": round(t_fit * 1e3, 2), "walk_forward_s": round(t_walk, 3),
-                      "tracker_p99_ms": round(float(np.percentile(lat_ms, 99)), 2),
-                      "accuracy_seed7": round(right7, 4), "transition_seed7": round(trans7, 4),
-                      "accuracy_mean": round(float(mean[0]), 4),
-                      "transition_mean": round(float(mean[1]), 4)}))
+    market = [FAMILIES[CHOOSE_FAMILY](N_BARS, seed) for seed in CHOOSE_SEEDS]
+    sw, base = choose(market)
+    print(f"1. Settings chosen on {CHOOSE_FAMILY} seeds {CHOOSE_SEEDS.start}-"
+          f"{CHOOSE_SEEDS.stop - 1} only (grid search; objective: firm-bar accuracy less "
+          "excess transition and down->up); reported on the other families below")
+    print(f"   switching: {sw}\n     = shipped default: {sw == SwitchingConfig()}")
+    print(f"   baseline:  {base}\n     = shipped default: {base == BaselineConfig()}")
+    report(sw, base)
+    real_events(sw, base)
+    if not args.skip_speed:
+        speed(args)
 
 
 if __name__ == "__main__":

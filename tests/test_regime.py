@@ -23,7 +23,7 @@ from app.regime import (
     RegimeTracker,
     detect_regimes,
 )
-from app.regime.demo import SYMBOL, demo_spec, format_means, run_demo
+from app.cli.regime_demo import SYMBOL, demo_spec, format_means, run_demo
 from app.regime.features import compute_features
 from app.regime.gate import regime_gate
 from app.regime.hmm import HIGH_VOLATILITY, MEAN_REVERTING, TREND, name_states
@@ -58,7 +58,7 @@ def test_output_shape_and_values(market: pd.DataFrame, full: pd.DataFrame) -> No
     assert (labelled["confidence"] > 0).all()
     assert labelled["regime"].nunique() >= 4
     firm = labelled[labelled["regime"] != "transition"]
-    assert (firm["confidence"] >= CONFIG.min_confidence).all()
+    assert (firm["confidence"] >= CONFIG.switching.min_confidence).all()
 
 
 def test_same_bars_same_labels(market: pd.DataFrame, full: pd.DataFrame) -> None:
@@ -135,9 +135,18 @@ def test_tracker_gives_the_batch_labels_bar_for_bar(
     assert not readings[0].ready and readings[0].most_likely is None
 
 
+def test_fitted_model_tracker_gives_its_batch_labels(market: pd.DataFrame) -> None:
+    fitted = RegimeConfig(model="fitted", warmup=40, window=80, refit_every=10)
+    batch = detect_regimes(market.iloc[:200], config=fitted)
+    tracker = RegimeTracker(fitted)
+    readings = [tracker.update(bar) for _, bar in market.iloc[:200].iterrows()]
+    assert [r.regime for r in readings] == batch["regime"].tolist()
+    assert batch["regime"].iloc[40:].ne("transition").any()
+
+
 def test_tracker_takes_plain_dicts_without_volume(market: pd.DataFrame) -> None:
-    tracker = RegimeTracker(RegimeConfig(warmup=40, window=80, refit_every=10))
-    for row in market.iloc[:70].itertuples():
+    tracker = RegimeTracker()
+    for row in market.iloc[:200].itertuples():
         reading = tracker.update({"open": row.open, "high": row.high, "low": row.low,
                                   "close": row.close})
     assert reading.ready and reading.regime in LABELS
@@ -375,3 +384,54 @@ def test_engine_gate_reads_the_benchmark_as_of_the_candidate(
     for bar in (250, 640):
         reading = gate.reading(_candidate(other, bar, "XYZ"))
         assert reading.regime == full["regime"].iloc[bar]  # the benchmark's, at that date
+
+
+# ---------------------------------------------------------------- switching model, baseline
+
+
+def test_forward_kernel_agrees_with_numpy() -> None:
+    from app.regime.switching import SwitchingConfig, forward, forward_numpy
+
+    rows = np.random.default_rng(3).random((300, 4))
+    trans = SwitchingConfig().transitions()
+    start = np.full(4, 0.25)
+    np.testing.assert_allclose(forward(start, trans, rows), forward_numpy(start, trans, rows),
+                               rtol=0, atol=1e-12)
+
+
+def test_detecting_imports_neither_sklearn_nor_the_backtester() -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = ("import sys\nfrom app.market.synthetic import synthetic_regime_series\n"
+            "from app.regime import detect_regimes\n"
+            "detect_regimes(synthetic_regime_series(400, 1)[0])\n"
+            "bad = [m for m in sys.modules if m.startswith(('sklearn', 'hmmlearn.hmm', "
+            "'app.backtest'))]\nassert not bad, bad\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_baseline_is_causal(market: pd.DataFrame) -> None:
+    from app.regime.baseline import baseline_regimes
+
+    close = market["close"].to_numpy()
+    whole = baseline_regimes(close)
+    shocked = close.copy()
+    shocked[600:] *= np.linspace(1.0, 3.0, len(close) - 600)
+    assert (baseline_regimes(close[:500]) == whole[:500]).all()
+    assert (baseline_regimes(shocked)[:600] == whole[:600]).all()
+    assert set(whole[300:]) > {"high_volatility"}
+
+
+def test_switching_features_are_causal(market: pd.DataFrame) -> None:
+    from app.regime.switching import SwitchingConfig, switching_features
+
+    close = market["close"].to_numpy()
+    z, dev = switching_features(close, SwitchingConfig())
+    z_part, dev_part = switching_features(close[:400], SwitchingConfig())
+    np.testing.assert_array_equal(z_part, z[:400])
+    np.testing.assert_array_equal(dev_part, dev[:400])

@@ -1,9 +1,18 @@
-"""The detector against a market whose regimes are known, and the filter's worth on it.
+"""The detector against markets whose regimes are known, real events, and the demo.
 
-Floors are set from measurement (default config, 2,520 bars; see the closing note of
-issue 4): seed 7 gives 85.3% right on firm bars with 13.6% of post-warm-up bars marked
-transition (17.7% counting the 120 warm-up bars); seed 1 87.3% / 11.4%; seed 2 91.2% /
-11.0%. Over seeds 1-20 the mean is 88.8% / 10.0% (14.2% with warm-up), worst seed 81.3%.
+Floors are the measured figures (seeds 11-13 pooled, 2,520 bars each, first 250 skipped;
+the default switching model, whose settings were chosen on ``switching_garch`` seeds 1-5),
+rounded down by about two points -- not the targets of >= 85% right on firm bars, which no
+detector here reaches on these markets (``benchmarks/bench_regime.py`` prints all figures):
+
+=================  ========  ==========  ========  ==========================
+family             right     transition  down->up  baseline right / transition
+=================  ========  ==========  ========  ==========================
+switching_garch    60.7%     12.1%       7.7%      56.2% / 12.0%
+fat_flat           56.3%     17.8%       6.6%      57.1% / 13.4%
+weak_long          54.3%     13.7%       7.7%      53.8% / 12.9%
+project generator  59.3%     10.8%       2.2%      54.8% / 12.8%
+=================  ========  ==========  ========  ==========================
 """
 
 from __future__ import annotations
@@ -11,67 +20,126 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from regime_markets import FAMILIES
+from regime_markets.real import load_spy
+from regime_markets.scoring import Score, pooled
 
+from app.cli.regime_demo import run_demo
 from app.market.synthetic import synthetic_regime_series
 from app.regime import RegimeConfig, detect_regimes
-from app.regime.demo import run_demo
+from app.regime.baseline import baseline_regimes
 
 pytestmark = pytest.mark.slow
 
-N_BARS = 2520
-CONFIG = RegimeConfig()
+N_BARS, SKIP, SEEDS = 2520, 250, (11, 12, 13)
+ALL = {**FAMILIES, "project": synthetic_regime_series}
+FLOORS = {  # family: (right at least, transition at most, down->up at most)
+    "switching_garch": (0.58, 0.14, 0.10),
+    "fat_flat": (0.54, 0.20, 0.09),
+    "weak_long": (0.52, 0.16, 0.10),
+    "project": (0.57, 0.13, 0.045),
+}
 
 
 @pytest.fixture(scope="module")
-def runs() -> dict[int, tuple[pd.Series, pd.Series]]:
-    """Seed -> (detected labels, true regimes) on 2,520 bars."""
+def runs() -> dict[str, list[tuple[pd.Series, pd.Series, pd.Series]]]:
+    """Family -> [(switching labels, baseline labels, truth)] over SEEDS."""
     out = {}
-    for seed in (7, 1, 2):
-        frame, truth = synthetic_regime_series(N_BARS, seed)
-        out[seed] = (detect_regimes(frame)["regime"], truth)
+    for name, family in ALL.items():
+        rows = []
+        for seed in SEEDS:
+            frame, truth = family(N_BARS, seed)
+            base = pd.Series(baseline_regimes(frame["close"].to_numpy()), index=frame.index)
+            rows.append((detect_regimes(frame)["regime"], base, truth))
+        out[name] = rows
     return out
 
 
-@pytest.fixture(scope="module")
-def scores(runs: dict[int, tuple[pd.Series, pd.Series]]) -> dict[int, tuple[float, float, float]]:
-    """Seed -> (share right on firm bars, transition share after warm-up, transition share)."""
-    out = {}
-    for seed, (labels, truth) in runs.items():
+def _score(rows: list[tuple[pd.Series, pd.Series, pd.Series]], which: int) -> Score:
+    return pooled([(r[which], r[2]) for r in rows], SKIP)
+
+
+@pytest.mark.parametrize("family", list(FLOORS))
+def test_floors_on_every_family(runs, family: str) -> None:
+    right, transition, down_up = FLOORS[family]
+    s = _score(runs[family], 0)
+    assert s.firm_right >= right
+    assert s.transition <= transition
+    assert s.down_called_up <= down_up
+
+
+def test_switching_beats_the_baseline_over_the_families(runs) -> None:
+    ours = [_score(rows, 0).firm_right for rows in runs.values()]
+    base = [_score(rows, 1).firm_right for rows in runs.values()]
+    assert np.mean(ours) > np.mean(base) + 0.015  # measured 57.7% against 55.5%
+    assert sum(o > b for o, b in zip(ours, base, strict=True)) >= 3
+
+
+def test_every_regime_is_found_on_every_family(runs) -> None:
+    """Per true regime, the share of its firm bars given its name (measured minimum 0.288,
+    weak_long's down-trends, with drifts down to 0.05 sigma a bar)."""
+    for name, rows in runs.items():
+        labels = np.concatenate([r[0].to_numpy()[SKIP:] for r in rows])
+        truth = np.concatenate([r[2].to_numpy()[SKIP:] for r in rows])
         firm = labels != "transition"
-        right = float((labels[firm] == truth[firm]).mean())
-        after_warmup = float((labels.iloc[CONFIG.warmup :] == "transition").mean())
-        out[seed] = (right, after_warmup, float(1.0 - firm.mean()))
-    return out
+        for regime in ("trending_up", "trending_down", "mean_reverting", "high_volatility"):
+            own = firm & (truth == regime)
+            assert (labels[own] == regime).mean() >= 0.26, (name, regime)
 
 
-def test_seed_7_floors(scores: dict[int, tuple[float, float, float]]) -> None:
-    right, after_warmup, overall = scores[7]
-    assert right >= 0.84
-    assert after_warmup <= 0.15
-    assert overall <= 0.19
+def test_the_families_differ_from_each_other() -> None:
+    """Fat tails, flat ranges, long weak spells: the families are not one market."""
+    (g, _), (f, _), (w, _) = (fam(N_BARS, 1) for fam in FAMILIES.values())
+    kurt = [pd.Series(np.diff(np.log(x["close"]))).kurt() for x in (g, f, w)]
+    assert kurt[1] > 5  # Student-t(3) shocks
+    corr = [_wick_vol_corr(x) for x in (g, f, w)]
+    assert corr[0] > 0.6 and corr[1] < 0.3  # wicks track volatility, or do not
 
 
-def test_floors_hold_on_other_seeds(scores: dict[int, tuple[float, float, float]]) -> None:
-    rights = [s[0] for s in scores.values()]
-    assert min(rights) >= 0.84
-    assert np.mean(rights) >= 0.86
-    assert max(s[1] for s in scores.values()) <= 0.15
+def _wick_vol_corr(bars: pd.DataFrame) -> float:
+    """Correlation of 20-bar mean wick (range beyond the body) with 20-bar mean |return|."""
+    body_hi = np.log(bars[["open", "close"]].max(axis=1))
+    body_lo = np.log(bars[["open", "close"]].min(axis=1))
+    wick = (np.log(bars["high"]) - body_hi) + (body_lo - np.log(bars["low"]))
+    vol = np.log(bars["close"]).diff().abs()
+    return float(wick.rolling(20).mean().corr(vol.rolling(20).mean()))
 
 
-def test_every_regime_is_found(runs: dict[int, tuple[pd.Series, pd.Series]]) -> None:
-    labels, truth = runs[7]
-    firm = labels != "transition"
-    floors = {"trending_up": 0.55, "trending_down": 0.75, "mean_reverting": 0.9,
-              "high_volatility": 0.95}  # measured: 0.635, 0.852, 0.961, 0.996
-    for regime, floor in floors.items():
-        own = firm & (truth == regime)
-        assert (labels[own] == regime).mean() >= floor, regime
+@pytest.fixture(scope="module")
+def spy_labels() -> pd.Series:
+    spy = load_spy()
+    if spy is None:
+        pytest.skip("SPY data (../shared/data/extra) not present")
+    return detect_regimes(spy)["regime"]
+
+
+def test_real_crash_of_2008_is_not_called_an_up_trend(spy_labels: pd.Series) -> None:
+    window = spy_labels["2008-09-01":"2009-03-31"].value_counts(normalize=True)
+    assert window.get("trending_up", 0.0) <= 0.02  # measured 1.4%
+    assert window.get("high_volatility", 0.0) + window.get("trending_down", 0.0) >= 0.74
+
+
+def test_real_sell_off_of_2020_is_not_called_an_up_trend(spy_labels: pd.Series) -> None:
+    """From the first fall (2020-02-24) to April's end: high volatility (measured 97.9%).
+    Over 2020-02..04 as a whole 22.6% read trending_up: the 14 bars of February before
+    the sell-off, when SPY was making new highs."""
+    after = spy_labels["2020-02-24":"2020-04-30"].value_counts(normalize=True)
+    assert after.get("trending_up", 0.0) == 0.0
+    assert after.get("high_volatility", 0.0) >= 0.95
+    window = spy_labels["2020-02-01":"2020-04-30"]
+    assert (window[window == "trending_up"].index <= "2020-02-21").all()
+
+
+def test_the_fitted_hmm_stays_available(runs) -> None:
+    frame, truth = synthetic_regime_series(N_BARS, 7)
+    labels = detect_regimes(frame, config=RegimeConfig(model="fitted"))["regime"]
+    assert pooled([(labels, truth)], SKIP).firm_right >= 0.84  # its tuning market
 
 
 def test_regime_filter_cuts_the_breakout_rules_drawdown() -> None:
     result = run_demo(seed=7)
     plain, gated, hold = result.runs
-    assert gated.max_drawdown > plain.max_drawdown + 0.15  # less deep by 15 points or more
+    assert gated.max_drawdown > plain.max_drawdown + 0.15  # measured -48.8% -> -24.0%
     assert gated.sharpe > plain.sharpe
     assert gated.trades < plain.trades
     assert result.blocked_entries > 0
@@ -81,15 +149,3 @@ def test_regime_filter_cuts_the_breakout_rules_drawdown() -> None:
 def test_demo_is_repeatable() -> None:
     a, b = run_demo(seed=3, n_bars=800), run_demo(seed=3, n_bars=800)
     assert a == b
-
-
-def test_settled_firm_labels_are_mostly_right(
-    runs: dict[int, tuple[pd.Series, pd.Series]]
-) -> None:
-    """Thirty bars into a regime spell, the firm labels are right 88% of the time or more."""
-    labels, truth = runs[1]  # measured 0.911 (seed 7: 0.908)
-    segment = (truth != truth.shift()).cumsum()
-    bar_in_segment = truth.groupby(segment).cumcount()
-    settled = (bar_in_segment >= 30) & (labels != "transition") & (
-        np.arange(N_BARS) >= CONFIG.warmup)
-    assert (labels[settled] == truth[settled]).mean() >= 0.88

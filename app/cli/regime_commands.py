@@ -1,4 +1,4 @@
-"""`parley regime`: walk-forward market regimes per bar, and a demo of the regime filter."""
+"""`parley regime`: causal market regimes per bar, and a demo of the regime filter."""
 
 from __future__ import annotations
 
@@ -13,15 +13,18 @@ from app.errors import ParleyError
 
 def register(commands: Any) -> None:
     regime = commands.add_parser(
-        "regime", help="market regime of every bar (walk-forward HMM)",
+        "regime", help="market regime of every bar (causal Markov-switching filter)",
         description="Label every bar trending_up, trending_down, mean_reverting, "
-        "high_volatility or transition with a walk-forward Gaussian HMM fitted on past bars "
-        "only, and show a timeline. --demo backtests a breakout spec with and without the "
-        "regime filter on a synthetic market with known regimes.")
+        "high_volatility or transition from past bars only (a four-regime Markov-switching "
+        "filter on closes; --model fitted: the walk-forward Gaussian HMM), and show a "
+        "timeline. --demo backtests a breakout spec with and without the regime filter on a "
+        "synthetic market with known regimes.")
     regime.add_argument("--data", metavar="PATH",
                         help="CSV file or folder of SYMBOL.csv files (default: bundled data)")
     regime.add_argument("--symbol", action="append", metavar="S",
                         help="only this symbol (repeat for several; default: all in the data)")
+    regime.add_argument("--model", choices=("switching", "fitted"), default="switching",
+                        help="switching (default) or fitted (walk-forward Gaussian HMM)")
     regime.add_argument("--json", action="store_true",
                         help='print [{"date", "symbol", "regime", "confidence"}, ...]')
     regime.add_argument("--demo", action="store_true",
@@ -40,9 +43,9 @@ def register(commands: Any) -> None:
 
 def cmd_regime(args: argparse.Namespace) -> int:
     if args.demo:
-        if args.data or args.symbol or args.json:
-            raise ParleyError("--demo runs on its own synthetic market; drop --data, --symbol "
-                              "and --json.")
+        if args.data or args.symbol or args.json or args.model != "switching":
+            raise ParleyError("--demo runs on its own synthetic market with the default "
+                              "model; drop --data, --symbol, --json and --model.")
         return _demo(args.seed, args.seeds)
     if args.seeds is not None:
         raise ParleyError("--seeds goes with --demo.")
@@ -54,7 +57,7 @@ def cmd_regime(args: argparse.Namespace) -> int:
 
     if args.width < 1 or args.last < 0:
         raise ParleyError("--width must be at least 1 and --last at least 0.")
-    config = RegimeConfig()
+    config = RegimeConfig(model=args.model)
     frames = load_bars(args.data if args.data else bundled_dir(), symbols=args.symbol)
     colour = not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     rows: list[dict[str, Any]] = []
@@ -79,7 +82,7 @@ def cmd_regime(args: argparse.Namespace) -> int:
 
 
 def _demo(seed: int, seeds: int | None) -> int:
-    from app.regime.demo import format_demo, format_means, run_demo
+    from app.cli.regime_demo import format_demo, format_means, run_demo
 
     if seeds is not None and seeds < 1:
         raise ParleyError("--seeds must be at least 1.")

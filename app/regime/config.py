@@ -1,14 +1,19 @@
-"""Settings of the regime detector, with the values measured to work on daily bars.
+"""Settings of the regime detector.
 
-Every number here was chosen by measurement on the seeded synthetic regime market
-(:func:`app.market.synthetic.synthetic_regime_series`, seeds 1-4 and 7 for tuning, 11-20
-held out); ``benchmarks/bench_regime.py`` and ``tests/test_regime_accuracy.py`` show the
-result. Per-bar quantities are in bars of the series' own timeframe.
+``model`` picks the labeller: ``"switching"`` (the default, :mod:`app.regime.switching`,
+settings in :class:`~app.regime.switching.SwitchingConfig`, chosen on one independent
+labelled family and reported on the others by ``benchmarks/bench_regime.py``) or
+``"fitted"``, the walk-forward Gaussian HMM of :mod:`app.regime.hmm`, whose settings below
+were tuned on the project's own generator (:func:`app.market.synthetic.synthetic_regime_series`)
+and do not carry over to other markets (see the benchmark). Per-bar quantities are in bars
+of the series' own timeframe.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+
+from app.regime.switching import SwitchingConfig
 
 REGIMES: tuple[str, ...] = ("trending_up", "trending_down", "mean_reverting", "high_volatility")
 """The named regimes, in the order probability vectors use."""
@@ -22,13 +27,19 @@ LABELS: tuple[str, ...] = (*REGIMES, TRANSITION)
 class RegimeConfig:
     """How regimes are learned, mapped and labelled. Immutable; ``replace()`` to vary."""
 
+    model: str = "switching"
+    """``"switching"`` (default) or ``"fitted"`` (the walk-forward HMM below)."""
+    switching: SwitchingConfig = field(default_factory=SwitchingConfig)
+    """Settings of the switching model."""
+
     # --- the walk-forward HMM
     n_states: int = 4
     """Hidden states of the Gaussian HMM."""
     window: int = 500
     """Trailing bars each refit learns from."""
-    warmup: int = 120
-    """Bars needed before the first fit; earlier bars are labelled ``transition``."""
+    warmup: int = 150
+    """Bars before the first label (and the first fit); earlier bars are ``transition``.
+    The switching model also waits for its first feature row (``switching.first_row``)."""
     refit_every: int = 21
     """Bars between refits (monthly on daily bars); the model filters forward in between."""
     n_iter: int = 15
@@ -92,6 +103,8 @@ class RegimeConfig:
     """Also label ``transition`` for this many bars after the most likely regime changes."""
 
     def __post_init__(self) -> None:
+        if self.model not in ("switching", "fitted"):
+            raise ValueError("RegimeConfig.model must be 'switching' or 'fitted'")
         positive = ("n_states", "window", "warmup", "refit_every", "n_iter", "vol_bars",
                     "scale_bars", "er_bars", "volume_bars", "filter_bars")
         for name in positive:
@@ -114,10 +127,14 @@ class RegimeConfig:
     @property
     def lookback(self) -> int:
         """Bars of history one feature row needs (the incremental tracker keeps this many)."""
+        if self.model == "switching":
+            return self.switching.lookback
         return max(self.vol_bars, self.scale_bars + 1, self.er_bars + 1, self.volume_bars) + 1
 
     def as_dict(self) -> dict[str, object]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["switching"] = {f.name: getattr(self.switching, f.name) for f in fields(self.switching)}
+        return out
 
 
 DEFAULT_CONFIG = RegimeConfig()

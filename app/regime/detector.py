@@ -33,6 +33,7 @@ from app.regime.config import DEFAULT_CONFIG, REGIMES, TRANSITION, RegimeConfig
 from app.regime.features import Features, compute_features
 from app.regime.filtering import JointFilter
 from app.regime.hmm import HIGH_VOLATILITY, StateFit, fit_states
+from app.regime.switching import SwitchingFilter, frame_probs, switching_features
 
 _BAR_FIELDS = ("open", "high", "low", "close", "volume")
 
@@ -140,6 +141,43 @@ class _Engine:
         return RegimeReading(regime, confidence, tuple(float(v) for v in p))
 
 
+class _SwitchingEngine:
+    """The switching model's filter and labelling, fed blocks of bars' ``z`` and ``dev``."""
+
+    def __init__(self, config: RegimeConfig) -> None:
+        self.config, self.sw = config, config.switching
+        self._filter = SwitchingFilter(self.sw)
+        self._seen = 0
+        self._prev = -1
+
+    def push_many(self, z: np.ndarray, dev: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Labels, confidences and (m, 4) probabilities of the next ``m`` bars."""
+        m = len(z)
+        ok = np.isfinite(z) & np.isfinite(dev)
+        probs = np.zeros((m, len(REGIMES)))
+        probs[ok] = self._filter.run(frame_probs(z[ok], dev[ok], self.sw))
+        best = np.argmax(probs, axis=1)
+        conf = probs[np.arange(m), best]
+        prev = np.concatenate(([self._prev], best[:-1]))
+        prev_ok = np.concatenate(([self._prev >= 0], ok[:-1]))
+        firm = ok & prev_ok & (best == prev) & (conf >= self.sw.min_confidence)
+        labels = np.where(firm, np.array(REGIMES, dtype=object)[best], TRANSITION)
+        warm = (np.arange(self._seen, self._seen + m) < self.config.warmup) | ~ok
+        labels[warm] = TRANSITION
+        conf = np.where(warm, 0.0, conf)
+        probs[warm] = 0.0
+        if m:
+            self._prev = int(best[-1]) if ok[-1] else -1
+        self._seen += m
+        return labels, conf, probs
+
+
+def _readings(labels: np.ndarray, conf: np.ndarray, probs: np.ndarray) -> list[RegimeReading]:
+    return [RegimeReading(lab, c, tuple(p))
+            for lab, c, p in zip(labels.tolist(), conf.tolist(), probs.tolist(), strict=True)]
+
+
 def _with_wild_state(
     means: np.ndarray, variances: np.ndarray, classes: np.ndarray, x: np.ndarray,
     config: RegimeConfig,
@@ -178,6 +216,12 @@ def detect_regimes(
     Raises:
         RegimeError: a needed column is missing or a price is not positive.
     """
+    if config.model == "switching":
+        _check_frame(frame, config)
+        z, dev = switching_features(frame["close"].to_numpy(dtype=float), config.switching)
+        labels, conf, _ = _SwitchingEngine(config).push_many(z, dev)
+        return pd.DataFrame({"regime": pd.Series(labels, index=frame.index, dtype=object),
+                             "confidence": conf}, index=frame.index)
     feats = frame_features(frame, config)
     engine = _Engine(config, seed)
     x = feats.hmm_matrix()
@@ -204,6 +248,7 @@ class RegimeTracker:
     def __init__(self, config: RegimeConfig = DEFAULT_CONFIG, seed: int = 0) -> None:
         self.config = config
         self._engine = _Engine(config, seed)
+        self._switching = _SwitchingEngine(config) if config.model == "switching" else None
         self._bars: deque[tuple[float, ...]] = deque(maxlen=config.lookback)
         self.last: RegimeReading = WARMING_UP
 
@@ -215,6 +260,8 @@ class RegimeTracker:
             raise RegimeError(f"A bar needs open, high, low and close; {err} is missing.") from None
         if min(row[:4]) <= 0 or not all(np.isfinite(row)):
             raise RegimeError(f"Bar prices must be positive numbers, got {row[:4]}.")
+        if self._switching is not None:
+            return self.update_many(*([v] for v in row))[0]
         self._bars.append(row)
         cols = np.array(self._bars).T
         feats = compute_features(*cols, self.config)
@@ -242,17 +289,28 @@ class RegimeTracker:
             raise RegimeError("Bar prices must be positive numbers.")
         old = np.array(self._bars, dtype=float).reshape(-1, len(_BAR_FIELDS))
         rows = np.vstack([old, new])
+        if self._switching is not None:
+            z, dev = switching_features(rows[:, 3], self.config.switching)
+            readings = _readings(*self._switching.push_many(z[len(old):], dev[len(old):]))
+            self._keep(rows)
+            self.last = readings[-1]
+            return readings
         feats = compute_features(*rows.T, self.config)
         x = feats.hmm_matrix()
         readings = [self._engine.push(x[t], float(feats.z[t]), float(feats.er[t]))
                     for t in range(len(old), len(rows))]
-        self._bars.extend(map(tuple, rows[-self.config.lookback :].tolist()))
+        self._keep(rows)
         self.last = readings[-1]
         return readings
 
+    def _keep(self, rows: np.ndarray) -> None:
+        """Keep the last ``lookback`` bars of ``rows`` (the old bars and the new)."""
+        self._bars.clear()
+        self._bars.extend(map(tuple, rows[-self.config.lookback :].tolist()))
 
-def frame_features(frame: pd.DataFrame, config: RegimeConfig) -> Features:
-    """Checked features of a bar frame."""
+
+def _check_frame(frame: pd.DataFrame, config: RegimeConfig) -> None:
+    """Raise :class:`RegimeError` for missing columns or non-positive prices."""
     need = ["open", "high", "low", "close"] + (["volume"] if config.use_volume else [])
     missing = [c for c in need if c not in frame.columns]
     if missing:
@@ -261,6 +319,12 @@ def frame_features(frame: pd.DataFrame, config: RegimeConfig) -> Features:
     prices = frame[["open", "high", "low", "close"]].to_numpy(dtype=float)
     if len(prices) and (not np.isfinite(prices).all() or prices.min() <= 0):
         raise RegimeError("Regime detection needs positive, finite prices.")
+
+
+def frame_features(frame: pd.DataFrame, config: RegimeConfig) -> Features:
+    """Checked features of a bar frame (the fitted model's)."""
+    _check_frame(frame, config)
+    prices = frame[["open", "high", "low", "close"]].to_numpy(dtype=float)
     volume = (frame["volume"].to_numpy(dtype=float) if "volume" in frame.columns
               else np.ones(len(frame)))
     return compute_features(*prices.T, volume, config)

@@ -1,0 +1,154 @@
+"""The default regime model: a four-state Markov-switching filter on closes alone.
+
+Each hidden state *is* a named regime, told apart by how returns behave in it:
+
+* ``trending_up`` / ``trending_down`` -- standardised returns ``z`` with mean ``+drift`` /
+  ``-drift`` and width 1;
+* ``mean_reverting`` -- ``z`` pulled back toward the recent average price: mean
+  ``-pull * dev`` (``dev`` the last close's distance from its ``mr_bars`` average, in the
+  same units), width ``mr_width``;
+* ``high_volatility`` -- mean 0, width ``hv_width``.
+
+Returns are measured in units of ``ref``, the median of the trailing ``ref_bars`` bars'
+``vol_bars``-bar volatility, so the model is scale free: the same settings serve a calm
+index and a wild stock. Ranges and volume are not used (on some markets ranges carry no
+regime information; closes always do). A state persists with probability
+``persistence`` a bar, else moves to any other with even odds.
+
+The filter is the forward pass only, through hmmlearn's compiled kernel
+(``hmmlearn._hmmc.forward_scaling``): the probabilities at bar ``t`` use bars up to
+``t``. It runs in fixed blocks of :data:`BLOCK` feature rows counted from the first
+one, each started from the previous block's last probabilities, so a live tracker that
+re-runs the current block gets exactly the batch numbers. Nothing is refitted: every
+setting was chosen on one labelled market family and is reported on the others
+(``benchmarks/bench_regime.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+BLOCK = 64
+"""Feature rows per forward block (a tracker re-runs at most this many per bar)."""
+
+
+@dataclass(frozen=True)
+class SwitchingConfig:
+    """Settings of the switching filter (chosen on the ``switching_garch`` family)."""
+
+    vol_bars: int = 20
+    ref_bars: int = 250
+    mr_bars: int = 40
+    drift: float = 0.2
+    pull: float = 0.1
+    mr_width: float = 0.9
+    hv_width: float = 2.8
+    persistence: float = 0.99
+    min_confidence: float = 0.5
+    """Below this posterior the bar is labelled ``transition``."""
+
+    def __post_init__(self) -> None:
+        if min(self.vol_bars, self.ref_bars, self.mr_bars) < 2:
+            raise ValueError("SwitchingConfig bar counts must be at least 2")
+        if min(self.mr_width, self.hv_width) <= 0 or self.drift < 0 or self.pull < 0:
+            raise ValueError("SwitchingConfig widths must be positive, drift and pull >= 0")
+        if not 0.25 <= self.persistence < 1.0:
+            raise ValueError("SwitchingConfig.persistence must be in [0.25, 1)")
+
+    @property
+    def first_row(self) -> int:
+        """Bars before the first defined feature row."""
+        return self.vol_bars + self.ref_bars // 2
+
+    @property
+    def lookback(self) -> int:
+        """Bars of history that fix one feature row (what a tracker keeps)."""
+        return self.vol_bars + self.ref_bars + self.mr_bars + 2
+
+    def transitions(self) -> np.ndarray:
+        t = np.full((4, 4), (1.0 - self.persistence) / 3.0)
+        np.fill_diagonal(t, self.persistence)
+        return t
+
+
+def switching_features(close: np.ndarray, config: SwitchingConfig) -> tuple[np.ndarray, np.ndarray]:
+    """``z`` and ``dev`` of every bar (NaN where undefined); row ``t`` uses bars ``<= t``.
+
+    Rolling sums are exact per window (:func:`app.regime.features.rolling_sum`) and the
+    median is an order statistic, so a tracker's tail gives the batch's numbers."""
+    from app.regime.features import rolling_mean
+
+    lc = np.log(np.asarray(close, dtype=float))
+    n = len(lc)
+    r = np.full(n, np.nan)
+    r[1:] = lc[1:] - lc[:-1]
+    vol = np.sqrt(rolling_mean(r * r, config.vol_bars))
+    ref = pd.Series(vol).rolling(config.ref_bars, min_periods=config.ref_bars // 2).median()
+    ref = ref.shift(1).to_numpy()
+    avg = rolling_mean(lc, config.mr_bars)
+    dev = np.full(n, np.nan)
+    dev[1:] = lc[:-1] - avg[:-1]
+    return r / ref, dev / ref
+
+
+def frame_probs(z: np.ndarray, dev: np.ndarray, config: SwitchingConfig) -> np.ndarray:
+    """(m, 4) emission likelihoods of rows, each scaled so its largest is 1."""
+    d = config.drift
+    mu = np.column_stack([np.full(len(z), d), np.full(len(z), -d), -config.pull * dev,
+                          np.zeros(len(z))])
+    width = np.array([1.0, 1.0, config.mr_width, config.hv_width])
+    ll = -0.5 * ((z[:, None] - mu) / width) ** 2 - np.log(width)
+    return np.exp(ll - ll.max(axis=1, keepdims=True))
+
+
+class SwitchingFilter:
+    """Block-wise forward filter; :meth:`run` takes new rows, returns their probabilities."""
+
+    def __init__(self, config: SwitchingConfig) -> None:
+        self.config = config
+        self._trans = config.transitions()
+        self._alpha: np.ndarray | None = None  # probabilities at the last block's end
+        self._pending = np.empty((0, 4))       # emission rows of the open block
+
+    def run(self, frameprob: np.ndarray) -> np.ndarray:
+        out = []
+        rows = np.asarray(frameprob, dtype=float)
+        while len(rows):
+            take = BLOCK - len(self._pending)
+            block = np.vstack([self._pending, rows[:take]])
+            start = (np.full(4, 0.25) if self._alpha is None else self._alpha @ self._trans)
+            fwd = forward(start, self._trans, block)
+            out.append(fwd[len(self._pending):])
+            if len(block) == BLOCK:
+                self._alpha, self._pending = fwd[-1].copy(), np.empty((0, 4))
+            else:
+                self._pending = block
+            rows = rows[take:]
+        return np.vstack(out) if out else np.empty((0, 4))
+
+
+def forward(start: np.ndarray, trans: np.ndarray, frameprob: np.ndarray) -> np.ndarray:
+    """Scaled forward pass: row ``t`` is ``P(state_t | rows 0..t)``, ``start`` the prior of row 0.
+
+    hmmlearn's compiled kernel does it; only its ``_hmmc`` extension is imported (not
+    ``hmmlearn.hmm``, which pulls in scikit-learn). Should a hmmlearn release drop that
+    module, :func:`forward_numpy` gives the same numbers."""
+    try:
+        from hmmlearn import _hmmc
+    except ImportError:  # pragma: no cover - depends on the installed hmmlearn
+        return forward_numpy(start, trans, frameprob)
+    return _hmmc.forward_scaling(start, trans, frameprob)[1]
+
+
+def forward_numpy(start: np.ndarray, trans: np.ndarray, frameprob: np.ndarray) -> np.ndarray:
+    """The same pass in numpy, one row at a time (the fallback, and the kernel's check)."""
+    out = np.empty_like(frameprob, dtype=float)
+    alpha = start
+    for t, like in enumerate(frameprob):
+        alpha = (alpha if t == 0 else alpha @ trans) * like
+        alpha = alpha / alpha.sum()
+        out[t] = alpha
+    return out
