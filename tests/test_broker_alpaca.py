@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
+import threading
+
 import pytest
 
 from app.broker.alpaca import AlpacaBroker
@@ -112,6 +114,31 @@ def test_a_silent_server_times_out_as_unavailable(fake):
         with pytest.raises(BrokerUnavailable, match="no answer"):
             b.clock()
         assert fake.hanging.acquire(timeout=5)
+    finally:
+        fake.release()
+        b.close()
+
+
+def test_hung_calls_leave_no_thread_behind_and_block_nothing(fake):
+    """Four hung calls used to fill a 4-thread pool and block every later call."""
+    b = AlpacaBroker(KEY_ID, SECRET, url=fake.base_url, timeout=0.2, retries=0)
+    fake.script("GET /v2/clock", *[Fault(hang=True)] * 5)
+    try:
+        for _ in range(5):
+            with pytest.raises(BrokerUnavailable, match="no answer"):
+                b.clock()
+        assert b.account().equity == pytest.approx(100_000)  # not blocked by the hung ones
+        assert not [t for t in threading.enumerate() if t.name.startswith("alpaca")]
+    finally:
+        fake.release()
+        b.close()
+
+
+def test_a_read_timeout_is_retried_in_the_http_layer(fake):
+    b = AlpacaBroker(KEY_ID, SECRET, url=fake.base_url, timeout=0.2, retries=1, backoff=0.0)
+    fake.script("GET /v2/account", Fault(hang=True))
+    try:
+        assert b.account().equity == pytest.approx(100_000)  # the second try answers
     finally:
         fake.release()
         b.close()

@@ -207,7 +207,7 @@ def test_network_failure(fake: FakeAlpaca, monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_a_failed_refresh_points_at_the_cached_bars(fake: FakeAlpaca) -> None:
     fetch()
-    fake.script(f"GET {BARS}", Fault(500))
+    fake.script(f"GET {BARS}", Fault(500), Fault(500), Fault(500))  # past the retries
     with pytest.raises(DataError, match="HTTP 500") as err:
         fetch(end="2010-09-30")
     assert "Bars up to 2010-06-30 are cached" in err.value.hint

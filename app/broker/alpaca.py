@@ -2,11 +2,10 @@
 trading client.
 
 Paper by default; live only when the caller says so (the CLI adds a typed confirmation).
-Every call runs with a deadline: requests (inside the SDK) waits forever on a silent
-server, so a call that has not answered in ``timeout`` seconds is abandoned and reported
-as :class:`BrokerUnavailable` -- for a submit the outcome is then unknown, and the runner
-asks :meth:`get_order` by client order id later. 5xx answers and timeouts are retried a
-few times here; 429s are first retried by the SDK itself.
+Every request has a timeout and retries with backoff in the HTTP layer
+(:mod:`app.broker.http`); a call that still fails is reported as
+:class:`BrokerUnavailable` -- for a submit the outcome is then unknown, and the runner
+asks :meth:`get_order` by client order id later. 429s are retried by the SDK itself.
 
 Alpaca answers a second order with a known client order id with HTTP 422; :meth:`submit`
 then fetches and returns the existing order, which makes it idempotent.
@@ -14,18 +13,18 @@ then fetches and returns the existing order, which makes it idempotent.
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+import logging
 from typing import Any, Callable, TypeVar
 
 from alpaca.common.exceptions import APIError
 from alpaca.trading.client import TradingClient
 from alpaca.trading.enums import OrderSide, QueryOrderStatus, TimeInForce
 from alpaca.trading.requests import GetOrdersRequest, MarketOrderRequest
-from requests.exceptions import RequestException
+from requests.exceptions import ConnectionError as RequestsConnectionError
+from requests.exceptions import RequestException, Timeout
 
 from app.broker.base import BrokerError, BrokerUnavailable
+from app.broker.http import harden
 from app.broker.models import (
     BrokerAccount,
     BrokerOrder,
@@ -35,6 +34,7 @@ from app.broker.models import (
 )
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 _DUPLICATE = "client_order_id must be unique"
 _STATE = {"new": "new", "accepted": "accepted", "pending_new": "new", "accepted_for_bidding":
           "accepted", "partially_filled": "partially_filled", "filled": "filled",
@@ -55,15 +55,14 @@ class AlpacaBroker:
             key_id, secret_key: The account's keys (kept only inside the SDK client).
             live: Trade the live account. Paper unless this is True.
             url: Override the API's base URL (a proxy, or a test's loopback fake).
-            timeout: Seconds before a call is abandoned as unavailable.
-            retries: Extra attempts after a 5xx or a timeout.
-            backoff: Seconds between attempts (doubling).
+            timeout: Seconds a request may take (connect, and each read).
+            retries: Extra attempts after a connection fault, a timeout or a 5xx.
+            backoff: urllib3's backoff factor (seconds; doubling between attempts).
         """
         self.name = "alpaca-live" if live else "alpaca-paper"
-        self.client = TradingClient(key_id, secret_key, paper=not live, url_override=url)
+        self.client = harden(TradingClient(key_id, secret_key, paper=not live, url_override=url),
+                             timeout, retries, backoff)
         self.timeout, self.retries, self.backoff = timeout, retries, backoff
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="alpaca")
-        self._pause = threading.Event()
 
     @classmethod
     def from_settings(cls, settings: Any, live: bool = False, **kwargs: Any) -> AlpacaBroker:
@@ -74,7 +73,7 @@ class AlpacaBroker:
                    url=settings.alpaca_base_url, **kwargs)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self.client._session.close()
 
     # ----------------------------------------------------------------- the contract
     def submit(self, req: OrderRequest) -> BrokerOrder:
@@ -144,22 +143,23 @@ class AlpacaBroker:
 
     # ----------------------------------------------------------------- faults
     def _call(self, fn: Callable[[], T]) -> T:
-        """``fn()`` with a deadline and retries on faults that may pass."""
-        wait = self.backoff
-        for attempt in range(self.retries + 1):
-            try:
-                return self._pool.submit(fn).result(timeout=self.timeout)
-            except FutureTimeout:
-                problem = f"no answer from Alpaca within {self.timeout:g} s"
-            except RequestException as err:
-                problem = f"cannot reach Alpaca ({type(err).__name__})"
-            except APIError as err:
-                if (err.status_code or 0) < 500 and err.status_code != 429:
-                    raise
-                problem = f"Alpaca answered {err.status_code}: {_message(err)}"
-            if attempt < self.retries:
-                self._pause.wait(wait)
-                wait *= 2
+        """``fn()``; the HTTP layer has already retried what may pass."""
+        tries = self.retries + 1
+        try:
+            return fn()
+        except Timeout:
+            problem = f"no answer from Alpaca within {self.timeout:g} s ({tries} tries)"
+        except RequestsConnectionError as err:
+            problem = (f"no answer from Alpaca within {self.timeout:g} s ({tries} tries)"
+                       if "timed out" in str(err).lower() else
+                       f"cannot reach Alpaca ({tries} tries)")
+        except RequestException as err:
+            problem = f"cannot reach Alpaca ({type(err).__name__})"
+        except APIError as err:
+            if (err.status_code or 0) < 500 and err.status_code != 429:
+                raise
+            problem = f"Alpaca answered {err.status_code}: {_message(err)}"
+        log.warning("alpaca call failed: %s", problem)
         raise BrokerUnavailable(problem)
 
 

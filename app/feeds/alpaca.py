@@ -35,18 +35,22 @@ _LOOKBACK = {"1m": 3, "5m": 10, "15m": 20, "30m": 40, "1h": 60, "4h": 200, "1d":
 """Calendar days of history fetched for warm-up, per timeframe."""
 
 
-def historical_clients(key_id: str, secret_key: str, url: str | None = None
+def historical_clients(key_id: str, secret_key: str, url: str | None = None,
+                       timeout: float = 30.0
                        ) -> tuple[StockHistoricalDataClient, CryptoHistoricalDataClient]:
     """alpaca-py's historical data clients, stocks and crypto, on the same keys.
 
     ``url`` overrides the data API's base URL (``APCA_API_DATA_URL``: a proxy, or a test's
     loopback fake). The backtest's bar cache (:mod:`app.market.alpaca_cache`) builds its
-    clients here too, so the two cannot drift apart.
+    clients here too, so the two cannot drift apart. Each request has ``timeout`` seconds
+    and retries with backoff (:func:`app.broker.http.harden`).
     """
     from alpaca.data.historical import CryptoHistoricalDataClient, StockHistoricalDataClient
 
-    return (StockHistoricalDataClient(key_id, secret_key, url_override=url),
-            CryptoHistoricalDataClient(key_id, secret_key, url_override=url))
+    from app.broker.http import harden
+
+    return (harden(StockHistoricalDataClient(key_id, secret_key, url_override=url), timeout),
+            harden(CryptoHistoricalDataClient(key_id, secret_key, url_override=url), timeout))
 
 
 class AlpacaFeed:
