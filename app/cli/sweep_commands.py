@@ -48,6 +48,7 @@ def register(commands: Any) -> None:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    from app.cli.progress import progress
     from app.dsl import load_spec
     from app.execution.costs import parse_cost
     from app.market.data_source import load_for_spec, source_name
@@ -70,8 +71,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         start=_date(args.start, "--from"), end=_date(args.end, "--to"))
     total = grid_size(dims) if args.search == "grid" else args.trials
     try:
-        result = run_sweep(spec, dims, binder(spec), frames, settings,
-                           source_name(args.data), _progress(sys.stderr, total))
+        with progress("sweep", total, unit="variants") as tick:
+            result = run_sweep(spec, dims, binder(spec), frames, settings,
+                               source_name(args.data), lambda done, _total: tick(done))
     except ValueError as err:  # folds that do not fit the data, and the like
         raise ParleyError(str(err)) from None
     info = sys.stderr if args.json else sys.stdout
@@ -113,18 +115,3 @@ def _write(path: Path, content: str, info: TextIO) -> None:
     except OSError as err:
         raise ParleyError(f"{path}: cannot write the report ({err.strerror})") from None
     print(f"wrote the HTML report to {path}", file=info)
-
-
-def _progress(stream: TextIO, total: int) -> Any:
-    """`sweep [####....] 40/100 variants` on a terminal; nothing in a pipe."""
-    if not stream.isatty():
-        return None
-
-    def show(done: int, of: int) -> None:
-        width, frac = 30, done / max(of, 1)
-        bar = "#" * int(width * frac) + "." * (width - int(width * frac))
-        stream.write(f"\rsweep [{bar}] {done}/{of} variants")
-        if done >= of:
-            stream.write("\r" + " " * (width + 30) + "\r")
-        stream.flush()
-    return show
