@@ -25,8 +25,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SIZE = (120, 36)
-ENGLISH = ("buy AAPL and MSFT when the 50-day crosses above the 200-day, stop 2 ATR, "
-           "risk 1% a trade")
 
 
 async def export(out: Path, work: Path) -> list[Path]:
@@ -36,6 +34,7 @@ async def export(out: Path, work: Path) -> list[Path]:
     from app.tui.screens.editor import EditorScreen
     from app.tui.screens.error_modal import ErrorModal
     from app.tui.services import build_services
+    from app.tui.widgets.chat_log import EXAMPLE
     from app.tui.widgets.dsl_editor import DslEditor
 
     strategies = work / "strategies"
@@ -50,7 +49,7 @@ async def export(out: Path, work: Path) -> list[Path]:
         saved.append(out / app.save_screenshot(f"{name}.svg", str(out)))
 
     async with app.run_test(size=SIZE) as pilot:
-        for turn in (ENGLISH, "add NVDA"):
+        for turn in (EXAMPLE, "add ORCL"):  # the intro's example, as typed
             await pilot.press(*turn, "enter")
             await app.workers.wait_for_complete()
             await pilot.pause()

@@ -32,7 +32,7 @@ Mode = Literal["auto", "offline", "llm"]
 OfflineCompiler = Callable[[str, "StrategySpec | None"], CompileResult]
 FORMAT = "parley.conversation/1"
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,80}$")
-EMPTY_MESSAGE = ("Nothing to compile: describe a strategy, for example \"buy AAPL when the "
+EMPTY_MESSAGE = ("Nothing to compile: describe a strategy, for example \"buy GOOG when the "
                  "50-day SMA crosses above the 200-day, stop 2%\".")
 
 
@@ -151,14 +151,16 @@ class Conversation:
             return self._llm_compiler().compile(text, self._spec, history=earlier,
                                                 on_text=on_text)
         # The offline compiler sees one text: while there is no spec yet, the earlier turns
-        # (answers to its questions) are part of the request.
-        request = text if self._spec is not None else "\n".join([*earlier, text])
+        # that asked something (and the answers to them) are part of the request; a turn
+        # that read as no strategy at all is left out, so its "not understood" stays there.
+        asked = tuple(t.text for t in self.turns if t.text and t.questions)
+        request = text if self._spec is not None else "\n".join([*asked, text])
         return self._offline_compiler()(request, self._spec)
 
     def _record(self, text: str, result: CompileResult) -> Reply:
         before = self.text
         if result.spec is not None:
-            self._spec = result.spec
+            self._spec = _renamed(self._spec, result.spec)
         after = self.text
         diff = spec_diff(before, after) if before is not None and result.spec is not None else ""
         questions = tuple(dict.fromkeys(
@@ -249,6 +251,18 @@ class Conversation:
         """Ids of the saved conversations, oldest first."""
         folder = cls.folder(settings)
         return sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
+
+
+def _renamed(before: StrategySpec | None, after: StrategySpec) -> StrategySpec:
+    """``after``, its name following a change of symbols when the revision kept a name
+    that ends with the old symbols ("SMA 10/30 crossover on GOOG" + NVDA -> "... on GOOG,
+    NVDA"), so the name and the file it is saved to say what the spec trades."""
+    from app.compiler.offline.naming import follow_universe
+
+    if before is None or after.name != before.name:
+        return after
+    name = follow_universe(after.name, list(before.universe), list(after.universe))
+    return after if name == after.name else after.model_copy(update={"name": name})
 
 
 def spec_diff(before: str | None, after: str | None) -> str:

@@ -119,7 +119,7 @@ def ground(spec: StrategySpec, questions: list[str], assumptions: list[str],
     if unnamed:
         asked.append(f"You did not name {_join(unnamed)}, so Parley left "
                      f"{'it' if len(unnamed) == 1 else 'them'} out: should the strategy trade "
-                     f"{_join(unnamed)}? Name each symbol as a ticker (AAPL) or a crypto pair "
+                     f"{_join(unnamed)}? Name each symbol as a ticker (GOOG) or a crypto pair "
                      "(BTC/USD).")
     bench = spec.regime.benchmark if spec.regime else None
     if bench and not evidence.names_symbol(bench):
@@ -143,7 +143,7 @@ def _no_symbols(asked: list[str], notes: list[str]) -> CompileResult:
     return CompileResult(
         spec=None, text=None, questions=tuple(asked), assumptions=tuple(notes),
         message="No spec yet: it needs the symbols to trade, named by you. Add them, for "
-                "example 'AAPL and MSFT' or 'BTC/USD'.")
+                "example 'GOOG and NVDA' or 'BTC/USD'.")
 
 
 def _timeframe_note(timeframe: str, asked: list[str], notes: list[str]) -> None:

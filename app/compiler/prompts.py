@@ -33,7 +33,7 @@ EXAMPLES = {
 """Saved strategies (``strategies/NAME.strategy``) shown to the model, each with the English a
 trader might have typed for it."""
 NO_SPEC_EXAMPLE = """Trader: buy tech stocks when RSI is oversold
-QUESTION: Which symbols should this trade? Name them as tickers, for example AAPL, MSFT.
+QUESTION: Which symbols should this trade? Name them as tickers, for example GOOG, NVDA.
 QUESTION: Below which RSI level is "oversold" for you (30 is common), and over how many bars?"""
 _STRATEGIES = Path(__file__).resolve().parents[2] / "strategies"
 

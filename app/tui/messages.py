@@ -115,6 +115,8 @@ class RunStarted(Message, bubble=False):
     """A run was created and its process spawned."""
 
     run_id: str
+    speed: str = ""
+    """Replayed bars a second, or ``max``."""
 
 
 @dataclass

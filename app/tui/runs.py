@@ -30,6 +30,9 @@ ACTIVE = ("created", "running", "paused")
 CONTROLS = ("pause", "resume", "stop", "flatten")
 DETAIL_ROWS = 200
 """Newest rows of each log the monitor loads for the selected run."""
+DEFAULT_SPEED = "10"
+"""Replayed bars a second of a run started without a speed: slow enough to watch, pause or
+flatten (the bundled GOOG's 2,148 days take about 3.5 minutes); ``/run max`` for full speed."""
 
 
 @dataclass(frozen=True)
@@ -106,9 +109,10 @@ class MonitorSnapshot:
 
 class RunService:
     """Starts and controls runs; ``data``/``speed``/``options`` set how the TUI's runs
-    replay (the bundled data at full speed unless told otherwise)."""
+    replay (the bundled data at :data:`DEFAULT_SPEED` unless told otherwise)."""
 
-    def __init__(self, settings: Settings, *, data: Path | None = None, speed: str = "max",
+    def __init__(self, settings: Settings, *, data: Path | None = None,
+                 speed: str = DEFAULT_SPEED,
                  cash: float = 10_000.0, options: dict[str, Any] | None = None) -> None:
         self.settings = settings
         self.data = data
@@ -128,11 +132,12 @@ class RunService:
                 self._store = Store(self.settings.db_url)
             return self._store
 
-    def start(self, spec_text: str, source: str = "", speed: str | None = None) -> str:
+    def start(self, spec_text: str, source: str = "", speed: str | None = None
+              ) -> tuple[str, str]:
         """Create a replay run on the simulated paper broker and start it detached.
 
         Returns:
-            The new run's id.
+            The new run's id, and its speed (bars a second, or ``max``).
 
         Raises:
             ParleyError: the spec does not validate, the speed is not a number or max, or
@@ -151,7 +156,7 @@ class RunService:
                          feed="replay", data=None if self.data is None else str(self.data),
                          speed=speed, cash=self.cash, **self.options)
         spawn_detached(row.id, self.settings)
-        return row.id
+        return row.id, speed
 
     def control(self, run_id: str, command: str) -> str:
         """Pause, resume, stop or flatten one run; returns what was done, in words."""

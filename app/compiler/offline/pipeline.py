@@ -23,8 +23,8 @@ from app.compiler.result import CompileResult
 from app.dsl import SpecError, format_spec, parse_spec
 from app.spec.readback import DEFAULT_SIZING_PCT
 
-UNIVERSE_QUESTION = "Which symbols should this trade? (e.g. AAPL, MSFT or BTC/USD)"
-_EXAMPLE = ("e.g. 'buy AAPL when the 50-day SMA crosses above the 200-day SMA, 2% stop, "
+UNIVERSE_QUESTION = "Which symbols should this trade? (e.g. GOOG, NVDA or BTC/USD)"
+_EXAMPLE = ("e.g. 'buy GOOG when the 50-day SMA crosses above the 200-day SMA, 2% stop, "
             "risk 1% per trade'")
 
 

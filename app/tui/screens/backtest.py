@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Label, ProgressBar
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from app.tui.backtests import LOAD_SHARE, BacktestOutcome
+from app.tui.backtests import BacktestOutcome
 from app.tui.decisions import when
 from app.tui.messages import BacktestDone, BacktestProgress, OpenSpec, RunRequested
 from app.tui.screens.base import ParleyScreen
@@ -70,11 +70,13 @@ class BacktestScreen(ParleyScreen):
     # -- running --------------------------------------------------------------------------
 
     def start(self, spec_text: str, source: str) -> None:
-        """Backtest this spec now (an earlier backtest still running is dropped)."""
+        """Backtest this spec now (an earlier backtest still running is dropped); the last
+        one's results go at once, so they are never shown as this one's."""
         self.request = (spec_text, source)
+        self.clear_outcome(f"Backtesting {_name_in(spec_text) or 'the spec'} from {source}…")
         self.query_one("#bt-running").set_class(True, "-running")
         self.query_one("#bt-phase", Label).update("Starting…")
-        self.query_one(ProgressBar).update(total=None)
+        self.query_one(ProgressBar).update(total=1.0, progress=0.0)
         self.query_one(StatusLine).detail = f"running · {source}"
         self.run_backtest(spec_text, source)
 
@@ -93,13 +95,9 @@ class BacktestScreen(ParleyScreen):
 
     @on(BacktestProgress)
     def _progress(self, event: BacktestProgress) -> None:
-        """A measured fraction once the engine reports one; until then (loading the data,
-        or an engine that reports rarely) the bar pulses."""
-        bar = self.query_one(ProgressBar)
-        if event.fraction > LOAD_SHARE:
-            bar.update(total=1.0, progress=event.fraction)
-        else:
-            bar.update(total=None)
+        """The measured fraction, as a percentage (loading the data is the first
+        :data:`~app.tui.backtests.LOAD_SHARE` of it), never an indeterminate "--%"."""
+        self.query_one(ProgressBar).update(total=1.0, progress=max(0.0, min(1.0, event.fraction)))
         self.query_one("#bt-phase", Label).update(event.phase[:1].upper() + event.phase[1:] + "…")
 
     @on(BacktestDone)
@@ -118,9 +116,29 @@ class BacktestScreen(ParleyScreen):
                                                                  WorkerState.CANCELLED):
             self._stop_progress()
             if event.state == WorkerState.ERROR:
-                self.query_one(StatusLine).detail = "failed"
+                source = self.request[1] if self.request else "the spec"
+                self.query_one(StatusLine).detail = f"failed · {source}"
+                self.clear_outcome(f"The backtest of {source} failed: {_why(event.worker.error)}"
+                                   "\nFix the spec or the data, then press r to run it again.")
 
     # -- showing --------------------------------------------------------------------------
+
+    def clear_outcome(self, note: str) -> None:
+        """Show no results, only ``note`` where the equity curve goes."""
+        self.outcome = None
+        equity = self.query_one("#equity", LineChart)
+        equity.placeholder = note
+        equity.clear()
+        equity.border_title = "Equity"
+        drawdown = self.query_one("#drawdown", LineChart)
+        drawdown.clear()
+        drawdown.border_title = "Drawdown"
+        self.query_one(MetricsPanel).clear("")
+        trades = self.query_one(TradeTable)
+        trades.reset()
+        trades.border_title = "Trades"
+        self.query_one(DecisionView).show(None, "")
+        self.query_one("#decision-scroll").border_title = "Entry decision"
 
     def show_outcome(self, outcome: BacktestOutcome) -> None:
         self.outcome = outcome
@@ -187,6 +205,20 @@ class BacktestScreen(ParleyScreen):
         return [("Rerun backtest", "Backtest the same spec again", "rerun"),
                 ("Open spec in editor", "Edit the backtested spec", "edit"),
                 ("Run this spec", "Start it on the replay feed (paper)", "run")]
+
+
+def _name_in(spec_text: str) -> str:
+    """The quoted name on a spec's ``strategy`` line ('' when there is none)."""
+    for line in spec_text.splitlines():
+        if line.strip().startswith("strategy "):
+            return line.strip()[len("strategy "):].strip()
+    return ""
+
+
+def _why(error: BaseException | None) -> str:
+    """An error in one line, for the screen (the error window holds the whole message)."""
+    message = getattr(error, "message", None) or str(error or "unknown error")
+    return message.strip().splitlines()[0] if message.strip() else type(error).__name__
 
 
 def _wide(curves: list) -> bool:

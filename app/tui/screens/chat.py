@@ -3,6 +3,7 @@ questions, the diff of the last revision and which compiler answered on the righ
 
 from __future__ import annotations
 
+from inspect import isawaitable
 from pathlib import Path
 
 from textual import on, work
@@ -135,7 +136,7 @@ class ChatScreen(ParleyScreen):
     # -- commands -------------------------------------------------------------------------
 
     @on(PromptInput.CommandEntered)
-    def _command(self, event: PromptInput.CommandEntered) -> None:
+    async def _command(self, event: PromptInput.CommandEntered) -> None:
         actions = {"save": lambda: self.save(event.argument), "new": self.action_new,
                    "backtest": self.action_backtest, "run": lambda: self.run(event.argument),
                    "edit": self.action_edit, "help": lambda: self.app.run_action("help")}
@@ -145,7 +146,9 @@ class ChatScreen(ParleyScreen):
                 f"Unknown command /{event.name}. Try /save, /new, /edit, /backtest, /run "
                 "or /help.")
             return
-        action()
+        done = action()
+        if isawaitable(done):  # app actions (run_action) are coroutines
+            await done
 
     def action_save(self) -> None:
         self.save("")

@@ -8,7 +8,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-HELP = """\
+from app.tui.runs import DEFAULT_SPEED
+
+HELP_TEXT = """\
 # Parley
 
 Describe a strategy in plain English; Parley compiles it into the strategy language,
@@ -35,7 +37,7 @@ simulated broker) while you watch every decision.
 | /new | ctrl+n | start a new conversation (the old one stays saved) |
 | /edit | ctrl+o | open the current spec in the editor |
 | /backtest | ctrl+b | backtest the current spec on the bundled data |
-| /run [speed] | ctrl+r | run it detached on the replay feed, paper (simulated broker); speed in bars a second, max by default |
+| /run [bars a second] | ctrl+r | run it detached on the replay feed, paper (simulated broker): {speed} bars a second unless you give a number; /run max for full speed |
 | /help | F1 | this help |
 
 The conversation is kept: the next start resumes it.
@@ -101,6 +103,7 @@ stop loss 2 atr(14)
 size risk 1% of equity
 ```
 """
+HELP = HELP_TEXT.replace("{speed}", DEFAULT_SPEED)
 
 
 class HelpScreen(ModalScreen[None]):

@@ -230,12 +230,13 @@ class MonitorScreen(ParleyScreen):
 
     @work(thread=True, exit_on_error=False, group="run-control", description="Starting the run")
     def launch(self, spec_text: str, source: str, speed: str | None) -> None:
-        self.post_message(RunStarted(self.services.runs.start(spec_text, source, speed)))
+        self.post_message(RunStarted(*self.services.runs.start(spec_text, source, speed)))
 
     @on(RunStarted)
     def _started(self, event: RunStarted) -> None:
-        self.notify(f"Run {event.run_id} started on the replay feed (paper, simulated broker). "
-                    "It keeps running if you close Parley.", title="Run")
+        self.notify(f"Run {event.run_id} started on the replay feed at "
+                    f"{speed_words(event.speed)} (paper, simulated broker). It keeps running "
+                    "if you close Parley.", title="Run")
         self._select(event.run_id)
         self.poll()
 
@@ -306,7 +307,7 @@ def _refusal(run: RunSummary, command: str) -> str:
 
 
 def _header(run: RunSummary) -> Content:
-    speed = "max speed" if run.speed == "max" else f"{run.speed} bars/s"
+    speed = speed_words(run.speed)
     data = Path(run.data).name or run.data
     parts: list[Content | tuple[str, str] | str] = [
         (f"{run.id} ", "bold"), (run.name, "bold $text-primary"),
@@ -317,6 +318,13 @@ def _header(run: RunSummary) -> Content:
     if run.reason:
         parts += [" · ", (run.reason, "$text-warning")]
     return Content.assemble(*parts)
+
+
+def speed_words(speed: str) -> str:
+    """A replay speed with its unit: "10 bars a second", "full speed"."""
+    if speed in ("max", ""):
+        return "full speed"
+    return f"{speed} bar{'' if speed == '1' else 's'} a second"
 
 
 def _preferred(runs: tuple[RunSummary, ...]) -> str | None:

@@ -48,6 +48,12 @@ class MetricsPanel(Static):
         self._width = self.size.width
         self.update(self._render_figures(metrics, hold, wide=self._width >= 40))
 
+    def clear(self, note: str = "No backtest yet.") -> None:
+        """Show no figures, only ``note``."""
+        self.figures = None
+        self.add_class("-empty")
+        self.update(Content(note))
+
     def on_resize(self) -> None:
         if self.figures is not None and (self.size.width >= 40) != (self._width >= 40):
             self.show(*self.figures)
