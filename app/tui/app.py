@@ -164,6 +164,12 @@ class ParleyApp(App[None]):
         assert isinstance(screen, MonitorScreen)
         screen.action_kill()
 
+    async def action_flatten_stop(self) -> None:
+        """Flatten and stop, from anywhere: opens the monitor and asks to type FLATTEN."""
+        screen = await self.show_mode("monitor")
+        assert isinstance(screen, MonitorScreen)
+        screen.action_flatten_stop()
+
     # -- the one error path ---------------------------------------------------------------
 
     @on(Worker.StateChanged)

@@ -18,6 +18,8 @@ APP_COMMANDS = (
      "switch_mode('backtest')"),
     ("Monitor", "Every run: status, positions, P&L, decisions (F6)", "switch_mode('monitor')"),
     ("Kill switch", "Stop every run now (asks you to type KILL)", "kill_switch"),
+    ("Flatten and stop", "Close every run's positions, then stop each run (type FLATTEN)",
+     "flatten_stop"),
     ("New spec", "Start a new spec in the editor", "new_spec"),
     ("Toggle light/dark theme", "Switch between the light and the dark theme (ctrl+t)",
      "toggle_theme"),

@@ -117,6 +117,8 @@ class RunStarted(Message, bubble=False):
     run_id: str
     speed: str = ""
     """Replayed bars a second, or ``max``."""
+    broker: str = "sim"
+    feed_label: str = ""
 
 
 @dataclass

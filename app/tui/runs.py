@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from app.config import Settings
     from app.store import Store
     from app.store.tables import OrderRow, PositionRow, RunRow
+    from app.tui.flatten_stop import FlattenReport
 
 ACTIVE = ("created", "running", "paused")
 CONTROLS = ("pause", "resume", "stop", "flatten")
@@ -46,6 +47,8 @@ class RunSummary:
     reason: str
     broker: str
     feed: str
+    feed_label: str
+    """The feed as every view names it: ``replay of 2004-08-19..2013-03-01``."""
     data: str
     speed: str
     bars_done: int
@@ -67,6 +70,30 @@ class RunSummary:
     @property
     def active(self) -> bool:
         return self.status in ACTIVE
+
+    @property
+    def broker_label(self) -> str:
+        """The broker with what it means: ``sim (paper, simulated)``."""
+        return broker_label(self.broker)
+
+
+BROKERS = {"sim": "sim (paper, simulated)", "alpaca-paper": "alpaca-paper (Alpaca paper account)",
+           "alpaca-live": "alpaca-live (LIVE, real money)"}
+
+
+def broker_label(broker: str) -> str:
+    return BROKERS.get(broker, broker)
+
+
+@dataclass(frozen=True)
+class StartedRun:
+    """A run just created and spawned."""
+
+    id: str
+    speed: str
+    """Bars a second, or ``max``."""
+    broker: str
+    feed_label: str
 
 
 @dataclass
@@ -133,11 +160,11 @@ class RunService:
             return self._store
 
     def start(self, spec_text: str, source: str = "", speed: str | None = None
-              ) -> tuple[str, str]:
+              ) -> StartedRun:
         """Create a replay run on the simulated paper broker and start it detached.
 
         Returns:
-            The new run's id, and its speed (bars a second, or ``max``).
+            The new run: its id, speed (bars a second, or ``max``), broker and feed.
 
         Raises:
             ParleyError: the spec does not validate, the speed is not a number or max, or
@@ -151,12 +178,12 @@ class RunService:
         spec = parse_spec(spec_text)
         speed = speed or self.speed
         parse_speed(speed)
-        load_for_spec(spec, self.data)  # no symbol missing: refuse here, not in the run
+        frames = load_for_spec(spec, self.data)  # no symbol missing: refuse here, not later
         row = create_run(self.store, spec, spec_text, path=source or None, broker="sim",
                          feed="replay", data=None if self.data is None else str(self.data),
-                         speed=speed, cash=self.cash, **self.options)
+                         speed=speed, cash=self.cash, frames=frames, **self.options)
         spawn_detached(row.id, self.settings)
-        return row.id, speed
+        return StartedRun(row.id, speed, row.broker, row.feed_label)
 
     def control(self, run_id: str, command: str) -> str:
         """Pause, resume, stop or flatten one run; returns what was done, in words."""
@@ -177,6 +204,13 @@ class RunService:
         from app.runner.launch import request
 
         return request(self.store, None, "kill")
+
+    def flatten_and_stop(self) -> FlattenReport:
+        """Close every active run's positions, then stop each once flat (see
+        :mod:`app.tui.flatten_stop`)."""
+        from app.tui.flatten_stop import flatten_and_stop
+
+        return flatten_and_stop(self.store)
 
     def monitor(self) -> RunMonitor:
         return RunMonitor(self)
@@ -217,7 +251,8 @@ class RunMonitor:
             id=row.id, name=row.name, status="gone" if "process gone" in status else status,
             reason=row.reason or ("its process is gone: resume restarts it"
                                   if "process gone" in status else ""),
-            broker=row.broker, feed=row.feed, data=row.data or "bundled", speed=row.speed,
+            broker=row.broker, feed=row.feed, feed_label=row.feed_label,
+            data=row.data or "bundled", speed=row.speed,
             bars_done=row.bars_done, last_bar=when(row.last_bar_ns),
             regime=regime_in((totals.last_decision.record or {})
                              if totals.last_decision else {}),

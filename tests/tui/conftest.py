@@ -180,12 +180,14 @@ def seed_runs(url: str, data: Path) -> None:
     start = datetime(2026, 1, 2, 9, 30, tzinfo=timezone.utc)
     for k, (run_id, text, stop_after) in enumerate(SEEDED):
         spec = parse_spec(text)
+        feed = ReplayFeed(load_for_spec(spec, data))
         with store.session() as s:
             s.add(RunRow(id=run_id, name=spec.name, spec_text=text, data=str(data),
+                         options={"feed_label": feed.label},
                          created_at=start + timedelta(minutes=k)))
             s.commit()
         stop = threading.Event()
-        Runner(store, run_id, ReplayFeed(load_for_spec(spec, data))).run(
+        Runner(store, run_id, feed).run(
             spec, _stopper(stop, stop_after), stop)
     with store.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -6,31 +6,38 @@ understood" note leaking into the next reply, examples naming symbols that are n
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.widgets._footer import FooterKey
 from textual.worker import WorkerFailed
 
 from app.compiler.conversation import EMPTY_MESSAGE
 from app.compiler.offline.pipeline import UNIVERSE_QUESTION
+from app.config import Settings
 from app.market.bundled import bundled_symbols
 from app.market.data_source import load_for_spec
 from app.tui.runs import DEFAULT_SPEED
 from app.tui.screens.backtest import BacktestScreen
+from app.tui.screens.confirm_modal import ConfirmModal
 from app.tui.screens.error_modal import ErrorModal
 from app.tui.screens.help import HELP, HelpScreen
 from app.tui.screens.monitor import MonitorScreen
+from app.tui.screens.typed_confirm_modal import TypedConfirmModal
 from app.tui.widgets.chat_log import EXAMPLE, WELCOME, ChatLog
 from app.tui.widgets.line_chart import LineChart
 from app.tui.widgets.metrics_panel import MetricsPanel
+from app.tui.widgets.parley_footer import ParleyFooter
+from app.tui.widgets.runs_table import RunsTable
 from app.tui.widgets.spec_view import SpecView
 from app.tui.widgets.status_line import StatusLine
 from app.tui.widgets.trade_table import TradeTable
 from tests.tui.conftest import ENGLISH, GOOG_ENGLISH, SIZE, MakeApp
 from tests.tui.test_backtest import settle
 from tests.tui.test_chat import log_text, say
-from tests.tui.test_monitor import run_of, until
+from tests.tui.test_monitor import STOPPED, run_of, until
 
 TICKER = re.compile(r"\b[A-Z]{2,5}(?:/[A-Z]{3})?\b")
 NOT_TICKERS = {"ATR", "SMA", "EMA", "RSI", "MACD", "KILL"}
@@ -176,3 +183,111 @@ async def test_the_name_follows_the_symbols(make_app: MakeApp, strategies: Path)
         await say(pilot, "call it Mine")
         await say(pilot, "add ORCL")
         assert app.services.chat.state().spec.name == "Mine"  # a name you chose stays
+
+
+def footer_keys(pilot: Pilot) -> tuple[list[FooterKey], FooterKey]:
+    footer = pilot.app.screen.query_one(ParleyFooter)
+    shown = [k for k in footer.query(FooterKey) if k.display]
+    [palette] = [k for k in shown if k.has_class("-command-palette")]
+    return [k for k in shown if k is not palette], palette
+
+
+async def test_the_footer_is_never_cut(make_app: MakeApp) -> None:
+    for width, height in ((80, 24), (120, 36)):
+        app = make_app()
+        async with app.run_test(size=(width, height)) as pilot:
+            for mode in ("f3", "f4", "f5", "f6", "f2"):
+                await pilot.press(mode)
+                await pilot.pause()
+                keys, palette = footer_keys(pilot)
+                where = f"{width} columns, {mode}"
+                assert max(k.region.right for k in keys) <= palette.region.x, where
+                assert palette.region.right <= width, where
+                assert "f1" in [k.key_display for k in keys], where
+                if mode == "f6":
+                    assert "K" in [k.key_display for k in keys], where
+            if width == 120:  # the chat: every key but its own (F2)
+                shown = [k.key_display for k in keys]
+                assert shown == ["^s", "^n", "^o", "^b", "^r", "f1", "f3", "f4", "f5", "f6"]
+
+
+async def test_the_runs_table_shows_pnl_broker_and_feed_at_80_columns(
+        make_app: MakeApp, seeded_home: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f6")
+        await settle(pilot)
+        table = app.screen.query_one(RunsTable)
+        labels = [str(c.label) for c in table.columns.values()]
+        right = 0
+        for column in table.columns.values():
+            right += column.get_render_width(table)
+            if str(column.label) == "Broker":
+                break
+        assert right <= table.scrollable_content_region.width, (right, labels)
+        assert labels.index("P&L") < labels.index("Broker") < labels.index("Feed")
+        cells = [c.text for c in table.shown[STOPPED]]
+        assert "sim" in cells and "replay of 2004-08-19..2006-03-21" in cells
+        header = str(app.screen.query_one("#run-header").render())
+        assert "broker sim (paper, simulated)" in header
+        assert "feed replay of 2004-08-19..2006-03-21" in header
+        store = app.services.runs.store  # as if its process were alive (no signal is sent)
+        store.update_run(STOPPED, status="running", pid=os.getpid())
+        await until(pilot, lambda: run_of(pilot, STOPPED).status == "running", "running")
+        await pilot.press("f")  # flatten asks first, naming the broker and the feed
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        assert "broker sim, feed replay of 2004-08-19..2006-03-21" in app.screen.question
+        await pilot.press("escape")
+
+
+ALWAYS_IN = """strategy "Always in"
+universe GOOG
+timeframe 1d
+long when close > 0
+exit when close < 0
+size 10 shares
+"""
+
+
+async def test_flatten_and_stop_closes_every_position_then_stops(
+        make_app: MakeApp, seeded_home: Path) -> None:
+    app = make_app()
+    store = app.services.runs.store
+    async with app.run_test(size=(120, 36)) as pilot:
+        run = app.services.runs.start(ALWAYS_IN, "always_in.strategy", "20")
+        await pilot.press("f6")
+        await settle(pilot)
+        await until(pilot, lambda: bool(store.positions(run.id)), "a position to open")
+        await pilot.press("K")  # the kill switch says what it leaves, and what does not
+        await pilot.pause()
+        assert "F, flatten and stop, closes them first" in app.screen.question
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("F")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, TypedConfirmModal) and modal.word == "FLATTEN"
+        assert f"{run.id} Always in · broker sim · replay of 2004-08-19..2006-03-21 · " \
+               "open: GOOG long 10" in modal.question
+        await pilot.press(*"FLATTEN", "enter")
+        await until(pilot, lambda: store.get_run(run.id).status == "stopped", "the stop",
+                    tries=600)
+        await settle(pilot)
+        row = store.get_run(run.id)
+        assert store.positions(run.id) == []  # (the reason: safety's SIGTERM wording)
+        assert [t.exit_reason for t in store.trades(run.id)] == ["flatten"]
+        assert 0 < row.bars_done < 400
+
+
+def test_flatten_and_stop_names_what_a_dead_run_left_open(seeded_home: Path,
+                                                          settings: Settings) -> None:
+    from app.store import Store
+    from app.tui.flatten_stop import flatten_and_stop
+
+    store = Store(settings.db_url)
+    store.update_run(STOPPED, status="running", pid=None)  # its process is gone
+    report = flatten_and_stop(store, wait=0)
+    assert report.gone == {STOPPED: 1} and report.stopped == [] and report.waiting == []
+    assert store.get_run(STOPPED).status == "stopped"
+    assert "stopped with 1 position(s) open (resume it with r" in report.describe()

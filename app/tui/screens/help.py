@@ -90,7 +90,8 @@ closing Parley does not stop them; the monitor reads the database twice a second
 | r | resume entries, or restart a stopped run where it left off |
 | s | stop the run after its current bar (asks first) |
 | f | flatten: close every position, then pause (asks first) |
-| K | kill switch: stop every run now (type KILL to confirm) |
+| K | kill switch: stop every run now, positions left as they are (type KILL to confirm) |
+| F | flatten and stop: close every run's positions at the next bar's open, then stop each run once flat (type FLATTEN to confirm) |
 
 ## The language, in one example
 ```

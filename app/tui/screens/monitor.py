@@ -23,7 +23,14 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from app.tui.messages import MonitorPolled, RunControlled, RunStarted
-from app.tui.runs import Cursor, MonitorSnapshot, RunDetail, RunMonitor, RunSummary
+from app.tui.runs import (
+    Cursor,
+    MonitorSnapshot,
+    RunDetail,
+    RunMonitor,
+    RunSummary,
+    broker_label,
+)
 from app.tui.screens.base import ParleyScreen
 from app.tui.screens.confirm_modal import ConfirmModal
 from app.tui.screens.typed_confirm_modal import TypedConfirmModal
@@ -53,6 +60,7 @@ class MonitorScreen(ParleyScreen):
         Binding("s", "control('stop')", "Stop"),
         Binding("f", "control('flatten')", "Flatten"),
         Binding("K", "kill", "Kill switch"),
+        Binding("F", "flatten_stop", "Flatten+stop"),
     ]
 
     POLL_SECONDS: ClassVar[float] = 0.5
@@ -230,13 +238,14 @@ class MonitorScreen(ParleyScreen):
 
     @work(thread=True, exit_on_error=False, group="run-control", description="Starting the run")
     def launch(self, spec_text: str, source: str, speed: str | None) -> None:
-        self.post_message(RunStarted(*self.services.runs.start(spec_text, source, speed)))
+        run = self.services.runs.start(spec_text, source, speed)
+        self.post_message(RunStarted(run.id, run.speed, run.broker, run.feed_label))
 
     @on(RunStarted)
     def _started(self, event: RunStarted) -> None:
-        self.notify(f"Run {event.run_id} started on the replay feed at "
-                    f"{speed_words(event.speed)} (paper, simulated broker). It keeps running "
-                    "if you close Parley.", title="Run")
+        self.notify(f"Run {event.run_id} started: broker {broker_label(event.broker)}, feed "
+                    f"{event.feed_label or 'replay'} at {speed_words(event.speed)}. It keeps "
+                    "running if you close Parley.", title="Run")
         self._select(event.run_id)
         self.poll()
 
@@ -250,10 +259,11 @@ class MonitorScreen(ParleyScreen):
             self.notify(refusal, severity="warning")
             return
         if command in ("stop", "flatten"):
-            question = (f"Stop run {run.id} ({run.name}) after its current bar? Its open "
-                        "positions stay open; resume (r) restarts it." if command == "stop"
-                        else f"Close every position of run {run.id} ({run.name}) at the next "
-                        "bar's open and pause its entries?")
+            which = f"run {run.id} ({run.name}; {run_where(run)})"
+            question = (f"Stop {which} after its current bar? Its open positions stay open; "
+                        "resume (r) restarts it." if command == "stop"
+                        else f"Close every position of {which} at the next bar's open and "
+                        "pause its entries?")
             self.app.push_screen(ConfirmModal(command.title() + " run?", question,
                                               confirm=command.title()),
                                  lambda yes: self.control(run.id, command) if yes else None)
@@ -270,8 +280,24 @@ class MonitorScreen(ParleyScreen):
         active = [r for r in self.runs.values() if r.active]
         self.app.push_screen(TypedConfirmModal(
             "Kill switch", f"Stop every active run now ({len(active)}), cancelling their "
-            "waiting entries? Open positions stay as they are. Type KILL to confirm.",
+            "waiting entries? Open positions stay as they are (F, flatten and stop, closes "
+            f"them first).{_listed(active)}\nType KILL to confirm.",
             "KILL", "Kill every run"), lambda yes: self.kill() if yes else None)
+
+    def action_flatten_stop(self) -> None:
+        active = [r for r in self.runs.values() if r.active]
+        held = sum(len(r.positions) for r in active)
+        self.app.push_screen(TypedConfirmModal(
+            "Flatten and stop", f"Close every position of every active run ({held} in "
+            f"{len(active)} run(s)) at its next bar's open, then stop each run once it is "
+            f"flat?{_listed(active)}\nType FLATTEN to confirm.",
+            "FLATTEN", "Flatten and stop"), lambda yes: self.flatten_stop() if yes else None)
+
+    @work(thread=True, exit_on_error=False, group="run-control",
+          description="Flatten and stop")
+    def flatten_stop(self) -> None:
+        self.post_message(RunControlled("Closing every position, then stopping each run…"))
+        self.post_message(RunControlled(self.services.runs.flatten_and_stop().describe()))
 
     @work(thread=True, exit_on_error=False, group="run-control", description="Kill switch")
     def kill(self) -> None:
@@ -290,7 +316,9 @@ class MonitorScreen(ParleyScreen):
                 ("Stop run", "Stop the selected run after its bar", "control('stop')"),
                 ("Flatten run", "Close the selected run's positions and pause it",
                  "control('flatten')"),
-                ("Kill switch", "Stop every run now (asks you to type KILL)", "kill")]
+                ("Kill switch", "Stop every run now (asks you to type KILL)", "kill"),
+                ("Flatten and stop", "Close every run's positions, then stop each run "
+                 "(asks you to type FLATTEN)", "flatten_stop")]
 
 
 def _refusal(run: RunSummary, command: str) -> str:
@@ -311,13 +339,27 @@ def _header(run: RunSummary) -> Content:
     data = Path(run.data).name or run.data
     parts: list[Content | tuple[str, str] | str] = [
         (f"{run.id} ", "bold"), (run.name, "bold $text-primary"),
-        (f" · broker {run.broker} · feed {run.feed} ({data}, {speed}) · "
+        (f" · broker {run.broker_label} · feed {run.feed_label} ({data}, {speed}) · "
          f"{run.trades} closed trade{'s' if run.trades != 1 else ''}")]
     if run.positions:
         parts.append(" · open: " + ", ".join(run.positions))
     if run.reason:
         parts += [" · ", (run.reason, "$text-warning")]
     return Content.assemble(*parts)
+
+
+def _listed(runs: list[RunSummary], most: int = 6) -> str:
+    """The runs, one a line: id, name, broker, feed and open positions."""
+    lines = [f"\n  {r.id} {r.name} · broker {r.broker} · {r.feed_label}"
+             + (f" · open: {', '.join(r.positions)}" if r.positions else "")
+             for r in runs[:most]]
+    more = f"\n  and {len(runs) - most} more" if len(runs) > most else ""
+    return "".join(lines) + more
+
+
+def run_where(run: RunSummary) -> str:
+    """Where a run trades and what drives it, in a few words."""
+    return f"broker {run.broker}, feed {run.feed_label}"
 
 
 def speed_words(speed: str) -> str:
