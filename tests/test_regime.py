@@ -435,3 +435,16 @@ def test_switching_features_are_causal(market: pd.DataFrame) -> None:
     z_part, dev_part = switching_features(close[:400], SwitchingConfig())
     np.testing.assert_array_equal(z_part, z[:400])
     np.testing.assert_array_equal(dev_part, dev[:400])
+
+
+def test_rolling_median_is_pandas_median() -> None:
+    from app.regime.switching import rolling_median
+
+    x = np.random.default_rng(5).random(900)
+    x[:30] = np.nan
+    expected = pd.Series(x).rolling(250, min_periods=125).median().to_numpy()
+    np.testing.assert_array_equal(rolling_median(x, 250, 125), expected)
+    short = x[:200]
+    np.testing.assert_array_equal(
+        rolling_median(short, 250, 125),
+        pd.Series(short).rolling(250, min_periods=125).median().to_numpy())

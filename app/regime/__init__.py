@@ -1,4 +1,5 @@
-"""Market regimes: a walk-forward Gaussian HMM that knows when it does not know.
+"""Market regimes: a causal four-regime Markov-switching filter that knows when it does not
+know (or, with ``RegimeConfig(model="fitted")``, the walk-forward Gaussian HMM).
 
 * :func:`detect_regimes` -- the regime and confidence of every bar of a frame;
 * :class:`RegimeTracker` -- the same labels one closed bar at a time, for a live runner;

@@ -1,144 +1,35 @@
-"""Walk-forward regime labels: the batch function and the live tracker, on one engine.
+"""Regime labels of bars: the batch function and the live tracker, on one engine per model.
 
-At bar ``t`` (counting bars with defined features) the engine:
+* ``model="switching"`` (default): :mod:`app.regime.switching` turns closes into
+  standardised returns and distances from the recent average, and a forward filter over
+  four regime states gives each bar's probabilities; :class:`_SwitchingEngine` labels the
+  bar ``transition`` when the top probability is under ``min_confidence`` or the top
+  regime differs from the previous bar's.
+* ``model="fitted"``: the walk-forward Gaussian HMM of :mod:`app.regime.fitted`.
 
-1. on a refit bar -- the ``warmup``-th bar, then every ``refit_every`` bars -- fits the HMM
-   to the trailing ``window`` bars up to and including ``t``, names the states, and re-runs
-   the forward filter over the last ``filter_bars`` of them;
-2. otherwise advances the current filter by bar ``t`` alone;
-3. multiplies the trend probabilities by the efficiency-ratio overlay, takes the most
-   likely regime, and labels the bar ``transition`` when that regime's probability (the
-   confidence) is under ``min_confidence`` or the most likely regime changed within the
-   last ``settle_bars`` bars.
-
-Nothing in these steps reads a bar after ``t``, and the refit schedule counts from the
-first bar, so appending bars never changes an earlier label. :func:`detect_regimes` feeds
-the engine features computed over the whole frame; :class:`RegimeTracker` computes each
-bar's features from the last :attr:`RegimeConfig.lookback` bars and feeds the same
-engine, so both give identical labels on the same bars.
+Nothing reads a bar after ``t``: features are causal and filters run forward only, so
+appending bars never changes an earlier label. :func:`detect_regimes` computes features
+over the whole frame; :class:`RegimeTracker` computes each new bar's from the last
+:attr:`RegimeConfig.lookback` bars (exact rolling windows) and feeds the same engine, so
+both give identical labels and confidences on the same bars.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from app.errors import ParleyError
 from app.regime.config import DEFAULT_CONFIG, REGIMES, TRANSITION, RegimeConfig
 from app.regime.features import Features, compute_features
-from app.regime.filtering import JointFilter
-from app.regime.hmm import HIGH_VOLATILITY, StateFit, fit_states
+from app.regime.fitted import FittedEngine
+from app.regime.reading import WARMING_UP, RegimeError, RegimeReading
 from app.regime.switching import SwitchingFilter, frame_probs, switching_features
 
 _BAR_FIELDS = ("open", "high", "low", "close", "volume")
-
-
-class RegimeError(ParleyError):
-    """Bars the regime detector cannot use (missing columns, non-positive prices)."""
-
-
-@dataclass(frozen=True)
-class RegimeReading:
-    """The regime of one bar, as the runner records it with a decision."""
-
-    regime: str
-    """One of :data:`app.regime.LABELS`."""
-    confidence: float
-    """Probability of the most likely regime after the overlay (0 during warm-up)."""
-    probabilities: tuple[float, ...]
-    """Probability of each regime in :data:`REGIMES` order (all 0 during warm-up)."""
-
-    @property
-    def ready(self) -> bool:
-        """False during warm-up, before the first fit."""
-        return any(self.probabilities)
-
-    @property
-    def most_likely(self) -> str | None:
-        """The most likely named regime, even when the label is ``transition``."""
-        return REGIMES[int(np.argmax(self.probabilities))] if self.ready else None
-
-
-WARMING_UP = RegimeReading(TRANSITION, 0.0, (0.0,) * len(REGIMES))
-
-
-class _Engine:
-    """Walk-forward fitting, forward filtering and labelling, one feature row at a time."""
-
-    def __init__(self, config: RegimeConfig, seed: int) -> None:
-        self.config, self.seed = config, seed
-        self._x: deque[np.ndarray] = deque(maxlen=config.window)
-        self._z: deque[float] = deque(maxlen=config.window)
-        self._er: deque[float] = deque(maxlen=config.window)
-        self._seen = 0
-        self._filter: JointFilter | None = None
-        self._memory: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self._recent: deque[int] = deque(maxlen=config.settle_bars + 1)
-
-    def push(self, x: np.ndarray, z: float, er: float) -> RegimeReading:
-        if not np.isfinite(x).all():
-            return WARMING_UP
-        self._x.append(x)
-        self._z.append(z)
-        self._er.append(er)
-        self._seen += 1
-        since = self._seen - self.config.warmup
-        if since < 0:
-            return WARMING_UP
-        if since % self.config.refit_every == 0:
-            probs = self._refit()
-        else:
-            assert self._filter is not None
-            probs = self._filter.run(x[None, :], np.array([z]))
-        return self._label(probs, er)
-
-    def _refit(self) -> np.ndarray:
-        cfg = self.config
-        x = np.asarray(self._x)
-        er = np.asarray(self._er)
-        fit = fit_states(x, er, cfg, self.seed)
-        means, variances, classes = fit.means, fit.variances, fit.classes
-        if cfg.remember_regimes:
-            means, variances, classes = self._with_memory(fit)
-        if HIGH_VOLATILITY not in classes:
-            means, variances, classes = _with_wild_state(means, variances, classes, x, cfg)
-        self._filter = JointFilter(means, variances, classes, cfg)
-        m = min(cfg.filter_bars, len(x))
-        return self._filter.run(x[-m:], np.asarray(self._z)[-m:])
-
-    def _with_memory(self, fit: StateFit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Remember each named class's emission; add back those this window lacks."""
-        live = fit.share >= self.config.min_state_share
-        present = {int(c) for c in fit.classes[live]}
-        for cls in present:
-            sel = live & (fit.classes == cls)
-            w = fit.share[sel]
-            self._memory[cls] = (np.average(fit.means[sel], axis=0, weights=w),
-                                 np.average(fit.variances[sel], axis=0, weights=w))
-        missing = sorted(c for c in self._memory if c not in present)
-        if not missing:
-            return fit.means, fit.variances, fit.classes
-        return (np.vstack([fit.means, *[self._memory[c][0] for c in missing]]),
-                np.vstack([fit.variances, *[self._memory[c][1] for c in missing]]),
-                np.concatenate([fit.classes, missing]))
-
-    def _label(self, probs: np.ndarray, er: float) -> RegimeReading:
-        cfg = self.config
-        p = probs.copy()
-        if cfg.er_weight and np.isfinite(er):
-            p[:2] *= np.exp(cfg.er_weight * (er - cfg.er_neutral))
-        p /= p.sum()
-        best = int(np.argmax(p))
-        confidence = float(p[best])
-        self._recent.append(best)
-        settled = all(b == best for b in self._recent)
-        regime = REGIMES[best] if confidence >= cfg.min_confidence and settled else TRANSITION
-        return RegimeReading(regime, confidence, tuple(float(v) for v in p))
 
 
 class _SwitchingEngine:
@@ -178,23 +69,6 @@ def _readings(labels: np.ndarray, conf: np.ndarray, probs: np.ndarray) -> list[R
             for lab, c, p in zip(labels.tolist(), conf.tolist(), probs.tolist(), strict=True)]
 
 
-def _with_wild_state(
-    means: np.ndarray, variances: np.ndarray, classes: np.ndarray, x: np.ndarray,
-    config: RegimeConfig,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Add a high-volatility state when neither the fit nor memory has one.
-
-    It sits one typical state width above the ``hv_ratio`` line, so a market that turns
-    wild before any wild spell was seen is named at once instead of after the next refit.
-    """
-    centre = np.median(x, axis=0)
-    var = variances.mean(axis=0)
-    wild = centre.copy()
-    wild[0] += np.log(config.hv_ratio) + np.sqrt(var[0])
-    return (np.vstack([means, wild]), np.vstack([variances, var]),
-            np.concatenate([classes, [HIGH_VOLATILITY]]))
-
-
 def detect_regimes(
     frame: pd.DataFrame, *, config: RegimeConfig = DEFAULT_CONFIG, seed: int = 0
 ) -> pd.DataFrame:
@@ -223,7 +97,7 @@ def detect_regimes(
         return pd.DataFrame({"regime": pd.Series(labels, index=frame.index, dtype=object),
                              "confidence": conf}, index=frame.index)
     feats = frame_features(frame, config)
-    engine = _Engine(config, seed)
+    engine = FittedEngine(config, seed)
     x = feats.hmm_matrix()
     readings = [engine.push(x[t], float(feats.z[t]), float(feats.er[t])) for t in range(len(x))]
     return pd.DataFrame(
@@ -247,7 +121,7 @@ class RegimeTracker:
 
     def __init__(self, config: RegimeConfig = DEFAULT_CONFIG, seed: int = 0) -> None:
         self.config = config
-        self._engine = _Engine(config, seed)
+        self._engine = FittedEngine(config, seed)
         self._switching = _SwitchingEngine(config) if config.model == "switching" else None
         self._bars: deque[tuple[float, ...]] = deque(maxlen=config.lookback)
         self.last: RegimeReading = WARMING_UP
@@ -316,9 +190,10 @@ def _check_frame(frame: pd.DataFrame, config: RegimeConfig) -> None:
     if missing:
         raise RegimeError(f"Regime detection needs the columns {', '.join(need)}; "
                           f"missing {', '.join(missing)}.")
-    prices = frame[["open", "high", "low", "close"]].to_numpy(dtype=float)
-    if len(prices) and (not np.isfinite(prices).all() or prices.min() <= 0):
-        raise RegimeError("Regime detection needs positive, finite prices.")
+    for c in ("open", "high", "low", "close"):
+        values = frame[c].to_numpy(dtype=float)
+        if len(values) and (not np.isfinite(values).all() or values.min() <= 0):
+            raise RegimeError("Regime detection needs positive, finite prices.")
 
 
 def frame_features(frame: pd.DataFrame, config: RegimeConfig) -> Features:

@@ -86,12 +86,25 @@ def switching_features(close: np.ndarray, config: SwitchingConfig) -> tuple[np.n
     r = np.full(n, np.nan)
     r[1:] = lc[1:] - lc[:-1]
     vol = np.sqrt(rolling_mean(r * r, config.vol_bars))
-    ref = pd.Series(vol).rolling(config.ref_bars, min_periods=config.ref_bars // 2).median()
-    ref = ref.shift(1).to_numpy()
+    ref = np.full(n, np.nan)
+    ref[1:] = rolling_median(vol, config.ref_bars, config.ref_bars // 2)[:-1]
     avg = rolling_mean(lc, config.mr_bars)
     dev = np.full(n, np.nan)
     dev[1:] = lc[:-1] - avg[:-1]
     return r / ref, dev / ref
+
+
+def rolling_median(x: np.ndarray, n: int, min_count: int) -> np.ndarray:
+    """Median of the last ``n`` values (of at least ``min_count`` non-NaN), an exact order
+    statistic whatever the array's start: bottleneck's move_median, else pandas'."""
+    if len(x) < n:  # bottleneck wants a window no longer than the array
+        return np.full(len(x), np.nan) if len(x) < min_count else \
+            pd.Series(x).rolling(n, min_periods=min_count).median().to_numpy()
+    try:
+        import bottleneck
+    except ImportError:  # pragma: no cover - bottleneck is a dependency
+        return pd.Series(x).rolling(n, min_periods=min_count).median().to_numpy()
+    return bottleneck.move_median(x, n, min_count=min_count)
 
 
 def frame_probs(z: np.ndarray, dev: np.ndarray, config: SwitchingConfig) -> np.ndarray:
@@ -118,7 +131,8 @@ class SwitchingFilter:
         rows = np.asarray(frameprob, dtype=float)
         while len(rows):
             take = BLOCK - len(self._pending)
-            block = np.vstack([self._pending, rows[:take]])
+            block = (np.ascontiguousarray(rows[:take]) if not len(self._pending)
+                     else np.vstack([self._pending, rows[:take]]))
             start = (np.full(4, 0.25) if self._alpha is None else self._alpha @ self._trans)
             fwd = forward(start, self._trans, block)
             out.append(fwd[len(self._pending):])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from app.regime.config import LABELS, TRANSITION
@@ -35,12 +36,12 @@ def render_timeline(
 ) -> str:
     """One character per bar (or per bucket of bars: its most frequent label), a legend
     with each label's share of bars, and the last ``last`` bars' labels and confidence."""
-    labels = regimes["regime"].astype(str).tolist()
-    n = len(labels)
+    codes = _codes(regimes["regime"])
+    n = len(codes)
     if n == 0:
         return f"{title}: no bars" if title else "no bars"
     size = max(1, math.ceil(n / max(1, width)))
-    cells = [_mode(labels[i : i + size]) for i in range(0, n, size)]
+    cells = [LABELS[c] for c in _bucket_modes(codes, size)]
     paint = (lambda label, text: f"\x1b[{_COLOURS[label]}m{text}\x1b[0m") if colour else (
         lambda label, text: text)
     first, final = _date(regimes.index[0]), _date(regimes.index[-1])
@@ -48,22 +49,39 @@ def render_timeline(
     head = f"{title}  " if title else ""
     lines = [f"{head}{n:,} bars, {first} to {final} (one character = {per})",
              "".join(paint(c, SYMBOLS[c]) for c in cells)]
-    counts = pd.Series(labels).value_counts()
-    legend = [f"{paint(label, SYMBOLS[label])} {label} {counts.get(label, 0) / n:.0%}"
-              for label in LABELS]
+    counts = np.bincount(codes, minlength=len(LABELS))
+    legend = [f"{paint(label, SYMBOLS[label])} {label} {counts[i] / n:.0%}"
+              for i, label in enumerate(LABELS)]
     lines.append("  ".join(legend))
     if last > 0:
         lines.append("last bars:")
         tail = regimes.iloc[-last:]
-        for when, row in zip(tail.index, tail.itertuples(index=False), strict=True):
-            lines.append(f"  {_date(when)}  {paint(row.regime, f'{row.regime:<15}')}"
-                         f"  confidence {row.confidence:.2f}")
+        for when, regime, conf in zip(tail.index, tail["regime"], tail["confidence"],
+                                      strict=True):
+            lines.append(f"  {_date(when)}  {paint(regime, f'{regime:<15}')}"
+                         f"  confidence {conf:.2f}")
     return "\n".join(lines)
 
 
-def _mode(cell: list[str]) -> str:
-    """Most frequent label of a bucket; ties go to the earlier label in LABELS order."""
-    return max(LABELS, key=lambda label: (cell.count(label), -LABELS.index(label)))
+def _codes(labels: pd.Series) -> np.ndarray:
+    """Index of each bar's label in :data:`LABELS`."""
+    values = np.asarray(labels, dtype=object)
+    codes = np.full(len(values), -1)
+    for i, label in enumerate(LABELS):
+        codes[values == label] = i
+    if (codes < 0).any():
+        raise ValueError(f"unknown regime label {values[codes < 0][0]!r}")
+    return codes
+
+
+def _bucket_modes(codes: np.ndarray, size: int) -> np.ndarray:
+    """Most frequent code of each run of ``size`` bars (the last may be shorter); ties go
+    to the earlier label in LABELS order."""
+    k = len(LABELS)
+    buckets = np.arange(len(codes)) // size
+    counts = np.zeros((buckets[-1] + 1, k), dtype=int)
+    np.add.at(counts, (buckets, codes), 1)
+    return counts.argmax(axis=1)
 
 
 def _date(ts: Any) -> str:
