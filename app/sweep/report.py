@@ -12,7 +12,7 @@ import numpy as np
 from app.sweep.objectives import Score
 from app.sweep.sweep import SweepResult, Variant
 
-_SHADES = " .:-=+*#%@"
+_SHADES = "\u00b7.:-=+*#%@"
 
 
 def verdict(r: SweepResult) -> str:
@@ -173,6 +173,11 @@ def _table(r: SweepResult, rows: int) -> list[str]:
     if len(r.variants) > rows:
         out.append(f"  ... {len(r.variants) - rows} more (--json lists them all)")
     return out
+
+
+def _short(s: Score) -> str:
+    return (f"Sharpe {_num(s.sharpe)}, return {_num(s.total_return_pct, 1)}%, "
+            f"max DD {_num(s.max_drawdown_pct, 1)}%, {s.trades} trades")
 
 
 def _annual(r: SweepResult, per_bar: float) -> float:
