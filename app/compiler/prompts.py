@@ -8,7 +8,6 @@ user typed goes into the user message, fenced in ``<request>`` tags and treated 
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 from app.dsl.grammar import grammar_text
 from app.indicators.catalog import CATALOG, PRICE_FIELDS, IndicatorDef
@@ -35,7 +34,6 @@ trader might have typed for it."""
 NO_SPEC_EXAMPLE = """Trader: buy tech stocks when RSI is oversold
 QUESTION: Which symbols should this trade? Name them as tickers, for example GOOG, NVDA.
 QUESTION: Below which RSI level is "oversold" for you (30 is common), and over how many bars?"""
-_STRATEGIES = Path(__file__).resolve().parents[2] / "strategies"
 
 ANSWER_FORMAT = """\
 # How to answer
@@ -129,11 +127,14 @@ def _indicator_line(d: IndicatorDef) -> str:
 
 def examples_text() -> str:
     """English -> answer examples, specs from ``strategies/`` (skipped when not shipped)."""
+    from app.examples import example_texts
+
+    shipped = example_texts()  # the package's examples, in a checkout or a wheel
     out = []
     for name, english in EXAMPLES.items():
-        path = _STRATEGIES / f"{name}.strategy"
-        if path.exists():
-            lines = path.read_text(encoding="utf-8").splitlines()
+        text = shipped.get(f"{name}.strategy")
+        if text is not None:
+            lines = text.splitlines()
             spec = "\n".join(line for line in lines if not line.startswith("#")).strip()
             out.append(f"Trader: {english}\n```strategy\n{spec}\n```")
     out.append(NO_SPEC_EXAMPLE)
