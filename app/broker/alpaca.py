@@ -3,7 +3,7 @@ trading client.
 
 Paper by default; live only when the caller says so (the CLI adds a typed confirmation).
 Every request has a timeout and retries with backoff in the HTTP layer
-(:mod:`app.broker.http`); a call that still fails is reported as
+(:mod:`app.http`); a call that still fails is reported as
 :class:`BrokerUnavailable` -- for a submit the outcome is then unknown, and the runner
 asks :meth:`get_order` by client order id later. 429s are retried by the SDK itself.
 
@@ -24,7 +24,7 @@ from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import RequestException, Timeout
 
 from app.broker.base import BrokerError, BrokerUnavailable
-from app.broker.http import harden
+from app.http import harden
 from app.broker.models import (
     BrokerAccount,
     BrokerOrder,

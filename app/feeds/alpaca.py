@@ -15,42 +15,22 @@ import queue
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from app.feeds.base import BarBatch
+from app.market.alpaca_clients import historical_clients
 from app.instruments import instrument
 from app.instruments.calendar import bar_is_closed
 
 log = logging.getLogger(__name__)
 
-if TYPE_CHECKING:
-    from alpaca.data.historical import CryptoHistoricalDataClient, StockHistoricalDataClient
-
 _STEP = {"1m": (1, "Minute"), "5m": (5, "Minute"), "15m": (15, "Minute"),
          "30m": (30, "Minute"), "1h": (1, "Hour"), "4h": (4, "Hour"), "1d": (1, "Day")}
 _LOOKBACK = {"1m": 3, "5m": 10, "15m": 20, "30m": 40, "1h": 60, "4h": 200, "1d": 600}
 """Calendar days of history fetched for warm-up, per timeframe."""
-
-
-def historical_clients(key_id: str, secret_key: str, url: str | None = None,
-                       timeout: float = 30.0
-                       ) -> tuple[StockHistoricalDataClient, CryptoHistoricalDataClient]:
-    """alpaca-py's historical data clients, stocks and crypto, on the same keys.
-
-    ``url`` overrides the data API's base URL (``APCA_API_DATA_URL``: a proxy, or a test's
-    loopback fake). The backtest's bar cache (:mod:`app.market.alpaca_cache`) builds its
-    clients here too, so the two cannot drift apart. Each request has ``timeout`` seconds
-    and retries with backoff (:func:`app.broker.http.harden`).
-    """
-    from alpaca.data.historical import CryptoHistoricalDataClient, StockHistoricalDataClient
-
-    from app.broker.http import harden
-
-    return (harden(StockHistoricalDataClient(key_id, secret_key, url_override=url), timeout),
-            harden(CryptoHistoricalDataClient(key_id, secret_key, url_override=url), timeout))
 
 
 class AlpacaFeed:

@@ -2,7 +2,7 @@
 
 ``--data alpaca`` (``alpaca:iex``, the default feed, or ``alpaca:sip``) fetches each symbol
 at the spec's timeframe with alpaca-py's historical data clients (stocks, and crypto pairs
-such as ``BTC/USD``), built by :func:`app.feeds.alpaca.historical_clients` as the live feed
+such as ``BTC/USD``), built by :func:`app.market.alpaca_clients.historical_clients` as the live feed
 builds them. Bars are kept as ``<home>/cache/bars/<feed>/<timeframe>/SYMBOL.csv`` (crypto
 under the feed ``crypto``) beside ``SYMBOL.json``, the dates that were asked for, and are
 always read back through :func:`app.market.loader.load_bars`: checked like any CSV file.
@@ -117,7 +117,7 @@ def _clients(settings: Any) -> tuple[Any, Any]:
                         "APCA_API_SECRET_KEY are not set.",
                         "Set both (free paper-trading keys work for market data), or leave "
                         "out --data alpaca to use the bundled data.")
-    from app.feeds.alpaca import historical_clients
+    from app.market.alpaca_clients import historical_clients
 
     return historical_clients(settings.alpaca_key_id.get_secret_value(),
                               settings.alpaca_secret_key.get_secret_value(),
