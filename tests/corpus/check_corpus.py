@@ -57,6 +57,8 @@ def field_problems(rec: dict[str, Any]) -> list[str]:
         out.append("expressible false needs expected_spec null and a reason")
     if rec.get("well_specified") and rec.get("expressible") and not rec.get("expected_spec"):
         out.append("a well-specified, expressible record needs an expected_spec")
+    if rec.get("expressible") is None and (rec.get("well_specified") or rec.get("expected_spec")):
+        out.append("expressible null is only for vague records without a spec")
     return out
 
 

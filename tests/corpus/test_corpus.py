@@ -23,6 +23,7 @@ def _module(name: str):
 
 check_corpus = _module("check_corpus")
 split = _module("split")
+behaviour = _module("behaviour")
 
 
 def _records():
@@ -59,3 +60,15 @@ def test_a_fact_that_disagrees_with_the_spec_is_caught():
     rec = next(r for r in _records() if r["expected_spec"] and r["facts"]["timeframe"] == "1d")
     rec = dict(rec, facts=dict(rec["facts"], timeframe="1h"))
     assert any("timeframe" in p for p in check_corpus.problems(rec))
+
+
+def test_every_expected_spec_fires_on_the_bundled_data():
+    silent = [rec["id"] for rec in _records()
+              if rec["expected_spec"] and not behaviour.signals(rec["expected_spec"])]
+    assert silent == []
+
+
+def test_behaviour_tells_different_rules_apart():
+    base = 'strategy "x"\nuniverse SPY\ntimeframe 1d\nlong when close > sma(close, 20)\n'
+    assert behaviour.same_behaviour(base, base.replace("SPY", "QQQ"))
+    assert not behaviour.same_behaviour(base, base.replace("20)", "50)"))
