@@ -289,9 +289,9 @@ def test_cli_errors_are_messages(fake: FakeAlpaca, monkeypatch: pytest.MonkeyPat
 
 def test_cli_hints_at_alpaca_when_the_bundled_data_lacks_a_symbol(
         fake: FakeAlpaca, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    spec = tmp_path / "aapl.strategy"
+    spec = tmp_path / "tsla.strategy"
     spec.write_text((STRATEGIES / "sma_crossover.strategy").read_text()
-                    .replace("universe GOOG", "universe AAPL"))
+                    .replace("universe GOOG", "universe TSLA"))
     assert main(["backtest", str(spec)]) == 1
     err = capsys.readouterr().err
-    assert "No bundled data for AAPL" in err and "add --data alpaca" in err
+    assert "No bundled data for TSLA" in err and "add --data alpaca" in err

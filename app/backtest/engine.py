@@ -77,7 +77,11 @@ def run_backtest(
     Timeline(session, prepared, progress).run()
     if progress is not None:
         progress(1.0)
-    return _result(spec, prepared, broker, session, cash, costs, notes + prepared.notes)
+    result = _result(spec, prepared, broker, session, cash, costs, notes + prepared.notes)
+    result.caveats = list(getattr(frames, "caveats", []))
+    used = set(result.symbols)
+    result.data_warnings = [str(w) for w in getattr(frames, "warnings", []) if w.symbol in used]
+    return result
 
 
 def _result(spec: StrategySpec, prepared: Any, broker: PaperBroker,

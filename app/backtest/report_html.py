@@ -43,6 +43,10 @@ def html_report(result: BacktestResult) -> str:
     if r.notes:
         parts += ["<h2>Notes</h2><ul>"] + [f"<li class='note'>{escape(n)}</li>"
                                            for n in r.notes] + ["</ul>"]
+    for title, items in (("Data caveats", r.caveats), ("Data warnings", r.data_warnings)):
+        if items:
+            parts += [f"<h2>{title}</h2><ul>"] + [f"<li class='data'>{escape(i)}</li>"
+                                                  for i in items] + ["</ul>"]
     parts.append("</body></html>")
     return "\n".join(parts)
 

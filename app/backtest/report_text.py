@@ -48,7 +48,22 @@ def summary(result: BacktestResult, last_trades: int = 10) -> str:
         out += [""] + walk_forward_table(result.walk_forward)
     if result.notes:
         out += ["", "Notes:"] + [f"  - {n}" for n in result.notes]
+    out += data_lines(result)
     return "\n".join(out).rstrip() + "\n"
+
+
+def data_lines(r: BacktestResult, shown: int = 8) -> list[str]:
+    """The data's caveats in full, and its warnings (the first ``shown``, then a count)."""
+    out = []
+    if r.caveats:
+        out += ["", "Data caveats:"] + [f"  - {c}" for c in r.caveats]
+    if r.data_warnings:
+        out += ["", f"Data warnings ({len(r.data_warnings)} bars fixed, left out or flagged):"]
+        out += [f"  - {w}" for w in r.data_warnings[:shown]]
+        if len(r.data_warnings) > shown:
+            out.append(f"  - ... and {len(r.data_warnings) - shown} more (all in --json "
+                       "and --html)")
+    return out
 
 
 def _day(t: Any) -> str:

@@ -44,6 +44,10 @@ class BacktestResult:
     """The limits the run watched, in words (daily loss, drawdown, circuit breaker, PDT)."""
     limit_events: list[LimitEvent] = field(default_factory=list)
     """Each limit that tripped (daily loss, drawdown stop, circuit breaker, PDT), in order."""
+    caveats: list[str] = field(default_factory=list)
+    """What the data cannot tell (survivorship bias of the bundled sp500 universe)."""
+    data_warnings: list[str] = field(default_factory=list)
+    """Bars the loader fixed, left out or flagged (:mod:`app.market.quality`)."""
 
     @property
     def final_equity(self) -> float:
@@ -83,6 +87,8 @@ class BacktestResult:
             "limit_events": [{"time": _iso(e.time_ns), "limit": e.limit, "message": e.message,
                               "effect": e.effect} for e in self.limit_events],
             "walk_forward": self.walk_forward,
+            "caveats": self.caveats,
+            "data_warnings": self.data_warnings,
             "notes": self.notes,
         })
 

@@ -12,11 +12,13 @@ from app.market.alpaca_cache import alpaca_feed, cache_dir, load_alpaca
 from app.market.bundled import bundled_dir, bundled_symbols
 from app.market.errors import DataError
 from app.market.loader import infer_timeframe, load_bars, resample
+from app.market.quality import Bars
+from app.market.universe import load_universe, universe_symbols
 from app.spec.models import AtrLevel, StrategySpec
 
 
 def load_for_spec(spec: StrategySpec, data: str | Path | None = None, *, start: Any = None,
-                  end: Any = None, settings: Any = None) -> dict[str, pd.DataFrame]:
+                  end: Any = None, settings: Any = None) -> Bars:
     """Bars of every symbol in the spec's universe, resampled to its timeframe when coarser.
 
     Args:
@@ -25,18 +27,24 @@ def load_for_spec(spec: StrategySpec, data: str | Path | None = None, *, start: 
         start, end: ``--from`` and ``--to``: the dates Alpaca bars are fetched for (with
             the spec's warm-up before ``start``). Files are loaded whole.
 
+    Returns:
+        Symbol -> bars, with the data's warnings and caveats (:class:`Bars`).
+
     Raises:
         DataError: the data is missing, malformed, lacks a symbol, or is coarser than the
             spec's timeframe; or Alpaca could not provide it.
     """
     feed = alpaca_feed(data)
     if feed is not None:
-        frames = load_alpaca(list(spec.universe), spec.timeframe, start=start, end=end,
-                             warmup_bars=history_bars(spec), feed=feed, settings=settings)
+        frames = Bars(load_alpaca(list(spec.universe), spec.timeframe, start=start, end=end,
+                                  warmup_bars=history_bars(spec), feed=feed,
+                                  settings=settings))
+    elif data is not None:
+        frames = load_bars(data, symbols=list(spec.universe))
     else:
-        source = data if data is not None else _bundled(spec, settings)
-        frames = load_bars(source, symbols=list(spec.universe))
-    return {symbol: _at_timeframe(frame, spec.timeframe) for symbol, frame in frames.items()}
+        frames = _bundled(spec, settings)
+    return frames.derive({symbol: _at_timeframe(frame, spec.timeframe)
+                          for symbol, frame in frames.items()})
 
 
 def source_name(data: str | Path | None) -> str:
@@ -64,22 +72,40 @@ def history_bars(spec: StrategySpec) -> int:
     return max(needs, default=0) + 1
 
 
-def _bundled(spec: StrategySpec, settings: Any) -> Path:
-    """The bundled data's folder; with Alpaca keys, a hint when it lacks a symbol."""
-    missing = [s for s in spec.universe
-               if s.strip().upper().replace("/", "") not in bundled_symbols()]
+def _bundled(spec: StrategySpec, settings: Any) -> Bars:
+    """The bundled bars: the CSV files first, then the sp500 universe (``universe sp500``
+    takes all of its symbols from the universe)."""
+    wanted = [s.strip().upper() for s in spec.universe]
+    if getattr(spec, "universe_name", None):
+        return load_universe(wanted, spec.universe_name)
+    files = [s for s in wanted if s.replace("/", "") in bundled_symbols()]
+    listed = set(universe_symbols())
+    rest = [s for s in wanted if s not in files and s in listed]
+    missing = [s for s in wanted if s not in files and s not in listed]
     if missing:
-        if settings is None:
-            from app.config import load_settings
+        raise _no_bundled(missing, settings)
+    frames = load_bars(bundled_dir(), symbols=files) if files else Bars()
+    if rest:
+        extra = load_universe(rest)
+        frames = Bars({**frames, **extra}, frames.warnings + extra.warnings, extra.caveats)
+    return frames.derive({s: frames[s] for s in wanted})
 
-            settings = load_settings()
-        if settings.alpaca_enabled:
-            raise DataError(
-                f"No bundled data for {', '.join(missing)}. Bundled symbols: "
-                f"{', '.join(bundled_symbols())}.",
-                f"Alpaca keys are set: add --data alpaca to download {', '.join(missing)} "
-                f"(cached in {cache_dir(settings)}), or pass --data with a CSV file or folder.")
-    return bundled_dir()
+
+def _no_bundled(missing: list[str], settings: Any) -> DataError:
+    """No bundled data for some symbols; with Alpaca keys, a hint to download them."""
+    known = (f"Bundled: {', '.join(bundled_symbols())} and the {len(universe_symbols())} "
+             "stocks of the sp500 universe (2013-2018).")
+    if settings is None:
+        from app.config import load_settings
+
+        settings = load_settings()
+    if settings.alpaca_enabled:
+        return DataError(
+            f"No bundled data for {', '.join(missing)}. {known}",
+            f"Alpaca keys are set: add --data alpaca to download {', '.join(missing)} "
+            f"(cached in {cache_dir(settings)}), or pass --data with a CSV file or folder.")
+    return DataError(f"No bundled data for {', '.join(missing)}. {known} Pass --data with a "
+                     "CSV file or folder, or set Alpaca keys and use --data alpaca.")
 
 
 def _at_timeframe(frame: pd.DataFrame, timeframe: str) -> pd.DataFrame:

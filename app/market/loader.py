@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from app.market.errors import DataError
+from app.market.quality import Bars, repair_bars
 
 COLUMNS: tuple[str, ...] = ("open", "high", "low", "close", "volume")
 """The columns of every bar frame, in order."""
@@ -48,8 +49,6 @@ _ALIASES = {
     "weekly": "1w", "1mon": "1mo", "1month": "1mo", "monthly": "1mo", "hourly": "1h",
 }
 _AGG = {"open": "first", "high": "max", "low": "min", "close": "last", "volume": "sum"}
-_OHLC_TOLERANCE = 1e-6
-"""Relative slack for open/close vs high/low, for prices rounded after adjustment."""
 _STEM_SUFFIX = re.compile(
     r"[-_](\d+(s|sec|m|min|mins|h|hr|hour|d|day|w|wk|week|mo|mon|month|y|yr)"
     r"|daily|hourly|weekly|monthly|intraday|(19|20)\d\d)$",
@@ -63,7 +62,7 @@ def load_bars(
     path: str | Path,
     symbols: Sequence[str] | None = None,
     timeframe: str | None = None,
-) -> dict[str, pd.DataFrame]:
+) -> Bars:
     """Load checked bars from a CSV file or a folder of ``SYMBOL.csv`` files.
 
     Args:
@@ -74,7 +73,8 @@ def load_bars(
         timeframe: Resample every frame to this coarser timeframe (see :func:`resample`).
 
     Returns:
-        Symbol -> bar frame (see the module docstring for the shape).
+        Symbol -> bar frame (see the module docstring for the shape), with the bars that
+        were fixed or left out in ``.warnings`` (see :mod:`app.market.quality`).
 
     Raises:
         DataError: the path is missing, a file is malformed, or a symbol has no data.
@@ -91,9 +91,9 @@ def load_bars(
             f"{source} does not exist. Give a CSV file or a folder of SYMBOL.csv files."
         )
     if symbols is not None:
-        frames = _select(frames, symbols, source)
+        frames = frames.derive(_select(frames, symbols, source))
     if timeframe is not None:
-        frames = {sym: resample(df, timeframe) for sym, df in frames.items()}
+        frames = frames.derive({sym: resample(df, timeframe) for sym, df in frames.items()})
     return frames
 
 
@@ -113,7 +113,7 @@ def symbol_from_stem(stem: str) -> str:
 # --------------------------------------------------------------------------- reading
 
 
-def _load_folder(folder: Path, symbols: Sequence[str] | None) -> dict[str, pd.DataFrame]:
+def _load_folder(folder: Path, symbols: Sequence[str] | None) -> Bars:
     """Load the folder's CSV files; only the needed ones when the file names tell."""
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
     if not files:
@@ -127,11 +127,13 @@ def _load_folder(folder: Path, symbols: Sequence[str] | None) -> dict[str, pd.Da
     return _merge_files(files)
 
 
-def _merge_files(files: Sequence[Path]) -> dict[str, pd.DataFrame]:
-    frames: dict[str, pd.DataFrame] = {}
+def _merge_files(files: Sequence[Path]) -> Bars:
+    frames = Bars()
     origin: dict[str, Path] = {}
     for file in files:
-        for sym, df in _load_file(file).items():
+        loaded = _load_file(file)
+        frames.warnings += loaded.warnings
+        for sym, df in loaded.items():
             if sym in frames:
                 raise DataError(
                     f"Symbol {sym} appears in both {origin[sym]} and {file}. "
@@ -141,8 +143,8 @@ def _merge_files(files: Sequence[Path]) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def _load_file(path: Path) -> dict[str, pd.DataFrame]:
-    """Read, check and split one CSV file into per-symbol frames."""
+def _load_file(path: Path) -> Bars:
+    """Read, check and split one CSV file into per-symbol frames (bad bars flagged)."""
     raw = _read_csv(path)
     cols = _find_columns(raw, path)
     lines = raw.index.to_numpy() + 2  # header is line 1; blank lines were kept as rows
@@ -158,12 +160,17 @@ def _load_file(path: Path) -> dict[str, pd.DataFrame]:
         for sym, rows in groups.items():
             owner[rows] = sym
         _check_rows(values, dates, lines, lambda row: f"{path} (symbol {owner[row]})")
-    frames = {}
+    frames, flagged = {}, []
     for sym, rows in groups.items():
         where = str(path) if sym_col is None else f"{path} (symbol {sym})"
         _check_order(dates[rows], lines[rows], where)
-        frames[sym] = _frame(values[rows], dates[rows])
-    return frames
+        fixed = repair_bars(values[rows], dates[rows].to_numpy(), sym)
+        if not fixed.keep.any():
+            raise DataError(f"{where} has no usable bar: every row lacks a price or the "
+                            "volume. Fill in the empty fields.")
+        frames[sym] = _frame(fixed.values, dates[rows][fixed.keep])
+        flagged += fixed.warnings
+    return Bars(frames, flagged)
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -244,16 +251,18 @@ def _as_text(column: pd.Series) -> pd.Series:
 
 
 def _parse_dates(text: pd.Series, lines: np.ndarray, path: Path) -> pd.DatetimeIndex:
-    """Parse dates quickly (one inferred format), then retry stragglers as ISO 8601."""
+    """Parse dates quickly (one inferred format), then retry stragglers as ISO 8601.
+
+    A UTC offset on any row (``2006-08-21T00:00:00+05:00``) is dropped, keeping the wall
+    clock time, even when the first rows have none.
+    """
     first = text.dropna()
     if len(first) and _UTC_OFFSET.search(str(first.iloc[0])):
-        text = text.str.replace(_UTC_OFFSET, r"\1", regex=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        parsed = pd.to_datetime(text, errors="coerce")
+        text = _drop_offsets(text)
+    parsed = _to_datetime(text)
     bad = parsed.isna()
     if bad.any():
-        retry = pd.to_datetime(text[bad], errors="coerce", format="ISO8601")
+        retry = _to_datetime(text[bad], format="ISO8601")
         parsed = parsed.where(~bad, retry)
         bad = parsed.isna()
     if bad.any():
@@ -269,6 +278,26 @@ def _parse_dates(text: pd.Series, lines: np.ndarray, path: Path) -> pd.DatetimeI
     return index.as_unit(INDEX_UNIT)
 
 
+def _drop_offsets(text: pd.Series) -> pd.Series:
+    return text.str.replace(_UTC_OFFSET, r"\1", regex=True)
+
+
+def _to_datetime(text: pd.Series, **options: str) -> pd.Series:
+    """``pd.to_datetime`` with unparseable values as NaT.
+
+    A mix of UTC offsets that pandas refuses is parsed again without the offsets.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            parsed = pd.to_datetime(text, errors="coerce", **options)
+        except (ValueError, TypeError):
+            parsed = pd.to_datetime(_drop_offsets(text), errors="coerce", **options)
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        parsed = parsed.dt.tz_localize(None)
+    return parsed
+
+
 def _parse_numbers(
     raw: pd.DataFrame, cols: dict[str, str], lines: np.ndarray, path: Path
 ) -> np.ndarray:
@@ -277,14 +306,16 @@ def _parse_numbers(
     values = np.column_stack([pd.to_numeric(c, errors="coerce").to_numpy(float) for c in columns])
     finite = np.isfinite(values)
     if not finite.all():
-        row = int(np.argmax(~finite.all(axis=1)))
-        col = int(np.argmax(~finite[row]))
-        cell = columns[col].iloc[row]
-        shown = "empty" if pd.isna(cell) else f"{cell!r}, not a number"
-        raise DataError(
-            f"{path}, line {lines[row]}: {COLUMNS[col]} is {shown}. "
-            "Every bar needs numeric open, high, low, close and volume; fix or remove the row."
-        )
+        given = np.column_stack([c.notna().to_numpy() for c in columns])
+        text = given & np.isnan(values)  # a cell that holds something other than a number
+        if text.any():
+            row = int(np.argmax(text.any(axis=1)))
+            col = int(np.argmax(text[row]))
+            raise DataError(
+                f"{path}, line {lines[row]}: {COLUMNS[col]} is {columns[col].iloc[row]!r}, "
+                "not a number. Every bar needs numeric open, high, low, close and volume; "
+                "fix or remove the row."
+            )
     return values
 
 
@@ -294,35 +325,24 @@ def _parse_numbers(
 def _check_rows(
     values: np.ndarray, dates: pd.DatetimeIndex, lines: np.ndarray, where: Callable[[int], str]
 ) -> None:
-    """Per-bar sanity: positive prices, low <= open, close <= high, volume >= 0.
+    """Per-bar sanity that cannot be repaired: prices above zero, volume not negative.
 
-    ``where(row)`` names the file (and symbol) for the message.
+    Empty fields and bars outside their own range are :func:`repair_bars`'s (flagged, not
+    fatal). ``where(row)`` names the file (and symbol) for the message.
     """
-    o, h, lo, c, v = values.T
+    v = values[:, 4]
     prices = values[:, :4]
-    if (prices <= 0).any():
-        row = int(np.argmax((prices <= 0).any(axis=1)))
-        col = int(np.argmax(prices[row] <= 0))
+    with np.errstate(invalid="ignore"):
+        bad_price, bad_volume = prices <= 0, v < 0
+    if bad_price.any():
+        row = int(np.argmax(bad_price.any(axis=1)))
+        col = int(np.argmax(bad_price[row]))
         raise _bar_error(where, dates, lines, row, f"{PRICES[col]} is {prices[row, col]:g}; "
                          "prices must be above zero. Fix or remove the row.")
-    slack_hi, slack_lo = h * (1 + _OHLC_TOLERANCE), lo * (1 - _OHLC_TOLERANCE)
-    broken = (h < lo) | (o > slack_hi) | (o < slack_lo) | (c > slack_hi) | (c < slack_lo)
-    if broken.any():
-        row = int(np.argmax(broken))
-        raise _bar_error(where, dates, lines, row, _range_problem(values[row]))
-    if (v < 0).any():
-        row = int(np.argmax(v < 0))
+    if bad_volume.any():
+        row = int(np.argmax(bad_volume))
         raise _bar_error(where, dates, lines, row, f"volume is {v[row]:g}; it cannot be "
                          "negative. Fix or remove the row.")
-
-
-def _range_problem(bar: np.ndarray) -> str:
-    o, h, lo, c, _ = bar
-    rule = "A bar needs low <= open, close <= high; correct the row or remove it."
-    if h < lo:
-        return f"high {h:g} is below low {lo:g}. {rule}"
-    name, value = ("open", o) if not lo <= o <= h else ("close", c)
-    return f"{name} {value:g} is outside the bar's range (low {lo:g}, high {h:g}). {rule}"
 
 
 def _bar_error(
