@@ -294,4 +294,4 @@ def test_cli_hints_at_alpaca_when_the_bundled_data_lacks_a_symbol(
                     .replace("universe GOOG", "universe TSLA"))
     assert main(["backtest", str(spec)]) == 1
     err = capsys.readouterr().err
-    assert "No bundled data for TSLA" in err and "add --data alpaca" in err
+    assert "No data for TSLA in the bundled data" in err and "add --data alpaca" in err

@@ -101,10 +101,11 @@ def _no_bundled(missing: list[str], settings: Any) -> DataError:
         settings = load_settings()
     if settings.alpaca_enabled:
         return DataError(
-            f"No bundled data for {', '.join(missing)}. {known}",
+            f"No data for {', '.join(missing)} in the bundled data. {known}",
             f"Alpaca keys are set: add --data alpaca to download {', '.join(missing)} "
             f"(cached in {cache_dir(settings)}), or pass --data with a CSV file or folder.")
-    return DataError(f"No bundled data for {', '.join(missing)}. {known} Pass --data with a "
+    return DataError(f"No data for {', '.join(missing)} in the bundled data. {known} Pass "
+                     "--data with a "
                      "CSV file or folder, or set Alpaca keys and use --data alpaca.")
 
 
