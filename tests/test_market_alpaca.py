@@ -295,3 +295,10 @@ def test_cli_hints_at_alpaca_when_the_bundled_data_lacks_a_symbol(
     assert main(["backtest", str(spec)]) == 1
     err = capsys.readouterr().err
     assert "No data for TSLA in the bundled data" in err and "add --data alpaca" in err
+
+
+def test_the_market_layers_regime_warm_up_is_the_detectors() -> None:
+    from app.market.data_source import REGIME_WARMUP
+    from app.regime.config import DEFAULT_CONFIG
+
+    assert REGIME_WARMUP == DEFAULT_CONFIG.warmup

@@ -17,6 +17,12 @@ from app.market.universe import load_universe, universe_symbols
 from app.spec.models import AtrLevel, StrategySpec
 
 
+REGIME_WARMUP = 150
+"""Bars before the regime detector's first label: ``app.regime.config.DEFAULT_CONFIG.warmup``
+(the market layer sits below the regime's, so it keeps its own copy; a test holds them
+equal)."""
+
+
 def load_for_spec(spec: StrategySpec, data: str | Path | None = None, *, start: Any = None,
                   end: Any = None, settings: Any = None) -> Bars:
     """Bars of every symbol in the spec's universe, resampled to its timeframe when coarser.
@@ -66,9 +72,7 @@ def history_bars(spec: StrategySpec) -> int:
     needs += [lvl.period for lvl in (spec.stop_loss, spec.take_profit, spec.trailing_stop)
               if isinstance(lvl, AtrLevel)]
     if spec.regime is not None:
-        from app.regime.config import DEFAULT_CONFIG  # the detector's first label
-
-        needs.append(DEFAULT_CONFIG.warmup)
+        needs.append(REGIME_WARMUP)
     return max(needs, default=0) + 1
 
 
