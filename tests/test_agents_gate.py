@@ -15,7 +15,7 @@ from app.backtest.engine import run_backtest
 from app.dsl import load_spec
 from app.errors import ParleyError
 from app.execution.gate import Candidate, Gate, RulesOnlyGate
-from app.execution.gate_registry import make_gate
+from app.backtest.gates import gates_for_spec
 from app.indicators.bars import Bars
 from app.market.data_source import load_for_spec
 from app.spec.models import Limits, StrategySpec
@@ -34,8 +34,9 @@ def candidate(bar: int, bars: Bars | None = None, equity: float = 10_000.0) -> C
                      float(b.close[bar]), b, equity)
 
 
-def test_the_gate_registry_finds_the_offline_team() -> None:
-    gate = make_gate("offline", golden())
+def test_the_chain_wires_the_offline_team() -> None:
+    chain, _ = gates_for_spec(golden())
+    gate = chain.gates[-1]
     assert isinstance(gate, AgentGate) and isinstance(gate, Gate) and gate.name == "agents"
     assert gate.team.mode == "offline" and gate.team.spec.min_conviction == 60
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from app.errors import ParleyError
+
 from app.backtest import run_backtest
 from app.backtest.prepare import prepare
 from app.dsl import load_spec, parse_spec
 from app.execution.gate import Candidate, Decision, GateChain
-from app.execution.gate_registry import gates_for_spec
+from app.backtest.gates import gates_for_spec
 from app.execution.orders import Order
 from app.execution.paper import PaperBroker
 from app.execution.session import StrategySession
@@ -161,17 +163,15 @@ def test_gate_chain_multiplies_size_factors() -> None:
     assert chain.decide(None).size_factor == 0.25  # type: ignore[arg-type]
 
 
-def test_a_part_not_built_yet_runs_rules_only_with_a_note(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    from app.execution import gate_registry
-
-    monkeypatch.setitem(gate_registry._PLUGINS, "offline", "app.not_built_yet.gate:factory")
-    monkeypatch.delitem(gate_registry._FACTORIES, "offline", raising=False)
+def test_a_spec_that_asks_for_the_team_gets_it_or_says_no() -> None:
+    """Gates are wired explicitly: asking for the team never runs rules alone silently."""
     frames = _market(2, 300)
     spec = _spec(BUSY, frames)
-    result = run_backtest(spec, frames, agents="offline")
-    assert any("agent team (offline) is not built yet" in n for n in result.notes)
-    assert result.settings["gates"] == ["rules"]
+    assert run_backtest(spec, frames, agents="offline").settings["gates"] == ["agents"]
+    off = run_backtest(spec, frames, agents="none")
+    assert off.settings["gates"] == ["rules"] and not off.notes
+    with pytest.raises(ParleyError, match="unknown agents mode"):
+        run_backtest(spec, frames, agents="psychic")
 
 
 def test_registered_gate_gets_the_universe_and_closed_trades() -> None:

@@ -12,7 +12,7 @@ from app.backtest import run_backtest
 from app.backtest.prepare import prepare
 from app.backtest.report_text import summary
 from app.dsl import parse_spec
-from app.execution.gate_registry import gates_for_spec
+from app.backtest.gates import gates_for_spec
 from app.execution.paper import PaperBroker
 from app.execution.session import StrategySession
 from app.market.synthetic import synthetic_market

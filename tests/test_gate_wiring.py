@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.dsl import parse_spec
-from app.execution.gate_registry import gates_for_spec
+from app.backtest.gates import gates_for_spec
 
 SPEC = """strategy "wired"
 universe GOOG

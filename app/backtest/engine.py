@@ -22,7 +22,7 @@ from app.backtest.result import BacktestResult
 from app.backtest.timeline import Timeline
 from app.execution.costs import CostModel, parse_cost
 from app.execution.gate import Gate, GateChain
-from app.execution.gate_registry import gates_for_spec
+from app.backtest.gates import gates_for_spec
 from app.execution.limits import describe_limits
 from app.execution.paper import PaperBroker
 from app.execution.session import StrategySession

@@ -1,5 +1,6 @@
-"""Brokers behind one contract (:mod:`app.broker.base`): the simulated paper broker
-(:mod:`app.broker.paper`) and Alpaca (:mod:`app.broker.alpaca`, imported only when used)."""
+"""The broker contract (:mod:`app.broker.base`) and Alpaca behind it (:mod:`app.broker.alpaca`,
+imported only when used). The simulated paper broker is :mod:`app.execution.paper`, the one
+backtests and paper runs share."""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from app.broker.base import Broker, BrokerError
-from app.execution.gate_registry import gates_for_spec
+from app.backtest.gates import gates_for_spec
 from app.execution.orders import Order, client_order_id
 from app.execution.session import StrategySession
 from app.feeds.base import BarBatch, Feed
