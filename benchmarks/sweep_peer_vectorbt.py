@@ -4,7 +4,8 @@
         SLOW_STEP [--trades OUT.json --sample K]
 
 Loads the same CSV folder, runs the fast x slow grid of SMA crossovers with vectorbt's
-parameter lists (``vbt.MA.run``) in chunks of 100 variants (memory), next-open fills
+parameter lists (``vbt.MA.run``) in chunks of 25 variants (a chunk of 100 variants x 100
+symbols took 10 GB), next-open fills
 (signals shifted one bar, filled at the open), 10 shares, no costs, and prints the best
 Sharpe. With ``--trades`` it writes the trades of every K-th variant for the trade check.
 """
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 import vectorbt as vbt
 
-CHUNK = 100
+CHUNK = 25
 
 
 def load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
