@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -53,13 +53,13 @@ def test_stream_reconnects_and_fills_the_hole_without_duplicates() -> None:
             assert stream.wait_connections(1)
             assert stream.subscribed[0] == ["GOOG"]
             for k in (0, 1):
-                stream.push("GOOG", _minute(k).astimezone(timezone.utc), 10 + k, 11 + k,
+                stream.push("GOOG", _minute(k).astimezone(UTC), 10 + k, 11 + k,
                             9 + k, 10.5 + k)
             first = [got.get(timeout=10), got.get(timeout=10)]
             stream.drop()  # minutes 2 and 3 happen while the connection is down
             assert stream.wait_connections(2)
-            stream.push("GOOG", _minute(1).astimezone(timezone.utc), 1, 1, 1, 1)  # a replay
-            stream.push("GOOG", _minute(4).astimezone(timezone.utc), 14, 15, 13, 14.5)
+            stream.push("GOOG", _minute(1).astimezone(UTC), 1, 1, 1, 1)  # a replay
+            stream.push("GOOG", _minute(4).astimezone(UTC), 14, 15, 13, 14.5)
             rest_of = [got.get(timeout=10) for _ in range(3)]
         finally:
             stop.set()
@@ -79,5 +79,5 @@ def test_the_poller_drops_the_bar_still_forming() -> None:
                           "volume": 10.0}, index=index)
     feed = AlpacaFeed.__new__(AlpacaFeed)
     feed.symbols, feed.timeframe = ["GOOG"], "1m"
-    kept = feed._closed({"GOOG": frame}, now.astimezone(timezone.utc) + timedelta(seconds=20))
+    kept = feed._closed({"GOOG": frame}, now.astimezone(UTC) + timedelta(seconds=20))
     assert list(kept["GOOG"].index) == list(index[:3])

@@ -63,7 +63,8 @@ def test_a_forming_bar_is_not_closed() -> None:
     assert not bar_is_closed(goog, start, timedelta(minutes=1), start + timedelta(seconds=30))
     assert bar_is_closed(goog, start, timedelta(minutes=1), start + timedelta(minutes=1))
     day = datetime(2024, 11, 29, 0, 0, tzinfo=NY)  # early close: the day bar ends at 13:00
-    assert not bar_is_closed(goog, day, timedelta(days=1), datetime(2024, 11, 29, 12, 59, tzinfo=NY))
+    noon = datetime(2024, 11, 29, 12, 59, tzinfo=NY)
+    assert not bar_is_closed(goog, day, timedelta(days=1), noon)
     assert bar_is_closed(goog, day, timedelta(days=1), datetime(2024, 11, 29, 13, 0, tzinfo=NY))
     hour = datetime(2024, 11, 29, 12, 30, tzinfo=NY)
     assert bar_is_closed(goog, hour, timedelta(hours=1), datetime(2024, 11, 29, 13, 0, tzinfo=NY))

@@ -58,7 +58,7 @@ def _random_spec(rng: random.Random) -> str:
     if rng.random() < 0.3:
         lines.append(f"max hold {rng.choice([5, 20])} bars")
     sizing = rng.choice(["size 10 shares", "size $3000", "size 25% of equity",
-                         "size risk 1% of equity" if any(l.startswith("stop") for l in lines)
+                         "size risk 1% of equity" if any(x.startswith("stop") for x in lines)
                          else "size 20% of equity"])
     lines.append(sizing)
     if rng.random() < 0.4:

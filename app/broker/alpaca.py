@@ -14,7 +14,8 @@ then fetches and returns the existing order, which makes it idempotent.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
+from collections.abc import Callable
 
 from alpaca.common.exceptions import APIError
 from alpaca.trading.client import TradingClient

@@ -14,7 +14,7 @@ import logging
 import queue
 import threading
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -50,7 +50,7 @@ class AlpacaFeed:
         self.poll_seconds = poll_seconds
 
     def history(self, until_ns: int | None) -> dict[str, pd.DataFrame]:
-        end = datetime.now(timezone.utc) if until_ns is None else \
+        end = datetime.now(UTC) if until_ns is None else \
             pd.Timestamp(until_ns).tz_localize(self._zone()).tz_convert("UTC").to_pydatetime()
         start = end - timedelta(days=_LOOKBACK[self.timeframe])
         return self.fetch(start, end)
@@ -85,9 +85,9 @@ class AlpacaFeed:
         wait = self.poll_seconds or 60.0 * _minutes(self.timeframe) / 4
         last = after_ns
         while not stop.is_set():
-            since = datetime.now(timezone.utc) - timedelta(days=2) if last is None else \
+            since = datetime.now(UTC) - timedelta(days=2) if last is None else \
                 pd.Timestamp(last).tz_localize(self._zone()).tz_convert("UTC").to_pydatetime()
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             for batch in _batched(self._closed(self.fetch(since), now)):
                 if last is None or batch.time_ns > last:
                     last = batch.time_ns
@@ -156,8 +156,7 @@ class AlpacaFeed:
             ready = sorted(pending)
             for t in ready[:-1] + ([ready[-1]] if ready and len(pending[ready[-1]]) ==
                                    len(self.symbols) else []):
-                for missed in self._missed(last, t):
-                    yield missed
+                yield from self._missed(last, t)
                 last = t
                 yield BarBatch(t, pending.pop(t))
 

@@ -10,7 +10,6 @@ out-of-sample curve is the honest figure.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
