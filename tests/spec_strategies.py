@@ -11,6 +11,8 @@ specs and keeps only those with ``check_spec(spec) == []``.
 
 from __future__ import annotations
 
+import copy
+import math
 import string
 from functools import cache
 
@@ -321,3 +323,99 @@ def specs(draw: st.DrawFn) -> StrategySpec:
     )
     assume(check_spec(spec) == [])
     return spec
+
+
+# ----- parameters -------------------------------------------------------------------------
+
+PARAM_NAMES = ("fast", "slow", "stop", "n", "k", "level", "size_pct", "p1", "x_2", "long",
+               "max", "take", "exit", "period")
+"""Names a parameter may take, statement words among them (they never stand where a number
+goes, so they cannot be misread)."""
+_INT_STEPS = (1, 2, 5, 10)
+_FLOAT_STEPS = (0.25, 0.5, 1.0, 2.5)
+
+
+def _sites(data: dict) -> list[tuple[list, object, str, float, float]]:
+    """(container, key, kind, low, high) of the numbers of a spec dump a parameter may take:
+    kind is ``int``, ``float``, ``pct`` or ``expr``."""
+    out: list = []
+    for key in ("stop_loss", "take_profit", "trailing_stop"):
+        level = data.get(key)
+        if level and "pct" in level:
+            out.append((level, "pct", "pct", 1, 50))
+        elif level:
+            out += [(level, "atr", "float", 1, 50), (level, "period", "int", 1, 500)]
+    sizing = data.get("sizing")
+    if sizing:
+        out.append((sizing, "value", {"pct_equity": "pct", "risk_pct": "pct",
+                                      "fixed_usd": "float", "fixed_shares": "int"}[
+            sizing["kind"]], 1, 5 if sizing["kind"] in ("pct_equity", "risk_pct") else 1000))
+    for key, high in (("max_hold_bars", 1000), ("max_positions", 100)):
+        if data.get(key) is not None:
+            out.append((data, key, "int", 1, high))
+    if data.get("screen"):
+        out.append((data["screen"], "top", "int", 1, len(data["universe"]) - 1))
+    for key in ("long_entry", "long_exit", "short_entry", "short_exit", "screen"):
+        _expr_sites(data.get(key), out)
+    return out
+
+
+def _expr_sites(node: object, out: list) -> None:
+    """Numbers in rules, and the whole-number parameters of indicators (not macd's, whose
+    periods must stay ordered)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, dict) and value.get("kind") == "num":
+                out.append((node, key, "expr", -100, 100))
+            else:
+                _expr_sites(value, out)
+        definition = CATALOG.get(node.get("name", "")) if node.get("kind") == "indicator" else None
+        if definition is not None and definition.name != "macd":
+            for i, p in enumerate(definition.params):
+                if p.integer:
+                    out.append((node["params"], i, "int", int(p.low), min(int(p.high), 500)))
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            _expr_sites(item, out)
+
+
+@st.composite
+def _param_for(draw: st.DrawFn, name: str, kind: str, low: float, high: float) -> dict:
+    """A parameter whose range lies in [low, high] (at least two values), its default on a step."""
+    steps = _INT_STEPS if kind == "int" else _FLOAT_STEPS
+    step = draw(st.sampled_from(steps))
+    first = math.ceil(low / step)
+    last = math.floor(high / step)
+    assume(last > first)
+    lo = draw(st.integers(first, last - 1))
+    hi = draw(st.integers(lo + 1, min(last, lo + 40)))
+    default = draw(st.integers(lo, hi))
+    return {"name": name, "default": default * step, "low": lo * step, "high": hi * step,
+            "step": float(step), "pct": kind == "pct"}
+
+
+@st.composite
+def param_specs(draw: st.DrawFn) -> tuple[StrategySpec, StrategySpec]:
+    """(a spec with parameters, the plain spec it runs as at the defaults)."""
+    base = draw(specs()).model_dump(mode="json")
+    plain, written = copy.deepcopy(base), copy.deepcopy(base)
+    sites_plain, sites_written = _sites(plain), _sites(written)
+    assume(sites_plain)
+    chosen = draw(st.lists(st.integers(0, len(sites_plain) - 1), min_size=1, max_size=4,
+                           unique=True))
+    names = draw(st.lists(st.sampled_from(PARAM_NAMES), min_size=len(chosen),
+                          max_size=len(chosen), unique=True))
+    params = []
+    for index, name in zip(chosen, names):
+        (box, key, kind, low, high), (wbox, _, _, _, _) = sites_plain[index], sites_written[index]
+        param = draw(_param_for(name, kind, low, high))
+        params.append(param)
+        number = int(param["default"]) if kind == "int" else param["default"]
+        box[key] = {"kind": "num", "value": float(number)} if kind == "expr" else number
+        wbox[key] = {"kind": "param", "name": name}
+    order = draw(st.permutations(params))
+    written["params"] = tuple(order)
+    plain_spec = StrategySpec.model_validate(plain)
+    written_spec = StrategySpec.model_validate(written)
+    assume(check_spec(plain_spec) == [] and check_spec(written_spec) == [])
+    return written_spec, plain_spec

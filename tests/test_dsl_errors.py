@@ -124,7 +124,7 @@ CASES = [
      "a long position's stop loss must be less than 100% below the entry"),
     ("conviction-range", HEAD + RULE + "min conviction 150\n", 5, 1,
      "min conviction must be at most 100; got 150"),
-    ("infinite-size", HEAD + RULE + "size $1e999\n", 5, 1, "the size must be a finite number"),
+    ("infinite-size", HEAD + RULE + "size $1e999\n", 5, 7, "this number is too large"),
     ("take-profit-zero", HEAD + RULE + "take profit 0%\n", 5, 1,
      "the take profit must be more than 0%; got 0%"),
     ("atr-period-zero", HEAD + RULE + "stop loss 2 atr(0)\n", 5, 1,

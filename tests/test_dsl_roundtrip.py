@@ -12,7 +12,8 @@ from app.dsl import format_spec, parse_spec
 from app.dsl.formatting import format_text
 from app.spec.models import StrategySpec
 from tests.conftest import STRATEGIES
-from tests.spec_strategies import printable, specs
+from app.spec import params as P
+from tests.spec_strategies import param_specs, printable, specs
 
 EXAMPLES = sorted(STRATEGIES.glob("*.strategy"))
 SETTINGS = settings(derandomize=True, database=None, deadline=None,
@@ -237,3 +238,21 @@ def test_json_of_a_minimal_spec_uses_nulls_and_empty_lists() -> None:
     assert {"kind": "pct_equity", "value": 25.0} == parse_spec(
         'strategy "M"\nuniverse GOOG\nlong when close > open\nsize 25% of equity\n'
     ).model_dump(mode="json")["sizing"]
+
+
+# ----- parameters ---------------------------------------------------------------------------
+
+
+@settings(SETTINGS, max_examples=150)
+@given(param_specs())
+def test_a_spec_with_parameters_round_trips_and_runs_as_the_plain_spec(
+        pair: tuple[StrategySpec, StrategySpec]) -> None:
+    spec, plain = pair
+    text = format_spec(spec)
+    back = parse_spec(text)
+    assert back == spec
+    assert format_text(text) == text
+    assert StrategySpec.model_validate_json(spec.model_dump_json()) == spec
+    assert P.runnable(spec) == plain  # every command runs the defaults
+    assert P.runnable(plain) is plain
+    assert all(p.default in P.values(p) for p in spec.params)

@@ -27,6 +27,7 @@ from app.execution.limits import describe_limits
 from app.execution.paper import PaperBroker
 from app.execution.session import StrategySession
 from app.spec.models import StrategySpec
+from app.spec.params import runnable
 
 DateLike = str | pd.Timestamp | None
 
@@ -64,6 +65,7 @@ def run_backtest(
     Raises:
         BacktestError: bad dates, no data, a rule needing more history than exists.
     """
+    spec = runnable(spec)  # parameters at their defaults
     cash = float(cash)
     if cash <= 0 or not np.isfinite(cash):
         raise BacktestError(f"the starting cash must be a positive amount, not {cash:g}")

@@ -20,6 +20,7 @@ from app.execution.screen import apply_screen
 from app.execution.symbol_data import SymbolData, prepare_symbol
 from app.indicators.bars import Bars
 from app.spec.models import AtrLevel, StrategySpec
+from app.spec.params import runnable
 
 _RULE_NAMES = {"long_entry": "long entry rule", "long_exit": "long exit rule",
                "short_entry": "short entry rule", "short_exit": "short exit rule"}
@@ -47,6 +48,7 @@ def prepare(spec: StrategySpec, frames: Mapping[str, pd.DataFrame],
         EmptyRangeError: ``start`` after ``end``, or a symbol without bars in the range.
         NotEnoughHistoryError: a rule or level needs more bars than a symbol has.
     """
+    spec = runnable(spec)  # parameters at their defaults
     if not frames:
         raise NoDataError(f"no data for the universe ({', '.join(spec.universe)}) in {source}")
     if start is not None and end is not None and start > end:

@@ -7,6 +7,7 @@ assembled and checked as a whole. One bad line therefore never hides the others.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator
 
 from lark import Token, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -17,13 +18,14 @@ from app.dsl.diagnostics import Diagnostic, SpecError
 from app.dsl.grammar import RunTogether, describe_terminal, statement_parser
 from app.dsl.transformer import LocatedError, Pos, StatementTransformer, Stmt
 from app.spec.checks import Problem, check_spec
-from app.spec.models import StrategySpec
+from app.spec.models import TAGS, StrategySpec
 
 STATEMENT_WORDS = (
     "strategy", "universe", "screen", "timeframe", "direction", "long", "short", "exit",
     "stop", "take", "trailing", "max", "size", "regime", "agents", "debate", "min",
-    "circuit", "question",
+    "circuit", "question", "param",
 )
+_PARAM_NAME = re.compile(r"param\s+([A-Za-z_][A-Za-z0-9_]*)")
 REPEATABLE = {"questions"}
 
 
@@ -43,9 +45,11 @@ def analyse(text: str) -> tuple[StrategySpec | None, list[Diagnostic]]:
     """Parse and check without raising: the spec (if valid) and the problems found."""
     statements: list[Stmt] = []
     diagnostics: list[Diagnostic] = []
-    for first_line, chunk in split_statements(text):
+    chunks = list(split_statements(text))
+    params = declared_params(chunks)
+    for first_line, chunk in chunks:
         try:
-            statements.append(_parse_statement(chunk, first_line))
+            statements.append(_parse_statement(chunk, first_line, params))
         except _ChunkError as err:
             diagnostics.append(err.diagnostic)
     if diagnostics:
@@ -73,6 +77,12 @@ def split_statements(text: str) -> Iterator[tuple[int, str]]:
         yield start, "\n".join(lines)
 
 
+def declared_params(chunks: list[tuple[int, str]]) -> frozenset[str]:
+    """The names the file's ``param`` lines declare, so a rule may use one declared below."""
+    found = (_PARAM_NAME.match(chunk.lstrip()) for _, chunk in chunks)
+    return frozenset(m.group(1).lower() for m in found if m)
+
+
 class _ChunkError(Exception):
     def __init__(self, diagnostic: Diagnostic) -> None:
         self.diagnostic = diagnostic
@@ -82,26 +92,27 @@ def _shift(pos: Pos, first_line: int) -> Pos:
     return Pos(pos.line + first_line - 1, pos.column, pos.length)
 
 
-def _parse_statement(chunk: str, first_line: int, located: bool = False) -> Stmt:
+def _parse_statement(chunk: str, first_line: int, params: frozenset[str] = frozenset(),
+                     located: bool = False) -> Stmt:
     try:
         tree = statement_parser(located).parse(chunk)
     except UnexpectedInput as err:
         raise _ChunkError(_syntax_diagnostic(err, chunk, first_line)) from None
     except RunTogether as err:
         raise _ChunkError(_run_together(err, first_line)) from None
-    transformer = StatementTransformer()
+    transformer = StatementTransformer(params)
     try:
         stmt = transformer.transform(tree)
     except VisitError as err:
         if not isinstance(err.orig_exc, LocatedError):
             raise
         if not located:
-            return _parse_statement(chunk, first_line, located=True)
+            return _parse_statement(chunk, first_line, params, located=True)
         pos = _shift(err.orig_exc.pos, first_line)
         raise _ChunkError(Diagnostic(pos.line, pos.column, err.orig_exc.message,
                                      length=pos.length)) from None
     stmt.pos = Pos(first_line, 1, len(chunk.split("\n", 1)[0].rstrip()) or 1)
-    stmt.source = (chunk, first_line)
+    stmt.source = (chunk, first_line, params)
     if located:
         stmt.indicators = [(node, _shift(p, first_line)) for node, p in stmt.indicators]
     return stmt
@@ -161,8 +172,9 @@ def assemble(statements: list[Stmt]) -> tuple[StrategySpec | None, list[Diagnost
     for stmt in statements:
         if stmt.key in where and stmt.key not in REPEATABLE:
             first = where[stmt.key].pos.line
-            diagnostics.append(_at(stmt, f"{_say(stmt.key)} is set twice (first on line "
-                                         f"{first}); keep one"))
+            what = (f"param {stmt.key[7:]} is declared" if stmt.key.startswith("params.")
+                    else f"{_say(stmt.key)} is set")
+            diagnostics.append(_at(stmt, f"{what} twice (first on line {first}); keep one"))
             continue
         where.setdefault(stmt.key, stmt)
         if stmt.key in REPEATABLE:
@@ -184,6 +196,9 @@ def _build(fields: dict[str, Any], where: dict[str, Stmt]) -> tuple[StrategySpec
                                                                     list[Diagnostic]]:
     data: dict[str, Any] = {}
     nested: dict[str, dict[str, Any]] = {"regime": {}, "agents": {}, "limits": {}}
+    params = [fields.pop(k) for k in [k for k in fields if k.startswith("params.")]]
+    if params:
+        data["params"] = tuple(params)
     explicit_direction = fields.pop("direction", None)
     shared_exit = fields.pop("exit", None)
     for key, value in fields.items():
@@ -259,7 +274,6 @@ _LABELS = {
     "regime.transition_raise": "the transition's raise",
     "limits.daily_loss_pct": "max daily loss", "max_hold_bars": "max hold",
 }
-_LEVELS = ("stop_loss", "take_profit", "trailing_stop")
 _BOUNDS = {"greater_than": ("more than", "gt"), "greater_than_equal": ("at least", "ge"),
            "less_than": ("less than", "lt"), "less_than_equal": ("at most", "le")}
 
@@ -269,9 +283,7 @@ def _from_pydantic(error: Any, where: dict[str, Stmt]) -> Diagnostic:
 
     The models' inner names (union tags, class names, pydantic's own phrasing) stay out.
     """
-    loc = [str(p) for p in error["loc"]]
-    if loc[0] in _LEVELS and len(loc) == 3:
-        del loc[1]  # the union's tag: which kind of level
+    loc = [str(p) for p in error["loc"] if str(p) not in TAGS]
     path = ".".join(loc)
     key = ".".join(loc[:2]) if loc and loc[0] in ("regime", "agents", "limits") else loc[0]
     label = _LABELS.get(path) or _say_path(loc)

@@ -6,7 +6,7 @@ from typing import Any
 
 from app.indicators.catalog import CATALOG
 from app.spec import expr as E
-from app.spec.models import AGENTS, REGIMES, Level, PctLevel, StrategySpec
+from app.spec.models import AGENTS, REGIMES, Level, Param, PctLevel, StrategySpec
 
 _OR, _AND, _NOT, _CMP, _SUM, _PROD, _UNARY, _POSTFIX, _ATOM = range(1, 10)
 
@@ -29,6 +29,8 @@ def format_spec(spec: StrategySpec) -> str:
 
 def statement_key(line: str) -> str:
     """The spec part a canonical line sets (the parser's statement keys)."""
+    if line.startswith("param "):
+        return "params." + line[6:].split("=", 1)[0].strip().lower()
     for prefix, key in _LINE_KEYS:
         if line.startswith(prefix):
             return key
@@ -56,17 +58,19 @@ def _lines(spec: StrategySpec) -> list[str]:
     if spec.screen is not None:
         out.append(_screen(spec))
     out.append(f"timeframe {spec.timeframe}")
+    out += [format_param(p) for p in spec.params]
     out += _rules(spec)
     for word, level in (("stop loss", spec.stop_loss), ("take profit", spec.take_profit),
                         ("trailing stop", spec.trailing_stop)):
         if level is not None:
             out.append(f"{word} {format_level(level)}")
     if spec.max_hold_bars is not None:
-        out.append(f"max hold {spec.max_hold_bars} {'bar' if spec.max_hold_bars == 1 else 'bars'}")
+        out.append(f"max hold {arg(spec.max_hold_bars)} "
+                   f"{'bar' if spec.max_hold_bars == 1 else 'bars'}")
     if spec.sizing is not None:
         out.append("size " + format_sizing(spec.sizing.kind, spec.sizing.value))
     if spec.max_positions is not None:
-        out.append(f"max positions {spec.max_positions}")
+        out.append(f"max positions {arg(spec.max_positions)}")
     out += _regime(spec) + _agents(spec) + _limits(spec)
     out += [f"question {quote(q)}" for q in spec.questions]
     return out
@@ -77,7 +81,7 @@ def _screen(spec: StrategySpec) -> str:
     assert screen is not None
     where = f" where {format_expr(screen.filter)}" if screen.filter is not None else ""
     order = "" if screen.descending else " ascending"
-    return f"screen{where} rank by {format_expr(screen.rank_by)}{order} top {screen.top}"
+    return f"screen{where} rank by {format_expr(screen.rank_by)}{order} top {arg(screen.top)}"
 
 
 def _rules(spec: StrategySpec) -> list[str]:
@@ -94,18 +98,29 @@ def _rules(spec: StrategySpec) -> list[str]:
     return out
 
 
+def arg(value: Any, unit: str = "") -> str:
+    """A number with its unit, or the name of the parameter standing for it."""
+    return value.name if isinstance(value, E.ParamRef) else f"{num(value)}{unit}"
+
+
+def format_param(param: Param) -> str:
+    unit = "%" if param.pct else ""
+    values = [f"{num(v)}{unit}" for v in (param.default, param.low, param.high, param.step)]
+    return f"param {param.name} = {values[0]} in {values[1]}..{values[2]} step {values[3]}"
+
+
 def format_level(level: Level) -> str:
     if isinstance(level, PctLevel):
-        return f"{num(level.pct)}%"
-    return f"{num(level.atr)} atr({level.period})"
+        return arg(level.pct, "%")
+    return f"{arg(level.atr)} atr({arg(level.period)})"
 
 
-def format_sizing(kind: str, value: float) -> str:
+def format_sizing(kind: str, value: Any) -> str:
     return {
-        "pct_equity": f"{num(value)}% of equity",
-        "risk_pct": f"risk {num(value)}% of equity",
-        "fixed_usd": f"${num(value)}",
-        "fixed_shares": f"{num(value)} shares",
+        "pct_equity": f"{arg(value, '%')} of equity",
+        "risk_pct": f"risk {arg(value, '%')} of equity",
+        "fixed_usd": f"${arg(value)}",
+        "fixed_shares": f"{arg(value)} shares",
     }[kind]
 
 
@@ -163,7 +178,7 @@ def _prec(node: Any) -> int:
         return _UNARY if node.value < 0 else _ATOM
     return {
         E.Or: _OR, E.And: _AND, E.Not: _NOT, E.Compare: _CMP, E.Cross: _CMP,
-        E.Neg: _UNARY, E.Lag: _POSTFIX, E.Indicator: _ATOM, E.FieldRef: _ATOM,
+        E.Neg: _UNARY, E.Lag: _POSTFIX, E.Indicator: _ATOM, E.FieldRef: _ATOM, E.ParamRef: _ATOM,
     }.get(type(node), _SUM if getattr(node, "op", "") in "+-" else _PROD)
 
 
@@ -175,7 +190,7 @@ def _fmt(node: Any, min_prec: int) -> str:
 def _fmt_bare(node: Any) -> str:
     if isinstance(node, E.Num):
         return num(node.value)
-    if isinstance(node, E.FieldRef):
+    if isinstance(node, (E.FieldRef, E.ParamRef)):
         return node.name
     if isinstance(node, E.Indicator):
         return _fmt_indicator(node)
@@ -201,7 +216,7 @@ def _fmt_bare(node: Any) -> str:
 
 def _fmt_indicator(node: E.Indicator) -> str:
     args = [format_expr(node.source)] if node.source is not None else []
-    args += [num(p) for p in node.params]
+    args += [arg(p) for p in node.params]
     definition = CATALOG.get(node.name)
     suffix = f".{node.output}" if definition and definition.outputs and node.output else ""
     return f"{node.name}({', '.join(args)}){suffix}"

@@ -18,6 +18,13 @@ from app.indicators.catalog import CATALOG, PRICE_FIELDS
 from app.spec import expr as E
 from app.spec.models import AGENTS, REGIMES, TIMEFRAMES
 
+RESERVED = frozenset({
+    "and", "or", "not", "crosses", "above", "below", "atr", "of", "equity", "risk", "shares",
+    "share", "usd", "dollars", "in", "step", "bars", "bar", "where", "rank", "by", "top",
+    "ascending", "descending", "when", "param",
+})
+"""Words a parameter may not be named: they could be read as part of the statement."""
+
 CONDITION_KINDS = (E.Compare, E.Cross, E.And, E.Or, E.Not)
 MAX_DEPTH = 100
 """How deeply expressions and conditions may nest; deeper ones would exhaust the stack of
@@ -50,8 +57,9 @@ class Stmt:
     value: Any
     pos: Pos
     indicators: list[tuple[E.Indicator, Pos]] = field(default_factory=list)
-    source: tuple[str, int] = ("", 1)
-    """The statement's text and first line, to parse it again with positions."""
+    source: tuple[str, int, frozenset[str]] = ("", 1, frozenset())
+    """The statement's text, first line and the file's parameters, to parse it again with
+    positions."""
 
 
 def _pos_of(meta_or_token: Any) -> Pos:
@@ -91,8 +99,10 @@ class StatementTransformer(Transformer_NonRecursive):
     (see :data:`MAX_DEPTH`) rather than a RecursionError.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, params: frozenset[str] = frozenset()) -> None:
         super().__init__()
+        self.params = params
+        """The parameters the file declares (by lower-case name), wherever it declares them."""
         self.positions: dict[int, Pos] = {}
         self.depths: dict[int, int] = {}
         self._nodes: list[Any] = []
@@ -123,8 +133,10 @@ class StatementTransformer(Transformer_NonRecursive):
             raise LocatedError("this number is too large", _pos_of(tok))
         return self._at(E.Num(value=value), tok)
 
-    def name(self, meta: Any, tok: Token) -> E.FieldRef:
+    def name(self, meta: Any, tok: Token) -> E.FieldRef | E.ParamRef:
         word = str(tok).lower()
+        if word in self.params and word not in PRICE_FIELDS:
+            return self._at(E.ParamRef(name=word), tok)
         if word in PRICE_FIELDS:
             return self._at(E.FieldRef(name=word), tok)
         if word in CATALOG:
@@ -149,7 +161,7 @@ class StatementTransformer(Transformer_NonRecursive):
         source = None
         if definition.takes_source:
             source = E.FieldRef(name="close")
-            if given and not isinstance(given[0], E.Num):
+            if given and not isinstance(given[0], (E.Num, E.ParamRef)):
                 first = given.pop(0)
                 source = _expr_or_fail(first, self.pos(first, pos), f"the source of {word}")
         params = self._params(word, given, pos)
@@ -158,19 +170,22 @@ class StatementTransformer(Transformer_NonRecursive):
         self.indicators.append((node, pos))
         return self._at(node, meta)
 
-    def _params(self, word: str, given: list[Any], pos: Pos) -> tuple[float, ...]:
+    def _params(self, word: str, given: list[Any], pos: Pos) -> tuple[Any, ...]:
         definition = CATALOG[word]
         if len(given) > len(definition.params):
             raise LocatedError(
                 f"{word} takes at most {len(definition.params)} parameter(s) "
                 f"({', '.join(p.name for p in definition.params)}); got {len(given)}", pos)
-        values: list[float] = []
+        values: list[Any] = []
         for i, param in enumerate(definition.params):
             if i >= len(given):
                 values.append(float(param.default))
                 continue
             arg = given[i]
             arg_pos = self.pos(arg, pos)
+            if isinstance(arg, E.ParamRef):
+                values.append(arg)  # its range is held to the parameter's bounds later
+                continue
             if not isinstance(arg, E.Num):
                 raise LocatedError(f"the {param.name} of {word} must be a number", arg_pos)
             value = arg.value
@@ -181,7 +196,8 @@ class StatementTransformer(Transformer_NonRecursive):
                     f"the {param.name} of {word} must be between {param.low:g} and "
                     f"{param.high:g}; got {value:g}", arg_pos)
             values.append(float(value))
-        if word == "macd" and values[0] >= values[1]:
+        if word == "macd" and all(isinstance(v, float) for v in values[:2]) \
+                and values[0] >= values[1]:
             raise LocatedError("macd's fast period must be shorter than its slow period", pos)
         return tuple(values)
 
@@ -271,13 +287,13 @@ class StatementTransformer(Transformer_NonRecursive):
     def universe(self, meta: Any, *symbols: str) -> Stmt:
         return self._stmt("universe", tuple(symbols), meta)
 
-    def screen(self, meta: Any, flt: Any, rank: Any, order: Token | None, top: Token) -> Stmt:
+    def screen(self, meta: Any, flt: Any, rank: Any, order: Token | None, top: Any) -> Stmt:
         pos = _pos_of(meta)
         if flt is not None:
             flt = _cond_or_fail(flt, self.pos(flt, pos), "screen where")
         rank = _expr_or_fail(rank, self.pos(rank, pos), "rank by")
         value = {"filter": flt, "rank_by": rank, "descending": str(order or "descending") ==
-                 "descending", "top": _int(top)}
+                 "descending", "top": top}
         return self._stmt("screen", value, meta)
 
     def timeframe(self, meta: Any, tok: Token) -> Stmt:
@@ -300,11 +316,60 @@ class StatementTransformer(Transformer_NonRecursive):
         cond = _cond_or_fail(cond, self.pos(cond, _pos_of(meta)), "'exit when'")
         return self._stmt(f"{side}_exit" if side else "exit", cond, meta)
 
-    def pct_level(self, meta: Any, tok: Token) -> dict[str, float]:
-        return {"pct": float(tok)}
+    # ----- numbers that may be parameters ------------------------------------------------
+    def number_value(self, meta: Any, tok: Token) -> float:
+        value = float(tok)
+        if not math.isfinite(value):
+            raise LocatedError("this number is too large", _pos_of(tok))
+        return value
 
-    def atr_level(self, meta: Any, tok: Token, period: Token | None) -> dict[str, float]:
-        return {"atr": float(tok), "period": _int(period) if period is not None else 14}
+    def whole_value(self, meta: Any, tok: Token) -> int:
+        return _int(tok)
+
+    def pct_param(self, meta: Any, tok: Token) -> E.ParamRef:
+        return self._param_ref(tok, "a percentage like 2%", "2% in 1%..5% step 0.5%")
+
+    def number_param(self, meta: Any, tok: Token) -> E.ParamRef:
+        return self._param_ref(tok, "a number", "10 in 5..50 step 5")
+
+    def whole_param(self, meta: Any, tok: Token) -> E.ParamRef:
+        return self._param_ref(tok, "a whole number", "10 in 5..50 step 5")
+
+    def _param_ref(self, tok: Token, expected: str, example: str) -> E.ParamRef:
+        word = str(tok).lower()
+        if word not in self.params:
+            also = (f"{_suggest(word, sorted(self.params))}; expected {expected} or a "
+                    f"parameter (declare it as `param {word} = {example}`)" if self.params
+                    else f"; expected {expected}")
+            raise LocatedError(f"unexpected '{tok}'{also}", _pos_of(tok))
+        return E.ParamRef(name=word)
+
+    def pvalue(self, meta: Any, minus: Token | None, tok: Token, percent: Token | None
+               ) -> tuple[float, bool]:
+        value = self.number_value(meta, tok)
+        return (-value if minus is not None else value), percent is not None
+
+    def param(self, meta: Any, tok: Token, *values: tuple[float, bool]) -> Stmt:
+        word = str(tok).lower()
+        if word in RESERVED or word in PRICE_FIELDS or word in CATALOG:
+            kind = ("a price field" if word in PRICE_FIELDS else "an indicator"
+                    if word in CATALOG else "a word of the language")
+            raise LocatedError(f"a parameter cannot be called '{tok}': it is {kind}; pick "
+                               "another name", _pos_of(tok))
+        if len({pct for _, pct in values}) > 1:
+            raise LocatedError(f"write every value of {word} with % or none of them",
+                               _pos_of(meta))
+        (default, pct), (low, _), (high, _), (step, _) = values
+        value = {"name": word, "default": default, "low": low, "high": high, "step": step,
+                 "pct": pct}
+        return self._stmt(f"params.{word}", value, meta)
+
+    # ----- levels, sizes, caps -----------------------------------------------------------
+    def pct_level(self, meta: Any, value: Any) -> dict[str, Any]:
+        return {"pct": value}
+
+    def atr_level(self, meta: Any, value: Any, period: Any) -> dict[str, Any]:
+        return {"atr": value, "period": period if period is not None else 14}
 
     def stop_loss(self, meta: Any, level: dict) -> Stmt:
         return self._stmt("stop_loss", level, meta)
@@ -315,26 +380,26 @@ class StatementTransformer(Transformer_NonRecursive):
     def trailing_stop(self, meta: Any, level: dict) -> Stmt:
         return self._stmt("trailing_stop", level, meta)
 
-    def max_hold(self, meta: Any, tok: Token, _bars: Token) -> Stmt:
-        return self._stmt("max_hold_bars", _int(tok), meta)
+    def max_hold(self, meta: Any, value: Any, _bars: Token) -> Stmt:
+        return self._stmt("max_hold_bars", value, meta)
 
-    def size_pct_equity(self, meta: Any, tok: Token) -> dict:
-        return {"kind": "pct_equity", "value": float(tok)}
+    def size_pct_equity(self, meta: Any, value: Any) -> dict:
+        return {"kind": "pct_equity", "value": value}
 
-    def size_risk_pct(self, meta: Any, tok: Token) -> dict:
-        return {"kind": "risk_pct", "value": float(tok)}
+    def size_risk_pct(self, meta: Any, value: Any) -> dict:
+        return {"kind": "risk_pct", "value": value}
 
-    def size_fixed_usd(self, meta: Any, tok: Token, _unit: Token | None = None) -> dict:
-        return {"kind": "fixed_usd", "value": float(tok)}
+    def size_fixed_usd(self, meta: Any, value: Any, _unit: Token | None = None) -> dict:
+        return {"kind": "fixed_usd", "value": value}
 
-    def size_fixed_shares(self, meta: Any, tok: Token, _unit: Token) -> dict:
-        return {"kind": "fixed_shares", "value": float(tok)}
+    def size_fixed_shares(self, meta: Any, value: Any, _unit: Token) -> dict:
+        return {"kind": "fixed_shares", "value": value}
 
     def size(self, meta: Any, sizing: dict) -> Stmt:
         return self._stmt("sizing", sizing, meta)
 
-    def max_positions(self, meta: Any, tok: Token) -> Stmt:
-        return self._stmt("max_positions", _int(tok), meta)
+    def max_positions(self, meta: Any, value: Any) -> Stmt:
+        return self._stmt("max_positions", value, meta)
 
     def regime_allow(self, meta: Any, *names: Token) -> Stmt:
         allowed: list[str] = []

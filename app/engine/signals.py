@@ -11,6 +11,7 @@ import pandas as pd
 from app.engine.evaluate import Evaluator
 from app.indicators.bars import Bars
 from app.spec.models import StrategySpec
+from app.spec.params import runnable
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ def signals_table(spec: StrategySpec, frames: dict[str, pd.DataFrame]) -> pd.Dat
     For a one-sided spec ``entry``/``exit`` are 1 or 0; for a spec that trades both sides
     they name the side that fired (``long``, ``short`` or ``long+short``), or are empty.
     """
+    spec = runnable(spec)  # parameters at their defaults
     rows = []
     both = spec.direction == "both"
     for symbol, frame in frames.items():

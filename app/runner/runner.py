@@ -40,6 +40,7 @@ from app.runner.limits import Limits, LimitState
 from app.runner.live_data import DEFAULT_WINDOW, LiveSymbol, apply_screen_now
 from app.runner.venue import VenueBook
 from app.spec.models import StrategySpec
+from app.spec.params import runnable
 from app.store import BarCommit, Store
 from app.store.convert import decision_row, fill_row, order_row, position_row, trade_row
 from app.store.tables import EventRow, FillRow, utcnow
@@ -81,6 +82,7 @@ class Runner:
         Returns:
             The final status: ``finished``, ``stopped`` or ``failed``.
         """
+        spec = runnable(spec)  # parameters at their defaults
         try:
             state = self._start(spec, emit)
         except Exception as err:

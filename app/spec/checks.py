@@ -12,7 +12,8 @@ from typing import Any
 
 from app.indicators.catalog import CATALOG
 from app.spec import expr as E
-from app.spec.models import StrategySpec
+from app.spec import params as P
+from app.spec.models import Param, StrategySpec
 
 DEFAULT_MAX_EXPOSURE_PCT = 100.0
 """Gross exposure cap (longs plus shorts, at market) when the spec sets no `max exposure`."""
@@ -33,7 +34,14 @@ class Problem:
 
 
 def check_spec(spec: StrategySpec) -> list[Problem]:
-    """Every semantic problem of a spec (empty when it can run)."""
+    """Every semantic problem of a spec (empty when it can run).
+
+    A spec with parameters is checked as declared (ranges, units, where each is used), and
+    then as it runs, at the defaults.
+    """
+    if spec.params:
+        problems = check_params(spec) + _check_exposure(spec)
+        return problems or check_spec(P.runnable(spec))
     problems: list[Problem] = []
     problems += _check_symbols(spec)
     problems += _check_rules(spec)
@@ -114,13 +122,20 @@ def _check_risk(spec: StrategySpec) -> list[Problem]:
     return problems
 
 
+def _highest(spec: StrategySpec, value: Any) -> Any:
+    """A number, or the highest value of the parameter standing for it."""
+    if isinstance(value, E.ParamRef):
+        return next(p.high for p in spec.params if p.name == value.name)
+    return value
+
+
 def most_positions(spec: StrategySpec) -> int:
     """How many positions can be open at once: the cap, the screen's top N, the symbols."""
     bounds = [len(spec.universe)]
     if spec.max_positions is not None:
-        bounds.append(spec.max_positions)
+        bounds.append(int(_highest(spec, spec.max_positions)))
     if spec.screen is not None:
-        bounds.append(spec.screen.top)
+        bounds.append(int(_highest(spec, spec.screen.top)))
     return min(bounds)
 
 
@@ -133,18 +148,79 @@ def _check_exposure(spec: StrategySpec) -> list[Problem]:
     sizing = spec.sizing
     if sizing is not None and sizing.kind != "pct_equity":
         return []
-    pct = sizing.value if sizing is not None else DEFAULT_SIZING_PCT
+    pct = _highest(spec, sizing.value) if sizing is not None else DEFAULT_SIZING_PCT
     cap = spec.limits.max_exposure_pct or DEFAULT_MAX_EXPOSURE_PCT
     count = most_positions(spec)
     if pct * count <= cap + 1e-9:
         return []
     size = f"{pct:g}% of equity" + ("" if sizing is not None else " (the default size)")
+    if sizing is not None and isinstance(sizing.value, E.ParamRef):
+        size += f" (the highest {sizing.value.name})"
     where = "sizing" if sizing is not None else "universe"
     fix = (f"lower the size, set `max positions {int(cap // pct)}`" if pct <= cap else
            "lower the size")
     return [Problem(where, f"{count} position(s) of {size} can reach {pct * count:g}% of "
                            f"equity, above the {cap:g}% exposure cap; {fix}, or raise "
                            "`max exposure`")]
+
+
+# ----- parameters ---------------------------------------------------------------------------
+def check_params(spec: StrategySpec) -> list[Problem]:
+    """Each parameter's range, and each use of one against what its place accepts."""
+    problems = [Problem(f"params.{p.name}", m) for p in spec.params for m in _range_problems(p)]
+    declared = {p.name: p for p in spec.params}
+    used = set()
+    for use in P.uses(spec):
+        used.add(use.name)
+        param = declared.get(use.name)
+        if param is None:
+            problems.append(Problem(use.key, f"{use.name} is not a declared parameter", use.node))
+            continue
+        problems += [Problem(use.key, m, use.node) for m in _site_problems(param, use.site)]
+    problems += [Problem(f"params.{p.name}", f"param {p.name} is declared but never used; "
+                                            "use it or remove it")
+                 for p in spec.params if p.name not in used]
+    return problems
+
+
+def _range_problems(p: Param) -> list[str]:
+    unit = "%" if p.pct else ""
+    if p.low >= p.high:
+        return [f"the range of {p.name} must go from a lower to a higher value "
+                f"({p.low:g}{unit}..{p.high:g}{unit})"]
+    if not p.low <= p.default <= p.high:
+        return [f"the default of {p.name} ({p.default:g}{unit}) is outside its range "
+                f"{p.low:g}{unit}..{p.high:g}{unit}"]
+    problems = []
+    count = P.steps_between(p.low, p.high, p.step)
+    if not count.is_integer():
+        problems.append(f"the step of {p.name} ({p.step:g}{unit}) does not divide its range "
+                        f"{p.low:g}{unit}..{p.high:g}{unit} into whole steps")
+    elif count + 1 > P.MAX_VALUES:
+        problems.append(f"{p.name} has {count + 1:,.0f} values; use a larger step (at most "
+                        f"{P.MAX_VALUES:,} values)")
+    if not P.steps_between(p.low, p.default, p.step).is_integer():
+        problems.append(f"the default of {p.name} ({p.default:g}{unit}) is not on its steps "
+                        f"from {p.low:g}{unit}")
+    return problems
+
+
+def _site_problems(p: Param, site: P.Site) -> list[str]:
+    if site.pct and not p.pct:
+        return [f"{site.label} is a percentage: write the values of {p.name} with % "
+                f"(e.g. `param {p.name} = {p.default:g}% in ...`)"]
+    if p.pct and not site.pct:
+        return [f"{p.name} is a percentage, but {site.label} is a plain number; write its "
+                "values without %"]
+    if site.integer and not p.integer:
+        return [f"{site.label} must be a whole number, so {p.name}'s default, range and step "
+                "must be whole numbers"]
+    below = p.low <= site.low if site.low_open else p.low < site.low
+    if below or p.high > site.high:
+        low = f"more than {site.low:g}" if site.low_open else f"at least {site.low:g}"
+        return [f"{site.label} must be {low} and at most {site.high:g}, but {p.name} ranges "
+                f"over {p.low:g}..{p.high:g}"]
+    return []
 
 
 def _check_screen(spec: StrategySpec) -> list[Problem]:
@@ -169,6 +245,9 @@ def _check_indicators(spec: StrategySpec) -> list[Problem]:
         definition = CATALOG.get(node.name)
         if definition is None:
             problems.append(Problem(key, f"unknown indicator '{node.name}'", node))
+        elif node.name == "macd" and node.params[0] >= node.params[1]:
+            problems.append(Problem(key, "macd's fast period must be shorter than its slow "
+                                         "period", node))
         elif definition.intraday_only and spec.timeframe == "1d":
             problems.append(Problem(key, f"{node.name} needs intraday bars (the first bars of "
                                          "each session); set a timeframe like 5m", node))

@@ -33,6 +33,17 @@ class FieldRef(_Node):
     name: PriceField
 
 
+class ParamRef(_Node):
+    """A parameter of the spec (``param fast = 10 in 5..50 step 5``) used where a number goes.
+
+    Only specs as written hold these; :func:`app.spec.params.bind` swaps each for its value
+    before anything runs, so the engine never sees one.
+    """
+
+    kind: Literal["param"] = "param"
+    name: str
+
+
 class Indicator(_Node):
     """An indicator call such as ``sma(close, 50)`` or ``macd(close, 12, 26, 9).signal``.
 
@@ -44,7 +55,7 @@ class Indicator(_Node):
     name: str
     source: Expr | None = None
     """The series the indicator reads (``None`` for indicators computed from OHLCV)."""
-    params: tuple[float, ...] = ()
+    params: tuple[float | ParamRef, ...] = ()
     output: str | None = None
     """The chosen output of a multi-output indicator (``signal`` of MACD)."""
 
@@ -73,7 +84,8 @@ class BinOp(_Node):
     right: Expr
 
 
-Expr = Annotated[Union[Num, FieldRef, Indicator, Lag, Neg, BinOp], Field(discriminator="kind")]
+Expr = Annotated[Union[Num, FieldRef, Indicator, Lag, Neg, BinOp, ParamRef],
+                 Field(discriminator="kind")]
 
 
 class Compare(_Node):
@@ -137,5 +149,5 @@ def walk_exprs(node: object):
         if node.source is not None:
             yield from walk_exprs(node.source)
         yield node
-    elif isinstance(node, (Num, FieldRef)):
+    elif isinstance(node, (Num, FieldRef, ParamRef)):
         yield node

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
-from app.spec.expr import Cond, Expr
+from app.spec.expr import Cond, Expr, ParamRef
 
 Timeframe = Literal["1m", "5m", "15m", "30m", "1h", "4h", "1d"]
 TIMEFRAMES: tuple[str, ...] = ("1m", "5m", "15m", "30m", "1h", "4h", "1d")
@@ -26,17 +26,60 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
+TAGS = ("number", "param", "pct_level", "atr_level")
+"""The tags of the models' tagged unions: they name no part of the spec."""
+
+
+def _number_or_param(value: Any) -> str:
+    return "param" if isinstance(value, (dict, ParamRef)) else "number"
+
+
+def _number(**bounds: float) -> Any:
+    """A number within ``bounds``, or a parameter (whose range the checks hold to them).
+
+    Tagged, so that a bad number gets the number's error only.
+    """
+    return Annotated[Union[Annotated[float, Field(**bounds), Tag("number")],
+                           Annotated[ParamRef, Tag("param")]], Discriminator(_number_or_param)]
+
+
+def _whole(**bounds: int) -> Any:
+    return Annotated[Union[Annotated[int, Field(**bounds), Tag("number")],
+                           Annotated[ParamRef, Tag("param")]], Discriminator(_number_or_param)]
+
+
+class Param(_Model):
+    """``param NAME = DEFAULT in LOW..HIGH step STEP``: a number a sweep may vary.
+
+    Everywhere but a sweep the spec runs with ``default``. ``pct`` marks values written
+    with ``%`` (percent units, like every percentage of the spec).
+    """
+
+    name: str = Field(pattern=r"^[a-z_][a-z0-9_]*$", max_length=40)
+    default: float
+    low: float
+    high: float
+    step: float = Field(gt=0)
+    pct: bool = False
+
+    @property
+    def integer(self) -> bool:
+        """True when every value of the range is a whole number."""
+        return all(float(v).is_integer() for v in (self.default, self.low, self.high,
+                                                   self.step))
+
+
 class PctLevel(_Model):
     """A distance in percent of the entry price."""
 
-    pct: float = Field(gt=0, le=1000)
+    pct: _number(gt=0, le=1000)  # type: ignore[valid-type]
 
 
 class AtrLevel(_Model):
     """A distance in multiples of ATR(period) at entry."""
 
-    atr: float = Field(gt=0, le=100)
-    period: int = Field(default=14, ge=1, le=1000)
+    atr: _number(gt=0, le=100)  # type: ignore[valid-type]
+    period: _whole(ge=1, le=1000) = 14  # type: ignore[valid-type]
 
 
 def _level_kind(value: Any) -> str:
@@ -46,19 +89,19 @@ def _level_kind(value: Any) -> str:
     those of every kind it is not.
     """
     if isinstance(value, dict):
-        return "atr" if "atr" in value else "pct"
-    return "atr" if isinstance(value, AtrLevel) else "pct"
+        return "atr_level" if "atr" in value else "pct_level"
+    return "atr_level" if isinstance(value, AtrLevel) else "pct_level"
 
 
-Level = Annotated[Union[Annotated[PctLevel, Tag("pct")], Annotated[AtrLevel, Tag("atr")]],
-                  Discriminator(_level_kind)]
+Level = Annotated[Union[Annotated[PctLevel, Tag("pct_level")],
+                        Annotated[AtrLevel, Tag("atr_level")]], Discriminator(_level_kind)]
 
 
 class Sizing(_Model):
     """How big each new position is."""
 
     kind: SizingKind
-    value: float = Field(gt=0)
+    value: _number(gt=0)  # type: ignore[valid-type]
     """Percent for ``pct_equity`` and ``risk_pct``, dollars for ``fixed_usd``, shares for
     ``fixed_shares``."""
 
@@ -70,7 +113,7 @@ class Screen(_Model):
     rank_by: Expr
     descending: bool = True
     """True keeps the highest values."""
-    top: int = Field(ge=1, le=10_000)
+    top: _whole(ge=1, le=10_000)  # type: ignore[valid-type]
 
 
 class RegimeSpec(_Model):
@@ -125,11 +168,13 @@ class StrategySpec(_Model):
     stop_loss: Level | None = None
     take_profit: Level | None = None
     trailing_stop: Level | None = None
-    max_hold_bars: int | None = Field(default=None, ge=1, le=1_000_000)
+    max_hold_bars: _whole(ge=1, le=1_000_000) | None = None  # type: ignore[valid-type]
     sizing: Sizing | None = None
-    max_positions: int | None = Field(default=None, ge=1, le=10_000)
+    max_positions: _whole(ge=1, le=10_000) | None = None  # type: ignore[valid-type]
     regime: RegimeSpec | None = None
     agents: AgentsSpec | None = None
     limits: Limits = Limits()
     questions: tuple[str, ...] = ()
     """Clarifying questions still open; empty when the spec says all it needs to."""
+    params: tuple[Param, ...] = ()
+    """Declared parameters; the numbers above may name them until bound."""

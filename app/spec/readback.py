@@ -9,6 +9,7 @@ from typing import Any
 
 from app.indicators.catalog import CATALOG
 from app.spec import expr as E
+from app.spec import params as P
 from app.spec.checks import DEFAULT_SIZING_PCT
 from app.spec.models import REGIMES, AtrLevel, Level, StrategySpec
 
@@ -32,7 +33,13 @@ def join_words(items: list[str], word: str = "and") -> str:
 
 
 def read_back(spec: StrategySpec) -> str:
-    """The whole spec as a few plain-English paragraphs."""
+    """The whole spec as a few plain-English paragraphs.
+
+    A spec with parameters reads as it runs (at the defaults), then names each parameter,
+    its default, its range and where it is used.
+    """
+    if spec.params:
+        return read_back(P.runnable(spec)) + "\n" + _params(spec)
     lines = [_headline(spec)]
     if spec.screen is not None:
         lines.append(_screen(spec))
@@ -159,6 +166,34 @@ def _limits(spec: StrategySpec) -> list[str]:
         parts.append(f"pause if a price moves more than {n(cb.move_pct)}% within "
                      f"{cb.bars} bar{'s' if cb.bars != 1 else ''}")
     return [f"Risk limits: {join_words(parts)}."] if parts else []
+
+
+_PLACES = {
+    "stop_loss": "the stop loss", "take_profit": "the take profit",
+    "trailing_stop": "the trailing stop", "sizing": "the size", "screen": "the screen",
+    "max_hold_bars": "the holding limit", "max_positions": "the position cap",
+    "long_entry": "the long entry rule", "long_exit": "the long exit rule",
+    "short_entry": "the short entry rule", "short_exit": "the short exit rule",
+}
+
+
+def _params(spec: StrategySpec) -> str:
+    where: dict[str, list[str]] = {}
+    for use in P.uses(spec):
+        place = _PLACES.get(use.key, use.key)
+        if use.node is not None or use.site is P.EXPR_SITE:
+            place = f"{'a number' if use.node is None else use.site.label} in {place}"
+        elif use.site.label.startswith("an ATR"):
+            place = f"the ATR {use.site.label.split()[-1]} of {place}"
+        if place not in where.setdefault(use.name, []):
+            where[use.name].append(place)
+    parts = []
+    for p in spec.params:
+        u = "%" if p.pct else ""
+        parts.append(f"{p.name} = {n(p.default)}{u} (from {n(p.low)}{u} to {n(p.high)}{u} in "
+                     f"steps of {n(p.step)}{u}; {join_words(where.get(p.name, []))})")
+    return ("Parameters, at their defaults above; a sweep tries the rest of each range: "
+            + "; ".join(parts) + ".")
 
 
 # ----- expressions -------------------------------------------------------------------------
