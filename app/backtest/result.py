@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from app.execution.limits import LimitEvent
@@ -60,7 +62,23 @@ class BacktestResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` form: settings, metrics beside buy-and-hold, trades, equity."""
-        return _clean({
+        return _clean(self._plain())
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as JSON text, through the C encoder (NaN and infinities: null)."""
+        plain = self._plain()
+        try:
+            return json.dumps(plain, allow_nan=False, default=_scalar)
+        except ValueError:  # a NaN or infinity somewhere: clean the whole tree, then encode
+            return json.dumps(_clean(plain), allow_nan=False, default=_scalar)
+
+    def _plain(self) -> dict[str, Any]:
+        trades = self.trades
+        entry = _iso_many([t.entry_time_ns for t in trades])
+        exit_ = _iso_many([t.exit_time_ns for t in trades])
+        decided = _iso_many([d.time_ns for d in self.decisions])
+        times = _iso_many(self.equity.index.asi8, unit="ns")
+        return {
             "strategy": self.name,
             "symbols": list(self.symbols),
             "start": _iso(self.start),
@@ -69,20 +87,24 @@ class BacktestResult:
             "settings": self.settings,
             "metrics": self.metrics,
             "buy_and_hold": self.buy_and_hold_metrics,
-            "trades": [{**trade_row(t), "entry_time": _iso(t.entry_time_ns),
-                        "exit_time": _iso(t.exit_time_ns)} for t in self.trades],
+            "trades": [{"symbol": t.symbol, "side": t.side, "entry_time": a,
+                        "entry_price": t.entry_price, "exit_time": b,
+                        "exit_price": t.exit_price, "qty": t.qty, "pnl": t.pnl,
+                        "pnl_pct": t.pnl_pct, "bars_held": t.bars_held,
+                        "exit_reason": t.exit_reason, "commission": t.commission}
+                       for t, a, b in zip(trades, entry, exit_)],
             "open_positions": [self._open_row(p) for p in self.open_positions],
             "unfilled_orders": [{"client_order_id": o.client_order_id, "symbol": o.symbol,
                                  "side": "buy" if o.side > 0 else "sell", "qty": o.qty,
                                  "reason": o.reason} for o in self.unfilled_orders],
-            "equity": [{"time": _iso(t), "equity": e, "drawdown_pct": d, "buy_and_hold": b}
-                       for t, e, d, b in zip(self.equity.index, self.equity.to_numpy(),
-                                             self.drawdown_pct.to_numpy(),
-                                             self.buy_and_hold.to_numpy())],
-            "decisions": [{"time": _iso(d.time_ns), "symbol": d.symbol, "side": d.side,
+            "equity": [{"time": t, "equity": e, "drawdown_pct": d, "buy_and_hold": b}
+                       for t, e, d, b in zip(times, _floats(self.equity),
+                                             _floats(self.drawdown_pct),
+                                             _floats(self.buy_and_hold))],
+            "decisions": [{"time": t, "symbol": d.symbol, "side": d.side,
                            "rule": d.rule, "approved": d.approved, "qty": d.qty,
                            "conviction": d.conviction, "reasons": list(d.reasons),
-                           "record": d.record} for d in self.decisions],
+                           "record": d.record} for t, d in zip(decided, self.decisions)],
             "limits": self.limits,
             "limit_events": [{"time": _iso(e.time_ns), "limit": e.limit, "message": e.message,
                               "effect": e.effect} for e in self.limit_events],
@@ -90,7 +112,7 @@ class BacktestResult:
             "caveats": self.caveats,
             "data_warnings": self.data_warnings,
             "notes": self.notes,
-        })
+        }
 
     def _open_row(self, p: Position) -> dict[str, Any]:
         mark = self.marks.get(p.symbol, p.entry_price)
@@ -111,6 +133,33 @@ def trade_row(t: Trade) -> dict[str, Any]:
 def _iso(t: Any) -> str:
     ts = pd.Timestamp(t)
     return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.isoformat()
+
+
+def _iso_many(times: Any, unit: str = "ns") -> list[str]:
+    """:func:`_iso` of many int64 times at once (dates alone when at midnight)."""
+    stamps = np.asarray(times, dtype=np.int64).view(f"datetime64[{unit}]")
+    out = []
+    for text in np.datetime_as_string(stamps, unit="us").tolist():
+        if text.endswith("T00:00:00.000000"):
+            out.append(text[:10])
+        else:
+            out.append(text[:-7] if text.endswith(".000000") else text)
+    return out
+
+
+def _floats(series: pd.Series) -> list[float | None]:
+    """A float series as JSON-ready numbers (NaN and infinities: None)."""
+    values = series.to_numpy(dtype=float)
+    if np.isfinite(values).all():
+        return values.tolist()
+    return [v if math.isfinite(v) else None for v in values.tolist()]
+
+
+def _scalar(value: Any) -> Any:
+    """numpy scalars and arrays for the JSON encoder."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def _clean(value: Any) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -65,7 +64,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     if args.html:
         _write_html(result, Path(args.html), info)
     if args.json:
-        json.dump(result.to_dict(), sys.stdout, indent=1)
+        sys.stdout.write(result.to_json())
         sys.stdout.write("\n")
     else:
         sys.stdout.write(summary(result, args.trades))

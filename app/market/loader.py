@@ -85,7 +85,7 @@ def load_bars(
     if source.is_dir():
         frames = _load_folder(source, symbols)
     elif source.is_file():
-        frames = _load_file(source)
+        frames = _merge_files([source])
     else:
         raise DataError(
             f"{source} does not exist. Give a CSV file or a folder of SYMBOL.csv files."
@@ -128,10 +128,11 @@ def _load_folder(folder: Path, symbols: Sequence[str] | None) -> Bars:
 
 
 def _merge_files(files: Sequence[Path]) -> Bars:
+    from app.market.fast_csv import load_files
+
     frames = Bars()
     origin: dict[str, Path] = {}
-    for file in files:
-        loaded = _load_file(file)
+    for file, loaded in zip(files, load_files(list(files), _load_file, _frame)):
         frames.warnings += loaded.warnings
         for sym, df in loaded.items():
             if sym in frames:
@@ -370,9 +371,21 @@ def _check_order(dates: pd.DatetimeIndex, lines: np.ndarray, where: str) -> None
     )
 
 
-def _frame(values: np.ndarray, dates: pd.DatetimeIndex) -> pd.DataFrame:
+def _frame(values: np.ndarray, dates: pd.DatetimeIndex | np.ndarray) -> pd.DataFrame:
+    """A bar frame over ``values`` (n x 5), without a copy when they are column-major."""
     index = pd.DatetimeIndex(dates, name="date")
-    return pd.DataFrame(np.ascontiguousarray(values), index=index, columns=list(COLUMNS))
+    return pd.DataFrame(np.asfortranarray(values, dtype=np.float64), index=index,
+                        columns=_column_index(), copy=False)
+
+
+_COLUMN_INDEX: list[pd.Index] = []
+
+
+def _column_index() -> pd.Index:
+    """One shared column index (building it per frame costs more than the frame)."""
+    if not _COLUMN_INDEX:
+        _COLUMN_INDEX.append(pd.Index(list(COLUMNS)))
+    return _COLUMN_INDEX[0]
 
 
 def _fmt(ts: pd.Timestamp) -> str:

@@ -83,7 +83,8 @@ def repair_bars(values: np.ndarray, dates: np.ndarray, symbol: str) -> Repaired:
         notes += _fix_ranges(out, keep)
     notes += _jumps(out, keep)
     notes.sort(key=lambda note: note[0])
-    return Repaired(keep, out[keep], [DataWarning(symbol, _day(dates[r]), p) for r, p in notes])
+    kept = out if keep.all() else out[keep]
+    return Repaired(keep, kept, [DataWarning(symbol, _day(dates[r]), p) for r, p in notes])
 
 
 def _day(moment: np.datetime64) -> str:
