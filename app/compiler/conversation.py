@@ -53,6 +53,9 @@ class Turn:
     """Unified diff of the spec text, when this turn revised a spec."""
     last_attempt: str | None = None
     """The LLM's last unusable attempt, when the turn failed."""
+    draft: str | None = None
+    """What was read so far, as strategy-language text with its open questions, when the
+    turn left the strategy incomplete (the compiler's ``CompileResult.draft``)."""
     usage: Usage = field(default_factory=Usage)
     attempts: int = 1
     at: str = ""
@@ -151,9 +154,11 @@ class Conversation:
             return self._llm_compiler().compile(text, self._spec, history=earlier,
                                                 on_text=on_text)
         # The offline compiler sees one text: while there is no spec yet, the earlier turns
-        # that asked something (and the answers to them) are part of the request; a turn
-        # that read as no strategy at all is left out, so its "not understood" stays there.
-        asked = tuple(t.text for t in self.turns if t.text and t.questions)
+        # that were read as part of a strategy (a draft, or questions about one) are part of
+        # the request; a turn read as no strategy at all is left out, so its "not
+        # understood" stays with it.
+        asked = tuple(t.text for t in self.turns if t.text and (
+            t.draft is not None or (t.questions and not _nothing_read(t))))
         request = text if self._spec is not None else "\n".join([*asked, text])
         return self._offline_compiler()(request, self._spec)
 
@@ -170,6 +175,7 @@ class Conversation:
             assumptions=result.assumptions, not_understood=result.not_understood,
             message=result.message, diff=diff,
             last_attempt=result.text if result.spec is None else None,
+            draft=getattr(result, "draft", None) if result.spec is None else None,
             usage=result.usage, attempts=result.attempts, at=_now()))
         if self.autosave:
             self.save()
@@ -257,12 +263,34 @@ def _renamed(before: StrategySpec | None, after: StrategySpec) -> StrategySpec:
     """``after``, its name following a change of symbols when the revision kept a name
     that ends with the old symbols ("SMA 10/30 crossover on GOOG" + NVDA -> "... on GOOG,
     NVDA"), so the name and the file it is saved to say what the spec trades."""
-    from app.compiler.offline.naming import follow_universe
-
     if before is None or after.name != before.name:
         return after
     name = follow_universe(after.name, list(before.universe), list(after.universe))
     return after if name == after.name else after.model_copy(update={"name": name})
+
+
+def _nothing_read(turn: Turn) -> bool:
+    """True when the compiler understood none of the turn's text."""
+    def words(text: str) -> str:
+        return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+    return bool(turn.not_understood) and words(" ".join(turn.not_understood)) == words(turn.text)
+
+
+def follow_universe(name: str, old: list[str], new: list[str]) -> str:
+    """``name`` with its " on SYMBOLS" ending rewritten for ``new``, when it ends with the
+    one the compilers' names give ``old`` ("on GOOG, NVDA, ORCL +1"); a name the user chose
+    stays as it is."""
+    where = _where(old)
+    if not where or old == new or not name.endswith(where):
+        return name
+    return (name[: -len(where)] + _where(new))[:80]
+
+
+def _where(universe: list[str]) -> str:
+    symbols = universe[:3]
+    more = f" +{len(universe) - 3}" if len(universe) > 3 else ""
+    return f" on {', '.join(symbols)}{more}" if symbols else ""
 
 
 def spec_diff(before: str | None, after: str | None) -> str:

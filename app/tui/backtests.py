@@ -16,6 +16,7 @@ from app.tui.decisions import DecisionInfo, entry_decisions, rule_texts, when
 
 if TYPE_CHECKING:
     from app.backtest import BacktestResult
+    from app.tui.evaluations import EvaluationOutcome
 
 Progress = Callable[[float, str], None]
 """(fraction done 0..1, what is happening) -> None."""
@@ -45,10 +46,14 @@ class BacktestService:
     """Runs backtests on ``data`` (a CSV file or folder; None: the bundled data)."""
 
     def __init__(self, data: Path | None = None, cash: float = 10_000.0,
-                 agents: str | None = None) -> None:
+                 agents: str | None = None, draws: int | None = None) -> None:
+        from app.tui.evaluations import DRAWS
+
         self.data = data
         self.cash = cash
         self.agents = agents
+        self.draws = DRAWS if draws is None else draws
+        """Null draws per layer when evaluating."""
 
     def describe_data(self) -> str:
         return "bundled data" if self.data is None else str(self.data)
@@ -82,6 +87,14 @@ class BacktestService:
         report(1.0, "done")
         return BacktestOutcome(spec_text, source, self.describe_data(), result, decisions,
                                entries, rows)
+
+
+    def evaluate(self, spec_text: str, source: str = "", progress: Progress | None = None
+                 ) -> EvaluationOutcome:
+        """``parley evaluate`` on the same data (see :mod:`app.tui.evaluations`)."""
+        from app.tui.evaluations import run_evaluation
+
+        return run_evaluation(spec_text, source, self.data, self.cash, self.draws, progress)
 
 
 def trade_cells(t: Any) -> tuple[str, ...]:

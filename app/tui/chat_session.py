@@ -75,7 +75,8 @@ class ConversationChat:
             assumptions=last.assumptions if last else (),
             diff=last.diff if last else "",
             compiler=last.compiler if last else "",
-            reply=reply_for(last, before) if last else "")
+            reply=reply_for(last, before) if last else "",
+            draft=last.draft if last and spec is None else None)
 
     def send(self, text: str, on_text: Callable[[str], None] | None = None) -> ChatState:
         self.conversation.send(text, on_text=on_text)

@@ -18,6 +18,7 @@ from app.tui.services import ChatState
 
 if TYPE_CHECKING:
     from app.tui.backtests import BacktestOutcome
+    from app.tui.evaluations import EvaluationOutcome
     from app.tui.runs import MonitorSnapshot
 
 
@@ -97,6 +98,13 @@ class BacktestDone(Message, bubble=False):
     """The backtest worker finished."""
 
     outcome: BacktestOutcome
+
+
+@dataclass
+class EvaluationDone(Message, bubble=False):
+    """The evaluation worker finished."""
+
+    outcome: EvaluationOutcome
 
 
 @dataclass

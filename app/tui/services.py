@@ -45,6 +45,9 @@ class ChatState:
     """Which compiler answered the last turn: ``offline`` or ``llm:<model>``."""
     reply: str = ""
     """What Parley said for the last turn."""
+    draft: str | None = None
+    """While there is no spec yet: what was read so far, with the open questions as
+    ``question "..."`` lines; the user's next turn answers them."""
 
 
 class ChatService(Protocol):

@@ -15,7 +15,6 @@ from textual.widgets._footer import FooterKey
 from textual.worker import WorkerFailed
 
 from app.compiler.conversation import EMPTY_MESSAGE
-from app.compiler.offline.pipeline import UNIVERSE_QUESTION
 from app.config import Settings
 from app.market.bundled import bundled_symbols
 from app.market.data_source import load_for_spec
@@ -34,7 +33,7 @@ from app.tui.widgets.runs_table import RunsTable
 from app.tui.widgets.spec_view import SpecView
 from app.tui.widgets.status_line import StatusLine
 from app.tui.widgets.trade_table import TradeTable
-from tests.tui.conftest import ENGLISH, GOOG_ENGLISH, SIZE, MakeApp
+from tests.tui.conftest import GOOG_ENGLISH, SIZE, MakeApp
 from tests.tui.test_backtest import settle
 from tests.tui.test_chat import log_text, say
 from tests.tui.test_monitor import STOPPED, run_of, until
@@ -132,10 +131,16 @@ async def test_examples_name_bundled_symbols(make_app: MakeApp) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await say(pilot, "purple monkey dishwasher")
-        await say(pilot, "")
+        nonsense = replies(pilot)
+        await say(pilot, "/new")
+        await say(pilot, "buy when the 10-day SMA crosses above the 30-day, sell when it "
+                  "crosses below, 10 shares")  # no symbols: the compiler asks for them
+        asked = replies(pilot)[-1]
+        await say(pilot, "/new")
         await say(pilot, EXAMPLE)
         spec = app.services.chat.state().spec
-        texts = [WELCOME, EMPTY_MESSAGE, UNIVERSE_QUESTION, *replies(pilot)[:1]]
+        texts = [WELCOME, EMPTY_MESSAGE, asked, *nonsense]
+    assert "Which symbols" in asked and len(nonsense) == 1
     named = {t for text in texts for t in TICKER.findall(text)} - NOT_TICKERS
     assert named and {t.replace("/", "") for t in named} <= bundled, named
     assert spec is not None and set(spec.universe) == {"GOOG", "NVDA"}

@@ -20,22 +20,10 @@ def strategy_name(entry: Cond | None, universe: list[str], short: bool) -> str:
     what = what[0].upper() + what[1:]
     if short and "short" not in what.lower():
         what += " short"
-    return (what + _where(universe))[:80]
-
-
-def follow_universe(name: str, old: list[str], new: list[str]) -> str:
-    """``name`` with its " on SYMBOLS" ending rewritten for ``new``, when the name ends with
-    the one :func:`strategy_name` gives ``old`` (a name the user chose stays as it is)."""
-    where = _where(old)
-    if not where or old == new or not name.endswith(where):
-        return name
-    return (name[: -len(where)] + _where(new))[:80]
-
-
-def _where(universe: list[str]) -> str:
     symbols = universe[:3]
     more = f" +{len(universe) - 3}" if len(universe) > 3 else ""
-    return f" on {', '.join(symbols)}{more}" if symbols else ""
+    where = f" on {', '.join(symbols)}{more}" if symbols else ""
+    return (what + where)[:80]
 
 
 def _main_atom(entry: Cond | None) -> Atom | None:

@@ -1,6 +1,8 @@
 """Backtest: a spec over the bundled data, run in a thread worker with a progress bar; the
 equity curve beside buy-and-hold and the drawdown plotted in the terminal, the metrics, the
-trade list, and each trade's entry decision (rule, regime, opinions, debate, risk, size)."""
+trade list, and each trade's entry decision (rule, regime, opinions, debate, risk, size).
+The Evaluate tab (e) runs ``parley evaluate`` on the same spec: each layer against rules
+only and a random null, with a verdict each."""
 
 from __future__ import annotations
 
@@ -9,15 +11,22 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import DataTable, Label, ProgressBar
+from textual.widgets import DataTable, Label, ProgressBar, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from app.tui.backtests import BacktestOutcome
 from app.tui.decisions import when
-from app.tui.messages import BacktestDone, BacktestProgress, OpenSpec, RunRequested
+from app.tui.messages import (
+    BacktestDone,
+    BacktestProgress,
+    EvaluationDone,
+    OpenSpec,
+    RunRequested,
+)
 from app.tui.screens.base import ParleyScreen
 from app.tui.services import Services
 from app.tui.widgets.decision_view import DecisionView
+from app.tui.widgets.evaluation_view import EvaluationView
 from app.tui.widgets.line_chart import LineChart, Series
 from app.tui.widgets.metrics_panel import MetricsPanel
 from app.tui.widgets.parley_footer import ParleyFooter
@@ -34,6 +43,7 @@ class BacktestScreen(ParleyScreen):
 
     BINDINGS = [
         Binding("r", "rerun", "Rerun"),
+        Binding("e", "evaluate", "Evaluate"),
         Binding("ctrl+o", "edit", "Edit spec"),
         Binding("ctrl+r", "run", "Run"),
     ]
@@ -49,6 +59,14 @@ class BacktestScreen(ParleyScreen):
         with Horizontal(id="bt-running"):
             yield Label("", id="bt-phase", markup=False)
             yield ProgressBar(total=1.0, show_eta=False, id="bt-progress")
+        with TabbedContent(id="bt-tabs"):
+            with TabPane("Backtest", id="tab-backtest"):
+                yield from self._backtest_body()
+            with TabPane("Evaluate", id="tab-evaluate"):
+                yield EvaluationView(id="evaluation")
+        yield ParleyFooter()
+
+    def _backtest_body(self) -> ComposeResult:
         with Horizontal(id="backtest-body"):
             with Vertical(id="bt-left"):
                 yield LineChart(NOTHING_YET, id="equity")
@@ -58,7 +76,6 @@ class BacktestScreen(ParleyScreen):
                 yield MetricsPanel(id="metrics")
                 with VerticalScroll(id="decision-scroll"):
                     yield DecisionView(id="decision")
-        yield ParleyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#equity").border_title = "Equity"
@@ -72,7 +89,12 @@ class BacktestScreen(ParleyScreen):
     def start(self, spec_text: str, source: str) -> None:
         """Backtest this spec now (an earlier backtest still running is dropped); the last
         one's results go at once, so they are never shown as this one's."""
+        if self.request is not None and self.request != (spec_text, source):
+            self.workers.cancel_group(self, "evaluate")
+            self.query_one(EvaluationView).clear(
+                f"Press e to evaluate {_name_in(spec_text) or 'this spec'}.")
         self.request = (spec_text, source)
+        self.query_one(TabbedContent).active = "tab-backtest"
         self.clear_outcome(f"Backtesting {_name_in(spec_text) or 'the spec'} from {source}…")
         self.query_one("#bt-running").set_class(True, "-running")
         self.query_one("#bt-phase", Label).update("Starting…")
@@ -100,6 +122,39 @@ class BacktestScreen(ParleyScreen):
         self.query_one(ProgressBar).update(total=1.0, progress=max(0.0, min(1.0, event.fraction)))
         self.query_one("#bt-phase", Label).update(event.phase[:1].upper() + event.phase[1:] + "…")
 
+    def action_evaluate(self) -> None:
+        """Evaluate the backtested spec (``parley evaluate``) in the Evaluate tab."""
+        if self.request is None:
+            self.notify(NOTHING_YET, severity="warning")
+            return
+        spec_text, source = self.request
+        self.query_one(TabbedContent).active = "tab-evaluate"
+        self.query_one(EvaluationView).clear(
+            f"Evaluating {_name_in(spec_text) or 'the spec'} from {source}: every layer over "
+            f"walk-forward folds, {self.services.backtests.draws} null draws each…")
+        self.query_one("#bt-running").set_class(True, "-running")
+        self.query_one("#bt-phase", Label).update("Evaluating…")
+        self.query_one(ProgressBar).update(total=1.0, progress=0.0)
+        self.run_evaluation(spec_text, source)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="evaluate",
+          description="Evaluating")
+    def run_evaluation(self, spec_text: str, source: str) -> None:
+        worker = get_current_worker()
+
+        def progress(fraction: float, phase: str) -> None:
+            if not worker.is_cancelled:
+                self.post_message(BacktestProgress(fraction, phase))
+
+        outcome = self.services.backtests.evaluate(spec_text, source, progress)
+        if not worker.is_cancelled:
+            self.post_message(EvaluationDone(outcome))
+
+    @on(EvaluationDone)
+    def _evaluated(self, event: EvaluationDone) -> None:
+        self._stop_progress()
+        self.query_one(EvaluationView).show(event.outcome)
+
     @on(BacktestDone)
     def _done(self, event: BacktestDone) -> None:
         self._stop_progress()
@@ -112,6 +167,13 @@ class BacktestScreen(ParleyScreen):
 
     @on(Worker.StateChanged)
     def _stopped(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "evaluate" and event.state in (WorkerState.ERROR,
+                                                                 WorkerState.CANCELLED):
+            self._stop_progress()
+            if event.state == WorkerState.ERROR:
+                self.query_one(EvaluationView).clear(
+                    f"The evaluation failed: {_why(event.worker.error)}\nFix the spec or the "
+                    "data, then press e to evaluate again.")
         if event.worker.group == "backtest" and event.state in (WorkerState.ERROR,
                                                                  WorkerState.CANCELLED):
             self._stop_progress()
@@ -203,6 +265,8 @@ class BacktestScreen(ParleyScreen):
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
         return [("Rerun backtest", "Backtest the same spec again", "rerun"),
+                ("Evaluate", ("Does each layer help? Walk-forward folds against rules only "
+                              "and a random null (parley evaluate)"), "evaluate"),
                 ("Open spec in editor", "Edit the backtested spec", "edit"),
                 ("Run this spec", "Start it on the replay feed (paper)", "run")]
 

@@ -77,7 +77,10 @@ class ChatScreen(ParleyScreen):
     # -- showing --------------------------------------------------------------------------
 
     def show_state(self, state: ChatState) -> None:
-        self.query_one(SpecView).show(state.spec_text)
+        self.query_one(SpecView).show(state.spec_text or state.draft)
+        self.query_one("#current").border_title = (
+            "Draft: answer the questions to complete it" if state.spec_text is None
+            and state.draft else "Current spec")
         self.query_one(QuestionsView).show(state.questions, state.assumptions)
         self.query_one(ReadbackView).show(state.readback)
         self.query_one(DiffView).show(state.diff)
@@ -157,7 +160,9 @@ class ChatScreen(ParleyScreen):
         """Write the current spec to ``strategies/<slug>.strategy``; ask before overwriting."""
         state = self.services.chat.state()
         if state.spec is None or state.spec_text is None:
-            self.query_one(ChatLog).add_note("Nothing to save yet: describe a strategy first.")
+            self.query_one(ChatLog).add_note(
+                "Nothing to save yet: answer the questions on the right first." if state.draft
+                else "Nothing to save yet: describe a strategy first.")
             return
         path = self.services.library.path_for(name or state.spec.name)
         text = state.spec_text
@@ -212,10 +217,12 @@ class ChatScreen(ParleyScreen):
             self.post_message(RunRequested(text, "the chat", speed or None))
 
     def _spec_text(self, verb: str) -> str | None:
-        text = self.services.chat.state().spec_text
-        if text is None:
-            self.query_one(ChatLog).add_note(f"Nothing to {verb} yet: describe a strategy first.")
-        return text
+        state = self.services.chat.state()
+        if state.spec_text is None:
+            self.query_one(ChatLog).add_note(
+                f"Nothing to {verb} yet: " + ("answer the questions on the right first."
+                                              if state.draft else "describe a strategy first."))
+        return state.spec_text
 
     def continue_from(self, spec_text: str, source: str) -> None:
         """Start a conversation from a spec written elsewhere (the editor)."""

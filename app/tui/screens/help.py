@@ -74,6 +74,7 @@ conviction and size.
 | key | does |
 |---|---|
 | r | rerun the same spec |
+| e | evaluate it (the Evaluate tab): each layer over walk-forward folds against rules only and a seeded random null, a verdict each, and a look-ahead audit, as `parley evaluate` |
 | ctrl+o | open the spec in the editor |
 | ctrl+r | run it on the replay feed |
 

@@ -317,8 +317,8 @@ class MonitorScreen(ParleyScreen):
                 ("Flatten run", "Close the selected run's positions and pause it",
                  "control('flatten')"),
                 ("Kill switch", "Stop every run now (asks you to type KILL)", "kill"),
-                ("Flatten and stop", "Close every run's positions, then stop each run "
-                 "(asks you to type FLATTEN)", "flatten_stop")]
+                ("Flatten and stop", ("Close every run's positions, then stop each run "
+                                      "(asks you to type FLATTEN)"), "flatten_stop")]
 
 
 def _refusal(run: RunSummary, command: str) -> str:
