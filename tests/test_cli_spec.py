@@ -117,3 +117,55 @@ def test_usage_error_exits_2(capsys) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["check"])
     assert exc.value.code == 2
+
+
+# ----- start-up: the spec commands stay light -------------------------------------------------
+
+PROBE = ("import runpy, sys\nsys.argv = ['parley', *sys.argv[1:]]\n"
+         "try:\n    runpy.run_module('app', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+         "('pandas', 'numpy', 'textual', 'sqlalchemy', 'anthropic', 'openai'))\n"
+         "print('HEAVY', heavy, file=sys.stderr)")
+
+
+@pytest.mark.parametrize("argv", [
+    ["check", "strategies/golden_cross.strategy"],
+    ["fmt", "--check", "strategies/golden_cross.strategy"],
+    ["explain", "strategies/golden_cross.strategy"],
+    ["compile", "--offline", "buy GOOG when the 20 day average crosses above the 50 day "
+     "average, sell when it crosses below, 10 shares"],
+], ids=["check", "fmt", "explain", "compile"])
+def test_spec_commands_import_neither_pandas_nor_numpy(argv: list[str], tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.endswith("API_KEY")}
+    env.update(PARLEY_HOME=str(tmp_path), PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", PROBE, *argv], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    heavy = [line for line in done.stderr.splitlines() if line.startswith("HEAVY")]
+    assert heavy == ["HEAVY []"], done.stderr[-2000:]
+
+
+def test_each_command_is_registered_by_the_module_the_dispatch_names() -> None:
+    import argparse
+    import importlib
+
+    from app.cli import COMMAND_MODULES, MODULES
+
+    for name in MODULES:
+        sub = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(f"app.cli.{name}").register(sub)
+        registered = set(sub.choices)
+        assert registered == {c for c, m in COMMAND_MODULES.items() if m == name}, name
+
+
+def test_a_mistyped_command_still_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["chekc", "x"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'chekc'" in err and "'backtest'" in err and "'check'" in err

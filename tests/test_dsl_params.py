@@ -211,3 +211,11 @@ def test_check_json_shows_the_parameters_as_written(pair, capsys) -> None:
     assert data["params"][1] == {"name": "stop", "default": 5.0, "low": 1.0, "high": 6.0,
                                  "step": 0.5, "pct": True}
     assert data["stop_loss"] == {"pct": {"kind": "param", "name": "stop"}}
+
+
+def test_units_is_a_synonym_of_shares() -> None:
+    """Forex and crypto traders size in units; the spec and its canonical text say shares."""
+    base = 'strategy "U"\nuniverse BTC/USD\nlong when close > open\n'
+    assert parse_spec(base + "size 3 units\n") == parse_spec(base + "size 3 shares\n")
+    assert parse_spec(base + "size 1 unit\n").sizing.kind == "fixed_shares"
+    assert "size 3 shares" in format_spec(parse_spec(base + "size 3 units\n"))

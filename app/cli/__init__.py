@@ -8,18 +8,35 @@ errors exit 2. No command prints a traceback for something the user did.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from app import __version__
 from app.errors import ParleyError
 
 Handler = Callable[[argparse.Namespace], int]
 
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+"""Parley uses no pydantic plugins; looking for them reads every installed package's
+metadata at the first model class, on every start of every command."""
 
-def build_parser() -> argparse.ArgumentParser:
-    from app.cli import spec_commands
 
+COMMAND_MODULES: dict[str, str] = {
+    **dict.fromkeys(("check", "fmt", "explain", "signals"), "spec_commands"),
+    "compile": "compile_commands", "backtest": "backtest_commands", "regime": "regime_commands",
+    **dict.fromkeys(("run", "resume", "status", "stop", "pause", "flatten", "kill",
+                     "decisions"), "run_commands"),
+    "sweep": "sweep_commands", "logs": "logs_commands",
+}
+"""Which module registers each command, so that a command imports only its own module
+(``parley check`` starts without the compiler, the runner or the backtester)."""
+MODULES = ("spec_commands", "compile_commands", "backtest_commands", "regime_commands",
+           "run_commands", "sweep_commands", "logs_commands")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or only of ``command``'s module when it is known."""
     parser = argparse.ArgumentParser(
         prog="parley",
         description="Describe a trading strategy in plain English; Parley compiles, checks, "
@@ -29,19 +46,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="also print the log (PARLEY_HOME/logs/parley.log) on stderr")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    spec_commands.register(commands)
-    for module in _optional_command_modules():
+    wanted = COMMAND_MODULES.get(command or "")
+    for module in _command_modules((wanted,) if wanted else MODULES):
         module.register(commands)
     return parser
 
 
-def _optional_command_modules() -> list:
+def _first_command(args: list[str]) -> str | None:
+    return next((a for a in args if not a.startswith("-")), None)
+
+
+def _command_modules(names: Sequence[str]) -> list:
     """Command groups that land issue by issue; each registers its own subcommands."""
     import importlib
 
     modules = []
-    for name in ("compile_commands", "backtest_commands", "regime_commands", "run_commands",
-                 "sweep_commands", "logs_commands"):
+    for name in names:
         try:
             modules.append(importlib.import_module(f"app.cli.{name}"))
         except ModuleNotFoundError as err:
@@ -55,8 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args_given:
         # The TUI is the common case: skip importing every command's module first.
         return _guard(_open_tui)
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    parser = build_parser(_first_command(args_given))
+    args = parser.parse_args(args_given)
     _logging(args.verbose)
     handler: Handler | None = getattr(args, "handler", None)
     return _guard(_open_tui if handler is None else lambda: handler(args))

@@ -25,11 +25,12 @@ def read_spec_text(path: str | Path) -> str:
     try:
         return p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ParleyError(f"{p}: no such file", "check the path; specs live in strategies/")
+        raise ParleyError(f"{p}: no such file",
+                          "check the path; specs live in strategies/") from None
     except UnicodeDecodeError as err:
-        raise ParleyError(f"{p}: not a text file (byte {err.start} is not UTF-8)")
+        raise ParleyError(f"{p}: not a text file (byte {err.start} is not UTF-8)") from None
     except OSError as err:
-        raise ParleyError(f"{p}: cannot read it ({err.strerror})")
+        raise ParleyError(f"{p}: cannot read it ({err.strerror})") from None
 
 
 def load_spec(path: str | Path) -> StrategySpec:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from functools import cache
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
+import lark
 from lark import Lark, Token
 
 _PACKAGED = Path(__file__).with_name("strategy.lark")
@@ -29,15 +32,38 @@ def statement_parser(located: bool = False) -> Lark:
     fast parser leaves it out; a statement that turns out to have a problem is parsed
     again with ``located=True`` to point at the exact spot.
     """
+    text = grammar_text()
     return Lark(
-        grammar_text(),
+        text,
         parser="lalr",
         start="statement",
         propagate_positions=located,
         maybe_placeholders=True,
         postlex=WordBoundary(),
-        cache=False,
+        cache=cache_file(text, located) or False,
     )
+
+
+def cache_file(text: str, located: bool) -> str | None:
+    """Where the built parser is kept between processes, named by the grammar's content.
+
+    Building the LALR tables costs more than the rest of `parley check`; loading them back
+    costs a few milliseconds. Lark checks the file's own hash of the grammar and options
+    and rebuilds (and rewrites) a stale or damaged one. ``None`` when there is no folder we
+    may write to and no file already there: then the parser is built each time.
+    """
+    from app.logs import home_dir
+
+    digest = hashlib.sha256(f"{text}\0{lark.__version__}\0{located}".encode()).hexdigest()
+    folder = home_dir() / "cache" / "grammar"
+    path = folder / f"statement-{digest[:20]}.lark"
+    if path.is_file():
+        return str(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return str(path) if os.access(folder, os.W_OK) else None
 
 
 class RunTogether(Exception):
@@ -88,7 +114,7 @@ TERMINAL_NAMES: dict[str, str] = {
     "TRANSITION": "raise, block or allow",
     "BARS": "bars",
     "ROUNDS": "rounds",
-    "SHARES": "shares",
+    "SHARES": "shares (or units)",
     "USD": "usd",
     "LPAR": "(",
     "RPAR": ")",

@@ -8,7 +8,8 @@ assembled and checked as a whole. One bad line therefore never hides the others.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from lark import Token, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.exceptions import VisitError
@@ -201,6 +202,9 @@ def _build(fields: dict[str, Any], where: dict[str, Stmt]) -> tuple[StrategySpec
         data["params"] = tuple(params)
     explicit_direction = fields.pop("direction", None)
     shared_exit = fields.pop("exit", None)
+    named = fields.get("universe")
+    if named and isinstance(named[-1], tuple):
+        fields["universe_name"], fields["universe"] = named
     for key, value in fields.items():
         group, _, sub = key.partition(".")
         if sub:

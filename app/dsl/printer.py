@@ -54,7 +54,8 @@ _LINE_KEYS = (
 
 
 def _lines(spec: StrategySpec) -> list[str]:
-    out = [f"strategy {quote(spec.name)}", "universe " + ", ".join(spec.universe)]
+    universe = spec.universe_name or ", ".join(spec.universe)
+    out = [f"strategy {quote(spec.name)}", "universe " + universe]
     if spec.screen is not None:
         out.append(_screen(spec))
     out.append(f"timeframe {spec.timeframe}")

@@ -20,7 +20,8 @@ from app.spec.models import AGENTS, REGIMES, TIMEFRAMES
 
 RESERVED = frozenset({
     "and", "or", "not", "crosses", "above", "below", "atr", "of", "equity", "risk", "shares",
-    "share", "usd", "dollars", "in", "step", "bars", "bar", "where", "rank", "by", "top",
+    "share", "units", "unit", "usd", "dollars", "in", "step", "bars", "bar", "where", "rank",
+    "by", "top",
     "ascending", "descending", "when", "param",
 })
 """Words a parameter may not be named: they could be read as part of the statement."""
@@ -220,7 +221,8 @@ class StatementTransformer(Transformer_NonRecursive):
             raise LocatedError("a lag counts bars back and must be at least [1]", _pos_of(tok))
         inner = _expr_or_fail(node, _pos_of(meta), "[n]")
         if isinstance(inner, E.Num):
-            raise LocatedError("a number has no earlier bars; [n] goes after a series", _pos_of(meta))
+            raise LocatedError("a number has no earlier bars; [n] goes after a series",
+                               _pos_of(meta))
         if isinstance(inner, E.Lag):
             inner, bars = inner.expr, inner.bars + bars
         if bars > MAX_LAG:
@@ -285,6 +287,16 @@ class StatementTransformer(Transformer_NonRecursive):
         return self._at(str(tok).upper(), tok)
 
     def universe(self, meta: Any, *symbols: str) -> Stmt:
+        from app.market.universe import universe_names, universe_symbols
+
+        named = [s for s in symbols if s.lower() in universe_names()]
+        if named and len(symbols) == 1:  # `universe sp500`: a named, bundled universe
+            name = named[0].lower()
+            return self._stmt("universe", (name, universe_symbols(name)), meta)
+        if named:
+            raise LocatedError(f"{named[0].lower()} is a named universe: write "
+                               f"`universe {named[0].lower()}` on its own line, without "
+                               "other symbols", self.pos(named[0], _pos_of(meta)))
         return self._stmt("universe", tuple(symbols), meta)
 
     def screen(self, meta: Any, flt: Any, rank: Any, order: Token | None, top: Any) -> Stmt:

@@ -53,6 +53,8 @@ def check_spec(spec: StrategySpec) -> list[Problem]:
 
 
 def _check_symbols(spec: StrategySpec) -> list[Problem]:
+    if spec.universe_name is not None:
+        return _check_named(spec)
     problems = []
     for symbol in spec.universe:
         if not SYMBOL_RE.match(symbol):
@@ -67,6 +69,20 @@ def _check_symbols(spec: StrategySpec) -> list[Problem]:
     return problems
 
 
+def _check_named(spec: StrategySpec) -> list[Problem]:
+    """A named universe must be one Parley knows, holding exactly its symbols."""
+    from app.market.universe import universe_names, universe_symbols
+
+    name = spec.universe_name
+    if name not in universe_names():
+        return [Problem("universe", f"unknown universe '{name}'; the bundled ones are "
+                                    f"{', '.join(universe_names())}")]
+    if tuple(spec.universe) != universe_symbols(name):
+        return [Problem("universe", f"the universe is named {name} but lists other symbols; "
+                                    f"drop universe_name or list exactly {name}'s symbols")]
+    return []
+
+
 def _check_rules(spec: StrategySpec) -> list[Problem]:
     problems = []
     if spec.long_entry is None and spec.short_entry is None:
@@ -78,8 +94,9 @@ def _check_rules(spec: StrategySpec) -> list[Problem]:
             problems.append(Problem(f"{side}_exit", f"there is a {side} exit but no "
                                                     f"'{side} when' entry rule"))
         if entry is not None and entry == exit_:
-            problems.append(Problem(f"{side}_exit", f"the {side} exit rule is the same as its "
-                                                    "entry rule, so every entry would exit at once"))
+            problems.append(Problem(f"{side}_exit", f"the {side} exit rule is the same as "
+                                                    "its entry rule, so every entry would exit "
+                                                    "at once"))
     expected = {(True, True): "both", (True, False): "long", (False, True): "short"}.get(
         (spec.long_entry is not None, spec.short_entry is not None), spec.direction)
     if spec.direction != expected:

@@ -4,9 +4,7 @@ Every node carries a ``kind`` so the JSON form is self-describing and pydantic c
 the right class from a discriminated union.
 """
 
-from __future__ import annotations
-
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -53,7 +51,7 @@ class Indicator(_Node):
 
     kind: Literal["indicator"] = "indicator"
     name: str
-    source: Expr | None = None
+    source: Optional["Expr"] = None
     """The series the indicator reads (``None`` for indicators computed from OHLCV)."""
     params: tuple[float | ParamRef, ...] = ()
     output: str | None = None
@@ -64,7 +62,7 @@ class Lag(_Node):
     """A value from ``bars`` bars ago: ``close[1]``."""
 
     kind: Literal["lag"] = "lag"
-    expr: Expr
+    expr: "Expr"
     bars: int = Field(ge=1, le=10_000)
 
 
@@ -72,7 +70,7 @@ class Neg(_Node):
     """Unary minus."""
 
     kind: Literal["neg"] = "neg"
-    expr: Expr
+    expr: "Expr"
 
 
 class BinOp(_Node):
@@ -80,11 +78,11 @@ class BinOp(_Node):
 
     kind: Literal["binop"] = "binop"
     op: ArithOp
-    left: Expr
-    right: Expr
+    left: "Expr"
+    right: "Expr"
 
 
-Expr = Annotated[Union[Num, FieldRef, Indicator, Lag, Neg, BinOp, ParamRef],
+Expr = Annotated[Num | FieldRef | Indicator | Lag | Neg | BinOp | ParamRef,
                  Field(discriminator="kind")]
 
 
@@ -111,20 +109,20 @@ class Cross(_Node):
 
 class And(_Node):
     kind: Literal["and"] = "and"
-    items: tuple[Cond, ...] = Field(min_length=2)
+    items: tuple["Cond", ...] = Field(min_length=2)
 
 
 class Or(_Node):
     kind: Literal["or"] = "or"
-    items: tuple[Cond, ...] = Field(min_length=2)
+    items: tuple["Cond", ...] = Field(min_length=2)
 
 
 class Not(_Node):
     kind: Literal["not"] = "not"
-    item: Cond
+    item: "Cond"
 
 
-Cond = Annotated[Union[Compare, Cross, And, Or, Not], Field(discriminator="kind")]
+Cond = Annotated[Compare | Cross | And | Or | Not, Field(discriminator="kind")]
 
 for _model in (Indicator, Lag, Neg, BinOp, Compare, Cross, And, Or, Not):
     _model.model_rebuild()

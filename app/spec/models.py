@@ -4,9 +4,7 @@ Its ``model_dump(mode="json")`` is the machine-readable form DESIGN.md section 3
 Percentages are stored in percent units (``{"pct": 2.0}`` means 2 %).
 """
 
-from __future__ import annotations
-
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
@@ -39,13 +37,15 @@ def _number(**bounds: float) -> Any:
 
     Tagged, so that a bad number gets the number's error only.
     """
-    return Annotated[Union[Annotated[float, Field(**bounds), Tag("number")],
-                           Annotated[ParamRef, Tag("param")]], Discriminator(_number_or_param)]
+    number = Annotated[float, Field(**bounds), Tag("number")]
+    return Annotated[number | Annotated[ParamRef, Tag("param")],
+                     Discriminator(_number_or_param)]
 
 
 def _whole(**bounds: int) -> Any:
-    return Annotated[Union[Annotated[int, Field(**bounds), Tag("number")],
-                           Annotated[ParamRef, Tag("param")]], Discriminator(_number_or_param)]
+    number = Annotated[int, Field(**bounds), Tag("number")]
+    return Annotated[number | Annotated[ParamRef, Tag("param")],
+                     Discriminator(_number_or_param)]
 
 
 class Param(_Model):
@@ -93,8 +93,8 @@ def _level_kind(value: Any) -> str:
     return "atr_level" if isinstance(value, AtrLevel) else "pct_level"
 
 
-Level = Annotated[Union[Annotated[PctLevel, Tag("pct_level")],
-                        Annotated[AtrLevel, Tag("atr_level")]], Discriminator(_level_kind)]
+Level = Annotated[Annotated[PctLevel, Tag("pct_level")] | Annotated[AtrLevel, Tag("atr_level")],
+                  Discriminator(_level_kind)]
 
 
 class Sizing(_Model):
@@ -158,6 +158,9 @@ class StrategySpec(_Model):
 
     name: str = Field(min_length=1, max_length=200)
     universe: tuple[str, ...] = Field(min_length=1)
+    """The symbols traded (or screened): always the whole list, a named universe expanded."""
+    universe_name: str | None = None
+    """The named universe the list is (``sp500``), or ``None`` for a list written out."""
     screen: Screen | None = None
     timeframe: Timeframe = "1d"
     direction: Direction = "long"

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from app.errors import ParleyError
 from app.indicators.catalog import CATALOG

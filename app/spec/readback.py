@@ -58,8 +58,20 @@ def read_back(spec: StrategySpec) -> str:
 def _headline(spec: StrategySpec) -> str:
     side = {"long": "long only", "short": "short only", "both": "long and short"}[spec.direction]
     symbols = join_words(list(spec.universe))
-    return (f'"{spec.name}" trades {symbols} on {TIMEFRAME_WORDS[spec.timeframe]} bars, '
+    if spec.universe_name is not None:
+        symbols = (f"the {len(spec.universe)} stocks of the bundled {spec.universe_name} "
+                   "universe")
+    text = (f'"{spec.name}" trades {symbols} on {TIMEFRAME_WORDS[spec.timeframe]} bars, '
             f"{side}. Rules are checked when a bar closes; orders fill at the next bar's open.")
+    caveat = _caveat(spec.universe_name) if spec.universe_name else None
+    return f"{text} {caveat}" if caveat else text
+
+
+def _caveat(name: str) -> str | None:
+    """What the user must know about a named universe (sp500: its survivorship bias)."""
+    from app.market.universe import SURVIVORSHIP
+
+    return {"sp500": SURVIVORSHIP}.get(name)
 
 
 def _screen(spec: StrategySpec) -> str:
@@ -103,7 +115,9 @@ def _exits(spec: StrategySpec) -> list[str]:
     if spec.take_profit is not None:
         out.append(f"Take profit {say_level(spec.take_profit, long_side)}.")
     if spec.trailing_stop is not None:
-        out.append(f"Trailing stop {say_level(spec.trailing_stop, not long_side).replace('the entry price', 'the best price since entry')}.")
+        trail = say_level(spec.trailing_stop, not long_side)
+        since = trail.replace("the entry price", "the best price since entry")
+        out.append(f"Trailing stop {since}.")
     if spec.max_hold_bars is not None:
         out.append(f"Positions close after at most {spec.max_hold_bars} "
                    f"bar{'s' if spec.max_hold_bars != 1 else ''}.")
