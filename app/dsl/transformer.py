@@ -16,6 +16,7 @@ from lark import Token, Transformer_NonRecursive, v_args
 
 from app.indicators.catalog import CATALOG, PRICE_FIELDS
 from app.spec import expr as E
+from app.spec import universes
 from app.spec.models import AGENTS, REGIMES, TIMEFRAMES
 
 RESERVED = frozenset({
@@ -287,12 +288,10 @@ class StatementTransformer(Transformer_NonRecursive):
         return self._at(str(tok).upper(), tok)
 
     def universe(self, meta: Any, *symbols: str) -> Stmt:
-        from app.market.universe import universe_names, universe_symbols
-
-        named = [s for s in symbols if s.lower() in universe_names()]
+        named = [s for s in symbols if s.lower() in universes.names()]
         if named and len(symbols) == 1:  # `universe sp500`: a named, bundled universe
             name = named[0].lower()
-            return self._stmt("universe", (name, universe_symbols(name)), meta)
+            return self._stmt("universe", (name, universes.symbols(name)), meta)
         if named:
             raise LocatedError(f"{named[0].lower()} is a named universe: write "
                                f"`universe {named[0].lower()}` on its own line, without "

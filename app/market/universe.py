@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.market.errors import DataError
+from app.spec.universes import SURVIVORSHIP  # one text, owned by the spec layer
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,12 +27,6 @@ UNIVERSES: dict[str, tuple[str, str]] = {
     "sp500": ("sp500-daily-2013-2018.parquet", "sp500-symbols.txt"),
 }
 """Named universe -> (bars file, symbol list file) in ``app/data``."""
-SURVIVORSHIP = (
-    "Survivorship bias: the sp500 universe is the S&P 500 as of February 2018 applied back "
-    "to 2013. Companies that left the index or failed before then are missing and later "
-    "joiners are in for their whole history, so returns are biased upward. Use it to try "
-    "screens, not to claim historical performance."
-)
 SPY_FILE, VIX_FILE = "SPY-daily-1999-2020.parquet", "VIX-daily.parquet"
 
 

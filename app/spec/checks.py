@@ -13,6 +13,7 @@ from typing import Any
 from app.indicators.catalog import CATALOG
 from app.spec import expr as E
 from app.spec import params as P
+from app.spec import universes
 from app.spec.models import Param, StrategySpec
 
 DEFAULT_MAX_EXPOSURE_PCT = 100.0
@@ -71,13 +72,11 @@ def _check_symbols(spec: StrategySpec) -> list[Problem]:
 
 def _check_named(spec: StrategySpec) -> list[Problem]:
     """A named universe must be one Parley knows, holding exactly its symbols."""
-    from app.market.universe import universe_names, universe_symbols
-
     name = spec.universe_name
-    if name not in universe_names():
+    if name not in universes.names():
         return [Problem("universe", f"unknown universe '{name}'; the bundled ones are "
-                                    f"{', '.join(universe_names())}")]
-    if tuple(spec.universe) != universe_symbols(name):
+                                    f"{', '.join(universes.names())}")]
+    if tuple(spec.universe) != universes.symbols(name):
         return [Problem("universe", f"the universe is named {name} but lists other symbols; "
                                     f"drop universe_name or list exactly {name}'s symbols")]
     return []

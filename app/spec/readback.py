@@ -10,6 +10,7 @@ from typing import Any
 from app.indicators.catalog import CATALOG
 from app.spec import expr as E
 from app.spec import params as P
+from app.spec import universes
 from app.spec.checks import DEFAULT_SIZING_PCT
 from app.spec.models import REGIMES, AtrLevel, Level, StrategySpec
 
@@ -63,15 +64,8 @@ def _headline(spec: StrategySpec) -> str:
                    "universe")
     text = (f'"{spec.name}" trades {symbols} on {TIMEFRAME_WORDS[spec.timeframe]} bars, '
             f"{side}. Rules are checked when a bar closes; orders fill at the next bar's open.")
-    caveat = _caveat(spec.universe_name) if spec.universe_name else None
+    caveat = universes.CAVEATS.get(spec.universe_name or "")
     return f"{text} {caveat}" if caveat else text
-
-
-def _caveat(name: str) -> str | None:
-    """What the user must know about a named universe (sp500: its survivorship bias)."""
-    from app.market.universe import SURVIVORSHIP
-
-    return {"sp500": SURVIVORSHIP}.get(name)
 
 
 def _screen(spec: StrategySpec) -> str:
