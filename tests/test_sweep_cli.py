@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("app.spec.params")  # until the language's parameters land on main
-
 SPEC = """strategy "Sweep me"
 universe GOOG, NVDA
 param fast = 10 in 5..20 step 5
