@@ -201,8 +201,13 @@ def test_cli_compile_json(stand_in: OfflineStandIn, capsys: pytest.CaptureFixtur
     assert main(["compile", "--offline", "--json", SMA_TEXT]) == 0
     captured = capsys.readouterr()
     data = json.loads(captured.out)
-    assert data == load_spec(STRATEGIES / "sma_crossover.strategy").model_dump(mode="json")
-    assert data["questions"] == [] and "offline compiler" in captured.err
+    assert set(data) == {"spec", "draft", "questions", "assumptions", "not_understood",
+                         "compiler"}
+    assert data["spec"] == load_spec(STRATEGIES / "sma_crossover.strategy").model_dump(
+        mode="json")
+    assert data["questions"] == [] and data["compiler"] == "offline"
+    assert data["draft"].startswith('strategy "SMA 10/30 crossover"')
+    assert "offline compiler" in captured.err
 
 
 def test_cli_compile_with_the_llm(llm_env: FakeAnthropic,
@@ -235,11 +240,16 @@ def test_cli_writes_the_file_and_refuses_to_overwrite(
 def test_cli_no_spec_exits_1_saying_what_to_add(stand_in: OfflineStandIn,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["compile", "--offline", "buy the dips"]) == 1
-    err = capsys.readouterr().err
-    assert "error: Name the symbols to trade." in err
-    assert "Open questions:\n  - Which symbols?" in err
-    assert "Not understood:\n  - whatever" in err
-    assert "Traceback" not in err
+    captured = capsys.readouterr()
+    assert "Name the symbols to trade." in captured.out
+    assert "Open questions:\n  - Which symbols?" in captured.out
+    assert "Not understood:\n  - whatever" in captured.out
+    assert "Not complete" in captured.err and "Traceback" not in captured.err
+
+    assert main(["compile", "--offline", "--json", "buy the dips"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["spec"] is None and data["questions"] == ["Which symbols?"]
+    assert data["not_understood"] == ["whatever"]
 
 
 def test_cli_llm_failure_shows_the_last_attempt(llm_env: FakeAnthropic,
@@ -247,11 +257,11 @@ def test_cli_llm_failure_shows_the_last_attempt(llm_env: FakeAnthropic,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     llm_env.add(*["no idea, sorry"] * 4)
     assert main(["compile", SMA_TEXT]) == 1
-    err = capsys.readouterr().err
-    assert "did not produce a valid spec in 4 attempts" in err
-    assert "Last attempt (not a valid spec):\n  no idea, sorry" in err
+    out = capsys.readouterr().out
+    assert "did not produce a valid spec in 4 attempts" in out
+    assert "Last attempt (not a valid spec):\n  no idea, sorry" in out
 
 
 def test_cli_empty_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["compile", ""]) == 1
-    assert "describe a strategy" in capsys.readouterr().err
+    assert "describe a strategy" in capsys.readouterr().out

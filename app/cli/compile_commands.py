@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from app.compiler.conversation import Conversation, Reply
-from app.compiler.result import CompileResult
+from app.compiler.result import CompileResult, result_json
 from app.config import load_settings
 from app.errors import ParleyError
 
@@ -19,11 +19,14 @@ def register(commands: Any) -> None:
         "compile", help="compile plain English into a strategy spec",
         description="Compile a strategy described in plain English into a spec; print the "
         "spec, its plain-English read-back and any open questions. Uses the LLM compiler "
-        "when ANTHROPIC_API_KEY is set, the offline compiler otherwise.")
+        "when ANTHROPIC_API_KEY is set, the offline compiler otherwise. Exit 0 when the "
+        "spec is complete, 1 when questions remain (the draft so far is printed).")
     compile_.add_argument("text", metavar="TEXT", help="the strategy, in quotes")
     compile_.add_argument("--offline", action="store_true",
                           help="use the offline compiler even when an API key is set")
-    compile_.add_argument("--json", action="store_true", help="print the spec's JSON form")
+    compile_.add_argument("--json", action="store_true",
+                          help="print one JSON object: spec (null until complete), draft, "
+                          "questions, assumptions, not_understood, compiler")
     compile_.add_argument("-o", "--output", metavar="FILE",
                           help="write the spec's canonical text to FILE")
     compile_.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
@@ -31,25 +34,29 @@ def register(commands: Any) -> None:
 
 
 def cmd_compile(args: argparse.Namespace) -> int:
+    """Compile; exit 0 with a complete spec, 1 with the draft and its open questions."""
     target = Path(args.output) if args.output else None
     if target is not None:
         _check_target(target, args.force)
     convo = Conversation(load_settings(), mode="offline" if args.offline else "auto",
                          autosave=False)
     reply = convo.send(args.text)
+    result = reply.result
     info = sys.stderr if args.json else sys.stdout
-    if reply.spec is None:
-        _print_failure(reply)
-        raise ParleyError(reply.result.message or "no spec could be compiled from that text",
-                          "answer the questions above in your text and run again"
-                          if reply.questions else None)
-    assert reply.text is not None
     if args.json:
-        print(json.dumps(reply.spec.model_dump(mode="json"), indent=2))
+        print(json.dumps(result_json(result), indent=2))
+    elif reply.spec is None:
+        _print_draft(reply)
     else:
         _print_reply(reply)
-    print(compiled_by(reply.result), file=info)
+    print(compiled_by(result), file=info)
+    if reply.spec is None:
+        if not args.json:
+            print("\nNot complete: answer the questions in your text and run again.",
+                  file=sys.stderr)
+        return 1
     if target is not None:
+        assert reply.text is not None
         _write(target, reply.text, args.force)
         print(f"wrote {target}", file=info)
     return 0
@@ -63,6 +70,20 @@ def _print_reply(reply: Reply) -> None:
     _print_notes(reply, sys.stdout)
 
 
+def _print_draft(reply: Reply) -> None:
+    """What was read so far, and what is still open."""
+    result = reply.result
+    if result.draft:
+        print("Draft so far (not complete):")
+        print(_indent(result.draft.rstrip("\n")))
+    elif result.message:
+        print(result.message)
+    _print_notes(reply, sys.stdout)
+    if result.text and not result.draft:
+        print("\nLast attempt (not a valid spec):")
+        print(_indent(result.text.rstrip("\n")))
+
+
 def _print_notes(reply: Reply, out: TextIO) -> None:
     result = reply.result
     for title, items in (("Open questions", reply.questions),
@@ -72,15 +93,6 @@ def _print_notes(reply: Reply, out: TextIO) -> None:
             print(f"\n{title}:", file=out)
             for item in items:
                 print(f"  - {item}", file=out)
-
-
-def _print_failure(reply: Reply) -> None:
-    _print_notes(reply, sys.stderr)
-    last = reply.result.text
-    if last:
-        print("\nLast attempt (not a valid spec):", file=sys.stderr)
-        print(_indent(last.rstrip("\n")), file=sys.stderr)
-    print(compiled_by(reply.result), file=sys.stderr)
 
 
 def compiled_by(result: CompileResult) -> str:

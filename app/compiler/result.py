@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.spec.models import StrategySpec
 
@@ -22,8 +23,9 @@ class Usage:
 class CompileResult:
     """The outcome of compiling one turn of English.
 
-    ``spec`` is None when nothing runnable could be built; then ``questions`` or
-    ``message`` say why and what the user should add.
+    ``spec`` is None until the strategy is complete (no open question); ``draft`` then
+    holds the strategy-language text of everything read so far, and ``questions`` or
+    ``message`` say what the user should add.
     """
 
     spec: StrategySpec | None
@@ -42,3 +44,18 @@ class CompileResult:
     usage: Usage = field(default_factory=Usage)
     attempts: int = 1
     """LLM rounds used, including repairs."""
+    draft: str | None = None
+    """Strategy-language text of what was read so far (the spec's text when complete)."""
+
+
+def result_json(result: CompileResult) -> dict[str, Any]:
+    """The one JSON object ``parley compile --json`` prints (README, "compile")."""
+    return {
+        "spec": result.spec.model_dump(mode="json") if result.spec is not None else None,
+        "draft": result.draft if result.draft is not None else result.text,
+        "questions": list(dict.fromkeys(
+            [*result.questions, *(result.spec.questions if result.spec else ())])),
+        "assumptions": list(result.assumptions),
+        "not_understood": list(result.not_understood),
+        "compiler": result.compiler,
+    }

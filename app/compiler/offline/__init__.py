@@ -1,35 +1,32 @@
 """The offline compiler: plain English -> strategy spec, deterministic and without network.
 
-It reads the common ways traders phrase rules, stops, sizing and filters, asks when a
-description is vague or incomplete instead of guessing, and says which words it did not
-understand. Its output goes through ``parse_spec`` like the LLM compiler's, so both
-compilers share one output contract (:class:`~app.compiler.result.CompileResult`).
+A description is cut into clauses by role (``segment``), each clause into tokens by the
+lexicon (``vocab``, ``lexer``), and each clause's tokens parsed by a phrase grammar
+(``phrases.lark``, ``grammar``) into parts that are settled into a :class:`Draft`
+(``settle``). The draft is printed by the one spec printer; once it has no open question
+it is parsed and checked like every spec. A gap (no symbol, no exit) is a question on a
+draft that keeps the rest; a clause it cannot read whole is a question quoting it.
 """
 
 from __future__ import annotations
 
-from app.compiler.offline.pipeline import finish, read
+from app.compiler.offline.draft import Draft
+from app.compiler.offline.reader import read
+from app.compiler.offline.settle import settle
 from app.compiler.result import CompileResult
 from app.spec.models import StrategySpec
 
-__all__ = ["compile_offline"]
+__all__ = ["compile_offline", "read_draft"]
+
+def read_draft(text: str) -> Draft:
+    """Everything the text says, as a draft with its questions and assumptions."""
+    return settle(read(text or ""))
 
 
 def compile_offline(text: str, previous: StrategySpec | None = None) -> CompileResult:
-    """Compile one turn of English; with ``previous``, a follow-up revises that spec.
+    """Compile one turn of English; with ``previous``, a follow-up revises that spec."""
+    from app.compiler.offline.finish import finish, revise
 
-    A follow-up that describes a whole new strategy (symbols and an entry rule) replaces
-    the previous spec instead.
-    """
-    text = text or ""
-    reading = read(text)
-    if previous is not None and not _is_new_strategy(reading):
-        from app.compiler.offline.revise import revise
-        return revise(previous, text)
-    return finish(reading, text)
-
-
-def _is_new_strategy(reading) -> bool:  # type: ignore[no-untyped-def]
-    rules = reading.rules
-    has_entry = rules.long_entry is not None or rules.short_entry is not None
-    return has_entry and bool(reading.draft.universe)
+    if previous is not None:
+        return revise(previous, text or "")
+    return finish(read(text or ""), text or "")

@@ -1,145 +1,303 @@
-"""Conditions as the offline reader builds them: operands, comparisons, and/or.
+"""Conditions from the grammar's atoms: comparisons, crosses, touches, slopes, moves, shapes.
 
-They are kept structured (not only as text) so an exit can refer back to its entry ("sell
-when it crosses back below"), contradictions can be spotted, and the strategy can be named.
+Each method is named after an alias in ``phrases.lark``. A reading that is not literal
+("rises above" taken as a cross, "the 20-day high" as the bars before this one) adds a
+note, which the reader lists in the assumptions. What needs the rest of the description
+(a cross with no right-hand side, a cross with no direction, "after 5 days") is returned
+as a pending item the reader settles once every clause is read.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Union
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
-from app.dsl.printer import num
+from app.compiler.offline.lexer import Tok
+from app.compiler.offline.operands import Ask, Opnd, indicator, is_lower, period_bars, resolve
+from app.spec import expr as E
 
-CROSS = ("crosses above", "crosses below")
-_OPPOSITE = {">": "<", "<": ">", ">=": "<=", "<=": ">=",
-             "crosses above": "crosses below", "crosses below": "crosses above"}
-
-
-@dataclass(frozen=True)
-class Operand:
-    """One side of a comparison, as strategy-language text."""
-
-    text: str
-    kind: str
-    """num, field, sma, ema, wma, rsi, macd, bollinger, stoch, adx, atr, roc, vwap,
-    avg_volume, highest, lowest, opening_high, opening_low."""
-    label: str
-    value: float | None = None
-    bare: bool = False
-    """A number said with an article ("the 50"), which may mean the 50-day average."""
-    params: tuple[float, ...] = ()
-    notes: tuple[str, ...] = ()
-    """Defaults chosen while reading it, said back as assumptions."""
-
-
-def number(value: float, bare: bool = False) -> Operand:
-    return Operand(num(value), "num", num(value), value=value, bare=bare)
-
-
-CLOSE = Operand("close", "field", "close")
-
-
-@dataclass(frozen=True)
-class Atom:
-    left: Operand
-    op: str
-    right: Operand
-
-    def text(self) -> str:
-        return f"{self.left.text} {self.op} {self.right.text}"
-
-    def flipped(self) -> Atom:
-        return Atom(self.left, _OPPOSITE[self.op], self.right)
-
-
-@dataclass(frozen=True)
-class All:
-    items: tuple[Cond, ...]
-
-    def text(self) -> str:
-        return " and ".join(f"({i.text()})" if isinstance(i, Any) else i.text()
-                            for i in self.items)
-
-
-@dataclass(frozen=True)
-class Any:
-    items: tuple[Cond, ...]
-
-    def text(self) -> str:
-        return " or ".join(i.text() for i in self.items)
-
-
-Cond = Union[Atom, All, Any]
-
-
-def all_of(items: list[Cond]) -> Cond:
-    flat: list[Cond] = []
-    for item in items:
-        flat.extend(item.items if isinstance(item, All) else [item])
-    return flat[0] if len(flat) == 1 else All(tuple(flat))
-
-
-def any_of(items: list[Cond]) -> Cond:
-    return items[0] if len(items) == 1 else Any(tuple(items))
-
-
-_NEGATED = {">": "<=", ">=": "<", "<": ">=", "<=": ">",
-            "crosses above": "crosses below", "crosses below": "crosses above"}
-
-
-def negate(cond: Cond) -> Cond:
-    """The exit that undoes an entry ("exit when it's not"); a cross becomes the reverse cross."""
-    if isinstance(cond, Atom):
-        return Atom(cond.left, _NEGATED[cond.op], cond.right)
-    if isinstance(cond, All):
-        return any_of([negate(i) for i in cond.items])
-    return all_of([negate(i) for i in cond.items])
-
-
-def atoms(cond: Cond | None) -> list[Atom]:
-    """Every comparison inside ``cond``, in order."""
-    if cond is None:
-        return []
-    if isinstance(cond, Atom):
-        return [cond]
-    return [a for item in cond.items for a in atoms(item)]
-
-
-def notes(cond: Cond) -> list[str]:
-    return [n for a in atoms(cond) for n in (*a.left.notes, *a.right.notes)]
+OPS = {"gt": ">", "lt": "<", "ge": ">=", "le": "<="}
 
 
 @dataclass
-class Bounds:
-    """The numeric interval a conjunction allows for one operand."""
+class Mirror:
+    """"sell when it crosses below": the entry's cross, the other way (or as said)."""
 
-    low: float = float("-inf")
-    high: float = float("inf")
-    says: list[str] = field(default_factory=list)
+    left: Opnd | None
+    direction: str | None
 
 
-def contradiction(cond: Cond) -> str | None:
-    """Why a conjunction can never be true, or None (only plain, provable cases)."""
-    if not isinstance(cond, All):
-        return None
-    bounds: dict[str, Bounds] = {}
-    seen: dict[tuple[str, str], str] = {}
-    for a in (i for i in cond.items if isinstance(i, Atom)):
-        if a.op in CROSS:
-            continue
-        if a.right.kind == "num" and a.right.value is not None:
-            b = bounds.setdefault(a.left.text, Bounds())
-            if a.op in (">", ">="):
-                b.low = max(b.low, a.right.value)
-            else:
-                b.high = min(b.high, a.right.value)
-            b.says.append(a.text())
-            if b.low >= b.high:
-                return f"'{' and '.join(b.says)}' can never both be true"
-        pair = (a.left.text, a.right.text)
-        if pair in seen and seen[pair] == _OPPOSITE[a.op]:
-            first = f"{a.left.text} {seen[pair]} {a.right.text}"
-            return f"'{first}' and '{a.text()}' can never both be true"
-        seen[pair] = a.op
-    return None
+@dataclass
+class AnyCross:
+    """A cross with no direction ("20 EMA crosses 50 EMA"): the side's rule decides."""
+
+    left: Any
+    right: Any
+    text: str
+
+
+@dataclass
+class TimeMark:
+    """"after N days" inside an exit: a holding limit."""
+
+    bars: int
+
+
+@lru_cache(maxsize=64)
+def template(cond: str) -> Any:
+    """A condition written in the strategy language (the lexicon's PATTERNS)."""
+    from app.dsl import parse_spec
+
+    return parse_spec(f'strategy "t"\nuniverse X\nlong when {cond}\n').long_entry
+
+
+def lagged(node: Any, k: int) -> Any:
+    """``node`` as it stood ``k`` bars ago (every price and indicator shifted)."""
+    if k == 0:
+        return node
+    if isinstance(node, (E.FieldRef, E.Indicator)):
+        return E.Lag(expr=node, bars=k)
+    if isinstance(node, E.Lag):
+        return E.Lag(expr=node.expr, bars=node.bars + k)
+    if isinstance(node, E.Num):
+        return node
+    if isinstance(node, (E.Compare, E.Cross, E.BinOp)):
+        return node.model_copy(update={"left": lagged(node.left, k),
+                                       "right": lagged(node.right, k)})
+    if isinstance(node, (E.And, E.Or)):
+        return node.model_copy(update={"items": tuple(lagged(i, k) for i in node.items)})
+    if isinstance(node, E.Not):
+        return E.Not(item=lagged(node.item, k))
+    if isinstance(node, E.Neg):
+        return E.Neg(expr=lagged(node.expr, k))
+    raise Ask(None)
+
+
+def repeat(node: Any, n: int) -> Any:
+    """``node`` on each of the last ``n`` bars."""
+    if not isinstance(node, (E.Compare, E.Cross, E.And, E.Or, E.Not)):
+        raise Ask(None)
+    if n < 1 or n > 50:
+        raise Ask(f"{n} bars in a row: how many did you mean?")
+    items: list[Any] = []
+    for k in range(n):
+        part = lagged(node, k)
+        items += list(part.items) if isinstance(part, E.And) else [part]
+    return items[0] if len(items) == 1 else E.And(items=tuple(items))
+
+
+class CondBuilder:
+    """Atoms -> conditions; collects the notes of non-literal readings."""
+
+    notes: list[str]
+
+    def _pair(self, left: Opnd, right: Opnd) -> tuple[Any, Any]:
+        return resolve(left, right, self.notes), resolve(right, left, self.notes)
+
+    def compare(self, left: Opnd, op: Tok, right: Opnd) -> Any:
+        a, b = self._pair(left, right)
+        return E.Compare(op=OPS[op.value], left=a, right=b)
+
+    def compare_it(self, op: Tok, right: Opnd) -> Any:
+        return self.compare(Opnd("it"), op, right)
+
+    def compare_pct(self, left: Opnd, pct: Tok, op: Tok, right: Opnd) -> Any:
+        a, b = self._pair(left, right)
+        if op.value not in ("gt", "lt", "ge", "le"):
+            raise Ask(None)
+        up = op.value in ("gt", "ge")
+        factor = 1 + pct.value / 100 if up else 1 - pct.value / 100
+        self.notes.append(f"'{pct.text} {op.text}' read as {OPS[op.value]} {factor:g} times "
+                          "the level")
+        return E.Compare(op=OPS[op.value], left=a,
+                         right=E.BinOp(op="*", left=b, right=E.Num(value=round(factor, 10))))
+
+    def cross(self, left: Opnd, cross: Tok, right: Opnd) -> Any:
+        a, b = self._pair(left, right)
+        direction = str(cross.value)
+        if direction == "break":
+            low = is_lower(right)
+            if low is None:
+                raise Ask(f"'{cross.text}' which way: above or below?")
+            direction = "below~" if low else "above~"
+        if direction == "any":
+            return AnyCross(a, b, cross.text)
+        if direction.endswith("~"):
+            return self._moves(a, b, direction[:-1], cross.text)
+        return E.Cross(direction=direction, left=a, right=b)
+
+    def _moves(self, a: Any, b: Any, direction: str, text: str) -> Any:
+        """"rises above", "drops below": a level; one average going over another: a cross."""
+        averages = all(isinstance(x, E.Indicator) and x.name in ("sma", "ema", "wma")
+                       for x in (a, b))
+        if averages:
+            self.notes.append(f"'{text}' (one average over another) read as a cross")
+            return E.Cross(direction=direction, left=a, right=b)
+        self.notes.append(f"'{text}' read as a level: true on every bar {direction} it, not "
+                          "only the bar it gets there")
+        return E.Compare(op=">" if direction == "above" else "<", left=a, right=b)
+
+    def cross_it(self, cross: Tok, right: Opnd) -> Any:
+        return self.cross(Opnd("it"), cross, right)
+
+    def cross_open(self, left: Opnd, cross: Tok) -> Any:
+        direction = str(cross.value).rstrip("~")
+        return Mirror(left, None if direction in ("any", "break") else direction)
+
+    def cross_bare(self, cross: Tok) -> Any:
+        return self.cross_open(Opnd("it"), cross)
+
+    def touch(self, left: Opnd, tok: Tok, right: Opnd) -> Any:
+        low = is_lower(right)
+        if low is None:
+            raise Ask(f"'{tok.text}': should the bar's low reach it (from above) or its high "
+                      "(from below)?")
+        fld = "low" if low else "high"
+        self.notes.append(f"'{tok.text}' read as the bar's {fld} reaching the level")
+        level = resolve(right, left, self.notes)
+        return E.Compare(op="<=" if low else ">=", left=E.FieldRef(name=fld), right=level)
+
+    def touch_it(self, tok: Tok, right: Opnd) -> Any:
+        return self.touch(Opnd("it"), tok, right)
+
+    def between(self, x: Opnd, _b: Tok, lo: Opnd, _and: Tok, hi: Opnd) -> Any:
+        a = resolve(x, lo, self.notes)
+        low, high = resolve(lo, x, self.notes), resolve(hi, x, self.notes)
+        return E.And(items=(E.Compare(op=">=", left=a, right=low),
+                            E.Compare(op="<=", left=a, right=high)))
+
+    def slope(self, x: Opnd, tok: Tok) -> Any:
+        node = resolve(x, None, self.notes)
+        up = tok.value == "up"
+        self.notes.append(f"'{tok.text}' read as {'higher' if up else 'lower'} than one bar "
+                          "before")
+        return E.Compare(op=">" if up else "<", left=node, right=lagged(node, 1))
+
+    def move(self, *args: Any) -> Any:
+        return self._move(args)
+
+    def move_pct_first(self, *args: Any) -> Any:
+        return self._move(args)
+
+    def _move(self, args: tuple[Any, ...]) -> Any:
+        subject = next((a for a in args if isinstance(a, Opnd)), None)
+        if subject is not None and subject.kind not in ("it", "field") or \
+                subject is not None and subject.source not in (None, "close"):
+            raise Ask(None)
+        toks = [a for a in args if isinstance(a, Tok)]
+        move = next(t for t in toks if t.kind == "MOVE")
+        pct = next(t for t in toks if t.kind == "PCT")
+        period = next((t for t in toks if t.kind == "PERIOD"), None)
+        bars = period_bars(period, self.notes) if period is not None else 1
+        if period is None:
+            self.notes.append(f"'{move.text} {pct.text}' read as the close against the "
+                              "previous close (one bar)")
+        roc = E.Indicator(name="roc", source=E.FieldRef(name="close"), params=(float(bars),))
+        up = move.value == "up"
+        return E.Compare(op=">=" if up else "<=", left=roc,
+                         right=E.Num(value=pct.value if up else -pct.value))
+
+    def move_row(self, *args: Any) -> Any:
+        toks = [a for a in args if isinstance(a, Tok)]
+        move = next(t for t in toks if t.kind == "MOVE")
+        period = next(t for t in toks if t.kind == "PERIOD")
+        base = template("close > close[1]" if move.value == "up" else "close < close[1]")
+        return repeat(base, period_bars(period, []))
+
+    def pattern(self, tok: Tok) -> Any:
+        return template(str(tok.value))
+
+    def pattern_n(self, *args: Tok) -> Any:
+        n = next(t for t in args if t.kind == "NUM")
+        pat = next(t for t in args if t.kind == "PATTERN")
+        return repeat(template(str(pat.value)), int(n.value))
+
+    def pattern_row(self, pat: Tok, period: Tok, _row: Tok) -> Any:
+        return repeat(template(str(pat.value)), period_bars(period, []))
+
+    def repeat(self, atom: Any, a: Tok, b: Tok) -> Any:
+        period = a if a.kind == "PERIOD" else b
+        return repeat(atom, period_bars(period, []))
+
+    def time_mark(self, _after: Tok, period: Tok) -> Any:
+        return TimeMark(period_bars(period, self.notes))
+
+    def time_mark_after(self, period: Tok, _after: Tok) -> Any:
+        return TimeMark(period_bars(period, self.notes))
+
+    def not_(self, _not: Tok, atom: Any) -> Any:
+        if not isinstance(atom, (E.Compare, E.Cross, E.And, E.Or, E.Not)):
+            raise Ask(None)
+        return E.Not(item=atom)
+
+    def and_(self, a: Any, _t: Tok, b: Any) -> Any:
+        return ("and", a, b)
+
+    def or_(self, a: Any, _t: Tok, b: Any) -> Any:
+        return ("or", a, b)
+
+    # ----- operands ------------------------------------------------------------------------
+    def indicator(self, *toks: Tok) -> Opnd:
+        return indicator(list(toks), self.notes)
+
+    def args(self, *toks: Tok) -> Tok:
+        return Tok("ARGS", [t for t in toks if t.kind not in ("LPAR", "RPAR", "COMMA")])
+
+    def field(self, tok: Tok) -> Opnd:
+        return Opnd("field", source=str(tok.value), text=tok.text)
+
+    def lag_field(self, a: Tok, b: Tok) -> Opnd:
+        f = a if a.kind == "FIELD" else b
+        return Opnd("field", source=str(f.value), lag=1, text=f"{a.text} {b.text}")
+
+    def lag_indicator(self, _lag: Tok, *rest: Tok) -> Opnd:
+        op = indicator(list(rest), self.notes)
+        op.lag = 1
+        return op
+
+    def number(self, tok: Tok) -> Opnd:
+        return Opnd("num", nums=[float(tok.value)], text=tok.text)
+
+    def it(self, tok: Tok) -> Opnd:
+        if tok.text.lower() in ("price", "the price", "prices"):
+            self.notes.append(f"'{tok.text}' read as the close")
+        return Opnd("it", text=tok.text)
+
+    def bare_period(self, tok: Tok) -> Opnd:
+        return Opnd("period", nums=[float(period_bars(tok, self.notes))], text=tok.text)
+
+    def channel(self, period: Tok, *rest: Tok) -> Opnd:
+        return self._channel(period, list(rest))
+
+    def channel_after(self, *toks: Tok) -> Opnd:
+        period = next(t for t in toks if t.kind == "PERIOD")
+        return self._channel(period, [t for t in toks if t.kind != "PERIOD"])
+
+    def channel_unsaid(self, ext: Tok, fld: Tok) -> Opnd:
+        raise Ask(f"'{ext.text} {fld.text}' over how many bars? e.g. 'the 20-day high'.")
+
+    def _channel(self, period: Tok, rest: list[Tok]) -> Opnd:
+        ext = next((t for t in rest if t.kind == "EXTREME"), None)
+        fld = next((t for t in rest if t.kind == "FIELD"), None)
+        if ext is None:
+            if fld is None or fld.value not in ("high", "low"):
+                raise Ask(None)
+            name = "highest" if fld.value == "high" else "lowest"
+        else:
+            name = str(ext.value)
+        text = " ".join(t.text for t in [period, *rest])
+        return Opnd("channel", name, [float(period_bars(period, self.notes))],
+                    source=str(fld.value) if fld else None, text=text)
+
+    def expression(self, tok: Tok) -> Opnd:
+        return Opnd("expr", name=str(tok.value), text=tok.text)
+
+    def output_only(self, tok: Tok) -> Opnd:
+        return Opnd("out", output=str(tok.value), text=tok.text)
+
+    def times(self, num: Tok, _s: Tok, term: Opnd) -> Opnd:
+        return Opnd("times", scale=float(num.value), inner=term, text=f"{num.text}x")
+
+    def times_after(self, term: Opnd, _s: Tok, num: Tok) -> Opnd:
+        return Opnd("times", scale=float(num.value), inner=term, text=f"{num.text}x")

@@ -1,248 +1,205 @@
-"""One side of a comparison in words -> an operand: "the 50-day SMA", "RSI(2)", "yesterday's high".
-
-The phrase is read word by word: the indicator is picked from its key words, its periods
-from the numbers, and every other word must be one the table knows. An unknown word makes
-the whole operand fail, because guessing around it could change what the rule means.
+"""Operands of a condition ("the 50-day SMA", "yesterday's high", "the lower band") and how
+they become strategy-language expressions once the other side of the comparison is known.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Any
 
-from app.compiler.offline.conds import Operand, number
-from app.compiler.offline.lexicon import UNIT_DAYS, VAGUE_WORDS
-from app.dsl.printer import num
+from app.compiler.offline import vocab
+from app.compiler.offline.lexer import Tok
+from app.indicators.catalog import CATALOG
+from app.spec import expr as E
 
-_TOKEN = re.compile(r"%[kd]\b|(?<![\w.])-?\d+(?:\.\d+)?%?|[a-z][a-z'&]*|[()]")
-FILLER = frozenset("""the its their his a an is are was be current currently level value reading
-of on at in back new price's stock's own for period periods setting line closing based using
-with from value's that makes make making made prints print sets""".split())
-UNITS = frozenset("day days d session sessions bar bars candle candles period week weeks wk "
-                  "month months mo year years yr".split())
-LAG_WORDS = frozenset("yesterday's yesterday previous prior last day's bar's before".split())
-FIELD_WORDS = {"close": "close", "price": "close", "closes": "close", "stock": "close",
-               "it": "close", "open": "open", "opening": "open", "volume": "volume",
-               "high": "high", "low": "low", "share": "close", "shares": "close"}
-KEYWORDS = frozenset("""sma ema wma ma dma moving average averages avg simple exponential weighted
-rsi relative strength index macd signal histogram bollinger band bands bb upper lower middle mid
-basis center centre top bottom stochastic %k %d k d adx atr vwap roc rate change momentum opening
-range high highs highest low lows lowest std standard deviation deviations sd dev x times
-volume""".split())
+MOVING = ("sma", "ema", "wma")
+CONVENTIONAL = {"rsi": (14,), "atr": (14,), "adx": (14,), "macd": (12, 26, 9),
+                "bollinger": (20, 2.0), "stoch": (14, 3, 3)}
+"""Indicators whose usual parameters may go unsaid (stated as an assumption)."""
 
 
-@dataclass(frozen=True)
-class Missing:
-    """The operand could not be read; ``question`` says what to ask, ``words`` what was odd."""
+class Ask(Exception):
+    """A clause that cannot be read whole: ``question`` says what is missing (None: the
+    reader quotes the clause)."""
 
-    question: str | None = None
-    words: str = ""
-
-
-@dataclass(frozen=True)
-class Context:
-    """What the reader knows around the phrase."""
-
-    other: Operand | None = None
-    """The other side of the comparison, when read first (volume -> average volume)."""
+    def __init__(self, question: str | None) -> None:
+        super().__init__(question or "")
+        self.question = question
 
 
-def tokens(phrase: str) -> list[str]:
-    return ["0" if t == "zero" else t for t in _TOKEN.findall(phrase.lower())]
+@dataclass
+class Opnd:
+    """An operand before resolution."""
+
+    kind: str
+    """ind, field, num, it, period, channel, out, times."""
+    name: str = ""
+    nums: list[float] = field(default_factory=list)
+    output: str | None = None
+    source: str | None = None
+    lag: int = 0
+    scale: float = 1.0
+    inner: Opnd | None = None
+    text: str = ""
 
 
-def parse_operand(phrase: str, ctx: Context = Context()) -> Operand | Missing | None:
-    """The operand ``phrase`` names; None when the phrase is empty (an implicit operand)."""
-    toks = tokens(phrase)
-    scale = None
-    if len(toks) >= 2 and _is_num(toks[0]) and toks[1] in ("x", "times"):
-        scale, toks = float(toks[0].rstrip("%")), toks[2:]
-    article = bool(toks) and toks[0] in ("the", "its")
-    words = [t for t in toks if t not in FILLER and t not in "()"]
-    if not words:
-        return None
-    unknown = [w for w in words if not (_is_num(w) or w in KEYWORDS or w in UNITS
-                                        or w in LAG_WORDS or w in FIELD_WORDS)]
-    if unknown:
-        return Missing(words=phrase.strip())
-    result = _read(words, article, ctx)
-    if isinstance(result, Operand) and scale is not None:
-        return Operand(f"{result.text} * {num(scale)}", result.kind,
-                       f"{num(scale)}x {result.label}",
-                       params=result.params, notes=result.notes)
-    return result
+def period_bars(tok: Tok, notes: list[str]) -> int:
+    n, unit = tok.value
+    days = vocab.UNIT_DAYS.get(unit, 1)
+    if days != 1:
+        notes.append(f"'{tok.text}' counted as {n * days} daily bars")
+    return int(n * days)
 
 
-def _read(words: list[str], article: bool, ctx: Context) -> Operand | Missing:
-    numbers = _numbers(words)
-    key = set(words)
-    for test, reader in _READERS:
-        if test(key):
-            if len(numbers) > _MAX_NUMBERS.get(reader, 1):
-                return Missing(words=" ".join(words))
-            return reader(key, numbers, words, ctx)
-    if numbers and not (key - UNITS - {n for n in words if _is_num(n)}):
-        return _bare_number(numbers, words, article, ctx)
-    return Missing(words=" ".join(words))
+def indicator(parts: list[Tok], notes: list[str]) -> Opnd:
+    """``OUT? PERIOD? IND NUM? args? FIELD? OUT? PERIOD?`` -> an indicator operand."""
+    op = Opnd("ind")
+    for tok in parts:
+        if tok.kind == "IND":
+            op.name, op.text = str(tok.value), tok.text
+        elif tok.kind == "OUT":
+            op.output = str(tok.value)
+        elif tok.kind == "PERIOD":
+            op.nums.append(float(period_bars(tok, notes)))
+        elif tok.kind == "NUM":
+            op.nums.append(float(tok.value))
+        elif tok.kind == "FIELD":
+            op.source = str(tok.value)
+        elif tok.kind == "ARGS":
+            for arg in tok.value:
+                _arg(op, arg, notes)
+    return op
 
 
-def _is_num(word: str) -> bool:
-    return bool(re.fullmatch(r"-?\d+(?:\.\d+)?%?", word))
+def _arg(op: Opnd, arg: Tok, notes: list[str]) -> None:
+    if arg.kind == "FIELD":
+        op.source = str(arg.value)
+    elif arg.kind == "PERIOD":
+        op.nums.append(float(period_bars(arg, notes)))
+    elif arg.kind in ("NUM", "PCT"):
+        op.nums.append(float(arg.value))
 
 
-def _numbers(words: list[str]) -> list[float]:
-    """Numbers in order, periods in days/weeks/months turned into daily bars."""
-    out = []
-    for i, w in enumerate(words):
-        if not _is_num(w):
-            continue
-        value = float(w.rstrip("%"))
-        unit = words[i + 1] if i + 1 < len(words) else ""
-        unit = unit[:-1] if unit.endswith("s") and unit[:-1] in UNIT_DAYS else unit
-        if unit in ("week", "wk") and value == 52:
-            value = 252
-        elif unit in UNIT_DAYS:
-            value *= UNIT_DAYS[unit]
-        out.append(value)
-    return out
+def resolve(op: Opnd, other: Opnd | None, notes: list[str]) -> Any:
+    """The expression an operand stands for, given the operand on the other side."""
+    if op.kind == "times":
+        assert op.inner is not None
+        return E.BinOp(op="*", left=resolve(op.inner, other, notes), right=E.Num(value=op.scale))
+    node = _base(op, other, notes)
+    return E.Lag(expr=node, bars=op.lag) if op.lag else node
 
 
-def _period(numbers: list[float], default: int | None, name: str) -> tuple[int | None, str | None]:
-    if numbers:
-        return int(numbers[0]), None
-    if default is None:
-        return None, None
-    return default, f"{name} period: {default} (the standard; not stated)"
+def _base(op: Opnd, other: Opnd | None, notes: list[str]) -> Any:
+    if op.kind == "num":
+        return E.Num(value=op.nums[0])
+    if op.kind in ("field", "it"):
+        return E.FieldRef(name=op.source or "close")
+    if op.kind == "channel":
+        return _channel(op, notes)
+    if op.kind == "expr":
+        from app.compiler.offline.conds import template
+
+        return template(f"{op.name} > 0").left
+    if op.kind == "period":
+        return _indicator(_borrow(op, other), other, notes)
+    if op.kind == "out":
+        return _indicator(_borrow_output(op, other, notes), other, notes)
+    return _indicator(op, other, notes)
 
 
-def _ma(key: set[str], numbers: list[float], words: list[str], ctx: Context) -> Operand | Missing:
-    volume = ctx.other is not None and ctx.other.text == "volume"
-    if volume and not key & {"ema", "wma", "exponential"}:
-        return _avg_volume(key, numbers, words, ctx)
-    kind = "ema" if key & {"ema", "exponential"} else "wma" if key & {"wma", "weighted"} else "sma"
-    period, _ = _period(numbers, None, kind)
-    if period is None:
-        return Missing(question=VAGUE_WORDS["moving_average"])
-    return Operand(f"{kind}(close, {period})", kind, f"{kind.upper()}({period})", params=(period,))
+def _borrow(op: Opnd, other: Opnd | None) -> Opnd:
+    """"the 30-day" -> the kind of average on the other side ("the 10-day SMA")."""
+    if other is not None and other.kind == "ind" and other.name in (*MOVING, "ma"):
+        return replace(other, nums=list(op.nums), lag=op.lag, text=op.text)
+    raise Ask(f"'{op.text}' of what? Name the indicator, e.g. 'the {op.text} SMA'.")
 
 
-def _avg_volume(key: set[str], numbers: list[float], words: list[str], ctx: Context) -> Operand:
-    period, note = _period(numbers, 20, "average volume")
-    return Operand(f"avg_volume({period})", "avg_volume", f"average volume({period})",
-                   params=(period,), notes=(note,) if note else ())
+def _borrow_output(op: Opnd, other: Opnd | None, notes: list[str]) -> Opnd:
+    """"the signal line" / "the lower band" -> that output of the indicator in play."""
+    family = {"signal": "macd", "hist": "macd", "k": "stoch", "d": "stoch"}.get(
+        op.output or "", "bollinger")
+    if other is not None and other.kind == "ind" and other.name in (family, "donchian"):
+        return replace(other, output=op.output, lag=op.lag)
+    notes.append(f"'{op.text}' read as the {op.output} line of {family} with its usual "
+                 "settings")
+    return Opnd("ind", name=family, output=op.output, text=op.text)
 
 
-def _rsi(key: set[str], numbers: list[float], words: list[str], ctx: Context) -> Operand:
-    period, note = _period(numbers, 14, "RSI")
-    return Operand(f"rsi(close, {period})", "rsi", f"RSI({period})", params=(period,),
-                   notes=(note,) if note else ())
+def _indicator(op: Opnd, other: Opnd | None, notes: list[str]) -> Any:
+    name = op.name
+    if name == "ma":
+        name = "sma"
+        notes.append(f"'{op.text}' read as a simple moving average (SMA)")
+    if name == "donchian":
+        return _donchian(op, notes)
+    definition = CATALOG[name]
+    params = _params(name, op, notes)
+    source = op.source or ("volume" if other is not None and other.kind == "field"
+                           and other.source == "volume" and name in MOVING else "close")
+    if name in MOVING and source == "volume" and not op.source:
+        notes.append(f"the {op.text} is of volume (compared with volume)")
+    src = E.FieldRef(name=source) if definition.takes_source else None
+    output = op.output if op.output in definition.outputs else definition.default_output
+    if op.output and op.output not in definition.outputs:
+        raise Ask(f"{name.upper()} has no '{op.output}' line: which line did you mean?")
+    return E.Indicator(name=name, source=src, params=params, output=output)
 
 
-def _simple(name: str, label: str, default: int) -> object:
-    def read(key: set[str], numbers: list[float], words: list[str], ctx: Context) -> Operand:
-        period, note = _period(numbers, default, label)
-        source = "close, " if name == "roc" else ""
-        return Operand(f"{name}({source}{period})", name, f"{label}({period})", params=(period,),
-                       notes=(note,) if note else ())
-    return read
+def _params(name: str, op: Opnd, notes: list[str]) -> tuple[float, ...]:
+    definition = CATALOG[name]
+    given = list(op.nums)
+    if name in CONVENTIONAL and len(given) < len(definition.params):
+        usual = CONVENTIONAL[name]
+        if not given:
+            notes.append(f"{name.upper()} settings: {', '.join(f'{v:g}' for v in usual)} "
+                         "(the usual ones; not stated)")
+        given += list(usual[len(given):])
+    if not given:
+        raise Ask(f"Which length for the {op.text or name}? e.g. 'the 50-day {op.text or name}'.")
+    if len(given) > len(definition.params):
+        raise Ask(f"{name.upper()} takes {len(definition.params)} setting(s), but "
+                  f"{', '.join(f'{v:g}' for v in given)} were given: which did you mean?")
+    given += [p.default for p in definition.params[len(given):]]
+    for value, param in zip(given, definition.params):
+        if param.integer and value != int(value) or not param.low <= value <= param.high:
+            raise Ask(f"{value:g} is not a valid {param.name} for {name.upper()}: which value?")
+    return tuple(float(v) for v in given)
 
 
-def _vwap(key: set[str], numbers: list[float], words: list[str], ctx: Context) -> Operand:
-    period = int(numbers[0]) if numbers else 20
-    note = () if numbers else ("VWAP read as a rolling 20-bar VWAP (the language has no "
-                               "session VWAP; not stated)",)
-    return Operand(f"vwap({period})", "vwap", "VWAP", params=(period,), notes=note)
+def _channel(op: Opnd, notes: list[str]) -> Any:
+    """"the 20-day high" -> highest(high, 20) over the 20 bars before this one."""
+    if not op.nums:
+        raise Ask(f"'{op.text}' over how many bars? e.g. 'the 20-day high'.")
+    n = int(op.nums[0])
+    func = op.name
+    field_name = op.source or ("high" if func == "highest" else "low")
+    notes.append(f"the {n}-bar {func} {field_name} is taken over the {n} bars before the "
+                 "current one")
+    return E.Lag(expr=E.Indicator(name=func, source=E.FieldRef(name=field_name),
+                                  params=(float(n),)), bars=1 + op.lag)
 
 
-def _macd(key: set[str], numbers: list[float], words: list[str], ctx: Context) -> Operand:
-    params = [int(n) for n in numbers[:3]] if len(numbers) >= 3 else [12, 26, 9]
-    out = "signal" if "signal" in key else "hist" if "histogram" in key else "line"
-    notes = () if len(numbers) >= 3 else ("MACD: 12/26/9 (the standard; not stated)",)
-    args = ", ".join(map(str, params))
-    label = {"line": "MACD", "signal": "MACD signal", "hist": "MACD histogram"}[out]
-    return Operand(f"macd(close, {args}).{out}", "macd", label, params=tuple(params), notes=notes)
+def _donchian(op: Opnd, notes: list[str]) -> Any:
+    if not op.nums:
+        raise Ask("Which length for the Donchian channel? e.g. '20-day'.")
+    upper = _channel(Opnd("channel", "highest", list(op.nums), text=op.text), notes)
+    lower = _channel(Opnd("channel", "lowest", list(op.nums), text=op.text), notes)
+    if op.output == "upper":
+        return upper
+    if op.output == "lower":
+        return lower
+    if op.output == "middle":
+        return E.BinOp(op="/", left=E.BinOp(op="+", left=upper, right=lower),
+                       right=E.Num(value=2.0))
+    raise Ask("Which line of the Donchian channel: the upper, the lower or the middle?")
 
 
-def _bollinger(key: set[str], numbers: list[float], words: list[str],
-               ctx: Context) -> Operand | Missing:
-    side = ("upper" if key & {"upper", "top"} else "lower" if key & {"lower", "bottom"} else
-            "middle" if key & {"middle", "mid", "basis", "center", "centre"} else None)
-    if side is None:
-        return Missing(question="Which Bollinger band: the upper, middle or lower one?")
-    period = int(numbers[0]) if numbers else 20
-    k = numbers[1] if len(numbers) > 1 else 2.0
-    notes = () if numbers else ("Bollinger bands: 20 bars, 2 standard deviations (the "
-                                "standard; not stated)",)
-    return Operand(f"bollinger(close, {period}, {num(k)}).{side}", "bollinger",
-                   f"{side} Bollinger band", params=(period, k), notes=notes)
-
-
-def _stoch(key: set[str], numbers: list[float], words: list[str], ctx: Context) -> Operand:
-    params = [int(n) for n in numbers[:3]] if len(numbers) >= 3 else [14, 3, 3]
-    out = "d" if key & {"%d", "d"} and not key & {"%k", "k"} else "k"
-    notes = () if len(numbers) >= 3 else ("stochastic: 14/3/3 (the standard; not stated)",)
-    return Operand(f"stoch({', '.join(map(str, params))}).{out}", "stoch", f"%{out.upper()}",
-                   params=tuple(params), notes=notes)
-
-
-def _extreme(key: set[str], numbers: list[float], words: list[str],
-             ctx: Context) -> Operand | Missing:
-    high = bool(key & {"high", "highs", "highest"})
-    field_ = "high" if high else "low"
-    if "opening" in key and "range" in key:
-        bars = int(numbers[0]) if numbers else 6
-        name = f"opening_{field_}"
-        note = () if numbers else ("opening range: the first 6 bars (not stated)",)
-        return Operand(f"{name}({bars})", name, f"opening-range {field_}", params=(bars,),
-                       notes=note)
-    if key & LAG_WORDS:
-        return Operand(f"{field_}[1]", "field", f"previous {field_}")
-    if not numbers:
-        return Operand(field_, "field", field_)
-    name = "highest" if high else "lowest"
-    period = int(numbers[0])
-    return Operand(f"{name}({field_}, {period})[1]", name, f"{period}-bar {field_}",
-                   params=(period,))
-
-
-def _field(key: set[str], numbers: list[float], words: list[str],
-           ctx: Context) -> Operand | Missing:
-    names = {FIELD_WORDS[w] for w in words if w in FIELD_WORDS}
-    name = "open" if "open" in names else "volume" if "volume" in names else "close"
-    if numbers:
-        return Missing(words=" ".join(words))
-    lag = "[1]" if key & LAG_WORDS else ""
-    return Operand(f"{name}{lag}", "field", f"{'previous ' if lag else ''}{name}")
-
-
-def _bare_number(numbers: list[float], words: list[str], article: bool, ctx: Context) -> Operand:
-    has_unit = any(w in UNITS for w in words)
-    if has_unit:
-        if ctx.other is not None and ctx.other.text == "volume":
-            return _avg_volume(set(), numbers, words, ctx)
-        period = int(numbers[0])
-        return Operand(f"sma(close, {period})", "sma", f"SMA({period})", params=(period,),
-                       notes=(f"'the {period}-day' read as the {period}-day simple moving "
-                              "average",))
-    return number(numbers[0], bare=article)
-
-
-_READERS = [
-    (lambda k: bool(k & {"macd", "signal", "histogram"}), _macd),
-    (lambda k: bool(k & {"bollinger", "band", "bands", "bb"}), _bollinger),
-    (lambda k: bool(k & {"stochastic", "%k", "%d"}), _stoch),
-    (lambda k: "rsi" in k or {"relative", "strength"} <= k, _rsi),
-    (lambda k: "adx" in k, _simple("adx", "ADX", 14)),
-    (lambda k: "atr" in k, _simple("atr", "ATR", 14)),
-    (lambda k: "vwap" in k, _vwap),
-    (lambda k: "roc" in k or {"rate", "change"} <= k, _simple("roc", "rate of change", 10)),
-    (lambda k: "volume" in k and bool(k & {"average", "avg", "sma", "ma"}), _avg_volume),
-    (lambda k: bool(k & {"sma", "ema", "wma", "ma", "dma", "moving", "average", "averages",
-                         "exponential", "weighted", "simple"}), _ma),
-    (lambda k: bool(k & {"high", "highs", "highest", "low", "lows", "lowest"}), _extreme),
-    (lambda k: bool(k & set(FIELD_WORDS)), _field),
-]
-
-
-_MAX_NUMBERS = {_macd: 3, _bollinger: 2, _stoch: 3}
-"""How many numbers each reader takes; more means two things were run together."""
+def is_lower(op: Opnd) -> bool | None:
+    """True for a level under price (lower band, N-day low), False over it, None unknown."""
+    if op.output in ("lower",) or op.kind == "channel" and op.name == "lowest":
+        return True
+    if op.output in ("upper",) or op.kind == "channel" and op.name == "highest":
+        return False
+    if op.kind == "field" and op.lag and op.source in ("low", "high"):
+        return op.source == "low"
+    return None

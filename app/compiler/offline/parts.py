@@ -1,0 +1,176 @@
+"""The parts of a clause: rules, stops, targets, trailing stops, holding limits, sizes.
+
+One method per alias of ``phrases.lark``; conditions come from :class:`CondBuilder`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.compiler.offline.conds import CondBuilder
+from app.compiler.offline.lexer import Tok
+from app.compiler.offline.operands import Ask, period_bars
+
+__all__ = ["Ask", "Part", "PartBuilder"]
+
+
+@dataclass
+class Part:
+    """One thing a clause says."""
+
+    kind: str
+    """rule, bare, stop, target, target_rr, trail, hold, size, direction."""
+    side: str | None = None
+    """For a rule: buy, short, sell, cover or exit."""
+    cond: Any = None
+    value: Any = None
+    """A level ("pct", x) / ("atr", k, n), a size (kind, value), a bar count, a ratio."""
+    headed: bool = False
+    """True when the side came from a heading ("Entry:"), not from the clause itself."""
+
+
+@dataclass
+class Amount:
+    kind: str
+    value: float
+    text: str
+
+
+class PartBuilder(CondBuilder):
+    """Grammar aliases -> :class:`Part` objects (and the notes of non-literal readings)."""
+
+    def __init__(self) -> None:
+        self.notes: list[str] = []
+
+    def rule(self, side: Tok, *rest: Any) -> Part:
+        amount = next((r for r in rest if isinstance(r, Amount)), None)
+        cond = next((r for r in rest if not isinstance(r, (Tok, Amount))), None)
+        part = Part("rule", side=str(side.value), cond=cond)
+        if amount is not None:
+            part.value = self._size(amount, risk=False, in_rule=True)
+        return part
+
+    def bare(self, cond: Any) -> Part:
+        return Part("bare", cond=cond)
+
+    def direction(self, tok: Tok) -> Part:
+        return Part("direction", value=str(tok.value))
+
+    # ----- stops and targets -----------------------------------------------------------------
+    def stop(self, a: Any, b: Any = None) -> Part:
+        return Part("stop", value=a if isinstance(a, tuple) else b)
+
+    def stop_unsaid(self, tok: Tok) -> Part:
+        raise Ask("How far should the stop loss be? e.g. '2%' or '2 ATR'.")
+
+    def target(self, a: Any, b: Any = None) -> Part:
+        return Part("target", value=a if isinstance(a, tuple) else b)
+
+    def target_unsaid(self, tok: Tok) -> Part:
+        raise Ask("How far should the take-profit target be? e.g. '6%' or '3 ATR'.")
+
+    def target_rr(self, *args: Any) -> Part:
+        reward = next(a for a in args if isinstance(a, float))
+        return Part("target_rr", value=reward)
+
+    def reward(self, *toks: Tok) -> float:
+        tok = toks[0]
+        if tok.kind == "RATIO":
+            a, b = tok.value
+            if min(a, b) <= 0:
+                raise Ask(f"A risk:reward of {tok.text}: which target did you mean?")
+            return max(a, b) / min(a, b)
+        return float(tok.value)
+
+    def trail(self, *args: Any) -> Part:
+        return Part("trail", value=next(a for a in args if isinstance(a, tuple)))
+
+    def trail_unsaid(self, *toks: Tok) -> Part:
+        raise Ask("How far should the trailing stop trail? e.g. '5%' or '3 ATR'.")
+
+    def pct_level(self, tok: Tok) -> tuple:
+        if not 0 < tok.value <= 100:
+            raise Ask(f"A level of {tok.text}: which percentage did you mean?")
+        return ("pct", float(tok.value))
+
+    def atr_level(self, num: Tok, *rest: Tok) -> tuple:
+        args = next((r for r in rest if r.kind == "ARGS"), None)
+        period = 14
+        if args is not None and args.value:
+            period = int(args.value[0].value) if args.value[0].kind == "NUM" else \
+                period_bars(args.value[0], self.notes)
+        else:
+            self.notes.append("ATR period: 14 (the usual one; not stated)")
+        return ("atr", float(num.value), period)
+
+    def pip_level(self, num: Tok, unit: Tok) -> tuple:
+        raise Ask(f"A level of {num.text} {unit.text}: the language measures stops and "
+                  "targets in percent or ATR. How much is that in percent (e.g. 0.5%)?")
+
+    def money_level(self, tok: Tok) -> tuple:
+        raise Ask(f"A level of {tok.text}: the language measures stops and targets in "
+                  "percent or ATR. How much is that in percent of the entry price?")
+
+    def bare_level(self, tok: Tok) -> tuple:
+        raise Ask(f"'{tok.text}' of what: percent (e.g. {tok.text}%) or ATR "
+                  f"(e.g. {tok.text} ATR)?")
+
+    # ----- holding and size --------------------------------------------------------------------
+    def hold(self, *toks: Tok) -> Part:
+        period = next(t for t in toks if t.kind == "PERIOD")
+        return Part("hold", value=period_bars(period, self.notes))
+
+    def hold_unsaid(self, tok: Tok) -> Part:
+        raise Ask("For how many bars at most should it hold a position? e.g. 'hold 5 days'.")
+
+    def size(self, *args: Any) -> Part:
+        risk = any(isinstance(a, Tok) and a.kind == "RISK" for a in args)
+        amount = next(a for a in args if isinstance(a, Amount))
+        return Part("size", value=self._size(amount, risk=risk))
+
+    def size_each(self, amount: Amount, _per: Tok) -> Part:
+        return Part("size", value=self._size(amount, risk=False))
+
+    def size_alone(self, amount: Amount) -> Part:
+        return Part("size", value=self._size(amount, risk=False))
+
+    def size_unsaid(self, tok: Tok) -> Part:
+        raise Ask("How big should each position be? e.g. '10 shares', '$5,000' or '10% of "
+                  "equity'.")
+
+    def _size(self, amount: Amount, risk: bool, in_rule: bool = False) -> tuple:
+        if amount.kind == "lots":
+            raise Ask(f"'{amount.text}': how many units is that (e.g. 100,000 units)?")
+        if risk:
+            if amount.kind not in ("pct_equity", "pct"):
+                raise Ask(f"Risk {amount.text} per trade: as a percent of equity (e.g. 1%)?")
+            return ("risk_pct", amount.value)
+        if amount.kind == "pct":
+            self.notes.append(f"'{amount.text}' read as {amount.value:g}% of equity per "
+                              "position")
+            return ("pct_equity", amount.value)
+        if amount.kind == "count":
+            if not in_rule:
+                raise Ask(f"'{amount.text}' of what: shares, dollars or percent of equity?")
+            self.notes.append(f"'{amount.text}' read as {amount.value:g} shares (units)")
+            return ("fixed_shares", amount.value)
+        return (amount.kind, amount.value)
+
+    def shares(self, num: Tok, unit: Tok) -> Amount:
+        return Amount("fixed_shares", float(num.value), f"{num.text} {unit.text}")
+
+    def lots(self, num: Tok, unit: Tok) -> Amount:
+        return Amount("lots", float(num.value), f"{num.text} {unit.text}")
+
+    def money(self, tok: Tok, *rest: Tok) -> Amount:
+        return Amount("fixed_usd", float(tok.value), tok.text)
+
+    def pct_equity(self, tok: Tok, eq: Tok) -> Amount:
+        return Amount("pct_equity", float(tok.value), f"{tok.text} {eq.text}")
+
+    def pct_bare(self, tok: Tok) -> Amount:
+        return Amount("pct", float(tok.value), tok.text)
+
+    def count(self, tok: Tok) -> Amount:
+        return Amount("count", float(tok.value), tok.text)

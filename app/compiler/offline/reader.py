@@ -1,0 +1,139 @@
+"""Clauses -> parts. Each clause is read alone, in any order; what links clauses (an exit
+that mirrors the entry, "sell" meaning exit or short) is settled afterwards (``settle``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.compiler.offline.grammar import parse_clause
+from app.compiler.offline.lexer import Tok
+from app.compiler.offline.operands import Ask
+from app.compiler.offline.parts import Part
+from app.compiler.offline.questions import UNSUPPORTED, VAGUE, quote_question
+from app.compiler.offline.segment import LEVEL_UNITS, STARTERS, Clause, clauses
+
+ROLE_LEAD = {"entry": [Tok("SIDE", "buy")], "short": [Tok("SIDE", "short")],
+             "exit": [Tok("SIDE", "exit")], "stop": [Tok("STOP")], "target": [Tok("TARGET")],
+             "size": [Tok("SIZE")]}
+SIDE_OUT = {"SYM", "TF", "UNK", "VAGUE", "UNSUP"}
+
+
+@dataclass
+class Read:
+    """Everything read from a text, before the parts are settled into a draft."""
+
+    parts: list[tuple[Part, Clause]] = field(default_factory=list)
+    symbols: list[str] = field(default_factory=list)
+    condition_symbols: list[str] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+    timeframes: list[str] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    not_understood: list[str] = field(default_factory=list)
+    rule_clauses: int = 0
+
+
+def read(text: str) -> Read:
+    """Read every clause of ``text``."""
+    out = Read()
+    for clause in clauses(text):
+        _read_clause(clause, out)
+    return out
+
+
+def _read_clause(clause: Clause, out: Read) -> None:
+    toks = clause.toks
+    _take_symbols(toks, out)
+    out.timeframes += [str(t.value) for t in toks if t.kind == "TF"]
+    out.examples += clause.lexed.examples
+    body = _body(toks)
+    lead = ROLE_LEAD.get(clause.role or "")
+    if lead and body and not any(t.kind in STARTERS | LEVEL_UNITS for t in body):
+        body = lead + body
+    if not _rule_like(body) and not any(t.kind in ("UNSUP", "VAGUE") for t in toks) \
+            or not _rule_like(body) and not body:
+        if clause.lexed.unknown or body:
+            out.not_understood.append(clause.text)
+        return
+    out.rule_clauses += 1
+    problem = _problem(toks, body, clause)
+    if problem:
+        out.questions.append(problem)
+        return
+    try:
+        parts, notes = parse_clause(body)
+    except Ask as ask:
+        out.questions.append(ask.question or quote_question(clause.text))
+        return
+    out.notes += notes
+    for part in parts:
+        part.headed = body[0] is (lead or [None])[0]
+    out.parts += [(p, clause) for p in parts]
+
+
+def _body(toks: list[Tok]) -> list[Tok]:
+    """The tokens the grammar reads: no symbols, timeframes, asides left empty, separators
+    already used, or the object of a verb ("buy the ETF when ...")."""
+    body = [t for t in toks if t.kind not in SIDE_OUT]
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(body) - 1):
+            if body[i].kind == "LPAR" and body[i + 1].kind == "RPAR":
+                del body[i:i + 2]
+                changed = True
+                break
+    out: list[Tok] = []
+    depth = 0
+    for tok in body:
+        depth += (tok.kind == "LPAR") - (tok.kind == "RPAR")
+        if tok.kind == "COMMA" and depth <= 0:
+            continue
+        if tok.kind == "IT" and out and out[-1].kind in ("SIDE", "SHARES", "EQUITY"):
+            continue
+        if tok.kind == "FIELD" and out and out[-1].kind == "IT":
+            out.pop()
+        out.append(tok)
+    return out
+
+
+def _problem(toks: list[Tok], body: list[Tok], clause: Clause) -> str | None:
+    """A question when the clause holds what the language lacks, a vague word, or words
+    the lexicon does not know (quoted), so it never becomes a partial rule."""
+    for tok in toks:
+        if tok.kind == "UNSUP":
+            return UNSUPPORTED.get(str(tok.value), UNSUPPORTED["_"]).format(
+                text=tok.text, clause=clause.text)
+    for tok in toks:
+        if tok.kind == "VAGUE":
+            return VAGUE.get(str(tok.value), VAGUE["_"]).format(text=tok.text,
+                                                                  clause=clause.text)
+    unknown = clause.lexed.unknown
+    if unknown:
+        words = ", ".join(f"'{w}'" for w in unknown)
+        return (f"I couldn't read {words} in \"{clause.text}\": say it with an indicator, "
+                "a price and a level (e.g. 'RSI(14) below 30'), or leave it out.")
+    return None
+
+
+RELATIONS = {"CMP", "CROSS", "TOUCH", "BETWEEN", "PATTERN", "TREND", "MOVE", "STOP", "TARGET",
+             "TRAIL", "HOLD", "SIZE", "RISK", "SHARES", "EQUITY", "RRWORD", "DIR", "AFTER",
+             "MONEY", "LOTS"}
+
+
+def _rule_like(body: list[Tok]) -> bool:
+    """A clause that states a rule or a setting (a relation, a level, a size), not prose."""
+    return any(t.kind in RELATIONS for t in body)
+
+
+def _take_symbols(toks: list[Tok], out: Read) -> None:
+    when = next((i for i, t in enumerate(toks) if t.kind == "WHEN"), None)
+    for i, tok in enumerate(toks):
+        if tok.kind != "SYM":
+            continue
+        inside = when is not None and i > when and any(
+            t.kind in ("IND", "CMP", "CROSS", "FIELD") for t in toks[i + 1:i + 4])
+        target = out.condition_symbols if inside else out.symbols
+        if tok.value not in target:
+            target.append(str(tok.value))

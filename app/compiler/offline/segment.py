@@ -1,0 +1,174 @@
+"""A description -> clauses, each with the role its heading gives it.
+
+Formatting is taken apart here: headings ending in a colon ("Exit:"), numbered and
+bulleted lists, sentences, semicolons, and the commas and "and"s that start a new part
+("..., sell when ...", "... and a 2% stop"). The grammar then reads each clause alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from app.compiler.offline import vocab
+from app.compiler.offline.lexer import Lexed, Tok, lex
+
+_BULLET = re.compile(r"^\s*(?:[-*•·▪►>]+|\(?\d{1,2}[.)]|\(?[a-hA-H][.)]|#+|step \d+:?)\s+")
+_HEADER = re.compile(r"^\s*([A-Za-z][A-Za-z /&()-]{0,40}?)\s*[:\-–—]\s+(?=\S)|^\s*([A-Za-z][A-Za-z /&()-]{0,40}?)\s*:\s*$")
+_SENTENCE = re.compile(r"(?<=[^\s.\d])[.!?](?=\s|$)|(?<=\d)\.(?=\s|$)|;|\n")
+_ABBREV = {"e.g.": "eg", "e.g": "eg", "i.e.": "ie", "vs.": "vs", "approx.": "approx",
+           "etc.": "etc", "no.": "number", "ca.": "ca"}
+
+STARTERS = {"SIDE", "STOP", "TARGET", "TRAIL", "HOLD", "SIZE", "RISK", "DIR"}
+"""Token kinds that open a new part of a sentence after a comma or an "and"."""
+LEVEL_UNITS = {"STOP", "TARGET", "TRAIL", "SHARES", "EQUITY", "LOTS", "RISK", "HOLD"}
+
+
+@dataclass
+class Clause:
+    """One clause: its text, tokens and the role of the heading it stands under."""
+
+    text: str
+    lexed: Lexed
+    role: str | None = None
+
+    @property
+    def toks(self) -> list[Tok]:
+        return self.lexed.toks
+
+
+def clauses(text: str) -> list[Clause]:
+    """Every clause of a description, in order."""
+    out: list[Clause] = []
+    role: str | None = None
+    for line in _normalise(text).split("\n"):
+        line = _BULLET.sub("", line).strip()
+        if not line:
+            continue
+        for sentence in _SENTENCE.split(line):
+            head, sentence = _heading(sentence.strip())
+            role = head or role
+            if sentence.strip():
+                out += _split(sentence.strip(), role)
+    return out
+
+
+def _normalise(text: str) -> str:
+    text = (text.replace("\r", "").replace("’", "'").replace("“", '"').replace("”", '"')
+            .replace("≥", ">=").replace("≤", "<=").replace("×", "x").replace("–", "-")
+            .replace("—", " - ").replace("\t", " "))
+    for abbr, short in _ABBREV.items():
+        text = re.sub(rf"(?i)(?<![A-Za-z]){re.escape(abbr)}", short, text)
+    return text
+
+
+@lru_cache(maxsize=1)
+def _headers() -> dict[str, str]:
+    out = {}
+    for line in vocab.HEADERS.replace("\\\n", " ").splitlines():
+        if ": " in line:
+            role, _, words = line.partition(": ")
+            for w in words.split("|"):
+                out[w.strip()] = role.strip()
+    return out
+
+
+def _heading(line: str) -> tuple[str | None, str]:
+    """("exit", rest) for "Exit: rest"; (None, line) when the line has no heading."""
+    m = _HEADER.match(line)
+    if not m:
+        return None, line
+    words = (m.group(1) or m.group(2) or "").strip().lower()
+    words = re.sub(r"\s*\(.*\)$", "", words).removesuffix(" rules").strip() or words
+    role = _headers().get(words) or _headers().get(words.split()[-1] if words else "")
+    if role is None and len(words.split()) > 4:
+        return None, line
+    return role or "other", line[m.end():]
+
+
+def _split(sentence: str, role: str | None) -> list[Clause]:
+    """A sentence cut at the commas/"and"s that open a new part."""
+    lexed = lex(sentence)
+    parts = _cut(lexed.toks)
+    out = []
+    for k, toks in enumerate(parts):
+        sub = Lexed(toks=toks, unknown=[t.text for t in toks if t.kind == "UNK"],
+                    examples=lexed.examples if k == 0 else [])
+        out.append(Clause(" ".join(t.text for t in toks if t.text), sub, role))
+    if len(out) == 1:
+        out[0].text = sentence
+    return _merge_conditions(out)
+
+
+def _cut(toks: list[Tok]) -> list[list[Tok]]:
+    parts: list[list[Tok]] = [[]]
+    depth = 0
+    for i, tok in enumerate(toks):
+        depth += (tok.kind == "LPAR") - (tok.kind == "RPAR")
+        if depth <= 0 and _opens_part(toks, i):
+            parts.append([])
+            if tok.kind in ("COMMA", "THEN", "AND"):
+                continue
+        parts[-1].append(tok)
+    return [p for p in parts if p] or [[]]
+
+
+NUMERIC = {"PCT", "NUM", "MONEY", "RATIO", "ATR", "RPAR", "RRWORD", "SCALE", "PIPS", "TRAIL"}
+
+
+def _opens_part(toks: list[Tok], i: int) -> bool:
+    """True when token ``i`` starts a new part (a separator before one is dropped)."""
+    tok, prev = toks[i], toks[i - 1] if i else None
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if prev is None:
+        return False
+    if tok.kind == "THEN":
+        return True
+    if tok.kind in ("COMMA", "AND"):
+        if nxt is None or nxt.kind in ("OR", "AND"):
+            return False
+        if nxt.kind in STARTERS or _level_ahead(toks, i + 1):
+            return True
+        return tok.kind == "COMMA" and not _in_rule(toks, i)
+    if tok.kind == "SIDE":
+        return prev.kind not in ("COMMA", "AND")
+    if tok.kind in STARTERS:
+        return prev.kind not in NUMERIC | STARTERS
+    return _level_ahead(toks, i) and prev.kind not in STARTERS | {"COMMA", "AND", "LPAR",
+                                                                   "CMP", "CROSS", "SCALE"}
+
+
+def _level_ahead(toks: list[Tok], i: int) -> bool:
+    """A number that a stop, target, size or holding word follows ("2% stop")."""
+    if toks[i].kind not in ("PCT", "NUM", "MONEY", "RATIO"):
+        return False
+    ahead = [t.kind for t in toks[i + 1:i + 5]]
+    for kind in ahead:
+        if kind in LEVEL_UNITS:
+            return True
+        if kind not in NUMERIC | {"PER", "EQUITY", "LPAR", "NUM"}:
+            return False
+    return False
+
+
+def _in_rule(toks: list[Tok], i: int) -> bool:
+    """True when a comma stands inside a condition ("RSI < 30, close > SMA")."""
+    before = [t.kind for t in toks[:i]]
+    return "WHEN" in before and i + 1 < len(toks) and toks[i + 1].kind not in STARTERS
+
+
+def _merge_conditions(parts: list[Clause]) -> list[Clause]:
+    """"if RSI < 30, buy" -> one clause: a condition part before its side takes that side."""
+    out: list[Clause] = []
+    for part in parts:
+        prev = out[-1] if out else None
+        kinds = [t.kind for t in part.toks]
+        if prev is not None and kinds and kinds[0] == "SIDE" and "WHEN" not in kinds \
+                and prev.toks and prev.toks[0].kind == "WHEN" and all(
+                    t.kind not in STARTERS for t in prev.toks):
+            prev.lexed.toks = part.toks + prev.toks
+            prev.text = f"{prev.text}, {part.text}"
+            continue
+        out.append(part)
+    return out

@@ -1,0 +1,263 @@
+"""Parts -> a draft: which side each rule is on, what an ellipsis refers to, what a
+risk:reward target is worth, and a question for every gap (never a refusal of the rest).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.compiler.offline import questions as Q
+from app.compiler.offline.conds import AnyCross, Mirror, TimeMark
+from app.compiler.offline.draft import Draft
+from app.compiler.offline.operands import Ask, resolve
+from app.compiler.offline.reader import Read
+from app.spec import expr as E
+from app.spec.readback import DEFAULT_SIZING_PCT
+
+OPPOSITE = {"above": "below", "below": "above"}
+BUCKETS = {"buy": ("long", "entry"), "short": ("short", "entry"), "cover": ("short", "exit")}
+
+
+def settle(r: Read, gaps: bool = True) -> Draft:
+    """The draft the parts make, with questions for what clashes and (``gaps``) for what
+    is missing."""
+    d = Draft(questions=list(r.questions), not_understood=list(r.not_understood))
+    for note in r.notes:
+        d.assume(note)
+    _universe(r, d)
+    _timeframe(r, d)
+    _rules(r, d)
+    _settings(r, d)
+    if gaps:
+        ask_gaps(d)
+    return d
+
+
+def _universe(r: Read, d: Draft) -> None:
+    d.universe = list(r.symbols)
+    if not d.universe and r.condition_symbols:
+        d.universe = list(r.condition_symbols)
+    elif set(r.condition_symbols) - set(d.universe):
+        names = ", ".join(s for s in r.condition_symbols if s not in d.universe)
+        d.ask(f"A rule reads the traded symbol's own prices, so a condition on {names} can't "
+              f"be expressed while trading {', '.join(d.universe)}. Should it trade {names} "
+              "itself, or which condition on the traded symbol?")
+    if not d.universe and r.examples:
+        d.universe = list(dict.fromkeys(r.examples))
+        d.assume(f"trading {', '.join(d.universe)}: the example the text gives")
+
+
+def _timeframe(r: Read, d: Draft) -> None:
+    frames = list(dict.fromkeys(r.timeframes))
+    valid = [f for f in frames if f in ("1m", "5m", "15m", "30m", "1h", "4h", "1d")]
+    if len(frames) > len(valid):
+        odd = next(f for f in frames if f not in valid)
+        d.ask(f"The language has no {odd} bars: which timeframe should it use (1m, 5m, 15m, "
+              "30m, 1h, 4h or 1d)?")
+    elif len(valid) > 1:
+        d.ask(f"The text names several timeframes ({', '.join(valid)}): which one should the "
+              "rules run on?")
+    elif valid:
+        d.timeframe = valid[0]
+
+
+# ----- rules -------------------------------------------------------------------------------
+def _rules(r: Read, d: Draft) -> None:
+    buckets: dict[str, list[Any]] = {k: [] for k in ("buy", "short", "cover", "sell", "exit")}
+    last: list[Any] | None = None
+    sides: set[str] = set()
+    headed_last = False
+    for part, clause in r.parts:
+        if part.kind == "rule" and part.headed and headed_last and last is \
+                buckets[part.side or "buy"] and last and part.cond is not None:
+            last[-1] = ("and", last[-1], part.cond)
+            continue
+        headed_last = part.headed
+        if part.kind == "rule":
+            last = buckets[part.side or "buy"]
+            sides.add(part.side or "buy")
+            if part.cond is not None:
+                last.append(part.cond)
+        elif part.kind == "bare":
+            if last is None:
+                d.ask(Q.UNPLACED.format(clause=clause.text))
+            elif last:
+                last[-1] = ("and", last[-1], part.cond)
+            else:
+                last.append(part.cond)
+        elif part.kind == "direction":
+            sides.add(str(part.value))
+    _place_sells(buckets, sides, d)
+    long_exits, short_exits = buckets["exit"], []
+    if (buckets["short"] or "short" in sides) and not (buckets["buy"] or "buy" in sides):
+        long_exits, short_exits = [], buckets["exit"]
+    elif buckets["short"] and buckets["exit"]:
+        short_exits = list(buckets["exit"])
+        d.assume("the exit rule applies to both the long and the short side")
+    settled = {("long", "entry"): buckets["buy"], ("short", "entry"): buckets["short"],
+               ("long", "exit"): long_exits, ("short", "exit"): short_exits + buckets["cover"]}
+    entries = {side: _fold_all(settled[(side, "entry")], side, "entry", None, d)
+               for side in ("long", "short")}
+    for (side, role), conds in settled.items():
+        if role == "entry":
+            setattr(d, f"{side}_entry", entries[side])
+        else:
+            ref = entries[side] if entries[side] is not None else entries[_other(side)]
+            setattr(d, f"{side}_exit", _fold_all(conds, side, role, ref, d))
+    if "both" in sides and (d.long_entry is None or d.short_entry is None):
+        d.ask(Q.BOTH_SIDES)
+
+
+def _place_sells(buckets: dict[str, list[Any]], sides: set[str], d: Draft) -> None:
+    """"sell" exits a long when the text buys; with no buy rule it sells short."""
+    if not buckets["sell"] and "sell" not in sides:
+        return
+    if buckets["buy"] or "buy" in sides or "long" in sides:
+        buckets["exit"] += buckets["sell"]
+    else:
+        buckets["short"] += buckets["sell"]
+        sides.add("short")
+        if buckets["sell"]:
+            d.assume("'sell' with no buy rule read as selling short")
+
+
+def _other(side: str) -> str:
+    return "short" if side == "long" else "long"
+
+
+def _fold_all(conds: list[Any], side: str, role: str, ref: Any, d: Draft) -> Any:
+    out = []
+    for cond in conds:
+        try:
+            node = _fold(cond, side, role, ref, d)
+        except Ask as ask:
+            d.ask(ask.question or "I couldn't tell what the exit refers to: give its full "
+                  "condition, e.g. 'sell when the 10-day SMA crosses below the 30-day SMA'.")
+            continue
+        if node is not None:
+            out.append(node)
+    if len(out) > 1:
+        d.assume(f"the {side} {role} rules said separately are alternatives (any one fires)")
+        return E.Or(items=tuple(_flat(out, E.Or)))
+    return out[0] if out else None
+
+
+def _fold(cond: Any, side: str, role: str, ref: Any, d: Draft) -> Any:
+    if isinstance(cond, tuple):
+        op, a, b = cond
+        items = [_fold(a, side, role, ref, d), _fold(b, side, role, ref, d)]
+        if any(i is None for i in items):
+            if op == "and" or role != "exit":
+                raise Ask("'after N days' can only end a trade on its own ('exit after 5 "
+                          "days' or '... or after 5 days'), not be part of a condition.")
+            return next((i for i in items if i is not None), None)
+        kind = E.And if op == "and" else E.Or
+        return kind(items=tuple(_flat(items, kind)))
+    if isinstance(cond, TimeMark):
+        if role != "exit":
+            raise Ask("'after N days' ends a trade: is it an exit?")
+        d.max_hold = cond.bars
+        return None
+    if isinstance(cond, AnyCross):
+        up = (side == "long") == (role == "entry")
+        direction = "above" if up else "below"
+        d.assume(f"'{cond.text}' with no direction read as crossing {direction} for the "
+                 f"{side} {role}")
+        return E.Cross(direction=direction, left=cond.left, right=cond.right)
+    if isinstance(cond, Mirror):
+        return _mirror(cond, ref, side, role, d)
+    return cond
+
+
+def _mirror(m: Mirror, ref: Any, side: str, role: str, d: Draft) -> Any:
+    """"sell when it crosses below": the entry's cross, with the direction said (or flipped)."""
+    cross = _first_cross(ref)
+    if cross is None:
+        raise Ask(None)
+    left = cross.left
+    if m.left is not None and m.left.kind not in ("it",):
+        left = resolve(m.left, None, [])
+        if left != cross.left:
+            raise Ask(None)
+    direction = m.direction or OPPOSITE[cross.direction]
+    if m.direction is None:
+        d.assume(f"the {side} {role} is the entry's cross the other way ({direction})")
+    return E.Cross(direction=direction, left=left, right=cross.right)
+
+
+def _first_cross(node: Any) -> Any:
+    if isinstance(node, E.Cross):
+        return node
+    if isinstance(node, (E.And, E.Or)):
+        return next((c for c in map(_first_cross, node.items) if c is not None), None)
+    return None
+
+
+def _flat(items: list[Any], kind: type) -> list[Any]:
+    out: list[Any] = []
+    for item in items:
+        out += list(item.items) if isinstance(item, kind) else [item]
+    return out
+
+
+# ----- stops, targets, size ----------------------------------------------------------------
+def _settings(r: Read, d: Draft) -> None:
+    said: dict[str, Any] = {}
+    reward = None
+    for part, clause in r.parts:
+        key = {"stop": "stop_loss", "target": "take_profit", "trail": "trailing_stop",
+               "hold": "max_hold", "size": "sizing"}.get(part.kind)
+        if part.kind == "rule" and part.value is not None:
+            key = "sizing"
+        if part.kind == "target_rr":
+            reward = float(part.value)
+        if key is None:
+            continue
+        if key in said and said[key] != part.value:
+            d.ask(f"The text gives two values for the {key.replace('_', ' ')} "
+                  f"({_show(said[key])} and {_show(part.value)}): which one?")
+            continue
+        said[key] = part.value
+        if key == "max_hold" and d.max_hold not in (None, part.value):
+            d.ask(f"The text gives two holding limits ({d.max_hold} and {part.value} bars): "
+                  "which one?")
+        setattr(d, key, part.value)
+    if reward is not None:
+        _reward(reward, d)
+    if d.sizing is not None and d.sizing[0] == "risk_pct" and d.stop_loss is None:
+        d.ask(Q.RISK_NEEDS_STOP.format(pct=d.sizing[1]))
+
+
+def _reward(reward: float, d: Draft) -> None:
+    if d.stop_loss is None:
+        d.ask(Q.RR_NEEDS_STOP.format(r=reward))
+        return
+    stop = d.stop_loss
+    d.take_profit = (stop[0], round(stop[1] * reward, 10), *stop[2:])
+    shown = f"{d.take_profit[1]:g}%" if stop[0] == "pct" else f"{d.take_profit[1]:g} ATR"
+    d.assume(f"the target is {reward:g} times the stop's distance: {shown}")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, tuple) and value and value[0] == "pct":
+        return f"{value[1]:g}%"
+    if isinstance(value, tuple) and value and value[0] == "atr":
+        return f"{value[1]:g} ATR"
+    if isinstance(value, tuple):
+        return f"{value[1]:g}"
+    return str(value)
+
+
+def ask_gaps(d: Draft) -> None:
+    """Questions for what a run cannot do without; stated defaults for the rest."""
+    if not d.universe:
+        d.ask(Q.UNIVERSE)
+    if d.long_entry is None and d.short_entry is None and not d.questions:
+        syms = f" {', '.join(d.universe)}" if d.universe else ""
+        d.ask(Q.ENTRY.format(syms=syms))
+    elif not d.has_exit():
+        d.ask(Q.EXIT.format(verb="sell" if d.long_entry is not None else "buy to cover"))
+    if d.timeframe is None:
+        d.assume("timeframe: daily (not stated)")
+    if d.sizing is None:
+        d.ask(Q.SIZE.format(default=DEFAULT_SIZING_PCT))

@@ -1,0 +1,408 @@
+"""The offline compiler's lexicon: every word and phrase it knows, and the token it stands for.
+
+This is the one place a new phrasing goes. A line of ``PHRASES`` reads
+``KIND value: phrase | phrase | ...``; a phrase may stand for several tokens
+(``FIELD close + CMP gt: closes above``). The grammar (``phrases.lark``) is written over
+the token kinds, so "exceeds" and "is greater than" are the same thing to it. ``PATTERNS``
+maps a phrase to a condition in the strategy language itself.
+"""
+
+from __future__ import annotations
+
+PHRASES = """
+SIDE buy: buy | buys | buying | go long | goes long | going long | enter long | enter a long | long | \
+  buy long | purchase | get long | open a long | open long | open a long position | bought | \
+  long entry | entry long | buy signal | buy entry | enter long position | take a long | \
+  take long | go long on | be long | long position | enter a long position | buy to open | buy at
+SIDE short: short | go short | goes short | going short | sell short | short sell | shorts | \
+  enter short | enter a short | open a short | open short | short entry | entry short | \
+  short position | take a short | short sell at | sell to open | shorting | be short | \
+  initiate a short | enter a short position
+SIDE sell: sell | sells | selling | sell signal | sold | sell at
+SIDE cover: cover | covers | buy to cover | buy back | cover the short | cover short | \
+  close the short | exit short | exit the short | exit shorts | short exit
+SIDE exit: exit | exits | exiting | close the position | close the trade | close out | \
+  close position | close positions | get out | liquidate | exit long | exit the long | \
+  exit the position | exit the trade | exit position | exit rule | exit signal | long exit | \
+  close long | close the long | exit all | flatten | close it | get flat | exit at | exit on | \
+  sell the position | sell everything | close all positions | exit positions | exit trade | \
+  close trade | close a long | exit a long | closing the position | close out the position
+SIDE exit + WHEN: close when | close if | close once
+AFTER: after | after holding for | after being in for | after a maximum of | at most after
+WHEN: when | if | whenever | once | as soon as | on | provided | given | upon | on a | on the
+AND: and | & | with | plus | but | also | while also | as well as | and also | and when | \
+  and if | and the | both
+OR: or | or if | or when | either
+NOT: not | no longer
+THEN: then | and then | next | otherwise
+BETWEEN: between | in between | within the range
+CMP gt: above | is above | over | greater than | more than | higher than | exceeds | exceed | \
+  > | is over | bigger than | above the level of | at least | stays above | remains above | \
+  is greater than | trades above | is higher than | sits above | holds above | is trading above
+CMP lt: below | is below | under | less than | lower than | < | beneath | is under | \
+  is less than | stays below | remains below | trades below | is lower than | sits below | \
+  falls short of | is trading below | smaller than
+CMP ge: >= | at or above | greater than or equal to | or more | or higher | or greater | => | \
+  equal to or greater than | on or above
+CMP le: <= | at or below | less than or equal to | or less | or lower | =< | on or below | \
+  equal to or less than
+CROSS above: crosses above | cross above | crossed above | crossing above | crosses over | \
+  cross over | crossed over | crossing over | crosses up | crosses upward | crossover | \
+  crosses above over | crosses up through | crosses back above | crosses back over | \
+  crossing up | bullish crossover | bullish cross | crosses up above | crosses upwards
+CROSS below: crosses below | cross below | crossed below | crossing below | crosses under | \
+  cross under | crossed under | crossing under | crosses down | crosses downward | crossunder | \
+  crosses back below | crosses back under | crossing down | bearish crossover | bearish cross | \
+  crosses down below | crosses down through | crosses downwards
+CROSS any: crosses | cross | crossed | crossing | crosses back | cross back | crossed back
+CROSS break: breaks | breaks out of | break | breaks through | breaks out | break out of
+CROSS above~: rises above | moves above | breaks above | climbs above | goes above | \
+  pushes above | gets above | jumps above | rises over | moves over | goes over | breaks over | \
+  climbs back above | rises back above | moves back above | goes back above | gets back above | \
+  pops above | breaks out above | back above | recovers above | reclaims | climbs over | \
+  rallies above | turns up through | returns above | rises through | \
+  surpasses | rises to above | punches above | crosses to above
+CROSS below~: drops below | falls below | dips below | breaks below | moves below | \
+  goes below | sinks below | slips below | drops under | falls under | dips under | \
+  moves under | goes under | breaks under | falls back below | drops back below | \
+  moves back below | goes back below | back below | back under | breaks down below | \
+  falls through | breaks down through | plunges below | declines below | \
+  turns down through | returns below | falls to below | drops to below | dips to below
+TOUCH: touches | touch | tags | hits | reaches | tests | touched | hit | reached | reaches or exceeds
+FIELD close: close | closing price | the close | closes | closing | close price | closed | \
+  last price | settlement | candle close | bar close | daily close | settle | closing prices
+FIELD close + CMP gt: closes above | closed above | closes over | closing above | \
+  close above | closes higher than | closes beyond | settles above | close over
+FIELD close + CMP lt: closes below | closed below | closes under | closing below | \
+  close below | closes lower than | settles below | close under
+FIELD open: open | opening price | the open | opens | open price
+FIELD high: high | highs | the high
+FIELD low: low | lows | the low
+FIELD volume: volume | the volume | trading volume | vol
+IT: it | price | the price | its | the stock | the market | the etf | the index | the pair | \
+  the instrument | the asset | the security | stock | prices | the share price | share price | \
+  the underlying | spot | the coin | the token | market price | current price | it's | its price
+IND sma: sma | simple moving average | simple average | simple ma | sma line | simple moving averages | smas
+IND ema: ema | exponential moving average | exp moving average | exponential average | \
+  exponential ma | emas | exponential moving averages | ema line
+IND wma: wma | weighted moving average | weighted average | lwma | linear weighted moving average
+IND ma: moving average | ma | mas | moving averages | average | dma | line | day line | \
+  day average | ma line | moving avg | avg | moving-average
+IND rsi: rsi | relative strength index | relative strength | rsi indicator
+IND roc: roc | rate of change | momentum indicator
+IND macd: macd | macd line | moving average convergence divergence | macd indicator
+IND bollinger: bollinger | bollinger band | bollinger bands | bb | bbands | bands | band | \
+  bollinger channel
+IND stoch: stochastic | stochastics | stoch | stochastic oscillator | slow stochastic | %k
+IND atr: atr | average true range | true range
+IND adx: adx | average directional index | directional index
+IND vwap: vwap | volume weighted average price | volume-weighted average price
+IND avg_volume: average volume | avg volume | volume average | average daily volume | \
+  volume moving average | volume ma | avg daily volume | volume sma
+IND donchian: donchian | donchian channel | donchian channels | channel | price channel
+IND stddev: standard deviation | std dev | stdev | standard deviations | stddev
+OUT upper: upper | upper band | top band | upper line | upper bollinger band | upper channel | \
+  top of the channel | upper boundary | upper rail
+OUT lower: lower | lower band | bottom band | lower line | lower bollinger band | lower channel | \
+  bottom of the channel | lower boundary | lower rail
+OUT middle: middle | middle band | middle line | midline | center line | basis | mid band | \
+  mid-band | midpoint | middle of the channel
+OUT signal: signal | signal line | its signal | the signal line | trigger line
+OUT hist: histogram | hist | macd histogram
+OUT d: %d | d line | slow line
+OUT k: k line | fast line
+EXTREME highest: highest | max | maximum | highest price | top
+EXTREME highest + FIELD high: highest high | highest of the highs
+EXTREME highest + FIELD close: highest close | highest closing price
+EXTREME lowest: lowest | min | minimum | lowest price | bottom
+EXTREME lowest + FIELD low: lowest low | lowest of the lows
+EXTREME lowest + FIELD close: lowest close | lowest closing price
+LAG: previous | prior | yesterday's | yesterday | last | the previous | the prior | \
+  the previous day's | the prior day's | previous day's | prior day's | previous bar's | \
+  prior bar's | last bar's | the last bar's | the previous bar's | preceding | the preceding | \
+  previous day | prior day | yesterdays | the day before
+TREND up: rising | is rising | turns up | slopes up | sloping up | upward sloping | points up | \
+  is pointing up | slope is positive | turning up | is sloping up | \
+  is trending up | positive slope | is increasing | ticks up | turns higher
+TREND down: falling | is falling | turns down | slopes down | sloping down | downward sloping | \
+  points down | is pointing down | slope is negative | turning down | \
+  is sloping down | is trending down | negative slope | is decreasing | \
+  ticks down | turns lower
+MOVE up: gains | rises | is up | up | jumps | rallies | climbs | advances | increases | gained | \
+  rose | rallied | jumped | climbed | closes up | closed up | gaps up | gap up | gapped up | higher
+MOVE down: drops | falls | is down | down | declines | loses | sinks | dropped | fell | declined | \
+  closes down | closed down | decreases | plunges | gaps down | gap down | gapped down | lower | \
+  pulls back | pullback | pulled back | retraces
+ROW: in a row | consecutive | straight | running | successive | in succession | back to back
+STOP: stop | stop loss | stoploss | stop-loss | sl | stop out | stopped out | protective stop | \
+  hard stop | initial stop | stop at | stop losses | stops | max loss | maximum loss | \
+  cut losses | cut the loss | stop level | loss limit per trade | stop loss at | a stop | s/l
+TARGET: take profit | profit target | target | tp | take profits | take-profit | profit taking | \
+  profit objective | take profit at | target of | targets | objective | exit at a profit of | \
+  book profit | book profits | limit order at | profit target of | t/p
+TRAIL: trailing stop | trailing | trail | trailing stop loss | trail the stop | trailing-stop | \
+  trail stop | trails | chandelier stop | trailed stop | trailing sl
+HOLD: hold | hold for | max hold | holding period | hold at most | time stop | held for | \
+  maximum holding period | hold it for | stay in for | hold up to | keep it for | \
+  max holding period | holding time | holding limit | time exit | time-based exit
+SIZE: size | position size | allocate | allocation | invest | put | sizing | position sizing | \
+  bet | trade size | buy with | allocating | per position size | lot size | quantity | qty
+RISK: risk | risking | risks | account risk | risk per trade | risk of | max risk
+SHARES: shares | share | units | unit | contracts | contract | coins | shs
+LOTS: lot | lots | standard lot | standard lots | mini lot | mini lots | micro lot | micro lots
+EQUITY: of equity | equity | of capital | capital | of the account | of my account | account | \
+  of account | of the portfolio | of my portfolio | portfolio | of portfolio | of my capital | \
+  account equity | of account equity | of my equity | balance | of the balance | account balance | \
+  of my balance | of available capital | of cash | cash | buying power | of buying power | \
+  of total equity | total equity | of capital per trade | of the capital | bankroll
+PER: per trade | a trade | each trade | per position | each position | per entry | per signal | \
+  on each trade | for each trade | every trade | in each | each | per | of each trade
+PIPS: pips | pip | points | point | ticks | tick
+ATR: atr | atrs | x atr | times atr | times the atr | atr multiple | atr's | average true ranges
+RRWORD: risk reward | risk/reward | r:r | rr | reward to risk | risk to reward | r | \
+  risk-reward | reward:risk | reward-to-risk | risk-to-reward | times the risk | times risk | \
+  x risk | r multiple | times the stop | times the stop distance | x the stop
+DIR long: long only | long-only | only long | longs only | only longs
+DIR short: short only | short-only | only short | shorts only | only shorts
+DIR both: long and short | long or short | both sides | both directions | long/short | \
+  longs and shorts | long-short | both long and short
+SCALE: x | times
+LPAR: (
+RPAR: )
+COMMA: ,
+DROP: mean reversion | mean-reversion | trend following | trend-following | \
+  below entry | below the entry | below the entry price | below entry price | \
+  above entry | above the entry | above the entry price | above entry price | from entry | \
+  from the entry | from the entry price | of the entry price | of entry | of entry price | \
+  below the purchase price | above the purchase price | from the purchase price | below cost | \
+  of the trade | on the trade | of the position | on the position | of position | \
+  below my entry | above my entry | below my buy price | from my entry | in profit | in loss | \
+  of the position value | away | distance | a distance of | at a distance of | the entry price | \
+  below the buy price | above the buy price | below the fill | from the fill | for the position
+VAGUE cheap: cheap | cheaper
+VAGUE expensive: expensive | pricey
+VAGUE undervalued: undervalued | under valued | overvalued | fair value | intrinsic value
+VAGUE dip: dip | the dip | dips | a dip
+VAGUE strong: strong | strength | strongly | strongest
+VAGUE weak: weak | weakness | weakest
+VAGUE momentum: momentum | good momentum | strong momentum
+VAGUE oversold: oversold | overbought | over sold | over bought | stretched | overextended | \
+  extended
+VAGUE trend: trend | uptrend | downtrend | up trend | down trend | the trend | trending | \
+  trend is up | trend is down | in a trend
+VAGUE support: support | resistance | support level | resistance level | key level | \
+  support line | resistance line | demand zone | supply zone
+VAGUE breakout: breakout | break out | breakouts | breakdown | break down
+VAGUE spike: spike | spikes | surge | surges | explodes
+VAGUE swing: swing low | swing high | recent low | recent high | recent swing low | \
+  recent swing high | pivot low | pivot high | swing point | the recent low | the recent high
+UNSUP keltner: keltner | keltner channel | keltner channels
+UNSUP ichimoku: ichimoku | kumo | tenkan | kijun | senkou | ichimoku cloud
+UNSUP obv: obv | on balance volume | on-balance volume
+UNSUP cci: cci | commodity channel index
+UNSUP mfi: mfi | money flow index | money flow
+UNSUP sar: sar | psar | parabolic sar | parabolic
+UNSUP dmi: dmi | +di | -di | di+ | di- | directional movement | plus di | minus di
+UNSUP supertrend: supertrend | super trend
+UNSUP fibonacci: fibonacci | fib | fibs | retracement
+UNSUP pivots: pivot points | pivot point | pivots
+UNSUP heikin: heikin ashi | heikin-ashi | heiken ashi
+UNSUP williams: williams %r | williams r | %r
+UNSUP hma: hma | hull moving average | hull ma
+UNSUP vwma: vwma
+UNSUP tema: tema | dema | triple exponential | double exponential
+UNSUP trix: trix
+UNSUP aroon: aroon
+UNSUP divergence: divergence | divergences | bullish divergence | bearish divergence
+UNSUP vix: vix | the vix | volatility index
+UNSUP ranking: rank | ranked | ranking | top performers | best performing | rotation | rotate | \
+  relative strength ranking | strongest stocks | top stocks
+UNSUP calendar: month end | end of the month | end of month | month-end | first trading day | \
+  last trading day | trading day of the month | beginning of the month | start of the month | \
+  turn of the month | every monday | every friday | on monday | on friday | on mondays | \
+  on fridays | day of the week | each month | every month | each week | every week | \
+  weekly rebalance | monthly rebalance | rebalance | quarter end | end of the quarter
+UNSUP session: at the close | at the open | next open | the next open | next day's open | \
+  next morning | end of day | end of the day | market close | market open | the next day | \
+  the next bar | next bar | at the next bar | tomorrow's open | on the close | on the open | \
+  next session | the following day | following day | overnight | opening bell | closing bell | \
+  moc | market on close
+UNSUP pattern: engulfing | doji | hammer | shooting star | harami | morning star | \
+  evening star | pin bar | head and shoulders | double top | double bottom | flag | pennant | \
+  wedge | triangle | cup and handle
+UNSUP fundamentals: earnings | pe ratio | p/e | dividend | revenue | eps | fundamentals | \
+  news | sentiment | guidance
+UNSUP options: options | option | calls | puts | call option | put option | strike | expiry
+UNSUP breakeven: break even | breakeven | break-even | move the stop | move stop | \
+  scale out | scale in | scaling in | scaling out | pyramid | pyramiding | add to the position | \
+  partial profit | partial profits | half the position | half of the position | average down
+UNSUP reverse: stop and reverse | reverse the position | reverse position | flip | reverses | \
+  always in the market
+"""
+"""The phrase table: ``KIND value: phrase | phrase``; ``+`` joins the tokens of one phrase."""
+
+PATTERNS = """
+close > open: green candle | green bar | green day | bullish candle | up candle | white candle | \
+  green candles | bullish bar | green
+close < open: red candle | red bar | red day | bearish candle | down candle | black candle | \
+  red candles | bearish bar | red
+close > close[1]: up day | up close | higher close | up days | up closes | higher closes | \
+  closes higher | closed higher | close higher | an up day | positive day | advancing day
+close < close[1]: down day | down close | lower close | down days | down closes | lower closes | \
+  closes lower | closed lower | close lower | a down day | negative day | declining day
+high < high[1] and low > low[1]: inside bar | inside day | inside candle | inside bars | inside days
+high > high[1] and low < low[1]: outside bar | outside day | outside candle | engulfing bar
+high > high[1]: higher high | a higher high | higher highs | makes a higher high
+low < low[1]: lower low | a lower low | lower lows | makes a lower low
+low > low[1]: higher low | a higher low | higher lows
+high < high[1]: lower high | a lower high | lower highs
+open > high[1]: gap above yesterday's high | opens above yesterday's high | gaps above the prior high
+open < low[1]: gap below yesterday's low | opens below yesterday's low | gaps below the prior low
+high - low < lowest(high - low, 7)[1]: nr7 | narrowest range of the last 7 days | narrow range 7
+high - low < lowest(high - low, 4)[1]: nr4 | narrowest range of the last 4 days | narrow range 4
+"""
+"""Multi-bar shapes as strategy-language conditions (``N ... in a row`` repeats one)."""
+
+EXPRESSIONS = """
+high - low: range | the range | daily range | bar range | the day's range | true range of the bar
+"""
+"""Named quantities as strategy-language expressions (used like any operand)."""
+
+FILLERS = frozenset("""
+a an the i i'd i'm im we me my our you your this that these those them they their
+is are be been being was were will would should could can may might must do does did
+to of in on by for from with into onto as so than just only please pls plz
+want wanna like need let lets let's make build create write give set setup get got
+strategy strat system algo bot trade trades trading position positions name names
+ticker tickers symbol symbols chart charts candle candles bars bar using some
+something thing simple basic here there now every all any new go going can't don't dont
+rule rules condition conditions signal signals setup setups indicator indicators value
+level levels reading readings currently current its itself itself. then day days session
+sessions period periods time times frame timeframe when: entry entries exits long-term
+enter entering market markets instead rather actually looking idea approach method technique
+nothing immediately automatically simply also still again back that's there's which
+whose what who whom how very really quite basically just typically usually generally will
+classic popular famous known called named following follows below: above: the: both:
+first second third finally next, note notes we'll we're i'll you'll it'll he she
+go also, apply applies applied look looks see sees watch watches wait waits until
+stays remain remains stay keep keeps held holds able allow allows allowed happen happens
+moment point bar's day's candle's week's month's price's instance example
+triggered trigger triggers generated generates generate occurs occur fires fired signaled
+signalled signaling signalling indicates indicating means meaning confirms confirmed
+confirmation confirming designed identify identifies potential possible opportunity
+opportunities specific met satisfied true fulfilled occurs trades executed execute executes
+placed place places order orders entered enters exited open opened opens opening taken take
+takes initiated initiate initiates bought sold using uses used based measured calculated
+following followed criteria parameters parameter default defaults optional described
+simply classic just whole entire full total available existing predefined predetermined
+specified given defined determined default. typically usually normally commonly generally
+""".split())
+"""Words with no strategy content of their own: dropped, never reported."""
+
+NON_TICKERS = frozenset("""
+I A RSI SMA EMA WMA DMA MACD ATR ADX VWAP BB ROC TP SL USD EUR EOD ATH OK PM AM ET EST US UK
+EU ETF ETFS IPO CEO AI API LLM SQL DCA FOMO PLS TA OHLC DD PNL HODL YOLO IMO IMHO FYI BTW
+ASAP NOT AND OR IF THE WHEN BUY SELL SHORT LONG EXIT STOP PS K D N H M X GTC MOC MOO LOD HOD
+RTH TF HTF LTF STD SD OCO ORB PDT EPS PE PT IV DTE OTM ITM ATM BE DI DMI OBV CCI MFI SAR PSAR
+KC HMA VWMA DEMA TEMA TRIX PPO CMF MA MAS EMAS SMAS VIX NR NR4 NR7 IBS RR R TR NYSE NASDAQ
+CFD FX PIP PIPS LOT ENTRY EXIT EXITS RULES RULE SETUP NOTE NOTES TIMEFRAME RISK SIZE TARGET
+ALL ANY NO YES ON AT TO OF IN BY FOR IS IT BE AS AN UP DOWN NEW OPEN CLOSE HIGH LOW DAY
+STOCH SPX NDX INDU DJIA GMT UTC EDT CST PST NY LONDON ASIA MAX MIN AVG EG IE VS ETC
+""".split())
+"""Upper-case words that are not symbols (indicator names, acronyms, headings, shouting)."""
+
+KNOWN_TICKERS = frozenset("""
+AAPL MSFT GOOG GOOGL AMZN NVDA TSLA META NFLX ORCL YHOO INTC AMD QCOM AVGO TXN MU CRM ADBE IBM
+CSCO PYPL SQ SHOP UBER LYFT SNAP PINS PLTR SNOW COIN HOOD JPM BAC WFC GS KO PEP MCD SBUX NKE
+WMT COST TGT HD DIS XOM CVX BA CAT JNJ PFE MRK UNH SPY QQQ IWM DIA VTI VOO TLT IEF GLD SLV USO
+XLF XLE XLK XLV XLI XLY XLP XLU XLB SMH EEM EFA HYG LQD TQQQ SQQQ EURUSD GBPUSD USDJPY AUDUSD
+""".split())
+"""Symbols taken in any letter case (other symbols must be written in capitals)."""
+
+LOWERCASE_UNSAFE = frozenset(
+    "low all it on key now cost dis dia shop snap pins hood coin hd mu cat gs ba spy".split())
+"""Known symbols that are also English words: taken only in capitals."""
+
+COMPANIES = {
+    "apple": "AAPL", "microsoft": "MSFT", "google": "GOOG", "alphabet": "GOOG",
+    "amazon": "AMZN", "nvidia": "NVDA", "tesla": "TSLA", "facebook": "META", "netflix": "NFLX",
+    "oracle": "ORCL", "yahoo": "YHOO", "intel": "INTC", "coca-cola": "KO", "pepsi": "PEP",
+    "jpmorgan": "JPM", "disney": "DIS", "boeing": "BA", "exxon": "XOM", "walmart": "WMT",
+    "bitcoin": "BTC/USD", "btc": "BTC/USD", "ethereum": "ETH/USD", "ether": "ETH/USD",
+    "eth": "ETH/USD", "solana": "SOL/USD", "litecoin": "LTC/USD", "dogecoin": "DOGE/USD",
+    "btcusd": "BTC/USD", "ethusd": "ETH/USD", "btcusdt": "BTC/USD", "ethusdt": "ETH/USD",
+    "xbtusd": "BTC/USD", "gold": "GLD",
+}
+"""Names of instruments a trader may write instead of the symbol."""
+
+TYPOS = {
+    "crosess": "crosses", "corsses": "crosses", "croses": "crosses", "crossses": "crosses",
+    "moveing": "moving", "averge": "average", "avarage": "average", "expotential": "exponential",
+    "bolinger": "bollinger", "bollenger": "bollinger", "trailling": "trailing", "traling":
+    "trailing", "postion": "position", "shars": "shares", "mcad": "macd", "abov": "above",
+    "belwo": "below", "bellow": "below", "percent": "%", "pct": "%", "per cent": "%",
+    "thru": "through", "prev": "previous", "yday": "yesterday", "wks": "weeks", "hrs": "hours",
+    "mins": "minutes", "stoplos": "stoploss", "profittarget": "profit target",
+}
+"""Misspellings and shorthand, fixed word by word."""
+
+NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "single": 1, "double": 2,
+    "twice": 2, "triple": 3, "half": 0.5,
+}
+
+PERIOD_UNITS = {"day": "day", "days": "day", "period": "bar", "periods": "bar", "bar": "bar",
+                "bars": "bar", "session": "day", "sessions": "day", "candle": "bar",
+                "candles": "bar", "d": "day", "week": "week", "weeks": "week", "month": "month",
+                "months": "month", "trading": "day", "length": "bar", "lookback": "bar",
+                "year": "year", "years": "year"}
+"""Words after a number that make it a period ("20-day", "14 bars")."""
+
+UNIT_DAYS = {"day": 1, "bar": 1, "week": 5, "month": 21, "year": 252}
+"""Daily bars in one unit, for periods said in weeks, months or years."""
+
+TIMEFRAME_UNITS = {"minute": "m", "minutes": "m", "min": "m", "m": "m", "hour": "h",
+                   "hours": "h", "h": "h", "hr": "h", "hourly": "h"}
+
+TIMEFRAME_WORDS = """
+1d: daily | daily chart | daily bars | daily candles | daily timeframe | end-of-day | eod | \
+  day chart | d1 | 1d | daily closes | daily data | day bars | 1-day | on the daily
+1h: hourly | hourly chart | hourly bars | hourly candles | h1 | 1h | 60m | 60 min | 60-minute
+4h: 4h | h4 | 4-hour | 4hr | 240m
+30m: 30m | m30 | half-hour | half hour
+15m: 15m | m15
+5m: 5m | m5
+1m: 1m | m1
+weekly: weekly | weekly chart | weekly bars | weekly candles | w1 | 1w | week chart
+monthly: monthly | monthly chart | monthly bars | 1mo
+"""
+"""Timeframe labels; "weekly" and "monthly" are not timeframes the language has."""
+
+HEADERS = """
+entry: entry | entries | entry rules | entry rule | entry conditions | entry condition | \
+  buy rules | buy conditions | buy signal | buy | long entry | entry signal | long | \
+  entry criteria | buy rule | buy criteria | long setup | setup | long entry rules | \
+  entering | when to buy | opening a position | open
+short: short entry | short rules | sell short | short | short entry rules | short setup | \
+  short signal | short conditions | shorting
+exit: exit | exits | exit rules | exit rule | exit conditions | exit condition | sell rules | \
+  sell conditions | sell signal | sell | long exit | exit signal | close | closing | \
+  exit criteria | sell rule | when to sell | take profit and exit | closing a position
+stop: stop | stop loss | stop-loss | stops | risk management | stoploss | protective stop
+target: target | take profit | profit target | targets | profit taking
+size: position size | position sizing | size | sizing | money management | allocation | \
+  capital | risk per trade
+universe: market | markets | instrument | instruments | symbol | symbols | ticker | tickers | \
+  asset | assets | universe | traded on | applies to | tested on | trade | stocks | pair | pairs
+timeframe: timeframe | time frame | chart | period | bars | interval | resolution
+"""
+"""Section headings ("Exit:") and the role they give the lines under them."""
+
+EXAMPLE_CUES = ("e.g.", "eg", "e.g", "for example", "such as", "like", "say", "i.e.")
+"""Words that introduce an example instrument ("an ETF, e.g. SPY")."""
+
+INJECTION_HINTS = ("ignore", "instructions", "system prompt", "you are now", "disregard",
+                   "forget", "jailbreak", "environment variables", "api key", "password")
+"""Words that suggest the text talks to the compiler rather than describing a strategy."""
