@@ -61,7 +61,7 @@ def actual_facts(text: str) -> dict[str, Any]:
     d = read_draft(text)
     sizing = {"kind": d.sizing[0], "value": d.sizing[1]} if d.sizing else None
     return {"symbols": list(d.universe), "timeframe": d.timeframe,
-            "direction": d.direction if d.has_rules() else None,
+            "direction": d.direction_said(),
             "stop_loss": _level(d.stop_loss), "take_profit": _level(d.take_profit),
             "trailing_stop": _level(d.trailing_stop), "size": sizing,
             "max_hold_bars": d.max_hold}

@@ -138,6 +138,11 @@ class CondBuilder:
                           "only the bar it gets there")
         return E.Compare(op=">" if direction == "above" else "<", left=a, right=b)
 
+    def cross_from(self, left: Opnd, cross: Tok, right: Opnd, side: Tok) -> Any:
+        if cross.value not in ("any", str(side.value)):
+            raise Ask(f"'{cross.text} ... {side.text}': which way does it cross?")
+        return self.cross(left, Tok("CROSS", str(side.value), cross.text), right)
+
     def cross_it(self, cross: Tok, right: Opnd) -> Any:
         return self.cross(Opnd("it"), cross, right)
 
@@ -210,6 +215,8 @@ class CondBuilder:
 
     def pattern_n(self, *args: Tok) -> Any:
         n = next(t for t in args if t.kind == "NUM")
+        if n.value != int(n.value):
+            raise Ask(None)
         pat = next(t for t in args if t.kind == "PATTERN")
         return repeat(template(str(pat.value)), int(n.value))
 

@@ -34,6 +34,8 @@ class Draft:
     trailing_stop: tuple | None = None
     max_hold: int | None = None
     sizing: tuple[str, float] | None = None
+    sides_said: set[str] = field(default_factory=set)
+    """Sides the text names, even in rules that could not be read."""
     kept: dict[str, Any] = field(default_factory=dict)
     """Spec fields the offline reader does not write but a revised spec had (regime...)."""
     questions: list[str] = field(default_factory=list)
@@ -53,6 +55,13 @@ class Draft:
         if self.long_entry is not None and self.short_entry is not None:
             return "both"
         return "short" if self.short_entry is not None else "long"
+
+    def direction_said(self) -> str | None:
+        """The direction the text states, read from its rules or from the sides it names."""
+        if self.has_rules():
+            return self.direction
+        long_, short = self.sides_said & {"buy"}, self.sides_said & {"short"}
+        return "both" if long_ and short else "long" if long_ else "short" if short else None
 
     def has_rules(self) -> bool:
         return any(getattr(self, k) is not None for k in

@@ -155,7 +155,8 @@ def _step(pieces: list[tuple[str, str, str]], i: int,
     if kind in ("pair", "cash"):
         _symbol(out, raw.lstrip("$").upper(), raw)
         return i + 1
-    if _is_unit(low) and out.toks and out.toks[-1].kind == "NUM":
+    if _is_unit(low) and out.toks and (out.toks[-1].kind == "NUM" or len(out.toks) > 1 and
+                                       out.toks[-1].kind == "CMP" and out.toks[-2].kind == "NUM"):
         out.toks.append(Tok("UNIT", low, raw))
         return i + 1
     symbol = _symbol_of(raw, low) if kind == "word" else None
@@ -223,6 +224,10 @@ def _emit(out: Lexed, toks: list[Tok], text: str) -> None:
 
 def _symbol(out: Lexed, symbol: str, raw: str) -> None:
     prev = out.toks[-1] if out.toks else None
+    if prev is not None and prev.kind == "COMMA" and len(out.toks) > 1 \
+            and out.toks[-2].kind == "UNK" and out.toks[-2].value.lower() in ("eg", "ie"):
+        out.toks.pop()
+        prev = out.toks[-1]
     if prev is not None and prev.kind == "UNK" and prev.value.lower() in ("eg", "such", "ie"):
         out.toks.pop()
         out.unknown.remove(prev.value)
@@ -262,6 +267,14 @@ def _numbers_with_units(out: Lexed) -> None:
         if tok.kind == "NUM" and unit in ("m", "h"):
             merged.append(Tok("TF", f"{tok.value:g}{unit}", f"{tok.text} {nxt.text}"))
             i += 2
+            continue
+        if tok.kind == "NUM" and nxt is not None and nxt.kind == "CMP" \
+                and nxt.value in ("ge", "le") and _unit_of(toks[i + 2] if i + 2 < len(toks)
+                                                          else None) not in (None, "m", "h"):
+            unit_tok = toks[i + 2]
+            merged.append(Tok("PERIOD", (int(tok.value), str(_unit_of(unit_tok))),
+                              f"{tok.text} {nxt.text} {unit_tok.text}"))
+            i += 3
             continue
         if tok.kind == "NUM" and unit and unit not in ("m", "h"):
             merged.append(Tok("PERIOD", (int(tok.value), unit), f"{tok.text} {nxt.text}"))

@@ -28,6 +28,8 @@ class Part:
     """A level ("pct", x) / ("atr", k, n), a size (kind, value), a bar count, a ratio."""
     headed: bool = False
     """True when the side came from a heading ("Entry:"), not from the clause itself."""
+    join: str = "and"
+    """How a headed condition joins the one above it ("- OR RSI > 80": or)."""
 
 
 @dataclass
@@ -117,6 +119,11 @@ class PartBuilder(CondBuilder):
                   f"(e.g. {tok.text} ATR)?")
 
     # ----- holding and size --------------------------------------------------------------------
+    def entry_move(self, *args: Any) -> Part:
+        pct = next(a for a in args if isinstance(a, Tok) and a.kind == "PCT")
+        ref = next(a for a in args if isinstance(a, Tok) and a.kind == "ENTRYREF")
+        return Part("entry_move", value=(str(ref.value), float(pct.value)))
+
     def hold(self, *toks: Tok) -> Part:
         period = next(t for t in toks if t.kind == "PERIOD")
         return Part("hold", value=period_bars(period, self.notes))

@@ -11,7 +11,7 @@ from app.compiler.offline.lexer import Tok
 from app.compiler.offline.operands import Ask
 from app.compiler.offline.parts import Part
 from app.compiler.offline.questions import UNSUPPORTED, VAGUE, quote_question
-from app.compiler.offline.segment import LEVEL_UNITS, STARTERS, Clause, clauses
+from app.compiler.offline.segment import LEADS, LEVEL_UNITS, STARTERS, Clause, clauses
 
 ROLE_LEAD = {"entry": [Tok("SIDE", "buy")], "short": [Tok("SIDE", "short")],
              "exit": [Tok("SIDE", "exit")], "stop": [Tok("STOP")], "target": [Tok("TARGET")],
@@ -32,6 +32,13 @@ class Read:
     notes: list[str] = field(default_factory=list)
     not_understood: list[str] = field(default_factory=list)
     rule_clauses: int = 0
+    lead: list[Tok] | None = None
+    """The side a lead-in ("Enter a long position when:") gives the clauses under it."""
+    role: str | None = None
+    sides: set[str] = field(default_factory=set)
+    """Sides named by any rule-like clause, read or not (buy, short, sell...)."""
+    day_periods: bool = False
+    """A period was given in days ("the 20-day high"): the rules are on daily bars."""
 
 
 def read(text: str) -> Read:
@@ -47,16 +54,32 @@ def _read_clause(clause: Clause, out: Read) -> None:
     _take_symbols(toks, out)
     out.timeframes += [str(t.value) for t in toks if t.kind == "TF"]
     out.examples += clause.lexed.examples
+    if clause.role != out.role:
+        out.role, out.lead = clause.role, None
+    if clause.aside:
+        if any(t.kind not in ("SYM", "TF") for t in toks):
+            out.not_understood.append(clause.text)
+        return
     body = _body(toks)
-    lead = ROLE_LEAD.get(clause.role or "")
+    if body and {t.kind for t in body} <= LEADS and body[0].kind == "SIDE":
+        out.lead = body[:1]
+        return
+    join = "and"
+    if body and body[0].kind in ("AND", "OR"):
+        join = "or" if body[0].kind == "OR" else "and"
+        body = body[1:]
+    lead = out.lead or ROLE_LEAD.get(clause.role or "")
     if lead and body and not any(t.kind in STARTERS | LEVEL_UNITS for t in body):
         body = lead + body
-    if not _rule_like(body) and not any(t.kind in ("UNSUP", "VAGUE") for t in toks) \
-            or not _rule_like(body) and not body:
+    flagged = any(t.kind in ("UNSUP", "VAGUE") for t in toks) and any(
+        t.kind in ("SIDE", "WHEN") for t in body)
+    if not _rule_like(body) and not flagged:
         if clause.lexed.unknown or body:
             out.not_understood.append(clause.text)
         return
     out.rule_clauses += 1
+    out.sides |= {str(t.value) for t in body if t.kind == "SIDE"}
+    out.day_periods |= any(t.kind == "PERIOD" and t.value[1] == "day" for t in body)
     problem = _problem(toks, body, clause)
     if problem:
         out.questions.append(problem)
@@ -69,6 +92,9 @@ def _read_clause(clause: Clause, out: Read) -> None:
     out.notes += notes
     for part in parts:
         part.headed = body[0] is (lead or [None])[0]
+        part.join = join
+        if part.kind == "entry_move":
+            part.side = str((lead or [Tok("SIDE", "exit")])[0].value)
     out.parts += [(p, clause) for p in parts]
 
 

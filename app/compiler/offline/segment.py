@@ -21,8 +21,10 @@ _ABBREV = {"e.g.": "eg", "e.g": "eg", "i.e.": "ie", "vs.": "vs", "approx.": "app
            "etc.": "etc", "no.": "number", "ca.": "ca"}
 
 STARTERS = {"SIDE", "STOP", "TARGET", "TRAIL", "HOLD", "SIZE", "RISK", "DIR"}
+LEADS = {"SIDE", "WHEN", "AND", "OR"}
 """Token kinds that open a new part of a sentence after a comma or an "and"."""
-LEVEL_UNITS = {"STOP", "TARGET", "TRAIL", "SHARES", "EQUITY", "LOTS", "RISK", "HOLD"}
+LEVEL_UNITS = {"STOP", "TARGET", "TRAIL", "SHARES", "EQUITY", "LOTS", "RISK", "HOLD",
+               "ENTRYREF"}
 
 
 @dataclass
@@ -32,6 +34,8 @@ class Clause:
     text: str
     lexed: Lexed
     role: str | None = None
+    aside: bool = False
+    """A bracketed aside or a trailing gloss ("..., indicating oversold"): commentary."""
 
     @property
     def toks(self) -> list[Tok]:
@@ -82,23 +86,69 @@ def _heading(line: str) -> tuple[str | None, str]:
     words = (m.group(1) or m.group(2) or "").strip().lower()
     words = re.sub(r"\s*\(.*\)$", "", words).removesuffix(" rules").strip() or words
     role = _headers().get(words) or _headers().get(words.split()[-1] if words else "")
-    if role is None and len(words.split()) > 4:
+    if role is None:
         return None, line
-    return role or "other", line[m.end():]
+    return role, line[m.end():]
 
 
 def _split(sentence: str, role: str | None) -> list[Clause]:
     """A sentence cut at the commas/"and"s that open a new part."""
     lexed = lex(sentence)
-    parts = _cut(lexed.toks)
+    main, asides = _asides(lexed.toks)
+    parts = _cut(main)
     out = []
     for k, toks in enumerate(parts):
         sub = Lexed(toks=toks, unknown=[t.text for t in toks if t.kind == "UNK"],
                     examples=lexed.examples if k == 0 else [])
         out.append(Clause(" ".join(t.text for t in toks if t.text), sub, role))
-    if len(out) == 1:
+    if len(out) == 1 and not asides:
         out[0].text = sentence
-    return _merge_conditions(out)
+    out = _merge_conditions(out)
+    for toks in asides:
+        sub = Lexed(toks=toks, unknown=[t.text for t in toks if t.kind == "UNK"])
+        out.append(Clause(" ".join(t.text for t in toks if t.text), sub, role, aside=True))
+    return out
+
+
+ARG_OWNERS = {"IND", "ATR", "OUT", "EXTREME"}
+
+
+def _asides(toks: list[Tok]) -> tuple[list[Tok], list[list[Tok]]]:
+    """Bracketed asides (not an indicator's arguments) and trailing glosses, taken out."""
+    main: list[Tok] = []
+    asides: list[list[Tok]] = []
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        if tok.kind == "LPAR" and not (main and main[-1].kind in ARG_OWNERS
+                                       and _args_only(toks, i)):
+            j = _closing(toks, i)
+            asides.append(toks[i + 1:j])
+            i = j + 1
+            continue
+        if tok.kind == "ASIDE":
+            j = next((k for k in range(i, len(toks)) if toks[k].kind in ("COMMA", "SIDE")),
+                     len(toks))
+            asides.append(toks[i:j])
+            i = j
+            continue
+        main.append(tok)
+        i += 1
+    return main, [a for a in asides if a]
+
+
+def _args_only(toks: list[Tok], i: int) -> bool:
+    inner = toks[i + 1:_closing(toks, i)]
+    return all(t.kind in ("NUM", "FIELD", "PERIOD", "COMMA", "PCT", "TF") for t in inner)
+
+
+def _closing(toks: list[Tok], i: int) -> int:
+    depth = 0
+    for j in range(i, len(toks)):
+        depth += (toks[j].kind == "LPAR") - (toks[j].kind == "RPAR")
+        if depth == 0:
+            return j
+    return len(toks)
 
 
 def _cut(toks: list[Tok]) -> list[list[Tok]]:
@@ -135,8 +185,8 @@ def _opens_part(toks: list[Tok], i: int) -> bool:
         return prev.kind not in ("COMMA", "AND")
     if tok.kind in STARTERS:
         return prev.kind not in NUMERIC | STARTERS
-    return _level_ahead(toks, i) and prev.kind not in STARTERS | {"COMMA", "AND", "LPAR",
-                                                                   "CMP", "CROSS", "SCALE"}
+    return _level_ahead(toks, i) and prev.kind not in STARTERS | {
+        "COMMA", "AND", "LPAR", "CMP", "CROSS", "SCALE", "MOVE", "IT"}
 
 
 def _level_ahead(toks: list[Tok], i: int) -> bool:

@@ -10,6 +10,7 @@ from app.compiler.offline import questions as Q
 from app.compiler.offline.conds import AnyCross, Mirror, TimeMark
 from app.compiler.offline.draft import Draft
 from app.compiler.offline.operands import Ask, resolve
+from app.compiler.offline.parts import Part
 from app.compiler.offline.reader import Read
 from app.spec import expr as E
 from app.spec.readback import DEFAULT_SIZING_PCT
@@ -26,6 +27,10 @@ def settle(r: Read, gaps: bool = True) -> Draft:
         d.assume(note)
     _universe(r, d)
     _timeframe(r, d)
+    if d.timeframe is None and r.day_periods and not any("timeframe" in q for q in d.questions):
+        d.timeframe = "1d"
+        d.assume("timeframe: daily (the periods are given in days)")
+    d.sides_said = set(r.sides)
     _rules(r, d)
     _settings(r, d)
     if gaps:
@@ -67,26 +72,33 @@ def _rules(r: Read, d: Draft) -> None:
     last: list[Any] | None = None
     sides: set[str] = set()
     headed_last = False
+    pending: list[tuple[Any, Any]] = []
     for part, clause in r.parts:
         if part.kind == "rule" and part.headed and headed_last and last is \
                 buckets[part.side or "buy"] and last and part.cond is not None:
-            last[-1] = ("and", last[-1], part.cond)
+            last[-1] = (part.join, last[-1], part.cond)
             continue
         headed_last = part.headed
         if part.kind == "rule":
             last = buckets[part.side or "buy"]
             sides.add(part.side or "buy")
-            if part.cond is not None:
-                last.append(part.cond)
+            cond = part.cond
+            for earlier, _ in pending:
+                cond = earlier if cond is None else ("and", earlier, cond)
+            pending = []
+            if cond is not None:
+                last.append(cond)
         elif part.kind == "bare":
             if last is None:
-                d.ask(Q.UNPLACED.format(clause=clause.text))
+                pending.append((part.cond, clause))
             elif last:
                 last[-1] = ("and", last[-1], part.cond)
             else:
                 last.append(part.cond)
         elif part.kind == "direction":
             sides.add(str(part.value))
+    for _, clause in pending:
+        d.ask(Q.UNPLACED.format(clause=clause.text))
     _place_sells(buckets, sides, d)
     long_exits, short_exits = buckets["exit"], []
     if (buckets["short"] or "short" in sides) and not (buckets["buy"] or "buy" in sides):
@@ -211,6 +223,9 @@ def _settings(r: Read, d: Draft) -> None:
             key = "sizing"
         if part.kind == "target_rr":
             reward = float(part.value)
+        if part.kind == "entry_move":
+            key = _entry_move(part, d)
+            part = Part("level", value=("pct", part.value[1]))
         if key is None:
             continue
         if key in said and said[key] != part.value:
@@ -226,6 +241,15 @@ def _settings(r: Read, d: Draft) -> None:
         _reward(reward, d)
     if d.sizing is not None and d.sizing[0] == "risk_pct" and d.stop_loss is None:
         d.ask(Q.RISK_NEEDS_STOP.format(pct=d.sizing[1]))
+
+
+def _entry_move(part: Part, d: Draft) -> str:
+    """"falls 3% below entry" is a long's stop and a short's target (and the mirror)."""
+    where, pct = part.value
+    short = part.side in ("short", "cover") or part.side == "exit" and \
+        d.long_entry is None and d.short_entry is not None
+    losing = (where == "below") != short
+    return "stop_loss" if losing else "take_profit"
 
 
 def _reward(reward: float, d: Draft) -> None:

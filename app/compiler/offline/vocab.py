@@ -27,6 +27,9 @@ SIDE exit: exit | exits | exiting | close the position | close the trade | close
   close long | close the long | exit all | flatten | close it | get flat | exit at | exit on | \
   sell the position | sell everything | close all positions | exit positions | exit trade | \
   close trade | close a long | exit a long | closing the position | close out the position
+SIDE exit: square off | square off the long position | square off the position | \
+  square off the long | close the long position | exit long positions | close longs | exit longs
+SIDE cover: exit short positions | close the short position | close shorts | exit shorts
 SIDE exit + WHEN: close when | close if | close once
 AFTER: after | after holding for | after being in for | after a maximum of | at most after
 WHEN: when | if | whenever | once | as soon as | on | provided | given | upon | on a | on the
@@ -76,10 +79,10 @@ FIELD close + CMP gt: closes above | closed above | closes over | closing above 
 FIELD close + CMP lt: closes below | closed below | closes under | closing below | \
   close below | closes lower than | settles below | close under
 FIELD open: open | opening price | the open | opens | open price
-FIELD high: high | highs | the high
-FIELD low: low | lows | the low
+FIELD high: high | highs | the high | high price | the high price | highs of
+FIELD low: low | lows | the low | low price | the low price | lows of
 FIELD volume: volume | the volume | trading volume | vol
-IT: it | price | the price | its | the stock | the market | the etf | the index | the pair | \
+IT: it | price | the price | the stock | the market | the etf | the index | the pair | \
   the instrument | the asset | the security | stock | prices | the share price | share price | \
   the underlying | spot | the coin | the token | market price | current price | it's | its price
 IND sma: sma | simple moving average | simple average | simple ma | sma line | simple moving averages | smas
@@ -133,6 +136,8 @@ MOVE up: gains | rises | is up | up | jumps | rallies | climbs | advances | incr
 MOVE down: drops | falls | is down | down | declines | loses | sinks | dropped | fell | declined | \
   closes down | closed down | decreases | plunges | gaps down | gap down | gapped down | lower | \
   pulls back | pullback | pulled back | retraces
+FROM above: from below | to the upside | upwards | upward | to the up side | from underneath
+FROM below: from above | to the downside | downwards | downward | to the down side
 ROW: in a row | consecutive | straight | running | successive | in succession | back to back
 STOP: stop | stop loss | stoploss | stop-loss | sl | stop out | stopped out | protective stop | \
   hard stop | initial stop | stop at | stop losses | stops | max loss | maximum loss | \
@@ -170,15 +175,20 @@ SCALE: x | times
 LPAR: (
 RPAR: )
 COMMA: ,
+ASIDE: indicating | signaling | signalling | suggesting | which indicates | which means | \
+  meaning | showing | confirming | to confirm | as a sign | as confirmation | which signals | \
+  which suggests | implying | a sign of | signifying | to capture | in order to
+ENTRYREF below: below entry | below the entry | below the entry price | below entry price | \
+  below the purchase price | below my entry | below my buy price | below the buy price | \
+  below cost | below the fill | under the entry price | under entry
+ENTRYREF above: above entry | above the entry | above the entry price | above entry price | \
+  above the purchase price | above my entry | above the buy price | over the entry price
 DROP: mean reversion | mean-reversion | trend following | trend-following | \
-  below entry | below the entry | below the entry price | below entry price | \
-  above entry | above the entry | above the entry price | above entry price | from entry | \
-  from the entry | from the entry price | of the entry price | of entry | of entry price | \
-  below the purchase price | above the purchase price | from the purchase price | below cost | \
-  of the trade | on the trade | of the position | on the position | of position | \
-  below my entry | above my entry | below my buy price | from my entry | in profit | in loss | \
+  from entry | from the entry | from the entry price | of the entry price | of entry | \
+  of entry price | from the purchase price | of the trade | on the trade | of the position | \
+  on the position | of position | from my entry | in profit | in loss | \
   of the position value | away | distance | a distance of | at a distance of | the entry price | \
-  below the buy price | above the buy price | below the fill | from the fill | for the position
+  from the fill | for the position
 VAGUE cheap: cheap | cheaper
 VAGUE expensive: expensive | pricey
 VAGUE undervalued: undervalued | under valued | overvalued | fair value | intrinsic value
@@ -357,7 +367,8 @@ PERIOD_UNITS = {"day": "day", "days": "day", "period": "bar", "periods": "bar", 
                 "bars": "bar", "session": "day", "sessions": "day", "candle": "bar",
                 "candles": "bar", "d": "day", "week": "week", "weeks": "week", "month": "month",
                 "months": "month", "trading": "day", "length": "bar", "lookback": "bar",
-                "year": "year", "years": "year"}
+                "year": "year", "years": "year", "day's": "day", "days'": "day",
+                "bar's": "bar", "bars'": "bar", "period's": "bar"}
 """Words after a number that make it a period ("20-day", "14 bars")."""
 
 UNIT_DAYS = {"day": 1, "bar": 1, "week": 5, "month": 21, "year": 252}
