@@ -12,6 +12,7 @@ from app.compiler import prompts
 from app.compiler.answer import read_answer
 from app.compiler.grounding import Evidence, ground
 from app.compiler.llm import AnthropicCompiler, usage_of
+from app.compiler.result import result_json
 from app.config import Settings
 from app.dsl import SpecError, analyse, format_spec, load_spec, parse_spec
 from app.spec.readback import read_back
@@ -65,6 +66,24 @@ def test_valid_spec_first_time(fake: FakeAnthropic) -> None:
     assert system["text"] == prompts.system_prompt()
     assert "crosses" in system["text"] and "bollinger(source" in system["text"]
     assert f"<request>\n{SMA_TEXT}\n</request>" in request.last_user_text
+
+
+def test_the_offline_readers_questions_go_into_the_request(fake: FakeAnthropic) -> None:
+    text = SMA_TEXT.replace("buy GOOG", "buy the ETF")
+    fake.add(fenced(SMA_SPEC))
+    result = make_compiler(fake).compile(text)
+    sent = fake.requests[0].last_user_text
+    assert "<reader_questions>\n- Which symbols should this trade?" in sent
+    assert "Never guess a symbol" in sent
+    # GOOG was never named: grounding still leaves it out and asks
+    assert result.spec is None and any("GOOG" in q for q in result.questions)
+    assert result_json(result)["spec"] is None
+
+
+def test_sma_text_raises_no_reader_question(fake: FakeAnthropic) -> None:
+    fake.add(fenced(SMA_SPEC))
+    make_compiler(fake).compile(SMA_TEXT)
+    assert "<reader_questions>" not in fake.requests[0].last_user_text
 
 
 def test_usage_and_cost_per_turn_with_prompt_caching(fake: FakeAnthropic) -> None:

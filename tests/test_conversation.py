@@ -213,7 +213,7 @@ def test_cli_compile_json(stand_in: OfflineStandIn, capsys: pytest.CaptureFixtur
 def test_cli_compile_with_the_llm(llm_env: FakeAnthropic,
                                   capsys: pytest.CaptureFixture[str]) -> None:
     llm_env.add(fenced(SMA_SPEC.replace("size 10 shares", "size 20 shares")))
-    assert main(["compile", SMA_TEXT]) == 0
+    assert main(["compile", SMA_TEXT]) == 1  # a question remains: not complete
     out = capsys.readouterr().out
     assert "size 20 shares" in out
     assert "Open questions:\n  - The spec uses numbers you did not give: 20 (size)" in out

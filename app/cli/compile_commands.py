@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from app.compiler.conversation import Conversation, Reply
-from app.compiler.result import CompileResult, result_json
+from app.compiler.result import CompileResult, open_questions, result_json
 from app.config import load_settings
 from app.errors import ParleyError
 
@@ -50,7 +50,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
     else:
         _print_reply(reply)
     print(compiled_by(result), file=info)
-    if reply.spec is None:
+    if reply.spec is None or open_questions(result):
         if not args.json:
             print("\nNot complete: answer the questions in your text and run again.",
                   file=sys.stderr)

@@ -134,8 +134,9 @@ class AnthropicCompiler:
         """
         current = format_spec(previous) if previous is not None else None
         evidence = Evidence.of([*history, text], previous)
+        asked = reader_questions(text, history) if previous is None else ()
         messages: list[dict[str, str]] = [
-            {"role": "user", "content": prompts.request_message(text, current, history)}]
+            {"role": "user", "content": prompts.request_message(text, current, history, asked)}]
         usage, reply, errors = Usage(), "", ""
         for attempt in range(1, self.max_repairs + 2):
             try:
@@ -180,6 +181,16 @@ class AnthropicCompiler:
         elif message.stop_reason == "refusal" and "```" not in text:
             text += "\nMESSAGE: The model declined this request; describe a trading strategy."
         return text, usage_of(self.model, message.usage)
+
+
+def reader_questions(text: str, history: tuple[str, ...]) -> tuple[str, ...]:
+    """The questions the offline reader raises on this request (none if it cannot read it)."""
+    try:
+        from app.compiler.offline import read_draft
+
+        return tuple(read_draft("\n".join([*history, text])).questions)
+    except Exception:  # noqa: BLE001 - the reader is a hint; the LLM path never depends on it
+        return ()
 
 
 def client_from_settings(settings: Settings, timeout: float = DEFAULT_TIMEOUT_S,

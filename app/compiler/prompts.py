@@ -142,13 +142,16 @@ def examples_text() -> str:
 
 
 def request_message(text: str, current_spec: str | None = None,
-                    history: tuple[str, ...] = ()) -> str:
+                    history: tuple[str, ...] = (), reader_questions: tuple[str, ...] = ()
+                    ) -> str:
     """The user message for one turn; a revision carries the current spec text.
 
     Args:
         text: What the trader just typed.
         current_spec: The canonical text of the spec being revised, if any.
         history: The trader's earlier requests in this conversation, oldest first.
+        reader_questions: What the offline reader could not settle in this request; the
+            model settles each from the request's own words or keeps it as a question.
     """
     parts = []
     if history:
@@ -160,6 +163,12 @@ def request_message(text: str, current_spec: str | None = None,
     else:
         parts.append("Compile the request below into a spec.")
     parts.append(f"<request>\n{_fence_safe(text)}\n</request>")
+    if reader_questions:
+        listed = "\n".join(f"- {_fence_safe(q)}" for q in reader_questions)
+        parts.append("A deterministic reader of this request could not settle these points. "
+                     "Settle each one only if the request states it exactly; otherwise keep "
+                     "it as a QUESTION: line. Never guess a symbol, a number or a rule.\n"
+                     f"<reader_questions>\n{listed}\n</reader_questions>")
     return "\n\n".join(parts)
 
 

@@ -48,13 +48,20 @@ class CompileResult:
     """Strategy-language text of what was read so far (the spec's text when complete)."""
 
 
+def open_questions(result: CompileResult) -> tuple[str, ...]:
+    """Every question still open, from the result and from its spec."""
+    return tuple(dict.fromkeys(
+        [*result.questions, *(result.spec.questions if result.spec else ())]))
+
+
 def result_json(result: CompileResult) -> dict[str, Any]:
     """The one JSON object ``parley compile --json`` prints (README, "compile")."""
+    questions = open_questions(result)
+    complete = result.spec is not None and not questions
     return {
-        "spec": result.spec.model_dump(mode="json") if result.spec is not None else None,
+        "spec": result.spec.model_dump(mode="json") if complete else None,  # type: ignore[union-attr]
         "draft": result.draft if result.draft is not None else result.text,
-        "questions": list(dict.fromkeys(
-            [*result.questions, *(result.spec.questions if result.spec else ())])),
+        "questions": list(questions),
         "assumptions": list(result.assumptions),
         "not_understood": list(result.not_understood),
         "compiler": result.compiler,
