@@ -46,7 +46,7 @@ size risk 1% of equity
 
 
 GOOG_ENGLISH = ("buy GOOG when the 10-day sma crosses above the 30-day sma, exit when it "
-                "crosses below, stop 5%, with all agents")
+                "crosses below, stop 5%, with all agents, 10 shares")
 AGENTS_SPEC = """strategy "SMA 10/30 with agents"
 universe GOOG
 timeframe 1d

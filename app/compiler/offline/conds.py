@@ -44,6 +44,20 @@ class TimeMark:
     bars: int
 
 
+@dataclass
+class ItRef:
+    """"it" (or nothing) against a bare number: the indicator the rule before names."""
+
+    op: str
+    """A comparison operator, or "above"/"below" for a cross."""
+    right: Any
+
+
+def _anaphora(left: Opnd, right: Opnd) -> bool:
+    """True for "it crosses above 70" (or "crosses above 70"): "it" is not the price."""
+    return left.kind == "it" and left.text.lower() in ("", "it", "it's") and right.kind == "num"
+
+
 @lru_cache(maxsize=64)
 def template(cond: str) -> Any:
     """A condition written in the strategy language (the lexicon's PATTERNS)."""
@@ -96,6 +110,8 @@ class CondBuilder:
         return resolve(left, right, self.notes), resolve(right, left, self.notes)
 
     def compare(self, left: Opnd, op: Tok, right: Opnd) -> Any:
+        if _anaphora(left, right):
+            return ItRef(OPS[op.value], resolve(right, None, self.notes))
         a, b = self._pair(left, right)
         return E.Compare(op=OPS[op.value], left=a, right=b)
 
@@ -114,6 +130,13 @@ class CondBuilder:
                          right=E.BinOp(op="*", left=b, right=E.Num(value=round(factor, 10))))
 
     def cross(self, left: Opnd, cross: Tok, right: Opnd) -> Any:
+        if _anaphora(left, right) and str(cross.value) not in ("any", "break"):
+            direction = str(cross.value)
+            if direction.endswith("~"):
+                op = ">" if direction == "above~" else "<"
+                self.notes.append(f"'{cross.text}' read as a level")
+                return ItRef(op, resolve(right, None, self.notes))
+            return ItRef(direction, resolve(right, None, self.notes))
         a, b = self._pair(left, right)
         direction = str(cross.value)
         if direction == "break":

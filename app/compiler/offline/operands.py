@@ -111,6 +111,8 @@ def _borrow(op: Opnd, other: Opnd | None) -> Opnd:
     """"the 30-day" -> the kind of average on the other side ("the 10-day SMA")."""
     if other is not None and other.kind == "ind" and other.name in (*MOVING, "ma"):
         return replace(other, nums=list(op.nums), lag=op.lag, text=op.text)
+    if other is not None and other.kind == "period":
+        return Opnd("ind", name="ma", nums=list(op.nums), lag=op.lag, text=op.text)
     raise Ask(f"'{op.text}' of what? Name the indicator, e.g. 'the {op.text} SMA'.")
 
 

@@ -56,6 +56,9 @@ class PartBuilder(CondBuilder):
     def bare(self, cond: Any) -> Part:
         return Part("bare", cond=cond)
 
+    def agents(self, tok: Tok) -> Part:
+        return Part("agents")
+
     def direction(self, tok: Tok) -> Part:
         return Part("direction", value=str(tok.value))
 

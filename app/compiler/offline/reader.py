@@ -61,7 +61,9 @@ def _read_clause(clause: Clause, out: Read) -> None:
             out.not_understood.append(clause.text)
         return
     body = _body(toks)
-    if body and {t.kind for t in body} <= LEADS and body[0].kind == "SIDE":
+    if body and {t.kind for t in body} <= LEADS and body[0].kind == "SIDE" \
+            and not clause.lexed.unknown and (any(t.kind == "WHEN" for t in body)
+                                              or clause.text.rstrip().endswith(":")):
         out.lead = body[:1]
         return
     join = "and"
@@ -101,7 +103,9 @@ def _read_clause(clause: Clause, out: Read) -> None:
 def _body(toks: list[Tok]) -> list[Tok]:
     """The tokens the grammar reads: no symbols, timeframes, asides left empty, separators
     already used, or the object of a verb ("buy the ETF when ...")."""
-    body = [t for t in toks if t.kind not in SIDE_OUT]
+    body = [t for i, t in enumerate(toks) if t.kind not in SIDE_OUT and not (
+        t.kind in ("AND", "OR", "COMMA") and 0 < i < len(toks) - 1
+        and toks[i - 1].kind == "SYM" and toks[i + 1].kind == "SYM")]
     changed = True
     while changed:
         changed = False
@@ -119,6 +123,8 @@ def _body(toks: list[Tok]) -> list[Tok]:
         if tok.kind == "IT" and out and out[-1].kind in ("SIDE", "SHARES", "EQUITY"):
             continue
         if tok.kind == "FIELD" and out and out[-1].kind == "IT":
+            if out[-1].text.lower() in ("it", "it's") and tok.text.lower().startswith("close"):
+                continue  # "it closes above 70": "it" is the subject, "closes" the verb
             out.pop()
         out.append(tok)
     return out
@@ -145,7 +151,7 @@ def _problem(toks: list[Tok], body: list[Tok], clause: Clause) -> str | None:
 
 RELATIONS = {"CMP", "CROSS", "TOUCH", "BETWEEN", "PATTERN", "TREND", "MOVE", "STOP", "TARGET",
              "TRAIL", "HOLD", "SIZE", "RISK", "SHARES", "EQUITY", "RRWORD", "DIR", "AFTER",
-             "MONEY", "LOTS"}
+             "MONEY", "LOTS", "AGENTS"}
 
 
 def _rule_like(body: list[Tok]) -> bool:

@@ -7,12 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from app.compiler.offline import questions as Q
-from app.compiler.offline.conds import AnyCross, Mirror, TimeMark
+from app.compiler.offline.conds import AnyCross, ItRef, Mirror, TimeMark
 from app.compiler.offline.draft import Draft
 from app.compiler.offline.operands import Ask, resolve
 from app.compiler.offline.parts import Part
 from app.compiler.offline.reader import Read
+from app.dsl.printer import format_expr
 from app.spec import expr as E
+from app.spec.models import AgentsSpec
 from app.spec.readback import DEFAULT_SIZING_PCT
 
 OPPOSITE = {"above": "below", "below": "above"}
@@ -68,7 +70,8 @@ def _timeframe(r: Read, d: Draft) -> None:
 
 # ----- rules -------------------------------------------------------------------------------
 def _rules(r: Read, d: Draft) -> None:
-    buckets: dict[str, list[Any]] = {k: [] for k in ("buy", "short", "cover", "sell", "exit")}
+    buckets: dict[str, list[Any]] = {k: [] for k in ("buy", "short", "cover", "sell", "exit",
+                                                     "exitlong")}
     last: list[Any] | None = None
     sides: set[str] = set()
     headed_last = False
@@ -107,7 +110,8 @@ def _rules(r: Read, d: Draft) -> None:
         short_exits = list(buckets["exit"])
         d.assume("the exit rule applies to both the long and the short side")
     settled = {("long", "entry"): buckets["buy"], ("short", "entry"): buckets["short"],
-               ("long", "exit"): long_exits, ("short", "exit"): short_exits + buckets["cover"]}
+               ("long", "exit"): long_exits + buckets["exitlong"],
+               ("short", "exit"): short_exits + buckets["cover"]}
     entries = {side: _fold_all(settled[(side, "entry")], side, "entry", None, d)
                for side in ("long", "short")}
     for (side, role), conds in settled.items():
@@ -178,7 +182,29 @@ def _fold(cond: Any, side: str, role: str, ref: Any, d: Draft) -> Any:
         return E.Cross(direction=direction, left=cond.left, right=cond.right)
     if isinstance(cond, Mirror):
         return _mirror(cond, ref, side, role, d)
+    if isinstance(cond, ItRef):
+        return _it(cond, ref, d)
     return cond
+
+
+def _it(cond: ItRef, ref: Any, d: Draft) -> Any:
+    """"sell when it rises above 70" after "buy when RSI(2) < 10": it is RSI(2)."""
+    subject = _first_subject(ref)
+    if subject is None:
+        raise Ask("What does 'it' refer to? Name the indicator or price, e.g. 'RSI(14) above "
+                  "70'.")
+    d.assume(f"'it' read as {format_expr(subject)}, the subject of the entry rule")
+    if cond.op in ("above", "below"):
+        return E.Cross(direction=cond.op, left=subject, right=cond.right)
+    return E.Compare(op=cond.op, left=subject, right=cond.right)  # type: ignore[arg-type]
+
+
+def _first_subject(node: Any) -> Any:
+    if isinstance(node, (E.Compare, E.Cross)):
+        return node.left if isinstance(node.left, E.Indicator) else None
+    if isinstance(node, (E.And, E.Or)):
+        return next((s for s in map(_first_subject, node.items) if s is not None), None)
+    return None
 
 
 def _mirror(m: Mirror, ref: Any, side: str, role: str, d: Draft) -> Any:
@@ -223,6 +249,9 @@ def _settings(r: Read, d: Draft) -> None:
             key = "sizing"
         if part.kind == "target_rr":
             reward = float(part.value)
+        if part.kind == "agents":
+            d.kept["agents"] = AgentsSpec()
+            continue
         if part.kind == "entry_move":
             key = _entry_move(part, d)
             part = Part("level", value=("pct", part.value[1]))

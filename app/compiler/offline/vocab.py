@@ -22,13 +22,15 @@ SIDE sell: sell | sells | selling | sell signal | sold | sell at
 SIDE cover: cover | covers | buy to cover | buy back | cover the short | cover short | \
   close the short | exit short | exit the short | exit shorts | short exit
 SIDE exit: exit | exits | exiting | close the position | close the trade | close out | \
-  close position | close positions | get out | liquidate | exit long | exit the long | \
-  exit the position | exit the trade | exit position | exit rule | exit signal | long exit | \
-  close long | close the long | exit all | flatten | close it | get flat | exit at | exit on | \
+  close position | close positions | get out | liquidate | \
+  exit the position | exit the trade | exit position | exit rule | exit signal | \
+  exit all | flatten | close it | get flat | exit at | exit on | \
   sell the position | sell everything | close all positions | exit positions | exit trade | \
-  close trade | close a long | exit a long | closing the position | close out the position
-SIDE exit: square off | square off the long position | square off the position | \
-  square off the long | close the long position | exit long positions | close longs | exit longs
+  close trade | closing the position | close out the position
+SIDE exitlong: square off the long position | square off the long | close the long position | \
+  exit long positions | close longs | exit longs | exit long | exit the long | long exit | \
+  close long | close the long | exit a long | close a long | exit long trades | exit long position
+SIDE exit: square off | square off the position
 SIDE cover: exit short positions | close the short position | close shorts | exit shorts
 SIDE exit + WHEN: close when | close if | close once
 AFTER: after | after holding for | after being in for | after a maximum of | at most after
@@ -52,23 +54,24 @@ CMP le: <= | at or below | less than or equal to | or less | or lower | =< | on 
 CROSS above: crosses above | cross above | crossed above | crossing above | crosses over | \
   cross over | crossed over | crossing over | crosses up | crosses upward | crossover | \
   crosses above over | crosses up through | crosses back above | crosses back over | \
-  crossing up | bullish crossover | bullish cross | crosses up above | crosses upwards
+  crossing up | goes above | goes over | goes back above | go above | went above | \
+  bullish crossover | bullish cross | crosses up above | crosses upwards
 CROSS below: crosses below | cross below | crossed below | crossing below | crosses under | \
   cross under | crossed under | crossing under | crosses down | crosses downward | crossunder | \
   crosses back below | crosses back under | crossing down | bearish crossover | bearish cross | \
   crosses down below | crosses down through | crosses downwards
 CROSS any: crosses | cross | crossed | crossing | crosses back | cross back | crossed back
 CROSS break: breaks | breaks out of | break | breaks through | breaks out | break out of
-CROSS above~: rises above | moves above | breaks above | climbs above | goes above | \
-  pushes above | gets above | jumps above | rises over | moves over | goes over | breaks over | \
-  climbs back above | rises back above | moves back above | goes back above | gets back above | \
+CROSS above~: rises above | moves above | breaks above | climbs above | \
+  pushes above | gets above | jumps above | rises over | moves over | breaks over | \
+  climbs back above | rises back above | moves back above | gets back above | \
   pops above | breaks out above | back above | recovers above | reclaims | climbs over | \
   rallies above | turns up through | returns above | rises through | \
   surpasses | rises to above | punches above | crosses to above
 CROSS below~: drops below | falls below | dips below | breaks below | moves below | \
-  goes below | sinks below | slips below | drops under | falls under | dips under | \
-  moves under | goes under | breaks under | falls back below | drops back below | \
-  moves back below | goes back below | back below | back under | breaks down below | \
+  sinks below | slips below | drops under | falls under | dips under | \
+  moves under | breaks under | falls back below | drops back below | \
+  moves back below | back below | back under | breaks down below | \
   falls through | breaks down through | plunges below | declines below | \
   turns down through | returns below | falls to below | drops to below | dips to below
 TOUCH: touches | touch | tags | hits | reaches | tests | touched | hit | reached | reaches or exceeds
@@ -167,6 +170,9 @@ ATR: atr | atrs | x atr | times atr | times the atr | atr multiple | atr's | ave
 RRWORD: risk reward | risk/reward | r:r | rr | reward to risk | risk to reward | r | \
   risk-reward | reward:risk | reward-to-risk | risk-to-reward | times the risk | times risk | \
   x risk | r multiple | times the stop | times the stop distance | x the stop
+AGENTS: all agents | with all agents | the agents | agents | the agent team | agent team | \
+  with agents | with the agents | all the agents | the analyst team | analyst team | \
+  use the agents | using the agents
 DIR long: long only | long-only | only long | longs only | only longs
 DIR short: short only | short-only | only short | shorts only | only shorts
 DIR both: long and short | long or short | both sides | both directions | long/short | \
