@@ -32,7 +32,9 @@ from app.compiler.offline import compile_offline, read_draft
 from app.dsl import parse_spec
 from app.engine.signals import rule_signals
 from app.indicators.bars import Bars
+from app.spec import expr as E
 from app.spec.models import StrategySpec
+from pydantic import BaseModel
 
 FACTS = ("symbols", "timeframe", "direction", "stop_loss", "take_profit", "trailing_stop",
          "size", "max_hold_bars")
@@ -111,13 +113,30 @@ def inventions(record: dict[str, Any], got: StrategySpec | None) -> list[str]:
     out += [f"symbol {s}" for s in d.universe if s not in want_syms]
     if got is not None:
         evidence = Evidence.of([text])
-        out += [f"number {v:g} ({where})" for v, where in spec_numbers(got)
+        unlagged = _strip_lags(got)
+        out += [f"number {v:g} ({where})" for v, where in spec_numbers(unlagged)
                 if not evidence.has_number(v)]
         if record.get("expected_spec"):
             want = parse_spec(record["expected_spec"])
             out += [f"rule {k}" for k in RULES
                     if getattr(got, k) is not None and getattr(want, k) is None]
     return out
+
+
+def _strip_lags(spec: StrategySpec) -> StrategySpec:
+    """The spec with every lag removed: "3 days in a row" writes close[2], close[3], which
+    are not numbers the text had to state."""
+    def strip(node: Any) -> Any:
+        if isinstance(node, E.Lag):
+            return strip(node.expr)
+        if isinstance(node, BaseModel):
+            return node.model_copy(update={k: strip(v) for k, v in node if
+                                           isinstance(v, (BaseModel, tuple))})
+        if isinstance(node, tuple):
+            return tuple(strip(v) for v in node)
+        return node
+    return spec.model_copy(update={k: strip(getattr(spec, k)) for k in RULES
+                                   if getattr(spec, k) is not None})
 
 
 def score(path: Path, verbose: bool) -> dict[str, Any]:

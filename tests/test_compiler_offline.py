@@ -194,3 +194,42 @@ def test_compile_imports_neither_pandas_nor_numpy() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, timeout=60)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_fast_and_slow_averages_take_the_lengths_the_text_gives() -> None:
+    d = read_draft("Fast EMA: period 10\nSlow EMA: period 50\nBuy GOOG when the fast EMA "
+                   "crosses above the slow EMA")
+    assert format_expr(d.long_entry) == "ema(close, 10) crosses above ema(close, 50)"
+    assert any("fast" in a for a in d.assumptions)
+    unbound = read_draft("buy SPY when the fast SMA crosses above the slow SMA")
+    assert unbound.long_entry is None
+    assert any("Which length is the fast SMA" in q for q in unbound.questions)
+
+
+def test_it_against_a_number_is_the_entry_indicator() -> None:
+    d = read_draft("buy AAPL when RSI(14) drops below 30, sell when it goes above 70")
+    assert format_expr(d.long_exit) == "rsi(close, 14) crosses above 70"
+    assert any("'it' read as rsi(close, 14)" in a for a in d.assumptions)
+    lone = read_draft("buy AAPL when it crosses above 20")
+    assert lone.long_entry is None and lone.questions
+
+
+def test_entry_relative_stop_and_target_and_n_bars_ago() -> None:
+    d = read_draft("buy SPY when the 5-period RSI was below 60 3 days ago. Exit when the price "
+                   "reaches 5% above entry. Stop: 3% below entry.")
+    assert format_expr(d.long_entry) == "rsi(close, 5)[3] < 60"
+    assert d.stop_loss == ("pct", 3.0) and d.take_profit == ("pct", 5.0)
+
+
+def test_conditions_listed_before_their_rule_join_it() -> None:
+    d = read_draft("Rules\n1. The asset (e.g., SPY) is below its 200-day moving average.\n"
+                   "2. If the market closes up 4 or more days in a row, enter a short trade.\n"
+                   "3. Exit the trade on a close below the 5-period moving average.")
+    assert d.universe == ["SPY"] and d.long_entry is None
+    assert format_expr(d.short_entry).startswith("close < sma(close, 200) and close > close[1]")
+    assert format_expr(d.short_exit) == "close < sma(close, 5)"
+
+
+def test_sell_as_an_exit_is_stated() -> None:
+    result = compile_offline("buy AAPL when RSI(2) < 10, sell when RSI(2) > 70, 10 shares")
+    assert any("'sell' read as closing the long" in a for a in result.assumptions)

@@ -105,6 +105,8 @@ class CondBuilder:
     """Atoms -> conditions; collects the notes of non-literal readings."""
 
     notes: list[str]
+    speeds: dict[str, int]
+    """Lengths the text gives its fast and slow averages (see ``reader.speeds``)."""
 
     def _pair(self, left: Opnd, right: Opnd) -> tuple[Any, Any]:
         return resolve(left, right, self.notes), resolve(right, left, self.notes)
@@ -250,6 +252,11 @@ class CondBuilder:
         period = a if a.kind == "PERIOD" else b
         return repeat(atom, period_bars(period, []))
 
+    def ago(self, atom: Any, period: Tok, _ago: Tok) -> Any:
+        if not isinstance(atom, (E.Compare, E.Cross, E.And, E.Or, E.Not)):
+            raise Ask(None)
+        return lagged(atom, period_bars(period, self.notes))
+
     def time_mark(self, _after: Tok, period: Tok) -> Any:
         return TimeMark(period_bars(period, self.notes))
 
@@ -269,7 +276,22 @@ class CondBuilder:
 
     # ----- operands ------------------------------------------------------------------------
     def indicator(self, *toks: Tok) -> Opnd:
-        return indicator(list(toks), self.notes)
+        op = indicator([t for t in toks if t.kind != "SPEED"], self.notes)
+        speed = next((t for t in toks if t.kind == "SPEED"), None)
+        if speed is not None and not op.nums:
+            op.nums = [float(self._speed(speed, op.text or op.name))]
+        return op
+
+    def speed_only(self, tok: Tok) -> Opnd:
+        return Opnd("period", nums=[float(self._speed(tok, "average"))], text=tok.text)
+
+    def _speed(self, tok: Tok, what: str) -> int:
+        """"the fast SMA": the length the text gives the fast one (or the shorter of two)."""
+        bars = self.speeds.get(str(tok.value))
+        if bars is None:
+            raise Ask(f"Which length is the {tok.value} {what}? e.g. 'the 10-day {what}'.")
+        self.notes.append(f"the {tok.value} {what} is the {bars}-bar one the text gives")
+        return bars
 
     def args(self, *toks: Tok) -> Tok:
         return Tok("ARGS", [t for t in toks if t.kind not in ("LPAR", "RPAR", "COMMA")])

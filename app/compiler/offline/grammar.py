@@ -37,7 +37,8 @@ def parser() -> Lark:
                 maybe_placeholders=False, cache=True)
 
 
-def parse_clause(toks: list[Tok]) -> tuple[list[Part], list[str]]:
+def parse_clause(toks: list[Tok], speeds: dict[str, int] | None = None
+                 ) -> tuple[list[Part], list[str]]:
     """The parts of one clause and the notes of its non-literal readings; raises
     :class:`Ask` when it cannot be read whole."""
     stream = [Token(t.kind, str(i)) for i, t in enumerate(toks)]
@@ -45,16 +46,16 @@ def parse_clause(toks: list[Tok]) -> tuple[list[Part], list[str]]:
         tree = parser().parse(stream)
     except LarkError:
         raise Ask(None) from None
-    walk = _Walk(toks)
+    walk = _Walk(toks, speeds or {})
     return walk.parts(tree), walk.build.notes
 
 
 class _Walk:
     """Tree -> parts, through :class:`PartBuilder` (one method per grammar alias)."""
 
-    def __init__(self, toks: list[Tok]) -> None:
+    def __init__(self, toks: list[Tok], speeds: dict[str, int]) -> None:
         self.toks = toks
-        self.build = PartBuilder()
+        self.build = PartBuilder(speeds)
 
     def parts(self, tree: Tree) -> list[Part]:
         return [self.visit(child) for child in tree.children]

@@ -40,7 +40,7 @@ _RAW = re.compile(r"""
   (?P<money>\$\s?\d[\d,]*(?:\.\d+)?\s?[kKmM]?\b)
  |(?P<ratio>\b\d+(?:\.\d+)?\s?:\s?\d+(?:\.\d+)?\b)
  |(?P<num>(?<![A-Za-z])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s?%)?(?:[kK]\b)?|\.\d+\s?%?)
- |(?P<pair>\b[A-Z]{2,6}/[A-Z]{3,4}\b)
+ |(?P<pair>\b[A-Z]{3,5}/(?:USD|USDT|EUR|JPY|GBP|CHF|AUD|CAD|NZD|BTC)\b)
  |(?P<cash>\$[A-Za-z]{1,5}\b)
  |(?P<word>%[a-zA-Z]\b|[+-]di\b|[A-Za-z][A-Za-z0-9]*(?:[.'’][A-Za-z]+)*(?:'s)?)
  |(?P<op>>=|<=|=>|=<|[<>=&()/,])
@@ -64,7 +64,10 @@ def _load(table: str) -> dict[tuple[str, ...], list[Tok]]:
 
 
 def _head_tok(parts: list[str]) -> Tok:
-    return Tok(parts[0], parts[1] if len(parts) > 1 else None)
+    value: object = parts[1] if len(parts) > 1 else None
+    if parts[0] == "NUM":
+        value = float(parts[1])
+    return Tok(parts[0], value)
 
 
 @lru_cache(maxsize=1)
@@ -187,8 +190,8 @@ def _step(pieces: list[tuple[str, str, str]], i: int,
 
 
 TICKER_CUES = {"buy", "sell", "short", "trade", "trading", "on", "ticker", "symbol", "symbols",
-               "stock", "etf", "for", "of", "and", "in", "like", "eg", "such", "as", "shares",
-               "long", "with", "tested", "trades", "buying", "selling", "shorting", "cover"}
+               "stock", "etf", "of", "like", "eg", "such", "as", "shares", "long", "tested",
+               "trades", "buying", "selling", "shorting", "cover"}
 
 
 def _ticker_place(pieces: list[tuple[str, str, str]], i: int, out: Lexed) -> bool:
@@ -243,6 +246,8 @@ def _symbol_of(raw: str, low: str) -> str | None:
     upper = raw.upper()
     if upper in vocab.KNOWN_TICKERS and (raw.isupper() or low not in vocab.LOWERCASE_UNSAFE):
         return upper
+    if (low,) in phrase_table() or low in vocab.FILLERS:
+        return None
     if raw.isupper() and 2 <= len(raw) <= 6 and raw.isalpha() and upper not in vocab.NON_TICKERS:
         return upper
     if re.fullmatch(r"[A-Z]{1,5}\.[A-Z]", raw):
@@ -280,6 +285,12 @@ def _numbers_with_units(out: Lexed) -> None:
             merged.append(Tok("PERIOD", (int(tok.value), unit), f"{tok.text} {nxt.text}"))
             i += 2
             continue
+        if tok.kind == "SIDE" and tok.text.lower() in ("short", "long") and nxt is not None \
+                and nxt.kind == "IND":
+            merged.append(Tok("SPEED", "fast" if tok.text.lower() == "short" else "slow",
+                              tok.text))
+            i += 1
+            continue
         if tok.kind == "NUM" and nxt is not None and nxt.kind == "IND" and tok.value >= 2 \
                 and tok.value == int(tok.value):
             merged.append(Tok("PERIOD", (int(tok.value), "bar"), tok.text))
@@ -287,6 +298,9 @@ def _numbers_with_units(out: Lexed) -> None:
             continue
         merged.append(tok)
         i += 1
+    merged = [Tok("WHEN", None, t.text) if t.kind == "AFTER" and k + 1 < len(merged)
+              and merged[k + 1].kind != "PERIOD" and not (k and merged[k - 1].kind == "PERIOD")
+              else t for k, t in enumerate(merged)]
     out.toks = [t for k, t in enumerate(merged) if not (
         t.kind == "LAG" and k + 1 < len(merged) and merged[k + 1].kind in ("PERIOD", "NUM"))]
 

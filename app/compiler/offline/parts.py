@@ -42,8 +42,9 @@ class Amount:
 class PartBuilder(CondBuilder):
     """Grammar aliases -> :class:`Part` objects (and the notes of non-literal readings)."""
 
-    def __init__(self) -> None:
+    def __init__(self, speeds: dict[str, int] | None = None) -> None:
         self.notes: list[str] = []
+        self.speeds = speeds or {}
 
     def rule(self, side: Tok, *rest: Any) -> Part:
         amount = next((r for r in rest if isinstance(r, Amount)), None)
@@ -53,8 +54,8 @@ class PartBuilder(CondBuilder):
             part.value = self._size(amount, risk=False, in_rule=True)
         return part
 
-    def bare(self, cond: Any) -> Part:
-        return Part("bare", cond=cond)
+    def bare(self, *args: Any) -> Part:
+        return Part("bare", cond=args[-1])
 
     def agents(self, tok: Tok) -> Part:
         return Part("agents")

@@ -16,7 +16,7 @@ from app.compiler.offline.segment import LEADS, LEVEL_UNITS, STARTERS, Clause, c
 ROLE_LEAD = {"entry": [Tok("SIDE", "buy")], "short": [Tok("SIDE", "short")],
              "exit": [Tok("SIDE", "exit")], "stop": [Tok("STOP")], "target": [Tok("TARGET")],
              "size": [Tok("SIZE")]}
-SIDE_OUT = {"SYM", "TF", "UNK", "VAGUE", "UNSUP"}
+SIDE_OUT = {"SYM", "TF", "UNK", "VAGUE", "UNSUP", "FILL"}
 
 
 @dataclass
@@ -37,6 +37,7 @@ class Read:
     role: str | None = None
     sides: set[str] = field(default_factory=set)
     """Sides named by any rule-like clause, read or not (buy, short, sell...)."""
+    speeds: dict[str, int] = field(default_factory=dict)
     day_periods: bool = False
     """A period was given in days ("the 20-day high"): the rules are on daily bars."""
 
@@ -44,9 +45,41 @@ class Read:
 def read(text: str) -> Read:
     """Read every clause of ``text``."""
     out = Read()
-    for clause in clauses(text):
+    found = clauses(text)
+    out.speeds = speeds(found)
+    for clause in found:
         _read_clause(clause, out)
     return out
+
+
+def speeds(found: list[Clause]) -> dict[str, int]:
+    """Lengths of the fast and slow averages: said with the word ("Fast EMA: period 10"),
+    or the shorter and longer of the two lengths one sentence gives ("periods 10 and 30")."""
+    out: dict[str, int] = {}
+    pairs: list[list[int]] = []
+    for clause in found:
+        toks = clause.toks
+        lengths = [int(t.value[0] if t.kind == "PERIOD" else t.value) for t in toks
+                   if t.kind in ("PERIOD", "NUM") and _length(t)]
+        for i, tok in enumerate(toks):
+            if tok.kind == "SPEED":
+                near = next((t for t in toks[i + 1:i + 5] if t.kind in ("PERIOD", "NUM")), None)
+                if near is not None and _length(near):
+                    out.setdefault(str(tok.value), int(near.value[0] if near.kind == "PERIOD"
+                                                       else near.value))
+        if any(t.kind == "IND" for t in toks) and len(set(lengths)) == 2:
+            pairs.append(sorted(set(lengths)))
+    if pairs and len({tuple(p) for p in pairs}) == 1:
+        out.setdefault("fast", pairs[0][0])
+        out.setdefault("slow", pairs[0][1])
+    return out
+
+
+def _length(tok: Tok) -> bool:
+    if tok.text[:1].isalpha():
+        return False  # "two moving averages" counts averages, not bars
+    value = tok.value[0] if tok.kind == "PERIOD" else tok.value
+    return isinstance(value, (int, float)) and value == int(value) and 2 <= value <= 500
 
 
 def _read_clause(clause: Clause, out: Read) -> None:
@@ -73,6 +106,8 @@ def _read_clause(clause: Clause, out: Read) -> None:
     lead = out.lead or ROLE_LEAD.get(clause.role or "")
     if lead and body and not any(t.kind in STARTERS | LEVEL_UNITS for t in body):
         body = lead + body
+    if _fill_problem(toks, body, clause, out):
+        return
     flagged = any(t.kind in ("UNSUP", "VAGUE") for t in toks) and any(
         t.kind in ("SIDE", "WHEN") for t in body)
     if not _rule_like(body) and not flagged:
@@ -87,7 +122,7 @@ def _read_clause(clause: Clause, out: Read) -> None:
         out.questions.append(problem)
         return
     try:
-        parts, notes = parse_clause(body)
+        parts, notes = parse_clause(body, out.speeds)
     except Ask as ask:
         out.questions.append(ask.question or quote_question(clause.text))
         return
@@ -95,9 +130,27 @@ def _read_clause(clause: Clause, out: Read) -> None:
     for part in parts:
         part.headed = body[0] is (lead or [None])[0]
         part.join = join
-        if part.kind == "entry_move":
-            part.side = str((lead or [Tok("SIDE", "exit")])[0].value)
+        if part.kind == "entry_move" and part.side is None:
+            first = body[0] if body[0].kind == "SIDE" else (lead or [Tok("SIDE", "exit")])[0]
+            part.side = str(first.value)
     out.parts += [(p, clause) for p in parts]
+
+
+def _fill_problem(toks: list[Tok], body: list[Tok], clause: Clause, out: Read) -> bool:
+    """"buy at the close" is how every order fills (next bar's open, said as an assumption);
+    "sell at the close" is a session exit the language lacks (a question)."""
+    fills = [t for t in toks if t.kind == "FILL"]
+    if not fills:
+        return False
+    sides = [t.value for t in body if t.kind == "SIDE"]
+    if sides and all(s in ("buy", "short") for s in sides) or not sides and not _rule_like(body):
+        out.notes.append(f"'{fills[0].text}': orders fill at the next bar's open once a bar "
+                         "closes with the rule true")
+        return False
+    out.questions.append(f"The language has no exits at a set time ('{fills[0].text}' in "
+                         f"\"{clause.text}\"): exit on a rule or after a number of bars "
+                         "instead (e.g. 'hold 1 day')?")
+    return True
 
 
 def _body(toks: list[Tok]) -> list[Tok]:
@@ -151,7 +204,7 @@ def _problem(toks: list[Tok], body: list[Tok], clause: Clause) -> str | None:
 
 RELATIONS = {"CMP", "CROSS", "TOUCH", "BETWEEN", "PATTERN", "TREND", "MOVE", "STOP", "TARGET",
              "TRAIL", "HOLD", "SIZE", "RISK", "SHARES", "EQUITY", "RRWORD", "DIR", "AFTER",
-             "MONEY", "LOTS", "AGENTS"}
+             "MONEY", "LOTS", "AGENTS", "ENTRYREF"}
 
 
 def _rule_like(body: list[Tok]) -> bool:

@@ -186,7 +186,7 @@ def _opens_part(toks: list[Tok], i: int) -> bool:
     if tok.kind in STARTERS:
         return prev.kind not in NUMERIC | STARTERS
     return _level_ahead(toks, i) and prev.kind not in STARTERS | {
-        "COMMA", "AND", "LPAR", "CMP", "CROSS", "SCALE", "MOVE", "IT"}
+        "COMMA", "AND", "LPAR", "CMP", "CROSS", "SCALE", "MOVE", "IT", "TOUCH", "FIELD"}
 
 
 def _level_ahead(toks: list[Tok], i: int) -> bool:
@@ -213,11 +213,13 @@ def _merge_conditions(parts: list[Clause]) -> list[Clause]:
     out: list[Clause] = []
     for part in parts:
         prev = out[-1] if out else None
-        kinds = [t.kind for t in part.toks]
+        kinds = [t.kind for t in part.toks if t.kind not in ("SYM", "TF")]
+        while kinds and kinds[-1] == "WHEN":
+            kinds.pop()
         if prev is not None and kinds and kinds[0] == "SIDE" and "WHEN" not in kinds \
                 and prev.toks and prev.toks[0].kind == "WHEN" and all(
                     t.kind not in STARTERS for t in prev.toks):
-            prev.lexed.toks = part.toks + prev.toks
+            prev.lexed.toks = [t for t in part.toks if t.kind != "WHEN"] + prev.toks
             prev.text = f"{prev.text}, {part.text}"
             continue
         out.append(part)

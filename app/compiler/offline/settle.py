@@ -86,9 +86,10 @@ def _rules(r: Read, d: Draft) -> None:
             last = buckets[part.side or "buy"]
             sides.add(part.side or "buy")
             cond = part.cond
-            for earlier, _ in pending:
-                cond = earlier if cond is None else ("and", earlier, cond)
-            pending = []
+            if part.side in ("buy", "short", "sell"):
+                for earlier, _ in pending:
+                    cond = earlier if cond is None else ("and", earlier, cond)
+                pending = []
             if cond is not None:
                 last.append(cond)
         elif part.kind == "bare":
@@ -130,6 +131,8 @@ def _place_sells(buckets: dict[str, list[Any]], sides: set[str], d: Draft) -> No
         return
     if buckets["buy"] or "buy" in sides or "long" in sides:
         buckets["exit"] += buckets["sell"]
+        if buckets["sell"]:
+            d.assume("'sell' read as closing the long position, not as opening a short")
     else:
         buckets["short"] += buckets["sell"]
         sides.add("short")

@@ -13,18 +13,18 @@ PHRASES = """
 SIDE buy: buy | buys | buying | go long | goes long | going long | enter long | enter a long | long | \
   buy long | purchase | get long | open a long | open long | open a long position | bought | \
   long entry | entry long | buy signal | buy entry | enter long position | take a long | \
-  take long | go long on | be long | long position | enter a long position | buy to open | buy at
+  take long | go long on | be long | long position | enter a long position | buy to open
 SIDE short: short | go short | goes short | going short | sell short | short sell | shorts | \
   enter short | enter a short | open a short | open short | short entry | entry short | \
-  short position | take a short | short sell at | sell to open | shorting | be short | \
+  short position | take a short | sell to open | shorting | be short | \
   initiate a short | enter a short position
-SIDE sell: sell | sells | selling | sell signal | sold | sell at
+SIDE sell: sell | sells | selling | sell signal | sold
 SIDE cover: cover | covers | buy to cover | buy back | cover the short | cover short | \
   close the short | exit short | exit the short | exit shorts | short exit
 SIDE exit: exit | exits | exiting | close the position | close the trade | close out | \
   close position | close positions | get out | liquidate | \
   exit the position | exit the trade | exit position | exit rule | exit signal | \
-  exit all | flatten | close it | get flat | exit at | exit on | \
+  exit all | flatten | close it | get flat | exit on | \
   sell the position | sell everything | close all positions | exit positions | exit trade | \
   close trade | closing the position | close out the position
 SIDE exitlong: square off the long position | square off the long | close the long position | \
@@ -141,6 +141,13 @@ MOVE down: drops | falls | is down | down | declines | loses | sinks | dropped |
   pulls back | pullback | pulled back | retraces
 FROM above: from below | to the upside | upwards | upward | to the up side | from underneath
 FROM below: from above | to the downside | downwards | downward | to the down side
+SPEED fast: fast | faster | quick | quicker | shorter | fast moving | faster moving | \
+  the fast | the faster | short-term | shorter-term | short term
+SPEED slow: slow | slower | longer | slow moving | slower moving | the slow | the slower | \
+  long-term | longer-term | long term
+AGO: ago | earlier | before that | bars ago | days ago
+NUM 0: zero line | the zero line | 0 line | the 0 line | the zero level | zero level | \
+  the centerline | the centreline
 ROW: in a row | consecutive | straight | running | successive | in succession | back to back
 STOP: stop | stop loss | stoploss | stop-loss | sl | stop out | stopped out | protective stop | \
   hard stop | initial stop | stop at | stop losses | stops | max loss | maximum loss | \
@@ -189,6 +196,11 @@ ENTRYREF below: below entry | below the entry | below the entry price | below en
   below cost | below the fill | under the entry price | under entry
 ENTRYREF above: above entry | above the entry | above the entry price | above entry price | \
   above the purchase price | above my entry | above the buy price | over the entry price
+FILL: at the close | on the close | the close after | at the open | on the open | \
+  at the next open | on the next open | at the next bar's open | at market | at the market | \
+  on the open of the next day | at the open of the next day | the next morning | next day's open | \
+  the next day's open | at tomorrow's open | at the opening | on the opening | \
+  at the close of the day | on the close of the day | at market price | market order
 DROP: mean reversion | mean-reversion | trend following | trend-following | \
   from entry | from the entry | from the entry price | of the entry price | of entry | \
   of entry price | from the purchase price | of the trade | on the trade | of the position | \
@@ -238,9 +250,8 @@ UNSUP calendar: month end | end of the month | end of month | month-end | first 
   turn of the month | every monday | every friday | on monday | on friday | on mondays | \
   on fridays | day of the week | each month | every month | each week | every week | \
   weekly rebalance | monthly rebalance | rebalance | quarter end | end of the quarter
-UNSUP session: at the close | at the open | next open | the next open | next day's open | \
-  next morning | end of day | end of the day | market close | market open | the next day | \
-  the next bar | next bar | at the next bar | tomorrow's open | on the close | on the open | \
+UNSUP session: next open | the next open | next morning | end of day | end of the day | \
+  market close | market open | the next day | the next bar | next bar | at the next bar | \
   next session | the following day | following day | overnight | opening bell | closing bell | \
   moc | market on close
 UNSUP pattern: engulfing | doji | hammer | shooting star | harami | morning star | \
@@ -312,6 +323,7 @@ takes initiated initiate initiates bought sold using uses used based measured ca
 following followed criteria parameters parameter default defaults optional described
 simply classic just whole entire full total available existing predefined predetermined
 specified given defined determined default. typically usually normally commonly generally
+has have had having where check checks rating ratings will shall needs need needed must been
 """.split())
 """Words with no strategy content of their own: dropped, never reported."""
 
@@ -323,7 +335,8 @@ RTH TF HTF LTF STD SD OCO ORB PDT EPS PE PT IV DTE OTM ITM ATM BE DI DMI OBV CCI
 KC HMA VWMA DEMA TEMA TRIX PPO CMF MA MAS EMAS SMAS VIX NR NR4 NR7 IBS RR R TR NYSE NASDAQ
 CFD FX PIP PIPS LOT ENTRY EXIT EXITS RULES RULE SETUP NOTE NOTES TIMEFRAME RISK SIZE TARGET
 ALL ANY NO YES ON AT TO OF IN BY FOR IS IT BE AS AN UP DOWN NEW OPEN CLOSE HIGH LOW DAY
-STOCH SPX NDX INDU DJIA GMT UTC EDT CST PST NY LONDON ASIA MAX MIN AVG EG IE VS ETC
+STOCH SPX NDX INDU DJIA GMT UTC EDT CST PST NY LONDON ASIA MAX MIN AVG EG IE VS ETC ROI ROE
+TV EA PNL OHLCV CSV API REF TRUE FALSE NULL NAN ALWAYS NEVER ONLY WHEN THEN ELSE
 """.split())
 """Upper-case words that are not symbols (indicator names, acronyms, headings, shouting)."""
 
