@@ -292,6 +292,8 @@ high - low < lowest(high - low, 4)[1]: nr4 | narrowest range of the last 4 days 
 
 EXPRESSIONS = """
 high - low: range | the range | daily range | bar range | the day's range | true range of the bar
+(close - low) / (high - low): ibs | the ibs | internal bar strength | the internal bar strength | \
+  internal bar strength indicator | ibs indicator | the ibs indicator
 """
 """Named quantities as strategy-language expressions (used like any operand)."""
 
