@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -39,6 +40,7 @@ from pydantic import BaseModel
 FACTS = ("symbols", "timeframe", "direction", "stop_loss", "take_profit", "trailing_stop",
          "size", "max_hold_bars")
 RULES = ("long_entry", "long_exit", "short_entry", "short_exit")
+TICKER = re.compile(r"[A-Z]{1,6}(?:[./][A-Z]{1,5})?")
 DATA = Path(__file__).resolve().parent.parent / "app" / "data" / "GOOG.csv"
 
 
@@ -78,8 +80,9 @@ def _level(level: tuple | None) -> dict[str, Any] | None:
 
 
 def fact_right(key: str, want: Any, got: Any, record: dict[str, Any]) -> bool:
-    if key == "symbols":
-        return sorted(s.upper().replace("-", "/") for s in want) == sorted(got)
+    if key == "symbols":  # names that are not tickers ("S&P 500", "Bitcoin") must be asked
+        tickers = [s.upper().replace("-", "/") for s in want if TICKER.fullmatch(s)]
+        return sorted(tickers) == sorted(got)
     if key == "timeframe":
         return want == got or want is None and got is None
     if key == "direction":

@@ -233,3 +233,26 @@ def test_conditions_listed_before_their_rule_join_it() -> None:
 def test_sell_as_an_exit_is_stated() -> None:
     result = compile_offline("buy AAPL when RSI(2) < 10, sell when RSI(2) > 70, 10 shares")
     assert any("'sell' read as closing the long" in a for a in result.assumptions)
+
+
+def test_only_when_filters_every_entry() -> None:
+    d = read_draft("buy SPY when RSI(2) < 10. Only trade when the close is above the 200-day "
+                   "SMA. Sell when RSI(2) > 70.")
+    assert format_expr(d.long_entry) == "rsi(close, 2) < 10 and close > sma(close, 200)"
+    assert format_expr(d.long_exit) == "rsi(close, 2) > 70"
+
+
+def test_an_unresolved_it_on_the_right_is_a_question() -> None:
+    d = read_draft("Find the highest price of the last 20 candles. Buy when price crosses "
+                   "above it.")
+    assert d.long_entry is None and any("'it'" in q for q in d.questions)
+
+
+def test_time_exits_and_named_quantities() -> None:
+    d = read_draft("buy SPY when it drops 5% in 3 days, exit in 5 trading days")
+    assert format_expr(d.long_entry) == "roc(close, 3) <= -5" and d.max_hold == 5
+    ibs = read_draft("Enter a long trade when the IBS closes < 0.2. Exit when the IBS closes > 0.8.")
+    assert format_expr(ibs.long_entry) == "(close - low) / (high - low) < 0.2"
+    hourly = read_draft("buy SPY on the hourly chart when the close is above the 100-hour "
+                        "moving average")
+    assert hourly.timeframe == "1h" and format_expr(hourly.long_entry) == "close > sma(close, 100)"

@@ -109,6 +109,9 @@ class CondBuilder:
     """Lengths the text gives its fast and slow averages (see ``reader.speeds``)."""
 
     def _pair(self, left: Opnd, right: Opnd) -> tuple[Any, Any]:
+        if right.kind == "it" and right.text.lower() in ("it", "it's", "them", "that"):
+            raise Ask(f"What is '{right.text}' that it is compared with? Name the level, e.g. "
+                      "'the 20-day high'.")
         return resolve(left, right, self.notes), resolve(right, left, self.notes)
 
     def compare(self, left: Opnd, op: Tok, right: Opnd) -> Any:

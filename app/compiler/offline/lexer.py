@@ -15,6 +15,7 @@ from typing import Any
 from app.compiler.offline import vocab
 
 MAX_PHRASE = 7
+TIMEFRAMES = ("1m", "5m", "15m", "30m", "1h", "4h")
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,9 @@ def _step(pieces: list[tuple[str, str, str]], i: int,
     elif low == "%" and out.toks and out.toks[-1].kind == "NUM":
         last = out.toks.pop()
         out.toks.append(Tok("PCT", last.value, last.text + "%"))
+    elif low in ("in", "within") and i + 1 < len(pieces) and (
+            pieces[i + 1][2] == "num" or pieces[i + 1][0] in vocab.NUMBER_WORDS):
+        out.toks.append(Tok("IN", None, raw))
     elif low in vocab.FILLERS or kind == "op":
         pass
     else:
@@ -270,7 +274,12 @@ def _numbers_with_units(out: Lexed) -> None:
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         unit = _unit_of(nxt)
         if tok.kind == "NUM" and unit in ("m", "h"):
-            merged.append(Tok("TF", f"{tok.value:g}{unit}", f"{tok.text} {nxt.text}"))
+            frame = f"{tok.value:g}{unit}"
+            if frame in TIMEFRAMES or frame == "60m":
+                merged.append(Tok("TF", "1h" if frame == "60m" else frame,
+                                  f"{tok.text} {nxt.text}"))
+            else:  # "a 100-hour moving average": a length in bars, not a bar size
+                merged.append(Tok("PERIOD", (int(tok.value), "bar"), f"{tok.text} {nxt.text}"))
             i += 2
             continue
         if tok.kind == "NUM" and nxt is not None and nxt.kind == "CMP" \

@@ -175,6 +175,8 @@ def _body(toks: list[Tok]) -> list[Tok]:
             continue
         if tok.kind == "IT" and out and out[-1].kind in ("SIDE", "SHARES", "EQUITY"):
             continue
+        if tok.kind == "WHEN" and out and out[-1].kind == "WHEN":
+            continue
         if tok.kind == "FIELD" and tok.text.lower() in ("closes", "closed") and out \
                 and out[-1].kind in ("EXPR", "IND", "OUT", "RPAR"):
             continue  # "the IBS closes < 0.2": "closes" is the verb of an indicator
@@ -207,7 +209,7 @@ def _problem(toks: list[Tok], body: list[Tok], clause: Clause) -> str | None:
 
 RELATIONS = {"CMP", "CROSS", "TOUCH", "BETWEEN", "PATTERN", "TREND", "MOVE", "STOP", "TARGET",
              "TRAIL", "HOLD", "SIZE", "RISK", "SHARES", "EQUITY", "RRWORD", "DIR", "AFTER",
-             "MONEY", "LOTS", "AGENTS", "ENTRYREF"}
+             "MONEY", "LOTS", "AGENTS", "ENTRYREF", "IN"}
 
 
 def _rule_like(body: list[Tok]) -> bool:

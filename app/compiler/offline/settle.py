@@ -32,6 +32,8 @@ def settle(r: Read, gaps: bool = True) -> Draft:
     if d.timeframe is None and r.day_periods and not any("timeframe" in q for q in d.questions):
         d.timeframe = "1d"
         d.assume("timeframe: daily (the periods are given in days)")
+    if d.timeframe not in (None, "1d") and r.day_periods:
+        d.assume(f"lengths given in days are counted in {d.timeframe} bars")
     d.sides_said = set(r.sides)
     _rules(r, d)
     _settings(r, d)
@@ -71,7 +73,7 @@ def _timeframe(r: Read, d: Draft) -> None:
 # ----- rules -------------------------------------------------------------------------------
 def _rules(r: Read, d: Draft) -> None:
     buckets: dict[str, list[Any]] = {k: [] for k in ("buy", "short", "cover", "sell", "exit",
-                                                     "exitlong")}
+                                                     "exitlong", "filter")}
     last: list[Any] | None = None
     sides: set[str] = set()
     headed_last = False
@@ -103,6 +105,7 @@ def _rules(r: Read, d: Draft) -> None:
             sides.add(str(part.value))
     for _, clause in pending:
         d.ask(Q.UNPLACED.format(clause=clause.text))
+    _filters(buckets, d)
     _place_sells(buckets, sides, d)
     long_exits, short_exits = buckets["exit"], []
     if (buckets["short"] or "short" in sides) and not (buckets["buy"] or "buy" in sides):
@@ -123,6 +126,17 @@ def _rules(r: Read, d: Draft) -> None:
             setattr(d, f"{side}_exit", _fold_all(conds, side, role, ref, d))
     if "both" in sides and (d.long_entry is None or d.short_entry is None):
         d.ask(Q.BOTH_SIDES)
+
+
+def _filters(buckets: dict[str, list[Any]], d: Draft) -> None:
+    """"Only trade when X": X joins every entry rule."""
+    for cond in buckets.pop("filter"):
+        entries = [k for k in ("buy", "short") if buckets[k]]
+        if not entries:
+            d.ask("\"Only when ...\" filters the entries, but no entry rule was read: when "
+                  "should it buy?")
+        for k in entries:
+            buckets[k] = [("and", c, cond) for c in buckets[k]]
 
 
 def _place_sells(buckets: dict[str, list[Any]], sides: set[str], d: Draft) -> None:

@@ -18,6 +18,10 @@ SIDE short: short | go short | goes short | going short | sell short | short sel
   enter short | enter a short | open a short | open short | short entry | entry short | \
   short position | take a short | sell to open | shorting | be short | \
   initiate a short | enter a short position
+SIDE filter: only if | only when | only allow the buy if | only buy if | only buy when | \
+  only take trades when | only trade when | only trade if | as long as | provided that | \
+  filter | only allow trades if | only allow trades when | only take longs if | only go long if | \
+  only enter if | only enter when | only allow entries if | only allow entries when
 SIDE sell: sell | sells | selling | sell signal | sold
 SIDE cover: cover | covers | buy to cover | buy back | cover the short | cover short | \
   close the short | exit short | exit the short | exit shorts | short exit
@@ -58,7 +62,8 @@ CROSS above: crosses above | cross above | crossed above | crossing above | cros
   bullish crossover | bullish cross | crosses up above | crosses upwards
 CROSS below: crosses below | cross below | crossed below | crossing below | crosses under | \
   cross under | crossed under | crossing under | crosses down | crosses downward | crossunder | \
-  crosses back below | crosses back under | crossing down | bearish crossover | bearish cross | \
+  crosses back below | crosses back under | crossing down | goes below | goes under | \
+  goes back below | go below | went below | bearish crossover | bearish cross | \
   crosses down below | crosses down through | crosses downwards
 CROSS any: crosses | cross | crossed | crossing | crosses back | cross back | crossed back
 CROSS break: breaks | breaks out of | break | breaks through | breaks out | break out of
