@@ -8,9 +8,9 @@ Prints figures only (never a record's text; with --verbose, ids and field names 
   trailing stop, size, holding limit), "stated" counting the facts a text states and "all"
   also the unstated ones (which must stay unset);
 - behaviour-exact: on well-specified, expressible records with an expected spec, the compiled
-  draft's rules fire on the same bars of the bundled GOOG data as the expected spec's (the
-  engine's rule_signals); a text naming no symbol has the bundled symbol substituted, as
-  tests/corpus/README.md says;
+  draft's rules fire on the same bars as the expected spec's (``parley signals`` rows, both
+  moved onto the bundled series for their timeframe by tests/corpus/behaviour.py, so a text
+  naming no symbol has the bundled symbol substituted, as tests/corpus/README.md says);
 - inventions: a symbol, a number or a rule the compiled draft has and the text never stated;
 - vague texts (well_specified false) that got at least one question; tracebacks.
 """
@@ -25,28 +25,18 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
+from pydantic import BaseModel
 
 from app.compiler.grounding import Evidence, spec_numbers
 from app.compiler.offline import compile_offline, read_draft
-from app.dsl import parse_spec
-from app.engine.signals import rule_signals
-from app.indicators.bars import Bars
+from app.dsl import format_spec, parse_spec
 from app.spec import expr as E
 from app.spec.models import StrategySpec
-from pydantic import BaseModel
 
 FACTS = ("symbols", "timeframe", "direction", "stop_loss", "take_profit", "trailing_stop",
          "size", "max_hold_bars")
 RULES = ("long_entry", "long_exit", "short_entry", "short_exit")
 TICKER = re.compile(r"[A-Z]{1,6}(?:[./][A-Z]{1,5})?")
-DATA = Path(__file__).resolve().parent.parent / "app" / "data" / "GOOG.csv"
-
-
-def bars() -> Bars:
-    frame = pd.read_csv(DATA, index_col=0, parse_dates=True)
-    return Bars.from_frame(frame)
 
 
 def draft_spec(text: str) -> StrategySpec | None:
@@ -103,9 +93,12 @@ def stated(key: str, want: Any) -> bool:
     return bool(want) if key == "symbols" else want is not None
 
 
-def same_signals(got: StrategySpec, want: StrategySpec, data: Bars) -> bool:
-    a, b = rule_signals(got, data), rule_signals(want, data)
-    return all(np.array_equal(getattr(a, k), getattr(b, k)) for k in RULES)
+def _same(expected: str, got: StrategySpec) -> bool:
+    """The corpus's own comparison (tests/corpus/behaviour.py): both specs moved onto the
+    bundled series for their timeframe, ``parley signals`` rows equal."""
+    from tests.corpus.behaviour import same_behaviour
+
+    return same_behaviour(expected, format_spec(got))
 
 
 def inventions(record: dict[str, Any], got: StrategySpec | None) -> list[str]:
@@ -145,7 +138,6 @@ def _strip_lags(spec: StrategySpec) -> StrategySpec:
 def score(path: Path, verbose: bool) -> dict[str, Any]:
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
                if line.strip()]
-    data = bars()
     n_facts = right_facts = n_stated = right_stated = 0
     exact = exact_n = vague = vague_asked = tracebacks = 0
     invented: list[str] = []
@@ -175,8 +167,7 @@ def score(path: Path, verbose: bool) -> dict[str, Any]:
             vague_asked += bool(result.questions) or result.spec is None
         elif rec["expressible"] and rec.get("expected_spec"):
             exact_n += 1
-            want = parse_spec(rec["expected_spec"])
-            ok = got is not None and same_signals(got, want, data)
+            ok = got is not None and _same(rec["expected_spec"], got)
             exact += ok
             if not ok:
                 misses.append("behaviour")

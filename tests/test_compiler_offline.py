@@ -47,7 +47,7 @@ def test_cli_json_without_a_ticker_prints_the_draft_and_one_question() -> None:
     assert proc.returncode == 1, proc.stderr
     data = json.loads(proc.stdout)
     assert data["spec"] is None and data["compiler"] == "offline"
-    assert data["questions"] == ["Which symbols should this trade? (e.g. AAPL, MSFT or BTC/USD)"]
+    assert data["questions"] == ["Which symbols should this trade? (e.g. GOOG, NVDA or BTC/USD)"]
     assert "long when sma(close, 50) crosses above sma(close, 200)" in data["draft"]
     assert "exit when sma(close, 50) crosses below sma(close, 200)" in data["draft"]
     assert "size 10 shares" in data["draft"] and "Traceback" not in proc.stderr
@@ -141,7 +141,7 @@ def test_unknown_words_in_a_rule_become_a_question_quoting_them() -> None:
 def test_missing_universe_keeps_the_rest_of_the_draft() -> None:
     result = compile_offline("buy when RSI(14) < 30, sell when RSI(14) > 70, 2% stop, 10 shares")
     assert result.spec is None
-    assert result.questions == ("Which symbols should this trade? (e.g. AAPL, MSFT or BTC/USD)",)
+    assert result.questions == ("Which symbols should this trade? (e.g. GOOG, NVDA or BTC/USD)",)
     assert "long when rsi(close, 14) < 30" in (result.draft or "")
     assert "stop loss 2%" in (result.draft or "")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.compiler.offline.naming import where
 from app.dsl.printer import format_spec, num
 from app.spec import expr as E
 from app.spec.models import AtrLevel, PctLevel, Sizing, StrategySpec
@@ -117,9 +118,7 @@ def strategy_name(d: Draft) -> str:
     what = _what(entry) if entry is not None else "Strategy"
     if d.long_entry is None and d.short_entry is not None and "short" not in what.lower():
         what += " short"
-    syms = d.universe[:3]
-    more = f" +{len(d.universe) - 3}" if len(d.universe) > 3 else ""
-    return (what + (f" on {', '.join(syms)}{more}" if syms else ""))[:80]
+    return (what + where(d.universe))[:80]
 
 
 def _what(node: Any) -> str:

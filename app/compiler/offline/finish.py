@@ -13,7 +13,7 @@ from app.dsl import SpecError, format_spec, parse_spec
 from app.spec.models import StrategySpec
 
 NOT_A_STRATEGY = ("That doesn't describe a trading strategy, so nothing was compiled. Describe "
-                  "one, e.g. 'buy AAPL when the 50-day SMA crosses above the 200-day SMA, 2% "
+                  "one, e.g. 'buy GOOG when the 50-day SMA crosses above the 200-day SMA, 2% "
                   "stop, risk 1% per trade'.")
 NOT_FOLLOWED = (" Parley's compiler only reads strategy descriptions; instructions addressed to "
                 "it are not followed.")

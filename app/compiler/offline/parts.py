@@ -5,7 +5,7 @@ One method per alias of ``phrases.lark``; conditions come from :class:`CondBuild
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from app.compiler.offline.conds import CondBuilder

@@ -291,7 +291,7 @@ def _settings(r: Read, d: Draft) -> None:
 
 def _entry_move(part: Part, d: Draft) -> str:
     """"falls 3% below entry" is a long's stop and a short's target (and the mirror)."""
-    where, pct = part.value
+    where, _pct = part.value
     short = part.side in ("short", "cover") or part.side == "exit" and \
         d.long_entry is None and d.short_entry is not None
     losing = (where == "below") != short
