@@ -256,3 +256,15 @@ def test_time_exits_and_named_quantities() -> None:
     hourly = read_draft("buy SPY on the hourly chart when the close is above the 100-hour "
                         "moving average")
     assert hourly.timeframe == "1h" and format_expr(hourly.long_entry) == "close > sma(close, 100)"
+
+
+def test_follow_ups_add_drop_and_rename() -> None:
+    first = compile_offline(SMA)
+    assert first.spec is not None
+    added = compile_offline("add NVDA", first.spec)
+    assert added.spec is not None and added.spec.universe == ("GOOG", "NVDA")
+    named = compile_offline("call it Mine", added.spec)
+    assert named.spec is not None and named.spec.name == "Mine"
+    dropped = compile_offline("drop GOOG", named.spec)
+    assert dropped.spec is not None and dropped.spec.universe == ("NVDA",)
+    assert dropped.spec.long_entry == first.spec.long_entry

@@ -26,8 +26,7 @@ def finish(r: Read, text: str) -> CompileResult:
         if any(h in text.lower() for h in INJECTION_HINTS):
             message += NOT_FOLLOWED
         return CompileResult(spec=None, text=None, not_understood=tuple(r.not_understood),
-                             message=message, questions=(
-                                 "What should it trade, and when should it buy and sell?",))
+                             message=message)
     return result_of(settle(r))
 
 
@@ -65,15 +64,19 @@ def revise(previous: StrategySpec, text: str) -> CompileResult:
     for key in ("timeframe", "stop_loss", "take_profit", "trailing_stop", "max_hold", "sizing"):
         if getattr(new, key) is not None:
             setattr(base, key, getattr(new, key))
-    if named:
+    if named and r.universe_op == "add":
+        base.universe = list(dict.fromkeys([*base.universe, *new.universe]))
+    elif named and r.universe_op == "remove":
+        base.universe = [s for s in base.universe if s not in new.universe]
+    elif named:
         base.universe = list(new.universe)
     base.questions = list(new.questions)
     base.assumptions = list(new.assumptions)
     base.not_understood = list(new.not_understood)
-    base.name = previous.name
+    base.name = r.new_name or previous.name
     ask_gaps(base)
     base.assumptions = [a for a in base.assumptions if not a.startswith("timeframe:")]
-    if not r.parts and not named and not r.questions:
+    if not r.parts and not named and not r.questions and r.new_name is None:
         return replace(result_of(base), message=NOT_A_STRATEGY.replace(
             "nothing was compiled", "the strategy is unchanged"))
     return result_of(base)

@@ -16,7 +16,7 @@ from app.compiler.offline.segment import LEADS, LEVEL_UNITS, STARTERS, Clause, c
 ROLE_LEAD = {"entry": [Tok("SIDE", "buy")], "short": [Tok("SIDE", "short")],
              "exit": [Tok("SIDE", "exit")], "stop": [Tok("STOP")], "target": [Tok("TARGET")],
              "size": [Tok("SIZE")]}
-SIDE_OUT = {"SYM", "TF", "UNK", "VAGUE", "UNSUP", "FILL"}
+SIDE_OUT = {"SYM", "TF", "UNK", "VAGUE", "UNSUP", "FILL", "UNIVERSE", "RENAME"}
 
 
 @dataclass
@@ -38,6 +38,10 @@ class Read:
     sides: set[str] = field(default_factory=set)
     """Sides named by any rule-like clause, read or not (buy, short, sell...)."""
     speeds: dict[str, int] = field(default_factory=dict)
+    universe_op: str | None = None
+    """"add" or "remove" when a follow-up changes the symbols rather than naming new ones."""
+    new_name: str | None = None
+    """The name a follow-up gives ("call it Mine")."""
     day_periods: bool = False
     """A period was given in days ("the 20-day high"): the rules are on daily bars."""
 
@@ -87,6 +91,8 @@ def _read_clause(clause: Clause, out: Read) -> None:
     _take_symbols(toks, out)
     out.timeframes += [str(t.value) for t in toks if t.kind == "TF"]
     out.examples += clause.lexed.examples
+    if _revision_words(clause, out):
+        return
     if clause.role != out.role:
         out.role, out.lead = clause.role, None
     if clause.aside:
@@ -136,6 +142,22 @@ def _read_clause(clause: Clause, out: Read) -> None:
     out.parts += [(p, clause) for p in parts]
 
 
+def _revision_words(clause: Clause, out: Read) -> bool:
+    """"add NVDA", "drop ORCL", "call it Mine": a follow-up's changes to symbols and name.
+    True when the clause says nothing else."""
+    toks = clause.toks
+    op = next((t for t in toks if t.kind == "UNIVERSE"), None)
+    if op is not None and any(t.kind == "SYM" for t in toks):
+        out.universe_op = str(op.value)
+    name = next((t for t in toks if t.kind == "RENAME"), None)
+    if name is not None:
+        at = clause.text.lower().find(name.text.lower())
+        rest = clause.text[at + len(name.text):].strip(" :\"'") if at >= 0 else ""
+        out.new_name = rest or None
+        return True
+    return op is not None and all(t.kind in ("SYM", "UNIVERSE", "AND", "COMMA") for t in toks)
+
+
 def _fill_problem(toks: list[Tok], body: list[Tok], clause: Clause, out: Read) -> bool:
     """"buy at the close" is how every order fills (next bar's open, said as an assumption);
     "sell at the close" is a session exit the language lacks (a question)."""
@@ -177,6 +199,8 @@ def _body(toks: list[Tok]) -> list[Tok]:
             continue
         if tok.kind == "WHEN" and out and out[-1].kind == "WHEN":
             continue
+        if tok.kind == "OUT" and tok.value == "signal" and out and out[-1].kind == "SIDE":
+            continue  # "short entry signal when ...": the signal to enter, not MACD's line
         if tok.kind == "FIELD" and tok.text.lower() in ("closes", "closed") and out \
                 and out[-1].kind in ("EXPR", "IND", "OUT", "RPAR"):
             continue  # "the IBS closes < 0.2": "closes" is the verb of an indicator

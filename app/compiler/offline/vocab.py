@@ -185,6 +185,10 @@ RRWORD: risk reward | risk/reward | r:r | rr | reward to risk | risk to reward |
 AGENTS: all agents | with all agents | the agents | agents | the agent team | agent team | \
   with agents | with the agents | all the agents | the analyst team | analyst team | \
   use the agents | using the agents
+UNIVERSE add: add | also trade | include | add in | also buy
+UNIVERSE remove: remove | drop | exclude | take out | no longer trade | stop trading | without
+RENAME: call it | name it | rename it to | rename it | rename to | call the strategy | \
+  name the strategy | rename the strategy to | rename the strategy
 DIR long: long only | long-only | only long | longs only | only longs
 DIR short: short only | short-only | only short | shorts only | only shorts
 DIR both: long and short | long or short | both sides | both directions | long/short | \
@@ -331,6 +335,7 @@ following followed criteria parameters parameter default defaults optional descr
 simply classic just whole entire full total available existing predefined predetermined
 specified given defined determined default. typically usually normally commonly generally
 has have had having where check checks rating ratings will shall needs need needed must been
+occurrence appearance formation forms form considered upon
 """.split())
 """Words with no strategy content of their own: dropped, never reported."""
 
