@@ -268,3 +268,14 @@ def test_follow_ups_add_drop_and_rename() -> None:
     dropped = compile_offline("drop GOOG", named.spec)
     assert dropped.spec is not None and dropped.spec.universe == ("NVDA",)
     assert dropped.spec.long_entry == first.spec.long_entry
+
+
+def test_ranges_and_partial_exits_are_questions_never_guesses() -> None:
+    ranged = compile_offline("buy SPY when RSI(2) < 10, sell when RSI(2) > 70, stop 2%, risk "
+                             "1-2% of equity")
+    assert ranged.spec is None and any("'1-2%' is a range" in q for q in ranged.questions)
+    assert "size" not in (ranged.draft or "").split("question")[0]
+    partial = read_draft("buy SPY when RSI(2) < 10, stop 2%. If RSI(2) > 50, close 50%.")
+    assert partial.sizing is None and partial.long_exit is None and partial.questions
+    capital = read_draft("buy SPY when RSI(2) < 10, a 2% capital risk with a 2 ATR stop")
+    assert capital.sizing == ("risk_pct", 2.0)

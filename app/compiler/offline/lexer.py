@@ -40,6 +40,7 @@ class Lexed:
 _RAW = re.compile(r"""
   (?P<money>\$\s?\d[\d,]*(?:\.\d+)?\s?[kKmM]?\b)
  |(?P<ratio>\b\d+(?:\.\d+)?\s?:\s?\d+(?:\.\d+)?\b)
+ |(?P<range>(?<![A-Za-z])\d+(?:\.\d+)?\s?%?\s?(?:-|–|to)\s?\d+(?:\.\d+)?\s?%)
  |(?P<num>(?<![A-Za-z])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s?%)?(?:[kK]\b)?|\.\d+\s?%?)
  |(?P<pair>\b[A-Z]{3,5}/(?:USD|USDT|EUR|JPY|GBP|CHF|AUD|CAD|NZD|BTC)\b)
  |(?P<cash>\$[A-Za-z]{1,5}\b)
@@ -144,6 +145,9 @@ def _is_symbol_word(raw: str) -> bool:
 def _step(pieces: list[tuple[str, str, str]], i: int,
           table: dict[tuple[str, ...], list[Tok]], out: Lexed) -> int:
     low, raw, kind = pieces[i]
+    if kind == "range":
+        out.toks.append(Tok("RANGE", raw, raw))
+        return i + 1
     if kind == "money":
         out.toks.append(Tok("MONEY", _number(low.lstrip("$ ")), raw))
         return i + 1

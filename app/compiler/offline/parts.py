@@ -50,6 +50,9 @@ class PartBuilder(CondBuilder):
         amount = next((r for r in rest if isinstance(r, Amount)), None)
         cond = next((r for r in rest if not isinstance(r, (Tok, Amount))), None)
         part = Part("rule", side=str(side.value), cond=cond)
+        if amount is not None and part.side in ("exit", "exitlong", "cover"):
+            raise Ask(f"'{side.text} {amount.text}': the language closes whole positions, not "
+                      "parts of them. Should the exit close the whole position?")
         if amount is not None:
             part.value = self._size(amount, risk=False, in_rule=True)
         return part

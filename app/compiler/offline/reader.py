@@ -16,7 +16,7 @@ from app.compiler.offline.segment import LEADS, LEVEL_UNITS, STARTERS, Clause, c
 ROLE_LEAD = {"entry": [Tok("SIDE", "buy")], "short": [Tok("SIDE", "short")],
              "exit": [Tok("SIDE", "exit")], "stop": [Tok("STOP")], "target": [Tok("TARGET")],
              "size": [Tok("SIZE")]}
-SIDE_OUT = {"SYM", "TF", "UNK", "VAGUE", "UNSUP", "FILL", "UNIVERSE", "RENAME"}
+SIDE_OUT = {"SYM", "TF", "UNK", "VAGUE", "UNSUP", "FILL", "UNIVERSE", "RENAME", "RANGE"}
 
 
 @dataclass
@@ -100,6 +100,7 @@ def _read_clause(clause: Clause, out: Read) -> None:
             out.not_understood.append(clause.text)
         return
     body = _body(toks)
+    out.sides |= {str(t.value) for t in body if t.kind == "SIDE"}
     if body and {t.kind for t in body} <= LEADS and body[0].kind == "SIDE" \
             and not clause.lexed.unknown and (any(t.kind == "WHEN" for t in body)
                                               or clause.text.rstrip().endswith(":")):
@@ -220,6 +221,10 @@ def _problem(toks: list[Tok], body: list[Tok], clause: Clause) -> str | None:
             return UNSUPPORTED.get(str(tok.value), UNSUPPORTED["_"]).format(
                 text=tok.text, clause=clause.text)
     for tok in toks:
+        if tok.kind == "RANGE":
+            return (f"'{tok.text}' is a range: which single value should \"{clause.text}\" "
+                    "use?")
+    for tok in toks:
         if tok.kind == "VAGUE":
             return VAGUE.get(str(tok.value), VAGUE["_"]).format(text=tok.text,
                                                                   clause=clause.text)
@@ -233,7 +238,7 @@ def _problem(toks: list[Tok], body: list[Tok], clause: Clause) -> str | None:
 
 RELATIONS = {"CMP", "CROSS", "TOUCH", "BETWEEN", "PATTERN", "TREND", "MOVE", "STOP", "TARGET",
              "TRAIL", "HOLD", "SIZE", "RISK", "SHARES", "EQUITY", "RRWORD", "DIR", "AFTER",
-             "MONEY", "LOTS", "AGENTS", "ENTRYREF", "IN"}
+             "MONEY", "LOTS", "AGENTS", "ENTRYREF", "IN", "RANGE"}
 
 
 def _rule_like(body: list[Tok]) -> bool:

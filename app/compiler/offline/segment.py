@@ -184,7 +184,7 @@ def _opens_part(toks: list[Tok], i: int) -> bool:
     if tok.kind == "SIDE":
         return prev.kind not in ("COMMA", "AND")
     if tok.kind in STARTERS:
-        return prev.kind not in NUMERIC | STARTERS
+        return prev.kind not in NUMERIC | STARTERS | {"EQUITY"}
     return _level_ahead(toks, i) and prev.kind not in STARTERS | {
         "COMMA", "AND", "LPAR", "CMP", "CROSS", "SCALE", "MOVE", "IT", "TOUCH", "FIELD"}
 
