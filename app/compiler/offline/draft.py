@@ -16,7 +16,7 @@ from app.spec import expr as E
 from app.spec.models import AtrLevel, PctLevel, Sizing, StrategySpec
 
 MOVING = ("sma", "ema", "wma")
-KEPT = ("screen", "regime", "agents", "limits", "max_positions")
+KEPT = ("screen", "regime", "agents", "limits", "max_positions", "params", "universe_name")
 
 
 @dataclass
@@ -105,7 +105,8 @@ def render(d: Draft) -> str:
     An incomplete draft is not a valid spec, so it is built without validation; a
     universe not yet named prints no ``universe`` line.
     """
-    data = {f: StrategySpec.model_fields[f].get_default() for f in KEPT}
+    data = {name: info.get_default(call_default_factory=True)
+            for name, info in StrategySpec.model_fields.items() if not info.is_required()}
     data.update(d.fields())
     spec = StrategySpec.model_construct(**data)
     lines = [line for line in format_spec(spec).splitlines() if line != "universe "]

@@ -73,6 +73,8 @@ def revise(previous: StrategySpec, text: str) -> CompileResult:
     base.questions = list(new.questions)
     base.assumptions = list(new.assumptions)
     base.not_understood = list(new.not_understood)
+    if base.universe != list(previous.universe):
+        base.kept["universe_name"] = None  # "sp500" plus or minus a symbol is a plain list
     base.name = r.new_name or previous.name
     ask_gaps(base)
     base.assumptions = [a for a in base.assumptions if not a.startswith("timeframe:")]
