@@ -8,6 +8,7 @@ errors exit 2. No command prints a traceback for something the user did.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -75,8 +76,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args_given:
         # The TUI is the common case: skip importing every command's module first.
         return _guard(_open_tui)
-    parser = build_parser(_first_command(args_given))
-    args = parser.parse_args(args_given)
+    gc.disable()  # importing a command makes many objects and little garbage: no sweeps
+    try:
+        parser = build_parser(_first_command(args_given))
+        args = parser.parse_args(args_given)
+    finally:
+        gc.enable()
     _logging(args.verbose)
     handler: Handler | None = getattr(args, "handler", None)
     return _guard(_open_tui if handler is None else lambda: handler(args))
