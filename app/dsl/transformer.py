@@ -6,7 +6,6 @@ found later can still be shown at its line and column.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from dataclasses import dataclass, field
@@ -75,6 +74,8 @@ def _pos_of(meta_or_token: Any) -> Pos:
 
 
 def _suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    import difflib  # only a misspelt word needs it
+
     close = difflib.get_close_matches(word, choices, n=1)
     return f"; did you mean {close[0]}?" if close else ""
 
