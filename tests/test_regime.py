@@ -316,8 +316,25 @@ def test_cli_errors(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["regime", "--data", str(tmp_path / "missing.csv")]) == 1
     assert main(["regime", "--seeds", "3"]) == 1
     assert main(["regime", "--demo", "--seeds", "0"]) == 1
+    assert main(["regime", "--demo", "--model", "fitted"]) == 1
+    bad = tmp_path / "BAD.csv"
+    bad.write_text("date,open,high,low,close,volume\n2020-01-02,1,1,1,-1,5\n")
+    assert main(["regime", "--data", str(bad)]) == 1
     err = capsys.readouterr().err
-    assert err.count("error:") == 4 and "Traceback" not in err
+    assert err.count("error:") == 6 and "Traceback" not in err
+    with pytest.raises(SystemExit) as usage:
+        main(["regime", "--model", "bogus"])
+    assert usage.value.code == 2
+
+
+def test_cli_fitted_model(market: pd.DataFrame, tmp_path,
+                          capsys: pytest.CaptureFixture[str]) -> None:
+    market.iloc[:300].to_csv(tmp_path / "SYN.csv", index_label="date")
+    assert main(["regime", "--data", str(tmp_path / "SYN.csv"), "--model", "fitted",
+                 "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    fitted = detect_regimes(market.iloc[:300], config=RegimeConfig(model="fitted"))
+    assert [r["regime"] for r in rows] == fitted["regime"].tolist()
 
 
 # ---------------------------------------------------------------- replay and the engine gate
