@@ -19,6 +19,8 @@ Prints, in order:
    old code, e.g. ``git worktree add /tmp/old 93f44cd``) the old code beside the new,
    interleaved, on ``parley backtest strategies/golden_cross.strategy`` and on ``parley
    regime`` over 5 symbols. min / median / max over ``--repeat`` runs.
+5. **Ceiling.** The switching model smoothed with future bars (not causal): what a
+   detector of this form could reach with hindsight.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,6 +136,31 @@ def real_events(sw: SwitchingConfig, base: BaselineConfig) -> None:
                   f" ({len(ups)} bars; SPY's high was 2020-02-19)")
 
 
+def ceiling(sw: SwitchingConfig) -> None:
+    """The switching model smoothed with the future (forward-backward; NOT causal): how
+    much a detector of this form could get right if it could wait for the whole spell."""
+    from hmmlearn import _hmmc
+
+    from app.regime.switching import frame_probs, switching_features
+
+    print("\n5. Ceiling: the same model smoothed with future bars (not causal, not a label "
+          "anyone can trade on), all bars after the first 250, held-out seeds")
+    names = np.array(["trending_up", "trending_down", "mean_reverting", "high_volatility"])
+    trans, start = sw.transitions(), np.full(4, 0.25)
+    for name, family in {**FAMILIES, "project (own generator)": synthetic_regime_series}.items():
+        right = []
+        for seed in REPORT_SEEDS:
+            frame, truth = family(N_BARS, seed)
+            z, dev = switching_features(frame["close"].to_numpy(), sw)
+            ok = np.isfinite(z) & np.isfinite(dev)
+            rows = frame_probs(z[ok], dev[ok], sw)
+            _, fwd, scale = _hmmc.forward_scaling(start, trans, rows)
+            post = fwd * _hmmc.backward_scaling(start, trans, rows, scale)
+            keep = np.flatnonzero(ok) >= SKIP
+            right.append(np.mean(names[post.argmax(axis=1)][keep] == truth.to_numpy()[ok][keep]))
+        print(f"   {name:24} {np.mean(right):6.1%} of all bars right with hindsight")
+
+
 def spread(times: list[float]) -> str:
     return (f"min {min(times):.3f}  median {statistics.median(times):.3f}  "
             f"max {max(times):.3f} s")
@@ -214,6 +242,7 @@ def main() -> None:
     print(f"   baseline:  {base}\n     = shipped default: {base == BaselineConfig()}")
     report(sw, base)
     real_events(sw, base)
+    ceiling(sw)
     if not args.skip_speed:
         speed(args)
 
