@@ -17,6 +17,7 @@ from app.tui.decisions import DecisionInfo, entry_decisions, rule_texts, when
 if TYPE_CHECKING:
     from app.backtest import BacktestResult
     from app.tui.evaluations import EvaluationOutcome
+    from app.tui.sweeps import SweepOutcome
 
 Progress = Callable[[float, str], None]
 """(fraction done 0..1, what is happening) -> None."""
@@ -95,6 +96,13 @@ class BacktestService:
         from app.tui.evaluations import run_evaluation
 
         return run_evaluation(spec_text, source, self.data, self.cash, self.draws, progress)
+
+    def sweep(self, spec_text: str, source: str = "", progress: Progress | None = None
+              ) -> SweepOutcome:
+        """``parley sweep`` on the same data (see :mod:`app.tui.sweeps`)."""
+        from app.tui.sweeps import run_sweep_of
+
+        return run_sweep_of(spec_text, source, self.data, self.cash, progress=progress)
 
 
 def trade_cells(t: Any) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from app.tui.services import ChatState
 if TYPE_CHECKING:
     from app.tui.backtests import BacktestOutcome
     from app.tui.evaluations import EvaluationOutcome
+    from app.tui.sweeps import SweepOutcome
     from app.tui.runs import MonitorSnapshot
 
 
@@ -101,10 +102,11 @@ class BacktestDone(Message, bubble=False):
 
 
 @dataclass
-class EvaluationDone(Message, bubble=False):
-    """The evaluation worker finished."""
+class AnalysisDone(Message, bubble=False):
+    """An analysis of the backtested spec finished: ``kind`` evaluate or sweep."""
 
-    outcome: EvaluationOutcome
+    kind: str
+    outcome: EvaluationOutcome | SweepOutcome
 
 
 @dataclass

@@ -39,3 +39,59 @@ async def test_evaluate_tab_shows_the_table_and_verdicts(make_app: MakeApp) -> N
         await settle(pilot)
         assert screen.query_one(TabbedContent).active == "tab-backtest"
         assert list(table.shown) == ["rules", "regime", "agents", "memory", "all"]
+
+
+PARAM_SPEC = """strategy "SMA sweep"
+universe GOOG
+timeframe 1d
+param fast = 10 in 5..15 step 5
+param slow = 30 in 20..40 step 10
+long when sma(close, fast) crosses above sma(close, slow)
+exit when sma(close, fast) crosses below sma(close, slow)
+size 10 shares
+"""
+
+
+async def test_sweep_tab_shows_the_report_and_its_verdict(make_app: MakeApp) -> None:
+    from app.tui.messages import BacktestRequested
+    from app.tui.widgets.sweep_view import SweepView
+
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.post_message(BacktestRequested(PARAM_SPEC, "sweep.strategy"))
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BacktestScreen) and screen.outcome is not None
+        await pilot.press("s")
+        await settle(pilot)
+        assert screen.query_one(TabbedContent).active == "tab-sweep"
+        view = screen.query_one(SweepView)
+        verdict = str(view.query_one("#sw-verdict").render())
+        assert verdict.startswith("The best variant") and "deflated Sharpe" in verdict
+        report = str(view.query_one("#sw-report").render())
+        assert "9 variants (grid)" in report and "walk-forward, 3 anchored folds" in report
+        assert "chosen: fast = " in str(view.query_one("#sw-heading").render())
+
+
+async def test_a_spec_without_params_says_how_to_add_one(make_app: MakeApp) -> None:
+    from textual.worker import WorkerFailed
+
+    from app.tui.screens.error_modal import ErrorModal
+    from app.tui.widgets.sweep_view import SweepView
+
+    app = make_app(scripted=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await say(pilot, GOOG_ENGLISH)
+        await say(pilot, "/backtest")
+        await settle(pilot)
+        await pilot.press("s")
+        try:
+            await settle(pilot)
+        except WorkerFailed:
+            await pilot.pause()
+        assert isinstance(app.screen, ErrorModal)
+        assert "param fast = 10 in 5..50 step 5" in str(app.screen.query_one("#hint").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        shown = str(app.screen.query_one(SweepView).query_one("#sw-heading").render())
+        assert "The sweep failed: 'SMA 10/30 with agents' has no parameters" in shown

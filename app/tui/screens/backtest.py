@@ -2,7 +2,8 @@
 equity curve beside buy-and-hold and the drawdown plotted in the terminal, the metrics, the
 trade list, and each trade's entry decision (rule, regime, opinions, debate, risk, size).
 The Evaluate tab (e) runs ``parley evaluate`` on the same spec: each layer against rules
-only and a random null, with a verdict each."""
+only and a random null, with a verdict each; the Sweep tab (s) runs ``parley sweep`` on its
+``param`` lines (see :mod:`app.tui.screens.analyses`)."""
 
 from __future__ import annotations
 
@@ -16,14 +17,8 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from app.tui.backtests import BacktestOutcome
 from app.tui.decisions import when
-from app.tui.messages import (
-    BacktestDone,
-    BacktestProgress,
-    EvaluationDone,
-    OpenSpec,
-    RunRequested,
-)
-from app.tui.screens.base import ParleyScreen
+from app.tui.messages import BacktestDone, BacktestProgress, OpenSpec, RunRequested
+from app.tui.screens.analyses import AnalysisScreen, one_line
 from app.tui.services import Services
 from app.tui.widgets.decision_view import DecisionView
 from app.tui.widgets.evaluation_view import EvaluationView
@@ -31,6 +26,7 @@ from app.tui.widgets.line_chart import LineChart, Series
 from app.tui.widgets.metrics_panel import MetricsPanel
 from app.tui.widgets.parley_footer import ParleyFooter
 from app.tui.widgets.status_line import StatusLine
+from app.tui.widgets.sweep_view import SweepView
 from app.tui.widgets.trade_table import TradeTable
 
 STRATEGY, HOLD, DRAWDOWN = "$text-primary", "$text-warning", "$text-error"
@@ -38,12 +34,13 @@ NOTHING_YET = ("No backtest yet. Type /backtest in the chat (F2), press b on a s
                "library (F3) or ctrl+b in the editor (F4).")
 
 
-class BacktestScreen(ParleyScreen):
+class BacktestScreen(AnalysisScreen):
     """Shows one backtest at a time; a new request replaces (and cancels) the last."""
 
     BINDINGS = [
         Binding("r", "rerun", "Rerun"),
         Binding("e", "evaluate", "Evaluate"),
+        Binding("s", "sweep", "Sweep"),
         Binding("ctrl+o", "edit", "Edit spec"),
         Binding("ctrl+r", "run", "Run"),
     ]
@@ -64,6 +61,8 @@ class BacktestScreen(ParleyScreen):
                 yield from self._backtest_body()
             with TabPane("Evaluate", id="tab-evaluate"):
                 yield EvaluationView(id="evaluation")
+            with TabPane("Sweep", id="tab-sweep"):
+                yield SweepView(id="sweep")
         yield ParleyFooter()
 
     def _backtest_body(self) -> ComposeResult:
@@ -90,9 +89,7 @@ class BacktestScreen(ParleyScreen):
         """Backtest this spec now (an earlier backtest still running is dropped); the last
         one's results go at once, so they are never shown as this one's."""
         if self.request is not None and self.request != (spec_text, source):
-            self.workers.cancel_group(self, "evaluate")
-            self.query_one(EvaluationView).clear(
-                f"Press e to evaluate {_name_in(spec_text) or 'this spec'}.")
+            self.forget_analyses(_name_in(spec_text) or "this spec")
         self.request = (spec_text, source)
         self.query_one(TabbedContent).active = "tab-backtest"
         self.clear_outcome(f"Backtesting {_name_in(spec_text) or 'the spec'} from {source}…")
@@ -122,66 +119,22 @@ class BacktestScreen(ParleyScreen):
         self.query_one(ProgressBar).update(total=1.0, progress=max(0.0, min(1.0, event.fraction)))
         self.query_one("#bt-phase", Label).update(event.phase[:1].upper() + event.phase[1:] + "…")
 
-    def action_evaluate(self) -> None:
-        """Evaluate the backtested spec (``parley evaluate``) in the Evaluate tab."""
-        if self.request is None:
-            self.notify(NOTHING_YET, severity="warning")
-            return
-        spec_text, source = self.request
-        self.query_one(TabbedContent).active = "tab-evaluate"
-        self.query_one(EvaluationView).clear(
-            f"Evaluating {_name_in(spec_text) or 'the spec'} from {source}: every layer over "
-            f"walk-forward folds, {self.services.backtests.draws} null draws each…")
-        self.query_one("#bt-running").set_class(True, "-running")
-        self.query_one("#bt-phase", Label).update("Evaluating…")
-        self.query_one(ProgressBar).update(total=1.0, progress=0.0)
-        self.run_evaluation(spec_text, source)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="evaluate",
-          description="Evaluating")
-    def run_evaluation(self, spec_text: str, source: str) -> None:
-        worker = get_current_worker()
-
-        def progress(fraction: float, phase: str) -> None:
-            if not worker.is_cancelled:
-                self.post_message(BacktestProgress(fraction, phase))
-
-        outcome = self.services.backtests.evaluate(spec_text, source, progress)
-        if not worker.is_cancelled:
-            self.post_message(EvaluationDone(outcome))
-
-    @on(EvaluationDone)
-    def _evaluated(self, event: EvaluationDone) -> None:
-        self._stop_progress()
-        self.query_one(EvaluationView).show(event.outcome)
-
     @on(BacktestDone)
     def _done(self, event: BacktestDone) -> None:
-        self._stop_progress()
+        self.stop_progress()
         self.show_outcome(event.outcome)
-
-    def _stop_progress(self) -> None:
-        """Hide the bar, and leave it determinate so it stops animating."""
-        self.query_one("#bt-running").set_class(False, "-running")
-        self.query_one(ProgressBar).update(total=1.0, progress=1.0)
 
     @on(Worker.StateChanged)
     def _stopped(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "evaluate" and event.state in (WorkerState.ERROR,
-                                                                 WorkerState.CANCELLED):
-            self._stop_progress()
-            if event.state == WorkerState.ERROR:
-                self.query_one(EvaluationView).clear(
-                    f"The evaluation failed: {_why(event.worker.error)}\nFix the spec or the "
-                    "data, then press e to evaluate again.")
         if event.worker.group == "backtest" and event.state in (WorkerState.ERROR,
                                                                  WorkerState.CANCELLED):
-            self._stop_progress()
+            self.stop_progress()
             if event.state == WorkerState.ERROR:
                 source = self.request[1] if self.request else "the spec"
                 self.query_one(StatusLine).detail = f"failed · {source}"
-                self.clear_outcome(f"The backtest of {source} failed: {_why(event.worker.error)}"
-                                   "\nFix the spec or the data, then press r to run it again.")
+                why = one_line(event.worker.error)
+                self.clear_outcome(f"The backtest of {source} failed: {why}\nFix the spec or "
+                                   "the data, then press r to run it again.")
 
     # -- showing --------------------------------------------------------------------------
 
@@ -267,6 +220,8 @@ class BacktestScreen(ParleyScreen):
         return [("Rerun backtest", "Backtest the same spec again", "rerun"),
                 ("Evaluate", ("Does each layer help? Walk-forward folds against rules only "
                               "and a random null (parley evaluate)"), "evaluate"),
+                ("Sweep", ("Search the spec's param lines, walk-forward, with the "
+                           "overfitting guards (parley sweep)"), "sweep"),
                 ("Open spec in editor", "Edit the backtested spec", "edit"),
                 ("Run this spec", "Start it on the replay feed (paper)", "run")]
 
@@ -277,12 +232,6 @@ def _name_in(spec_text: str) -> str:
         if line.strip().startswith("strategy "):
             return line.strip()[len("strategy "):].strip()
     return ""
-
-
-def _why(error: BaseException | None) -> str:
-    """An error in one line, for the screen (the error window holds the whole message)."""
-    message = getattr(error, "message", None) or str(error or "unknown error")
-    return message.strip().splitlines()[0] if message.strip() else type(error).__name__
 
 
 def _wide(curves: list) -> bool:

@@ -75,6 +75,7 @@ conviction and size.
 |---|---|
 | r | rerun the same spec |
 | e | evaluate it (the Evaluate tab): each layer over walk-forward folds against rules only and a seeded random null, a verdict each, and a look-ahead audit, as `parley evaluate` |
+| s | sweep it (the Sweep tab): every variant of its `param` lines, walk-forward, with the overfitting guards and a verdict, as `parley sweep` |
 | ctrl+o | open the spec in the editor |
 | ctrl+r | run it on the replay feed |
 
