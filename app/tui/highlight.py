@@ -12,18 +12,20 @@ from collections.abc import Iterator
 
 from app.indicators.catalog import CATALOG
 from app.spec.models import AGENTS, REGIMES
+from app.spec.universes import names as universe_names
 
 KEYWORDS = frozenset("""
     strategy universe screen where rank by top timeframe direction long short both when exit
     stop loss take profit trailing max hold bars bar size risk of equity positions position
     regime allow transition benchmark agents debate rounds round min conviction daily
     exposure drawdown circuit breaker in question ascending descending raise block shares
-    share usd dollars all any trending
+    share usd dollars all any trending param step units unit
 """.split())
 """Statement words of the grammar (``grammar/strategy.lark``)."""
 LOGIC = frozenset({"and", "or", "not", "crosses", "above", "below"})
 FIELDS = frozenset({"open", "high", "low", "close", "volume"})
-NAMES = frozenset(REGIMES) | frozenset(AGENTS)
+NAMES = frozenset(REGIMES) | frozenset(AGENTS) | frozenset(universe_names())
+"""Regimes, agents and named universes (``universe sp500``)."""
 
 TOKEN_STYLES: dict[str, tuple[str, str]] = {
     "keyword": ("text-primary", "bold"),
@@ -45,7 +47,7 @@ _TOKEN = re.compile(r"""
   | (?P<number>\$?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?:[a-zA-Z]+\b|%)?|\.\d+%?)
   | (?P<symbol>\b[A-Z][A-Z0-9]*(?:[./][A-Z0-9]+)+\b)
   | (?P<word>\b[A-Za-z_][A-Za-z0-9_]*\b)
-  | (?P<operator><=|>=|==|!=|[<>+\-*/%$])
+  | (?P<operator><=|>=|==|!=|\.\.|[<>=+\-*/%$])
 """, re.VERBOSE)
 
 

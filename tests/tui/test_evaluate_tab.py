@@ -95,3 +95,17 @@ async def test_a_spec_without_params_says_how_to_add_one(make_app: MakeApp) -> N
         await pilot.pause()
         shown = str(app.screen.query_one(SweepView).query_one("#sw-heading").render())
         assert "The sweep failed: 'SMA 10/30 with agents' has no parameters" in shown
+
+
+def test_param_lines_and_named_universes_are_highlighted() -> None:
+    from app.tui.highlight import tokens
+
+    def kinds(line: str) -> list[tuple[str, str]]:
+        return [(line[a:b], kind) for a, b, kind in tokens(line)]
+
+    assert kinds("param fast = 10 in 5..15 step 5") == [  # the name is left plain
+        ("param", "keyword"), ("=", "operator"), ("10", "number"), ("in", "keyword"),
+        ("5", "number"), ("..", "operator"), ("15", "number"), ("step", "keyword"),
+        ("5", "number")]
+    assert ("sp500", "name") in kinds("universe sp500")
+    assert ("units", "keyword") in kinds("size 3 units")
