@@ -51,4 +51,4 @@ def _connect_regime_to_team(gates: list[Gate]) -> None:
     view = next((getattr(g, "view", None) for g in gates if g.name == "regime"), None)
     for gate in gates:
         if view is not None and hasattr(gate, "regime") and gate.regime is None:
-            gate.regime = view  # type: ignore[attr-defined]
+            gate.regime = view

@@ -66,7 +66,8 @@ class OpenAIChat:
         return self._stream(params, on_text)
 
     def _stream(self, params: dict[str, Any], on_text: TextCallback) -> Reply:
-        extra = {"stream_options": {"include_usage": True}} if self.stream_usage_ok else {}
+        extra: dict[str, Any] = (
+            {"stream_options": {"include_usage": True}} if self.stream_usage_ok else {})
         try:
             stream = self.client.chat.completions.create(stream=True, **params, **extra)
         except openai.BadRequestError as err:

@@ -90,7 +90,8 @@ def _ray(ctx: Context, specs: Sequence[StrategySpec], workers: int | None,
     try:
         ctx_ref = ray.put(ctx)
         task = ray.remote(_ray_task)
-        size = _chunk_size(len(specs), workers or int(ray.cluster_resources().get("CPU", 1)))
+        cpus = int(ray.cluster_resources().get("CPU", 1))  # type: ignore[no-untyped-call]
+        size = _chunk_size(len(specs), workers or cpus)
         refs = [task.remote(ctx_ref, list(batch)) for batch in chunks(specs, size)]
         out: list[Outcome] = []
         for ref in refs:

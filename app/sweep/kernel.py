@@ -38,7 +38,7 @@ def _round_qty(qty: float, fractional: bool) -> float:
     if not (qty > 0.0) or not np.isfinite(qty):
         return 0.0
     if fractional:
-        return np.floor(qty / 1e-8 + 1e-9) * 1e-8
+        return float(np.floor(qty / 1e-8 + 1e-9) * 1e-8)
     return float(np.floor(qty + 1e-9))
 
 

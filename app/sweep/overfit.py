@@ -30,7 +30,7 @@ def expected_max_sharpe(n_trials: int, sharpe_std: float) -> float:
         return 0.0
     z1 = stats.norm.ppf(1.0 - 1.0 / n_trials)
     z2 = stats.norm.ppf(1.0 - 1.0 / (n_trials * math.e))
-    return sharpe_std * ((1.0 - _EULER) * z1 + _EULER * z2)
+    return float(sharpe_std * ((1.0 - _EULER) * z1 + _EULER * z2))
 
 
 def deflated_sharpe(best_rets: np.ndarray, trial_sharpes: np.ndarray) -> float:

@@ -44,7 +44,7 @@ class Panel:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.bar_ix.shape  # type: ignore[return-value]
+        return int(self.bar_ix.shape[0]), int(self.bar_ix.shape[1])
 
 
 def build_panel(spec: StrategySpec, frames: Mapping[str, pd.DataFrame],

@@ -38,7 +38,7 @@ def verdict(r: SweepResult) -> str:
 
 def to_dict(r: SweepResult) -> dict[str, Any]:
     s = r.settings
-    return _clean({
+    out: dict[str, Any] = _clean({
         "strategy": r.name,
         "period": [str(r.period[0].date()), str(r.period[1].date())],
         "parameters": [{"name": d.name, "values": list(d.values)} for d in r.dimensions],
@@ -61,6 +61,7 @@ def to_dict(r: SweepResult) -> dict[str, Any]:
         },
         "verdict": verdict(r), "seconds": r.seconds, "notes": r.notes,
     })
+    return out
 
 
 def text(r: SweepResult, rows: int = 15) -> str:

@@ -92,5 +92,5 @@ def suggest(dims: list[Dimension], bind: Callable[[Values], StrategySpec], ctx: 
 def _suggest(trial: Any, d: Dimension) -> float:
     """A value on the parameter's own grid (its step), so every variant is one the grid
     also holds."""
-    k = trial.suggest_int(d.name, 0, len(d.values) - 1)
-    return d.values[k]
+    k = int(trial.suggest_int(d.name, 0, len(d.values) - 1))
+    return float(d.values[k])

@@ -184,7 +184,8 @@ def _returns(variants: list[Variant]) -> np.ndarray:
     eq = np.stack([v.outcome.equity for v in variants], axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         rets = eq[1:] / eq[:-1] - 1.0
-    return np.nan_to_num(rets, nan=0.0, posinf=0.0, neginf=0.0)
+    out: np.ndarray = np.nan_to_num(rets, nan=0.0, posinf=0.0, neginf=0.0)
+    return out
 
 
 def _dsr(rets: np.ndarray, best: int) -> float:
