@@ -279,3 +279,24 @@ def test_ranges_and_partial_exits_are_questions_never_guesses() -> None:
     assert partial.sizing is None and partial.long_exit is None and partial.questions
     capital = read_draft("buy SPY when RSI(2) < 10, a 2% capital risk with a 2 ATR stop")
     assert capital.sizing == ("risk_pct", 2.0)
+
+
+def test_levels_written_back_to_back() -> None:
+    lines = spec_lines("buy SPY when RSI(2) < 10, 2% TP 1.5% SL, 10 shares")
+    assert "stop loss 1.5%" in lines and "take profit 2%" in lines
+
+
+def test_sections_by_side_and_optional_variants() -> None:
+    text = ("Rules\n\nLong\n\n  1. The ETF (e.g., SPY) is trading above its 200-day moving "
+            "average.\n  2. If the 4-period RSI closes under 25, enter a long trade.\n  3. "
+            "(Optional Aggressive Version) Enter another long trade if the 4-period RSI closes "
+            "under 20.\n  4. Exit the trade when the 4-period RSI closes above 55.\n\nShort\n\n"
+            "  1. The ETF is trading below its 200-day moving average.\n  2. If the 4-period RSI "
+            "is above 75, enter a short trade.\n  3. Exit the trade when the 4-period RSI closes "
+            "under 45.")
+    d = read_draft(text)
+    assert format_expr(d.long_entry) == "close > sma(close, 200) and rsi(close, 4) < 25"
+    assert format_expr(d.long_exit) == "rsi(close, 4) > 55"
+    assert format_expr(d.short_entry) == "close < sma(close, 200) and rsi(close, 4) > 75"
+    assert format_expr(d.short_exit) == "rsi(close, 4) < 45"
+    assert any("left out a variant" in a for a in d.assumptions)

@@ -16,7 +16,8 @@ from app.compiler.offline.segment import LEADS, LEVEL_UNITS, STARTERS, Clause, c
 ROLE_LEAD = {"entry": [Tok("SIDE", "buy")], "short": [Tok("SIDE", "short")],
              "exit": [Tok("SIDE", "exit")], "stop": [Tok("STOP")], "target": [Tok("TARGET")],
              "size": [Tok("SIZE")]}
-SIDE_OUT = {"SYM", "TF", "UNK", "VAGUE", "UNSUP", "FILL", "UNIVERSE", "RENAME", "RANGE"}
+SIDE_OUT = {"SYM", "TF", "UNK", "VAGUE", "UNSUP", "FILL", "UNIVERSE", "RENAME", "RANGE",
+            "OPTIONAL"}
 
 
 @dataclass
@@ -95,6 +96,11 @@ def _read_clause(clause: Clause, out: Read) -> None:
         return
     if clause.role != out.role:
         out.role, out.lead = clause.role, None
+    if clause.optional:
+        out.not_understood.append(clause.text)
+        out.notes.append(f"left out a variant the text offers but does not choose: "
+                         f"\"{clause.text}\"")
+        return
     if clause.aside:
         if any(t.kind not in ("SYM", "TF") for t in toks):
             out.not_understood.append(clause.text)

@@ -36,6 +36,8 @@ class Clause:
     role: str | None = None
     aside: bool = False
     """A bracketed aside or a trailing gloss ("..., indicating oversold"): commentary."""
+    optional: bool = False
+    """Part of a variant the text offers but does not choose ("(Optional) ...")."""
 
     @property
     def toks(self) -> list[Tok]:
@@ -81,6 +83,9 @@ def _headers() -> dict[str, str]:
 def _heading(line: str) -> tuple[str | None, str]:
     """("exit", rest) for "Exit: rest"; (None, line) when the line has no heading."""
     m = _HEADER.match(line)
+    bare = line.strip().rstrip(":").strip().lower()
+    if not m and len(bare.split()) <= 3 and bare in _headers():
+        return _headers()[bare], ""  # a heading on its own line ("Long", "Exit rules")
     if not m:
         return None, line
     words = (m.group(1) or m.group(2) or "").strip().lower()
@@ -104,6 +109,10 @@ def _split(sentence: str, role: str | None) -> list[Clause]:
     if len(out) == 1 and not asides:
         out[0].text = sentence
     out = _merge_conditions(out)
+    if any(t.kind == "OPTIONAL" for a in asides for t in a) or any(
+            t.kind == "OPTIONAL" for t in main[:3]):
+        for clause in out:
+            clause.optional = True
     for toks in asides:
         sub = Lexed(toks=toks, unknown=[t.text for t in toks if t.kind == "UNK"])
         out.append(Clause(" ".join(t.text for t in toks if t.text), sub, role, aside=True))
@@ -185,6 +194,9 @@ def _opens_part(toks: list[Tok], i: int) -> bool:
         return prev.kind not in ("COMMA", "AND")
     if tok.kind in STARTERS:
         return prev.kind not in NUMERIC | STARTERS | {"EQUITY"}
+    if _level_ahead(toks, i) and prev.kind in ("STOP", "TARGET", "TRAIL") and i >= 2 \
+            and toks[i - 2].kind in NUMERIC:
+        return True  # "2% TP 1.5% SL": the first level is complete
     return _level_ahead(toks, i) and prev.kind not in STARTERS | {
         "COMMA", "AND", "LPAR", "CMP", "CROSS", "SCALE", "MOVE", "IT", "TOUCH", "FIELD"}
 

@@ -77,16 +77,19 @@ def _rules(r: Read, d: Draft) -> None:
     last: list[Any] | None = None
     sides: set[str] = set()
     headed_last = False
+    last_role: str | None = None
     pending: list[tuple[Any, Any]] = []
     for part, clause in r.parts:
-        if part.kind == "rule" and part.headed and headed_last and last is \
-                buckets[part.side or "buy"] and last and part.cond is not None:
-            last[-1] = (part.join, last[-1], part.cond)
+        side = _sectioned(part, clause)
+        same_section = clause.role is not None and clause.role == last_role
+        if part.kind == "rule" and (part.headed and headed_last or same_section) and \
+                last is buckets[side] and last and part.cond is not None:
+            last[-1] = (part.join, last[-1], part.cond)  # one list of rules: all of them
             continue
-        headed_last = part.headed
+        headed_last, last_role = part.headed, clause.role
         if part.kind == "rule":
-            last = buckets[part.side or "buy"]
-            sides.add(part.side or "buy")
+            last = buckets[side]
+            sides.add(side)
             cond = part.cond
             if part.side in ("buy", "short", "sell"):
                 for earlier, _ in pending:
@@ -95,8 +98,9 @@ def _rules(r: Read, d: Draft) -> None:
             if cond is not None:
                 last.append(cond)
         elif part.kind == "bare":
-            if last is None:
-                pending.append((part.cond, clause))
+            if last is None or last is not buckets["buy"] and last is not buckets["short"] \
+                    and last is not buckets["filter"]:
+                pending.append((part.cond, clause))  # never glued onto an exit
             elif last:
                 last[-1] = ("and", last[-1], part.cond)
             else:
@@ -126,6 +130,15 @@ def _rules(r: Read, d: Draft) -> None:
             setattr(d, f"{side}_exit", _fold_all(conds, side, role, ref, d))
     if "both" in sides and (d.long_entry is None or d.short_entry is None):
         d.ask(Q.BOTH_SIDES)
+
+
+def _sectioned(part: Part, clause: Any) -> str:
+    """A rule's side, with "exit" under a "Short" heading closing the short (and under
+    "Long" the long)."""
+    side = part.side or "buy"
+    if side == "exit" and clause.role in ("short", "entry"):
+        return "cover" if clause.role == "short" else "exitlong"
+    return side
 
 
 def _filters(buckets: dict[str, list[Any]], d: Draft) -> None:

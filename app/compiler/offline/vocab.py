@@ -189,6 +189,8 @@ UNIVERSE add: add | also trade | include | add in | also buy
 UNIVERSE remove: remove | drop | exclude | take out | no longer trade | stop trading | without
 RENAME: call it | name it | rename it to | rename it | rename to | call the strategy | \
   name the strategy | rename the strategy to | rename the strategy
+OPTIONAL: optional | optionally | alternatively | alternative | variant | aggressive version | \
+  optional aggressive version | a variation | variation
 DIR long: long only | long-only | only long | longs only | only longs
 DIR short: short only | short-only | only short | shorts only | only shorts
 DIR both: long and short | long or short | both sides | both directions | long/short | \
@@ -271,7 +273,9 @@ UNSUP fundamentals: earnings | pe ratio | p/e | dividend | revenue | eps | funda
 UNSUP options: options | option | calls | puts | call option | put option | strike | expiry
 UNSUP breakeven: break even | breakeven | break-even | move the stop | move stop | \
   scale out | scale in | scaling in | scaling out | pyramid | pyramiding | add to the position | \
-  partial profit | partial profits | half the position | half of the position | average down
+  partial profit | partial profits | half the position | half of the position | average down | \
+  enter another | another long trade | another short trade | another trade | add another | \
+  second entry | add a second
 UNSUP reverse: stop and reverse | reverse the position | reverse position | flip | reverses | \
   always in the market
 """
