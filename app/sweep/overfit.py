@@ -17,19 +17,20 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
-from scipy import stats
 
 _EULER = 0.5772156649015329
+_NORMAL = NormalDist()
 
 
 def expected_max_sharpe(n_trials: int, sharpe_std: float) -> float:
     """E[max of N Sharpe ratios] when every true Sharpe is zero (per-bar units)."""
     if n_trials < 2 or sharpe_std <= 0:
         return 0.0
-    z1 = stats.norm.ppf(1.0 - 1.0 / n_trials)
-    z2 = stats.norm.ppf(1.0 - 1.0 / (n_trials * math.e))
+    z1 = _NORMAL.inv_cdf(1.0 - 1.0 / n_trials)
+    z2 = _NORMAL.inv_cdf(1.0 - 1.0 / (n_trials * math.e))
     return float(sharpe_std * ((1.0 - _EULER) * z1 + _EULER * z2))
 
 
@@ -49,12 +50,20 @@ def deflated_sharpe(best_rets: np.ndarray, trial_sharpes: np.ndarray) -> float:
     sr = float(np.mean(best_rets)) / sd
     sr0 = expected_max_sharpe(int(finite.size), float(np.std(finite, ddof=1))
                               if finite.size > 1 else 0.0)
-    skew = float(stats.skew(best_rets))
-    kurt = float(stats.kurtosis(best_rets, fisher=False))
+    skew, kurt = _moments(best_rets)
     denom = 1.0 - skew * sr + (kurt - 1.0) / 4.0 * sr * sr
     if denom <= 0:
         return float("nan")
-    return float(stats.norm.cdf((sr - sr0) * math.sqrt(n - 1) / math.sqrt(denom)))
+    return float(_NORMAL.cdf((sr - sr0) * math.sqrt(n - 1) / math.sqrt(denom)))
+
+
+def _moments(x: np.ndarray) -> tuple[float, float]:
+    """Skewness and (non-excess) kurtosis, the biased moment estimators."""
+    d = x - x.mean()
+    m2 = float(np.mean(d * d))
+    if m2 == 0:
+        return 0.0, 3.0
+    return float(np.mean(d ** 3)) / m2 ** 1.5, float(np.mean(d ** 4)) / m2 ** 2
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ cache holds indicator series, not one boolean array per variant.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -41,6 +41,9 @@ class Panel:
     evaluators: list[Evaluator]
     lengths: np.ndarray
     """(S,) bars per symbol, warm-up included."""
+    places: list[tuple[slice | np.ndarray, slice | np.ndarray]] = field(default_factory=list)
+    """Per symbol: (union rows, own bars) where it has a bar, as slices when contiguous."""
+    _buffers: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -72,7 +75,18 @@ def _panel(prepared: Prepared) -> Panel:
         np.array([d.fractional for d in datas], dtype=np.bool_),
         fields["open"], fields["high"], fields["low"], fields["close"],
         [Evaluator(d.bars) for d in datas], np.array([d.n for d in datas], dtype=np.int64),
+        [_place(bar_ix[:, s]) for s in range(S)],
     )
+
+
+def _place(rows: np.ndarray) -> tuple[slice | np.ndarray, slice | np.ndarray]:
+    """Where a symbol's own bars sit on the union rows: two slices when its bars are one
+    unbroken run of union rows (the common case), else index arrays."""
+    have = np.flatnonzero(rows >= 0)
+    own = rows[have]
+    if have.size and have[-1] - have[0] + 1 == have.size and own[-1] - own[0] + 1 == own.size:
+        return slice(int(have[0]), int(have[-1]) + 1), slice(int(own[0]), int(own[-1]) + 1)
+    return have, own
 
 
 @dataclass
@@ -102,11 +116,14 @@ def too_short(spec: StrategySpec, panel: Panel) -> str | None:
 
 def variant_arrays(spec: StrategySpec, panel: Panel) -> VariantArrays:
     """Evaluate the variant's four rules and its ATR levels for every symbol."""
-    grids = [_rule_grid(panel, rule, on) for rule, on in (
-        (spec.long_entry, spec.direction != "short"), (spec.long_exit, spec.direction != "short"),
-        (spec.short_entry, spec.direction != "long"), (spec.short_exit, spec.direction != "long"))]
-    atrs = [_atr_grid(panel, level) for level in
-            (spec.stop_loss, spec.take_profit, spec.trailing_stop)]
+    grids = [_rule_grid(panel, rule, on, name) for rule, on, name in (
+        (spec.long_entry, spec.direction != "short", "le"),
+        (spec.long_exit, spec.direction != "short", "lx"),
+        (spec.short_entry, spec.direction != "long", "se"),
+        (spec.short_exit, spec.direction != "long", "sx"))]
+    atrs = [_atr_grid(panel, level, name) for level, name in
+            ((spec.stop_loss, "atr_stop"), (spec.take_profit, "atr_target"),
+             (spec.trailing_stop, "atr_trail"))]
     for ev in panel.evaluators:
         _forget_conditions(ev)
     return VariantArrays(*grids, *atrs)
@@ -117,8 +134,18 @@ def _rules(spec: StrategySpec) -> list[object]:
             if r is not None]
 
 
-def _rule_grid(panel: Panel, rule: object, on: bool) -> np.ndarray:
-    grid = np.zeros(panel.shape, dtype=np.bool_)
+def _buffer(panel: Panel, name: str, dtype: type, fill: object) -> np.ndarray:
+    """A (T, S) array reused from variant to variant (the kernel reads it, then it is
+    refilled for the next variant)."""
+    grid = panel._buffers.get(name)
+    if grid is None:
+        grid = panel._buffers[name] = np.empty(panel.shape, dtype=dtype)
+    grid.fill(fill)
+    return grid
+
+
+def _rule_grid(panel: Panel, rule: object, on: bool, name: str) -> np.ndarray:
+    grid = _buffer(panel, name, np.bool_, False)
     if rule is None or not on:
         return grid
     for s, ev in enumerate(panel.evaluators):
@@ -126,8 +153,8 @@ def _rule_grid(panel: Panel, rule: object, on: bool) -> np.ndarray:
     return grid
 
 
-def _atr_grid(panel: Panel, level: object) -> np.ndarray:
-    grid = np.full(panel.shape, np.nan)
+def _atr_grid(panel: Panel, level: object, name: str) -> np.ndarray:
+    grid = _buffer(panel, name, np.float64, np.nan)
     if not isinstance(level, AtrLevel):
         return grid
     for s, ev in enumerate(panel.evaluators):
@@ -142,9 +169,8 @@ def _atr_grid(panel: Panel, level: object) -> np.ndarray:
 
 def _scatter(grid: np.ndarray, panel: Panel, s: int, values: np.ndarray) -> None:
     """Put a symbol's per-bar values (own bars) onto the union rows where it has bars."""
-    rows = panel.bar_ix[:, s]
-    have = rows >= 0
-    grid[have, s] = values[rows[have]]
+    rows, own = panel.places[s]
+    grid[rows, s] = values[own]
 
 
 def _forget_conditions(ev: Evaluator) -> None:
