@@ -95,7 +95,8 @@ RULES = [
     ("buy AAPL when MA50 crosses above MA200", "sma(close, 50) crosses above sma(close, 200)"),
     ("buy AAPL when it closes above the highest high of the previous 20 days",
      "close > highest(high, 20)[1]"),
-    ("buy AAPL when close is below the lower Bollinger band", "close < bollinger(close, 20, 2).lower"),
+    ("buy AAPL when close is below the lower Bollinger band",
+     "close < bollinger(close, 20, 2).lower"),
     ("buy AAPL when RSI is between 40 and 60", "rsi(close, 14) >= 40 and rsi(close, 14) <= 60"),
     ("buy AAPL on 3 down days in a row",
      "close < close[1] and close[1] < close[2] and close[2] < close[3]"),
@@ -251,7 +252,8 @@ def test_an_unresolved_it_on_the_right_is_a_question() -> None:
 def test_time_exits_and_named_quantities() -> None:
     d = read_draft("buy SPY when it drops 5% in 3 days, exit in 5 trading days")
     assert format_expr(d.long_entry) == "roc(close, 3) <= -5" and d.max_hold == 5
-    ibs = read_draft("Enter a long trade when the IBS closes < 0.2. Exit when the IBS closes > 0.8.")
+    ibs = read_draft("Enter a long trade when the IBS closes < 0.2. Exit when the IBS closes "
+                     "> 0.8.")
     assert format_expr(ibs.long_entry) == "(close - low) / (high - low) < 0.2"
     hourly = read_draft("buy SPY on the hourly chart when the close is above the 100-hour "
                         "moving average")

@@ -272,7 +272,7 @@ def _flat(items: list[Any], kind: type) -> list[Any]:
 def _settings(r: Read, d: Draft) -> None:
     said: dict[str, Any] = {}
     reward = None
-    for part, clause in r.parts:
+    for part, _clause in r.parts:
         key = {"stop": "stop_loss", "target": "take_profit", "trail": "trailing_stop",
                "hold": "max_hold", "size": "sizing"}.get(part.kind)
         if part.kind == "rule" and part.value is not None:

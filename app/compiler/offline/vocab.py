@@ -10,7 +10,8 @@ maps a phrase to a condition in the strategy language itself.
 from __future__ import annotations
 
 PHRASES = """
-SIDE buy: buy | buys | buying | go long | goes long | going long | enter long | enter a long | long | \
+SIDE buy: buy | buys | buying | go long | goes long | going long | enter long | enter a long | \
+  long | \
   buy long | purchase | get long | open a long | open long | open a long position | bought | \
   long entry | entry long | buy signal | buy entry | enter long position | take a long | \
   take long | go long on | be long | long position | enter a long position | buy to open
@@ -79,7 +80,8 @@ CROSS below~: drops below | falls below | dips below | breaks below | moves belo
   moves back below | back below | back under | breaks down below | \
   falls through | breaks down through | plunges below | declines below | \
   turns down through | returns below | falls to below | drops to below | dips to below
-TOUCH: touches | touch | tags | hits | reaches | tests | touched | hit | reached | reaches or exceeds
+TOUCH: touches | touch | tags | hits | reaches | tests | touched | hit | reached | \
+  reaches or exceeds
 FIELD close: close | closing price | the close | closes | closing | close price | closed | \
   last price | settlement | candle close | bar close | daily close | settle | closing prices
 FIELD close + CMP gt: closes above | closed above | closes over | closing above | \
@@ -93,7 +95,8 @@ FIELD volume: volume | the volume | trading volume | vol
 IT: it | price | the price | the stock | the market | the etf | the index | the pair | \
   the instrument | the asset | the security | stock | prices | the share price | share price | \
   the underlying | spot | the coin | the token | market price | current price | it's | its price
-IND sma: sma | simple moving average | simple average | simple ma | sma line | simple moving averages | smas
+IND sma: sma | simple moving average | simple average | simple ma | sma line | \
+  simple moving averages | smas
 IND ema: ema | exponential moving average | exp moving average | exponential average | \
   exponential ma | emas | exponential moving averages | ema line
 IND wma: wma | weighted moving average | weighted average | lwma | linear weighted moving average
@@ -296,7 +299,8 @@ high > high[1]: higher high | a higher high | higher highs | makes a higher high
 low < low[1]: lower low | a lower low | lower lows | makes a lower low
 low > low[1]: higher low | a higher low | higher lows
 high < high[1]: lower high | a lower high | lower highs
-open > high[1]: gap above yesterday's high | opens above yesterday's high | gaps above the prior high
+open > high[1]: gap above yesterday's high | opens above yesterday's high | \
+  gaps above the prior high
 open < low[1]: gap below yesterday's low | opens below yesterday's low | gaps below the prior low
 high - low < lowest(high - low, 7)[1]: nr7 | narrowest range of the last 7 days | narrow range 7
 high - low < lowest(high - low, 4)[1]: nr4 | narrowest range of the last 4 days | narrow range 4
