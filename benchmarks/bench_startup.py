@@ -9,9 +9,10 @@ drift of a shared machine hits both. The old tree defaults to /tmp/old93, a work
 
 Each tree gets its own PARLEY_HOME, warmed by one untimed run per command (the grammar
 cache, Python's bytecode). Python writes bytecode by default, as it does for a user;
-`--no-bytecode` times the tree with PYTHONDONTWRITEBYTECODE=1 instead (every process
-compiles the project's sources). Prints min/median/max per command and the ratio of the
-medians; also whether pandas or numpy was imported.
+`--no-bytecode` sets PYTHONDONTWRITEBYTECODE=1 (as this machine's shell does): Python then
+writes no new .pyc files but still reads those already there. Prints wall and CPU (user +
+system of the child) min/median/max per command, the ratio of the medians, and whether
+pandas or numpy was imported.
 """
 
 from __future__ import annotations
