@@ -6,7 +6,9 @@ The app is the one `parley` runs, built by ``build_services`` with the default (
 compiler, driven with ``run_test(size=(120, 36))``. It works on a copy of strategies/ and
 a throwaway PARLEY_HOME, so nothing of yours is read or written, and no keys are used.
 
-The backtest is golden_cross.strategy on the bundled data (b in the library); the monitor
+The backtest is golden_cross.strategy on the bundled data (b in the library), then its
+Evaluate tab (e, when ``parley evaluate`` is in the build) and the Sweep tab of a spec with
+two ``param`` lines (s); the monitor
 shows two real detached runs on the replay feed (one finished, one running), which are
 stopped, and waited for, before the throwaway folder goes.
 """
@@ -79,6 +81,8 @@ async def export(out: Path, work: Path) -> list[Path]:
         await pilot.press("ctrl+t")
 
         await backtest_shot(pilot, shot)
+        await evaluate_shot(pilot, shot)
+        await sweep_shot(pilot, shot)
         await monitor_shot(pilot, shot, strategies)
     return saved
 
@@ -106,6 +110,41 @@ async def backtest_shot(pilot, shot) -> None:  # type: ignore[no-untyped-def]
     await pilot.press("down", "down")
     await pilot.pause()
     shot("backtest")
+
+
+async def evaluate_shot(pilot, shot) -> None:  # type: ignore[no-untyped-def]
+    """The Evaluate tab of golden_cross.strategy (e), with 50 null draws a layer."""
+    import importlib.util
+
+    if importlib.util.find_spec("app.evaluate") is None:
+        print("no evaluate screenshot: parley evaluate is not in this build", file=sys.stderr)
+        return
+    pilot.app.services.backtests.draws = 50
+    await pilot.press("e")
+    await settle(pilot)
+    shot("evaluate")
+
+
+SWEEP_SPEC = """strategy "SMA crossover sweep"
+universe GOOG
+timeframe 1d
+param fast = 10 in 5..25 step 5
+param slow = 40 in 30..70 step 10
+long when sma(close, fast) crosses above sma(close, slow)
+exit when sma(close, fast) crosses below sma(close, slow)
+size 10% of equity
+"""
+
+
+async def sweep_shot(pilot, shot) -> None:  # type: ignore[no-untyped-def]
+    """A spec with two param lines backtested, then its Sweep tab (s)."""
+    from app.tui.messages import BacktestRequested
+
+    pilot.app.post_message(BacktestRequested(SWEEP_SPEC, "sma_sweep.strategy"))
+    await settle(pilot)
+    await pilot.press("s")
+    await settle(pilot)
+    shot("sweep")
 
 
 async def monitor_shot(pilot, shot, strategies: Path) -> None:  # type: ignore[no-untyped-def]
