@@ -32,7 +32,6 @@ from app.tui.screens.chat import ChatScreen
 from app.tui.screens.confirm_modal import ConfirmModal
 from app.tui.screens.editor import TEMPLATE, EditorScreen
 from app.tui.screens.error_modal import ErrorModal
-from app.tui.screens.help import HelpScreen
 from app.tui.screens.library import LibraryScreen
 from app.tui.screens.monitor import MonitorScreen
 from app.tui.services import Services
@@ -89,6 +88,8 @@ class ParleyApp(App[None]):
     # -- global actions -------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from app.tui.screens.help import HelpScreen  # Markdown: only when asked for
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
