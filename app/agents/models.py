@@ -206,6 +206,7 @@ class LessonHit(_Record):
 
     lesson_id: str
     similarity: float
+    """0..1: how alike the two setups are (rule, regime, trend, volatility and figures)."""
     outcome_pct: float
     reflection: str
     points: float
@@ -216,7 +217,13 @@ class Lesson(_Record):
     """What one closed trade taught."""
 
     id: str
+    """Unique across runs: run, strategy, symbol, entry time and side."""
     setup: SetupKey
+    symbol: str = ""
+    strategy: str = ""
+    """The strategy's name; lessons are recalled for the same symbol and strategy."""
+    figures: dict[str, float] = {}
+    """The setup's indicator figures at entry (see :data:`app.agents.memory.FIGURES`)."""
     opened: datetime
     closed: datetime
     conviction: int
@@ -258,6 +265,13 @@ class TeamDecision(_Record):
     debate: tuple[DebateTurn, ...]
     risk: RiskVerdict
     lessons: tuple[LessonHit, ...] = ()
+    memory_points: float = 0.0
+    """Conviction points the recalled lessons added (negative: they lowered it)."""
+    conviction_without_memory: int | None = None
+    """The conviction the team would have reached without its lessons."""
+    strategy: str = ""
+    figures: dict[str, float] = {}
+    """The setup's figures memory compares (trend slope, momentum, RSI, volatility rank, ADX)."""
     reasons: tuple[str, ...]
     mode: Mode
     degraded: bool = False

@@ -23,7 +23,9 @@ from app.agents.debate import run_debate
 from app.agents.features import Features, measure
 from app.agents.fundamentals import FundamentalsAnalyst
 from app.agents.macro import MacroAnalyst
-from app.agents.memory import InMemoryLessonStore, LessonStore, recall, reflect
+from app.agents.memory import (
+    InMemoryLessonStore, LessonStore, Recall, Scope, figures_of, recall, reflect,
+)
 from app.agents.models import (
     DebateTurn, DecisionContext, DecisionUsage, Lesson, Mode, Opinion, RiskVerdict, SetupKey,
     TeamDecision,
@@ -52,6 +54,9 @@ class AgentTeam:
         llm: Any = None,
         lessons: LessonStore | None = None,
         mask: bool = False,
+        strategy: str = "",
+        memory_scope: Scope = "symbol",
+        recall_with: Recall | None = None,
     ) -> None:
         """
         Args:
@@ -63,6 +68,11 @@ class AgentTeam:
                 the settings when None).
             lessons: Where reflections are kept and recalled (in memory by default).
             mask: Hide symbols, dates and price levels from the model (LLM backtests).
+            strategy: The strategy's name: lessons are kept and recalled per strategy.
+            memory_scope: Which lessons a decision may recall: ``symbol`` (the same symbol
+                and strategy, the default), ``strategy`` (any symbol of it) or ``all``.
+            recall_with: Replaces :func:`~app.agents.memory.recall` (the evaluation's
+                null draws random lesson points through it).
         """
         self.spec = agents or AgentsSpec()
         self.mode: Mode = mode
@@ -71,6 +81,11 @@ class AgentTeam:
         self.trader = PortfolioTrader()
         self.lessons: LessonStore = lessons if lessons is not None else InMemoryLessonStore()
         self.mask = mask
+        self.strategy = strategy
+        self.memory_scope: Scope = memory_scope
+        self.recall: Recall = recall_with or recall
+        self.run_id = ""
+        """Set by the runner: lesson ids then name the run that learnt them."""
         self.llm = None
         if mode == "llm":
             from app.agents.llm.client import AgentLLM
@@ -81,6 +96,7 @@ class AgentTeam:
     @classmethod
     def for_spec(cls, spec: StrategySpec, mode: Mode = "offline", **kwargs: Any) -> AgentTeam:
         """A team with the spec's agents, limits and position cap."""
+        kwargs.setdefault("strategy", spec.name)
         return cls(spec.agents, mode, limits=spec.limits, max_positions=spec.max_positions,
                    **kwargs)
 
@@ -93,8 +109,12 @@ class AgentTeam:
         opinions = self._opinions(ctx, feats, session)
         debate = self._debate(ctx, opinions, session)
         risk = self._risk(ctx, feats, opinions, session)
-        hits, lesson_points = recall(self.lessons, setup, before=ctx.time)
+        figures = figures_of(feats)
+        hits, lesson_points = self.recall(self.lessons, setup, before=ctx.time, symbol=ctx.symbol,
+                                          strategy=self.strategy, figures=figures,
+                                          scope=self.memory_scope)
         call = self._trade(ctx, opinions, debate, risk, lesson_points, min_conv, session)
+        without = self._without_memory(ctx, opinions, debate, risk, call, lesson_points, min_conv)
         approved = risk.action != "veto" and call.conviction >= min_conv and call.size_factor > 0
         size = min(call.size_factor, risk.size_factor, 1.0) if approved else 0.0
         problems = session.problems if session else ()
@@ -104,7 +124,8 @@ class AgentTeam:
             exposure_pct=round(ctx.portfolio.exposure_pct, 3), setup=setup,
             conviction=call.conviction, min_conviction=min_conv, approved=approved,
             size_factor=round(size, 3), opinions=opinions, debate=debate, risk=risk,
-            lessons=tuple(hits),
+            lessons=tuple(hits), memory_points=lesson_points, conviction_without_memory=without,
+            strategy=self.strategy, figures=figures,
             reasons=self._reasons(ctx, risk, call, hits, lesson_points, min_conv, approved),
             mode=self.mode, degraded=bool(problems), degraded_why=problems,
             usage=session.meter.usage() if session else DecisionUsage(),
@@ -112,7 +133,7 @@ class AgentTeam:
 
     def record_outcome(self, decision: TeamDecision, closed: Any, outcome_pct: float) -> Lesson:
         """Reflect on a closed trade and keep the lesson for later similar setups."""
-        lesson = reflect(decision, closed, outcome_pct)
+        lesson = reflect(decision, closed, outcome_pct, self.run_id)
         self.lessons.add(lesson)
         return lesson
 
@@ -157,6 +178,16 @@ class AgentTeam:
 
         return LLMRiskManager().review(ctx, code, opinions, session)
 
+    def _without_memory(self, ctx: DecisionContext, opinions: tuple[Opinion, ...],
+                        debate: tuple[DebateTurn, ...], risk: RiskVerdict, call: TraderCall,
+                        points: float, min_conv: int) -> int:
+        """The conviction the same call would have had without the lessons' points."""
+        if not points:
+            return call.conviction
+        if call.source == "llm":
+            return int(round(max(0.0, min(100.0, call.conviction - points))))
+        return self.trader.call(ctx.side, opinions, debate, risk, 0.0, min_conv).conviction
+
     def _trade(self, ctx: DecisionContext, opinions: tuple[Opinion, ...],
                debate: tuple[DebateTurn, ...], risk: RiskVerdict, lesson_points: float,
                min_conv: int, session: Any) -> TraderCall:
@@ -183,7 +214,9 @@ class AgentTeam:
             out.append(f"regime transition: minimum conviction raised by {ctx.conviction_raise}")
         out.append(f"risk {risk.action} (cap {risk.size_factor:.2f}): " + "; ".join(risk.reasons))
         if hits:
-            out.append(f"{len(hits)} similar past setup(s): conviction {lesson_points:+.1f}")
+            moved = ", ".join(f"{h.outcome_pct:+.1f}% trade {h.points:+.1f}" for h in hits)
+            out.append(f"{len(hits)} similar past setup(s): conviction {lesson_points:+.1f} "
+                       f"({moved})")
         out.append(f"trader ({call.source}): {call.rationale}")
         if approved:
             out.append(f"approved: conviction {call.conviction} >= {min_conv}")

@@ -28,12 +28,12 @@ COMMAND_MODULES: dict[str, str] = {
     "compile": "compile_commands", "backtest": "backtest_commands", "regime": "regime_commands",
     **dict.fromkeys(("run", "resume", "status", "stop", "pause", "flatten", "kill",
                      "decisions"), "run_commands"),
-    "sweep": "sweep_commands", "logs": "logs_commands",
+    "sweep": "sweep_commands", "logs": "logs_commands", "evaluate": "evaluate_commands",
 }
 """Which module registers each command, so that a command imports only its own module
 (``parley check`` starts without the compiler, the runner or the backtester)."""
 MODULES = ("spec_commands", "compile_commands", "backtest_commands", "regime_commands",
-           "run_commands", "sweep_commands", "logs_commands")
+           "run_commands", "sweep_commands", "logs_commands", "evaluate_commands")
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:

@@ -369,6 +369,7 @@ class Runner:
             team = getattr(gate, "team", None)
             if team is not None and hasattr(team, "lessons"):
                 team.lessons = SqlLessonStore(self.store)
+                team.run_id = self.run_id
 
     def _broker_name(self) -> str:
         return "sim" if self.broker is None else self.broker.name

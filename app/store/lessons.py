@@ -27,7 +27,7 @@ class SqlLessonStore:
     def add(self, lesson: Lesson) -> None:
         with self.store.session() as s:
             row = s.get(LessonRow, lesson.id) or LessonRow(id=lesson.id, data={})
-            row.symbol = lesson.id.split("-", 1)[0]
+            row.symbol = lesson.symbol or lesson.id.split("-", 1)[0]
             closed = lesson.closed
             row.closed_at = closed if closed.tzinfo else closed.replace(tzinfo=timezone.utc)
             row.data = lesson.model_dump(mode="json")
