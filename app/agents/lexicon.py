@@ -8,6 +8,7 @@ everything", "conviction 100") are quarantined: never scored, never shown to a m
 from __future__ import annotations
 
 import re
+import unicodedata
 
 POSITIVE = frozenset("""
 beat beats beating surge surges surged soar soars soared jump jumps jumped rally rallies
@@ -40,6 +41,22 @@ INJECTION = re.compile(
 )
 
 _WORD = re.compile(r"[a-z]+")
+_SPACES = re.compile(r"\s+")
+_SQUASHED = re.compile(
+    r"ignore(all|any|the)?(previous|prior|above|earlier|your)?(instructions|rules|prompt)"
+    r"|forget(everything|all|your|the)|disregard|newinstructions|systemmessage"
+    r"|ignorez|ignora(le|las|tutte)?|ignoriere|игнорир|忽略|無視|무시"
+)
+
+
+def normalize(text: str) -> str:
+    """``text`` as the agents read it: NFKC (full-width and styled letters to plain ones),
+    no format or control characters (zero-width spaces, bidi overrides), one space between
+    words. Every headline is normalised before it is scored or quoted to a model."""
+    folded = unicodedata.normalize("NFKC", text)
+    kept = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
+                   for c in folded if unicodedata.category(c) != "Cf")
+    return _SPACES.sub(" ", kept).strip()
 
 
 def tone(text: str) -> tuple[float, int]:
@@ -60,8 +77,14 @@ def tone(text: str) -> tuple[float, int]:
 
 
 def is_instruction(text: str) -> bool:
-    """True when the headline looks like an attempt to instruct a model."""
-    return bool(INJECTION.search(text))
+    """True when the headline looks like an attempt to instruct a model.
+
+    A signal only, for the record: it is easy to evade, so nothing rests on it. What
+    bounds a headline is structural (see :mod:`app.agents.news`).
+    """
+    plain = normalize(text)
+    squashed = "".join(c for c in plain.lower() if c.isalnum())
+    return bool(INJECTION.search(plain) or _SQUASHED.search(squashed))
 
 
 WITHHELD = "[withheld: text that reads like instructions]"

@@ -103,6 +103,13 @@ class Headline(_Record):
             return value
         return value.astimezone(timezone.utc).replace(tzinfo=None)
 
+    @field_validator("text")
+    @classmethod
+    def _normalised(cls, value: str) -> str:
+        from app.agents.lexicon import normalize
+
+        return normalize(value)
+
 
 class Position(_Record):
     """An open position in the portfolio snapshot."""

@@ -2,8 +2,19 @@
 
 Recent headlines count more (half-life :data:`HALF_LIFE_DAYS`), a handful of headlines
 is needed for full weight, and news alone never scores beyond +/-:data:`MAX_POINTS`.
-Headlines that read like instructions to a model are quarantined (see
-:mod:`app.agents.lexicon`): they are reported in the evidence and never scored.
+
+Hostile text is bounded by structure, not by spotting phrases:
+
+* every headline is normalised (NFKC, no zero-width or bidi characters) when it is made;
+* the news score is capped at +/-:data:`MAX_POINTS` in code, offline and for a model;
+* the team holds the conviction between what the news at -cap and at +cap would give
+  (:meth:`app.agents.team.AgentTeam.decide`), so no headline moves a decision further;
+* a model reads headlines only as JSON string values in one field (``prompts.headlines``),
+  and only the news analyst reads them; the others see the capped news score, never the
+  headlines or the news model's words.
+
+Headlines that look like instructions are still quarantined (never scored, never sent),
+but that is a courtesy for the record; nothing relies on it.
 """
 
 from __future__ import annotations
@@ -59,10 +70,21 @@ def _decay(h: Headline, ctx: DecisionContext) -> float:
 
 
 def _scored(h: Headline, most: float) -> Evidence:
-    """One headline: its tone times its share of the news score (``most`` points)."""
+    """One headline: its tone times its share of the news score (``most`` points).
+
+    The fact names the headline by time and source, never by its words: evidence travels
+    on (to the debate, to other models), and headline text must stop at this analyst.
+    """
     value, hits = tone(h.text)
-    return Evidence(fact=f'headline "{h.text[:120]}" reads {_word(value)} ({hits} cue words)',
+    source = f" from {_label(h.source)}" if h.source else ""
+    return Evidence(fact=f"headline of {h.time:%Y-%m-%d %H:%M}{source} reads {_word(value)} "
+                         f"({hits} cue words)",
                     value=round(value, 3), points=round(value * most, 1))
+
+
+def _label(source: str) -> str:
+    """A source name as a short plain label (letters, digits, spaces, dots)."""
+    return "".join(c for c in source if c.isalnum() or c in " .-")[:30] or "a source"
 
 
 def _word(value: float) -> str:

@@ -27,14 +27,16 @@ from app.agents.memory import (
     InMemoryLessonStore, LessonStore, Recall, Scope, figures_of, recall, reflect,
 )
 from app.agents.models import (
-    DebateTurn, DecisionContext, DecisionUsage, Lesson, Mode, Opinion, RiskVerdict, SetupKey,
-    TeamDecision,
+    DebateTurn, DecisionContext, DecisionUsage, Evidence, Lesson, Mode, Opinion, RiskVerdict,
+    SetupKey, TeamDecision,
 )
 from app.agents.news import NewsAnalyst
 from app.agents.researcher import Researcher
 from app.agents.risk_manager import RiskManager
 from app.agents.technical import TechnicalAnalyst
-from app.agents.trader import PortfolioTrader, TraderCall
+from app.agents._scoring import stance_of
+from app.agents.news import MAX_POINTS as NEWS_CAP
+from app.agents.trader import PortfolioTrader, TraderCall, size_for
 from app.spec.models import AgentsSpec, Limits, StrategySpec
 
 ANALYSTS = {"technical": TechnicalAnalyst, "fundamentals": FundamentalsAnalyst,
@@ -114,6 +116,8 @@ class AgentTeam:
                                           strategy=self.strategy, figures=figures,
                                           scope=self.memory_scope)
         call = self._trade(ctx, opinions, debate, risk, lesson_points, min_conv, session)
+        if session is None:
+            call = self._news_bounded(ctx, opinions, risk, lesson_points, min_conv, call)
         without = self._without_memory(ctx, opinions, debate, risk, call, lesson_points, min_conv)
         approved = risk.action != "veto" and call.conviction >= min_conv and call.size_factor > 0
         size = min(call.size_factor, risk.size_factor, 1.0) if approved else 0.0
@@ -177,6 +181,34 @@ class AgentTeam:
         from app.agents.llm.risk import LLMRiskManager
 
         return LLMRiskManager().review(ctx, code, opinions, session)
+
+    def _news_bounded(self, ctx: DecisionContext, opinions: tuple[Opinion, ...],
+                      risk: RiskVerdict, points: float, min_conv: int,
+                      call: TraderCall) -> TraderCall:
+        """Hold the conviction between what the news at -cap and at +cap would give.
+
+        Whatever the headlines say (and however many there are), news moves the decision
+        no further than one news view at its cap, with all its weight in one point."""
+        at = next((i for i, o in enumerate(opinions) if o.agent == "news"), None)
+        if at is None or opinions[at].stance == "abstain":
+            return call
+        bounds = []
+        for score in (-NEWS_CAP, NEWS_CAP):
+            stub = Opinion(agent="news", stance=stance_of(score), score=score,
+                           rationale="the news at its cap",
+                           evidence=(Evidence(fact="news at its cap", points=score),))
+            ops = opinions[:at] + (stub,) + opinions[at + 1:]
+            debate = run_debate(ops, self.spec.debate_rounds, Researcher("bull"),
+                                Researcher("bear"))
+            bounds.append(self.trader.call(ctx.side, ops, debate, risk, points,
+                                           min_conv).conviction)
+        lo, hi = min(bounds), max(bounds)
+        if lo <= call.conviction <= hi:
+            return call
+        held = max(lo, min(hi, call.conviction))
+        return TraderCall(conviction=held, size_factor=size_for(held, min_conv, risk.size_factor),
+                          rationale=f"{call.rationale} News held to its cap: conviction "
+                                    f"{call.conviction} -> {held}.", source=call.source)
 
     def _without_memory(self, ctx: DecisionContext, opinions: tuple[Opinion, ...],
                         debate: tuple[DebateTurn, ...], risk: RiskVerdict, call: TraderCall,

@@ -15,8 +15,9 @@ from app.agents.llm import prompts as P
 from app.agents.llm.answers import OpinionAnswer
 from app.agents.llm.session import Session
 from app.agents.models import DecisionContext, Evidence, Opinion
+from app.agents.news import MAX_POINTS as NEWS_CAP
 
-SCORE_CAP = {"news": 60.0}
+SCORE_CAP = {"news": NEWS_CAP}
 """Most a role's score may say, in code, whatever the model answers."""
 
 
