@@ -129,7 +129,7 @@ def test_technical_analyst_abstains_without_history() -> None:
 def test_fundamentals_abstains_and_says_so_without_data() -> None:
     ctx = context_at("2008-06-02")
     op = FundamentalsAnalyst().opinion(ctx, measure(ctx.bars))
-    assert op.stance == "abstain" and op.score == 0 and "No fundamentals data" in op.rationale
+    assert op.stance == "abstain" and op.score == 0 and "would look ahead" in op.rationale
     rich = context_at("2008-06-02", fundamentals={"revenue_growth_pct": 30.0, "pe": 18.0})
     assert FundamentalsAnalyst().opinion(rich, measure(rich.bars)).stance == "bullish"
 
@@ -161,7 +161,9 @@ def test_news_analyst_weighs_recent_headlines_only() -> None:
 
 
 def test_macro_reads_the_equal_weight_benchmark() -> None:
-    macro = MacroAnalyst()
+    from app.agents.evidence import MacroData
+
+    macro = MacroAnalyst(MacroData(None, None, None, None))
     crash, recovery = context_at("2008-10-27"), context_at("2009-09-15")
     assert macro.opinion(crash, measure(crash.bars)).stance == "bearish"
     assert macro.opinion(recovery, measure(recovery.bars)).stance == "bullish"

@@ -57,9 +57,6 @@ class LLMAnalyst:
             parts += [P.bars_table(ctx, m), P.facts(base, m)]
         elif self.name == "news":
             parts.append(P.headlines(ctx, m))
-        elif self.name == "fundamentals":
-            figures = "\n".join(f"- {k}: {v:g}" for k, v in sorted((ctx.fundamentals or {}).items()))
-            parts.append(f"<figures>\n{figures}\n</figures>")
         else:
             parts.append(P.facts(base, m))
         return "\n\n".join(parts)
