@@ -157,7 +157,7 @@ def test_news_analyst_weighs_recent_headlines_only() -> None:
     ctx = context_at(when, headlines=stale)
     assert news.opinion(ctx, measure(ctx.bars)).stance == "abstain"
     ctx = context_at(when)
-    assert "No usable headlines" in news.opinion(ctx, measure(ctx.bars)).rationale
+    assert "No news offline" in news.opinion(ctx, measure(ctx.bars)).rationale
 
 
 def test_macro_reads_the_equal_weight_benchmark() -> None:

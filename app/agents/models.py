@@ -175,6 +175,10 @@ class DecisionContext(BaseModel):
     benchmark: Bars | None = None
     benchmark_name: str = "benchmark"
     headlines: tuple[Headline, ...] = ()
+    news_source: str = ""
+    """Where the headlines came from ("" offline: there is no news source)."""
+    news_problem: str = ""
+    """Why the news source gave nothing for this decision, when it failed."""
     fundamentals: dict[str, float] | None = None
     """As-of fundamentals figures, when a source provides them (none offline)."""
 

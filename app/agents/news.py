@@ -53,7 +53,7 @@ class NewsAnalyst:
         good, bad = recent_headlines(ctx)
         notes = [quarantine_note(bad)] if bad else []
         if not good:
-            why = "No usable headlines in the last 7 days; abstaining."
+            why = _why_none(ctx)
             opinion = abstain(self.name, why)
             return opinion.model_copy(update={"evidence": tuple(notes)})
         weights = [_decay(h, ctx) for h in good]
@@ -62,6 +62,18 @@ class NewsAnalyst:
         mean = sum(tone(h.text)[0] * w for h, w in zip(good, weights)) / sum(weights)
         return opinion_from(self.name, evidence + notes,
                             f"{len(good)} recent headline(s), weighted tone {mean:+.2f}.")
+
+
+OFFLINE = ("No news offline: headlines come from Alpaca's news API in runs on Alpaca's feed "
+           "and in --data alpaca backtests; abstaining.")
+
+
+def _why_none(ctx: DecisionContext) -> str:
+    if ctx.news_problem:
+        return f"{ctx.news_problem}; abstaining."
+    if not ctx.news_source and not ctx.headlines:
+        return OFFLINE
+    return "No usable headlines in the last 7 days; abstaining."
 
 
 def _decay(h: Headline, ctx: DecisionContext) -> float:

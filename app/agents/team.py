@@ -21,6 +21,7 @@ from typing import Any
 
 from app.agents.debate import run_debate
 from app.agents.features import Features, measure
+from app.agents.headlines import NewsSource, default_news
 from app.agents.fundamentals import FundamentalsAnalyst
 from app.agents.macro import MacroAnalyst
 from app.agents.memory import (
@@ -59,6 +60,7 @@ class AgentTeam:
         strategy: str = "",
         memory_scope: Scope = "symbol",
         recall_with: Recall | None = None,
+        news: NewsSource | None = None,
     ) -> None:
         """
         Args:
@@ -75,6 +77,8 @@ class AgentTeam:
                 and strategy, the default), ``strategy`` (any symbol of it) or ``all``.
             recall_with: Replaces :func:`~app.agents.memory.recall` (the evaluation's
                 null draws random lesson points through it).
+            news: Where each decision's headlines come from (default: the process's
+                :func:`~app.agents.headlines.default_news`, none offline).
         """
         self.spec = agents or AgentsSpec()
         self.mode: Mode = mode
@@ -86,6 +90,7 @@ class AgentTeam:
         self.strategy = strategy
         self.memory_scope: Scope = memory_scope
         self.recall: Recall = recall_with or recall
+        self.news_source: NewsSource | None = news or default_news()
         self.run_id = ""
         """Set by the runner: lesson ids then name the run that learnt them."""
         self.llm = None
@@ -103,6 +108,7 @@ class AgentTeam:
                    **kwargs)
 
     def decide(self, ctx: DecisionContext) -> TeamDecision:
+        ctx = self._with_news(ctx)
         feats = measure(ctx.bars)
         setup = SetupKey(rule=ctx.rule, side=ctx.side, regime=ctx.regime or "unknown",
                          trend=feats.trend, volatility=feats.volatility)  # type: ignore[arg-type]
@@ -181,6 +187,19 @@ class AgentTeam:
         from app.agents.llm.risk import LLMRiskManager
 
         return LLMRiskManager().review(ctx, code, opinions, session)
+
+    def _with_news(self, ctx: DecisionContext) -> DecisionContext:
+        """The context with the news source's headlines for it (validated again: a
+        headline after the decision time is refused, as any other look-ahead)."""
+        if self.news_source is None or "news" not in self.spec.team:
+            return ctx
+        found, problem = self.news_source.before(ctx.symbol, ctx.time)
+        mine = tuple(h for h in found if h.time <= ctx.time and (
+            not h.symbols or ctx.symbol.upper() in {s.upper() for s in h.symbols}))
+        fields = {k: getattr(ctx, k) for k in type(ctx).model_fields}
+        fields.update(headlines=tuple(sorted(ctx.headlines + mine, key=lambda h: h.time)),
+                      news_source=self.news_source.name, news_problem=problem)
+        return DecisionContext(**fields)
 
     def _news_bounded(self, ctx: DecisionContext, opinions: tuple[Opinion, ...],
                       risk: RiskVerdict, points: float, min_conv: int,

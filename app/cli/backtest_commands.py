@@ -50,6 +50,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
     spec = load_spec(args.file)
     frames = load_for_spec(spec, args.data, start=args.start, end=args.end)
+    _news_for(args.data)
     options: dict[str, Any] = {
         "cash": _cash(args.cash), "commission": args.commission, "slippage": args.slippage,
         "start": args.start, "end": args.end, "agents": args.agents,
@@ -69,6 +70,17 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(summary(result, args.trades))
     return 0
+
+
+def _news_for(data: str | None) -> None:
+    """With ``--data alpaca`` the agent team reads Alpaca's headlines (point in time)."""
+    from app.market.alpaca_cache import alpaca_feed
+
+    if alpaca_feed(data) is not None:
+        from app.agents.headlines import use_alpaca_news
+        from app.config import load_settings
+
+        use_alpaca_news(load_settings())
 
 
 def _cash(text: str) -> float:

@@ -370,6 +370,13 @@ class Runner:
             if team is not None and hasattr(team, "lessons"):
                 team.lessons = SqlLessonStore(self.store)
                 team.run_id = self.run_id
+                if getattr(self.feed, "live", False) and team.news_source is None:
+                    from app.agents.headlines import AlpacaNews
+                    from app.config import load_settings
+
+                    settings = load_settings()
+                    if settings.alpaca_enabled:
+                        team.news_source = AlpacaNews.from_settings(settings)
 
     def _broker_name(self) -> str:
         return "sim" if self.broker is None else self.broker.name

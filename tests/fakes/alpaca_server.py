@@ -20,7 +20,10 @@ names symbols whose orders are refused (403, as Alpaca does for e.g. insufficien
 Market data: ``bars[symbol]`` frames (wall-clock New York times for stocks, UTC for
 crypto pairs such as ``BTC/USD``) are served by ``/v2/stocks/bars`` and
 ``/v1beta3/crypto/us/bars``, filtered by ``start``/``end``; ``queries`` records the query
-parameters of every request.
+parameters of every request. News: ``news`` items (``headline``, ``created_at`` as a UTC
+``datetime``, ``symbols``, optional ``source``/``summary``) are served by ``/v1beta1/news``,
+filtered by ``symbols``/``start``/``end``, newest first, ``limit`` per page with a
+``next_page_token`` (the SDK follows it).
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ class FakeAlpaca:
         self.positions: dict[str, tuple[float, float]] = {}
         """symbol -> (signed qty, average entry price)."""
         self.bars: dict[str, pd.DataFrame] = {}
+        self.news: list[dict[str, Any]] = []
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.queries: list[tuple[str, dict[str, str]]] = []
         """(path, query parameters) of every request, in arrival order."""
@@ -230,6 +234,26 @@ class FakeAlpaca:
             out[symbol] = rows
         return {"bars": out, "next_page_token": None}
 
+    def news_page(self, query: dict[str, str]) -> dict[str, Any]:
+        """One page of ``/v1beta1/news`` as Alpaca sends it."""
+        start = pd.Timestamp(query["start"]) if "start" in query else None
+        end = pd.Timestamp(query["end"]) if "end" in query else None
+        wanted = {s for s in query.get("symbols", "").split(",") if s}
+        items = []
+        for n in sorted(self.news, key=lambda n: n["created_at"], reverse=True):
+            ts = pd.Timestamp(n["created_at"])
+            if (start is not None and ts < start) or (end is not None and ts > end):
+                continue
+            if wanted and not wanted.intersection(n.get("symbols", ())):
+                continue
+            items.append(n)
+        first = int(query.get("page_token") or 0)
+        limit = int(query.get("limit") or 50)
+        page = items[first:first + limit]
+        token = str(first + limit) if first + limit < len(items) else None
+        return {"news": [_news_json(i, n) for i, n in enumerate(page, start=first)],
+                "next_page_token": token}
+
     # ----------------------------------------------------------------- dispatch
     def take_fault(self, route: str) -> Fault | None:
         with self._lock:
@@ -313,6 +337,8 @@ def _handler(fake: FakeAlpaca) -> type[BaseHTTPRequestHandler]:
                 return 200, fake.stock_bars(query)
             if path == "/v1beta3/crypto/us/bars":
                 return 200, fake.crypto_bars(query)
+            if path == "/v1beta1/news":
+                return 200, fake.news_page(query)
             return 404, {"code": 40400000, "message": f"no route {method} {path}"}
 
         def _send(self, status: int, payload: Any) -> None:
@@ -324,6 +350,14 @@ def _handler(fake: FakeAlpaca) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(data)
 
     return Handler
+
+
+def _news_json(i: int, n: dict[str, Any]) -> dict[str, Any]:
+    stamp = pd.Timestamp(n["created_at"]).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"id": 1000 + i, "headline": n["headline"], "source": n.get("source", "benzinga"),
+            "url": None, "summary": n.get("summary", ""), "created_at": stamp,
+            "updated_at": stamp, "symbols": list(n.get("symbols", ())), "author": "",
+            "content": "", "images": []}
 
 
 def _now() -> str:
