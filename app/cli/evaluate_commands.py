@@ -38,6 +38,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from app.dsl import load_spec
     from app.evaluate.report import summary
     from app.evaluate.run import evaluate
+    from app.market.alpaca_cache import alpaca_feed
     from app.market.data_source import load_for_spec
 
     for flag, value, least in (("--folds", args.folds, 2), ("--draws", args.draws, 1),
@@ -46,6 +47,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             raise ParleyError(f"{flag} must be at least {least}, not {value}")
     spec = load_spec(args.file)
     frames = load_for_spec(spec, args.data, start=args.start, end=args.end)
+    if alpaca_feed(args.data) is not None:  # the team reads Alpaca's headlines too
+        from app.agents.headlines import use_alpaca_news
+        from app.config import load_settings
+
+        use_alpaca_news(load_settings())
     report = evaluate(spec, frames, folds=args.folds, draws=args.draws, seed=args.seed,
                       start=args.start, end=args.end, cuts=args.cuts,
                       progress=_progress(sys.stderr))
