@@ -75,9 +75,9 @@ def _describe(full: list[Any], part: list[Any], i: int | None) -> str | None:
 def _summary(cuts: list[dict[str, Any]], same: bool, total: int) -> str:
     if not cuts:
         return "no cut fits inside the data: the audit did not run"
-    dates = ", ".join(c["cut"] for c in cuts)
+    dates = ", ".join(f"{c['cut']} ({c['decisions']} before it)" for c in cuts)
     if same:
-        return (f"no look-ahead found: cut at {dates}, every earlier decision was the same "
-                f"({sum(c['decisions'] for c in cuts)} compared, {total} in the full run)")
+        return (f"no look-ahead found: the data cut at {dates}, every earlier decision was "
+                f"the same as in the full run ({total} decisions)")
     bad = next(c for c in cuts if not c["same"])
     return f"LOOK-AHEAD: cut at {bad['cut']}, {bad['first_difference']}"
