@@ -120,10 +120,14 @@ def test_verdicts_say_plainly_what_the_figures_say() -> None:
     assert "did worse than random" in verdict({**base, "null_percentile": 2.0})
     assert "it beat rules only" in verdict({**base, "null_percentile": 50.0,
                                               "difference_interval_95": [0.05, 0.3]})
+    assert verdict({**base, "null_percentile": 50.0, "changed_nothing": True, "blocked": 0,
+                    "candidates": 9}).startswith(
+        "the regime filter changed nothing here: the same trades and equity as rules only")
 
 
 def test_stats() -> None:
     assert stats.percentile(1.0, [0.0, 1.0, 2.0, 3.0]) == 37.5
+    assert stats.percentile(1.0, [1.0 + 1e-12] * 4) == 50.0  # the same trades: a tie
     assert stats.ordinal(1) == "1st" and stats.ordinal(12) == "12th" and stats.ordinal(23) == "23rd"
     rng = np.random.default_rng(0)
     a = rng.normal(0.001, 0.01, 500)

@@ -20,6 +20,9 @@ percentile of the null draws."""
 def verdict(f: dict[str, Any]) -> str:
     """One sentence on a layer's figures (see :func:`app.evaluate.run.evaluate`)."""
     name, null, base = NAMES[f["layer"]], NULLS[f["layer"]], BASES[f["base"]]
+    if f.get("changed_nothing"):
+        return (f"{name} changed nothing here: the same trades and equity as {base} "
+                f"({f['blocked']} of {f['candidates']} entries blocked).")
     p = f["null_percentile"]
     where = f"({ordinal(p)} percentile)" if math.isfinite(p) else "(no null)"
     if p >= 100 - LEVEL:

@@ -175,6 +175,8 @@ def _layer_figures(arms: dict[str, Arm], layer: str, null: list[np.ndarray], ppy
         "null_sharpe_median": round(float(np.median(null_sharpes)), 3),
         "null_sharpe_90": [round(float(q), 3) for q in np.quantile(null_sharpes, [0.05, 0.95])],
     })
+    figures["changed_nothing"] = bool(len(arm.returns) == len(base.returns) and np.allclose(
+        arm.returns, base.returns, rtol=0.0, atol=1e-12))
     figures["verdict"] = verdict(figures)
     return figures
 

@@ -13,6 +13,8 @@ import pandas as pd
 BLOCK = 20
 """Bars per bootstrap block (about a trading month of daily bars), keeping autocorrelation."""
 RESAMPLES = 1000
+TIE = 1e-9
+"""Sharpe ratios closer than this are equal (the same trades, summed in another order)."""
 
 
 def fold_returns(curves: Sequence[pd.Series]) -> np.ndarray:
@@ -31,11 +33,14 @@ def sharpe(returns: np.ndarray, ppy: float) -> float:
 
 
 def percentile(value: float, null: Sequence[float]) -> float:
-    """Share of null draws below ``value`` (ties count half), in percent."""
+    """Share of null draws below ``value`` (ties, within :data:`TIE`, count half), in
+    percent."""
     arr = np.asarray(null, dtype=float)
     if arr.size == 0:
         return math.nan
-    return float(100.0 * (np.sum(arr < value) + 0.5 * np.sum(arr == value)) / arr.size)
+    tie = np.isclose(arr, value, rtol=0.0, atol=TIE)
+    below = (arr < value) & ~tie
+    return float(100.0 * (np.sum(below) + 0.5 * np.sum(tie)) / arr.size)
 
 
 def bootstrap_difference(a: np.ndarray, b: np.ndarray, ppy: float, seed: int,
