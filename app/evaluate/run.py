@@ -166,12 +166,13 @@ def _layer_figures(arms: dict[str, Arm], layer: str, null: list[np.ndarray], ppy
     arm, base = arms[layer], arms[BASE[layer]]
     figures = _arm_figures(arm, ppy)
     null_sharpes = [stats.sharpe(r, ppy) for r in null]
+    raw = stats.sharpe(arm.returns, ppy)
     lo, hi = stats.bootstrap_difference(arm.returns, base.returns, ppy, seed)
     figures.update({
         "layer": layer, "base": BASE[layer], "base_sharpe": round(stats.sharpe(base.returns, ppy), 3),
         "sharpe_difference": round(figures["sharpe"] - stats.sharpe(base.returns, ppy), 3),
         "difference_interval_95": [_r(lo), _r(hi)],
-        "null_percentile": round(stats.percentile(figures["sharpe"], null_sharpes), 1),
+        "null_percentile": round(stats.percentile(raw, null_sharpes), 1),
         "null_sharpe_median": round(float(np.median(null_sharpes)), 3),
         "null_sharpe_90": [round(float(q), 3) for q in np.quantile(null_sharpes, [0.05, 0.95])],
     })
