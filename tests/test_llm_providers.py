@@ -110,3 +110,28 @@ def test_settings_choose_the_provider(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PARLEY_MODEL", "llama3.1")
     model = chat_model(Settings())
     assert model.label.startswith("openai-compatible llama3.1 at http://localhost:11434/v1")
+
+
+def test_the_compiler_runs_on_an_openai_compatible_server_with_its_repair_loop() -> None:
+    from app.compiler.llm import LLMCompiler
+    from tests.test_compiler_llm import SMA_SPEC, SMA_TEXT, fenced
+
+    broken = fenced(SMA_SPEC.replace("crosses above", "crosses abov"))
+    with FakeOpenAI([broken, fenced(SMA_SPEC)]) as fake:
+        result = LLMCompiler(_chat(fake)).compile(SMA_TEXT)
+    assert result.spec is not None and result.attempts == 2
+    assert result.compiler == "llm:openai-compatible fake-llama"
+    repair = fake.requests[1]["messages"][-1]["content"]
+    assert "spec:" in repair  # the exact located error went back for repair
+    assert result.usage.input_tokens > 0
+
+
+def test_the_compiler_says_when_the_server_is_down() -> None:
+    from app.compiler.llm import LLMCompiler
+    from tests.test_compiler_llm import SMA_TEXT
+
+    client = openai.OpenAI(api_key="x", base_url="http://127.0.0.1:9/v1", timeout=1,
+                           max_retries=0)
+    result = LLMCompiler(OpenAIChat(client, "m")).compile(SMA_TEXT)
+    assert result.spec is None and "Could not reach the model server" in result.message
+    assert "--offline" in result.message

@@ -11,6 +11,7 @@ _EXPORTS = {
     "CompileResult": "app.compiler.result",
     "Usage": "app.compiler.result",
     "AnthropicCompiler": "app.compiler.llm",
+    "LLMCompiler": "app.compiler.llm",
     "Conversation": "app.compiler.conversation",
     "Reply": "app.compiler.conversation",
 }

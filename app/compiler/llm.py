@@ -1,6 +1,5 @@
-"""The LLM compiler: English -> strategy language through Anthropic's Messages API.
-
-This is the only module that imports :mod:`anthropic`. One turn goes:
+"""The LLM compiler: English -> strategy language through a chat model -- Anthropic's
+Messages API by default, or any OpenAI-compatible server (:mod:`app.llm`). One turn goes:
 
 1. send the fixed system prompt (cached) and the trader's request;
 2. read the answer (a ```strategy block plus ``QUESTION:``/``ASSUMPTION:``/``MESSAGE:``
@@ -12,6 +11,8 @@ This is the only module that imports :mod:`anthropic`. One turn goes:
 
 Retries on 429/529/5xx are the SDK's own (``max_retries``); a timeout or any other API
 failure becomes a :class:`CompileResult` with ``spec=None`` and a message saying what to do.
+The same loop, grounding and JSON contract hold whichever provider answers; the result's
+``compiler`` names the provider and model.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ import re
 from dataclasses import replace
 from typing import Any, Callable
 
-import anthropic
-
 from app.compiler import prompts
 from app.compiler.answer import evaluate, read_answer
 from app.compiler.grounding import Evidence
@@ -29,6 +28,7 @@ from app.compiler.result import CompileResult, Usage
 from app.config import Settings
 from app.dsl import format_spec
 from app.errors import ParleyError
+from app.llm import ChatModel, LLMError, Reply
 from app.spec.models import StrategySpec
 
 TextCallback = Callable[[str], None]
@@ -65,13 +65,17 @@ def _prices(model: str) -> tuple[float, float] | None:
 
 
 def usage_of(model: str, api_usage: Any) -> Usage:
-    """Tokens and cost of one API response (``Message.usage``)."""
-    u = Usage(
-        input_tokens=api_usage.input_tokens or 0,
-        output_tokens=api_usage.output_tokens or 0,
-        cache_read_tokens=getattr(api_usage, "cache_read_input_tokens", None) or 0,
-        cache_write_tokens=getattr(api_usage, "cache_creation_input_tokens", None) or 0,
-    )
+    """Tokens and cost of one answer (a :class:`Reply`, or an SDK ``Message.usage``)."""
+    if isinstance(api_usage, Reply):
+        u = Usage(api_usage.input_tokens, api_usage.output_tokens,
+                  api_usage.cache_read_tokens, api_usage.cache_write_tokens)
+    else:
+        u = Usage(
+            input_tokens=api_usage.input_tokens or 0,
+            output_tokens=api_usage.output_tokens or 0,
+            cache_read_tokens=getattr(api_usage, "cache_read_input_tokens", None) or 0,
+            cache_write_tokens=getattr(api_usage, "cache_creation_input_tokens", None) or 0,
+        )
     prices = _prices(model)
     if prices is None:
         return u
@@ -92,29 +96,36 @@ def default_model() -> str:
     return str(Settings.model_fields["model"].default)
 
 
-class AnthropicCompiler:
-    """Compiles one turn of English with Claude, repairing its answer a bounded number of times.
+class LLMCompiler:
+    """Compiles one turn of English with a chat model, repairing its answer a bounded
+    number of times.
 
     Args:
-        source: Settings (a client is built from the key, base URL and model) or a ready
-            ``anthropic.Anthropic`` client (tests point one at a loopback fake).
+        source: Settings (the provider, key, base URL and model they name), a ready
+            :class:`~app.llm.ChatModel`, or an ``anthropic.Anthropic`` client (tests point
+            one at a loopback fake).
         model: Model id; default ``settings.model``.
         max_repairs: Repair rounds after the first answer.
     """
 
-    def __init__(self, source: Settings | anthropic.Anthropic, model: str | None = None,
+    def __init__(self, source: Settings | ChatModel | Any, model: str | None = None,
                  max_repairs: int = 3) -> None:
         if isinstance(source, Settings):
-            self.client = client_from_settings(source)
-            self.model = model or source.model
+            self.chat = model_from_settings(source, model)
+        elif hasattr(source, "complete"):
+            self.chat = source
         else:
-            self.client = source
-            self.model = model or default_model()
+            from app.llm.anthropic_chat import AnthropicChat
+
+            self.chat = AnthropicChat(source, model or default_model())
+        self.model = self.chat.model
         self.max_repairs = max_repairs
 
     @property
     def label(self) -> str:
-        return f"llm:{self.model}"
+        if self.chat.provider == "anthropic":
+            return f"llm:{self.model}"
+        return f"llm:{self.chat.provider} {self.model}"
 
     def compile(self, text: str, previous: StrategySpec | None = None, *,
                 history: tuple[str, ...] = (), on_text: TextCallback | None = None,
@@ -141,8 +152,8 @@ class AnthropicCompiler:
         for attempt in range(1, self.max_repairs + 2):
             try:
                 reply, turn_usage = self._ask(messages, on_text)
-            except anthropic.APIError as err:
-                return self._failed(api_failure(err, self.client), usage, attempt, None)
+            except LLMError as err:
+                return self._failed(err.message + OFFLINE_HINT, usage, attempt, None)
             usage = add_usage(usage, turn_usage)
             outcome = evaluate(read_answer(reply), evidence)
             if isinstance(outcome, CompileResult):
@@ -164,23 +175,14 @@ class AnthropicCompiler:
 
     def _ask(self, messages: list[dict[str, str]],
              on_text: TextCallback | None) -> tuple[str, Usage]:
-        params: dict[str, Any] = dict(
-            model=self.model, max_tokens=MAX_TOKENS, messages=messages,
-            system=[{"type": "text", "text": prompts.system_prompt(),
-                     "cache_control": {"type": "ephemeral"}}])
-        if on_text is None:
-            message = self.client.messages.create(**params)
-        else:
-            with self.client.messages.stream(**params) as stream:
-                for chunk in stream.text_stream:
-                    on_text(chunk)
-                message = stream.get_final_message()
-        text = "".join(b.text for b in message.content if getattr(b, "type", "") == "text")
-        if message.stop_reason == "max_tokens":
+        reply = self.chat.complete(prompts.system_prompt(), messages, max_tokens=MAX_TOKENS,
+                                   on_text=on_text, cache_system=True)
+        text = reply.text
+        if reply.stop == "max_tokens":
             text += "\n(answer cut off at the token limit)"
-        elif message.stop_reason == "refusal" and "```" not in text:
+        elif reply.stop == "refusal" and "```" not in text:
             text += "\nMESSAGE: The model declined this request; describe a trading strategy."
-        return text, usage_of(self.model, message.usage)
+        return text, usage_of(self.model, reply)
 
 
 def reader_questions(text: str, history: tuple[str, ...]) -> tuple[str, ...]:
@@ -193,46 +195,26 @@ def reader_questions(text: str, history: tuple[str, ...]) -> tuple[str, ...]:
         return ()
 
 
-def client_from_settings(settings: Settings, timeout: float = DEFAULT_TIMEOUT_S,
-                         max_retries: int = 2) -> anthropic.Anthropic:
-    """An SDK client from the settings; the key is read here and kept nowhere else."""
+OFFLINE_HINT = " Try again later, or compile with --offline."
+
+AnthropicCompiler = LLMCompiler
+"""The name the first release used (the compiler is no longer Anthropic-only)."""
+
+
+def model_from_settings(settings: Settings, model: str | None = None,
+                        timeout: float = DEFAULT_TIMEOUT_S) -> ChatModel:
+    """The chat model the settings name (:func:`app.llm.factory.chat_model`).
+
+    Raises:
+        ParleyError: no key (Anthropic), or no base URL or model (OpenAI-compatible).
+    """
+    from app.llm.factory import chat_model
+
     if not settings.llm_enabled:
         raise ParleyError("no Anthropic API key is set, so the LLM compiler is off",
-                          "set ANTHROPIC_API_KEY, or compile with --offline")
-    assert settings.anthropic_api_key is not None
-    return anthropic.Anthropic(api_key=settings.anthropic_api_key.get_secret_value(),
-                               base_url=settings.anthropic_base_url, timeout=timeout,
-                               max_retries=max_retries)
-
-
-def api_failure(err: anthropic.APIError, client: Any) -> str:
-    """A plain sentence for an API failure (after the SDK's own retries)."""
-    offline = " Try again later, or compile with --offline."
-    if isinstance(err, anthropic.APITimeoutError):
-        return f"The Anthropic API did not answer in time ({_timeout_of(client)})." + offline
-    if isinstance(err, anthropic.APIConnectionError):
-        return f"Could not reach the Anthropic API at {client.base_url}." + offline
-    if isinstance(err, anthropic.APIStatusError):
-        status = err.status_code
-        why = {401: "rejected the API key: check ANTHROPIC_API_KEY",
-               403: "refused this key permission for the request",
-               404: "does not know this model (set PARLEY_MODEL to a current one)",
-               429: "is rate-limiting this key, even after retries",
-               529: "is overloaded, even after retries"}.get(status)
-        if why is None:
-            why = "failed on its side, even after retries" if status >= 500 else \
-                f"refused the request: {_api_message(err)}"
-        return f"The Anthropic API {why} (HTTP {status})." + offline
-    return f"The Anthropic API call failed: {err.__class__.__name__}." + offline
-
-
-def _timeout_of(client: Any) -> str:
-    timeout = getattr(client, "timeout", None)
-    seconds = getattr(timeout, "read", None) or timeout
-    return f"timeout {seconds:g} s" if isinstance(seconds, (int, float)) else "timeout"
-
-
-def _api_message(err: anthropic.APIStatusError) -> str:
-    body = err.body if isinstance(err.body, dict) else {}
-    detail = body.get("error", {}) if isinstance(body.get("error"), dict) else {}
-    return str(detail.get("message") or err.message)[:300]
+                          "set ANTHROPIC_API_KEY (or PARLEY_LLM_BASE_URL and PARLEY_MODEL for "
+                          "an OpenAI-compatible server), or compile with --offline")
+    chat = chat_model(settings, timeout=timeout)
+    if model:
+        chat.model = model
+    return chat

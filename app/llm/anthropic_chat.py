@@ -58,32 +58,36 @@ class AnthropicChat:
 
 
 def failure(err: anthropic.APIError, client: Any) -> LLMError:
-    """The SDK's error as a message a person can act on."""
-    where = getattr(client, "base_url", "the Anthropic API")
-    offline = "use the offline compiler and agents (--offline / --agents offline)"
+    """The SDK's error (after its own retries) as a sentence a person can act on."""
     if isinstance(err, anthropic.APITimeoutError):
-        return LLMError(f"the Anthropic API at {where} did not answer in time", "timeout",
-                        offline)
+        return LLMError(f"The Anthropic API did not answer in time ({_timeout_of(client)}).",
+                        "timeout")
     if isinstance(err, anthropic.APIConnectionError):
-        return LLMError(f"could not reach the Anthropic API at {where}", "connection", offline)
-    status = getattr(err, "status_code", None)
-    if status in (401, 403):
-        return LLMError(f"the Anthropic API refused the key (HTTP {status})", "auth",
-                        "check ANTHROPIC_API_KEY")
-    if status == 429:
-        return LLMError("the Anthropic API is rate-limiting this key (HTTP 429) after "
-                        "retries", "rate_limit", "wait a minute, or " + offline)
-    if status is not None and status < 500:
-        return LLMError(f"the Anthropic API rejected the request (HTTP {status}): "
-                        f"{_reason(err)}", "bad_request")
-    return LLMError(f"the Anthropic API failed (HTTP {status}): {_reason(err)}", "server",
-                    offline)
+        return LLMError(f"Could not reach the Anthropic API at {client.base_url}.",
+                        "connection")
+    if isinstance(err, anthropic.APIStatusError):
+        status = err.status_code
+        why = {401: "rejected the API key: check ANTHROPIC_API_KEY",
+               403: "refused this key permission for the request",
+               404: "does not know this model (set PARLEY_MODEL to a current one)",
+               429: "is rate-limiting this key, even after retries",
+               529: "is overloaded, even after retries"}.get(status)
+        if why is None:
+            why = "failed on its side, even after retries" if status >= 500 else \
+                f"refused the request: {_api_message(err)}"
+        kind = {401: "auth", 403: "auth", 429: "rate_limit"}.get(
+            status, "server" if status >= 500 else "bad_request")
+        return LLMError(f"The Anthropic API {why} (HTTP {status}).", kind)
+    return LLMError(f"The Anthropic API call failed: {err.__class__.__name__}.", "server")
 
 
-def _reason(err: anthropic.APIError) -> str:
-    body = getattr(err, "body", None)
-    if isinstance(body, dict):
-        inner = body.get("error")
-        if isinstance(inner, dict) and inner.get("message"):
-            return str(inner["message"])[:200]
-    return str(err)[:200]
+def _timeout_of(client: Any) -> str:
+    timeout = getattr(client, "timeout", None)
+    seconds = getattr(timeout, "read", None) or timeout
+    return f"timeout {seconds:g} s" if isinstance(seconds, (int, float)) else "timeout"
+
+
+def _api_message(err: anthropic.APIStatusError) -> str:
+    body = err.body if isinstance(err.body, dict) else {}
+    detail = body.get("error", {}) if isinstance(body.get("error"), dict) else {}
+    return str(detail.get("message") or err.message)[:300]

@@ -107,23 +107,23 @@ def failure(err: openai.APIError, client: Any) -> LLMError:
     where = getattr(client, "base_url", "the endpoint")
     offline = "use the offline compiler and agents (--offline / --agents offline)"
     if isinstance(err, openai.APITimeoutError):
-        return LLMError(f"the model server at {where} did not answer in time", "timeout",
+        return LLMError(f"The model server at {where} did not answer in time.", "timeout",
                         offline)
     if isinstance(err, openai.APIConnectionError):
-        return LLMError(f"could not reach the model server at {where}", "connection",
+        return LLMError(f"Could not reach the model server at {where}.", "connection",
                         "is it running? (e.g. `ollama serve`), or " + offline)
     status = getattr(err, "status_code", None)
     if status in (401, 403):
-        return LLMError(f"the model server at {where} refused the key (HTTP {status})",
+        return LLMError(f"The model server at {where} refused the key (HTTP {status}).",
                         "auth", "check PARLEY_LLM_API_KEY (or OPENAI_API_KEY)")
     if status == 404:
-        return LLMError(f"the model server at {where} has no such model or path (HTTP 404)",
+        return LLMError(f"The model server at {where} has no such model or path (HTTP 404).",
                         "bad_request", "check PARLEY_MODEL and PARLEY_LLM_BASE_URL (it "
                         "usually ends in /v1)")
     if status == 429:
-        return LLMError(f"the model server at {where} is rate-limiting (HTTP 429) after "
-                        "retries", "rate_limit", "wait a minute, or " + offline)
+        return LLMError(f"The model server at {where} is rate-limiting (HTTP 429) even after "
+                        "retries.", "rate_limit", "wait a minute, or " + offline)
     if status is not None and status < 500:
-        return LLMError(f"the model server rejected the request (HTTP {status}): "
-                        f"{str(err)[:200]}", "bad_request")
-    return LLMError(f"the model server at {where} failed (HTTP {status})", "server", offline)
+        return LLMError(f"The model server rejected the request (HTTP {status}): "
+                        f"{str(err)[:200]}.", "bad_request")
+    return LLMError(f"The model server at {where} failed (HTTP {status}).", "server", offline)
