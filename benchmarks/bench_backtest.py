@@ -21,6 +21,18 @@ entry/exit dates, entry/exit prices to 1e-9) must equal Parley's.
 
     PYTHONPATH=. python benchmarks/bench_backtest.py [--symbols 100 500] [--peer-sample 100]
         [--repeat 3] [--peers backtesting backtrader] [--memory] [--json FILE]
+
+Whole-process mode (``--whole-process``): what a user runs. The N symbols are written once as
+a folder of ``SYMBOL.csv`` files; then each tool runs as its own process on the same files,
+interleaved round by round: ``parley backtest SPEC --data FOLDER --json`` (with its CSV cache
+off, and again with the cache warm), ``benchmarks/peer_sma.py vectorbt`` on all N (numba's
+cache warmed by an untimed run first), and backtesting.py and backtrader on the first K
+(``--peer-symbols``) beside Parley on the same K files. Every tool's closed trades must equal
+Parley's. Figures: min/median/max wall over the rounds, and the peer/Parley ratio of each
+round (min/median/max), with the peak memory of each process.
+
+    PYTHONPATH=. python benchmarks/bench_backtest.py --whole-process [--symbols 500]
+        [--peer-symbols 100] [--rounds 3] [--csv-dir DIR]
 """
 
 from __future__ import annotations
@@ -249,6 +261,12 @@ def print_row(row: dict[str, Any], peers: list[str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        argv = sys.argv[1:]
+    if "--whole-process" in argv:
+        from whole_process import main as whole
+
+        return whole([a for a in argv if a != "--whole-process"])
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--symbols", type=int, nargs="+", default=[100, 500])
     ap.add_argument("--peer-sample", type=int, default=100,

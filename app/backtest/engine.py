@@ -15,6 +15,7 @@ import pandas as pd
 
 from app.backtest.benchmark import buy_and_hold
 from app.backtest.equity import build_curves
+from app.backtest.fast_path import eligible, fast_run
 from app.backtest.errors import BacktestError
 from app.backtest.metrics import all_metrics, curve_metrics, drawdown, periods_per_year
 from app.backtest.prepare import prepare
@@ -30,6 +31,8 @@ from app.spec.models import StrategySpec
 from app.spec.params import runnable
 
 DateLike = str | pd.Timestamp | None
+FAST_PATH = True
+"""Use :mod:`app.backtest.fast_path` where it applies (tests switch it off to compare)."""
 
 
 def run_backtest(
@@ -76,7 +79,9 @@ def run_backtest(
     costs = (_cost(commission, "commission"), _cost(slippage, "slippage"))
     broker = PaperBroker(cash, *costs)
     session = StrategySession(spec, broker, chain, {d.symbol: d for d in prepared.datas})
-    Timeline(session, prepared, progress).run()
+    if not (FAST_PATH and eligible(spec, chain, session)
+            and fast_run(spec, prepared, broker, session)):
+        Timeline(session, prepared, progress).run()
     if progress is not None:
         progress(1.0)
     result = _result(spec, prepared, broker, session, cash, costs, notes + prepared.notes)
