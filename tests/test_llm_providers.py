@@ -135,3 +135,18 @@ def test_the_compiler_says_when_the_server_is_down() -> None:
     result = LLMCompiler(OpenAIChat(client, "m")).compile(SMA_TEXT)
     assert result.spec is None and "Could not reach the model server" in result.message
     assert "--offline" in result.message
+
+
+def test_the_agents_ask_an_openai_compatible_server_too() -> None:
+    from app.agents.llm.answers import OpinionAnswer
+    from app.agents.llm.client import AgentLLM, Meter
+
+    answer = '{"stance": "bullish", "score": 35, "rationale": "trend up", "evidence": []}'
+    with FakeOpenAI(["not json", answer], json_mode=False) as fake:
+        llm = AgentLLM(_chat(fake), "fake-llama", cache=None)
+        meter = Meter()
+        got = llm.ask("You are the technical analyst.", "GOOG closed above its 50-day.",
+                      OpinionAnswer, meter)
+    assert got.stance == "bullish" and got.score == 35
+    assert len(fake.requests) == 3  # refused JSON mode, then garbage, then the repair
+    assert meter.usage().input_tokens > 0

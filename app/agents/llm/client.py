@@ -1,5 +1,5 @@
-"""The one place agents talk to Anthropic: cached, budgeted, concurrency-limited calls
-that return checked answers.
+"""The one place agents talk to a model (Anthropic, or any OpenAI-compatible server, through
+:mod:`app.llm`): cached, budgeted, concurrency-limited calls that return checked answers.
 
 :meth:`AgentLLM.ask` sends a prompt, reads a JSON answer, and on a malformed one sends
 the exact problem back once for repair; if that fails too it raises
@@ -19,6 +19,7 @@ from app.agents.llm.cache import AnswerCache, request_key
 from app.agents.models import DecisionUsage
 from app.config import Settings
 from app.errors import ParleyError
+from app.llm import LLMError
 
 CACHE_VERSION = "parley-agents-1"
 """Part of every cache key: bump it when prompts change meaning."""
@@ -65,7 +66,8 @@ class AgentLLM:
     ) -> None:
         """
         Args:
-            client: An ``anthropic.Anthropic`` client (tests point it at a loopback fake).
+            client: A :class:`~app.llm.ChatModel`, or an ``anthropic.Anthropic`` client
+                (tests point one at a loopback fake).
             model: The model name sent with every request.
             cache: Where answers are kept; ``None`` disables caching.
             budget_tokens: Tokens this run may use (input + output); ``None``: no limit.
@@ -73,7 +75,11 @@ class AgentLLM:
             max_tokens: Answer length cap per request.
             structured: Send the answer's JSON schema as ``output_config.format``.
         """
-        self.client = client
+        if not hasattr(client, "complete"):
+            from app.llm.anthropic_chat import AnthropicChat
+
+            client = AnthropicChat(client, model)
+        self.chat = client
         self.model = model
         self.cache = cache
         self.budget = TokenBudget(budget_tokens)
@@ -85,7 +91,8 @@ class AgentLLM:
 
     @classmethod
     def from_settings(cls, settings: Settings, **kwargs: Any) -> AgentLLM:
-        """A client from ``ANTHROPIC_API_KEY`` (and base URL), caching under ``home``.
+        """The model the settings name (``ANTHROPIC_API_KEY``, or an OpenAI-compatible
+        server), caching under ``home``.
 
         Raises:
             ParleyError: no API key is set.
@@ -93,13 +100,11 @@ class AgentLLM:
         if not settings.llm_enabled:
             raise ParleyError("LLM agents need ANTHROPIC_API_KEY.",
                               "Set it, or run the team offline (--agents offline).")
-        import anthropic
+        from app.llm.factory import chat_model
 
-        client = anthropic.Anthropic(
-            api_key=settings.anthropic_api_key.get_secret_value(),  # type: ignore[union-attr]
-            base_url=settings.anthropic_base_url, max_retries=2, timeout=60.0)
+        chat = chat_model(settings, timeout=60.0)
         kwargs.setdefault("cache", AnswerCache.for_settings(settings))
-        return cls(client, settings.model, **kwargs)
+        return cls(chat, chat.model, **kwargs)
 
     def usage(self) -> RunUsage:
         return self.budget.usage()
@@ -142,6 +147,8 @@ class AgentLLM:
         if self.structured:
             request["output_config"] = {"format": {"type": "json_schema",
                                                    "schema": SCHEMAS[kind]}}
+        if self.chat.provider != "anthropic":  # Anthropic's keys stay as they were
+            request["provider"] = self.chat.provider
         key = request_key({"v": CACHE_VERSION, **request})
         hit = self.cache.get(key) if self.cache else None
         if hit is not None:
@@ -154,17 +161,16 @@ class AgentLLM:
         return str(answer["text"])
 
     def _call(self, request: dict[str, Any]) -> dict[str, Any]:
-        import anthropic
-
+        schema = request.get("output_config", {}).get("format", {}).get("schema")
         with self._gate:
             try:
-                message = self.client.messages.create(**request)
-            except anthropic.APIError as exc:
-                raise LLMCallError(f"{type(exc).__name__}: {exc}") from None
-        text = "".join(getattr(b, "text", "") for b in message.content
-                       if getattr(b, "type", "") == "text")
-        return {"text": text, "input_tokens": message.usage.input_tokens,
-                "output_tokens": message.usage.output_tokens, "model": message.model}
+                reply = self.chat.complete(request["system"], request["messages"],
+                                           max_tokens=request["max_tokens"], json_schema=schema)
+            except LLMError as exc:
+                raise LLMCallError(exc.message) from None
+        return {"text": reply.text, "input_tokens": reply.input_tokens,
+                "output_tokens": reply.output_tokens, "model": reply.model,
+                "provider": reply.provider}
 
     def _count(self, answer: dict[str, Any], meter: Meter, cached: bool) -> None:
         tokens_in, tokens_out = int(answer["input_tokens"]), int(answer["output_tokens"])
