@@ -105,3 +105,12 @@ def test_stateful_specs_are_not_eligible(stocks) -> None:
         chain, _ = _chain(spec, None, None)
         session = StrategySession(spec, PaperBroker(10_000.0), chain, {})
         assert not eligible(spec, chain, session), extra
+
+
+def test_a_late_listing_sits_out_a_wide_universe_with_a_note(stocks) -> None:
+    frames = {"GOOG": stocks["GOOG"], "NEW": stocks["NVDA"].iloc[-20:]}
+    result = run_backtest(_spec("GOOG, NEW", "size 10 shares\n"), frames)
+    assert result.symbols == ("GOOG",)
+    assert any(n.startswith("skipped (too little history): NEW") for n in result.notes)
+    with pytest.raises(Exception, match="needs 31 bars"):
+        run_backtest(_spec("NEW", "size 10 shares\n"), {"NEW": frames["NEW"]})

@@ -123,8 +123,12 @@ def test_specs_on_bundled_data_take_universe_symbols(tmp_path: Path) -> None:
     from app.dsl import load_spec
 
     bars = load_for_spec(load_spec(src))
-    assert len(bars["GOOG"]) == 2148  # the CSV file first: GOOG 2004-2013
+    assert len(bars["GOOG"]) == 975  # all in the sp500 bundle: one data set, same years
     assert bars["EBAY"].index[0] == pd.Timestamp("2013-02-08")
+    mixed = tmp_path / "m.strategy"
+    mixed.write_text(src.read_text().replace("GOOG, EBAY", "GOOG, YHOO, EBAY"))
+    bars = load_for_spec(load_spec(mixed))  # YHOO is only in the CSV files: those first
+    assert len(bars["GOOG"]) == 2148 and len(bars["EBAY"]) == 1259
     assert bars.caveats == [SURVIVORSHIP] and bars.warnings[0].symbol == "EBAY"
     out = subprocess.run([sys.executable, "-m", "app", "backtest", str(src), "--json"],
                          capture_output=True, text=True, check=True).stdout

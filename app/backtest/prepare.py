@@ -55,6 +55,7 @@ def prepare(spec: StrategySpec, frames: Mapping[str, pd.DataFrame],
         raise EmptyRangeError(f"the date range is empty: --from {_day(start)} is after "
                               f"--to {_day(end)}")
     datas, firsts, notes = [], [], []
+    short: list[NotEnoughHistoryError] = []
     for symbol, frame in frames.items():
         try:
             bars, first = _window(symbol, frame, start, end, source)
@@ -63,13 +64,22 @@ def prepare(spec: StrategySpec, frames: Mapping[str, pd.DataFrame],
                 raise
             notes.append(f"skipped: {err.message}")
             continue
-        _check_history(spec, symbol, bars, source)
+        try:
+            _check_history(spec, symbol, bars, source)
+        except NotEnoughHistoryError as err:
+            if len(frames) == 1:
+                raise
+            short.append(err)  # a late listing in a wide universe: it sits this run out
+            notes.append(f"skipped (too little history): {err.message}")
+            continue
         data = prepare_symbol(spec, symbol, bars)
         for arr in (data.long_entry, data.short_entry):
             arr[:first] = False
         datas.append(data)
         firsts.append(first)
         notes += _warmup_note(spec, symbol, bars, first)
+    if not datas and short:
+        raise short[0]
     if not datas:
         raise EmptyRangeError("no symbol has bars in the date range: " + "; ".join(notes))
     if spec.screen is not None:

@@ -77,13 +77,16 @@ def history_bars(spec: StrategySpec) -> int:
 
 
 def _bundled(spec: StrategySpec, settings: Any) -> Bars:
-    """The bundled bars: the CSV files first, then the sp500 universe (``universe sp500``
-    takes all of its symbols from the universe)."""
+    """The bundled bars. ``universe sp500``, or a list the sp500 bundle holds entirely (and
+    the CSV files do not), comes from the sp500 bundle alone, so every symbol covers the
+    same years; otherwise each symbol from the CSV files first, then the sp500 bundle."""
     wanted = [s.strip().upper() for s in spec.universe]
     if getattr(spec, "universe_name", None):
         return load_universe(wanted, spec.universe_name)
     files = [s for s in wanted if s.replace("/", "") in bundled_symbols()]
     listed = set(universe_symbols())
+    if len(files) < len(wanted) and all(s in listed for s in wanted):
+        return load_universe(wanted)
     rest = [s for s in wanted if s not in files and s in listed]
     missing = [s for s in wanted if s not in files and s not in listed]
     if missing:
