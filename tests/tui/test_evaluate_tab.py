@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from textual.widgets import TabbedContent
 
 from app.tui.screens.backtest import BacktestScreen
@@ -13,7 +12,6 @@ from tests.tui.test_chat import say
 
 
 async def test_evaluate_tab_shows_the_table_and_verdicts(make_app: MakeApp) -> None:
-    pytest.importorskip("app.evaluate.run", reason="parley evaluate has not landed yet")
     app = make_app(scripted=True)
     app.services.backtests.draws = 5
     async with app.run_test(size=(120, 36)) as pilot:
