@@ -2,7 +2,8 @@
 
 Every command is a thin face on the core: it parses arguments, calls one core function and
 prints. A :class:`ParleyError` becomes ``error: message`` and exit status 1; argparse usage
-errors exit 2. No command prints a traceback for something the user did.
+errors exit 2. No command prints a traceback: an error nothing turned into a message is
+printed as one line, its traceback goes to the log.
 """
 
 from __future__ import annotations
@@ -101,15 +102,41 @@ def _guard(run: Callable[[], int]) -> int:
         located = getattr(err, "render", None)  # a spec error: path:line:col and a caret
         if located is not None and getattr(err, "diagnostics", None):
             print(located(), file=sys.stderr)
-        print(f"error: {err.message}", file=sys.stderr)
+        print(f"error: {_clean(err.message)}", file=sys.stderr)
         if err.hint:
-            print(err.hint, file=sys.stderr)
+            print(_clean(err.hint), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as err:  # noqa: BLE001 - the last line of defence: never a traceback
+        return _unexpected(err)
+
+
+def _unexpected(err: Exception) -> int:
+    """An error no code turned into a message: a short line here, the traceback in the log.
+
+    The message is passed through the log's secret filter, so no key value is printed.
+    """
+    import logging
+
+    from app.logs import home_dir
+
+    logging.getLogger("app.cli").error("unexpected error", exc_info=err)
+    text = _clean(" ".join(str(err).split()))[:300]
+    print(f"error: unexpected {type(err).__name__}: {text}", file=sys.stderr)
+    print(f"the details are in {home_dir() / 'logs' / 'parley.log'}; run again with -v "
+          "to see them here", file=sys.stderr)
+    return 1
+
+
+def _clean(text: str) -> str:
+    """``text`` with every key value of the environment masked."""
+    from app.logs import RedactSecrets, env_secrets
+
+    return RedactSecrets(env_secrets()).redact(text)
 
 
 def _open_tui() -> int:

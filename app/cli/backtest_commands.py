@@ -57,6 +57,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         "source": source_name(args.data),
     }
     result = run_backtest(spec, frames, progress=_progress_bar(sys.stderr), **options)
+    _say_degraded(result.decisions, sys.stderr)
     if args.walk_forward is not None:
         from app.backtest.walk_forward import walk_forward
 
@@ -81,6 +82,20 @@ def _news_for(data: str | None) -> None:
         from app.config import load_settings
 
         use_alpaca_news(load_settings())
+
+
+def _say_degraded(decisions: list[Any], stream: TextIO) -> None:
+    """Say so when the LLM team fell back to its offline answers (an API it could not use)."""
+    team = [(d.record or {}).get("agents") or {} for d in decisions]
+    failed = [t for t in team if t.get("mode") == "llm" and t.get("degraded")]
+    if not failed:
+        return
+    why = next((w for t in failed for w in t.get("degraded_why", ()) if "call failed" in w),
+               failed[0].get("degraded_why", ("",))[0])
+    print(f"warning: the LLM agents fell back to the offline team's answers in {len(failed)} "
+          f"of {len(team)} decisions ({why.split(': ', 1)[-1]})", file=stream)
+    print("check ANTHROPIC_BASE_URL, the key and the network, or use --agents offline",
+          file=stream)
 
 
 def _cash(text: str) -> float:

@@ -154,6 +154,21 @@ def _broker_choice(args: argparse.Namespace, settings: Any) -> str:
     return "alpaca-live" if args.live else "alpaca-paper"
 
 
+def _account_number(broker: Any) -> str:
+    """The live account's number; refused keys become a message (nothing is started)."""
+    from alpaca.common.exceptions import APIError
+
+    try:
+        return str(broker.account().account_number)
+    except APIError as err:
+        if err.status_code not in (401, 403):
+            raise
+        raise ParleyError(f"Alpaca refused the keys for the live account ({err.status_code} "
+                          "not authorized): nothing was started",
+                          "check APCA_API_KEY_ID and APCA_API_SECRET_KEY: live keys are "
+                          "not the paper keys") from None
+
+
 def _confirm_live(settings: Any, spec: Any, feed: str) -> None:
     """Live trading needs a person at a terminal typing the account number or LIVE, told
     which feed drives the orders."""
@@ -164,7 +179,7 @@ def _confirm_live(settings: Any, spec: Any, feed: str) -> None:
 
     broker = AlpacaBroker.from_settings(settings, live=True)
     try:
-        number = broker.account().account_number
+        number = _account_number(broker)
     finally:
         broker.close()
     print(f"LIVE trading on Alpaca account {number}: real money.")

@@ -27,6 +27,11 @@ REPAIR = ("Your answer could not be used: {error}. Reply again with only the cor
           "JSON object, matching the schema exactly.")
 
 
+DOWN_KINDS = ("connection", "auth", "timeout")
+"""LLM failures after which the API is not asked again in this run: each later call would
+fail the same way after its retries, and the team decides offline meanwhile."""
+
+
 class LLMCallError(RuntimeError):
     """The API call itself failed (network, rate limit after retries, server error)."""
 
@@ -87,6 +92,8 @@ class AgentLLM:
         self.max_tokens = max_tokens
         self.structured = structured
         self._gate = threading.BoundedSemaphore(self.concurrency)
+        self._down: str | None = None
+        """Why the API cannot be used (unreachable, keys refused): later calls fail at once."""
         self._pool: ThreadPoolExecutor | None = None
 
     @classmethod
@@ -161,12 +168,16 @@ class AgentLLM:
         return str(answer["text"])
 
     def _call(self, request: dict[str, Any]) -> dict[str, Any]:
+        if self._down is not None:
+            raise LLMCallError(self._down)
         schema = request.get("output_config", {}).get("format", {}).get("schema")
         with self._gate:
             try:
                 reply = self.chat.complete(request["system"], request["messages"],
                                            max_tokens=request["max_tokens"], json_schema=schema)
             except LLMError as exc:
+                if exc.kind in DOWN_KINDS:
+                    self._down = f"{exc.message}; the API is not asked again"
                 raise LLMCallError(exc.message) from None
         return {"text": reply.text, "input_tokens": reply.input_tokens,
                 "output_tokens": reply.output_tokens, "model": reply.model,
