@@ -302,3 +302,18 @@ def test_sections_by_side_and_optional_variants() -> None:
     assert format_expr(d.short_entry) == "close < sma(close, 200) and rsi(close, 4) > 75"
     assert format_expr(d.short_exit) == "rsi(close, 4) < 45"
     assert any("left out a variant" in a for a in d.assumptions)
+
+
+def test_an_exit_for_a_side_with_no_entry_is_asked_not_kept() -> None:
+    d = read_draft("Long\n1. Buy SPY when RSI(2) < 10.\n2. Exit when RSI(2) > 70.\nShort\n"
+                   "1. Enter a short when the zorblax fires.\n2. Exit when RSI(2) < 30.")
+    assert format_expr(d.long_exit) == "rsi(close, 2) > 70" and d.short_exit is None
+    assert any("no short entry" in q for q in d.questions)
+    assert render_ok(d)
+
+
+def render_ok(d) -> bool:  # type: ignore[no-untyped-def]
+    from app.compiler.offline.draft import render
+
+    parse_spec(render(d).replace("question", "# question"), "<draft>") if d.universe else None
+    return True

@@ -128,6 +128,15 @@ def _rules(r: Read, d: Draft) -> None:
         else:
             ref = entries[side] if entries[side] is not None else entries[_other(side)]
             setattr(d, f"{side}_exit", _fold_all(conds, side, role, ref, d))
+    for side in ("long", "short"):
+        other = "short" if side == "long" else "long"
+        if getattr(d, f"{side}_exit") is not None and getattr(d, f"{side}_entry") is None \
+                and getattr(d, f"{other}_entry") is not None:
+            rule = format_expr(getattr(d, f"{side}_exit"))
+            verb = "buy" if side == "long" else "sell short"
+            d.ask(f"An exit for the {side} side was read (\"{rule}\"), but no {side} entry: "
+                  f"when should it {verb}?")
+            setattr(d, f"{side}_exit", None)
     if "both" in sides and (d.long_entry is None or d.short_entry is None):
         d.ask(Q.BOTH_SIDES)
 
