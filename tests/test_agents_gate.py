@@ -12,7 +12,7 @@ import pytest
 from app.agents.gate import AgentGate, RegimeView, llm_team_gate, offline_team_gate
 from app.agents.team import AgentTeam
 from app.backtest.engine import run_backtest
-from app.dsl import load_spec
+from app.dsl import load_spec, parse_spec
 from app.errors import ParleyError
 from app.execution.gate import Candidate, Gate, RulesOnlyGate
 from app.backtest.gates import gates_for_spec
@@ -25,7 +25,10 @@ from tests.test_agents import frames, goog
 
 @cache
 def golden() -> StrategySpec:
-    return load_spec(STRATEGIES / "golden_cross.strategy")
+    # The example ships without its layers (README: Does a layer help?); these tests need them.
+    text = (STRATEGIES / "golden_cross.strategy").read_text()
+    return parse_spec(text + "regime allow trending_up, mean_reverting\nagents all\n"
+                      "min conviction 60\n")
 
 
 def candidate(bar: int, bars: Bars | None = None, equity: float = 10_000.0) -> Candidate:

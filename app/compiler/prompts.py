@@ -17,9 +17,8 @@ EXAMPLES = {
                      "it crosses back below; trade 10 shares.",
     "golden_cross": "Golden cross on GOOG, NVDA, ORCL and YHOO: buy when the 50-day average "
                     "crosses above the 200-day while RSI(14) is under 70, sell on the cross "
-                    "back down. Stop 2 ATR, risk 1% a trade, at most 4 positions, only in "
-                    "trending-up or mean-reverting markets, the full agent team with a minimum "
-                    "conviction of 60, and stop everything at a 25% drawdown.",
+                    "back down. Stop 2 ATR, risk 1% a trade, at most 4 positions, and stop "
+                    "everything at a 25% drawdown.",
     "stochastic_swing": "EURUSD on the hourly chart, both ways: go long when stochastic %K "
                         "(14, 3, 3) crosses above %D while under 20 and get out above 80; go "
                         "short when %K crosses below %D while over 80 and cover under 20. "
