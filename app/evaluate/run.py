@@ -101,7 +101,8 @@ def evaluate(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], *, folds: i
     tick(0.8, "audit")
     from app.evaluate.audit import lookahead_audit
 
-    audit = lookahead_audit(spec, frames, cuts, _all_warm(ctx, bounds), bounds[-1][1], cash)
+    begin = _all_warm(ctx, bounds)
+    audit = lookahead_audit(spec, ctx.frames_at(begin), cuts, begin, bounds[-1][1], cash)
     tick(1.0, "done")
     return {"strategy": spec.name, "symbols": sorted({s for s in frames}), "folds": [
         {"fold": k + 1, "start": f"{a:%Y-%m-%d}", "end": f"{b:%Y-%m-%d}"}
@@ -200,7 +201,8 @@ def _warm_start(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], start: A
 
 
 def _all_warm(ctx: Context, bounds: list[tuple[pd.Timestamp, pd.Timestamp]]) -> pd.Timestamp:
-    """The first fold start by which every symbol is warm (the audit runs the spec whole)."""
+    """The first fold start by which every symbol is warm (the audit runs the spec whole),
+    else the last fold's start (the audit then runs on the symbols warm by then)."""
     return next((a for a, _ in bounds if len(ctx.frames_at(a)) == len(ctx.frames)),
                 bounds[-1][0])
 
