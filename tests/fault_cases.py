@@ -112,7 +112,7 @@ def read_only_home(tmp: Path, args: list[str] | None = None) -> Outcome | None:
     wrap = read_only_wrap(home)
     if wrap is None:
         return None
-    args = args or ["status"]
+    args = args or ["status"]  # also: status RUN, decisions RUN
     return parley(f"read-only PARLEY_HOME: {' '.join(args)}",
                   [a.replace("RUN", run_id) for a in args], base_env(home), wrap=wrap)
 
@@ -198,6 +198,13 @@ def stored_reasons(home: Path) -> list[str]:
         return [r.reason or "" for r in store.list_runs()]
     finally:
         store.engine.dispose()
+
+
+def leaked(home: Path) -> list[str]:
+    """Files under ``home`` (the database, the logs) that hold a fake key value."""
+    secrets = [v.encode() for v in (*FAKE_KEYS.values(), PG_PASSWORD)]
+    return [str(f) for f in home.rglob("*") if f.is_file()
+            and any(s in f.read_bytes() for s in secrets)]
 
 
 MATRIX = (corrupt_text, truncated, read_only_home, read_only_db, creation_race, postgres_down,

@@ -47,6 +47,15 @@ def test_a_read_only_home_still_lists_the_runs(tmp_path: Path) -> None:
     assert "fault matrix run" in o.out
 
 
+@pytest.mark.parametrize("args", [["status", "RUN"], ["decisions", "RUN"]])
+def test_a_read_only_home_shows_a_run(tmp_path: Path, args: list[str]) -> None:
+    o = fc.read_only_home(tmp_path, args)
+    if o is None:
+        pytest.skip("no way to mount a folder read-only here")
+    _clean(o)
+    assert o.code == 0, o.text
+
+
 def test_a_write_to_a_read_only_home_says_so(tmp_path: Path) -> None:
     o = fc.read_only_home(tmp_path, ["stop", "RUN"])
     if o is None:
@@ -85,12 +94,14 @@ def test_no_network_gives_a_message_and_no_raw_reason(tmp_path: Path) -> None:
     reasons = fc.stored_reasons(tmp_path / "home")
     assert reasons and all("HTTPConnectionPool" not in r and "Errno" not in r
                            for r in reasons), reasons
+    assert fc.leaked(tmp_path / "home") == []  # the database and the logs hold no key
 
 
 def test_refused_keys_at_the_live_confirmation_give_a_message(tmp_path: Path) -> None:
     o = fc.bad_keys_live(tmp_path)
     first = _message(o, "APCA_API_KEY_ID")
     assert "Alpaca refused the keys" in first and "401" in first
+    assert fc.leaked(tmp_path / "home") == []
 
 
 def test_an_unreachable_llm_api_degrades_fast_and_says_so(tmp_path: Path) -> None:
@@ -99,3 +110,4 @@ def test_an_unreachable_llm_api_degrades_fast_and_says_so(tmp_path: Path) -> Non
     assert o.code == 0, o.text
     assert "warning: the LLM agents fell back to the offline team" in o.err
     assert "Total return" in o.out
+    assert fc.leaked(tmp_path / "home") == []
