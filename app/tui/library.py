@@ -30,9 +30,14 @@ class SpecEntry:
     """The spec's name (from ``strategy "..."``), or the file stem when it has none."""
     errors: int
     draft: bool
+    example: bool = False
+    """One of the examples shipped with Parley (shown while the folder holds no spec):
+    read-only, opened as a copy that saves into the folder."""
 
     @property
     def status(self) -> str:
+        if self.example:
+            return "example" if not self.errors else f"example · {_count(self.errors)}"
         if self.draft:
             return "draft" if not self.errors else f"draft · {_count(self.errors)}"
         return "valid" if not self.errors else _count(self.errors)
@@ -77,12 +82,21 @@ class SpecLibrary:
         self.folder = folder
 
     def entries(self) -> list[SpecEntry]:
-        """Every spec and draft, checked, sorted by file name."""
-        if not self.folder.is_dir():
-            return []
+        """Every spec and draft, checked, sorted by file name; the shipped examples when
+        the folder holds none (a fresh install)."""
         paths = [p for p in self.folder.iterdir()
-                 if p.is_file() and (p.name.endswith(SPEC_SUFFIX) or is_draft(p))]
+                 if p.is_file() and (p.name.endswith(SPEC_SUFFIX) or is_draft(p))
+                 ] if self.folder.is_dir() else []
+        if not paths:
+            return self._examples()
         return [self._entry(p) for p in sorted(paths, key=lambda p: p.name)]
+
+    def _examples(self) -> list[SpecEntry]:
+        from dataclasses import replace
+
+        from app.examples import example_files
+
+        return [replace(self._entry(Path(str(f))), example=True) for f in example_files()]
 
     def _entry(self, path: Path) -> SpecEntry:
         try:

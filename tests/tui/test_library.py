@@ -13,6 +13,7 @@ from app.tui.screens.library import LibraryScreen
 from app.tui.widgets.dsl_editor import DslEditor
 from app.tui.widgets.spec_table import SpecTable
 from app.tui.widgets.spec_view import SpecView
+from app.tui.widgets.status_line import StatusLine
 from tests.tui.conftest import SIZE, MakeApp
 
 
@@ -39,7 +40,8 @@ def test_entries_and_status(strategies: Path) -> None:
         ("idea.strategy.draft", "Idea", "draft · 1 error"),
         ("sma_crossover.strategy", "SMA 10/30 crossover", "valid"),
     ]
-    assert SpecLibrary(strategies / "missing").entries() == []
+    missing = SpecLibrary(strategies / "missing").entries()  # a fresh install: the examples
+    assert missing and all(e.example and e.status == "example" for e in missing)
     assert slugify("Golden cross!") == "golden_cross" and slugify("???") == "untitled"
 
 
@@ -92,3 +94,27 @@ async def test_broken_spec_cannot_go_to_chat(make_app: MakeApp, strategies: Path
         await pilot.pause()
         assert isinstance(app.screen, LibraryScreen)
         assert app.services.chat.state().spec is None
+
+
+async def test_an_empty_folder_shows_the_shipped_examples_as_copies(
+        make_app: MakeApp, strategies: Path) -> None:
+    from app.examples import example_texts
+
+    for spec in strategies.iterdir():
+        spec.unlink()
+    shipped = example_texts()
+    assert [e.path.name for e in SpecLibrary(strategies).entries()] == sorted(shipped)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await show_library(pilot)
+        table = screen.query_one(SpecTable)
+        assert {e.status for e in table.entries} == {"example"}
+        assert "shipped examples: enter opens a copy" in screen.query_one(StatusLine).detail
+        first = table.entries[0]
+        await pilot.press("enter")
+        await pilot.pause()
+        editor = app.screen
+        assert isinstance(editor, EditorScreen)
+        assert editor.path is None  # a copy: saving asks for a name in strategies/
+        assert editor.query_one(DslEditor).text == shipped[first.path.name]
+    assert list(strategies.iterdir()) == []

@@ -69,7 +69,10 @@ class LibraryScreen(ParleyScreen):
         table = self.query_one(SpecTable)
         table.show(event.entries)
         count = len(event.entries)
-        self.query_one(StatusLine).detail = f"{count} spec{'s' if count != 1 else ''}"
+        examples = bool(event.entries) and all(e.example for e in event.entries)
+        self.query_one(StatusLine).detail = (
+            f"no specs yet · {count} shipped examples: enter opens a copy" if examples
+            else f"{count} spec{'s' if count != 1 else ''}")
         self._preview(table.selected_entry())
 
     @on(SpecTable.Highlighted)
@@ -78,7 +81,20 @@ class LibraryScreen(ParleyScreen):
 
     @on(SpecTable.Chosen)
     def _chosen(self, event: SpecTable.Chosen) -> None:
-        self.post_message(OpenSpec(event.entry.path))
+        self._open(event.entry)
+
+    def _open(self, entry: SpecEntry) -> None:
+        """A spec of the folder opens as itself; a shipped example as a copy (unsaved text
+        that saves into the folder), so the example itself is never written."""
+        if not entry.example:
+            self.post_message(OpenSpec(entry.path))
+            return
+        try:
+            text = self.services.library.read(entry.path)
+        except ParleyError as err:
+            self.app.show_error(err)  # type: ignore[attr-defined]
+            return
+        self.post_message(OpenSpec(None, text=text))
 
     def _preview(self, entry: SpecEntry | None) -> None:
         spec_view = self.query_one("#preview-spec", SpecView)
@@ -101,7 +117,7 @@ class LibraryScreen(ParleyScreen):
 
     def action_open(self) -> None:
         if (entry := self.query_one(SpecTable).selected_entry()) is not None:
-            self.post_message(OpenSpec(entry.path))
+            self._open(entry)
 
     def action_new(self) -> None:
         self.post_message(OpenSpec(None))
