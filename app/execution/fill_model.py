@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 STOP, TARGET, TRAIL = "stop_loss", "take_profit", "trailing_stop"
+MARGIN_CALL = "margin_call"
 
 
 @dataclass(slots=True)
@@ -42,10 +43,15 @@ class ExitPlan:
     trail_distance: float | None = None
     trail_pct: float | None = None
     peak: float = 0.0
+    margin_call: float | None = None
+    """Where the broker liquidates a short: the price at which the account's equity falls
+    to the maintenance margin (:mod:`app.execution.margin`). A stop the trader did not set,
+    checked like one."""
 
     @property
     def empty(self) -> bool:
-        return self.stop is None and self.target is None and not self.has_trail
+        return self.stop is None and self.target is None and not self.has_trail \
+            and self.margin_call is None
 
     @property
     def has_trail(self) -> bool:
@@ -78,7 +84,7 @@ def find_exit(
     o = open_[start:end] if s > 0 else -open_[start:end]
     h = high[start:end] if s > 0 else -low[start:end]
     lo = low[start:end] if s > 0 else -high[start:end]
-    stop_lv, trail_wins = _stop_levels(plan, h, s)
+    stop_lv, trail_wins, margin_wins = _stop_levels(plan, h, s)
     target = None if plan.target is None else s * plan.target
     stop_hit = lo <= stop_lv if stop_lv is not None else None
     tgt_hit = h >= target if target is not None else None
@@ -88,14 +94,32 @@ def find_exit(
         plan.peak = s * max(s * plan.peak, best)
         return None
     j = int(np.argmax(hit))
-    return _resolve(j, start, s, o, stop_lv, stop_hit, target, tgt_hit, trail_wins)
+    hit_ = _resolve(j, start, s, o, stop_lv, stop_hit, target, tgt_hit, trail_wins)
+    if margin_wins is not None and hit_.reason != TARGET and bool(margin_wins[j]):
+        return ExitHit(hit_.bar, hit_.price, MARGIN_CALL, hit_.at_open)
+    return hit_
 
 
 def _stop_levels(
     plan: ExitPlan, h: np.ndarray, s: int
+) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+    """Per-bar stop level in long space (the highest of fixed, trailing and margin call),
+    where the trailing one binds, and where the margin call binds."""
+    levels, trail_wins = _trader_stops(plan, h, s)
+    if plan.margin_call is None:
+        return levels, trail_wins, None
+    margin = s * plan.margin_call
+    if levels is None:
+        return np.full(h.size, margin), None, np.ones(h.size, dtype=bool)
+    wins = margin > levels
+    return np.maximum(levels, margin), None if trail_wins is None else trail_wins & ~wins, wins
+
+
+def _trader_stops(
+    plan: ExitPlan, h: np.ndarray, s: int
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """Per-bar stop level in long space (the higher of fixed and trailing) and where the
-    trailing one is the binding level."""
+    """The spec's stops per bar in long space (the higher of fixed and trailing) and where
+    the trailing one is the binding level."""
     fixed = None if plan.stop is None else s * plan.stop
     if not plan.has_trail:
         return (None if fixed is None else np.full(h.size, fixed)), None

@@ -73,6 +73,18 @@ class Decision:
 APPROVE = Decision(True)
 
 
+@dataclass(frozen=True, slots=True)
+class BookView:
+    """The account at a decision's close, as the gates may read it: equity, its highest
+    close and the day's starting equity (tracked at every bar's close), and each open
+    position or waiting entry as (symbol, ``long``/``short``, market value)."""
+
+    equity: float
+    peak_equity: float | None
+    day_start_equity: float | None
+    positions: tuple[tuple[str, str, float], ...] = ()
+
+
 @runtime_checkable
 class Gate(Protocol):
     """Anything that can rule on a candidate. Must be deterministic for a given input."""
@@ -111,6 +123,27 @@ class GateChain:
             hook = getattr(gate, "use_universe", None)
             if hook is not None:
                 hook(frames)
+
+    def use_book(self, view: Callable[[], BookView]) -> None:
+        """Let the gates that read the portfolio (the agent team's risk manager) see the
+        real book: ``view()`` is the account at the decision's close."""
+        for gate in self.gates:
+            hook = getattr(gate, "use_book", None)
+            if hook is not None:
+                hook(view)
+
+    @property
+    def wants_book(self) -> bool:
+        return any(hasattr(g, "use_book") for g in self.gates)
+
+    def restore(self, decisions: Sequence[tuple[str, int, dict[str, Any]]]) -> None:
+        """Rebuild the gates' memory of a run's earlier decisions after a restart: each is
+        (symbol, time in ns, the chain's record of it, by gate name)."""
+        for gate in self.gates:
+            hook = getattr(gate, "restore", None)
+            if hook is not None:
+                hook([(sym, t, rec[gate.name]) for sym, t, rec in decisions
+                      if isinstance(rec, dict) and gate.name in rec])
 
     @property
     def trade_listeners(self) -> list[Callable[[Any], None]]:

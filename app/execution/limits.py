@@ -124,6 +124,11 @@ class Limits:
         self.active = self.watches_equity or self.circuit_breaker is not None or pdt
         """False when nothing here can ever veto (a driver may skip the bar calls)."""
 
+    def track_equity(self) -> None:
+        """Follow equity at every close even with no limit on it: its peak and the day's
+        start, which the agent team's risk manager reads (and a resumed run restores)."""
+        self.watches_equity = self.active = True
+
     # ----------------------------------------------------------------- the clock
     def open_bar(self, time_ns: int) -> None:
         self.now = time_ns

@@ -9,9 +9,14 @@ a backtest and a paper run.
 
 Venue rules, documented because a real broker's differ:
 
-* No margin: a buy that costs more than the cash at the fill is cut to the whole shares
-  the cash pays for (rejected when that is none). Shorts are not margin-checked; cap them
-  with ``limits.max_exposure_pct``.
+* No cash is lent: a buy that costs more than the cash at the fill is cut to the whole
+  shares the cash pays for (rejected when that is none).
+* Shorts are margin-checked as a broker does (:mod:`app.execution.margin`): every opening
+  order must fit the buying power (initial margin 50% on shorts, 100% on longs), and each
+  short carries the price where the maintenance margin (30%) would be breached, at which
+  the broker closes it (``margin_call``). Positions the fill does not touch are marked at
+  the last price this venue saw for them. The level is fixed at the fill, so a backtest
+  and a bar-by-bar run liquidate at the same bar.
 * One pending order per symbol; a close order for a position that a protective exit has
   already closed is cancelled.
 """
@@ -19,7 +24,8 @@ Venue rules, documented because a real broker's differ:
 from __future__ import annotations
 
 from app.execution.costs import ZERO, CostModel
-from app.execution.fill_model import ExitHit
+from app.execution.fill_model import ExitHit, ExitPlan
+from app.execution.margin import MarginRules
 from app.execution.orders import BUY, Fill, Order, OrderBook
 from app.execution.portfolio import Portfolio, Position, Trade
 from app.execution.sizing import is_fractional, round_qty
@@ -29,11 +35,16 @@ class PaperBroker:
     """Simulated account and order handling against bars."""
 
     def __init__(self, cash: float, commission: CostModel = ZERO,
-                 slippage: CostModel = ZERO) -> None:
+                 slippage: CostModel = ZERO, margin: MarginRules | None = MarginRules()
+                 ) -> None:
         self.account = Portfolio(cash)
         self.orders = OrderBook()
         self.commission = commission
         self.slippage = slippage
+        self.margin = margin
+        """None: the venue is elsewhere and checks margin itself (a real broker)."""
+        self.marks: dict[str, float] = {}
+        """The last price this venue saw per symbol (an open it filled at)."""
 
     # ----------------------------------------------------------------- orders
     def submit(self, order: Order) -> Order:
@@ -78,6 +89,7 @@ class PaperBroker:
         order = self.orders.pending.pop(symbol, None)
         if order is None:
             return None
+        self.marks[symbol] = open_price
         if order.intent == "close":
             return order, self._close_at_open(order, bar, time_ns, open_price)
         return order, self._open_at_open(order, bar, time_ns, open_price)
@@ -89,17 +101,48 @@ class PaperBroker:
             return None
         price = open_price + order.side * self.slippage.per_share(order.qty, open_price)
         qty = order.qty if order.side != BUY else self._affordable(order, price)
+        short_of = "cash"
+        if self.margin is not None:
+            allowed = self._margin_qty(order, price)
+            if allowed < qty:
+                qty, short_of = allowed, "buying power (margin)"
         if qty <= 0:
-            order.status, order.note = "rejected", "not enough cash at the fill"
+            order.status, order.note = "rejected", f"not enough {short_of} at the fill"
             return None
         if qty < order.qty:
-            order.note = f"cut from {order.qty:g} to {qty:g} shares: not enough cash"
+            order.note = f"cut from {order.qty:g} to {qty:g} shares: not enough {short_of}"
             price = open_price + order.side * self.slippage.per_share(qty, open_price)
         order.status = "filled"
         fill = Fill(order.client_order_id, order.symbol, order.side, qty, price,
                     self.commission.cash(qty, price), bar, time_ns, order.reason)
         plan = order.bracket.plan(order.side, price) if order.bracket is not None else None
-        return self.account.open(fill, plan, order.reason)
+        pos = self.account.open(fill, plan, order.reason)
+        if self.margin is not None and pos.side < 0:
+            self._set_margin_call(pos, price)
+        return pos
+
+    def _mark(self, symbol: str) -> float:
+        pos = self.account.positions.get(symbol)
+        return self.marks.get(symbol, pos.entry_price if pos is not None else 0.0)
+
+    def _margin_qty(self, order: Order, price: float) -> float:
+        """The order's size cut to the account's buying power at ``price``."""
+        assert self.margin is not None
+        equity = self.account.equity(self._mark)
+        power = self.margin.buying_power(equity, self.account.positions.values(), self._mark)
+        cap = self.margin.max_qty(order.side, price, power)
+        return order.qty if order.qty <= cap else round_qty(cap, is_fractional(order.symbol))
+
+    def _set_margin_call(self, pos: Position, price: float) -> None:
+        """Attach the maintenance-margin liquidation level to a new short."""
+        assert self.margin is not None
+        self.marks[pos.symbol] = price
+        others = sum(p.qty * self._mark(p.symbol) for p in self.account.positions.values()
+                     if p.side < 0 and p.symbol != pos.symbol)
+        level = self.margin.call_price(self.account.equity(self._mark), pos, price, others)
+        if level is not None:
+            pos.plan = pos.plan or ExitPlan(pos.side, peak=price)
+            pos.plan.margin_call = level
 
     def _affordable(self, order: Order, price: float) -> float:
         """The order's size, cut to what the cash pays for (commission included)."""

@@ -3,8 +3,14 @@
 No gate or model output can bypass it. It vetoes every entry while the run's
 :class:`~app.execution.limits.Limits` block them (daily loss, drawdown stop, circuit
 breaker, PDT; a person's pause in a live run), and enforces the position caps of the spec --
-``max positions``, ``limits.max_position_pct`` and ``limits.max_exposure_pct`` -- by
-shrinking or vetoing a new position. Backtest, paper and live use this same gate.
+``max positions``, ``limits.max_position_pct`` and the gross-exposure cap -- by shrinking
+or vetoing a new position. Backtest, paper and live use this same gate.
+
+The gross-exposure cap always holds: longs plus shorts, at market, plus entries waiting to
+fill, never above ``max exposure`` of equity (:data:`DEFAULT_MAX_EXPOSURE_PCT` when the
+spec sets none), whatever the sizing kind (shares, dollars, percent, risk) or side. An
+entry that would break it is shrunk to the room left, or refused when none is left; the
+decision record says which and why.
 """
 
 from __future__ import annotations
@@ -15,6 +21,9 @@ from typing import Protocol
 from app.execution.limits import Limits
 from app.execution.sizing import round_qty
 from app.spec.models import StrategySpec
+
+DEFAULT_MAX_EXPOSURE_PCT = 100.0
+"""Gross exposure allowed when the spec sets no ``max exposure``: no leverage."""
 
 
 class RiskBook(Protocol):
@@ -48,11 +57,12 @@ class RiskGate:
         self.limits = limits if limits is not None else Limits(spec)
         self.max_positions = spec.max_positions
         self.max_position_pct = spec.limits.max_position_pct
-        self.max_exposure_pct = spec.limits.max_exposure_pct
+        self.max_exposure_pct = spec.limits.max_exposure_pct or DEFAULT_MAX_EXPOSURE_PCT
+        self.exposure_set = spec.limits.max_exposure_pct is not None
 
     @property
     def needs_equity(self) -> bool:
-        return self.max_position_pct is not None or self.max_exposure_pct is not None
+        return True  # the exposure cap always applies
 
     def blocked(self, fractional: bool, book: RiskBook) -> str | None:
         """Why no entry may open now, whatever its size (None: it may)."""
@@ -73,11 +83,26 @@ class RiskGate:
             if qty > cap:
                 qty = round_qty(cap, fractional)
                 reasons.append(f"shrunk to the {self.max_position_pct:g}% position cap")
-        if self.max_exposure_pct is not None and qty > 0:
-            room = book.equity() * self.max_exposure_pct / 100.0 - book.gross_exposure()
-            if qty * price > room:
-                qty = round_qty(max(room, 0.0) / price, fractional)
-                reasons.append(f"shrunk to the {self.max_exposure_pct:g}% exposure cap")
-        if qty <= 0:
+        if qty > 0:
+            qty = self._exposure(qty, price, fractional, book, reasons)
+        if qty <= 0 and not reasons:
             reasons.append("no room left under the caps")
         return RiskVerdict(qty, tuple(reasons))
+
+    def _exposure(self, qty: float, price: float, fractional: bool, book: RiskBook,
+                  reasons: list[str]) -> float:
+        """``qty`` cut to the room under the gross-exposure cap, the reason noted."""
+        equity, gross = book.equity(), book.gross_exposure()
+        room = max(equity, 0.0) * self.max_exposure_pct / 100.0 - gross
+        if qty * price <= room:
+            return qty
+        cap = f"{self.max_exposure_pct:g}% gross exposure cap" + (
+            "" if self.exposure_set else " (the default; the spec's `max exposure` sets it)")
+        allowed = round_qty(max(room, 0.0) / price, fractional)
+        if allowed <= 0:
+            reasons.append(f"refused: the {cap} is reached (gross ${gross:,.0f} of equity "
+                           f"${equity:,.0f}); this entry wants ${qty * price:,.0f} more")
+        else:
+            reasons.append(f"shrunk from {qty:g} to {allowed:g} to the {cap} (gross "
+                           f"${gross:,.0f} of equity ${equity:,.0f})")
+        return allowed

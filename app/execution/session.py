@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.execution.fill_model import ExitHit, ExitPlan, find_exit
-from app.execution.gate import APPROVE, Candidate, Decision, GateChain, bars_until
+from app.execution.gate import APPROVE, BookView, Candidate, Decision, GateChain, bars_until
 from app.execution.limits import Limits
 from app.execution.orders import Order, client_order_id
 from app.execution.paper import PaperBroker
@@ -76,6 +76,9 @@ class StrategySession:
         self._now = 0
         self._equity: tuple[tuple[int, float, int, int] | None, float] = (None, 0.0)
         self._listeners = gates.trade_listeners
+        if gates.wants_book:  # the team's risk manager reads the real book, every bar
+            self.limits.track_equity()
+            gates.use_book(self.book_view)
 
     # ----------------------------------------------------------------- the bar's phases
     def on_open(self, data: SymbolData, bar: int) -> Position | Trade | None:
@@ -267,6 +270,18 @@ class StrategySession:
     def equity_at(self, time_ns: int) -> float:
         """Equity with every position marked at its last close at or before ``time_ns``."""
         return self.broker.account.equity(lambda s: self.feeds[s].close_at(time_ns))
+
+    def book_view(self) -> BookView:
+        """The account at this close for the gates: equity, its peak and the day's start
+        (the limits track both at every close), positions held past the next open and
+        entries waiting to fill, at market."""
+        state, equity = self.limits.state, self.equity()
+        held = [(p.symbol, "long" if p.side > 0 else "short", p.qty * self.mark(p.symbol))
+                for p in self.broker.account.positions.values() if not p.closing]
+        waiting = [(o.symbol, "long" if o.side > 0 else "short", o.qty * self.mark(o.symbol))
+                   for o in self.broker.orders.pending.values() if o.intent != "close"]
+        peak = max(state.peak_equity or equity, equity)
+        return BookView(equity, peak, state.day_start_equity, tuple(held + waiting))
 
     def open_positions(self) -> int:
         pending = sum(1 for o in self.broker.orders.pending.values() if o.intent != "close")

@@ -57,11 +57,9 @@ def raw_quantity(
 
 
 def needs_equity(spec: StrategySpec) -> bool:
-    """Whether sizing or the limits need the portfolio's equity at each decision."""
-    s = spec.sizing or DEFAULT_SIZING
-    lim = spec.limits
-    return s.kind in ("pct_equity", "risk_pct") or lim.max_exposure_pct is not None \
-        or lim.max_position_pct is not None
+    """Whether sizing or the limits need the portfolio's equity at each decision: always,
+    since the gross-exposure cap holds for every spec (:mod:`app.execution.risk`)."""
+    return True
 
 
 def bracket_for(spec: StrategySpec, atr_at: Callable[[int], float | None]) -> Bracket | None:

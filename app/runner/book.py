@@ -58,6 +58,7 @@ class Book(PaperBroker):
             "next_id": acct._next_id,
             "positions": [_position_json(p) for p in acct.positions.values()],
             "pending": [_order_json(o) for o in self.orders.pending.values()],
+            "marks": dict(self.marks),
         }
 
     def restore(self, state: dict[str, Any], index_of: IndexOf) -> None:
@@ -65,6 +66,7 @@ class Book(PaperBroker):
         acct = self.account
         acct.cash = float(state["cash"])
         acct._next_id = int(state["next_id"])
+        self.marks = {s: float(p) for s, p in (state.get("marks") or {}).items()}
         acct.positions.clear()
         for p in state["positions"]:
             pos = _position_from(p, index_of)

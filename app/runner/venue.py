@@ -46,6 +46,7 @@ class VenueBook(Book):
     def __init__(self, cash: float, journal: Journal, broker: Broker,
                  exit_id: Callable[[str, int, str], str]) -> None:
         super().__init__(cash, journal)
+        self.margin = None  # the broker checks margin itself
         self.broker = broker
         self.exit_id = exit_id
         self.venue_fills: list[VenueFill] = []
