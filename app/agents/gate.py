@@ -1,10 +1,17 @@
 """The agent team as a gate of the execution path (:mod:`app.execution.gate`).
 
 The engine hands each entry candidate to ``AgentGate.decide``; the gate builds the
-decision context (bars cut at the candidate's bar, the portfolio as far as it can see
-it, the regime when a provider is given), asks the team, and returns the engine's
-``Decision`` with the full :class:`TeamDecision` as its record. The engine's own risk
-gate and the spec's caps still apply after it: the team can only shrink or veto.
+decision context (bars cut at the candidate's bar, the real book -- equity, its peak, the
+day's start, open positions and waiting entries, tracked at every bar by the execution
+session, in a backtest and a run alike --, the regime when a provider is given), asks the
+team, and returns the engine's ``Decision`` with the full :class:`TeamDecision` as its
+record. The engine's own risk gate and the spec's caps still apply after it: the team can
+only shrink or veto.
+
+What the gate remembers is rebuilt from the store when a run resumes: the book's peak and
+day start live in the limits' checkpoint, and :meth:`AgentGate.restore` takes back the
+approved decisions (the theses of open trades, reflected on when they close) from the
+run's decision log.
 
 ``offline_team_gate`` and ``llm_team_gate`` are the factories the gate registry finds.
 """
@@ -21,9 +28,9 @@ import pandas as pd
 
 from app.agents.context import make_context
 from app.agents.macro import equal_weight_benchmark
-from app.agents.models import Headline, Mode, PortfolioSnapshot, TeamDecision
+from app.agents.models import Headline, Mode, PortfolioSnapshot, Position, TeamDecision
 from app.agents.team import AgentTeam
-from app.execution.gate import Candidate, Decision
+from app.execution.gate import BookView, Candidate, Decision
 from app.indicators.bars import Bars
 from app.spec.models import StrategySpec
 
@@ -72,6 +79,23 @@ class AgentGate:
         self._approved: dict[str, list[tuple[int, TeamDecision]]] = {}
         self._peak = 0.0
         self._day: tuple[Any, float] | None = None
+        self.fallback: str | None = None
+        """Why the team fell back to offline mid-run (None: it did not)."""
+        self.book: Callable[[], BookView] | None = None
+        """The execution session's view of the account (None: only the candidates')."""
+
+    def use_book(self, view: Callable[[], BookView]) -> None:
+        """Read the account from the execution session at every decision."""
+        self.book = view
+
+    def restore(self, decisions: Iterable[tuple[str, int, dict[str, Any]]]) -> None:
+        """Take back the team's approved decisions of a resumed run (symbol, time, the
+        team's record as logged), so trades opened before a restart close with a lesson."""
+        self._approved = {}
+        for symbol, time_ns, record in decisions:
+            if record.get("approved"):
+                decision = TeamDecision.model_validate(record)
+                self._approved.setdefault(symbol, []).append((int(time_ns), decision))
 
     def use_universe(self, frames: Mapping[str, pd.DataFrame]) -> None:
         """Give the macro analyst an equal-weight index of the run's symbols."""
@@ -79,12 +103,32 @@ class AgentGate:
 
     def decide(self, candidate: Candidate) -> Decision:
         decision = self.team.decide(self._context(candidate))
+        self._fall_back_if_unreachable(decision)
         self.decisions.append(decision)
         if decision.approved:
             self._approved.setdefault(candidate.symbol, []).append((candidate.time_ns, decision))
         return Decision(approved=decision.approved, size_factor=decision.size_factor,
                         conviction=float(decision.conviction), reasons=decision.reasons,
                         record=decision.model_dump(mode="json"))
+
+    def _fall_back_if_unreachable(self, decision: TeamDecision) -> None:
+        """A model API that cannot be reached is not asked again for every decision (each
+        would wait out the client's retries): the offline team decides the rest of the run,
+        and the user is told once."""
+        if self.team.mode != "llm" or not decision.degraded:
+            return
+        down = [w for w in decision.degraded_why if "call failed" in w and any(
+            k in w.lower() for k in ("connect", "timed out", "timeout", "unreachable"))]
+        if not down:
+            return
+        offline = AgentTeam.for_spec(self.spec, "offline") if self.spec else AgentTeam()
+        offline.lessons = self.team.lessons
+        self.team = offline
+        self.fallback = (f"the model API is unreachable ({down[0]}): the offline team "
+                         "decides the rest of this run")
+        import logging
+
+        logging.getLogger("parley").warning("note: %s", self.fallback)
 
     def on_trade_closed(self, trade: Any) -> None:
         """Reflect on a closed trade (any object with ``symbol``, ``entry_time_ns``,
@@ -103,12 +147,21 @@ class AgentGate:
                          regime_confidence=None if conf is None or math.isnan(conf) else conf,
                          in_transition=view.in_transition,
                          conviction_raise=view.conviction_raise)
-        snapshot = self.portfolio(c) if self.portfolio else self._snapshot(c)
+        snapshot = self.portfolio(c) if self.portfolio else (
+            self._from_book(self.book()) if self.book else self._snapshot(c))
         return make_context(
             c.symbol, c.history(), c.time.to_pydatetime(), rule=self._rule_text(c.rule),
             side=c.side, portfolio=snapshot, benchmark=self.benchmark,  # type: ignore[arg-type]
             benchmark_name=self.benchmark_name, headlines=self.headlines,
             proposed_pct=self._proposed_pct(c, snapshot.equity), **extra)
+
+    @staticmethod
+    def _from_book(view: BookView) -> PortfolioSnapshot:
+        equity = view.equity if view.equity > 0 else 1e-9
+        return PortfolioSnapshot(
+            equity=equity, peak_equity=view.peak_equity, day_start_equity=view.day_start_equity,
+            positions=tuple(Position(symbol=s, side=side, market_value=abs(v))  # type: ignore[arg-type]
+                            for s, side, v in view.positions))
 
     def _snapshot(self, c: Candidate) -> PortfolioSnapshot:
         """Equity, its peak and the day's start, as seen through the candidates."""

@@ -78,22 +78,51 @@ def refuse_live_history(broker: str, feed: str) -> None:
 
 def run_spec(store: Store, run_id: str, emit: Emit, stop: threading.Event,
              settings: Any = None) -> str:
-    """Run (or resume) a run in this process until it ends or ``stop`` is set."""
+    """Run (or resume) a run in this process until it ends or ``stop`` is set.
+
+    The process holds the run's lock (:mod:`app.runner.lock`) throughout: a second
+    process asking for the same run is told which process has it.
+
+    Raises:
+        RunLocked: another process holds the run.
+        ParleyError: the feed or the broker cannot start (the run is marked failed, with
+            the message as its reason).
+    """
+    from app.runner.lock import RunLock, lock_path
+
+    settings = settings or _settings()
+    with RunLock(lock_path(run_id, settings), run_id):
+        return _run_locked(store, run_id, emit, stop, settings)
+
+
+def _run_locked(store: Store, run_id: str, emit: Emit, stop: threading.Event,
+                settings: Any) -> str:
     from app.dsl.parser import parse_spec
 
     row = _row(store, run_id)
     spec = parse_spec(row.spec_text, row.name)
     opts = dict(row.options or {})
-    settings = settings or _settings()
-    feed, broker = build_feed(spec, row, settings), build_broker(row, settings)
+    broker = None
+    try:
+        feed, broker = build_feed(spec, row, settings), build_broker(row, settings)
+        if broker is not None:
+            broker.account()  # bad keys or a broker out of reach: say so before any bar
+    except ParleyError as err:
+        store.update_run(row.id, status="failed", reason=err.message, pid=None)
+        _close(broker)
+        raise
     try:
         runner = Runner(store, row.id, feed, broker, RunnerOptions(
             agents=opts.get("agents"), max_slippage_bps=float(opts.get("max_slippage_bps", 200))))
         return runner.run(spec, emit, stop)
     finally:
-        close = getattr(broker, "close", None)
-        if close is not None:
-            close()
+        _close(broker)
+
+
+def _close(broker: Any) -> None:
+    close = getattr(broker, "close", None)
+    if close is not None:
+        close()
 
 
 def build_feed(spec: StrategySpec, row: RunRow, settings: Any) -> Feed:
@@ -173,19 +202,59 @@ def effective_status(row: RunRow) -> str:
 
 
 def request(store: Store, run_id: str | None, command: str) -> list[str]:
-    """Post a control command and wake the run(s); returns the runs addressed."""
+    """Post a control command and wake the run(s); returns the runs addressed.
+
+    A run whose process is gone cannot pause or flatten: that is refused with what to do
+    (``stop`` and ``kill`` mark it stopped at once). A command that no process will take
+    is never left pending, so a later ``resume`` does not obey it.
+
+    Raises:
+        ParleyError: no such run; or pause/flatten of a run that is not running.
+    """
     rows = [_row(store, run_id)] if run_id else [r for r in store.list_runs()
                                                   if r.status in ACTIVE]
-    store.post_command(rows[0].id if run_id else None, command)
+    if run_id and command not in ("stop", "kill") and not alive(rows[0].pid):
+        raise ParleyError(_no_process(rows[0], command),
+                          f"`parley resume {rows[0].id}` restarts it" if rows[0].status
+                          not in ("finished",) else None)
+    if rows:
+        store.post_command(rows[0].id if run_id else None, command)
     for row in rows:
-        if command in ("stop", "kill"):
-            if alive(row.pid):
+        if command not in STOPPING:
+            continue
+        if alive(row.pid):
+            if command in ("stop", "kill"):  # a flattening stop waits for its fills
                 _signal(row.pid, signal.SIGTERM)
-            else:
-                store.update_run(row.id, status="stopped", pid=None,
-                                 reason="kill switch" if command == "kill" else
-                                 "stopped by the user")
+            continue
+        _stop_dead(store, row, command, own_command=run_id is not None)
     return [r.id for r in rows]
+
+
+def _stop_dead(store: Store, row: RunRow, command: str, own_command: bool) -> None:
+    """Mark a run with no process stopped. Its positions cannot be flattened without one:
+    a flattening stop then stays pending for this run, and resuming it flattens first."""
+    reason = STOP_REASONS.get(command, "stopped by the user")
+    held = store.positions(row.id) if command in FLATTENING else []
+    if own_command:
+        store.finish_commands(row.id)
+    if held:
+        store.post_command(row.id, "flatten_stop")
+        reason = (f"stopped with {len(held)} position(s) still open: no process was running "
+                  f"it; `parley resume {row.id}` flattens them and stops")
+    store.update_run(row.id, status="stopped", pid=None, reason=reason)
+
+
+STOPPING = ("stop", "kill", "flatten_stop", "kill_flatten")
+FLATTENING = ("flatten_stop", "kill_flatten")
+STOP_REASONS = {"kill": "kill switch", "kill_flatten": "kill switch (flattened)",
+                "flatten_stop": "flattened and stopped by the user"}
+
+
+def _no_process(row: RunRow, command: str) -> str:
+    if row.status == "finished":
+        return f"run {row.id} has finished (its data ended): there is nothing to {command}"
+    return (f"run {row.id} is {effective_status(row)}: no process is running it, so "
+            f"nothing can {command} it now")
 
 
 def resume_detached(store: Store, run_id: str, settings: Any = None) -> str:
@@ -206,10 +275,21 @@ def resume_detached(store: Store, run_id: str, settings: Any = None) -> str:
             store.post_command(row.id, "resume")
             return "resumed"
         raise ParleyError(f"run {row.id} is already running (process {row.pid})")
-    if row.status == "finished":
-        raise ParleyError(f"run {row.id} has finished: its data ended")
+    check_resumable(row, settings)
     spawn_detached(row.id, settings)
     return "restarted"
+
+
+def check_resumable(row: RunRow, settings: Any = None) -> None:
+    """Raises ParleyError when the run has finished or another process holds it."""
+    from app.runner.lock import RunLocked, holder, lock_path
+
+    if row.status == "finished":
+        raise ParleyError(f"run {row.id} has finished: its data ended")
+    held = holder(lock_path(row.id, settings or _settings()))
+    if held:
+        raise RunLocked(f"run {row.id} is held by process {held}: one process runs a run "
+                        "at a time", f"`parley stop {row.id}` stops it; then resume it")
 
 
 def _signal(pid: int | None, sig: int) -> None:

@@ -102,6 +102,8 @@ class Runner:
         except Exception as err:
             self._fail(emit, err)
             raise
+        if status == "stopped":  # a stop or kill that came as a signal is done too
+            self.store.finish_commands(self.run_id, ("stop", "kill"))
         self.store.update_run(self.run_id, status=status, reason=reason, pid=None)
         self.store.add_event(self.run_id, status, reason)
         emit(ev.Finished(self.run_id, status, reason, self._summary(state)))
@@ -120,6 +122,8 @@ class Runner:
             book.restore(ckpt["book"], lambda s, t: live[s].index_of(t))
         chain, notes = gates_for_spec(spec, self.options.agents)
         self._attach_memory(chain)
+        chain.restore([(d.symbol, int(d.time_ns or 0), (d.record or {}).get("gates") or {})
+                       for d in self.store.decisions(self.run_id)])
         limits = Limits(spec, LimitState.from_json(ckpt.get("limits")),
                         self.options.max_slippage_bps)
         session = StrategySession(spec, book, chain, {s: d.view() for s, d in live.items()},
@@ -156,6 +160,9 @@ class Runner:
         st.session.step(views)
         st.now_ns, st.bars_done = batch.time_ns, st.bars_done + 1
         self._collect(st, batch, emit)
+        if st.stop_when_flat and not st.book.account.positions and not st.book.orders.pending:
+            self._commit(st, force=True)
+            return "stopped", st.stop_when_flat
         equity = st.session.equity()
         self._limit_events(st, emit)
         self._commit(st)
@@ -219,7 +226,7 @@ class Runner:
             if f.client_order_id in c.order_updates or f.client_order_id in st.before:
                 c.order_updates.setdefault(f.client_order_id, {}).update(
                     filled_qty=f.qty, filled_avg_price=f.price)
-            if f.reason not in ("stop_loss", "take_profit", "trailing_stop"):
+            if f.reason not in ("stop_loss", "take_profit", "trailing_stop", "margin_call"):
                 self._slippage(st, batch, f.symbol, f.side, f.price)
             emit(ev.Filled(self.run_id, f.client_order_id, f.symbol,
                            "buy" if f.side > 0 else "sell", f.qty, f.price, f.reason))
@@ -288,6 +295,13 @@ class Runner:
         if command == "kill":
             self._cancel_entries(st)
             return "stopped", "kill switch"
+        if command in ("flatten_stop", "kill_flatten"):  # close everything, then stop
+            self._flatten(st)
+            st.limits.state.paused = "flattening to stop"
+            st.stop_when_flat = ("kill switch: flattened and stopped" if command ==
+                                 "kill_flatten" else "flattened and stopped by the user")
+            if not st.book.account.positions and not st.book.orders.pending:
+                return "stopped", st.stop_when_flat
         if command == "pause":
             st.limits.state.paused = "paused by the user"
         elif command == "resume":
@@ -343,7 +357,9 @@ class Runner:
         return c
 
     def _fail(self, emit: Emit, err: BaseException) -> None:
-        message = f"{type(err).__name__}: {err}"
+        from app.errors import ParleyError
+
+        message = err.message if isinstance(err, ParleyError) else f"{type(err).__name__}: {err}"
         self.store.update_run(self.run_id, status="failed", reason=message, pid=None)
         self.store.add_event(self.run_id, "failed", message)
         emit(ev.Finished(self.run_id, "failed", message))
@@ -433,3 +449,5 @@ class _State:
         self.seen_global: set[int] = set()
         self.pause_reason: str | None = None
         """Why the run's status is ``paused`` (None: running)."""
+        self.stop_when_flat: str | None = None
+        """Set by a flattening stop: the run stops, with this reason, once it is flat."""

@@ -19,7 +19,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.store.db import init_schema, make_engine
+from app.store.db import StoreError, init_schema, make_engine, read_only, where_of
 from app.store.tables import (
     CommandRow,
     ConversationRow,
@@ -60,6 +60,20 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         init_schema(self.engine)
+        self.read_only = read_only(self.engine)
+        """The path of a store this user may only read (None: writable)."""
+
+    @property
+    def where(self) -> str:
+        """How messages name this store: its path, or its URL without the password."""
+        return where_of(self.engine)
+
+    def require_writable(self, doing: str) -> None:
+        """Raises StoreError up front when the store is read-only (reads still work)."""
+        if self.read_only:
+            raise StoreError(f"cannot {doing}: the store {self.read_only} is read-only for "
+                             "this user (reading works: `parley status`)",
+                             "make it writable, or set PARLEY_HOME to a folder you can write")
 
     @classmethod
     def from_settings(cls, settings: Any = None) -> Store:
@@ -187,6 +201,18 @@ class Store:
                     s.add(r)
             s.commit()
             return rows
+
+    def finish_commands(self, run_id: str, commands: Iterable[str] | None = None) -> int:
+        """Mark this run's pending commands (of ``commands``, or all) done: they were
+        obeyed another way (a signal, or the run had no process). Returns how many."""
+        with self.session() as s:
+            q = update(CommandRow).where(col(CommandRow.run_id) == run_id,
+                                         col(CommandRow.done_at).is_(None))
+            if commands is not None:
+                q = q.where(col(CommandRow.command).in_(list(commands)))
+            n = s.exec(q.values(done_at=utcnow())).rowcount  # type: ignore[call-overload]
+            s.commit()
+            return int(n or 0)
 
     # ----------------------------------------------------------------- reads
     def rows(self, table: type, run_id: str, order: Any = None) -> list[Any]:

@@ -1,0 +1,200 @@
+"""Runs that behave: the agent gate sees the real book and rebuilds its state on resume;
+stop then resume does not stop again; one process per run; flatten and stop; status of a
+run with trades."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from app.backtest import run_backtest
+from app.dsl import parse_spec
+from app.errors import ParleyError
+from app.feeds.replay import ReplayFeed
+from app.market.data_source import load_for_spec
+from app.runner import Runner
+from app.runner import events as ev
+from app.store import Store
+
+TEAM = ('strategy "team"\nuniverse GOOG, NVDA\ntimeframe 1d\n'
+        "long when close > sma(close, 20)\nexit when close < sma(close, 20)\n"
+        "stop loss 2 atr(14)\nsize risk 1% of equity\nagents all\nmin conviction 40\n"
+        "max drawdown 30%\n")
+
+
+def _frames(text: str, bars: int = 300):
+    spec = parse_spec(text)
+    return spec, {s: f.iloc[-bars:] for s, f in load_for_spec(spec).items()}
+
+
+def _snapshots(monkeypatch) -> list:
+    """Every portfolio snapshot the agent team's risk manager is shown."""
+    from app.agents.risk_manager import RiskManager
+
+    seen, verdict = [], RiskManager.verdict
+
+    def spy(self, ctx, feats):
+        seen.append(ctx.portfolio)
+        return verdict(self, ctx, feats)
+
+    monkeypatch.setattr(RiskManager, "verdict", spy)
+    return seen
+
+
+def test_the_risk_manager_sees_the_real_book_in_a_backtest(monkeypatch):
+    seen = _snapshots(monkeypatch)
+    spec, frames = _frames(TEAM)
+    result = run_backtest(spec, frames)
+    assert any(p.positions for p in seen)  # it used to see none, ever
+    equity = result.equity
+    peak = float(equity.cummax().max())
+    assert max(p.peak_equity for p in seen) == pytest.approx(peak, rel=0.02)
+    assert any(p.drawdown_pct > 0 for p in seen)
+
+
+def test_the_risk_manager_sees_the_same_book_in_a_run(monkeypatch):
+    seen = _snapshots(monkeypatch)
+    spec, frames = _frames(TEAM)
+    run_backtest(spec, frames)
+    in_backtest, seen[:] = list(seen), []
+    store = Store("sqlite://")
+    run = store.create_run(spec.name, TEAM)
+    Runner(store, run.id, ReplayFeed(frames)).run(spec, lambda e: None, threading.Event())
+    assert [p.model_dump() for p in seen] == [p.model_dump() for p in in_backtest]
+
+
+def _stop_at(store, run_id, bars: int):
+    def emit(e):
+        if isinstance(e, ev.BarProcessed) and e.bars_done == bars:
+            store.post_command(run_id, "stop")
+    return emit
+
+
+def test_a_resumed_agent_run_keeps_peak_day_start_and_theses(monkeypatch):
+    seen = _snapshots(monkeypatch)
+    spec, frames = _frames(TEAM)
+    ref = Store("sqlite://")
+    r0 = ref.create_run(spec.name, TEAM)
+    Runner(ref, r0.id, ReplayFeed(frames)).run(spec, lambda e: None, threading.Event())
+    uninterrupted, seen[:] = [p.model_dump() for p in seen], []
+    store = Store("sqlite://")
+    run = store.create_run(spec.name, TEAM)
+    for stop_after in (90, 180, 10_000):
+        Runner(store, run.id, ReplayFeed(frames)).run(spec, _stop_at(store, run.id, stop_after)
+                                                     if stop_after < 10_000 else
+                                                     (lambda e: None), threading.Event())
+    assert [p.model_dump() for p in seen] == uninterrupted
+    from app.store.lessons import SqlLessonStore
+
+    key = lambda x: (x.id, x.outcome_pct, x.conviction)  # noqa: E731
+    assert sorted(map(key, SqlLessonStore(store).all())) == \
+        sorted(map(key, SqlLessonStore(ref).all()))
+    assert [(d.time_ns, d.qty, d.conviction) for d in store.decisions(run.id)] == \
+        [(d.time_ns, d.qty, d.conviction) for d in ref.decisions(r0.id)]
+
+
+# ------------------------------------------------------------------ commands and the lock
+SMA_TEXT = ('strategy "s"\nuniverse GOOG\ntimeframe 1d\nlong when close > sma(close, 10)\n'
+            "exit when close < sma(close, 10)\nsize 10 shares\n")
+
+
+def test_stop_then_resume_does_not_stop_again():
+    spec, frames = _frames(SMA_TEXT, 400)
+    store = Store("sqlite://")
+    run = store.create_run(spec.name, SMA_TEXT)
+    stop = threading.Event()
+    store.post_command(run.id, "stop")  # posted; the run is stopped by a signal instead
+    stop.set()
+    Runner(store, run.id, ReplayFeed(frames)).run(spec, lambda e: None, stop)
+    assert store.take_commands(run.id) == []  # the stop is done, not left pending
+    status = Runner(store, run.id, ReplayFeed(frames)).run(spec, lambda e: None,
+                                                           threading.Event())
+    assert status == "finished" and store.get_run(run.id).bars_done == 400
+
+
+def test_stop_of_a_run_with_no_process_leaves_nothing_pending():
+    from app.runner.launch import request
+
+    store = Store("sqlite://")
+    run = store.create_run("s", SMA_TEXT)
+    request(store, run.id, "stop")
+    assert store.get_run(run.id).status == "stopped"
+    assert store.take_commands(run.id) == []
+
+
+@pytest.mark.parametrize("status", ["finished", "stopped"])
+def test_flatten_of_a_run_with_no_process_is_refused_with_a_message(status):
+    from app.runner.launch import request
+
+    store = Store("sqlite://")
+    run = store.create_run("s", SMA_TEXT)
+    store.update_run(run.id, status=status)
+    with pytest.raises(ParleyError, match="finished" if status == "finished" else "no process"):
+        request(store, run.id, "flatten")
+    assert store.take_commands(run.id) == []
+
+
+def test_flatten_and_stop_closes_everything_then_stops():
+    spec, frames = _frames(SMA_TEXT, 400)
+    store = Store("sqlite://")
+    run = store.create_run(spec.name, SMA_TEXT)
+
+    def emit(e):
+        if isinstance(e, ev.Filled) and e.side == "buy":
+            store.post_command(run.id, "flatten_stop")
+
+    status = Runner(store, run.id, ReplayFeed(frames)).run(spec, emit, threading.Event())
+    row = store.get_run(run.id)
+    assert status == "stopped" and row.reason == "flattened and stopped by the user"
+    assert store.positions(run.id) == [] and row.bars_done < 400
+    assert [f.reason for f in store.fills(run.id)][-1] == "flatten"
+
+
+def test_a_second_process_is_told_who_holds_the_run(tmp_path):
+    from app.runner.lock import RunLock, RunLocked, holder
+
+    path = tmp_path / "r1.lock"
+    with RunLock(path, "r1"):
+        with pytest.raises(RunLocked, match=r"held by process \d+"):
+            RunLock(path, "r1").acquire()
+        assert holder(path) is not None
+    assert holder(path) is None
+    with RunLock(path, "r1"):  # free again once released (or the holder died)
+        pass
+
+
+def test_resume_while_another_process_runs_it(tmp_path, monkeypatch, capsys):
+    import subprocess
+    import sys
+    from app.cli import main
+    from app.config import load_settings
+    from app.runner.lock import lock_path
+
+    assert main(["run", "strategies/sma_crossover.strategy", "--quiet"]) == 0
+    run_id = capsys.readouterr().out.split()[1]
+    path = lock_path(run_id, load_settings())
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import fcntl,sys,time; f=open(sys.argv[1],'a+'); fcntl.flock(f,fcntl.LOCK_EX);"
+        "f.truncate(0); f.write('4242'); f.flush(); print('held', flush=True); time.sleep(60)"),
+        str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        from app.store import Store as S
+
+        S.from_settings(load_settings()).update_run(run_id, status="stopped")
+        assert main(["resume", run_id]) == 1
+        assert "held by process 4242" in capsys.readouterr().err
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_status_of_a_run_with_closed_trades(capsys):
+    from app.cli import main
+
+    assert main(["run", "strategies/sma_crossover.strategy", "--quiet"]) == 0
+    run_id = capsys.readouterr().out.split()[1]
+    assert main(["status", run_id]) == 0
+    out = capsys.readouterr().out
+    assert "32 closed trades" in out and "trade GOOG long 2" in out
