@@ -62,20 +62,68 @@ def walk_forward(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], k: int,
     start, end = _date(options.pop("start", None), "--from"), _date(options.pop("end", None),
                                                                      "--to")
     options.pop("progress", None)
+    bounds = fold_bounds(frames, k, start, end)
+    joined = check_folds(spec, frames, bounds)  # up front: no fold starves after minutes
     folds = []
-    for i, (a, b) in enumerate(fold_bounds(frames, k, start, end), start=1):
-        oos = run_backtest(spec, frames, start=a, end=b, allow_missing=True, **options)
+    for i, ((a, b), present) in enumerate(zip(bounds, joined), start=1):
+        oos = run_backtest(spec, present, start=a, end=b, allow_missing=True, **options)
         ins = None
         if i > 1:
             before = a - pd.Timedelta(microseconds=1)
-            ins = run_backtest(spec, frames, start=start, end=before, allow_missing=True,
-                               **options)
+            ins = run_backtest(spec, joined[i - 2], start=start, end=before,
+                               allow_missing=True, **options)
         folds.append({
             "fold": i, "start": a.strftime("%Y-%m-%d"), "end": b.strftime("%Y-%m-%d"),
             "in_sample": None if ins is None else _pick(ins.metrics),
             "out_of_sample": _pick(oos.metrics),
         })
     return folds
+
+
+def check_folds(spec: StrategySpec, frames: Mapping[str, pd.DataFrame],
+                bounds: list[tuple[pd.Timestamp, pd.Timestamp]]
+                ) -> list[dict[str, pd.DataFrame]]:
+    """The symbols each fold trades: those whose warm-up is met by the fold's end (a symbol
+    whose data starts late joins the folds after it has enough history).
+
+    Raises:
+        BacktestError: a fold where no symbol has the history the rules need; the message
+            says how many folds the data can make.
+    """
+    from app.market.data_source import history_bars
+
+    need = history_bars(spec) + 1
+    counts = {s: f.index for s, f in frames.items()}
+    out = []
+    for i, (a, b) in enumerate(bounds, start=1):
+        present = {s: frames[s] for s, idx in counts.items()
+                   if idx.searchsorted(b, side="right") >= need
+                   and idx.searchsorted(a) < len(idx)}
+        if not present:
+            raise BacktestError(
+                f"{len(bounds)} walk-forward folds are too many for this data: fold {i} "
+                f"({a:%Y-%m-%d} to {b:%Y-%m-%d}) has no symbol with the {need} bars of "
+                f"history the spec needs by its end",
+                f"use at most {_max_folds(spec, frames, bounds, need)} folds, or a longer "
+                "range")
+        out.append(present)
+    return out
+
+
+def _max_folds(spec: StrategySpec, frames: Mapping[str, pd.DataFrame],
+               bounds: list[tuple[pd.Timestamp, pd.Timestamp]], need: int) -> int:
+    """The most folds whose first one still has a symbol warmed up by its end."""
+    first = bounds[0][0]
+    total = sum(1 for _ in bounds)
+    for k in range(total - 1, 1, -1):
+        try:
+            b = fold_bounds(frames, k, first, None)
+        except BacktestError:
+            continue
+        end = b[0][1]
+        if any(f.index.searchsorted(end, side="right") >= need for f in frames.values()):
+            return k
+    return 1
 
 
 def _pick(metrics: dict[str, Any]) -> dict[str, Any]:

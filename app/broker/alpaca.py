@@ -157,6 +157,11 @@ class AlpacaBroker:
         except RequestException as err:
             problem = f"cannot reach Alpaca ({type(err).__name__})"
         except APIError as err:
+            if err.status_code == 401:
+                raise BrokerError(
+                    f"Alpaca refused the keys ({err.status_code}: {_message(err)})",
+                    "check APCA_API_KEY_ID and APCA_API_SECRET_KEY: live keys for "
+                    "--live, paper keys otherwise") from None
             if (err.status_code or 0) < 500 and err.status_code != 429:
                 raise
             problem = f"Alpaca answered {err.status_code}: {_message(err)}"

@@ -58,8 +58,13 @@ def register(commands: Any) -> None:
                        ("flatten", "close every position of a run and pause it")):
         p = commands.add_parser(name, help=text)
         p.add_argument("run", metavar="RUN")
+        if name == "flatten":
+            p.add_argument("--stop", action="store_true",
+                           help="stop the run once its positions are closed")
         p.set_defaults(handler=cmd_control, command_name=name)
     p = commands.add_parser("kill", help="stop every run now (cancels their waiting entries)")
+    p.add_argument("--flatten", action="store_true",
+                   help="close every position first, then stop (flatten and stop)")
     p.set_defaults(handler=cmd_kill)
 
     p = commands.add_parser("decisions", help="the decision log of a run")
@@ -89,6 +94,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.live:
         _confirm_live(settings, spec, args.feed)
     store = _store(settings)
+    store.require_writable("start a run")
     row = create_run(store, spec, read_spec_text(args.file), path=args.file, broker=broker,
                      feed=args.feed, data=args.data, speed=args.speed, cash=args.cash,
                      agents=args.agents, bar_delay=args.bar_delay, frames=frames)
@@ -109,10 +115,11 @@ def _check_data(spec: Any, args: argparse.Namespace) -> Any:
 
 def cmd_resume(args: argparse.Namespace) -> int:
     from app.config import load_settings
-    from app.runner.launch import alive
+    from app.runner.launch import alive, check_resumable
 
     settings = load_settings()
     store = _store(settings)
+    store.require_writable("resume a run")
     row = store.find_run(args.run)
     if row is None:
         raise ParleyError(f"no run {args.run!r}", "`parley status` lists the runs")
@@ -122,8 +129,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
             print(f"run {row.id}: resuming entries")
             return 0
         raise ParleyError(f"run {row.id} is already running (process {row.pid})")
-    if row.status == "finished":
-        raise ParleyError(f"run {row.id} has finished: its data ended")
+    check_resumable(row, settings)
     print(f"run {row.id}", flush=True)
     return _go(store, row.id, args.detach, args.quiet, settings)
 
@@ -293,7 +299,8 @@ def cmd_control(args: argparse.Namespace) -> int:
     from app.runner.launch import request
 
     store = _store()
-    ids = request(store, args.run, args.command_name)
+    command = "flatten_stop" if getattr(args, "stop", False) else args.command_name
+    ids = request(store, args.run, command)
     print(f"{args.command_name}: asked run {ids[0]}")
     return 0
 
@@ -301,8 +308,10 @@ def cmd_control(args: argparse.Namespace) -> int:
 def cmd_kill(args: argparse.Namespace) -> int:
     from app.runner.launch import request
 
-    ids = request(_store(), None, "kill")
-    print(f"kill: stopping {len(ids)} run(s)" + (": " + ", ".join(ids) if ids else ""))
+    command = "kill_flatten" if args.flatten else "kill"
+    ids = request(_store(), None, command)
+    what = "flattening and stopping" if args.flatten else "stopping"
+    print(f"kill: {what} {len(ids)} run(s)" + (": " + ", ".join(ids) if ids else ""))
     return 0
 
 

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from app.errors import ParleyError
 from app.feeds.base import BarBatch
 from app.market.alpaca_clients import historical_clients
 from app.instruments import instrument
@@ -31,6 +32,21 @@ _STEP = {"1m": (1, "Minute"), "5m": (5, "Minute"), "15m": (15, "Minute"),
          "30m": (30, "Minute"), "1h": (1, "Hour"), "4h": (4, "Hour"), "1d": (1, "Day")}
 _LOOKBACK = {"1m": 3, "5m": 10, "15m": 20, "30m": 40, "1h": 60, "4h": 200, "1d": 600}
 """Calendar days of history fetched for warm-up, per timeframe."""
+
+
+def feed_error(err: Exception, url: str) -> ParleyError:
+    """What a failed request to Alpaca's data API means, and what to do."""
+    status = getattr(err, "status_code", None) or getattr(
+        getattr(err, "response", None), "status_code", None)
+    if status in (401, 403):
+        return ParleyError(f"Alpaca refused the keys ({status}) at {url}",
+                           "check APCA_API_KEY_ID and APCA_API_SECRET_KEY")
+    name = type(err).__name__
+    if "Connection" in name or "Timeout" in name or isinstance(err, OSError):
+        return ParleyError(f"cannot reach Alpaca's market data at {url} ({name})",
+                           "check the network (or APCA_API_DATA_URL), then resume the run")
+    return ParleyError(f"Alpaca's market data failed at {url}: {name}: {str(err)[:200]}",
+                       "try again later; `parley resume RUN` restarts where it stopped")
 
 
 class AlpacaFeed:
@@ -45,6 +61,7 @@ class AlpacaFeed:
         self.symbols = list(symbols)
         self.timeframe = timeframe
         self._keys = (key_id, secret_key)
+        self.url = url or "https://data.alpaca.markets"
         self.stock, self.crypto = historical_clients(key_id, secret_key, url)
         self.stream_url = stream_url
         self.poll_seconds = poll_seconds
@@ -56,6 +73,17 @@ class AlpacaFeed:
         return self.fetch(start, end)
 
     def fetch(self, start: datetime, end: datetime | None = None) -> dict[str, pd.DataFrame]:
+        """Bars from ``start`` to ``end``.
+
+        Raises:
+            ParleyError: Alpaca cannot be reached, or refuses the keys.
+        """
+        try:
+            return self._fetch(start, end)
+        except Exception as err:  # alpaca-py raises requests' and its own errors
+            raise feed_error(err, self.url) from None
+
+    def _fetch(self, start: datetime, end: datetime | None = None) -> dict[str, pd.DataFrame]:
         from alpaca.data.requests import CryptoBarsRequest, StockBarsRequest
         from alpaca.data.timeframe import TimeFrame, TimeFrameUnit
 

@@ -19,7 +19,8 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.store.db import StoreError, init_schema, make_engine, read_only, where_of
+from app.store.db import init_schema, make_engine, read_only
+from app.store.faults import StoreError
 from app.store.tables import (
     CommandRow,
     ConversationRow,
@@ -60,18 +61,14 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         init_schema(self.engine)
-        self.read_only = read_only(self.engine)
-        """The path of a store this user may only read (None: writable)."""
-
-    @property
-    def where(self) -> str:
-        """How messages name this store: its path, or its URL without the password."""
-        return where_of(self.engine)
+        self.read_only = bool(read_only(self.engine))
+        """Whether this user may only read the store."""
 
     def require_writable(self, doing: str) -> None:
         """Raises StoreError up front when the store is read-only (reads still work)."""
         if self.read_only:
-            raise StoreError(f"cannot {doing}: the store {self.read_only} is read-only for "
+            raise StoreError(f"cannot {doing}: the store {self.url.removeprefix('sqlite:///')} "
+                             "is read-only for "
                              "this user (reading works: `parley status`)",
                              "make it writable, or set PARLEY_HOME to a folder you can write")
 
