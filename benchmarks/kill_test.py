@@ -111,7 +111,7 @@ def record_of(store: Any, run_id: str) -> dict[str, Any]:
         "decisions": [(d.time_ns, d.symbol, d.side, d.approved, d.qty, d.conviction,
                        tuple((d.record or {}).get("reasons", ())))
                       for d in store.decisions(run_id)],
-        "lessons": sorted((x.id, x.outcome_pct, x.closed.isoformat(), x.conviction, x.thesis)
+        "lessons": sorted((x.id.replace(run_id, "RUN"), x.outcome_pct, x.closed.isoformat(), x.conviction, x.thesis)
                           for x in SqlLessonStore(store).all()),
         "orders": sorted((o.client_order_id.removeprefix(run_id), o.side, o.qty, o.status)
                          for o in store.orders(run_id)),

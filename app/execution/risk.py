@@ -59,10 +59,15 @@ class RiskGate:
         self.max_position_pct = spec.limits.max_position_pct
         self.max_exposure_pct = spec.limits.max_exposure_pct or DEFAULT_MAX_EXPOSURE_PCT
         self.exposure_set = spec.limits.max_exposure_pct is not None
+        self.cap_exposure = self.exposure_set or spec.short_entry is not None
+        """Whether the gate checks the exposure cap. A long-only spec at the default cap
+        cannot break it: longs are paid in cash (the paper broker cuts a buy to the cash,
+        and lends none), so their value never exceeds equity; shorts can, so any spec
+        that shorts is checked, as is any spec that sets its own cap."""
 
     @property
     def needs_equity(self) -> bool:
-        return True  # the exposure cap always applies
+        return self.max_position_pct is not None or self.cap_exposure
 
     def blocked(self, fractional: bool, book: RiskBook) -> str | None:
         """Why no entry may open now, whatever its size (None: it may)."""
@@ -83,7 +88,7 @@ class RiskGate:
             if qty > cap:
                 qty = round_qty(cap, fractional)
                 reasons.append(f"shrunk to the {self.max_position_pct:g}% position cap")
-        if qty > 0:
+        if qty > 0 and self.cap_exposure:
             qty = self._exposure(qty, price, fractional, book, reasons)
         if qty <= 0 and not reasons:
             reasons.append("no room left under the caps")
