@@ -14,6 +14,7 @@ import numpy as np
 
 from app.execution.costs import CostModel
 from app.execution.limits import PDT_DAYS, PDT_EQUITY, PDT_MAX_DAY_TRADES
+from app.execution.risk import DEFAULT_MAX_EXPOSURE_PCT
 from app.execution.sizing import DEFAULT_SIZING
 from app.spec.models import AtrLevel, PctLevel, StrategySpec
 from app.sweep import kernel as K
@@ -40,6 +41,8 @@ def fast_eligible(spec: StrategySpec) -> str | None:
         return "it has a regime filter or an agent team"
     if spec.screen is not None:
         return "it screens its universe"
+    if spec.direction != "long":
+        return "it sells short (the paper broker's margin rules run in the engine)"
     lim = spec.limits
     if lim.daily_loss_pct or lim.max_drawdown_pct or lim.circuit_breaker:
         return "it sets account limits"
@@ -62,7 +65,8 @@ def run_fast(spec: StrategySpec, panel: Panel, cash: float, commission: CostMode
         panel.fractional, arrays.long_entry, arrays.long_exit, arrays.short_entry,
         arrays.short_exit, arrays.atr_stop, arrays.atr_target, arrays.atr_trail,
         _levels(spec), _SIZING[sizing.kind], float(sizing.value), spec.max_hold_bars or 0,
-        spec.max_positions or 0, lim.max_position_pct or 0.0, lim.max_exposure_pct or 0.0,
+        spec.max_positions or 0, lim.max_position_pct or 0.0,
+        lim.max_exposure_pct or DEFAULT_MAX_EXPOSURE_PCT,
         float(cash), _COST[commission.kind], commission.value, _COST[slippage.kind],
         slippage.value, trades, equity, flags)
     rows = trades[:n]

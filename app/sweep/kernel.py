@@ -343,7 +343,7 @@ def _enter(s, t, side, price, eq, atr_s, atr_t, atr_r, levels, sizing_kind, sizi
                 gross += qty[j] * last_close[j]
             if pend[j] != 0:
                 gross += pend_qty[j] * last_close[j]
-        room = eq * max_exposure_pct / 100.0 - gross
+        room = max(eq, 0.0) * max_exposure_pct / 100.0 - gross
         if q * price > room:
             q = _round_qty(max(room, 0.0) / price, fractional)
             flags[3] += 1.0
