@@ -73,3 +73,15 @@ def test_a_forming_bar_is_not_closed() -> None:
     coin = instrument("BTC/USD")
     midnight = datetime(2024, 7, 6, 0, 0, tzinfo=UTC)
     assert not bar_is_closed(coin, midnight, timedelta(days=1), midnight + timedelta(hours=23))
+
+
+def test_the_pdt_rule_counts_only_us_equities() -> None:
+    from app.dsl import parse_spec
+    from app.execution.limits import Limits, describe_limits
+
+    fx = parse_spec('strategy "fx"\nuniverse EURUSD, BTC/USD\nlong when close > open\n'
+                    'exit when close < open\nsize 1 shares\n')
+    assert not Limits(fx).active and not any("PDT" in s for s in describe_limits(fx))
+    stock = parse_spec('strategy "st"\nuniverse GOOG, EURUSD\nlong when close > open\n'
+                       'exit when close < open\nsize 1 shares\n')
+    assert Limits(stock).active and any("PDT" in s for s in describe_limits(stock))

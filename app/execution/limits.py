@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from app.execution.sizing import is_fractional
+from app.instruments import instrument
 from app.spec.models import StrategySpec
 
 PDT_EQUITY = 25_000.0
@@ -104,7 +104,7 @@ def describe_limits(spec: StrategySpec) -> list[str]:
     if lim.circuit_breaker is not None:
         cb = lim.circuit_breaker
         out.append(f"circuit breaker {cb.move_pct:g}% in {cb.bars} bar{'s' * (cb.bars != 1)}")
-    if any(not is_fractional(s) for s in spec.universe):
+    if any(instrument(s).pdt for s in spec.universe):
         out.append(f"PDT under ${PDT_EQUITY:,.0f} of equity")
     return out
 
@@ -120,7 +120,7 @@ class Limits:
         self.events: list[LimitEvent] = []
         self.now = 0
         self.watches_equity = self.daily_loss_pct is not None or self.max_drawdown_pct is not None
-        pdt = any(not is_fractional(s) for s in spec.universe)
+        pdt = any(instrument(s).pdt for s in spec.universe)
         self.active = self.watches_equity or self.circuit_breaker is not None or pdt
         """False when nothing here can ever veto (a driver may skip the bar calls)."""
 
@@ -192,13 +192,14 @@ class Limits:
         s = self.state
         return s.paused or s.halted or s.day_blocked
 
-    def blocked(self, fractional: bool, equity: Callable[[], float]) -> str | None:
-        """Why an entry (in a crypto pair when ``fractional``) may not open now, or None."""
+    def blocked(self, exempt: bool, equity: Callable[[], float]) -> str | None:
+        """Why an entry may not open now, or None; ``exempt``: the symbol is not under the
+        PDT rule (only US equities are: not crypto, FX or an index)."""
         why = self.pause_reason()
         if why:
             return f"paused: {why}"
         n = len(self.state.day_trades)
-        if fractional or n < PDT_MAX_DAY_TRADES or equity() >= PDT_EQUITY:
+        if exempt or n < PDT_MAX_DAY_TRADES or equity() >= PDT_EQUITY:
             return None
         message = (f"PDT: {n} day trades in {PDT_DAYS} days with equity under "
                    f"${PDT_EQUITY:,.0f}")
@@ -211,7 +212,7 @@ class Limits:
         """Count a day trade: a round trip in a non-crypto symbol within one date."""
         entry, exit_ = (np.datetime64(t, "ns").astype("datetime64[D]")
                         for t in (trade.entry_time_ns, trade.exit_time_ns))
-        if entry == exit_ and not is_fractional(trade.symbol):
+        if entry == exit_ and instrument(trade.symbol).pdt:
             self.state.day_trades.append(str(exit_))
 
     def resume(self) -> None:

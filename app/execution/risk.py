@@ -69,13 +69,14 @@ class RiskGate:
     def needs_equity(self) -> bool:
         return self.max_position_pct is not None or self.cap_exposure
 
-    def blocked(self, fractional: bool, book: RiskBook) -> str | None:
+    def blocked(self, exempt: bool, book: RiskBook) -> str | None:
         """Why no entry may open now, whatever its size (None: it may)."""
-        return self.limits.blocked(fractional, book.equity)
+        return self.limits.blocked(exempt, book.equity)
 
-    def check(self, qty: float, price: float, fractional: bool, book: RiskBook) -> RiskVerdict:
+    def check(self, qty: float, price: float, fractional: bool, book: RiskBook,
+              exempt: bool | None = None) -> RiskVerdict:
         """The size allowed (possibly smaller than ``qty``), zero with a reason to veto."""
-        why = self.blocked(fractional, book)
+        why = self.blocked(fractional if exempt is None else exempt, book)
         if why:
             return RiskVerdict(0.0, (why,))
         if qty <= 0:

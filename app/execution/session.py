@@ -40,6 +40,7 @@ from app.execution.sizing import (
     stop_distance,
 )
 from app.execution.symbol_data import SymbolData
+from app.instruments import instrument
 from app.spec.models import StrategySpec
 
 
@@ -223,7 +224,8 @@ class StrategySession:
         equity = self.equity() if self._need_equity else None
         rule = "long_entry" if side > 0 else "short_entry"
         decision = APPROVE
-        blocked = self.risk.blocked(data.fractional, self)
+        exempt = not instrument(data.symbol).pdt  # PDT: US equities only
+        blocked = self.risk.blocked(exempt, self)
         if blocked:  # before the gates: a blocked entry costs no agent (or LLM) call
             self._record(data, side, rule, 0.0, decision, (blocked,))
             return None
@@ -238,7 +240,7 @@ class StrategySession:
         qty = raw_quantity(self.spec.sizing, equity or 0.0, price,
                            stop_distance(self.spec, price, bracket)) * decision.size_factor
         verdict = self.risk.check(round_qty(qty, data.fractional), price, data.fractional,
-                                  self)
+                                  self, exempt)
         self._record(data, side, rule, verdict.qty, decision, verdict.reasons)
         if not verdict.approved:
             return None
