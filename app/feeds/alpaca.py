@@ -80,6 +80,8 @@ class AlpacaFeed:
         """
         try:
             return self._fetch(start, end)
+        except ParleyError:
+            raise  # already a message (app.http's Unreachable)
         except Exception as err:  # alpaca-py raises requests' and its own errors
             raise feed_error(err, self.url) from None
 

@@ -105,8 +105,6 @@ def _run_locked(store: Store, run_id: str, emit: Emit, stop: threading.Event,
     broker = None
     try:
         feed, broker = build_feed(spec, row, settings), build_broker(row, settings)
-        if broker is not None:
-            broker.account()  # bad keys or a broker out of reach: say so before any bar
     except ParleyError as err:
         store.update_run(row.id, status="failed", reason=err.message, pid=None)
         _close(broker)
