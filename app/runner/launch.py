@@ -11,6 +11,8 @@ stops at once.
 
 from __future__ import annotations
 
+import logging
+
 import os
 import signal
 import subprocess
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.broker.base import Broker
 from app.errors import ParleyError
+from app.logs import run_log
 from app.feeds.base import Feed
 from app.runner.runner import Emit, Runner, RunnerOptions
 from app.spec.models import StrategySpec
@@ -36,6 +39,8 @@ ACTIVE = ("created", "running", "paused")
 
 LIVE_FEEDS = ("alpaca",)
 """Feeds of bars as the market makes them; every other feed replays history."""
+
+log = logging.getLogger(__name__)
 
 
 def create_run(store: Store, spec: StrategySpec, spec_text: str, *, path: str | None = None,
@@ -112,7 +117,11 @@ def _run_locked(store: Store, run_id: str, emit: Emit, stop: threading.Event,
     try:
         runner = Runner(store, row.id, feed, broker, RunnerOptions(
             agents=opts.get("agents"), max_slippage_bps=float(opts.get("max_slippage_bps", 200))))
-        return runner.run(spec, emit, stop)
+        with run_log(settings.home, row.id):  # `parley logs RUN` reads it
+            log.info("run %s starts: %s on %s, broker %s", row.id, row.name, row.feed, row.broker)
+            status = runner.run(spec, emit, stop)
+            log.info("run %s ends: %s", row.id, status)
+            return status
     finally:
         _close(broker)
 
