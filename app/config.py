@@ -27,9 +27,11 @@ class Settings(BaseSettings):
     model: str = "claude-sonnet-5-5"
     """Anthropic model for the LLM compiler and agents (``PARLEY_MODEL``)."""
     anthropic_api_key: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("ANTHROPIC_API_KEY", "PARLEY_ANTHROPIC_API_KEY"))
+        default=None,
+        validation_alias=AliasChoices("ANTHROPIC_API_KEY", "PARLEY_ANTHROPIC_API_KEY"))
     anthropic_base_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("ANTHROPIC_BASE_URL", "PARLEY_ANTHROPIC_BASE_URL"))
+        default=None,
+        validation_alias=AliasChoices("ANTHROPIC_BASE_URL", "PARLEY_ANTHROPIC_BASE_URL"))
     llm_provider: Literal["anthropic", "openai"] | None = None
     """``anthropic`` (the default) or ``openai``: any OpenAI-compatible endpoint
     (``PARLEY_LLM_PROVIDER``; implied by ``PARLEY_LLM_BASE_URL``)."""
@@ -44,7 +46,8 @@ class Settings(BaseSettings):
     alpaca_key_id: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("APCA_API_KEY_ID", "PARLEY_ALPACA_KEY_ID"))
     alpaca_secret_key: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("APCA_API_SECRET_KEY", "PARLEY_ALPACA_SECRET_KEY"))
+        default=None,
+        validation_alias=AliasChoices("APCA_API_SECRET_KEY", "PARLEY_ALPACA_SECRET_KEY"))
     alpaca_base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("APCA_API_BASE_URL", "PARLEY_ALPACA_BASE_URL"))
     alpaca_data_url: str | None = Field(
@@ -61,7 +64,8 @@ class Settings(BaseSettings):
     def llm_enabled(self) -> bool:
         if self.provider == "openai":
             return bool(self.llm_base_url) or self.llm_api_key is not None
-        return self.anthropic_api_key is not None and bool(self.anthropic_api_key.get_secret_value())
+        key = self.anthropic_api_key
+        return key is not None and bool(key.get_secret_value())
 
     @property
     def alpaca_enabled(self) -> bool:

@@ -12,7 +12,7 @@ import pytest
 from app.agents.gate import AgentGate, RegimeView, llm_team_gate, offline_team_gate
 from app.agents.team import AgentTeam
 from app.backtest.engine import run_backtest
-from app.dsl import load_spec, parse_spec
+from app.dsl import parse_spec
 from app.errors import ParleyError
 from app.execution.gate import Candidate, Gate, RulesOnlyGate
 from app.backtest.gates import gates_for_spec

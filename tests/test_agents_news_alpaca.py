@@ -4,7 +4,7 @@ fake: point in time, on the bars' clock, paged, and a failure costs only the new
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 from alpaca.data.historical.news import NewsClient
@@ -21,7 +21,7 @@ NEWS = "/v1beta1/news"
 
 
 def _utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 from sqlalchemy import text
@@ -70,7 +70,7 @@ def test_lessons_round_trip_through_sql(store):
     from app.agents.models import Lesson, SetupKey
     from app.store.lessons import SqlLessonStore
 
-    when = datetime(2024, 1, 2, tzinfo=timezone.utc)
+    when = datetime(2024, 1, 2, tzinfo=UTC)
     setup = SetupKey(rule="long entry", side="long", regime="trending_up", trend="up",
                      volatility="normal")
     lesson = Lesson(id="GOOG-20240102T0000-long", setup=setup, opened=when, closed=when,

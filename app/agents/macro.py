@@ -11,7 +11,6 @@ index of the universe, :func:`equal_weight_benchmark`); with neither, the agent 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 import numpy as np

@@ -9,7 +9,7 @@ Every record is frozen pydantic; ``model_dump(mode="json")`` is what a decision 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Literal
 
 import numpy as np
@@ -101,7 +101,7 @@ class Headline(_Record):
     def _naive(cls, value: datetime) -> datetime:
         if value.tzinfo is None:
             return value
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     @field_validator("text")
     @classmethod

@@ -60,7 +60,8 @@ class RiskManager:
         dd = p.drawdown_pct
         if lim.max_drawdown_pct is not None:
             if dd >= lim.max_drawdown_pct:
-                r.vetoes.append(f"drawdown {dd:.1f}% has reached the {lim.max_drawdown_pct:g}% limit")
+                r.vetoes.append(
+                    f"drawdown {dd:.1f}% has reached the {lim.max_drawdown_pct:g}% limit")
             elif dd >= lim.max_drawdown_pct / 2:
                 r.shrink(round(1.5 - dd / lim.max_drawdown_pct, 3),
                          f"drawdown {dd:.1f}% is past half the {lim.max_drawdown_pct:g}% limit")

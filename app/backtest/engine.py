@@ -147,7 +147,7 @@ def _date(value: DateLike, flag: str) -> pd.Timestamp | None:
     try:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError):
-        raise BacktestError(f"{flag} {value!r} is not a date; write it like 2012-01-31")
+        raise BacktestError(f"{flag} {value!r} is not a date; write it like 2012-01-31") from None
     if ts is pd.NaT or pd.isna(ts):
         raise BacktestError(f"{flag} {value!r} is not a date; write it like 2012-01-31")
     return ts.tz_localize(None) if ts.tz is not None else ts

@@ -146,7 +146,7 @@ def _slots_fit(legs: list[dict[str, Any]], limit: int) -> bool:
 def _book(legs: list[dict[str, Any]], broker: PaperBroker, session: StrategySession) -> None:
     """Decisions, fills, trades, open positions and pending orders, in the event loop's
     order, built directly (the arithmetic is :class:`Portfolio`'s, step for step)."""
-    run, acct = session.run_id, broker.account
+    run = session.run_id
     decisions, fills = [], []
     for leg in legs:
         data, k = leg["data"], leg["k"]

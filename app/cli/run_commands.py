@@ -260,7 +260,8 @@ def _status_one(store: Any, run_id: str, as_json: bool) -> int:
                       for f in store.fills(row.id)],
             "positions": [_clean(p.model_dump(exclude={"id", "run_id"}))
                           for p in store.positions(row.id)],
-            "trades": [_clean(t.model_dump(exclude={"id", "run_id"})) for t in store.trades(row.id)],
+            "trades": [_clean(t.model_dump(exclude={"id", "run_id"}))
+                       for t in store.trades(row.id)],
             "events": [{"at": e.at.isoformat(), "kind": e.kind, "message": e.message}
                        for e in store.events(row.id)][-50:]}
     if as_json:
@@ -269,7 +270,8 @@ def _status_one(store: Any, run_id: str, as_json: bool) -> int:
     r = data["run"]
     print(f"run {r['id']}: {r['name']} -- {r['status']}" +
           (f" ({r['reason']})" if r["reason"] else ""))
-    print(f"  broker {r['broker']}, feed {r['feed_label']}, {r['bars_done']} bars, last {r['last_bar']}")
+    print(f"  broker {r['broker']}, feed {r['feed_label']}, {r['bars_done']} bars, "
+          f"last {r['last_bar']}")
     print(f"  {len(data['orders'])} orders, {len(data['fills'])} fills, "
           f"{len(data['trades'])} closed trades, {len(data['positions'])} open positions")
     for p in data["positions"]:

@@ -14,9 +14,10 @@ import os
 import re
 import secrets
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Literal
+from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable
 
 from app.compiler.result import CompileResult, Usage
 from app.config import Settings, load_settings
@@ -303,11 +304,11 @@ def spec_diff(before: str | None, after: str | None) -> str:
 
 
 def new_id() -> str:
-    return f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _turn_json(turn: Turn) -> dict[str, Any]:

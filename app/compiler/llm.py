@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from app.compiler import prompts
 from app.compiler.answer import evaluate, read_answer

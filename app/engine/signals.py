@@ -63,5 +63,6 @@ def signals_table(spec: StrategySpec, frames: dict[str, pd.DataFrame]) -> pd.Dat
 def _combine(long_: np.ndarray, short: np.ndarray, both: bool, direction: str) -> np.ndarray:
     if not both:
         return (long_ if direction == "long" else short).astype(np.int8)
-    out = np.where(long_ & short, "long+short", np.where(long_, "long", np.where(short, "short", "")))
+    out = np.where(long_ & short, "long+short",
+                   np.where(long_, "long", np.where(short, "short", "")))
     return out.astype(object)

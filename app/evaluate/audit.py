@@ -1,9 +1,10 @@
 """The look-ahead audit: the user's spec, as it runs, on their data, cut at K dates.
 
 A decision made at time t may depend only on what was known at t. So the run on the data
-cut at a date (every later bar removed) must make exactly the decisions the full run made before that cut -- the same
-candidates, verdicts, sizes, convictions and records (regime, opinions, lessons). Any
-difference is look-ahead (or nondeterminism), and the audit names the first one.
+cut at a date (every later bar removed) must make exactly the decisions the full run made
+before that cut -- the same candidates, verdicts, sizes, convictions and records (regime,
+opinions, lessons). Any difference is look-ahead (or nondeterminism), and the audit names
+the first one.
 """
 
 from __future__ import annotations

@@ -170,7 +170,8 @@ def _layer_figures(arms: dict[str, Arm], layer: str, null: list[np.ndarray], ppy
     raw = stats.sharpe(arm.returns, ppy)
     lo, hi = stats.bootstrap_difference(arm.returns, base.returns, ppy, seed)
     figures.update({
-        "layer": layer, "base": BASE[layer], "base_sharpe": round(stats.sharpe(base.returns, ppy), 3),
+        "layer": layer, "base": BASE[layer],
+        "base_sharpe": round(stats.sharpe(base.returns, ppy), 3),
         "sharpe_difference": round(figures["sharpe"] - stats.sharpe(base.returns, ppy), 3),
         "difference_interval_95": [_r(lo), _r(hi)],
         "null_percentile": round(stats.percentile(raw, null_sharpes), 1),

@@ -29,7 +29,9 @@ def sharpe(returns: np.ndarray, ppy: float) -> float:
     if len(returns) < 2:
         return 0.0
     sd = float(np.std(returns, ddof=1))
-    return 0.0 if sd == 0 or not math.isfinite(sd) else float(np.mean(returns)) / sd * math.sqrt(ppy)
+    if sd == 0 or not math.isfinite(sd):
+        return 0.0
+    return float(np.mean(returns)) / sd * math.sqrt(ppy)
 
 
 def percentile(value: float, null: Sequence[float]) -> float:

@@ -15,7 +15,6 @@ TA-Lib has; ``tests/test_indicators.py`` proves it on real data. Conventions:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Union
 
 import numpy as np
 
@@ -24,7 +23,7 @@ from app.indicators._kernels import FloatArray, nans
 from app.indicators.bars import Bars
 from app.indicators.catalog import CATALOG, IndicatorDef
 
-Result = Union[FloatArray, dict[str, FloatArray]]
+Result = FloatArray | dict[str, FloatArray]
 
 _ON_SOURCE: dict[str, Callable[..., Result]] = {
     "sma": _series.sma,

@@ -6,7 +6,7 @@ taught. The pydantic :class:`~app.agents.models.Lesson` is the row's JSON.
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
@@ -29,7 +29,7 @@ class SqlLessonStore:
             row = s.get(LessonRow, lesson.id) or LessonRow(id=lesson.id, data={})
             row.symbol = lesson.symbol or lesson.id.split("-", 1)[0]
             closed = lesson.closed
-            row.closed_at = closed if closed.tzinfo else closed.replace(tzinfo=timezone.utc)
+            row.closed_at = closed if closed.tzinfo else closed.replace(tzinfo=UTC)
             row.data = lesson.model_dump(mode="json")
             s.add(row)
             s.commit()

@@ -8,7 +8,7 @@ clock times are timezone-aware UTC datetimes. No row ever holds a key or secret.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
@@ -19,7 +19,7 @@ SCHEMA_VERSION = 1
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _ns(index: bool = False, nullable: bool = True) -> Any:

@@ -13,7 +13,7 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 import pytest
@@ -177,7 +177,7 @@ def seed_runs(url: str, data: Path) -> None:
     from app.store.tables import RunRow
 
     store = Store(url)
-    start = datetime(2026, 1, 2, 9, 30, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
     for k, (run_id, text, stop_after) in enumerate(SEEDED):
         spec = parse_spec(text)
         feed = ReplayFeed(load_for_spec(spec, data))
