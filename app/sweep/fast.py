@@ -14,7 +14,6 @@ import numpy as np
 
 from app.execution.costs import CostModel
 from app.execution.limits import PDT_DAYS, PDT_EQUITY, PDT_MAX_DAY_TRADES
-from app.execution.risk import DEFAULT_MAX_EXPOSURE_PCT
 from app.execution.sizing import DEFAULT_SIZING
 from app.spec.models import AtrLevel, PctLevel, StrategySpec
 from app.sweep import kernel as K
@@ -66,7 +65,8 @@ def run_fast(spec: StrategySpec, panel: Panel, cash: float, commission: CostMode
         arrays.short_exit, arrays.atr_stop, arrays.atr_target, arrays.atr_trail,
         _levels(spec), _SIZING[sizing.kind], float(sizing.value), spec.max_hold_bars or 0,
         spec.max_positions or 0, lim.max_position_pct or 0.0,
-        lim.max_exposure_pct or DEFAULT_MAX_EXPOSURE_PCT,
+        lim.max_exposure_pct or 0.0,  # as the risk gate: long-only at the default cap is
+        # held to 1x by the cash rule, and shorts never take this path
         float(cash), _COST[commission.kind], commission.value, _COST[slippage.kind],
         slippage.value, trades, equity, flags)
     rows = trades[:n]
