@@ -58,7 +58,9 @@ def walk_forward(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], k: int,
     ``options`` are :func:`run_backtest`'s (cash, costs, gate, start, end...).
     """
     from app.backtest.engine import _date, run_backtest
+    from app.spec.params import runnable
 
+    spec = runnable(spec)  # the folds and their warm-up read the parameters' defaults
     start, end = _date(options.pop("start", None), "--from"), _date(options.pop("end", None),
                                                                      "--to")
     options.pop("progress", None)
