@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from app.backtest import BacktestError, run_backtest
+from app.backtest.engine import _date
 from app.backtest.metrics import periods_per_year
 from app.backtest.walk_forward import fold_bounds
 from app.evaluate import stats
@@ -81,7 +82,7 @@ def evaluate(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], *, folds: i
     """
     if draws < 1:
         raise BacktestError(f"--draws must be at least 1, not {draws}")
-    bounds = fold_bounds(frames, folds, _warm_start(spec, frames, start), _ts(end))
+    bounds = fold_bounds(frames, folds, _warm_start(spec, frames, start), _date(end, "--to"))
     from app.market.data_source import history_bars
 
     ctx = Context(spec, frames, bounds, cash, evidence, history_bars(spec))
@@ -197,7 +198,7 @@ def _warm_start(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], start: A
                             f"the longest series here has {longest}")
     warm = pd.Timestamp(min(firsts))
     warm = warm.tz_localize(None) if warm.tzinfo is not None else warm
-    given = _ts(start)
+    given = _date(start, "--from")
     return warm if given is None or given < warm else given
 
 
@@ -206,18 +207,6 @@ def _all_warm(ctx: Context, bounds: list[tuple[pd.Timestamp, pd.Timestamp]]) -> 
     else the last fold's start (the audit then runs on the symbols warm by then)."""
     return next((a for a, _ in bounds if len(ctx.frames_at(a)) == len(ctx.frames)),
                 bounds[-1][0])
-
-
-def _ts(value: Any) -> pd.Timestamp | None:
-    if value is None or value == "":
-        return None
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        ts = pd.NaT
-    if pd.isna(ts):
-        raise BacktestError(f"{value!r} is not a date; write it like 2009-12-31")
-    return ts.tz_localize(None) if ts.tzinfo is not None else ts
 
 
 def _r(x: float) -> float | None:
