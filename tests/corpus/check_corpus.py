@@ -1,6 +1,7 @@
 """Check every corpus record: its fields, and that its expected spec parses and agrees with its facts.
 
-Usage: python tests/corpus/check_corpus.py [FILE.jsonl ...]   (default: dev.jsonl and holdout.jsonl)
+Usage: python tests/corpus/check_corpus.py [FILE.jsonl ...]
+       (default: dev.jsonl, holdout.jsonl and holdout2.jsonl)
 Exit 0 when every record is sound, 1 with one line per problem otherwise.
 """
 
@@ -26,6 +27,8 @@ CATEGORIES = {
 FACT_KEYS = ("symbols", "timeframe", "direction", "stop_loss", "take_profit", "trailing_stop",
              "size", "max_hold_bars", "entry", "exit")
 PLACEHOLDER = "GOOG"
+FILES = ("dev.jsonl", "holdout.jsonl", "holdout2.jsonl")
+"""Every corpus file: the fixed split, and the second holdout collected after the first was scored."""
 
 
 def load(paths: list[Path]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -118,7 +121,7 @@ def duplicates(records: list[dict[str, Any]]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    paths = [Path(a) for a in argv] or [HERE / "dev.jsonl", HERE / "holdout.jsonl"]
+    paths = [Path(a) for a in argv] or [HERE / name for name in FILES]
     records, bad = [], []
     for where, rec in load(paths):
         records.append(rec)
