@@ -21,6 +21,11 @@ Prints, in order:
    regime`` over 5 symbols. min / median / max over ``--repeat`` runs.
 5. **Ceiling.** The switching model smoothed with future bars (not causal): what a
    detector of this form could reach with hindsight.
+6. **Oracle.** Per family, the Bayes filter that knows the generator (its spell lengths,
+   transitions, parameter ranges, shock law and shared volatility factor;
+   ``tests/regime_markets/oracle.py``): causal and smoothed accuracy from closes, and with
+   each bar's true volatility as well (an upper bound for any detector reading ranges or
+   volume). Where the causal bound is below 85%, the target cannot be met on that family.
 """
 
 from __future__ import annotations
@@ -161,6 +166,43 @@ def ceiling(sw: SwitchingConfig) -> None:
         print(f"   {name:24} {np.mean(right):6.1%} of all bars right with hindsight")
 
 
+def oracle() -> dict[str, float]:
+    """The oracle filter's accuracy per family (all bars after SKIP, held-out seeds)."""
+    from regime_markets.oracle import oracle_labels
+
+    print("\n6. Oracle: the Bayes filter that knows each family's generator (all bars after "
+          f"the first {SKIP}, held-out seeds {REPORT_SEEDS.start}-{REPORT_SEEDS.stop - 1}); "
+          "target 85%")
+    bounds = {}
+    for name in FAMILIES:
+        got = {}
+        for true_vol in (False, True):
+            runs = [oracle_labels(name, N_BARS, seed, true_vol) for seed in REPORT_SEEDS]
+            got[true_vol] = [float(np.mean(np.concatenate([r[i][SKIP:] == r[2][SKIP:]
+                                                           for r in runs]))) for i in (0, 1)]
+        (c, sm), (vc, vs) = got[False], got[True]
+        print(f"   {name:16} from closes: causal {c:6.1%}  smoothed {sm:6.1%}   "
+              f"knowing each bar's volatility: causal {vc:6.1%}  smoothed {vs:6.1%}")
+        print(f"   {'':16} -> {ceiling_verdict(name, c, vc)}")
+        bounds[name] = vc
+    return bounds
+
+
+def ceiling_verdict(name: str, closes: float, true_vol: float) -> str:
+    """What the oracle says about the 85% target on one family."""
+    if true_vol < 0.85:
+        return ("85% of firm bars is out of reach for any causal detector here, even one "
+                "told every bar's volatility")
+    if name == "fat_flat":  # wicks, opens and volume carry no regime information
+        return ("85% is within reach only of a near-perfect causal filter: closes carry all "
+                "the information here" if closes >= 0.85 else
+                "85% is out of reach: closes carry all the information here")
+    if closes < 0.85:
+        return ("85% is out of reach from closes alone; only a detector that reads each "
+                "bar's volatility (from ranges, gaps, volume) almost exactly could get there")
+    return "85% is within reach of a causal filter from closes"
+
+
 def spread(times: list[float]) -> str:
     return (f"min {min(times):.3f}  median {statistics.median(times):.3f}  "
             f"max {max(times):.3f} s")
@@ -243,6 +285,7 @@ def main() -> None:
     report(sw, base)
     real_events(sw, base)
     ceiling(sw)
+    oracle()
     if not args.skip_speed:
         speed(args)
 

@@ -69,6 +69,16 @@ def test_the_evaluation_is_repeatable_and_the_seed_moves_only_the_null() -> None
     assert [f["sharpe"] for f in runs[0]["layers"]] == [f["sharpe"] for f in runs[2]["layers"]]
 
 
+def test_sharing_signals_and_analysis_across_runs_changes_no_figure() -> None:
+    """The fast path (each fold's signals and the team's per-candidate analysis computed
+    once for all its runs) gives the very report the slow path (all afresh) gives."""
+    spec = parse_spec(SPEC.replace("size 50% of equity", "size 30% of equity\nmax positions 2"))
+    fast, slow = (evaluate(spec, frames(), folds=2, draws=6, seed=5, cuts=0, shared=s)
+                  for s in (True, False))
+    assert sum(f["candidates"] for f in fast["layers"]) > 20
+    assert json.dumps(fast, sort_keys=True) == json.dumps(slow, sort_keys=True)
+
+
 def test_the_null_blocks_exactly_as_many_candidates_and_reuses_the_sizes() -> None:
     tally = Tally(seen=10, blocked=4, sizes=[0.5, 0.6, 0.7, 0.8, 0.9, 1.0])
     gate = RandomGate(tally, np.random.default_rng(1))

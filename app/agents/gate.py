@@ -98,8 +98,15 @@ class AgentGate:
                 self._approved.setdefault(symbol, []).append((int(time_ns), decision))
 
     def use_universe(self, frames: Mapping[str, pd.DataFrame]) -> None:
-        """Give the macro analyst an equal-weight index of the run's symbols."""
+        """Give the macro analyst an equal-weight index of the run's symbols (the team's
+        memo keeps it for later runs over the same window)."""
+        memo = self.team.memo
+        if memo is not None and "benchmark" in memo:
+            self.benchmark = memo["benchmark"]
+            return
         self.benchmark = equal_weight_benchmark(frames)
+        if memo is not None:
+            memo["benchmark"] = self.benchmark
 
     def decide(self, candidate: Candidate) -> Decision:
         decision = self.team.decide(self._context(candidate))
@@ -174,6 +181,12 @@ class AgentGate:
                                  day_start_equity=self._day[1])
 
     def _rule_text(self, rule: str) -> str:
+        texts = self.__dict__.setdefault("_rule_texts", {})
+        if rule not in texts:
+            texts[rule] = self._format_rule(rule)
+        return texts[rule]  # type: ignore[no-any-return]
+
+    def _format_rule(self, rule: str) -> str:
         if self.spec is None:
             return rule
         node = getattr(self.spec, rule, None)

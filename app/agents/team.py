@@ -93,6 +93,10 @@ class AgentTeam:
         self.news_source: NewsSource | None = news or default_news()
         self.run_id = ""
         """Set by the runner: lesson ids then name the run that learnt them."""
+        self.memo: dict[Any, Any] | None = None
+        """Offline, the figures, opinions and debate of a candidate depend only on its bars,
+        the benchmark and the evidence, not on the book: runs over one window (``parley
+        evaluate``'s null draws) may share them through this dict. None: no sharing."""
         self.llm = None
         if mode == "llm":
             from app.agents.llm.client import AgentLLM
@@ -109,13 +113,11 @@ class AgentTeam:
 
     def decide(self, ctx: DecisionContext) -> TeamDecision:
         ctx = self._with_news(ctx)
-        feats = measure(ctx.bars)
+        session = self._session(ctx)
+        feats, opinions, debate = self._analysis(ctx, session)
         setup = SetupKey(rule=ctx.rule, side=ctx.side, regime=ctx.regime or "unknown",
                          trend=feats.trend, volatility=feats.volatility)  # type: ignore[arg-type]
         min_conv = min(100, self.spec.min_conviction + ctx.conviction_raise)
-        session = self._session(ctx)
-        opinions = self._opinions(ctx, feats, session)
-        debate = self._debate(ctx, opinions, session)
         risk = self._risk(ctx, feats, opinions, session)
         figures = figures_of(feats)
         hits, lesson_points = self.recall(self.lessons, setup, before=ctx.time, symbol=ctx.symbol,
@@ -146,6 +148,23 @@ class AgentTeam:
         lesson = reflect(decision, closed, outcome_pct, self.run_id)
         self.lessons.add(lesson)
         return lesson
+
+    def _analysis(self, ctx: DecisionContext, session: Any
+                  ) -> tuple[Features, tuple[Opinion, ...], tuple[DebateTurn, ...]]:
+        """The candidate's figures, the analysts' opinions and the debate (from
+        :attr:`memo` when an earlier run over the same window already made them)."""
+        key = None
+        if self.memo is not None and session is None:
+            key = (ctx.symbol, ctx.time, ctx.rule, ctx.side, ctx.regime, ctx.conviction_raise,
+                   tuple(h.time for h in ctx.headlines))
+            if key in self.memo:
+                return self.memo[key]  # type: ignore[no-any-return]
+        feats = measure(ctx.bars)
+        opinions = self._opinions(ctx, feats, session)
+        out = (feats, opinions, self._debate(ctx, opinions, session))
+        if key is not None:
+            self.memo[key] = out  # type: ignore[index]
+        return out
 
     def _session(self, ctx: DecisionContext) -> Any:
         if self.llm is None:

@@ -49,6 +49,7 @@ def run_backtest(
     progress: Callable[[float], None] | None = None,
     source: str = "the data",
     allow_missing: bool = False,
+    prepared: Any = None,
 ) -> BacktestResult:
     """Backtest ``spec`` on ``frames`` (symbol -> bars as :func:`load_bars` returns them).
 
@@ -64,6 +65,9 @@ def run_backtest(
         source: How error messages name the data (a file or folder).
         allow_missing: Skip symbols without bars in the window (with a note) instead of
             failing; walk-forward folds use it.
+        prepared: What :func:`~app.backtest.prepare.prepare` returned for these same
+            arguments (the event loop only reads it): runs of one window with different
+            gates, as ``parley evaluate``'s null draws, compute the signals once.
 
     Raises:
         BacktestError: bad dates, no data, a rule needing more history than exists.
@@ -73,7 +77,8 @@ def run_backtest(
     if cash <= 0 or not np.isfinite(cash):
         raise BacktestError(f"the starting cash must be a positive amount, not {cash:g}")
     t0, t1 = _date(start, "--from"), _date(end, "--to")
-    prepared = prepare(spec, frames, t0, t1, source, allow_missing=allow_missing)
+    if prepared is None:
+        prepared = prepare(spec, frames, t0, t1, source, allow_missing=allow_missing)
     chain, notes = _chain(spec, gate, agents)
     chain.use_universe({d.symbol: frames[d.symbol] for d in prepared.datas})
     costs = (_cost(commission, "commission"), _cost(slippage, "slippage"))

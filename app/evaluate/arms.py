@@ -158,14 +158,16 @@ class TapeRegimeGate:
 
 
 def team_gate(spec: StrategySpec, memory: bool, data: Any = None,
-              recall_with: Any = None) -> Gate:
-    """The offline agent team for ``spec`` (its agents section, or the default team)."""
+              recall_with: Any = None, memo: dict[Any, Any] | None = None) -> Gate:
+    """The offline agent team for ``spec`` (its agents section, or the default team);
+    ``memo`` is shared by the runs of one fold (see :attr:`AgentTeam.memo`)."""
     from app.agents.gate import offline_team_gate
     from app.agents.memory import NullLessonStore
 
     if spec.agents is None:
         spec = spec.model_copy(update={"agents": AgentsSpec()})
     gate = offline_team_gate(spec)
+    gate.team.memo = memo
     if not memory:
         gate.team.lessons = NullLessonStore()
     if recall_with is not None:
@@ -179,9 +181,10 @@ ChainFactory = Callable[[], GateChain]
 
 
 def arm_factories(spec: StrategySpec, regime: TapeRegimeGate | None,
-                  evidence: Any = None) -> dict[str, ChainFactory]:
-    """Chains by arm name: rules, regime, agents (no memory), memory (agents with it), all."""
-    def chain(*gates: Gate) -> GateChain:
+                  evidence: Any = None) -> dict[str, Callable[..., GateChain]]:
+    """Chains by arm name: rules, regime, agents (no memory), memory (agents with it), all;
+    each takes the fold's team memo (``memo=``, None: nothing shared)."""
+    def chain(*gates: Gate, memo: Any = None) -> GateChain:
         return GateChain(gates or (RulesOnlyGate(),))
 
     def with_regime(gate: Gate) -> GateChain:
@@ -189,14 +192,14 @@ def arm_factories(spec: StrategySpec, regime: TapeRegimeGate | None,
         gate.regime = regime.view  # type: ignore[attr-defined]
         return chain(regime, gate)
 
-    arms: dict[str, ChainFactory] = {"rules": chain}
+    arms: dict[str, Callable[..., GateChain]] = {"rules": chain}
     if regime is not None:
-        arms["regime"] = lambda: chain(regime)
+        arms["regime"] = lambda memo=None: chain(regime)
     if spec.agents is not None:
-        arms["agents"] = lambda: chain(team_gate(spec, False, evidence))
-        arms["memory"] = lambda: chain(team_gate(spec, True, evidence))
+        arms["agents"] = lambda memo=None: chain(team_gate(spec, False, evidence, memo=memo))
+        arms["memory"] = lambda memo=None: chain(team_gate(spec, True, evidence, memo=memo))
     if regime is not None and spec.agents is not None:
-        arms["all"] = lambda: with_regime(team_gate(spec, True, evidence))
+        arms["all"] = lambda memo=None: with_regime(team_gate(spec, True, evidence, memo=memo))
     return arms
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 from app.backtest import BacktestError, run_backtest
 from app.backtest.engine import _date
 from app.backtest.metrics import periods_per_year
+from app.backtest.prepare import prepare
 from app.backtest.walk_forward import fold_bounds
 from app.evaluate import stats
 from app.evaluate.arms import BASE, RandomGate, Recorder, Tally, TapeRegimeGate, arm_factories
@@ -60,6 +61,15 @@ class Context:
     cash: float
     evidence: Any = None
     need: int = 0
+    shared: bool = True
+    """Runs of one fold share its signals and the team's per-candidate analysis (the
+    same figures as computing them afresh each run; ``shared=False`` does that)."""
+    _prepared: dict[Any, Any] = field(default_factory=dict)
+    _memos: dict[Any, dict[Any, Any]] = field(default_factory=dict)
+
+    def memo(self, a: pd.Timestamp) -> dict[Any, Any] | None:
+        """The team memo of the fold starting at ``a`` (None when nothing is shared)."""
+        return self._memos.setdefault(a, {}) if self.shared else None
 
     def frames_at(self, start: pd.Timestamp) -> dict[str, pd.DataFrame]:
         """The symbols warmed up by ``start``: a symbol joins the folds after its warm-up."""
@@ -67,15 +77,24 @@ class Context:
                 if int(f.index.searchsorted(start)) >= self.need}
 
     def backtest(self, a: pd.Timestamp, b: pd.Timestamp, gate: Any) -> Any:
-        return run_backtest(self.spec, self.frames_at(a), start=a, end=b, gate=gate,
-                            cash=self.cash, allow_missing=True)
+        frames = self.frames_at(a)
+        prepared = None
+        if self.shared:
+            if (a, b) not in self._prepared:
+                self._prepared[(a, b)] = prepare(self.spec, frames, a, b, allow_missing=True)
+            prepared = self._prepared[(a, b)]
+        return run_backtest(self.spec, frames, start=a, end=b, gate=gate, cash=self.cash,
+                            allow_missing=True, prepared=prepared)
 
 
 def evaluate(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], *, folds: int = 4,
              draws: int = MIN_DRAWS, seed: int = 0, start: Any = None, end: Any = None,
              cash: float = 10_000.0, cuts: int = 3, evidence: Any = None,
-             progress: Progress | None = None) -> dict[str, Any]:
+             progress: Progress | None = None, shared: bool = True) -> dict[str, Any]:
     """The evaluation report of ``spec`` on ``frames`` (see :mod:`app.evaluate.report`).
+
+    ``shared=False`` recomputes each run's signals and the team's analysis from scratch
+    (the same report, many times slower; the tests compare the two).
 
     Raises:
         BacktestError: the data cannot make the folds, or a run fails on it.
@@ -85,7 +104,7 @@ def evaluate(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], *, folds: i
     bounds = fold_bounds(frames, folds, _warm_start(spec, frames, start), _date(end, "--to"))
     from app.market.data_source import history_bars
 
-    ctx = Context(spec, frames, bounds, cash, evidence, history_bars(spec))
+    ctx = Context(spec, frames, bounds, cash, evidence, history_bars(spec), shared)
     regime = TapeRegimeGate(spec) if spec.regime is not None else None
     factories = arm_factories(spec, regime, evidence)
     tick = progress or (lambda f, what: None)
@@ -112,10 +131,10 @@ def evaluate(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], *, folds: i
         "missing_layers": _missing(spec)}
 
 
-def _run_arm(ctx: Context, name: str, make: Callable[[], GateChain]) -> Arm:
+def _run_arm(ctx: Context, name: str, make: Callable[..., GateChain]) -> Arm:
     arm = Arm(name)
     for a, b in ctx.folds:
-        rec = None if name == "rules" else Recorder(make())
+        rec = None if name == "rules" else Recorder(make(memo=ctx.memo(a)))
         gate = RulesOnlyGate() if rec is None else GateChain((rec,))
         r = ctx.backtest(a, b, gate)
         arm.curves.append(r.equity)
@@ -139,7 +158,8 @@ def _null(ctx: Context, arms: dict[str, Arm], layer: str, draws: int, seed: int,
         for (a, b), tally in zip(ctx.folds, tallies):
             if layer == "memory":
                 gate = GateChain((team_gate(ctx.spec, False, ctx.evidence,
-                                            recall_with=RandomPoints(tally.points, rng)),))
+                                            recall_with=RandomPoints(tally.points, rng),
+                                            memo=ctx.memo(a)),))
             else:
                 gate = GateChain((RandomGate(tally, rng),))
             curves.append(ctx.backtest(a, b, gate).equity)

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 REGIMES = ("trending_up", "trending_down", "mean_reverting", "high_volatility")
 UP, DOWN, MR, HV = range(4)
+
+
+@dataclass(frozen=True)
+class Latent:
+    """What generated a market, for the oracle filter (tests/regime_markets/oracle.py)."""
+
+    codes: np.ndarray
+    """The regime code of each bar (UP, DOWN, MR, HV)."""
+    log_close: np.ndarray
+    """log(close / first price level): the path the regimes drove."""
+    sigma: np.ndarray
+    """Each bar's true shock scale (regime multiplier included)."""
+    sigma0: float
+    """The market's base volatility."""
+    common: np.ndarray
+    """The volatility factor every regime shares (GARCH, stochastic vol; 1 when none)."""
 
 
 def _codes(rng: np.random.Generator, lengths: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -62,6 +79,10 @@ def _bridge_range(rng: np.random.Generator, log_open: np.ndarray, log_close: np.
 
 def switching_garch(n_bars: int, seed: int) -> tuple[pd.DataFrame, pd.Series]:
     """Markov switching (geometric spells, mean 100 bars, at least 20) with GARCH(1,1)."""
+    return _switching_garch(n_bars, seed)[:2]
+
+
+def _switching_garch(n_bars: int, seed: int) -> tuple[pd.DataFrame, pd.Series, Latent]:
     rng = np.random.default_rng([seed, 101])
     lengths = 20 + rng.geometric(1 / 80, size=n_bars // 20 + 1)
     codes, spell = _codes(rng, lengths, n_bars)
@@ -85,11 +106,16 @@ def switching_garch(n_bars: int, seed: int) -> tuple[pd.DataFrame, pd.Series]:
     log_open = prev + 0.1 * sigma * rng.standard_normal(n_bars)
     high, low = _bridge_range(rng, log_open, log_close, sigma)
     volume = np.round(1e6 * np.exp(0.3 * rng.standard_normal(n_bars)) * mult)
-    return _frame(log_close, log_open, high, low, volume, codes, rng.uniform(20, 200))
+    frame, truth = _frame(log_close, log_open, high, low, volume, codes, rng.uniform(20, 200))
+    return frame, truth, Latent(codes, log_close, sigma, sigma0, np.sqrt(g))
 
 
 def fat_flat(n_bars: int, seed: int) -> tuple[pd.DataFrame, pd.Series]:
     """Student-t(3) shocks, uniform 40-300 bar spells, wicks that ignore volatility."""
+    return _fat_flat(n_bars, seed)[:2]
+
+
+def _fat_flat(n_bars: int, seed: int) -> tuple[pd.DataFrame, pd.Series, Latent]:
     rng = np.random.default_rng([seed, 202])
     lengths = rng.integers(40, 301, size=n_bars // 40 + 1)
     codes, spell = _codes(rng, lengths, n_bars)
@@ -107,11 +133,16 @@ def fat_flat(n_bars: int, seed: int) -> tuple[pd.DataFrame, pd.Series]:
     high = np.maximum(log_open, log_close) + wick * np.abs(rng.standard_normal(n_bars))
     low = np.minimum(log_open, log_close) - wick * np.abs(rng.standard_normal(n_bars))
     volume = np.round(5e5 * np.exp(0.4 * rng.standard_normal(n_bars)))
-    return _frame(log_close, log_open, high, low, volume, codes, rng.uniform(10, 400))
+    frame, truth = _frame(log_close, log_open, high, low, volume, codes, rng.uniform(10, 400))
+    return frame, truth, Latent(codes, log_close, sigma, sigma0, np.ones(n_bars))
 
 
 def weak_long(n_bars: int, seed: int) -> tuple[pd.DataFrame, pd.Series]:
     """Log-normal spells (25-600 bars), stochastic volatility, drifts of 0.05-0.2 sigma."""
+    return _weak_long(n_bars, seed)[:2]
+
+
+def _weak_long(n_bars: int, seed: int) -> tuple[pd.DataFrame, pd.Series, Latent]:
     rng = np.random.default_rng([seed, 303])
     lengths = np.clip(np.round(np.exp(rng.normal(np.log(120), 0.7, n_bars // 25 + 1))),
                       25, 600).astype(int)
@@ -136,7 +167,8 @@ def weak_long(n_bars: int, seed: int) -> tuple[pd.DataFrame, pd.Series]:
     log_open = prev + 0.3 * sigma * rng.standard_normal(n_bars)  # overnight gaps
     high, low = _bridge_range(rng, log_open, log_close, 0.8 * sigma, steps=6)
     volume = np.round(2e6 * np.exp(0.3 * rng.standard_normal(n_bars) + 0.3 * np.log(mult)))
-    return _frame(log_close, log_open, high, low, volume, codes, rng.uniform(5, 500))
+    frame, truth = _frame(log_close, log_open, high, low, volume, codes, rng.uniform(5, 500))
+    return frame, truth, Latent(codes, log_close, sigma, sigma0, np.exp(logv))
 
 
 FAMILIES: dict[str, Callable[[int, int], tuple[pd.DataFrame, pd.Series]]] = {
@@ -144,3 +176,10 @@ FAMILIES: dict[str, Callable[[int, int], tuple[pd.DataFrame, pd.Series]]] = {
     "fat_flat": fat_flat,
     "weak_long": weak_long,
 }
+
+LATENT: dict[str, Callable[[int, int], tuple[pd.DataFrame, pd.Series, Latent]]] = {
+    "switching_garch": _switching_garch,
+    "fat_flat": _fat_flat,
+    "weak_long": _weak_long,
+}
+"""The same markets with what generated them (same seeds, same bars)."""
