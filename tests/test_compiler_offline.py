@@ -106,6 +106,13 @@ RULES = [
     ("buy AAPL when the 20 SMA is rising", "sma(close, 20) > sma(close, 20)[1]"),
     ("buy AAPL when the close is 2% above the 50-day EMA", "close > ema(close, 50) * 1.02"),
     ("buy AAPL on an inside bar", "high < high[1] and low > low[1]"),
+    ("buy AAPL if it closes at a 7-day low", "close <= lowest(close, 7)"),
+    ("buy AAPL when RSI(2) is at a 5-day low", "rsi(close, 2) <= lowest(rsi(close, 2), 5)"),
+    ("buy AAPL when the low price is greater than that of the previous bar", "low > low[1]"),
+    ("buy AAPL on two days in a row where the low is higher than the high the day before",
+     "low > high[1] and low[1] > high[2]"),
+    ("buy (long) AAPL when RSI is below 30", "rsi(close, 14) < 30"),
+    ("purchase rise on AAPL when RSI is below 30", "rsi(close, 14) < 30"),
 ]
 
 
@@ -317,3 +324,16 @@ def render_ok(d) -> bool:  # type: ignore[no-untyped-def]
 
     parse_spec(render(d).replace("question", "# question"), "<draft>") if d.universe else None
     return True
+
+
+def test_sell_positions_and_sides_said_without_rules() -> None:
+    d = read_draft("Open a Sell position on AAPL when RSI is above 70, sell after 5 days, 10 shares")
+    assert d.short_entry is not None and d.long_entry is None
+    assert read_draft("Exit the trade after 10 days").direction_said() == "long"
+    assert read_draft("WHILE PRICE CLOSES ABOVE 13 DAY EMA, ONLY LONG").direction_said() == "long"
+
+
+def test_a_question_after_a_number_ends_its_sentence() -> None:
+    d = read_draft("Does it buy AAPL when RSI is below 30 and sell it when it is above 70? "
+                   "I could not find an example")
+    assert format_expr(d.long_exit) == "rsi(close, 14) > 70"

@@ -20,6 +20,12 @@ from app.spec import expr as E
 OPS = {"gt": ">", "lt": "<", "ge": ">=", "le": "<="}
 
 
+def format_node(node: Any) -> str:
+    from app.dsl.printer import format_expr
+
+    return format_expr(node)
+
+
 @dataclass
 class Mirror:
     """"sell when it crosses below": the entry's cross, the other way (or as said)."""
@@ -122,6 +128,32 @@ class CondBuilder:
 
     def compare_it(self, op: Tok, right: Opnd) -> Any:
         return self.compare(Opnd("it"), op, right)
+
+    def compare_lag(self, left: Opnd, op: Tok, lag: Tok) -> Any:
+        """"the low is greater than that of the previous bar": the same operand, one bar
+        earlier."""
+        if left.kind == "it" and left.text.lower() in ("", "it", "it's"):
+            raise Ask(None)
+        node = resolve(left, None, self.notes)
+        return E.Compare(op=OPS[op.value], left=node, right=lagged(node, 1))
+
+    def at_extreme(self, left: Opnd, at: Tok, level: Opnd) -> Any:
+        """"closes at a 7-day low": the subject is the lowest of its own last N values
+        (this bar included); "a 7-day closing low" names the series."""
+        if level.kind != "channel" or not level.nums:
+            raise Ask(None)
+        subject = resolve(left, None, self.notes)
+        source = E.FieldRef(name=level.source) if level.source else subject
+        n = int(level.nums[0])
+        low = level.name == "lowest"
+        self.notes.append(f"'{at.text} {level.text}' read as {format_node(subject)} being the "
+                          f"{'lowest' if low else 'highest'} of the last {n} bars, this one "
+                          "included")
+        extreme = E.Indicator(name=level.name, source=source, params=(float(n),))
+        return E.Compare(op="<=" if low else ">=", left=subject, right=extreme)
+
+    def at_extreme_it(self, at: Tok, level: Opnd) -> Any:
+        return self.at_extreme(Opnd("it"), at, level)
 
     def compare_pct(self, left: Opnd, pct: Tok, op: Tok, right: Opnd) -> Any:
         a, b = self._pair(left, right)
@@ -251,6 +283,9 @@ class CondBuilder:
     def pattern_row(self, pat: Tok, period: Tok, _row: Tok) -> Any:
         return repeat(template(str(pat.value)), period_bars(period, []))
 
+    def repeat_first(self, period: Tok, _row: Tok, atom: Any) -> Any:
+        return repeat(atom, period_bars(period, []))
+
     def repeat(self, atom: Any, a: Tok, b: Tok) -> Any:
         period = a if a.kind == "PERIOD" else b
         return repeat(atom, period_bars(period, []))
@@ -343,7 +378,7 @@ class CondBuilder:
             name = str(ext.value)
         text = " ".join(t.text for t in [period, *rest])
         return Opnd("channel", name, [float(period_bars(period, self.notes))],
-                    source=str(fld.value) if fld else None, text=text)
+                    source=str(fld.value) if fld and ext is not None else None, text=text)
 
     def expression(self, tok: Tok) -> Opnd:
         return Opnd("expr", name=str(tok.value), text=tok.text)

@@ -61,7 +61,11 @@ class Draft:
         """The direction the text states, read from its rules or from the sides it names."""
         if self.has_rules():
             return self.direction
-        long_, short = self.sides_said & {"buy"}, self.sides_said & {"short"}
+        said = self.sides_said
+        if "both" in said:
+            return "both"
+        long_ = said & {"buy"} or not said & {"short", "cover"} and said & {"exit", "exitlong"}
+        short = said & {"short"} or not said & {"buy", "exit", "exitlong"} and said & {"cover"}
         return "both" if long_ and short else "long" if long_ else "short" if short else None
 
     def has_rules(self) -> bool:

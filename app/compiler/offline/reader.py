@@ -16,6 +16,7 @@ from app.compiler.offline.segment import LEADS, LEVEL_UNITS, STARTERS, Clause, c
 ROLE_LEAD = {"entry": [Tok("SIDE", "buy")], "short": [Tok("SIDE", "short")],
              "exit": [Tok("SIDE", "exit")], "stop": [Tok("STOP")], "target": [Tok("TARGET")],
              "size": [Tok("SIZE")]}
+DIR_SIDE = {"long": "buy", "short": "short", "both": "both"}
 SIDE_OUT = {"SYM", "TF", "UNK", "VAGUE", "UNSUP", "FILL", "UNIVERSE", "RENAME", "RANGE",
             "OPTIONAL"}
 
@@ -107,6 +108,7 @@ def _read_clause(clause: Clause, out: Read) -> None:
         return
     body = _body(toks)
     out.sides |= {str(t.value) for t in body if t.kind == "SIDE"}
+    out.sides |= {DIR_SIDE[str(t.value)] for t in body if t.kind == "DIR"}
     if body and {t.kind for t in body} <= LEADS and body[0].kind == "SIDE" \
             and not clause.lexed.unknown and (any(t.kind == "WHEN" for t in body)
                                               or clause.text.rstrip().endswith(":")):
@@ -198,6 +200,8 @@ def _body(toks: list[Tok]) -> list[Tok]:
                 break
     out: list[Tok] = []
     depth = 0
+    if len(body) > 1 and body[0].kind == "WHEN" and body[1].kind == "SIDE":
+        body = body[1:]  # "if we exit after 10 days": the rule itself
     for tok in body:
         depth += (tok.kind == "LPAR") - (tok.kind == "RPAR")
         if tok.kind == "COMMA" and depth <= 0:
@@ -244,12 +248,14 @@ def _problem(toks: list[Tok], body: list[Tok], clause: Clause) -> str | None:
 
 RELATIONS = {"CMP", "CROSS", "TOUCH", "BETWEEN", "PATTERN", "TREND", "MOVE", "STOP", "TARGET",
              "TRAIL", "HOLD", "SIZE", "RISK", "SHARES", "EQUITY", "RRWORD", "DIR", "AFTER",
-             "MONEY", "LOTS", "AGENTS", "ENTRYREF", "IN", "RANGE"}
+             "MONEY", "LOTS", "AGENTS", "ENTRYREF", "IN", "RANGE", "AT"}
 
 
 def _rule_like(body: list[Tok]) -> bool:
-    """A clause that states a rule or a setting (a relation, a level, a size), not prose."""
-    return any(t.kind in RELATIONS for t in body)
+    """A clause that states a rule or a setting (a relation, a level, a size, or a side
+    with a condition), not prose."""
+    kinds = {t.kind for t in body}
+    return bool(kinds & RELATIONS) or {"SIDE", "WHEN"} <= kinds and len(kinds) > 2
 
 
 def _take_symbols(toks: list[Tok], out: Read) -> None:

@@ -14,11 +14,17 @@ SIDE buy: buy | buys | buying | go long | goes long | going long | enter long | 
   long | \
   buy long | purchase | get long | open a long | open long | open a long position | bought | \
   long entry | entry long | buy signal | buy entry | enter long position | take a long | \
-  take long | go long on | be long | long position | enter a long position | buy to open
+  take long | go long on | be long | long position | enter a long position | buy to open | \
+  buy (long) | buy(long) | long (buy) | purchase rise | trade with rise | buy rise | \
+  open a buy | open a buy position | buy position | a buy position | buy trade | a buy trade | \
+  buy trades | enter a buy | enter a buy trade | look for buys | for buys | open buy
 SIDE short: short | go short | goes short | going short | sell short | short sell | shorts | \
   enter short | enter a short | open a short | open short | short entry | entry short | \
   short position | take a short | sell to open | shorting | be short | \
-  initiate a short | enter a short position
+  initiate a short | enter a short position | sell (short) | sell(short) | short (sell) | \
+  purchase fall | trade with fall | buy fall | open a sell | open a sell position | sell position | \
+  a sell position | sell trade | a sell trade | sell trades | enter a sell | enter a sell trade | \
+  look for sells | for sells | open sell
 SIDE filter: only if | only when | only allow the buy if | only buy if | only buy when | \
   only take trades when | only trade when | only trade if | as long as | provided that | \
   filter | only allow trades if | only allow trades when | only take longs if | only go long if | \
@@ -36,12 +42,19 @@ SIDE exitlong: square off the long position | square off the long | close the lo
   exit long positions | close longs | exit longs | exit long | exit the long | long exit | \
   close long | close the long | exit a long | close a long | exit long trades | exit long position
 SIDE exit: square off | square off the position
-SIDE cover: exit short positions | close the short position | close shorts | exit shorts
+SIDE cover: exit short positions | close the short position | close shorts | exit shorts | \
+  close sell order | close the sell order | close sell | close the sell | close the sell position | \
+  close sell position | close sell trade | close the sell trade
+SIDE exitlong: close buy order | close the buy order | close buy | close the buy | \
+  close the buy position | close buy position | close buy trade | close the buy trade
 SIDE exit + WHEN: close when | close if | close once
 AFTER: after | after holding for | after being in for | after a maximum of | at most after
-WHEN: when | if | whenever | once | as soon as | on | provided | given | upon | on a | on the
+WHEN: when | if | whenever | once | as soon as | on | provided | given | upon | on a | on the | \
+  in the event of | in the event that | in case of
 AND: and | & | with | plus | but | also | while also | as well as | and also | and when | \
-  and if | and the | both
+  and if | and the | both | having
+AT: at a | at | at its | at a new | at new | is at a | is at a new | makes a new | at the | \
+  sets a new | hits a new | reaches a new | is at its | at their
 OR: or | or if | or when | either
 NOT: not | no longer
 THEN: then | and then | next | otherwise
@@ -94,7 +107,9 @@ FIELD low: low | lows | the low | low price | the low price | lows of
 FIELD volume: volume | the volume | trading volume | vol
 IT: it | price | the price | the stock | the market | the etf | the index | the pair | \
   the instrument | the asset | the security | stock | prices | the share price | share price | \
-  the underlying | spot | the coin | the token | market price | current price | it's | its price
+  the underlying | spot | the coin | the token | market price | current price | it's | its price | \
+  s&p 500 | the s&p 500 | s&p500 | the s&p500 | s & p 500 | the s & p 500 | the nasdaq | \
+  the dow | the index's
 IND sma: sma | simple moving average | simple average | simple ma | sma line | \
   simple moving averages | smas
 IND ema: ema | exponential moving average | exp moving average | exponential average | \
@@ -130,11 +145,15 @@ EXTREME highest + FIELD high: highest high | highest of the highs
 EXTREME highest + FIELD close: highest close | highest closing price
 EXTREME lowest: lowest | min | minimum | lowest price | bottom
 EXTREME lowest + FIELD low: lowest low | lowest of the lows
-EXTREME lowest + FIELD close: lowest close | lowest closing price
+EXTREME lowest + FIELD close: lowest close | lowest closing price | closing low | close low
+EXTREME highest + FIELD close: closing high | close high
 LAG: previous | prior | yesterday's | yesterday | last | the previous | the prior | \
   the previous day's | the prior day's | previous day's | prior day's | previous bar's | \
   prior bar's | last bar's | the last bar's | the previous bar's | preceding | the preceding | \
-  previous day | prior day | yesterdays | the day before
+  previous day | prior day | yesterdays | the day before | that of the previous bar | \
+  that of the previous day | that of the prior bar | the previous one | the prior one | \
+  the one before | that of the previous candle | the previous bar | the prior bar | \
+  the previous candle | the bar before | the candle before
 TREND up: rising | is rising | turns up | slopes up | sloping up | upward sloping | points up | \
   is pointing up | slope is positive | turning up | is sloping up | \
   is trending up | positive slope | is increasing | ticks up | turns higher
@@ -211,6 +230,9 @@ ENTRYREF below: below entry | below the entry | below the entry price | below en
 ENTRYREF above: above entry | above the entry | above the entry price | above entry price | \
   above the purchase price | above my entry | above the buy price | over the entry price
 FILL: at the close | on the close | the close after | at the open | on the open | \
+  for the next bar | on the next bar | for the next bar at open | on the next bar at open | \
+  next bar at open | at the open of the next bar | at the next bar open | on the next bar's open | \
+  at the open of the next day | on the next day's open | at open | \
   at the next open | on the next open | at the next bar's open | at market | at the market | \
   on the open of the next day | at the open of the next day | the next morning | next day's open | \
   the next day's open | at tomorrow's open | at the opening | on the opening | \
