@@ -15,7 +15,7 @@ from app.execution.costs import parse_cost
 from app.market.bundled import bundled_path
 from app.market.loader import load_bars
 from app.sweep.evaluate import Context, evaluate_one
-from app.sweep.kernel import REASONS
+from app.backtest.kernel import REASONS
 from app.sweep.fast import fast_eligible, run_fast
 from app.sweep.panel import build_panel
 

@@ -1,37 +1,39 @@
 """The event loop without per-event callbacks, for specs where nothing is stateful.
 
 When no gate decides (no regime filter, no agents), no protective exit watches the bars,
-only longs open, and the equity does not size or cap a position, each symbol's trades
-follow from its own signal arrays alone: flat -> the next entry bar -> a fill at the next
-open -> the exit rule's (or the holding limit's) bar -> a fill at the next open -> flat.
-:func:`fast_run` walks those per symbol with bisection (microseconds per trade) and books
-the fills, trades, positions, orders and decision records the session would have made,
-through the same cost models and sizing functions.
+only longs open, and the equity does not size or cap a position, the compiled kernel
+(:mod:`app.backtest.kernel`, the one the sweep runs) decides every trade of the run in one
+call: flat -> an entry bar -> a fill at the next open -> the exit rule's (or the holding
+limit's) bar -> a fill at the next open. :func:`fast_run` then books the fills, trades,
+positions, orders and decision records the session would have made, pricing them through
+the broker's own cost models.
 
-What couples the symbols -- cash at a fill, ``max positions``, the PDT rule -- is checked
-afterwards on the merged timeline with conservative conditions: if any could have bound
-(cash below zero after a timestamp's fills, more slots in use than allowed, a same-day
-round trip), :func:`fast_run` returns None and the engine runs the full event loop. So the
-answer is always the event loop's; ``tests/test_backtest_fast_path.py`` holds them equal.
+Where the event loop would record more than trades -- a buy cut to the cash, an entry
+refused by ``max positions`` or for a zero size, a same-day round trip the PDT rule counts
+-- :func:`fast_run` books nothing and returns False, and the engine runs the full event
+loop. So the answer is always the event loop's; ``tests/test_backtest_fast_path.py`` holds
+them equal.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from typing import Any
 
 import numpy as np
 
+from app.backtest.kernel_run import KernelRun, market, prepared_signals, simulate
 from app.backtest.prepare import Prepared
 from app.execution.gate import APPROVE, GateChain
 from app.execution.orders import Fill, Order, client_order_id
 from app.execution.paper import PaperBroker
 from app.execution.portfolio import Position, Trade
 from app.execution.session import DecisionRecord, StrategySession
-from app.execution.sizing import needs_equity, raw_quantity, round_qty
+from app.execution.sizing import needs_equity
 from app.spec.models import StrategySpec
 
 _DAY_NS = 86_400 * 10**9
+_REASONS = ("exit_rule", "max_hold")
+"""The kernel's exit reason codes this path can meet (no protective exits)."""
 
 
 def eligible(spec: StrategySpec, chain: GateChain, session: StrategySession) -> bool:
@@ -47,97 +49,46 @@ def eligible(spec: StrategySpec, chain: GateChain, session: StrategySession) -> 
 
 def fast_run(spec: StrategySpec, prepared: Prepared, broker: PaperBroker,
              session: StrategySession) -> bool:
-    """Book the run into ``broker`` and ``session``; False (nothing booked) when a portfolio
-    constraint might have bound, so the caller must run the event loop instead."""
-    legs = [_symbol_legs(spec, session, broker, k, d, f)
-            for k, (d, f) in enumerate(zip(prepared.datas, prepared.first_bar))]
-    if legs and any(leg is None for leg in legs):
+    """Book the run into ``broker`` and ``session``; False (nothing booked) when the event
+    loop would have recorded more than the trades, so the caller must run it instead."""
+    m = market(prepared)
+    run = simulate(spec, m, prepared_signals(prepared, m.rows), broker.account.cash,
+                   broker.commission, broker.slippage)
+    cut, _, _, capped, _, refused, zero = run.flags
+    if cut or capped or refused or zero or _day_trade(run, m.union):
         return False
-    flat = [leg for per in legs for leg in per]  # type: ignore[union-attr]
-    if not _fits(spec, flat, broker):
-        return False
-    _book(flat, broker, session)
+    _book(_legs(run, prepared), broker, session)
     return True
 
 
-# --------------------------------------------------------------------------- per symbol
+def _day_trade(run: KernelRun, union: np.ndarray) -> bool:
+    """Whether a closed trade opened and closed on one calendar day (the PDT rule counts
+    it in the event loop)."""
+    rows = run.trades
+    t0 = union[rows[:, 2].astype(np.int64)] // _DAY_NS
+    t1 = union[rows[:, 4].astype(np.int64)] // _DAY_NS
+    return bool((t0 == t1).any())
 
 
-def _symbol_legs(spec: StrategySpec, session: StrategySession, broker: PaperBroker, k: int,
-                 data: Any, first: int) -> list[dict[str, Any]] | None:
-    """The symbol's round trips in order, as dicts of bars and prices (None: not exact)."""
-    entries = np.flatnonzero(data.long_entry).tolist()
-    exits = np.flatnonzero(data.long_exit).tolist()
-    n, hold, out, bar = data.n, spec.max_hold_bars, [], first
-    while True:
-        i = bisect_left(entries, bar)
-        if i == len(entries):
-            return out
-        e = entries[i]
-        price = float(data.close[e])
-        qty = round_qty(raw_quantity(spec.sizing, 0.0, price, None) * APPROVE.size_factor,
-                        data.fractional)
-        if qty <= 0:
-            return None  # a refused size: the event loop records why
-        leg: dict[str, Any] = {"k": k, "data": data, "decide": e, "qty": qty, "price": price}
-        out.append(leg)
-        if e + 1 >= n:
-            return out  # placed on the last bar: never fills
-        fill = leg["fill"] = e + 1
-        j = bisect_left(exits, fill)
-        x = exits[j] if j < len(exits) else n
-        reason = "exit_rule"
-        if hold is not None and fill + hold - 1 < x:
-            x, reason = fill + hold - 1, "max_hold"
-        if x >= n:
-            return out  # still open at the end
-        leg["exit_decide"], leg["reason"] = x, reason
-        if x + 1 >= n:
-            return out  # the close order has no bar to fill on
-        leg["exit"] = bar = x + 1
-
-
-def _fits(spec: StrategySpec, legs: list[dict[str, Any]], broker: PaperBroker) -> bool:
-    """Cash never short at a fill, slots within ``max positions``, no day trade (PDT)."""
-    flows: list[tuple[int, int, float]] = []
-    for leg in legs:
-        if "fill" not in leg:
-            continue
-        data, qty, bar = leg["data"], leg["qty"], leg["fill"]
-        price = float(data.open[bar]) + broker.slippage.per_share(qty, float(data.open[bar]))
-        cost = qty * price + broker.commission.cash(qty, price)
-        flows.append((int(data.times[bar]), 1, -cost * (1 + 1e-9) - 1e-6))
-        if "exit" in leg:
-            t_exit = int(data.times[leg["exit"]])
-            if t_exit // _DAY_NS == int(data.times[bar]) // _DAY_NS:
-                return False  # a day trade: the PDT count could move
-            out = float(data.open[leg["exit"]])
-            out -= broker.slippage.per_share(qty, out)
-            gain = qty * out - broker.commission.cash(qty, out)
-            flows.append((t_exit, 0, gain * (1 - 1e-9) - 1e-6))
-    if flows:
-        flows.sort(key=lambda f: (f[0], f[1]))
-        times = np.array([f[0] for f in flows])
-        running = broker.account.cash + np.cumsum([f[2] for f in flows])
-        last_of_time = np.r_[times[1:] != times[:-1], True]
-        if (running[last_of_time] < 0).any():
-            return False
-    return spec.max_positions is None or _slots_fit(legs, spec.max_positions)
-
-
-def _slots_fit(legs: list[dict[str, Any]], limit: int) -> bool:
-    """At every entry decision, the positions and orders that hold a slot then (counting
-    every entry decided at that time) stay within ``limit``."""
-    starts = np.array([int(leg["data"].times[leg["decide"]]) for leg in legs], dtype=np.int64)
-    never = np.iinfo(np.int64).max
-    ends = np.array([int(leg["data"].times[leg["exit_decide"]]) if "exit_decide" in leg
-                     else never for leg in legs], dtype=np.int64)
-    if not len(starts):
-        return True
-    # held at t: decided at or before t, and its exit not yet decided by t's close
-    held = (np.searchsorted(np.sort(starts), starts, side="right")
-            - np.searchsorted(np.sort(ends), starts, side="right"))
-    return bool((held <= limit).all())
+def _legs(run: KernelRun, prepared: Prepared) -> list[dict[str, Any]]:
+    """The kernel's round trips, open positions and pending entries as booking legs: the
+    own bars of each decision and fill (an order fills on the symbol's next bar)."""
+    datas, out = prepared.datas, []
+    for row in run.trades.tolist():
+        k, fill, exit_ = int(row[0]), int(row[10]), int(row[11])
+        out.append({"k": k, "data": datas[k], "decide": fill - 1, "qty": row[6],
+                    "fill": fill, "exit_decide": exit_ - 1, "reason": _REASONS[int(row[7])],
+                    "exit": exit_})
+    for k, st in enumerate(run.state.tolist()):
+        if st[0]:
+            leg = {"k": k, "data": datas[k], "decide": int(st[3]) - 1, "qty": st[1],
+                   "fill": int(st[3])}
+            if st[6]:
+                leg["exit_decide"], leg["reason"] = int(st[8]), _REASONS[int(st[7])]
+            out.append(leg)
+        if st[9]:
+            out.append({"k": k, "data": datas[k], "decide": int(st[11]), "qty": st[10]})
+    return out
 
 
 # --------------------------------------------------------------------------- booking

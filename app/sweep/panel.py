@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from app.backtest.prepare import Prepared, prepare
+from app.backtest.kernel_run import Market, Signals, market
+from app.backtest.prepare import prepare
 from app.engine.evaluate import Evaluator
 from app.engine.warmup import warmup
 from app.indicators.compute import compute
@@ -24,30 +25,32 @@ from app.spec.models import AtrLevel, StrategySpec
 
 @dataclass
 class Panel:
-    """Union-timeline arrays (T, S) of the symbols, and the per-symbol evaluators."""
+    """The run's :class:`~app.backtest.kernel_run.Market` and the per-symbol evaluators."""
 
-    symbols: tuple[str, ...]
-    union: np.ndarray
-    """Bar times (int64 ns) of any symbol inside the window."""
-    bar_ix: np.ndarray
-    """(T, S) the symbol's own bar index at each union time, -1 where it has none."""
-    first: np.ndarray
-    """(S,) the symbol's first bar inside the window (no entry before it)."""
-    fractional: np.ndarray
-    open: np.ndarray
-    high: np.ndarray
-    low: np.ndarray
-    close: np.ndarray
+    market: Market
     evaluators: list[Evaluator]
-    lengths: np.ndarray
-    """(S,) bars per symbol, warm-up included."""
-    places: list[tuple[slice | np.ndarray, slice | np.ndarray]] = field(default_factory=list)
-    """Per symbol: (union rows, own bars) where it has a bar, as slices when contiguous."""
     _buffers: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
+    def symbols(self) -> tuple[str, ...]:
+        return self.market.symbols
+
+    @property
+    def union(self) -> np.ndarray:
+        return self.market.union
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return self.market.lengths
+
+    @property
+    def fractional(self) -> np.ndarray:
+        return self.market.fractional
+
+    @property
     def shape(self) -> tuple[int, int]:
-        return int(self.bar_ix.shape[0]), int(self.bar_ix.shape[1])
+        """(own-bar rows, symbols) of the signal grids."""
+        return self.market.rows, len(self.market.symbols)
 
 
 def build_panel(spec: StrategySpec, frames: Mapping[str, pd.DataFrame],
@@ -55,51 +58,7 @@ def build_panel(spec: StrategySpec, frames: Mapping[str, pd.DataFrame],
                 source: str) -> Panel:
     """Check the data as a backtest would (same errors) and lay it on one timeline."""
     prepared = prepare(spec, frames, start, end, source)
-    return _panel(prepared)
-
-
-def _panel(prepared: Prepared) -> Panel:
-    datas, union = prepared.datas, prepared.union
-    T, S = union.size, len(datas)
-    bar_ix = np.full((T, S), -1, dtype=np.int64)
-    fields = {name: np.full((T, S), np.nan) for name in ("open", "high", "low", "close")}
-    for s, (data, first) in enumerate(zip(datas, prepared.first_bar)):
-        times = data.times[first:]
-        at = np.searchsorted(union, times)
-        bar_ix[at, s] = np.arange(first, data.n)
-        for name, grid in fields.items():
-            grid[at, s] = getattr(data, name)[first:]
-    return Panel(
-        tuple(d.symbol for d in datas), union, bar_ix,
-        np.asarray(prepared.first_bar, dtype=np.int64),
-        np.array([d.fractional for d in datas], dtype=np.bool_),
-        fields["open"], fields["high"], fields["low"], fields["close"],
-        [Evaluator(d.bars) for d in datas], np.array([d.n for d in datas], dtype=np.int64),
-        [_place(bar_ix[:, s]) for s in range(S)],
-    )
-
-
-def _place(rows: np.ndarray) -> tuple[slice | np.ndarray, slice | np.ndarray]:
-    """Where a symbol's own bars sit on the union rows: two slices when its bars are one
-    unbroken run of union rows (the common case), else index arrays."""
-    have = np.flatnonzero(rows >= 0)
-    own = rows[have]
-    if have.size and have[-1] - have[0] + 1 == have.size and own[-1] - own[0] + 1 == own.size:
-        return slice(int(have[0]), int(have[-1]) + 1), slice(int(own[0]), int(own[-1]) + 1)
-    return have, own
-
-
-@dataclass
-class VariantArrays:
-    """One variant's rules and ATR levels on the panel's timeline."""
-
-    long_entry: np.ndarray
-    long_exit: np.ndarray
-    short_entry: np.ndarray
-    short_exit: np.ndarray
-    atr_stop: np.ndarray
-    atr_target: np.ndarray
-    atr_trail: np.ndarray
+    return Panel(market(prepared), [Evaluator(d.bars) for d in prepared.datas])
 
 
 def too_short(spec: StrategySpec, panel: Panel) -> str | None:
@@ -114,7 +73,7 @@ def too_short(spec: StrategySpec, panel: Panel) -> str | None:
     return f"needs {need + 1} bars, {panel.symbols[int(short[0])]} has {panel.lengths[short[0]]}"
 
 
-def variant_arrays(spec: StrategySpec, panel: Panel) -> VariantArrays:
+def variant_arrays(spec: StrategySpec, panel: Panel) -> Signals:
     """Evaluate the variant's four rules and its ATR levels for every symbol."""
     grids = [_rule_grid(panel, rule, on, name) for rule, on, name in (
         (spec.long_entry, spec.direction != "short", "le"),
@@ -126,7 +85,7 @@ def variant_arrays(spec: StrategySpec, panel: Panel) -> VariantArrays:
              (spec.trailing_stop, "atr_trail"))]
     for ev in panel.evaluators:
         _forget_conditions(ev)
-    return VariantArrays(*grids, *atrs)
+    return Signals(*grids, *atrs)
 
 
 def _rules(spec: StrategySpec) -> list[object]:
@@ -168,9 +127,8 @@ def _atr_grid(panel: Panel, level: object, name: str) -> np.ndarray:
 
 
 def _scatter(grid: np.ndarray, panel: Panel, s: int, values: np.ndarray) -> None:
-    """Put a symbol's per-bar values (own bars) onto the union rows where it has bars."""
-    rows, own = panel.places[s]
-    grid[rows, s] = values[own]
+    """Put a symbol's per-bar values into its column of the own-bar grid."""
+    grid[:values.size, s] = values
 
 
 def _forget_conditions(ev: Evaluator) -> None:

@@ -1,11 +1,10 @@
-"""The compiled trade simulation a sweep runs once per variant.
+"""The compiled trade simulation: one kernel for the backtest's fast path and the sweep.
 
 It mirrors the one execution path (:class:`app.execution.session.StrategySession` driven
-bar by bar through :meth:`~app.execution.session.StrategySession.step`) for the specs a
-sweep can run fast -- rules, protective exits, holding limit, sizing and the position caps;
-no regime or agent gate, no screen and no account limits (those variants run through the
-real engine instead, see :mod:`app.sweep.variants`). Per union time ``t`` the phases are
-the session's, in its order:
+bar by bar through :meth:`~app.execution.session.StrategySession.step`) for rules-only
+specs -- rules, protective exits, holding limit, sizing and the position caps; no regime
+or agent gate and no account limits (those run through the event loop). Per union time
+``t`` the phases are the session's, in its order:
 
 1. pending exit orders fill at the open;
 2. protective exits of open positions that gap through at the open fill there, the others
@@ -15,8 +14,12 @@ the session's, in its order:
 5. at the close: exit rules and holding limits of held symbols, then entry rules of flat
    symbols in universe order, sized and capped by the risk gate's rules.
 
-Any change to those semantics must change both places; ``tests/test_sweep_exact.py``
-checks sampled variants trade for trade against :func:`app.backtest.engine.run_backtest`.
+:mod:`app.backtest.kernel_run` lays the inputs out and calls it;
+:mod:`app.backtest.fast_path` books its trades into the broker, :mod:`app.sweep.fast` runs
+it once per variant. Any change to those semantics must change both places;
+``tests/test_sweep_exact.py`` checks sampled variants trade for trade against
+:func:`app.backtest.engine.run_backtest` and ``tests/test_backtest_fast_path.py`` holds the
+fast path's results equal to the event loop's.
 """
 
 from __future__ import annotations
@@ -29,8 +32,16 @@ PCT_EQUITY, RISK_PCT, FIXED_USD, FIXED_SHARES = 0, 1, 2, 3
 # Exit reasons, as codes (see REASONS).
 EXIT_RULE, MAX_HOLD, STOP_LOSS, TAKE_PROFIT, TRAILING_STOP = 0, 1, 2, 3, 4
 REASONS = ("exit_rule", "max_hold", "stop_loss", "take_profit", "trailing_stop")
-TRADE_FIELDS = 10
-"""symbol, side, entry t, entry price, exit t, exit price, qty, reason, bars held, pnl."""
+TRADE_FIELDS = 14
+"""symbol, side, entry t, entry price, exit t, exit price, qty, reason, bars held, pnl,
+entry bar, exit bar (the symbol's own bar indices), entry commission, exit commission."""
+STATE_FIELDS = 12
+"""Per symbol at the end: side, qty, entry price, entry bar, entry t, entry commission,
+closing, close reason, close decided at (own bar), pending side, pending qty, pending
+entry decided at (own bar)."""
+FLAGS = 7
+"""[buys cut to the cash, unused, lowest equity at a decision, entries cut by a cap, still
+open, entries refused by max positions, entries refused for a zero size]."""
 
 
 @njit(cache=True)
@@ -106,17 +117,19 @@ def _exit_on_bar(side, stop, target, trail_d, trail_p, peak, o, h, lo):
 def simulate(op, hi, lo, cl, bar_ix, first, frac, le, lx, se, sx,
              atr_stop, atr_tgt, atr_trail, levels, sizing_kind, sizing_value, max_hold,
              max_positions, max_position_pct, max_exposure_pct, cash0,
-             comm_kind, comm_value, slip_kind, slip_value, trades, equity, flags):
+             comm_kind, comm_value, slip_kind, slip_value, trades, equity, flags, state):
     """Simulate one variant; returns the number of closed trades written to ``trades``.
 
-    Arrays are (T, S) on the union timeline; ``bar_ix[t, s]`` is the symbol's own bar
-    index (-1 where it has no bar). ``levels`` holds stop pct, stop atr k, target pct,
-    target atr k, trail pct, trail atr k (NaN when unused). ``equity[t]`` receives the
-    equity at each close; ``flags`` receives [cash ever short for a buy, PDT-relevant
-    (unused), lowest equity at a decision, entries cut by a cap, still open].
-    Caps and limits set to 0 / NaN are off.
+    ``bar_ix`` is (T, S) on the union timeline: the symbol's own bar index at each union
+    time (-1 where it has no bar). The bars, signals and ATR levels are (L, S) on each
+    symbol's own bars (row ``b`` of column ``s`` is symbol ``s``'s bar ``b``), so a
+    symbol's arrays are never spread onto the union timeline. ``levels`` holds stop pct,
+    stop atr k, target pct, target atr k, trail pct, trail atr k (NaN when unused).
+    ``equity[t]`` receives the equity at each union close, ``flags`` the FLAGS counts and
+    ``state`` (S, STATE_FIELDS) what is open or pending at the end. Caps and limits set
+    to 0 / NaN are off.
     """
-    T, S = op.shape
+    T, S = bar_ix.shape
     pos = np.zeros(S, np.int64)            # side of the open position (0 flat)
     qty = np.zeros(S)
     entry_px = np.zeros(S)
@@ -138,6 +151,8 @@ def simulate(op, hi, lo, cl, bar_ix, first, frac, le, lx, se, sx,
     hit_px = np.zeros(S)
     hit_reason = np.zeros(S, np.int64)
     close_reason = np.zeros(S, np.int64)
+    close_bar = np.full(S, -1, np.int64)
+    pend_bar = np.full(S, -1, np.int64)
     inside = np.zeros(2 * S, np.int64)
     cash = cash0
     n = 0
@@ -148,10 +163,10 @@ def simulate(op, hi, lo, cl, bar_ix, first, frac, le, lx, se, sx,
             b = bar_ix[t, s]
             if b < 0 or not closing[s] or pos[s] == 0:
                 continue
-            px = op[t, s] - pos[s] * _per_share(slip_kind, slip_value, qty[s], op[t, s])
-            n, cash = _close(s, t, b - entry_bar[s], px, close_reason[s], pos, qty, entry_px,
-                             entry_t, entry_comm, closing, trades, n, cash, comm_kind,
-                             comm_value, flags)
+            px = op[b, s] - pos[s] * _per_share(slip_kind, slip_value, qty[s], op[b, s])
+            n, cash = _close(s, t, b, b - entry_bar[s], px, close_reason[s], pos, qty,
+                             entry_px, entry_bar, entry_t, entry_comm, closing, trades, n,
+                             cash, comm_kind, comm_value, flags)
         # 2. protective exits of held positions
         k = 0
         for s in range(S):
@@ -159,10 +174,10 @@ def simulate(op, hi, lo, cl, bar_ix, first, frac, le, lx, se, sx,
             if b < 0 or pos[s] == 0:
                 continue
             hit, px, why, at_open = _exit_on_bar(pos[s], stop[s], target[s], trail_d[s],
-                                                 trail_p[s], peak[s], op[t, s], hi[t, s],
-                                                 lo[t, s])
+                                                 trail_p[s], peak[s], op[b, s], hi[b, s],
+                                                 lo[b, s])
             if not hit:
-                peak[s] = max(peak[s], hi[t, s]) if pos[s] > 0 else min(peak[s], lo[t, s])
+                peak[s] = max(peak[s], hi[b, s]) if pos[s] > 0 else min(peak[s], lo[b, s])
             elif at_open:
                 n, cash = _exit_fill(s, t, b, px, why, pos, qty, entry_px, entry_bar, entry_t,
                                      entry_comm, closing, trades, n, cash, comm_kind, comm_value,
@@ -181,7 +196,7 @@ def simulate(op, hi, lo, cl, bar_ix, first, frac, le, lx, se, sx,
             if pos[s] != 0:
                 continue
             q = pend_qty[s]
-            px = op[t, s] + side * _per_share(slip_kind, slip_value, q, op[t, s])
+            px = op[b, s] + side * _per_share(slip_kind, slip_value, q, op[b, s])
             if side > 0:
                 need = q * px + _cost(comm_kind, comm_value, q, px)
                 if need > cash:
@@ -189,7 +204,7 @@ def simulate(op, hi, lo, cl, bar_ix, first, frac, le, lx, se, sx,
                     q = _afford(q, px, cash, comm_kind, comm_value, frac[s])
                     if q <= 0.0:
                         continue
-                    px = op[t, s] + side * _per_share(slip_kind, slip_value, q, op[t, s])
+                    px = op[b, s] + side * _per_share(slip_kind, slip_value, q, op[b, s])
             entry_comm[s] = _cost(comm_kind, comm_value, q, px)
             cash -= side * q * px + entry_comm[s]
             pos[s], qty[s], entry_px[s], entry_bar[s], entry_t[s] = side, q, px, b, t
@@ -200,14 +215,14 @@ def simulate(op, hi, lo, cl, bar_ix, first, frac, le, lx, se, sx,
             trail_d[s] = pend_trail_d[s] if np.isnan(levels[4]) else np.nan
             peak[s] = px
             hit, hpx, why, at_open = _exit_on_bar(side, stop[s], target[s], trail_d[s],
-                                                  trail_p[s], peak[s], op[t, s], hi[t, s],
-                                                  lo[t, s])
+                                                  trail_p[s], peak[s], op[b, s], hi[b, s],
+                                                  lo[b, s])
             if hit:
                 hit_px[s], hit_reason[s] = hpx, why
                 inside[k] = s
                 k += 1
             else:
-                peak[s] = max(peak[s], hi[t, s]) if side > 0 else min(peak[s], lo[t, s])
+                peak[s] = max(peak[s], hi[b, s]) if side > 0 else min(peak[s], lo[b, s])
         # 4. exits inside the bar
         for j in range(k):
             s = inside[j]
@@ -217,8 +232,9 @@ def simulate(op, hi, lo, cl, bar_ix, first, frac, le, lx, se, sx,
         # 5. the close
         value = 0.0
         for s in range(S):
-            if bar_ix[t, s] >= 0:
-                last_close[s] = cl[t, s]
+            b = bar_ix[t, s]
+            if b >= 0:
+                last_close[s] = cl[b, s]
             if pos[s] != 0:
                 value += pos[s] * qty[s] * last_close[s]
         eq = cash + value
@@ -227,26 +243,33 @@ def simulate(op, hi, lo, cl, bar_ix, first, frac, le, lx, se, sx,
             b = bar_ix[t, s]
             if b < 0 or pos[s] == 0 or closing[s]:
                 continue
-            rule = lx[t, s] if pos[s] > 0 else sx[t, s]
+            rule = lx[b, s] if pos[s] > 0 else sx[b, s]
             if rule:
-                closing[s] = True
-                close_reason[s] = EXIT_RULE
+                closing[s], close_reason[s], close_bar[s] = True, EXIT_RULE, b
             elif max_hold > 0 and b - entry_bar[s] + 1 >= max_hold:
-                closing[s] = True
-                close_reason[s] = MAX_HOLD
+                closing[s], close_reason[s], close_bar[s] = True, MAX_HOLD, b
         for s in range(S):
             b = bar_ix[t, s]
             if b < 0 or pos[s] != 0 or pend[s] != 0 or b < first[s]:
                 continue
-            side = 1 if le[t, s] else (-1 if se[t, s] else 0)
+            side = 1 if le[b, s] else (-1 if se[b, s] else 0)
             if side == 0:
                 continue
             flags[2] = min(flags[2], eq)
-            _enter(s, t, side, cl[t, s], eq, atr_stop[t, s], atr_tgt[t, s], atr_trail[t, s],
+            _enter(s, t, side, cl[b, s], eq, atr_stop[b, s], atr_tgt[b, s], atr_trail[b, s],
                    levels, sizing_kind, sizing_value, max_positions, max_position_pct,
                    max_exposure_pct, frac[s], pos, qty, closing, pend, pend_qty,
                    pend_stop_d, pend_tgt_d, pend_trail_d, last_close, flags)
+            if pend[s] != 0:
+                pend_bar[s] = b
     flags[4] = float(np.sum(pos != 0))
+    for s in range(S):
+        row = state[s]
+        row[0], row[1], row[2], row[3], row[4] = pos[s], qty[s], entry_px[s], entry_bar[s], \
+            entry_t[s]
+        row[5], row[6], row[7], row[8] = entry_comm[s], closing[s], close_reason[s], \
+            close_bar[s]
+        row[9], row[10], row[11] = pend[s], pend_qty[s], pend_bar[s]
     return n
 
 
@@ -271,13 +294,16 @@ def _afford(q, px, cash, comm_kind, comm_value, fractional):
 
 
 @njit(cache=True)
-def _close(s, t, held, px, why, pos, qty, entry_px, entry_t, entry_comm, closing, trades, n,
-           cash, comm_kind, comm_value, flags):
+def _close(s, t, b, held, px, why, pos, qty, entry_px, entry_bar, entry_t, entry_comm,
+           closing, trades, n, cash, comm_kind, comm_value, flags):
     side = pos[s]
     comm = _cost(comm_kind, comm_value, qty[s], px)
     cash -= -side * qty[s] * px + comm
     pnl = side * qty[s] * (px - entry_px[s]) - entry_comm[s] - comm
     _record(trades, n, s, side, entry_t[s], entry_px[s], t, px, qty[s], why, held, pnl)
+    if n < trades.shape[0]:
+        row = trades[n]
+        row[10], row[11], row[12], row[13] = entry_bar[s], b, entry_comm[s], comm
     pos[s] = 0
     closing[s] = False
     return n + 1, cash
@@ -288,8 +314,8 @@ def _exit_fill(s, t, b, px, why, pos, qty, entry_px, entry_bar, entry_t, entry_c
                trades, n, cash, comm_kind, comm_value, slip_kind, slip_value, flags):
     slip = 0.0 if why == TAKE_PROFIT else _per_share(slip_kind, slip_value, qty[s], px)
     price = px - pos[s] * slip
-    return _close(s, t, b - entry_bar[s] + 1, price, why, pos, qty, entry_px, entry_t,
-                  entry_comm, closing, trades, n, cash, comm_kind, comm_value, flags)
+    return _close(s, t, b, b - entry_bar[s] + 1, price, why, pos, qty, entry_px, entry_bar,
+                  entry_t, entry_comm, closing, trades, n, cash, comm_kind, comm_value, flags)
 
 
 @njit(cache=True)
@@ -322,6 +348,7 @@ def _enter(s, t, side, price, eq, atr_s, atr_t, atr_r, levels, sizing_kind, sizi
         q = max(eq, 0.0) * sizing_value / 100.0 / stop_d
     q = _round_qty(q, fractional)
     if q <= 0.0:
+        flags[6] += 1.0
         return
     S = pos.shape[0]
     if max_positions > 0:
@@ -330,6 +357,7 @@ def _enter(s, t, side, price, eq, atr_s, atr_t, atr_r, levels, sizing_kind, sizi
             if (pos[j] != 0 and not closing[j]) or pend[j] != 0:
                 count += 1
         if count >= max_positions:
+            flags[5] += 1.0
             return
     if max_position_pct > 0.0:
         cap = eq * max_position_pct / 100.0 / price
