@@ -161,7 +161,7 @@ async def bench_ui(settings, ids: list[str], url: str, args) -> dict:  # type: i
     from app.tui.services import build_services
 
     store = RunService(settings).store
-    template = store.decisions(ids[0])[-1].record
+    template = store.decisions(ids[0])[-1].record()
     counts = {"polled": 0}
     sent: dict[str, float] = {}
     latencies: list[float] = []

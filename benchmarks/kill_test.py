@@ -109,7 +109,7 @@ def record_of(store: Any, run_id: str) -> dict[str, Any]:
         "positions": sorted((p.symbol, p.side, p.qty, p.entry_price, p.entry_time_ns)
                             for p in store.positions(run_id)),
         "decisions": [(d.time_ns, d.symbol, d.side, d.approved, d.qty, d.conviction,
-                       tuple((d.record or {}).get("reasons", ())))
+                       d.reasons)
                       for d in store.decisions(run_id)],
         "lessons": sorted((x.id.replace(run_id, "RUN"), x.outcome_pct, x.closed.isoformat(), x.conviction, x.thesis)
                           for x in SqlLessonStore(store).all()),

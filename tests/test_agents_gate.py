@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from app.agents.gate import AgentGate, RegimeView, llm_team_gate, offline_team_gate
+from app.agents.models import TeamDecision
 from app.agents.team import AgentTeam
 from app.backtest.engine import run_backtest
 from app.dsl import parse_spec
@@ -53,8 +54,9 @@ def test_a_decision_carries_the_team_record() -> None:
     gate = offline_team_gate(golden())
     gate.use_universe(frames())
     d = gate.decide(candidate(800))
-    record = d.record
-    assert record is not None and json.loads(json.dumps(record)) == record
+    assert isinstance(d.record, TeamDecision)
+    record = d.record.model_dump(mode="json")
+    assert json.loads(json.dumps(record)) == record
     assert d.approved == record["approved"] and d.conviction == record["conviction"]
     assert d.size_factor == record["size_factor"] <= 1.0
     assert record["rule"].startswith("long entry: sma(close, 50) crosses above sma(close, 200)")
@@ -77,9 +79,9 @@ def test_a_regime_provider_raises_the_minimum_in_transition() -> None:
     view = RegimeView("trending_up", 0.55, in_transition=True, conviction_raise=10)
     gate = AgentGate(AgentTeam.for_spec(golden()), golden(), regime=lambda c: view)
     record = gate.decide(candidate(800)).record
-    assert record is not None
-    assert record["min_conviction"] == 70 and record["regime"] == "trending_up"
-    assert record["regime_confidence"] == 0.55
+    assert isinstance(record, TeamDecision)
+    assert record.min_conviction == 70 and record.regime == "trending_up"
+    assert record.regime_confidence == 0.55
 
 
 def test_drawdown_seen_through_candidates_reaches_the_risk_manager() -> None:
@@ -104,7 +106,7 @@ def test_a_closed_trade_becomes_a_lesson() -> None:
     [lesson] = gate.team.lessons.all()
     assert lesson.outcome_pct == -5.0 and lesson.closed == pd.Timestamp(goog().index[850])
     later = gate.decide(candidate(936)).record  # the next bar with a similar setup
-    assert later is not None and later["lessons"][0]["lesson_id"] == lesson.id
+    assert isinstance(later, TeamDecision) and later.lessons[0].lesson_id == lesson.id
 
 
 def test_backtest_with_the_offline_team_against_rules_only() -> None:
@@ -118,7 +120,7 @@ def test_backtest_with_the_offline_team_against_rules_only() -> None:
     team = run_backtest(spec, data, gate=gate)
 
     assert len(team.decisions) == len(gate.decisions) > 0
-    assert all(r.record is not None and "agents" in r.record for r in team.decisions)
+    assert all(isinstance(r.gates.get("agents"), TeamDecision) for r in team.decisions)
     assert sum(r.approved for r in team.decisions) < len(team.decisions)  # it filtered
     assert all(d.size_factor <= 1.0 for d in gate.decisions)
     assert len(team.trades) <= len(rules.trades)

@@ -386,7 +386,8 @@ def test_engine_gate_decisions(market: pd.DataFrame, full: pd.DataFrame) -> None
     for bar in range(200, 900, 37):
         decision = gate.decide(_candidate(market, bar))
         assert decision.approved == (full["regime"].iloc[bar] == "trending_up")
-        assert decision.record["regime"] == full["regime"].iloc[bar]
+        assert decision.record is not None
+        assert decision.record.model_dump()["regime"] == full["regime"].iloc[bar]
         assert decision.reasons[0].startswith("regime: market ")
 
 

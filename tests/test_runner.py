@@ -111,7 +111,7 @@ def test_pause_blocks_entries_and_flatten_closes(goog):
     row = store.get_run(run.id)
     assert [e.message for e in store.events(run.id) if e.kind == "command"] == ["flatten"]
     assert store.positions(run.id) == []
-    reasons = [r for d in store.decisions(run.id) for r in (d.record or {}).get("reasons", [])]
+    reasons = [r for d in store.decisions(run.id) for r in d.reasons]
     assert any(r.startswith("paused:") for r in reasons)
     assert any(t.exit_reason == "flatten" for t in store.trades(run.id)) or \
         all(t.exit_time_ns <= row.last_bar_ns for t in store.trades(run.id))
@@ -132,7 +132,7 @@ def test_a_tripped_limit_pauses_the_run_and_says_why(goog):
     assert any(e.message.startswith("max drawdown stop") for e in store.events(run.id))
     assert any(e.kind == "limit" for e in store.events(run.id))
     after = [d for d in store.decisions(run.id) if not d.approved]
-    assert after and "paused" in after[-1].record["reasons"][0]
+    assert after and "paused" in after[-1].reasons[0]
 
 
 def test_circuit_breaker_trips_on_a_fast_move(goog):
@@ -212,9 +212,9 @@ def test_every_example_replays_to_its_backtest(path):
     assert sorted(map(key, store.trades(run.id))) == sorted(map(key, bt.trades))
     assert sorted((p.symbol, p.entry_time_ns, p.qty) for p in store.positions(run.id)) == \
         sorted((p.symbol, p.entry_time_ns, p.qty) for p in bt.open_positions)
-    assert [(d.time_ns, d.symbol, d.approved, d.qty, d.record["reasons"])
+    assert [(d.time_ns, d.symbol, d.approved, d.qty, d.reasons)
             for d in store.decisions(run.id)] == \
-        [(d.time_ns, d.symbol, d.approved, d.qty, list(d.reasons)) for d in bt.decisions]
+        [(d.time_ns, d.symbol, d.approved, d.qty, d.reasons) for d in bt.decisions]
     assert limit_trips(store, run.id) == [(e.limit, e.time_ns) for e in bt.limit_events]
 
 

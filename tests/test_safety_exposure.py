@@ -113,8 +113,8 @@ def test_the_runner_enforces_the_same_cap_as_the_backtest():
     store = Store("sqlite://")
     run = store.create_run(spec.name, spec_text("$1000000", "NVDA, ORCL"))
     Runner(store, run.id, ReplayFeed(frames)).run(spec, lambda e: None, threading.Event())
-    assert [(d.time_ns, d.symbol, d.qty, d.record["reasons"]) for d in store.decisions(run.id)] \
-        == [(d.time_ns, d.symbol, d.qty, list(d.reasons)) for d in bt.decisions]
+    assert [(d.time_ns, d.symbol, d.qty, d.reasons) for d in store.decisions(run.id)] \
+        == [(d.time_ns, d.symbol, d.qty, d.reasons) for d in bt.decisions]
 
 
 # ------------------------------------------------------------------ the paper broker's margin

@@ -88,13 +88,12 @@ class AgentGate:
         """Read the account from the execution session at every decision."""
         self.book = view
 
-    def restore(self, decisions: Iterable[tuple[str, int, dict[str, Any]]]) -> None:
+    def restore(self, decisions: Iterable[tuple[str, int, Any]]) -> None:
         """Take back the team's approved decisions of a resumed run (symbol, time, the
         team's record as logged), so trades opened before a restart close with a lesson."""
         self._approved = {}
-        for symbol, time_ns, record in decisions:
-            if record.get("approved"):
-                decision = TeamDecision.model_validate(record)
+        for symbol, time_ns, decision in decisions:
+            if isinstance(decision, TeamDecision) and decision.approved:
                 self._approved.setdefault(symbol, []).append((int(time_ns), decision))
 
     def use_universe(self, frames: Mapping[str, pd.DataFrame]) -> None:
@@ -116,7 +115,7 @@ class AgentGate:
             self._approved.setdefault(candidate.symbol, []).append((candidate.time_ns, decision))
         return Decision(approved=decision.approved, size_factor=decision.size_factor,
                         conviction=float(decision.conviction), reasons=decision.reasons,
-                        record=decision.model_dump(mode="json"))
+                        record=decision)
 
     def _fall_back_if_unreachable(self, decision: TeamDecision) -> None:
         """A model API that cannot be reached is not asked again for every decision (each

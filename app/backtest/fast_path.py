@@ -27,7 +27,8 @@ from app.execution.gate import APPROVE, GateChain
 from app.execution.orders import Fill, Order, client_order_id
 from app.execution.paper import PaperBroker
 from app.execution.portfolio import Position, Trade
-from app.execution.session import DecisionRecord, StrategySession
+from app.execution.decision import DecisionRecord
+from app.execution.session import StrategySession
 from app.execution.sizing import needs_equity
 from app.spec.models import StrategySpec
 
@@ -112,7 +113,7 @@ def _book(legs: list[dict[str, Any]], broker: PaperBroker, session: StrategySess
     fills.sort(key=lambda f: f[:3])
     session.decisions.extend(
         DecisionRecord(t, leg["data"].symbol, "long", "long_entry", True, leg["qty"],
-                       APPROVE.conviction, APPROVE.reasons, APPROVE.record)
+                       APPROVE.conviction, APPROVE.reasons)
         for t, _, leg in decisions)
     for t, phase, _, leg in fills:
         if phase == 1:

@@ -13,7 +13,7 @@ import pandas as pd
 from app.execution.limits import LimitEvent
 from app.execution.orders import Order
 from app.execution.portfolio import Position, Trade
-from app.execution.session import DecisionRecord
+from app.execution.decision import DecisionRecord
 
 TRADE_COLUMNS = ("symbol", "side", "entry_time", "entry_price", "exit_time", "exit_price",
                  "qty", "pnl", "pnl_pct", "bars_held", "exit_reason", "commission")
@@ -101,10 +101,7 @@ class BacktestResult:
                        for t, e, d, b in zip(times, _floats(self.equity),
                                              _floats(self.drawdown_pct),
                                              _floats(self.buy_and_hold))],
-            "decisions": [{"time": t, "symbol": d.symbol, "side": d.side,
-                           "rule": d.rule, "approved": d.approved, "qty": d.qty,
-                           "conviction": d.conviction, "reasons": list(d.reasons),
-                           "record": d.record} for t, d in zip(decided, self.decisions)],
+            "decisions": [d.to_json(t) for t, d in zip(decided, self.decisions)],
             "limits": self.limits,
             "limit_events": [{"time": _iso(e.time_ns), "limit": e.limit, "message": e.message,
                               "effect": e.effect} for e in self.limit_events],

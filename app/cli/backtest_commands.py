@@ -6,9 +6,12 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from app.errors import ParleyError
+
+if TYPE_CHECKING:
+    from app.execution.decision import DecisionRecord
 
 
 def register(commands: Any) -> None:
@@ -84,14 +87,16 @@ def _news_for(data: str | None) -> None:
         use_alpaca_news(load_settings())
 
 
-def _say_degraded(decisions: list[Any], stream: TextIO) -> None:
+def _say_degraded(decisions: list[DecisionRecord], stream: TextIO) -> None:
     """Say so when the LLM team fell back to its offline answers (an API it could not use)."""
-    team = [(d.record or {}).get("agents") or {} for d in decisions]
-    failed = [t for t in team if t.get("mode") == "llm" and t.get("degraded")]
+    from app.agents.models import TeamDecision
+
+    team = [t for t in (d.gate(TeamDecision) for d in decisions) if t is not None]
+    failed = [t for t in team if t.mode == "llm" and t.degraded]
     if not failed:
         return
-    why = next((w for t in failed for w in t.get("degraded_why", ()) if "call failed" in w),
-               failed[0].get("degraded_why", ("",))[0])
+    why = next((w for t in failed for w in t.degraded_why if "call failed" in w),
+               (failed[0].degraded_why or ("",))[0])
     print(f"warning: the LLM agents fell back to the offline team's answers in {len(failed)} "
           f"of {len(team)} decisions ({why.split(': ', 1)[-1]})", file=stream)
     print("check ANTHROPIC_BASE_URL, the key and the network, or use --agents offline",

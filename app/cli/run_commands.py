@@ -324,12 +324,10 @@ def cmd_decisions(args: argparse.Namespace) -> int:
         raise ParleyError(f"no run {args.run!r}", "`parley status` lists the runs")
     rows = store.decisions(row.id)
     if args.json:
-        _dump([{"time": _t(d.time_ns), "symbol": d.symbol, "side": d.side, "rule": d.rule,
-                "approved": d.approved, "qty": d.qty, "conviction": d.conviction,
-                "record": d.record} for d in rows])
+        _dump([d.to_json(_t(d.time_ns)) for d in rows])
         return 0
     for d in rows:
-        why = "; ".join((d.record or {}).get("reasons", []))
+        why = "; ".join(d.reasons)
         conv = "" if d.conviction is None else f" conviction {d.conviction:g}"
         print(f"{_t(d.time_ns)}  {d.symbol:<8} {d.side:<5} "
               f"{'approved' if d.approved else 'vetoed':<8} qty {d.qty:g}{conv}"

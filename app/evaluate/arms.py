@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from app.agents.models import TeamDecision
 from app.execution.gate import Candidate, Decision, Gate, GateChain, RulesOnlyGate
 from app.spec.models import AgentsSpec, StrategySpec
 
@@ -54,9 +55,9 @@ class Recorder:
     def decide(self, candidate: Candidate) -> Decision:
         d = self.chain.decide(candidate)
         self.tally.seen += 1
-        team = (d.record or {}).get("agents")
-        if team is not None:
-            self.tally.points.append(float(team.get("memory_points") or 0.0))
+        team = d.records.get("agents")
+        if isinstance(team, TeamDecision):
+            self.tally.points.append(float(team.memory_points))
         if d.approved:
             self.tally.sizes.append(float(d.size_factor))
         else:

@@ -3,8 +3,9 @@
 Every entry candidate passes through a chain of gates before the risk gate and sizing
 (DESIGN.md section 5: rules -> regime filter -> agent team -> risk gate -> sizing ->
 order). A gate may approve, veto or shrink (``size_factor``), and may attach a conviction
-score, its reasons and a free-form record for the decision log. The default gate approves
-everything, so a spec without a regime filter or agent team trades on its rules alone.
+score, its reasons and its own typed record (a pydantic model) for the decision log. The
+default gate approves everything, so a spec without a regime filter or agent team trades on
+its rules alone.
 
 Gates only ever see data up to the decision bar: a candidate carries the bars cut there,
 which is what makes a replay through the gates free of look-ahead.
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
+from pydantic import BaseModel
 
 from app.indicators.bars import Bars
 
@@ -66,8 +68,11 @@ class Decision:
     conviction: float | None = None
     """0-100 when the gate scores conviction (the agent team does)."""
     reasons: tuple[str, ...] = ()
-    record: dict[str, Any] | None = None
-    """Anything the gate wants kept in the decision log (opinions, debate, regime)."""
+    record: BaseModel | None = None
+    """The gate's own typed record for the decision log (the regime filter's reading, the
+    agent team's opinions and debate)."""
+    records: Mapping[str, BaseModel] = field(default_factory=dict)
+    """The chain's verdict: every ruling gate's ``record``, by gate name."""
 
 
 APPROVE = Decision(True)
@@ -136,14 +141,14 @@ class GateChain:
     def wants_book(self) -> bool:
         return any(hasattr(g, "use_book") for g in self.gates)
 
-    def restore(self, decisions: Sequence[tuple[str, int, dict[str, Any]]]) -> None:
+    def restore(self, decisions: Sequence[tuple[str, int, Mapping[str, BaseModel]]]) -> None:
         """Rebuild the gates' memory of a run's earlier decisions after a restart: each is
-        (symbol, time in ns, the chain's record of it, by gate name)."""
+        (symbol, time in ns, the gates' records of it, by gate name)."""
         for gate in self.gates:
             hook = getattr(gate, "restore", None)
             if hook is not None:
                 hook([(sym, t, rec[gate.name]) for sym, t, rec in decisions
-                      if isinstance(rec, dict) and gate.name in rec])
+                      if gate.name in rec])
 
     @property
     def trade_listeners(self) -> list[Callable[[Any], None]]:
@@ -161,15 +166,15 @@ class GateChain:
             return APPROVE
         factor, conviction = 1.0, None
         reasons: list[str] = []
-        record: dict[str, Any] = {}
+        records: dict[str, BaseModel] = {}
         for gate in self.gates:
             d = gate.decide(candidate)
             reasons += d.reasons
             if d.record is not None:
-                record[gate.name] = d.record
+                records[gate.name] = d.record
             if d.conviction is not None:
                 conviction = d.conviction
             if not d.approved:
-                return Decision(False, 0.0, conviction, tuple(reasons), record or None)
+                return Decision(False, 0.0, conviction, tuple(reasons), records=records)
             factor *= d.size_factor
-        return Decision(factor > 0, factor, conviction, tuple(reasons), record or None)
+        return Decision(factor > 0, factor, conviction, tuple(reasons), records=records)

@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
+from app.execution.decision import DecisionRecord
 from app.execution.fill_model import ExitHit, ExitPlan, find_exit
 from app.execution.gate import APPROVE, BookView, Candidate, Decision, GateChain, bars_until
 from app.execution.limits import Limits
@@ -42,21 +41,6 @@ from app.execution.sizing import (
 from app.execution.symbol_data import SymbolData
 from app.instruments import instrument
 from app.spec.models import StrategySpec
-
-
-@dataclass(frozen=True, slots=True)
-class DecisionRecord:
-    """What happened to one entry candidate, for the decision log."""
-
-    time_ns: int
-    symbol: str
-    side: str
-    rule: str
-    approved: bool
-    qty: float
-    conviction: float | None
-    reasons: tuple[str, ...]
-    record: dict[str, Any] | None
 
 
 class StrategySession:
@@ -253,7 +237,7 @@ class StrategySession:
                 risk_reasons: tuple[str, ...]) -> None:
         self.decisions.append(DecisionRecord(
             self._now, data.symbol, "long" if side > 0 else "short", rule, qty > 0, qty,
-            decision.conviction, decision.reasons + risk_reasons, decision.record))
+            decision.conviction, decision.reasons + risk_reasons, decision.records))
 
     # ----------------------------------------------------------------- the risk book
     def mark(self, symbol: str) -> float:

@@ -39,6 +39,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict
 
 from app.regime.config import LABELS, TRANSITION, RegimeConfig
 from app.regime.detector import WARMING_UP, RegimeReading, RegimeTracker
@@ -51,6 +52,18 @@ _NAMES = {
     "high_volatility": "high volatility",
     TRANSITION: "in transition",
 }
+
+
+class RegimeRecord(BaseModel):
+    """What the regime filter said at a decision's bar, as the decision log keeps it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    regime: str
+    confidence: float | None = None
+    most_likely: str | None = None
+    min_conviction_needed: int | None = None
+    reason: str = ""
 
 
 class RegimeVerdict(NamedTuple):
@@ -173,10 +186,10 @@ class RegimeGate:
 
         r = self.reading(candidate)
         verdict = self.filter.check(r.regime, r.confidence, self.min_conviction)
-        record = {"regime": r.regime, "confidence": round(r.confidence, 4),
-                  "most_likely": r.most_likely,
-                  "min_conviction_needed": verdict.min_conviction_needed,
-                  "reason": verdict.reason}
+        record = RegimeRecord(regime=r.regime, confidence=round(r.confidence, 4),
+                              most_likely=r.most_likely,
+                              min_conviction_needed=verdict.min_conviction_needed,
+                              reason=verdict.reason)
         return Decision(approved=verdict.allowed, size_factor=1.0 if verdict.allowed else 0.0,
                         reasons=(f"regime: {verdict.reason}",), record=record)
 

@@ -122,8 +122,7 @@ class Runner:
             book.restore(ckpt["book"], lambda s, t: live[s].index_of(t))
         chain, notes = gates_for_spec(spec, self.options.agents)
         self._attach_memory(chain)
-        chain.restore([(d.symbol, int(d.time_ns or 0), (d.record or {}).get("gates") or {})
-                       for d in self.store.decisions(self.run_id)])
+        chain.restore([(d.symbol, d.time_ns, d.gates) for d in self.store.decisions(self.run_id)])
         limits = Limits(spec, LimitState.from_json(ckpt.get("limits")),
                         self.options.max_slippage_bps)
         session = StrategySession(spec, book, chain, {s: d.view() for s, d in live.items()},

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+from functools import cache
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+
+from app.execution.decision import DecisionRecord
 from app.execution.orders import Fill, Order
 from app.execution.portfolio import Position, Trade
-from app.execution.session import DecisionRecord
 from app.store.tables import DecisionRow, FillRow, OrderRow, PositionRow, TradeRow
+
+
+log = logging.getLogger(__name__)
 
 
 def side_word(side: int) -> str:
@@ -54,13 +61,45 @@ def position_row(run_id: str, p: Position) -> PositionRow:
 def decision_row(run_id: str, d: DecisionRecord, orders: list[str]) -> DecisionRow:
     """The decision and its whole record: the rule, regime, opinions, debate, risk verdict,
     conviction, size and the client order ids it produced."""
-    record: dict[str, Any] = {"rule": d.rule, "side": d.side, "approved": d.approved,
-                              "qty": d.qty, "conviction": d.conviction,
-                              "reasons": list(d.reasons), "gates": d.record or {},
-                              "orders": orders}
+    record = d.record()
+    record["orders"] = list(orders)
     return DecisionRow(run_id=run_id, time_ns=int(d.time_ns), symbol=d.symbol, side=d.side,
                        rule=d.rule, approved=d.approved, qty=float(d.qty),
                        conviction=d.conviction, record=_jsonable(record))
+
+
+def decision_of(row: DecisionRow) -> DecisionRecord:
+    """A stored decision back as the model it was written from, each gate's record
+    validated into its type (one that does not validate, from another version, is left
+    out with a warning)."""
+    record = row.record or {}
+    return DecisionRecord(int(row.time_ns or 0), row.symbol, row.side, row.rule,
+                          bool(row.approved), float(row.qty), row.conviction,
+                          tuple(record.get("reasons", ())),
+                          _gates(record.get("gates") or {}), tuple(record.get("orders", ())),
+                          row.id or 0)
+
+
+@cache
+def gate_records() -> dict[str, type[BaseModel]]:
+    """Each gate's name -> the model of its record."""
+    from app.agents.models import TeamDecision
+    from app.regime.gate import RegimeRecord
+
+    return {"regime": RegimeRecord, "agents": TeamDecision}
+
+
+def _gates(stored: dict[str, Any]) -> dict[str, BaseModel]:
+    models, out = gate_records(), {}
+    for name, data in stored.items():
+        model = models.get(name)
+        try:
+            if model is not None:
+                out[name] = model.model_validate(data)
+        except ValidationError as err:
+            log.warning("decision record of gate %r left out: %s", name,
+                        str(err).splitlines()[0])
+    return out
 
 
 def _jsonable(value: Any) -> Any:

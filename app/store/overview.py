@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from app.execution.decision import DecisionRecord
+from app.store.convert import decision_of
 from app.store.repo import Store
 from app.store.tables import (
     DecisionRow,
@@ -41,7 +43,7 @@ class RunTotals:
     realized_pnl: float = 0.0
     """Sum of the closed trades' P&L."""
     decisions: int = 0
-    last_decision: DecisionRow | None = None
+    last_decision: DecisionRecord | None = None
     limits: tuple[str, ...] = ()
     """Names of the limits that tripped (``max_drawdown``, ``daily_loss``...), in order."""
 
@@ -73,8 +75,12 @@ def run_totals(store: Store, run_ids: Sequence[str]) -> dict[str, RunTotals]:
                          fills=fills.get(r, 0), trades=int(trades.get(r, (0, 0))[0]),
                          realized_pnl=float(trades.get(r, (0, 0.0))[1] or 0.0),
                          decisions=int(latest.get(r, (0, 0))[0]),
-                         last_decision=last_rows.get(r), limits=tuple(limits.get(r, ())))
+                         last_decision=_decision(last_rows.get(r)), limits=tuple(limits.get(r, ())))
             for r in ids}
+
+
+def _decision(row: DecisionRow | None) -> DecisionRecord | None:
+    return None if row is None else decision_of(row)
 
 
 def positions_of(store: Store, run_ids: Sequence[str]) -> dict[str, list[PositionRow]]:

@@ -19,6 +19,8 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.execution.decision import DecisionRecord
+from app.store.convert import decision_of
 from app.store.db import init_schema, make_engine, read_only
 from app.store.faults import StoreError
 from app.store.tables import (
@@ -230,8 +232,9 @@ class Store:
     def positions(self, run_id: str) -> list[PositionRow]:
         return self.rows(PositionRow, run_id, col(PositionRow.symbol))
 
-    def decisions(self, run_id: str) -> list[DecisionRow]:
-        return self.rows(DecisionRow, run_id)
+    def decisions(self, run_id: str) -> list[DecisionRecord]:
+        """The run's decision log, each as the model it was written from."""
+        return [decision_of(r) for r in self.rows(DecisionRow, run_id)]
 
     def events(self, run_id: str) -> list[EventRow]:
         return self.rows(EventRow, run_id)

@@ -8,14 +8,15 @@ takes, so the screen calls it from a thread worker and passes a progress callbac
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.tui.decisions import DecisionInfo, entry_decisions, rule_texts, when
+from app.tui.decisions import entry_decisions, rule_texts, when
 
 if TYPE_CHECKING:
     from app.backtest import BacktestResult
+    from app.execution.decision import DecisionRecord
     from app.tui.evaluations import EvaluationOutcome
     from app.tui.sweeps import SweepOutcome
 
@@ -35,12 +36,14 @@ class BacktestOutcome:
     data: str
     """Which data it ran on, in words."""
     result: BacktestResult
-    decisions: tuple[DecisionInfo, ...]
+    decisions: tuple[DecisionRecord, ...]
     """Every entry candidate's decision, in time order."""
-    entries: tuple[DecisionInfo | None, ...]
+    entries: tuple[DecisionRecord | None, ...]
     """Per closed trade (``result.trades``), the decision that opened it."""
     trade_rows: tuple[tuple[str, ...], ...]
     """Per closed trade, the trade list's cells (see :func:`trade_cells`)."""
+    rules: dict[str, str] = field(default_factory=dict)
+    """Each rule's text as the spec writes it (:func:`rule_texts`)."""
 
 
 class BacktestService:
@@ -81,13 +84,12 @@ class BacktestService:
             source=self.describe_data(),
             progress=lambda f: report(LOAD_SHARE + (1 - LOAD_SHARE) * f, "backtesting"))
         rules = rule_texts(spec)
-        decisions = tuple(DecisionInfo.from_backtest(i, d, rules)
-                          for i, d in enumerate(result.decisions))
+        decisions = tuple(result.decisions)
         entries = tuple(entry_decisions(result.trades, decisions))
         rows = tuple(trade_cells(t) for t in result.trades)
         report(1.0, "done")
         return BacktestOutcome(spec_text, source, self.describe_data(), result, decisions,
-                               entries, rows)
+                               entries, rows, rules)
 
 
     def evaluate(self, spec_text: str, source: str = "", progress: Progress | None = None

@@ -15,14 +15,16 @@ thread workers.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.tui.decisions import DecisionInfo, rule_texts, when
+from app.tui.decisions import regime_of, rule_texts, team_of, when
 
 if TYPE_CHECKING:
     from app.config import Settings
+    from app.execution.decision import DecisionRecord
     from app.store import Store
     from app.store.tables import OrderRow, PositionRow, RunRow
     from app.tui.flatten_stop import FlattenReport
@@ -123,7 +125,9 @@ class RunDetail:
     fills: tuple[Any, ...] = ()
     trades: tuple[Any, ...] = ()
     events: tuple[Any, ...] = ()
-    decisions: tuple[DecisionInfo, ...] = ()
+    decisions: tuple[DecisionRecord, ...] = ()
+    rules: Mapping[str, str] = field(default_factory=dict)
+    """Each rule's text as the run's spec writes it."""
 
 
 @dataclass(frozen=True)
@@ -254,8 +258,7 @@ class RunMonitor:
             broker=row.broker, feed=row.feed, feed_label=row.feed_label,
             data=row.data or "bundled", speed=row.speed,
             bars_done=row.bars_done, last_bar=when(row.last_bar_ns),
-            regime=regime_in((totals.last_decision.record or {})
-                             if totals.last_decision else {}),
+            regime=regime_in(totals.last_decision),
             positions=tuple(f"{p.symbol} {p.side} {p.qty:g}" for p in positions),
             pnl=totals.realized_pnl if pnl is None else pnl, pnl_marked=pnl is not None,
             orders=totals.orders, open_orders=totals.open_orders, fills=totals.fills,
@@ -310,6 +313,7 @@ class RunMonitor:
 
     # ----------------------------------------------------------------- the selected run
     def _detail(self, row: RunRow, version: Any, cursor: Cursor) -> RunDetail:
+        from app.store.convert import decision_of
         from app.store.overview import recent_rows
         from app.store.tables import DecisionRow, EventRow, FillRow, TradeRow
 
@@ -326,8 +330,8 @@ class RunMonitor:
             fills=tuple(recent_rows(store, FillRow, run_id, after.fills, DETAIL_ROWS)),
             trades=tuple(recent_rows(store, TradeRow, run_id, after.trades, DETAIL_ROWS)),
             events=tuple(recent_rows(store, EventRow, run_id, after.events, DETAIL_ROWS)),
-            decisions=tuple(DecisionInfo.from_row(d, rules) for d in recent_rows(
-                store, DecisionRow, run_id, after.decisions, DETAIL_ROWS)))
+            decisions=tuple(decision_of(d) for d in recent_rows(
+                store, DecisionRow, run_id, after.decisions, DETAIL_ROWS)), rules=rules)
 
 
 def _version(row: RunRow, status: str) -> tuple[Any, ...]:
@@ -355,10 +359,9 @@ def _load_closes(spec: Any, data: str | None) -> dict[str, tuple[Any, Any]] | No
                 f["close"].to_numpy(float)) for s, f in frames.items()}
 
 
-def regime_in(record: dict[str, Any]) -> str:
-    """The regime a stored decision record names (the filter's, else the team's)."""
-    gates = record.get("gates") or {}
-    for view, key in ((gates.get("regime"), "regime"), (gates.get("agents"), "regime")):
-        if isinstance(view, dict) and view.get(key):
-            return str(view[key])
-    return ""
+def regime_in(d: DecisionRecord | None) -> str:
+    """The regime a decision names (the filter's, else the team's)."""
+    if d is None:
+        return ""
+    regime, team = regime_of(d), team_of(d)
+    return regime.regime if regime is not None else (team.regime or "") if team else ""

@@ -8,6 +8,7 @@ from pathlib import Path
 from textual.message import Message
 from textual.pilot import Pilot
 
+from app.tui.decisions import team_of
 from app.tui.messages import BacktestDone, BacktestProgress, OpenSpec
 from app.tui.screens.backtest import BacktestScreen
 from app.tui.screens.error_modal import ErrorModal
@@ -56,7 +57,8 @@ async def test_chat_to_backtest_to_a_trades_decision(make_app: MakeApp) -> None:
         assert decision is not None and decision is done.outcome.entries[1]
         assert decision.approved and decision.symbol == "GOOG"
         assert decision.time_ns < result.trades[1].entry_time_ns
-        assert decision.team is not None and len(decision.team.opinions) == 4
+        team = team_of(decision)
+        assert team is not None and len(team.opinions) == 4
         shown = str(view.render())
         assert "APPROVED" in shown and "technical" in shown and "debate" in shown
         assert "risk" in shown and f"qty {decision.qty:,.6g}" in shown

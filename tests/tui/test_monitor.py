@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button
 
 from app.store import Store
+from app.tui.decisions import team_of
 from app.tui.runs import RunSummary
 from app.tui.screens.confirm_modal import ConfirmModal
 from app.tui.screens.monitor import MonitorScreen
@@ -157,11 +158,11 @@ async def test_seeded_runs_their_logs_decisions_and_pause(make_app: MakeApp,
         assert view.decision is log.selected() and view.decision is not None
         log.focus()
         for _ in range(log.row_count):  # up to the newest decision the team weighed
-            if view.decision is not None and view.decision.team is not None:
+            if view.decision is not None and team_of(view.decision) is not None:
                 break
             await pilot.press("up")
             await pilot.pause()
-        assert view.decision is not None and view.decision.team is not None
+        assert view.decision is not None and team_of(view.decision) is not None
         shown = str(view.render())
         assert view.decision is log.selected()
         assert "technical" in shown and "debate" in shown and "risk" in shown

@@ -10,6 +10,7 @@ import pytest
 
 from app.config import Settings
 from app.market.data_source import load_for_spec
+from app.tui.decisions import team_of
 from app.tui.runs import Cursor, RunDetail, RunMonitor, RunService
 from app.tui.widgets.runs_table import run_cells
 
@@ -61,7 +62,7 @@ def test_the_selected_run_sends_only_what_is_new(monitor: RunMonitor) -> None:
     first = monitor.poll(Cursor(AGENTS)).detail
     assert first is not None and first.run_id == AGENTS
     assert first.orders and first.positions is not None
-    assert len(first.decisions) == 5 and first.decisions[0].team is not None
+    assert len(first.decisions) == 5 and team_of(first.decisions[0]) is not None
     assert [e.kind for e in first.events] == ["started", "finished"]
     cursor = advance(Cursor(AGENTS), first)
     again = monitor.poll(cursor).detail

@@ -196,8 +196,8 @@ class BacktestScreen(AnalysisScreen):
         scroll.border_title = Content(
             f"Entry decision · trade {index + 1}: {trade.symbol} {trade.side} "
             f"{trade.qty:,.6g} @ {trade.entry_price:,.2f} → {trade.exit_price:,.2f}")
-        view.show(self.outcome.entries[index],
-                  "No decision record for this trade.")
+        view.show(self.outcome.entries[index], "No decision record for this trade.",
+                  self.outcome.rules)
         scroll.scroll_home(animate=False)
 
     # -- actions --------------------------------------------------------------------------

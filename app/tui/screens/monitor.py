@@ -9,6 +9,7 @@ worker (one at a time) that reads what changed and posts a coalescing
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
@@ -75,6 +76,8 @@ class MonitorScreen(ParleyScreen):
         self._again = False
         self._timer: Timer | None = None
         self._header: tuple[object, ...] = ()
+        self._rules: Mapping[str, str] = {}
+        """The selected run's rule texts, for its decisions."""
 
     def compose(self) -> ComposeResult:
         yield StatusLine("Monitor", self.services.modes, id="status")
@@ -182,6 +185,7 @@ class MonitorScreen(ParleyScreen):
         self.query_one(TradesLog).add([t for t in d.trades if t.id > c.trades])
         self.query_one(EventsTable).add([e for e in d.events if e.id > c.events])
         log = self.query_one(DecisionLog)
+        self._rules = d.rules
         new = [x for x in d.decisions if x.id > c.decisions]
         log.add(new)
         c.version = d.version
@@ -228,7 +232,7 @@ class MonitorScreen(ParleyScreen):
 
     def _show_decision(self) -> None:
         self.query_one(DecisionView).show(self.query_one(DecisionLog).selected(),
-                                          "No decision yet.")
+                                          "No decision yet.", self._rules)
 
     # -- starting and controlling runs ----------------------------------------------------
 

@@ -3,10 +3,17 @@ the risk verdict, conviction and size, and why it ended as it did."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 from textual.content import Content
 from textual.widgets import Static
 
-from app.tui.decisions import DecisionInfo, when
+from app.tui.decisions import regime_of, team_of, when
+
+if TYPE_CHECKING:
+    from app.agents.models import TeamDecision
+    from app.execution.decision import DecisionRecord
 
 _STANCE = {"bullish": "$text-success", "bearish": "$text-error", "neutral": "$text-muted",
            "abstain": "$text-muted"}
@@ -18,7 +25,8 @@ def _head(label: str) -> tuple[str, str]:
 
 
 class DecisionView(Static):
-    """Shows a :class:`DecisionInfo`, or a placeholder when nothing is selected."""
+    """Shows a :class:`~app.execution.decision.DecisionRecord`, or a placeholder when
+    nothing is selected."""
 
     DEFAULT_CSS = """
     DecisionView { padding: 0 1; }
@@ -29,33 +37,36 @@ class DecisionView(Static):
                  id: str | None = None) -> None:
         super().__init__(Content(placeholder), id=id, classes="-empty")
         self.placeholder = placeholder
-        self.decision: DecisionInfo | None = None
+        self.decision: DecisionRecord | None = None
 
-    def show(self, decision: DecisionInfo | None, note: str = "") -> None:
+    def show(self, decision: DecisionRecord | None, note: str = "",
+             rules: Mapping[str, str] | None = None) -> None:
+        """Show ``decision``; ``rules``: each rule's text as the spec writes it."""
         self.decision = decision
         self.set_class(decision is None, "-empty")
-        self.update(render_decision(decision) if decision is not None
+        self.update(render_decision(decision, rules) if decision is not None
                     else Content(note or self.placeholder))
 
 
-def render_decision(d: DecisionInfo) -> Content:
+def render_decision(d: DecisionRecord, rules: Mapping[str, str] | None = None) -> Content:
     """The record as lines of styled text (wrapped by the widget)."""
     verdict = ("APPROVED", "bold $text-success") if d.approved else ("REJECTED",
                                                                       "bold $text-error")
     lines = [Content.assemble((f"{when(d.time_ns)} {d.symbol} {d.side}", "bold"), "  ",
                               verdict),
              Content(" · ".join(part for part in (_conviction(d), _size(d)) if part))]
-    team = d.team
-    lines.append(Content.assemble(_head("rule"), team.rule if team else _rule_text(d)))
-    if d.regime is not None:
-        conf = "" if d.regime.confidence is None else f" ({d.regime.confidence:.2f})"
-        lines.append(Content.assemble(_head("regime"), (d.regime.label + conf, "bold"),
-                                      f" · {d.regime.reason}" if d.regime.reason else ""))
+    team, regime = team_of(d), regime_of(d)
+    lines.append(Content.assemble(
+        _head("rule"), team.rule if team else (rules or {}).get(d.rule) or _rule_name(d)))
+    if regime is not None:
+        conf = "" if regime.confidence is None else f" ({regime.confidence:.2f})"
+        lines.append(Content.assemble(_head("regime"), (regime.regime + conf, "bold"),
+                                      f" · {regime.reason}" if regime.reason else ""))
     elif team is not None and team.regime:
         lines.append(Content.assemble(_head("regime"), (team.regime, "bold")))
     if team is not None:
         lines += _team_lines(team)
-    elif not d.regime:
+    elif regime is None:
         lines.append(Content.styled("No regime filter or agent team: the rule alone decided.",
                                     "$text-muted italic"))
     if d.reasons:
@@ -65,27 +76,26 @@ def render_decision(d: DecisionInfo) -> Content:
     return Content("\n").join(lines)
 
 
-def _conviction(d: DecisionInfo) -> str:
-    if d.team is not None:
-        return f"conviction {d.team.conviction} (min {d.team.min_conviction})"
+def _conviction(d: DecisionRecord) -> str:
+    team = team_of(d)
+    if team is not None:
+        return f"conviction {team.conviction} (min {team.min_conviction})"
     return "" if d.conviction is None else f"conviction {d.conviction:g}"
 
 
-def _size(d: DecisionInfo) -> str:
+def _size(d: DecisionRecord) -> str:
     if not d.approved:
         return "no order"
-    factor = f" (x{d.team.size_factor:.2f} of the spec's size)" if d.team is not None else ""
+    team = team_of(d)
+    factor = f" (x{team.size_factor:.2f} of the spec's size)" if team is not None else ""
     return f"qty {d.qty:,.6g}{factor or ' (the spec' + chr(39) + 's full size)'}"
 
 
-def _rule_text(d: DecisionInfo) -> str:
-    return d.rule_text or d.rule.replace("_", " ")
+def _rule_name(d: DecisionRecord) -> str:
+    return d.rule.replace("_", " ")
 
 
-def _team_lines(team: object) -> list[Content]:
-    from app.agents.models import TeamDecision
-
-    assert isinstance(team, TeamDecision)
+def _team_lines(team: TeamDecision) -> list[Content]:
     lines = [Content.styled("agents", "bold $text-primary")]
     for o in team.opinions:
         source = "" if o.source == "deterministic" else f" [{o.source}]"

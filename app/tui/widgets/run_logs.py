@@ -4,10 +4,13 @@ fills, closed trades, events, and the decision log."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.tui.decisions import DecisionInfo, when
+from app.tui.decisions import when
 from app.tui.widgets.keyed_table import Cell, KeyedTable
+
+if TYPE_CHECKING:
+    from app.execution.decision import DecisionRecord
 
 _ORDER_COLORS = {"filled": "text-success", "rejected": "text-error", "canceled": "foreground-muted",
                  "new": "text-warning", "submitted": "text-warning"}
@@ -80,9 +83,9 @@ class DecisionLog(KeyedTable):
 
     def __init__(self, *, limit: int = 0, id: str | None = None) -> None:
         super().__init__(limit=limit, id=id)
-        self.records: dict[str, DecisionInfo] = {}
+        self.records: dict[str, DecisionRecord] = {}
 
-    def add(self, decisions: Sequence[DecisionInfo]) -> None:
+    def add(self, decisions: Sequence[DecisionRecord]) -> None:
         for d in decisions:
             self.records[str(d.id)] = d
         self.append_rows([(str(d.id), (
@@ -94,7 +97,7 @@ class DecisionLog(KeyedTable):
             if key not in self.shown:
                 del self.records[key]
 
-    def selected(self) -> DecisionInfo | None:
+    def selected(self) -> DecisionRecord | None:
         key = self.selected_key
         return self.records.get(key) if key else None
 
