@@ -157,11 +157,20 @@ def simulate(op, hi, lo, cl, bar_ix, first, frac, le, lx, se, sx,
     cash = cash0
     n = 0
     flags[2] = np.inf
+    protect = False  # any protective exit at all (else phase 2 and the entry bar's scan
+    for j in range(6):  # find nothing)
+        protect = protect or not np.isnan(levels[j])
+    n_closing = 0  # at least the symbols with a pending exit (phase 1 recounts)
+    n_pend = 0  # at least the symbols with a pending entry (phase 3 recounts)
     for t in range(T):
         # 1. pending exits at the open
-        for s in range(S):
+        count, n_closing = n_closing, 0
+        for s in range(S if count else 0):
+            if not closing[s] or pos[s] == 0:
+                continue
             b = bar_ix[t, s]
-            if b < 0 or not closing[s] or pos[s] == 0:
+            if b < 0:
+                n_closing += 1
                 continue
             px = op[b, s] - pos[s] * _per_share(slip_kind, slip_value, qty[s], op[b, s])
             n, cash = _close(s, t, b, b - entry_bar[s], px, close_reason[s], pos, qty,
@@ -169,7 +178,7 @@ def simulate(op, hi, lo, cl, bar_ix, first, frac, le, lx, se, sx,
                              cash, comm_kind, comm_value, flags)
         # 2. protective exits of held positions
         k = 0
-        for s in range(S):
+        for s in range(S if protect else 0):
             b = bar_ix[t, s]
             if b < 0 or pos[s] == 0:
                 continue
@@ -187,9 +196,13 @@ def simulate(op, hi, lo, cl, bar_ix, first, frac, le, lx, se, sx,
                 inside[k] = s
                 k += 1
         # 3. pending entries fill at the open
-        for s in range(S):
+        count, n_pend = n_pend, 0
+        for s in range(S if count else 0):
+            if pend[s] == 0:
+                continue
             b = bar_ix[t, s]
-            if b < 0 or pend[s] == 0:
+            if b < 0:
+                n_pend += 1
                 continue
             side = pend[s]
             pend[s] = 0
@@ -214,6 +227,8 @@ def simulate(op, hi, lo, cl, bar_ix, first, frac, le, lx, se, sx,
             trail_p[s] = levels[4]
             trail_d[s] = pend_trail_d[s] if np.isnan(levels[4]) else np.nan
             peak[s] = px
+            if not protect:
+                continue
             hit, hpx, why, at_open = _exit_on_bar(side, stop[s], target[s], trail_d[s],
                                                   trail_p[s], peak[s], op[b, s], hi[b, s],
                                                   lo[b, s])
@@ -229,25 +244,27 @@ def simulate(op, hi, lo, cl, bar_ix, first, frac, le, lx, se, sx,
             n, cash = _exit_fill(s, t, bar_ix[t, s], hit_px[s], hit_reason[s], pos, qty,
                                  entry_px, entry_bar, entry_t, entry_comm, closing, trades, n,
                                  cash, comm_kind, comm_value, slip_kind, slip_value, flags)
-        # 5. the close
+        # 5. the close: the equity, then exit rules and holding limits (they do not
+        # change the equity), then entries
         value = 0.0
         for s in range(S):
             b = bar_ix[t, s]
             if b >= 0:
                 last_close[s] = cl[b, s]
-            if pos[s] != 0:
-                value += pos[s] * qty[s] * last_close[s]
-        eq = cash + value
-        equity[t] = eq
-        for s in range(S):
-            b = bar_ix[t, s]
-            if b < 0 or pos[s] == 0 or closing[s]:
+            if pos[s] == 0:
+                continue
+            value += pos[s] * qty[s] * last_close[s]
+            if b < 0 or closing[s]:
                 continue
             rule = lx[b, s] if pos[s] > 0 else sx[b, s]
             if rule:
                 closing[s], close_reason[s], close_bar[s] = True, EXIT_RULE, b
+                n_closing += 1
             elif max_hold > 0 and b - entry_bar[s] + 1 >= max_hold:
                 closing[s], close_reason[s], close_bar[s] = True, MAX_HOLD, b
+                n_closing += 1
+        eq = cash + value
+        equity[t] = eq
         for s in range(S):
             b = bar_ix[t, s]
             if b < 0 or pos[s] != 0 or pend[s] != 0 or b < first[s]:
@@ -262,6 +279,7 @@ def simulate(op, hi, lo, cl, bar_ix, first, frac, le, lx, se, sx,
                    pend_stop_d, pend_tgt_d, pend_trail_d, last_close, flags)
             if pend[s] != 0:
                 pend_bar[s] = b
+                n_pend += 1
     flags[4] = float(np.sum(pos != 0))
     for s in range(S):
         row = state[s]

@@ -88,15 +88,15 @@ def pbo(returns: np.ndarray, blocks: int = 10, max_splits: int = 252) -> PBO:
     blocks = max(2, blocks - blocks % 2)
     if n_var < 2 or n_bars < 2 * blocks:
         return PBO(float("nan"), 0, blocks)
-    parts = np.array_split(np.arange(n_bars), blocks)
+    sums, squares, counts, mu = _block_moments(returns, blocks)
     logits, ins_sr, oos_sr = [], [], []
     for chosen in itertools.islice(itertools.combinations(range(blocks), blocks // 2),
                                    max_splits):
-        ins = np.concatenate([parts[i] for i in chosen])
-        outs = np.concatenate([parts[i] for i in range(blocks) if i not in chosen])
-        in_sharpes = _sharpes(returns[ins])
+        mask = np.zeros(blocks, dtype=np.bool_)
+        mask[list(chosen)] = True
+        in_sharpes = _pooled_sharpes(sums[mask], squares[mask], counts[mask], mu)
         best = int(np.argmax(in_sharpes))
-        oos = _sharpes(returns[outs])
+        oos = _pooled_sharpes(sums[~mask], squares[~mask], counts[~mask], mu)
         ins_sr.append(in_sharpes[best])
         oos_sr.append(oos[best])
         rank = (np.sum(oos < oos[best]) + 0.5 * (np.sum(oos == oos[best]) - 1)) / (n_var - 1)
@@ -110,6 +110,32 @@ def _mean(values: list[float]) -> float:
     arr = np.asarray(values, dtype=float)
     arr = arr[np.isfinite(arr)]
     return float(arr.mean()) if arr.size else float("nan")
+
+
+def _block_moments(returns: np.ndarray, blocks: int
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per block and variant: the sum and the sum of squares of the returns less the
+    variant's mean (centred, so pooling them loses little precision), the bar counts, and
+    the means."""
+    mu = returns.mean(axis=0)
+    centred = returns - mu
+    parts = np.array_split(np.arange(returns.shape[0]), blocks)
+    sums = np.stack([centred[p].sum(axis=0) for p in parts])
+    squares = np.stack([np.square(centred[p]).sum(axis=0) for p in parts])
+    return sums, squares, np.array([p.size for p in parts], dtype=np.float64), mu
+
+
+def _pooled_sharpes(sums: np.ndarray, squares: np.ndarray, counts: np.ndarray,
+                    mu: np.ndarray) -> np.ndarray:
+    """Per-bar Sharpe of each variant over the chosen blocks, from their moments (the
+    mean over standard deviation, ddof 1; -inf where the returns do not vary)."""
+    n = counts.sum()
+    mean = sums.sum(axis=0) / n
+    var = np.maximum(squares.sum(axis=0) - n * mean * mean, 0.0) / (n - 1)
+    sd = np.sqrt(var)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out: np.ndarray = np.where(sd > 0, (mean + mu) / sd, -np.inf)
+    return out
 
 
 def _sharpes(rets: np.ndarray) -> np.ndarray:

@@ -1,10 +1,10 @@
-"""The bars of every symbol on one union timeline, and each variant's signals on it.
+"""The bars of every symbol on own-bar grids, and each variant's signals on them.
 
 A sweep reads the data once. Each symbol keeps one :class:`~app.engine.evaluate.Evaluator`
 for the whole sweep, so an indicator that many variants share (``sma(close, 20)`` in every
-variant whose fast or slow length is 20) is computed once per symbol; only the variant's
-own comparisons are evaluated per variant, and they are dropped again afterwards so the
-cache holds indicator series, not one boolean array per variant.
+variant whose fast or slow length is 20) is computed once per symbol; the
+:class:`~app.sweep.grid_eval.GridEvaluator` stacks those series into (L, S) grids and
+evaluates only the variant's own comparisons per variant, over all symbols in one pass.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from app.backtest.kernel_run import Market, Signals, market
+from app.backtest.kernel_run import Market, Signals, market, stack
 from app.backtest.prepare import prepare
 from app.engine.evaluate import Evaluator
 from app.engine.warmup import warmup
 from app.indicators.compute import compute
 from app.spec.models import AtrLevel, StrategySpec
+from app.sweep.grid_eval import GridEvaluator
 
 
 @dataclass
@@ -30,6 +31,14 @@ class Panel:
     market: Market
     evaluators: list[Evaluator]
     _buffers: dict[str, np.ndarray] = field(default_factory=dict)
+    _grid: GridEvaluator | None = None
+
+    @property
+    def grid(self) -> GridEvaluator:
+        """The rules' evaluator over all symbols (built on first use, in the worker)."""
+        if self._grid is None:
+            self._grid = GridEvaluator(self.evaluators, self.market.rows)
+        return self._grid
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -74,18 +83,15 @@ def too_short(spec: StrategySpec, panel: Panel) -> str | None:
 
 
 def variant_arrays(spec: StrategySpec, panel: Panel) -> Signals:
-    """Evaluate the variant's four rules and its ATR levels for every symbol."""
-    grids = [_rule_grid(panel, rule, on, name) for rule, on, name in (
-        (spec.long_entry, spec.direction != "short", "le"),
-        (spec.long_exit, spec.direction != "short", "lx"),
-        (spec.short_entry, spec.direction != "long", "se"),
-        (spec.short_exit, spec.direction != "long", "sx"))]
-    atrs = [_atr_grid(panel, level, name) for level, name in
-            ((spec.stop_loss, "atr_stop"), (spec.take_profit, "atr_target"),
-             (spec.trailing_stop, "atr_trail"))]
-    for ev in panel.evaluators:
-        _forget_conditions(ev)
-    return Signals(*grids, *atrs)
+    """Evaluate the variant's four rules and its ATR levels for every symbol at once."""
+    le, lx, se, sx = (_rule_grid(panel, rule, on) for rule, on in (
+        (spec.long_entry, spec.direction != "short"),
+        (spec.long_exit, spec.direction != "short"),
+        (spec.short_entry, spec.direction != "long"),
+        (spec.short_exit, spec.direction != "long")))
+    stop, target, trail = (_atr_grid(panel, level) for level in
+                           (spec.stop_loss, spec.take_profit, spec.trailing_stop))
+    return Signals(le, lx, se, sx, stop, target, trail)
 
 
 def _rules(spec: StrategySpec) -> list[object]:
@@ -93,46 +99,27 @@ def _rules(spec: StrategySpec) -> list[object]:
             if r is not None]
 
 
-def _buffer(panel: Panel, name: str, dtype: type, fill: object) -> np.ndarray:
-    """A (T, S) array reused from variant to variant (the kernel reads it, then it is
-    refilled for the next variant)."""
+def _constant(panel: Panel, name: str, dtype: type, fill: object) -> np.ndarray:
+    """A (L, S) grid of one value, shared by every variant (the kernel only reads it)."""
     grid = panel._buffers.get(name)
     if grid is None:
-        grid = panel._buffers[name] = np.empty(panel.shape, dtype=dtype)
-    grid.fill(fill)
+        grid = panel._buffers[name] = np.full(panel.shape, fill, dtype=dtype)
     return grid
 
 
-def _rule_grid(panel: Panel, rule: object, on: bool, name: str) -> np.ndarray:
-    grid = _buffer(panel, name, np.bool_, False)
+def _rule_grid(panel: Panel, rule: object, on: bool) -> np.ndarray:
     if rule is None or not on:
-        return grid
-    for s, ev in enumerate(panel.evaluators):
-        _scatter(grid, panel, s, ev.condition(rule))
-    return grid
+        return _constant(panel, "never", np.bool_, False)
+    return panel.grid.condition(rule)
 
 
-def _atr_grid(panel: Panel, level: object, name: str) -> np.ndarray:
-    grid = _buffer(panel, name, np.float64, np.nan)
+def _atr_grid(panel: Panel, level: object) -> np.ndarray:
     if not isinstance(level, AtrLevel):
-        return grid
-    for s, ev in enumerate(panel.evaluators):
-        key = ("sweep-atr", level.period)
-        values = ev._cache.get(key)
-        if values is None:
-            values = compute("atr", ev.bars, None, (float(level.period),), None)
-            ev._cache[key] = values
-        _scatter(grid, panel, s, values)
+        return _constant(panel, "no-level", np.float64, np.nan)
+    name = f"atr-{level.period}"
+    grid = panel._buffers.get(name)
+    if grid is None:
+        grid = panel._buffers[name] = stack(
+            [compute("atr", ev.bars, None, (float(level.period),), None)
+             for ev in panel.evaluators], np.nan, panel.shape[0])
     return grid
-
-
-def _scatter(grid: np.ndarray, panel: Panel, s: int, values: np.ndarray) -> None:
-    """Put a symbol's per-bar values into its column of the own-bar grid."""
-    grid[:values.size, s] = values
-
-
-def _forget_conditions(ev: Evaluator) -> None:
-    """Drop cached boolean arrays (a variant's own comparisons); keep the series."""
-    cache = ev._cache
-    for key in [k for k, v in cache.items() if v.dtype == np.bool_]:
-        del cache[key]
