@@ -337,3 +337,20 @@ def test_a_question_after_a_number_ends_its_sentence() -> None:
     d = read_draft("Does it buy AAPL when RSI is below 30 and sell it when it is above 70? "
                    "I could not find an example")
     assert format_expr(d.long_exit) == "rsi(close, 14) > 70"
+
+
+def test_stop_and_target_wordings() -> None:
+    d = read_draft("buy SPY when RSI(2) < 10; set the initial stop at six times the 10-day ATR")
+    assert d.stop_loss == ("atr", 6.0, 10)
+    assert read_draft("buy SPY when RSI(2) < 10, a 1/2 ATR(14) stop").stop_loss == ("atr", 0.5, 14)
+    d = read_draft("buy SPY when RSI(2) < 10. If it has a profit of 3%, sell. If the loss is 2%, "
+                   "sell")
+    assert d.take_profit == ("pct", 3.0) and d.stop_loss == ("pct", 2.0)
+    d = read_draft("Buy SPY when RSI(2) < 10.\nStop loss: 3% below entry for longs, 3% above entry "
+                   "for shorts")
+    assert d.stop_loss == ("pct", 3.0) and d.take_profit is None
+
+
+def test_day_words_put_the_rules_on_daily_bars() -> None:
+    assert read_draft("buy SPY after 3 consecutive down days, sell after 5 days").timeframe == "1d"
+    assert read_draft("buy SPY when the close is above yesterday's high").timeframe == "1d"

@@ -39,6 +39,7 @@ class Lexed:
 
 _RAW = re.compile(r"""
   (?P<money>\$\s?\d[\d,]*(?:\.\d+)?\s?[kKmM]?\b)
+ |(?P<frac>(?<![\d/.])[1-3]/[2-4](?![\d/]))
  |(?P<ratio>\b\d+(?:\.\d+)?\s?:\s?\d+(?:\.\d+)?\b)
  |(?P<range>(?<![A-Za-z])\d+(?:\.\d+)?\s?%?\s?(?:-|–|to)\s?\d+(?:\.\d+)?\s?%)
  |(?P<num>(?<![A-Za-z])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s?%)?(?:[kK]\b)?|\.\d+\s?%?)
@@ -154,6 +155,10 @@ def _step(pieces: list[tuple[str, str, str]], i: int,
     if kind == "ratio":
         a, b = (float(x) for x in low.replace(" ", "").split(":"))
         out.toks.append(Tok("RATIO", (a, b), raw))
+        return i + 1
+    if kind == "frac":
+        a, b = (float(x) for x in low.split("/"))
+        out.toks.append(Tok("NUM", round(a / b, 4), raw))
         return i + 1
     if kind == "num":
         pct = low.endswith("%")

@@ -67,14 +67,14 @@ class PartBuilder(CondBuilder):
         return Part("direction", value=str(tok.value))
 
     # ----- stops and targets -----------------------------------------------------------------
-    def stop(self, a: Any, b: Any = None) -> Part:
-        return Part("stop", value=a if isinstance(a, tuple) else b)
+    def stop(self, *args: Any) -> Part:
+        return Part("stop", value=next(a for a in args if isinstance(a, tuple)))
 
     def stop_unsaid(self, tok: Tok) -> Part:
         raise Ask("How far should the stop loss be? e.g. '2%' or '2 ATR'.")
 
-    def target(self, a: Any, b: Any = None) -> Part:
-        return Part("target", value=a if isinstance(a, tuple) else b)
+    def target(self, *args: Any) -> Part:
+        return Part("target", value=next(a for a in args if isinstance(a, tuple)))
 
     def target_unsaid(self, tok: Tok) -> Part:
         raise Ask("How far should the take-profit target be? e.g. '6%' or '3 ATR'.")
@@ -107,11 +107,16 @@ class PartBuilder(CondBuilder):
         args = next((r for r in rest if r.kind == "ARGS"), None)
         period = 14
         if args is not None and args.value:
-            period = int(args.value[0].value) if args.value[0].kind == "NUM" else \
-                period_bars(args.value[0], self.notes)
+            arg = args.value[0]
+            period = int(arg.value) if arg.kind == "NUM" else period_bars(arg, self.notes)
         else:
             self.notes.append("ATR period: 14 (the usual one; not stated)")
         return ("atr", float(num.value), period)
+
+    def atr_level_period(self, num: Tok, *rest: Tok) -> tuple:
+        """"six times the 10-day ATR"."""
+        period = next(t for t in rest if t.kind == "PERIOD")
+        return ("atr", float(num.value), period_bars(period, self.notes))
 
     def pip_level(self, num: Tok, unit: Tok) -> tuple:
         raise Ask(f"A level of {num.text} {unit.text}: the language measures stops and "

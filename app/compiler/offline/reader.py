@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.compiler.offline import vocab
 from app.compiler.offline.grammar import parse_clause
 from app.compiler.offline.lexer import Tok
 from app.compiler.offline.operands import Ask
@@ -131,7 +132,8 @@ def _read_clause(clause: Clause, out: Read) -> None:
         return
     out.rule_clauses += 1
     out.sides |= {str(t.value) for t in body if t.kind == "SIDE"}
-    out.day_periods |= any(t.kind == "PERIOD" and t.value[1] == "day" for t in body)
+    out.day_periods |= any(t.kind == "PERIOD" and t.value[1] in ("day", "week", "month")
+                           or t.kind != "PERIOD" and _says_days(t) for t in body)
     problem = _problem(toks, body, clause)
     if problem:
         out.questions.append(problem)
@@ -147,8 +149,13 @@ def _read_clause(clause: Clause, out: Read) -> None:
         part.join = join
         if part.kind == "entry_move" and part.side is None:
             first = body[0] if body[0].kind == "SIDE" else (lead or [Tok("SIDE", "exit")])[0]
-            part.side = str(first.value)
+            part.side = str(first.value) if first.kind == "SIDE" else first.kind.lower()
     out.parts += [(p, clause) for p in parts]
+
+
+def _says_days(tok: Tok) -> bool:
+    """A word that counts in days ("yesterday's high", "3 down days", "the daily close")."""
+    return any(w in vocab.DAY_WORDS for w in tok.text.lower().split())
 
 
 def _revision_words(clause: Clause, out: Read) -> bool:

@@ -206,7 +206,7 @@ def _level_ahead(toks: list[Tok], i: int) -> bool:
     """A number that a stop, target, size or holding word follows ("2% stop")."""
     if toks[i].kind not in ("PCT", "NUM", "MONEY", "RATIO"):
         return False
-    ahead = [t.kind for t in toks[i + 1:i + 5]]
+    ahead = [t.kind for t in toks[i + 1:i + 7]]
     for kind in ahead:
         if kind in LEVEL_UNITS:
             return True

@@ -314,6 +314,8 @@ def _settings(r: Read, d: Draft) -> None:
 def _entry_move(part: Part, d: Draft) -> str:
     """"falls 3% below entry" is a long's stop and a short's target (and the mirror)."""
     where, _pct = part.value
+    if part.side in ("stop", "target"):  # under a "Stop loss:" heading it is the stop
+        return "stop_loss" if part.side == "stop" else "take_profit"
     short = part.side in ("short", "cover") or part.side == "exit" and \
         d.long_entry is None and d.short_entry is not None
     losing = (where == "below") != short

@@ -178,10 +178,13 @@ NUM 0: zero line | the zero line | 0 line | the 0 line | the zero level | zero l
 ROW: in a row | consecutive | straight | running | successive | in succession | back to back
 STOP: stop | stop loss | stoploss | stop-loss | sl | stop out | stopped out | protective stop | \
   hard stop | initial stop | stop at | stop losses | stops | max loss | maximum loss | \
-  cut losses | cut the loss | stop level | loss limit per trade | stop loss at | a stop | s/l
+  cut losses | cut the loss | stop level | loss limit per trade | stop loss at | a stop | s/l | \
+  a loss of | the loss is | loss of | stop-loss at | stop loss of | a stop loss of | a stop loss | \
+  a stop loss at | a stop-loss | a stop-loss at
 TARGET: take profit | profit target | target | tp | take profits | take-profit | profit taking | \
   profit objective | take profit at | target of | targets | objective | exit at a profit of | \
-  book profit | book profits | limit order at | profit target of | t/p
+  book profit | book profits | limit order at | profit target of | t/p | a profit of | \
+  profit of | the profit is | a gain of | take profit of
 TRAIL: trailing stop | trailing | trail | trailing stop loss | trail the stop | trailing-stop | \
   trail stop | trails | chandelier stop | trailed stop | trailing sl
 HOLD: hold | hold for | max hold | holding period | hold at most | time stop | held for | \
@@ -377,7 +380,7 @@ RTH TF HTF LTF STD SD OCO ORB PDT EPS PE PT IV DTE OTM ITM ATM BE DI DMI OBV CCI
 KC HMA VWMA DEMA TEMA TRIX PPO CMF MA MAS EMAS SMAS VIX NR NR4 NR7 IBS RR R TR NYSE NASDAQ
 CFD FX PIP PIPS LOT ENTRY EXIT EXITS RULES RULE SETUP NOTE NOTES TIMEFRAME RISK SIZE TARGET
 ALL ANY NO YES ON AT TO OF IN BY FOR IS IT BE AS AN UP DOWN NEW OPEN CLOSE HIGH LOW DAY
-STOCH SPX NDX INDU DJIA GMT UTC EDT CST PST NY LONDON ASIA MAX MIN AVG EG IE VS ETC ROI ROE
+STOCH INDU DJIA GMT UTC EDT CST PST NY LONDON ASIA MAX MIN AVG EG IE VS ETC ROI ROE
 TV EA PNL OHLCV CSV API REF TRUE FALSE NULL NAN ALWAYS NEVER ONLY WHEN THEN ELSE
 """.split())
 """Upper-case words that are not symbols (indicator names, acronyms, headings, shouting)."""
@@ -387,11 +390,12 @@ AAPL MSFT GOOG GOOGL AMZN NVDA TSLA META NFLX ORCL YHOO INTC AMD QCOM AVGO TXN M
 CSCO PYPL SQ SHOP UBER LYFT SNAP PINS PLTR SNOW COIN HOOD JPM BAC WFC GS KO PEP MCD SBUX NKE
 WMT COST TGT HD DIS XOM CVX BA CAT JNJ PFE MRK UNH SPY QQQ IWM DIA VTI VOO TLT IEF GLD SLV USO
 XLF XLE XLK XLV XLI XLY XLP XLU XLB SMH EEM EFA HYG LQD TQQQ SQQQ EURUSD GBPUSD USDJPY AUDUSD
+SPX NDX SHY AGG BND
 """.split())
 """Symbols taken in any letter case (other symbols must be written in capitals)."""
 
 LOWERCASE_UNSAFE = frozenset(
-    "low all it on key now cost dis dia shop snap pins hood coin hd mu cat gs ba spy".split())
+    "low all it on key now cost dis dia shop snap pins hood coin hd mu cat gs ba spy shy".split())
 """Known symbols that are also English words: taken only in capitals."""
 
 COMPANIES = {
@@ -431,6 +435,10 @@ PERIOD_UNITS = {"day": "day", "days": "day", "period": "bar", "periods": "bar", 
                 "year": "year", "years": "year", "day's": "day", "days'": "day",
                 "bar's": "bar", "bars'": "bar", "period's": "bar"}
 """Words after a number that make it a period ("20-day", "14 bars")."""
+
+DAY_WORDS = frozenset("day days daily yesterday yesterday's yesterdays today today's day's "
+                      "days' week weeks week's".split())
+"""Words that count time in days: a rule using them runs on daily bars unless told otherwise."""
 
 UNIT_DAYS = {"day": 1, "bar": 1, "week": 5, "month": 21, "year": 252}
 """Daily bars in one unit, for periods said in weeks, months or years."""
