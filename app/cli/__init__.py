@@ -82,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser(_first_command(args_given))
         args = parser.parse_args(args_given)
     finally:
+        gc.freeze()  # what the imports made lives as long as the process: never scan it
         gc.enable()
     _logging(args.verbose)
     handler: Handler | None = getattr(args, "handler", None)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
-import lark
-from lark import Lark, Token
+if TYPE_CHECKING:
+    from lark import Token
 
 _PACKAGED = Path(__file__).with_name("strategy.lark")
 _REPO = Path(__file__).resolve().parents[2] / "grammar" / "strategy.lark"
@@ -25,45 +24,16 @@ def grammar_text() -> str:
 
 
 @cache
-def statement_parser(located: bool = False) -> Lark:
-    """An LALR parser whose start rule is a single statement.
+def statement_parser(located: bool = False) -> Any:
+    """An LALR parser whose start rule is a single statement (see :mod:`app.dsl.lark_runtime`).
 
     Tracking the position of every rule node more than doubles the parse time, so the
     fast parser leaves it out; a statement that turns out to have a problem is parsed
     again with ``located=True`` to point at the exact spot.
     """
-    text = grammar_text()
-    return Lark(
-        text,
-        parser="lalr",
-        start="statement",
-        propagate_positions=located,
-        maybe_placeholders=True,
-        postlex=WordBoundary(),
-        cache=cache_file(text, located) or False,
-    )
+    from app.dsl.lark_runtime import RUNTIME
 
-
-def cache_file(text: str, located: bool) -> str | None:
-    """Where the built parser is kept between processes, named by the grammar's content.
-
-    Building the LALR tables costs more than the rest of `parley check`; loading them back
-    costs a few milliseconds. Lark checks the file's own hash of the grammar and options
-    and rebuilds (and rewrites) a stale or damaged one. ``None`` when there is no folder we
-    may write to and no file already there: then the parser is built each time.
-    """
-    from app.logs import home_dir
-
-    digest = hashlib.sha256(f"{text}\0{lark.__version__}\0{located}".encode()).hexdigest()
-    folder = home_dir() / "cache" / "grammar"
-    path = folder / f"statement-{digest[:20]}.lark"
-    if path.is_file():
-        return str(path)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return str(path) if os.access(folder, os.W_OK) else None
+    return RUNTIME.Lark_StandAlone(propagate_positions=located, postlex=WordBoundary())
 
 
 class RunTogether(Exception):
@@ -135,7 +105,7 @@ def describe_terminal(name: str) -> str:
     if name in TERMINAL_NAMES:
         return TERMINAL_NAMES[name]
     try:
-        pattern = statement_parser().get_terminal(name).pattern
+        pattern = statement_parser().lexer_conf.terminals_by_name[name].pattern
     except KeyError:  # a name lark makes up, not one of the grammar's terminals
         return name.lower()
     value = getattr(pattern, "value", name)

@@ -11,12 +11,13 @@ import re
 from typing import Any
 from collections.abc import Iterator
 
-from lark import Token, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-from lark.exceptions import VisitError
 from pydantic import ValidationError
 
 from app.dsl.diagnostics import Diagnostic, SpecError
 from app.dsl.grammar import RunTogether, describe_terminal, statement_parser
+from app.dsl.lark_runtime import (
+    Token, UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError,
+)
 from app.dsl.transformer import LocatedError, Pos, StatementTransformer, Stmt
 from app.spec.checks import Problem, check_spec
 from app.spec.models import TAGS, StrategySpec

@@ -11,8 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from lark import Token, Transformer_NonRecursive, v_args
-
+from app.dsl.lark_runtime import Token, Transformer_NonRecursive, v_args
 from app.indicators.catalog import CATALOG, PRICE_FIELDS
 from app.spec import expr as E
 from app.spec import universes
