@@ -35,7 +35,7 @@ universe {universe}
 timeframe 1m
 long when sma(close, 5) crosses above sma(close, 20)
 exit when sma(close, 5) crosses below sma(close, 20)
-size 1% of equity
+size {size}% of equity
 agents technical, fundamentals, news, macro
 debate 1 rounds
 min conviction 40
@@ -44,7 +44,8 @@ min conviction 40
 
 def bench(n_symbols: int, n_bars: int, window: int) -> dict:
     frames = synthetic_market(n_symbols, n_bars, freq="min")
-    text = SPEC.format(universe=", ".join(frames))
+    size = min(1.0, 100.0 / n_symbols)  # every position open stays within the exposure cap
+    text = SPEC.format(universe=", ".join(frames), size=f"{size:g}")
     spec = parse_spec(text)
     home = Path(tempfile.mkdtemp(prefix="parley-bench-"))
     store = Store(f"sqlite:///{home / 'parley.db'}")
