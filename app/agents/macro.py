@@ -118,10 +118,35 @@ def equal_weight_benchmark(frames: Mapping[str, pd.DataFrame]) -> Bars:
     A symbol joins on its second bar; over a member's missing bars its last close carries
     (a zero return). Open, high, low and close are all the index level; volume is 0.
     """
-    closes = pd.concat({s: f["Close"] if "Close" in f else f["close"] for s, f in frames.items()},
-                       axis=1, sort=True).ffill()
+    closes = _aligned_closes(frames)
+    if closes is None:
+        closes = pd.concat({s: _close(f) for s, f in frames.items()}, axis=1, sort=True)
+    closes = closes.ffill()
     returns = closes.pct_change(fill_method=None).mean(axis=1, skipna=True).fillna(0.0)
     level = (1.0 + returns).cumprod().to_numpy()
     index = closes.index.tz_localize(None) if closes.index.tz is not None else closes.index
     return Bars(index=index.to_numpy(dtype="datetime64[ns]"), open=level, high=level, low=level,
                 close=level, volume=np.zeros(len(level)))
+
+
+def _close(frame: pd.DataFrame) -> pd.Series:
+    return frame["Close"] if "Close" in frame else frame["close"]
+
+
+def _aligned_closes(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame | None:
+    """The members' closes side by side without aligning them, when they already share one
+    sorted index and float closes (a live run's symbols): the frame ``pd.concat`` would
+    build, laid out as it lays it out, at a fraction of the cost. ``None`` otherwise."""
+    if not frames:
+        return None
+    first = next(iter(frames.values())).index
+    if not (first.is_monotonic_increasing and first.is_unique):
+        return None
+    columns = []
+    for frame in frames.values():
+        close = _close(frame)
+        if close.dtype != np.float64 or not (frame.index is first or frame.index.equals(first)):
+            return None
+        columns.append(close.to_numpy())
+    return pd.DataFrame(np.vstack(columns).T, index=first, columns=list(frames))
+

@@ -16,6 +16,8 @@ ones already there (each symbol's random draws are taken bar by bar).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
@@ -46,13 +48,24 @@ def synthetic_market(
     (0.8-2.5% a bar) and drift (-5% to +20% a year); volatilities are per bar whatever
     ``freq`` is.
     """
+    return dict(iter_synthetic_market(n_symbols, n_bars, seed, start, freq))
+
+
+def iter_synthetic_market(
+    n_symbols: int,
+    n_bars: int,
+    seed: int = 7,
+    start: str = "2010-01-04",
+    freq: str = "B",
+) -> Iterator[tuple[str, pd.DataFrame]]:
+    """:func:`synthetic_market` one ``(symbol, frame)`` at a time, the same frames, so a
+    benchmark can write thousands of symbols without holding them all."""
     index = _index(start, n_bars, freq)
     market = np.random.default_rng([seed, 0]).standard_normal(n_bars) * _MARKET_VOL
     width = max(3, len(str(n_symbols - 1)))
-    return {
-        f"SYN{i:0{width}d}": _random_walk(np.random.default_rng([seed, 1, i]), market, index)
-        for i in range(n_symbols)
-    }
+    for i in range(n_symbols):
+        yield f"SYN{i:0{width}d}", _random_walk(np.random.default_rng([seed, 1, i]), market,
+                                                index)
 
 
 def _random_walk(

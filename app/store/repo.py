@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, UTC
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -156,9 +156,7 @@ class Store:
         """Record one processed bar atomically (see the module docstring)."""
         now = utcnow()
         with self.session() as s:
-            for coid, values in c.order_updates.items():
-                s.exec(update(OrderRow).where(  # type: ignore[call-overload]
-                    col(OrderRow.client_order_id) == coid).values(updated_at=now, **values))
+            _update_orders(s, c.order_updates, now)
             known = _existing_keys(s, [f.fill_key for f in c.fills])
             s.add_all([f for f in c.fills if f.fill_key not in known])
             s.add_all(c.trades + c.decisions + c.events)
@@ -250,6 +248,20 @@ class Store:
     def load_conversation(self, conv_id: str) -> ConversationRow | None:
         with self.session() as s:
             return s.get(ConversationRow, conv_id)
+
+
+def _update_orders(s: Session, updates: dict[str, dict[str, Any]], now: datetime) -> None:
+    """One executemany UPDATE per set of changed columns, not one statement per order."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for coid, values in updates.items():
+        row = {f"v_{k}": v for k, v in values.items()}
+        groups.setdefault(tuple(sorted(values)), []).append({"coid": coid, "v_now": now, **row})
+    table = OrderRow.__table__  # type: ignore[attr-defined]
+    for names, rows in groups.items():
+        stmt = update(table).where(table.c.client_order_id == bindparam("coid")).values(
+            updated_at=bindparam("v_now", type_=table.c.updated_at.type),
+            **{k: bindparam(f"v_{k}", type_=table.c[k].type) for k in names})
+        s.connection().execute(stmt, rows)
 
 
 def _existing_keys(s: Session, keys: Iterable[str]) -> set[str]:
