@@ -28,10 +28,16 @@ size 45% of equity
 BARS = 30
 
 
-def bars(closes: list[float]) -> pd.DataFrame:
+def bars(closes: list[float], sessions: bool = False) -> pd.DataFrame:
+    """4-hour bars from 2024-01-01 round the clock, or (``sessions``) six on each NYSE
+    session from 2024-01-02 (weekends and holidays have none)."""
     c = np.asarray(closes, float)
     o = np.r_[c[0], c[:-1]]
     index = pd.date_range("2024-01-01", periods=len(c), freq="4h", name="date")
+    if sessions:
+        days = pd.bdate_range("2024-01-02", periods=len(c) // 6 + 1)
+        index = pd.DatetimeIndex([d + pd.Timedelta(hours=4 * k) for d in days
+                                  for k in range(6)][:len(c)], name="date")
     return pd.DataFrame({"open": o, "high": np.maximum(o, c), "low": np.minimum(o, c),
                          "close": c, "volume": 1000.0}, index=index)
 
@@ -121,8 +127,9 @@ FLIP = RULES.replace("long when close > 99\nexit when close < 60",
 @pytest.mark.parametrize("symbol", ["AAA", "BTC/USD"])
 def test_pdt_blocks_entries_after_three_day_trades_in_five_days(symbol: str) -> None:
     # In at one open, out at the next: round trips 1-2, 3-4 (day trades), 5-6 (overnight),
-    # 7-8 (the third day trade, on day 2).
-    frames = {symbol: bars([100.0] * 40)}
+    # 7-8 (the third day trade, on day 2). Days are NYSE sessions: 2024-01-02 to 01-10
+    # has no holiday, and the weekend of 01-06 has no bars.
+    frames = {symbol: bars([100.0] * 40, sessions=True)}
     result = run(frames, "", rules=FLIP)
     if symbol == "BTC/USD":  # crypto is exempt
         assert result.limit_events == [] and entries(result, symbol)[:6] == [1, 3, 5, 7, 9, 11]

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from app.agents.models import Headline
+from app.instruments import instrument
 
 LOOKBACK = timedelta(days=7)
 MOST = 200
@@ -59,7 +60,7 @@ class AlpacaNews:
     def _fetch(self, symbol: str, time: datetime) -> tuple[tuple[Headline, ...], str]:
         from alpaca.data.requests import NewsRequest
 
-        zone = "UTC" if "/" in symbol else "America/New_York"
+        zone = instrument(symbol).timezone
         end = pd.Timestamp(time).tz_localize(zone).tz_convert("UTC")
         request = NewsRequest(symbols=symbol.upper(), start=(end - LOOKBACK).to_pydatetime(),
                               end=end.to_pydatetime(), limit=MOST)

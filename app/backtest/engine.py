@@ -123,6 +123,7 @@ def _result(spec: StrategySpec, prepared: Any, broker: PaperBroker,
         {"commission": costs[0].describe(), "slippage": costs[1].describe(),
          "gates": [g.name for g in session.gates.gates]},
         limits=describe_limits(spec), limit_events=list(session.limits.events),
+        timezone=prepared.clock,
     )
 
 

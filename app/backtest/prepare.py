@@ -19,6 +19,7 @@ from app.engine.warmup import slowest_part, warmup
 from app.execution.screen import apply_screen
 from app.execution.symbol_data import SymbolData, prepare_symbol
 from app.indicators.bars import Bars
+from app.instruments.clock import run_zone
 from app.spec.models import AtrLevel, StrategySpec
 from app.spec.params import runnable
 
@@ -36,6 +37,8 @@ class Prepared:
     union: np.ndarray
     """Every bar time (int64 ns) of any symbol inside the trading window, sorted."""
     notes: list[str] = field(default_factory=list)
+    clock: str = "America/New_York"
+    """The zone of the run's times (:func:`app.instruments.clock.run_zone`)."""
 
 
 def prepare(spec: StrategySpec, frames: Mapping[str, pd.DataFrame],
@@ -54,6 +57,7 @@ def prepare(spec: StrategySpec, frames: Mapping[str, pd.DataFrame],
     if start is not None and end is not None and start > end:
         raise EmptyRangeError(f"the date range is empty: --from {_day(start)} is after "
                               f"--to {_day(end)}")
+    clock = run_zone(frames)  # a mixed run's events are ordered on UTC instants
     datas, firsts, notes = [], [], []
     short: list[NotEnoughHistoryError] = []
     for symbol, frame in frames.items():
@@ -72,7 +76,7 @@ def prepare(spec: StrategySpec, frames: Mapping[str, pd.DataFrame],
             short.append(err)  # a late listing in a wide universe: it sits this run out
             notes.append(f"skipped (too little history): {err.message}")
             continue
-        data = prepare_symbol(spec, symbol, bars)
+        data = prepare_symbol(spec, symbol, bars, clock)
         for arr in (data.long_entry, data.short_entry):
             arr[:first] = False
         datas.append(data)
@@ -85,7 +89,7 @@ def prepare(spec: StrategySpec, frames: Mapping[str, pd.DataFrame],
     if spec.screen is not None:
         apply_screen(datas, spec.screen)
     union = np.unique(np.concatenate([d.times[f:] for d, f in zip(datas, firsts)]))
-    return Prepared(datas, firsts, union, notes)
+    return Prepared(datas, firsts, union, notes, clock)
 
 
 def _window(symbol: str, frame: pd.DataFrame, start: pd.Timestamp | None,

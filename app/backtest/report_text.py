@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from app.instruments.clock import zone_of
 from app.backtest.result import BacktestResult
 
 _ROWS = (
@@ -78,7 +79,9 @@ def _headline(r: BacktestResult) -> str:
     return (f'"{r.name}" on {symbols}: {_day(r.start)} to {_day(r.end)} '
             f"({len(r.equity):,} bars), starting cash {r.cash:,.2f}\n"
             f"Costs: commission {s.get('commission', 'none')}, slippage "
-            f"{s.get('slippage', 'none')}. Gates: {', '.join(s.get('gates', ['rules']))}.")
+            f"{s.get('slippage', 'none')}. Gates: {', '.join(s.get('gates', ['rules']))}."
+            + ("\nTimes: UTC (the symbols trade in different time zones)."
+               if len({zone_of(x) for x in r.symbols}) > 1 else ""))
 
 
 def _metrics_table(r: BacktestResult) -> list[str]:

@@ -50,6 +50,9 @@ class BacktestResult:
     """What the data cannot tell (survivorship bias of the bundled sp500 universe)."""
     data_warnings: list[str] = field(default_factory=list)
     """Bars the loader fixed, left out or flagged (:mod:`app.market.quality`)."""
+    timezone: str = "America/New_York"
+    """The zone of every time here (wall time): the symbols' own, or UTC when they differ
+    (:func:`app.instruments.clock.run_zone`)."""
 
     @property
     def final_equity(self) -> float:
@@ -83,6 +86,7 @@ class BacktestResult:
             "symbols": list(self.symbols),
             "start": _iso(self.start),
             "end": _iso(self.end),
+            "timezone": self.timezone,
             "cash": self.cash,
             "settings": self.settings,
             "metrics": self.metrics,

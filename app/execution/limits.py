@@ -5,7 +5,9 @@ entries altogether -- in code, never in a prompt. Backtest, paper and live drive
 same way, by bar times and never the wall clock (see :class:`StrategySession`):
 
 * :meth:`Limits.open_bar` as a bar starts, before its fills: a new calendar day (the bar's
-  date) sets the day's start equity and moves the PDT window;
+  date; New York's when the universe holds anything but crypto) sets the day's start
+  equity and moves the PDT window, the last five NYSE sessions (exchange-calendars: a
+  crypto weekend or a holiday is no business day);
 * :meth:`Limits.close_bar` at the bar's close, after its fills and before the entries
   decided on it: the checks below, each recorded once as a :class:`LimitEvent`;
 * :meth:`Limits.on_trade` for each closed round trip; :meth:`Limits.blocked` per entry.
@@ -18,9 +20,10 @@ What trips, and for how long:
   entries for the rest of the run;
 * ``circuit_breaker`` -- a symbol's close ``move_pct`` from its close ``bars`` bars before:
   no new entries in any symbol for the rest of the run;
-* ``pdt`` -- under $25,000 of equity with 3 day trades (opened and closed on one date;
-  crypto is exempt) in the last 5 trading days, no entry in a non-crypto symbol, since it
-  could become the 4th. Not a pause: entries wait until the count drops.
+* ``pdt`` -- under $25,000 of equity with 3 day trades (opened and closed on one New York
+  date, in a US equity: crypto, FX and indexes are exempt) in the last 5 NYSE sessions, no
+  entry in a US equity, since it could become the 4th. Not a pause: entries wait until
+  the count drops.
 
 A live run adds what only a venue can trip (a slippage anomaly, :mod:`app.runner.limits`)
 through :meth:`Limits.trip`, pauses while entries are blocked, and lets a person
@@ -32,11 +35,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from app.instruments import instrument
+from app.instruments.calendar import NEW_YORK, nyse_sessions_upto
+from app.instruments.clock import local_day, run_zone, stamp
 from app.spec.models import StrategySpec
 
 PDT_EQUITY = 25_000.0
@@ -77,7 +84,7 @@ class LimitState:
     day_trades: list[str] = field(default_factory=list)
     """The date of each recent day trade (YYYY-MM-DD)."""
     recent_days: list[str] = field(default_factory=list)
-    """The last five trading days seen."""
+    """The PDT window: the last five NYSE sessions (filled once a day trade is counted)."""
     paused: str | None = None
     """Why a person paused entries (live runs only); None: not paused."""
     halted: str | None = None
@@ -121,6 +128,13 @@ class Limits:
         self.now = 0
         self.watches_equity = self.daily_loss_pct is not None or self.max_drawdown_pct is not None
         pdt = any(instrument(s).pdt for s in spec.universe)
+        self.clock = run_zone(spec.universe)
+        """The zone of the bar times this sees (:mod:`app.instruments.clock`)."""
+        self.day_zone = self.clock if all(instrument(s).around_the_clock
+                                          for s in spec.universe) else NEW_YORK.key
+        """Whose date a "day" is: New York's, unless the universe is all crypto."""
+        self._span = (0, -1, "")
+        """[start, end) of the current day in bar times, and its date (a mixed run)."""
         self.active = self.watches_equity or self.circuit_breaker is not None or pdt
         """False when nothing here can ever veto (a driver may skip the bar calls)."""
 
@@ -132,15 +146,30 @@ class Limits:
     # ----------------------------------------------------------------- the clock
     def open_bar(self, time_ns: int) -> None:
         self.now = time_ns
-        day = str(np.datetime64(time_ns, "ns").astype("datetime64[D]"))
+        day = self._day(time_ns)
         s = self.state
         if s.day == day:
             return
         s.day, s.day_start_equity, s.day_blocked = day, s.last_equity, None
-        s.recent_days = (s.recent_days + [day])[-PDT_DAYS:]
-        s.day_trades = [d for d in s.day_trades if d in s.recent_days]
+        if s.day_trades:  # the calendar is built only once a day trade is counted
+            s.recent_days = nyse_sessions_upto(date.fromisoformat(day), PDT_DAYS)
+            s.day_trades = [d for d in s.day_trades if d in s.recent_days]
         if len(s.day_trades) < PDT_MAX_DAY_TRADES:
             s.pdt_told = False
+
+    def _day(self, time_ns: int) -> str:
+        """The date of a bar time in :attr:`day_zone` (one conversion a day, not a bar)."""
+        if self.clock == self.day_zone:
+            return str(np.datetime64(time_ns, "ns").astype("datetime64[D]"))
+        lo, hi, day = self._span
+        if lo <= time_ns < hi:
+            return day
+        local = stamp(time_ns, self.clock).tz_convert(self.day_zone)
+        start = local.normalize()
+        bounds = [int(t.tz_convert(self.clock).tz_localize(None).value)
+                  for t in (start, (start + pd.Timedelta(days=1)).normalize())]
+        self._span = (bounds[0], bounds[1], str(start.date()))
+        return self._span[2]
 
     def close_bar(self, time_ns: int, equity: float | None,
                   moves: Iterable[tuple[str, float, float | None]] = ()) -> None:
@@ -209,11 +238,15 @@ class Limits:
         return message
 
     def on_trade(self, trade: Any) -> None:
-        """Count a day trade: a round trip in a non-crypto symbol within one date."""
-        entry, exit_ = (np.datetime64(t, "ns").astype("datetime64[D]")
+        """Count a day trade: a round trip in a US equity within one New York date."""
+        if not instrument(trade.symbol).pdt:
+            return
+        entry, exit_ = (local_day(t, self.clock, NEW_YORK.key)
                         for t in (trade.entry_time_ns, trade.exit_time_ns))
-        if entry == exit_ and instrument(trade.symbol).pdt:
-            self.state.day_trades.append(str(exit_))
+        if entry == exit_:
+            s = self.state
+            s.day_trades.append(exit_.isoformat())
+            s.recent_days = nyse_sessions_upto(exit_, PDT_DAYS)
 
     def resume(self) -> None:
         """A person lifts every pause (live runs): the drawdown and the day's loss are

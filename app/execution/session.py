@@ -215,7 +215,7 @@ class StrategySession:
             return None
         if not self.gates.trivial:
             cand = Candidate(data.symbol, "long" if side > 0 else "short", rule, bar,
-                             self._now, price, bars_until(data.bars, bar), equity)
+                             data.local_ns(bar), price, bars_until(data.bars, bar), equity)
             decision = self.gates.decide(cand)
             if not decision.approved:
                 self._record(data, side, rule, 0.0, decision, ())

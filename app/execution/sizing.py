@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable
 
 from app.execution.fill_model import Bracket
+from app.instruments import instrument
 from app.spec.models import AtrLevel, Level, Sizing, StrategySpec
 from app.spec.readback import DEFAULT_SIZING_PCT
 
@@ -20,8 +21,8 @@ _CRYPTO_STEP = 1e-8
 
 
 def is_fractional(symbol: str) -> bool:
-    """Crypto pairs are written ``BASE/QUOTE`` and trade in fractions."""
-    return "/" in symbol
+    """Whether the symbol trades in fractions (crypto; :mod:`app.instruments` says)."""
+    return instrument(symbol).fractional
 
 
 def round_qty(qty: float, fractional: bool) -> float:

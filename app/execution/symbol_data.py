@@ -14,9 +14,10 @@ import numpy as np
 
 from app.engine.evaluate import Evaluator
 from app.engine.signals import rule_signals
-from app.execution.sizing import is_fractional
 from app.indicators.bars import Bars
 from app.indicators.compute import compute
+from app.instruments import instrument
+from app.instruments.clock import to_run_clock
 from app.spec.models import AtrLevel, StrategySpec
 
 
@@ -28,7 +29,9 @@ class SymbolData:
     symbol: str
     bars: Bars
     times: np.ndarray
-    """Bar times as int64 nanoseconds."""
+    """Bar times as int64 nanoseconds of the run's clock (:mod:`app.instruments.clock`:
+    the bars' own wall time unless the run mixes zones); ``bars.index`` keeps the
+    venue's wall time."""
     long_entry: np.ndarray
     long_exit: np.ndarray
     short_entry: np.ndarray
@@ -64,6 +67,10 @@ class SymbolData:
         i = int(np.searchsorted(self.times, time_ns, side="right")) - 1
         return float(self.bars.close[max(i, 0)])
 
+    def local_ns(self, bar: int) -> int:
+        """Bar ``bar``'s time in the venue's wall time (what the gates read bars by)."""
+        return int(self.bars.index[bar].astype(np.int64))
+
     def atr_at(self, period: int, bar: int) -> float | None:
         values = self.atr.get(period)
         return None if values is None else float(values[bar])
@@ -87,9 +94,15 @@ class SymbolData:
         return bars[k] if k < len(bars) else len(self)
 
 
-def prepare_symbol(spec: StrategySpec, symbol: str, bars: Bars) -> SymbolData:
-    """Evaluate the spec's rules, screen and ATR levels over one symbol's bars."""
+def prepare_symbol(spec: StrategySpec, symbol: str, bars: Bars,
+                   clock: str | None = None) -> SymbolData:
+    """Evaluate the spec's rules, screen and ATR levels over one symbol's bars; ``clock``
+    is the run's zone when it differs from the symbol's (a mixed run: UTC)."""
     ev = Evaluator(bars)
+    inst = instrument(symbol)
+    times = bars.index.astype("datetime64[ns]").view(np.int64)
+    if clock is not None and clock != inst.timezone:
+        times = to_run_clock(bars.index, inst.timezone, clock)
     sig = rule_signals(spec, bars, ev)
     long_on, short_on = spec.direction != "short", spec.direction != "long"
 
@@ -98,10 +111,10 @@ def prepare_symbol(spec: StrategySpec, symbol: str, bars: Bars) -> SymbolData:
         return values.copy() if on else np.zeros(len(bars), dtype=bool)
 
     data = SymbolData(
-        symbol, bars, bars.index.astype("datetime64[ns]").view(np.int64),
+        symbol, bars, times,
         pick(long_on, sig.long_entry), pick(long_on, sig.long_exit),
         pick(short_on, sig.short_entry), pick(short_on, sig.short_exit),
-        fractional=is_fractional(symbol),
+        fractional=inst.fractional,
     )
     for level in (spec.stop_loss, spec.take_profit, spec.trailing_stop):
         if isinstance(level, AtrLevel) and level.period not in data.atr:

@@ -2,8 +2,9 @@
 from ``StockDataStream`` / ``CryptoDataStream`` (1-minute), or by polling the historical
 endpoint at each bar boundary for coarser timeframes.
 
-Times become exchange-local wall-clock times (New York) for stocks, as the rest of
-Parley expects; crypto stays in UTC. Crypto pairs (``BTC/USD``) use the crypto clients.
+History frames are in each venue's wall time (New York for stocks, UTC for crypto), as the
+loader gives them; live batches are timed on the run's clock (:mod:`app.instruments.clock`:
+UTC when the symbols' zones differ). Crypto pairs (``BTC/USD``) use the crypto clients.
 A symbol's class and zone come from :func:`app.instruments.instrument`; a bar is handed
 out only once it is final; a hole in the stream is filled from history.
 """
@@ -22,9 +23,10 @@ import pandas as pd
 
 from app.errors import ParleyError
 from app.feeds.base import BarBatch
-from app.market.alpaca_clients import historical_clients
+from app.market.alpaca_clients import bars_frame, historical_clients
 from app.instruments import instrument
 from app.instruments.calendar import bar_is_closed
+from app.instruments.clock import run_zone, to_run_clock, zone_of
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,8 @@ class AlpacaFeed:
         self.stock, self.crypto = historical_clients(key_id, secret_key, url)
         self.stream_url = stream_url
         self.poll_seconds = poll_seconds
+        self.clock = run_zone(self.symbols)
+        """The zone of the batches' times."""
 
     def history(self, until_ns: int | None) -> dict[str, pd.DataFrame]:
         end = datetime.now(UTC) if until_ns is None else \
@@ -96,10 +100,10 @@ class AlpacaFeed:
         stocks = [s for s in self.symbols if s not in coins]
         if stocks:
             req = StockBarsRequest(symbol_or_symbols=stocks, timeframe=tf, start=start, end=end)
-            out.update(self._frames(self.stock.get_stock_bars(req), "America/New_York"))
+            out.update(_frames(self.stock.get_stock_bars(req)))
         if coins:
             req = CryptoBarsRequest(symbol_or_symbols=coins, timeframe=tf, start=start, end=end)
-            out.update(self._frames(self.crypto.get_crypto_bars(req), "UTC"))
+            out.update(_frames(self.crypto.get_crypto_bars(req)))
         return out
 
     def batches(self, after_ns: int | None, stop: threading.Event) -> Iterator[BarBatch]:
@@ -118,7 +122,7 @@ class AlpacaFeed:
             since = datetime.now(UTC) - timedelta(days=2) if last is None else \
                 pd.Timestamp(last).tz_localize(self._zone()).tz_convert("UTC").to_pydatetime()
             now = datetime.now(UTC)
-            for batch in _batched(self._closed(self.fetch(since), now)):
+            for batch in _batched(self._closed(self.fetch(since), now), self.clock):
                 if last is None or batch.time_ns > last:
                     last = batch.time_ns
                     yield batch
@@ -179,7 +183,7 @@ class AlpacaFeed:
             except queue.Empty:
                 bar = None
             if bar is not None:
-                t = _local_ns(bar.timestamp, instrument(bar.symbol).timezone)
+                t = _local_ns(bar.timestamp, self.clock)
                 if last is None or t > last:
                     pending.setdefault(t, {})[bar.symbol] = (
                         bar.open, bar.high, bar.low, bar.close, bar.volume)
@@ -199,27 +203,18 @@ class AlpacaFeed:
         start = pd.Timestamp(last + step).tz_localize(self._zone()).tz_convert("UTC")
         end = pd.Timestamp(upto - step).tz_localize(self._zone()).tz_convert("UTC")
         log.info("stream hole from %s to %s: fetching the missed bars", start, end)
-        batches = _batched(self.fetch(start.to_pydatetime(), end.to_pydatetime()))
+        batches = _batched(self.fetch(start.to_pydatetime(), end.to_pydatetime()), self.clock)
         return [b for b in batches if last < b.time_ns < upto]
 
     # ----------------------------------------------------------------- helpers
     def _zone(self) -> str:
-        if all(instrument(s).timezone == "UTC" for s in self.symbols):
-            return "UTC"
-        return "America/New_York"
+        return self.clock
 
-    @staticmethod
-    def _frames(barset: Any, zone: str) -> dict[str, pd.DataFrame]:
-        out = {}
-        for symbol, rows in barset.data.items():
-            if not rows:
-                continue
-            index = pd.DatetimeIndex([_local(r.timestamp, zone) for r in rows], name="date")
-            out[symbol] = pd.DataFrame(
-                {"open": [r.open for r in rows], "high": [r.high for r in rows],
-                 "low": [r.low for r in rows], "close": [r.close for r in rows],
-                 "volume": [float(r.volume) for r in rows]}, index=index.as_unit("us"))
-        return out
+
+def _frames(barset: Any) -> dict[str, pd.DataFrame]:
+    """Each symbol's bars in its venue's wall time (:func:`bars_frame`)."""
+    return {symbol: bars_frame(rows, zone_of(symbol))
+            for symbol, rows in barset.data.items() if rows}
 
 
 def _minutes(timeframe: str) -> float:
@@ -235,10 +230,11 @@ def _local_ns(ts: datetime, zone: str) -> int:
     return int(_local(ts, zone).as_unit("ns").value)
 
 
-def _batched(frames: dict[str, pd.DataFrame]) -> list[BarBatch]:
+def _batched(frames: dict[str, pd.DataFrame], clock: str) -> list[BarBatch]:
+    """The frames' bars grouped by time on the run's ``clock``."""
     by_time: dict[int, dict[str, tuple]] = {}
     for symbol, frame in frames.items():
-        times = frame.index.values.astype("datetime64[ns]").astype("int64")
+        times = to_run_clock(frame.index, zone_of(symbol), clock)
         for t, row in zip(times.tolist(), frame.itertuples(index=False)):
             by_time.setdefault(t, {})[symbol] = tuple(float(x) for x in row)
     return [BarBatch(t, by_time[t]) for t in sorted(by_time)]

@@ -3,7 +3,9 @@
 ``speed`` is bars per second (``max``: as fast as the runner takes them). Bars of all
 symbols are merged into one timeline and handed out a timestamp at a time. Pacing waits
 on the run's stop event, so a stop is never delayed by the clock. ``bar_delay`` adds a
-fixed pause per bar (tests use it to make a fast replay killable mid-run).
+fixed pause per bar (tests use it to make a fast replay killable mid-run). Batches are
+timed on the run's clock (:mod:`app.instruments.clock`: UTC when the symbols' zones
+differ); :meth:`ReplayFeed.history` gives frames in each venue's wall time, as loaded.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pandas as pd
 
 from app.errors import ParleyError
 from app.feeds.base import BarBatch
+from app.instruments.clock import from_run_clock, run_zone, zone_of, to_run_clock
 
 
 def parse_speed(text: str | float | None) -> float | None:
@@ -61,7 +64,8 @@ class ReplayFeed:
         self.frames = dict(frames)
         self.speed = speed
         self.bar_delay = bar_delay
-        self._times = {s: f.index.values.astype("datetime64[ns]").view(np.int64)
+        self.clock = run_zone(self.frames)
+        self._times = {s: to_run_clock(f.index, zone_of(s), self.clock)
                        for s, f in self.frames.items()}
         self._values = {s: f[["open", "high", "low", "close", "volume"]].to_numpy(np.float64)
                         for s, f in self.frames.items()}
@@ -78,8 +82,11 @@ class ReplayFeed:
     def history(self, until_ns: int | None) -> dict[str, pd.DataFrame]:
         if until_ns is None:
             return {s: f.iloc[:0] for s, f in self.frames.items()}
-        cut = pd.Timestamp(until_ns)
-        return {s: f.loc[:cut] for s, f in self.frames.items()}
+        return {s: f.loc[:self._local(s, until_ns)] for s, f in self.frames.items()}
+
+    def _local(self, symbol: str, time_ns: int) -> pd.Timestamp:
+        local = from_run_clock(np.array([time_ns]), self.clock, zone_of(symbol))[0]
+        return pd.Timestamp(int(local))
 
     def batches(self, after_ns: int | None, stop: threading.Event) -> Iterator[BarBatch]:
         times = self.timeline

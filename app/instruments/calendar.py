@@ -68,3 +68,21 @@ def bar_is_closed(inst: Instrument, bar_start: datetime, bar_length: timedelta,
         elif bounds is not None and bar_start < bounds[1]:
             end = min(end, bounds[1])  # the session's last bar ends at an early close
     return now >= end
+
+
+@lru_cache(maxsize=1)
+def nyse_days() -> Any:
+    """Every NYSE session the calendar covers, as sorted ``datetime64[D]``."""
+    import numpy as np
+
+    return np.asarray(nyse().sessions.values.astype("datetime64[D]"))
+
+
+def nyse_sessions_upto(day: date, count: int) -> list[str]:
+    """The last ``count`` NYSE sessions on or before ``day`` (ISO dates, oldest first):
+    the pattern-day-trader rule's window of business days."""
+    import numpy as np
+
+    days = nyse_days()
+    end = int(np.searchsorted(days, np.datetime64(day.isoformat(), "D"), side="right"))
+    return [str(d) for d in days[max(0, end - count):end]]

@@ -28,8 +28,10 @@ from typing import Any
 
 import pandas as pd
 
+from app.instruments import instrument
+from app.market.alpaca_clients import bars_frame
 from app.market.errors import DataError
-from app.market.loader import COLUMNS, INDEX_UNIT, TIMEFRAMES, load_bars
+from app.market.loader import COLUMNS, TIMEFRAMES, load_bars
 
 FEEDS = ("iex", "sip")
 DEFAULT_FEED = "iex"
@@ -56,7 +58,7 @@ class _Ask:
 
     @property
     def crypto(self) -> bool:
-        return "/" in self.symbol
+        return instrument(self.symbol).asset_class == "crypto"
 
 
 def alpaca_feed(data: object) -> str | None:
@@ -126,15 +128,16 @@ def _clients(settings: Any) -> tuple[Any, Any]:
 
 def _ask(symbol: str, timeframe: str, feed: str, start: Any, end: Any, warmup_bars: int,
          utc_now: pd.Timestamp) -> _Ask:
-    zone = "UTC" if "/" in symbol else "America/New_York"
-    latest = utc_now - (_SIP_DELAY if feed == "sip" and "/" not in symbol else pd.Timedelta(0))
+    inst = instrument(symbol)
+    crypto, zone = inst.asset_class == "crypto", inst.timezone
+    latest = utc_now - (_SIP_DELAY if feed == "sip" and not crypto else pd.Timedelta(0))
     now = latest.tz_convert(zone).tz_localize(None)
     t0, t1 = _date(start, "--from"), _date(end, "--to")
     last = now if t1 is None else min(_day_end(t1), now)
     if t0 is None:
         first = last - pd.Timedelta(days=_SPAN_DAYS[timeframe])
     else:
-        first = t0 - _warmup_span(warmup_bars, timeframe, "/" in symbol)
+        first = t0 - _warmup_span(warmup_bars, timeframe, inst.around_the_clock)
     if first >= last:
         raise DataError(f"There are no {symbol} bars to fetch from {first:%Y-%m-%d} to "
                         f"{last:%Y-%m-%d}: --from must be before --to and before today.")
@@ -266,7 +269,7 @@ def _download(client: Any, ask: _Ask, first: pd.Timestamp, last: pd.Timestamp,
             f"({type(err).__name__}) while fetching {ask.symbol}.",
             "Check the network connection (and APCA_API_DATA_URL, if set), then run the "
             "command again.") from None
-    frame = _frame(barset.data.get(ask.symbol) or [], ask.zone)
+    frame = bars_frame(barset.data.get(ask.symbol) or [], ask.zone)
     return frame[frame.index + TIMEFRAMES[ask.timeframe] <= ask.now]  # still forming: left out
 
 
@@ -287,13 +290,6 @@ def _request(ask: _Ask, first: pd.Timestamp, last: pd.Timestamp) -> Any:
 def _utc(local: pd.Timestamp, zone: str) -> Any:
     return local.tz_localize(zone, nonexistent="shift_forward", ambiguous=False) \
         .tz_convert("UTC").to_pydatetime()
-
-
-def _frame(rows: Sequence[Any], zone: str) -> pd.DataFrame:
-    index = pd.DatetimeIndex([r.timestamp for r in rows], tz="UTC").tz_convert(zone)
-    values = [[r.open, r.high, r.low, r.close, r.volume] for r in rows]
-    return pd.DataFrame(values, columns=list(COLUMNS), dtype="float64",
-                        index=index.tz_localize(None).as_unit(INDEX_UNIT).rename("date"))
 
 
 def _refused(ask: _Ask, err: Any) -> DataError:

@@ -6,6 +6,9 @@ last ``window`` bars (indicators are causal, so the value equals the one the bac
 computes over the whole history as long as the window covers the indicators' memory)
 and appended; earlier bars' values never change. :meth:`LiveSymbol.view` hands the
 session a :class:`SymbolData` over the bars so far, built of views, not copies.
+
+Bar times arrive on the run's clock (:mod:`app.instruments.clock`: UTC when the universe
+mixes zones); the indicators and sessions see the venue's wall time, kept beside them.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from app.execution.sizing import is_fractional
 from app.execution.symbol_data import SymbolData, prepare_symbol
 from app.indicators.bars import Bars
+from app.instruments import instrument
+from app.instruments.clock import from_run_clock, to_run_clock
 from app.spec.models import AtrLevel, StrategySpec
 
 DEFAULT_WINDOW = 5000
@@ -29,10 +33,15 @@ class LiveSymbol:
     """Growing arrays of one symbol's bars and per-bar signals."""
 
     def __init__(self, spec: StrategySpec, symbol: str, window: int = DEFAULT_WINDOW,
-                 capacity: int = 512) -> None:
+                 capacity: int = 512, clock: str | None = None) -> None:
         self.spec, self.symbol, self.window = spec, symbol, window
+        self.inst = instrument(symbol)
+        self.zone = self.inst.timezone
+        self.clock = clock or self.zone
+        """The zone of the run's clock (the bars' own unless the run mixes zones)."""
         self.n = 0
         self._t = np.zeros(capacity, np.int64)
+        self._local = self._t if self.clock == self.zone else np.zeros(capacity, np.int64)
         self._px = np.zeros((5, capacity))
         self._sig = {name: np.zeros(capacity, bool) for name in _SIGNALS}
         periods = {lv.period for lv in (spec.stop_loss, spec.take_profit, spec.trailing_stop)
@@ -45,9 +54,11 @@ class LiveSymbol:
 
     # ----------------------------------------------------------------- input
     def append(self, time_ns: int, bar: Sequence[float]) -> None:
-        """Add one closed bar and compute its signals."""
+        """Add one closed bar (at ``time_ns`` of the run's clock); compute its signals."""
         self._grow(self.n + 1)
         self._t[self.n] = time_ns
+        if self._local is not self._t:
+            self._local[self.n] = from_run_clock(np.array([time_ns]), self.clock, self.zone)[0]
         self._px[:, self.n] = bar
         self.n += 1
         self._compute(max(0, self.n - self.window), self.n, self.n - 1)
@@ -59,7 +70,10 @@ class LiveSymbol:
         k = len(frame)
         self._grow(self.n + k)
         start = self.n
-        self._t[start:start + k] = frame.index.values.astype("datetime64[ns]").view(np.int64)
+        local = frame.index.values.astype("datetime64[ns]").view(np.int64)
+        self._t[start:start + k] = to_run_clock(frame.index, self.zone, self.clock)
+        if self._local is not self._t:
+            self._local[start:start + k] = local
         self._px[:, start:start + k] = frame[["open", "high", "low", "close", "volume"]] \
             .to_numpy(np.float64).T
         self.n += k
@@ -75,10 +89,10 @@ class LiveSymbol:
         n = self.n
         times = self._t[:n]
         o, h, lo, c, v = (self._px[j, :n] for j in range(5))
-        bars = Bars(times.view("datetime64[ns]"), o, h, lo, c, v)
+        bars = Bars(self._local[:n].view("datetime64[ns]"), o, h, lo, c, v)
         data = SymbolData(self.symbol, bars, times, *(self._sig[s][:n] for s in _SIGNALS),
                           atr={p: a[:n] for p, a in self._atr.items()},
-                          fractional=is_fractional(self.symbol))
+                          fractional=self.inst.fractional)
         if self._screen:
             data.rank, data.screen_pos = self._rank[:n], self._pos[:n]
         return data
@@ -86,7 +100,7 @@ class LiveSymbol:
     def frame(self) -> pd.DataFrame:
         """The bars so far as the loader gives them (the gates' view of the universe)."""
         n = self.n
-        index = pd.DatetimeIndex(self._t[:n].view("datetime64[ns]"), name="date")
+        index = pd.DatetimeIndex(self._local[:n].view("datetime64[ns]"), name="date")
         return pd.DataFrame(self._px[:, :n].T, index=index,
                             columns=["open", "high", "low", "close", "volume"])
 
@@ -116,7 +130,8 @@ class LiveSymbol:
     def _compute(self, lo: int, hi: int, first: int) -> None:
         """Signals of bars ``first..hi-1`` from a computation over bars ``lo..hi-1``."""
         lo = max(lo, 0)
-        b = Bars(self._t[lo:hi].view("datetime64[ns]"), *(self._px[j, lo:hi] for j in range(5)))
+        b = Bars(self._local[lo:hi].view("datetime64[ns]"),
+                 *(self._px[j, lo:hi] for j in range(5)))
         d = prepare_symbol(self.spec, self.symbol, b)
         k = first - lo
         for name in _SIGNALS:
@@ -140,7 +155,9 @@ class LiveSymbol:
             out[..., :cap] = a
             return out
 
+        same = self._local is self._t
         self._t = grown(self._t, 0)
+        self._local = self._t if same else grown(self._local, 0)
         self._px = grown(self._px, 0.0)
         self._sig = {k: grown(v, False) for k, v in self._sig.items()}
         self._atr = {k: grown(v, np.nan) for k, v in self._atr.items()}

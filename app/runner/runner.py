@@ -39,6 +39,7 @@ from app.runner.book import Book
 from app.runner.limits import Limits, LimitState
 from app.runner.live_data import DEFAULT_WINDOW, LiveSymbol, apply_screen_now
 from app.runner.venue import VenueBook
+from app.instruments.clock import run_zone
 from app.spec.models import StrategySpec
 from app.spec.params import runnable
 from app.store import BarCommit, Store
@@ -112,7 +113,8 @@ class Runner:
     def _start(self, spec: StrategySpec, emit: Emit) -> _State:
         row = self.store.get_run(self.run_id)
         assert row is not None, f"no run {self.run_id}"
-        live = {s: LiveSymbol(spec, s, self.options.window) for s in spec.universe}
+        clock = run_zone(spec.universe)  # the feeds' and the limits' clock too
+        live = {s: LiveSymbol(spec, s, self.options.window, clock=clock) for s in spec.universe}
         for symbol, frame in self.feed.history(row.last_bar_ns).items():
             if symbol in live:
                 live[symbol].extend(frame)

@@ -28,6 +28,7 @@ from app.broker.models import BrokerOrder, OrderRequest
 from app.execution.fill_model import ExitHit
 from app.execution.orders import Fill, Order
 from app.execution.portfolio import Position, Trade
+from app.instruments import instrument
 from app.runner.book import Book, Journal
 
 
@@ -69,7 +70,8 @@ class VenueBook(Book):
     def _submit(self, order: Order) -> BrokerOrder | None:
         req = OrderRequest(client_order_id=order.client_order_id, symbol=order.symbol,
                            side="buy" if order.side > 0 else "sell", qty=order.qty,
-                           time_in_force="gtc" if "/" in order.symbol else "day")
+                           time_in_force="gtc" if instrument(order.symbol).around_the_clock
+                           else "day")
         try:
             return self.broker.submit(req)
         except BrokerUnavailable as err:

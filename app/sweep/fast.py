@@ -15,6 +15,9 @@ import numpy as np
 from app.backtest.kernel_run import simulate
 from app.execution.costs import CostModel
 from app.execution.limits import PDT_DAYS, PDT_EQUITY, PDT_MAX_DAY_TRADES
+from app.instruments import instrument
+from app.instruments.calendar import NEW_YORK, nyse_days
+from app.instruments.clock import from_run_clock, run_zone
 from app.spec.models import StrategySpec
 from app.sweep.panel import Panel, variant_arrays
 
@@ -49,22 +52,23 @@ def run_fast(spec: StrategySpec, panel: Panel, cash: float, commission: CostMode
     run = simulate(spec, panel.market, variant_arrays(spec, panel), cash, commission,
                    slippage)
     rows = run.trades
-    return FastRun(run.equity, rows, pdt_free(rows, panel.union, panel.fractional,
+    return FastRun(run.equity, rows, pdt_free(rows, panel.union, panel.symbols,
                                               run.flags[2]), int(run.flags[4]))
 
 
-def pdt_free(rows: np.ndarray, union: np.ndarray, fractional: np.ndarray,
+def pdt_free(rows: np.ndarray, union: np.ndarray, symbols: tuple[str, ...],
              lowest_equity: float) -> bool:
-    """True when the PDT limit could not have blocked an entry of this run."""
-    if lowest_equity >= PDT_EQUITY or bool(fractional.all()) or rows.size == 0:
+    """True when the PDT limit could not have blocked an entry of this run: no three day
+    trades in US equities within five NYSE sessions (the limits' own window)."""
+    pdt = np.array([instrument(s).pdt for s in symbols], dtype=np.bool_)
+    if lowest_equity >= PDT_EQUITY or not bool(pdt.any()) or rows.size == 0:
         return True
-    days = union.astype("datetime64[ns]").astype("datetime64[D]")
-    _, day_ix = np.unique(days, return_inverse=True)
     t0, t1 = rows[:, 2].astype(np.int64), rows[:, 4].astype(np.int64)
-    stock = ~fractional[rows[:, 0].astype(np.int64)]
-    same = day_ix[t0] == day_ix[t1]
-    d = np.sort(day_ix[t1[same & stock]])
-    if d.size < PDT_MAX_DAY_TRADES:
+    days = from_run_clock(union, run_zone(symbols), NEW_YORK.key).view("datetime64[ns]") \
+        .astype("datetime64[D]")
+    same = (days[t0] == days[t1]) & pdt[rows[:, 0].astype(np.int64)]
+    if int(same.sum()) < PDT_MAX_DAY_TRADES:
         return True
-    window = d[PDT_MAX_DAY_TRADES - 1:] - d[:-(PDT_MAX_DAY_TRADES - 1)]
+    session = np.searchsorted(nyse_days(), np.sort(days[t1[same]]), side="right")
+    window = session[PDT_MAX_DAY_TRADES - 1:] - session[:-(PDT_MAX_DAY_TRADES - 1)]
     return bool((window >= PDT_DAYS).all())
