@@ -60,6 +60,8 @@ _DEFAULTS: dict[str, tuple[str, str]] = {
     "fx": ("FX", "America/New_York"),
 }
 _REGISTERED: dict[str, Instrument] = {}
+_SPELLED: dict[str, Instrument] = {}
+"""Instruments read from their spelling, kept (the registry still wins over them)."""
 
 
 def make(symbol: str, asset_class: str) -> Instrument:
@@ -72,10 +74,10 @@ def make(symbol: str, asset_class: str) -> Instrument:
 def instrument(symbol: str) -> Instrument:
     """The instrument for ``symbol`` (upper-cased)."""
     key = symbol.upper()
-    known = _REGISTERED.get(key) or _bundled().get(key)
-    if known is not None:
-        return known
-    return make(key, _by_spelling(key))
+    known = _REGISTERED.get(key) or _bundled().get(key) or _SPELLED.get(key)
+    if known is None:
+        known = _SPELLED[key] = make(key, _by_spelling(key))
+    return known
 
 
 def register(symbol: str, asset_class: str) -> Instrument:
