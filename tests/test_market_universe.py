@@ -146,3 +146,27 @@ def test_csv_of_the_real_file_loads_with_warnings(tmp_path: Path) -> None:
         ("DHR", "2014-11-06"), ("DHR", "2015-07-17"), ("DHR", "2016-01-12"), ("LNT", "2016-05-19")]
     assert len(bars["DHR"]) == 1243 - 2
     assert bars.warnings == [w for w in load_universe(["DHR", "LNT"]).warnings]
+
+
+def _plain(bars: object) -> tuple:
+    return ([(w.symbol, w.date, w.problem) for w in bars.warnings],  # type: ignore[attr-defined]
+            list(bars.caveats))  # type: ignore[attr-defined]
+
+
+def test_the_checked_universe_is_cached_by_content_and_loads_the_same(tmp_path: Path,
+                                                                       monkeypatch) -> None:
+    monkeypatch.setenv("PARLEY_NO_CSV_CACHE", "1")
+    parsed = load_universe(["AAPL", "APTV", "GOOG"])
+    monkeypatch.delenv("PARLEY_NO_CSV_CACHE")
+    monkeypatch.setenv("PARLEY_HOME", str(tmp_path))
+    first = load_universe(["AAPL", "APTV", "GOOG"])  # fills the cache with all 505
+    assert len(list((tmp_path / "cache" / "csv").glob("*.bars"))) == 1
+    everything = load_universe()
+    again = load_universe(["GOOG", "AAPL", "APTV"])
+    assert len(everything) == 505 and list(again) == ["GOOG", "AAPL", "APTV"]
+    for s in ("AAPL", "APTV", "GOOG"):
+        pd.testing.assert_frame_equal(parsed[s], first[s])
+        pd.testing.assert_frame_equal(parsed[s], everything[s])
+        pd.testing.assert_frame_equal(parsed[s], again[s])
+    assert _plain(parsed) == _plain(first)
+    assert sorted(_plain(again)[0]) == sorted(_plain(first)[0])

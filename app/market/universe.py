@@ -11,6 +11,7 @@ spec commands can resolve ``universe sp500`` cheaply.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,19 +59,53 @@ def load_universe(symbols: Any = None, name: str = "sp500") -> Bars:
     Raises:
         DataError: a requested symbol is not in the universe.
     """
+    from app.market.csv_cache import CsvCache
     from app.market.quality import Bars
 
-    table = _read(_DATA / UNIVERSES[_check(name)][0])
-    bounds = _symbol_bounds(table)
-    wanted = list(bounds) if symbols is None else _wanted(symbols, bounds, name)
-    days, values = _columns(table)
-    frames, warnings = {}, []
-    for symbol in wanted:
-        start, stop = bounds[symbol]
-        frame, flagged = _columns_frame((days[start:stop], values[start:stop]), symbol)
-        frames[symbol] = frame
-        warnings += flagged
+    path = _DATA / UNIVERSES[_check(name)][0]
+    cache = CsvCache.for_folder(path.parent)
+    key, _ = cache.digest(path)
+    cached = cache.get(key)
+    if cached is None:
+        arrays, flagged = _repaired(path)
+        cache.put(key, arrays, flagged)
+    else:
+        arrays, flagged = cached
+    cache.save_index()
+    wanted = list(arrays) if symbols is None else _wanted(symbols, arrays, name)
+    by_symbol: dict[str, list[Any]] = {}
+    for w in flagged:
+        by_symbol.setdefault(w.symbol, []).append(w)
+    frames = {s: _frame_of(*arrays[s]) for s in wanted}
+    warnings = [w for s in wanted for w in by_symbol.get(s, ())]
     return Bars(frames, warnings, [SURVIVORSHIP])
+
+
+def _repaired(path: Path) -> tuple[dict[str, Any], list[Any]]:
+    """symbol -> (dates, checked OHLCV) of every symbol of a universe file, and the data
+    warnings: what :class:`CsvCache` keeps of it, keyed by the file's content."""
+    from app.market.quality import repair_bars
+
+    table = _read(path)
+    bounds = _symbol_bounds(table)
+    days, values = _columns(table)
+    arrays, warnings = {}, []
+    for symbol in bounds:
+        start, stop = bounds[symbol]
+        fixed = repair_bars(values[start:stop], days[start:stop], symbol)
+        arrays[symbol] = (days[start:stop][fixed.keep], fixed.values)
+        warnings += fixed.warnings
+    return arrays, warnings
+
+
+def _frame_of(days: Any, values: Any) -> pd.DataFrame:
+    import numpy as np
+    import pandas as pd
+
+    from app.market.loader import COLUMNS
+
+    index = pd.DatetimeIndex(days, name="date")
+    return pd.DataFrame(np.ascontiguousarray(values), index=index, columns=list(COLUMNS))
 
 
 def load_symbol(symbol: str, name: str = "sp500") -> pd.DataFrame:
@@ -142,7 +177,7 @@ def pa_indices(rows: Any) -> Any:
     return pa.array(rows)
 
 
-def _wanted(symbols: Any, bounds: dict[str, tuple[int, int]], name: str) -> list[str]:
+def _wanted(symbols: Any, bounds: Mapping[str, Any], name: str) -> list[str]:
     wanted = [symbols] if isinstance(symbols, str) else list(symbols)
     keys = list(dict.fromkeys(s.strip().upper() for s in wanted))
     missing = [s for s in keys if s not in bounds]
@@ -169,14 +204,8 @@ def _columns(table: Any) -> tuple[Any, Any]:
 
 
 def _columns_frame(columns: tuple[Any, Any], symbol: str) -> tuple[pd.DataFrame, list[Any]]:
-    import numpy as np
-    import pandas as pd
-
-    from app.market.loader import COLUMNS
     from app.market.quality import repair_bars
 
     days, values = columns
     fixed = repair_bars(values, days, symbol)
-    index = pd.DatetimeIndex(days[fixed.keep], name="date")
-    frame = pd.DataFrame(np.ascontiguousarray(fixed.values), index=index, columns=list(COLUMNS))
-    return frame, fixed.warnings
+    return _frame_of(days[fixed.keep], fixed.values), fixed.warnings
