@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -19,6 +20,12 @@ Intent = Literal["open_long", "open_short", "close"]
 OrderStatus = Literal["new", "filled", "rejected", "canceled"]
 
 BUY, SELL = 1, -1
+
+
+@lru_cache(maxsize=65_536)
+def _stamp(seconds: int) -> str:
+    """A bar time to the second in UTC (a backtest asks for the same bars many times)."""
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime(seconds))
 
 
 MAX_CLIENT_ORDER_ID = 48
@@ -32,7 +39,7 @@ def client_order_id(run_id: str, symbol: str, bar_time_ns: int, intent: str) -> 
     Readable (``r1a2b-GOOG-20121203T1600-OL``) and within Alpaca's 48 characters: the bar
     time to the second in UTC, the symbol without its pair slash, the intent as a code.
     """
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(bar_time_ns // 1_000_000_000))
+    stamp = _stamp(bar_time_ns // 1_000_000_000)
     code = _INTENT_CODES.get(intent, intent.upper()[:6])
     compact = symbol.replace("/", "")[:12]
     coid = f"{run_id}-{compact}-{stamp}-{code}"
