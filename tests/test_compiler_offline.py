@@ -354,3 +354,28 @@ def test_stop_and_target_wordings() -> None:
 def test_day_words_put_the_rules_on_daily_bars() -> None:
     assert read_draft("buy SPY after 3 consecutive down days, sell after 5 days").timeframe == "1d"
     assert read_draft("buy SPY when the close is above yesterday's high").timeframe == "1d"
+
+
+def test_it_against_a_line_is_the_entry_subject_or_the_price() -> None:
+    d = read_draft("buy AAPL when the 10-day SMA crosses above the 30-day SMA. Sell when it "
+                   "crosses below the 30-day SMA. 10 shares")
+    assert format_expr(d.long_exit) == "sma(close, 10) crosses below sma(close, 30)"
+    d = read_draft("buy AAPL when it crosses above the 50-day SMA, sell after 5 days")
+    assert format_expr(d.long_entry) == "close crosses above sma(close, 50)"
+
+
+def test_an_instrument_named_in_words_is_asked_and_another_ones_condition_never_kept() -> None:
+    d = read_draft("buy bitcoin when RSI(14) < 30, sell after 3 days, 1 unit")
+    assert d.universe == [] and any("bitcoin in words" in q for q in d.questions)
+    assert not any(q.startswith("Which symbols") for q in d.questions)
+    d = read_draft("buy COIN when bitcoin rises 5%, sell after 3 days, 10 shares")
+    assert d.long_entry is None and d.max_hold == 3
+    assert any("condition on BTC/USD" in q for q in d.questions)
+
+
+def test_hold_until_and_a_shared_subject() -> None:
+    d = read_draft("go long SPY at today's close if it will close both at a 7-day closing low "
+                   "and above its 200-day moving average. Hold the position until SPY closes at "
+                   "a 7-day high. 10 shares")
+    assert format_expr(d.long_entry) == ("close <= lowest(close, 7) and close > sma(close, 200)")
+    assert format_expr(d.long_exit) == "close >= highest(close, 7)"

@@ -57,6 +57,14 @@ class ItRef:
     op: str
     """A comparison operator, or "above"/"below" for a cross."""
     right: Any
+    price: bool = False
+    """"it crosses below the slow average": the entry's subject against the same level, or
+    else the price."""
+
+
+def _bare_it(left: Opnd, right: Opnd) -> bool:
+    """"it" said against a level that is not a number ("it crosses below the 50 SMA")."""
+    return left.kind == "it" and left.text.lower() in ("it", "it's") and right.kind != "num"
 
 
 def _anaphora(left: Opnd, right: Opnd) -> bool:
@@ -123,6 +131,8 @@ class CondBuilder:
     def compare(self, left: Opnd, op: Tok, right: Opnd) -> Any:
         if _anaphora(left, right):
             return ItRef(OPS[op.value], resolve(right, None, self.notes))
+        if _bare_it(left, right):
+            return ItRef(OPS[op.value], resolve(right, None, self.notes), price=True)
         a, b = self._pair(left, right)
         return E.Compare(op=OPS[op.value], left=a, right=b)
 
@@ -174,6 +184,8 @@ class CondBuilder:
                 self.notes.append(f"'{cross.text}' read as a level")
                 return ItRef(op, resolve(right, None, self.notes))
             return ItRef(direction, resolve(right, None, self.notes))
+        if _bare_it(left, right) and str(cross.value) in ("above", "below"):
+            return ItRef(str(cross.value), resolve(right, None, self.notes), price=True)
         a, b = self._pair(left, right)
         direction = str(cross.value)
         if direction == "break":

@@ -121,7 +121,7 @@ def _pieces(text: str) -> list[tuple[str, str, str]]:
         low = raw.lower().replace("’", "'")
         low = vocab.TYPOS.get(low, low)
         m = _SPLIT_ALNUM.match(low) if kind == "word" else None
-        if m and not _is_symbol_word(raw):
+        if m and (not _is_symbol_word(raw) or (m.group(1) or "",) in phrase_table()):
             out += _split_alnum(m, raw)
             continue
         out.append((low, raw, kind))
@@ -171,6 +171,9 @@ def _step(pieces: list[tuple[str, str, str]], i: int,
     if _is_unit(low) and out.toks and (out.toks[-1].kind == "NUM" or len(out.toks) > 1 and
                                        out.toks[-1].kind == "CMP" and out.toks[-2].kind == "NUM"):
         out.toks.append(Tok("UNIT", low, raw))
+        return i + 1
+    if low in vocab.NAMED_IN_WORDS:
+        out.toks.append(Tok("NAMED", vocab.NAMED_IN_WORDS[low], raw))
         return i + 1
     symbol = _symbol_of(raw, low) if kind == "word" else None
     if symbol and symbol not in vocab.KNOWN_TICKERS and low not in vocab.COMPANIES \

@@ -30,6 +30,8 @@ class Part:
     """True when the side came from a heading ("Entry:"), not from the clause itself."""
     join: str = "and"
     """How a headed condition joins the one above it ("- OR RSI > 80": or)."""
+    about: tuple[str, ...] = ()
+    """Symbols other than the traded ones that its condition reads ("when BTC/USD rises")."""
 
 
 @dataclass

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 UNIVERSE = "Which symbols should this trade? (e.g. GOOG, NVDA or BTC/USD)"
+NAMED = ("Which symbol should this trade? The text names {names} in words: is it {symbols}, or "
+         "another symbol?")
 ENTRY = ("When should it buy{syms}? Give a condition, e.g. 'when the 50-day SMA crosses above "
          "the 200-day SMA' or 'when RSI(14) drops below 30'.")
 EXIT = ("When should it {verb}? There is no exit rule, stop, target or holding limit, so a "

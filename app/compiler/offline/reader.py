@@ -18,7 +18,7 @@ ROLE_LEAD = {"entry": [Tok("SIDE", "buy")], "short": [Tok("SIDE", "short")],
              "exit": [Tok("SIDE", "exit")], "stop": [Tok("STOP")], "target": [Tok("TARGET")],
              "size": [Tok("SIZE")]}
 DIR_SIDE = {"long": "buy", "short": "short", "both": "both"}
-SIDE_OUT = {"SYM", "TF", "UNK", "VAGUE", "UNSUP", "FILL", "UNIVERSE", "RENAME", "RANGE",
+SIDE_OUT = {"SYM", "NAMED", "TF", "UNK", "VAGUE", "UNSUP", "FILL", "UNIVERSE", "RENAME", "RANGE",
             "OPTIONAL"}
 
 
@@ -30,6 +30,8 @@ class Read:
     symbols: list[str] = field(default_factory=list)
     condition_symbols: list[str] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
+    named: dict[str, str] = field(default_factory=dict)
+    """Instruments named in words ("Bitcoin"), with the likely symbol."""
     timeframes: list[str] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -91,7 +93,9 @@ def _length(tok: Tok) -> bool:
 
 def _read_clause(clause: Clause, out: Read) -> None:
     toks = clause.toks
+    before = len(out.condition_symbols)
     _take_symbols(toks, out)
+    about = tuple(out.condition_symbols[before:])
     out.timeframes += [str(t.value) for t in toks if t.kind == "TF"]
     out.examples += clause.lexed.examples
     if _revision_words(clause, out):
@@ -132,7 +136,7 @@ def _read_clause(clause: Clause, out: Read) -> None:
         return
     out.rule_clauses += 1
     out.sides |= {str(t.value) for t in body if t.kind == "SIDE"}
-    out.day_periods |= any(t.kind == "PERIOD" and t.value[1] in ("day", "week", "month")
+    out.day_periods |= any(t.kind == "PERIOD" and t.value[1] == "day"
                            or t.kind != "PERIOD" and _says_days(t) for t in body)
     problem = _problem(toks, body, clause)
     if problem:
@@ -145,6 +149,7 @@ def _read_clause(clause: Clause, out: Read) -> None:
         return
     out.notes += notes
     for part in parts:
+        part.about = about
         part.headed = body[0] is (lead or [None])[0]
         part.join = join
         if part.kind == "entry_move" and part.side is None:
@@ -268,10 +273,14 @@ def _rule_like(body: list[Tok]) -> bool:
 def _take_symbols(toks: list[Tok], out: Read) -> None:
     when = next((i for i, t in enumerate(toks) if t.kind == "WHEN"), None)
     for i, tok in enumerate(toks):
-        if tok.kind != "SYM":
+        if tok.kind not in ("SYM", "NAMED"):
             continue
         inside = when is not None and i > when and any(
-            t.kind in ("IND", "CMP", "CROSS", "FIELD") for t in toks[i + 1:i + 4])
+            t.kind in ("IND", "CMP", "CROSS", "FIELD", "MOVE", "TREND", "TOUCH")
+            for t in toks[i + 1:i + 4])
+        if tok.kind == "NAMED" and not inside:
+            out.named[tok.text] = str(tok.value)
+            continue
         target = out.condition_symbols if inside else out.symbols
         if tok.value not in target:
             target.append(str(tok.value))

@@ -54,6 +54,9 @@ def _universe(r: Read, d: Draft) -> None:
     if not d.universe and r.examples:
         d.universe = list(dict.fromkeys(r.examples))
         d.assume(f"trading {', '.join(d.universe)}: the example the text gives")
+    if not d.universe and r.named:
+        names = ", ".join(r.named)
+        d.ask(Q.NAMED.format(names=names, symbols=", ".join(dict.fromkeys(r.named.values()))))
 
 
 def _timeframe(r: Read, d: Draft) -> None:
@@ -81,6 +84,9 @@ def _rules(r: Read, d: Draft) -> None:
     pending: list[tuple[Any, Any]] = []
     for part, clause in r.parts:
         side = _sectioned(part, clause)
+        if set(part.about) - set(d.universe):
+            sides.add(side)  # a condition on another instrument: asked, never kept
+            continue
         same_section = clause.role is not None and clause.role == last_role
         if part.kind == "rule" and (part.headed and headed_last or same_section) and \
                 last is buckets[side] and last and part.cond is not None:
@@ -228,14 +234,29 @@ def _fold(cond: Any, side: str, role: str, ref: Any, d: Draft) -> Any:
 
 def _it(cond: ItRef, ref: Any, d: Draft) -> Any:
     """"sell when it rises above 70" after "buy when RSI(2) < 10": it is RSI(2)."""
-    subject = _first_subject(ref)
-    if subject is None:
+    subject = _same_level_subject(ref, cond.right) if cond.price else _first_subject(ref)
+    if subject is None and cond.price:
+        subject = E.FieldRef(name="close")
+        d.assume("'it' read as the price (the close)")
+    elif subject is None:
         raise Ask("What does 'it' refer to? Name the indicator or price, e.g. 'RSI(14) above "
                   "70'.")
-    d.assume(f"'it' read as {format_expr(subject)}, the subject of the entry rule")
+    else:
+        d.assume(f"'it' read as {format_expr(subject)}, the subject of the entry rule")
     if cond.op in ("above", "below"):
         return E.Cross(direction=cond.op, left=subject, right=cond.right)
     return E.Compare(op=cond.op, left=subject, right=cond.right)  # type: ignore[arg-type]
+
+
+def _same_level_subject(node: Any, level: Any) -> Any:
+    """The indicator the entry compares with ``level`` ("the fast SMA crosses above the slow
+    SMA" then "it crosses below the slow SMA": the fast SMA), or None."""
+    if isinstance(node, (E.Compare, E.Cross)):
+        return node.left if isinstance(node.left, E.Indicator) and node.right == level else None
+    if isinstance(node, (E.And, E.Or)):
+        return next((s for s in (_same_level_subject(i, level) for i in node.items)
+                     if s is not None), None)
+    return None
 
 
 def _first_subject(node: Any) -> Any:
@@ -344,7 +365,7 @@ def _show(value: Any) -> str:
 
 def ask_gaps(d: Draft) -> None:
     """Questions for what a run cannot do without; stated defaults for the rest."""
-    if not d.universe:
+    if not d.universe and not any(q.startswith(Q.NAMED[:20]) for q in d.questions):
         d.ask(Q.UNIVERSE)
     if d.long_entry is None and d.short_entry is None and not d.questions:
         syms = f" {', '.join(d.universe)}" if d.universe else ""

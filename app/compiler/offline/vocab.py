@@ -47,12 +47,14 @@ SIDE cover: exit short positions | close the short position | close shorts | exi
   close sell position | close sell trade | close the sell trade
 SIDE exitlong: close buy order | close the buy order | close buy | close the buy | \
   close the buy position | close buy position | close buy trade | close the buy trade
-SIDE exit + WHEN: close when | close if | close once
+SIDE exit + WHEN: close when | close if | close once | hold until | hold the position until | \
+  hold it until | hold the trade until | keep it until | hold position until | stay long until | \
+  stay in until | stay in the trade until
 AFTER: after | after holding for | after being in for | after a maximum of | at most after
 WHEN: when | if | whenever | once | as soon as | on | provided | given | upon | on a | on the | \
   in the event of | in the event that | in case of
 AND: and | & | with | plus | but | also | while also | as well as | and also | and when | \
-  and if | and the | both | having
+  and if | and the | having
 AT: at a | at | at its | at a new | at new | is at a | is at a new | makes a new | at the | \
   sets a new | hits a new | reaches a new | is at its | at their
 OR: or | or if | or when | either
@@ -235,7 +237,8 @@ ENTRYREF above: above entry | above the entry | above the entry price | above en
 FILL: at the close | on the close | the close after | at the open | on the open | \
   for the next bar | on the next bar | for the next bar at open | on the next bar at open | \
   next bar at open | at the open of the next bar | at the next bar open | on the next bar's open | \
-  at the open of the next day | on the next day's open | at open | \
+  at the open of the next day | on the next day's open | at open | at today's close | \
+  on today's close | at today's open | at the day's close | at the close of today | \
   at the next open | on the next open | at the next bar's open | at market | at the market | \
   on the open of the next day | at the open of the next day | the next morning | next day's open | \
   the next day's open | at tomorrow's open | at the opening | on the opening | \
@@ -353,7 +356,7 @@ sessions period periods time times frame timeframe when: entry entries exits lon
 enter entering market markets instead rather actually looking idea approach method technique
 nothing immediately automatically simply also still again back that's there's which
 whose what who whom how very really quite basically just typically usually generally will
-classic popular famous known called named following follows below: above: the: both:
+classic popular famous known called named following follows below: above: the: both: both
 first second third finally next, note notes we'll we're i'll you'll it'll he she
 go also, apply applies applied look looks see sees watch watches wait waits until
 stays remain remains stay keep keeps held holds able allow allows allowed happen happens
@@ -403,12 +406,18 @@ COMPANIES = {
     "amazon": "AMZN", "nvidia": "NVDA", "tesla": "TSLA", "facebook": "META", "netflix": "NFLX",
     "oracle": "ORCL", "yahoo": "YHOO", "intel": "INTC", "coca-cola": "KO", "pepsi": "PEP",
     "jpmorgan": "JPM", "disney": "DIS", "boeing": "BA", "exxon": "XOM", "walmart": "WMT",
-    "bitcoin": "BTC/USD", "btc": "BTC/USD", "ethereum": "ETH/USD", "ether": "ETH/USD",
-    "eth": "ETH/USD", "solana": "SOL/USD", "litecoin": "LTC/USD", "dogecoin": "DOGE/USD",
+    "btc": "BTC/USD", "eth": "ETH/USD",
     "btcusd": "BTC/USD", "ethusd": "ETH/USD", "btcusdt": "BTC/USD", "ethusdt": "ETH/USD",
-    "xbtusd": "BTC/USD", "gold": "GLD",
+    "xbtusd": "BTC/USD",
 }
 """Names of instruments a trader may write instead of the symbol."""
+
+NAMED_IN_WORDS = {
+    "bitcoin": "BTC/USD", "ethereum": "ETH/USD", "ether": "ETH/USD", "solana": "SOL/USD",
+    "litecoin": "LTC/USD", "dogecoin": "DOGE/USD", "gold": "GLD",
+}
+"""Instruments named in words, which several symbols trade (BTC/USD or BTC/USDT, gold as
+GLD or futures): asked, with the likely symbol as the example."""
 
 TYPOS = {
     "crosess": "crosses", "corsses": "crosses", "croses": "crosses", "crossses": "crosses",
@@ -436,8 +445,8 @@ PERIOD_UNITS = {"day": "day", "days": "day", "period": "bar", "periods": "bar", 
                 "bar's": "bar", "bars'": "bar", "period's": "bar"}
 """Words after a number that make it a period ("20-day", "14 bars")."""
 
-DAY_WORDS = frozenset("day days daily yesterday yesterday's yesterdays today today's day's "
-                      "days' week weeks week's".split())
+DAY_WORDS = frozenset("day days yesterday yesterday's yesterdays today today's day's days'"
+                      .split())
 """Words that count time in days: a rule using them runs on daily bars unless told otherwise."""
 
 UNIT_DAYS = {"day": 1, "bar": 1, "week": 5, "month": 21, "year": 252}
