@@ -14,6 +14,7 @@ the figures are min / median / max wall seconds and the ratio of medians. Then:
   and the check that its chosen parameters and table equal the local run's.
 
     PYTHONPATH=. python benchmarks/bench_sweep.py [--symbols 100] [--repeat 3] [--no-ray]
+        [--grid FAST_LO FAST_HI FAST_STEP SLOW_LO SLOW_HI SLOW_STEP] [--peer-rounds N]
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -54,17 +56,29 @@ def write_spec(path: Path, symbols: list[str], grid: tuple[int, ...]) -> None:
         "size 10 shares\n")
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
+CPU: dict[str, list[float]] = {}
+"""CPU seconds (user + system, the process and its children) of each timed run, by label."""
+
+
+def timed(cmd: list[str], env: dict[str, str], label: str = "") -> tuple[float, str]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    if label:
+        CPU.setdefault(label, []).append(after.ru_utime + after.ru_stime - before.ru_utime
+                                         - before.ru_stime)
     return wall, done.stdout
 
 
-def fmt(values: list[float]) -> str:
-    return f"{min(values):6.2f} / {statistics.median(values):6.2f} / {max(values):6.2f} s"
+def fmt(values: list[float], label: str = "") -> str:
+    out = f"{min(values):6.2f} / {statistics.median(values):6.2f} / {max(values):6.2f} s"
+    if label in CPU:
+        out += f" (CPU median {statistics.median(CPU[label]):6.2f} s)"
+    return out
 
 
 def check_trades(spec: Path, data: Path, peer_file: Path) -> tuple[int, int]:
@@ -106,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--sample", type=int, default=97, help="check every K-th variant's trades")
     ap.add_argument("--no-ray", action="store_true")
+    ap.add_argument("--peer-rounds", type=int, default=None,
+                    help="time vectorbt in only the first N rounds (default: every round)")
     ap.add_argument("--grid", type=int, nargs=6, default=list(GRID), metavar="N")
     args = ap.parse_args(argv)
     grid = tuple(args.grid)
@@ -125,20 +141,24 @@ def main(argv: list[str] | None = None) -> int:
         timed(parley, env)  # warm numba's cache and the OS file cache for both
         timed(peer + ["--trades", str(root / "vbt.json"), "--sample", str(args.sample)], env)
         ours, theirs, wf, one = [], [], [], []
-        for _ in range(args.repeat):
-            ours.append(timed(parley, env)[0])
-            theirs.append(timed(peer, env)[0])
-            wf.append(timed(parley + ["--walk-forward", "5"], env)[0])
-            one.append(timed(parley + ["--workers", "1"], env)[0])
+        peer_rounds = args.repeat if args.peer_rounds is None else args.peer_rounds
+        for r in range(args.repeat):
+            ours.append(timed(parley, env, "parley")[0])
+            if r < peer_rounds:
+                theirs.append(timed(peer, env, "vectorbt")[0])
+            wf.append(timed(parley + ["--walk-forward", "5"], env, "wf")[0])
+            one.append(timed(parley + ["--workers", "1"], env, "one")[0])
         checked, agree = check_trades(spec, data, root / "vbt.json")
-        print(f"parley sweep (2 workers)   {fmt(ours)}")
-        print(f"vectorbt 1.2 grid          {fmt(theirs)}   parley is "
+        print(f"load average {os.getloadavg()[0]:.1f}; wall min / median / max over "
+              f"{args.repeat} interleaved rounds (vectorbt in {peer_rounds})")
+        print(f"parley sweep (2 workers)   {fmt(ours, 'parley')}")
+        print(f"vectorbt 1.2 grid          {fmt(theirs, 'vectorbt')}   parley is "
               f"{statistics.median(theirs) / statistics.median(ours):.1f}x faster (medians; "
               f"ratio per pair {min(t / o for t, o in zip(theirs, ours)):.1f}"
               f"..{max(t / o for t, o in zip(theirs, ours)):.1f})")
-        print(f"walk-forward, 5 folds      {fmt(wf)}   "
+        print(f"walk-forward, 5 folds      {fmt(wf, 'wf')}   "
               f"{statistics.median(wf) / statistics.median(ours):.2f}x the plain sweep")
-        print(f"1 worker                   {fmt(one)}   "
+        print(f"1 worker                   {fmt(one, 'one')}   "
               f"{statistics.median(one) / statistics.median(ours):.2f}x the 2-worker time")
         print(f"trades: {agree} of {checked} sampled variants equal vectorbt's")
         if not args.no_ray:
