@@ -45,7 +45,6 @@ import statistics
 import sys
 import time
 import tracemalloc
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -55,6 +54,7 @@ import pandas as pd
 from app.backtest import run_backtest
 from app.dsl import parse_spec
 from app.market.synthetic import synthetic_market
+from peer_sma import backtesting_runner, backtrader_runner  # the whole-process peers' own
 
 BARS = 2_520
 SEED = 7
@@ -99,73 +99,7 @@ def _day(t: Any) -> str:
 
 
 # ----------------------------------------------------------------------------- peers
-def backtesting_runner() -> Callable[[pd.DataFrame], list[TradeKey]]:
-    from backtesting import Backtest, Strategy
-
-    def sma(values: np.ndarray, n: int) -> np.ndarray:
-        return pd.Series(values).rolling(n).mean().to_numpy()
-
-    class SmaCross(Strategy):
-        def init(self) -> None:
-            self.fast = self.I(sma, self.data.Close, 10)
-            self.slow = self.I(sma, self.data.Close, 30)
-
-        def next(self) -> None:
-            f, s = self.fast, self.slow
-            if len(f) < 2:
-                return
-            if not self.position:
-                if f[-2] <= s[-2] and f[-1] > s[-1]:
-                    self.buy(size=10)
-            elif f[-2] >= s[-2] and f[-1] < s[-1]:
-                self.position.close()
-
-    def run(df: pd.DataFrame) -> list[TradeKey]:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            stats = Backtest(df, SmaCross, cash=PEER_CASH).run()
-        tr = stats["_trades"]
-        return [(_day(a), float(b), _day(c), float(d)) for a, b, c, d in
-                zip(tr.EntryTime, tr.EntryPrice, tr.ExitTime, tr.ExitPrice)]
-
-    return run
-
-
-def backtrader_runner() -> Callable[[pd.DataFrame], list[TradeKey]]:
-    import backtrader as bt
-
-    class SmaCross(bt.Strategy):
-        def __init__(self) -> None:
-            self.fast = bt.ind.SMA(self.data.close, period=10)
-            self.slow = bt.ind.SMA(self.data.close, period=30)
-            self.closed: list[TradeKey] = []
-
-        def next(self) -> None:
-            f0, f1, s0, s1 = self.fast[0], self.fast[-1], self.slow[0], self.slow[-1]
-            if not self.position:
-                if f1 <= s1 and f0 > s0:
-                    self.buy(size=10)
-            elif f1 >= s1 and f0 < s0:
-                self.close()
-
-        def notify_trade(self, trade: Any) -> None:
-            if trade.isclosed:
-                exit_price = trade.price + trade.pnl / 10.0
-                self.closed.append((_day(bt.num2date(trade.dtopen)), trade.price,
-                                    _day(bt.num2date(trade.dtclose)), exit_price))
-
-    def run(df: pd.DataFrame) -> list[TradeKey]:
-        cerebro = bt.Cerebro(stdstats=False)
-        cerebro.adddata(bt.feeds.PandasData(dataname=df))
-        cerebro.addstrategy(SmaCross)
-        cerebro.broker.setcash(PEER_CASH)
-        (strategy,) = cerebro.run()
-        return strategy.closed
-
-    return run
-
-
-PEERS: dict[str, tuple[Callable[[], Callable[[pd.DataFrame], list[TradeKey]]], str]] = {
+PEERS: dict[str, tuple[Callable[[], Callable[[Any], list[list[Any]]]], str]] = {
     "backtesting": (backtesting_runner, "capital"),
     "backtrader": (backtrader_runner, "lower"),
 }
@@ -179,12 +113,12 @@ def peer_input(frames: dict[str, pd.DataFrame], style: str) -> dict[str, pd.Data
 
 
 def run_peer(name: str, frames: dict[str, pd.DataFrame]
-             ) -> tuple[tuple[float, float], dict[str, list[TradeKey]]]:
+             ) -> tuple[tuple[float, float], dict[str, list[list[Any]]]]:
     """(wall, cpu) seconds over all the symbols, and the closed trades by symbol."""
     factory, style = PEERS[name]
     runner = factory()
     inputs = peer_input(frames, style)
-    trades: dict[str, list[TradeKey]] = {}
+    trades: dict[str, list[list[Any]]] = {}
     gc.collect()
     t0, c0 = time.perf_counter(), time.process_time()
     for symbol, df in inputs.items():
@@ -192,7 +126,7 @@ def run_peer(name: str, frames: dict[str, pd.DataFrame]
     return (time.perf_counter() - t0, time.process_time() - c0), trades
 
 
-def agree(ours: list[TradeKey], theirs: list[TradeKey]) -> bool:
+def agree(ours: list[TradeKey], theirs: list[list[Any]]) -> bool:
     return len(ours) == len(theirs) and all(
         a[0] == b[0] and a[2] == b[2] and abs(a[1] - b[1]) < 1e-9 and abs(a[3] - b[3]) < 1e-9
         for a, b in zip(ours, theirs))

@@ -8,6 +8,7 @@ runs the same strategy as Parley's bench (long when SMA(10) crosses above SMA(30
 filled at the next bar's open, no costs, cash that never binds) and writes its closed trades
 as ``{symbol: [[entry day, entry price, exit day, exit price], ...]}``. Imports only what the
 tool needs, so the timed process is what a user of that tool would run.
+``benchmarks/bench_backtest.py`` (in-process mode) uses the same runners.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 import sys
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +61,8 @@ def run_vectorbt(folder: Path) -> Trades:
     return out
 
 
-def run_backtesting(folder: Path) -> Trades:
+def backtesting_runner() -> Callable[[Any], list[list[Any]]]:
+    """backtesting.py's SMA cross, one frame (capitalised columns) -> its closed trades."""
     import pandas as pd
     from backtesting import Backtest, Strategy
 
@@ -81,17 +84,19 @@ def run_backtesting(folder: Path) -> Trades:
             elif f[-2] >= s[-2] and f[-1] < s[-1]:
                 self.position.close()
 
-    out: Trades = {}
-    for symbol, df in _frames(folder, "capital").items():
+    def run(df: Any) -> list[list[Any]]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tr = Backtest(df, SmaCross, cash=CASH).run()["_trades"]
-        out[symbol] = [[_day(a), float(b), _day(c), float(d)] for a, b, c, d in
-                       zip(tr.EntryTime, tr.EntryPrice, tr.ExitTime, tr.ExitPrice)]
-    return out
+        return [[_day(a), float(b), _day(c), float(d)] for a, b, c, d in
+                zip(tr.EntryTime, tr.EntryPrice, tr.ExitTime, tr.ExitPrice)]
+
+    return run
 
 
-def run_backtrader(folder: Path) -> Trades:
+def backtrader_runner() -> Callable[[Any], list[list[Any]]]:
+    """backtrader's SMA cross (no observers), one frame (lower-case columns) -> its closed
+    trades."""
     import backtrader as bt
 
     class SmaCross(bt.Strategy):
@@ -114,15 +119,26 @@ def run_backtrader(folder: Path) -> Trades:
                                     _day(bt.num2date(trade.dtclose)),
                                     trade.price + trade.pnl / 10.0])
 
-    out: Trades = {}
-    for symbol, df in _frames(folder, "lower").items():
+    def run(df: Any) -> list[list[Any]]:
         cerebro = bt.Cerebro(stdstats=False)
         cerebro.adddata(bt.feeds.PandasData(dataname=df))
         cerebro.addstrategy(SmaCross)
         cerebro.broker.setcash(CASH)
         (strategy,) = cerebro.run()
-        out[symbol] = strategy.closed
-    return out
+        closed: list[list[Any]] = strategy.closed
+        return closed
+
+    return run
+
+
+def run_backtesting(folder: Path) -> Trades:
+    run = backtesting_runner()
+    return {symbol: run(df) for symbol, df in _frames(folder, "capital").items()}
+
+
+def run_backtrader(folder: Path) -> Trades:
+    run = backtrader_runner()
+    return {symbol: run(df) for symbol, df in _frames(folder, "lower").items()}
 
 
 TOOLS = {"vectorbt": run_vectorbt, "backtesting": run_backtesting,

@@ -53,8 +53,9 @@ def spec_file(path: Path, symbols: list[str]) -> Path:
 
 
 def timed(cmd: list[str], env: dict[str, str], stdout: Path | None = None
-          ) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of one child process; fails loudly on exit != 0."""
+          ) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS in MB, CPU seconds) of one child process; fails loudly on
+    exit != 0."""
     out = open(stdout, "wb") if stdout else subprocess.DEVNULL
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.PIPE)
@@ -66,7 +67,7 @@ def timed(cmd: list[str], env: dict[str, str], stdout: Path | None = None
         out.close()
     if proc.returncode:
         raise SystemExit(f"{' '.join(cmd[:4])} ... failed ({proc.returncode}):\n{err[-2000:]}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def parley_trades(path: Path) -> dict[str, list[list[Any]]]:
@@ -112,13 +113,13 @@ def main(argv: list[str]) -> int:
     cold = {**env, "PARLEY_NO_CSV_CACHE": "1"}
     py = sys.executable
 
-    def parley(which: str, environ: dict[str, str]) -> tuple[float, float]:
+    def parley(which: str, environ: dict[str, str]) -> tuple[float, float, float]:
         n = len(symbols) if which == "full" else k
         return timed([py, "-m", "app", "backtest", str(specs[which]), "--data",
                       str(folders[which]), "--cash", str(CASH_PER_SYMBOL * n), "--json"],
                      environ, work / f"parley-{which}.json")
 
-    def peer(name: str, which: str) -> tuple[float, float]:
+    def peer(name: str, which: str) -> tuple[float, float, float]:
         return timed([py, str(HERE / "peer_sma.py"), name, str(folders[which]),
                       str(work / f"{name}.json")], env)
 
@@ -130,7 +131,7 @@ def main(argv: list[str]) -> int:
     plan += [(p, "full") for p in args.peers if p == "vectorbt"]
     plan += [("parley", "part", cold), ("parley warm cache", "part", env)]
     plan += [(p, "part") for p in args.peers if p != "vectorbt"]
-    runs: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    runs: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     checks: dict[tuple[str, str], str] = {}
     for _ in range(args.rounds):
         for item in plan:
@@ -149,22 +150,25 @@ def main(argv: list[str]) -> int:
 
 def report(runs: dict, checks: dict, n: int, k: int, rounds: int) -> None:
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load "
-          f"{os.getloadavg()[0]:.1f}; {rounds} interleaved rounds; wall s min/median/max")
+          f"{os.getloadavg()[0]:.1f}; {rounds} interleaved rounds; wall and CPU s min/median/max")
     for which, size in (("full", n), ("part", k)):
-        base = [w for w, _ in runs[("parley", which)]]
-        warm = [w for w, _ in runs[("parley warm cache", which)]]
+        base = [v[0] for v in runs[("parley", which)]]
+        warm = [v[0] for v in runs[("parley warm cache", which)]]
+        base_cpu = [v[2] for v in runs[("parley", which)]]
         print(f"\n{size} symbols x {BARS} bars from CSV, whole process:")
         for (name, w), values in runs.items():
             if w != which:
                 continue
-            walls = [v for v, _ in values]
-            line = (f"  {name:18} {spread(walls)} s, peak RSS "
-                    f"{spread([m for _, m in values], '{:.0f}')} MB")
+            walls = [v[0] for v in values]
+            line = (f"  {name:18} {spread(walls)} s, CPU {spread([v[2] for v in values])} s, "
+                    f"peak RSS {spread([v[1] for v in values], '{:.0f}')} MB")
             if not name.startswith("parley"):
                 ratios = [p / b for p, b in zip(walls, base)]
                 warmed = [p / b for p, b in zip(walls, warm)]
+                cpu = [v[2] / b for v, b in zip(values, base_cpu)]
                 line += (f"\n{'':20}= {spread(ratios, '{:.1f}')}x Parley's wall (cache off), "
-                         f"{spread(warmed, '{:.1f}')}x (cache warm); trades equal on "
+                         f"{spread(warmed, '{:.1f}')}x (cache warm), CPU "
+                         f"{spread(cpu, '{:.1f}')}x (cache off); trades equal on "
                          f"{checks[(name, which)]}")
             print(line)
 
