@@ -379,3 +379,11 @@ def test_hold_until_and_a_shared_subject() -> None:
                    "a 7-day high. 10 shares")
     assert format_expr(d.long_entry) == ("close <= lowest(close, 7) and close > sma(close, 200)")
     assert format_expr(d.long_exit) == "close >= highest(close, 7)"
+
+
+def test_a_day_by_day_sequence_ends_on_the_signal_bar() -> None:
+    d = read_draft("Buy signal:\nDay 1 - the 2-period RSI is below 65.\nDay 2 - the 2-period RSI "
+                   "closes lower than Day 1.\nDay 3 - the 2-period RSI closes lower than Day 2.\n"
+                   "Exit when the 2-period RSI closes above 75.")
+    assert format_expr(d.long_entry) == ("rsi(close, 2)[2] < 65 and rsi(close, 2)[1] < "
+                                         "rsi(close, 2)[2] and rsi(close, 2) < rsi(close, 2)[1]")

@@ -145,7 +145,8 @@ class CondBuilder:
         if left.kind == "it" and left.text.lower() in ("", "it", "it's"):
             raise Ask(None)
         node = resolve(left, None, self.notes)
-        return E.Compare(op=OPS[op.value], left=node, right=lagged(node, 1))
+        bars = lag.value if isinstance(lag.value, int) else 1
+        return E.Compare(op=OPS[op.value], left=node, right=lagged(node, bars))
 
     def at_extreme(self, left: Opnd, at: Tok, level: Opnd) -> Any:
         """"closes at a 7-day low": the subject is the lowest of its own last N values

@@ -70,6 +70,8 @@ def _head_tok(parts: list[str]) -> Tok:
     value: object = parts[1] if len(parts) > 1 else None
     if parts[0] == "NUM":
         value = float(parts[1])
+    if parts[0] == "DAYN":
+        value = int(parts[1])
     return Tok(parts[0], value)
 
 

@@ -5,10 +5,12 @@ that mirrors the entry, "sell" meaning exit or short) is settled afterwards (``s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.compiler.offline import vocab
 from app.compiler.offline.grammar import parse_clause
 from app.compiler.offline.lexer import Tok
+from app.compiler.offline.conds import lagged
 from app.compiler.offline.operands import Ask
 from app.compiler.offline.parts import Part
 from app.compiler.offline.questions import UNSUPPORTED, VAGUE, quote_question
@@ -48,6 +50,8 @@ class Read:
     new_name: str | None = None
     """The name a follow-up gives ("call it Mine")."""
     day_periods: bool = False
+    last_day: int = 0
+    """The last day of a day-by-day sequence ("Day 1 - ..., Day 3 - ..."): the signal bar."""
     """A period was given in days ("the 20-day high"): the rules are on daily bars."""
 
 
@@ -56,6 +60,8 @@ def read(text: str) -> Read:
     out = Read()
     found = clauses(text)
     out.speeds = speeds(found)
+    out.last_day = max((int(t.value) for c in found for t in c.toks if t.kind == "DAYN"),
+                       default=0)
     for clause in found:
         _read_clause(clause, out)
     return out
@@ -143,7 +149,10 @@ def _read_clause(clause: Clause, out: Read) -> None:
         out.questions.append(problem)
         return
     try:
+        body, shift = _days(body, out.last_day)
         parts, notes = parse_clause(body, out.speeds)
+        for part in parts:
+            part.cond = _shifted(part.cond, shift)
     except Ask as ask:
         out.questions.append(ask.question or quote_question(clause.text))
         return
@@ -156,6 +165,35 @@ def _read_clause(clause: Clause, out: Read) -> None:
             first = body[0] if body[0].kind == "SIDE" else (lead or [Tok("SIDE", "exit")])[0]
             part.side = str(first.value) if first.kind == "SIDE" else first.kind.lower()
     out.parts += [(p, clause) for p in parts]
+
+
+def _days(body: list[Tok], last: int) -> tuple[list[Tok], int]:
+    """"Day 2 - RSI closes lower than Day 1" in a sequence ending on day 3: the clause's
+    condition one bar before the signal bar, "Day 1" the same thing one bar before that."""
+    days = [i for i, t in enumerate(body) if t.kind == "DAYN"]
+    if not days:
+        return body, 0
+    own = next((i for i in days if i <= 1 or body[i - 1].kind not in ("CMP", "CROSS")), None)
+    day = int(body[own].value) if own is not None else last
+    out = []
+    for i, tok in enumerate(body):
+        if i == own:
+            continue
+        if tok.kind == "DAYN":
+            if int(tok.value) >= day:
+                raise Ask(None)
+            tok = Tok("LAG", day - int(tok.value), tok.text)
+        out.append(tok)
+    return out, last - day
+
+
+def _shifted(cond: Any, bars: int) -> Any:
+    """A condition as it stood ``bars`` bars before the signal bar."""
+    if not bars or cond is None:
+        return cond
+    if isinstance(cond, tuple):
+        return (cond[0], *(_shifted(c, bars) for c in cond[1:]))
+    return lagged(cond, bars)
 
 
 def _says_days(tok: Tok) -> bool:

@@ -175,6 +175,11 @@ SPEED fast: fast | faster | quick | quicker | shorter | fast moving | faster mov
 SPEED slow: slow | slower | longer | slow moving | slower moving | the slow | the slower | \
   long-term | longer-term | long term
 AGO: ago | earlier | before that | bars ago | days ago
+DAYN 1: day 1 | day one | day #1
+DAYN 2: day 2 | day two | day #2
+DAYN 3: day 3 | day three | day #3
+DAYN 4: day 4 | day four | day #4
+DAYN 5: day 5 | day five | day #5
 NUM 0: zero line | the zero line | 0 line | the 0 line | the zero level | zero level | \
   the centerline | the centreline
 ROW: in a row | consecutive | straight | running | successive | in succession | back to back
