@@ -387,3 +387,10 @@ def test_a_day_by_day_sequence_ends_on_the_signal_bar() -> None:
                    "Exit when the 2-period RSI closes above 75.")
     assert format_expr(d.long_entry) == ("rsi(close, 2)[2] < 65 and rsi(close, 2)[1] < "
                                          "rsi(close, 2)[2] and rsi(close, 2) < rsi(close, 2)[1]")
+
+
+def test_a_rule_said_again_with_more_conditions_is_the_fuller_one() -> None:
+    d = read_draft("Short AAPL on an inside bar. Go short on an inside bar with the close below "
+                   "the open. Cover after 2 days, 10 shares")
+    assert format_expr(d.short_entry) == "high < high[1] and low > low[1] and close < open"
+    assert any("fuller one" in a for a in d.assumptions)

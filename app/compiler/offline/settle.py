@@ -197,10 +197,27 @@ def _fold_all(conds: list[Any], side: str, role: str, ref: Any, d: Draft) -> Any
             continue
         if node is not None:
             out.append(node)
+    out = _refined(out, side, role, d)
     if len(out) > 1:
         d.assume(f"the {side} {role} rules said separately are alternatives (any one fires)")
-        return E.Or(items=tuple(_flat(out, E.Or)))
+        return _join(E.Or, out)
     return out[0] if out else None
+
+
+def _atoms(node: Any) -> set[str]:
+    items = node.items if isinstance(node, E.And) else (node,)
+    return {format_expr(i) for i in items}
+
+
+def _refined(rules: list[Any], side: str, role: str, d: Draft) -> list[Any]:
+    """Rules said separately where one holds every condition of another plus more: the
+    longer one refines the shorter ("an inside bar" then "an inside bar closing down"), as
+    "A or (A and B)" would make B say nothing."""
+    kept = [r for r in rules if not any(_atoms(r) < _atoms(o) for o in rules)]
+    if len(kept) < len(rules):
+        d.assume(f"the {side} {role} rule said again with more conditions is read as the "
+                 "fuller one")
+    return kept
 
 
 def _fold(cond: Any, side: str, role: str, ref: Any, d: Draft) -> Any:
@@ -213,7 +230,7 @@ def _fold(cond: Any, side: str, role: str, ref: Any, d: Draft) -> Any:
                           "days' or '... or after 5 days'), not be part of a condition.")
             return next((i for i in items if i is not None), None)
         kind = E.And if op == "and" else E.Or
-        return kind(items=tuple(_flat(items, kind)))
+        return _join(kind, items)
     if isinstance(cond, TimeMark):
         if role != "exit":
             raise Ask("'after N days' ends a trade: is it an exit?")
@@ -291,10 +308,19 @@ def _first_cross(node: Any) -> Any:
     return None
 
 
+def _join(kind: type, items: list[Any]) -> Any:
+    """``kind`` (And / Or) of the items, nested ones of the same kind flattened, repeats
+    dropped; a single item stands alone."""
+    flat = _flat(items, kind)
+    return flat[0] if len(flat) == 1 else kind(items=tuple(flat))
+
+
 def _flat(items: list[Any], kind: type) -> list[Any]:
     out: list[Any] = []
     for item in items:
-        out += list(item.items) if isinstance(item, kind) else [item]
+        for part in item.items if isinstance(item, kind) else [item]:
+            if part not in out:  # "A and A" is A
+                out.append(part)
     return out
 
 
