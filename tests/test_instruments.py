@@ -85,3 +85,54 @@ def test_the_pdt_rule_counts_only_us_equities() -> None:
     stock = parse_spec('strategy "st"\nuniverse GOOG, EURUSD\nlong when close > open\n'
                        'exit when close < open\nsize 1 shares\n')
     assert Limits(stock).active and any("PDT" in s for s in describe_limits(stock))
+
+
+def test_sessions_of_bars_follow_the_venue() -> None:
+    import numpy as np
+
+    from app.instruments.calendar import session_days
+
+    def days(symbol: str, *times: str) -> list[str | None]:
+        got = session_days(instrument(symbol), np.array(times, dtype="datetime64[ns]"))
+        return [None if d < 0 else str(np.datetime64(int(d), "D")) for d in got]
+
+    # NYSE: pre-market and after-hours bars are outside; 13:00 ends the day after
+    # Thanksgiving; a holiday has no session.
+    assert days("GOOG", "2024-11-27 09:25", "2024-11-27 09:30", "2024-11-27 15:55",
+                "2024-11-27 16:00", "2024-11-29 12:55", "2024-11-29 13:00",
+                "2024-11-28 10:00") == [None, "2024-11-27", "2024-11-27", None, "2024-11-29",
+                                        None, None]
+    # FX: 17:00 New York opens the next day's session; Saturday has none.
+    assert days("EURUSD", "2024-07-04 16:59", "2024-07-04 17:00", "2024-07-06 10:00",
+                "2024-07-07 17:00") == ["2024-07-04", "2024-07-05", None, "2024-07-08"]
+    # Crypto, and the bundled index of an unknown venue: the calendar day.
+    assert days("BTC/USD", "2024-07-06 23:59") == ["2024-07-06"]
+    assert instrument("INDEX").calendar == "days"
+    assert days("INDEX", "2006-01-02 09:05") == ["2006-01-02"]
+
+
+def test_the_opening_range_starts_at_the_session_open() -> None:
+    """Pre-market bars do not open the range; an early close ends the session."""
+    import numpy as np
+
+    from app.execution.symbol_data import prepare_symbol
+    from app.dsl import parse_spec
+    from app.indicators.bars import Bars
+    from app.indicators.compute import compute
+
+    times = np.array(["2024-11-29 09:20", "2024-11-29 09:25", "2024-11-29 09:30",
+                      "2024-11-29 09:35", "2024-11-29 12:55", "2024-11-29 13:00"],
+                     dtype="datetime64[ns]")
+    high = np.array([50.0, 40.0, 10.0, 12.0, 11.0, 30.0])
+    bars = Bars(times, high, high, high, high, np.ones(6))
+    spec = parse_spec('strategy "orb"\nuniverse GOOG\ntimeframe 5m\n'
+                      'long when close > opening_high(2)\nexit when close < open\n'
+                      'size 1 shares\n')
+    prepare_symbol(spec, "GOOG", bars)  # attaches GOOG's NYSE sessions to the bars
+    nan = np.nan
+    # 09:30 and 09:35 make the range (12); 12:55 is the session's last bar (13:00 close).
+    np.testing.assert_array_equal(compute("opening_high", bars, None, (2.0,), None),
+                                  [nan, nan, nan, 12.0, 12.0, nan])
+    plain = Bars(times, high, high, high, high, np.ones(6))  # no calendar: the date
+    np.testing.assert_array_equal(compute("opening_high", plain, None, (2.0,), None),
+                                  [nan, 50.0, 50.0, 50.0, 50.0, 50.0])

@@ -17,6 +17,7 @@ from app.engine.signals import rule_signals
 from app.indicators.bars import Bars
 from app.indicators.compute import compute
 from app.instruments import instrument
+from app.instruments.calendar import session_days
 from app.instruments.clock import to_run_clock
 from app.spec.models import AtrLevel, StrategySpec
 
@@ -98,8 +99,9 @@ def prepare_symbol(spec: StrategySpec, symbol: str, bars: Bars,
                    clock: str | None = None) -> SymbolData:
     """Evaluate the spec's rules, screen and ATR levels over one symbol's bars; ``clock``
     is the run's zone when it differs from the symbol's (a mixed run: UTC)."""
-    ev = Evaluator(bars)
     inst = instrument(symbol)
+    bars.attach_sessions(lambda: session_days(inst, bars.index))  # run only if needed
+    ev = Evaluator(bars)
     times = bars.index.astype("datetime64[ns]").view(np.int64)
     if clock is not None and clock != inst.timezone:
         times = to_run_clock(bars.index, inst.timezone, clock)

@@ -134,27 +134,34 @@ def vwap(
 
 
 def opening_range(
-    index: NDArray[np.datetime64], values: FloatArray, bars: int, *, high: bool
+    sessions: NDArray[np.int64], values: FloatArray, bars: int, *, high: bool
 ) -> FloatArray:
     """Highest high (``high=True``) or lowest low of each session's first ``bars`` bars.
 
-    A session is a calendar day of the bars' timestamps. The value is NaN on the session's
-    first ``bars - 1`` bars (the range is not known yet), then constant from the bar that
-    completes it to the session's last bar; a session shorter than ``bars`` is all NaN.
+    ``sessions`` numbers each bar's trading session (:meth:`Bars.session_days`: the
+    venue's session from its open to its close, early closes included; -1 for a bar
+    outside every session, such as pre-market or after-hours, which is NaN). The value is
+    NaN on the session's first ``bars - 1`` bars (the range is not known yet), then
+    constant from the bar that completes it to the session's last bar; a session shorter
+    than ``bars`` is all NaN.
     """
     out = nans(values.size)
     if values.size == 0:
         return out
-    day = index.astype("datetime64[D]")
+    inside = np.flatnonzero(sessions >= 0)
+    if inside.size == 0:
+        return out
+    day, kept = sessions[inside], values[inside]
     is_first = np.concatenate(([True], day[1:] != day[:-1]))
     starts = np.flatnonzero(is_first)
     session = np.cumsum(is_first) - 1
-    lengths = np.diff(np.append(starts, values.size))
-    window = (rolling_max if high else rolling_min)(values, bars)
+    lengths = np.diff(np.append(starts, kept.size))
+    window = (rolling_max if high else rolling_min)(kept, bars)
     per_session = nans(starts.size)
     complete = lengths >= bars
     per_session[complete] = window[starts[complete] + bars - 1]
-    position = np.arange(values.size) - starts[session]
-    out[:] = per_session[session]
-    out[position < bars - 1] = np.nan
+    position = np.arange(kept.size) - starts[session]
+    got = per_session[session]
+    got[position < bars - 1] = np.nan
+    out[inside] = got
     return out

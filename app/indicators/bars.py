@@ -6,7 +6,8 @@ computation free of index alignment and copies, and makes the input contract exp
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
@@ -20,8 +21,10 @@ class Bars:
     """OHLCV bars, oldest first, one array per field, all the same length.
 
     ``index`` holds each bar's timestamp as ``datetime64[ns]`` wall-clock time of the
-    market (no time zone): the opening range groups bars by the calendar day of these
-    values, so they must be exchange-local for intraday data.
+    market (no time zone), exchange-local for intraday data. The opening range groups
+    bars by trading session: :meth:`session_days`, from the venue's calendar once one is
+    attached (:meth:`attach_sessions`: the caller knows the symbol), else the calendar
+    day of these values.
 
     The arrays are read-only views (indicators and the evaluator hand them out without
     copying, so a stray in-place write would corrupt every later result), and equality
@@ -34,6 +37,8 @@ class Bars:
     low: NDArray[np.float64]
     close: NDArray[np.float64]
     volume: NDArray[np.float64]
+    _sessions: Callable[[], NDArray[np.int64]] | NDArray[np.int64] | None = field(
+        default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Coerce once here so every indicator can rely on contiguous float64 input.
@@ -42,12 +47,30 @@ class Bars:
         for name in _PRICE_COLUMNS:
             value = np.ascontiguousarray(getattr(self, name), dtype=np.float64)
             object.__setattr__(self, name, _read_only(value))
-        sizes = {f.name: getattr(self, f.name).shape for f in fields(self)}
+        sizes = {f.name: getattr(self, f.name).shape for f in fields(self)
+                 if f.name != "_sessions"}
         if len(set(sizes.values())) != 1 or self.index.ndim != 1:
             raise ValueError(f"Bars fields must be 1-D and of equal length, got {sizes}")
 
     def __len__(self) -> int:
         return int(self.index.size)
+
+    def attach_sessions(self, sessions: Callable[[], NDArray[np.int64]]) -> None:
+        """Say how to find each bar's session (called on first need, once): a day number
+        per bar (days since 1970-01-01 of the session's date), -1 outside every session."""
+        if self._sessions is None:
+            object.__setattr__(self, "_sessions", sessions)
+
+    def session_days(self) -> NDArray[np.int64]:
+        """Each bar's session as a day number, -1 for a bar outside every session (before
+        the open, after the close); without a calendar, the bar's calendar day."""
+        found = self._sessions
+        if callable(found):
+            found = np.asarray(found(), dtype=np.int64)
+            object.__setattr__(self, "_sessions", found)
+        if found is None:
+            return self.index.astype("datetime64[D]").astype(np.int64)
+        return found
 
     def field(self, name: str) -> NDArray[np.float64]:
         """A price field by name (``"close"``), as used by ``FieldRef`` in the language."""

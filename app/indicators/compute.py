@@ -71,7 +71,8 @@ def compute(
         raise ValueError(f"{name} is computed from the bars and takes no source series")
     elif name in ("opening_high", "opening_low"):
         price = bars.high if name == "opening_high" else bars.low
-        result = _bars.opening_range(bars.index, price, *values, high=name == "opening_high")
+        result = _bars.opening_range(bars.session_days(), price, *values,
+                                     high=name == "opening_high")
     else:
         fields, fn = _ON_FIELDS[name]
         result = _skip_leading_nans(fn, _fields(bars, fields), values)

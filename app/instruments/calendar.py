@@ -28,7 +28,7 @@ def nyse() -> Any:
 
 def is_trading_day(inst: Instrument, day: date) -> bool:
     """Whether ``inst`` trades on the calendar date ``day`` (its venue's date)."""
-    if inst.calendar == "24/7":
+    if inst.calendar in ("24/7", "days"):
         return True
     if inst.calendar == "FX":
         return day.weekday() != 5  # Saturday closed; Sunday evening opens the week
@@ -43,8 +43,8 @@ def session_bounds(inst: Instrument, day: date) -> tuple[datetime, datetime] | N
     """
     if not is_trading_day(inst, day):
         return None
-    if inst.calendar == "24/7":
-        start = datetime.combine(day, time(0), ZoneInfo("UTC"))
+    if inst.calendar in ("24/7", "days"):
+        start = datetime.combine(day, time(0), ZoneInfo(inst.timezone))
         return start, start + timedelta(days=1)
     if inst.calendar == "FX":
         end = datetime.combine(day, time(17), NEW_YORK)
@@ -86,3 +86,45 @@ def nyse_sessions_upto(day: date, count: int) -> list[str]:
     days = nyse_days()
     end = int(np.searchsorted(days, np.datetime64(day.isoformat(), "D"), side="right"))
     return [str(d) for d in days[max(0, end - count):end]]
+
+
+@lru_cache(maxsize=1)
+def _nyse_wall() -> tuple[Any, Any, Any]:
+    """Per NYSE session: its day number, open and close as New York wall time (ns)."""
+    import numpy as np
+
+    cal = nyse()
+
+    def wall(times: Any) -> Any:
+        local = times.dt.tz_convert(NEW_YORK.key).dt.tz_localize(None)
+        return local.to_numpy("datetime64[ns]").astype(np.int64)
+
+    return nyse_days().astype(np.int64), wall(cal.opens), wall(cal.closes)
+
+
+def session_days(inst: Instrument, local: Any) -> Any:
+    """Each bar's trading session as a day number (days since 1970-01-01 of the session's
+    date), -1 for a bar outside every session; ``local`` holds the bars' start times in
+    the venue's wall time (``datetime64[ns]``). Vectorised.
+
+    NYSE: from the session's open to its close (09:30 to 16:00, 13:00 on early closes;
+    pre-market, after-hours, weekend and holiday bars are outside). FX: the session that
+    closes at 17:00 New York (Saturday is outside). Crypto and a series whose venue is not
+    known: the calendar day.
+    """
+    import numpy as np
+
+    times = np.asarray(local, dtype="datetime64[ns]")
+    if inst.calendar == "FX":
+        shifted = (times + np.timedelta64(7, "h")).astype("datetime64[D]")
+        day = shifted.astype(np.int64)
+        weekday = (day + 3) % 7  # 1970-01-01 was a Thursday: Monday is 0
+        return np.where(weekday < 5, day, -1)
+    day = times.astype("datetime64[D]").astype(np.int64)
+    if inst.calendar != "XNYS":
+        return day
+    days, opens, closes = _nyse_wall()
+    at = np.clip(np.searchsorted(days, day), 0, days.size - 1)
+    ns = times.astype(np.int64)
+    inside = (days[at] == day) & (opens[at] <= ns) & (ns < closes[at])
+    return np.where(inside, day, -1)

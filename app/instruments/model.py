@@ -33,8 +33,9 @@ class Instrument:
     symbol: str
     asset_class: AssetClass
     calendar: str
-    """``XNYS`` (NYSE sessions, holidays and early closes), ``24/7`` or ``FX`` (Sunday
-    17:00 to Friday 17:00 New York)."""
+    """``XNYS`` (NYSE sessions, holidays and early closes), ``24/7``, ``FX`` (Sunday
+    17:00 to Friday 17:00 New York) or ``days`` (a bundled series whose venue is not
+    known: its sessions are the calendar days its bars fall on)."""
     timezone: str
     """The zone of its bar timestamps: the exchange's for stocks, UTC for crypto."""
 
@@ -64,11 +65,13 @@ _SPELLED: dict[str, Instrument] = {}
 """Instruments read from their spelling, kept (the registry still wins over them)."""
 
 
-def make(symbol: str, asset_class: str) -> Instrument:
+def make(symbol: str, asset_class: str, calendar: str = "", zone: str = "") -> Instrument:
+    """An instrument with its class's calendar and zone unless they are given."""
     if asset_class not in _DEFAULTS:
         raise ValueError(f"unknown asset class {asset_class!r}")
-    calendar, zone = _DEFAULTS[asset_class]
-    return Instrument(symbol.upper(), asset_class, calendar, zone)  # type: ignore[arg-type]
+    default_calendar, default_zone = _DEFAULTS[asset_class]
+    return Instrument(symbol.upper(), asset_class,  # type: ignore[arg-type]
+                      calendar or default_calendar, zone or default_zone)
 
 
 def instrument(symbol: str) -> Instrument:
@@ -116,8 +119,10 @@ def _by_spelling(symbol: str) -> str:
 @lru_cache(maxsize=1)
 def _bundled() -> dict[str, Instrument]:
     with _TABLE.open(encoding="utf-8") as fh:
-        return {row["symbol"]: make(row["symbol"], row["asset_class"])
-                for row in csv.DictReader(line for line in fh if not line.startswith("#"))}
+        rows = csv.DictReader(line for line in fh if not line.startswith("#"))
+        return {row["symbol"]: make(row["symbol"], row["asset_class"],
+                                    row.get("calendar") or "", row.get("timezone") or "")
+                for row in rows}
 
 
 def clear_registered() -> None:
