@@ -8,17 +8,23 @@ backtest uses) plus two things a long-lived run needs:
   venue sees it, so a run killed right after sending still knows the order;
 * :meth:`checkpoint` / :meth:`restore`: cash, positions (with their exit plans and
   trailing peaks) and pending orders as JSON, written with each processed bar.
+
+The runner sees one interface whatever the venue (:class:`app.runner.venue.VenueBook` is
+the other book): :meth:`at` each bar, :meth:`drain_executions` (the fills to store),
+:meth:`drain_notes` (broker faults and market-hours notes) and :attr:`hours` (whether
+the US stock market is open: the NYSE calendar's answer here, the broker's clock there).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
+from app.broker.clock import MarketHours, Now, calendar_clock, wall_clock
 from app.execution.costs import ZERO, CostModel
 from app.execution.fill_model import Bracket, ExitPlan
-from app.execution.orders import Order
+from app.execution.orders import Fill, Order
 from app.execution.paper import PaperBroker
 from app.execution.portfolio import Position
 
@@ -27,15 +33,64 @@ IndexOf = Callable[[str, int], int]
 """(symbol, bar time in ns) -> the bar's index in the run's arrays."""
 
 
+PROTECTIVE = ("stop_loss", "take_profit", "trailing_stop", "margin_call")
+"""Exit reasons filled at a level inside the bar, not at the open (no slippage check)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Execution:
+    """A fill as the run stores it."""
+
+    fill: Fill
+    cum_qty: float
+    """The order's filled quantity so far."""
+    key: str | None = None
+    """The store's key for it (None: the fill's own)."""
+    at_venue: bool = False
+    """A broker filled it: its order is known, and every such fill is checked for
+    slippage against the bar's open."""
+
+    @property
+    def checks_slippage(self) -> bool:
+        return self.at_venue or self.fill.reason not in PROTECTIVE
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something the run's event log should say: ``kind`` broker_fault or market."""
+
+    kind: str
+    message: str
+
+
 class Book(PaperBroker):
     """The simulated venue, journaling orders before accepting them."""
 
     def __init__(self, cash: float, journal: Journal, commission: CostModel = ZERO,
-                 slippage: CostModel = ZERO) -> None:
+                 slippage: CostModel = ZERO, now: Now = wall_clock) -> None:
         super().__init__(cash, commission, slippage)
         self.journal = journal
         self.submitted: list[Order] = []
         """Orders submitted since the runner last drained the list."""
+        self.now_ns = 0
+        """The bar being processed (run clock)."""
+        self.notes: list[Note] = []
+        self.hours = MarketHours(lambda: calendar_clock(now()), now)
+        """The US stock market's hours: the NYSE calendar's answer (paper trading)."""
+
+    def at(self, time_ns: int) -> None:
+        """A bar at ``time_ns`` is about to be processed."""
+        self.now_ns = time_ns
+
+    def drain_executions(self) -> list[Execution]:
+        """The fills since the last call, for the store."""
+        fills = list(self.account.fills)
+        self.account.fills.clear()
+        return [Execution(f, f.qty) for f in fills]
+
+    def drain_notes(self) -> list[Note]:
+        notes, self.notes = self.notes, []
+        return notes
 
     def submit(self, order: Order) -> Order:
         known = self.orders.by_id.get(order.client_order_id)

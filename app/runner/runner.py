@@ -25,11 +25,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 
 from app.broker.base import Broker, BrokerError
+from app.broker.clock import wall_clock
 from app.backtest.gates import gates_for_spec
 from app.execution.orders import Order, client_order_id
 from app.execution.session import StrategySession
@@ -39,12 +41,13 @@ from app.runner.book import Book
 from app.runner.limits import Limits, LimitState
 from app.runner.live_data import DEFAULT_WINDOW, LiveSymbol, apply_screen_now
 from app.runner.venue import VenueBook
+from app.instruments import instrument
 from app.instruments.clock import run_zone
 from app.spec.models import StrategySpec
 from app.spec.params import runnable
 from app.store import BarCommit, Store
 from app.store.convert import decision_row, fill_row, order_row, position_row, trade_row
-from app.store.tables import EventRow, FillRow, utcnow
+from app.store.tables import EventRow, utcnow
 
 Emit = Callable[[ev.RunnerEvent], None]
 _STATUS = {"new": "submitted", "filled": "filled", "rejected": "rejected",
@@ -61,6 +64,8 @@ class RunnerOptions:
     window: int = DEFAULT_WINDOW
     max_slippage_bps: float = 200.0
     agents: str | None = None
+    now: Callable[[], datetime] = wall_clock
+    """The wall clock the market's hours are asked at (tests fix it)."""
 
 
 class Runner:
@@ -131,6 +136,7 @@ class Runner:
                                   run_id=self.run_id, limits=limits)
         state = _State(spec, live, book, session, limits, row.last_bar_ns, row.bars_done)
         self._reconcile(state, emit)
+        self._market_hours(spec, book)
         state.pause_reason = limits.pause_reason()
         status = "paused" if state.pause_reason else "running"
         self.store.update_run(self.run_id, status=status, reason=state.pause_reason,
@@ -155,8 +161,7 @@ class Runner:
         for data, _ in views:
             st.session.feeds[data.symbol] = data
         self._share_universe(st, views)
-        if isinstance(st.book, VenueBook):
-            st.book.now_ns = batch.time_ns
+        st.book.at(batch.time_ns)
         st.before = {o.client_order_id: o for o in st.book.orders.pending.values()}
         st.session.step(views)
         st.now_ns, st.bars_done = batch.time_ns, st.bars_done + 1
@@ -199,39 +204,26 @@ class Runner:
             emit(ev.DecisionMade(self.run_id, d.time_ns, d.symbol, d.side, d.approved, d.qty,
                                  d.conviction, d.reasons))
         st.session.decisions.clear()
-        if isinstance(book, VenueBook):
-            for fault in book.faults:
-                c.events.append(EventRow(run_id=self.run_id, kind="broker_fault", message=fault))
-                emit(ev.BrokerFault(self.run_id, fault))
-            book.faults.clear()
+        for note in book.drain_notes():  # broker faults; the market's hours
+            c.events.append(EventRow(run_id=self.run_id, kind=note.kind, message=note.message))
+            if note.kind == "broker_fault":
+                emit(ev.BrokerFault(self.run_id, note.message))
 
     def _collect_fills(self, st: _State, batch: BarBatch, emit: Emit) -> None:
-        book, c = st.book, st.pending
-        if isinstance(book, VenueBook):
-            for vf in book.venue_fills:
-                c.fills.append(FillRow(
-                    run_id=self.run_id, fill_key=f"{self.run_id}/{vf.client_order_id}/"
-                    f"{vf.cum_qty:.8g}", client_order_id=vf.client_order_id, symbol=vf.symbol,
-                    side="buy" if vf.side > 0 else "sell", qty=vf.qty, price=vf.price,
-                    time_ns=vf.time_ns, reason="venue"))
-                c.order_updates.setdefault(vf.client_order_id, {}).update(
-                    filled_qty=vf.cum_qty, filled_avg_price=vf.price)
-                self._slippage(st, batch, vf.symbol, vf.side, vf.price)
-                emit(ev.Filled(self.run_id, vf.client_order_id, vf.symbol,
-                               "buy" if vf.side > 0 else "sell", vf.qty, vf.price, "venue"))
-            book.venue_fills.clear()
-            book.account.fills.clear()
-            return
-        for f in book.account.fills:
-            c.fills.append(fill_row(self.run_id, f))
-            if f.client_order_id in c.order_updates or f.client_order_id in st.before:
-                c.order_updates.setdefault(f.client_order_id, {}).update(
-                    filled_qty=f.qty, filled_avg_price=f.price)
-            if f.reason not in ("stop_loss", "take_profit", "trailing_stop", "margin_call"):
+        c = st.pending
+        for x in st.book.drain_executions():
+            f, coid = x.fill, x.fill.client_order_id
+            row = fill_row(self.run_id, f)
+            if x.key is not None:
+                row.fill_key = f"{self.run_id}/{x.key}"
+            c.fills.append(row)
+            if x.at_venue or coid in c.order_updates or coid in st.before:
+                c.order_updates.setdefault(coid, {}).update(
+                    filled_qty=x.cum_qty, filled_avg_price=f.price)
+            if x.checks_slippage:
                 self._slippage(st, batch, f.symbol, f.side, f.price)
-            emit(ev.Filled(self.run_id, f.client_order_id, f.symbol,
-                           "buy" if f.side > 0 else "sell", f.qty, f.price, f.reason))
-        book.account.fills.clear()
+            emit(ev.Filled(self.run_id, coid, f.symbol, "buy" if f.side > 0 else "sell",
+                           f.qty, f.price, f.reason))
 
     def _slippage(self, st: _State, batch: BarBatch, symbol: str, side: int,
                   price: float) -> None:
@@ -369,9 +361,10 @@ class Runner:
     def _book(self, cash: float) -> Book:
         journal = self._journal
         if self.broker is None:
-            return Book(cash, journal)
+            return Book(cash, journal, now=self.options.now)
         book = VenueBook(cash, journal, self.broker,
-                         lambda symbol, t, reason: client_order_id(self.run_id, symbol, t, reason))
+                         lambda symbol, t, reason: client_order_id(self.run_id, symbol, t, reason),
+                         now=self.options.now)
         for f in self.store.fills(self.run_id):
             book.seen[f.client_order_id] = book.seen.get(f.client_order_id, 0.0) + f.qty
         return book
@@ -394,6 +387,18 @@ class Runner:
                     settings = load_settings()
                     if settings.alpaca_enabled:
                         team.news_source = AlpacaNews.from_settings(settings)
+
+    def _market_hours(self, spec: StrategySpec, book: Book) -> None:
+        """On live bars with US stocks, ask the broker's clock (the paper book: the NYSE
+        calendar) whether the market is open, and log when it opens if not."""
+        if not getattr(self.feed, "live", False) or \
+                not any(instrument(s).calendar == "XNYS" for s in spec.universe):
+            return
+        closed = book.hours.closed_note()
+        if book.hours.problem:
+            self.store.add_event(self.run_id, "broker_fault", book.hours.problem)
+        if closed is not None:
+            self.store.add_event(self.run_id, "market", f"{closed} (at the start)")
 
     def _broker_name(self) -> str:
         return "sim" if self.broker is None else self.broker.name

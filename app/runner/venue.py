@@ -13,6 +13,9 @@ believes happened:
   the unfilled rest of a partly filled entry is cancelled.
 * A protective exit becomes a market close order (a "soft" stop checked on closed bars),
   booked when the broker fills it.
+* An order in a US equity is sent only while the broker's clock says the market is open
+  (:class:`app.broker.clock.MarketHours`); until then it waits in the book, pending, and
+  the run's log says when the market opens. Crypto is sent at once, around the clock.
 
 Every execution the broker reports is kept in ``venue_fills``, keyed by the order's
 cumulative filled quantity, so seeing it again (a restart) never records it twice.
@@ -24,12 +27,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.broker.base import Broker, BrokerError, BrokerUnavailable
+from app.broker.clock import MarketHours, Now, wall_clock
 from app.broker.models import BrokerOrder, OrderRequest
 from app.execution.fill_model import ExitHit
 from app.execution.orders import Fill, Order
 from app.execution.portfolio import Position, Trade
 from app.instruments import instrument
-from app.runner.book import Book, Journal
+from app.runner.book import Book, Execution, Journal, Note
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,17 +48,36 @@ class VenueFill:
 
 
 class VenueBook(Book):
+    """The run's book at a broker: the same interface as :class:`Book`."""
+
     def __init__(self, cash: float, journal: Journal, broker: Broker,
-                 exit_id: Callable[[str, int, str], str]) -> None:
-        super().__init__(cash, journal)
+                 exit_id: Callable[[str, int, str], str], now: Now = wall_clock) -> None:
+        super().__init__(cash, journal, now=now)
         self.margin = None  # the broker checks margin itself
         self.broker = broker
         self.exit_id = exit_id
         self.venue_fills: list[VenueFill] = []
-        self.faults: list[str] = []
         self.seen: dict[str, float] = {}
         """Client order id -> filled quantity already recorded."""
-        self.now_ns = 0
+        self.hours = MarketHours(broker.clock, now)
+        """The broker's clock (the NYSE calendar answers while the broker cannot)."""
+        self.held: set[str] = set()
+        """US equity orders waiting in the book for the market to open."""
+        self._closed_told: str | None = None
+
+    # ----------------------------------------------------------------- the runner's view
+    def drain_executions(self) -> list[Execution]:
+        """The broker's executions since the last call (the book's own fills mirror them)."""
+        out = [Execution(Fill(v.client_order_id, v.symbol, v.side, v.qty, v.price, 0.0, 0,
+                              v.time_ns, "venue"), v.cum_qty,
+                         f"{v.client_order_id}/{v.cum_qty:.8g}", at_venue=True)
+               for v in self.venue_fills]
+        self.venue_fills.clear()
+        self.account.fills.clear()
+        return out
+
+    def fault(self, message: str) -> None:
+        self.notes.append(Note("broker_fault", message))
 
     # ----------------------------------------------------------------- sending
     def send(self, order: Order) -> Order:
@@ -63,11 +86,13 @@ class VenueBook(Book):
             self.orders.by_id[order.client_order_id] = order
             order.status, order.note = "rejected", ack.note or "rejected by the broker"
             return order
-        if ack is None:
+        if ack is None and order.client_order_id not in self.held:
             order.note = "sent; the broker did not confirm yet"
         return super().send(order)
 
     def _submit(self, order: Order) -> BrokerOrder | None:
+        if self._market_closed(order):
+            return None
         req = OrderRequest(client_order_id=order.client_order_id, symbol=order.symbol,
                            side="buy" if order.side > 0 else "sell", qty=order.qty,
                            time_in_force="gtc" if instrument(order.symbol).around_the_clock
@@ -75,8 +100,26 @@ class VenueBook(Book):
         try:
             return self.broker.submit(req)
         except BrokerUnavailable as err:
-            self.faults.append(f"submit {order.client_order_id}: {err.message}")
+            self.fault(f"submit {order.client_order_id}: {err.message}")
             return None
+
+    def _market_closed(self, order: Order) -> bool:
+        """Hold a US equity order while the market is closed (say so once per closing)."""
+        if instrument(order.symbol).calendar != "XNYS":
+            return False
+        closed = self.hours.closed_note()
+        if self.hours.problem:
+            self.fault(self.hours.problem)
+        if closed is None:
+            self.held.discard(order.client_order_id)
+            self._closed_told = None
+            return False
+        self.held.add(order.client_order_id)
+        order.note = f"waiting: {closed}"
+        if self._closed_told != closed:
+            self._closed_told = closed
+            self.notes.append(Note("market", f"{closed}: US stock orders wait for the open"))
+        return True
 
     # ----------------------------------------------------------------- fills
     def fill_at_open(self, symbol: str, bar: int, time_ns: int, open_price: float
@@ -116,15 +159,15 @@ class VenueBook(Book):
         return None  # type: ignore[return-value]
 
     def _status(self, order: Order) -> BrokerOrder | None:
+        if order.client_order_id in self.held:  # never sent: send it if the market opened
+            return self._submit(order)
         try:
             ack = self.broker.get_order(order.client_order_id)
             if ack is None:  # the broker never got it: send it again, same id
                 ack = self._submit(order)
             return ack
-        except BrokerUnavailable as err:
-            self.faults.append(f"status of {order.client_order_id}: {err.message}")
-        except BrokerError as err:
-            self.faults.append(f"status of {order.client_order_id}: {err.message}")
+        except BrokerError as err:  # BrokerUnavailable too
+            self.fault(f"status of {order.client_order_id}: {err.message}")
         return None
 
     def _cancel_rest(self, order: Order, ack: BrokerOrder) -> BrokerOrder:
@@ -132,7 +175,7 @@ class VenueBook(Book):
             self.broker.cancel(order.client_order_id)
             return self.broker.get_order(order.client_order_id) or ack
         except BrokerError as err:
-            self.faults.append(f"cancel {order.client_order_id}: {err.message}")
+            self.fault(f"cancel {order.client_order_id}: {err.message}")
             return ack
 
     def _record(self, order: Order, ack: BrokerOrder, time_ns: int) -> None:

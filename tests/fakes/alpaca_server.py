@@ -95,6 +95,9 @@ class FakeAlpaca:
         self.submits: list[str] = []
         """Client order ids of every POST /v2/orders that was accepted (duplicates excluded)."""
         self.is_open = True
+        self.next_open = "2030-01-02T14:30:00Z"
+        self.next_close = "2030-01-02T21:00:00Z"
+        """What ``GET /v2/clock`` answers (set all three to script the market's hours)."""
         self._faults: dict[str, list[Fault]] = {}
         self._lock = threading.RLock()
         self._release = threading.Event()
@@ -206,7 +209,7 @@ class FakeAlpaca:
 
     def clock(self) -> dict[str, Any]:
         return {"timestamp": _now(), "is_open": self.is_open,
-                "next_open": "2030-01-02T14:30:00Z", "next_close": "2030-01-02T21:00:00Z"}
+                "next_open": self.next_open, "next_close": self.next_close}
 
     def stock_bars(self, query: dict[str, str]) -> dict[str, Any]:
         return self._bars(query, "America/New_York")
