@@ -466,3 +466,14 @@ def test_rolling_median_is_pandas_median() -> None:
     np.testing.assert_array_equal(
         rolling_median(short, 250, 125),
         pd.Series(short).rolling(250, min_periods=125).median().to_numpy())
+
+
+def test_labels_are_bayes_decisions_that_price_the_opposite_trend() -> None:
+    from app.regime.switching import SwitchingConfig, decide
+
+    probs = np.array([[0.45, 0.35, 0.2, 0.0], [0.7, 0.1, 0.1, 0.1]])
+    assert decide(probs, SwitchingConfig(opposite_cost=0.0)).tolist() == [0, 0]
+    priced = SwitchingConfig(opposite_cost=1.0)
+    assert decide(probs, priced).tolist() == [2, 0]  # up is 0.45 - 0.35: range-bound wins
+    with pytest.raises(ValueError, match="opposite_cost"):
+        SwitchingConfig(opposite_cost=-1.0)

@@ -27,7 +27,7 @@ from app.regime.config import DEFAULT_CONFIG, REGIMES, TRANSITION, RegimeConfig
 from app.regime.features import Features, compute_features
 from app.regime.fitted import FittedEngine
 from app.regime.reading import WARMING_UP, RegimeError, RegimeReading
-from app.regime.switching import SwitchingFilter, frame_probs, switching_features
+from app.regime.switching import SwitchingFilter, decide, frame_probs, switching_features
 
 _BAR_FIELDS = ("open", "high", "low", "close", "volume")
 
@@ -48,7 +48,7 @@ class _SwitchingEngine:
         ok = np.isfinite(z) & np.isfinite(dev)
         probs = np.zeros((m, len(REGIMES)))
         probs[ok] = self._filter.run(frame_probs(z[ok], dev[ok], self.sw))
-        best = np.argmax(probs, axis=1)
+        best = decide(probs, self.sw)
         conf = probs[np.arange(m), best]
         prev = np.concatenate(([self._prev], best[:-1]))
         prev_ok = np.concatenate(([self._prev >= 0], ok[:-1]))

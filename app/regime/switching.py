@@ -47,14 +47,20 @@ class SwitchingConfig:
     mr_width: float = 0.9
     hv_width: float = 2.8
     persistence: float = 0.99
-    min_confidence: float = 0.5
+    min_confidence: float = 0.35
     """Below this posterior the bar is labelled ``transition``."""
+    opposite_cost: float = 3.0
+    """Labels are Bayes decisions: calling a trend when the bar is truly in the opposite
+    one costs this much against 1 for a right call, so a bar is named by the largest
+    ``P(label) - opposite_cost * P(opposite trend)`` (0: the most probable regime)."""
 
     def __post_init__(self) -> None:
         if min(self.vol_bars, self.ref_bars, self.mr_bars) < 2:
             raise ValueError("SwitchingConfig bar counts must be at least 2")
         if min(self.mr_width, self.hv_width) <= 0 or self.drift < 0 or self.pull < 0:
             raise ValueError("SwitchingConfig widths must be positive, drift and pull >= 0")
+        if self.opposite_cost < 0:
+            raise ValueError("SwitchingConfig.opposite_cost must be >= 0")
         if not 0.25 <= self.persistence < 1.0:
             raise ValueError("SwitchingConfig.persistence must be in [0.25, 1)")
 
@@ -105,6 +111,17 @@ def rolling_median(x: np.ndarray, n: int, min_count: int) -> np.ndarray:
     except ImportError:  # pragma: no cover - bottleneck is a dependency
         return pd.Series(x).rolling(n, min_periods=min_count).median().to_numpy()
     return bottleneck.move_median(x, n, min_count=min_count)
+
+
+def decide(probs: np.ndarray, config: SwitchingConfig) -> np.ndarray:
+    """Each row's label index: the largest expected score, where a right call scores 1
+    and calling the opposite trend (up for down, down for up) costs ``opposite_cost``."""
+    if not config.opposite_cost:
+        return np.argmax(probs, axis=1)
+    score = probs.copy()
+    score[:, 0] -= config.opposite_cost * probs[:, 1]
+    score[:, 1] -= config.opposite_cost * probs[:, 0]
+    return np.argmax(score, axis=1)
 
 
 def frame_probs(z: np.ndarray, dev: np.ndarray, config: SwitchingConfig) -> np.ndarray:

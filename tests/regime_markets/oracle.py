@@ -181,12 +181,31 @@ class Filter:
         return out
 
 
+def oracle_probs(family: str, n_bars: int, seed: int, true_vol: bool = False
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(filtered, smoothed) regime probabilities, (n, 4) in :data:`REGIMES` order, and
+    the truth of one market of ``family``."""
+    _, truth, latent = LATENT[family](n_bars, seed)
+    f = Filter(family, latent, true_vol)
+    return f.forward(), f.smooth(), truth.to_numpy(dtype=object)
+
+
 def oracle_labels(family: str, n_bars: int, seed: int, true_vol: bool = False
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(causal labels, smoothed labels, truth) of one market of ``family``."""
-    _, truth, latent = LATENT[family](n_bars, seed)
-    f = Filter(family, latent, true_vol)
+    causal, smoothed, truth = oracle_probs(family, n_bars, seed, true_vol)
     names = np.array(REGIMES)
-    causal = names[f.forward().argmax(axis=1)]
-    smoothed = names[f.smooth().argmax(axis=1)]
-    return causal, smoothed, truth.to_numpy(dtype=object)
+    return names[causal.argmax(axis=1)], names[smoothed.argmax(axis=1)], truth
+
+
+def abstaining(probs: np.ndarray, share: float, cost: float = 0.0) -> np.ndarray:
+    """Bayes decisions: each bar gets the label of highest expected score, where calling
+    a trend that is truly the opposite one costs ``cost`` (0: the most probable regime),
+    and ``transition`` on the ``share`` of bars where that score is lowest (the oracle
+    allowed the targets' transition share)."""
+    score = probs.copy()
+    score[:, UP] -= cost * probs[:, 1]
+    score[:, 1] -= cost * probs[:, UP]
+    out = np.array(REGIMES, dtype=object)[score.argmax(axis=1)]
+    out[np.argsort(score.max(axis=1), kind="stable")[:int(share * len(out))]] = "transition"
+    return out

@@ -8,8 +8,9 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
 NAME = "SPY-daily-1999-2020.csv"
-EVENTS = (("2008-09-01", "2009-03-31"), ("2020-02-01", "2020-04-30"))
-"""The 2008-09 crash to the 2009-03 low, and the 2020 Covid sell-off and rebound."""
+EVENTS = (("2008-09-01", "2009-03-31"), ("2020-02-01", "2020-04-30"), ("2020-02-24", "2020-04-30"))
+"""The 2008-09 crash to the 2009-03 low, the 2020 Covid sell-off and rebound (whole
+window, and from the first day of the sell-off)."""
 
 
 def spy_path() -> Path | None:
