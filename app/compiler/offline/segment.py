@@ -14,7 +14,9 @@ from functools import lru_cache
 from app.compiler.offline import vocab
 from app.compiler.offline.lexer import Lexed, Tok, lex
 
-_BULLET = re.compile(r"^\s*(?:[-*•·▪►>●○◦■□▸▹➤➥→✅✔☑🔹🔸]+|\(?\d{1,2}[.)]|\(?[a-hA-H][.)]|#+|step \d+:?)\s+")
+_BULLET = re.compile(
+    r"^\s*(?:[-*•·▪►>●○◦■□▸▹➤➥→✅✔☑🔹🔸]+|\(?\d{1,2}[.)]|\(?[a-hA-H][.)]|#+|step \d+:?)\s+"
+)
 _HEADER = re.compile(r"^\s*([A-Za-z][A-Za-z /&()-]{0,40}?)\s*[:\-–—]\s+(?=\S)"
                      r"|^\s*([A-Za-z][A-Za-z /&()-]{0,40}?)\s*:\s*$")
 _SENTENCE = re.compile(r"(?<=[^\s.])[.!?](?=\s|$)|;|\n")

@@ -22,9 +22,9 @@ SIDE short: short | go short | goes short | going short | sell short | short sel
   enter short | enter a short | open a short | open short | short entry | entry short | \
   short position | take a short | sell to open | shorting | be short | \
   initiate a short | enter a short position | sell (short) | sell(short) | short (sell) | \
-  purchase fall | trade with fall | buy fall | open a sell | open a sell position | sell position | \
-  a sell position | sell trade | a sell trade | sell trades | enter a sell | enter a sell trade | \
-  look for sells | for sells | open sell
+  purchase fall | trade with fall | buy fall | open a sell | open a sell position | \
+  sell position | a sell position | sell trade | a sell trade | sell trades | enter a sell | \
+  enter a sell trade | look for sells | for sells | open sell
 SIDE filter: only if | only when | only allow the buy if | only buy if | only buy when | \
   only take trades when | only trade when | only trade if | as long as | provided that | \
   filter | only allow trades if | only allow trades when | only take longs if | only go long if | \
@@ -43,8 +43,8 @@ SIDE exitlong: square off the long position | square off the long | close the lo
   close long | close the long | exit a long | close a long | exit long trades | exit long position
 SIDE exit: square off | square off the position
 SIDE cover: exit short positions | close the short position | close shorts | exit shorts | \
-  close sell order | close the sell order | close sell | close the sell | close the sell position | \
-  close sell position | close sell trade | close the sell trade
+  close sell order | close the sell order | close sell | close the sell | \
+  close the sell position | close sell position | close sell trade | close the sell trade
 SIDE exitlong: close buy order | close the buy order | close buy | close the buy | \
   close the buy position | close buy position | close buy trade | close the buy trade
 SIDE exit + WHEN: close when | close if | close once | hold until | hold the position until | \
