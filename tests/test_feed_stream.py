@@ -81,3 +81,88 @@ def test_the_poller_drops_the_bar_still_forming() -> None:
     feed.symbols, feed.timeframe = ["GOOG"], "1m"
     kept = feed._closed({"GOOG": frame}, now.astimezone(UTC) + timedelta(seconds=20))
     assert list(kept["GOOG"].index) == list(index[:3])
+
+
+class _Market:
+    """A 1-minute GOOG market on a scripted wall clock: each reading of the clock takes
+    the next instant, and the fake serves the bars begun by then, the last one with the
+    close it has so far when it is still forming (``99.0``) and its final close after."""
+
+    def __init__(self, rest: FakeAlpaca, instants: list[datetime]) -> None:
+        self.rest, self.instants, self.read = rest, list(instants), []
+
+    def now(self) -> datetime:
+        at = self.instants.pop(0)
+        self.read.append(at)
+        begun = [_minute(k) for k in range(10) if _minute(k) <= at]
+        closes = [99.0 if m + timedelta(minutes=1) > at else 10.0 + k
+                  for k, m in enumerate(begun)]
+        self.rest.bars["GOOG"] = pd.DataFrame(
+            {"open": 10.0, "high": 100.0, "low": 1.0, "close": closes, "volume": 5.0},
+            index=pd.DatetimeIndex([m.replace(tzinfo=None) for m in begun], name="date"))
+        return at
+
+
+def test_a_new_run_warms_up_on_closed_bars_and_goes_live_after_the_last() -> None:
+    """The warm-up leaves out the minute still forming; the poller hands that minute out
+    once it has closed, with its final values, and nothing of the warm-up again."""
+    at = [_minute(4) + timedelta(seconds=20),  # the warm-up: 09:30..09:33 closed, 09:34 forms
+          _minute(4) + timedelta(seconds=40),  # 09:34 still forming: nothing
+          _minute(5) + timedelta(seconds=1),  # 09:34 closed; 09:35 forming
+          _minute(5) + timedelta(seconds=30),  # nothing new
+          _minute(6) + timedelta(seconds=2)]  # 09:35 closed
+    with FakeAlpaca() as rest:
+        market = _Market(rest, at)
+        # poll_seconds polls 1m bars too (the stream serves them otherwise); 0: no waiting
+        feed = AlpacaFeed(KEY_ID, SECRET, ["GOOG"], "1m", url=rest.base_url, poll_seconds=0,
+                          now=market.now)
+        warm = feed.history(None)
+        stop = threading.Event()
+        live = feed.batches(None, stop)
+        got = [next(live), next(live)]
+        stop.set()
+        live.close()
+    assert [t.strftime("%H:%M") for t in warm["GOOG"].index] == [
+        "09:30", "09:31", "09:32", "09:33"]
+    assert warm["GOOG"]["close"].tolist() == [10.0, 11.0, 12.0, 13.0]
+    assert _times(got) == ["09:34", "09:35"]
+    assert [b.bars["GOOG"][3] for b in got] == [14.0, 15.0]  # final, never the forming 99
+    assert market.read == at and not market.instants
+
+
+def test_a_feed_started_without_its_warm_up_hands_out_only_bars_closing_later() -> None:
+    at = [_minute(3) + timedelta(seconds=10), _minute(4) + timedelta(seconds=5)]
+    with FakeAlpaca() as rest:
+        market = _Market(rest, at)
+        feed = AlpacaFeed(KEY_ID, SECRET, ["GOOG"], "1m", url=rest.base_url, poll_seconds=0,
+                          now=market.now)
+        live = feed.batches(None, threading.Event())
+        got = next(live)
+        live.close()
+    assert _times([got]) == ["09:33"] and got.bars["GOOG"][3] == 13.0
+
+
+def test_the_stream_starts_after_the_warm_up_and_fills_the_minutes_between() -> None:
+    """The warm-up ends at the last closed minute; the minute forming then is not on the
+    stream (it began before the subscription), so it is fetched once final, and the first
+    batches run on from the warm-up without a gap or a repeat."""
+    at = [_minute(2) + timedelta(seconds=30),  # warm-up: 09:30, 09:31; 09:32 forming
+          _minute(4) + timedelta(seconds=1)]  # later: 09:32 and 09:33 final on REST
+    with FakeAlpacaStream() as stream, FakeAlpaca() as rest:
+        market = _Market(rest, at)
+        feed = AlpacaFeed(KEY_ID, SECRET, ["GOOG"], "1m", url=rest.base_url,
+                          stream_url=stream.url, now=market.now)
+        warm = feed.history(None)
+        stop = threading.Event()
+        got = _collect(feed, stop)
+        try:
+            assert stream.wait_connections(1)
+            market.now()
+            stream.push("GOOG", _minute(3).astimezone(UTC), 10, 100, 1, 13)
+            batches = [got.get(timeout=10), got.get(timeout=10)]
+        finally:
+            stop.set()
+    assert [t.strftime("%H:%M") for t in warm["GOOG"].index] == ["09:30", "09:31"]
+    assert _times(batches) == ["09:32", "09:33"]
+    assert [b.bars["GOOG"][3] for b in batches] == [12.0, 13.0]
+    assert got.empty()

@@ -6,7 +6,9 @@ History frames are in each venue's wall time (New York for stocks, UTC for crypt
 loader gives them; live batches are timed on the run's clock (:mod:`app.instruments.clock`:
 UTC when the symbols' zones differ). Crypto pairs (``BTC/USD``) use the crypto clients.
 A symbol's class and zone come from :func:`app.instruments.instrument`; a bar is handed
-out only once it is final; a hole in the stream is filled from history.
+out only once it is final (the REST endpoints also return the bar still forming; the
+warm-up leaves it out too), and a run's first live bar is the one after its warm-up's
+last; a hole in the stream is filled from history.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta, UTC
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -59,7 +61,8 @@ class AlpacaFeed:
 
     def __init__(self, key_id: str, secret_key: str, symbols: Sequence[str], timeframe: str,
                  *, url: str | None = None, stream_url: str | None = None,
-                 poll_seconds: float | None = None) -> None:
+                 poll_seconds: float | None = None,
+                 now: Callable[[], datetime] | None = None) -> None:
         self.symbols = list(symbols)
         self.timeframe = timeframe
         self._keys = (key_id, secret_key)
@@ -69,12 +72,27 @@ class AlpacaFeed:
         self.poll_seconds = poll_seconds
         self.clock = run_zone(self.symbols)
         """The zone of the batches' times."""
+        self.now = now or _wall_clock
+        """The wall clock (aware): what decides whether a bar has closed."""
+        self.warmed_to: int | None = None
+        """The last warm-up bar's time on the run's clock (:meth:`history` of a new run):
+        live batches start after it."""
 
     def history(self, until_ns: int | None) -> dict[str, pd.DataFrame]:
-        end = datetime.now(UTC) if until_ns is None else \
-            pd.Timestamp(until_ns).tz_localize(self._zone()).tz_convert("UTC").to_pydatetime()
-        start = end - timedelta(days=_LOOKBACK[self.timeframe])
-        return self.fetch(start, end)
+        """The warm-up: bars up to ``until_ns`` (a resumed run's last bar), or, for a new
+        run, every bar closed by now (the one forming is left out: the live batches hand
+        it out once it is final)."""
+        if until_ns is not None:
+            end = pd.Timestamp(until_ns).tz_localize(self._zone()).tz_convert("UTC")
+            return self.fetch(end.to_pydatetime() - timedelta(days=_LOOKBACK[self.timeframe]),
+                              end.to_pydatetime())
+        now = self.now()
+        frames = self._closed(self.fetch(now - timedelta(days=_LOOKBACK[self.timeframe]),
+                                         now), now)
+        ends = [int(to_run_clock(f.index[-1:], zone_of(s), self.clock)[0])
+                for s, f in frames.items() if len(f)]
+        self.warmed_to = max(ends) if ends else None
+        return frames
 
     def fetch(self, start: datetime, end: datetime | None = None) -> dict[str, pd.DataFrame]:
         """Bars from ``start`` to ``end``.
@@ -107,6 +125,10 @@ class AlpacaFeed:
         return out
 
     def batches(self, after_ns: int | None, stop: threading.Event) -> Iterator[BarBatch]:
+        """Bars after ``after_ns`` (a new run: after its warm-up's last bar, else those
+        that close from now on), each once, only once final."""
+        if after_ns is None:
+            after_ns = self.warmed_to
         if self.timeframe == "1m" and self.poll_seconds is None:
             yield from self._streamed(after_ns, stop)
         else:
@@ -115,14 +137,23 @@ class AlpacaFeed:
     # ----------------------------------------------------------------- live bars
     def _polled(self, after_ns: int | None, stop: threading.Event) -> Iterator[BarBatch]:
         """Poll the historical endpoint; a bar is handed out only once it is final (its
-        period, or its session, has ended): the endpoint also returns the bar forming."""
-        wait = self.poll_seconds or 60.0 * _minutes(self.timeframe) / 4
-        last = after_ns
+        period, or its session, has ended): the endpoint also returns the bar forming.
+        With no bar to start after, the bars closed before the first poll are old news:
+        the first handed out is the next to close."""
+        wait = self.poll_seconds if self.poll_seconds is not None else \
+            60.0 * _minutes(self.timeframe) / 4
+        last, first = after_ns, after_ns is None
         while not stop.is_set():
-            since = datetime.now(UTC) - timedelta(days=2) if last is None else \
+            now = self.now()
+            since = now - timedelta(days=2) if last is None else \
                 pd.Timestamp(last).tz_localize(self._zone()).tz_convert("UTC").to_pydatetime()
-            now = datetime.now(UTC)
-            for batch in _batched(self._closed(self.fetch(since), now), self.clock):
+            batches = _batched(self._closed(self.fetch(since), now), self.clock)
+            if first:
+                first = False
+                length = timedelta(minutes=_minutes(self.timeframe))
+                last = batches[-1].time_ns if batches else _local_ns(now - length, self.clock)
+                batches = []
+            for batch in batches:
                 if last is None or batch.time_ns > last:
                     last = batch.time_ns
                     yield batch
@@ -215,6 +246,10 @@ def _frames(barset: Any) -> dict[str, pd.DataFrame]:
     """Each symbol's bars in its venue's wall time (:func:`bars_frame`)."""
     return {symbol: bars_frame(rows, zone_of(symbol))
             for symbol, rows in barset.data.items() if rows}
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
 
 
 def _minutes(timeframe: str) -> float:
