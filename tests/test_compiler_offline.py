@@ -394,3 +394,33 @@ def test_a_rule_said_again_with_more_conditions_is_the_fuller_one() -> None:
                    "the open. Cover after 2 days, 10 shares")
     assert format_expr(d.short_entry) == "high < high[1] and low > low[1] and close < open"
     assert any("fuller one" in a for a in d.assumptions)
+
+
+def test_an_unsaid_subject_is_the_one_before_it_or_the_price_stated() -> None:
+    d = read_draft("buy AAPL when RSI is above 50 and below 70, sell after 5 days")
+    assert format_expr(d.long_entry) == "rsi(close, 14) > 50 and rsi(close, 14) < 70"
+    d = read_draft("buy AAPL when MACD is above the 0 line and above the signal line")
+    assert format_expr(d.long_entry) == ("macd(close, 12, 26, 9).line > 0 and macd(close, 12, "
+                                         "26, 9).line > macd(close, 12, 26, 9).signal")
+    d = read_draft("buy AAPL when RSI(2) is below 10 and above the 200-day SMA")
+    assert format_expr(d.long_entry) == "rsi(close, 2) < 10 and close > sma(close, 200)"
+    assert any("no subject read as the price" in a for a in d.assumptions)
+
+
+def test_sides_said_after_their_conditions() -> None:
+    d = read_draft("if ema 7 cross down ema 25 purchase fall, if ema 7 cross up ema 25 purchase "
+                   "rise")
+    assert format_expr(d.short_entry) == "ema(close, 7) crosses below ema(close, 25)"
+    assert format_expr(d.long_entry) == "ema(close, 7) crosses above ema(close, 25)"
+    d = read_draft("A fast SMA of 20 and a slow SMA of 50. When the fast SMA crosses above the "
+                   "slow SMA, it generates a buy signal, and when it crosses below the slow SMA, "
+                   "it generates a sell signal.")
+    assert format_expr(d.long_entry) == "sma(close, 20) crosses above sma(close, 50)"
+    d = read_draft("The crossover of the 9 EMA above the 21 EMA signals a buy.")
+    assert format_expr(d.long_entry) == "ema(close, 9) crosses above ema(close, 21)"
+
+
+def test_phrases_that_start_with_a_number_and_targets_at_r() -> None:
+    assert [t.kind for t in lex("above the 0 line").toks] == ["CMP", "NUM"]
+    d = read_draft("buy AAPL when RSI < 30, stop 2%, target at 1.5R")
+    assert d.take_profit == ("pct", 3.0)

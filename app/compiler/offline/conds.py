@@ -72,6 +72,22 @@ def _anaphora(left: Opnd, right: Opnd) -> bool:
     return left.kind == "it" and left.text.lower() in ("", "it", "it's") and right.kind == "num"
 
 
+OSCILLATORS = ("rsi", "stoch", "macd", "roc", "adx", "atr", "stddev", "avg_volume")
+PRICE_LEVELS = ("sma", "ema", "wma", "ma", "bollinger", "donchian", "vwap")
+
+
+def _oscillator(op: Opnd) -> bool:
+    """An operand not on the price's scale (RSI, MACD, IBS...)."""
+    return op.kind == "ind" and op.name in OSCILLATORS or op.kind == "expr"
+
+
+def _price_level(op: Opnd) -> bool:
+    """An operand on the price's scale (an average, a band, an N-day high, a price)."""
+    return op.kind in ("channel", "period") or op.kind == "field" and op.source != "volume" \
+        or op.kind == "ind" and op.name in PRICE_LEVELS \
+        or op.kind == "out" and op.output in ("upper", "lower", "middle")
+
+
 @lru_cache(maxsize=64)
 def template(cond: str) -> Any:
     """A condition written in the strategy language (the lexicon's PATTERNS)."""
@@ -121,6 +137,33 @@ class CondBuilder:
     notes: list[str]
     speeds: dict[str, int]
     """Lengths the text gives its fast and slow averages (see ``reader.speeds``)."""
+    subject: Opnd | None = None
+    """The last subject the clause named ("MACD is above 0 and above its signal line": the
+    second comparison's unsaid subject)."""
+
+    def _said(self, left: Opnd) -> None:
+        if left.kind != "it" or left.text:
+            self.subject = left
+
+    def _elided(self, word: Tok, right: Opnd) -> Opnd:
+        """The subject of a comparison that names none ("... and above 70"): the one said
+        before it in the clause, or the price when that was an oscillator and the level is
+        a price level ("RSI(2) below 10 and above the 200-day SMA")."""
+        said = self.subject
+        if said is None:
+            return Opnd("it")
+        family = {"signal": "macd", "hist": "macd", "k": "stoch", "d": "stoch"}
+        if right.kind == "out" and said.kind == "ind" and \
+                family.get(right.output or "", "bollinger") == said.name:
+            return said
+        if _oscillator(said) and _price_level(right):
+            self.notes.append(f"'{word.text} {right.text}' with no subject read as the price "
+                              f"(the close), not {said.text or said.name}")
+            return Opnd("it", text="price")
+        if said.kind != "it":
+            self.notes.append(f"'{word.text} {right.text}' with no subject read as "
+                              f"{said.text or said.name}, the subject said before it")
+        return said
 
     def _pair(self, left: Opnd, right: Opnd) -> tuple[Any, Any]:
         if right.kind == "it" and right.text.lower() in ("it", "it's", "them", "that"):
@@ -129,6 +172,7 @@ class CondBuilder:
         return resolve(left, right, self.notes), resolve(right, left, self.notes)
 
     def compare(self, left: Opnd, op: Tok, right: Opnd) -> Any:
+        self._said(left)
         if _anaphora(left, right):
             return ItRef(OPS[op.value], resolve(right, None, self.notes))
         if _bare_it(left, right):
@@ -137,7 +181,7 @@ class CondBuilder:
         return E.Compare(op=OPS[op.value], left=a, right=b)
 
     def compare_it(self, op: Tok, right: Opnd) -> Any:
-        return self.compare(Opnd("it"), op, right)
+        return self.compare(self._elided(op, right), op, right)
 
     def compare_lag(self, left: Opnd, op: Tok, lag: Tok) -> Any:
         """"the low is greater than that of the previous bar": the same operand, one bar
@@ -178,6 +222,7 @@ class CondBuilder:
                          right=E.BinOp(op="*", left=b, right=E.Num(value=round(factor, 10))))
 
     def cross(self, left: Opnd, cross: Tok, right: Opnd) -> Any:
+        self._said(left)
         if _anaphora(left, right) and str(cross.value) not in ("any", "break"):
             direction = str(cross.value)
             if direction.endswith("~"):
@@ -216,8 +261,15 @@ class CondBuilder:
             raise Ask(f"'{cross.text} ... {side.text}': which way does it cross?")
         return self.cross(left, Tok("CROSS", str(side.value), cross.text), right)
 
+    def cross_of(self, cross: Tok, left: Opnd, op: Tok, right: Opnd) -> Any:
+        """"the crossover of the fast EMA above the slow EMA"."""
+        direction = "above" if op.value in ("gt", "ge") else "below"
+        if str(cross.value) not in ("any", direction):
+            raise Ask(f"'{cross.text} ... {op.text}': which way does it cross?")
+        return self.cross(left, Tok("CROSS", direction, f"{cross.text} {op.text}"), right)
+
     def cross_it(self, cross: Tok, right: Opnd) -> Any:
-        return self.cross(Opnd("it"), cross, right)
+        return self.cross(self._elided(cross, right), cross, right)
 
     def cross_open(self, left: Opnd, cross: Tok) -> Any:
         direction = str(cross.value).rstrip("~")

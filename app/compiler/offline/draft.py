@@ -58,10 +58,13 @@ class Draft:
         return "short" if self.short_entry is not None else "long"
 
     def direction_said(self) -> str | None:
-        """The direction the text states, read from its rules or from the sides it names."""
-        if self.has_rules():
-            return self.direction
+        """The direction the text states, read from its rules and the sides it names (a
+        short entry named in a clause that could not be read is still a short side)."""
         said = self.sides_said
+        if self.has_rules():
+            long_ = self.long_entry is not None or "buy" in said
+            short = self.short_entry is not None or "short" in said
+            return "both" if long_ and short else self.direction
         if "both" in said:
             return "both"
         long_ = said & {"buy"} or not said & {"short", "cover"} and said & {"exit", "exitlong"}

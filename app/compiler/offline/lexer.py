@@ -148,6 +148,10 @@ def _is_symbol_word(raw: str) -> bool:
 def _step(pieces: list[tuple[str, str, str]], i: int,
           table: dict[tuple[str, ...], list[Tok]], out: Lexed) -> int:
     low, raw, kind = pieces[i]
+    if kind == "num":  # a phrase that starts with a number ("0 line")
+        words = _phrase(pieces, i, table, out, shortest=2)
+        if words:
+            return i + len(words)
     if kind == "range":
         out.toks.append(Tok("RANGE", raw, raw))
         return i + 1
@@ -184,13 +188,9 @@ def _step(pieces: list[tuple[str, str, str]], i: int,
     if symbol and not _longer_phrase(pieces, i, table):
         _symbol(out, symbol, raw)
         return i + 1
-    for n in range(min(MAX_PHRASE, len(pieces) - i), 0, -1):
-        words = tuple(p[0] for p in pieces[i:i + n])
-        toks = table.get(words)
-        if toks is not None:
-            text = " ".join(p[1] for p in pieces[i:i + n])
-            _emit(out, toks, text)
-            return i + n
+    words = _phrase(pieces, i, table, out)
+    if words:
+        return i + len(words)
     if low in vocab.NUMBER_WORDS:
         out.toks.append(Tok("NUM", float(vocab.NUMBER_WORDS[low]), raw))
     elif low == "%" and out.toks and out.toks[-1].kind == "NUM":
@@ -205,6 +205,20 @@ def _step(pieces: list[tuple[str, str, str]], i: int,
         out.unknown.append(raw)
         out.toks.append(Tok("UNK", raw, raw))
     return i + 1
+
+
+def _phrase(pieces: list[tuple[str, str, str]], i: int, table: dict[tuple[str, ...], list[Tok]],
+            out: Lexed | None, shortest: int = 1) -> tuple[str, ...]:
+    """The longest lexicon phrase starting at piece ``i`` (its tokens emitted into ``out``),
+    or () when none of at least ``shortest`` words starts there."""
+    for n in range(min(MAX_PHRASE, len(pieces) - i), shortest - 1, -1):
+        words = tuple(p[0] for p in pieces[i:i + n])
+        toks = table.get(words)
+        if toks is not None:
+            if out is not None:
+                _emit(out, toks, " ".join(p[1] for p in pieces[i:i + n]))
+            return words
+    return ()
 
 
 TICKER_CUES = {"buy", "sell", "short", "trade", "trading", "on", "ticker", "symbol", "symbols",

@@ -103,7 +103,7 @@ def _split(sentence: str, role: str | None) -> list[Clause]:
     """A sentence cut at the commas/"and"s that open a new part."""
     lexed = lex(sentence)
     main, asides = _asides(lexed.toks)
-    parts = _cut(main)
+    parts = [p for chunk in _postfix_sides(main) for p in _cut(chunk)]
     out = []
     for k, toks in enumerate(parts):
         sub = Lexed(toks=toks, unknown=[t.text for t in toks if t.kind == "UNK"],
@@ -188,6 +188,9 @@ def _opens_part(toks: list[Tok], i: int) -> bool:
     if tok.kind == "THEN":
         return True
     if tok.kind in ("COMMA", "AND"):
+        if tok.kind == "COMMA" and nxt is not None and _when_word(nxt) \
+                and any(t.kind == "SIDE" for t in toks[:i]):
+            return True  # "when A, it buys, and when B, it sells": a second rule
         if nxt is None or nxt.kind in ("OR", "AND"):
             return False
         if nxt.kind in STARTERS or _level_ahead(toks, i + 1):
@@ -223,8 +226,54 @@ def _in_rule(toks: list[Tok], i: int) -> bool:
     return "WHEN" in before and i + 1 < len(toks) and toks[i + 1].kind not in STARTERS
 
 
+SKIP = {"SYM", "TF", "COMMA", "IT"}
+
+
+def _postfix_sides(toks: list[Tok]) -> list[list[Tok]]:
+    """"if A buy, if B sell" and "when A, it generates a buy signal, and when B, ... a sell
+    signal": each side closes the condition before it. Such a sentence is cut after each
+    side, and each piece is turned round (side first); any other sentence is one piece."""
+    kinds = [t.kind for t in toks if t.kind not in SKIP]
+    while kinds and kinds[0] == "UNK":
+        kinds.pop(0)  # "How to create function if ...": the words before are asked about
+    if len(kinds) < 3 or kinds[0] != "WHEN" or kinds[-1] != "SIDE":
+        return [toks]
+    chunks: list[list[Tok]] = [[]]
+    for tok in toks:
+        chunks[-1].append(tok)
+        if tok.kind == "SIDE":
+            chunks.append([])
+    tail = chunks.pop()
+    chunks[-1] += tail
+    out = []
+    for chunk in chunks:
+        body = [t for t in chunk if t.kind not in SKIP]
+        while not out and body and body[0].kind == "UNK":
+            body.pop(0)
+        if not body or not (body[0].kind == "WHEN" or _when_word(body[0])) or not any(
+                t.kind in CONDITION_KINDS for t in body):
+            return [toks]
+        at = next(i for i, t in enumerate(chunk) if t.kind == "SIDE")
+        cond = chunk[:at]
+        while cond and cond[-1].kind in ("COMMA", "IT"):
+            cond.pop()  # "..., it generates a buy signal": "it" is the verb's subject
+        cond = [Tok("WHEN", None, t.text) if _when_word(t) else t for t in cond
+                if t.kind != "COMMA" or cond.index(t) > 0]
+        out.append([chunk[at], *cond, *chunk[at + 1:]])
+    return out
+
+
+def _when_word(tok: Tok) -> bool:
+    """"and when", "and if": a conjunction that opens a condition."""
+    return tok.kind == "AND" and tok.text.lower().split()[-1:] in (["when"], ["if"])
+
+
+CONDITION_KINDS = {"CMP", "CROSS", "TOUCH", "PATTERN", "TREND", "MOVE", "BETWEEN"}
+
+
 def _merge_conditions(parts: list[Clause]) -> list[Clause]:
-    """"if RSI < 30, buy" -> one clause: a condition part before its side takes that side."""
+    """"if RSI < 30, buy" -> one clause: a condition part before its side takes that side
+    ("when A, it generates a buy signal"; "the crossover of A above B signals a buy")."""
     out: list[Clause] = []
     for part in parts:
         prev = out[-1] if out else None
@@ -232,10 +281,24 @@ def _merge_conditions(parts: list[Clause]) -> list[Clause]:
         while kinds and kinds[-1] == "WHEN":
             kinds.pop()
         if prev is not None and kinds and kinds[0] == "SIDE" and "WHEN" not in kinds \
-                and prev.toks and prev.toks[0].kind == "WHEN" and all(
-                    t.kind not in STARTERS for t in prev.toks):
-            prev.lexed.toks = [t for t in part.toks if t.kind != "WHEN"] + prev.toks
+                and prev.toks and _condition_part(prev.toks, side_only=kinds == ["SIDE"]):
+            cond = list(prev.toks)
+            if len(cond) > 2 and cond[-1].kind == "IT" and cond[-2].kind == "COMMA":
+                cond = cond[:-2]  # "..., it generates a buy signal": "it" is the verb's
+            if _when_word(cond[0]):
+                cond[0] = Tok("WHEN", None, cond[0].text)
+            prev.lexed.toks = [t for t in part.toks if t.kind != "WHEN"] + cond
             prev.text = f"{prev.text}, {part.text}"
             continue
         out.append(part)
     return out
+
+
+def _condition_part(toks: list[Tok], side_only: bool) -> bool:
+    """A part that is a condition waiting for its side: it opens with "when"/"if" (or "and
+    when"), or a side with nothing else follows a plain condition."""
+    if any(t.kind in STARTERS for t in toks):
+        return False
+    if toks[0].kind == "WHEN" or _when_word(toks[0]):
+        return True
+    return side_only and any(t.kind in CONDITION_KINDS for t in toks)

@@ -75,35 +75,42 @@ CROSS above: crosses above | cross above | crossed above | crossing above | cros
   cross over | crossed over | crossing over | crosses up | crosses upward | crossover | \
   crosses above over | crosses up through | crosses back above | crosses back over | \
   crossing up | goes above | goes over | goes back above | go above | went above | \
-  bullish crossover | bullish cross | crosses up above | crosses upwards
+  bullish crossover | bullish cross | crosses up above | crosses upwards | cross up | \
+  crossed up | cross upward | cross upwards | crossing upward | crossing upwards
 CROSS below: crosses below | cross below | crossed below | crossing below | crosses under | \
   cross under | crossed under | crossing under | crosses down | crosses downward | crossunder | \
   crosses back below | crosses back under | crossing down | goes below | goes under | \
   goes back below | go below | went below | bearish crossover | bearish cross | \
-  crosses down below | crosses down through | crosses downwards
-CROSS any: crosses | cross | crossed | crossing | crosses back | cross back | crossed back
+  crosses down below | crosses down through | crosses downwards | cross down | \
+  crossed down | cross downward | cross downwards | crossing downward | crossing downwards
+CROSS any: crosses | cross | crossed | crossing | crosses back | cross back | crossed back | \
+  crossover of | the crossover of | a crossover of | crossing of | cross of | the cross of
 CROSS break: breaks | breaks out of | break | breaks through | breaks out | break out of
 CROSS above~: rises above | moves above | breaks above | climbs above | \
   pushes above | gets above | jumps above | rises over | moves over | breaks over | \
   climbs back above | rises back above | moves back above | gets back above | \
   pops above | breaks out above | back above | recovers above | reclaims | climbs over | \
   rallies above | turns up through | returns above | rises through | \
-  surpasses | rises to above | punches above | crosses to above
+  surpasses | rises to above | punches above | crosses to above | break above | broke above | \
+  breaking above | break out above | broke out above
 CROSS below~: drops below | falls below | dips below | breaks below | moves below | \
   sinks below | slips below | drops under | falls under | dips under | \
   moves under | breaks under | falls back below | drops back below | \
   moves back below | back below | back under | breaks down below | \
   falls through | breaks down through | plunges below | declines below | \
-  turns down through | returns below | falls to below | drops to below | dips to below
+  turns down through | returns below | falls to below | drops to below | dips to below | \
+  break below | broke below | breaking below | break down below | broke down below
 TOUCH: touches | touch | tags | hits | reaches | tests | touched | hit | reached | \
   reaches or exceeds
 FIELD close: close | closing price | the close | closes | closing | close price | closed | \
-  last price | settlement | candle close | bar close | daily close | settle | closing prices
+  last price | settlement | candle close | bar close | daily close | settle | closing prices | \
+  the close price | the closing price | the candle close | the bar close
 FIELD close + CMP gt: closes above | closed above | closes over | closing above | \
   close above | closes higher than | closes beyond | settles above | close over
 FIELD close + CMP lt: closes below | closed below | closes under | closing below | \
   close below | closes lower than | settles below | close under
-FIELD open: open | opening price | the open | opens | open price
+FIELD open: open | opening price | the open | opens | open price | the open price | \
+  the opening price
 FIELD high: high | highs | the high | high price | the high price | highs of
 FIELD low: low | lows | the low | low price | the low price | lows of
 FIELD volume: volume | the volume | trading volume | vol
@@ -111,7 +118,8 @@ IT: it | price | the price | the stock | the market | the etf | the index | the 
   the instrument | the asset | the security | stock | prices | the share price | share price | \
   the underlying | spot | the coin | the token | market price | current price | it's | its price | \
   s&p 500 | the s&p 500 | s&p500 | the s&p500 | s & p 500 | the s & p 500 | the nasdaq | \
-  the dow | the index's
+  the dow | the index's | stock price | the stock price | the stock's price | the current price | \
+  the market price | the asset's price
 IND sma: sma | simple moving average | simple average | simple ma | sma line | \
   simple moving averages | smas
 IND ema: ema | exponential moving average | exp moving average | exponential average | \
@@ -174,6 +182,8 @@ SPEED fast: fast | faster | quick | quicker | shorter | fast moving | faster mov
   the fast | the faster | short-term | shorter-term | short term
 SPEED slow: slow | slower | longer | slow moving | slower moving | the slow | the slower | \
   long-term | longer-term | long term
+SPEED fast: the short one | the fast one | the shorter one | the faster one | the quick one
+SPEED slow: the long one | the slow one | the longer one | the slower one
 AGO: ago | earlier | before that | bars ago | days ago
 DAYN 1: day 1 | day one | day #1
 DAYN 2: day 2 | day two | day #2
@@ -247,13 +257,14 @@ FILL: at the close | on the close | the close after | at the open | on the open 
   at the next open | on the next open | at the next bar's open | at market | at the market | \
   on the open of the next day | at the open of the next day | the next morning | next day's open | \
   the next day's open | at tomorrow's open | at the opening | on the opening | \
-  at the close of the day | on the close of the day | at market price | market order
+  at the close of the day | on the close of the day | at market price | market order | \
+  on the market price | at the market price
 DROP: mean reversion | mean-reversion | trend following | trend-following | \
   from entry | from the entry | from the entry price | of the entry price | of entry | \
   of entry price | from the purchase price | of the trade | on the trade | of the position | \
   on the position | of position | from my entry | in profit | in loss | \
   of the position value | away | distance | a distance of | at a distance of | the entry price | \
-  from the fill | for the position
+  from the fill | for the position | at that point | at this point | at that moment
 VAGUE cheap: cheap | cheaper
 VAGUE expensive: expensive | pricey
 VAGUE undervalued: undervalued | under valued | overvalued | fair value | intrinsic value
