@@ -477,3 +477,46 @@ def test_labels_are_bayes_decisions_that_price_the_opposite_trend() -> None:
     assert decide(probs, priced).tolist() == [2, 0]  # up is 0.45 - 0.35: range-bound wins
     with pytest.raises(ValueError, match="opposite_cost"):
         SwitchingConfig(opposite_cost=-1.0)
+
+
+def test_rolling_quantile_is_each_windows_own_quantile() -> None:
+    from app.regime.switching import rolling_quantile
+
+    x = np.random.default_rng(8).random(1400)
+    x[:40] = np.nan
+    whole = rolling_quantile(x, 1000, 125, 0.45)
+    window = x[1399 - 999 : 1400]
+    assert whole[-1] == pytest.approx(np.nanquantile(window, 0.45), abs=1e-15)
+    tail = rolling_quantile(x[300:], 1000, 125, 0.45)  # a tracker's shorter history
+    np.testing.assert_array_equal(tail[-100:], whole[-100:])
+    assert np.isnan(whole[163]) and np.isfinite(whole[164])  # 125 values needed
+
+
+def test_student_emissions_weigh_a_lone_shock_less() -> None:
+    from app.regime.switching import SwitchingConfig, frame_probs
+
+    z, dev = np.array([0.1, 4.0]), np.zeros(2)
+    gauss = frame_probs(z, dev, SwitchingConfig(tail_df=0.0))
+    student = frame_probs(z, dev, SwitchingConfig(tail_df=5.0))
+    gauss, student = gauss / gauss.sum(axis=1)[:, None], student / student.sum(axis=1)[:, None]
+    assert student[1, 3] < gauss[1, 3]  # a 4-sigma bar: less sure of a wild spell
+    assert gauss[0].argmax() == student[0].argmax()
+    with pytest.raises(ValueError, match="tail_df"):
+        SwitchingConfig(tail_df=2.0)
+    with pytest.raises(ValueError, match="ref_quantile"):
+        SwitchingConfig(ref_quantile=1.0)
+
+
+def test_the_reference_width_survives_a_long_wild_spell() -> None:
+    """A 400-bar spell at three times the volatility: by its end a 250-bar median has
+    become the wild width (its bars look calm); the default 1,000-bar 45% quantile has not."""
+    from app.regime.switching import SwitchingConfig, switching_features
+
+    rng = np.random.default_rng(4)
+    r = rng.standard_normal(1600) * 0.01
+    r[1200:] *= 3.0
+    close = 100 * np.exp(np.cumsum(r))
+    z_old, _ = switching_features(close, SwitchingConfig(ref_bars=250, ref_quantile=0.5,
+                                                         abs_vol=False, vol_bars=20))
+    z_new, _ = switching_features(close, SwitchingConfig())
+    assert np.std(z_old[-50:]) < 1.5 < 2.2 < np.std(z_new[-50:])  # measured 1.09, 2.51

@@ -1,18 +1,18 @@
 """The detector against markets whose regimes are known, real events, and the demo.
 
 Floors are the measured figures (seeds 11-13 pooled, 2,520 bars each, first 250 skipped;
-the default switching model, whose settings -- the opposite-trend cost and confidence floor
-included -- were chosen on ``switching_garch`` seeds 1-5), rounded down by about two points
--- not the targets of >= 85% right on firm bars, which no detector here reaches on these
-markets (``benchmarks/bench_regime.py`` prints all figures, and the oracle's ceiling):
+the default switching model, whose settings were chosen on ``switching_garch`` seeds 1-10),
+rounded down by about two points -- not the targets of >= 85% right on firm bars, which no
+detector here reaches on these markets (``benchmarks/bench_regime.py`` prints all figures,
+and the oracle's ceiling):
 
 =================  ========  ==========  ========  ==========================
 family             right     transition  down->up  baseline right / transition
 =================  ========  ==========  ========  ==========================
-switching_garch    58.8%     12.7%       4.5%      56.2% / 12.0%
-fat_flat           54.3%     18.3%       3.8%      57.1% / 13.4%
-weak_long          54.6%     14.2%       3.3%      53.8% / 12.9%
-project generator  59.6%     13.3%       1.5%      54.8% / 12.8%
+switching_garch    67.3%     13.9%       3.8%      56.2% / 12.0%
+fat_flat           75.4%     16.9%       3.9%      57.1% / 13.4%
+weak_long          66.3%     13.9%       2.7%      53.8% / 12.9%
+project generator  73.7%     12.0%       3.3%      54.8% / 12.8%
 =================  ========  ==========  ========  ==========================
 """
 
@@ -35,10 +35,10 @@ pytestmark = pytest.mark.slow
 N_BARS, SKIP, SEEDS = 2520, 250, (11, 12, 13)
 ALL = {**FAMILIES, "project": synthetic_regime_series}
 FLOORS = {  # family: (right at least, transition at most, down->up at most)
-    "switching_garch": (0.56, 0.14, 0.06),
-    "fat_flat": (0.52, 0.20, 0.05),
-    "weak_long": (0.52, 0.16, 0.05),
-    "project": (0.57, 0.15, 0.03),
+    "switching_garch": (0.65, 0.15, 0.05),
+    "fat_flat": (0.73, 0.19, 0.05),
+    "weak_long": (0.64, 0.16, 0.04),
+    "project": (0.71, 0.14, 0.05),
 }
 
 
@@ -72,21 +72,20 @@ def test_floors_on_every_family(runs, family: str) -> None:
 def test_switching_beats_the_baseline_over_the_families(runs) -> None:
     ours = [_score(rows, 0).firm_right for rows in runs.values()]
     base = [_score(rows, 1).firm_right for rows in runs.values()]
-    assert np.mean(ours) > np.mean(base) + 0.01  # measured 56.8% against 55.5%
+    assert np.mean(ours) > np.mean(base) + 0.10  # measured 70.7% against 55.5%
     assert sum(o > b for o, b in zip(ours, base, strict=True)) >= 3
 
 
 def test_every_regime_is_found_on_every_family(runs) -> None:
-    """Per true regime, the share of its firm bars given its name (measured minimum 0.230,
-    weak_long's down-trends, with drifts down to 0.05 sigma a bar: pricing the opposite
-    trend sends doubtful trend bars to mean reverting)."""
+    """Per true regime, the share of its firm bars given its name (measured minimum 0.315:
+    pricing the opposite trend sends doubtful trend bars to mean reverting)."""
     for name, rows in runs.items():
         labels = np.concatenate([r[0].to_numpy()[SKIP:] for r in rows])
         truth = np.concatenate([r[2].to_numpy()[SKIP:] for r in rows])
         firm = labels != "transition"
         for regime in ("trending_up", "trending_down", "mean_reverting", "high_volatility"):
             own = firm & (truth == regime)
-            assert (labels[own] == regime).mean() >= 0.21, (name, regime)
+            assert (labels[own] == regime).mean() >= 0.29, (name, regime)
 
 
 def test_the_families_differ_from_each_other() -> None:
@@ -117,14 +116,14 @@ def spy_labels() -> pd.Series:
 
 def test_real_crash_of_2008_is_not_called_an_up_trend(spy_labels: pd.Series) -> None:
     window = spy_labels["2008-09-01":"2009-03-31"].value_counts(normalize=True)
-    assert window.get("trending_up", 0.0) <= 0.02  # measured 1.4%
+    assert window.get("trending_up", 0.0) <= 0.02  # measured 0.0%
     assert window.get("high_volatility", 0.0) + window.get("trending_down", 0.0) >= 0.74
 
 
 def test_real_sell_off_of_2020_is_not_called_an_up_trend(spy_labels: pd.Series) -> None:
-    """From the first fall (2020-02-24) to April's end: high volatility (measured 97.9%).
-    Over 2020-02..04 as a whole 22.6% read trending_up: the 14 bars of February before
-    the sell-off, when SPY was making new highs."""
+    """From the first fall (2020-02-24) to April's end: high volatility (measured 100%).
+    Over 2020-02..04 as a whole 1.6% read trending_up: 2020-02-20, the day after SPY's
+    high, before the sell-off."""
     after = spy_labels["2020-02-24":"2020-04-30"].value_counts(normalize=True)
     assert after.get("trending_up", 0.0) == 0.0
     assert after.get("high_volatility", 0.0) >= 0.95

@@ -25,7 +25,7 @@ from app.regime.config import TRANSITION
 
 @dataclass(frozen=True)
 class BaselineConfig:
-    """The baseline's settings: chosen on the ``switching_garch`` family (seeds 1-5) by
+    """The baseline's settings: chosen on the ``switching_garch`` family (seeds 1-10) by
     ``benchmarks/bench_regime.py``'s grid, reported on the other families."""
 
     vol_bars: int = 20

@@ -9,11 +9,16 @@ Each hidden state *is* a named regime, told apart by how returns behave in it:
   same units), width ``mr_width``;
 * ``high_volatility`` -- mean 0, width ``hv_width``.
 
-Returns are measured in units of ``ref``, the median of the trailing ``ref_bars`` bars'
-``vol_bars``-bar volatility, so the model is scale free: the same settings serve a calm
-index and a wild stock. Ranges and volume are not used (on some markets ranges carry no
-regime information; closes always do). A state persists with probability
-``persistence`` a bar, else moves to any other with even odds.
+Returns are measured in units of ``ref``, the ``ref_quantile`` quantile of the trailing
+``ref_bars`` bars' ``vol_bars``-bar volatility (mean absolute return, scaled to a standard
+deviation, with ``abs_vol``), so the model is scale free: the same settings serve a calm
+index and a wild stock. A low quantile over a long window is the calm regimes' width even
+when a wild spell fills much of the window (a median over 250 bars drifted up to the wild
+spell's width within 125 bars of it). Each state's returns follow a Student t law with
+``tail_df`` degrees of freedom scaled to its width (0: Gaussian), so one large shock is
+weaker evidence of a wild spell than a run of them. Ranges and volume are not used (on
+some markets ranges carry no regime information; closes always do). A state persists
+with probability ``persistence`` a bar, else moves to any other with even odds.
 
 The filter is the forward pass only, through hmmlearn's compiled kernel
 (``hmmlearn._hmmc.forward_scaling``): the probabilities at bar ``t`` use bars up to
@@ -37,15 +42,22 @@ BLOCK = 64
 
 @dataclass(frozen=True)
 class SwitchingConfig:
-    """Settings of the switching filter (chosen on the ``switching_garch`` family)."""
+    """Settings of the switching filter, chosen on the ``switching_garch`` family (seeds
+    1-10, ``benchmarks/bench_regime.py``'s coordinate ascent) and reported on the others."""
 
-    vol_bars: int = 20
-    ref_bars: int = 250
+    vol_bars: int = 10
+    ref_bars: int = 1000
+    ref_quantile: float = 0.45
+    """The quantile of the trailing volatilities that is the unit of returns."""
+    abs_vol: bool = True
+    """Volatility as mean absolute return (times sqrt(pi / 2)) rather than root mean square."""
+    tail_df: float = 0.0
+    """Degrees of freedom of the emissions' Student t law (0: Gaussian)."""
     mr_bars: int = 40
-    drift: float = 0.2
+    drift: float = 0.25
     pull: float = 0.1
-    mr_width: float = 0.9
-    hv_width: float = 2.8
+    mr_width: float = 1.0
+    hv_width: float = 2.5
     persistence: float = 0.99
     min_confidence: float = 0.35
     """Below this posterior the bar is labelled ``transition``."""
@@ -63,11 +75,20 @@ class SwitchingConfig:
             raise ValueError("SwitchingConfig.opposite_cost must be >= 0")
         if not 0.25 <= self.persistence < 1.0:
             raise ValueError("SwitchingConfig.persistence must be in [0.25, 1)")
+        if not 0.0 < self.ref_quantile < 1.0:
+            raise ValueError("SwitchingConfig.ref_quantile must be in (0, 1)")
+        if self.tail_df and self.tail_df <= 2.0:
+            raise ValueError("SwitchingConfig.tail_df must be 0 (Gaussian) or above 2")
+
+    @property
+    def ref_min_bars(self) -> int:
+        """Volatilities the reference needs before it is defined."""
+        return max(2, min(self.ref_bars // 2, 125))
 
     @property
     def first_row(self) -> int:
         """Bars before the first defined feature row."""
-        return self.vol_bars + self.ref_bars // 2
+        return self.vol_bars + self.ref_min_bars
 
     @property
     def lookback(self) -> int:
@@ -91,9 +112,13 @@ def switching_features(close: np.ndarray, config: SwitchingConfig) -> tuple[np.n
     n = len(lc)
     r = np.full(n, np.nan)
     r[1:] = lc[1:] - lc[:-1]
-    vol = np.sqrt(rolling_mean(r * r, config.vol_bars))
+    if config.abs_vol:
+        vol = rolling_mean(np.abs(r), config.vol_bars) * np.sqrt(np.pi / 2.0)
+    else:
+        vol = np.sqrt(rolling_mean(r * r, config.vol_bars))
     ref = np.full(n, np.nan)
-    ref[1:] = rolling_median(vol, config.ref_bars, config.ref_bars // 2)[:-1]
+    ref[1:] = rolling_quantile(vol, config.ref_bars, config.ref_min_bars,
+                               config.ref_quantile)[:-1]
     avg = rolling_mean(lc, config.mr_bars)
     dev = np.full(n, np.nan)
     dev[1:] = lc[:-1] - avg[:-1]
@@ -113,6 +138,15 @@ def rolling_median(x: np.ndarray, n: int, min_count: int) -> np.ndarray:
     return bottleneck.move_median(x, n, min_count=min_count)
 
 
+def rolling_quantile(x: np.ndarray, n: int, min_count: int, q: float) -> np.ndarray:
+    """The ``q`` quantile (linear interpolation) of the last ``n`` values, of at least
+    ``min_count`` non-NaN: :func:`rolling_median` at 0.5, else pandas' (an order statistic
+    of each window's own values, whatever the array's start)."""
+    if q == 0.5:
+        return rolling_median(x, n, min_count)
+    return pd.Series(x).rolling(n, min_periods=min_count).quantile(q).to_numpy()
+
+
 def decide(probs: np.ndarray, config: SwitchingConfig) -> np.ndarray:
     """Each row's label index: the largest expected score, where a right call scores 1
     and calling the opposite trend (up for down, down for up) costs ``opposite_cost``."""
@@ -130,7 +164,13 @@ def frame_probs(z: np.ndarray, dev: np.ndarray, config: SwitchingConfig) -> np.n
     mu = np.column_stack([np.full(len(z), d), np.full(len(z), -d), -config.pull * dev,
                           np.zeros(len(z))])
     width = np.array([1.0, 1.0, config.mr_width, config.hv_width])
-    ll = -0.5 * ((z[:, None] - mu) / width) ** 2 - np.log(width)
+    u = (z[:, None] - mu) / width
+    if config.tail_df:  # Student t with unit variance at width 1
+        nu = config.tail_df
+        s = np.sqrt((nu - 2.0) / nu)
+        ll = -0.5 * (nu + 1.0) * np.log1p((u / s) ** 2 / nu) - np.log(width)
+    else:
+        ll = -0.5 * u * u - np.log(width)
     return np.exp(ll - ll.max(axis=1, keepdims=True))
 
 
