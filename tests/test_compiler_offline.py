@@ -424,3 +424,23 @@ def test_phrases_that_start_with_a_number_and_targets_at_r() -> None:
     assert [t.kind for t in lex("above the 0 line").toks] == ["CMP", "NUM"]
     d = read_draft("buy AAPL when RSI < 30, stop 2%, target at 1.5R")
     assert d.take_profit == ("pct", 3.0)
+
+
+def test_a_sell_signal_is_the_short_side_unless_a_heading_says_exit() -> None:
+    d = read_draft("Buy signal when the 10-day SMA crosses above the 30-day SMA. Sell signal "
+                   "when the 10-day SMA crosses below the 30-day SMA.")
+    assert format_expr(d.short_entry) == "sma(close, 10) crosses below sma(close, 30)"
+    assert d.long_exit is None and any("'sell signal' read as a short" in a
+                                       for a in d.assumptions)
+    d = read_draft("Entry:\nA buy signal when RSI(2) < 10.\nExit:\nA sell signal when RSI(2) > "
+                   "90.")
+    assert format_expr(d.long_exit) == "rsi(close, 2) > 90" and d.short_entry is None
+    d = read_draft("Buy when RSI(2) < 10. Sell when RSI(2) > 90. It plots buy/sell signals.")
+    assert format_expr(d.long_exit) == "rsi(close, 2) > 90" and d.short_entry is None
+
+
+def test_a_short_entrys_it_is_the_long_entrys_subject() -> None:
+    d = read_draft("A fast SMA of 20 and a slow SMA of 50. When the fast SMA crosses above the "
+                   "slow SMA, it generates a buy signal, and when it crosses below the slow SMA, "
+                   "it generates a sell signal.")
+    assert format_expr(d.short_entry) == "sma(close, 20) crosses below sma(close, 50)"

@@ -65,6 +65,7 @@ class Draft:
             long_ = self.long_entry is not None or "buy" in said
             short = self.short_entry is not None or "short" in said
             return "both" if long_ and short else self.direction
+        said = {"short" if s == "sellsignal" else s for s in said}
         if "both" in said:
             return "both"
         long_ = said & {"buy"} or not said & {"short", "cover"} and said & {"exit", "exitlong"}

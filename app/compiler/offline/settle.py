@@ -76,7 +76,7 @@ def _timeframe(r: Read, d: Draft) -> None:
 # ----- rules -------------------------------------------------------------------------------
 def _rules(r: Read, d: Draft) -> None:
     buckets: dict[str, list[Any]] = {k: [] for k in ("buy", "short", "cover", "sell", "exit",
-                                                     "exitlong", "filter")}
+                                                     "exitlong", "filter", "sellsignal")}
     last: list[Any] | None = None
     sides: set[str] = set()
     headed_last = False
@@ -97,7 +97,7 @@ def _rules(r: Read, d: Draft) -> None:
             last = buckets[side]
             sides.add(side)
             cond = part.cond
-            if part.side in ("buy", "short", "sell"):
+            if part.side in ("buy", "short", "sell", "sellsignal"):
                 for earlier, _ in pending:
                     cond = earlier if cond is None else ("and", earlier, cond)
                 pending = []
@@ -126,8 +126,10 @@ def _rules(r: Read, d: Draft) -> None:
     settled = {("long", "entry"): buckets["buy"], ("short", "entry"): buckets["short"],
                ("long", "exit"): long_exits + buckets["exitlong"],
                ("short", "exit"): short_exits + buckets["cover"]}
-    entries = {side: _fold_all(settled[(side, "entry")], side, "entry", None, d)
-               for side in ("long", "short")}
+    entries: dict[str, Any] = {}
+    for side in ("long", "short"):  # "short when it crosses below": the long's subject
+        entries[side] = _fold_all(settled[(side, "entry")], side, "entry",
+                                  entries.get("long"), d)
     for (side, role), conds in settled.items():
         if role == "entry":
             setattr(d, f"{side}_entry", entries[side])
@@ -153,6 +155,8 @@ def _sectioned(part: Part, clause: Any) -> str:
     side = part.side or "buy"
     if side == "exit" and clause.role in ("short", "entry"):
         return "cover" if clause.role == "short" else "exitlong"
+    if side == "sellsignal" and clause.role in ("exit", "short"):
+        return "exit" if clause.role == "exit" else "short"  # the heading says which
     return side
 
 
@@ -168,7 +172,15 @@ def _filters(buckets: dict[str, list[Any]], d: Draft) -> None:
 
 
 def _place_sells(buckets: dict[str, list[Any]], sides: set[str], d: Draft) -> None:
-    """"sell" exits a long when the text buys; with no buy rule it sells short."""
+    """"sell" exits a long when the text buys; with no buy rule it sells short. A "sell
+    signal" is a signal system's other side: it sells short (an exit heading makes it the
+    exit)."""
+    signals = buckets.pop("sellsignal")
+    if signals:
+        buckets["short"] += signals
+        sides.add("short")
+        d.assume("'sell signal' read as a short entry: the buy and sell signals of a signal "
+                 "system reverse the position (say 'sell to close' for an exit of the long)")
     if not buckets["sell"] and "sell" not in sides:
         return
     if buckets["buy"] or "buy" in sides or "long" in sides:

@@ -29,7 +29,9 @@ SIDE filter: only if | only when | only allow the buy if | only buy if | only bu
   only take trades when | only trade when | only trade if | as long as | provided that | \
   filter | only allow trades if | only allow trades when | only take longs if | only go long if | \
   only enter if | only enter when | only allow entries if | only allow entries when
-SIDE sell: sell | sells | selling | sell signal | sold
+SIDE sell: sell | sells | selling | sold
+SIDE sellsignal: sell signal | sell signals | a sell signal | the sell signal | \
+  sell opportunity | sell opportunities | sell setup | sell setups
 SIDE cover: cover | covers | buy to cover | buy back | cover the short | cover short | \
   close the short | exit short | exit the short | exit shorts | short exit
 SIDE exit: exit | exits | exiting | close the position | close the trade | close out | \
@@ -264,7 +266,9 @@ DROP: mean reversion | mean-reversion | trend following | trend-following | \
   of entry price | from the purchase price | of the trade | on the trade | of the position | \
   on the position | of position | from my entry | in profit | in loss | \
   of the position value | away | distance | a distance of | at a distance of | the entry price | \
-  from the fill | for the position | at that point | at this point | at that moment
+  from the fill | for the position | at that point | at this point | at that moment | \
+  buy/sell signals | buy/sell signal | buy and sell signals | buy/sell | buy and sell | \
+  buy or sell signals
 VAGUE cheap: cheap | cheaper
 VAGUE expensive: expensive | pricey
 VAGUE undervalued: undervalued | under valued | overvalued | fair value | intrinsic value
@@ -493,7 +497,7 @@ entry: entry | entries | entry rules | entry rule | entry conditions | entry con
 short: short entry | short rules | sell short | short | short entry rules | short setup | \
   short signal | short conditions | shorting
 exit: exit | exits | exit rules | exit rule | exit conditions | exit condition | sell rules | \
-  sell conditions | sell signal | sell | long exit | exit signal | close | closing | \
+  sell conditions | sell | long exit | exit signal | close | closing | \
   exit criteria | sell rule | when to sell | take profit and exit | closing a position
 stop: stop | stop loss | stop-loss | stops | risk management | stoploss | protective stop
 target: target | take profit | profit target | targets | profit taking
