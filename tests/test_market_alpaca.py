@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import socket
+from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +24,7 @@ from tests.fakes.alpaca_server import KEY_ID, SECRET, FakeAlpaca, Fault
 
 NOW = pd.Timestamp("2030-01-01", tz="UTC")
 BARS = "/v2/stocks/bars"
+ASSETS = "/v2/assets"
 
 
 @pytest.fixture
@@ -31,6 +33,7 @@ def fake(monkeypatch: pytest.MonkeyPatch):
         monkeypatch.setenv("APCA_API_KEY_ID", KEY_ID)
         monkeypatch.setenv("APCA_API_SECRET_KEY", SECRET)
         monkeypatch.setenv("APCA_API_DATA_URL", server.base_url)
+        monkeypatch.setenv("APCA_API_BASE_URL", server.base_url)  # the asset list
         server.bars["AAPL"] = synthetic_market(1, 300, seed=3)["SYN000"]  # 2010-01-04 on
         yield server
 
@@ -134,7 +137,7 @@ def test_crypto_pairs_use_the_crypto_client_in_utc(fake: FakeAlpaca) -> None:
     hourly = synthetic_market(1, 200, seed=5, start="2024-03-01", freq="h")["SYN000"]
     fake.bars["BTC/USD"] = hourly
     got = fetch("BTC/USD", "1h", start="2024-03-03", end="2024-03-06")
-    assert [p for p, _ in fake.queries] == ["/v1beta3/crypto/us/bars"]
+    assert [p for p, _ in fake.queries if p != ASSETS] == ["/v1beta3/crypto/us/bars"]
     pd.testing.assert_frame_equal(got, hourly.loc[got.index[0]:got.index[-1]],
                                   check_freq=False)
     assert got.index[-1] == pd.Timestamp("2024-03-06 23:00")
@@ -146,6 +149,118 @@ def test_weekly_specs_download_daily_bars(fake: FakeAlpaca) -> None:
     (query,) = bar_queries(fake)
     assert query["timeframe"] == "1Day"
     assert cache_file("iex", "1d", "AAPL.csv").exists()
+
+
+# ---------------------------------------------------------------- asset classes
+
+
+@pytest.fixture
+def _forget_classes():
+    from app.instruments.model import clear_registered
+
+    clear_registered()
+    yield
+    clear_registered()
+
+
+def asset_queries(fake: FakeAlpaca) -> list[dict[str, str]]:
+    return [q for path, q in fake.queries if path == ASSETS]
+
+
+def test_alpacas_asset_list_decides_the_class(fake: FakeAlpaca, _forget_classes) -> None:
+    """ETHUSD, spelled without the slash, reads as a stock by its spelling; Alpaca lists it
+    as crypto, so its bars come from the crypto endpoint, on UTC."""
+    from app.instruments import instrument
+
+    assert instrument("ETHUSD").asset_class == "us_equity"
+    fake.assets = {"AAPL": "us_equity", "ETHUSD": "crypto", "BTC/USD": "crypto"}
+    fake.bars["ETHUSD"] = synthetic_market(1, 200, seed=5, start="2024-03-01", freq="h")["SYN000"]
+    got = fetch("ETHUSD", "1h", start="2024-03-03", end="2024-03-06")
+    assert instrument("ETHUSD").asset_class == "crypto"
+    assert instrument("ETHUSD").timezone == "UTC" and got.index[-1] == pd.Timestamp(
+        "2024-03-06 23:00")
+    assert [p for p, _ in fake.queries if p != ASSETS] == ["/v1beta3/crypto/us/bars"]
+    assert sorted(q["asset_class"] for q in asset_queries(fake)) == ["crypto", "us_equity"]
+    cached = json.loads(load_settings().home.joinpath("cache", "alpaca", "assets.json")
+                        .read_text())
+    assert cached["classes"] == fake.assets and cached["url"] == fake.base_url
+
+
+def test_the_asset_list_is_kept_for_a_day(fake: FakeAlpaca, _forget_classes) -> None:
+    from app.market.alpaca_assets import use_alpaca_assets
+
+    fake.assets = {"AAPL": "us_equity", "ETHUSD": "crypto"}
+    settings = load_settings()
+    first = NOW.to_pydatetime()
+    assert use_alpaca_assets(settings, ["ethusd", "ZZZZ"], first) == {"ETHUSD": "crypto"}
+    assert use_alpaca_assets(settings, ["ETHUSD"], first + timedelta(hours=23)) == {
+        "ETHUSD": "crypto"}
+    assert len(asset_queries(fake)) == 2  # one fetch: two classes, once
+    fake.assets["SOLUSD"] = "crypto"
+    assert use_alpaca_assets(settings, ["SOLUSD"], first + timedelta(hours=25)) == {
+        "SOLUSD": "crypto"}
+    assert len(asset_queries(fake)) == 4
+
+
+def test_without_the_asset_list_the_table_decides(fake: FakeAlpaca, _forget_classes,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    """Refused keys or no server: a warning (no key in it), the table answers, no error."""
+    from app.instruments import instrument
+    from app.market.alpaca_assets import use_alpaca_assets
+
+    fake.assets = {"ETHUSD": "crypto"}
+    monkeypatch.setenv("APCA_API_SECRET_KEY", "wrong-secret-value")
+    with caplog.at_level("WARNING", logger="app.market.alpaca_assets"):
+        assert use_alpaca_assets(load_settings(), ["ETHUSD"], NOW.to_pydatetime()) == {}
+    assert instrument("ETHUSD").asset_class == "us_equity"
+    assert "HTTP 401" in caplog.text and "wrong-secret-value" not in caplog.text
+    monkeypatch.setenv("APCA_API_SECRET_KEY", SECRET)
+    monkeypatch.setenv("APCA_API_BASE_URL", f"http://127.0.0.1:{_closed_port()}")
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="app.market.alpaca_assets"):
+        assert use_alpaca_assets(load_settings(), ["ETHUSD"], NOW.to_pydatetime()) == {}
+    assert "connection refused" in caplog.text
+    monkeypatch.delenv("APCA_API_KEY_ID")
+    before = len(fake.queries)
+    assert use_alpaca_assets(load_settings(), ["ETHUSD"]) == {}  # no keys: nothing asked
+    assert len(fake.queries) == before
+
+
+def test_a_run_on_alpacas_feed_asks_the_asset_list_first(fake: FakeAlpaca, _forget_classes,
+                                                         tmp_path: Path) -> None:
+    """parley run --feed alpaca: the warm-up of ETHUSD comes from the crypto endpoint
+    because Alpaca lists it as crypto."""
+    import threading
+
+    from app.dsl import parse_spec
+    from app.instruments import instrument
+    from app.runner import events as ev
+    from app.runner.launch import create_run, run_spec
+    from app.store import Store
+
+    fake.assets = {"ETHUSD": "crypto"}
+    text = ('strategy "eth"\nuniverse ETHUSD\ntimeframe 1h\nlong when close > open\n'
+            'exit when close < open\nsize 1 shares\n')
+    store = Store(f"sqlite:///{tmp_path / 'runs.db'}")
+    run = create_run(store, parse_spec(text), text, feed="alpaca", poll_seconds=0)
+    stop = threading.Event()
+
+    def emit(event: ev.RunnerEvent) -> None:
+        if isinstance(event, ev.Started):
+            stop.set()  # the warm-up is done: stop before the first poll
+
+    assert run_spec(store, run.id, emit, stop, load_settings()) == "stopped"
+    assert instrument("ETHUSD").asset_class == "crypto"
+    paths = [p for p, _ in fake.queries]
+    assert paths.index(ASSETS) < paths.index("/v1beta3/crypto/us/bars")
+    assert BARS not in paths
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 # ---------------------------------------------------------------- failures

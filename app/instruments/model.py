@@ -3,7 +3,8 @@
 Where a symbol's class comes from, first match wins:
 
 1. what :func:`register` or :func:`register_alpaca_assets` recorded (Alpaca's asset list,
-   read with the user's keys: its ``asset_class`` is ``us_equity`` or ``crypto``);
+   read with the user's keys wherever Parley uses Alpaca: :mod:`app.market.alpaca_assets`;
+   its ``asset_class`` is ``us_equity`` or ``crypto``);
 2. the bundled table (``instruments.csv`` beside this module: the bundled files' symbols,
    such as ``EURUSD`` (fx) and ``INDEX`` (index), and crypto pairs);
 3. the spelling as Alpaca writes symbols: ``BASE/QUOTE`` is a crypto pair, a six-letter

@@ -100,7 +100,10 @@ def load_alpaca(symbols: Sequence[str], timeframe: str, *, start: Any = None, en
 
         settings = load_settings()
     stock, crypto = _clients(settings)
+    from app.market.alpaca_assets import use_alpaca_assets
+
     utc_now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now).tz_convert("UTC")
+    use_alpaca_assets(settings, symbols, utc_now.to_pydatetime())  # Alpaca's classes win
     out = {}
     for symbol in dict.fromkeys(s.strip().upper() for s in symbols):
         ask = _ask(symbol, timeframe, feed, start, end, warmup_bars, utc_now)

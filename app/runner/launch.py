@@ -108,6 +108,10 @@ def _run_locked(store: Store, run_id: str, emit: Emit, stop: threading.Event,
     spec = parse_spec(row.spec_text, row.name)
     opts = dict(row.options or {})
     broker = None
+    if row.feed in LIVE_FEEDS or row.broker != "sim":
+        from app.market.alpaca_assets import use_alpaca_assets
+
+        use_alpaca_assets(settings, spec.universe)  # Alpaca's asset classes win
     try:
         feed, broker = build_feed(spec, row, settings), build_broker(row, settings)
     except ParleyError as err:

@@ -23,7 +23,8 @@ crypto pairs such as ``BTC/USD``) are served by ``/v2/stocks/bars`` and
 parameters of every request. News: ``news`` items (``headline``, ``created_at`` as a UTC
 ``datetime``, ``symbols``, optional ``source``/``summary``) are served by ``/v1beta1/news``,
 filtered by ``symbols``/``start``/``end``, newest first, ``limit`` per page with a
-``next_page_token`` (the SDK follows it).
+``next_page_token`` (the SDK follows it). Assets: ``assets`` (symbol -> class) are served
+by ``/v2/assets``, filtered by ``asset_class``.
 """
 
 from __future__ import annotations
@@ -89,6 +90,8 @@ class FakeAlpaca:
         """symbol -> (signed qty, average entry price)."""
         self.bars: dict[str, pd.DataFrame] = {}
         self.news: list[dict[str, Any]] = []
+        self.assets: dict[str, str] = {}
+        """symbol -> asset class (``us_equity``, ``crypto``), served by ``/v2/assets``."""
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.queries: list[tuple[str, dict[str, str]]] = []
         """(path, query parameters) of every request, in arrival order."""
@@ -342,6 +345,9 @@ def _handler(fake: FakeAlpaca) -> type[BaseHTTPRequestHandler]:
                 return 200, fake.crypto_bars(query)
             if path == "/v1beta1/news":
                 return 200, fake.news_page(query)
+            if path == "/v2/assets":
+                return 200, [_asset_json(sym, kind) for sym, kind in fake.assets.items()
+                             if query.get("asset_class", kind) == kind]
             return 404, {"code": 40400000, "message": f"no route {method} {path}"}
 
         def _send(self, status: int, payload: Any) -> None:
@@ -361,6 +367,15 @@ def _news_json(i: int, n: dict[str, Any]) -> dict[str, Any]:
             "url": None, "summary": n.get("summary", ""), "created_at": stamp,
             "updated_at": stamp, "symbols": list(n.get("symbols", ())), "author": "",
             "content": "", "images": []}
+
+
+def _asset_json(symbol: str, kind: str) -> dict[str, Any]:
+    """One entry of ``GET /v2/assets`` as Alpaca sends it."""
+    return {"id": str(uuid.uuid5(uuid.NAMESPACE_DNS, symbol)), "class": kind,
+            "exchange": "CRYPTO" if kind == "crypto" else "NASDAQ", "symbol": symbol,
+            "name": symbol, "status": "active", "tradable": True, "marginable": kind != "crypto",
+            "shortable": kind != "crypto", "easy_to_borrow": kind != "crypto",
+            "fractionable": True, "attributes": []}
 
 
 def _now() -> str:
