@@ -27,21 +27,21 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-# Sizing kinds, as codes.
-PCT_EQUITY, RISK_PCT, FIXED_USD, FIXED_SHARES = 0, 1, 2, 3
-# Exit reasons, as codes (see REASONS).
-EXIT_RULE, MAX_HOLD, STOP_LOSS, TAKE_PROFIT, TRAILING_STOP = 0, 1, 2, 3, 4
-REASONS = ("exit_rule", "max_hold", "stop_loss", "take_profit", "trailing_stop")
-TRADE_FIELDS = 14
-"""symbol, side, entry t, entry price, exit t, exit price, qty, reason, bars held, pnl,
-entry bar, exit bar (the symbol's own bar indices), entry commission, exit commission."""
-STATE_FIELDS = 12
-"""Per symbol at the end: side, qty, entry price, entry bar, entry t, entry commission,
-closing, close reason, close decided at (own bar), pending side, pending qty, pending
-entry decided at (own bar)."""
-FLAGS = 7
-"""[buys cut to the cash, unused, lowest equity at a decision, entries cut by a cap, still
-open, entries refused by max positions, entries refused for a zero size]."""
+from app.backtest.kernel_codes import (  # noqa: F401  (re-exported)
+    EXIT_RULE,
+    FIXED_SHARES,
+    FIXED_USD,
+    FLAGS,
+    MAX_HOLD,
+    PCT_EQUITY,
+    REASONS,
+    RISK_PCT,
+    STATE_FIELDS,
+    STOP_LOSS,
+    TAKE_PROFIT,
+    TRADE_FIELDS,
+    TRAILING_STOP,
+)
 
 
 @njit(cache=True)

@@ -110,7 +110,8 @@ def prepared_signals(prepared: Prepared, rows: int) -> Signals:
 def simulate(spec: StrategySpec, m: Market, sig: Signals, cash: float,
              commission: CostModel, slippage: CostModel) -> KernelRun:
     """One run of the kernel over the market with these signals."""
-    from app.backtest import kernel as K  # numba loads only when a run needs it
+    from app.backtest import kernel_codes as K
+    from app.backtest.kernel_aot import simulate_function
 
     slots = max(16, int(np.count_nonzero(sig.long_entry))
                 + int(np.count_nonzero(sig.short_entry)))
@@ -120,7 +121,7 @@ def simulate(spec: StrategySpec, m: Market, sig: Signals, cash: float,
     state = np.zeros((len(m.symbols), K.STATE_FIELDS))
     sizing = spec.sizing or DEFAULT_SIZING
     lim = spec.limits
-    n = K.simulate(
+    n = simulate_function()(
         m.open, m.high, m.low, m.close, m.bar_ix, m.first, m.fractional, sig.long_entry,
         sig.long_exit, sig.short_entry, sig.short_exit, sig.atr_stop, sig.atr_target,
         sig.atr_trail, levels(spec), _SIZING[sizing.kind], float(sizing.value),
