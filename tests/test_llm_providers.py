@@ -150,3 +150,27 @@ def test_the_agents_ask_an_openai_compatible_server_too() -> None:
     assert got.stance == "bullish" and got.score == 35
     assert len(fake.requests) == 3  # refused JSON mode, then garbage, then the repair
     assert meter.usage().input_tokens > 0
+
+
+def test_calls_are_logged_without_the_prompt_or_the_key(caplog: pytest.LogCaptureFixture
+                                                        ) -> None:
+    key = "sk-local-secret-key-0123456789"
+    script = ['{"stance": "bull"}', Reply("slow down", status=429,
+                                          headers={"retry-after-ms": "1"})]
+    with FakeOpenAI(script, json_mode=False) as fake, \
+            caplog.at_level("DEBUG", logger="app.llm"):
+        client = openai.OpenAI(api_key=key, base_url=fake.base_url, max_retries=0)
+        chat = OpenAIChat(client, "fake-llama")
+        chat.complete("SYSTEM-PROMPT-TEXT", [{"role": "user", "content": "USER-TEXT"}],
+                      max_tokens=20, json_schema=SCHEMA)
+        with pytest.raises(LLMError):
+            chat.complete("s", [{"role": "user", "content": "x"}], max_tokens=5)
+    lines = [(r.name, r.levelname, r.getMessage()) for r in caplog.records]
+    assert [(n, lv) for n, lv, _ in lines] == [
+        ("app.llm.openai_chat", "INFO"), ("app.llm.openai_chat", "DEBUG"),
+        ("app.llm.openai_chat", "WARNING")]
+    assert "refuses JSON mode" in lines[0][2]
+    assert "answered as fake-llama" in lines[1][2] and "out tokens" in lines[1][2]
+    assert "(rate_limit)" in lines[2][2] and fake.base_url in lines[2][2]
+    text = caplog.text
+    assert key not in text and "SYSTEM-PROMPT-TEXT" not in text and "USER-TEXT" not in text

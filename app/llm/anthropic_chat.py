@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import anthropic
 
-from app.llm.base import LLMError, Message, Reply, TextCallback
+from app.llm.base import LLMError, Message, Reply, TextCallback, logged_call
+
+log = logging.getLogger(__name__)
 
 PROVIDER = "anthropic"
 _STOPS = {"max_tokens": "max_tokens", "refusal": "refusal"}
@@ -36,17 +39,20 @@ class AnthropicChat:
         if json_schema is not None:
             params["output_config"] = {"format": {"type": "json_schema",
                                                   "schema": json_schema}}
-        try:
-            message = self._send(params, on_text)
-        except anthropic.APIError as err:
-            raise failure(err, self.client) from None
-        text = "".join(getattr(b, "text", "") for b in message.content
-                       if getattr(b, "type", "") == "text")
-        u = message.usage
-        return Reply(text, u.input_tokens or 0, u.output_tokens or 0, message.model or self.model,
-                     PROVIDER, _STOPS.get(message.stop_reason or "", "end"),
-                     getattr(u, "cache_read_input_tokens", None) or 0,
-                     getattr(u, "cache_creation_input_tokens", None) or 0)
+        with logged_call(log, self.label) as got:
+            try:
+                message = self._send(params, on_text)
+            except anthropic.APIError as err:
+                raise failure(err, self.client) from None
+            text = "".join(getattr(b, "text", "") for b in message.content
+                           if getattr(b, "type", "") == "text")
+            u = message.usage
+            got.append(Reply(text, u.input_tokens or 0, u.output_tokens or 0,
+                             message.model or self.model, PROVIDER,
+                             _STOPS.get(message.stop_reason or "", "end"),
+                             getattr(u, "cache_read_input_tokens", None) or 0,
+                             getattr(u, "cache_creation_input_tokens", None) or 0))
+        return got[-1]
 
     def _send(self, params: dict[str, Any], on_text: TextCallback | None) -> Any:
         if on_text is None:

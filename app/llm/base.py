@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -63,3 +66,23 @@ class ChatModel(Protocol):
             LLMError: the call failed (the message names the provider and what to do).
         """
         ...
+
+
+@contextmanager
+def logged_call(log: logging.Logger, label: str) -> Iterator[list[Reply]]:
+    """Log one model call: who answered, tokens, stop reason and seconds (debug), or why it
+    failed (warning). Never the prompt, the answer or a key. Append the reply to the
+    yielded list."""
+    got: list[Reply] = []
+    start = time.perf_counter()
+    try:
+        yield got
+    except LLMError as err:
+        log.warning("%s failed after %.2f s (%s): %s", label, time.perf_counter() - start,
+                    err.kind, err.message)
+        raise
+    if got:
+        r = got[-1]
+        log.debug("%s answered as %s: %d in, %d out tokens (cache read %d), stop %s, "
+                  "%.2f s", label, r.model, r.input_tokens, r.output_tokens,
+                  r.cache_read_tokens, r.stop, time.perf_counter() - start)

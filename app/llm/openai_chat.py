@@ -9,11 +9,14 @@ from the text. Retries on 429 and 5xx and the timeout are the SDK's own.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import openai
 
-from app.llm.base import LLMError, Message, Reply, TextCallback
+from app.llm.base import LLMError, Message, Reply, TextCallback, logged_call
+
+log = logging.getLogger(__name__)
 
 PROVIDER = "openai-compatible"
 _STOPS = {"length": "max_tokens", "content_filter": "refusal"}
@@ -43,14 +46,25 @@ class OpenAIChat:
         if json_schema is not None and self.json_schema_ok:
             params["response_format"] = {"type": "json_schema", "json_schema": {
                 "name": "answer", "schema": json_schema}}
+        with logged_call(log, self.label) as got:
+            try:
+                got.append(self._send(params, on_text))
+            except openai.BadRequestError as err:
+                if "response_format" not in params or \
+                        not _mentions(err, "response_format", "json"):
+                    raise failure(err, self.client) from None
+                self.json_schema_ok = False
+                log.info("%s refuses JSON mode: asking in plain text from now on",
+                         self.label)
+                params.pop("response_format")
+                got.append(self._send_text(params, on_text))
+            except openai.APIError as err:
+                raise failure(err, self.client) from None
+        return got[-1]
+
+    def _send_text(self, params: dict[str, Any], on_text: TextCallback | None) -> Reply:
         try:
             return self._send(params, on_text)
-        except openai.BadRequestError as err:
-            if "response_format" in params and _mentions(err, "response_format", "json"):
-                self.json_schema_ok = False
-                params.pop("response_format")
-                return self.complete(system, messages, max_tokens=max_tokens, on_text=on_text)
-            raise failure(err, self.client) from None
         except openai.APIError as err:
             raise failure(err, self.client) from None
 
@@ -74,6 +88,7 @@ class OpenAIChat:
             if not extra or not _mentions(err, "stream_options"):
                 raise
             self.stream_usage_ok = False
+            log.info("%s refuses stream usage: counting tokens from the text", self.label)
             stream = self.client.chat.completions.create(stream=True, **params)
         parts: list[str] = []
         finish, usage, model = "", None, self.model
