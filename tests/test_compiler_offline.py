@@ -444,3 +444,13 @@ def test_a_short_entrys_it_is_the_long_entrys_subject() -> None:
                    "slow SMA, it generates a buy signal, and when it crosses below the slow SMA, "
                    "it generates a sell signal.")
     assert format_expr(d.short_entry) == "sma(close, 20) crosses below sma(close, 50)"
+
+
+def test_enter_with_no_side_is_long_unless_a_short_heading_says_so() -> None:
+    d = read_draft("Enter when RSI(2) < 10 on SPY, exit 5 days after entering")
+    assert format_expr(d.long_entry) == "rsi(close, 2) < 10" and d.max_hold == 5
+    assert any("'enter' with no side said read as a long entry" in a for a in d.assumptions)
+    d = read_draft("Short:\nEnter when RSI(2) > 90. Exit when RSI(2) < 50")
+    assert format_expr(d.short_entry) == "rsi(close, 2) > 90" and d.long_entry is None
+    assert d.direction_said() == "short"
+    assert read_draft("Close the sell order when the MA turns up").direction_said() == "short"

@@ -66,10 +66,12 @@ class Draft:
             short = self.short_entry is not None or "short" in said
             return "both" if long_ and short else self.direction
         said = {"short" if s == "sellsignal" else s for s in said}
+        if "enter" in said:  # "enter when ...": long unless a short side is named
+            said = said - {"enter"} | (set() if "short" in said else {"buy"})
         if "both" in said:
             return "both"
         long_ = said & {"buy"} or not said & {"short", "cover"} and said & {"exit", "exitlong"}
-        short = said & {"short"} or not said & {"buy", "exit", "exitlong"} and said & {"cover"}
+        short = said & {"short", "cover"}  # closing a sell order names a short side
         return "both" if long_ and short else "long" if long_ else "short" if short else None
 
     def has_rules(self) -> bool:

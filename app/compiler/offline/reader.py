@@ -239,7 +239,9 @@ def _body(toks: list[Tok]) -> list[Tok]:
     already used, or the object of a verb ("buy the ETF when ...")."""
     body = [t for i, t in enumerate(toks) if t.kind not in SIDE_OUT and not (
         t.kind in ("AND", "OR", "COMMA") and 0 < i < len(toks) - 1
-        and toks[i - 1].kind == "SYM" and toks[i + 1].kind == "SYM")]
+        and toks[i - 1].kind == "SYM" and toks[i + 1].kind == "SYM") and not (
+        t.kind == "WHEN" and t.text.lower() in ("on", "on the") and i + 1 < len(toks)
+        and toks[i + 1].kind in ("SYM", "TF"))]  # "on SPY", "on the 1h": not a condition
     changed = True
     while changed:
         changed = False

@@ -84,6 +84,8 @@ def _rules(r: Read, d: Draft) -> None:
     pending: list[tuple[Any, Any]] = []
     for part, clause in r.parts:
         side = _sectioned(part, clause)
+        if part.side == "enter" and clause.role not in ("short", "entry"):
+            d.assume("'enter' with no side said read as a long entry")
         if set(part.about) - set(d.universe):
             sides.add(side)  # a condition on another instrument: asked, never kept
             continue
@@ -153,6 +155,8 @@ def _sectioned(part: Part, clause: Any) -> str:
     """A rule's side, with "exit" under a "Short" heading closing the short (and under
     "Long" the long)."""
     side = part.side or "buy"
+    if side == "enter":  # "enter when ..." takes its side from the heading, else long
+        return "short" if clause.role == "short" else "buy"
     if side == "exit" and clause.role in ("short", "entry"):
         return "cover" if clause.role == "short" else "exitlong"
     if side == "sellsignal" and clause.role in ("exit", "short"):

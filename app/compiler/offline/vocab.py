@@ -25,6 +25,10 @@ SIDE short: short | go short | goes short | going short | sell short | short sel
   purchase fall | trade with fall | buy fall | open a sell | open a sell position | \
   sell position | a sell position | sell trade | a sell trade | sell trades | enter a sell | \
   enter a sell trade | look for sells | for sells | open sell
+SIDE enter: enter | enters | entering | enter a trade | enter the trade | enter a position | \
+  enter the market | enter a new trade | take an entry | take a trade | take the trade | \
+  open a trade | open a position | open a new position | open trades | place an order | \
+  enter trades | place a trade | re-enter | reenter
 SIDE filter: only if | only when | only allow the buy if | only buy if | only buy when | \
   only take trades when | only trade when | only trade if | as long as | provided that | \
   filter | only allow trades if | only allow trades when | only take longs if | only go long if | \
@@ -52,7 +56,9 @@ SIDE exitlong: close buy order | close the buy order | close buy | close the buy
 SIDE exit + WHEN: close when | close if | close once | hold until | hold the position until | \
   hold it until | hold the trade until | keep it until | hold position until | stay long until | \
   stay in until | stay in the trade until
-AFTER: after | after holding for | after being in for | after a maximum of | at most after
+AFTER: after | after holding for | after being in for | after a maximum of | at most after | \
+  after entering | after entry | after the entry | after we enter | since entry | \
+  since the entry | after entering the trade | after the trade is entered
 WHEN: when | if | whenever | once | as soon as | on | provided | given | upon | on a | on the | \
   in the event of | in the event that | in case of
 AND: and | & | with | plus | but | also | while also | as well as | and also | and when | \
@@ -373,7 +379,7 @@ something thing simple basic here there now every all any new go going can't don
 rule rules condition conditions signal signals setup setups indicator indicators value
 level levels reading readings currently current its itself itself. then day days session
 sessions period periods time times frame timeframe when: entry entries exits long-term
-enter entering market markets instead rather actually looking idea approach method technique
+market markets instead rather actually looking idea approach method technique
 nothing immediately automatically simply also still again back that's there's which
 whose what who whom how very really quite basically just typically usually generally will
 classic popular famous known called named following follows below: above: the: both: both
