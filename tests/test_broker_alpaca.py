@@ -73,10 +73,9 @@ def test_partial_fill_then_cancel_the_rest(fake, broker):
     fake.fill = "partial"
     order = broker.submit(buy("part-1", qty=10))
     assert order.status == "partially_filled" and order.filled_qty == 5
-    assert [o.client_order_id for o in broker.list_orders()] == ["part-1"]
+    assert broker.get_order("part-1").status == "partially_filled"
     assert broker.cancel("part-1")
     assert broker.get_order("part-1").status == "canceled"
-    assert broker.list_orders() == []
     assert not broker.cancel("part-1")
 
 

@@ -19,8 +19,8 @@ from collections.abc import Callable
 
 from alpaca.common.exceptions import APIError
 from alpaca.trading.client import TradingClient
-from alpaca.trading.enums import OrderSide, QueryOrderStatus, TimeInForce
-from alpaca.trading.requests import GetOrdersRequest, MarketOrderRequest
+from alpaca.trading.enums import OrderSide, TimeInForce
+from alpaca.trading.requests import MarketOrderRequest
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import RequestException, Timeout
 
@@ -114,11 +114,6 @@ class AlpacaBroker:
             if err.status_code == 404:
                 return None
             raise BrokerError(f"Alpaca: {_message(err)}") from None
-
-    def list_orders(self, open_only: bool = True) -> list[BrokerOrder]:
-        req = GetOrdersRequest(status=QueryOrderStatus.OPEN if open_only else QueryOrderStatus.ALL,
-                               limit=500)
-        return [_order(o) for o in self._call(lambda: self.client.get_orders(req))]
 
     def positions(self) -> list[BrokerPosition]:
         out = []

@@ -12,7 +12,6 @@ method                                 contract
 ``cancel(client_order_id) -> bool``    Cancel an open order; False when unknown or done.
 ``get_order(client_order_id)``         The order, or None when the broker never saw the id
                                        (the answer a restarted run reconciles with).
-``list_orders(open_only) -> list``     Orders of the account (open ones only by default).
 ``positions() -> list``                Open positions, signed quantities.
 ``account() -> BrokerAccount``         Cash, equity, pattern-day-trader flags.
 ``clock() -> MarketClock``             Whether the market is open now, next open/close.
@@ -51,8 +50,6 @@ class Broker(Protocol):
     def cancel(self, client_order_id: str) -> bool: ...
 
     def get_order(self, client_order_id: str) -> BrokerOrder | None: ...
-
-    def list_orders(self, open_only: bool = True) -> list[BrokerOrder]: ...
 
     def positions(self) -> list[BrokerPosition]: ...
 

@@ -21,7 +21,6 @@ class Diagnostic:
     expected: tuple[str, ...] = ()
     length: int = 1
     """How many characters to underline."""
-    severity: str = "error"
 
     def render(self, source: str, path: str = "<spec>") -> str:
         text = f"{path}:{self.line}:{self.column}: {self.message}"

@@ -325,13 +325,6 @@ def _handler(fake: FakeAlpaca) -> type[BaseHTTPRequestHandler]:
                 return 200, fake.positions_json()
             if path == "/v2/orders" and method == "POST":
                 return fake.place(body)
-            if path == "/v2/orders" and method == "GET":
-                with fake._lock:
-                    orders = list(fake.orders.values())
-                if query.get("status", "open") == "open":
-                    orders = [o for o in orders if o.status in ("accepted", "new",
-                                                                "partially_filled")]
-                return 200, [o.json() for o in orders]
             if path == "/v2/orders:by_client_order_id":
                 order = fake.orders.get(query.get("client_order_id", ""))
                 if order is None:
