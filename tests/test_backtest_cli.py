@@ -135,3 +135,56 @@ def test_progress_bar_only_on_a_terminal() -> None:
     assert "50%" in screen.getvalue()
     show(1.0)
     assert screen.getvalue().endswith("\r")  # the bar is wiped when done
+
+
+class _Terminal:
+    """A stderr that says it is a terminal, keeping what was written."""
+
+    def __init__(self) -> None:
+        import io
+
+        self.buffer = io.StringIO()
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        return self.buffer.write(text)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> str:
+        return self.buffer.getvalue()
+
+
+def test_walk_forward_progress_counts_each_folds_backtests() -> None:
+    from app.backtest.walk_forward import walk_forward
+    from app.market.loader import load_bars
+
+    seen: list[float] = []
+    frames = load_bars(GOOG)
+    folds = walk_forward(parse_spec(open(SMA).read()), frames, 3, progress=seen.append)
+    assert len(folds) == 3
+    assert seen == [1 / 5, 2 / 5, 3 / 5, 4 / 5, 1.0]  # fold 1 out; 2 out, in; 3 out, in
+
+
+def test_walk_forward_and_regime_show_progress_only_on_a_terminal(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    screen = _Terminal()
+    monkeypatch.setattr("sys.stderr", screen)
+    assert main(["backtest", SMA, "--data", GOOG, "--walk-forward", "3", "--json"]) == 0
+    shown = screen.getvalue()
+    assert "walk-forward [" in shown and "100%" in shown and "backtesting [" in shown
+    assert shown.endswith("\r")  # wiped when done
+    json.loads(capsys.readouterr().out)  # stdout stays the report alone
+    screen = _Terminal()
+    monkeypatch.setattr("sys.stderr", screen)
+    assert main(["regime", "--data", str(DATA), "--symbol", "GOOG", "--symbol", "EURUSD",
+                 "--json"]) == 0
+    assert "regimes [" in screen.getvalue() and " 50%" in screen.getvalue()
+    assert json.loads(capsys.readouterr().out)
+    monkeypatch.undo()
+    assert main(["regime", "--data", str(DATA), "--symbol", "GOOG", "--symbol", "EURUSD",
+                 "--json"]) == 0
+    assert capsys.readouterr().err == ""  # a pipe: quiet

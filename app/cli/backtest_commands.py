@@ -64,7 +64,9 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     if args.walk_forward is not None:
         from app.backtest.walk_forward import walk_forward
 
-        result.walk_forward = walk_forward(spec, frames, args.walk_forward, **options)
+        result.walk_forward = walk_forward(spec, frames, args.walk_forward,
+                                           progress=_progress_bar(sys.stderr, "walk-forward"),
+                                           **options)
     info = sys.stderr if args.json else sys.stdout
     if args.html:
         _write_html(result, Path(args.html), info)
@@ -123,21 +125,8 @@ def _write_html(result: Any, path: Path, info: TextIO) -> None:
     print(f"wrote the HTML report to {path}", file=info)
 
 
-def _progress_bar(stream: TextIO, width: int = 30) -> Callable[[float], None] | None:
+def _progress_bar(stream: TextIO, label: str = "backtesting") -> Callable[[float], None] | None:
     """A one-line progress bar, only on a terminal (logs and pipes stay clean)."""
-    if not stream.isatty():
-        return None
-    shown = [-1]
+    from app.cli.progress import line_bar
 
-    def show(fraction: float) -> None:
-        percent = int(100 * min(max(fraction, 0.0), 1.0))
-        if percent == shown[0]:
-            return
-        shown[0] = percent
-        filled = width * percent // 100
-        stream.write(f"\rbacktesting [{'#' * filled}{'.' * (width - filled)}] {percent:3d}%")
-        if percent >= 100:
-            stream.write("\r" + " " * (width + 24) + "\r")
-        stream.flush()
-
-    return show
+    return line_bar(stream, label)

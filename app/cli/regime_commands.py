@@ -50,6 +50,7 @@ def cmd_regime(args: argparse.Namespace) -> int:
     if args.seeds is not None:
         raise ParleyError("--seeds goes with --demo.")
 
+    from app.cli.progress import line_bar
     from app.market.bundled import bundled_dir
     from app.market.loader import load_bars
     from app.regime import RegimeConfig, detect_regimes
@@ -61,11 +62,20 @@ def cmd_regime(args: argparse.Namespace) -> int:
     frames = load_bars(args.data if args.data else bundled_dir(), symbols=args.symbol)
     colour = not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     rows: list[dict[str, Any]] = []
+    bar = line_bar(sys.stderr, "regimes") if len(frames) > 1 else None
     for i, (symbol, frame) in enumerate(frames.items()):
+        if bar is not None:
+            bar(i / len(frames))
         if len(frame) < config.warmup:
+            if bar is not None:
+                bar.clear()
             print(f"note: {symbol} has {len(frame)} bars; the detector needs {config.warmup} "
                   "before its first label, so every bar is 'transition'.", file=sys.stderr)
         regimes = detect_regimes(frame, config=config)
+        if bar is not None and args.json:
+            bar((i + 1) / len(frames))  # 100% wipes it
+        elif bar is not None:
+            bar.clear()  # before the timeline is printed
         if args.json:
             rows.extend({"date": _date_text(when), "symbol": symbol, "regime": regime,
                          "confidence": round(float(conf), 4)}
