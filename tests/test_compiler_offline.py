@@ -454,3 +454,15 @@ def test_enter_with_no_side_is_long_unless_a_short_heading_says_so() -> None:
     assert format_expr(d.short_entry) == "rsi(close, 2) > 90" and d.long_entry is None
     assert d.direction_said() == "short"
     assert read_draft("Close the sell order when the MA turns up").direction_said() == "short"
+
+
+def test_a_line_crossed_back_is_a_cross_and_other_sequences_are_asked() -> None:
+    d = read_draft("buy AAPL when RSI drops below 30 and then crosses back above 30")
+    assert format_expr(d.long_entry) == "rsi(close, 14) crosses above 30"
+    assert any("read as crossing above the line" in a for a in d.assumptions)
+    d = read_draft("And if RSI > 70 then RSI < 70, purchase rise")
+    assert format_expr(d.long_entry) == "rsi(close, 14) crosses below 70"
+    d = read_draft("buy AAPL when the close is above the open then RSI < 30")
+    assert d.long_entry is None and any("how many bars after" in q for q in d.questions)
+    d = read_draft("buy AAPL if RSI < 30 then sell when RSI > 70")
+    assert format_expr(d.long_exit) == "rsi(close, 14) > 70"

@@ -374,6 +374,25 @@ class CondBuilder:
     def and_(self, a: Any, _t: Tok, b: Any) -> Any:
         return ("and", a, b)
 
+    def then_(self, a: Any, then: Tok, b: Any) -> Any:
+        """"A then B": a comparison then its opposite on the same line ("RSI > 70 then RSI <
+        70", "drops below 30 and then crosses back above 30") is the cross back through that
+        line; any other sequence is asked (how far apart is not said)."""
+        nodes = (E.Compare, E.Cross)
+        if not isinstance(a, nodes) or not isinstance(b, nodes):
+            raise Ask(None)
+        ops = {">": "above", ">=": "above", "<": "below", "<=": "below"}
+        first = a.direction if isinstance(a, E.Cross) else ops[a.op]
+        second = b.direction if isinstance(b, E.Cross) else ops[b.op]
+        if a.left == b.left and a.right == b.right and first != second:
+            self.notes.append(f"'{format_node(a)} {then.text} {format_node(b)}' read as "
+                              f"crossing {second} the line: {format_node(b.left)} crosses "
+                              f"{second} {format_node(b.right)}")
+            return E.Cross(direction=second, left=b.left, right=b.right)
+        raise Ask(f"'{format_node(a)} {then.text} {format_node(b)}': how many bars after the "
+                  "first should the second hold (e.g. 'the next bar'), or should both hold on "
+                  "the same bar?")
+
     def or_(self, a: Any, _t: Tok, b: Any) -> Any:
         return ("or", a, b)
 

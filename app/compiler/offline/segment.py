@@ -186,7 +186,7 @@ def _opens_part(toks: list[Tok], i: int) -> bool:
     if prev is None:
         return False
     if tok.kind == "THEN":
-        return True
+        return not _sequence(toks, i)
     if tok.kind in ("COMMA", "AND"):
         if tok.kind == "COMMA" and nxt is not None and _when_word(nxt) \
                 and any(t.kind == "SIDE" for t in toks[:i]):
@@ -205,6 +205,18 @@ def _opens_part(toks: list[Tok], i: int) -> bool:
         return True  # "2% TP 1.5% SL": the first level is complete
     return _level_ahead(toks, i) and prev.kind not in STARTERS | {
         "COMMA", "AND", "LPAR", "CMP", "CROSS", "SCALE", "MOVE", "IT", "TOUCH", "FIELD"}
+
+
+OPERANDS = {"IND", "FIELD", "IT", "OUT", "EXPR", "LAG", "SPEED", "PERIOD", "EXTREME"}
+
+
+def _sequence(toks: list[Tok], i: int) -> bool:
+    """"RSI drops below 30 and then crosses back above 30", "if RSI > 70 then RSI < 70": one
+    condition after another, read by the grammar, not a new part."""
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    return toks[i].text.lower() in ("then", "and then") and nxt is not None \
+        and nxt.kind in CONDITION_KINDS | OPERANDS \
+        and any(t.kind in CONDITION_KINDS for t in toks[:i])
 
 
 def _level_ahead(toks: list[Tok], i: int) -> bool:
@@ -299,6 +311,7 @@ def _condition_part(toks: list[Tok], side_only: bool) -> bool:
     when"), or a side with nothing else follows a plain condition."""
     if any(t.kind in STARTERS for t in toks):
         return False
-    if toks[0].kind == "WHEN" or _when_word(toks[0]):
+    first = next((t for t in toks if t.kind != "AND"), toks[0])
+    if first.kind == "WHEN" or _when_word(toks[0]):
         return True
     return side_only and any(t.kind in CONDITION_KINDS for t in toks)
