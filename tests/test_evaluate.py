@@ -148,6 +148,19 @@ def test_stats() -> None:
 def test_the_summary_has_the_table_the_verdicts_and_the_audit() -> None:
     text = summary(report())
     assert "null pct" in text and text.count("\n- ") >= 4 and "look-ahead audit:" in text
+    assert report()["caveats"] == [] and "data caveat" not in text
+
+
+def test_the_datas_caveats_reach_the_report() -> None:
+    """The bundled sp500 universe's survivorship bias is stated in every report using it."""
+    from app.market.quality import Bars
+
+    one = Bars({"GOOG": frames()["GOOG"]}, caveats=["Survivorship bias: test caveat."])
+    spec = parse_spec(SPEC.replace("GOOG, NVDA", "GOOG").replace("agents all\n", "")
+                      .replace("min conviction 55\n", ""))
+    out = evaluate(spec, one, folds=2, draws=2, seed=1, cuts=0)
+    assert out["caveats"] == ["Survivorship bias: test caveat."]
+    assert summary(out).rstrip().endswith("data caveat: Survivorship bias: test caveat.")
 
 
 def test_cli_json_and_clear_errors(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:

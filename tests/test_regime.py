@@ -27,6 +27,7 @@ from app.cli.regime_demo import SYMBOL, demo_spec, format_means, run_demo
 from app.regime.features import compute_features
 from app.regime.gate import regime_gate
 from app.regime.hmm import HIGH_VOLATILITY, MEAN_REVERTING, TREND, name_states
+from app.regime.switching import SwitchingConfig
 from app.spec.models import RegimeSpec, StrategySpec
 from tests.conftest import STRATEGIES
 
@@ -520,3 +521,40 @@ def test_the_reference_width_survives_a_long_wild_spell() -> None:
                                                          abs_vol=False, vol_bars=20))
     z_new, _ = switching_features(close, SwitchingConfig())
     assert np.std(z_old[-50:]) < 1.5 < 2.2 < np.std(z_new[-50:])  # measured 1.09, 2.51
+
+
+@pytest.mark.parametrize("switching", [
+    SwitchingConfig(),
+    SwitchingConfig(ref_bars=200, ref_quantile=0.4, fit_tails=True, tail_bars=120,
+                    tail_vol_bars=20),
+])
+def test_tracker_past_its_lookback_gives_the_batch_labels(switching: SwitchingConfig) -> None:
+    """Beyond ``lookback`` bars the tracker keeps only the tail: every rolling window (the
+    reference quantile, the fitted tails) must give the batch's numbers from it."""
+    config = RegimeConfig(switching=switching)
+    frame, _ = synthetic_regime_series(config.lookback + 260, seed=9)
+    batch = detect_regimes(frame, config=config)
+    tracker = RegimeTracker(config)
+    readings = []
+    for lo, hi in [(0, config.lookback - 40), (config.lookback - 40, config.lookback + 200)]:
+        part = frame.iloc[lo:hi]
+        readings += tracker.update_many(part["open"], part["high"], part["low"], part["close"])
+    readings += [tracker.update(bar) for _, bar in frame.iloc[config.lookback + 200:].iterrows()]
+    assert [r.regime for r in readings] == batch["regime"].tolist()
+    assert [r.confidence for r in readings] == batch["confidence"].tolist()
+
+
+def test_fitted_tails_follow_the_series() -> None:
+    from app.regime.switching import switching_tails
+
+    rng = np.random.default_rng(12)
+    config = SwitchingConfig(fit_tails=True)
+    gauss = 100 * np.exp(np.cumsum(0.01 * rng.standard_normal(1500)))
+    fat = 100 * np.exp(np.cumsum(0.01 * rng.standard_t(3, 1500) / np.sqrt(3.0)))
+    df_gauss, df_fat = switching_tails(gauss, config), switching_tails(fat, config)
+    assert np.isnan(df_gauss[:541]).all() and np.isfinite(df_gauss[541:]).all()
+    assert np.mean(df_gauss[600:] == 0.0) > 0.8  # Gaussian, or nearly
+    assert np.mean(df_fat[600:] == 4.0) > 0.8
+    part = switching_tails(fat[:900], config)
+    np.testing.assert_array_equal(part, df_fat[:900])  # causal
+    assert switching_tails(fat, SwitchingConfig()) is None

@@ -79,4 +79,5 @@ def summary(report: dict[str, Any]) -> str:
         out.append(f"- only {report['draws']} null draws: the percentiles are indicative; "
                    "use --draws 200 or more for a verdict")
     out += ["", f"look-ahead audit: {report['audit']['summary']}"]
+    out += [f"data caveat: {c}" for c in report.get("caveats", ())]
     return "\n".join(out) + "\n"

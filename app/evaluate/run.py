@@ -128,7 +128,7 @@ def evaluate(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], *, folds: i
         {"fold": k + 1, "start": f"{a:%Y-%m-%d}", "end": f"{b:%Y-%m-%d}"}
         for k, (a, b) in enumerate(bounds)], "draws": draws, "seed": seed,
         "rules": _arm_figures(arms["rules"], ppy), "layers": out, "audit": audit,
-        "missing_layers": _missing(spec)}
+        "missing_layers": _missing(spec), "caveats": list(getattr(frames, "caveats", []))}
 
 
 def _run_arm(ctx: Context, name: str, make: Callable[..., GateChain]) -> Arm:

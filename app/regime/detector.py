@@ -27,7 +27,13 @@ from app.regime.config import DEFAULT_CONFIG, REGIMES, TRANSITION, RegimeConfig
 from app.regime.features import Features, compute_features
 from app.regime.fitted import FittedEngine
 from app.regime.reading import WARMING_UP, RegimeError, RegimeReading
-from app.regime.switching import SwitchingFilter, decide, frame_probs, switching_features
+from app.regime.switching import (
+    SwitchingFilter,
+    decide,
+    frame_probs,
+    switching_features,
+    switching_tails,
+)
 
 _BAR_FIELDS = ("open", "high", "low", "close", "volume")
 
@@ -41,13 +47,15 @@ class _SwitchingEngine:
         self._seen = 0
         self._prev = -1
 
-    def push_many(self, z: np.ndarray, dev: np.ndarray
+    def push_many(self, z: np.ndarray, dev: np.ndarray, df: np.ndarray | None = None
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Labels, confidences and (m, 4) probabilities of the next ``m`` bars."""
+        """Labels, confidences and (m, 4) probabilities of the next ``m`` bars (``df``:
+        their fitted degrees of freedom, with ``fit_tails``)."""
         m = len(z)
         ok = np.isfinite(z) & np.isfinite(dev)
         probs = np.zeros((m, len(REGIMES)))
-        probs[ok] = self._filter.run(frame_probs(z[ok], dev[ok], self.sw))
+        probs[ok] = self._filter.run(frame_probs(z[ok], dev[ok], self.sw,
+                                                 None if df is None else df[ok]))
         best = decide(probs, self.sw)
         conf = probs[np.arange(m), best]
         prev = np.concatenate(([self._prev], best[:-1]))
@@ -92,8 +100,10 @@ def detect_regimes(
     """
     if config.model == "switching":
         _check_frame(frame, config)
-        z, dev = switching_features(frame["close"].to_numpy(dtype=float), config.switching)
-        labels, conf, _ = _SwitchingEngine(config).push_many(z, dev)
+        close = frame["close"].to_numpy(dtype=float)
+        z, dev = switching_features(close, config.switching)
+        df = switching_tails(close, config.switching)
+        labels, conf, _ = _SwitchingEngine(config).push_many(z, dev, df)
         return pd.DataFrame({"regime": pd.Series(labels, index=frame.index, dtype=object),
                              "confidence": conf}, index=frame.index)
     feats = frame_features(frame, config)
@@ -165,7 +175,9 @@ class RegimeTracker:
         rows = np.vstack([old, new])
         if self._switching is not None:
             z, dev = switching_features(rows[:, 3], self.config.switching)
-            readings = _readings(*self._switching.push_many(z[len(old):], dev[len(old):]))
+            df = switching_tails(rows[:, 3], self.config.switching)
+            readings = _readings(*self._switching.push_many(
+                z[len(old):], dev[len(old):], None if df is None else df[len(old):]))
             self._keep(rows)
             self.last = readings[-1]
             return readings

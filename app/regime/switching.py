@@ -16,7 +16,11 @@ index and a wild stock. A low quantile over a long window is the calm regimes' w
 when a wild spell fills much of the window (a median over 250 bars drifted up to the wild
 spell's width within 125 bars of it). Each state's returns follow a Student t law with
 ``tail_df`` degrees of freedom scaled to its width (0: Gaussian), so one large shock is
-weaker evidence of a wild spell than a run of them. Ranges and volume are not used (on
+weaker evidence of a wild spell than a run of them. With ``fit_tails`` the law is fitted
+walk-forward instead (:func:`switching_tails`): each bar's degrees of freedom are the
+maximum-likelihood choice among :data:`TAIL_CHOICES` over the trailing ``tail_bars``
+returns in units of their own ``tail_vol_bars``-bar volatility, so heavy tails are assumed
+only on a series that shows them. Ranges and volume are not used (on
 some markets ranges carry no regime information; closes always do). A state persists
 with probability ``persistence`` a bar, else moves to any other with even odds.
 
@@ -38,6 +42,8 @@ import pandas as pd
 
 BLOCK = 64
 """Feature rows per forward block (a tracker re-runs at most this many per bar)."""
+TAIL_CHOICES: tuple[float, ...] = (4.0, 6.0, 10.0, 0.0)
+"""Degrees of freedom ``fit_tails`` chooses among (0: Gaussian)."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,12 @@ class SwitchingConfig:
     """Volatility as mean absolute return (times sqrt(pi / 2)) rather than root mean square."""
     tail_df: float = 0.0
     """Degrees of freedom of the emissions' Student t law (0: Gaussian)."""
+    fit_tails: bool = False
+    """Fit the degrees of freedom walk-forward per bar (:func:`switching_tails`) instead of
+    ``tail_df``. Off by default: on the choice family (Gaussian shocks) it cost half a
+    point of the objective; ``benchmarks/bench_regime.py`` reports it on every family."""
+    tail_bars: int = 500
+    tail_vol_bars: int = 40
     mr_bars: int = 40
     drift: float = 0.25
     pull: float = 0.1
@@ -67,7 +79,8 @@ class SwitchingConfig:
     ``P(label) - opposite_cost * P(opposite trend)`` (0: the most probable regime)."""
 
     def __post_init__(self) -> None:
-        if min(self.vol_bars, self.ref_bars, self.mr_bars) < 2:
+        if min(self.vol_bars, self.ref_bars, self.mr_bars, self.tail_bars,
+               self.tail_vol_bars) < 2:
             raise ValueError("SwitchingConfig bar counts must be at least 2")
         if min(self.mr_width, self.hv_width) <= 0 or self.drift < 0 or self.pull < 0:
             raise ValueError("SwitchingConfig widths must be positive, drift and pull >= 0")
@@ -93,7 +106,8 @@ class SwitchingConfig:
     @property
     def lookback(self) -> int:
         """Bars of history that fix one feature row (what a tracker keeps)."""
-        return self.vol_bars + self.ref_bars + self.mr_bars + 2
+        bars = self.vol_bars + self.ref_bars + self.mr_bars + 2
+        return max(bars, self.tail_vol_bars + self.tail_bars + 2) if self.fit_tails else bars
 
     def transitions(self) -> np.ndarray:
         t = np.full((4, 4), (1.0 - self.persistence) / 3.0)
@@ -123,6 +137,48 @@ def switching_features(close: np.ndarray, config: SwitchingConfig) -> tuple[np.n
     dev = np.full(n, np.nan)
     dev[1:] = lc[:-1] - avg[:-1]
     return r / ref, dev / ref
+
+
+def switching_tails(close: np.ndarray, config: SwitchingConfig) -> np.ndarray | None:
+    """Each bar's emission degrees of freedom fitted walk-forward (None without
+    ``fit_tails``): the :data:`TAIL_CHOICES` value of highest summed log density (unit
+    variance) over the ``tail_bars`` returns before the bar, each in units of the
+    mean-absolute volatility of the ``tail_vol_bars`` bars before it; NaN (Gaussian)
+    until the window is full. Row ``t`` uses bars ``< t``; exact rolling sums."""
+    if not config.fit_tails:
+        return None
+    from app.regime.features import rolling_mean, rolling_sum
+
+    lc = np.log(np.asarray(close, dtype=float))
+    n = len(lc)
+    r = np.full(n, np.nan)
+    r[1:] = lc[1:] - lc[:-1]
+    vol = rolling_mean(np.abs(r), config.tail_vol_bars) * np.sqrt(np.pi / 2.0)
+    u = np.full(n, np.nan)
+    u[1:] = r[1:] / vol[:-1]
+    m = config.tail_bars
+    fill = np.isfinite(u)
+    sums = []
+    for nu in TAIL_CHOICES:
+        dens = np.where(fill, student_logpdf(np.where(fill, u, 0.0), nu), 0.0)
+        sums.append(rolling_sum(dens, m))
+    count = rolling_sum(fill.astype(float), m)
+    best = np.array(TAIL_CHOICES)[np.argmax(np.vstack(sums), axis=0)]
+    best = np.where(count >= m, best, np.nan)
+    out = np.full(n, np.nan)
+    out[1:] = best[:-1]
+    return out
+
+
+def student_logpdf(x: np.ndarray, nu: float) -> np.ndarray:
+    """Log density of a unit-variance Student t (``nu`` > 2; 0: the standard normal)."""
+    from math import gamma, log, pi
+
+    if not nu:
+        return -0.5 * x * x - 0.5 * log(2.0 * pi)
+    s2 = (nu - 2.0) / nu
+    const = log(gamma((nu + 1.0) / 2.0) / gamma(nu / 2.0)) - 0.5 * log(nu * pi * s2)
+    return const - 0.5 * (nu + 1.0) * np.log1p(x * x / (s2 * nu))
 
 
 def rolling_median(x: np.ndarray, n: int, min_count: int) -> np.ndarray:
@@ -158,19 +214,24 @@ def decide(probs: np.ndarray, config: SwitchingConfig) -> np.ndarray:
     return np.argmax(score, axis=1)
 
 
-def frame_probs(z: np.ndarray, dev: np.ndarray, config: SwitchingConfig) -> np.ndarray:
-    """(m, 4) emission likelihoods of rows, each scaled so its largest is 1."""
+def frame_probs(z: np.ndarray, dev: np.ndarray, config: SwitchingConfig,
+                df: np.ndarray | None = None) -> np.ndarray:
+    """(m, 4) emission likelihoods of rows, each scaled so its largest is 1; ``df`` the
+    rows' degrees of freedom (:func:`switching_tails`; NaN or 0 Gaussian), else
+    ``config.tail_df`` for all."""
     d = config.drift
     mu = np.column_stack([np.full(len(z), d), np.full(len(z), -d), -config.pull * dev,
                           np.zeros(len(z))])
     width = np.array([1.0, 1.0, config.mr_width, config.hv_width])
     u = (z[:, None] - mu) / width
-    if config.tail_df:  # Student t with unit variance at width 1
-        nu = config.tail_df
-        s = np.sqrt((nu - 2.0) / nu)
-        ll = -0.5 * (nu + 1.0) * np.log1p((u / s) ** 2 / nu) - np.log(width)
+    if df is None:
+        ll = student_logpdf(u, config.tail_df) - np.log(width)
     else:
-        ll = -0.5 * u * u - np.log(width)
+        ll = np.empty_like(u)
+        nus = np.where(np.isfinite(df), df, 0.0)
+        for nu in np.unique(nus):
+            rows = nus == nu
+            ll[rows] = student_logpdf(u[rows], float(nu)) - np.log(width)
     return np.exp(ll - ll.max(axis=1, keepdims=True))
 
 

@@ -45,6 +45,7 @@ class EvaluationOutcome:
         r = self.report
         lines = [f["verdict"] for f in r["layers"]]
         lines += [f"not evaluated: {m}" for m in r.get("missing_layers", ())]
+        lines += [f"data caveat: {c}" for c in r.get("caveats", ())]
         if r["draws"] < DRAWS:
             lines.append(f"only {r['draws']} null draws: the percentiles are indicative; "
                          f"{DRAWS} or more give a verdict")

@@ -107,3 +107,12 @@ def test_param_lines_and_named_universes_are_highlighted() -> None:
         ("5", "number")]
     assert ("sp500", "name") in kinds("universe sp500")
     assert ("units", "keyword") in kinds("size 3 units")
+
+
+def test_the_tab_states_the_datas_caveats() -> None:
+    from app.tui.evaluations import EvaluationOutcome
+
+    report = {"layers": [], "missing_layers": [], "draws": 200,
+              "caveats": ["Survivorship bias: the S&P 500 as of 2018."]}
+    lines = EvaluationOutcome("bundled", report).verdicts()
+    assert lines == ["data caveat: Survivorship bias: the S&P 500 as of 2018."]
