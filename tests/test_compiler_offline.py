@@ -466,3 +466,30 @@ def test_a_line_crossed_back_is_a_cross_and_other_sequences_are_asked() -> None:
     assert d.long_entry is None and any("how many bars after" in q for q in d.questions)
     d = read_draft("buy AAPL if RSI < 30 then sell when RSI > 70")
     assert format_expr(d.long_exit) == "rsi(close, 14) > 70"
+
+
+def test_sizes_said_as_parts_of_the_account() -> None:
+    assert read_draft("buy AAPL when RSI < 30, allocating 1/3 of the account to each"
+                      ).sizing == ("pct_equity", 33.33)
+    assert read_draft("buy AAPL when RSI < 30, use all the cash on hand to buy").sizing == (
+        "pct_equity", 100.0)
+    assert read_draft("buy AAPL when RSI < 30, 10% position size").sizing == ("pct_equity", 10)
+    assert read_draft("buy AAPL when RSI < 30. 1% risk per trade of the allocated capital, stop "
+                      "2%").sizing == ("risk_pct", 1.0)
+
+
+def test_a_bare_value_aside_a_setting_and_exits_said_later() -> None:
+    d = read_draft("buy AAPL when RSI < 30. Trailing stop loss percentage (5% by default).")
+    assert d.trailing_stop == ("pct", 5.0)
+    d = read_draft("buy AAPL when RSI < 30. Exit the trade 5 trading days (~1 week) later.")
+    assert d.max_hold == 5
+
+
+def test_a_condition_is_the_entry_when_the_text_only_says_how_to_exit() -> None:
+    d = read_draft("Trading rules: two days in a row where the low is higher than the high the "
+                   "day before. If we exit after 10 days, we get the following equity curve.")
+    assert format_expr(d.long_entry) == "low > high[1] and low[1] > high[2]"
+    assert d.max_hold == 10 and any("names no entry side" in a for a in d.assumptions)
+    d = read_draft("The asset is below its 200-day moving average. If it closes up 4 days in a "
+                   "row, enter a short trade. Exit on a close below the 5-day moving average.")
+    assert d.long_entry is None and d.short_entry is not None

@@ -68,7 +68,7 @@ def _load(table: str) -> dict[tuple[str, ...], list[Tok]]:
 
 def _head_tok(parts: list[str]) -> Tok:
     value: object = parts[1] if len(parts) > 1 else None
-    if parts[0] == "NUM":
+    if parts[0] in ("NUM", "PCT"):
         value = float(parts[1])
     if parts[0] == "DAYN":
         value = int(parts[1])

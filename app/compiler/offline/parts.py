@@ -190,6 +190,13 @@ class PartBuilder(CondBuilder):
     def pct_equity(self, tok: Tok, eq: Tok) -> Amount:
         return Amount("pct_equity", float(tok.value), f"{tok.text} {eq.text}")
 
+    def part_equity(self, tok: Tok, eq: Tok) -> Amount:
+        """"1/3 of the account", "half the capital": a fraction of equity."""
+        if not 0 < tok.value < 1:
+            raise Ask(f"'{tok.text} {eq.text}': what part of equity is that (e.g. 10% of "
+                      "equity)?")
+        return Amount("pct_equity", round(float(tok.value) * 100, 2), f"{tok.text} {eq.text}")
+
     def pct_bare(self, tok: Tok) -> Amount:
         return Amount("pct", float(tok.value), tok.text)
 

@@ -27,7 +27,7 @@ STARTERS = {"SIDE", "STOP", "TARGET", "TRAIL", "HOLD", "SIZE", "RISK", "DIR", "A
 LEADS = {"SIDE", "WHEN", "AND", "OR"}
 """Token kinds that open a new part of a sentence after a comma or an "and"."""
 LEVEL_UNITS = {"STOP", "TARGET", "TRAIL", "SHARES", "EQUITY", "LOTS", "RISK", "HOLD",
-               "ENTRYREF"}
+               "ENTRYREF", "SIZE"}
 
 
 @dataclass
@@ -135,7 +135,12 @@ def _asides(toks: list[Tok]) -> tuple[list[Tok], list[list[Tok]]]:
         if tok.kind == "LPAR" and not (main and main[-1].kind in ARG_OWNERS
                                        and _args_only(toks, i)):
             j = _closing(toks, i)
-            asides.append(toks[i + 1:j])
+            inner = toks[i + 1:j]
+            if main and main[-1].kind in STARTERS - {"SIDE", "DIR", "AGENTS"} and len(inner) == 1 \
+                    and inner[0].kind in ("NUM", "PCT", "MONEY", "PERIOD"):
+                main.append(inner[0])  # "Trailing stop percentage (5% by default)": its value
+            else:
+                asides.append(inner)
             i = j + 1
             continue
         if tok.kind == "ASIDE":
@@ -295,6 +300,9 @@ def _merge_conditions(parts: list[Clause]) -> list[Clause]:
         if prev is not None and kinds and kinds[0] == "SIDE" and "WHEN" not in kinds \
                 and prev.toks and _condition_part(prev.toks, side_only=kinds == ["SIDE"]):
             cond = list(prev.toks)
+            if all(t.kind in ("WHEN", "AND", "COMMA") for t in cond):
+                out[-1] = part  # "If we exit after 10 days": the "if" says nothing more
+                continue
             if len(cond) > 2 and cond[-1].kind == "IT" and cond[-2].kind == "COMMA":
                 cond = cond[:-2]  # "..., it generates a buy signal": "it" is the verb's
             if _when_word(cond[0]):

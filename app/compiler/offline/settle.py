@@ -115,6 +115,14 @@ def _rules(r: Read, d: Draft) -> None:
                 last.append(part.cond)
         elif part.kind == "direction":
             sides.add(str(part.value))
+    if pending and _only_exits(r):
+        cond = pending[0][0]
+        for more, _ in pending[1:]:
+            cond = ("and", cond, more)
+        buckets["buy"].append(cond)
+        d.assume(f"\"{pending[0][1].text}\" read as the long entry: the text says how to exit "
+                 "but names no entry side")
+        pending = []
     for _, clause in pending:
         d.ask(Q.UNPLACED.format(clause=clause.text))
     _filters(buckets, d)
@@ -149,6 +157,15 @@ def _rules(r: Read, d: Draft) -> None:
             setattr(d, f"{side}_exit", None)
     if "both" in sides and (d.long_entry is None or d.short_entry is None):
         d.ask(Q.BOTH_SIDES)
+
+
+def _only_exits(r: Read) -> bool:
+    """The text names no entry side anywhere but says how a trade ends (an exit rule, a
+    stop, a target or a holding limit)."""
+    if r.sides & {"buy", "short", "sell", "sellsignal", "enter", "filter", "both"}:
+        return False
+    return any(p.kind in ("stop", "target", "trail", "hold", "entry_move") or
+               p.kind == "rule" and p.side in ("exit", "exitlong") for p, _ in r.parts)
 
 
 def _sectioned(part: Part, clause: Any) -> str:

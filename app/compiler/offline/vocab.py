@@ -58,7 +58,8 @@ SIDE exit + WHEN: close when | close if | close once | hold until | hold the pos
   stay in until | stay in the trade until
 AFTER: after | after holding for | after being in for | after a maximum of | at most after | \
   after entering | after entry | after the entry | after we enter | since entry | \
-  since the entry | after entering the trade | after the trade is entered
+  since the entry | after entering the trade | after the trade is entered | later | \
+  after that many
 WHEN: when | if | whenever | once | as soon as | on | provided | given | upon | on a | on the | \
   in the event of | in the event that | in case of
 AND: and | & | with | plus | but | also | while also | as well as | and also | and when | \
@@ -211,7 +212,9 @@ TARGET: take profit | profit target | target | tp | take profits | take-profit |
   book profit | book profits | limit order at | profit target of | t/p | a profit of | \
   profit of | the profit is | a gain of | take profit of
 TRAIL: trailing stop | trailing | trail | trailing stop loss | trail the stop | trailing-stop | \
-  trail stop | trails | chandelier stop | trailed stop | trailing sl
+  trail stop | trails | chandelier stop | trailed stop | trailing sl | trailing stop percentage | \
+  trailing stop loss percentage | trailing percentage | trailing stop percent | trail percent | \
+  trailing stop distance | trail distance
 HOLD: hold | hold for | max hold | holding period | hold at most | time stop | held for | \
   maximum holding period | hold it for | stay in for | hold up to | keep it for | \
   max holding period | holding time | holding limit | time exit | time-based exit
@@ -224,7 +227,14 @@ EQUITY: of equity | equity | of capital | capital | of the account | of my accou
   of account | of the portfolio | of my portfolio | portfolio | of portfolio | of my capital | \
   account equity | of account equity | of my equity | balance | of the balance | account balance | \
   of my balance | of available capital | of cash | cash | buying power | of buying power | \
-  of total equity | total equity | of capital per trade | of the capital | bankroll
+  of total equity | total equity | of capital per trade | of the capital | bankroll | \
+  of the allocated capital | allocated capital | of the trading capital | trading capital | \
+  of your trading capital | of your capital | of your account | your account | \
+  of the trading account | of your equity | of your portfolio | of the account balance | \
+  of net liquidation | of account value | account value
+PCT 100 + EQUITY: all the cash | all cash | all the cash on hand | all of the cash | all in | \
+  all-in | the whole account | the entire account | the entire portfolio | all the capital | \
+  all of the capital | all available cash | all available capital | all the money
 PER: per trade | a trade | each trade | per position | each position | per entry | per signal | \
   on each trade | for each trade | every trade | in each | each | per | of each trade
 PIPS: pips | pip | points | point | ticks | tick
@@ -274,7 +284,7 @@ DROP: mean reversion | mean-reversion | trend following | trend-following | \
   of the position value | away | distance | a distance of | at a distance of | the entry price | \
   from the fill | for the position | at that point | at this point | at that moment | \
   buy/sell signals | buy/sell signal | buy and sell signals | buy/sell | buy and sell | \
-  buy or sell signals
+  buy or sell signals | equity curve | the equity curve | equity curves | the following equity curve
 VAGUE cheap: cheap | cheaper
 VAGUE expensive: expensive | pricey
 VAGUE undervalued: undervalued | under valued | overvalued | fair value | intrinsic value
@@ -372,7 +382,7 @@ FILLERS = frozenset("""
 a an the i i'd i'm im we me my our you your this that these those them they their
 is are be been being was were will would should could can may might must do does did
 to of in on by for from with into onto as so than just only please pls plz
-want wanna like need let lets let's make build create write give set setup get got
+want wanna use like need let lets let's make build create write give set setup get got
 strategy strat system algo bot trade trades trading position positions name names
 ticker tickers symbol symbols chart charts candle candles bars bar using some
 something thing simple basic here there now every all any new go going can't don't dont
