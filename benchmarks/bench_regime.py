@@ -269,6 +269,10 @@ def ceiling_verdict(name: str, closes: Score, told: Score) -> str:
         return ("the targets are out of reach for any causal detector here, even one told "
                 "every bar's volatility")
     if meets(closes):
+        if name == "weak_long":  # its shared volatility is a latent process, not in the closes
+            return ("the targets are within reach of a causal filter reading closes and told "
+                    "the stochastic volatility factor, which closes only estimate: an "
+                    "optimistic bound")
         return "the targets are within reach of a causal filter reading closes"
     if name == "fat_flat":  # ranges, opens and volume carry no regime information there
         return "the targets are out of reach from these prices"
