@@ -85,8 +85,15 @@ def test_a_mixed_universe_runs_on_one_clock_across_a_holiday_and_a_weekend() -> 
                        ("07-06 00:00", "BTC/USD"), ("07-07 00:00", "BTC/USD")]
     doc = json.loads(result.to_json())
     assert doc["timezone"] == "UTC"
-    assert [(t["symbol"], t["entry_time"]) for t in doc["trades"]] == [
-        ("BTC/USD", "2024-07-02"), ("AAA", "2024-07-08T04:00:00")]
+    # Each trade's time in its venue's zone: a daily bar is that venue's date (AAA's
+    # 04:00 UTC is midnight in New York); the curve runs on the UTC clock, stamped.
+    assert [(t["symbol"], t["entry_time"], t["exit_time"]) for t in doc["trades"]] == [
+        ("BTC/USD", "2024-07-02", "2024-07-05"), ("AAA", "2024-07-08", "2024-07-09")]
+    curve = [p["time"] for p in doc["equity"]]
+    assert curve[:3] == ["2024-07-01", "2024-07-01T04:00:00+00:00", "2024-07-02"]
+    assert sorted((d["time"], d["symbol"]) for d in doc["decisions"] if not d["approved"]) == [
+        ("2024-07-01", "AAA"), ("2024-07-02", "AAA"), ("2024-07-03", "AAA"),
+        ("2024-07-06", "BTC/USD"), ("2024-07-07", "BTC/USD")]
     assert "Times: UTC" in summary(result)
 
 
@@ -96,6 +103,26 @@ def test_one_zone_keeps_its_wall_time() -> None:
     assert result.timezone == "America/New_York"
     assert [pd.Timestamp(t.entry_time_ns) for t in result.trades] == [pd.Timestamp("2024-07-02")]
     assert "Times:" not in summary(result)
+
+
+def test_intraday_times_in_json_carry_their_offset() -> None:
+    """Hourly bars across the switch to daylight time (Sunday 2024-03-10): a stock's times
+    say -05:00 before it and -04:00 after, a coin's +00:00."""
+    from app.instruments.clock import iso_times
+
+    def ns(*texts: str) -> list[int]:
+        return [int(pd.Timestamp(t).value) for t in texts]
+
+    stock = ns("2024-03-08 15:00", "2024-03-11 09:30")
+    assert iso_times(stock, "America/New_York") == [
+        "2024-03-08T15:00:00-05:00", "2024-03-11T09:30:00-04:00"]
+    coin = ns("2024-03-10 06:00", "2024-03-10 07:00")
+    assert iso_times(coin, "UTC") == ["2024-03-10T06:00:00+00:00",
+                                           "2024-03-10T07:00:00+00:00"]
+    assert iso_times(coin, "UTC", "America/New_York") == [
+        "2024-03-10T01:00:00-05:00", "2024-03-10T03:00:00-04:00"]
+    assert iso_times(ns("2024-03-11"), "America/New_York") == [
+        "2024-03-11"]
 
 
 def test_pdt_counts_nyse_sessions_not_crypto_weekend_dates() -> None:
@@ -148,3 +175,33 @@ def test_a_paper_run_replays_the_mixed_backtest() -> None:
     assert got == sorted((t.symbol, t.entry_time_ns, t.exit_time_ns, t.entry_price,
                           t.exit_price) for t in bt.trades)
     assert len(got) == 2
+
+
+def test_status_and_decisions_stamp_each_time_with_its_zone(capsys) -> None:
+    """`parley status RUN --json` and `parley decisions RUN --json` of the mixed paper run:
+    the run's clock is named, each trade, fill and decision is in its symbol's zone."""
+    import threading
+
+    from app.cli import main
+    from app.feeds.replay import ReplayFeed
+    from app.runner import Runner
+    from app.store import Store
+
+    store = Store.from_settings()
+    run = store.create_run("mixed", SPEC)
+    Runner(store, run.id, ReplayFeed({"AAA": AAA, "BTC/USD": BTC})).run(
+        parse_spec(SPEC), lambda e: None, threading.Event())
+    capsys.readouterr()
+    assert main(["status", run.id, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["run"]["timezone"] == "UTC" and doc["run"]["last_bar"] == "2024-07-09T04:00:00+00:00"
+    assert sorted((t["symbol"], t["entry_time"], t["exit_time"]) for t in doc["trades"]) == [
+        ("AAA", "2024-07-08", "2024-07-09"), ("BTC/USD", "2024-07-02", "2024-07-05")]
+    assert sorted((f["symbol"], f["time"]) for f in doc["fills"]) == [
+        ("AAA", "2024-07-08"), ("AAA", "2024-07-09"), ("BTC/USD", "2024-07-02"),
+        ("BTC/USD", "2024-07-05")]
+    assert main(["decisions", run.id, "--json"]) == 0
+    vetoed = sorted((d["time"], d["symbol"]) for d in json.loads(capsys.readouterr().out)
+                    if not d["approved"])
+    assert vetoed == [("2024-07-01", "AAA"), ("2024-07-02", "AAA"), ("2024-07-03", "AAA"),
+                      ("2024-07-06", "BTC/USD"), ("2024-07-07", "BTC/USD")]

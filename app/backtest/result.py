@@ -14,6 +14,7 @@ from app.execution.limits import LimitEvent
 from app.execution.orders import Order
 from app.execution.portfolio import Position, Trade
 from app.execution.decision import DecisionRecord
+from app.instruments.clock import iso_times, zone_of
 
 TRADE_COLUMNS = ("symbol", "side", "entry_time", "entry_price", "exit_time", "exit_price",
                  "qty", "pnl", "pnl_pct", "bars_held", "exit_reason", "commission")
@@ -52,7 +53,8 @@ class BacktestResult:
     """Bars the loader fixed, left out or flagged (:mod:`app.market.quality`)."""
     timezone: str = "America/New_York"
     """The zone of every time here (wall time): the symbols' own, or UTC when they differ
-    (:func:`app.instruments.clock.run_zone`)."""
+    (:func:`app.instruments.clock.run_zone`). The ``--json`` form stamps each time with
+    its zone: a trade's or a decision's in its symbol's, the curve's in this one."""
 
     @property
     def final_equity(self) -> float:
@@ -76,16 +78,18 @@ class BacktestResult:
             return json.dumps(_clean(plain), allow_nan=False, default=_scalar)
 
     def _plain(self) -> dict[str, Any]:
-        trades = self.trades
-        entry = _iso_many([t.entry_time_ns for t in trades])
-        exit_ = _iso_many([t.exit_time_ns for t in trades])
-        decided = _iso_many([d.time_ns for d in self.decisions])
-        times = _iso_many(self.equity.index.asi8, unit="ns")
+        trades, clock = self.trades, self.timezone
+        names = [t.symbol for t in trades]
+        entry = _stamped([t.entry_time_ns for t in trades], names, clock)
+        exit_ = _stamped([t.exit_time_ns for t in trades], names, clock)
+        decided = _stamped([d.time_ns for d in self.decisions],
+                           [d.symbol for d in self.decisions], clock)
+        times = iso_times(pd.DatetimeIndex(self.equity.index).as_unit("ns").asi8, clock)
         return {
             "strategy": self.name,
             "symbols": list(self.symbols),
-            "start": _iso(self.start),
-            "end": _iso(self.end),
+            "start": _iso(self.start, clock),
+            "end": _iso(self.end, clock),
             "timezone": self.timezone,
             "cash": self.cash,
             "settings": self.settings,
@@ -107,8 +111,9 @@ class BacktestResult:
                                              _floats(self.buy_and_hold))],
             "decisions": [d.to_json(t) for t, d in zip(decided, self.decisions)],
             "limits": self.limits,
-            "limit_events": [{"time": _iso(e.time_ns), "limit": e.limit, "message": e.message,
-                              "effect": e.effect} for e in self.limit_events],
+            "limit_events": [{"time": _iso(e.time_ns, clock), "limit": e.limit,
+                              "message": e.message, "effect": e.effect}
+                             for e in self.limit_events],
             "walk_forward": self.walk_forward,
             "caveats": self.caveats,
             "data_warnings": self.data_warnings,
@@ -118,7 +123,8 @@ class BacktestResult:
     def _open_row(self, p: Position) -> dict[str, Any]:
         mark = self.marks.get(p.symbol, p.entry_price)
         return {"symbol": p.symbol, "side": "long" if p.side > 0 else "short", "qty": p.qty,
-                "entry_time": _iso(p.entry_time_ns), "entry_price": p.entry_price,
+                "entry_time": _iso(p.entry_time_ns, self.timezone, zone_of(p.symbol)),
+                "entry_price": p.entry_price,
                 "mark": mark, "unrealised_pnl": p.side * p.qty * (mark - p.entry_price)
                 - p.entry_commission}
 
@@ -131,20 +137,21 @@ def trade_row(t: Trade) -> dict[str, Any]:
             "commission": t.commission}
 
 
-def _iso(t: Any) -> str:
-    ts = pd.Timestamp(t)
-    return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.isoformat()
+def _iso(t: Any, clock: str, zone: str | None = None) -> str:
+    """A run-clock time as JSON text with its zone (:func:`iso_times`)."""
+    return iso_times([int(pd.Timestamp(t).value)], clock, zone)[0]
 
 
-def _iso_many(times: Any, unit: str = "ns") -> list[str]:
-    """:func:`_iso` of many int64 times at once (dates alone when at midnight)."""
-    stamps = np.asarray(times, dtype=np.int64).view(f"datetime64[{unit}]")
-    out = []
-    for text in np.datetime_as_string(stamps, unit="us").tolist():
-        if text.endswith("T00:00:00.000000"):
-            out.append(text[:10])
-        else:
-            out.append(text[:-7] if text.endswith(".000000") else text)
+def _stamped(times: list[int], symbols: list[str], clock: str) -> list[str]:
+    """Each time as JSON text in its symbol's own zone (a stock's New York, a coin's
+    UTC): a daily bar is its venue's date, an intraday time carries its UTC offset."""
+    zones = [zone_of(s) for s in symbols]
+    out = [""] * len(times)
+    values = np.asarray(times, dtype=np.int64)
+    for zone in set(zones):
+        at = [i for i, z in enumerate(zones) if z == zone]
+        for i, text in zip(at, iso_times(values[at], clock, zone)):
+            out[i] = text
     return out
 
 

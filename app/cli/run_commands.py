@@ -253,14 +253,15 @@ def _status_one(store: Any, run_id: str, as_json: bool) -> int:
     row = store.find_run(run_id)
     if row is None:
         raise ParleyError(f"no run {run_id!r}", "`parley status` lists the runs")
-    data = {"run": _run_json(store, row),
-            "orders": [_clean(o.model_dump(exclude={"id", "run_id", "created_at"}))
+    clock = _clock(row)
+    data = {"run": _run_json(store, row, clock),
+            "orders": [_clean(o.model_dump(exclude={"id", "run_id", "created_at"}), clock)
                        for o in store.orders(row.id)],
-            "fills": [_clean(f.model_dump(exclude={"id", "run_id", "created_at"}))
+            "fills": [_clean(f.model_dump(exclude={"id", "run_id", "created_at"}), clock)
                       for f in store.fills(row.id)],
-            "positions": [_clean(p.model_dump(exclude={"id", "run_id"}))
+            "positions": [_clean(p.model_dump(exclude={"id", "run_id"}), clock)
                           for p in store.positions(row.id)],
-            "trades": [_clean(t.model_dump(exclude={"id", "run_id"}))
+            "trades": [_clean(t.model_dump(exclude={"id", "run_id"}), clock)
                        for t in store.trades(row.id)],
             "events": [{"at": e.at.isoformat(), "kind": e.kind, "message": e.message}
                        for e in store.events(row.id)][-50:]}
@@ -285,14 +286,16 @@ def _status_one(store: Any, run_id: str, as_json: bool) -> int:
     return 0
 
 
-def _run_json(store: Any, row: Any) -> dict[str, Any]:
+def _run_json(store: Any, row: Any, clock: str | None = None) -> dict[str, Any]:
     from app.runner.launch import effective_status
+
+    clock = clock or _clock(row)
 
     return {"id": row.id, "name": row.name, "status": effective_status(row),
             "reason": row.reason, "broker": row.broker, "feed": row.feed,
             "feed_label": row.feed_label, "data": row.data,
             "speed": row.speed, "cash": row.cash, "bars_done": row.bars_done,
-            "last_bar": _t(row.last_bar_ns), "pid": row.pid,
+            "last_bar": _t(row.last_bar_ns, clock), "timezone": clock, "pid": row.pid,
             "created_at": row.created_at.isoformat()}
 
 
@@ -322,14 +325,14 @@ def cmd_decisions(args: argparse.Namespace) -> int:
     row = store.find_run(args.run)
     if row is None:
         raise ParleyError(f"no run {args.run!r}", "`parley status` lists the runs")
-    rows = store.decisions(row.id)
+    rows, clock = store.decisions(row.id), _clock(row)
     if args.json:
-        _dump([d.to_json(_t(d.time_ns)) for d in rows])
+        _dump([d.to_json(_t(d.time_ns, clock, d.symbol)) for d in rows])
         return 0
     for d in rows:
         why = "; ".join(d.reasons)
         conv = "" if d.conviction is None else f" conviction {d.conviction:g}"
-        print(f"{_t(d.time_ns)}  {d.symbol:<8} {d.side:<5} "
+        print(f"{_t(d.time_ns, clock, d.symbol)}  {d.symbol:<8} {d.side:<5} "
               f"{'approved' if d.approved else 'vetoed':<8} qty {d.qty:g}{conv}"
               + (f"  -- {why}" if why else ""))
     if not rows:
@@ -344,20 +347,39 @@ def _store(settings: Any = None) -> Any:
     return Store.from_settings(settings)
 
 
-def _t(ns: int | None) -> str | None:
+def _t(ns: int | None, clock: str | None = None, symbol: str | None = None) -> str | None:
+    """A bar time of a run as text: with ``clock`` (the run's, :func:`_clock`) stamped
+    with its zone, in ``symbol``'s own zone when given (a daily bar is a date)."""
     if not ns:
         return None
     import pandas as pd
 
+    if clock is not None:
+        from app.instruments.clock import iso_time, zone_of
+
+        return iso_time(ns, clock, zone_of(symbol) if symbol else None)
     ts = pd.Timestamp(ns)
     return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.isoformat()
 
 
-def _clean(d: dict[str, Any]) -> dict[str, Any]:
+def _clock(row: Any) -> str | None:
+    """The zone of a run's bar times (its symbols' shared zone, else UTC), None when its
+    spec no longer parses."""
+    from app.dsl.parser import parse_spec
+    from app.instruments.clock import run_zone
+
+    try:
+        return run_zone(parse_spec(row.spec_text, row.name).universe)
+    except Exception:  # noqa: BLE001 - a stored spec this version cannot read: plain times
+        return None
+
+
+def _clean(d: dict[str, Any], clock: str | None = None) -> dict[str, Any]:
     out = {}
+    symbol = d.get("symbol")
     for k, v in d.items():
         if k.endswith("_ns"):
-            out[k.removesuffix("_ns")] = _t(v)
+            out[k.removesuffix("_ns")] = _t(v, clock, symbol)
         elif hasattr(v, "isoformat"):
             out[k] = v.isoformat()
         else:

@@ -70,3 +70,35 @@ def from_run_clock(times: NDArray[np.int64], clock: str, zone: str) -> NDArray[n
     index = pd.DatetimeIndex(values.view("datetime64[ns]")).tz_localize(
         clock, ambiguous=np.zeros(values.size, dtype=bool), nonexistent="shift_forward")
     return np.asarray(index.tz_convert(zone).tz_localize(None).asi8, dtype=np.int64)
+
+
+def iso_times(times: NDArray[np.int64] | list[int], clock: str, zone: str | None = None
+              ) -> list[str]:
+    """Run-clock times (int64 ns of ``clock``'s wall time) as text for JSON, in ``zone``
+    (default: the run's clock): a date alone at the zone's midnight (a daily bar is a
+    date), else ISO 8601 with the zone's UTC offset (``2024-03-05T09:30:00-05:00``), so
+    no time is left without its zone. Vectorised."""
+    zone = zone or clock
+    values = np.asarray(times, dtype=np.int64)
+    if values.size == 0:
+        return []
+    wall = from_run_clock(values, clock, zone)
+    instants = pd.DatetimeIndex(wall.view("datetime64[ns]")).tz_localize(
+        zone, ambiguous=np.zeros(wall.size, dtype=bool), nonexistent="shift_forward")
+    wall = np.asarray(instants.tz_localize(None).asi8, dtype=np.int64)  # a skipped hour moved
+    offsets = (wall - np.asarray(instants.asi8, dtype=np.int64)) // 60_000_000_000
+    out = []
+    texts = np.datetime_as_string(wall.view("datetime64[ns]"), unit="us").tolist()
+    for text, minutes in zip(texts, offsets.tolist()):
+        if text.endswith("T00:00:00.000000"):
+            out.append(text[:10])
+            continue
+        sign, minutes = ("-", -minutes) if minutes < 0 else ("+", minutes)
+        body = text[:-7] if text.endswith(".000000") else text
+        out.append(f"{body}{sign}{minutes // 60:02d}:{minutes % 60:02d}")
+    return out
+
+
+def iso_time(time_ns: int | None, clock: str, zone: str | None = None) -> str | None:
+    """:func:`iso_times` of one time (None stays None)."""
+    return None if time_ns is None else iso_times([int(time_ns)], clock, zone)[0]
