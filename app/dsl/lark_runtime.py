@@ -24,6 +24,7 @@ import sys
 from contextlib import suppress
 from pathlib import Path
 from types import CodeType, ModuleType
+from typing import TYPE_CHECKING
 
 from app.dsl.grammar import grammar_text
 
@@ -88,9 +89,10 @@ def _from_code(code: CodeType | None) -> ModuleType | None:
     sys.modules[MODULE] = module  # its dataclasses look their module up while being made
     try:
         exec(code, module.__dict__)  # noqa: S102 - our own generated, compiled parser
+        loaded = callable(getattr(module, "Lark_StandAlone", None))
     except Exception:  # noqa: BLE001 - a stale or foreign file: generate again
-        module = None
-    if module is None or not callable(getattr(module, "Lark_StandAlone", None)):
+        loaded = False
+    if not loaded:
         del sys.modules[MODULE]
         return None
     return module
@@ -117,11 +119,22 @@ def _write(path: Path, code: CodeType) -> None:
 
 
 RUNTIME = load()
-Token = RUNTIME.Token
-Tree = RUNTIME.Tree
-Transformer_NonRecursive = RUNTIME.Transformer_NonRecursive  # noqa: N816 - Lark's name
-v_args = RUNTIME.v_args
-UnexpectedInput = RUNTIME.UnexpectedInput
-UnexpectedToken = RUNTIME.UnexpectedToken
-UnexpectedCharacters = RUNTIME.UnexpectedCharacters
-VisitError = RUNTIME.VisitError
+if TYPE_CHECKING:
+    # The generated module is Lark's own code for these names, so they carry Lark's types.
+    from lark import Token as Token
+    from lark import Transformer_NonRecursive as Transformer_NonRecursive
+    from lark import Tree as Tree
+    from lark import v_args as v_args
+    from lark.exceptions import UnexpectedCharacters as UnexpectedCharacters
+    from lark.exceptions import UnexpectedInput as UnexpectedInput
+    from lark.exceptions import UnexpectedToken as UnexpectedToken
+    from lark.exceptions import VisitError as VisitError
+else:
+    Token = RUNTIME.Token
+    Tree = RUNTIME.Tree
+    Transformer_NonRecursive = RUNTIME.Transformer_NonRecursive  # noqa: N816 - Lark's name
+    v_args = RUNTIME.v_args
+    UnexpectedInput = RUNTIME.UnexpectedInput
+    UnexpectedToken = RUNTIME.UnexpectedToken
+    UnexpectedCharacters = RUNTIME.UnexpectedCharacters
+    VisitError = RUNTIME.VisitError

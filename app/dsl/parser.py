@@ -19,8 +19,9 @@ from app.dsl.lark_runtime import (
     Token, UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError,
 )
 from app.dsl.transformer import LocatedError, Pos, StatementTransformer, Stmt
-from app.spec.checks import Problem, check_spec
+from app.spec.checks import check_spec
 from app.spec.models import TAGS, StrategySpec
+from app.spec.param_checks import Problem
 
 STATEMENT_WORDS = (
     "strategy", "universe", "screen", "timeframe", "direction", "long", "short", "exit",
@@ -129,7 +130,8 @@ def _syntax_diagnostic(err: UnexpectedInput, chunk: str, first_line: int) -> Dia
             line, column = err.token.end_line + first_line - 1, max(err.token.end_column, 1)
         return _unexpected_token(err, line, column)
     if isinstance(err, UnexpectedCharacters):
-        char = chunk[err.pos_in_stream] if err.pos_in_stream < len(chunk) else ""
+        at = err.pos_in_stream
+        char = chunk[at] if at is not None and at < len(chunk) else ""
         expected = _expected(err.allowed or set())
         return Diagnostic(line, column, f"unexpected character '{char}'", expected)
     return Diagnostic(line, column, "cannot read this statement")
@@ -138,7 +140,8 @@ def _syntax_diagnostic(err: UnexpectedInput, chunk: str, first_line: int) -> Dia
 def _run_together(err: RunTogether, first_line: int) -> Diagnostic:
     first, second = err.first, err.second
     word = f"{first}{second}"
-    return Diagnostic(first.line + first_line - 1, first.column,
+    # Lexed tokens always have their place; Lark types it optional for hand-made ones.
+    return Diagnostic((first.line or 1) + first_line - 1, first.column or 1,
                       f"unexpected '{word}': '{first}' runs into '{second}'; words need a "
                       "space between them", length=len(word))
 

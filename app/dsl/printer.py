@@ -9,6 +9,11 @@ from app.spec import expr as E
 from app.spec.models import AGENTS, REGIMES, Level, Param, PctLevel, StrategySpec
 
 _OR, _AND, _NOT, _CMP, _SUM, _PROD, _UNARY, _POSTFIX, _ATOM = range(1, 10)
+_PRECEDENCE: dict[type, int] = {
+    E.Or: _OR, E.And: _AND, E.Not: _NOT, E.Compare: _CMP, E.Cross: _CMP,
+    E.Neg: _UNARY, E.Lag: _POSTFIX, E.Indicator: _ATOM, E.FieldRef: _ATOM, E.ParamRef: _ATOM,
+}
+"""How tightly each kind of node binds; numbers and arithmetic depend on their value."""
 
 
 def num(value: float) -> str:
@@ -175,12 +180,10 @@ def format_expr(node: Any) -> str:
 
 
 def _prec(node: Any) -> int:
+    """How tightly ``node`` binds (numbers by sign, arithmetic by operator)."""
     if isinstance(node, E.Num):
         return _UNARY if node.value < 0 else _ATOM
-    return {
-        E.Or: _OR, E.And: _AND, E.Not: _NOT, E.Compare: _CMP, E.Cross: _CMP,
-        E.Neg: _UNARY, E.Lag: _POSTFIX, E.Indicator: _ATOM, E.FieldRef: _ATOM, E.ParamRef: _ATOM,
-    }.get(type(node), _SUM if getattr(node, "op", "") in "+-" else _PROD)
+    return _PRECEDENCE.get(type(node), _SUM if getattr(node, "op", "") in "+-" else _PROD)
 
 
 def _fmt(node: Any, min_prec: int) -> str:

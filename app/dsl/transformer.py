@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar, cast
 
 from app.dsl.lark_runtime import Token, Transformer_NonRecursive, v_args
 from app.indicators.catalog import CATALOG, PRICE_FIELDS
@@ -31,6 +32,9 @@ MAX_DEPTH = 100
 the recursive code that prints, compares and serialises specs."""
 MAX_LAG = 10_000
 """The longest lag, as :class:`~app.spec.expr.Lag` allows."""
+
+N = TypeVar("N")
+Logic = TypeVar("Logic", E.And, E.Or)
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,9 @@ class Stmt:
 
 def _pos_of(meta_or_token: Any) -> Pos:
     if isinstance(meta_or_token, Token):
-        return Pos(meta_or_token.line, meta_or_token.column, max(1, len(meta_or_token)))
+        # A lexed token always has its place; Lark types it optional for hand-made ones.
+        return Pos(meta_or_token.line or 1, meta_or_token.column or 1,
+                   max(1, len(meta_or_token)))
     meta = meta_or_token
     if getattr(meta, "empty", False):
         return Pos(1, 1)
@@ -94,7 +100,7 @@ def _expr_or_fail(node: Any, pos: Pos, where: str) -> Any:
 
 
 @v_args(meta=True, inline=True)
-class StatementTransformer(Transformer_NonRecursive):
+class StatementTransformer(Transformer_NonRecursive[Token, Stmt]):
     """Builds spec parts from the tree of one statement.
 
     Non-recursive, so that a statement nested thousands of levels deep gets a located error
@@ -111,7 +117,7 @@ class StatementTransformer(Transformer_NonRecursive):
         """Every node seen, kept alive so that the ids above are never reused."""
         self.indicators: list[tuple[E.Indicator, Pos]] = []
 
-    def _at(self, node: Any, meta: Any) -> Any:
+    def _at(self, node: N, meta: Any) -> N:
         pos = _pos_of(meta)
         children = _CHILDREN.get(type(node))
         if children is not None:
@@ -140,7 +146,7 @@ class StatementTransformer(Transformer_NonRecursive):
         if word in self.params and word not in PRICE_FIELDS:
             return self._at(E.ParamRef(name=word), tok)
         if word in PRICE_FIELDS:
-            return self._at(E.FieldRef(name=word), tok)
+            return self._at(E.FieldRef(name=cast(E.PriceField, word)), tok)
         if word in CATALOG:
             raise LocatedError(f"{word} is an indicator: write it with arguments, e.g. "
                                f"{_example_call(word)}", _pos_of(tok))
@@ -205,14 +211,15 @@ class StatementTransformer(Transformer_NonRecursive):
 
     def output(self, meta: Any, node: Any, tok: Token) -> E.Indicator:
         word = str(tok).lower()
-        definition = CATALOG.get(node.name) if isinstance(node, E.Indicator) else None
-        if definition is None or not definition.outputs:
+        indicator = node if isinstance(node, E.Indicator) else None
+        definition = CATALOG.get(indicator.name) if indicator is not None else None
+        if indicator is None or definition is None or not definition.outputs:
             raise LocatedError(f"'.{tok}' picks an output, but only indicators with several "
                                "outputs (macd, bollinger, stoch) have them", _pos_of(tok))
         if word not in definition.outputs:
-            raise LocatedError(f"{node.name} has no output '{tok}'; its outputs are "
+            raise LocatedError(f"{indicator.name} has no output '{tok}'; its outputs are "
                                f"{', '.join(definition.outputs)}", _pos_of(tok))
-        new = node.model_copy(update={"output": word})
+        new = indicator.model_copy(update={"output": word})
         self.indicators = [(new if n is node else n, p) for n, p in self.indicators]
         return self._at(new, meta)
 
@@ -225,7 +232,8 @@ class StatementTransformer(Transformer_NonRecursive):
             raise LocatedError("a number has no earlier bars; [n] goes after a series",
                                _pos_of(meta))
         if isinstance(inner, E.Lag):
-            inner, bars = inner.expr, inner.bars + bars
+            bars += inner.bars
+            inner = inner.expr
         if bars > MAX_LAG:
             raise LocatedError(f"a lag goes back at most [{MAX_LAG}] bars", _pos_of(tok))
         return self._at(E.Lag(expr=inner, bars=bars), meta)
@@ -238,7 +246,9 @@ class StatementTransformer(Transformer_NonRecursive):
 
     def binop(self, meta: Any, left: Any, op: Token, right: Any) -> E.BinOp:
         pos = _pos_of(meta)
-        node = E.BinOp(op=str(op), left=_expr_or_fail(left, self.pos(left, pos), str(op)),
+        # The grammar's operator tokens are exactly the spec's operators.
+        node = E.BinOp(op=cast(E.ArithOp, str(op)),
+                       left=_expr_or_fail(left, self.pos(left, pos), str(op)),
                        right=_expr_or_fail(right, self.pos(right, pos), str(op)))
         return self._at(node, meta)
 
@@ -249,7 +259,7 @@ class StatementTransformer(Transformer_NonRecursive):
         if isinstance(left, E.Num) and isinstance(right, E.Num):
             raise LocatedError("this compares two numbers, so it never changes; "
                                "compare a price or an indicator", pos)
-        return self._at(E.Compare(op=str(op), left=left, right=right), meta)
+        return self._at(E.Compare(op=cast(E.CompareOp, str(op)), left=left, right=right), meta)
 
     def cross(self, meta: Any, left: Any, direction: Token, right: Any) -> E.Cross:
         pos = _pos_of(meta)
@@ -258,9 +268,10 @@ class StatementTransformer(Transformer_NonRecursive):
         if isinstance(left, E.Num):
             raise LocatedError("a number cannot cross anything; put the series first, "
                                "e.g. rsi(close, 14) crosses above 30", pos)
-        return self._at(E.Cross(direction=str(direction), left=left, right=right), meta)
+        side = cast(E.CrossDirection, str(direction))
+        return self._at(E.Cross(direction=side, left=left, right=right), meta)
 
-    def _logic(self, meta: Any, cls: type, items: tuple[Any, ...], word: str) -> Any:
+    def _logic(self, meta: Any, cls: type[Logic], items: tuple[Any, ...], word: str) -> Logic:
         pos = _pos_of(meta)
         flat: list[Any] = []
         for item in items:
@@ -382,31 +393,31 @@ class StatementTransformer(Transformer_NonRecursive):
     def atr_level(self, meta: Any, value: Any, period: Any) -> dict[str, Any]:
         return {"atr": value, "period": period if period is not None else 14}
 
-    def stop_loss(self, meta: Any, level: dict) -> Stmt:
+    def stop_loss(self, meta: Any, level: dict[str, Any]) -> Stmt:
         return self._stmt("stop_loss", level, meta)
 
-    def take_profit(self, meta: Any, level: dict) -> Stmt:
+    def take_profit(self, meta: Any, level: dict[str, Any]) -> Stmt:
         return self._stmt("take_profit", level, meta)
 
-    def trailing_stop(self, meta: Any, level: dict) -> Stmt:
+    def trailing_stop(self, meta: Any, level: dict[str, Any]) -> Stmt:
         return self._stmt("trailing_stop", level, meta)
 
     def max_hold(self, meta: Any, value: Any, _bars: Token) -> Stmt:
         return self._stmt("max_hold_bars", value, meta)
 
-    def size_pct_equity(self, meta: Any, value: Any) -> dict:
+    def size_pct_equity(self, meta: Any, value: Any) -> dict[str, Any]:
         return {"kind": "pct_equity", "value": value}
 
-    def size_risk_pct(self, meta: Any, value: Any) -> dict:
+    def size_risk_pct(self, meta: Any, value: Any) -> dict[str, Any]:
         return {"kind": "risk_pct", "value": value}
 
-    def size_fixed_usd(self, meta: Any, value: Any, _unit: Token | None = None) -> dict:
+    def size_fixed_usd(self, meta: Any, value: Any, _unit: Token | None = None) -> dict[str, Any]:
         return {"kind": "fixed_usd", "value": value}
 
-    def size_fixed_shares(self, meta: Any, value: Any, _unit: Token) -> dict:
+    def size_fixed_shares(self, meta: Any, value: Any, _unit: Token) -> dict[str, Any]:
         return {"kind": "fixed_shares", "value": value}
 
-    def size(self, meta: Any, sizing: dict) -> Stmt:
+    def size(self, meta: Any, sizing: dict[str, Any]) -> Stmt:
         return self._stmt("sizing", sizing, meta)
 
     def max_positions(self, meta: Any, value: Any) -> Stmt:
@@ -488,7 +499,7 @@ def _pair(node: Any) -> tuple[Any, ...]:
     return (node.left, node.right)
 
 
-_CHILDREN = {
+_CHILDREN: dict[type, Callable[[Any], Iterable[Any]]] = {
     E.BinOp: _pair, E.Compare: _pair, E.Cross: _pair,
     E.And: lambda node: node.items, E.Or: lambda node: node.items,
     E.Lag: lambda node: (node.expr,), E.Neg: lambda node: (node.expr,),

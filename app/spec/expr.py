@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 PriceField = Literal["open", "high", "low", "close", "volume"]
 ArithOp = Literal["+", "-", "*", "/"]
 CompareOp = Literal["<", "<=", ">", ">=", "==", "!="]
+CrossDirection = Literal["above", "below"]
 
 
 class _Node(BaseModel):
@@ -102,7 +103,7 @@ class Cross(_Node):
     """
 
     kind: Literal["cross"] = "cross"
-    direction: Literal["above", "below"]
+    direction: CrossDirection
     left: Expr
     right: Expr
 
