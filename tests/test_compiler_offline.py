@@ -493,3 +493,14 @@ def test_a_condition_is_the_entry_when_the_text_only_says_how_to_exit() -> None:
     d = read_draft("The asset is below its 200-day moving average. If it closes up 4 days in a "
                    "row, enter a short trade. Exit on a close below the 5-day moving average.")
     assert d.long_entry is None and d.short_entry is not None
+
+
+def test_example_values_long_only_words_and_code_names() -> None:
+    d = read_draft("Use a fast EMA (e.g., 9-period) and a slow EMA (e.g., 21-period). The "
+                   "crossover of the fast EMA above the slow EMA signals a buy.")
+    assert format_expr(d.long_entry) == "ema(close, 9) crosses above ema(close, 21)"
+    assert any("example the text gives: 9" in a for a in d.assumptions)
+    assert read_draft("This signal generates a long entry only. Use the SE version for "
+                      "entering a short position.").direction_said() == "long"
+    assert read_draft("Strategy for longs: buy when RSI < 30").direction_said() == "long"
+    assert [t.kind for t in lex("n_short = 20").toks] == ["UNK", "NUM"]

@@ -61,6 +61,9 @@ class Draft:
         """The direction the text states, read from its rules and the sides it names (a
         short entry named in a clause that could not be read is still a short side)."""
         said = self.sides_said
+        only = {s.removeprefix("only_") for s in said if s.startswith("only_")}
+        if len(only) == 1:  # "long entries only" outweighs a side named in passing
+            return only.pop()
         if self.has_rules():
             long_ = self.long_entry is not None or "buy" in said
             short = self.short_entry is not None or "short" in said

@@ -35,6 +35,8 @@ class Lexed:
     unknown: list[str] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
     """Symbols named as an example ("e.g. SPY")."""
+    notes: list[str] = field(default_factory=list)
+    """Readings the segmenter made that are not literal (an example value taken)."""
 
 
 _RAW = re.compile(r"""
@@ -45,7 +47,7 @@ _RAW = re.compile(r"""
  |(?P<num>(?<![A-Za-z])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s?%)?(?:[kK]\b)?|\.\d+\s?%?)
  |(?P<pair>\b[A-Z]{3,5}/(?:USD|USDT|EUR|JPY|GBP|CHF|AUD|CAD|NZD|BTC)\b)
  |(?P<cash>\$[A-Za-z]{1,5}\b)
- |(?P<word>%[a-zA-Z]\b|[+-]di\b|[A-Za-z][A-Za-z0-9]*(?:[.'’][A-Za-z]+)*(?:'s)?)
+ |(?P<word>%[a-zA-Z]\b|[+-]di\b|[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*(?:[.'’][A-Za-z]+(?:_[A-Za-z0-9]+)*)*(?:'s)?)
  |(?P<op>>=|<=|=>|=<|[<>=&()/,])
 """, re.X)
 
@@ -322,8 +324,10 @@ def _numbers_with_units(out: Lexed) -> None:
             merged.append(Tok("PERIOD", (int(tok.value), unit), f"{tok.text} {nxt.text}"))
             i += 2
             continue
+        pair = nxt is not None and nxt.kind == "AND" and i + 3 < len(toks) \
+            and toks[i + 2].text.lower() in ("short", "long") and toks[i + 3].kind == "IND"
         if tok.kind == "SIDE" and tok.text.lower() in ("short", "long") and nxt is not None \
-                and nxt.kind == "IND":
+                and (nxt.kind == "IND" or pair):  # "the short MA", "a short and long MA"
             merged.append(Tok("SPEED", "fast" if tok.text.lower() == "short" else "slow",
                               tok.text))
             i += 1

@@ -104,6 +104,7 @@ def _read_clause(clause: Clause, out: Read) -> None:
     about = tuple(out.condition_symbols[before:])
     out.timeframes += [str(t.value) for t in toks if t.kind == "TF"]
     out.examples += clause.lexed.examples
+    out.notes += clause.lexed.notes
     if _revision_words(clause, out):
         return
     if clause.role != out.role:
@@ -120,6 +121,7 @@ def _read_clause(clause: Clause, out: Read) -> None:
     body = _body(toks)
     out.sides |= {str(t.value) for t in body if t.kind == "SIDE"}
     out.sides |= {DIR_SIDE[str(t.value)] for t in body if t.kind == "DIR"}
+    out.sides |= {f"only_{t.value}" for t in body if t.kind == "DIR" and t.value != "both"}
     if body and {t.kind for t in body} <= LEADS and body[0].kind == "SIDE" \
             and not clause.lexed.unknown and (any(t.kind == "WHEN" for t in body)
                                               or clause.text.rstrip().endswith(":")):

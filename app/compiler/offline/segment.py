@@ -102,12 +102,13 @@ def _heading(line: str) -> tuple[str | None, str]:
 def _split(sentence: str, role: str | None) -> list[Clause]:
     """A sentence cut at the commas/"and"s that open a new part."""
     lexed = lex(sentence)
-    main, asides = _asides(lexed.toks)
+    notes: list[str] = []
+    main, asides = _asides(lexed.toks, notes)
     parts = [p for chunk in _postfix_sides(main) for p in _cut(chunk)]
     out = []
     for k, toks in enumerate(parts):
         sub = Lexed(toks=toks, unknown=[t.text for t in toks if t.kind == "UNK"],
-                    examples=lexed.examples if k == 0 else [])
+                    examples=lexed.examples if k == 0 else [], notes=notes if k == 0 else [])
         out.append(Clause(" ".join(t.text for t in toks if t.text), sub, role))
     if len(out) == 1 and not asides:
         out[0].text = sentence
@@ -125,8 +126,10 @@ def _split(sentence: str, role: str | None) -> list[Clause]:
 ARG_OWNERS = {"IND", "ATR", "OUT", "EXTREME"}
 
 
-def _asides(toks: list[Tok]) -> tuple[list[Tok], list[list[Tok]]]:
-    """Bracketed asides (not an indicator's arguments) and trailing glosses, taken out."""
+def _asides(toks: list[Tok], notes: list[str]) -> tuple[list[Tok], list[list[Tok]]]:
+    """Bracketed asides (not an indicator's arguments) and trailing glosses, taken out; a
+    lone value in brackets after a setting or an indicator ("(5% by default)", "(e.g.
+    9-period)") is kept as its value, an example one stated in ``notes``."""
     main: list[Tok] = []
     asides: list[list[Tok]] = []
     i = 0
@@ -136,9 +139,16 @@ def _asides(toks: list[Tok]) -> tuple[list[Tok], list[list[Tok]]]:
                                        and _args_only(toks, i)):
             j = _closing(toks, i)
             inner = toks[i + 1:j]
-            if main and main[-1].kind in STARTERS - {"SIDE", "DIR", "AGENTS"} and len(inner) == 1 \
-                    and inner[0].kind in ("NUM", "PCT", "MONEY", "PERIOD"):
-                main.append(inner[0])  # "Trailing stop percentage (5% by default)": its value
+            said = [t for t in inner if not (t.kind == "COMMA" or t.kind == "UNK"
+                                             and str(t.value).lower() in ("eg", "ie"))]
+            owner = main[-1].kind if main else ""
+            if len(said) == 1 and said[0].kind in ("NUM", "PCT", "MONEY", "PERIOD") and (
+                    owner in STARTERS - {"SIDE", "DIR", "AGENTS"} or owner in ARG_OWNERS
+                    and len(said) < len(inner)):
+                main.append(said[0])  # "Trailing stop percentage (5% by default)": its value
+                if len(said) < len(inner):
+                    notes.append(f"'{main[-2].text}' is the example the text gives: "
+                                 f"{said[0].text}")
             else:
                 asides.append(inner)
             i = j + 1
@@ -297,8 +307,9 @@ def _merge_conditions(parts: list[Clause]) -> list[Clause]:
         kinds = [t.kind for t in part.toks if t.kind not in ("SYM", "TF")]
         while kinds and kinds[-1] == "WHEN":
             kinds.pop()
+        plain = not set(kinds) & CONDITION_KINDS  # the side part holds no condition of its own
         if prev is not None and kinds and kinds[0] == "SIDE" and "WHEN" not in kinds \
-                and prev.toks and _condition_part(prev.toks, side_only=kinds == ["SIDE"]):
+                and prev.toks and _condition_part(prev.toks, kinds == ["SIDE"], plain):
             cond = list(prev.toks)
             if all(t.kind in ("WHEN", "AND", "COMMA") for t in cond):
                 out[-1] = part  # "If we exit after 10 days": the "if" says nothing more
@@ -314,12 +325,15 @@ def _merge_conditions(parts: list[Clause]) -> list[Clause]:
     return out
 
 
-def _condition_part(toks: list[Tok], side_only: bool) -> bool:
-    """A part that is a condition waiting for its side: it opens with "when"/"if" (or "and
-    when"), or a side with nothing else follows a plain condition."""
+def _condition_part(toks: list[Tok], side_only: bool, plain: bool) -> bool:
+    """A part that is a condition waiting for its side: it opens with "when"/"if", or (when
+    the side part says no condition of its own) with "and if", or a side with nothing else
+    follows a plain condition."""
     if any(t.kind in STARTERS for t in toks):
         return False
+    if toks[0].kind == "WHEN":
+        return True
     first = next((t for t in toks if t.kind != "AND"), toks[0])
-    if first.kind == "WHEN" or _when_word(toks[0]):
+    if plain and (first.kind == "WHEN" or _when_word(toks[0])):
         return True
     return side_only and any(t.kind in CONDITION_KINDS for t in toks)

@@ -17,14 +17,16 @@ SIDE buy: buy | buys | buying | go long | goes long | going long | enter long | 
   take long | go long on | be long | long position | enter a long position | buy to open | \
   buy (long) | buy(long) | long (buy) | purchase rise | trade with rise | buy rise | \
   open a buy | open a buy position | buy position | a buy position | buy trade | a buy trade | \
-  buy trades | enter a buy | enter a buy trade | look for buys | for buys | open buy
+  buy trades | enter a buy | enter a buy trade | look for buys | for buys | open buy | longs | \
+  for longs | long trades | long trade
 SIDE short: short | go short | goes short | going short | sell short | short sell | shorts | \
   enter short | enter a short | open a short | open short | short entry | entry short | \
   short position | take a short | sell to open | shorting | be short | \
   initiate a short | enter a short position | sell (short) | sell(short) | short (sell) | \
   purchase fall | trade with fall | buy fall | open a sell | open a sell position | \
   sell position | a sell position | sell trade | a sell trade | sell trades | enter a sell | \
-  enter a sell trade | look for sells | for sells | open sell
+  enter a sell trade | look for sells | for sells | open sell | for shorts | short trades | \
+  short trade
 SIDE enter: enter | enters | entering | enter a trade | enter the trade | enter a position | \
   enter the market | enter a new trade | take an entry | take a trade | take the trade | \
   open a trade | open a position | open a new position | open trades | place an order | \
@@ -251,8 +253,13 @@ RENAME: call it | name it | rename it to | rename it | rename to | call the stra
   name the strategy | rename the strategy to | rename the strategy
 OPTIONAL: optional | optionally | alternatively | alternative | variant | aggressive version | \
   optional aggressive version | a variation | variation
-DIR long: long only | long-only | only long | longs only | only longs
-DIR short: short only | short-only | only short | shorts only | only shorts
+DIR long: long only | long-only | only long | longs only | only longs | long entries only | \
+  long entry only | long trades only | long positions only | only long trades | \
+  only long positions | only long entries | long side only | only the long side
+DIR short: short only | short-only | only short | shorts only | only shorts | \
+  short entries only | short entry only | short trades only | short positions only | \
+  only short trades | only short positions | only short entries | short side only | \
+  only the short side
 DIR both: long and short | long or short | both sides | both directions | long/short | \
   longs and shorts | long-short | both long and short
 SCALE: x | times
