@@ -114,6 +114,36 @@ def check_trades(spec: Path, data: Path, peer_file: Path) -> tuple[int, int]:
     return len(theirs), agree
 
 
+def cores_probe(seconds: float = 1.0) -> float:
+    """Cores this session got while two processes spun for ``seconds``: on a machine shared
+    under the kernel's autogroup scheduling a session's share is fixed by how many sessions
+    are busy, not by how many processes it runs, so a second worker only helps when this
+    is well above 1."""
+    import multiprocessing as mp
+
+    procs = [mp.get_context("fork").Process(target=_spin, args=(seconds,)) for _ in range(2)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return cpu / (time.perf_counter() - t0)
+
+
+def _spin(seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
+def machine() -> str:
+    return (f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; two spinning "
+            f"processes got {cores_probe():.2f} of {os.cpu_count()} cores")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--symbols", type=int, default=100)
@@ -133,43 +163,63 @@ def main(argv: list[str] | None = None) -> int:
         symbols = write_data(data, args.symbols)
         write_spec(spec, symbols, grid)
         n = len(range(grid[0], grid[1] + 1, grid[2])) * len(range(grid[3], grid[4] + 1, grid[5]))
-        print(f"{n} variants x {args.symbols} symbols x 2,520 bars; {os.cpu_count()} cores")
+        print(f"{n} variants x {args.symbols} symbols x 2,520 bars; {os.cpu_count()} cores; "
+              f"{machine()}", flush=True)
         parley = [sys.executable, "-m", "app", "sweep", str(spec), "--data", str(data),
                   "--cash", "1e9", "--json"]
         peer = [sys.executable, str(HERE / "sweep_peer_vectorbt.py"), str(data),
                 *(str(x) for x in grid)]
+        ray_cmd = parley + ["--backend", "ray", "--workers", "2"]
         timed(parley, env)  # warm numba's cache and the OS file cache for both
         timed(peer + ["--trades", str(root / "vbt.json"), "--sample", str(args.sample)], env)
-        ours, theirs, wf, one = [], [], [], []
+        runs: dict[str, list[float]] = {k: [] for k in ("parley", "vectorbt", "wf", "one", "ray")}
         peer_rounds = args.repeat if args.peer_rounds is None else args.peer_rounds
+        same_ray = None
         for r in range(args.repeat):
-            ours.append(timed(parley, env, "parley")[0])
+            wall, local = timed(parley, env, "parley")
+            runs["parley"].append(wall)
             if r < peer_rounds:
-                theirs.append(timed(peer, env, "vectorbt")[0])
-            wf.append(timed(parley + ["--walk-forward", "5"], env, "wf")[0])
-            one.append(timed(parley + ["--workers", "1"], env, "one")[0])
+                runs["vectorbt"].append(timed(peer, env, "vectorbt")[0])
+            runs["wf"].append(timed(parley + ["--walk-forward", "5"], env, "wf")[0])
+            runs["one"].append(timed(parley + ["--workers", "1"], env, "one")[0])
+            if not args.no_ray:
+                wall, remote = timed(ray_cmd, env, "ray")
+                runs["ray"].append(wall)
+                a, b = json.loads(local), json.loads(remote)
+                equal = a["variants"] == b["variants"] and a["chosen"] == b["chosen"]
+                same_ray = equal if same_ray is None else same_ray and equal
+            print(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in runs.items()
+                                                 if len(v) > r) + f"; {machine()}", flush=True)
         checked, agree = check_trades(spec, data, root / "vbt.json")
-        print(f"load average {os.getloadavg()[0]:.1f}; wall min / median / max over "
-              f"{args.repeat} interleaved rounds (vectorbt in {peer_rounds})")
-        print(f"parley sweep (2 workers)   {fmt(ours, 'parley')}")
-        print(f"vectorbt 1.2 grid          {fmt(theirs, 'vectorbt')}   parley is "
-              f"{statistics.median(theirs) / statistics.median(ours):.1f}x faster (medians; "
-              f"ratio per pair {min(t / o for t, o in zip(theirs, ours)):.1f}"
-              f"..{max(t / o for t, o in zip(theirs, ours)):.1f})")
-        print(f"walk-forward, 5 folds      {fmt(wf, 'wf')}   "
-              f"{statistics.median(wf) / statistics.median(ours):.2f}x the plain sweep")
-        print(f"1 worker                   {fmt(one, 'one')}   "
-              f"{statistics.median(one) / statistics.median(ours):.2f}x the 2-worker time")
+        med = {k: statistics.median(v) for k, v in runs.items() if v}
+        print(f"{machine()}; wall min / median / max over {args.repeat} interleaved rounds "
+              f"(vectorbt in {peer_rounds}); cores = CPU / wall, medians")
+        print(f"parley sweep (2 workers)   {fmt(runs['parley'], 'parley')}")
+        theirs, ours = runs["vectorbt"], runs["parley"]
+        if theirs:
+            print(f"vectorbt 1.2 grid          {fmt(theirs, 'vectorbt')}   parley is "
+                  f"{med['vectorbt'] / med['parley']:.1f}x faster (medians of wall; "
+                  f"{_cpu('vectorbt') / _cpu('parley'):.1f}x by CPU; ratio per pair "
+                  f"{min(t / o for t, o in zip(theirs, ours)):.1f}"
+                  f"..{max(t / o for t, o in zip(theirs, ours)):.1f})")
+        print(f"walk-forward, 5 folds      {fmt(runs['wf'], 'wf')}   "
+              f"{med['wf'] / med['parley']:.2f}x the plain sweep")
+        print(f"1 worker                   {fmt(runs['one'], 'one')}   "
+              f"{med['one'] / med['parley']:.2f}x the 2-worker time")
+        if runs["ray"]:
+            print(f"ray, 2 local workers       {fmt(runs['ray'], 'ray')}   "
+                  f"{med['ray'] - med['parley']:+.2f} s over the local pool (Ray start-up "
+                  f"included); results {'equal' if same_ray else 'DIFFERENT'} to the local "
+                  "run's in every round")
+        for label in ("parley", "vectorbt", "wf", "one", "ray"):
+            if runs[label]:
+                print(f"  {label:9} cores used {_cpu(label) / med[label]:.2f}")
         print(f"trades: {agree} of {checked} sampled variants equal vectorbt's")
-        if not args.no_ray:
-            local = json.loads(timed(parley, env)[1])
-            ray_wall, out = timed(parley + ["--backend", "ray", "--workers", "2"], env)
-            remote = json.loads(out)
-            same = remote["variants"] == local["variants"] and remote["chosen"] == local["chosen"]
-            print(f"ray, 2 local workers       {ray_wall:6.2f} s (one run, Ray start-up "
-                  f"included): {ray_wall - statistics.median(ours):+.2f} s over local; "
-                  f"results {'equal' if same else 'DIFFERENT'} to the local run's")
     return 0
+
+
+def _cpu(label: str) -> float:
+    return statistics.median(CPU[label])
 
 
 if __name__ == "__main__":
