@@ -73,3 +73,32 @@ def test_tpe_is_seeded(frames: dict[str, pd.DataFrame]) -> None:
                   Settings(search="tpe", trials=6, seed=3, workers=1))
     assert [v.values for v in a.variants] == [v.values for v in b.variants]
     assert len(a.variants) == 6
+
+
+def test_tpe_tries_distinct_variants(frames: dict[str, pd.DataFrame]) -> None:
+    result = run_sweep(bind({"fast": 10, "slow": 60}), DIMS, bind, frames,
+                       Settings(search="tpe", trials=8, seed=1, workers=1))
+    tried = [tuple(v.values.items()) for v in result.variants]
+    assert len(tried) == 8 == len(set(tried))
+
+
+def test_tpe_on_ray_starts_ray_once_and_matches_the_grid(
+        frames: dict[str, pd.DataFrame], monkeypatch: pytest.MonkeyPatch) -> None:
+    ray = pytest.importorskip("ray")
+    assert not ray.is_initialized()
+    starts: list[dict[str, object]] = []
+    real = ray.init
+
+    def init(*args: object, **kwargs: object) -> object:
+        starts.append(kwargs)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(ray, "init", init)
+    remote = run_sweep(bind({"fast": 10, "slow": 60}), DIMS, bind, frames,
+                       Settings(search="tpe", trials=5, seed=2, backend="ray", workers=2))
+    assert len(starts) == 1 and starts[0]["num_cpus"] == 2 and not ray.is_initialized()
+    grid = {tuple(v.values.items()): v.in_sample
+            for v in run_sweep(bind({"fast": 10, "slow": 60}), DIMS, bind, frames,
+                               Settings(workers=1)).variants}  # type: ignore[attr-defined]
+    assert len(remote.variants) == 5  # type: ignore[attr-defined]
+    for v in remote.variants:  # type: ignore[attr-defined]
+        assert v.in_sample == grid[tuple(v.values.items())]

@@ -64,10 +64,38 @@ def test_tpe_runs_the_trials_asked(spec: Path, tmp_path: Path) -> None:
     assert len(json.loads(done.stdout)["variants"]) == 5
 
 
+def test_trials_alone_asks_for_tpe_of_distinct_variants(spec: Path, tmp_path: Path) -> None:
+    done = _parley("sweep", str(spec), "--trials", "10", "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    tried = [tuple(v["values"].items()) for v in data["variants"]]
+    assert data["search"] == "tpe" and len(tried) == 10 == len(set(tried))
+    assert data["overfitting"]["trials"] == 10
+
+
+def test_trials_over_the_grid_run_the_grid(spec: Path, tmp_path: Path) -> None:
+    done = _parley("sweep", str(spec), "--trials", "50", "--workers", "1", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "12 variants (tpe)" in done.stdout
+    assert "50 trials cover the whole grid of 12 variants: ran the grid" in done.stdout
+
+
+def test_a_percent_parameter_reads_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "stop.strategy"
+    path.write_text(SPEC.replace("stop loss 3%", "param stop = 3% in 2%..4% step 0.5%\n"
+                                 "stop loss stop"))
+    done = _parley("sweep", str(path), "--param", "stop", "--workers", "1", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "5 variants (grid)" in done.stdout and "stop=2.5%" in done.stdout
+    chosen = next(line for line in done.stdout.splitlines() if line.startswith("chosen: "))
+    assert chosen.endswith("%") and "fast" not in chosen
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--walk-forward", "999"], "use at most"),
     (["--trials", "0", "--search", "tpe"], "--trials must be at least 1"),
     (["--param", "nope"], "no parameter of that name"),
+    (["--trials", "5", "--search", "grid"], "--trials sets the number of TPE trials"),
 ])
 def test_what_cannot_run_is_said_plainly(spec: Path, tmp_path: Path, args: list[str],
                                          message: str) -> None:

@@ -28,8 +28,11 @@ def register(commands: Any) -> None:
                    help="variants with fewer closed trades rank last (1)")
     p.add_argument("--walk-forward", type=int, default=0, metavar="K",
                    help="K anchored folds: optimise before each fold, test on it")
-    p.add_argument("--search", choices=("grid", "tpe"), default="grid")
-    p.add_argument("--trials", type=int, default=100, metavar="N", help="TPE trials (100)")
+    p.add_argument("--search", choices=("grid", "tpe"), default=None,
+                   help="grid (every combination, the default) or tpe (optuna's guided "
+                   "search; --trials implies it)")
+    p.add_argument("--trials", type=int, default=None, metavar="N",
+                   help="run a TPE search of N distinct variants (100 with --search tpe)")
     p.add_argument("--seed", type=int, default=0, help="TPE seed (0)")
     p.add_argument("--param", action="append", metavar="NAME",
                    help="sweep only this parameter (repeat); the others keep defaults")
@@ -58,18 +61,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from app.sweep.space import grid_size
 
     _check_counts(args)
+    search, trials = _search(args)
     spec = load_spec(args.file)
     dims = dimensions(spec, args.param)
     frames = load_for_spec(spec, args.data, start=args.start, end=args.end)
     settings = Settings(
         objective=args.objective, min_trades=args.min_trades, walk_forward=args.walk_forward,
-        search=args.search, trials=args.trials, seed=args.seed,
+        search=search, trials=trials, seed=args.seed,
         backend="ray" if args.address else args.backend, workers=args.workers,
         address=args.address, cash=_cash(args.cash),
         commission=parse_cost(args.commission, "commission"),
         slippage=parse_cost(args.slippage, "slippage"),
         start=_date(args.start, "--from"), end=_date(args.end, "--to"))
-    total = grid_size(dims) if args.search == "grid" else args.trials
+    total = grid_size(dims) if search == "grid" else min(trials, grid_size(dims))
     try:
         with progress("sweep", total, unit="variants") as tick:
             result = run_sweep(spec, dims, binder(spec), frames, settings,
@@ -87,11 +91,20 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _search(args: argparse.Namespace) -> tuple[str, int]:
+    """The search and its trial count: ``--trials N`` alone asks for TPE."""
+    if args.search == "grid" and args.trials is not None:
+        raise ParleyError("--trials sets the number of TPE trials; a grid runs every "
+                          "combination", "drop --search grid, or drop --trials")
+    search = args.search or ("tpe" if args.trials is not None else "grid")
+    return search, 100 if args.trials is None else args.trials
+
+
 def _check_counts(args: argparse.Namespace) -> None:
     for flag, value, low in (("--trials", args.trials, 1), ("--walk-forward", args.walk_forward,
                                                              0), ("--min-trades",
                                                                   args.min_trades, 0)):
-        if value < low:
+        if value is not None and value < low:
             raise ParleyError(f"{flag} must be at least {low}, not {value}")
     if args.workers is not None and args.workers < 1:
         raise ParleyError(f"--workers must be at least 1, not {args.workers}")

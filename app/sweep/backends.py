@@ -33,17 +33,60 @@ def run_batches(ctx: Context, specs: Sequence[StrategySpec], backend: str = "loc
                 workers: int | None = None, address: str | None = None,
                 progress: Progress | None = None) -> list[Outcome]:
     """Every variant's outcome, in order."""
-    if backend == "ray":
-        return _ray(ctx, specs, workers, address, progress)
-    n = workers if workers is not None else (os.cpu_count() or 1)
-    if n <= 1 or len(specs) < 8:
-        out = []
-        for batch in chunks(specs, 8):
-            out += evaluate_batch(ctx, batch)
-            if progress is not None:
-                progress(len(batch))
-        return out
-    return _pool(ctx, specs, n, progress)
+    with Runner(ctx, backend, workers, address) as runner:
+        return runner.run(specs, progress)
+
+
+class Runner:
+    """One backend for the whole of a sweep: a search that runs its variants in many
+    batches (TPE) starts or reaches Ray once and ships the context once, not per batch."""
+
+    def __init__(self, ctx: Context, backend: str = "local", workers: int | None = None,
+                 address: str | None = None) -> None:
+        self.ctx, self.backend, self.workers, self.address = ctx, backend, workers, address
+        self._ray: Any = None
+        self._ctx_ref: Any = None
+        self._task: Any = None
+        self._started = False
+
+    def __enter__(self) -> Runner:
+        if self.backend == "ray":
+            self._ray = _import_ray()
+            self._started = not self._ray.is_initialized()
+            if self._started:
+                _ray_init(self._ray, self.address, self.workers)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._started:
+            self._ray.shutdown()
+            self._started = False
+
+    @property
+    def width(self) -> int:
+        """Variants a guided search should propose at once: one at a time on this machine
+        (each result guides the next; a batch that small runs in this process), a batch
+        per CPU on Ray."""
+        if self.backend != "ray":
+            return 1
+        return self.workers or int(self._ray.cluster_resources().get("CPU", 1))
+
+    def run(self, specs: Sequence[StrategySpec], progress: Progress | None = None
+            ) -> list[Outcome]:
+        if self.backend == "ray":
+            if self._ctx_ref is None:
+                self._ctx_ref = self._ray.put(self.ctx)
+                self._task = self._ray.remote(_ray_task)
+            return _ray(self._ray, self._task, self._ctx_ref, specs, self.workers, progress)
+        n = self.workers if self.workers is not None else (os.cpu_count() or 1)
+        if n <= 1 or len(specs) < 8:
+            out = []
+            for batch in chunks(specs, 8):
+                out += evaluate_batch(self.ctx, batch)
+                if progress is not None:
+                    progress(len(batch))
+            return out
+        return _pool(self.ctx, specs, n, progress)
 
 
 def _chunk_size(n_specs: int, workers: int) -> int:
@@ -78,31 +121,28 @@ def _pool(ctx: Context, specs: Sequence[StrategySpec], n: int,
     return out
 
 
-def _ray(ctx: Context, specs: Sequence[StrategySpec], workers: int | None,
-         address: str | None, progress: Progress | None) -> list[Outcome]:
+def _import_ray() -> Any:
     try:
         import ray
     except ImportError:
         raise ParleyError("the ray backend needs Ray: pip install 'parley[ray]'") from None
-    started = not ray.is_initialized()
-    if started:
-        _ray_init(ray, address, workers)
-    try:
-        ctx_ref = ray.put(ctx)
-        task = ray.remote(_ray_task)
-        cpus = int(ray.cluster_resources().get("CPU", 1))  # type: ignore[no-untyped-call]
-        size = _chunk_size(len(specs), workers or cpus)
-        refs = [task.remote(ctx_ref, list(batch)) for batch in chunks(specs, size)]
-        out: list[Outcome] = []
-        for ref in refs:
-            result = ray.get(ref)
-            out += result
-            if progress is not None:
-                progress(len(result))
-        return out
-    finally:
-        if started:
-            ray.shutdown()
+    return ray
+
+
+def _ray(ray: Any, task: Any, ctx_ref: Any, specs: Sequence[StrategySpec],
+         workers: int | None, progress: Progress | None) -> list[Outcome]:
+    cpus = int(ray.cluster_resources().get("CPU", 1))
+    size = _chunk_size(len(specs), workers or cpus)
+    # the context's reference travels inside a list, so Ray hands the task the reference,
+    # not a fresh copy of the panel: each worker process resolves it once and keeps it
+    refs = [task.remote([ctx_ref], list(batch)) for batch in chunks(specs, size)]
+    out: list[Outcome] = []
+    for ref in refs:
+        result = ray.get(ref)
+        out += result
+        if progress is not None:
+            progress(len(result))
+    return out
 
 
 def _ray_init(ray: Any, address: str | None, workers: int | None) -> None:
@@ -120,5 +160,19 @@ def _ray_init(ray: Any, address: str | None, workers: int | None) -> None:
                           "--backend local") from None
 
 
-def _ray_task(ctx: Context, batch: list[StrategySpec]) -> list[Outcome]:
+_RAY_CTX: dict[str, Context] = {}
+"""A Ray worker's context, by its object's id: resolved on the worker's first task of a
+sweep and kept, so its indicator grids are computed once per worker as in the local pool,
+not once per task."""
+
+
+def _ray_task(holder: list[Any], batch: list[StrategySpec]) -> list[Outcome]:
+    ref = holder[0]
+    key = ref.hex()
+    ctx = _RAY_CTX.get(key)
+    if ctx is None:
+        import ray
+
+        _RAY_CTX.clear()  # a worker serves one sweep at a time
+        ctx = _RAY_CTX[key] = ray.get(ref)
     return evaluate_batch(ctx, batch)

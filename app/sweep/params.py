@@ -25,8 +25,8 @@ def dimensions(spec: StrategySpec, only: list[str] | None = None) -> list[Dimens
     chosen = [p for p in declared if not only or p.name in only]
     from app.spec import params as P
 
-    return [Dimension(p.name, tuple(P.values(p)), bool(getattr(p, "integer", False)))
-            for p in chosen]
+    return [Dimension(p.name, tuple(P.values(p)), bool(getattr(p, "integer", False)),
+                      bool(p.pct)) for p in chosen]
 
 
 def binder(spec: StrategySpec) -> Callable[[dict[str, float]], StrategySpec]:

@@ -36,6 +36,11 @@ def verdict(r: SweepResult) -> str:
             + "), which lowers the odds it is luck but does not prove an edge.")
 
 
+def chosen_text(r: SweepResult) -> str:
+    """The chosen parameters as the spec writes them: ``fast=20, stop=2.5%``."""
+    return _values(r.chosen, r)
+
+
 def to_dict(r: SweepResult) -> dict[str, Any]:
     s = r.settings
     out: dict[str, Any] = _clean({
@@ -70,12 +75,12 @@ def text(r: SweepResult, rows: int = 15) -> str:
            f"{s.objective} (min {s.min_trades} trades), {r.period[0]:%Y-%m-%d} to "
            f"{r.period[1]:%Y-%m-%d}, {r.seconds:.1f} s on {s.backend}", ""]
     out += _table(r, rows)
-    out += ["", "chosen: " + _values(r.chosen)]
+    out += ["", "chosen: " + chosen_text(r)]
     if r.folds:
         out += ["", f"walk-forward, {len(r.folds)} anchored folds (optimise on all bars "
                 "before, test on the fold):"]
         for f in r.folds:
-            out.append(f"  {f.start:%Y-%m-%d}..{f.end:%Y-%m-%d}  {_values(f.chosen):28} "
+            out.append(f"  {f.start:%Y-%m-%d}..{f.end:%Y-%m-%d}  {_values(f.chosen, r):28} "
                        f"in {_short(f.in_sample)}  out {_short(f.out_sample)}")
         assert r.stitched is not None
         best_in = r.variants[r.best].in_sample
@@ -102,11 +107,11 @@ def heatmap(r: SweepResult, objective: str | None = None) -> list[str]:
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     obj = objective or r.settings.objective
     lines = [f"{obj} by {a.name} (rows) and {b.name} (columns); darker is better, "
-             f"{_num(lo)} to {_num(hi)}:", "        " + "".join(f"{_label(v):>6}"
+             f"{_num(lo)} to {_num(hi)}:", "        " + "".join(f"{_label(v, b.pct):>6}"
                                                           for v in b.values)]
     for i, av in enumerate(a.values):
         cells = "".join(f"{_shade(grid[i, j], lo, hi) * 3:>6}" for j in range(len(b.values)))
-        lines.append(f"{_label(av):>7} {cells}")
+        lines.append(f"{_label(av, a.pct):>7} {cells}")
     return lines
 
 
@@ -128,16 +133,16 @@ def heat_grid(r: SweepResult, objective: str | None = None) -> tuple[Any, Any, n
 def html_section(r: SweepResult) -> str:
     """A self-contained HTML page of the report (table, heat map, guard)."""
     rows = "".join(
-        f"<tr><td>{html.escape(_values(v.values))}</td>{_cells(v.in_sample)}"
+        f"<tr><td>{html.escape(_values(v.values, r))}</td>{_cells(v.in_sample)}"
         f"<td>{html.escape(v.outcome.via)}</td></tr>" for v in _ranked(r)[:50])
     heat = ""
     if len(r.dimensions) >= 2:
         a, b, grid = heat_grid(r)
         finite = grid[np.isfinite(grid)]
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-        head = "".join(f"<th>{_label(v)}</th>" for v in b.values)
+        head = "".join(f"<th>{_label(v, b.pct)}</th>" for v in b.values)
         body = "".join(
-            f"<tr><th>{_label(av)}</th>" + "".join(_heat_td(grid[i, j], lo, hi)
+            f"<tr><th>{_label(av, a.pct)}</th>" + "".join(_heat_td(grid[i, j], lo, hi)
                                                     for j in range(len(b.values))) + "</tr>"
             for i, av in enumerate(a.values))
         heat = (f"<h2>{html.escape(r.settings.objective)} by {html.escape(a.name)} (rows) and "
@@ -148,7 +153,7 @@ def html_section(r: SweepResult) -> str:
         "body{font-family:sans-serif;margin:2em}td,th{padding:2px 6px;text-align:right}"
         ".heat td{width:3em}</style>"
         f"<h1>Sweep of {html.escape(r.name)}</h1><p>{html.escape(verdict(r))}</p>"
-        f"<p>Chosen: {html.escape(_values(r.chosen))}</p>"
+        f"<p>Chosen: {html.escape(chosen_text(r))}</p>"
         "<h2>Variants (best first)</h2><table><tr><th>parameters</th><th>Sharpe</th>"
         "<th>return %</th><th>max DD %</th><th>profit factor</th><th>trades</th><th>run</th>"
         f"</tr>{rows}</table>{heat}<pre>{html.escape(text(r))}</pre>")
@@ -166,8 +171,9 @@ def _table(r: SweepResult, rows: int) -> list[str]:
     out = [head]
     for v in _ranked(r)[:rows]:
         s = v.in_sample
-        line = f"  {_values(v.values):28} {_num(s.sharpe):>7} {_num(s.total_return_pct, 1):>8} " \
-               f"{_num(s.max_drawdown_pct, 1):>7} {_num(s.profit_factor):>5} {s.trades:>6}"
+        line = f"  {_values(v.values, r):28} {_num(s.sharpe):>7} " \
+               f"{_num(s.total_return_pct, 1):>8} {_num(s.max_drawdown_pct, 1):>7} " \
+               f"{_num(s.profit_factor):>5} {s.trades:>6}"
         if v.folds:
             line += "  " + " ".join(_num(f.sharpe) for f in v.folds)
         out.append(line + (f"  ({v.outcome.skipped})" if v.outcome.skipped else ""))
@@ -205,12 +211,14 @@ def _shade(value: float, lo: float, hi: float) -> str:
     return _SHADES[min(int(x * (len(_SHADES) - 1) + 0.5), len(_SHADES) - 1)]
 
 
-def _values(values: dict[str, float]) -> str:
-    return ", ".join(f"{k}={_label(v)}" for k, v in values.items())
+def _values(values: dict[str, float], r: SweepResult) -> str:
+    pct = {d.name for d in r.dimensions if d.pct}
+    return ", ".join(f"{k}={_label(v, k in pct)}" for k, v in values.items())
 
 
-def _label(v: float) -> str:
-    return f"{v:g}"
+def _label(v: float, pct: bool = False) -> str:
+    """A parameter's value as the spec writes it (``2.5%`` for a percent parameter)."""
+    return f"{v:g}%" if pct else f"{v:g}"
 
 
 def _num(x: float | None, digits: int = 2) -> str:

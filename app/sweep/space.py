@@ -2,8 +2,8 @@
 
 A grid runs every combination of the parameters' values (``param NAME = D in LO..HI step
 S`` lists ``LO, LO+S, ..., HI``). TPE (optuna's Tree-structured Parzen Estimator) runs
-``trials`` variants, each chosen from the results so far, in batches of one per worker;
-seeded, so a rerun proposes the same variants.
+``trials`` distinct variants, each chosen from the results so far (one at a time on this
+machine, a batch per CPU on Ray); seeded, so a rerun proposes the same variants.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ class Dimension:
     name: str
     values: tuple[float, ...]
     integer: bool
+    pct: bool = False
+    """Values in percent units, written with ``%`` (``param stop = 2% in 1%..5% step 1%``)."""
 
     @property
     def low(self) -> float:
@@ -61,31 +63,55 @@ def suggest(dims: list[Dimension], bind: Callable[[Values], StrategySpec], ctx: 
             settings: Settings, value_of: Callable[[Outcome], float],
             progress: Callable[[int, int], None] | None
             ) -> tuple[list[Values], list[Outcome]]:
-    """A TPE search of ``settings.trials`` variants; returns them in the order tried."""
+    """A TPE search of ``settings.trials`` distinct variants (at most the grid's size);
+    returns them in the order tried.
+
+    TPE may propose a variant it has already tried: that proposal is told the known score
+    and not run again, so every variant run is a new one and the trial count the deflated
+    Sharpe ratio uses is the number of distinct variants. A search that keeps proposing
+    known variants stops after ``50 x trials`` proposals with what it has.
+    """
     try:
         import optuna
     except ImportError:  # pragma: no cover - optuna is a dependency
         raise ParleyError("the tpe search needs optuna: pip install optuna") from None
-    from app.sweep.backends import run_batches
+    from app.sweep.backends import Runner
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     sampler = optuna.samplers.TPESampler(seed=settings.seed)
     study = optuna.create_study(direction="maximize", sampler=sampler)
-    batch = max(1, settings.workers or 1)
+    want = min(settings.trials, grid_size(dims))
     values: list[Values] = []
     outcomes: list[Outcome] = []
-    while len(values) < settings.trials:
-        trials = [study.ask() for _ in range(min(batch, settings.trials - len(values)))]
-        asked = [{d.name: _suggest(t, d) for d in dims} for t in trials]
-        done = run_batches(ctx, [bind(v) for v in asked], settings.backend, settings.workers,
-                           settings.address)
-        for trial, v, o in zip(trials, asked, done):
-            score = value_of(o)
-            study.tell(trial, score if score > float("-inf") else -1e12)
-            values.append(v)
-            outcomes.append(o)
-        if progress is not None:
-            progress(len(values), settings.trials)
+    known: dict[tuple[float, ...], float] = {}
+    proposals = 0
+    with Runner(ctx, settings.backend, settings.workers, settings.address) as runner:
+        while len(values) < want and proposals < 50 * want:
+            batch: list[tuple[Any, Values]] = []
+            again: list[tuple[Any, tuple[float, ...]]] = []
+            while len(batch) < min(runner.width, want - len(values)) and \
+                    proposals < 50 * want:
+                trial = study.ask()
+                proposals += 1
+                v = {d.name: _suggest(trial, d) for d in dims}
+                key = tuple(v.values())
+                if key in known:
+                    study.tell(trial, known[key])
+                elif any(key == tuple(b.values()) for _, b in batch):
+                    again.append((trial, key))
+                else:
+                    batch.append((trial, v))
+            done = runner.run([bind(v) for _, v in batch])
+            for (trial, v), o in zip(batch, done):
+                score = value_of(o)
+                known[tuple(v.values())] = score if score > float("-inf") else -1e12
+                study.tell(trial, known[tuple(v.values())])
+                values.append(v)
+                outcomes.append(o)
+            for trial, key in again:
+                study.tell(trial, known[key])
+            if progress is not None:
+                progress(len(values), want)
     return values, outcomes
 
 

@@ -27,7 +27,7 @@ from app.sweep.folds import Fold, make_folds, stitched, window_score
 from app.sweep.objectives import OBJECTIVES, Score, objective_fn, score
 from app.sweep.overfit import PBO, deflated_sharpe, pbo
 from app.sweep.panel import build_panel
-from app.sweep.space import Dimension, grid_values, suggest
+from app.sweep.space import Dimension, grid_size, grid_values, suggest
 
 Values = dict[str, float]
 Bind = Callable[[Values], StrategySpec]
@@ -108,8 +108,8 @@ def run_sweep(base: StrategySpec, dims: list[Dimension], bind: Bind,
     folds = make_folds(panel.union.size, settings.walk_forward) if settings.walk_forward \
         else []
     value_of = objective_fn(settings.objective, settings.min_trades)
-    values = _search(dims, bind, ctx, settings, ppy, value_of, progress)
-    variants = _score_all(values[0], values[1], ppy, folds)
+    values, outcomes, searched = _search(dims, bind, ctx, settings, ppy, value_of, progress)
+    variants = _score_all(values, outcomes, ppy, folds)
     best = _argmax([value_of(v.in_sample) for v in variants])
     fold_results = _walk_forward(variants, folds, ppy, index, value_of)
     rets = _returns(variants)
@@ -118,15 +118,27 @@ def run_sweep(base: StrategySpec, dims: list[Dimension], bind: Bind,
     return SweepResult(
         base.name, dims, settings, variants, best, fold_results,
         _stitch(variants, fold_results, folds, ppy), dsr, guard, ppy,
-        (index[0], index[-1]), time.perf_counter() - t0, _notes(variants))
+        (index[0], index[-1]), time.perf_counter() - t0, searched + _notes(variants))
 
 
 def _search(dims: list[Dimension], bind: Bind, ctx: Context, settings: Settings, ppy: float,
             value_of: Callable[[Score], float],
             progress: Callable[[int, int], None] | None
-            ) -> tuple[list[Values], list[Outcome]]:
+            ) -> tuple[list[Values], list[Outcome], list[str]]:
+    """The variants run, their outcomes, and a note on the search where it needs one."""
+    size = grid_size(dims)
+    notes = []
+    if settings.search == "tpe" and settings.trials < size:
+        values, outcomes = suggest(dims, bind, ctx, settings,
+                                   lambda o: value_of(_whole(o, ppy)), progress)
+        if len(values) < settings.trials:
+            notes.append(f"TPE found {len(values)} distinct variants in "
+                         f"{50 * settings.trials} proposals, fewer than the "
+                         f"{settings.trials} trials asked")
+        return values, outcomes, notes
     if settings.search == "tpe":
-        return suggest(dims, bind, ctx, settings, lambda o: value_of(_whole(o, ppy)), progress)
+        notes.append(f"{settings.trials} trials cover the whole grid of {size} variants: "
+                     "ran the grid")
     grid = grid_values(dims)
     done = [0]
 
@@ -137,7 +149,7 @@ def _search(dims: list[Dimension], bind: Bind, ctx: Context, settings: Settings,
     specs = [bind(v) for v in grid]
     outcomes = run_batches(ctx, specs, settings.backend, settings.workers, settings.address,
                            tick)
-    return grid, outcomes
+    return grid, outcomes, notes
 
 
 def _whole(o: Outcome, ppy: float) -> Score:

@@ -28,10 +28,12 @@ class SweepOutcome:
     chosen: dict[str, float]
     report: str
     """The whole report as ``parley sweep`` prints it."""
+    chosen_text: str = ""
+    """The chosen parameters as the spec writes them (``stop=2.5%``)."""
 
     @property
     def heading(self) -> str:
-        values = ", ".join(f"{k} = {v:g}" for k, v in self.chosen.items())
+        values = self.chosen_text or ", ".join(f"{k}={v:g}" for k, v in self.chosen.items())
         return f"Sweep of the spec from {self.source} · chosen: {values}"
 
 
@@ -59,4 +61,4 @@ def run_sweep_of(spec_text: str, source: str, data: Path | None, cash: float,
     result = run_sweep(spec, dims, binder(spec), frames, settings, source,
                        progress=lambda done, total: tell(done / max(total, 1), "sweeping"))
     return SweepOutcome(source, sweep_report.verdict(result), dict(result.chosen),
-                        sweep_report.text(result))
+                        sweep_report.text(result), sweep_report.chosen_text(result))

@@ -68,7 +68,7 @@ async def test_sweep_tab_shows_the_report_and_its_verdict(make_app: MakeApp) -> 
         assert verdict.startswith("The best variant") and "deflated Sharpe" in verdict
         report = str(view.query_one("#sw-report").render())
         assert "9 variants (grid)" in report and "walk-forward, 3 anchored folds" in report
-        assert "chosen: fast = " in str(view.query_one("#sw-heading").render())
+        assert "chosen: fast=" in str(view.query_one("#sw-heading").render())
 
 
 async def test_a_spec_without_params_says_how_to_add_one(make_app: MakeApp) -> None:
