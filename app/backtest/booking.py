@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.backtest.gcpause import gc_paused
 from app.backtest.kernel_run import KernelRun, Market, stack
 from app.backtest.prepare import Prepared
 from app.execution.decision import DecisionRecord
@@ -72,57 +73,72 @@ class _Legs:
 def book(run: KernelRun, m: Market, prepared: Prepared, broker: PaperBroker,
          session: StrategySession) -> None:
     """Book the kernel's run (see the module docstring)."""
-    g = _Legs(run, m, prepared)
-    symbols = [d.symbol for d in prepared.datas]
-    order = sorted(range(len(g.k)), key=lambda i: (g.t_decide[i], g.prio[i]))
-    session.decisions.extend(
-        DecisionRecord(g.t_decide[i], symbols[g.k[i]], "long", "long_entry", True, g.qty[i],
-                       APPROVE.conviction, APPROVE.reasons) for i in order)
-    entries, ids = _fills(g, symbols, session.run_id, broker)
-    _pending(g, entries, ids, order, symbols, broker, session.run_id)
+    with gc_paused():
+        g = _Legs(run, m, prepared)
+        symbols = [d.symbol for d in prepared.datas]
+        # by decision time, then priority; ties keep their index order (a stable sort)
+        order = np.lexsort((np.asarray(g.prio, dtype=np.int64),
+                            np.asarray(g.t_decide, dtype=np.int64))).tolist()
+        conviction, reasons = APPROVE.conviction, APPROVE.reasons
+        t_decide, k, qty = g.t_decide, g.k, g.qty
+        session.decisions.extend(
+            DecisionRecord(t_decide[i], symbols[k[i]], "long", "long_entry", True, qty[i],
+                           conviction, reasons) for i in order)
+        entries, ids = _fills(g, symbols, session.run_id, broker)
+        _pending(g, entries, ids, order, symbols, broker, session.run_id)
 
 
 def _fills(g: _Legs, symbols: list[str], run: str, broker: PaperBroker
            ) -> tuple[list[Fill], list[int]]:
     """Every fill in the event loop's order; returns the entry fills and the position ids
     they opened, by entry index."""
-    events = [(g.t_fill[i], 1, g.k[i], i) for i in range(g.closed + g.held)]
-    events += [(g.t_exit[j], 0, g.k[j], j) for j in range(g.closed)]
-    events.sort()
+    opened, closed = g.closed + g.held, g.closed
+    # (time, exit 0 / entry 1, symbol, index) in order, as sorting those tuples would
+    time = np.concatenate([np.asarray(g.t_fill[:opened], dtype=np.int64),
+                           np.asarray(g.t_exit, dtype=np.int64)])
+    phases = np.concatenate([np.ones(opened, np.int64), np.zeros(closed, np.int64)])
+    index = np.concatenate([np.arange(opened), np.arange(closed)])
+    sym = np.asarray(g.k[:opened] + g.k[:closed], dtype=np.int64)
+    at = np.lexsort((index, sym, phases, time))
+    events = zip(time[at].tolist(), phases[at].tolist(), sym[at].tolist(), index[at].tolist())
     acct, slip, comm = broker.account, broker.slippage, broker.commission
-    entries: list[Fill] = [None] * (g.closed + g.held)  # type: ignore[list-item]
-    ids = [0] * (g.closed + g.held)
+    entries: list[Fill] = [None] * opened  # type: ignore[list-item]
+    ids = [0] * opened
+    fills, trades = acct.fills, acct.trades
+    quantities, bars, t_decide, open_fill = g.qty, g.fill, g.t_decide, g.open_fill
+    exits, t_exit_decide, open_exit, reasons = g.exit, g.t_exit_decide, g.open_exit, g.reason
+    slipped, charged = not slip.is_zero, not comm.is_zero
+    cash, next_id = acct.cash, acct._next_id
     for t, phase, k, i in events:
-        qty, symbol = g.qty[i], symbols[k]
+        qty, symbol = quantities[i], symbols[k]
         if phase:
-            price = g.open_fill[i]
-            if not slip.is_zero:
+            price = open_fill[i]
+            if slipped:
                 price += slip.per_share(qty, price)
-            fee = 0.0 if comm.is_zero else comm.cash(qty, price)
-            coid = client_order_id(run, symbol, g.t_decide[i], "open_long")
-            fill = entries[i] = Fill(coid, symbol, 1, qty, price, fee, g.fill[i], t,
-                                     "long_entry")
-            acct.cash -= qty * price + fee
-            acct.fills.append(fill)
-            acct._next_id += 1
-            ids[i] = acct._next_id
+            fee = comm.cash(qty, price) if charged else 0.0
+            fill = entries[i] = Fill(client_order_id(run, symbol, t_decide[i], "open_long"),
+                                     symbol, 1, qty, price, fee, bars[i], t, "long_entry")
+            cash -= qty * price + fee
+            fills.append(fill)
+            next_id += 1
+            ids[i] = next_id
             continue
-        entry, bar = entries[i], g.exit[i]
-        price = g.open_exit[i]
-        if not slip.is_zero:
+        entry, bar = entries[i], exits[i]
+        price = open_exit[i]
+        if slipped:
             price -= slip.per_share(qty, price)
-        fee = 0.0 if comm.is_zero else comm.cash(qty, price)
-        coid = client_order_id(run, symbol, g.t_exit_decide[i], "close")
-        fill = Fill(coid, symbol, -1, qty, price, fee, bar, t, g.reason[i])
-        acct.cash -= -qty * price + fee
-        acct.fills.append(fill)
+        fee = comm.cash(qty, price) if charged else 0.0
+        fills.append(Fill(client_order_id(run, symbol, t_exit_decide[i], "close"), symbol, -1,
+                          qty, price, fee, bar, t, reasons[i]))
+        cash -= -qty * price + fee
         commission = entry.commission + fee
         pnl = qty * (price - entry.price) - commission
         cost = qty * entry.price
-        acct.trades.append(Trade(
+        trades.append(Trade(
             symbol, "long", entry.time_ns, entry.price, t, price, qty, pnl,
-            100.0 * pnl / cost if cost else 0.0, bar - entry.bar, g.reason[i], commission,
+            100.0 * pnl / cost if cost else 0.0, bar - entry.bar, reasons[i], commission,
             entry.bar, bar))
+    acct.cash, acct._next_id = cash, next_id
     return entries, ids
 
 

@@ -10,9 +10,9 @@ valued at their last close.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -68,16 +68,22 @@ def build_curves(union: np.ndarray, cash0: float, fills: Sequence[Fill],
 
 def _holdings(trades: Sequence[Trade], open_positions: Sequence[Position]
               ) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Per symbol: entry times, exit times (int64 max while open), signed quantities."""
-    rows: dict[str, list[tuple[int, int, float]]] = defaultdict(list)
-    for t in trades:
-        rows[t.symbol].append((t.entry_time_ns, t.exit_time_ns,
-                               t.qty if t.side == "long" else -t.qty))
-    for p in open_positions:
-        rows[p.symbol].append((p.entry_time_ns, np.iinfo(np.int64).max, p.side * p.qty))
-    out = {}
-    for symbol, items in rows.items():
-        arr = np.array(items, dtype=object)
-        out[symbol] = (arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64),
-                       arr[:, 2].astype(np.float64))
-    return out
+    """Per symbol (in order of first appearance, trades then open positions): entry times,
+    exit times (int64 max while open), signed quantities, each in the given order."""
+    n = len(trades) + len(open_positions)
+    code: dict[str, int] = {}
+    symbols = np.fromiter((code.setdefault(s, len(code)) for s in chain(
+        (t.symbol for t in trades), (p.symbol for p in open_positions))), np.int64, n)
+    starts = np.fromiter(chain((t.entry_time_ns for t in trades),
+                               (p.entry_time_ns for p in open_positions)), np.int64, n)
+    ends = np.fromiter(chain((t.exit_time_ns for t in trades),
+                             (_OPEN for _ in open_positions)), np.int64, n)
+    qty = np.fromiter(chain((t.qty if t.side == "long" else -t.qty for t in trades),
+                            (p.side * p.qty for p in open_positions)), np.float64, n)
+    order = np.argsort(symbols, kind="stable")
+    cuts = np.searchsorted(symbols[order], np.arange(1, len(code)))
+    return {symbol: (starts[at], ends[at], qty[at])
+            for symbol, at in zip(code, np.split(order, cuts))}
+
+
+_OPEN = np.iinfo(np.int64).max

@@ -4,16 +4,16 @@ their chain here; the execution layer below only knows the :class:`Gate` protoco
 
 from __future__ import annotations
 
-from app.agents.gate import llm_team_gate, offline_team_gate
 from app.errors import ParleyError
 from app.execution.gate import Gate, GateChain, RulesOnlyGate
-from app.regime.gate import regime_gate
 from app.spec.models import StrategySpec
 
 AGENT_MODES: tuple[str, ...] = ("offline", "llm")
 NO_AGENTS = "none"
 """The agents mode that runs a spec with an agent section on its rules alone."""
-_TEAMS = {"offline": offline_team_gate, "llm": llm_team_gate}
+_TEAMS = {"offline": "offline_team_gate", "llm": "llm_team_gate"}
+"""The agent team's factory in :mod:`app.agents.gate` by mode (imported only when a spec
+asks for the team, as the regime filter's: a rules-only run loads neither)."""
 
 
 def gates_for_spec(spec: StrategySpec, agents: str | None = None) -> tuple[GateChain, list[str]]:
@@ -29,15 +29,19 @@ def gates_for_spec(spec: StrategySpec, agents: str | None = None) -> tuple[GateC
     gates: list[Gate] = []
     notes: list[str] = []
     if spec.regime is not None:
+        from app.regime.gate import regime_gate
+
         gates.append(regime_gate(spec))
     mode = agents or ("offline" if spec.agents is not None else None)
     if mode == NO_AGENTS and spec.agents is not None:
         notes.append("the agent team is off (--agents none): entries run on the rules alone")
     elif mode is not None and mode != NO_AGENTS:
-        team = _TEAMS.get(mode)
-        if team is None:
+        factory = _TEAMS.get(mode)
+        if factory is None:
             raise ParleyError(f"unknown agents mode {mode!r}; use offline, llm or none")
-        gates.append(team(spec))
+        from app.agents import gate as team
+
+        gates.append(getattr(team, factory)(spec))
     _connect_regime_to_team(gates)
     return GateChain(tuple(gates) or (RulesOnlyGate(),)), notes
 

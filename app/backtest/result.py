@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from app.backtest.gcpause import gc_paused
 from app.execution.limits import LimitEvent
 from app.execution.orders import Order
 from app.execution.portfolio import Position, Trade
@@ -71,11 +72,12 @@ class BacktestResult:
 
     def to_json(self) -> str:
         """:meth:`to_dict` as JSON text, through the C encoder (NaN and infinities: null)."""
-        plain = self._plain()
-        try:
-            return json.dumps(plain, allow_nan=False, default=_scalar)
-        except ValueError:  # a NaN or infinity somewhere: clean the whole tree, then encode
-            return json.dumps(_clean(plain), allow_nan=False, default=_scalar)
+        with gc_paused():  # tens of thousands of acyclic dicts
+            plain = self._plain()
+            try:
+                return json.dumps(plain, allow_nan=False, default=_scalar)
+            except ValueError:  # a NaN or infinity somewhere: clean the whole tree, then
+                return json.dumps(_clean(plain), allow_nan=False, default=_scalar)  # encode
 
     def _plain(self) -> dict[str, Any]:
         trades, clock = self.trades, self.timezone
