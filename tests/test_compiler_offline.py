@@ -100,7 +100,7 @@ RULES = [
     ("buy AAPL when RSI is between 40 and 60", "rsi(close, 14) >= 40 and rsi(close, 14) <= 60"),
     ("buy AAPL on 3 down days in a row",
      "close < close[1] and close[1] < close[2] and close[2] < close[3]"),
-    ("buy AAPL when it drops 5% in 3 days", "roc(close, 3) <= -5"),
+    ("buy AAPL when it drops 5% in 3 days", "close <= close[3] * 0.95"),
     ("buy AAPL when volume is above 2x the 20-day average volume",
      "volume > avg_volume(20) * 2"),
     ("buy AAPL when the 20 SMA is rising", "sma(close, 20) > sma(close, 20)[1]"),
@@ -258,7 +258,7 @@ def test_an_unresolved_it_on_the_right_is_a_question() -> None:
 
 def test_time_exits_and_named_quantities() -> None:
     d = read_draft("buy SPY when it drops 5% in 3 days, exit in 5 trading days")
-    assert format_expr(d.long_entry) == "roc(close, 3) <= -5" and d.max_hold == 5
+    assert format_expr(d.long_entry) == "close <= close[3] * 0.95" and d.max_hold == 5
     ibs = read_draft("Enter a long trade when the IBS closes < 0.2. Exit when the IBS closes "
                      "> 0.8.")
     assert format_expr(ibs.long_entry) == "(close - low) / (high - low) < 0.2"
@@ -471,8 +471,7 @@ def test_a_line_crossed_back_is_a_cross_and_other_sequences_are_asked() -> None:
 def test_sizes_said_as_parts_of_the_account() -> None:
     assert read_draft("buy AAPL when RSI < 30, allocating 1/3 of the account to each"
                       ).sizing == ("pct_equity", 33.33)
-    assert read_draft("buy AAPL when RSI < 30, use all the cash on hand to buy").sizing == (
-        "pct_equity", 100.0)
+    assert read_draft("buy AAPL when RSI < 30, use all the cash on hand to buy").sizing is None
     assert read_draft("buy AAPL when RSI < 30, 10% position size").sizing == ("pct_equity", 10)
     assert read_draft("buy AAPL when RSI < 30. 1% risk per trade of the allocated capital, stop "
                       "2%").sizing == ("risk_pct", 1.0)
@@ -504,3 +503,23 @@ def test_example_values_long_only_words_and_code_names() -> None:
                       "entering a short position.").direction_said() == "long"
     assert read_draft("Strategy for longs: buy when RSI < 30").direction_said() == "long"
     assert [t.kind for t in lex("n_short = 20").toks] == ["UNK", "NUM"]
+
+
+def test_verb_forms_come_from_one_table() -> None:
+    for text in ("buy AAPL when the close rose above the 50-day SMA",
+                 "buy AAPL when the close rise above the 50-day SMA"):
+        assert format_expr(read_draft(text).long_entry) == "close > sma(close, 50)", text
+    d = read_draft("exit AAPL if the price drops by over 1% from yesterday's price. Buy if it "
+                   "doesn't drop by more than 1%.")
+    assert format_expr(d.long_exit) == "close < close[1] * 0.99"
+    assert format_expr(d.long_entry) == "not close < close[1] * 0.99"
+
+
+def test_a_reversing_system_sells_short_and_a_title_is_no_rule() -> None:
+    d = read_draft("Full example: SMA cross\nA short one (21 bars by default) and a long one (75 "
+                   "bars by default). When the short SMA crosses the long one upwards, the "
+                   "strategy buys; when it crosses downwards, the strategy sells. The position is "
+                   "reversed.")
+    assert format_expr(d.long_entry) == "sma(close, 21) crosses above sma(close, 75)"
+    assert format_expr(d.short_entry) == "sma(close, 21) crosses below sma(close, 75)"
+    assert not any(q.startswith("When should it") for q in d.questions)

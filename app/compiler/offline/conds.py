@@ -323,10 +323,13 @@ class CondBuilder:
         if period is None:
             self.notes.append(f"'{move.text} {pct.text}' read as the close against the "
                               "previous close (one bar)")
-        roc = E.Indicator(name="roc", source=E.FieldRef(name="close"), params=(float(bars),))
         up = move.value == "up"
-        return E.Compare(op=">=" if up else "<=", left=roc,
-                         right=E.Num(value=pct.value if up else -pct.value))
+        strict = any(t.kind == "CMP" and t.value in ("gt", "lt") for t in toks)
+        factor = round(1 + pct.value / 100 if up else 1 - pct.value / 100, 10)
+        past = lagged(E.FieldRef(name="close"), bars)
+        return E.Compare(op=(">" if strict else ">=") if up else ("<" if strict else "<="),
+                         left=E.FieldRef(name="close"),
+                         right=E.BinOp(op="*", left=past, right=E.Num(value=factor)))
 
     def move_row(self, *args: Any) -> Any:
         toks = [a for a in args if isinstance(a, Tok)]

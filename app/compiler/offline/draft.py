@@ -71,7 +71,7 @@ class Draft:
         said = {"short" if s == "sellsignal" else s for s in said}
         if "enter" in said:  # "enter when ...": long unless a short side is named
             said = said - {"enter"} | (set() if "short" in said else {"buy"})
-        if "both" in said:
+        if said & {"both", "reverse"}:
             return "both"
         long_ = said & {"buy"} or not said & {"short", "cover"} and said & {"exit", "exitlong"}
         short = said & {"short", "cover"}  # closing a sell order names a short side

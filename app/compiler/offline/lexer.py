@@ -81,6 +81,11 @@ def _head_tok(parts: list[str]) -> Tok:
 def phrase_table() -> dict[tuple[str, ...], list[Tok]]:
     """Every phrase of the lexicon (and each multi-bar pattern), by its words."""
     table = _load(vocab.PHRASES)
+    forms = {head.strip(): [f.strip() for f in rest.split("|")] for head, _, rest in
+             (line.partition(": ") for line in vocab.VERB_FORMS.strip().splitlines())}
+    for words, toks in list(table.items()):
+        for form in forms.get(words[0], []) if len(words) > 1 else []:
+            table.setdefault((form, *words[1:]), toks)
     for line in vocab.PATTERNS.replace("\\\n", " ").splitlines():
         if ": " in line:
             cond, _, phrases = line.partition(": ")
@@ -323,6 +328,11 @@ def _numbers_with_units(out: Lexed) -> None:
         if tok.kind == "NUM" and unit and unit not in ("m", "h"):
             merged.append(Tok("PERIOD", (int(tok.value), unit), f"{tok.text} {nxt.text}"))
             i += 2
+            continue
+        if tok.kind == "UNIVERSE" and tok.text.lower() in vocab.UNIVERSE_MOVES and (
+                nxt is None or nxt.kind not in ("SYM", "NAMED")):
+            merged.append(Tok("MOVE", vocab.UNIVERSE_MOVES[tok.text.lower()], tok.text))
+            i += 1
             continue
         pair = nxt is not None and nxt.kind == "AND" and i + 3 < len(toks) \
             and toks[i + 2].text.lower() in ("short", "long") and toks[i + 3].kind == "IND"

@@ -19,7 +19,7 @@ from app.compiler.offline.segment import LEADS, LEVEL_UNITS, STARTERS, Clause, c
 ROLE_LEAD = {"entry": [Tok("SIDE", "buy")], "short": [Tok("SIDE", "short")],
              "exit": [Tok("SIDE", "exit")], "stop": [Tok("STOP")], "target": [Tok("TARGET")],
              "size": [Tok("SIZE")]}
-DIR_SIDE = {"long": "buy", "short": "short", "both": "both"}
+DIR_SIDE = {"long": "buy", "short": "short", "both": "both", "reverse": "reverse"}
 SIDE_OUT = {"SYM", "NAMED", "TF", "UNK", "VAGUE", "UNSUP", "FILL", "UNIVERSE", "RENAME", "RANGE",
             "OPTIONAL"}
 
@@ -121,7 +121,8 @@ def _read_clause(clause: Clause, out: Read) -> None:
     body = _body(toks)
     out.sides |= {str(t.value) for t in body if t.kind == "SIDE"}
     out.sides |= {DIR_SIDE[str(t.value)] for t in body if t.kind == "DIR"}
-    out.sides |= {f"only_{t.value}" for t in body if t.kind == "DIR" and t.value != "both"}
+    out.sides |= {f"only_{t.value}" for t in body
+                  if t.kind == "DIR" and t.value in ("long", "short")}
     if body and {t.kind for t in body} <= LEADS and body[0].kind == "SIDE" \
             and not clause.lexed.unknown and (any(t.kind == "WHEN" for t in body)
                                               or clause.text.rstrip().endswith(":")):
@@ -263,6 +264,10 @@ def _body(toks: list[Tok]) -> list[Tok]:
         if tok.kind == "IT" and out and out[-1].kind in ("SIDE", "SHARES", "EQUITY"):
             continue
         if tok.kind == "WHEN" and out and out[-1].kind == "WHEN":
+            continue
+        if tok.kind == "NOT" and out and out[-1].kind in ("IT", "FIELD") and (
+                len(out) == 1 or out[-2].kind in ("WHEN", "AND", "OR", "SIDE")):
+            out.insert(len(out) - 1, tok)  # "it doesn't drop ...": not (it drops ...)
             continue
         if tok.kind == "OUT" and tok.value == "signal" and out and out[-1].kind == "SIDE":
             continue  # "short entry signal when ...": the signal to enter, not MACD's line

@@ -143,8 +143,8 @@ def _asides(toks: list[Tok], notes: list[str]) -> tuple[list[Tok], list[list[Tok
                                              and str(t.value).lower() in ("eg", "ie"))]
             owner = main[-1].kind if main else ""
             if len(said) == 1 and said[0].kind in ("NUM", "PCT", "MONEY", "PERIOD") and (
-                    owner in STARTERS - {"SIDE", "DIR", "AGENTS"} or owner in ARG_OWNERS
-                    and len(said) < len(inner)):
+                    owner in STARTERS - {"SIDE", "DIR", "AGENTS"} or owner == "SPEED"
+                    or owner in ARG_OWNERS and len(said) < len(inner)):
                 main.append(said[0])  # "Trailing stop percentage (5% by default)": its value
                 if len(said) < len(inner):
                     notes.append(f"'{main[-2].text}' is the example the text gives: "

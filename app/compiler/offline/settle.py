@@ -105,6 +105,8 @@ def _rules(r: Read, d: Draft) -> None:
                 pending = []
             if cond is not None:
                 last.append(cond)
+        elif part.kind == "bare" and isinstance(part.cond, Mirror):
+            d.not_understood.append(clause.text)  # "SMA cross" on its own: a title, no rule
         elif part.kind == "bare":
             if last is None or last is not buckets["buy"] and last is not buckets["short"] \
                     and last is not buckets["filter"]:
@@ -197,6 +199,11 @@ def _place_sells(buckets: dict[str, list[Any]], sides: set[str], d: Draft) -> No
     signal" is a signal system's other side: it sells short (an exit heading makes it the
     exit)."""
     signals = buckets.pop("sellsignal")
+    if "reverse" in sides and buckets["sell"]:
+        buckets["short"] += buckets["sell"]
+        buckets["sell"] = []
+        sides.add("short")
+        d.assume("'sell' read as a short entry: the text reverses the position on each signal")
     if signals:
         buckets["short"] += signals
         sides.add("short")
@@ -429,7 +436,8 @@ def ask_gaps(d: Draft) -> None:
     if d.long_entry is None and d.short_entry is None and not d.questions:
         syms = f" {', '.join(d.universe)}" if d.universe else ""
         d.ask(Q.ENTRY.format(syms=syms))
-    elif not d.has_exit():
+    elif not d.has_exit() and not (d.long_entry is not None and d.short_entry is not None
+                                   and "reverse" in d.sides_said):  # each entry closes the other
         d.ask(Q.EXIT.format(verb="sell" if d.long_entry is not None else "buy to cover"))
     if d.timeframe is None:
         d.assume("timeframe: daily (not stated)")

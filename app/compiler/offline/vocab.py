@@ -45,7 +45,9 @@ SIDE exit: exit | exits | exiting | close the position | close the trade | close
   exit the position | exit the trade | exit position | exit rule | exit signal | \
   exit all | flatten | close it | get flat | exit on | \
   sell the position | sell everything | close all positions | exit positions | exit trade | \
-  close trade | closing the position | close out the position
+  close trade | closing the position | close out the position | liquidate the entire portfolio | \
+  liquidate the portfolio | liquidate everything | close everything | sell all | liquidate all | \
+  sell the entire position | close the entire position | exit the entire position
 SIDE exitlong: square off the long position | square off the long | close the long position | \
   exit long positions | close longs | exit longs | exit long | exit the long | long exit | \
   close long | close the long | exit a long | close a long | exit long trades | exit long position
@@ -69,7 +71,7 @@ AND: and | & | with | plus | but | also | while also | as well as | and also | a
 AT: at a | at | at its | at a new | at new | is at a | is at a new | makes a new | at the | \
   sets a new | hits a new | reaches a new | is at its | at their
 OR: or | or if | or when | either
-NOT: not | no longer
+NOT: not | no longer | doesn't | does not | don't | do not | isn't | is not | didn't | did not
 THEN: then | and then | next | otherwise
 BETWEEN: between | in between | within the range
 CMP gt: above | is above | over | greater than | more than | higher than | exceeds | exceed | \
@@ -182,9 +184,11 @@ TREND down: falling | is falling | turns down | slopes down | sloping down | dow
   points down | is pointing down | slope is negative | turning down | \
   is sloping down | is trending down | negative slope | is decreasing | \
   ticks down | turns lower
-MOVE up: gains | rises | is up | up | jumps | rallies | climbs | advances | increases | gained | \
+MOVE up: gains | rises | rise | is up | up | jumps | rallies | climbs | advances | increases | \
+  gained | \
   rose | rallied | jumped | climbed | closes up | closed up | gaps up | gap up | gapped up | higher
-MOVE down: drops | falls | is down | down | declines | loses | sinks | dropped | fell | declined | \
+MOVE down: drops | falls | fall | is down | down | declines | loses | sinks | dropped | fell | \
+  declined | \
   closes down | closed down | decreases | plunges | gaps down | gap down | gapped down | lower | \
   pulls back | pullback | pulled back | retraces
 FROM above: from below | to the upside | upwards | upward | to the up side | from underneath
@@ -193,8 +197,10 @@ SPEED fast: fast | faster | quick | quicker | shorter | fast moving | faster mov
   the fast | the faster | short-term | shorter-term | short term
 SPEED slow: slow | slower | longer | slow moving | slower moving | the slow | the slower | \
   long-term | longer-term | long term
-SPEED fast: the short one | the fast one | the shorter one | the faster one | the quick one
-SPEED slow: the long one | the slow one | the longer one | the slower one
+SPEED fast: the short one | the fast one | the shorter one | the faster one | the quick one | \
+  a short one | a fast one | a shorter one | a faster one
+SPEED slow: the long one | the slow one | the longer one | the slower one | a long one | \
+  a slow one | a longer one | a slower one
 AGO: ago | earlier | before that | bars ago | days ago
 DAYN 1: day 1 | day one | day #1
 DAYN 2: day 2 | day two | day #2
@@ -234,9 +240,6 @@ EQUITY: of equity | equity | of capital | capital | of the account | of my accou
   of your trading capital | of your capital | of your account | your account | \
   of the trading account | of your equity | of your portfolio | of the account balance | \
   of net liquidation | of account value | account value
-PCT 100 + EQUITY: all the cash | all cash | all the cash on hand | all of the cash | all in | \
-  all-in | the whole account | the entire account | the entire portfolio | all the capital | \
-  all of the capital | all available cash | all available capital | all the money
 PER: per trade | a trade | each trade | per position | each position | per entry | per signal | \
   on each trade | for each trade | every trade | in each | each | per | of each trade
 PIPS: pips | pip | points | point | ticks | tick
@@ -260,6 +263,11 @@ DIR short: short only | short-only | only short | shorts only | only shorts | \
   short entries only | short entry only | short trades only | short positions only | \
   only short trades | only short positions | only short entries | short side only | \
   only the short side
+DIR reverse: stop and reverse | stop-and-reverse | reverse the position | reverse position | \
+  reverses the position | the position is reversed | position is reversed | \
+  reversing the position | \
+  always in the market | reverse and go short | reverse and go long | reverse to short | \
+  reverse to long | reversed to the opposite side
 DIR both: long and short | long or short | both sides | both directions | long/short | \
   longs and shorts | long-short | both long and short
 SCALE: x | times
@@ -350,10 +358,51 @@ UNSUP breakeven: break even | breakeven | break-even | move the stop | move stop
   partial profit | partial profits | half the position | half of the position | average down | \
   enter another | another long trade | another short trade | another trade | add another | \
   second entry | add a second
-UNSUP reverse: stop and reverse | reverse the position | reverse position | flip | reverses | \
-  always in the market
+UNSUP reverse: flip | flip the position | flips the position
 """
 """The phrase table: ``KIND value: phrase | phrase``; ``+`` joins the tokens of one phrase."""
+
+VERB_FORMS = """
+rises: rise | rose | risen | rising
+falls: fall | fell | fallen | falling
+drops: drop | dropped | dropping
+dips: dip | dipped | dipping
+moves: move | moved | moving
+climbs: climb | climbed | climbing
+sinks: sink | sank | sunk | sinking
+slips: slip | slipped | slipping
+breaks: break | broke | broken | breaking
+crosses: cross | crossed | crossing
+goes: go | went | gone | going
+jumps: jump | jumped | jumping
+pushes: push | pushed | pushing
+gets: get | got | getting
+pops: pop | popped | popping
+rallies: rally | rallied | rallying
+reclaims: reclaim | reclaimed | reclaiming
+recovers: recover | recovered | recovering
+returns: return | returned | returning
+trades: trade | traded | trading
+stays: stay | stayed | staying
+remains: remain | remained | remaining
+holds: hold | held | holding
+sits: sit | sat | sitting
+touches: touch | touched | touching
+reaches: reach | reached | reaching
+exceeds: exceed | exceeded | exceeding
+surpasses: surpass | surpassed | surpassing
+declines: decline | declined | declining
+plunges: plunge | plunged | plunging
+turns: turn | turned | turning
+closes: close | closed | closing
+settles: settle | settled | settling
+punches: punch | punched | punching
+tags: tag | tagged | tagging
+tests: test | tested | testing
+"""
+"""Other forms of the verbs that open a phrase ("rises above": "rise above", "rose above"):
+every phrase of two or more words that starts with the left-hand form is also read with
+each form on the right, unless the table already has that phrase."""
 
 PATTERNS = """
 close > open: green candle | green bar | green day | bullish candle | up candle | white candle | \
@@ -389,7 +438,8 @@ FILLERS = frozenset("""
 a an the i i'd i'm im we me my our you your this that these those them they their
 is are be been being was were will would should could can may might must do does did
 to of in on by for from with into onto as so than just only please pls plz
-want wanna use like need let lets let's make build create write give set setup get got
+want wanna use function formula code script help like need let lets let's make build create
+write give set setup get got
 strategy strat system algo bot trade trades trading position positions name names
 ticker tickers symbol symbols chart charts candle candles bars bar using some
 something thing simple basic here there now every all any new go going can't don't dont
@@ -439,6 +489,10 @@ XLF XLE XLK XLV XLI XLY XLP XLU XLB SMH EEM EFA HYG LQD TQQQ SQQQ EURUSD GBPUSD 
 SPX NDX SHY AGG BND
 """.split())
 """Symbols taken in any letter case (other symbols must be written in capitals)."""
+
+UNIVERSE_MOVES = {"drop": "down"}
+"""Follow-up verbs ("drop ORCL") that are a price move when no symbol follows ("if it
+doesn't drop by more than 1%")."""
 
 LOWERCASE_UNSAFE = frozenset(
     "low all it on key now cost dis dia shop snap pins hood coin hd mu cat gs ba spy shy".split())
