@@ -136,3 +136,50 @@ def test_a_restarted_run_reconciles_with_the_broker(fake):
     assert fake.submits[:len(before)] == before
     assert any(isinstance(e, ev.Reconciled) and not e.mismatches for e in seen)
     assert_books_agree(fake, store, run.id)
+
+
+def _day_trader_frames() -> dict:
+    """GOOG 5-minute bars, 2024-03-04 to 03-06 (regular hours), closing up and down in
+    turn: each up bar enters, each down bar exits, all within the day."""
+    import numpy as np
+    import pandas as pd
+
+    days = pd.date_range("2024-03-04", periods=3, freq="D")
+    times = [d + pd.Timedelta(minutes=570 + 5 * k) for d in days for k in range(78)]
+    up = np.arange(len(times)) % 2 == 0
+    open_ = np.full(len(times), 100.0)
+    close = np.where(up, 101.0, 99.0)
+    return {"GOOG": pd.DataFrame({"open": open_, "high": 102.0, "low": 98.0, "close": close,
+                                  "volume": 1000.0},
+                                 index=pd.DatetimeIndex(times, name="date"))}
+
+
+@pytest.mark.parametrize(("multiplier", "margin"), [(2, True), (1, False)])
+def test_the_pdt_rule_binds_a_margin_account_only(fake, multiplier, margin):
+    """Under $25,000 of equity a margin account stops at three day trades in five
+    sessions; a cash account (Alpaca's multiplier 1) is not under the rule."""
+    from app.dsl import parse_spec
+
+    text = ('strategy "dt"\nuniverse GOOG\ntimeframe 5m\nlong when close > open\n'
+            'exit when close < open\nsize 10 shares\n')
+    spec = parse_spec(text)
+    fake.multiplier = multiplier
+    store = Store("sqlite://")
+    run = store.create_run(spec.name, text, broker="alpaca-paper", cash=10_000)
+    broker = AlpacaBroker(KEY_ID, SECRET, url=fake.base_url, timeout=NO_DEADLINE, retries=0)
+    try:
+        status = Runner(store, run.id, ReplayFeed(_day_trader_frames()), broker,
+                        RunnerOptions(max_slippage_bps=1e9)).run(spec, lambda e: None,
+                                                                 threading.Event())
+    finally:
+        broker.close()
+    assert status == "finished"
+    trades = store.trades(run.id)
+    events = [e.message for e in store.events(run.id)]
+    told = any("cash account" in m for m in events)
+    if margin:
+        assert len(trades) == 3 and not told
+        assert any(d.reasons and "PDT" in "; ".join(d.reasons)
+                   for d in store.decisions(run.id) if not d.approved)
+    else:
+        assert len(trades) > 100 and told

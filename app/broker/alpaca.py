@@ -130,7 +130,8 @@ class AlpacaBroker:
                              buying_power=float(a.buying_power or 0),
                              pattern_day_trader=bool(a.pattern_day_trader),
                              daytrade_count=a.daytrade_count,
-                             trading_blocked=bool(a.trading_blocked))
+                             trading_blocked=bool(a.trading_blocked),
+                             margin=float(a.multiplier or 1) > 1)
 
     def clock(self) -> MarketClock:
         c = self._call(self.client.get_clock)

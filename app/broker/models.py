@@ -65,6 +65,9 @@ class BrokerAccount(_Model):
     pattern_day_trader: bool = False
     daytrade_count: int | None = None
     trading_blocked: bool = False
+    margin: bool = True
+    """A margin account (Alpaca's ``multiplier`` above 1); a cash account is not under the
+    pattern-day-trader rule."""
 
 
 class MarketClock(_Model):

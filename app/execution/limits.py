@@ -135,6 +135,9 @@ class Limits:
         """Whose date a "day" is: New York's, unless the universe is all crypto."""
         self._span = (0, -1, "")
         """[start, end) of the current day in bar times, and its date (a mixed run)."""
+        self.margin_account = True
+        """The PDT rule binds margin accounts (the paper broker's is one); a run on a
+        broker's cash account clears this."""
         self.active = self.watches_equity or self.circuit_breaker is not None or pdt
         """False when nothing here can ever veto (a driver may skip the bar calls)."""
 
@@ -223,12 +226,14 @@ class Limits:
 
     def blocked(self, exempt: bool, equity: Callable[[], float]) -> str | None:
         """Why an entry may not open now, or None; ``exempt``: the symbol is not under the
-        PDT rule (only US equities are: not crypto, FX or an index)."""
+        PDT rule (only US equities are: not crypto, FX or an index; and only in a margin
+        account)."""
         why = self.pause_reason()
         if why:
             return f"paused: {why}"
         n = len(self.state.day_trades)
-        if exempt or n < PDT_MAX_DAY_TRADES or equity() >= PDT_EQUITY:
+        if exempt or not self.margin_account or n < PDT_MAX_DAY_TRADES or \
+                equity() >= PDT_EQUITY:
             return None
         message = (f"PDT: {n} day trades in {PDT_DAYS} days with equity under "
                    f"${PDT_EQUITY:,.0f}")

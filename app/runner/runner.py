@@ -136,6 +136,7 @@ class Runner:
                                   run_id=self.run_id, limits=limits)
         state = _State(spec, live, book, session, limits, row.last_bar_ns, row.bars_done)
         self._reconcile(state, emit)
+        self._account_kind(state, emit)
         self._market_hours(spec, book)
         state.pause_reason = limits.pause_reason()
         status = "paused" if state.pause_reason else "running"
@@ -429,6 +430,20 @@ class Runner:
         for m in mismatches:
             self.store.add_event(self.run_id, "reconcile", m)
         emit(ev.Reconciled(self.run_id, len(open_rows), tuple(mismatches)))
+
+    def _account_kind(self, st: _State, emit: Emit) -> None:
+        """A broker's cash account is not under the PDT rule: the limits are told so."""
+        if self.broker is None or not any(instrument(s).pdt for s in st.spec.universe):
+            return
+        try:
+            margin = self.broker.account().margin
+        except BrokerError as err:
+            emit(ev.BrokerFault(self.run_id, f"account: {err.message}"))
+            return  # the rule stays on: the safe side
+        st.limits.margin_account = margin
+        if not margin:
+            self.store.add_event(self.run_id, "limits", "a cash account: the pattern-day-"
+                                 "trader rule does not apply")
 
     def _summary(self, st: _State) -> dict[str, Any]:
         lat = np.array(self.latencies) if self.latencies else np.zeros(1)

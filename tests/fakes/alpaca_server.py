@@ -97,6 +97,8 @@ class FakeAlpaca:
         """(path, query parameters) of every request, in arrival order."""
         self.submits: list[str] = []
         """Client order ids of every POST /v2/orders that was accepted (duplicates excluded)."""
+        self.multiplier = 2
+        """``GET /v2/account``'s multiplier: 1 is a cash account, 2 or 4 a margin one."""
         self.is_open = True
         self.next_open = "2030-01-02T14:30:00Z"
         self.next_close = "2030-01-02T21:00:00Z"
@@ -199,7 +201,8 @@ class FakeAlpaca:
                 "currency": "USD", "cash": f"{self.cash:.2f}",
                 "equity": f"{self.cash + value:.2f}", "portfolio_value": f"{self.cash + value:.2f}",
                 "buying_power": f"{self.cash:.2f}", "pattern_day_trader": False,
-                "daytrade_count": 0, "trading_blocked": False}
+                "daytrade_count": 0, "trading_blocked": False,
+                "multiplier": str(self.multiplier)}
 
     def positions_json(self) -> list[dict[str, Any]]:
         with self._lock:
