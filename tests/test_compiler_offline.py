@@ -523,3 +523,11 @@ def test_a_reversing_system_sells_short_and_a_title_is_no_rule() -> None:
     assert format_expr(d.long_entry) == "sma(close, 21) crosses above sma(close, 75)"
     assert format_expr(d.short_entry) == "sma(close, 21) crosses below sma(close, 75)"
     assert not any(q.startswith("When should it") for q in d.questions)
+
+
+def test_entry_as_a_noun_names_the_entry_and_stops_from_entry() -> None:
+    d = read_draft("One of the entry conditions is: price must close above the 200-day SMA")
+    assert format_expr(d.long_entry) == "close > sma(close, 200)"
+    d = read_draft("buy AAPL when RSI < 30, stop 2% below entry, target 5% above the entry price, "
+                   "exit 5 days after entry")
+    assert d.stop_loss == ("pct", 2.0) and d.take_profit == ("pct", 5.0) and d.max_hold == 5

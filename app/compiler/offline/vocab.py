@@ -30,7 +30,9 @@ SIDE short: short | go short | goes short | going short | sell short | short sel
 SIDE enter: enter | enters | entering | enter a trade | enter the trade | enter a position | \
   enter the market | enter a new trade | take an entry | take a trade | take the trade | \
   open a trade | open a position | open a new position | open trades | place an order | \
-  enter trades | place a trade | re-enter | reenter
+  enter trades | place a trade | re-enter | reenter | entry | the entry | an entry | entries | \
+  entry point | the entry point | entry order | an entry order | entry condition | \
+  entry conditions | the entry conditions | entry criteria | the entry is | entry is
 SIDE filter: only if | only when | only allow the buy if | only buy if | only buy when | \
   only take trades when | only trade when | only trade if | as long as | provided that | \
   filter | only allow trades if | only allow trades when | only take longs if | only go long if | \
@@ -445,7 +447,7 @@ ticker tickers symbol symbols chart charts candle candles bars bar using some
 something thing simple basic here there now every all any new go going can't don't dont
 rule rules condition conditions signal signals setup setups indicator indicators value
 level levels reading readings currently current its itself itself. then day days session
-sessions period periods time times frame timeframe when: entry entries exits long-term
+sessions period periods time times frame timeframe when: exits long-term
 market markets instead rather actually looking idea approach method technique
 nothing immediately automatically simply also still again back that's there's which
 whose what who whom how very really quite basically just typically usually generally will
