@@ -531,3 +531,11 @@ def test_entry_as_a_noun_names_the_entry_and_stops_from_entry() -> None:
     d = read_draft("buy AAPL when RSI < 30, stop 2% below entry, target 5% above the entry price, "
                    "exit 5 days after entry")
     assert d.stop_loss == ("pct", 2.0) and d.take_profit == ("pct", 5.0) and d.max_hold == 5
+
+
+def test_the_opening_range_lines_and_their_length_asked() -> None:
+    d = read_draft("buy SPY on 5m bars when the close crosses above the opening range high of "
+                   "the first 3 bars")
+    assert format_expr(d.long_entry) == "close crosses above opening_high(3)"
+    d = read_draft("buy SPY on 5m bars when the close is above the opening range high")
+    assert d.long_entry is None and any("make the opening range" in q for q in d.questions)

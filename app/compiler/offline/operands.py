@@ -156,6 +156,9 @@ def _params(name: str, op: Opnd, notes: list[str]) -> tuple[float, ...]:
             notes.append(f"{name.upper()} settings: {', '.join(f'{v:g}' for v in usual)} "
                          "(the usual ones; not stated)")
         given += list(usual[len(given):])
+    if not given and name in ("opening_high", "opening_low"):
+        raise Ask(f"How many bars make the opening range in '{op.text}'? e.g. 'the opening "
+                  "range high of the first 3 bars'.")
     if not given:
         raise Ask(f"Which length for the {op.text or name}? e.g. 'the 50-day {op.text or name}'.")
     if len(given) > len(definition.params):

@@ -154,6 +154,16 @@ IND vwap: vwap | volume weighted average price | volume-weighted average price
 IND avg_volume: average volume | avg volume | volume average | average daily volume | \
   volume moving average | volume ma | avg daily volume | volume sma
 IND donchian: donchian | donchian channel | donchian channels | channel | price channel
+IND opening_high: opening range high | the opening range high | opening-range high | \
+  high of the opening range | the high of the opening range | orb high | the orb high | \
+  opening range's high | the opening range's high | top of the opening range
+IND opening_low: opening range low | the opening range low | opening-range low | \
+  low of the opening range | the low of the opening range | orb low | the orb low | \
+  opening range's low | the opening range's low | bottom of the opening range
+AT + IND opening_high: at the opening range high | at the opening range's high | \
+  at the high of the opening range
+AT + IND opening_low: at the opening range low | at the opening range's low | \
+  at the low of the opening range
 IND stddev: standard deviation | std dev | stdev | standard deviations | stddev
 OUT upper: upper | upper band | top band | upper line | upper bollinger band | upper channel | \
   top of the channel | upper boundary | upper rail
