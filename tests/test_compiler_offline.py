@@ -539,3 +539,16 @@ def test_the_opening_range_lines_and_their_length_asked() -> None:
     assert format_expr(d.long_entry) == "close crosses above opening_high(3)"
     d = read_draft("buy SPY on 5m bars when the close is above the opening range high")
     assert d.long_entry is None and any("make the opening range" in q for q in d.questions)
+
+
+def test_clock_time_in_bars_of_the_named_timeframe_and_a_filters_section() -> None:
+    d = read_draft("buy SPY on 15-minute bars when RSI < 30, sell it after 2 hours")
+    assert d.max_hold == 8 and any("counted as 8 bars of 15m" in a for a in d.assumptions)
+    d = read_draft("buy SPY when RSI < 30, sell it after 2 hours")
+    assert d.max_hold is None and any("clock time" in q for q in d.questions)
+    d = read_draft("Buy rules:\n- buy SPY when RSI(2) < 10\nSell rules:\n- sell after 5 days\n"
+                   "Filters:\n- the close is above the 200-day SMA")
+    assert format_expr(d.long_entry) == "rsi(close, 2) < 10 and close > sma(close, 200)"
+    assert d.long_exit is None and d.max_hold == 5
+    assert read_draft("Is there a way to add the sell of a position if the 21 MA crosses the "
+                      "50 MA? Initiate a sell order.").short_entry is None

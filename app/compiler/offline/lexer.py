@@ -313,8 +313,9 @@ def _numbers_with_units(out: Lexed) -> None:
             if frame in TIMEFRAMES or frame == "60m":
                 merged.append(Tok("TF", "1h" if frame == "60m" else frame,
                                   f"{tok.text} {nxt.text}"))
-            else:  # "a 100-hour moving average": a length in bars, not a bar size
-                merged.append(Tok("PERIOD", (int(tok.value), "bar"), f"{tok.text} {nxt.text}"))
+            else:  # "a 100-hour moving average", "after 2 hours": clock time, not a bar size
+                merged.append(Tok("PERIOD", (int(tok.value), "hour" if unit == "h" else "minute"),
+                                  f"{tok.text} {nxt.text}"))
             i += 2
             continue
         if tok.kind == "NUM" and nxt is not None and nxt.kind == "CMP" \

@@ -45,6 +45,9 @@ class Opnd:
 
 def period_bars(tok: Tok, notes: list[str]) -> int:
     n, unit = tok.value
+    if unit in ("hour", "minute"):  # the reader turns these into bars when it knows the bars
+        raise Ask(f"'{tok.text}' is clock time, and rules count bars: how many bars is that "
+                  "(e.g. '8 bars' on 15-minute bars)?")
     days = vocab.UNIT_DAYS.get(unit, 1)
     if days != 1:
         notes.append(f"'{tok.text}' counted as {n * days} daily bars")

@@ -18,7 +18,7 @@ from app.compiler.offline.segment import LEADS, LEVEL_UNITS, STARTERS, Clause, c
 
 ROLE_LEAD = {"entry": [Tok("SIDE", "buy")], "short": [Tok("SIDE", "short")],
              "exit": [Tok("SIDE", "exit")], "stop": [Tok("STOP")], "target": [Tok("TARGET")],
-             "size": [Tok("SIZE")]}
+             "size": [Tok("SIZE")], "filter": [Tok("SIDE", "filter")]}
 DIR_SIDE = {"long": "buy", "short": "short", "both": "both", "reverse": "reverse"}
 SIDE_OUT = {"SYM", "NAMED", "TF", "UNK", "VAGUE", "UNSUP", "FILL", "UNIVERSE", "RENAME", "RANGE",
             "OPTIONAL"}
@@ -59,12 +59,36 @@ def read(text: str) -> Read:
     """Read every clause of ``text``."""
     out = Read()
     found = clauses(text)
+    _clock_periods(found, out)
     out.speeds = speeds(found)
     out.last_day = max((int(t.value) for c in found for t in c.toks if t.kind == "DAYN"),
                        default=0)
     for clause in found:
         _read_clause(clause, out)
     return out
+
+
+BAR_MINUTES = {"1m": 1, "5m": 5, "15m": 15, "30m": 30, "1h": 60, "4h": 240}
+
+
+def _clock_periods(found: list[Clause], out: Read) -> None:
+    """"a 100-hour average", "after 2 hours": counted in bars when the text names one bar
+    size (stated); otherwise they stay clock time, which the grammar asks about."""
+    frames = {str(t.value) for c in found for t in c.toks if t.kind == "TF"}
+    minutes = BAR_MINUTES.get(next(iter(frames))) if len(frames) == 1 else None
+    if minutes is None:
+        return
+    for clause in found:
+        toks = []
+        for tok in clause.toks:
+            if tok.kind == "PERIOD" and tok.value[1] in ("hour", "minute"):
+                span = tok.value[0] * (60 if tok.value[1] == "hour" else 1)
+                if span % minutes == 0:
+                    tok = Tok("PERIOD", (span // minutes, "bar"), tok.text)
+                    out.notes.append(f"'{tok.text}' counted as {span // minutes} bars of "
+                                     f"{next(iter(frames))}")
+            toks.append(tok)
+        clause.lexed.toks = toks
 
 
 def speeds(found: list[Clause]) -> dict[str, int]:

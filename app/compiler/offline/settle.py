@@ -128,7 +128,7 @@ def _rules(r: Read, d: Draft) -> None:
     for _, clause in pending:
         d.ask(Q.UNPLACED.format(clause=clause.text))
     _filters(buckets, d)
-    _place_sells(buckets, sides, d)
+    _place_sells(buckets, sides, d, r.sides)
     long_exits, short_exits = buckets["exit"], []
     if (buckets["short"] or "short" in sides) and not (buckets["buy"] or "buy" in sides):
         long_exits, short_exits = [], buckets["exit"]
@@ -178,6 +178,8 @@ def _sectioned(part: Part, clause: Any) -> str:
         return "short" if clause.role == "short" else "buy"
     if side == "exit" and clause.role in ("short", "entry"):
         return "cover" if clause.role == "short" else "exitlong"
+    if side == "sell" and clause.role == "exit":
+        return "exit"  # "Sell rules: sell the stock after 2 hours"
     if side == "sellsignal" and clause.role in ("exit", "short"):
         return "exit" if clause.role == "exit" else "short"  # the heading says which
     return side
@@ -194,7 +196,8 @@ def _filters(buckets: dict[str, list[Any]], d: Draft) -> None:
             buckets[k] = [("and", c, cond) for c in buckets[k]]
 
 
-def _place_sells(buckets: dict[str, list[Any]], sides: set[str], d: Draft) -> None:
+def _place_sells(buckets: dict[str, list[Any]], sides: set[str], d: Draft,
+                 named: set[str]) -> None:
     """"sell" exits a long when the text buys; with no buy rule it sells short. A "sell
     signal" is a signal system's other side: it sells short (an exit heading makes it the
     exit)."""
@@ -211,7 +214,7 @@ def _place_sells(buckets: dict[str, list[Any]], sides: set[str], d: Draft) -> No
                  "system reverse the position (say 'sell to close' for an exit of the long)")
     if not buckets["sell"] and "sell" not in sides:
         return
-    if buckets["buy"] or "buy" in sides or "long" in sides:
+    if buckets["buy"] or (sides | named) & {"buy", "long", "exit", "exitlong"}:  # a long
         buckets["exit"] += buckets["sell"]
         if buckets["sell"]:
             d.assume("'sell' read as closing the long position, not as opening a short")

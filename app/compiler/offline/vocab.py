@@ -49,7 +49,8 @@ SIDE exit: exit | exits | exiting | close the position | close the trade | close
   sell the position | sell everything | close all positions | exit positions | exit trade | \
   close trade | closing the position | close out the position | liquidate the entire portfolio | \
   liquidate the portfolio | liquidate everything | close everything | sell all | liquidate all | \
-  sell the entire position | close the entire position | exit the entire position
+  sell the entire position | close the entire position | exit the entire position | \
+  sell of a position | the sell of a position | sell of the position | the sell of the position
 SIDE exitlong: square off the long position | square off the long | close the long position | \
   exit long positions | close longs | exit longs | exit long | exit the long | long exit | \
   close long | close the long | exit a long | close a long | exit long trades | exit long position
@@ -588,6 +589,8 @@ short: short entry | short rules | sell short | short | short entry rules | shor
 exit: exit | exits | exit rules | exit rule | exit conditions | exit condition | sell rules | \
   sell conditions | sell | long exit | exit signal | close | closing | \
   exit criteria | sell rule | when to sell | take profit and exit | closing a position
+filter: filters | filter | additional filters | trade filters | entry filters | \
+  filter conditions | market filter | trend filter | filter rules
 stop: stop | stop loss | stop-loss | stops | risk management | stoploss | protective stop
 target: target | take profit | profit target | targets | profit taking
 size: position size | position sizing | size | sizing | money management | allocation | \
