@@ -552,3 +552,28 @@ def test_clock_time_in_bars_of_the_named_timeframe_and_a_filters_section() -> No
     assert d.long_exit is None and d.max_hold == 5
     assert read_draft("Is there a way to add the sell of a position if the 21 MA crosses the "
                       "50 MA? Initiate a sell order.").short_entry is None
+
+
+def test_side_sections_own_their_entry_and_exit_headings() -> None:
+    d = read_draft("Long Trades (Bullish Phase)\n- Entry: Price > 120MA & 20MA > 120MA.\n- Full "
+                   "Exit: Price closes below 120MA.\nShort Trades (Bearish Phase)\n- Entry: Price "
+                   "< 120MA & 20MA < 120MA.\n- Full Exit: Price closes above 120MA.")
+    assert format_expr(d.long_entry) == "close > sma(close, 120) and sma(close, 20) > sma(close, 120)"
+    assert format_expr(d.long_exit) == "close < sma(close, 120)"
+    assert format_expr(d.short_entry) == "close < sma(close, 120) and sma(close, 20) < sma(close, 120)"
+    assert format_expr(d.short_exit) == "close > sma(close, 120)"
+    d = read_draft("10-6 (Long)\n1. When the 2-period RSI closes below 10, enter a long trade.\n2. "
+                   "Enter a second long if the 2-period RSI closes below 6.\n3. Exit when the close "
+                   "is above the 5-day SMA.")
+    assert format_expr(d.long_entry) == "rsi(close, 2) < 10"
+    assert any("move or split" in q for q in d.questions)
+
+
+def test_exits_follow_their_entries_and_impossible_prices_are_asked() -> None:
+    d = read_draft("- Enter long on break above 20-day high\n- Exit: break below 10-day Donchian "
+                   "low\n- Enter short on break below 20-day low\n- Exit: break above 10-day "
+                   "Donchian high")
+    assert format_expr(d.long_exit) == "close < lowest(low, 10)[1]"
+    assert format_expr(d.short_exit) == "close > highest(high, 10)[1]"
+    d = read_draft("go long AAPL when the close is above the high")
+    assert d.long_entry is None and d.questions

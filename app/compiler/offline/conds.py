@@ -76,6 +76,17 @@ OSCILLATORS = ("rsi", "stoch", "macd", "roc", "adx", "atr", "stddev", "avg_volum
 PRICE_LEVELS = ("sma", "ema", "wma", "ma", "bollinger", "donchian", "vwap")
 
 
+RANK = {"low": 0, "open": 1, "close": 1, "high": 2}
+
+
+def _impossible(a: Any, op: str, b: Any) -> bool:
+    """A comparison of one bar's prices that can never hold (close > high, low > high)."""
+    if not (isinstance(a, E.FieldRef) and isinstance(b, E.FieldRef)) or op not in "<>" or \
+            a.name not in RANK or b.name not in RANK or RANK[a.name] == RANK[b.name]:
+        return False
+    return RANK[a.name] > RANK[b.name] if op == "<" else RANK[a.name] < RANK[b.name]
+
+
 def _oscillator(op: Opnd) -> bool:
     """An operand not on the price's scale (RSI, MACD, IBS...)."""
     return op.kind == "ind" and op.name in OSCILLATORS or op.kind == "expr"
@@ -178,6 +189,8 @@ class CondBuilder:
         if _bare_it(left, right):
             return ItRef(OPS[op.value], resolve(right, None, self.notes), price=True)
         a, b = self._pair(left, right)
+        if _impossible(a, OPS[op.value], b):
+            raise Ask(None)  # "close > high": the words were not read whole
         return E.Compare(op=OPS[op.value], left=a, right=b)
 
     def compare_it(self, op: Tok, right: Opnd) -> Any:

@@ -188,6 +188,8 @@ def _channel(op: Opnd, notes: list[str]) -> Any:
 
 
 def _donchian(op: Opnd, notes: list[str]) -> Any:
+    if op.output is None and op.source in ("high", "low"):  # "the 10-day Donchian low"
+        op = replace(op, output="upper" if op.source == "high" else "lower")
     if not op.nums:
         raise Ask("Which length for the Donchian channel? e.g. '20-day'.")
     upper = _channel(Opnd("channel", "highest", list(op.nums), text=op.text), notes)

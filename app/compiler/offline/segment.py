@@ -51,16 +51,31 @@ def clauses(text: str) -> list[Clause]:
     """Every clause of a description, in order."""
     out: list[Clause] = []
     role: str | None = None
+    section: str | None = None
+    """The side a heading on its own line opens ("Long trades", "90-94 (Short)"): a bulleted
+    "Entry:" or "Exit:" under it is that side's."""
     for line in _normalise(text).split("\n"):
+        bulleted = bool(_BULLET.match(line))
         line = _BULLET.sub("", line).strip()
         if not line:
             continue
         for sentence in _SENTENCE.split(line):
             head, sentence = _heading(sentence.strip())
+            if head in ("long", "short"):
+                section = head if not sentence.strip() else None
+                head = "entry" if head == "long" else "short"
+            elif head in ("entry", "exit") and section and bulleted:
+                head = SECTIONED[(head, section)]
+            elif head in ("entry", "exit"):
+                section = None
             role = head or role
             if sentence.strip():
                 out += _split(sentence.strip(), role)
     return out
+
+
+SECTIONED = {("entry", "long"): "entry", ("entry", "short"): "short",
+             ("exit", "long"): "exitlong", ("exit", "short"): "cover"}
 
 
 def _normalise(text: str) -> str:
@@ -87,8 +102,11 @@ def _heading(line: str) -> tuple[str | None, str]:
     """("exit", rest) for "Exit: rest"; (None, line) when the line has no heading."""
     m = _HEADER.match(line)
     bare = line.strip().rstrip(":").strip().lower()
-    if not m and len(bare.split()) <= 3 and bare in _headers():
-        return _headers()[bare], ""  # a heading on its own line ("Long", "Exit rules")
+    outside = re.sub(r"\s*\(.*\)$", "", bare)
+    inside = bare[len(outside):].strip(" ()")
+    for words in (bare, outside, inside):  # "Long trades (bullish phase)", "90-94 (Short)"
+        if not m and words and len(words.split()) <= 3 and words in _headers():
+            return _headers()[words], ""  # a heading on its own line ("Long", "Exit rules")
     if not m:
         return None, line
     words = (m.group(1) or m.group(2) or "").strip().lower()

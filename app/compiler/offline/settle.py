@@ -82,10 +82,18 @@ def _rules(r: Read, d: Draft) -> None:
     headed_last = False
     last_role: str | None = None
     pending: list[tuple[Any, Any]] = []
+    both = {_sectioned(p, c) for p, c in r.parts if p.kind == "rule"} >= {"buy", "short"}
+    entered: str | None = None
     for part, clause in r.parts:
         side = _sectioned(part, clause)
         if part.side == "enter" and clause.role not in ("short", "entry"):
             d.assume("'enter' with no side said read as a long entry")
+        if part.kind == "rule" and side in ("buy", "short"):
+            entered = side
+        elif part.kind == "rule" and side == "exit" and both and entered:
+            side = "exitlong" if entered == "buy" else "cover"  # the exit after its entry
+            d.assume(f"an exit said after the {'long' if entered == 'buy' else 'short'} entry "
+                     "read as that side's exit")
         if set(part.about) - set(d.universe):
             sides.add(side)  # a condition on another instrument: asked, never kept
             continue
@@ -133,8 +141,12 @@ def _rules(r: Read, d: Draft) -> None:
     if (buckets["short"] or "short" in sides) and not (buckets["buy"] or "buy" in sides):
         long_exits, short_exits = [], buckets["exit"]
     elif buckets["short"] and buckets["exit"]:
-        short_exits = list(buckets["exit"])
-        d.assume("the exit rule applies to both the long and the short side")
+        short_exits = [c for c in buckets["exit"] if c not in buckets["short"]]
+        if short_exits:
+            d.assume("the exit rule applies to both the long and the short side")
+        else:  # "sell below the 20-day low" then "short below the 20-day low": no exit of it
+            d.ask("The exit read for the long side is the short side's entry: when should "
+                  "the short be covered?")
     settled = {("long", "entry"): buckets["buy"], ("short", "entry"): buckets["short"],
                ("long", "exit"): long_exits + buckets["exitlong"],
                ("short", "exit"): short_exits + buckets["cover"]}
@@ -176,8 +188,8 @@ def _sectioned(part: Part, clause: Any) -> str:
     side = part.side or "buy"
     if side == "enter":  # "enter when ..." takes its side from the heading, else long
         return "short" if clause.role == "short" else "buy"
-    if side == "exit" and clause.role in ("short", "entry"):
-        return "cover" if clause.role == "short" else "exitlong"
+    if side in ("exit", "sell") and clause.role in ("short", "entry", "cover", "exitlong"):
+        return "cover" if clause.role in ("short", "cover") else "exitlong"
     if side == "sell" and clause.role == "exit":
         return "exit"  # "Sell rules: sell the stock after 2 hours"
     if side == "sellsignal" and clause.role in ("exit", "short"):

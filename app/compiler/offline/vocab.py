@@ -370,7 +370,9 @@ UNSUP breakeven: break even | breakeven | break-even | move the stop | move stop
   scale out | scale in | scaling in | scaling out | pyramid | pyramiding | add to the position | \
   partial profit | partial profits | half the position | half of the position | average down | \
   enter another | another long trade | another short trade | another trade | add another | \
-  second entry | add a second
+  second entry | add a second | enter a second long | enter a second short | a second long | \
+  a second short | second long | second short | enter a second | a second position | \
+  a second trade | enter a third
 UNSUP reverse: flip | flip the position | flips the position
 """
 """The phrase table: ``KIND value: phrase | phrase``; ``+`` joins the tokens of one phrase."""
@@ -531,6 +533,7 @@ GLD or futures): asked, with the likely symbol as the example."""
 
 TYPOS = {
     "crosess": "crosses", "corsses": "crosses", "croses": "crosses", "crossses": "crosses",
+    "donchain": "donchian", "donchan": "donchian",
     "moveing": "moving", "averge": "average", "avarage": "average", "expotential": "exponential",
     "bolinger": "bollinger", "bollenger": "bollinger", "trailling": "trailing", "traling":
     "trailing", "postion": "position", "shars": "shares", "mcad": "macd", "abov": "above",
@@ -581,14 +584,22 @@ monthly: monthly | monthly chart | monthly bars | 1mo
 
 HEADERS = """
 entry: entry | entries | entry rules | entry rule | entry conditions | entry condition | \
-  buy rules | buy conditions | buy signal | buy | long entry | entry signal | long | \
-  entry criteria | buy rule | buy criteria | long setup | setup | long entry rules | \
+  buy rules | buy conditions | buy signal | buy | entry signal | \
+  entry criteria | buy rule | buy criteria | setup | \
   entering | when to buy | opening a position | open
+long: long | long entry | long setup | long entry rules | long trades | long trade | longs | \
+  long positions | long side | long rules | long signals | long conditions | for longs | \
+  long setups | long position
 short: short entry | short rules | sell short | short | short entry rules | short setup | \
-  short signal | short conditions | shorting
+  short signal | short conditions | shorting | short trades | short trade | shorts | \
+  short positions | short side | short signals | for shorts | short setups | short position
 exit: exit | exits | exit rules | exit rule | exit conditions | exit condition | sell rules | \
-  sell conditions | sell | long exit | exit signal | close | closing | \
+  sell conditions | sell | exit signal | close | closing | full exit | \
   exit criteria | sell rule | when to sell | take profit and exit | closing a position
+exitlong: long exit | long exits | exit long | exit longs | long exit rules | close long | \
+  exit long positions
+cover: short exit | short exits | exit short | exit shorts | short exit rules | cover | \
+  buy to cover | cover rules | exit short positions
 filter: filters | filter | additional filters | trade filters | entry filters | \
   filter conditions | market filter | trend filter | filter rules
 stop: stop | stop loss | stop-loss | stops | risk management | stoploss | protective stop
