@@ -132,9 +132,11 @@ def heat_grid(r: SweepResult, objective: str | None = None) -> tuple[Any, Any, n
 
 def html_section(r: SweepResult) -> str:
     """A self-contained HTML page of the report (table, heat map, guard)."""
+    oos = "".join(f"<th>fold {i + 1} Sharpe</th>" for i in range(len(r.folds)))
     rows = "".join(
         f"<tr><td>{html.escape(_values(v.values, r))}</td>{_cells(v.in_sample)}"
-        f"<td>{html.escape(v.outcome.via)}</td></tr>" for v in _ranked(r)[:50])
+        + "".join(f"<td>{_num(f.sharpe)}</td>" for f in v.folds)
+        + f"<td>{html.escape(v.outcome.via)}</td></tr>" for v in _ranked(r)[:50])
     heat = ""
     if len(r.dimensions) >= 2:
         a, b, grid = heat_grid(r)
@@ -154,9 +156,11 @@ def html_section(r: SweepResult) -> str:
         ".heat td{width:3em}</style>"
         f"<h1>Sweep of {html.escape(r.name)}</h1><p>{html.escape(verdict(r))}</p>"
         f"<p>Chosen: {html.escape(chosen_text(r))}</p>"
-        "<h2>Variants (best first)</h2><table><tr><th>parameters</th><th>Sharpe</th>"
-        "<th>return %</th><th>max DD %</th><th>profit factor</th><th>trades</th><th>run</th>"
-        f"</tr>{rows}</table>{heat}<pre>{html.escape(text(r))}</pre>")
+        "<h2>Variants (best first; in sample over the whole period"
+        + (", then out of sample on each walk-forward fold" if r.folds else "") + ")</h2>"
+        "<table><tr><th>parameters</th><th>Sharpe</th><th>return %</th><th>max DD %</th>"
+        f"<th>profit factor</th><th>trades</th>{oos}<th>run</th></tr>{rows}</table>{heat}"
+        f"<pre>{html.escape(text(r))}</pre>")
 
 
 def _ranked(r: SweepResult) -> list[Variant]:
