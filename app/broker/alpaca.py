@@ -14,7 +14,7 @@ then fetches and returns the existing order, which makes it idempotent.
 from __future__ import annotations
 
 import logging
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from collections.abc import Callable
 
 from alpaca.common.exceptions import APIError
@@ -32,12 +32,15 @@ from app.broker.models import (
     BrokerPosition,
     MarketClock,
     OrderRequest,
+    OrderState,
+    Side,
 )
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 _DUPLICATE = "client_order_id must be unique"
-_STATE = {"new": "new", "accepted": "accepted", "pending_new": "new", "accepted_for_bidding":
+_STATE: dict[str, OrderState] = {
+          "new": "new", "accepted": "accepted", "pending_new": "new", "accepted_for_bidding":
           "accepted", "partially_filled": "partially_filled", "filled": "filled",
           "done_for_day": "canceled", "canceled": "canceled", "expired": "expired",
           "replaced": "canceled", "pending_cancel": "accepted", "pending_replace": "accepted",
@@ -167,7 +170,7 @@ class AlpacaBroker:
 
 def _order(o: Any) -> BrokerOrder:
     status = o.status.value if hasattr(o.status, "value") else str(o.status)
-    side = o.side.value if hasattr(o.side, "value") else str(o.side)
+    side = cast(Side, o.side.value if hasattr(o.side, "value") else str(o.side))  # validated
     price = o.filled_avg_price
     return BrokerOrder(client_order_id=o.client_order_id, broker_id=str(o.id), symbol=o.symbol,
                        side=side, qty=float(o.qty or 0), status=_STATE.get(status, "accepted"),

@@ -33,6 +33,10 @@ the recursive code that prints, compares and serialises specs."""
 MAX_LAG = 10_000
 """The longest lag, as :class:`~app.spec.expr.Lag` allows."""
 
+_REGIME_WORDS: dict[str, tuple[str, ...]] = {
+    "trending": ("trending_up", "trending_down"), "any": REGIMES, "all": REGIMES}
+"""The words that stand for several regimes in ``regime allow``."""
+
 N = TypeVar("N")
 Logic = TypeVar("Logic", E.And, E.Or)
 
@@ -427,8 +431,7 @@ class StatementTransformer(Transformer_NonRecursive[Token, Stmt]):
         allowed: list[str] = []
         for tok in names:
             word = str(tok).lower()
-            expanded = {"trending": ["trending_up", "trending_down"], "any": list(REGIMES),
-                        "all": list(REGIMES)}.get(word, [word])
+            expanded = _REGIME_WORDS.get(word, (word,))
             for regime in expanded:
                 if regime not in REGIMES:
                     raise LocatedError(f"unknown regime '{tok}'{_suggest(word, REGIMES)}; use "

@@ -20,7 +20,7 @@ def warmup(node: Any) -> int:
         return 0
     if isinstance(node, E.Indicator):
         inner = warmup(node.source) if node.source is not None else 0
-        return inner + lookback(node.name, node.params)
+        return inner + lookback(node.name, node.numbers())
     if isinstance(node, E.Lag):
         return warmup(node.expr) + node.bars
     if isinstance(node, E.Neg):

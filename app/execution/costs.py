@@ -25,6 +25,8 @@ CostKind = Literal["none", "per_share", "percent", "fixed"]
 _PER_SHARE = re.compile(r"^\$?([0-9.]+)\s*/\s*(share|sh|shares)$")
 _PERCENT = re.compile(r"^([0-9.]+)\s*%$")
 _FIXED = re.compile(r"^\$?([0-9.]+)\s*(/\s*(order|trade|fill))?$")
+_PATTERNS: tuple[tuple[re.Pattern[str], CostKind], ...] = (
+    (_PER_SHARE, "per_share"), (_PERCENT, "percent"), (_FIXED, "fixed"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,14 +81,14 @@ def parse_cost(text: str | float | None, what: str = "cost") -> CostModel:
     if isinstance(text, (int, float)):
         return CostModel("fixed", float(text)) if text else ZERO
     raw = text.strip().lower()
-    for pattern, kind in ((_PER_SHARE, "per_share"), (_PERCENT, "percent"), (_FIXED, "fixed")):
+    for pattern, kind in _PATTERNS:
         match = pattern.match(raw)
         if match:
             try:
                 value = float(match.group(1))
             except ValueError:
                 break
-            return CostModel(kind, value) if value else ZERO  # type: ignore[arg-type]
+            return CostModel(kind, value) if value else ZERO
     raise ParleyError(
         f"cannot read the {what} {text!r}",
         "write it as a percent (0.1%), dollars per share (0.005/share) or dollars per "

@@ -27,7 +27,7 @@ from app.execution.decision import DecisionRecord
 from app.execution.fill_model import ExitHit, ExitPlan, find_exit
 from app.execution.gate import APPROVE, BookView, Candidate, Decision, GateChain, bars_until
 from app.execution.limits import Limits
-from app.execution.orders import Order, client_order_id
+from app.execution.orders import Intent, Order, client_order_id
 from app.execution.paper import PaperBroker
 from app.execution.portfolio import Position, Trade
 from app.execution.risk import RiskGate
@@ -228,7 +228,7 @@ class StrategySession:
         self._record(data, side, rule, verdict.qty, decision, verdict.reasons)
         if not verdict.approved:
             return None
-        intent = "open_long" if side > 0 else "open_short"
+        intent: Intent = "open_long" if side > 0 else "open_short"
         order = Order(client_order_id(self.run_id, data.symbol, self._now, intent), data.symbol,
                       side, verdict.qty, intent, rule, bar, self._now, bracket)
         return self.broker.submit(order)

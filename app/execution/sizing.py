@@ -14,7 +14,8 @@ from collections.abc import Callable
 from app.execution.fill_model import Bracket
 from app.instruments import instrument
 from app.spec.models import AtrLevel, Level, Sizing, StrategySpec
-from app.spec.readback import DEFAULT_SIZING_PCT
+from app.spec.checks import DEFAULT_SIZING_PCT
+from app.spec.expr import number
 
 DEFAULT_SIZING = Sizing(kind="pct_equity", value=DEFAULT_SIZING_PCT)
 _CRYPTO_STEP = 1e-8
@@ -44,17 +45,18 @@ def raw_quantity(
     (the spec checker already refuses risk sizing without a stop).
     """
     s = sizing or DEFAULT_SIZING
+    value = number(s.value)
     if s.kind == "fixed_shares":
-        return s.value
+        return value
     if price <= 0:
         return 0.0
     if s.kind == "fixed_usd":
-        return s.value / price
+        return value / price
     if s.kind == "pct_equity":
-        return max(equity, 0.0) * s.value / 100.0 / price
+        return max(equity, 0.0) * value / 100.0 / price
     if not stop_distance or stop_distance <= 0:
         return 0.0
-    return max(equity, 0.0) * s.value / 100.0 / stop_distance
+    return max(equity, 0.0) * value / 100.0 / stop_distance
 
 
 def needs_equity(spec: StrategySpec) -> bool:

@@ -56,9 +56,10 @@ def stoch(
 def true_range(high: FloatArray, low: FloatArray, close: FloatArray) -> FloatArray:
     """TA-Lib TRANGE for bars ``1 ..`` (bar 0 has no previous close)."""
     prev = close[:-1]
-    return np.maximum.reduce(
+    widest: FloatArray = np.maximum.reduce(
         [high[1:] - low[1:], np.abs(high[1:] - prev), np.abs(low[1:] - prev)]
     )
+    return widest
 
 
 def atr(high: FloatArray, low: FloatArray, close: FloatArray, n: int) -> FloatArray:

@@ -76,7 +76,8 @@ class Bars:
         """A price field by name (``"close"``), as used by ``FieldRef`` in the language."""
         if name not in _PRICE_COLUMNS:
             raise KeyError(f"unknown price field {name!r}")
-        return getattr(self, name)
+        values: NDArray[np.float64] = getattr(self, name)
+        return values
 
     @classmethod
     def from_frame(cls, df: pd.DataFrame) -> Bars:

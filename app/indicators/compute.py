@@ -71,7 +71,8 @@ def compute(
         raise ValueError(f"{name} is computed from the bars and takes no source series")
     elif name in ("opening_high", "opening_low"):
         price = bars.high if name == "opening_high" else bars.low
-        result = _bars.opening_range(bars.session_days(), price, *values,
+        (first_bars,) = values  # its one parameter, a whole number
+        result = _bars.opening_range(bars.session_days(), price, int(first_bars),
                                      high=name == "opening_high")
     else:
         fields, fn = _ON_FIELDS[name]
@@ -131,8 +132,12 @@ def _skip_leading_nans(
 
 def _pad(result: Result, start: int) -> Result:
     if isinstance(result, dict):
-        return {k: _pad(v, start) for k, v in result.items()}  # type: ignore[misc]
-    return result if start == 0 else np.concatenate((nans(start), result))
+        return {k: _pad_array(v, start) for k, v in result.items()}
+    return _pad_array(result, start)
+
+
+def _pad_array(values: FloatArray, start: int) -> FloatArray:
+    return values if start == 0 else np.concatenate((nans(start), values))
 
 
 def _pick(spec: IndicatorDef, result: Result, output: str | None) -> FloatArray:

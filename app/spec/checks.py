@@ -7,6 +7,7 @@ the part of the spec at fault so the parser can point at its line.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from app.indicators.catalog import CATALOG
@@ -32,8 +33,8 @@ def check_spec(spec: StrategySpec) -> list[Problem]:
     then as it runs, at the defaults.
     """
     if spec.params:
-        problems = check_params(spec) + _check_exposure(spec)  # worst case over the ranges
-        return problems or check_spec(P.runnable(spec))
+        declared = check_params(spec) + _check_exposure(spec)  # worst case over the ranges
+        return declared or check_spec(P.runnable(spec))
     problems: list[Problem] = []
     problems += _check_symbols(spec)
     problems += _check_rules(spec)
@@ -193,7 +194,7 @@ def _check_indicators(spec: StrategySpec) -> list[Problem]:
         definition = CATALOG.get(node.name)
         if definition is None:
             problems.append(Problem(key, f"unknown indicator '{node.name}'", node))
-        elif node.name == "macd" and node.params[0] >= node.params[1]:
+        elif node.name == "macd" and _fast_not_faster(node.params):
             problems.append(Problem(key, "macd's fast period must be shorter than its slow "
                                          "period", node))
         elif definition.intraday_only and spec.timeframe == "1d":
@@ -202,7 +203,16 @@ def _check_indicators(spec: StrategySpec) -> list[Problem]:
     return problems
 
 
-def _all_nodes(spec: StrategySpec):
+def _fast_not_faster(params: tuple[float | E.ParamRef, ...]) -> bool:
+    """MACD's fast period at or above its slow one (parameters are checked with their
+    ranges, by :func:`app.spec.param_checks.check_params`)."""
+    fast, slow = params[0], params[1]
+    if isinstance(fast, E.ParamRef) or isinstance(slow, E.ParamRef):
+        return False
+    return fast >= slow
+
+
+def _all_nodes(spec: StrategySpec) -> Iterator[tuple[str, E.Expr]]:
     for key in RULES:
         rule = getattr(spec, key)
         if rule is not None:

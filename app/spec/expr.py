@@ -4,6 +4,7 @@ Every node carries a ``kind`` so the JSON form is self-describing and pydantic c
 the right class from a discriminated union.
 """
 
+from collections.abc import Iterator
 from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -43,6 +44,17 @@ class ParamRef(_Node):
     name: str
 
 
+def number(value: float | ParamRef) -> float:
+    """A number of a spec that runs: every parameter bound, as the engine sees it.
+
+    Raises:
+        TypeError: a parameter is still unbound (:func:`app.spec.params.bind` first).
+    """
+    if isinstance(value, ParamRef):
+        raise TypeError(f"parameter {value.name} is unbound: bind the spec before running it")
+    return value
+
+
 class Indicator(_Node):
     """An indicator call such as ``sma(close, 50)`` or ``macd(close, 12, 26, 9).signal``.
 
@@ -57,6 +69,10 @@ class Indicator(_Node):
     params: tuple[float | ParamRef, ...] = ()
     output: str | None = None
     """The chosen output of a multi-output indicator (``signal`` of MACD)."""
+
+    def numbers(self) -> tuple[float, ...]:
+        """``params`` as the engine reads them (:func:`number` of each)."""
+        return tuple(number(v) for v in self.params)
 
 
 class Lag(_Node):
@@ -129,7 +145,7 @@ for _model in (Indicator, Lag, Neg, BinOp, Compare, Cross, And, Or, Not):
     _model.model_rebuild()
 
 
-def walk_exprs(node: object):
+def walk_exprs(node: object) -> Iterator[Expr]:
     """Yield every expression node inside a condition or expression, depth first."""
     if isinstance(node, (Compare, Cross, BinOp)):
         yield from walk_exprs(node.left)

@@ -14,9 +14,10 @@ Timeframe = Literal["1m", "5m", "15m", "30m", "1h", "4h", "1d"]
 TIMEFRAMES: tuple[str, ...] = ("1m", "5m", "15m", "30m", "1h", "4h", "1d")
 Direction = Literal["long", "short", "both"]
 RegimeName = Literal["trending_up", "trending_down", "mean_reverting", "high_volatility"]
-REGIMES: tuple[str, ...] = ("trending_up", "trending_down", "mean_reverting", "high_volatility")
+REGIMES: tuple[RegimeName, ...] = (
+    "trending_up", "trending_down", "mean_reverting", "high_volatility")
 AgentName = Literal["technical", "fundamentals", "news", "macro"]
-AGENTS: tuple[str, ...] = ("technical", "fundamentals", "news", "macro")
+AGENTS: tuple[AgentName, ...] = ("technical", "fundamentals", "news", "macro")
 SizingKind = Literal["pct_equity", "risk_pct", "fixed_usd", "fixed_shares"]
 
 
@@ -119,7 +120,7 @@ class Screen(_Model):
 class RegimeSpec(_Model):
     """Which market regimes may open positions, and what a regime change does."""
 
-    allow: tuple[RegimeName, ...] = Field(default=REGIMES, min_length=1)  # type: ignore[assignment]
+    allow: tuple[RegimeName, ...] = Field(default=REGIMES, min_length=1)
     transition: Literal["allow", "raise", "block"] = "raise"
     """In a transition: trade as usual, demand more conviction, or open nothing."""
     transition_raise: int = Field(default=10, ge=0, le=100)
@@ -131,7 +132,7 @@ class RegimeSpec(_Model):
 class AgentsSpec(_Model):
     """The analyst team that votes after the rules fire."""
 
-    team: tuple[AgentName, ...] = Field(default=AGENTS, min_length=1)  # type: ignore[assignment]
+    team: tuple[AgentName, ...] = Field(default=AGENTS, min_length=1)
     debate_rounds: int = Field(default=1, ge=0, le=10)
     min_conviction: int = Field(default=50, ge=0, le=100)
 

@@ -233,7 +233,7 @@ def say(node: Any) -> str:
 
 
 def _say_indicator(node: E.Indicator) -> str:
-    p = [n(v) for v in node.params]
+    p = [n(v) for v in node.numbers()]
     src = say(node.source) if node.source is not None else "the close"
     name = node.name
     if name in ("highest", "lowest"):
