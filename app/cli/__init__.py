@@ -13,6 +13,7 @@ import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
+from types import ModuleType
 
 from app import __version__
 from app.errors import ParleyError
@@ -58,7 +59,7 @@ def _first_command(args: list[str]) -> str | None:
     return next((a for a in args if not a.startswith("-")), None)
 
 
-def _command_modules(names: Sequence[str]) -> list:
+def _command_modules(names: Sequence[str]) -> list[ModuleType]:
     """Command groups that land issue by issue; each registers its own subcommands."""
     import importlib
 

@@ -8,6 +8,7 @@ import os
 import sys
 from typing import Any
 
+from app.cli.text import date_text
 from app.errors import ParleyError
 
 
@@ -77,7 +78,7 @@ def cmd_regime(args: argparse.Namespace) -> int:
         elif bar is not None:
             bar.clear()  # before the timeline is printed
         if args.json:
-            rows.extend({"date": _date_text(when), "symbol": symbol, "regime": regime,
+            rows.extend({"date": date_text(when), "symbol": symbol, "regime": regime,
                          "confidence": round(float(conf), 4)}
                         for when, regime, conf in zip(regimes.index, regimes["regime"],
                                                       regimes["confidence"], strict=True))
@@ -102,8 +103,3 @@ def _demo(seed: int, seeds: int | None) -> int:
         means = [result if s == seed else run_demo(seed=s) for s in range(1, seeds + 1)]
         print("\n" + format_means(means))
     return 0
-
-
-def _date_text(ts: Any) -> str:
-    return ts.strftime("%Y-%m-%d") if ts.hour == ts.minute == ts.second == 0 else \
-        ts.strftime("%Y-%m-%d %H:%M:%S")

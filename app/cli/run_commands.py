@@ -254,17 +254,18 @@ def _status_one(store: Any, run_id: str, as_json: bool) -> int:
     if row is None:
         raise ParleyError(f"no run {run_id!r}", "`parley status` lists the runs")
     clock = _clock(row)
-    data = {"run": _run_json(store, row, clock),
-            "orders": [_clean(o.model_dump(exclude={"id", "run_id", "created_at"}), clock)
-                       for o in store.orders(row.id)],
-            "fills": [_clean(f.model_dump(exclude={"id", "run_id", "created_at"}), clock)
-                      for f in store.fills(row.id)],
-            "positions": [_clean(p.model_dump(exclude={"id", "run_id"}), clock)
-                          for p in store.positions(row.id)],
-            "trades": [_clean(t.model_dump(exclude={"id", "run_id"}), clock)
-                       for t in store.trades(row.id)],
-            "events": [{"at": e.at.isoformat(), "kind": e.kind, "message": e.message}
-                       for e in store.events(row.id)][-50:]}
+    data: dict[str, Any] = {
+        "run": _run_json(store, row, clock),
+        "orders": [_clean(o.model_dump(exclude={"id", "run_id", "created_at"}), clock)
+                   for o in store.orders(row.id)],
+        "fills": [_clean(f.model_dump(exclude={"id", "run_id", "created_at"}), clock)
+                  for f in store.fills(row.id)],
+        "positions": [_clean(p.model_dump(exclude={"id", "run_id"}), clock)
+                      for p in store.positions(row.id)],
+        "trades": [_clean(t.model_dump(exclude={"id", "run_id"}), clock)
+                   for t in store.trades(row.id)],
+        "events": [{"at": e.at.isoformat(), "kind": e.kind, "message": e.message}
+                   for e in store.events(row.id)][-50:]}
     if as_json:
         _dump(data)
         return 0
@@ -359,7 +360,8 @@ def _t(ns: int | None, clock: str | None = None, symbol: str | None = None) -> s
 
         return iso_time(ns, clock, zone_of(symbol) if symbol else None)
     ts = pd.Timestamp(ns)
-    return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.isoformat()
+    text: str = ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.isoformat()
+    return text
 
 
 def _clock(row: Any) -> str | None:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.cli.text import date_text
 from app.dsl import analyse, format_spec, load_spec, read_spec_text
 from app.dsl.diagnostics import Diagnostic
 from app.dsl.formatting import format_text
@@ -109,14 +110,9 @@ def cmd_signals(args: argparse.Namespace) -> int:
     spec = load_spec(args.file)
     frames = load_for_spec(spec, args.data)
     table = signals_table(spec, frames)
-    table["date"] = table["date"].map(_date_text)
+    table["date"] = table["date"].map(date_text)
     table.to_csv(sys.stdout, index=False, lineterminator="\n")
     return 0
-
-
-def _date_text(ts: Any) -> str:
-    return ts.strftime("%Y-%m-%d") if ts.hour == ts.minute == ts.second == 0 else \
-        ts.strftime("%Y-%m-%d %H:%M:%S")
 
 
 __all__ = ["register", "format_spec"]

@@ -37,9 +37,8 @@ class ConversationChat:
                  resume: bool = True) -> None:
         self.settings = settings
         self.offline = offline
-        self.conversation = self._resumed() if resume else None
-        if self.conversation is None:
-            self.conversation = self._new()
+        resumed = self._resumed() if resume else None
+        self.conversation: Conversation = resumed if resumed is not None else self._new()
 
     def _new(self) -> Conversation:
         return Conversation(self.settings, offline=self.offline)

@@ -7,6 +7,7 @@ only and a random null, with a verdict each; the Sweep tab (s) runs ``parley swe
 
 from __future__ import annotations
 
+import numpy as np
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -234,7 +235,7 @@ def _name_in(spec_text: str) -> str:
     return ""
 
 
-def _wide(curves: list) -> bool:
+def _wide(curves: list[np.ndarray]) -> bool:
     """A log scale when the curves span more than tenfold (and stay positive)."""
     low = min(float(c.min()) for c in curves)
     high = max(float(c.max()) for c in curves)

@@ -3,6 +3,7 @@ questions, the diff of the last revision and which compiler answered on the righ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from inspect import isawaitable
 from pathlib import Path
 
@@ -140,9 +141,10 @@ class ChatScreen(ParleyScreen):
 
     @on(PromptInput.CommandEntered)
     async def _command(self, event: PromptInput.CommandEntered) -> None:
-        actions = {"save": lambda: self.save(event.argument), "new": self.action_new,
-                   "backtest": self.action_backtest, "run": lambda: self.run(event.argument),
-                   "edit": self.action_edit, "help": lambda: self.app.run_action("help")}
+        actions: dict[str, Callable[[], object]] = {
+            "save": lambda: self.save(event.argument), "new": self.action_new,
+            "backtest": self.action_backtest, "run": lambda: self.run(event.argument),
+            "edit": self.action_edit, "help": lambda: self.app.run_action("help")}
         action = actions.get(event.name)
         if action is None:
             self.query_one(ChatLog).add_note(

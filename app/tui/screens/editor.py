@@ -216,9 +216,13 @@ class EditorScreen(ParleyScreen):
         text = self.editor.text
         own = () if self.path is None else (self.path, self.services.library.spec_path(self.path))
         if target.exists() and target not in own:
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self.write_spec(target, text, draft, self.path)
+
             self.app.push_screen(ConfirmModal(
                 "Overwrite?", f"{target} already exists. Replace it?", confirm="Overwrite"),
-                lambda yes: self.write_spec(target, text, draft, self.path) if yes else None)
+                confirmed)
         else:
             self.write_spec(target, text, draft, self.path)
 

@@ -9,7 +9,7 @@ worker (one at a time) that reads what changed and posts a coalescing
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
@@ -268,9 +268,12 @@ class MonitorScreen(ParleyScreen):
                         "resume (r) restarts it." if command == "stop"
                         else f"Close every position of {which} at the next bar's open and "
                         "pause its entries?")
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self.control(run.id, command)
+
             self.app.push_screen(ConfirmModal(command.title() + " run?", question,
-                                              confirm=command.title()),
-                                 lambda yes: self.control(run.id, command) if yes else None)
+                                              confirm=command.title()), confirmed)
             return
         self.control(run.id, command)
 
@@ -286,7 +289,7 @@ class MonitorScreen(ParleyScreen):
             "Kill switch", f"Stop every active run now ({len(active)}), cancelling their "
             "waiting entries? Open positions stay as they are (F, flatten and stop, closes "
             f"them first).{_listed(active)}\nType KILL to confirm.",
-            "KILL", "Kill every run"), lambda yes: self.kill() if yes else None)
+            "KILL", "Kill every run"), _if_confirmed(self.kill))
 
     def action_flatten_stop(self) -> None:
         active = [r for r in self.runs.values() if r.active]
@@ -295,7 +298,7 @@ class MonitorScreen(ParleyScreen):
             "Flatten and stop", f"Close every position of every active run ({held} in "
             f"{len(active)} run(s)) at its next bar's open, then stop each run once it is "
             f"flat?{_listed(active)}\nType FLATTEN to confirm.",
-            "FLATTEN", "Flatten and stop"), lambda yes: self.flatten_stop() if yes else None)
+            "FLATTEN", "Flatten and stop"), _if_confirmed(self.flatten_stop))
 
     @work(thread=True, exit_on_error=False, group="run-control",
           description="Flatten and stop")
@@ -350,6 +353,14 @@ def _header(run: RunSummary) -> Content:
     if run.reason:
         parts += [" · ", (run.reason, "$text-warning")]
     return Content.assemble(*parts)
+
+
+def _if_confirmed(act: Callable[[], object]) -> Callable[[bool | None], None]:
+    """A confirm modal's callback: ``act`` when the user confirmed."""
+    def answered(yes: bool | None) -> None:
+        if yes:
+            act()
+    return answered
 
 
 def _listed(runs: list[RunSummary], most: int = 6) -> str:

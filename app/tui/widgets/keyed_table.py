@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual.color import Color, ColorParseError
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 
@@ -54,7 +55,7 @@ class KeyedTable(DataTable[Text]):
     def selected_key(self) -> str | None:
         if not self.shown or not 0 <= self.cursor_row < self.row_count:
             return None
-        return self.coordinate_to_cell_key((self.cursor_row, 0)).row_key.value
+        return self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key.value
 
     def set_rows(self, rows: Sequence[Row]) -> None:
         """Show exactly these rows, in this order, touching only what differs."""

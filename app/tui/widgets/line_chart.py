@@ -83,7 +83,8 @@ class LineChart(Widget):
         if not self.series or width < 12 or height < 3:
             return Content.styled(self.placeholder, "$text-muted italic")
         low, high = self._y_range()
-        unscale = (lambda v: 10 ** v) if self.log_scale else (lambda v: v)
+        unscale: Callable[[float], float] = \
+            (lambda v: 10 ** v) if self.log_scale else (lambda v: v)
         labels = [self.y_format(unscale(v)) for v in (high, (high + low) / 2, low)]
         gutter = max(len(text) for text in labels) + 1
         plot_w, plot_h = width - gutter, height - 1

@@ -92,7 +92,8 @@ class ParleyFooter(Footer):
         widgets = list(super().compose())
         keys = [w for w in widgets if isinstance(w, FooterKey)
                 and not w.has_class("-command-palette")]
-        palette = next((w for w in widgets if w.has_class("-command-palette")), None)
+        palette = next((w for w in widgets if isinstance(w, FooterKey)
+                        and w.has_class("-command-palette")), None)
         width = self.size.width
         self._fitted_width = width
         compact, hidden = fit([_info(k) for k in keys], _info(palette) if palette else None,
