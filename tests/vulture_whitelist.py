@@ -42,6 +42,7 @@ FRAMEWORK_NAMES: dict[str, str] = {
     "startprob_": "hmmlearn model parameters, set before decoding (app.regime.hmm)",
     "transmat_": "hmmlearn model parameters, set before decoding (app.regime.hmm)",
     "sweep": "BacktestService.sweep, called as getattr(service, ANALYSES[kind].method)",
+    "llm_team_gate": "found by name: app.backtest.gates._TEAMS, getattr on app.agents.gate",
     # Fields of records that are stored or compared whole.
     "exit_bar": "Trade field: in its repr, compared fast path == event loop",
     "applied_at": "SQLAlchemy column (app.store.tables)",
