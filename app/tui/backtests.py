@@ -86,7 +86,7 @@ class BacktestService:
         rules = rule_texts(spec)
         decisions = tuple(result.decisions)
         entries = tuple(entry_decisions(result.trades, decisions))
-        rows = tuple(trade_cells(t) for t in result.trades)
+        rows = tuple(trade_cells(t, result.timezone) for t in result.trades)
         report(1.0, "done")
         return BacktestOutcome(spec_text, source, self.describe_data(), result, decisions,
                                entries, rows, rules)
@@ -107,8 +107,12 @@ class BacktestService:
         return run_sweep_of(spec_text, source, self.data, self.cash, progress=progress)
 
 
-def trade_cells(t: Any) -> tuple[str, ...]:
-    """A closed trade as the trade list's cells (dates only for daily bars)."""
-    return (t.symbol, t.side, when(t.entry_time_ns), f"{t.entry_price:,.2f}",
-            when(t.exit_time_ns), f"{t.exit_price:,.2f}", f"{t.qty:,.6g}", f"{t.pnl:+,.2f}",
-            f"{t.pnl_pct:+.2f}%", str(t.bars_held), t.exit_reason)
+def trade_cells(t: Any, clock: str | None = None) -> tuple[str, ...]:
+    """A closed trade as the trade list's cells (dates only for daily bars), its times in
+    its symbol's zone when the run's ``clock`` is another (a mixed run's UTC)."""
+    from app.instruments.clock import zone_of
+
+    zone = zone_of(t.symbol) if clock is not None else None
+    return (t.symbol, t.side, when(t.entry_time_ns, clock, zone), f"{t.entry_price:,.2f}",
+            when(t.exit_time_ns, clock, zone), f"{t.exit_price:,.2f}", f"{t.qty:,.6g}",
+            f"{t.pnl:+,.2f}", f"{t.pnl_pct:+.2f}%", str(t.bars_held), t.exit_reason)

@@ -60,10 +60,18 @@ def entry_decisions(trades: Sequence[Any], decisions: Sequence[DecisionRecord]
 _EPOCH = datetime(1970, 1, 1)
 
 
-def when(ns: int | None) -> str:
-    """A bar time (int64 ns): the date alone for daily bars, else date and minute."""
+def when(ns: int | None, clock: str | None = None, zone: str | None = None) -> str:
+    """A bar time (int64 ns): the date alone for daily bars, else date and minute. With
+    the run's ``clock`` and a symbol's ``zone``, in that zone's wall time (a mixed run's
+    UTC clock puts a New York daily bar at 04:00; its venue's date is what a trader reads)."""
     if not ns:
         return "-"
+    if clock is not None and zone is not None and zone != clock:
+        import numpy as np
+
+        from app.instruments.clock import from_run_clock
+
+        ns = int(from_run_clock(np.array([int(ns)], dtype=np.int64), clock, zone)[0])
     t = _EPOCH + timedelta(microseconds=int(ns) // 1000)
     if (t.hour, t.minute, t.second) == (0, 0, 0):
         return t.strftime("%Y-%m-%d")

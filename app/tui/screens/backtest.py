@@ -160,8 +160,9 @@ class BacktestScreen(AnalysisScreen):
         self.outcome = outcome
         r = outcome.result
         data = "" if outcome.data == "bundled data" else f" · {outcome.data}"
+        zone = "" if r.timezone == "America/New_York" else f" · times {r.timezone}"
         self.query_one(StatusLine).detail = (
-            f'"{r.name}" · {when(r.start.value)} to {when(r.end.value)}{data}')
+            f'"{r.name}" · {when(r.start.value)} to {when(r.end.value)}{data}{zone}')
         span = (when(r.start.value), when(r.end.value))
         curves = [r.buy_and_hold.to_numpy(), r.equity.to_numpy()]
         log = _wide(curves)
