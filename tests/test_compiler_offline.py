@@ -577,3 +577,10 @@ def test_exits_follow_their_entries_and_impossible_prices_are_asked() -> None:
     assert format_expr(d.short_exit) == "close > highest(high, 10)[1]"
     d = read_draft("go long AAPL when the close is above the high")
     assert d.long_entry is None and d.questions
+
+
+def test_profit_gain_and_ratio_words() -> None:
+    d = read_draft("buy AAPL when RSI < 30, stop 2%, exit at 5% profit")
+    assert d.take_profit == ("pct", 5.0)
+    d = read_draft("buy AAPL when RSI < 30, stop 2%, use a risk reward ratio of 2")
+    assert d.take_profit == ("pct", 4.0)

@@ -23,7 +23,7 @@ _SENTENCE = re.compile(r"(?<=[^\s.])[.!?](?=\s|$)|;|\n")
 _ABBREV = {"e.g.": "eg", "e.g": "eg", "i.e.": "ie", "vs.": "vs", "approx.": "approx",
            "etc.": "etc", "no.": "number", "ca.": "ca"}
 
-STARTERS = {"SIDE", "STOP", "TARGET", "TRAIL", "HOLD", "SIZE", "RISK", "DIR", "AGENTS"}
+STARTERS = {"SIDE", "STOP", "TARGET", "TRAIL", "HOLD", "SIZE", "RISK", "DIR", "AGENTS", "RRWORD"}
 LEADS = {"SIDE", "WHEN", "AND", "OR"}
 """Token kinds that open a new part of a sentence after a comma or an "and"."""
 LEVEL_UNITS = {"STOP", "TARGET", "TRAIL", "SHARES", "EQUITY", "LOTS", "RISK", "HOLD",

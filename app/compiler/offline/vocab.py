@@ -227,11 +227,12 @@ STOP: stop | stop loss | stoploss | stop-loss | sl | stop out | stopped out | pr
   hard stop | initial stop | stop at | stop losses | stops | max loss | maximum loss | \
   cut losses | cut the loss | stop level | loss limit per trade | stop loss at | a stop | s/l | \
   a loss of | the loss is | loss of | stop-loss at | stop loss of | a stop loss of | a stop loss | \
-  a stop loss at | a stop-loss | a stop-loss at
+  a stop loss at | a stop-loss | a stop-loss at | loss at | a loss at | by loss at
 TARGET: take profit | profit target | target | tp | take profits | take-profit | profit taking | \
   profit objective | take profit at | target of | targets | objective | exit at a profit of | \
   book profit | book profits | limit order at | profit target of | t/p | a profit of | \
-  profit of | the profit is | a gain of | take profit of
+  profit of | the profit is | a gain of | take profit of | profit | gain | a profit | \
+  in profit of | profit at | a gain at
 TRAIL: trailing stop | trailing | trail | trailing stop loss | trail the stop | trailing-stop | \
   trail stop | trails | chandelier stop | trailed stop | trailing sl | trailing stop percentage | \
   trailing stop loss percentage | trailing percentage | trailing stop percent | trail percent | \
@@ -259,7 +260,9 @@ PIPS: pips | pip | points | point | ticks | tick
 ATR: atr | atrs | x atr | times atr | times the atr | atr multiple | atr's | average true ranges
 RRWORD: risk reward | risk/reward | r:r | rr | reward to risk | risk to reward | r | \
   risk-reward | reward:risk | reward-to-risk | risk-to-reward | times the risk | times risk | \
-  x risk | r multiple | times the stop | times the stop distance | x the stop
+  x risk | r multiple | times the stop | times the stop distance | x the stop | \
+  risk reward ratio | risk/reward ratio | risk-reward ratio | reward ratio | r:r ratio | \
+  rr ratio | reward to risk ratio | risk to reward ratio | reward-to-risk ratio
 AGENTS: all agents | with all agents | the agents | agents | the agent team | agent team | \
   with agents | with the agents | all the agents | the analyst team | analyst team | \
   use the agents | using the agents
@@ -453,7 +456,7 @@ FILLERS = frozenset("""
 a an the i i'd i'm im we me my our you your this that these those them they their
 is are be been being was were will would should could can may might must do does did
 to of in on by for from with into onto as so than just only please pls plz
-want wanna use function formula code script help like need let lets let's make build create
+today today's want wanna use function formula code script help like need let lets let's make build create
 write give set setup get got
 strategy strat system algo bot trade trades trading position positions name names
 ticker tickers symbol symbols chart charts candle candles bars bar using some
