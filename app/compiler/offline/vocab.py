@@ -456,8 +456,8 @@ FILLERS = frozenset("""
 a an the i i'd i'm im we me my our you your this that these those them they their
 is are be been being was were will would should could can may might must do does did
 to of in on by for from with into onto as so than just only please pls plz
-today today's want wanna use function formula code script help like need let lets let's make build create
-write give set setup get got
+today today's want wanna use function formula code script help like need let lets let's
+make build create write give set setup get got
 strategy strat system algo bot trade trades trading position positions name names
 ticker tickers symbol symbols chart charts candle candles bars bar using some
 something thing simple basic here there now every all any new go going can't don't dont
