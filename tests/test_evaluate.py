@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.backtest import run_backtest
+from app.backtest import BacktestError, run_backtest
 from app.cli import main
 from app.dsl import parse_spec
 from app.evaluate import stats
@@ -149,6 +149,10 @@ def test_the_summary_has_the_table_the_verdicts_and_the_audit() -> None:
     text = summary(report())
     assert "null pct" in text and text.count("\n- ") >= 4 and "look-ahead audit:" in text
     assert report()["caveats"] == [] and "data caveat" not in text
+    assert text.startswith("Evaluation of Small on GOOG\n")
+    many = {**report(), "symbols": [f"S{i:03d}" for i in range(505)]}
+    assert summary(many).startswith(
+        "Evaluation of Small on 505 symbols (S000, S001, S002, S003, S004, ..., S504)\n")
 
 
 def test_the_datas_caveats_reach_the_report() -> None:
@@ -180,3 +184,8 @@ def test_cli_json_and_clear_errors(tmp_path, capsys: pytest.CaptureFixture[str])
     assert "Traceback" not in capsys.readouterr().err
     assert main(["evaluate", str(path), "--data", str(data), "--folds", "400"]) == 1
     assert "walk-forward" in capsys.readouterr().err
+    assert main(["evaluate", str(path), "--from", "2012-01-01", "--to", "2011-01-01"]) == 1
+    err = capsys.readouterr().err
+    assert "--from 2012-01-01 is after --to 2011-01-01" in err and "Traceback" not in err
+    with pytest.raises(BacktestError, match="is after --to"):
+        evaluate(parse_spec(SPEC), frames(), start="2008-01-01", end="2007-01-01")

@@ -328,6 +328,18 @@ def test_cli_errors(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     assert usage.value.code == 2
 
 
+def test_cli_reads_the_bundled_sp500_universe_as_backtest_does(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["regime", "--symbol", "AAPL", "--symbol", "GOOG", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["symbol"] for r in rows} == {"AAPL", "GOOG"}
+    assert rows[-1]["date"] > "2018" and any(r["regime"] != "transition" for r in rows)
+    assert main(["regime", "--symbol", "NOPE"]) == 1
+    err = capsys.readouterr().err
+    assert "No data for NOPE" in err and "sp500 universe" in err
+
+
 def test_cli_fitted_model(market: pd.DataFrame, tmp_path,
                           capsys: pytest.CaptureFixture[str]) -> None:
     market.iloc[:300].to_csv(tmp_path / "SYN.csv", index_label="date")

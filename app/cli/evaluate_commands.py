@@ -37,7 +37,7 @@ def register(commands: Any) -> None:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from app.dsl import load_spec
     from app.evaluate.report import summary
-    from app.evaluate.run import evaluate
+    from app.evaluate.run import check_span, evaluate
     from app.market.alpaca_cache import alpaca_feed
     from app.market.data_source import load_for_spec
 
@@ -45,6 +45,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                                ("--cuts", args.cuts, 0)):
         if value < least:
             raise ParleyError(f"{flag} must be at least {least}, not {value}")
+    check_span(args.start, args.end)  # before any data is loaded or downloaded
     spec = load_spec(args.file)
     frames = load_for_spec(spec, args.data, start=args.start, end=args.end)
     if alpaca_feed(args.data) is not None:  # the team reads Alpaca's headlines too

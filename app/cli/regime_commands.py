@@ -23,7 +23,8 @@ def register(commands: Any) -> None:
     regime.add_argument("--data", metavar="PATH",
                         help="CSV file or folder of SYMBOL.csv files (default: bundled data)")
     regime.add_argument("--symbol", action="append", metavar="S",
-                        help="only this symbol (repeat for several; default: all in the data)")
+                        help="only this symbol (repeat for several; default: all in the data); "
+                        "without --data any bundled symbol, the sp500 universe's too")
     regime.add_argument("--model", choices=("switching", "fitted"), default="switching",
                         help="switching (default) or fitted (walk-forward Gaussian HMM)")
     regime.add_argument("--json", action="store_true",
@@ -53,6 +54,7 @@ def cmd_regime(args: argparse.Namespace) -> int:
 
     from app.cli.progress import line_bar
     from app.market.bundled import bundled_dir
+    from app.market.data_source import bundled_bars
     from app.market.loader import load_bars
     from app.regime import RegimeConfig, detect_regimes
     from app.regime.timeline import render_timeline
@@ -60,7 +62,10 @@ def cmd_regime(args: argparse.Namespace) -> int:
     if args.width < 1 or args.last < 0:
         raise ParleyError("--width must be at least 1 and --last at least 0.")
     config = RegimeConfig(model=args.model)
-    frames = load_bars(args.data if args.data else bundled_dir(), symbols=args.symbol)
+    if args.data or not args.symbol:
+        frames = load_bars(args.data if args.data else bundled_dir(), symbols=args.symbol)
+    else:  # the bundled CSV files, then the sp500 universe, as backtest reads them
+        frames = bundled_bars(args.symbol)
     colour = not args.no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     rows: list[dict[str, Any]] = []
     bar = line_bar(sys.stderr, "regimes") if len(frames) > 1 else None

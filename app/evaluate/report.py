@@ -65,10 +65,18 @@ def _row(f: dict[str, Any], layer: dict[str, Any] | None) -> str:
             f"{f['time_in_market_pct']:>5.0f}% {f['avg_exposure_pct']:>4.0f}%")
 
 
+def symbols_text(symbols: list[str], shown: int = 5) -> str:
+    """The symbols, or for a long list its count, its first few and its last (``--json``
+    keeps them all)."""
+    if len(symbols) <= 2 * shown:
+        return ", ".join(symbols)
+    return f"{len(symbols)} symbols ({', '.join(symbols[:shown])}, ..., {symbols[-1]})"
+
+
 def summary(report: dict[str, Any]) -> str:
     """The whole report as text."""
     folds = ", ".join(f"{f['start']}..{f['end']}" for f in report["folds"])
-    out = [f"Evaluation of {report['strategy']} on {', '.join(report['symbols'])}",
+    out = [f"Evaluation of {report['strategy']} on {symbols_text(report['symbols'])}",
            f"{len(report['folds'])} walk-forward folds: {folds}",
            f"null: {report['draws']} seeded draws per layer (seed {report['seed']}); "
            "Sharpe of the folds' returns pooled, annualised", ""]

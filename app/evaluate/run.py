@@ -101,6 +101,7 @@ def evaluate(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], *, folds: i
     """
     if draws < 1:
         raise BacktestError(f"--draws must be at least 1, not {draws}")
+    check_span(start, end)
     bounds = fold_bounds(frames, folds, _warm_start(spec, frames, start), _date(end, "--to"))
     from app.market.data_source import history_bars
 
@@ -129,6 +130,15 @@ def evaluate(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], *, folds: i
         for k, (a, b) in enumerate(bounds)], "draws": draws, "seed": seed,
         "rules": _arm_figures(arms["rules"], ppy), "layers": out, "audit": audit,
         "missing_layers": _missing(spec), "caveats": list(getattr(frames, "caveats", []))}
+
+
+def check_span(start: Any, end: Any) -> None:
+    """Raise :class:`BacktestError` when ``--from`` is not a date, ``--to`` is not, or
+    ``--from`` comes after ``--to``."""
+    a, b = _date(start, "--from"), _date(end, "--to")
+    if a is not None and b is not None and a > b:
+        raise BacktestError(f"--from {a:%Y-%m-%d} is after --to {b:%Y-%m-%d}; "
+                            "swap them or drop one")
 
 
 def _run_arm(ctx: Context, name: str, make: Callable[..., GateChain]) -> Arm:

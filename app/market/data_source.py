@@ -48,7 +48,7 @@ def load_for_spec(spec: StrategySpec, data: str | Path | None = None, *, start: 
     elif data is not None:
         frames = load_bars(data, symbols=list(spec.universe))
     else:
-        frames = _bundled(spec, settings)
+        frames = bundled_bars(spec.universe, getattr(spec, "universe_name", None), settings)
     return frames.derive({symbol: _at_timeframe(frame, spec.timeframe)
                           for symbol, frame in frames.items()})
 
@@ -76,13 +76,19 @@ def history_bars(spec: StrategySpec) -> int:
     return max(needs, default=0) + 1
 
 
-def _bundled(spec: StrategySpec, settings: Any) -> Bars:
-    """The bundled bars. ``universe sp500``, or a list the sp500 bundle holds entirely (and
-    the CSV files do not), comes from the sp500 bundle alone, so every symbol covers the
-    same years; otherwise each symbol from the CSV files first, then the sp500 bundle."""
-    wanted = [s.strip().upper() for s in spec.universe]
-    if getattr(spec, "universe_name", None):
-        return load_universe(wanted, spec.universe_name)
+def bundled_bars(symbols: Any, universe_name: str | None = None,
+                 settings: Any = None) -> Bars:
+    """The bundled bars of ``symbols``, as a spec's universe reads them: a named universe
+    (``sp500``), or a list the sp500 bundle holds entirely (and the CSV files do not), comes
+    from the sp500 bundle alone, so every symbol covers the same years; otherwise each
+    symbol from the CSV files first, then the sp500 bundle.
+
+    Raises:
+        DataError: a symbol is in neither (the message lists what is bundled).
+    """
+    wanted = [s.strip().upper() for s in symbols]
+    if universe_name:
+        return load_universe(wanted, universe_name)
     files = [s for s in wanted if s.replace("/", "") in bundled_symbols()]
     listed = set(universe_symbols())
     if len(files) < len(wanted) and all(s in listed for s in wanted):

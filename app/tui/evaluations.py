@@ -30,9 +30,11 @@ class EvaluationOutcome:
 
     @property
     def heading(self) -> str:
+        from app.evaluate.report import symbols_text
+
         r = self.report
         folds = ", ".join(f"{f['start']}..{f['end']}" for f in r["folds"])
-        return (f"Evaluation of {r['strategy']} on {', '.join(r['symbols'])} ({self.source}) · "
+        return (f"Evaluation of {r['strategy']} on {symbols_text(r['symbols'])} ({self.source}) · "
                 f"{len(r['folds'])} walk-forward folds: {folds} · {r['draws']} null draws "
                 f"per layer, seed {r['seed']}")
 
