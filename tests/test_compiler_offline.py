@@ -584,3 +584,28 @@ def test_profit_gain_and_ratio_words() -> None:
     assert d.take_profit == ("pct", 5.0)
     d = read_draft("buy AAPL when RSI < 30, stop 2%, use a risk reward ratio of 2")
     assert d.take_profit == ("pct", 4.0)
+
+
+def test_everyday_phrasings_of_multi_bar_gap_percent_and_entry_moves() -> None:
+    cases = {
+        "buy SPY when the close is above the 50-day moving average for 3 days in a row":
+            "close > sma(close, 50) and close[1] > sma(close, 50)[1] and close[2] > "
+            "sma(close, 50)[2]",
+        "buy SPY after 3 consecutive closes below the 20-day SMA":
+            "close < sma(close, 20) and close[1] < sma(close, 20)[1] and close[2] < "
+            "sma(close, 20)[2]",
+        "buy SPY when the stock closes lower 3 days in a row":
+            "close < close[1] and close[1] < close[2] and close[2] < close[3]",
+        "buy SPY when the MACD histogram turns positive": "macd(close, 12, 26, 9).hist crosses "
+                                                          "above 0",
+        "buy SPY when the stock gaps up more than 2%": "open > close[1] * 1.02",
+        "buy SPY when volume is at least twice the 20-day average volume":
+            "volume >= avg_volume(20) * 2",
+        "buy SPY when the 20-day rate of change is above 5%": "roc(close, 20) > 5",
+    }
+    for text, rule in cases.items():
+        assert format_expr(read_draft(text).long_entry) == rule, text
+    assert read_draft("buy SPY when the close is above 5%").long_entry is None
+    d = read_draft("buy SPY when RSI < 30, sell when price drops 5% from the entry price, sell "
+                   "when the position is up 10%")
+    assert d.stop_loss == ("pct", 5.0) and d.take_profit == ("pct", 10.0) and d.long_exit is None

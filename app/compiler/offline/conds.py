@@ -72,6 +72,8 @@ def _anaphora(left: Opnd, right: Opnd) -> bool:
     return left.kind == "it" and left.text.lower() in ("", "it", "it's") and right.kind == "num"
 
 
+PERCENT_SCALE = ("roc", "rsi", "stoch")
+"""Indicators whose values are percents, so "above 5%" is the level 5."""
 OSCILLATORS = ("rsi", "stoch", "macd", "roc", "adx", "atr", "stddev", "avg_volume")
 PRICE_LEVELS = ("sma", "ema", "wma", "ma", "bollinger", "donchian", "vwap")
 
@@ -177,6 +179,11 @@ class CondBuilder:
         return said
 
     def _pair(self, left: Opnd, right: Opnd) -> tuple[Any, Any]:
+        for a, b in ((left, right), (right, left)):
+            if a.kind == "pct" and not (b.kind == "ind" and b.name in PERCENT_SCALE):
+                raise Ask(f"'{a.text}' of what? A percent level fits an indicator in percent "
+                          "(rate of change, RSI); for prices say e.g. '2% above the 50-day "
+                          "SMA'.")
         if right.kind == "it" and right.text.lower() in ("it", "it's", "them", "that"):
             raise Ask(f"What is '{right.text}' that it is compared with? Name the level, e.g. "
                       "'the 20-day high'.")
@@ -311,6 +318,9 @@ class CondBuilder:
                             E.Compare(op="<=", left=a, right=high)))
 
     def slope(self, x: Opnd, tok: Tok) -> Any:
+        if str(tok.value).startswith("gap"):
+            raise Ask(f"'{tok.text}' by how much, and above what: e.g. 'gaps up 2%' (the open "
+                      "against the previous close)?")
         node = resolve(x, None, self.notes)
         up = tok.value == "up"
         self.notes.append(f"'{tok.text}' read as {'higher' if up else 'lower'} than one bar "
@@ -333,21 +343,29 @@ class CondBuilder:
         pct = next(t for t in toks if t.kind == "PCT")
         period = next((t for t in toks if t.kind == "PERIOD"), None)
         bars = period_bars(period, self.notes) if period is not None else 1
-        if period is None:
+        gap = str(move.value).startswith("gap")
+        if gap and period is not None:
+            raise Ask(None)
+        if gap:
+            self.notes.append(f"'{move.text} {pct.text}' read as the open against the previous "
+                              "close")
+        elif period is None:
             self.notes.append(f"'{move.text} {pct.text}' read as the close against the "
                               "previous close (one bar)")
-        up = move.value == "up"
+        up = move.value in ("up", "gapup")
         strict = any(t.kind == "CMP" and t.value in ("gt", "lt") for t in toks)
         factor = round(1 + pct.value / 100 if up else 1 - pct.value / 100, 10)
         past = lagged(E.FieldRef(name="close"), bars)
         return E.Compare(op=(">" if strict else ">=") if up else ("<" if strict else "<="),
-                         left=E.FieldRef(name="close"),
+                         left=E.FieldRef(name="open" if gap else "close"),
                          right=E.BinOp(op="*", left=past, right=E.Num(value=factor)))
 
     def move_row(self, *args: Any) -> Any:
         toks = [a for a in args if isinstance(a, Tok)]
         move = next(t for t in toks if t.kind == "MOVE")
         period = next(t for t in toks if t.kind == "PERIOD")
+        if str(move.value).startswith("gap"):
+            raise Ask(None)
         base = template("close > close[1]" if move.value == "up" else "close < close[1]")
         return repeat(base, period_bars(period, []))
 
@@ -366,6 +384,12 @@ class CondBuilder:
 
     def repeat_first(self, period: Tok, _row: Tok, atom: Any) -> Any:
         return repeat(atom, period_bars(period, []))
+
+    def repeat_count(self, num: Tok, _row: Tok, atom: Any) -> Any:
+        """"3 consecutive closes below the 20-day SMA"."""
+        if num.value != int(num.value):
+            raise Ask(None)
+        return repeat(atom, int(num.value))
 
     def repeat(self, atom: Any, a: Tok, b: Tok) -> Any:
         period = a if a.kind == "PERIOD" else b
@@ -448,6 +472,10 @@ class CondBuilder:
 
     def number(self, tok: Tok) -> Opnd:
         return Opnd("num", nums=[float(tok.value)], text=tok.text)
+
+    def percent(self, tok: Tok) -> Opnd:
+        """"the 20-day rate of change is above 5%": a level on a percent scale."""
+        return Opnd("pct", nums=[float(tok.value)], text=tok.text)
 
     def it(self, tok: Tok) -> Opnd:
         if tok.text.lower() in ("price", "the price", "prices"):

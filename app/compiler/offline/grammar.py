@@ -42,8 +42,9 @@ def parse_clause(toks: list[Tok], speeds: dict[str, int] | None = None
     """The parts of one clause and the notes of its non-literal readings; raises
     :class:`Ask` when it cannot be read whole."""
     stream = [Token(t.kind, str(i)) for i, t in enumerate(toks)]
+    grammar = parser()  # a grammar that does not build is a bug, never a question
     try:
-        tree = parser().parse(stream)
+        tree = grammar.parse(stream)
     except LarkError:
         raise Ask(None) from None
     walk = _Walk(toks, speeds or {})

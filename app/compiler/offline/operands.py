@@ -93,7 +93,7 @@ def resolve(op: Opnd, other: Opnd | None, notes: list[str]) -> Any:
 
 
 def _base(op: Opnd, other: Opnd | None, notes: list[str]) -> Any:
-    if op.kind == "num":
+    if op.kind in ("num", "pct"):
         return E.Num(value=op.nums[0])
     if op.kind in ("field", "it"):
         return E.FieldRef(name=op.source or "close")

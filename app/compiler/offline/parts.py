@@ -138,6 +138,15 @@ class PartBuilder(CondBuilder):
         ref = next(a for a in args if isinstance(a, Tok) and a.kind == "ENTRYREF")
         return Part("entry_move", value=(str(ref.value), float(pct.value)))
 
+    def entry_move_by(self, *args: Any) -> Part:
+        """"sells when the price drops 5% from the entry price"."""
+        move = next(a for a in args if isinstance(a, Tok) and a.kind == "MOVE")
+        pct = next(a for a in args if isinstance(a, Tok) and a.kind == "PCT")
+        if str(move.value).startswith("gap"):
+            raise Ask(None)
+        where = "above" if move.value == "up" else "below"
+        return Part("entry_move", value=(where, float(pct.value)))
+
     def hold(self, *toks: Tok) -> Part:
         period = next(t for t in toks if t.kind == "PERIOD")
         return Part("hold", value=period_bars(period, self.notes))

@@ -299,6 +299,9 @@ def _body(toks: list[Tok]) -> list[Tok]:
         if tok.kind == "FIELD" and tok.text.lower() in ("closes", "closed") and out \
                 and out[-1].kind in ("EXPR", "IND", "OUT", "RPAR"):
             continue  # "the IBS closes < 0.2": "closes" is the verb of an indicator
+        if tok.kind == "PATTERN" and out and out[-1].kind == "IT" and out[-1].text.lower() in (
+                "the stock", "stock", "the market", "price", "the price", "it"):
+            out.pop()  # "the stock closes lower 3 days in a row": the shape is the stock's
         if tok.kind == "FIELD" and out and out[-1].kind == "IT":
             if out[-1].text.lower() in ("it", "it's") and tok.text.lower().startswith("close"):
                 continue  # "it closes above 70": "it" is the subject, "closes" the verb

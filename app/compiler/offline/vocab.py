@@ -78,12 +78,13 @@ NOT: not | no longer | doesn't | does not | don't | do not | isn't | is not | di
 THEN: then | and then | next | otherwise
 BETWEEN: between | in between | within the range
 CMP gt: above | is above | over | greater than | more than | higher than | exceeds | exceed | \
-  > | is over | bigger than | above the level of | at least | stays above | remains above | \
+  > | is over | bigger than | above the level of | stays above | remains above | \
   is greater than | trades above | is higher than | sits above | holds above | is trading above
 CMP lt: below | is below | under | less than | lower than | < | beneath | is under | \
   is less than | stays below | remains below | trades below | is lower than | sits below | \
   falls short of | is trading below | smaller than
-CMP ge: >= | at or above | greater than or equal to | or more | or higher | or greater | => | \
+CMP ge: >= | at least | is at least | at or above | greater than or equal to | or more | \
+  or higher | or greater | => | \
   equal to or greater than | on or above
 CMP le: <= | at or below | less than or equal to | or less | or lower | =< | on or below | \
   equal to or less than
@@ -199,11 +200,22 @@ TREND down: falling | is falling | turns down | slopes down | sloping down | dow
   ticks down | turns lower
 MOVE up: gains | rises | rise | is up | up | jumps | rallies | climbs | advances | increases | \
   gained | \
-  rose | rallied | jumped | climbed | closes up | closed up | gaps up | gap up | gapped up | higher
+  rose | rallied | jumped | climbed | closes up | closed up | higher
 MOVE down: drops | falls | fall | is down | down | declines | loses | sinks | dropped | fell | \
   declined | \
-  closes down | closed down | decreases | plunges | gaps down | gap down | gapped down | lower | \
+  closes down | closed down | decreases | plunges | lower | \
   pulls back | pullback | pulled back | retraces
+MOVE gapup: gaps up | gap up | gapped up | gapping up | opens up | opened up
+MOVE gapdown: gaps down | gap down | gapped down | gapping down | opens down | opened down
+CROSS above + NUM 0: turns positive | becomes positive | goes positive | turned positive | \
+  crosses into positive territory | moves into positive territory
+CROSS below + NUM 0: turns negative | becomes negative | goes negative | turned negative | \
+  crosses into negative territory | moves into negative territory
+NUM 2 + SCALE: twice | double | two times
+NUM 3 + SCALE: triple | three times
+WHEN + AT: on a new | on new | upon a new
+TARGET: the position is up | position is up | the trade is up | trade is up | \
+  the position gains | the trade gains
 FROM above: from below | to the upside | upwards | upward | to the up side | from underneath
 FROM below: from above | to the downside | downwards | downward | to the down side
 SPEED fast: fast | faster | quick | quicker | shorter | fast moving | faster moving | \
@@ -308,12 +320,14 @@ FILL: at the close | on the close | the close after | at the open | on the open 
   the next day's open | at tomorrow's open | at the opening | on the opening | \
   at the close of the day | on the close of the day | at market price | market order | \
   on the market price | at the market price
+FROMENTRY: from entry | from the entry | from the entry price | of the entry price | of entry | \
+  of entry price | from the purchase price | from my entry | from the fill | \
+  from the fill price | from fill price | from the buy price | from the open price of the trade
 DROP: mean reversion | mean-reversion | trend following | trend-following | \
-  from entry | from the entry | from the entry price | of the entry price | of entry | \
-  of entry price | from the purchase price | of the trade | on the trade | of the position | \
-  on the position | of position | from my entry | in profit | in loss | \
+  of the trade | on the trade | of the position | \
+  on the position | of position | in profit | in loss | \
   of the position value | away | distance | a distance of | at a distance of | the entry price | \
-  from the fill | for the position | at that point | at this point | at that moment | \
+  for the position | at that point | at this point | at that moment | \
   buy/sell signals | buy/sell signal | buy and sell signals | buy/sell | buy and sell | \
   buy or sell signals | equity curve | the equity curve | equity curves | the following equity curve
 VAGUE cheap: cheap | cheaper
