@@ -97,6 +97,7 @@ def test_a_percent_parameter_reads_as_written(tmp_path: Path) -> None:
     (["--trials", "0", "--search", "tpe"], "--trials must be at least 1"),
     (["--param", "nope"], "no parameter of that name"),
     (["--trials", "5", "--search", "grid"], "--trials sets the number of TPE trials"),
+    (["--ray", "127.0.0.1:1"], "could not reach Ray at 127.0.0.1:1"),
 ])
 def test_what_cannot_run_is_said_plainly(spec: Path, tmp_path: Path, args: list[str],
                                          message: str) -> None:

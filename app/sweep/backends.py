@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import socket
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -148,6 +149,8 @@ def _ray(ray: Any, task: Any, ctx_ref: Any, specs: Sequence[StrategySpec],
 def _ray_init(ray: Any, address: str | None, workers: int | None) -> None:
     kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
                               "configure_logging": False}
+    if address:
+        _check_reachable(address)
     try:
         if address:
             ray.init(address=address, **kwargs)
@@ -158,6 +161,21 @@ def _ray_init(ray: Any, address: str | None, workers: int | None) -> None:
         raise ParleyError(f"could not start or reach Ray at {where}: {err}",
                           "check the address (ray://HOST:10001 or HOST:6379), or use "
                           "--backend local") from None
+
+
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Refuse at once an address where nothing listens (Ray itself retries for minutes,
+    printing its own warnings). ``auto`` and addresses without a port are left to Ray."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as err:
+        raise ParleyError(f"could not reach Ray at {address}: {err.strerror or err}",
+                          "start the cluster (ray start --head --port=6379) or check the "
+                          "address (HOST:6379, or ray://HOST:10001 through Ray Client)"
+                          ) from None
 
 
 _RAY_CTX: dict[str, Context] = {}
