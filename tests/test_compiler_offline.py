@@ -609,3 +609,31 @@ def test_everyday_phrasings_of_multi_bar_gap_percent_and_entry_moves() -> None:
     d = read_draft("buy SPY when RSI < 30, sell when price drops 5% from the entry price, sell "
                    "when the position is up 10%")
     assert d.stop_loss == ("pct", 5.0) and d.take_profit == ("pct", 10.0) and d.long_exit is None
+
+
+def test_band_settings_inherited_lengths_and_levels_in_brackets() -> None:
+    d = read_draft("Go long on a close above the upper Bollinger Band (20, 2). Exit on a close "
+                   "below the middle band.")
+    assert format_expr(d.long_entry) == "close > bollinger(close, 20, 2).upper"
+    d = read_draft("Buy QQQ when the 5-day RSI is under 20. Sell after 5 trading days or when "
+                   "RSI is over 80.")
+    assert format_expr(d.long_exit) == "rsi(close, 5) > 80" and d.max_hold == 5
+    assert format_expr(read_draft("Sell short AAPL when the RSI is overbought (above 70)"
+                                  ).short_entry) == "rsi(close, 14) > 70"
+    assert format_expr(read_draft("buy when the RSI (14, Day, Close) is below 30").long_entry
+                       ) == "rsi(close, 14) < 30"
+    d = read_draft("buy when the stochastic (14,3,3) %K is below 20 and crosses above %D")
+    assert format_expr(d.long_entry) == ("stoch(14, 3, 3).k < 20 and stoch(14, 3, 3).k crosses "
+                                         "above stoch(14, 3, 3).d")
+
+
+def test_open_comparisons_yesterdays_shapes_and_levels_from_entry() -> None:
+    d = read_draft("We go long when the 50 SMA is above the 200 SMA and close the trade when it "
+                   "is below")
+    assert format_expr(d.long_exit) == "sma(close, 50) < sma(close, 200)"
+    d = read_draft("Buy at the open when yesterday was an inside day")
+    assert format_expr(d.long_entry) == "high[1] < high[2] and low[1] > low[2]"
+    d = read_draft("Long when price > VWAP(20). Exit at 1% profit or 0.5% loss. Risk 2% of the "
+                   "account per trade, stop 1 ATR below entry")
+    assert d.take_profit == ("pct", 1.0) and d.stop_loss == ("pct", 0.5)
+    assert any("two values for the stop loss" in q for q in d.questions)

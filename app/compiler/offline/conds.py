@@ -35,6 +35,14 @@ class Mirror:
 
 
 @dataclass
+class OpenCompare:
+    """"close the trade when it is below": the entry's comparison, the other way."""
+
+    left: Opnd
+    op: str
+
+
+@dataclass
 class AnyCross:
     """A cross with no direction ("20 EMA crosses 50 EMA"): the side's rule decides."""
 
@@ -372,6 +380,15 @@ class CondBuilder:
     def pattern(self, tok: Tok) -> Any:
         return template(str(tok.value))
 
+    def pattern_before(self, lag: Tok, tok: Tok) -> Any:
+        """"yesterday was an inside day": the shape one bar before."""
+        return lagged(template(str(tok.value)), lag.value if isinstance(lag.value, int) else 1)
+
+    def compare_open(self, left: Opnd, op: Tok) -> Any:
+        if left.kind != "it" or op.value not in OPS:
+            raise Ask(None)
+        return OpenCompare(left, OPS[op.value])
+
     def pattern_n(self, *args: Tok) -> Any:
         n = next(t for t in args if t.kind == "NUM")
         if n.value != int(n.value):
@@ -442,6 +459,11 @@ class CondBuilder:
         speed = next((t for t in toks if t.kind == "SPEED"), None)
         if speed is not None and not op.nums:
             op.nums = [float(self._speed(speed, op.text or op.name))]
+        said = self.speeds.get(f"ind:{op.name}")
+        if not op.nums and speed is None and said is not None:
+            op.nums = [float(said)]  # "the 5-day RSI ... or when RSI is over 80"
+            self.notes.append(f"'{op.text}' read as the {op.name.upper()}({said}) the text "
+                              "names")
         return op
 
     def speed_only(self, tok: Tok) -> Opnd:

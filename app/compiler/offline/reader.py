@@ -61,7 +61,7 @@ def read(text: str) -> Read:
     out = Read()
     found = clauses(text)
     _clock_periods(found, out)
-    out.speeds = speeds(found)
+    out.speeds = speeds(found) | settings(found)
     out.last_day = max((int(t.value) for c in found for t in c.toks if t.kind == "DAYN"),
                        default=0)
     for clause in found:
@@ -115,6 +115,26 @@ def speeds(found: list[Clause]) -> dict[str, int]:
     return out
 
 
+def settings(found: list[Clause]) -> dict[str, int]:
+    """The one length the text gives an indicator ("the 5-day RSI"), for the places that name
+    it bare ("... or when RSI is over 80"), as ``ind:NAME``."""
+    seen: dict[str, set[int]] = {}
+    for clause in found:
+        toks = clause.toks
+        for i, tok in enumerate(toks):
+            if tok.kind != "IND" or str(tok.value) not in ("rsi", "atr", "adx", "roc"):
+                continue
+            after = toks[i + 2] if i + 2 < len(toks) and toks[i + 1].kind == "LPAR" else \
+                toks[i + 1] if i + 1 < len(toks) else None
+            near = [t for t in (toks[i - 1] if i and toks[i - 1].kind == "PERIOD" else None,
+                                after if after is not None and after.kind == "NUM" else None)
+                    if t is not None and _length(t)]
+            if near:
+                length = near[0].value[0] if near[0].kind == "PERIOD" else near[0].value
+                seen.setdefault(str(tok.value), set()).add(int(length))
+    return {f"ind:{name}": lengths.pop() for name, lengths in seen.items() if len(lengths) == 1}
+
+
 def _length(tok: Tok) -> bool:
     if tok.text[:1].isalpha():
         return False  # "two moving averages" counts averages, not bars
@@ -149,7 +169,7 @@ def _read_clause(clause: Clause, out: Read) -> None:
     out.sides |= {f"only_{t.value}" for t in body
                   if t.kind == "DIR" and t.value in ("long", "short")}
     if body and {t.kind for t in body} <= LEADS and body[0].kind == "SIDE" \
-            and not clause.lexed.unknown and (any(t.kind == "WHEN" for t in body)
+            and not clause.lexed.unknown and (any(t.kind == "WHEN" for t in toks)
                                               or clause.text.rstrip().endswith(":")):
         out.lead = body[:1]
         return
@@ -280,6 +300,10 @@ def _body(toks: list[Tok]) -> list[Tok]:
                 break
     out: list[Tok] = []
     depth = 0
+    while len(body) > 1 and body[-1].kind in ("WHEN", "AT") and body[0].kind == "SIDE":
+        body = body[:-1]  # "Exit at", "sell when": the rest is its own part
+    while len(body) > 1 and body[-1].kind in ("AND", "OR"):
+        body = body[:-1]  # "1% profit or | 0.5% loss": the next part is the other
     if len(body) > 1 and body[0].kind == "WHEN" and body[1].kind == "SIDE":
         body = body[1:]  # "if we exit after 10 days": the rule itself
     for tok in body:

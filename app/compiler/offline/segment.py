@@ -160,7 +160,12 @@ def _asides(toks: list[Tok], notes: list[str]) -> tuple[list[Tok], list[list[Tok
             said = [t for t in inner if not (t.kind == "COMMA" or t.kind == "UNK"
                                              and str(t.value).lower() in ("eg", "ie"))]
             owner = main[-1].kind if main else ""
-            if len(said) == 1 and said[0].kind in ("NUM", "PCT", "MONEY", "PERIOD") and (
+            if owner == "VAGUE" and said and said[0].kind == "CMP" and len(said) == 2 \
+                    and said[1].kind in ("NUM", "PCT"):
+                notes.append(f"'{main[-1].text}' read as the level the text gives: "
+                             f"{' '.join(t.text for t in said)}")
+                main[-1:] = said  # "the RSI is overbought (above 70)"
+            elif len(said) == 1 and said[0].kind in ("NUM", "PCT", "MONEY", "PERIOD") and (
                     owner in STARTERS - {"SIDE", "DIR", "AGENTS"} or owner == "SPEED"
                     or owner in ARG_OWNERS and len(said) < len(inner)):
                 main.append(said[0])  # "Trailing stop percentage (5% by default)": its value

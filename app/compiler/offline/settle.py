@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.compiler.offline import questions as Q
-from app.compiler.offline.conds import AnyCross, ItRef, Mirror, TimeMark
+from app.compiler.offline.conds import AnyCross, ItRef, Mirror, OpenCompare, TimeMark
 from app.compiler.offline.draft import Draft
 from app.compiler.offline.operands import Ask, resolve
 from app.compiler.offline.parts import Part
@@ -299,6 +299,8 @@ def _fold(cond: Any, side: str, role: str, ref: Any, d: Draft) -> Any:
         return E.Cross(direction=direction, left=cond.left, right=cond.right)
     if isinstance(cond, Mirror):
         return _mirror(cond, ref, side, role, d)
+    if isinstance(cond, OpenCompare):
+        return _open_compare(cond, ref, side, role, d)
     if isinstance(cond, ItRef):
         return _it(cond, ref, d)
     return cond
@@ -353,6 +355,26 @@ def _mirror(m: Mirror, ref: Any, side: str, role: str, d: Draft) -> Any:
     if m.direction is None:
         d.assume(f"the {side} {role} is the entry's cross the other way ({direction})")
     return E.Cross(direction=direction, left=left, right=cross.right)
+
+
+def _open_compare(c: OpenCompare, ref: Any, side: str, role: str, d: Draft) -> Any:
+    """"close the trade when it is below" after "long when the 50 SMA is above the 200 SMA":
+    the entry's comparison with the operator said."""
+    first = _first_compare(ref)
+    if first is None:
+        raise Ask(None)
+    rule = E.Compare(op=c.op, left=first.left, right=first.right)  # type: ignore[arg-type]
+    d.assume(f"the {side} {role} '{c.left.text} is {c.op}' read as {format_expr(rule)}, the "
+             "entry's comparison")
+    return rule
+
+
+def _first_compare(node: Any) -> Any:
+    if isinstance(node, E.Compare) and isinstance(node.left, E.Indicator):
+        return node
+    if isinstance(node, (E.And, E.Or)):
+        return next((c for c in map(_first_compare, node.items) if c is not None), None)
+    return None
 
 
 def _first_cross(node: Any) -> Any:

@@ -149,7 +149,7 @@ IND roc: roc | rate of change | momentum indicator
 IND macd: macd | macd line | moving average convergence divergence | macd indicator
 IND bollinger: bollinger | bollinger band | bollinger bands | bb | bbands | bands | band | \
   bollinger channel
-IND stoch: stochastic | stochastics | stoch | stochastic oscillator | slow stochastic | %k
+IND stoch: stochastic | stochastics | stoch | stochastic oscillator | slow stochastic
 IND atr: atr | average true range | true range
 IND adx: adx | average directional index | directional index
 IND vwap: vwap | volume weighted average price | volume-weighted average price
@@ -167,16 +167,19 @@ AT + IND opening_high: at the opening range high | at the opening range's high |
 AT + IND opening_low: at the opening range low | at the opening range's low | \
   at the low of the opening range
 IND stddev: standard deviation | std dev | stdev | standard deviations | stddev
-OUT upper: upper | upper band | top band | upper line | upper bollinger band | upper channel | \
+OUT upper + IND bollinger: upper bollinger band | upper bollinger | the upper bollinger band
+OUT lower + IND bollinger: lower bollinger band | lower bollinger | the lower bollinger band
+OUT middle + IND bollinger: middle bollinger band | middle bollinger | the middle bollinger band
+OUT upper: upper | upper band | top band | upper line | upper channel | \
   top of the channel | upper boundary | upper rail
-OUT lower: lower | lower band | bottom band | lower line | lower bollinger band | lower channel | \
+OUT lower: lower | lower band | bottom band | lower line | lower channel | \
   bottom of the channel | lower boundary | lower rail
 OUT middle: middle | middle band | middle line | midline | center line | basis | mid band | \
   mid-band | midpoint | middle of the channel
 OUT signal: signal | signal line | its signal | the signal line | trigger line
 OUT hist: histogram | hist | macd histogram
 OUT d: %d | d line | slow line
-OUT k: k line | fast line
+OUT k: k line | fast line | %k | %k line | the %k line
 EXTREME highest: highest | max | maximum | highest price | top
 EXTREME highest + FIELD high: highest high | highest of the highs
 EXTREME highest + FIELD close: highest close | highest closing price
@@ -239,7 +242,7 @@ STOP: stop | stop loss | stoploss | stop-loss | sl | stop out | stopped out | pr
   hard stop | initial stop | stop at | stop losses | stops | max loss | maximum loss | \
   cut losses | cut the loss | stop level | loss limit per trade | stop loss at | a stop | s/l | \
   a loss of | the loss is | loss of | stop-loss at | stop loss of | a stop loss of | a stop loss | \
-  a stop loss at | a stop-loss | a stop-loss at | loss at | a loss at | by loss at
+  a stop loss at | a stop-loss | a stop-loss at | loss at | a loss at | by loss at | loss
 TARGET: take profit | profit target | target | tp | take profits | take-profit | profit taking | \
   profit objective | take profit at | target of | targets | objective | exit at a profit of | \
   book profit | book profits | limit order at | profit target of | t/p | a profit of | \
