@@ -637,3 +637,13 @@ def test_open_comparisons_yesterdays_shapes_and_levels_from_entry() -> None:
                    "account per trade, stop 1 ATR below entry")
     assert d.take_profit == ("pct", 1.0) and d.stop_loss == ("pct", 0.5)
     assert any("two values for the stop loss" in q for q in d.questions)
+
+
+def test_a_heading_names_its_symbol_and_timeframe() -> None:
+    d = read_draft("Long (SPY): buy when RSI(2) < 10\nExit: RSI(2) > 70")
+    assert d.universe == ["SPY"] and format_expr(d.long_exit) == "rsi(close, 2) > 70"
+    assert read_draft("M15 chart: go long when the 8 EMA crosses above the 21 EMA"
+                      ).timeframe == "15m"
+    d = read_draft("Daily chart. BUY WHEN PRICE CLOSES ABOVE THE 50 SMA. SELL WHEN IT CLOSES "
+                   "BELOW.")
+    assert format_expr(d.long_exit) == "close < sma(close, 50)"

@@ -129,7 +129,7 @@ def _pieces(text: str) -> list[tuple[str, str, str]]:
     for raw, kind in raw_words(text):
         low = raw.lower().replace("’", "'")
         low = vocab.TYPOS.get(low, low)
-        m = _SPLIT_ALNUM.match(low) if kind == "word" else None
+        m = _SPLIT_ALNUM.match(low) if kind == "word" and (low,) not in phrase_table() else None
         if m and (not _is_symbol_word(raw) or (m.group(1) or "",) in phrase_table()):
             out += _split_alnum(m, raw)
             continue

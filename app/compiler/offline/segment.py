@@ -60,7 +60,10 @@ def clauses(text: str) -> list[Clause]:
         if not line:
             continue
         for sentence in _SENTENCE.split(line):
-            head, sentence = _heading(sentence.strip())
+            whole = sentence.strip()
+            head, sentence = _heading(whole)
+            if head and whole[:len(whole) - len(sentence)].strip():
+                out += _named_in(whole[:len(whole) - len(sentence)], head)
             if head in ("long", "short"):
                 section = head if not sentence.strip() else None
                 head = "entry" if head == "long" else "short"
@@ -72,6 +75,14 @@ def clauses(text: str) -> list[Clause]:
             if sentence.strip():
                 out += _split(sentence.strip(), role)
     return out
+
+
+def _named_in(heading: str, role: str) -> list[Clause]:
+    """The symbols and timeframe a heading itself names ("M15 chart:", "Long (SPY):"), as an
+    aside the reader takes them from."""
+    lexed = lex(heading)
+    named = [t for t in lexed.toks if t.kind in ("SYM", "TF")]
+    return [Clause(heading.strip(), Lexed(toks=named), role, aside=True)] if named else []
 
 
 SECTIONED = {("entry", "long"): "entry", ("entry", "short"): "short",

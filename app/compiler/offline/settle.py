@@ -370,7 +370,7 @@ def _open_compare(c: OpenCompare, ref: Any, side: str, role: str, d: Draft) -> A
 
 
 def _first_compare(node: Any) -> Any:
-    if isinstance(node, E.Compare) and isinstance(node.left, E.Indicator):
+    if isinstance(node, E.Compare) and isinstance(node.left, (E.Indicator, E.FieldRef)):
         return node
     if isinstance(node, (E.And, E.Or)):
         return next((c for c in map(_first_compare, node.items) if c is not None), None)
