@@ -647,3 +647,25 @@ def test_a_heading_names_its_symbol_and_timeframe() -> None:
     d = read_draft("Daily chart. BUY WHEN PRICE CLOSES ABOVE THE 50 SMA. SELL WHEN IT CLOSES "
                    "BELOW.")
     assert format_expr(d.long_exit) == "close < sma(close, 50)"
+
+
+def test_its_average_between_two_averages_and_lists_of_conditions() -> None:
+    cases = {
+        "buy when the RSI(14) crosses above its 9-period SMA":
+            "rsi(close, 14) crosses above sma(rsi(close, 14), 9)",
+        "buy when volume is above its 20-day average": "volume > sma(volume, 20)",
+        "buy when price is between the 50 and 200 day moving averages":
+            "close >= sma(close, 50) and close <= sma(close, 200)",
+        "buy when the ADX is above 25 and rising": "adx(14) > 25 and adx(14) > adx(14)[1]",
+        "buy when the close is the lowest close of the last 10 days": "close <= lowest(close, 10)",
+        "Buy when RSI rises above the oversold level (30)": "rsi(close, 14) > 30",
+        "Buy when price is above the 100 EMA, the RSI is above 50 and the MACD is above its "
+        "signal line": "close > ema(close, 100) and rsi(close, 14) > 50 and macd(close, 12, 26, "
+                       "9).line > macd(close, 12, 26, 9).signal",
+        "Buy the close when price is down 3 days in a row":
+            "close < close[1] and close[1] < close[2] and close[2] < close[3]",
+    }
+    for text, rule in cases.items():
+        assert format_expr(read_draft(text).long_entry) == rule, text
+    d = read_draft("Sell when the 3-day RSI is above 80 or after 10 days")
+    assert d.short_entry is None and d.max_hold == 10

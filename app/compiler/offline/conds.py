@@ -187,6 +187,18 @@ class CondBuilder:
         return said
 
     def _pair(self, left: Opnd, right: Opnd) -> tuple[Any, Any]:
+        if right.kind == "its" and right.inner is not None:  # "crosses above its 9-period SMA"
+            inner = right.inner
+            subject = resolve(left, inner, self.notes)
+            if inner.name in ("sma", "ema", "wma", "ma") and not isinstance(subject, E.FieldRef):
+                name = "sma" if inner.name == "ma" else inner.name
+                params = tuple(float(n) for n in inner.nums)
+                if len(params) != 1:
+                    raise Ask(f"Which length for '{inner.text}'? e.g. 'its 9-period SMA'.")
+                self.notes.append(f"'its {inner.text}' read as the {name.upper()} of "
+                                  f"{format_node(subject)}")
+                return subject, E.Indicator(name=name, source=subject, params=params)
+            right = inner
         for a, b in ((left, right), (right, left)):
             if a.kind == "pct" and not (b.kind == "ind" and b.name in PERCENT_SCALE):
                 raise Ask(f"'{a.text}' of what? A percent level fits an indicator in percent "
@@ -320,10 +332,19 @@ class CondBuilder:
         return self.touch(Opnd("it"), tok, right)
 
     def between(self, x: Opnd, _b: Tok, lo: Opnd, _and: Tok, hi: Opnd) -> Any:
+        if lo.kind == "num" and hi.kind == "ind" and hi.name in ("sma", "ema", "wma", "ma") \
+                and len(lo.nums) == 1:  # "between the 50 and 200 day moving averages"
+            lo = Opnd("ind", hi.name, [lo.nums[0]], text=f"{lo.text} {hi.text}")
         a = resolve(x, lo, self.notes)
         low, high = resolve(lo, x, self.notes), resolve(hi, x, self.notes)
         return E.And(items=(E.Compare(op=">=", left=a, right=low),
                             E.Compare(op="<=", left=a, right=high)))
+
+    def slope_it(self, tok: Tok) -> Any:
+        """"the ADX is above 25 and rising": the subject said before it."""
+        if self.subject is None:
+            raise Ask(None)
+        return self.slope(self.subject, tok)
 
     def slope(self, x: Opnd, tok: Tok) -> Any:
         if str(tok.value).startswith("gap"):
@@ -491,6 +512,9 @@ class CondBuilder:
         op = indicator(list(rest), self.notes)
         op.lag = 1
         return op
+
+    def its(self, _its: Tok, inner: Opnd) -> Opnd:
+        return Opnd("its", inner=inner, text=f"its {inner.text}")
 
     def number(self, tok: Tok) -> Opnd:
         return Opnd("num", nums=[float(tok.value)], text=tok.text)

@@ -85,6 +85,9 @@ def _arg(op: Opnd, arg: Tok, notes: list[str]) -> None:
 
 def resolve(op: Opnd, other: Opnd | None, notes: list[str]) -> Any:
     """The expression an operand stands for, given the operand on the other side."""
+    if op.kind == "its":  # "its RSI": the instrument's own; averages of a subject: _pair
+        assert op.inner is not None
+        return resolve(op.inner, other, notes)
     if op.kind == "times":
         assert op.inner is not None
         return E.BinOp(op="*", left=resolve(op.inner, other, notes), right=E.Num(value=op.scale))

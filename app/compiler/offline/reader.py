@@ -306,9 +306,16 @@ def _body(toks: list[Tok]) -> list[Tok]:
         body = body[:-1]  # "1% profit or | 0.5% loss": the next part is the other
     if len(body) > 1 and body[0].kind == "WHEN" and body[1].kind == "SIDE":
         body = body[1:]  # "if we exit after 10 days": the rule itself
-    for tok in body:
+    for k, tok in enumerate(body):
         depth += (tok.kind == "LPAR") - (tok.kind == "RPAR")
+        if tok.kind == "ITS" and not (k + 1 < len(body) and body[k + 1].kind in (
+                "IND", "PERIOD", "SPEED", "NUM")):
+            continue  # "its price": the instrument's own, nothing to read
         if tok.kind == "COMMA" and depth <= 0:
+            if out and any(t.kind == "WHEN" for t in out) and out[-1].kind not in (
+                    "AND", "OR", "WHEN", "SIDE") and k + 1 < len(body) and body[k + 1].kind \
+                    in ("IND", "FIELD", "IT", "PERIOD", "SPEED", "OUT", "EXPR", "LAG"):
+                out.append(Tok("AND", None, ","))  # "price above the 100 EMA, the RSI above 50"
             continue
         if tok.kind == "IT" and out and out[-1].kind in ("SIDE", "SHARES", "EQUITY"):
             continue

@@ -171,7 +171,12 @@ def _asides(toks: list[Tok], notes: list[str]) -> tuple[list[Tok], list[list[Tok
             said = [t for t in inner if not (t.kind == "COMMA" or t.kind == "UNK"
                                              and str(t.value).lower() in ("eg", "ie"))]
             owner = main[-1].kind if main else ""
-            if owner == "VAGUE" and said and said[0].kind == "CMP" and len(said) == 2 \
+            if owner == "VAGUE" and len(said) == 1 and said[0].kind in ("NUM", "PCT") and \
+                    len(main) > 1 and main[-2].kind in ("CMP", "CROSS", "TOUCH"):
+                notes.append(f"'{main[-1].text}' read as the level the text gives: "
+                             f"{said[0].text}")
+                main[-1:] = said  # "rises above the oversold level (30)"
+            elif owner == "VAGUE" and said and said[0].kind == "CMP" and len(said) == 2 \
                     and said[1].kind in ("NUM", "PCT"):
                 notes.append(f"'{main[-1].text}' read as the level the text gives: "
                              f"{' '.join(t.text for t in said)}")

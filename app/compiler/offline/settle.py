@@ -214,6 +214,10 @@ def _place_sells(buckets: dict[str, list[Any]], sides: set[str], d: Draft,
     signal" is a signal system's other side: it sells short (an exit heading makes it the
     exit)."""
     signals = buckets.pop("sellsignal")
+    ends = [c for c in buckets["sell"] if _has_time_mark(c)]
+    if ends:  # "sell ... after 10 days": an exit, whatever the sides
+        buckets["sell"] = [c for c in buckets["sell"] if c not in ends]
+        buckets["exit"] += ends
     if "reverse" in sides and buckets["sell"]:
         buckets["short"] += buckets["sell"]
         buckets["sell"] = []
@@ -230,11 +234,17 @@ def _place_sells(buckets: dict[str, list[Any]], sides: set[str], d: Draft,
         buckets["exit"] += buckets["sell"]
         if buckets["sell"]:
             d.assume("'sell' read as closing the long position, not as opening a short")
-    else:
+    elif buckets["sell"] or not ends:
         buckets["short"] += buckets["sell"]
         sides.add("short")
         if buckets["sell"]:
             d.assume("'sell' with no buy rule read as selling short")
+
+
+def _has_time_mark(cond: Any) -> bool:
+    if isinstance(cond, TimeMark):
+        return True
+    return isinstance(cond, tuple) and any(_has_time_mark(c) for c in cond[1:])
 
 
 def _other(side: str) -> str:

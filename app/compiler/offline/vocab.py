@@ -176,7 +176,8 @@ OUT lower: lower | lower band | bottom band | lower line | lower channel | \
   bottom of the channel | lower boundary | lower rail
 OUT middle: middle | middle band | middle line | midline | center line | basis | mid band | \
   mid-band | midpoint | middle of the channel
-OUT signal: signal | signal line | its signal | the signal line | trigger line
+OUT signal: signal | signal line | its signal | the signal line | trigger line | its signal line | \
+  their signal line | the macd signal line | macd signal | macd signal line
 OUT hist: histogram | hist | macd histogram
 OUT d: %d | d line | slow line
 OUT k: k line | fast line | %k | %k line | the %k line
@@ -219,6 +220,11 @@ NUM 3 + SCALE: triple | three times
 WHEN + AT: on a new | on new | upon a new
 TARGET: the position is up | position is up | the trade is up | trade is up | \
   the position gains | the trade gains
+ITS: its | their | its own
+AT + EXTREME lowest: is the lowest | is at the lowest | was the lowest | is the lowest of
+AT + EXTREME highest: is the highest | is at the highest | was the highest | is the highest of
+SIDE buy + FILL: buy the close | buy the open | buys the close | buy on the close
+SIDE sell + FILL: sell the close | sell the open | sells the open | sells the close
 FROM above: from below | to the upside | upwards | upward | to the up side | from underneath
 FROM below: from above | to the downside | downwards | downward | to the down side
 SPEED fast: fast | faster | quick | quicker | shorter | fast moving | faster moving | \
@@ -479,7 +485,7 @@ strategy strat system algo bot trade trades trading position positions name name
 ticker tickers symbol symbols chart charts candle candles bars bar using some
 something thing simple basic here there now every all any new go going can't don't dont
 rule rules condition conditions signal signals setup setups indicator indicators value
-level levels reading readings currently current its itself itself. then day days session
+level levels reading readings currently current itself itself. then day days session
 sessions period periods time times frame timeframe when: exits long-term
 market markets instead rather actually looking idea approach method technique
 nothing immediately automatically simply also still again back that's there's which
