@@ -669,3 +669,15 @@ def test_its_average_between_two_averages_and_lists_of_conditions() -> None:
         assert format_expr(read_draft(text).long_entry) == rule, text
     d = read_draft("Sell when the 3-day RSI is above 80 or after 10 days")
     assert d.short_entry is None and d.max_hold == 10
+
+
+def test_time_stop_headings_level_pairs_and_a_bracketed_side_on_a_rule_line() -> None:
+    assert read_draft("buy SPY when RSI(2) < 10. Time stop: 20 bars.").max_hold == 20
+    d = read_draft("buy SPY when RSI(2) < 10. Close the trade after 3 bars if not stopped out.")
+    assert d.max_hold == 3 and d.stop_loss is None
+    d = read_draft("buy SPY when RSI(2) < 10, SL 2% TP 4%")
+    assert d.stop_loss == ("pct", 2.0) and d.take_profit == ("pct", 4.0)
+    d = read_draft("buy SPY when RSI(2) < 10 with a 2% stop and 3:1 reward to risk")
+    assert d.take_profit == ("pct", 6.0)
+    d = read_draft("Enter when RSI(2) is below 10 and the close is above the 200-day SMA (long)")
+    assert format_expr(d.long_entry) == "rsi(close, 2) < 10 and close > sma(close, 200)"

@@ -19,7 +19,8 @@ from app.compiler.offline.segment import LEADS, LEVEL_UNITS, STARTERS, Clause, c
 ROLE_LEAD = {"entry": [Tok("SIDE", "buy")], "short": [Tok("SIDE", "short")],
              "exit": [Tok("SIDE", "exit")], "stop": [Tok("STOP")], "target": [Tok("TARGET")],
              "size": [Tok("SIZE")], "filter": [Tok("SIDE", "filter")],
-             "exitlong": [Tok("SIDE", "exitlong")], "cover": [Tok("SIDE", "cover")]}
+             "exitlong": [Tok("SIDE", "exitlong")], "cover": [Tok("SIDE", "cover")],
+             "hold": [Tok("HOLD")]}
 DIR_SIDE = {"long": "buy", "short": "short", "both": "both", "reverse": "reverse"}
 SIDE_OUT = {"SYM", "NAMED", "TF", "UNK", "VAGUE", "UNSUP", "FILL", "UNIVERSE", "RENAME", "RANGE",
             "OPTIONAL"}

@@ -27,7 +27,7 @@ STARTERS = {"SIDE", "STOP", "TARGET", "TRAIL", "HOLD", "SIZE", "RISK", "DIR", "A
 LEADS = {"SIDE", "WHEN", "AND", "OR"}
 """Token kinds that open a new part of a sentence after a comma or an "and"."""
 LEVEL_UNITS = {"STOP", "TARGET", "TRAIL", "SHARES", "EQUITY", "LOTS", "RISK", "HOLD",
-               "ENTRYREF", "SIZE"}
+               "ENTRYREF", "SIZE", "RRWORD"}
 
 
 @dataclass
@@ -116,7 +116,8 @@ def _heading(line: str) -> tuple[str | None, str]:
     outside = re.sub(r"\s*\(.*\)$", "", bare)
     inside = bare[len(outside):].strip(" ()")
     for words in (bare, outside, inside):  # "Long trades (bullish phase)", "90-94 (Short)"
-        if not m and words and len(words.split()) <= 3 and words in _headers():
+        if not m and words and len(words.split()) <= 3 and len(outside.split()) <= 3 \
+                and words in _headers():
             return _headers()[words], ""  # a heading on its own line ("Long", "Exit rules")
     if not m:
         return None, line
@@ -253,6 +254,9 @@ def _opens_part(toks: list[Tok], i: int) -> bool:
     if tok.kind == "SIDE":
         return prev.kind not in ("COMMA", "AND")
     if tok.kind in STARTERS:
+        if prev.kind in NUMERIC and i >= 2 and toks[i - 2].kind in ("STOP", "TARGET", "TRAIL") \
+                and nxt is not None and nxt.kind in ("PCT", "NUM"):
+            return True  # "SL 2% TP 4%": the first level is complete
         return prev.kind not in NUMERIC | STARTERS | {"EQUITY"}
     if _level_ahead(toks, i) and prev.kind in ("STOP", "TARGET", "TRAIL") and i >= 2 \
             and toks[i - 2].kind in NUMERIC:

@@ -336,7 +336,9 @@ DROP: mean reversion | mean-reversion | trend following | trend-following | \
   of the trade | on the trade | of the position | \
   on the position | of position | in profit | in loss | \
   of the position value | away | distance | a distance of | at a distance of | the entry price | \
-  for the position | at that point | at this point | at that moment | \
+  for the position | if not stopped out | unless stopped out | if not stopped | \
+  if the stop is not hit | unless the stop is hit | at that point | at this point | \
+  at that moment | \
   buy/sell signals | buy/sell signal | buy and sell signals | buy/sell | buy and sell | \
   buy or sell signals | equity curve | the equity curve | equity curves | the following equity curve
 VAGUE cheap: cheap | cheaper
@@ -628,6 +630,8 @@ cover: short exit | short exits | exit short | exit shorts | short exit rules | 
   buy to cover | cover rules | exit short positions
 filter: filters | filter | additional filters | trade filters | entry filters | \
   filter conditions | market filter | trend filter | filter rules
+hold: time stop | time exit | holding period | max hold | maximum holding period | \
+  holding time | max holding period | time-based exit
 stop: stop | stop loss | stop-loss | stops | risk management | stoploss | protective stop
 target: target | take profit | profit target | targets | profit taking
 size: position size | position sizing | size | sizing | money management | allocation | \
