@@ -65,7 +65,7 @@ CASES = [
      "this number is too large"),
     # ----- words that must be one of a list
     ("unknown-timeframe", 'strategy "Bad"\nuniverse AAPL\ntimeframe 2d\n' + RULE, 3, 11,
-     "unknown timeframe '2d'; use one of 1m, 5m, 15m, 30m, 1h, 4h, 1d"),
+     "unknown timeframe '2d'; use one of 1m, 5m, 15m, 30m, 1h, 4h, 1d, 1w, 1mo"),
     ("unknown-regime", HEAD + RULE + "regime allow trendy_up\n", 5, 14,
      "unknown regime 'trendy_up'; did you mean trending_up?"),
     ("unknown-agent", HEAD + RULE + "agents technical, newz\n", 5, 19,

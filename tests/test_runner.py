@@ -185,9 +185,6 @@ EXAMPLES = sorted(STRATEGIES.glob("*.strategy"))
 NOT_ON_BUNDLED_DATA = {
     "sp500_momentum": "505 stocks through the live path take minutes (106 s of CPU for 20 of "
                       "them): a benchmark, not a unit test; its backtest is tested apart",
-    "crypto_trend": "its only bundled data, BTCUSD-1mo.csv, is monthly and the spec trades "
-                    "daily bars: neither the backtest nor the runner can make 1d bars from "
-                    "1mo ones (the loader refuses with a DataError)",
 }
 
 

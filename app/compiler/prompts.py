@@ -96,7 +96,8 @@ def system_prompt() -> str:
 SEMANTICS = """\
 - Rules are checked on closed bars; `a crosses above b` means a[t-1] <= b[t-1] and a[t] > b[t].
 - `close[1]` is the previous bar's close; `highest(high, 20)[1]` is the prior 20-bar high.
-- Timeframes: 1m, 5m, 15m, 30m, 1h, 4h, 1d. "daily" is 1d, "hourly" is 1h.
+- Timeframes: 1m, 5m, 15m, 30m, 1h, 4h, 1d, 1w, 1mo. "daily" is 1d, "hourly" is 1h,
+  "weekly" is 1w, "monthly" is 1mo.
 - `exit when` applies to the side(s) traded; use `exit long when` / `exit short when` when
   both sides trade with different exits.
 - Levels: `stop loss 2%`, `stop loss 2 atr(14)`, `take profit 10%`, `trailing stop 3 atr(14)`.

@@ -324,7 +324,8 @@ class StatementTransformer(Transformer_NonRecursive[Token, Stmt]):
 
     def timeframe(self, meta: Any, tok: Token) -> Stmt:
         word = str(tok).lower()
-        aliases = {"1day": "1d", "1hour": "1h", "60m": "1h", "240m": "4h", "1min": "1m"}
+        aliases = {"1day": "1d", "1hour": "1h", "60m": "1h", "240m": "4h", "1min": "1m",
+                   "1wk": "1w", "1week": "1w", "1month": "1mo"}
         word = aliases.get(word, word)
         if word not in TIMEFRAMES:
             raise LocatedError(f"unknown timeframe '{tok}'; use one of {', '.join(TIMEFRAMES)}",

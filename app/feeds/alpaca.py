@@ -33,8 +33,10 @@ from app.instruments.clock import run_zone, to_run_clock, zone_of
 log = logging.getLogger(__name__)
 
 _STEP = {"1m": (1, "Minute"), "5m": (5, "Minute"), "15m": (15, "Minute"),
-         "30m": (30, "Minute"), "1h": (1, "Hour"), "4h": (4, "Hour"), "1d": (1, "Day")}
-_LOOKBACK = {"1m": 3, "5m": 10, "15m": 20, "30m": 40, "1h": 60, "4h": 200, "1d": 600}
+         "30m": (30, "Minute"), "1h": (1, "Hour"), "4h": (4, "Hour"), "1d": (1, "Day"),
+         "1w": (1, "Week"), "1mo": (1, "Month")}
+_LOOKBACK = {"1m": 3, "5m": 10, "15m": 20, "30m": 40, "1h": 60, "4h": 200, "1d": 600,
+             "1w": 3000, "1mo": 9000}
 """Calendar days of history fetched for warm-up, per timeframe."""
 
 

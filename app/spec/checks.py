@@ -197,7 +197,7 @@ def _check_indicators(spec: StrategySpec) -> list[Problem]:
         elif node.name == "macd" and _fast_not_faster(node.params):
             problems.append(Problem(key, "macd's fast period must be shorter than its slow "
                                          "period", node))
-        elif definition.intraday_only and spec.timeframe == "1d":
+        elif definition.intraday_only and spec.timeframe in ("1d", "1w", "1mo"):
             problems.append(Problem(key, f"{node.name} needs intraday bars (the first bars of "
                                          "each session); set a timeframe like 5m", node))
     return problems

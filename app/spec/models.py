@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from app.spec.expr import Cond, Expr, ParamRef
 
-Timeframe = Literal["1m", "5m", "15m", "30m", "1h", "4h", "1d"]
-TIMEFRAMES: tuple[str, ...] = ("1m", "5m", "15m", "30m", "1h", "4h", "1d")
+Timeframe = Literal["1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w", "1mo"]
+TIMEFRAMES: tuple[str, ...] = ("1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w", "1mo")
 Direction = Literal["long", "short", "both"]
 RegimeName = Literal["trending_up", "trending_down", "mean_reverting", "high_volatility"]
 REGIMES: tuple[RegimeName, ...] = (

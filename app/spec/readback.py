@@ -16,7 +16,7 @@ from app.spec.models import REGIMES, AtrLevel, Level, StrategySpec
 
 TIMEFRAME_WORDS = {
     "1m": "1-minute", "5m": "5-minute", "15m": "15-minute", "30m": "30-minute",
-    "1h": "hourly", "4h": "4-hour", "1d": "daily",
+    "1h": "hourly", "4h": "4-hour", "1d": "daily", "1w": "weekly", "1mo": "monthly",
 }
 _CMP_WORDS = {">": "is above", ">=": "is at or above", "<": "is below",
               "<=": "is at or below", "==": "equals", "!=": "is not equal to"}

@@ -16,7 +16,7 @@ from app.dsl import SpecError, parse_spec
 
 HERE = Path(__file__).resolve().parent
 KINDS = {"forum", "help", "readme", "blog", "qa", "code-doc"}
-TIMEFRAMES = {"1m", "5m", "15m", "30m", "1h", "4h", "1d", None}
+TIMEFRAMES = {"1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w", "1mo", None}
 DIRECTIONS = {"long", "short", "both", None}
 QUESTIONS = {"universe", "entry", "exit", "size", "timeframe", "direction", "stop", "target", "rules"}
 CATEGORIES = {
