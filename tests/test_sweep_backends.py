@@ -102,3 +102,24 @@ def test_tpe_on_ray_starts_ray_once_and_matches_the_grid(
     assert len(remote.variants) == 5  # type: ignore[attr-defined]
     for v in remote.variants:  # type: ignore[attr-defined]
         assert v.in_sample == grid[tuple(v.values.items())]
+
+
+@pytest.mark.parametrize(("mode", "hinted"), [(None, True), ("token", False)])
+def test_an_unreachable_cluster_names_token_auth_when_it_may_be_why(
+        monkeypatch: pytest.MonkeyPatch, mode: str | None, hinted: bool) -> None:
+    from app.errors import ParleyError
+    from app.sweep import backends
+
+    class Refusing:
+        def init(self, **_: object) -> None:
+            raise ConnectionError("Failed to connect to Ray cluster at 10.0.0.1:6379")
+
+    monkeypatch.setattr(backends, "_check_reachable", lambda _address: None)
+    if mode is None:
+        monkeypatch.delenv("RAY_AUTH_MODE", raising=False)
+    else:
+        monkeypatch.setenv("RAY_AUTH_MODE", mode)
+    with pytest.raises(ParleyError) as err:
+        backends._ray_init(Refusing(), "10.0.0.1:6379", None)
+    assert "could not start or reach Ray at 10.0.0.1:6379" in err.value.message
+    assert ("RAY_AUTH_MODE=token" in str(err.value.hint)) is hinted

@@ -158,9 +158,13 @@ def _ray_init(ray: Any, address: str | None, workers: int | None) -> None:
             ray.init(num_cpus=workers or os.cpu_count() or 1, **kwargs)
     except (ConnectionError, RuntimeError, ValueError) as err:
         where = address or "a local Ray instance"
-        raise ParleyError(f"could not start or reach Ray at {where}: {err}",
-                          "check the address (ray://HOST:10001 or HOST:6379), or use "
-                          "--backend local") from None
+        hint = "check the address (ray://HOST:10001 or HOST:6379), or use --backend local"
+        if address and os.environ.get("RAY_AUTH_MODE") is None:
+            # Ray never sends a token to an address given explicitly unless told to
+            hint += ("; a cluster with token authentication (Ray 2.59+ turns it on for `ray "
+                     "start` where ~/.ray/auth_token exists) needs RAY_AUTH_MODE=token here, "
+                     "with its token in RAY_AUTH_TOKEN or ~/.ray/auth_token")
+        raise ParleyError(f"could not start or reach Ray at {where}: {err}", hint) from None
 
 
 def _check_reachable(address: str, timeout: float = 5.0) -> None:
