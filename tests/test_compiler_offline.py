@@ -681,3 +681,9 @@ def test_time_stop_headings_level_pairs_and_a_bracketed_side_on_a_rule_line() ->
     assert d.take_profit == ("pct", 6.0)
     d = read_draft("Enter when RSI(2) is below 10 and the close is above the 200-day SMA (long)")
     assert format_expr(d.long_entry) == "rsi(close, 2) < 10 and close > sma(close, 200)"
+
+
+def test_a_line_that_ends_in_and_is_never_a_rule_on_its_own() -> None:
+    d = read_draft("The condition for a BUY signal is:\nRSI(14) < 50 and\nCurrent Day RSI(14) - "
+                   "Previous Day RSI = 7.5")
+    assert d.long_entry is None and any("RSI(14) < 50 and" in q for q in d.questions)

@@ -303,8 +303,6 @@ def _body(toks: list[Tok]) -> list[Tok]:
     depth = 0
     while len(body) > 1 and body[-1].kind in ("WHEN", "AT") and body[0].kind == "SIDE":
         body = body[:-1]  # "Exit at", "sell when": the rest is its own part
-    while len(body) > 1 and body[-1].kind in ("AND", "OR"):
-        body = body[:-1]  # "1% profit or | 0.5% loss": the next part is the other
     if len(body) > 1 and body[0].kind == "WHEN" and body[1].kind == "SIDE":
         body = body[1:]  # "if we exit after 10 days": the rule itself
     for k, tok in enumerate(body):

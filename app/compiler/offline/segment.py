@@ -224,6 +224,8 @@ def _cut(toks: list[Tok]) -> list[list[Tok]]:
     for i, tok in enumerate(toks):
         depth += (tok.kind == "LPAR") - (tok.kind == "RPAR")
         if depth <= 0 and _opens_part(toks, i):
+            if len(parts[-1]) > 1 and parts[-1][-1].kind in ("AND", "OR") and _level_ahead(toks, i):
+                parts[-1].pop()  # "1% profit or | 0.5% loss": the next part is the other
             parts.append([])
             if tok.kind in ("COMMA", "THEN", "AND"):
                 continue
