@@ -687,3 +687,11 @@ def test_a_line_that_ends_in_and_is_never_a_rule_on_its_own() -> None:
     d = read_draft("The condition for a BUY signal is:\nRSI(14) < 50 and\nCurrent Day RSI(14) - "
                    "Previous Day RSI = 7.5")
     assert d.long_entry is None and any("RSI(14) < 50 and" in q for q in d.questions)
+
+
+def test_a_stop_measured_from_the_high_is_a_trailing_stop() -> None:
+    d = read_draft("buy SPY when RSI(2) < 10, stop 8% below the highest close since entry")
+    assert d.trailing_stop == ("pct", 8.0) and d.stop_loss is None
+    assert any("read as a trailing stop" in a for a in d.assumptions)
+    assert read_draft("buy SPY when RSI(2) < 10, trail the stop 5% from the high"
+                      ).trailing_stop == ("pct", 5.0)

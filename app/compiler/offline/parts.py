@@ -70,7 +70,12 @@ class PartBuilder(CondBuilder):
 
     # ----- stops and targets -----------------------------------------------------------------
     def stop(self, *args: Any) -> Part:
-        return Part("stop", value=next(a for a in args if isinstance(a, tuple)))
+        level = next(a for a in args if isinstance(a, tuple))
+        ref = next((a for a in args if isinstance(a, Tok) and a.kind == "TRAILREF"), None)
+        if ref is not None:  # "a stop 5% from the high": it follows the high, a trailing stop
+            self.notes.append(f"a stop '{ref.text}' read as a trailing stop")
+            return Part("trail", value=level)
+        return Part("stop", value=level)
 
     def stop_unsaid(self, tok: Tok) -> Part:
         raise Ask("How far should the stop loss be? e.g. '2%' or '2 ATR'.")

@@ -329,6 +329,11 @@ FILL: at the close | on the close | the close after | at the open | on the open 
   the next day's open | at tomorrow's open | at the opening | on the opening | \
   at the close of the day | on the close of the day | at market price | market order | \
   on the market price | at the market price
+TRAILREF: from the high | from the peak | from the highest high | off the high | off the highs | \
+  from its high | from the highest close | below the highest high since entry | \
+  below the high since entry | from the highest price since entry | \
+  below the highest close since entry | below the peak | from the highest point | \
+  below the highest price since entry | from the high since entry
 FROMENTRY: from entry | from the entry | from the entry price | of the entry price | of entry | \
   of entry price | from the purchase price | from my entry | from the fill | \
   from the fill price | from fill price | from the buy price | from the open price of the trade
