@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.backtest.gcpause import gc_paused
-from app.backtest.kernel_run import KernelRun, Market, stack
+from app.backtest.kernel_run import KernelRun, stack
 from app.backtest.prepare import Prepared
 from app.execution.decision import DecisionRecord
 from app.execution.gate import APPROVE
@@ -32,25 +32,25 @@ class _Legs:
     """Every entry (closed trades first, then open positions, then pending orders) and
     every closed trade's exit, as Python lists of bars, times and prices."""
 
-    def __init__(self, run: KernelRun, m: Market, prepared: Prepared) -> None:
+    def __init__(self, run: KernelRun, opens: np.ndarray, prepared: Prepared) -> None:
         tr, st = run.trades, run.state
         held, pend = np.flatnonzero(st[:, 0] != 0), np.flatnonzero(st[:, 9] != 0)
         self.closed, self.held = len(tr), len(held)
         k = np.concatenate([tr[:, 0], held, pend]).astype(np.int64)
         fill = np.concatenate([tr[:, 10], st[held, 3], np.full(pend.size, -1)]).astype(np.int64)
         decide = np.concatenate([tr[:, 10] - 1, st[held, 3] - 1, st[pend, 11]]).astype(np.int64)
-        times = stack([d.times for d in prepared.datas], 0, m.rows)
+        times = stack([d.times for d in prepared.datas], 0, opens.shape[0])
         self.k, self.fill, self.decide = k.tolist(), fill.tolist(), decide.tolist()
         self.qty = np.concatenate([tr[:, 6], st[held, 1], st[pend, 10]]).tolist()
         self.t_decide = times[decide, k].tolist()
         filled = fill >= 0
         self.t_fill = np.where(filled, times[np.maximum(fill, 0), k], -1).tolist()
-        self.open_fill = np.where(filled, m.open[np.maximum(fill, 0), k], np.nan).tolist()
+        self.open_fill = np.where(filled, opens[np.maximum(fill, 0), k], np.nan).tolist()
         xk, xbar = k[:self.closed], tr[:, 11].astype(np.int64)
         self.exit, self.reason = xbar.tolist(), [REASONS[int(r)] for r in tr[:, 7]]
         self.t_exit = times[xbar, xk].tolist()
         self.t_exit_decide = times[xbar - 1, xk].tolist()
-        self.open_exit = m.open[xbar, xk].tolist()
+        self.open_exit = opens[xbar, xk].tolist()
         closing = st[held, 6] != 0
         self.held_close = [(int(b), REASONS[int(r)]) if c else None
                            for c, b, r in zip(closing, st[held, 8], st[held, 7])]
@@ -70,11 +70,12 @@ class _Legs:
         return out
 
 
-def book(run: KernelRun, m: Market, prepared: Prepared, broker: PaperBroker,
+def book(run: KernelRun, opens: np.ndarray, prepared: Prepared, broker: PaperBroker,
          session: StrategySession) -> None:
-    """Book the kernel's run (see the module docstring)."""
+    """Book the kernel's run (see the module docstring); ``opens`` is the market's open
+    grid (:class:`~app.backtest.kernel_run.Market`)."""
     with gc_paused():
-        g = _Legs(run, m, prepared)
+        g = _Legs(run, opens, prepared)
         symbols = [d.symbol for d in prepared.datas]
         # by decision time, then priority; ties keep their index order (a stable sort)
         order = np.lexsort((np.asarray(g.prio, dtype=np.int64),

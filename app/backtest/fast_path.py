@@ -46,13 +46,15 @@ def fast_run(spec: StrategySpec, prepared: Prepared, broker: PaperBroker,
              session: StrategySession) -> bool:
     """Book the run into ``broker`` and ``session``; False (nothing booked) when the event
     loop would have recorded more than the trades, so the caller must run it instead."""
-    m = market(prepared)
+    m = market(prepared, ranges=False)  # no protective exit reads highs and lows here
     run = simulate(spec, m, prepared_signals(prepared, m.rows), broker.account.cash,
                    broker.commission, broker.slippage)
     cut, _, _, capped, _, refused, zero = run.flags
     if cut or capped or refused or zero or _day_trade(run, m.union):
         return False
-    book(run, m, prepared, broker, session)
+    opens = m.open
+    del m  # the other grids (a third of the run's arrays) go before the booking's objects
+    book(run, opens, prepared, broker, session)
     return True
 
 

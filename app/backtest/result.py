@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import islice
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
@@ -72,14 +74,35 @@ class BacktestResult:
 
     def to_json(self) -> str:
         """:meth:`to_dict` as JSON text, through the C encoder (NaN and infinities: null)."""
+        out = io.StringIO()
+        self.write_json(out)
+        return out.getvalue()
+
+    def write_json(self, out: TextIO) -> None:
+        """:meth:`to_json`'s text written to ``out`` as it is made: the long lists (trades,
+        equity, decisions) are encoded ``_CHUNK`` rows at a time, so a run of 5,000 symbols
+        never holds all of its rows as dicts, nor its whole text, at once."""
         with gc_paused():  # tens of thousands of acyclic dicts
-            plain = self._plain()
-            try:
-                return json.dumps(plain, allow_nan=False, default=_scalar)
-            except ValueError:  # a NaN or infinity somewhere: clean the whole tree, then
-                return json.dumps(_clean(plain), allow_nan=False, default=_scalar)  # encode
+            for i, (key, value) in enumerate(self._parts().items()):
+                out.write(f"{', ' if i else '{'}{json.dumps(key)}: ")
+                if key not in _LONG:
+                    out.write(_dumps(value))
+                    continue
+                out.write("[")
+                rows = iter(value)
+                sep = ""
+                while chunk := list(islice(rows, _CHUNK)):
+                    out.write(sep + _dumps(chunk)[1:-1])
+                    sep = ", "
+                out.write("]")
+            out.write("}")
 
     def _plain(self) -> dict[str, Any]:
+        parts = self._parts()
+        return {k: list(v) if k in _LONG else v for k, v in parts.items()}
+
+    def _parts(self) -> dict[str, Any]:
+        """The ``--json`` object, its long lists (:data:`_LONG`) as iterators of rows."""
         trades, clock = self.trades, self.timezone
         names = [t.symbol for t in trades]
         entry = _stamped([t.entry_time_ns for t in trades], names, clock)
@@ -97,21 +120,21 @@ class BacktestResult:
             "settings": self.settings,
             "metrics": self.metrics,
             "buy_and_hold": self.buy_and_hold_metrics,
-            "trades": [{"symbol": t.symbol, "side": t.side, "entry_time": a,
+            "trades": ({"symbol": t.symbol, "side": t.side, "entry_time": a,
                         "entry_price": t.entry_price, "exit_time": b,
                         "exit_price": t.exit_price, "qty": t.qty, "pnl": t.pnl,
                         "pnl_pct": t.pnl_pct, "bars_held": t.bars_held,
                         "exit_reason": t.exit_reason, "commission": t.commission}
-                       for t, a, b in zip(trades, entry, exit_)],
+                       for t, a, b in zip(trades, entry, exit_)),
             "open_positions": [self._open_row(p) for p in self.open_positions],
             "unfilled_orders": [{"client_order_id": o.client_order_id, "symbol": o.symbol,
                                  "side": "buy" if o.side > 0 else "sell", "qty": o.qty,
                                  "reason": o.reason} for o in self.unfilled_orders],
-            "equity": [{"time": t, "equity": e, "drawdown_pct": d, "buy_and_hold": b}
+            "equity": ({"time": t, "equity": e, "drawdown_pct": d, "buy_and_hold": b}
                        for t, e, d, b in zip(times, _floats(self.equity),
                                              _floats(self.drawdown_pct),
-                                             _floats(self.buy_and_hold))],
-            "decisions": [d.to_json(t) for t, d in zip(decided, self.decisions)],
+                                             _floats(self.buy_and_hold))),
+            "decisions": (d.to_json(t) for t, d in zip(decided, self.decisions)),
             "limits": self.limits,
             "limit_events": [{"time": _iso(e.time_ns, clock), "limit": e.limit,
                               "message": e.message, "effect": e.effect}
@@ -129,6 +152,19 @@ class BacktestResult:
                 "entry_price": p.entry_price,
                 "mark": mark, "unrealised_pnl": p.side * p.qty * (mark - p.entry_price)
                 - p.entry_commission}
+
+
+_LONG = frozenset({"trades", "equity", "decisions"})
+"""The ``--json`` lists with a row per trade, bar or decision."""
+_CHUNK = 20_000
+
+
+def _dumps(value: Any) -> str:
+    """JSON text through the C encoder; NaN and infinities anywhere in ``value``: null."""
+    try:
+        return json.dumps(value, allow_nan=False, default=_scalar)
+    except ValueError:  # a NaN or infinity somewhere: clean the whole value, then encode
+        return json.dumps(_clean(value), allow_nan=False, default=_scalar)
 
 
 def trade_row(t: Trade) -> dict[str, Any]:

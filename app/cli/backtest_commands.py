@@ -71,7 +71,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     if args.html:
         _write_html(result, Path(args.html), info)
     if args.json:
-        sys.stdout.write(result.to_json())
+        result.write_json(sys.stdout)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(summary(result, args.trades))

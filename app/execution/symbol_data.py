@@ -102,7 +102,7 @@ def prepare_symbol(spec: StrategySpec, symbol: str, bars: Bars,
     inst = instrument(symbol)
     bars.attach_sessions(lambda: session_days(inst, bars.index))  # run only if needed
     ev = Evaluator(bars)
-    times = bars.index.astype("datetime64[ns]").view(np.int64)
+    times = bars.index.astype("datetime64[ns]", copy=False).view(np.int64)  # no copy
     if clock is not None and clock != inst.timezone:
         times = to_run_clock(bars.index, inst.timezone, clock)
     sig = rule_signals(spec, bars, ev)

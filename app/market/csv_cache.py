@@ -54,7 +54,10 @@ class CsvCache:
         return cls(root, folder)
 
     def digest(self, path: Path) -> tuple[str, bytes | None]:
-        """The file's content key, and its bytes when they had to be read."""
+        """The file's content key, and its bytes when they had to be read (a disabled
+        cache reads and hashes nothing: the key is empty)."""
+        if self.root is None:
+            return "", None
         stat = path.stat()
         mark = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
         known = self.index.get(path.name)

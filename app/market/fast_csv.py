@@ -91,7 +91,18 @@ def load_files(files: list[Path], careful: Callable[[Path], Any], frame: Callabl
     else:
         loaded = [_load_one(p, cache, careful) for p in files]
     cache.save_index()
+    _release_arrow_memory()
     return [_as_bars(arrays, warnings, frame) for arrays, warnings in loaded]
+
+
+def _release_arrow_memory() -> None:
+    """Hand the parser's freed buffers back to the system (pyarrow's allocator keeps them
+    for reuse: ~30% of the input arrays after 2,500 files, which nothing reuses)."""
+    import sys
+
+    pa = sys.modules.get("pyarrow")
+    if pa is not None:
+        pa.default_memory_pool().release_unused()
 
 
 def _load_one(path: Path, cache: Any, careful: Callable[[Path], Any]) -> tuple[dict, list]:
