@@ -88,8 +88,18 @@ def prepare(spec: StrategySpec, frames: Mapping[str, pd.DataFrame],
         raise EmptyRangeError("no symbol has bars in the date range: " + "; ".join(notes))
     if spec.screen is not None:
         apply_screen(datas, spec.screen)
-    union = np.unique(np.concatenate([d.times[f:] for d, f in zip(datas, firsts)]))
-    return Prepared(datas, firsts, union, notes, clock)
+    return Prepared(datas, firsts, _union([d.times[f:] for d, f in zip(datas, firsts)]),
+                    notes, clock)
+
+
+def _union(times: list[np.ndarray]) -> np.ndarray:
+    """Every time of any symbol, sorted, once. Symbols on one calendar (the usual case)
+    share their times: then a comparison per symbol replaces sorting them all together."""
+    first = times[0]
+    if all(t.size == first.size and np.array_equal(t, first) for t in times[1:]) and \
+            (first.size < 2 or bool((first[1:] > first[:-1]).all())):
+        return first.copy()
+    return np.unique(np.concatenate(times))
 
 
 def _window(symbol: str, frame: pd.DataFrame, start: pd.Timestamp | None,

@@ -7,6 +7,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from itertools import islice
+from collections.abc import Iterator
 from typing import Any, TextIO
 
 import numpy as np
@@ -89,10 +90,9 @@ class BacktestResult:
                     out.write(_dumps(value))
                     continue
                 out.write("[")
-                rows = iter(value)
                 sep = ""
-                while chunk := list(islice(rows, _CHUNK)):
-                    out.write(sep + _dumps(chunk)[1:-1])
+                for text in _chunks(value):
+                    out.write(sep + text)
                     sep = ", "
                 out.write("]")
             out.write("}")
@@ -120,12 +120,7 @@ class BacktestResult:
             "settings": self.settings,
             "metrics": self.metrics,
             "buy_and_hold": self.buy_and_hold_metrics,
-            "trades": ({"symbol": t.symbol, "side": t.side, "entry_time": a,
-                        "entry_price": t.entry_price, "exit_time": b,
-                        "exit_price": t.exit_price, "qty": t.qty, "pnl": t.pnl,
-                        "pnl_pct": t.pnl_pct, "bars_held": t.bars_held,
-                        "exit_reason": t.exit_reason, "commission": t.commission}
-                       for t, a, b in zip(trades, entry, exit_)),
+            "trades": _TradeRows(trades, entry, exit_),
             "open_positions": [self._open_row(p) for p in self.open_positions],
             "unfilled_orders": [{"client_order_id": o.client_order_id, "symbol": o.symbol,
                                  "side": "buy" if o.side > 0 else "sell", "qty": o.qty,
@@ -134,7 +129,7 @@ class BacktestResult:
                        for t, e, d, b in zip(times, _floats(self.equity),
                                              _floats(self.drawdown_pct),
                                              _floats(self.buy_and_hold))),
-            "decisions": (d.to_json(t) for t, d in zip(decided, self.decisions)),
+            "decisions": _DecisionRows(self.decisions, decided),
             "limits": self.limits,
             "limit_events": [{"time": _iso(e.time_ns, clock), "limit": e.limit,
                               "message": e.message, "effect": e.effect}
@@ -157,6 +152,122 @@ class BacktestResult:
 _LONG = frozenset({"trades", "equity", "decisions"})
 """The ``--json`` lists with a row per trade, bar or decision."""
 _CHUNK = 20_000
+
+
+def _chunks(rows: Any) -> Iterator[str]:
+    """The JSON text of ``rows`` (a list's items, without the brackets), ``_CHUNK`` rows at
+    a time."""
+    if isinstance(rows, (_TradeRows, _DecisionRows)):
+        yield from rows.chunks(_CHUNK)
+        return
+    it = iter(rows)
+    while chunk := list(islice(it, _CHUNK)):
+        yield _dumps(chunk)[1:-1]
+
+
+class _TradeRows:
+    """The closed trades as ``--json`` rows: dicts when iterated, or straight to text."""
+
+    _ROW = ('{{"symbol": {}, "side": {}, "entry_time": {}, "entry_price": {}, '
+            '"exit_time": {}, "exit_price": {}, "qty": {}, "pnl": {}, "pnl_pct": {}, '
+            '"bars_held": {}, "exit_reason": {}, "commission": {}}}')
+
+    def __init__(self, trades: list[Trade], entry: list[str], exit_: list[str]) -> None:
+        self.trades, self.entry, self.exit = trades, entry, exit_
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return self._dicts(self.trades, self.entry, self.exit)
+
+    @staticmethod
+    def _dicts(trades: list[Trade], entry: list[str], exit_: list[str]
+               ) -> Iterator[dict[str, Any]]:
+        return ({"symbol": t.symbol, "side": t.side, "entry_time": a,
+                 "entry_price": t.entry_price, "exit_time": b, "exit_price": t.exit_price,
+                 "qty": t.qty, "pnl": t.pnl, "pnl_pct": t.pnl_pct, "bars_held": t.bars_held,
+                 "exit_reason": t.exit_reason, "commission": t.commission}
+                for t, a, b in zip(trades, entry, exit_))
+
+    def chunks(self, size: int) -> Iterator[str]:
+        for lo in range(0, len(self.trades), size):
+            part = self.trades[lo:lo + size]
+            entry, exit_ = self.entry[lo:lo + size], self.exit[lo:lo + size]
+            text = self._text(part, entry, exit_)
+            yield text if text is not None else _dumps(list(self._dicts(part, entry, exit_)))[1:-1]
+
+    @classmethod
+    def _text(cls, trades: list[Trade], entry: list[str], exit_: list[str]) -> str | None:
+        """What ``json.dumps`` writes for these rows, column by column through the same
+        C functions (string escaping, float and int repr); None when a value is not a
+        plain str, finite float or int, so that the encoder's own path decides."""
+        cols = [_texts(entry, str), _texts(exit_, str)]
+        cols += [_texts([getattr(t, name) for t in trades], kind) for name, kind in (
+            ("symbol", str), ("side", str), ("entry_price", float), ("exit_price", float),
+            ("qty", float), ("pnl", float), ("pnl_pct", float), ("bars_held", int),
+            ("exit_reason", str), ("commission", float))]
+        if any(c is None for c in cols):
+            return None
+        a, b, symbol, side, p0, p1, qty, pnl, pct, held, reason, comm = cols
+        return ", ".join(map(cls._ROW.format, symbol, side, a, p0, b, p1, qty, pnl, pct, held,
+                             reason, comm))
+
+
+class _DecisionRows:
+    """The decisions as ``--json`` rows (:meth:`DecisionRecord.to_json`): dicts when
+    iterated, or straight to text for the plain ones (no gate records, no orders)."""
+
+    _ROW = ('{{"time": {}, "symbol": {}, "rule": {}, "side": {}, "approved": {}, '
+            '"qty": {}, "conviction": {}, "reasons": {}, "gates": {{}}, "orders": []}}')
+
+    def __init__(self, decisions: list[DecisionRecord], times: list[str]) -> None:
+        self.decisions, self.times = decisions, times
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (d.to_json(t) for t, d in zip(self.times, self.decisions))
+
+    def chunks(self, size: int) -> Iterator[str]:
+        for lo in range(0, len(self.decisions), size):
+            part, times = self.decisions[lo:lo + size], self.times[lo:lo + size]
+            text = self._text(part, times)
+            yield text if text is not None else _dumps(
+                [d.to_json(t) for t, d in zip(times, part)])[1:-1]
+
+    @classmethod
+    def _text(cls, decisions: list[DecisionRecord], times: list[str]) -> str | None:
+        if not all(type(d) is DecisionRecord and not d.gates and not d.orders
+                   and type(d.reasons) is tuple for d in decisions):
+            return None
+        convictions = [d.conviction for d in decisions]
+        known = [c for c in convictions if c is not None]
+        given = _texts(known, float)
+        reasons: dict[tuple[str, ...], str] = {}
+        for d in decisions:
+            if d.reasons not in reasons:
+                reasons[d.reasons] = _dumps(list(d.reasons))
+        cols = [_texts(times, str)] + [_texts([getattr(d, name) for d in decisions], kind)
+                                       for name, kind in (("symbol", str), ("rule", str),
+                                                          ("side", str), ("qty", float))]
+        if given is None or any(c is None for c in cols) or \
+                not all(type(d.approved) is bool for d in decisions):
+            return None
+        it = iter(given)
+        conviction = ["null" if c is None else next(it) for c in convictions]
+        approved = ["true" if d.approved else "false" for d in decisions]
+        t, symbol, rule, side, qty = cols
+        return ", ".join(map(cls._ROW.format, t, symbol, rule, side, approved, qty, conviction,
+                             [reasons[d.reasons] for d in decisions]))
+
+
+def _texts(values: list[Any], kind: type) -> list[str] | None:
+    """Each value's JSON text when every one is exactly a ``kind`` (floats finite)."""
+    if not all(type(v) is kind for v in values):
+        return None
+    if kind is str:
+        return list(map(json.encoder.encode_basestring_ascii, values))
+    if kind is float:
+        if not math.isfinite(sum(values)):
+            return None  # a NaN or infinity (or a sum past the float range): the encoder
+        return list(map(float.__repr__, values))
+    return list(map(int.__repr__, values))
 
 
 def _dumps(value: Any) -> str:
