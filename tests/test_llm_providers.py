@@ -152,8 +152,13 @@ def test_the_agents_ask_an_openai_compatible_server_too() -> None:
     assert meter.usage().input_tokens > 0
 
 
-def test_calls_are_logged_without_the_prompt_or_the_key(caplog: pytest.LogCaptureFixture
+def test_calls_are_logged_without_the_prompt_or_the_key(caplog: pytest.LogCaptureFixture,
+                                                        monkeypatch: pytest.MonkeyPatch
                                                         ) -> None:
+    import logging
+
+    # a CLI test before may have set up the app's logging, which stops propagation
+    monkeypatch.setattr(logging.getLogger("app"), "propagate", True)
     key = "sk-local-secret-key-0123456789"
     script = ['{"stance": "bull"}', Reply("slow down", status=429,
                                           headers={"retry-after-ms": "1"})]

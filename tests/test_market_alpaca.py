@@ -206,10 +206,14 @@ def test_without_the_asset_list_the_table_decides(fake: FakeAlpaca, _forget_clas
                                                   monkeypatch: pytest.MonkeyPatch,
                                                   caplog: pytest.LogCaptureFixture) -> None:
     """Refused keys or no server: a warning (no key in it), the table answers, no error."""
+    import logging
+
     from app.instruments import instrument
     from app.market.alpaca_assets import use_alpaca_assets
 
     fake.assets = {"ETHUSD": "crypto"}
+    # a CLI test before may have set up the app's logging, which stops propagation
+    monkeypatch.setattr(logging.getLogger("app"), "propagate", True)
     monkeypatch.setenv("APCA_API_SECRET_KEY", "wrong-secret-value")
     with caplog.at_level("WARNING", logger="app.market.alpaca_assets"):
         assert use_alpaca_assets(load_settings(), ["ETHUSD"], NOW.to_pydatetime()) == {}
