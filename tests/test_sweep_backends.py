@@ -123,3 +123,30 @@ def test_an_unreachable_cluster_names_token_auth_when_it_may_be_why(
         backends._ray_init(Refusing(), "10.0.0.1:6379", None)
     assert "could not start or reach Ray at 10.0.0.1:6379" in err.value.message
     assert ("RAY_AUTH_MODE=token" in str(err.value.hint)) is hinted
+
+
+def test_tpe_with_walk_forward_never_sees_the_out_of_sample_bars(
+        frames: dict[str, pd.DataFrame]) -> None:
+    """The variants TPE tries stay the same when every bar after the first fold's
+    in-sample changes (guided by the whole period, they followed the future)."""
+    settings = Settings(search="tpe", trials=16, seed=4, workers=1, walk_forward=3)
+    start = bind({"fast": 10, "slow": 60})
+    dims = [Dimension("fast", tuple(float(x) for x in range(4, 22, 2)), True),
+            Dimension("slow", tuple(float(x) for x in range(30, 100, 10)), True)]
+    first = run_sweep(start, dims, bind, frames, settings)  # TPE guides after 10 trials
+    cut = pd.Timestamp(first.folds[0].start).tz_localize(None)  # type: ignore[attr-defined]
+    rng = np.random.default_rng(5)
+    changed = {}
+    for symbol, df in frames.items():
+        df = df.copy()
+        after = np.asarray(df.index >= cut)
+        factor = np.exp(np.cumsum(rng.normal(0.0, 0.02, int(after.sum()))))
+        for col in ("open", "high", "low", "close"):
+            df.loc[after, col] = df.loc[after, col].to_numpy() * factor
+        changed[symbol] = df
+    second = run_sweep(start, dims, bind, changed, settings)
+    assert [v.values for v in first.variants] == \
+        [v.values for v in second.variants]  # type: ignore[attr-defined]
+    assert [f.out_sample for f in first.folds] != \
+        [f.out_sample for f in second.folds]  # type: ignore[attr-defined]
+    assert any("no out-of-sample bar chose" in n for n in first.notes)  # type: ignore[attr-defined]

@@ -108,7 +108,8 @@ def run_sweep(base: StrategySpec, dims: list[Dimension], bind: Bind,
     folds = make_folds(panel.union.size, settings.walk_forward) if settings.walk_forward \
         else []
     value_of = objective_fn(settings.objective, settings.min_trades)
-    values, outcomes, searched = _search(dims, bind, ctx, settings, ppy, value_of, progress)
+    values, outcomes, searched = _search(dims, bind, ctx, settings, ppy, value_of, progress,
+                                         folds, index)
     variants = _score_all(values, outcomes, ppy, folds)
     best = _argmax([value_of(v.in_sample) for v in variants])
     fold_results = _walk_forward(variants, folds, ppy, index, value_of)
@@ -123,14 +124,30 @@ def run_sweep(base: StrategySpec, dims: list[Dimension], bind: Bind,
 
 def _search(dims: list[Dimension], bind: Bind, ctx: Context, settings: Settings, ppy: float,
             value_of: Callable[[Score], float],
-            progress: Callable[[int, int], None] | None
+            progress: Callable[[int, int], None] | None,
+            folds: list[Fold], index: pd.DatetimeIndex
             ) -> tuple[list[Values], list[Outcome], list[str]]:
-    """The variants run, their outcomes, and a note on the search where it needs one."""
+    """The variants run, their outcomes, and a note on the search where it needs one.
+
+    With walk-forward folds a TPE search is guided by the first fold's in-sample bars
+    alone: guided by the whole period, the variants it chose to try would already reflect
+    every out-of-sample fold, and the stitched result would not be out of sample.
+    """
     size = grid_size(dims)
     notes = []
     if settings.search == "tpe" and settings.trials < size:
-        values, outcomes = suggest(dims, bind, ctx, settings,
-                                   lambda o: value_of(_whole(o, ppy)), progress)
+        if folds:
+            cut = folds[0].split
+
+            def guide(o: Outcome) -> float:
+                return value_of(window_score(o.equity, o.exit_t, o.pnl, 0, cut, ppy))
+            notes.append(f"TPE was guided by the bars before {index[cut]:%Y-%m-%d} (the "
+                         "first fold's in-sample) only, so no out-of-sample bar chose the "
+                         "variants tried")
+        else:
+            def guide(o: Outcome) -> float:
+                return value_of(_whole(o, ppy))
+        values, outcomes = suggest(dims, bind, ctx, settings, guide, progress)
         if len(values) < settings.trials:
             notes.append(f"TPE found {len(values)} distinct variants in "
                          f"{50 * settings.trials} proposals, fewer than the "
