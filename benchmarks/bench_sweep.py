@@ -10,8 +10,12 @@ the figures are min / median / max wall seconds and the ratio of medians. Then:
   (symbol, entry date and price, exit date and price, to 1e-6);
 * the walk-forward sweep (``--walk-forward 5``) against the plain sweep;
 * workers: Parley with 1 and 2 processes (how time grows with workers);
-* Ray: the same sweep through ``--backend ray`` on a local Ray instance, its overhead,
-  and the check that its chosen parameters and table equal the local run's.
+* Ray: the same sweep through ``--backend ray`` on a local Ray instance started by each
+  run (its start-up included), in every round, checked equal to that round's local run.
+
+Each round also prints the load and the cores this session got while two processes spun:
+under the kernel's autogroup scheduling a busy machine gives a session a share that does
+not grow with its process count, so 2 workers beat 1 only when that figure is well above 1.
 
     PYTHONPATH=. python benchmarks/bench_sweep.py [--symbols 100] [--repeat 3] [--no-ray]
         [--grid FAST_LO FAST_HI FAST_STEP SLOW_LO SLOW_HI SLOW_STEP] [--peer-rounds N]
