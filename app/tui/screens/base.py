@@ -25,8 +25,12 @@ class ParleyScreen(Screen[None]):
         super().__init__()
         self.services = services
 
+    def show_error(self, error: BaseException, doing: str = "") -> None:
+        """The app's error modal (:meth:`ParleyApp.show_error`)."""
+        app: ParleyApp = self.app  # type: ignore[assignment]  # Textual types it App[Any]
+        app.show_error(error, doing)
+
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            app: ParleyApp = self.app  # type: ignore[assignment]
-            app.show_error(event.worker.error, event.worker.description)
+            self.show_error(event.worker.error, event.worker.description)

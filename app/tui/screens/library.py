@@ -92,7 +92,7 @@ class LibraryScreen(ParleyScreen):
         try:
             text = self.services.library.read(entry.path)
         except ParleyError as err:
-            self.app.show_error(err)  # type: ignore[attr-defined]
+            self.show_error(err)
             return
         self.post_message(OpenSpec(None, text=text))
 
