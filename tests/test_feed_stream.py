@@ -24,14 +24,31 @@ def _minute(k: int) -> datetime:
     return T0 + timedelta(minutes=k)
 
 
-def _collect(feed: AlpacaFeed, stop: threading.Event) -> queue.Queue:
-    out: queue.Queue = queue.Queue()
+class _Pump:
+    """The feed's batches on a thread, as a runner reads them; :meth:`close` stops the
+    feed and waits until it (and the SDK's stream threads) have ended, while the fakes
+    still serve, so no stream is left reconnecting to a closed port."""
 
-    def pump() -> None:
-        for batch in feed.batches(None, stop):
-            out.put(batch)
-    threading.Thread(target=pump, daemon=True).start()
-    return out
+    def __init__(self, feed: AlpacaFeed) -> None:
+        self.stop, self.out = threading.Event(), queue.Queue()
+        self.thread = threading.Thread(target=self._pump, args=(feed,), daemon=True)
+        self.thread.start()
+
+    def _pump(self, feed: AlpacaFeed) -> None:
+        for batch in feed.batches(None, self.stop):
+            self.out.put(batch)
+
+    def get(self, timeout: float) -> object:
+        return self.out.get(timeout=timeout)
+
+    def empty(self) -> bool:
+        return self.out.empty()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(20)
+        assert not self.thread.is_alive()
+        assert not [t for t in threading.enumerate() if t.name == "alpaca-stream"]
 
 
 def _times(batches: list) -> list[str]:
@@ -47,8 +64,7 @@ def test_stream_reconnects_and_fills_the_hole_without_duplicates() -> None:
             index=pd.DatetimeIndex(missed, name="date"))
         feed = AlpacaFeed(KEY_ID, SECRET, ["GOOG"], "1m", url=rest.base_url,
                           stream_url=stream.url)
-        stop = threading.Event()
-        got = _collect(feed, stop)
+        got = _Pump(feed)
         try:
             assert stream.wait_connections(1)
             assert stream.subscribed[0] == ["GOOG"]
@@ -62,7 +78,7 @@ def test_stream_reconnects_and_fills_the_hole_without_duplicates() -> None:
             stream.push("GOOG", _minute(4).astimezone(UTC), 14, 15, 13, 14.5)
             rest_of = [got.get(timeout=10) for _ in range(3)]
         finally:
-            stop.set()
+            got.close()
     batches = first + rest_of
     assert _times(batches) == ["09:30", "09:31", "09:32", "09:33", "09:34"]
     assert batches[2].bars["GOOG"][3] == 12.2  # filled from history
@@ -153,16 +169,41 @@ def test_the_stream_starts_after_the_warm_up_and_fills_the_minutes_between() -> 
         feed = AlpacaFeed(KEY_ID, SECRET, ["GOOG"], "1m", url=rest.base_url,
                           stream_url=stream.url, now=market.now)
         warm = feed.history(None)
-        stop = threading.Event()
-        got = _collect(feed, stop)
+        got = _Pump(feed)
         try:
             assert stream.wait_connections(1)
             market.now()
             stream.push("GOOG", _minute(3).astimezone(UTC), 10, 100, 1, 13)
             batches = [got.get(timeout=10), got.get(timeout=10)]
         finally:
-            stop.set()
+            got.close()
     assert [t.strftime("%H:%M") for t in warm["GOOG"].index] == ["09:30", "09:31"]
     assert _times(batches) == ["09:32", "09:33"]
     assert [b.bars["GOOG"][3] for b in batches] == [12.0, 13.0]
     assert got.empty()
+
+
+def test_a_stock_and_a_coin_stream_into_one_clock() -> None:
+    """GOOG through StockDataStream and BTC/USD through CryptoDataStream, two connections:
+    batches on UTC instants, a minute with both symbols handed out as soon as both have
+    reported, a minute with the coin alone once a later minute starts."""
+    at = datetime(2024, 3, 5, 14, 30, tzinfo=UTC)  # 09:30 in New York
+    with FakeAlpacaStream() as stream, FakeAlpaca() as rest:
+        feed = AlpacaFeed(KEY_ID, SECRET, ["GOOG", "BTC/USD"], "1m", url=rest.base_url,
+                          stream_url=stream.url)
+        assert feed.clock == "UTC"
+        got = _Pump(feed)
+        try:
+            assert stream.wait_connections(2)
+            assert sorted(map(tuple, stream.subscribed)) == [("BTC/USD",), ("GOOG",)]
+            stream.push("BTC/USD", at, 60_000, 60_100, 59_900, 60_050)
+            stream.push("GOOG", at, 140, 141, 139, 140.5)
+            first = got.get(timeout=10)
+            stream.push("BTC/USD", at + timedelta(minutes=1), 60_050, 60_060, 60_000, 60_010)
+            stream.push("BTC/USD", at + timedelta(minutes=2), 60_010, 60_020, 60_000, 60_015)
+            second = got.get(timeout=10)
+        finally:
+            got.close()
+    assert (_times([first]), sorted(first.bars)) == (["14:30"], ["BTC/USD", "GOOG"])
+    assert first.bars["GOOG"][3] == 140.5 and first.bars["BTC/USD"][3] == 60_050
+    assert (_times([second]), list(second.bars)) == (["14:31"], ["BTC/USD"])

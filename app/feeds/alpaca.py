@@ -193,13 +193,14 @@ class AlpacaFeed:
             if symbols:
                 stream = kind(*self._keys, url_override=self.stream_url)
                 stream.subscribe_bars(on_bar, *symbols)
-                threading.Thread(target=stream.run, daemon=True, name="alpaca-stream").start()
-                streams.append(stream)
+                thread = threading.Thread(target=stream.run, daemon=True, name="alpaca-stream")
+                thread.start()
+                streams.append((stream, thread))
         try:
             yield from self._group(bars, after_ns, stop)
         finally:
-            for stream in streams:
-                stream.stop()
+            for stream, thread in streams:
+                _stop_stream(stream, thread)
 
     def _group(self, bars: queue.Queue[Any], after_ns: int | None,
                stop: threading.Event) -> Iterator[BarBatch]:
@@ -248,6 +249,24 @@ def _frames(barset: Any) -> dict[str, pd.DataFrame]:
     """Each symbol's bars in its venue's wall time (:func:`bars_frame`)."""
     return {symbol: bars_frame(rows, zone_of(symbol))
             for symbol, rows in barset.data.items() if rows}
+
+
+def _stop_stream(stream: Any, thread: threading.Thread, seconds: float = 10.0) -> None:
+    """Stop an alpaca-py stream and wait for its thread to end, so a stopped feed leaves
+    no connection retrying behind it. A stream whose loop has not started yet cannot take
+    the stop (the SDK raises AttributeError): it is asked again until its thread ends."""
+    tries = max(1, int(seconds / 0.25))
+    for _ in range(tries):
+        try:
+            stream.stop()
+        except AttributeError:
+            pass
+        except Exception as err:  # noqa: BLE001 - a stop that fails is retried, then logged
+            log.debug("stopping the bar stream: %s", err)
+        thread.join(0.25)
+        if not thread.is_alive():
+            return
+    log.warning("the bar stream did not stop within %.0f s", seconds)
 
 
 def _wall_clock() -> datetime:

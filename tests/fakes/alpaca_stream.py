@@ -30,6 +30,9 @@ class FakeAlpacaStream:
         self._ready = threading.Event()
         self._changed = threading.Condition()
         self._socket: Any = None
+        self._by_symbol: dict[str, Any] = {}
+        """The live connection that subscribed each symbol (a stock stream and a crypto
+        stream are two connections)."""
         self._server: Any = None
         self._thread = threading.Thread(target=self._serve, daemon=True, name="fake-stream")
         self.port = 0
@@ -57,7 +60,7 @@ class FakeAlpacaStream:
         """Send one bar (``at``: the bar's start, an aware datetime) to the live socket."""
         bar = {"T": "b", "S": symbol, "o": o, "h": h, "l": low, "c": c, "v": v,
                "t": msgpack.Timestamp.from_datetime(at), "n": 1, "vw": c}
-        self._send([bar])
+        self._send([bar], self._by_symbol.get(symbol))
 
     def drop(self) -> None:
         """Close the live connection from the server's side."""
@@ -73,9 +76,9 @@ class FakeAlpacaStream:
                 lambda: self.connections >= n and len(self.subscribed) >= n, timeout)
 
     # ----- the server ----------------------------------------------------------------------
-    def _send(self, frames: list[dict[str, Any]]) -> None:
+    def _send(self, frames: list[dict[str, Any]], socket: Any = None) -> None:
         async def send() -> None:
-            await self._socket.send(msgpack.packb(frames, datetime=False))
+            await (socket or self._socket).send(msgpack.packb(frames, datetime=False))
         asyncio.run_coroutine_threadsafe(send(), self._loop).result(10)
 
     def _serve(self) -> None:
@@ -101,6 +104,7 @@ class FakeAlpacaStream:
                                       "bars": bars}]))
         with self._changed:
             self._socket = ws
+            self._by_symbol.update(dict.fromkeys(bars, ws))
             self.connections += 1
             self.subscribed.append(bars)
             self._changed.notify_all()
