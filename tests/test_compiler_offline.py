@@ -695,3 +695,8 @@ def test_a_stop_measured_from_the_high_is_a_trailing_stop() -> None:
     assert any("read as a trailing stop" in a for a in d.assumptions)
     assert read_draft("buy SPY when RSI(2) < 10, trail the stop 5% from the high"
                       ).trailing_stop == ("pct", 5.0)
+
+
+def test_exit_at_the_next_days_close_is_a_one_bar_hold() -> None:
+    d = read_draft("buy SPY when RSI(2) < 10, exit at the next day's close")
+    assert d.max_hold == 1 and any("holding limit of one bar" in a for a in d.assumptions)

@@ -439,6 +439,8 @@ class CondBuilder:
         return lagged(atom, period_bars(period, self.notes))
 
     def time_mark(self, _after: Tok, period: Tok) -> Any:
+        if "next" in period.text.lower() or "following" in period.text.lower():
+            self.notes.append(f"'{period.text}' read as a holding limit of one bar")
         return TimeMark(period_bars(period, self.notes))
 
     def time_mark_after(self, period: Tok, _after: Tok) -> Any:

@@ -74,6 +74,9 @@ def _head_tok(parts: list[str]) -> Tok:
         value = float(parts[1])
     if parts[0] == "DAYN":
         value = int(parts[1])
+    if parts[0] == "PERIOD":  # "PERIOD 1:day"
+        n, _, unit = parts[1].partition(":")
+        value = (int(n), unit)
     return Tok(parts[0], value)
 
 

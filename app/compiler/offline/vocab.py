@@ -225,6 +225,9 @@ AT + EXTREME lowest: is the lowest | is at the lowest | was the lowest | is the 
 AT + EXTREME highest: is the highest | is at the highest | was the highest | is the highest of
 SIDE buy + FILL: buy the close | buy the open | buys the close | buy on the close
 SIDE sell + FILL: sell the close | sell the open | sells the open | sells the close
+AFTER + PERIOD 1:day: at the next day's close | at next day close | at the close of the next day | \
+  at the following day's close | on the next day's close | on the close of the next day | \
+  at the next day close | at the close the next day | at the next session's close
 FROM above: from below | to the upside | upwards | upward | to the up side | from underneath
 FROM below: from above | to the downside | downwards | downward | to the down side
 SPEED fast: fast | faster | quick | quicker | shorter | fast moving | faster moving | \
