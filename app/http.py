@@ -39,7 +39,8 @@ class Unreachable(ParleyError, RequestsConnectionError):
             "timed out" if "timed out" in text or "timeout" in text else \
             "name not resolved" if "resolve" in text or "name or service" in text else \
             "connection failed"
-        ParleyError.__init__(self, f"cannot reach {where.scheme}://{where.netloc} "
+        host = f"{where.hostname or ''}" + (f":{where.port}" if where.port else "")
+        ParleyError.__init__(self, f"cannot reach {where.scheme}://{host} "  # no user:password
                              f"({why})", "check the network connection and the service's "
                              "URL setting (APCA_API_BASE_URL, APCA_API_DATA_URL), then retry")
         self.request, self.response = request, None

@@ -67,7 +67,7 @@ def seeded_home(home: Path) -> str:
 
     home.mkdir(parents=True, exist_ok=True)
     store = Store(f"sqlite:///{home / 'parley.db'}")
-    run = store.create_run("fault matrix run", SPEC.read_text(), status="finished",
+    run = store.create_run("fault matrix run", SPEC.read_text(), status="stopped",
                            broker="sim", feed="replay")
     store.engine.dispose()
     return run.id

@@ -89,7 +89,7 @@ def test_a_postgres_server_that_is_down_is_named_by_host_and_port(tmp_path: Path
 
 def test_no_network_gives_a_message_and_no_raw_reason(tmp_path: Path) -> None:
     o = fc.network_down(tmp_path)
-    first = _message(o, "APCA_API_DATA_URL")
+    first = _message(o, "APCA_API_BASE_URL")  # the broker is asked first
     assert first.startswith("error: cannot reach http://127.0.0.1:"), first
     reasons = fc.stored_reasons(tmp_path / "home")
     assert reasons and all("HTTPConnectionPool" not in r and "Errno" not in r

@@ -24,6 +24,7 @@ from alpaca.trading.requests import MarketOrderRequest
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import RequestException, Timeout
 
+from app.errors import ParleyError
 from app.broker.base import BrokerError, BrokerUnavailable
 from app.http import harden
 from app.broker.models import (
@@ -152,6 +153,7 @@ class AlpacaBroker:
         except RequestsConnectionError as err:
             problem = (f"no answer from Alpaca within {self.timeout:g} s ({tries} tries)"
                        if "timed out" in str(err).lower() else
+                       f"{err.message} ({tries} tries)" if isinstance(err, ParleyError) else
                        f"cannot reach Alpaca ({tries} tries)")
         except RequestException as err:
             problem = f"cannot reach Alpaca ({type(err).__name__})"

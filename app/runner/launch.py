@@ -57,6 +57,7 @@ def create_run(store: Store, spec: StrategySpec, spec_text: str, *, path: str | 
             missing for a symbol of the spec.
     """
     refuse_live_history(broker, feed)
+    refuse_open_questions(spec, path)
     if feed in LIVE_FEEDS:
         options.setdefault("feed_label", f"{feed} (live bars)")
     else:
@@ -79,6 +80,25 @@ def refuse_live_history(broker: str, feed: str) -> None:
         raise ParleyError(f"--live needs a live feed, and --feed {feed} replays history: "
                           "live orders are never driven by old bars",
                           "use --live --feed alpaca, or drop --live to paper-trade the replay")
+    if broker.startswith("alpaca") and feed not in LIVE_FEEDS:
+        raise ParleyError(f"--broker alpaca fills at today's market, and --feed {feed} replays "
+                          "history: its orders would be priced by old bars",
+                          "use --feed alpaca with the Alpaca broker, or leave out --broker to "
+                          "paper-trade the replay on the simulated broker")
+
+
+def refuse_open_questions(spec: StrategySpec, path: str | None = None) -> None:
+    """A spec that still asks questions is a draft: it is backtested, never run.
+
+    Raises:
+        ParleyError: the spec holds ``question`` lines.
+    """
+    if spec.questions:
+        where = f"{path}: " if path else ""
+        asked = "; ".join(f'"{q}"' for q in spec.questions)
+        raise ParleyError(f"{where}the spec still has {len(spec.questions)} open question(s): "
+                          f"{asked}", "answer them in the spec (and delete the question lines), "
+                          "then start the run")
 
 
 def run_spec(store: Store, run_id: str, emit: Emit, stop: threading.Event,
@@ -114,6 +134,8 @@ def _run_locked(store: Store, run_id: str, emit: Emit, stop: threading.Event,
         use_alpaca_assets(settings, spec.universe)  # Alpaca's asset classes win
     try:
         feed, broker = build_feed(spec, row, settings), build_broker(row, settings)
+        if broker is not None:
+            _reach(broker, row.id)
     except ParleyError as err:
         store.update_run(row.id, status="failed", reason=err.message, pid=None)
         _close(broker)
@@ -128,6 +150,19 @@ def _run_locked(store: Store, run_id: str, emit: Emit, stop: threading.Event,
             return status
     finally:
         _close(broker)
+
+
+def _reach(broker: Broker, run_id: str) -> None:
+    """The broker answers before the run starts: a run on a broker it cannot reach would
+    only log a fault on every bar."""
+    from app.broker.base import BrokerError
+
+    try:
+        broker.account()
+    except BrokerError as err:
+        raise ParleyError(f"{err.message}: the broker did not answer, so the run did not "
+                          "start", "check the network, APCA_API_BASE_URL and the "
+                          f"Alpaca keys, then `parley resume {run_id}`") from None
 
 
 def _close(broker: Any) -> None:
@@ -224,6 +259,11 @@ def request(store: Store, run_id: str | None, command: str) -> list[str]:
     """
     rows = [_row(store, run_id)] if run_id else [r for r in store.list_runs()
                                                   if r.status in ACTIVE]
+    if run_id and rows[0].status == "finished":  # its record stays as it ended
+        why = f" ({rows[0].reason})" if rows[0].reason else ""
+        raise ParleyError(f"run {rows[0].id} has finished{why}: there is nothing to "
+                          f"{command.replace('_', ' and ')}", "`parley status` lists the "
+                          "runs still going")
     if run_id and command not in ("stop", "kill") and not alive(rows[0].pid):
         raise ParleyError(_no_process(rows[0], command),
                           f"`parley resume {rows[0].id}` restarts it" if rows[0].status
