@@ -700,3 +700,13 @@ def test_a_stop_measured_from_the_high_is_a_trailing_stop() -> None:
 def test_exit_at_the_next_days_close_is_a_one_bar_hold() -> None:
     d = read_draft("buy SPY when RSI(2) < 10, exit at the next day's close")
     assert d.max_hold == 1 and any("holding limit of one bar" in a for a in d.assumptions)
+
+
+def test_a_close_in_part_of_the_range_and_within_a_percent_of_a_level() -> None:
+    assert format_expr(read_draft("buy SPY when the close is in the top 25% of the day's range"
+                                  ).long_entry) == "(close - low) / (high - low) >= 0.75"
+    assert format_expr(read_draft("buy SPY when it closes in the bottom 20% of its range"
+                                  ).long_entry) == "(close - low) / (high - low) <= 0.2"
+    assert format_expr(read_draft("buy SPY when the close is within 1% of the 20-day high"
+                                  ).long_entry) == ("close >= highest(high, 20)[1] * 0.99 and "
+                                                    "close <= highest(high, 20)[1] * 1.01")

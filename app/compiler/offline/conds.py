@@ -340,6 +340,31 @@ class CondBuilder:
         return E.And(items=(E.Compare(op=">=", left=a, right=low),
                             E.Compare(op="<=", left=a, right=high)))
 
+    def within(self, x: Opnd, word: Tok, pct: Tok, level: Opnd) -> Any:
+        """"the close is within 1% of the 52-week high": no further than that from it."""
+        if word.text.lower() != "within" or not 0 < pct.value < 100:
+            raise Ask(None)
+        a, b = self._pair(x, level)
+        lo, hi = round(1 - pct.value / 100, 10), round(1 + pct.value / 100, 10)
+        self.notes.append(f"'within {pct.text} of' read as between {lo:g} and {hi:g} times "
+                          "the level")
+        return E.And(items=(
+            E.Compare(op=">=", left=a, right=E.BinOp(op="*", left=b, right=E.Num(value=lo))),
+            E.Compare(op="<=", left=a, right=E.BinOp(op="*", left=b, right=E.Num(value=hi)))))
+
+    def in_range_part(self, x: Opnd, ext: Tok, pct: Tok, *rest: Tok) -> Any:
+        """"closes in the top 25% of the day's range": where the close sits in the bar."""
+        expr = rest[-1]
+        if x.kind not in ("it", "field") or x.source not in (None, "close") or \
+                str(expr.value) != "high - low" or not 0 < pct.value < 100:
+            raise Ask(None)
+        ibs = template("(close - low) / (high - low) > 0").left
+        top = ext.value == "highest"
+        level = round(1 - pct.value / 100 if top else pct.value / 100, 10)
+        self.notes.append(f"'{ext.text} {pct.text} of the range' read as the close's place in "
+                          f"the bar's range {'>=' if top else '<='} {level:g}")
+        return E.Compare(op=">=" if top else "<=", left=ibs, right=E.Num(value=level))
+
     def slope_it(self, tok: Tok) -> Any:
         """"the ADX is above 25 and rising": the subject said before it."""
         if self.subject is None:
