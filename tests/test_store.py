@@ -81,6 +81,31 @@ def test_lessons_round_trip_through_sql(store):
     assert SqlLessonStore(store).all() == [lesson]
 
 
+def test_lessons_are_read_once_until_refreshed_and_see_their_own_additions(store):
+    from app.agents.models import Lesson, SetupKey
+    from app.store.lessons import SqlLessonStore
+
+    when = datetime(2024, 1, 2, tzinfo=UTC)
+    setup = SetupKey(rule="long entry", side="long", regime="trending_up", trend="up",
+                     volatility="normal")
+
+    def lesson(lid: str, outcome: float) -> Lesson:
+        return Lesson(id=lid, setup=setup, opened=when, closed=when, conviction=70,
+                      outcome_pct=outcome, thesis="t", reflection="r", hint=-6.0)
+
+    mine, other = SqlLessonStore(store), SqlLessonStore(store)
+    other.add(lesson("B-1", 1.0))
+    assert [x.id for x in mine.all()] == ["B-1"]
+    mine.add(lesson("A-1", 2.0))
+    mine.add(lesson("B-1", -3.0))  # replaces: as the table will give it back, by id
+    assert mine.all() == SqlLessonStore(store).all()
+    assert [(x.id, x.outcome_pct) for x in mine.all()] == [("A-1", 2.0), ("B-1", -3.0)]
+    other.add(lesson("C-1", 4.0))  # another writer: seen after the next refresh
+    assert [x.id for x in mine.all()] == ["A-1", "B-1"]
+    mine.refresh()
+    assert [x.id for x in mine.all()] == ["A-1", "B-1", "C-1"]
+
+
 def test_conversations_are_stored(store):
     store.save_conversation("c1", "golden cross", [{"role": "user", "content": "buy"}])
     assert store.load_conversation("c1").messages[0]["content"] == "buy"

@@ -27,6 +27,7 @@ from app.spec.models import AtrLevel, StrategySpec
 DEFAULT_WINDOW = 5000
 """Bars each per-bar computation looks back over."""
 _SIGNALS = ("long_entry", "long_exit", "short_entry", "short_exit")
+_FRAME_COLUMNS = pd.Index(["open", "high", "low", "close", "volume"])
 
 
 class LiveSymbol:
@@ -97,12 +98,16 @@ class LiveSymbol:
             data.rank, data.screen_pos = self._rank[:n], self._pos[:n]
         return data
 
-    def frame(self) -> pd.DataFrame:
-        """The bars so far as the loader gives them (the gates' view of the universe)."""
+    def frame(self, index: pd.DatetimeIndex | None = None) -> pd.DataFrame:
+        """The bars so far as the loader gives them (the gates' view of the universe);
+        ``index``: these bars' times, already made (symbols in step share one)."""
         n = self.n
-        index = pd.DatetimeIndex(self._local[:n].view("datetime64[ns]"), name="date")
-        return pd.DataFrame(self._px[:, :n].T, index=index,
-                            columns=["open", "high", "low", "close", "volume"])
+        if index is None:
+            index = pd.DatetimeIndex(self._local[:n].view("datetime64[ns]"), name="date")
+        # A view of the bars kept (written once, never changed), not a copy: 500 of these
+        # a bar are the universe the gates read (a list of names costs 4x the frame).
+        return pd.DataFrame(self._px[:, :n].T, index=index, columns=_FRAME_COLUMNS,
+                            copy=False)
 
     def time_at(self, bar: int) -> int:
         return int(self._t[bar])
@@ -163,6 +168,23 @@ class LiveSymbol:
         self._atr = {k: grown(v, np.nan) for k, v in self._atr.items()}
         self._rank, self._ok = grown(self._rank, np.nan), grown(self._ok, True)
         self._pos = grown(self._pos, 0)
+
+
+def universe_frames(symbols: Sequence[LiveSymbol]) -> dict[str, pd.DataFrame]:
+    """Every symbol's :meth:`LiveSymbol.frame`, with one index object shared by symbols
+    whose bar times are the same (a live universe's usually are): building 500 indexes a
+    bar cost more than the frames, and the equal-weight benchmark aligns shared indexes
+    without comparing them."""
+    frames: dict[str, pd.DataFrame] = {}
+    times: np.ndarray | None = None
+    index: pd.DatetimeIndex | None = None
+    for sym in symbols:
+        local = sym._local[:sym.n]
+        if index is None or times is None or not np.array_equal(times, local):
+            times = local.copy()
+            index = pd.DatetimeIndex(times.view("datetime64[ns]"), name="date")
+        frames[sym.symbol] = sym.frame(index)
+    return frames
 
 
 def apply_screen_now(symbols: Sequence[LiveSymbol], top: int) -> None:

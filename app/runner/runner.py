@@ -39,7 +39,7 @@ from app.feeds.base import BarBatch, Feed
 from app.runner import events as ev
 from app.runner.book import Book
 from app.runner.limits import Limits, LimitState
-from app.runner.live_data import DEFAULT_WINDOW, LiveSymbol, apply_screen_now
+from app.runner.live_data import DEFAULT_WINDOW, LiveSymbol, apply_screen_now, universe_frames
 from app.runner.venue import VenueBook
 from app.instruments import instrument
 from app.instruments.clock import run_zone
@@ -80,6 +80,8 @@ class Runner:
         self.options = options or RunnerOptions()
         self.latencies: list[float] = []
         """Seconds from each bar's arrival to its commit."""
+        self._lessons: list[Any] = []
+        """The agent team's lessons in the store (re-read once a bar)."""
 
     # ----------------------------------------------------------------- the loop
     def run(self, spec: StrategySpec, emit: Emit, stop: threading.Event) -> str:
@@ -150,6 +152,8 @@ class Runner:
 
     def _bar(self, st: _State, batch: BarBatch, emit: Emit) -> tuple[str, str] | None:
         t0 = time.perf_counter()
+        for lessons in self._lessons:
+            lessons.refresh()
         verdict = self._commands(st, emit)
         if verdict is not None:
             return verdict
@@ -241,7 +245,7 @@ class Runner:
         if st.session.gates.trivial or not any(d.long_entry[b] or d.short_entry[b]
                                                for d, b in views):
             return
-        st.session.gates.use_universe({s: sym.frame() for s, sym in st.live.items()})
+        st.session.gates.use_universe(universe_frames(list(st.live.values())))
 
     # ----------------------------------------------------------------- limits, control
     def _limit_events(self, st: _State, emit: Emit) -> None:
@@ -345,7 +349,12 @@ class Runner:
     def _bar_commit(self, st: _State, c: BarCommit, bar_ns: int) -> BarCommit:
         c.bar_ns, c.bars_done = bar_ns, st.bars_done
         c.checkpoint = {"book": st.book.checkpoint(), "limits": st.limits.state.to_json()}
-        c.positions = [position_row(self.run_id, p) for p in st.book.account.positions.values()]
+        held = st.book.account.positions.values()
+        marks = [(p.symbol, p.side, p.qty, p.entry_price, p.entry_time_ns,
+                  None if p.plan is None else (p.plan.stop, p.plan.target)) for p in held]
+        if marks != st.positions_written:  # the table is rewritten only when it changes
+            c.positions = [position_row(self.run_id, p) for p in held]
+            st.positions_written = marks
         if not bar_ns:  # nothing processed yet: keep the run's start point
             c.bar_ns = None  # type: ignore[assignment]
         return c
@@ -380,6 +389,7 @@ class Runner:
             team = getattr(gate, "team", None)
             if team is not None and hasattr(team, "lessons"):
                 team.lessons = SqlLessonStore(self.store)
+                self._lessons.append(team.lessons)
                 team.run_id = self.run_id
                 if getattr(self.feed, "live", False) and team.news_source is None:
                     from app.agents.headlines import AlpacaNews
@@ -464,6 +474,8 @@ class _State:
         self.now_ns = after_ns
         self.bars_done = bars_done
         self.pending = BarCommit(0, 0, {})
+        self.positions_written: list[Any] | None = None
+        """What the last commit wrote to the positions table (None: nothing yet)."""
         self.before: dict[str, Order] = {}
         self.committed_at = time.monotonic()
         self.started_at = utcnow()

@@ -19,12 +19,27 @@ if TYPE_CHECKING:
 
 
 class SqlLessonStore:
-    """Lessons in the ``lessons`` table; adding a lesson with a known id replaces it."""
+    """Lessons in the ``lessons`` table; adding a lesson with a known id replaces it.
+
+    The agent team recalls its lessons for every entry candidate; :meth:`all` keeps what it
+    read (with this store's own additions) until :meth:`refresh`, which the runner calls at
+    each bar, so one bar of 500 symbols reads the table once, not once per candidate.
+    Lessons another process adds are seen from the next bar on.
+    """
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._known: list[Lesson] | None = None
+
+    def refresh(self) -> None:
+        """Read the table again at the next :meth:`all`."""
+        self._known = None
 
     def add(self, lesson: Lesson) -> None:
+        if self._known is not None:  # as the table will give it back
+            again = type(lesson).model_validate(lesson.model_dump(mode="json"))
+            self._known = sorted([k for k in self._known if k.id != lesson.id] + [again],
+                                 key=lambda k: k.id)
         with self.store.session() as s:
             row = s.get(LessonRow, lesson.id) or LessonRow(id=lesson.id, data={})
             row.symbol = lesson.symbol or lesson.id.split("-", 1)[0]
@@ -37,6 +52,8 @@ class SqlLessonStore:
     def all(self) -> list[Lesson]:
         from app.agents.models import Lesson
 
-        with self.store.session() as s:
-            rows = s.exec(select(LessonRow).order_by(col(LessonRow.id))).all()
-        return [Lesson.model_validate(r.data) for r in rows]
+        if self._known is None:
+            with self.store.session() as s:
+                rows = s.exec(select(LessonRow).order_by(col(LessonRow.id))).all()
+            self._known = [Lesson.model_validate(r.data) for r in rows]
+        return list(self._known)
