@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from app.errors import ParleyError
 from app.backtest import run_backtest
 from app.cli import main
 from app.dsl import format_spec, load_spec
@@ -410,6 +411,9 @@ def test_engine_gate_reads_the_benchmark_as_of_the_candidate(
     other, _ = synthetic_regime_series(900, seed=9)
     gate = regime_gate(_spec(benchmark="BENCH"))
     assert gate.reading(_candidate(other, 500, "XYZ")).regime == "transition"  # no universe
+    gate = regime_gate(_spec(benchmark="BENCH"))
+    with pytest.raises(ParleyError, match="regime benchmark BENCH: .* not one of them"):
+        gate.use_universe({"XYZ": other})  # never read: every bar would say transition
     gate = regime_gate(_spec(benchmark="BENCH"))
     gate.use_universe({"XYZ": other, "bench": market})
     for bar in (250, 640):

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
+from app.errors import ParleyError
 from app.regime.config import LABELS, TRANSITION, RegimeConfig
 from app.regime.detector import WARMING_UP, RegimeReading, RegimeTracker
 from app.spec.models import RegimeSpec, StrategySpec
@@ -155,8 +156,15 @@ class RegimeGate:
         self._universe: dict[str, pd.DataFrame] = {}
 
     def use_universe(self, frames: Mapping[str, pd.DataFrame]) -> None:
-        """Keep the run's frames: the benchmark's bars come from here."""
+        """Keep the run's frames: the benchmark's bars come from here.
+
+        Raises:
+            ParleyError: the spec names a benchmark that is not one of the run's symbols
+                (its regime would never be read: every bar would say "transition").
+        """
         self._universe = {str(k).upper(): v for k, v in frames.items()}
+        if self.benchmark is not None and self.benchmark.upper() not in self._universe:
+            raise benchmark_missing(self.benchmark, list(self._universe))
 
     def reading(self, candidate: Any) -> RegimeReading:
         """The regime at the candidate's bar (of its symbol, or of the spec's benchmark)."""
@@ -212,3 +220,14 @@ class RegimeGate:
 def regime_gate(spec: StrategySpec) -> RegimeGate:
     """The factory the execution engine's gate registry finds (``app.regime.gate``)."""
     return RegimeGate(spec)
+
+
+def benchmark_missing(benchmark: str, symbols: list[str]) -> ParleyError:
+    """The message for a ``regime benchmark`` that is not among the run's symbols."""
+    shown = ", ".join(symbols[:8]) + (f" and {len(symbols) - 8} more" if len(symbols) > 8
+                                      else "")
+    return ParleyError(
+        f"regime benchmark {benchmark}: the regime filter reads {benchmark}'s bars from the "
+        f"run's own symbols, and {benchmark} is not one of them ({shown})",
+        f"add {benchmark} to the universe (and the data), or drop `benchmark {benchmark}` to "
+        "read each symbol's own regime")
