@@ -89,6 +89,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                               "orders are never driven by old bars",
                               "use --live --feed alpaca alone")
     parse_speed(args.speed)
+    if args.feed == "alpaca" and not settings.alpaca_enabled:  # before any run is made
+        raise ParleyError("--feed alpaca needs APCA_API_KEY_ID and APCA_API_SECRET_KEY",
+                          "set them, or leave out --feed to replay the bundled data")
     frames = _check_data(spec, args) if args.feed == "replay" else None
     broker = _broker_choice(args, settings)
     if args.live:

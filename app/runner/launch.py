@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.broker.base import Broker
 from app.errors import ParleyError
-from app.logs import run_log
+from app.logs import run_log, run_log_path
 from app.feeds.base import Feed
 from app.runner.runner import Emit, Runner, RunnerOptions
 from app.spec.models import StrategySpec
@@ -207,8 +207,10 @@ def build_broker(row: RunRow, settings: Any) -> Broker | None:
 
 # --------------------------------------------------------------------- processes
 def log_path(run_id: str, settings: Any = None) -> Path:
+    """The run's one log: what a detached process prints and the app's log lines while it
+    runs (``parley logs RUN`` prints it)."""
     settings = settings or _settings()
-    return Path(settings.home) / "runs" / f"{run_id}.log"
+    return run_log_path(Path(settings.home), run_id)
 
 
 def spawn_detached(run_id: str, settings: Any = None) -> int:
