@@ -38,6 +38,8 @@ _TIMEFRAME_WORDS = {
     "1h": r"\bhour(ly)?\b|\b1\s*-?\s*h(ou)?r?\b|60[- ]minute|one[- ]hour",
     "4h": r"\b4\s*-?\s*h(ou)?r?s?\b|four[- ]hour",
     "1d": r"\bdai?ly\b|\bdays?\b|\b1d\b|one[- ]day|end of day|\beod\b",
+    "1w": r"\bweekly\b|\bweeks?\b|\b1w\b|one[- ]week",
+    "1mo": r"\bmonthly\b|\bmonths?\b|\b1mo\b|one[- ]month",
 }
 
 
@@ -80,7 +82,8 @@ class Evidence:
                    for c in (n, n / 100, 1 + n / 100, 1 - n / 100))
 
     def names_timeframe(self, timeframe: str) -> bool:
-        return re.search(_TIMEFRAME_WORDS[timeframe], self.text, re.I) is not None
+        words = _TIMEFRAME_WORDS.get(timeframe)
+        return words is not None and re.search(words, self.text, re.I) is not None
 
 
 def _numbers_in(text: str) -> set[float]:

@@ -10,6 +10,8 @@ draft that keeps the rest; a clause it cannot read whole is a question quoting i
 
 from __future__ import annotations
 
+import unicodedata
+
 from app.compiler.offline.draft import Draft
 from app.compiler.offline.reader import read
 from app.compiler.offline.settle import settle
@@ -20,13 +22,14 @@ __all__ = ["compile_offline", "read_draft"]
 
 def read_draft(text: str) -> Draft:
     """Everything the text says, as a draft with its questions and assumptions."""
-    return settle(read(text or ""))
+    return settle(read(unicodedata.normalize("NFKC", text or "")))
 
 
 def compile_offline(text: str, previous: StrategySpec | None = None) -> CompileResult:
     """Compile one turn of English; with ``previous``, a follow-up revises that spec."""
     from app.compiler.offline.finish import finish, revise
 
+    text = unicodedata.normalize("NFKC", text or "")  # fullwidth and styled letters read as ASCII
     if previous is not None:
-        return revise(previous, text or "")
-    return finish(read(text or ""), text or "")
+        return revise(previous, text)
+    return finish(read(text), text)

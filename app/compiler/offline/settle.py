@@ -59,13 +59,17 @@ def _universe(r: Read, d: Draft) -> None:
         d.ask(Q.NAMED.format(names=names, symbols=", ".join(dict.fromkeys(r.named.values()))))
 
 
+_FRAME = {"weekly": "1w", "monthly": "1mo"}
+
+
 def _timeframe(r: Read, d: Draft) -> None:
     frames = list(dict.fromkeys(r.timeframes))
     valid = [f for f in frames if f in ("1m", "5m", "15m", "30m", "1h", "4h", "1d")]
     if len(frames) > len(valid):
         odd = next(f for f in frames if f not in valid)
-        d.ask(f"The language has no {odd} bars: which timeframe should it use (1m, 5m, 15m, "
-              "30m, 1h, 4h or 1d)?")
+        d.ask(f"The text says {odd} bars, and the offline compiler reads lengths in days: "
+              f"should the rules run on {odd} bars (`timeframe {_FRAME.get(odd, odd)}`, each "
+              "length counted in those bars) or on daily bars (1d)?")
     elif len(valid) > 1:
         d.ask(f"The text names several timeframes ({', '.join(valid)}): which one should the "
               "rules run on?")

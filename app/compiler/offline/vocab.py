@@ -616,7 +616,8 @@ TIMEFRAME_WORDS = """
 weekly: weekly | weekly chart | weekly bars | weekly candles | w1 | 1w | week chart
 monthly: monthly | monthly chart | monthly bars | 1mo
 """
-"""Timeframe labels; "weekly" and "monthly" are not timeframes the language has."""
+"""Timeframe labels. "weekly" and "monthly" (the language's 1w and 1mo) are asked about:
+the offline reader counts lengths in days."""
 
 HEADERS = """
 entry: entry | entries | entry rules | entry rule | entry conditions | entry condition | \
