@@ -257,11 +257,12 @@ def test_cli_llm_failure_shows_the_last_attempt(llm_env: FakeAnthropic,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     llm_env.add(*["no idea, sorry"] * 4)
     assert main(["compile", SMA_TEXT]) == 1
-    out = capsys.readouterr().out
-    assert "did not produce a valid spec in 4 attempts" in out
-    assert "Last attempt (not a valid spec):\n  no idea, sorry" in out
+    err = capsys.readouterr().err  # a failure, not a result: on stderr
+    assert "did not produce a valid spec in 4 attempts" in err
+    assert "Last attempt (not a valid spec):\n  no idea, sorry" in err
+    assert "answer the questions" not in err  # there are none
 
 
 def test_cli_empty_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["compile", ""]) == 1
-    assert "describe a strategy" in capsys.readouterr().out
+    assert "describe a strategy" in capsys.readouterr().err

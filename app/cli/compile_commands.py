@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from app.compiler.conversation import Conversation, Reply
-from app.compiler.result import CompileResult, open_questions, result_json
+from app.compiler.result import CompileResult, failure, open_questions, result_json
 from app.config import load_settings
 from app.errors import ParleyError
 
@@ -43,15 +43,20 @@ def cmd_compile(args: argparse.Namespace) -> int:
     reply = convo.send(args.text)
     result = reply.result
     info = sys.stderr if args.json else sys.stdout
+    error = failure(result)
     if args.json:
         print(json.dumps(result_json(result), indent=2))
+        if error is not None:  # the object's fields stay the contract's; the reason goes here
+            print(error, file=sys.stderr)
+    elif error is not None:  # a failure, not a result: all of it on stderr
+        _print_draft(reply, sys.stderr)
     elif reply.spec is None:
-        _print_draft(reply)
+        _print_draft(reply, sys.stdout)
     else:
         _print_reply(reply)
     print(compiled_by(result), file=info)
     if reply.spec is None or open_questions(result):
-        if not args.json:
+        if not args.json and error is None:
             print("\nNot complete: answer the questions in your text and run again.",
                   file=sys.stderr)
         return 1
@@ -70,18 +75,18 @@ def _print_reply(reply: Reply) -> None:
     _print_notes(reply, sys.stdout)
 
 
-def _print_draft(reply: Reply) -> None:
+def _print_draft(reply: Reply, out: TextIO) -> None:
     """What was read so far, and what is still open."""
     result = reply.result
     if result.draft:
-        print("Draft so far (not complete):")
-        print(_indent(result.draft.rstrip("\n")))
+        print("Draft so far (not complete):", file=out)
+        print(_indent(result.draft.rstrip("\n")), file=out)
     elif result.message:
-        print(result.message)
-    _print_notes(reply, sys.stdout)
+        print(result.message, file=out)
+    _print_notes(reply, out)
     if result.text and not result.draft:
-        print("\nLast attempt (not a valid spec):")
-        print(_indent(result.text.rstrip("\n")))
+        print("\nLast attempt (not a valid spec):", file=out)
+        print(_indent(result.text.rstrip("\n")), file=out)
 
 
 def _print_notes(reply: Reply, out: TextIO) -> None:

@@ -66,3 +66,11 @@ def result_json(result: CompileResult) -> dict[str, Any]:
         "not_understood": list(result.not_understood),
         "compiler": result.compiler,
     }
+
+
+def failure(result: CompileResult) -> str | None:
+    """Why nothing was compiled (a model that could not be reached, an empty text); None
+    when there is a spec, a draft or a question to answer."""
+    if result.spec is not None or result.draft or open_questions(result):
+        return None
+    return result.message or "nothing was compiled"
