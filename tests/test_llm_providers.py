@@ -150,6 +150,7 @@ def test_the_agents_ask_an_openai_compatible_server_too() -> None:
     assert got.stance == "bullish" and got.score == 35
     assert len(fake.requests) == 3  # refused JSON mode, then garbage, then the repair
     assert meter.usage().input_tokens > 0
+    assert meter.usage().answered_by == ("openai-compatible fake-llama",)  # shown in the record
 
 
 def test_calls_are_logged_without_the_prompt_or_the_key(caplog: pytest.LogCaptureFixture,

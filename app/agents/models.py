@@ -253,6 +253,9 @@ class DecisionUsage(_Record):
     cache_hits: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    answered_by: tuple[str, ...] = ()
+    """Which provider and model answered (``anthropic claude-...``, ``openai-compatible
+    llama3``), once each."""
 
 
 class TeamDecision(_Record):

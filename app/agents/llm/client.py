@@ -42,17 +42,20 @@ class Meter:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._c = {"calls": 0, "cache_hits": 0, "input_tokens": 0, "output_tokens": 0}
+        self._by: dict[str, None] = {}
 
-    def add(self, input_tokens: int, output_tokens: int, cached: bool) -> None:
+    def add(self, input_tokens: int, output_tokens: int, cached: bool, by: str = "") -> None:
         with self._lock:
             self._c["calls"] += 1
             self._c["cache_hits"] += cached
             self._c["input_tokens"] += input_tokens
             self._c["output_tokens"] += output_tokens
+            if by:
+                self._by[by] = None
 
     def usage(self) -> DecisionUsage:
         with self._lock:
-            return DecisionUsage(**self._c)
+            return DecisionUsage(**self._c, answered_by=tuple(self._by))
 
 
 class AgentLLM:
@@ -186,4 +189,5 @@ class AgentLLM:
     def _count(self, answer: dict[str, Any], meter: Meter, cached: bool) -> None:
         tokens_in, tokens_out = int(answer["input_tokens"]), int(answer["output_tokens"])
         self.budget.charge(tokens_in, tokens_out, cached=cached)
-        meter.add(tokens_in, tokens_out, cached)
+        by = " ".join(str(answer[k]) for k in ("provider", "model") if answer.get(k))
+        meter.add(tokens_in, tokens_out, cached, by + (" (cached)" if cached and by else ""))

@@ -116,4 +116,6 @@ def _team_lines(team: TeamDecision) -> list[Content]:
         lines.append(Content.assemble(_head("lesson"), f"({hit.points:+.1f}) {hit.reflection}"))
     if team.degraded:
         lines += [Content.assemble(_head("degraded"), why) for why in team.degraded_why]
+    if team.usage.answered_by:
+        lines.append(Content.assemble(_head("model"), ", ".join(team.usage.answered_by)))
     return lines
