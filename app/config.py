@@ -41,8 +41,9 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("PARLEY_LLM_API_KEY", "OPENAI_API_KEY"))
     """The key of that server; local servers need none."""
-    llm_timeout: float = 60.0
-    """Seconds a model call may take before it fails (``PARLEY_LLM_TIMEOUT``)."""
+    llm_timeout: float = 120.0
+    """Seconds a model call may take before it fails (``PARLEY_LLM_TIMEOUT``), for the
+    compiler and the agents alike (a whole spec can take a minute to write)."""
     alpaca_key_id: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("APCA_API_KEY_ID", "PARLEY_ALPACA_KEY_ID"))
     alpaca_secret_key: SecretStr | None = Field(

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from app.market.dates import parse_date
 from app.backtest.benchmark import buy_and_hold
 from app.backtest.equity import build_curves
 from app.backtest.fast_path import eligible, fast_run
@@ -76,7 +77,7 @@ def run_backtest(
     cash = float(cash)
     if cash <= 0 or not np.isfinite(cash):
         raise BacktestError(f"the starting cash must be a positive amount, not {cash:g}")
-    t0, t1 = _date(start, "--from"), _date(end, "--to")
+    t0, t1 = run_date(start, "--from"), run_date(end, "--to")
     if prepared is None:
         prepared = prepare(spec, frames, t0, t1, source, allow_missing=allow_missing)
     chain, notes = _chain(spec, gate, agents)
@@ -147,14 +148,8 @@ def _cost(value: CostModel | str | float | None, what: str) -> CostModel:
     return value if isinstance(value, CostModel) else parse_cost(value, what)
 
 
-def _date(value: DateLike, flag: str) -> pd.Timestamp | None:
-    if value is None or value == "":
-        return None
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise BacktestError(f"{flag} {value!r} is not a date; write it like 2012-01-31") from None
-    if ts is pd.NaT or pd.isna(ts):
-        raise BacktestError(f"{flag} {value!r} is not a date; write it like 2012-01-31")
-    return ts.tz_localize(None) if ts.tz is not None else ts
+def run_date(value: DateLike, flag: str) -> pd.Timestamp | None:
+    """A backtest's ``--from`` / ``--to``: :func:`app.market.dates.parse_date`, raising
+    BacktestError."""
+    return parse_date(value, flag, BacktestError)
 

@@ -58,11 +58,11 @@ def walk_forward(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], k: int,
     ``options`` are :func:`run_backtest`'s (cash, costs, gate, start, end...);
     ``progress(fraction)``, when given, hears of each fold's backtests as they finish.
     """
-    from app.backtest.engine import _date, run_backtest
+    from app.backtest.engine import run_backtest, run_date
     from app.spec.params import runnable
 
     spec = runnable(spec)  # the folds and their warm-up read the parameters' defaults
-    start, end = _date(options.pop("start", None), "--from"), _date(options.pop("end", None),
+    start, end = run_date(options.pop("start", None), "--from"), run_date(options.pop("end", None),
                                                                      "--to")
     progress = options.pop("progress", None)
     bounds = fold_bounds(frames, k, start, end)

@@ -117,7 +117,7 @@ def _cash(text: str) -> float:
 
 
 def _date(value: str | None, flag: str) -> Any:
-    from app.backtest.engine import _date as parse
+    from app.backtest.engine import run_date as parse
 
     return parse(value, flag)
 

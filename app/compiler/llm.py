@@ -34,7 +34,6 @@ from app.spec.models import StrategySpec
 
 TextCallback = Callable[[str], None]
 
-DEFAULT_TIMEOUT_S = 120.0
 """Seconds to wait for one API call (the SDK's own default is 10 minutes)."""
 MAX_TOKENS = 8192
 """Room for the answer and any adaptive thinking before it."""
@@ -203,7 +202,7 @@ AnthropicCompiler = LLMCompiler
 
 
 def model_from_settings(settings: Settings, model: str | None = None,
-                        timeout: float = DEFAULT_TIMEOUT_S) -> ChatModel:
+                        timeout: float | None = None) -> ChatModel:
     """The chat model the settings name (:func:`app.llm.factory.chat_model`).
 
     Raises:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from app.backtest import BacktestError, run_backtest
-from app.backtest.engine import _date
+from app.backtest.engine import run_date
 from app.backtest.metrics import periods_per_year
 from app.backtest.prepare import prepare
 from app.backtest.walk_forward import fold_bounds
@@ -102,7 +102,7 @@ def evaluate(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], *, folds: i
     if draws < 1:
         raise BacktestError(f"--draws must be at least 1, not {draws}")
     check_span(start, end)
-    bounds = fold_bounds(frames, folds, _warm_start(spec, frames, start), _date(end, "--to"))
+    bounds = fold_bounds(frames, folds, _warm_start(spec, frames, start), run_date(end, "--to"))
     from app.market.data_source import history_bars
 
     ctx = Context(spec, frames, bounds, cash, evidence, history_bars(spec), shared)
@@ -135,7 +135,7 @@ def evaluate(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], *, folds: i
 def check_span(start: Any, end: Any) -> None:
     """Raise :class:`BacktestError` when ``--from`` is not a date, ``--to`` is not, or
     ``--from`` comes after ``--to``."""
-    a, b = _date(start, "--from"), _date(end, "--to")
+    a, b = run_date(start, "--from"), run_date(end, "--to")
     if a is not None and b is not None and a > b:
         raise BacktestError(f"--from {a:%Y-%m-%d} is after --to {b:%Y-%m-%d}; "
                             "swap them or drop one")
@@ -228,7 +228,7 @@ def _warm_start(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], start: A
                             f"the longest series here has {longest}")
     warm = pd.Timestamp(min(firsts))
     warm = warm.tz_localize(None) if warm.tzinfo is not None else warm
-    given = _date(start, "--from")
+    given = run_date(start, "--from")
     return warm if given is None or given < warm else given
 
 

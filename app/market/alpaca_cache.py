@@ -28,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from app.market.dates import parse_date
 from app.instruments import instrument
 from app.market.alpaca_clients import bars_frame
 from app.market.errors import DataError
@@ -135,7 +136,7 @@ def _ask(symbol: str, timeframe: str, feed: str, start: Any, end: Any, warmup_ba
     crypto, zone = inst.asset_class == "crypto", inst.timezone
     latest = utc_now - (_SIP_DELAY if feed == "sip" and not crypto else pd.Timedelta(0))
     now = latest.tz_convert(zone).tz_localize(None)
-    t0, t1 = _date(start, "--from"), _date(end, "--to")
+    t0, t1 = parse_date(start, "--from"), parse_date(end, "--to")
     last = now if t1 is None else min(_day_end(t1), now)
     if t0 is None:
         first = last - pd.Timedelta(days=_SPAN_DAYS[timeframe])
@@ -145,18 +146,6 @@ def _ask(symbol: str, timeframe: str, feed: str, start: Any, end: Any, warmup_ba
         raise DataError(f"There are no {symbol} bars to fetch from {first:%Y-%m-%d} to "
                         f"{last:%Y-%m-%d}: --from must be before --to and before today.")
     return _Ask(symbol, _DAILY.get(timeframe, timeframe), feed, zone, first, last, now)
-
-
-def _date(value: Any, flag: str) -> pd.Timestamp | None:
-    if value is None or value == "":
-        return None
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        ts = pd.NaT
-    if pd.isna(ts):
-        raise DataError(f"{flag} {value!r} is not a date; write it like 2012-01-31")
-    return ts.tz_localize(None) if ts.tz is not None else ts
 
 
 def _day_end(ts: pd.Timestamp) -> pd.Timestamp:

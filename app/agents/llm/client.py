@@ -112,7 +112,7 @@ class AgentLLM:
                               "Set it, or run the team offline (--agents offline).")
         from app.llm.factory import chat_model
 
-        chat = chat_model(settings, timeout=60.0)
+        chat = chat_model(settings)  # PARLEY_LLM_TIMEOUT, as the compiler's
         kwargs.setdefault("cache", AnswerCache.for_settings(settings))
         return cls(chat, chat.model, **kwargs)
 
