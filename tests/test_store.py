@@ -137,3 +137,16 @@ def test_keys_never_reach_the_database(tmp_path, monkeypatch):
     assert b"GOOG" in blob
     for secret_text in (key, secret, "sk-ant-fake-never-stored"):
         assert secret_text.encode() not in blob
+
+
+@pytest.mark.parametrize(("url", "words"), [
+    ("mysql://u@h/db", "mysql:// databases are not supported"),
+    ("user:secret@host/db", "is not a database URL"),
+    ("postgresql+asyncpg://u@h/db", "the asyncpg driver is not supported"),
+])
+def test_a_database_url_parley_cannot_use_is_a_message(url: str, words: str) -> None:
+    from app.store.db import StoreError, server_url
+
+    with pytest.raises(StoreError, match=words) as err:
+        server_url(url)
+    assert "secret" not in err.value.message  # a URL without a scheme is never echoed

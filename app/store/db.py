@@ -89,14 +89,26 @@ def read_only(engine: Engine) -> bool:
 
 def server_url(url: str) -> str:
     """A plain ``postgresql://`` (or ``postgres://``) URL uses psycopg 3, the driver the
-    ``postgres`` extra installs; a URL naming its driver is left alone.
+    ``postgres`` extra installs (the one driver supported).
 
     Raises:
-        StoreError: the URL asks for PostgreSQL and psycopg is not installed.
+        StoreError: not a URL, not SQLite or PostgreSQL, or PostgreSQL without psycopg.
     """
     scheme, sep, rest = url.partition("://")
-    if scheme not in ("postgresql", "postgres", "postgresql+psycopg"):
+    if not sep:
+        raise StoreError("PARLEY_DATABASE_URL is not a database URL (it has no scheme://)",
+                         "write it like postgresql://USER@HOST/DB, or leave it unset for the "
+                         "SQLite file in PARLEY_HOME")
+    if scheme.split("+")[0] == "sqlite":
         return url
+    if scheme.split("+")[0] not in ("postgresql", "postgres"):
+        raise StoreError(f"PARLEY_DATABASE_URL: {scheme}:// databases are not supported; "
+                         "Parley keeps its state in SQLite or PostgreSQL",
+                         "use postgresql://USER@HOST/DB, or leave it unset for SQLite")
+    if scheme not in ("postgresql", "postgres", "postgresql+psycopg"):
+        raise StoreError(f"PARLEY_DATABASE_URL: the {scheme.partition('+')[2]} driver is not "
+                         "supported; Parley talks to PostgreSQL through psycopg",
+                         "write the URL as postgresql://USER@HOST/DB")
     try:
         import psycopg  # noqa: F401
     except ImportError:
