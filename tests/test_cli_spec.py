@@ -169,3 +169,12 @@ def test_a_mistyped_command_still_lists_every_command(capsys: pytest.CaptureFixt
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert "invalid choice: 'chekc'" in err and "'backtest'" in err and "'check'" in err
+
+
+def test_no_command_without_a_terminal_is_a_message(capsys: pytest.CaptureFixture[str]) -> None:
+    """`parley` alone opens the TUI; in a pipe (no terminal) it says so instead of hanging."""
+    from app.cli import main
+
+    assert main([]) == 1
+    err = capsys.readouterr().err
+    assert "needs a terminal" in err and "parley --help" in err

@@ -142,6 +142,10 @@ def _clean(text: str) -> str:
 
 
 def _open_tui() -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):  # a pipe, a cron job, CI
+        raise ParleyError("parley with no command opens the TUI, which needs a terminal, and "
+                          "this is not one", "run it in a terminal, or give a command "
+                          "(`parley --help` lists them)")
     try:
         from app.tui.main import run_tui
     except ModuleNotFoundError as err:
