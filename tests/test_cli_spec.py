@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -178,3 +179,25 @@ def test_no_command_without_a_terminal_is_a_message(capsys: pytest.CaptureFixtur
     assert main([]) == 1
     err = capsys.readouterr().err
     assert "needs a terminal" in err and "parley --help" in err
+
+
+def test_a_byte_order_mark_is_not_part_of_the_spec(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Windows Notepad saves UTF-8 with a byte-order mark: the file still reads."""
+    from app.cli import main
+
+    spec = tmp_path / "bom.strategy"
+    spec.write_bytes(b"\xef\xbb\xbf" + (STRATEGIES / "sma_crossover.strategy").read_bytes())
+    assert main(["check", str(spec)]) == 0
+    assert "ok" in capsys.readouterr().out
+
+
+def test_a_spec_error_is_printed_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli import main
+
+    spec = tmp_path / "typo.strategy"
+    spec.write_text('strategy "t"\nuniverse GOOG\nlong when smaa(close, 10) > close\n'
+                    "exit when close < sma(close, 30)\nsize 10 shares\n")
+    assert main(["explain", str(spec)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("unknown indicator 'smaa'") == 1 and ":3:11:" in err

@@ -102,9 +102,13 @@ def _guard(run: Callable[[], int]) -> int:
         return run()
     except ParleyError as err:
         located = getattr(err, "render", None)  # a spec error: path:line:col and a caret
-        if located is not None and getattr(err, "diagnostics", None):
-            print(located(), file=sys.stderr)
-        print(f"error: {_clean(err.message)}", file=sys.stderr)
+        found = getattr(err, "diagnostics", None) if located is not None else None
+        if found and located is not None:
+            print(located(), file=sys.stderr)  # each problem, once
+            if len(found) > 1:
+                print(f"error: {len(found)} problems in the spec (above)", file=sys.stderr)
+        else:
+            print(f"error: {_clean(err.message)}", file=sys.stderr)
         if err.hint:
             print(_clean(err.hint), file=sys.stderr)
         return 1

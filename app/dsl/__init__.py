@@ -23,7 +23,7 @@ def read_spec_text(path: str | Path) -> str:
         raise ParleyError(f"{p}: is a folder, not a spec file",
                           "pass a file such as strategies/sma_crossover.strategy")
     try:
-        return p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8-sig")  # a byte-order mark (Windows Notepad) is not text
     except FileNotFoundError:
         raise ParleyError(f"{p}: no such file",
                           "check the path; specs live in strategies/") from None

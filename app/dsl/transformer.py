@@ -435,8 +435,11 @@ class StatementTransformer(Transformer_NonRecursive[Token, Stmt]):
             expanded = _REGIME_WORDS.get(word, (word,))
             for regime in expanded:
                 if regime not in REGIMES:
-                    raise LocatedError(f"unknown regime '{tok}'{_suggest(word, REGIMES)}; use "
-                                       f"{', '.join(REGIMES)} (or trending, any)", _pos_of(tok))
+                    known = f"{', '.join(REGIMES)} (or trending, any)"
+                    hint = _suggest(word, REGIMES)
+                    raise LocatedError(f"unknown regime '{tok}'" + (
+                        f"{hint} The regimes: {known}" if hint else f"; use {known}"),
+                        _pos_of(tok))
                 if regime not in allowed:
                     allowed.append(regime)
         return self._stmt("regime.allow", tuple(allowed), meta)
