@@ -173,6 +173,7 @@ OUT_OF_RANGE = [
     "max daily loss 101%", "max drawdown 0%", "max drawdown 101%", "max exposure 0%",
     "max exposure 2000%", "max position 0%", "max position 2000%",
     "circuit breaker 0% in 0 bars", "circuit breaker 200%", "size $1e999",
+    "size 150% of equity",  # one error (no leverage), not a second about the exposure cap
 ]
 
 

@@ -159,7 +159,7 @@ def _check_exposure(spec: StrategySpec) -> list[Problem]:
     pct = _highest(spec, sizing.value) if sizing is not None else DEFAULT_SIZING_PCT
     cap = spec.limits.max_exposure_pct or DEFAULT_MAX_EXPOSURE_PCT
     count = most_positions(spec)
-    if pct * count <= cap + 1e-9:
+    if pct * count <= cap + 1e-9 or pct > 100:  # above 100%: the sizing check says why
         return []
     size = f"{pct:g}% of equity" + ("" if sizing is not None else " (the default size)")
     if sizing is not None and isinstance(sizing.value, E.ParamRef):
