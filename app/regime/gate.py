@@ -163,8 +163,7 @@ class RegimeGate:
                 (its regime would never be read: every bar would say "transition").
         """
         self._universe = {str(k).upper(): v for k, v in frames.items()}
-        if self.benchmark is not None and self.benchmark.upper() not in self._universe:
-            raise benchmark_missing(self.benchmark, list(self._universe))
+        refuse_missing_benchmark(self.benchmark, list(self._universe))
 
     def reading(self, candidate: Any) -> RegimeReading:
         """The regime at the candidate's bar (of its symbol, or of the spec's benchmark)."""
@@ -222,8 +221,17 @@ def regime_gate(spec: StrategySpec) -> RegimeGate:
     return RegimeGate(spec)
 
 
-def benchmark_missing(benchmark: str, symbols: list[str]) -> ParleyError:
-    """The message for a ``regime benchmark`` that is not among the run's symbols."""
+def refuse_missing_benchmark(benchmark: str | None, symbols: list[str]) -> None:
+    """A ``regime benchmark`` must be one of the run's symbols: its regime is read from them.
+
+    Raises:
+        ParleyError: it is not (every bar would read "transition").
+    """
+    if benchmark is not None and benchmark.upper() not in {s.upper() for s in symbols}:
+        raise _benchmark_missing(benchmark, symbols)
+
+
+def _benchmark_missing(benchmark: str, symbols: list[str]) -> ParleyError:
     shown = ", ".join(symbols[:8]) + (f" and {len(symbols) - 8} more" if len(symbols) > 8
                                       else "")
     return ParleyError(

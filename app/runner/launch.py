@@ -58,11 +58,10 @@ def create_run(store: Store, spec: StrategySpec, spec_text: str, *, path: str | 
     """
     refuse_live_history(broker, feed)
     refuse_open_questions(spec, path)
-    bench = spec.regime.benchmark if spec.regime is not None else None
-    if bench is not None and bench.upper() not in {s.upper() for s in spec.universe}:
-        from app.regime.gate import benchmark_missing
+    if spec.regime is not None:
+        from app.regime.gate import refuse_missing_benchmark
 
-        raise benchmark_missing(bench, list(spec.universe))
+        refuse_missing_benchmark(spec.regime.benchmark, list(spec.universe))
     if feed in LIVE_FEEDS:
         options.setdefault("feed_label", f"{feed} (live bars)")
     else:

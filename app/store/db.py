@@ -99,9 +99,10 @@ def server_url(url: str) -> str:
         raise StoreError("PARLEY_DATABASE_URL is not a database URL (it has no scheme://)",
                          "write it like postgresql://USER@HOST/DB, or leave it unset for the "
                          "SQLite file in PARLEY_HOME")
-    if scheme.split("+")[0] == "sqlite":
+    base = scheme.partition("+")[0]
+    if base == "sqlite":
         return url
-    if scheme.split("+")[0] not in ("postgresql", "postgres"):
+    if base not in ("postgresql", "postgres"):
         raise StoreError(f"PARLEY_DATABASE_URL: {scheme}:// databases are not supported; "
                          "Parley keeps its state in SQLite or PostgreSQL",
                          "use postgresql://USER@HOST/DB, or leave it unset for SQLite")
