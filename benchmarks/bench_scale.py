@@ -19,11 +19,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import whole_process  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -72,16 +74,10 @@ def spec_file(path: Path, symbols: list[str]) -> Path:
 
 
 def timed(cmd: list[str], env: dict[str, str], out: Path) -> tuple[float, float, float]:
-    """(wall s, CPU s, peak RSS MB) of one child process; fails loudly on exit != 0."""
-    with open(out, "wb") as sink:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, stdout=sink, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if os.waitstatus_to_exitcode(status):
-        raise SystemExit(f"{' '.join(cmd[:4])} ... failed:\n{err[-2000:]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    """(wall s, CPU s, peak RSS MB) of one child process, started through whole_process's
+    small launcher so the peak RSS is the child's own; fails loudly on exit != 0."""
+    wall, rss, cpu = whole_process.timed(cmd, env, out)
+    return wall, cpu, rss
 
 
 def spread(values: list[float], fmt: str = "{:.2f}") -> str:
@@ -97,6 +93,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--csv-dir", type=Path,
                     default=Path(tempfile.gettempdir()) / "parley-bench-scale")
     args = ap.parse_args(argv)
+    whole_process.start_launcher()  # before this process grows (make_folder writes the data)
     sizes = sorted(int(x) for x in args.sizes.split(","))
     work = args.csv_dir
     t0 = time.perf_counter()

@@ -10,7 +10,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -52,22 +51,76 @@ def spec_file(path: Path, symbols: list[str]) -> Path:
     return path
 
 
-def timed(cmd: list[str], env: dict[str, str], stdout: Path | None = None
-          ) -> tuple[float, float, float]:
-    """(wall seconds, peak RSS in MB, CPU seconds) of one child process; fails loudly on
-    exit != 0."""
-    out = open(stdout, "wb") if stdout else subprocess.DEVNULL
+# Linux keeps a process's peak RSS (ru_maxrss) across fork and exec: a child forked from
+# this process starts with this process's high-water mark. Once this process has read a
+# few hundred MB of JSON, every child would report at least that. So children are started
+# by a small launcher process, spawned before this one grows, whose own peak stays ~10 MB.
+LAUNCHER = r"""
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    job = json.loads(line)
+    out = open(job["stdout"], "wb") if job["stdout"] else subprocess.DEVNULL
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(job["cmd"], env=job["env"], stdout=out, stderr=subprocess.PIPE)
+    err = proc.stderr.read()[-2000:].decode(errors="replace")
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if stdout:
+    if job["stdout"]:
         out.close()
-    if proc.returncode:
-        raise SystemExit(f"{' '.join(cmd[:4])} ... failed ({proc.returncode}):\n{err[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+    print(json.dumps([wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime,
+                      os.waitstatus_to_exitcode(status), err]), flush=True)
+"""
+
+
+class Launcher:
+    """Runs child processes from a process that stays small (see LAUNCHER)."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-c", LAUNCHER], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+
+    def run(self, cmd: list[str], env: dict[str, str], stdout: Path | None
+            ) -> tuple[float, float, float, int, str]:
+        assert self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write(json.dumps({"cmd": cmd, "env": env,
+                                          "stdout": str(stdout) if stdout else None}) + "\n")
+        self.proc.stdin.flush()
+        wall, rss, cpu, rc, err = json.loads(self.proc.stdout.readline())
+        return wall, rss, cpu, rc, err
+
+    def close(self) -> None:
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        self.proc.wait()
+
+
+_launcher: Launcher | None = None
+
+
+def start_launcher() -> None:
+    """Start the launcher now, while this process is small (idempotent)."""
+    global _launcher
+    if _launcher is None:
+        _launcher = Launcher()
+
+
+def stop_launcher() -> None:
+    global _launcher
+    if _launcher is not None:
+        _launcher.close()
+        _launcher = None
+
+
+def timed(cmd: list[str], env: dict[str, str], stdout: Path | None = None
+          ) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS in MB, CPU seconds) of one child process, that process's
+    own figures (started through the launcher); fails loudly on exit != 0."""
+    start_launcher()
+    assert _launcher is not None
+    wall, rss, cpu, rc, err = _launcher.run(cmd, env, stdout)
+    if rc:
+        raise SystemExit(f"{' '.join(cmd[:4])} ... failed ({rc}):\n{err}")
+    return wall, rss, cpu
 
 
 def parley_trades(path: Path) -> dict[str, list[list[Any]]]:
@@ -100,6 +153,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--csv-dir", type=Path, default=Path(tempfile.gettempdir()) / "parley-bench")
     ap.add_argument("--peers", nargs="*", default=["vectorbt", "backtesting", "backtrader"])
     args = ap.parse_args(argv)
+    start_launcher()  # before this process grows (make_folder imports pandas)
     work = args.csv_dir
     full = work / f"sma-{args.symbols}"
     symbols = make_folder(full, args.symbols)
@@ -144,6 +198,7 @@ def main(argv: list[str]) -> int:
             theirs = json.loads((work / f"{name}.json").read_text())
             checks[(name, which)] = agree(ours, theirs, symbols if which == "full"
                                           else symbols[:k])
+    stop_launcher()
     report(runs, checks, len(symbols), k, args.rounds)
     return 0
 
