@@ -116,3 +116,19 @@ def test_an_unwritable_home_still_loads(tmp_path: Path, monkeypatch: pytest.Monk
     path = tmp_path / "D.csv"
     path.write_text(f"{HEADER}\n2020-01-02,1,2,0.5,1.5,10\n")
     assert np.array_equal(load_bars(path)["D"].to_numpy(), [[1, 2, 0.5, 1.5, 10]])
+
+
+def test_a_file_holds_the_symbol_its_name_says_even_with_another_files_bytes(
+        tmp_path: Path) -> None:
+    # The cache is keyed by content: the same rows saved as GOOG.csv once loaded as FOO
+    # ("No data for GOOG in c2/GOOG.csv. It holds: FOO.").
+    text = f"{HEADER}\n2021-01-04,1,2,0.5,1.5,10\n2021-01-05,1,2,0.5,1.25,10\n"
+    (tmp_path / "c1").mkdir()
+    (tmp_path / "c2").mkdir()
+    (tmp_path / "c1" / "FOO.csv").write_text(text)
+    (tmp_path / "c2" / "GOOG.csv").write_text(text)
+    assert list(load_bars(tmp_path / "c1" / "FOO.csv")) == ["FOO"]
+    assert list(load_bars(tmp_path / "c2" / "GOOG.csv", ["GOOG"])) == ["GOOG"]
+    assert list(load_bars(tmp_path / "c2")) == ["GOOG"]
+    (tmp_path / "c1" / "FOO.csv").rename(tmp_path / "c1" / "BAR.csv")  # same stat, new name
+    assert list(load_bars(tmp_path / "c1")) == ["BAR"]

@@ -2,9 +2,11 @@
 
 A user who reruns a backtest on the same folder pays for parsing once. Each file's checked
 bars (after :func:`app.market.quality.repair_bars`, warnings included) are stored as raw
-arrays in ``PARLEY_HOME/cache/csv/<sha1 of the file's bytes and the loader version>.bars``;
-the same content anywhere hits the same entry, and a changed file gets a new key, so a
-stale entry is never read.
+arrays in ``PARLEY_HOME/cache/csv/<sha1 of the file's bytes, its name's symbol and the loader
+version>.bars``; the same file anywhere hits the same entry, and a changed or renamed file
+gets a new key, so a stale entry is never read. The name is part of the key because a file
+without a Symbol column holds the symbol its name says (``GOOG.csv`` holds GOOG even when
+its rows are byte for byte those of ``FOO.csv``).
 
 Hashing 100 MB costs about as much as parsing it, so a per-folder index remembers each
 file's (size, mtime in ns, inode) with its digest: a file whose stat is unchanged is not
@@ -63,8 +65,11 @@ class CsvCache:
         known = self.index.get(path.name)
         if known is not None and known[:3] == mark:
             return known[3], None
+        from app.market.loader import symbol_from_stem
+
         data = path.read_bytes()
-        key = hashlib.sha1(data + VERSION.to_bytes(2, "little")).hexdigest()
+        named = symbol_from_stem(path.stem).encode()
+        key = hashlib.sha1(data + b"\0" + named + VERSION.to_bytes(2, "little")).hexdigest()
         self.index[path.name] = [*mark, key]
         self.changed = True
         return key, data
