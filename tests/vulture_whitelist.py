@@ -42,7 +42,6 @@ FRAMEWORK_NAMES: dict[str, str] = {
     "startprob_": "hmmlearn model parameters, set before decoding (app.regime.hmm)",
     "transmat_": "hmmlearn model parameters, set before decoding (app.regime.hmm)",
     "sweep": "BacktestService.sweep, called as getattr(service, ANALYSES[kind].method)",
-    "llm_team_gate": "found by name: app.backtest.gates._TEAMS, getattr on app.agents.gate",
     # Fields of records that are stored or compared whole.
     "exit_bar": "Trade field: in its repr, compared fast path == event loop",
     "applied_at": "SQLAlchemy column (app.store.tables)",
@@ -61,7 +60,6 @@ NOT_YET_REMOVED: dict[tuple[str, str], str] = {
     ("app/agents/features.py", "vol20_pct"): "Features field computed, never read",
     ("app/agents/memory.py", "JsonLessonStore"): "second lesson store, used by tests only",
     ("app/agents/models.py", "AgentRole"): "type alias never used",
-    ("app/backtest/gates.py", "AGENT_MODES"): "constant never read",
     ("app/backtest/kernel_codes.py", "RISK_PCT"): "sizing code never read by name",
     ("app/backtest/result.py", "final_equity"): "property used by tests only",
     ("app/backtest/result.py", "trades_frame"): "method never called",

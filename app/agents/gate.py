@@ -13,7 +13,7 @@ day start live in the limits' checkpoint, and :meth:`AgentGate.restore` takes ba
 approved decisions (the theses of open trades, reflected on when they close) from the
 run's decision log.
 
-``offline_team_gate`` and ``llm_team_gate`` are the factories the gate registry finds.
+``offline_team_gate`` and ``llm_team_gate`` are the factories :mod:`app.backtest.gates` imports.
 """
 
 from __future__ import annotations
