@@ -710,3 +710,50 @@ def test_a_close_in_part_of_the_range_and_within_a_percent_of_a_level() -> None:
     assert format_expr(read_draft("buy SPY when the close is within 1% of the 20-day high"
                                   ).long_entry) == ("close >= highest(high, 20)[1] * 0.99 and "
                                                     "close <= highest(high, 20)[1] * 1.01")
+
+
+# ----- the new-user review (session 4) -------------------------------------------------------
+def rules(text: str) -> tuple[str | None, str | None]:
+    d = read_draft(text)
+    return tuple(format_expr(x) if x is not None else None  # type: ignore[return-value]
+                 for x in (d.long_entry, d.long_exit))
+
+
+@pytest.mark.parametrize("text", [
+    "Buy GOOG! when RSI(14) drops below 30 and sell when it rises above 70",
+    "Buy GOOG. When RSI(14) drops below 30. Sell when it rises above 70.",
+    "Buy GOOG!! When RSI(14) drops below 30, sell when it rises above 70!",
+    "Buy GOOG... when RSI(14) drops below 30 and sell when it rises above 70",
+])
+def test_punctuation_after_a_ticker_keeps_the_side_for_the_condition_after_it(text: str) -> None:
+    d = read_draft(text)
+    assert d.universe == ["GOOG"] and not d.not_understood
+    assert rules(text) == ("rsi(close, 14) < 30", "rsi(close, 14) > 70")
+
+
+def test_a_side_said_again_ends_a_lead_in_that_named_only_its_symbol() -> None:
+    assert rules("Buy GOOG. Sell when RSI(14) is above 70. Buy when RSI(14) is below 30."
+                 ) == ("rsi(close, 14) < 30", "rsi(close, 14) > 70")
+
+
+def test_formulas_in_the_languages_own_words_and_its_signal_line() -> None:
+    assert rules("Buy AAPL when volume > 2 * avg_volume(20), sell after 5 days")[0] == \
+        "volume > avg_volume(20) * 2"
+    assert rules("buy AAPL when MACD rises above its signal line and sell when it falls below "
+                 "its signal line") == ("macd(close, 12, 26, 9).line > macd(close, 12, 26, 9)"
+                                        ".signal", "macd(close, 12, 26, 9).line < "
+                                        "macd(close, 12, 26, 9).signal")
+    assert rules("buy AAPL when MACD crosses above its 5-day signal line")[0] == \
+        "macd(close, 12, 26, 5).line crosses above macd(close, 12, 26, 5).signal"
+    asked = read_draft("buy AAPL when MACD(12,26,5) crosses above its 9-day signal line")
+    assert asked.long_entry is None and any("two lengths" in q for q in asked.questions)
+
+
+def test_it_against_an_oscillators_line_is_never_the_price() -> None:
+    d = read_draft("buy AAPL when RSI(2) < 10, sell when it drops below the signal line")
+    assert d.long_exit is None and any("'it'" in q for q in d.questions)
+    # a price level still reads the price, and one average under another is a cross
+    assert rules("buy AAPL when RSI(2) < 10, sell when it drops below the 50 SMA")[1] == \
+        "close < sma(close, 50)"
+    assert rules("buy AAPL when the 10 SMA crosses above the 50 SMA, sell when it drops below "
+                 "the 50 SMA")[1] == "sma(close, 10) crosses below sma(close, 50)"

@@ -66,6 +66,8 @@ class ItRef:
     """A comparison operator, or "above"/"below" for a cross."""
     right: Any
     price: bool = False
+    text: str = ""
+    """The verb, for the note on how it was read ("drops below": a level)."""
     """"it crosses below the slow average": the entry's subject against the same level, or
     else the price."""
 
@@ -270,8 +272,12 @@ class CondBuilder:
                 self.notes.append(f"'{cross.text}' read as a level")
                 return ItRef(op, resolve(right, None, self.notes))
             return ItRef(direction, resolve(right, None, self.notes))
-        if _bare_it(left, right) and str(cross.value) in ("above", "below"):
-            return ItRef(str(cross.value), resolve(right, None, self.notes), price=True)
+        if _bare_it(left, right) and str(cross.value) in ("above", "below", "above~", "below~"):
+            direction = str(cross.value)
+            if direction.endswith("~"):  # "it falls below its signal line": a level
+                direction = ">" if direction == "above~" else "<"
+            return ItRef(direction, resolve(right, None, self.notes), price=True,
+                         text=cross.text)
         a, b = self._pair(left, right)
         direction = str(cross.value)
         if direction == "break":
@@ -586,6 +592,12 @@ class CondBuilder:
 
     def output_only(self, tok: Tok) -> Opnd:
         return Opnd("out", output=str(tok.value), text=tok.text)
+
+    def output_period(self, *toks: Tok) -> Opnd:
+        """"its 9-day signal line": that line of the indicator in play, with its length."""
+        period, out = toks[-2], toks[-1]
+        return Opnd("out", output=str(out.value), nums=[float(period_bars(period, self.notes))],
+                    text=f"{period.text} {out.text}")
 
     def times(self, num: Tok, _s: Tok, term: Opnd) -> Opnd:
         return Opnd("times", scale=float(num.value), inner=term, text=f"{num.text}x")

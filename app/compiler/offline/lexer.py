@@ -48,7 +48,7 @@ _RAW = re.compile(r"""
  |(?P<pair>\b[A-Z]{3,5}/(?:USD|USDT|EUR|JPY|GBP|CHF|AUD|CAD|NZD|BTC)\b)
  |(?P<cash>\$[A-Za-z]{1,5}\b)
  |(?P<word>%[a-zA-Z]\b|[+-]di\b|[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*(?:[.'’][A-Za-z]+(?:_[A-Za-z0-9]+)*)*(?:'s)?)
- |(?P<op>>=|<=|=>|=<|[<>=&()/,])
+ |(?P<op>>=|<=|=>|=<|[<>=&()/,*])
 """, re.X)
 
 _SPLIT_ALNUM = re.compile(r"^([a-z]+?)(\d+(?:\.\d+)?)$|^(\d+(?:\.\d+)?)([a-z]+)$")

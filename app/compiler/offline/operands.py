@@ -110,6 +110,9 @@ def _base(op: Opnd, other: Opnd | None, notes: list[str]) -> Any:
         return _indicator(_borrow(op, other), other, notes)
     if op.kind == "out":
         return _indicator(_borrow_output(op, other, notes), other, notes)
+    if other is not None and other.kind == "out" and other.nums and \
+            op.name == _family(other.output):  # "MACD crosses its 5-day signal line"
+        op = replace(_output_length(other, op, op.name, notes), output=op.output)
     return _indicator(op, other, notes)
 
 
@@ -122,15 +125,46 @@ def _borrow(op: Opnd, other: Opnd | None) -> Opnd:
     raise Ask(f"'{op.text}' of what? Name the indicator, e.g. 'the {op.text} SMA'.")
 
 
+def _family(output: str | None) -> str:
+    """The indicator a line belongs to when only the line is named ("the signal line")."""
+    return {"signal": "macd", "hist": "macd", "k": "stoch", "d": "stoch"}.get(output or "",
+                                                                            "bollinger")
+
+
 def _borrow_output(op: Opnd, other: Opnd | None, notes: list[str]) -> Opnd:
     """"the signal line" / "the lower band" -> that output of the indicator in play."""
-    family = {"signal": "macd", "hist": "macd", "k": "stoch", "d": "stoch"}.get(
-        op.output or "", "bollinger")
+    family = _family(op.output)
+    if op.nums:  # "its 9-day signal line": the length of that line
+        return _output_length(op, other if other is not None and other.kind == "ind"
+                              and other.name == family else None, family, notes)
     if other is not None and other.kind == "ind" and other.name in (family, "donchian"):
         return replace(other, output=op.output, lag=op.lag)
     notes.append(f"'{op.text}' read as the {op.output} line of {family} with its usual "
                  "settings")
     return Opnd("ind", name=family, output=op.output, text=op.text)
+
+
+LINE_LENGTH = {("macd", "signal"): 2, ("bollinger", "upper"): 0, ("bollinger", "lower"): 0,
+               ("bollinger", "middle"): 0}
+"""Which setting a line's own length is ("the 9-day signal line" is MACD's third)."""
+
+
+def _output_length(op: Opnd, other: Opnd | None, family: str, notes: list[str]) -> Opnd:
+    at = LINE_LENGTH.get((family, op.output or ""))
+    if at is None:
+        raise Ask(f"'{op.text}': which setting of {family.upper()} is that length?")
+    nums = list(other.nums) if other is not None else []
+    usual = list(CONVENTIONAL[family])
+    if len(nums) > at and nums[at] != op.nums[0]:
+        raise Ask(f"'{op.text}' and {family.upper()}({', '.join(f'{v:g}' for v in nums)}) "
+                  "give two lengths: which one?")
+    if len(nums) < at:
+        unsaid = ", ".join(f"{v:g}" for v in usual[len(nums):at])
+        notes.append(f"{family.upper()} settings: {unsaid} (the usual ones; not stated)")
+    nums = (nums + usual[len(nums):])[:max(len(nums), at + 1)]
+    nums[at] = op.nums[0]
+    base = other if other is not None else Opnd("ind", family, text=op.text)
+    return replace(base, nums=nums, output=op.output, lag=op.lag)
 
 
 def _indicator(op: Opnd, other: Opnd | None, notes: list[str]) -> Any:

@@ -43,6 +43,8 @@ class Read:
     rule_clauses: int = 0
     lead: list[Tok] | None = None
     """The side a lead-in ("Enter a long position when:") gives the clauses under it."""
+    lead_once: bool = False
+    """The lead-in named a side and its symbol only ("Buy GOOG!"): the next side ends it."""
     role: str | None = None
     sides: set[str] = field(default_factory=set)
     """Sides named by any rule-like clause, read or not (buy, short, sell...)."""
@@ -171,9 +173,14 @@ def _read_clause(clause: Clause, out: Read) -> None:
                   if t.kind == "DIR" and t.value in ("long", "short")}
     if body and {t.kind for t in body} <= LEADS and body[0].kind == "SIDE" \
             and not clause.lexed.unknown and (any(t.kind == "WHEN" for t in toks)
-                                              or clause.text.rstrip().endswith(":")):
-        out.lead = body[:1]
+                                              or clause.text.rstrip().endswith(":")
+                                              or any(t.kind == "SYM" for t in toks)):
+        out.lead = body[:1]  # "Buy GOOG! when ...": the side of the condition that follows
+        out.lead_once = not any(t.kind == "WHEN" for t in toks) \
+            and not clause.text.rstrip().endswith(":")
         return
+    if out.lead_once and any(t.kind == "SIDE" for t in body):
+        out.lead = None  # a side said again ends a lead-in that named only its symbol
     join = "and"
     if body and body[0].kind in ("AND", "OR"):
         join = "or" if body[0].kind == "OR" else "and"

@@ -323,7 +323,7 @@ def _fold(cond: Any, side: str, role: str, ref: Any, d: Draft) -> Any:
 def _it(cond: ItRef, ref: Any, d: Draft) -> Any:
     """"sell when it rises above 70" after "buy when RSI(2) < 10": it is RSI(2)."""
     subject = _same_level_subject(ref, cond.right) if cond.price else _first_subject(ref)
-    if subject is None and cond.price:
+    if subject is None and cond.price and _price_scale(cond.right):
         subject = E.FieldRef(name="close")
         d.assume("'it' read as the price (the close)")
     elif subject is None:
@@ -333,7 +333,26 @@ def _it(cond: ItRef, ref: Any, d: Draft) -> Any:
         d.assume(f"'it' read as {format_expr(subject)}, the subject of the entry rule")
     if cond.op in ("above", "below"):
         return E.Cross(direction=cond.op, left=subject, right=cond.right)
+    if cond.price and all(isinstance(x, E.Indicator) and x.name in ("sma", "ema", "wma")
+                          for x in (subject, cond.right)):
+        direction = "above" if cond.op == ">" else "below"
+        d.assume(f"'{cond.text}' (one average over another) read as a cross")
+        return E.Cross(direction=direction, left=subject, right=cond.right)
+    if cond.text:
+        d.assume(f"'{cond.text}' read as a level")
     return E.Compare(op=cond.op, left=subject, right=cond.right)  # type: ignore[arg-type]
+
+
+def _price_scale(node: Any) -> bool:
+    """A level on the price's scale (a price, an average, a band), which the price itself
+    can be compared with; an oscillator's line (MACD's signal, RSI) is not."""
+    if isinstance(node, E.Lag):
+        return _price_scale(node.expr)
+    if isinstance(node, E.BinOp):
+        return _price_scale(node.left)
+    if isinstance(node, E.Indicator):
+        return node.name in ("sma", "ema", "wma", "bollinger", "vwap", "highest", "lowest")
+    return isinstance(node, E.FieldRef) and node.name != "volume"
 
 
 def _same_level_subject(node: Any, level: Any) -> Any:

@@ -154,7 +154,7 @@ IND atr: atr | average true range | true range
 IND adx: adx | average directional index | directional index
 IND vwap: vwap | volume weighted average price | volume-weighted average price
 IND avg_volume: average volume | avg volume | volume average | average daily volume | \
-  volume moving average | volume ma | avg daily volume | volume sma
+  volume moving average | volume ma | avg daily volume | volume sma | avg_volume
 IND donchian: donchian | donchian channel | donchian channels | channel | price channel
 IND opening_high: opening range high | the opening range high | opening-range high | \
   high of the opening range | the high of the opening range | orb high | the orb high | \
@@ -310,7 +310,7 @@ DIR reverse: stop and reverse | stop-and-reverse | reverse the position | revers
   reverse to long | reversed to the opposite side
 DIR both: long and short | long or short | both sides | both directions | long/short | \
   longs and shorts | long-short | both long and short
-SCALE: x | times
+SCALE: x | times | *
 LPAR: (
 RPAR: )
 COMMA: ,
