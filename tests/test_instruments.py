@@ -54,7 +54,12 @@ def test_crypto_trades_every_day_and_fx_rests_on_saturday() -> None:
     assert is_trading_day(instrument("BTC/USD"), date(2024, 7, 6))
     assert is_trading_day(instrument("BTC/USD"), date(2024, 12, 25))
     assert not is_trading_day(instrument("EURUSD"), date(2024, 7, 6))
-    assert is_trading_day(instrument("EURUSD"), date(2024, 7, 7))
+    # Sunday evening opens Monday's session (an FX session is named by its closing date)
+    assert not is_trading_day(instrument("EURUSD"), date(2024, 7, 7))
+    assert is_trading_day(instrument("EURUSD"), date(2024, 7, 8))
+    opened, closed = session_bounds(instrument("EURUSD"), date(2024, 7, 8))  # type: ignore[misc]
+    assert (opened.isoformat(), closed.isoformat()) == ("2024-07-07T17:00:00-04:00",
+                                                        "2024-07-08T17:00:00-04:00")
 
 
 def test_a_forming_bar_is_not_closed() -> None:
@@ -102,9 +107,12 @@ def test_sessions_of_bars_follow_the_venue() -> None:
                 "2024-11-27 16:00", "2024-11-29 12:55", "2024-11-29 13:00",
                 "2024-11-28 10:00") == [None, "2024-11-27", "2024-11-27", None, "2024-11-29",
                                         None, None]
-    # FX: 17:00 New York opens the next day's session; Saturday has none.
-    assert days("EURUSD", "2024-07-04 16:59", "2024-07-04 17:00", "2024-07-06 10:00",
+    # FX: 17:00 New York opens the next day's session; Saturday has none. GBPUSD's times
+    # are New York's (the class's zone); the bundled EURUSD's are UTC (its file's).
+    assert days("GBPUSD", "2024-07-04 16:59", "2024-07-04 17:00", "2024-07-06 10:00",
                 "2024-07-07 17:00") == ["2024-07-04", "2024-07-05", None, "2024-07-08"]
+    assert days("EURUSD", "2024-07-04 20:59", "2024-07-04 21:00", "2024-07-06 14:00",
+                "2024-07-07 21:00") == ["2024-07-04", "2024-07-05", None, "2024-07-08"]
     # Crypto, and the bundled index of an unknown venue: the calendar day.
     assert days("BTC/USD", "2024-07-06 23:59") == ["2024-07-06"]
     assert instrument("INDEX").calendar == "days"
@@ -136,3 +144,100 @@ def test_the_opening_range_starts_at_the_session_open() -> None:
     plain = Bars(times, high, high, high, high, np.ones(6))  # no calendar: the date
     np.testing.assert_array_equal(compute("opening_high", plain, None, (2.0,), None),
                                   [nan, 50.0, 50.0, 50.0, 50.0, 50.0])
+
+
+def test_fx_holidays_close_their_sessions() -> None:
+    """New Year's Day and Christmas Day have no FX session: the market shuts at 17:00 New
+    York the evening before and opens the next session at 17:00 on the day."""
+    import numpy as np
+
+    from app.instruments.calendar import FX_HOLIDAYS, fx_holiday, session_days
+
+    assert [(m, d) for m, d, _ in FX_HOLIDAYS] == [(1, 1), (12, 25)]
+    fx = instrument("GBPUSD")
+    assert fx_holiday(date(2024, 12, 25)) == "Christmas Day" and fx_holiday(date(2024, 12, 26)) is None
+    for day in (date(2024, 12, 25), date(2025, 1, 1), date(2026, 1, 1)):
+        assert not is_trading_day(fx, day) and session_bounds(fx, day) is None
+    assert is_trading_day(fx, date(2024, 12, 24)) and is_trading_day(fx, date(2024, 12, 26))
+    opened, closed = session_bounds(fx, date(2024, 12, 26))  # type: ignore[misc]
+    assert (opened.isoformat(), closed.isoformat()) == ("2024-12-25T17:00:00-05:00",
+                                                        "2024-12-26T17:00:00-05:00")
+    times = np.array(["2024-12-24 16:59", "2024-12-24 17:00", "2024-12-25 10:00",
+                      "2024-12-25 17:00", "2024-12-31 16:00", "2024-12-31 17:00",
+                      "2025-01-01 16:59", "2025-01-01 17:00"], dtype="datetime64[ns]")
+    got = [None if d < 0 else str(np.datetime64(int(d), "D")) for d in session_days(fx, times)]
+    assert got == ["2024-12-24", None, None, "2024-12-26", "2024-12-31", None, None,
+                   "2025-01-02"]
+    assert is_trading_day(instrument("BTC/USD"), date(2024, 12, 25))  # crypto trades on
+
+
+def test_the_bundled_eurusd_trades_exactly_in_the_fx_sessions() -> None:
+    """Every bundled EURUSD bar (times in UTC) falls in an FX session but two (one bar past
+    the Friday close, 2017-10-06 and 10-20), and its sessions are exactly those the calendar
+    opens: every weekday from the first to the last but 2017-12-25 and 2018-01-01."""
+    import numpy as np
+
+    from app.instruments.calendar import session_days
+    from app.market.bundled import bundled_dir
+    from app.market.loader import load_bars
+
+    frame = load_bars(bundled_dir(), ["EURUSD"])["EURUSD"]
+    inst = instrument("EURUSD")
+    assert inst.timezone == "UTC"
+    local = frame.index.tz_localize(None) if frame.index.tz is not None else frame.index
+    days = session_days(inst, local.to_numpy("datetime64[ns]"))
+    outside = frame.index[days < 0]
+    assert [str(t)[:16] for t in outside] == ["2017-10-06 21:00", "2017-10-20 21:00"]
+    traded = {str(np.datetime64(int(d), "D")) for d in days[days >= 0]}
+    span = [date(2017, 4, 19) + timedelta(days=i) for i in range(295)]
+    assert span[-1] == date(2018, 2, 7)
+    opened = {d.isoformat() for d in span if is_trading_day(inst, d)}
+    assert traded == opened
+    weekdays = {d.isoformat() for d in span if d.weekday() < 5}
+    assert weekdays - opened == {"2017-12-25", "2018-01-01"}
+
+
+FX_SPEC = """strategy "fx breakout"
+universe EURUSD
+timeframe 1h
+long when close > opening_high(2)
+exit when close < open
+size 1000 shares
+"""
+
+
+def test_an_fx_breakout_skips_the_christmas_session() -> None:
+    """Hourly EURUSD (UTC) around Christmas 2017, with a few thin quotes in the closed
+    Christmas session, as some vendors publish them. The opening range has no value
+    outside a session, so nothing enters on Christmas Day; the first entry is in the
+    session that opens at 17:00 New York on the 25th (22:00 UTC)."""
+    import pandas as pd
+
+    from app.backtest import run_backtest
+    from app.dsl import parse_spec
+
+    rows = {  # UTC start: (open, close); high and low are the larger and smaller
+        # Friday 22nd's session: a flat range, no breakout
+        "2017-12-22 19:00": (1.00, 1.00), "2017-12-22 20:00": (1.00, 1.00),
+        "2017-12-22 21:00": (1.00, 1.00),
+        # the Christmas session (closed): flat, flat, then a close above the range
+        "2017-12-25 10:00": (1.00, 1.00), "2017-12-25 11:00": (1.00, 1.00),
+        "2017-12-25 12:00": (1.00, 1.05),
+        # the 26th's session, from 22:00 UTC: the range is 1.05 after two bars; 00:00
+        # closes above it -> buy at 01:00's open 1.10; 02:00 closes below its open ->
+        # sell at 03:00's open 1.08
+        "2017-12-25 22:00": (1.05, 1.05), "2017-12-25 23:00": (1.05, 1.05),
+        "2017-12-26 00:00": (1.05, 1.10), "2017-12-26 01:00": (1.10, 1.10),
+        "2017-12-26 02:00": (1.10, 1.08), "2017-12-26 03:00": (1.08, 1.08),
+    }
+    index = pd.DatetimeIndex(list(rows), name="date")
+    o = [r[0] for r in rows.values()]
+    c = [r[1] for r in rows.values()]
+    frame = pd.DataFrame({"open": o, "high": [max(a, b) for a, b in zip(o, c)],
+                          "low": [min(a, b) for a, b in zip(o, c)], "close": c,
+                          "volume": 1.0}, index=index)
+    result = run_backtest(parse_spec(FX_SPEC), {"EURUSD": frame}, cash=10_000)
+    trades = [(str(pd.Timestamp(t.entry_time_ns, tz="UTC"))[:16], t.entry_price,
+               str(pd.Timestamp(t.exit_time_ns, tz="UTC"))[:16], t.exit_price)
+              for t in result.trades]
+    assert trades == [("2017-12-26 01:00", 1.10, "2017-12-26 03:00", 1.08)]

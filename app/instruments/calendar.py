@@ -1,5 +1,9 @@
 """Trading sessions: the NYSE's from ``exchange-calendars`` (holidays and early closes),
-crypto around the clock, FX from Sunday 17:00 to Friday 17:00 New York time.
+crypto around the clock, FX from Sunday 17:00 to Friday 17:00 New York time, less the
+days the interbank market shuts (:data:`FX_HOLIDAYS`).
+
+An FX session is named by the date it closes on: the session of Monday runs from Sunday
+17:00 to Monday 17:00 New York. Monday to Friday have one, unless the date is an FX holiday.
 
 The NYSE calendar is built once per process, on first use (it costs a few tenths of a
 second), covering 1990 to two years ahead.
@@ -17,6 +21,24 @@ from app.instruments.model import Instrument
 NEW_YORK = ZoneInfo("America/New_York")
 _FIRST = "1990-01-02"
 
+FX_HOLIDAYS: tuple[tuple[int, int, str], ...] = (
+    (1, 1, "New Year's Day"),
+    (12, 25, "Christmas Day"),
+)
+"""(month, day, name) of the dates whose FX session does not trade: the interbank market
+is effectively closed from 17:00 New York the evening before to 17:00 on the day, and
+opens the next session then (the bundled EURUSD file has no bar from Friday 2017-12-22
+17:00 to Monday 2017-12-25 17:00, nor from 2017-12-29 17:00 to 2018-01-01 17:00). The
+dates are fixed: a holiday on a weekend is closed anyway, and no weekday is observed in
+its place. Liquidity is thin around them (24 and 31 December): not modelled."""
+_FX_HOLIDAY_CODES = tuple(100 * month + day for month, day, _ in FX_HOLIDAYS)
+
+
+def fx_holiday(day: date) -> str | None:
+    """The name of the FX holiday on ``day`` (its session does not trade), or None."""
+    return next((name for month, dom, name in FX_HOLIDAYS
+                 if (day.month, day.day) == (month, dom)), None)
+
 
 @lru_cache(maxsize=1)
 def nyse() -> Any:
@@ -31,7 +53,7 @@ def is_trading_day(inst: Instrument, day: date) -> bool:
     if inst.calendar in ("24/7", "days"):
         return True
     if inst.calendar == "FX":
-        return day.weekday() != 5  # Saturday closed; Sunday evening opens the week
+        return day.weekday() < 5 and fx_holiday(day) is None  # the session closing that day
     return bool(nyse().is_session(day.isoformat()))
 
 
@@ -39,7 +61,8 @@ def session_bounds(inst: Instrument, day: date) -> tuple[datetime, datetime] | N
     """Open and close of ``inst``'s session on ``day`` (aware datetimes), None if closed.
 
     NYSE early closes (13:00 the day after Thanksgiving, Christmas Eve) come from the
-    calendar; crypto's session is the UTC day; FX's runs 17:00 to 17:00 New York.
+    calendar; crypto's session is the UTC day; FX's runs from 17:00 New York the evening
+    before to 17:00 on ``day`` (none on Saturday, Sunday or an FX holiday).
     """
     if not is_trading_day(inst, day):
         return None
@@ -109,17 +132,23 @@ def session_days(inst: Instrument, local: Any) -> Any:
 
     NYSE: from the session's open to its close (09:30 to 16:00, 13:00 on early closes;
     pre-market, after-hours, weekend and holiday bars are outside). FX: the session that
-    closes at 17:00 New York (Saturday is outside). Crypto and a series whose venue is not
-    known: the calendar day.
+    closes at 17:00 New York (Saturday, Sunday and :data:`FX_HOLIDAYS` have none). Crypto
+    and a series whose venue is not known: the calendar day.
     """
     import numpy as np
 
     times = np.asarray(local, dtype="datetime64[ns]")
     if inst.calendar == "FX":
+        if inst.timezone != NEW_YORK.key:
+            times = _wall(times, inst.timezone, NEW_YORK.key)
         shifted = (times + np.timedelta64(7, "h")).astype("datetime64[D]")
         day = shifted.astype(np.int64)
         weekday = (day + 3) % 7  # 1970-01-01 was a Thursday: Monday is 0
-        return np.where(weekday < 5, day, -1)
+        month = shifted.astype("datetime64[M]")
+        dom = (shifted - month.astype("datetime64[D]")).astype(np.int64) + 1
+        code = (month.astype(np.int64) % 12 + 1) * 100 + dom
+        open_ = (weekday < 5) & ~np.isin(code, _FX_HOLIDAY_CODES)
+        return np.where(open_, day, -1)
     day = times.astype("datetime64[D]").astype(np.int64)
     if inst.calendar != "XNYS":
         return day
@@ -128,3 +157,13 @@ def session_days(inst: Instrument, local: Any) -> Any:
     ns = times.astype(np.int64)
     inside = (days[at] == day) & (opens[at] <= ns) & (ns < closes[at])
     return np.where(inside, day, -1)
+
+
+def _wall(times: Any, zone: str, into: str) -> Any:
+    """Wall times of ``zone`` (``datetime64[ns]``) as wall times of ``into``."""
+    import numpy as np
+    import pandas as pd
+
+    index = pd.DatetimeIndex(times).tz_localize(
+        zone, ambiguous=np.zeros(len(times), dtype=bool), nonexistent="shift_forward")
+    return index.tz_convert(into).tz_localize(None).to_numpy("datetime64[ns]")
