@@ -757,3 +757,33 @@ def test_it_against_an_oscillators_line_is_never_the_price() -> None:
         "close < sma(close, 50)"
     assert rules("buy AAPL when the 10 SMA crosses above the 50 SMA, sell when it drops below "
                  "the 50 SMA")[1] == "sma(close, 10) crosses below sma(close, 50)"
+
+
+def test_weekly_and_monthly_bars_are_timeframes_and_count_their_lengths_in_bars() -> None:
+    d = read_draft("Buy SPY on weekly bars when the close crosses above the 10-week moving "
+                   "average, sell when it crosses below")
+    assert d.timeframe == "1w" and format_expr(d.long_entry) == \
+        "close crosses above sma(close, 10)"
+    d = read_draft("on the monthly chart, buy SPY when RSI(14) < 30; exit when RSI(14) > 70")
+    assert d.timeframe == "1mo" and not any("timeframe" in q for q in d.questions)
+    d = read_draft("buy SPY when the weekly close is above the 10-week SMA")
+    assert d.timeframe == "1w" and format_expr(d.long_entry) == "close > sma(close, 10)"
+
+
+def test_lengths_in_weeks_alone_put_the_rules_on_weekly_bars_and_mixed_ones_on_daily() -> None:
+    d = read_draft("buy SPY when the close is above the 10-month SMA, exit after 3 months")
+    assert d.timeframe == "1mo" and format_expr(d.long_entry) == "close > sma(close, 10)"
+    assert d.max_hold == 3 and any("monthly (the lengths are given in months)" in a
+                                   for a in d.assumptions)
+    d = read_draft("buy SPY at a new 52-week high, hold 4 weeks")  # a channel: a year of days
+    assert d.timeframe in (None, "1d") and d.max_hold == 20
+    d = read_draft("buy SPY when the 20-week SMA is above the 50-day SMA")
+    assert d.timeframe == "1d" and format_expr(d.long_entry) == "sma(close, 100) > sma(close, 50)"
+    asked = read_draft("weekly bars: buy SPY when close > 20-day SMA")
+    assert asked.long_entry is None and any("on weekly bars" in q for q in asked.questions)
+
+
+def test_weekly_names_a_bar_size_only_before_what_bars_measure() -> None:
+    d = read_draft("I hold one weekly contract. Exit if the stock goes over 864")
+    assert d.timeframe != "1w"
+    assert read_draft("Long AVGO when the weekly RSI is over 50").timeframe == "1w"

@@ -346,6 +346,14 @@ def _numbers_with_units(out: Lexed) -> None:
                               tok.text))
             i += 1
             continue
+        if tok.kind == "TFWORD":  # "the weekly RSI": a bar size; "a weekly contract": not read
+            if nxt is not None and nxt.kind in ("IND", "FIELD", "OUT", "EXTREME", "EXPR"):
+                merged.append(Tok("TF", tok.value, tok.text))
+            else:
+                out.unknown.append(tok.text)
+                merged.append(Tok("UNK", tok.text, tok.text))
+            i += 1
+            continue
         if tok.kind == "NUM" and nxt is not None and nxt.kind == "IND" and tok.value >= 2 \
                 and tok.value == int(tok.value):
             merged.append(Tok("PERIOD", (int(tok.value), "bar"), tok.text))

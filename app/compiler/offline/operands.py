@@ -48,6 +48,9 @@ def period_bars(tok: Tok, notes: list[str]) -> int:
     if unit in ("hour", "minute"):  # the reader turns these into bars when it knows the bars
         raise Ask(f"'{tok.text}' is clock time, and rules count bars: how many bars is that "
                   "(e.g. '8 bars' on 15-minute bars)?")
+    if "@" in unit:  # "the 20-day SMA" on weekly bars
+        frame = {"1w": "weekly", "1mo": "monthly"}.get(unit.partition("@")[2], "these")
+        raise Ask(f"'{tok.text}' on {frame} bars: how many {frame} bars is that?")
     days = vocab.UNIT_DAYS.get(unit, 1)
     if days != 1:
         notes.append(f"'{tok.text}' counted as {n * days} daily bars")

@@ -64,6 +64,7 @@ def read(text: str) -> Read:
     out = Read()
     found = clauses(text)
     _clock_periods(found, out)
+    _calendar_periods(found, out)
     out.speeds = speeds(found) | settings(found)
     out.last_day = max((int(t.value) for c in found for t in c.toks if t.kind == "DAYN"),
                        default=0)
@@ -93,6 +94,53 @@ def _clock_periods(found: list[Clause], out: Read) -> None:
                                      f"{next(iter(frames))}")
             toks.append(tok)
         clause.lexed.toks = toks
+
+
+CALENDAR_FRAMES = {"week": "1w", "month": "1mo"}
+BARS_IN = {("1w", "week"): 1, ("1w", "year"): 52, ("1mo", "month"): 1, ("1mo", "year"): 12}
+"""Bars of a weekly or monthly timeframe in one unit of a length."""
+FRAME_WORD = {"1w": "weekly", "1mo": "monthly"}
+
+
+def _calendar_periods(found: list[Clause], out: Read) -> None:
+    """Weekly and monthly bars: on them a length in weeks (months) counts those bars. A text
+    that names no bar size and gives its indicators' lengths in weeks only ("the 10-week
+    moving average") runs on weekly bars (stated); mixed with days, weeks count 5 days."""
+    frames = {str(t.value) for c in found for t in c.toks if t.kind == "TF"}
+    frame = next(iter(frames)) if len(frames) == 1 else None
+    if not frames:
+        units = {t.value[1] for c in found for t in c.toks if t.kind == "PERIOD"}
+        days = any(t.kind != "PERIOD" and _says_days(t) for c in found for t in c.toks)
+        lengths = {c.toks[i].value[1] for c in found for i in range(len(c.toks))
+                   if c.toks[i].kind == "PERIOD" and _indicator_length(c.toks, i)}
+        calendar = lengths & set(CALENDAR_FRAMES)
+        if len(calendar) == 1 and not days and not units & {"day", "week", "month"} - calendar:
+            unit = calendar.pop()
+            frame = CALENDAR_FRAMES[unit]
+            out.timeframes.append(frame)
+            out.notes.append(f"timeframe: {FRAME_WORD[frame]} (the lengths are given in "
+                             f"{unit}s)")
+    if frame not in ("1w", "1mo"):
+        return
+    for clause in found:
+        toks = []
+        for tok in clause.toks:
+            if tok.kind == "PERIOD" and (frame, tok.value[1]) in BARS_IN:
+                bars = tok.value[0] * BARS_IN[(frame, tok.value[1])]
+                tok = Tok("PERIOD", (bars, "bar"), tok.text)
+                out.notes.append(f"'{tok.text}' counted as {bars} {FRAME_WORD[frame]} bars")
+            elif tok.kind == "PERIOD" and tok.value[1] in ("day", "week", "month"):
+                tok = Tok("PERIOD", (tok.value[0], f"{tok.value[1]}@{frame}"), tok.text)
+            toks.append(tok)
+        clause.lexed.toks = toks
+
+
+def _indicator_length(toks: list[Tok], i: int) -> bool:
+    """A length that belongs to an indicator ("the 10-week SMA", "RSI 4 weeks"), not to a
+    channel or a holding time ("the 52-week high", "hold 4 weeks")."""
+    nxt = toks[i + 1].kind if i + 1 < len(toks) else ""
+    prev = toks[i - 1].kind if i else ""
+    return nxt in ("IND", "OUT") or prev == "IND"
 
 
 def speeds(found: list[Clause]) -> dict[str, int]:

@@ -14,7 +14,7 @@ from app.compiler.offline.parts import Part
 from app.compiler.offline.reader import Read
 from app.dsl.printer import format_expr
 from app.spec import expr as E
-from app.spec.models import AgentsSpec
+from app.spec.models import TIMEFRAMES, AgentsSpec
 from app.spec.readback import DEFAULT_SIZING_PCT
 
 OPPOSITE = {"above": "below", "below": "above"}
@@ -59,18 +59,9 @@ def _universe(r: Read, d: Draft) -> None:
         d.ask(Q.NAMED.format(names=names, symbols=", ".join(dict.fromkeys(r.named.values()))))
 
 
-_FRAME = {"weekly": "1w", "monthly": "1mo"}
-
-
 def _timeframe(r: Read, d: Draft) -> None:
-    frames = list(dict.fromkeys(r.timeframes))
-    valid = [f for f in frames if f in ("1m", "5m", "15m", "30m", "1h", "4h", "1d")]
-    if len(frames) > len(valid):
-        odd = next(f for f in frames if f not in valid)
-        d.ask(f"The text says {odd} bars, and the offline compiler reads lengths in days: "
-              f"should the rules run on {odd} bars (`timeframe {_FRAME.get(odd, odd)}`, each "
-              "length counted in those bars) or on daily bars (1d)?")
-    elif len(valid) > 1:
+    valid = [f for f in dict.fromkeys(r.timeframes) if f in TIMEFRAMES]
+    if len(valid) > 1:
         d.ask(f"The text names several timeframes ({', '.join(valid)}): which one should the "
               "rules run on?")
     elif valid:

@@ -311,6 +311,8 @@ DIR reverse: stop and reverse | stop-and-reverse | reverse the position | revers
 DIR both: long and short | long or short | both sides | both directions | long/short | \
   longs and shorts | long-short | both long and short
 SCALE: x | times | *
+TFWORD 1w: weekly
+TFWORD 1mo: monthly
 LPAR: (
 RPAR: )
 COMMA: ,
@@ -613,11 +615,14 @@ TIMEFRAME_WORDS = """
 15m: 15m | m15
 5m: 5m | m5
 1m: 1m | m1
-weekly: weekly | weekly chart | weekly bars | weekly candles | w1 | 1w | week chart
-monthly: monthly | monthly chart | monthly bars | 1mo
+1w: weekly chart | weekly bars | weekly candles | w1 | 1w | week chart | \
+  weekly timeframe | on the weekly | weekly data | weekly closes | weekly candle | weekly bar
+1mo: monthly chart | monthly bars | 1mo | monthly candles | monthly timeframe | \
+  on the monthly | monthly data | monthly closes | mn1 | monthly candle | monthly bar
 """
-"""Timeframe labels. "weekly" and "monthly" (the language's 1w and 1mo) are asked about:
-the offline reader counts lengths in days."""
+"""Timeframe labels. On weekly (monthly) bars a length in weeks (months) counts bars. The
+bare words "weekly" and "monthly" are ``TFWORD``s in ``PHRASES``: a bar size only before what
+is measured on bars ("the weekly RSI", "a weekly close"), not in "a weekly contract"."""
 
 HEADERS = """
 entry: entry | entries | entry rules | entry rule | entry conditions | entry condition | \
