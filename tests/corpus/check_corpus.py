@@ -1,7 +1,7 @@
 """Check every corpus record: its fields, and that its expected spec parses and agrees with its facts.
 
 Usage: python tests/corpus/check_corpus.py [FILE.jsonl ...]
-       (default: dev.jsonl, holdout.jsonl and holdout2.jsonl)
+       (default: dev.jsonl, holdout.jsonl, holdout2.jsonl and holdout3.jsonl)
 Exit 0 when every record is sound, 1 with one line per problem otherwise.
 """
 
@@ -27,8 +27,9 @@ CATEGORIES = {
 FACT_KEYS = ("symbols", "timeframe", "direction", "stop_loss", "take_profit", "trailing_stop",
              "size", "max_hold_bars", "entry", "exit")
 PLACEHOLDER = "GOOG"
-FILES = ("dev.jsonl", "holdout.jsonl", "holdout2.jsonl")
-"""Every corpus file: the fixed split, and the second holdout collected after the first was scored."""
+FILES = ("dev.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl")
+"""Every corpus file: the fixed split, the second holdout collected after the first was scored,
+and the third collected after the second was scored."""
 
 
 def load(paths: list[Path]) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -27,7 +27,7 @@ behaviour = _module("behaviour")
 
 
 def _records():
-    """Every record of every corpus file: dev, holdout and the second holdout."""
+    """Every record of every corpus file: dev, holdout and the second and third holdouts."""
     return [rec for _, rec in check_corpus.load([HERE / name for name in check_corpus.FILES])]
 
 
@@ -36,6 +36,14 @@ def test_the_second_holdout_is_its_own_file():
     names = {path.name for path in split.FILES.values()}
     assert "holdout2.jsonl" not in names
     assert len(split.read(HERE / "holdout2.jsonl")) >= 100
+
+
+def test_the_third_holdout_is_its_own_file_and_is_checked():
+    """holdout3.jsonl stays out of the split and is among the files every check reads."""
+    names = {path.name for path in split.FILES.values()}
+    assert "holdout3.jsonl" not in names
+    assert "holdout3.jsonl" in check_corpus.FILES
+    assert len(split.read(HERE / "holdout3.jsonl")) >= 25
 
 
 def test_every_record_is_sound():
