@@ -200,3 +200,26 @@ def test_status_of_a_run_with_closed_trades(capsys):
     assert main(["status", run_id]) == 0
     out = capsys.readouterr().out
     assert "32 closed trades" in out and "trade GOOG long 2" in out
+
+
+def test_status_shows_the_runs_equity_marked_at_its_last_bar(capsys):
+    """The equity and return `status` prints are the backtest's own final figures (a
+    replay equals its backtest bar for bar), cash and open positions marked at the close."""
+    import json
+
+    from app.cli import main
+
+    assert main(["run", "strategies/sma_crossover.strategy", "--quiet"]) == 0
+    run_id = capsys.readouterr().out.split()[1]
+    spec = parse_spec(open("strategies/sma_crossover.strategy").read())
+    result = run_backtest(spec, load_for_spec(spec))
+    final = float(result.equity.iloc[-1])
+    assert main(["status", run_id]) == 0
+    out = capsys.readouterr().out
+    assert f"equity {final:,.2f} ({final / 10_000 - 1:+.2%})" in out
+    assert main(["status", run_id, "--json"]) == 0
+    run = json.loads(capsys.readouterr().out)["run"]
+    assert run["equity"] == pytest.approx(final, abs=0.01)
+    assert run["realized_pnl"] == pytest.approx(sum(t.pnl for t in result.trades), abs=0.01)
+    assert run["cash_now"] < run["equity"]  # a position is open at the end
+

@@ -116,3 +116,9 @@ def test_plain_postgres_urls_name_the_driver() -> None:
     assert server_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert server_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert server_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_a_snapshot_reads_one_moment_on_postgres(pg_url: str) -> None:
+    from tests.test_store_reading import one_moment
+
+    one_moment(pg_url)

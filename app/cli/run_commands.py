@@ -253,22 +253,32 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def _status_one(store: Any, run_id: str, as_json: bool) -> int:
-    row = store.find_run(run_id)
-    if row is None:
+    from app.runner.marks import Marks
+    from app.store.overview import run_snapshot
+
+    found = store.find_run(run_id)
+    snap = None if found is None else run_snapshot(store, found.id)
+    if snap is None:
         raise ParleyError(f"no run {run_id!r}", "`parley status` lists the runs")
+    row = snap.run
     clock = _clock(row)
+    equity = Marks().equity(row)
     data: dict[str, Any] = {
-        "run": _run_json(store, row, clock),
+        "run": _run_json(store, row, clock) | {
+            "cash_now": round(equity.cash, 2),
+            "equity": None if equity.value is None else round(equity.value, 2),
+            "pnl": None if equity.pnl is None else round(equity.pnl, 2),
+            "realized_pnl": round(sum(t.pnl for t in snap.trades), 2)},
         "orders": [_clean(o.model_dump(exclude={"id", "run_id", "created_at"}), clock)
-                   for o in store.orders(row.id)],
+                   for o in snap.orders],
         "fills": [_clean(f.model_dump(exclude={"id", "run_id", "created_at"}), clock)
-                  for f in store.fills(row.id)],
+                  for f in snap.fills],
         "positions": [_clean(p.model_dump(exclude={"id", "run_id"}), clock)
-                      for p in store.positions(row.id)],
+                      for p in snap.positions],
         "trades": [_clean(t.model_dump(exclude={"id", "run_id"}), clock)
-                   for t in store.trades(row.id)],
+                   for t in snap.trades],
         "events": [{"at": e.at.isoformat(), "kind": e.kind, "message": e.message}
-                   for e in store.events(row.id)][-50:]}
+                   for e in snap.events]}
     if as_json:
         _dump(data)
         return 0
@@ -277,8 +287,9 @@ def _status_one(store: Any, run_id: str, as_json: bool) -> int:
           (f" ({r['reason']})" if r["reason"] else ""))
     print(f"  broker {r['broker']}, feed {r['feed_label']}, {r['bars_done']} bars, "
           f"last {r['last_bar']}")
+    print("  " + _equity_line(equity, r["realized_pnl"]))
     print(f"  {len(data['orders'])} orders, {len(data['fills'])} fills, "
-          f"{len(data['trades'])} closed trades, {len(data['positions'])} open positions")
+          f"{len(data['trades'])} closed trades, {_n(len(data['positions']), 'open position')}")
     for p in data["positions"]:
         print(f"  position {p['symbol']} {p['side']} {p['qty']:g} @ {p['entry_price']:g}")
     for o in data["orders"][-10:]:
@@ -288,6 +299,15 @@ def _status_one(store: Any, run_id: str, as_json: bool) -> int:
         print(f"  trade {t['symbol']} {t['side']} {t['entry_time']} -> {t['exit_time']}"
               f" {t['pnl']:+.2f}")
     return 0
+
+
+def _equity_line(equity: Any, realized: float) -> str:
+    """``equity 10,241.50 (+2.42%), cash 3,120.00, closed trades +180.25``; on a live
+    feed open positions have no price here, so the equity is not known."""
+    tail = f"cash {equity.cash:,.2f}, closed trades {realized:+,.2f}"
+    if equity.value is None:
+        return f"equity not known here (open positions are priced by the live feed), {tail}"
+    return f"equity {equity.value:,.2f} ({equity.ret:+.2%}), {tail}"
 
 
 def _run_json(store: Any, row: Any, clock: str | None = None) -> dict[str, Any]:
@@ -395,3 +415,8 @@ def _clean(d: dict[str, Any], clock: str | None = None) -> dict[str, Any]:
 def _dump(data: Any) -> None:
     json.dump(data, sys.stdout, indent=1)
     sys.stdout.write("\n")
+
+
+def _n(count: int, noun: str) -> str:
+    """``1 open position``, ``2 open positions``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -25,6 +25,7 @@ from app.store.tables import (
     FillRow,
     OrderRow,
     PositionRow,
+    RunRow,
     TradeRow,
 )
 
@@ -77,6 +78,41 @@ def run_totals(store: Store, run_ids: Sequence[str]) -> dict[str, RunTotals]:
                          decisions=int(latest.get(r, (0, 0))[0]),
                          last_decision=_decision(last_rows.get(r)), limits=tuple(limits.get(r, ())))
             for r in ids}
+
+
+@dataclass(frozen=True)
+class RunSnapshot:
+    """One run's row and its logs, all read at one moment (:meth:`Store.reading`), so
+    the header's bar count and the lists below it agree while the run is writing."""
+
+    run: RunRow
+    orders: list[OrderRow]
+    fills: list[FillRow]
+    positions: list[PositionRow]
+    trades: list[TradeRow]
+    events: list[EventRow]
+    """The newest ``events`` rows, oldest first."""
+
+
+def run_snapshot(store: Store, run_id: str, events: int = 50) -> RunSnapshot | None:
+    """Run ``run_id`` (an exact id) and its orders, fills, open positions, closed trades
+    and newest events as of one moment; None when there is no such run."""
+    with store.reading() as s:
+        run = s.get(RunRow, run_id)
+        if run is None:
+            return None
+
+        def rows(table: type, order: Any) -> list[Any]:
+            return list(s.exec(select(table).where(table.run_id == run_id)  # type: ignore[attr-defined]
+                               .order_by(order)).all())
+
+        recent = list(s.exec(select(EventRow).where(EventRow.run_id == run_id)
+                             .order_by(col(EventRow.id).desc()).limit(events)).all())
+        return RunSnapshot(run=run, orders=rows(OrderRow, col(OrderRow.id)),
+                           fills=rows(FillRow, col(FillRow.id)),
+                           positions=rows(PositionRow, col(PositionRow.symbol)),
+                           trades=rows(TradeRow, col(TradeRow.exit_time_ns)),
+                           events=list(reversed(recent)))
 
 
 def _decision(row: DecisionRow | None) -> DecisionRecord | None:

@@ -10,7 +10,8 @@ sent; its client order id is unique, so journaling it again (a replayed bar) is 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, UTC
 from typing import Any
@@ -84,6 +85,21 @@ class Store:
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session whose reads all see the store as of one moment, while runners in
+        other processes keep committing bars: one read transaction (SQLite's WAL keeps
+        its snapshot until it ends; PostgreSQL at REPEATABLE READ). Nothing is written."""
+        with self.session() as s:
+            if self.engine.dialect.name == "sqlite":
+                # pysqlite opens no transaction for a SELECT: open one, so every query
+                # below reads the same snapshot
+                s.connection().exec_driver_sql("BEGIN")
+            else:
+                s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            yield s
+            s.commit()  # ends the read transaction; unlike a rollback it keeps what was read
 
     # ----------------------------------------------------------------- strategies, runs
     def save_strategy(self, name: str, text: str, path: str | None = None) -> int:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.runner.marks import Marks
 from app.tui.decisions import regime_of, rule_texts, team_of, when
 
 if TYPE_CHECKING:
@@ -226,8 +227,7 @@ class RunMonitor:
     def __init__(self, service: RunService) -> None:
         self.service = service
         self._summaries: dict[str, tuple[Any, RunSummary]] = {}
-        self._specs: dict[str, Any] = {}
-        self._closes: dict[tuple[Any, ...], dict[str, tuple[Any, Any]] | None] = {}
+        self._marks = Marks()
 
     def poll(self, cursor: Cursor) -> MonitorSnapshot:
         from app.runner.launch import effective_status
@@ -250,7 +250,7 @@ class RunMonitor:
     # ----------------------------------------------------------------- summaries
     def _summary(self, row: RunRow, status: str, totals: Any, positions: list[PositionRow]
                  ) -> RunSummary:
-        pnl = self._equity_pnl(row)
+        pnl = self._marks.equity(row).pnl
         return RunSummary(
             id=row.id, name=row.name, status="gone" if "process gone" in status else status,
             reason=row.reason or ("its process is gone: resume restarts it"
@@ -264,53 +264,6 @@ class RunMonitor:
             orders=totals.orders, open_orders=totals.open_orders, fills=totals.fills,
             trades=totals.trades, limits=tuple(dict.fromkeys(totals.limits)))
 
-    def _equity_pnl(self, row: RunRow) -> float | None:
-        """Equity minus starting cash, open positions marked at the last bar's close;
-        None when a position has no price to mark it at (a live feed)."""
-        book = (row.checkpoint or {}).get("book")
-        if not book:
-            return 0.0
-        value = float(book["cash"])
-        for p in book["positions"]:
-            mark = self._mark(row, p["symbol"])
-            if mark is None:
-                return None
-            value += p["side"] * p["qty"] * mark
-        return value - row.cash
-
-    def _mark(self, row: RunRow, symbol: str) -> float | None:
-        if row.feed != "replay" or not row.last_bar_ns:
-            return None
-        closes = self._replay_closes(row)
-        if closes is None or symbol not in closes:
-            return None
-        times, close = closes[symbol]
-        i = int(times.searchsorted(row.last_bar_ns, side="right")) - 1
-        return float(close[i]) if i >= 0 else None
-
-    def _spec(self, row: RunRow) -> Any:
-        """The run's spec, parsed once; None when its text no longer parses (a spec from
-        another version of Parley): the run is still shown, without marks or rule text."""
-        if row.id not in self._specs:
-            from app.dsl import parse_spec
-            from app.errors import ParleyError
-
-            try:
-                self._specs[row.id] = parse_spec(row.spec_text, row.name)
-            except ParleyError:
-                self._specs[row.id] = None
-        return self._specs[row.id]
-
-    def _replay_closes(self, row: RunRow) -> dict[str, tuple[Any, Any]] | None:
-        """The closes a replay run plays, loaded once per data set and timeframe."""
-        spec = self._spec(row)
-        if spec is None:
-            return None
-        key = (row.data, spec.timeframe, tuple(spec.universe))
-        if key not in self._closes:
-            self._closes[key] = _load_closes(spec, row.data)
-        return self._closes[key]
-
     # ----------------------------------------------------------------- the selected run
     def _detail(self, row: RunRow, version: Any, cursor: Cursor) -> RunDetail:
         from app.store.convert import decision_of
@@ -318,7 +271,7 @@ class RunMonitor:
         from app.store.tables import DecisionRow, EventRow, FillRow, TradeRow
 
         store, run_id = self.service.store, row.id
-        spec = self._spec(row)
+        spec = self._marks.spec(row)
         rules = rule_texts(spec) if spec is not None else {}
         same = cursor.run_id == run_id
         fresh = not same or cursor.version != version
@@ -345,18 +298,6 @@ def _newest_orders(store: Store, run_id: str) -> list[OrderRow]:
     from app.store.tables import OrderRow
 
     return recent_rows(store, OrderRow, run_id, 0, DETAIL_ROWS)
-
-
-def _load_closes(spec: Any, data: str | None) -> dict[str, tuple[Any, Any]] | None:
-    from app.errors import ParleyError
-    from app.market.data_source import load_for_spec
-
-    try:
-        frames = load_for_spec(spec, data)
-    except (ParleyError, OSError):
-        return None
-    return {s: (f.index.values.astype("datetime64[ns]").view("int64"),
-                f["close"].to_numpy(float)) for s, f in frames.items()}
 
 
 def regime_in(d: DecisionRecord | None) -> str:

@@ -50,7 +50,7 @@ def test_pnl_marks_open_positions_at_the_last_bar(monitor: RunMonitor, tiny_data
     store = monitor.service.store
     row = store.get_run(STOPPED)
     [pos] = store.positions(STOPPED)
-    frames = load_for_spec(monitor._spec(row), tiny_data)
+    frames = load_for_spec(monitor._marks.spec(row), tiny_data)
     close = float(frames[pos.symbol]["close"].iloc[row.bars_done - 1])  # one symbol
     realized = sum(t.pnl for t in store.trades(STOPPED))
     unrealized = pos.qty * (close - pos.entry_price) * (1 if pos.side == "long" else -1)
