@@ -10,7 +10,6 @@ from typing import Any, TextIO
 
 from app.compiler.conversation import Conversation, Reply
 from app.compiler.result import CompileResult, failure, open_questions, result_json
-from app.config import load_settings
 from app.errors import ParleyError
 
 
@@ -38,8 +37,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
     target = Path(args.output) if args.output else None
     if target is not None:
         _check_target(target, args.force)
-    convo = Conversation(load_settings(), mode="offline" if args.offline else "auto",
-                         autosave=False)
+    convo = Conversation(mode="offline" if args.offline else "auto", autosave=False)
     reply = convo.send(args.text)
     result = reply.result
     info = sys.stderr if args.json else sys.stdout

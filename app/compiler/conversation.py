@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from collections.abc import Callable
 
 from app.compiler.result import CompileResult, Usage
-from app.config import Settings, load_settings
 from app.dsl import SpecError, format_spec, parse_spec
 from app.errors import ParleyError
 from app.spec.models import StrategySpec
 from app.spec.readback import read_back
 
 if TYPE_CHECKING:
+    from app.config import Settings
     from app.compiler.llm import AnthropicCompiler
 
 Mode = Literal["auto", "offline", "llm"]
@@ -92,7 +92,7 @@ class Conversation:
     def __init__(self, settings: Settings | None = None, *, mode: Mode = "auto",
                  llm: AnthropicCompiler | None = None, offline: OfflineCompiler | None = None,
                  autosave: bool = True, conversation_id: str | None = None) -> None:
-        self.settings = settings or load_settings()
+        self._settings = settings
         self.mode = mode
         self.autosave = autosave
         self.id = conversation_id or new_id()
@@ -104,6 +104,14 @@ class Conversation:
         self._spec: StrategySpec | None = None
 
     # ----- state -------------------------------------------------------------------------
+    @property
+    def settings(self) -> Settings:
+        """Read on first use: an offline compile never needs them (nor pydantic-settings'
+        import, a sixth of ``compile --offline``'s start-up)."""
+        if self._settings is None:
+            self._settings = _load_settings()
+        return self._settings
+
     @property
     def spec(self) -> StrategySpec | None:
         return self._spec
@@ -118,8 +126,9 @@ class Conversation:
 
     @property
     def uses_llm(self) -> bool:
-        auto_llm = self._llm_given or self.settings.llm_enabled
-        return self.mode == "llm" or (self.mode == "auto" and auto_llm)
+        if self.mode != "auto":
+            return self.mode == "llm"
+        return self._llm_given or self.settings.llm_enabled
 
     @property
     def engine(self) -> str:
@@ -206,7 +215,7 @@ class Conversation:
     # ----- saving ------------------------------------------------------------------------
     @staticmethod
     def folder(settings: Settings | None = None) -> Path:
-        return (settings or load_settings()).home / "conversations"
+        return (settings or _load_settings()).home / "conversations"
 
     @property
     def path(self) -> Path:
@@ -227,7 +236,7 @@ class Conversation:
     def load(cls, conversation_id: str, settings: Settings | None = None,
              **kwargs: Any) -> Conversation:
         """Resume a saved conversation; keyword arguments as for the constructor."""
-        settings = settings or load_settings()
+        settings = settings or _load_settings()
         if not _ID.match(conversation_id):
             raise ParleyError(f"'{conversation_id}' is not a conversation id")
         path = cls.folder(settings) / f"{conversation_id}.json"
@@ -323,3 +332,9 @@ def _turn_from_json(data: dict[str, Any]) -> Turn:
     turn = Turn(**known)
     return replace(turn, usage=Usage(**{k: v for k, v in usage.items()
                                         if k in Usage.__dataclass_fields__}))
+
+
+def _load_settings() -> Settings:
+    from app.config import load_settings
+
+    return load_settings()
