@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from app.sweep.objectives import Score
+from app.sweep.objectives import Score, rank_key
 from app.sweep.sweep import SweepResult, Variant
 
 _SHADES = "\u00b7.:-=+*#%@"
@@ -164,9 +164,8 @@ def html_section(r: SweepResult) -> str:
 
 
 def _ranked(r: SweepResult) -> list[Variant]:
-    obj, lim = r.settings.objective, r.settings.min_trades
-    return sorted(r.variants, key=lambda v: -(v.in_sample.value(obj) if v.in_sample.trades
-                                              >= lim else -math.inf))
+    key = rank_key(r.settings.objective, r.settings.min_trades)
+    return sorted(r.variants, key=lambda v: key(v.in_sample), reverse=True)
 
 
 def _table(r: SweepResult, rows: int) -> list[str]:

@@ -24,7 +24,7 @@ from app.spec.models import StrategySpec
 from app.sweep.backends import run_batches
 from app.sweep.evaluate import Context, Outcome
 from app.sweep.folds import Fold, make_folds, stitched, window_score
-from app.sweep.objectives import OBJECTIVES, Score, objective_fn, score
+from app.sweep.objectives import OBJECTIVES, Score, best_index, objective_fn, score
 from app.sweep.overfit import PBO, deflated_sharpe, pbo
 from app.sweep.panel import build_panel
 from app.sweep.space import Dimension, grid_size, grid_values, suggest
@@ -111,15 +111,18 @@ def run_sweep(base: StrategySpec, dims: list[Dimension], bind: Bind,
     values, outcomes, searched = _search(dims, bind, ctx, settings, ppy, value_of, progress,
                                          folds, index)
     variants = _score_all(values, outcomes, ppy, folds)
-    best = _argmax([value_of(v.in_sample) for v in variants])
-    fold_results = _walk_forward(variants, folds, ppy, index, value_of)
+    best = best_index([v.in_sample for v in variants], settings.objective,
+                      settings.min_trades)
+    fold_results = _walk_forward(variants, folds, ppy, index, settings)
     rets = _returns(variants)
     dsr = _dsr(rets, best)
     guard = pbo(rets)
     return SweepResult(
         base.name, dims, settings, variants, best, fold_results,
         _stitch(variants, fold_results, folds, ppy), dsr, guard, ppy,
-        (index[0], index[-1]), time.perf_counter() - t0, searched + _notes(variants))
+        (index[0], index[-1]), time.perf_counter() - t0,
+        searched + _notes(variants) + _short_notes(variants[best] if variants else None,
+                                                   fold_results, settings.min_trades))
 
 
 def _search(dims: list[Dimension], bind: Bind, ctx: Context, settings: Settings, ppy: float,
@@ -183,13 +186,12 @@ def _score_all(values: list[Values], outcomes: list[Outcome], ppy: float,
 
 
 def _walk_forward(variants: list[Variant], folds: list[Fold], ppy: float,
-                  index: pd.DatetimeIndex, value_of: Callable[[Score], float]
-                  ) -> list[FoldResult]:
+                  index: pd.DatetimeIndex, settings: Settings) -> list[FoldResult]:
     out = []
     for f in folds:
         ins = [window_score(v.outcome.equity, v.outcome.exit_t, v.outcome.pnl, 0, f.split, ppy)
                for v in variants]
-        k = _argmax([value_of(s) for s in ins])
+        k = best_index(ins, settings.objective, settings.min_trades)
         oos = window_score(variants[k].outcome.equity, variants[k].outcome.exit_t,
                            variants[k].outcome.pnl, f.split, f.end, ppy)
         out.append(FoldResult(index[f.split], index[f.end - 1], variants[k].values, ins[k], oos))
@@ -224,9 +226,20 @@ def _dsr(rets: np.ndarray, best: int) -> float:
     return deflated_sharpe(rets[:, best], srs)
 
 
-def _argmax(values: list[float]) -> int:
-    arr = np.asarray(values, dtype=float)
-    return int(np.argmax(arr)) if arr.size else 0
+def _short_notes(best: Variant | None, folds: list[FoldResult], min_trades: int
+                 ) -> list[str]:
+    """Say where no variant made the minimum number of trades (the winner is then the
+    one with the most)."""
+    notes = []
+    if best is not None and best.in_sample.trades < min_trades:
+        notes.append(f"no variant made {min_trades} trade(s) over the whole period; the "
+                     f"best has the most trades ({best.in_sample.trades})")
+    for i, f in enumerate(folds):
+        if f.in_sample.trades < min_trades:
+            notes.append(f"walk-forward fold {i + 1}: no variant made {min_trades} trade(s) "
+                         f"in sample (before {f.start:%Y-%m-%d}); it uses the one with the "
+                         f"most ({f.in_sample.trades})")
+    return notes
 
 
 def _notes(variants: list[Variant]) -> list[str]:
