@@ -8,9 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from platformdirs import user_data_dir
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.environment import default_home
 
 
 class Settings(BaseSettings):
@@ -18,7 +19,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="PARLEY_", extra="ignore", frozen=True)
 
-    home: Path = Field(default_factory=lambda: Path(user_data_dir("parley", appauthor=False)))
+    home: Path = Field(default_factory=default_home)
     """Folder of the database, caches and conversations (``PARLEY_HOME``)."""
     strategies_dir: Path = Path("strategies")
     """Where specs live (``PARLEY_STRATEGIES_DIR``), relative to the current folder."""

@@ -2,7 +2,8 @@
 rotating file under ``PARLEY_HOME/logs``, with every secret redacted before any handler
 sees the record.
 
-The faces (CLI, TUI) call :func:`setup_logging` once; core code only logs. A run's own
+The faces (CLI, TUI) call :func:`setup_logging` once, with the home and the secret values
+they read (:mod:`app.environment`); core code only logs. A run's own
 lines also go to ``logs/runs/RUN.log`` while its process drives it (:func:`run_log`), which
 ``parley logs RUN`` prints.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
-import os
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -20,9 +20,6 @@ from pathlib import Path
 ROOT = "app"
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 MAX_BYTES, BACKUPS = 5_000_000, 5
-SECRET_ENV = ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "APCA_API_KEY_ID", "APCA_API_SECRET_KEY",
-              "PARLEY_ANTHROPIC_API_KEY", "PARLEY_OPENAI_API_KEY", "PARLEY_ALPACA_KEY_ID",
-              "PARLEY_ALPACA_SECRET_KEY", "PARLEY_LLM_API_KEY")
 _PATTERNS = (
     re.compile(r"sk-[A-Za-z0-9_\-]{12,}"),  # Anthropic and OpenAI style keys
     re.compile(r"(?i)(authorization|x-api-key|apca-api-(?:key-id|secret-key))"
@@ -58,21 +55,6 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def home_dir() -> Path:
-    """``PARLEY_HOME``, or the user's data folder (as :class:`app.config.Settings` says),
-    without importing the settings machinery."""
-    home = os.environ.get("PARLEY_HOME")
-    if home:
-        return Path(home)
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("parley", appauthor=False))
-
-
-def env_secrets() -> list[str]:
-    return [os.environ[name] for name in SECRET_ENV if os.environ.get(name)]
-
-
 def setup_logging(home: Path, verbose: bool = False,
                   secrets: Iterable[str] = ()) -> Path:
     """Log to ``home/logs/parley.log`` (rotating); with ``verbose`` also to stderr.
@@ -86,7 +68,7 @@ def setup_logging(home: Path, verbose: bool = False,
     for h in list(logger.handlers):
         logger.removeHandler(h)
         h.close()
-    redact = RedactSecrets([*env_secrets(), *secrets])
+    redact = RedactSecrets(secrets)
     path = home / "logs" / "parley.log"
     _add(logger, _LazyFile(path), redact)
     if verbose:
@@ -122,12 +104,15 @@ def run_log_path(home: Path, run_id: str) -> Path:
 
 
 @contextmanager
-def run_log(home: Path, run_id: str) -> Iterator[Path]:
-    """While inside, the app's log lines also go to the run's own file."""
+def run_log(home: Path, run_id: str, secrets: Iterable[str] = ()) -> Iterator[Path]:
+    """While inside, the app's log lines also go to the run's own file, masking ``secrets``
+    and those :func:`setup_logging` was given."""
     logger = logging.getLogger(ROOT)
     path = run_log_path(home, run_id)
     handler = _LazyFile(path)
-    _add(logger, handler, RedactSecrets(env_secrets()))
+    known = [s for h in logger.handlers for f in h.filters if isinstance(f, RedactSecrets)
+             for s in f.secrets]
+    _add(logger, handler, RedactSecrets([*known, *secrets]))
     if logger.level == logging.NOTSET or logger.level > logging.INFO:
         logger.setLevel(logging.INFO)
     try:

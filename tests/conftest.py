@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from app import caches, environment
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "app" / "data"
 STRATEGIES = ROOT / "strategies"
@@ -13,11 +15,16 @@ TEST_DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test reads or writes the user's real Parley folder, or sees real keys."""
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test reads or writes the user's real Parley folder, or sees real keys; the caches
+    are under that folder, as a face sets them (``app.caches``)."""
     monkeypatch.setenv("PARLEY_HOME", str(tmp_path_factory.mktemp("parley-home")))
     for key in ("ANTHROPIC_API_KEY", "APCA_API_KEY_ID", "APCA_API_SECRET_KEY"):
         monkeypatch.delenv(key, raising=False)
+    previous = caches.use(environment.caches())
+    yield
+    caches.use(previous)
 
 
 @pytest.fixture(autouse=True)

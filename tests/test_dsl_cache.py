@@ -15,6 +15,8 @@ from app.dsl.grammar import WordBoundary, grammar_text
 from tests.conftest import ROOT
 
 CHECK = ("import sys\n"
+         "from app import caches, environment\n"
+         "caches.use(environment.caches())\n"  # as a face does, before the parser loads
          "from app.dsl import analyse\n"
          "spec, d = analyse(open('strategies/golden_cross.strategy').read())\n"
          "bad, d2 = analyse('strategy \"x\"\\nuniverse GOOG\\n'\n"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from app import caches, environment
 from app.backtest import kernel, kernel_aot
 from app.backtest.kernel_codes import FLAGS, STATE_FIELDS, TRADE_FIELDS
 
@@ -94,5 +95,6 @@ def test_a_build_that_fails_runs_the_jitted_kernel_and_is_not_retried(tmp_path, 
 
 def test_parley_kernel_jit_skips_the_built_module(monkeypatch) -> None:
     monkeypatch.setenv("PARLEY_KERNEL", "jit")
+    caches.use(environment.caches())  # as a face reads it
     monkeypatch.setattr(kernel_aot, "_loaded", {})
     assert kernel_aot.simulate_function() is kernel.simulate

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from app import environment
 from app.logs import MASK, RedactSecrets, run_log, setup_logging
 
 KEY = "sk-ant-api03-" + "x" * 40
@@ -28,7 +29,7 @@ def _restore():
 
 def test_secrets_never_reach_the_log_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("APCA_API_SECRET_KEY", SECRET)
-    path = setup_logging(tmp_path)
+    path = setup_logging(tmp_path, secrets=environment.secrets())  # as the faces call it
     log = logging.getLogger("app.broker.alpaca")
     log.info("submitting with headers %s", {"APCA-API-SECRET-KEY": SECRET, "x": 1})
     log.warning("anthropic said 401 for key %s", KEY)
@@ -56,6 +57,14 @@ def test_an_unwritable_home_drops_records_quietly(tmp_path: Path, capsys) -> Non
     logging.getLogger("app.x").info("again")
     err = capsys.readouterr().err
     assert "Traceback" not in err and "Logging error" not in err
+
+
+def test_a_runs_log_masks_the_secrets_the_face_gave(tmp_path: Path) -> None:
+    setup_logging(tmp_path, secrets=[SECRET])
+    with run_log(tmp_path, "r9", secrets=["anotherSecret99"]) as path:
+        logging.getLogger("app.runner").info("keys %s and %s", SECRET, "anotherSecret99")
+    text = path.read_text()
+    assert SECRET not in text and "anotherSecret99" not in text and text.count(MASK) == 2
 
 
 def test_redaction_keeps_ordinary_text() -> None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from app import caches, environment
+from app.caches import Caches
 from app.market.bundled import bundled_dir, bundled_symbols
 from app.market.csv_cache import CsvCache
 from app.market.errors import DataError
@@ -110,7 +114,7 @@ def test_same_content_elsewhere_hits_the_same_entry(tmp_path: Path) -> None:
 def test_an_unwritable_home_still_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocked = tmp_path / "file-not-folder"
     blocked.write_text("")
-    monkeypatch.setenv("PARLEY_HOME", str(blocked))
+    caches.use(Caches(root=blocked / "cache"))
     cache = CsvCache.for_folder(tmp_path)
     assert cache.root is None
     path = tmp_path / "D.csv"
@@ -132,3 +136,42 @@ def test_a_file_holds_the_symbol_its_name_says_even_with_another_files_bytes(
     assert list(load_bars(tmp_path / "c2")) == ["GOOG"]
     (tmp_path / "c1" / "FOO.csv").rename(tmp_path / "c1" / "BAR.csv")  # same stat, new name
     assert list(load_bars(tmp_path / "c1")) == ["BAR"]
+
+
+def test_the_faces_read_the_cache_switches_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PARLEY_HOME, PARLEY_NO_CSV_CACHE (any value) and PARLEY_KERNEL=jit, read by the faces
+    (app.environment) and handed to the core (app.caches), which reads no variable."""
+    home = Path(os.environ["PARLEY_HOME"])
+    assert environment.caches() == Caches(root=home / "cache", csv=True, built_kernel=True)
+    monkeypatch.setenv("PARLEY_NO_CSV_CACHE", "0")  # any value: as before, not a boolean
+    monkeypatch.setenv("PARLEY_KERNEL", "jit")
+    assert environment.caches() == Caches(root=home / "cache", csv=False, built_kernel=False)
+    monkeypatch.setenv("PARLEY_KERNEL", "aot")
+    assert environment.caches().built_kernel
+    caches.use(environment.caches())
+    monkeypatch.delenv("PARLEY_NO_CSV_CACHE")  # the core does not look again
+    assert CsvCache.for_folder(home).root is None
+
+
+def test_with_no_caches_set_nothing_is_written(tmp_path: Path) -> None:
+    caches.use(Caches())  # a program that imports the core without a face
+    path = tmp_path / "E.csv"
+    path.write_text(f"{HEADER}\n2020-01-02,1,2,0.5,1.5,10\n")
+    assert load_bars(path)["E"].close.tolist() == [1.5]
+    assert CsvCache.for_folder(tmp_path).root is None
+
+
+@pytest.mark.parametrize(("extra", "cached"), [({}, True), ({"PARLEY_NO_CSV_CACHE": "1"}, False)])
+def test_parley_backtest_caches_the_csv_unless_told_not_to(tmp_path: Path, extra: dict[str, str],
+                                                          cached: bool) -> None:
+    from tests.conftest import DATA, ROOT, STRATEGIES
+
+    home = tmp_path / "home"
+    env = {**os.environ, "PARLEY_HOME": str(home), "PYTHONPATH": str(ROOT), **extra}
+    env.pop("PARLEY_NO_CSV_CACHE", None) if not extra else None
+    done = subprocess.run([sys.executable, "-m", "app", "backtest",
+                           str(STRATEGIES / "sma_crossover.strategy"), "--data",
+                           str(DATA / "GOOG.csv"), "--json"], capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert bool(list((home / "cache" / "csv").glob("*.bars"))) is cached

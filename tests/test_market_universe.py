@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from app import caches
+from app.caches import Caches
 from app.market.data_source import load_for_spec
 from app.market.errors import DataError
 from app.market.loader import COLUMNS, load_bars
@@ -155,10 +157,9 @@ def _plain(bars: object) -> tuple:
 
 def test_the_checked_universe_is_cached_by_content_and_loads_the_same(tmp_path: Path,
                                                                        monkeypatch) -> None:
-    monkeypatch.setenv("PARLEY_NO_CSV_CACHE", "1")
+    caches.use(Caches(root=tmp_path / "cache", csv=False))
     parsed = load_universe(["AAPL", "APTV", "GOOG"])
-    monkeypatch.delenv("PARLEY_NO_CSV_CACHE")
-    monkeypatch.setenv("PARLEY_HOME", str(tmp_path))
+    caches.use(Caches(root=tmp_path / "cache"))
     first = load_universe(["AAPL", "APTV", "GOOG"])  # fills the cache with all 505
     assert len(list((tmp_path / "cache" / "csv").glob("*.bars"))) == 1
     everything = load_universe()

@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from app.caches import current
+
 HERE = Path(__file__).resolve().parent
 _SOURCES = ("kernel.py", "kernel_codes.py")
 _loaded: dict[str, Callable[..., int]] = {}
@@ -49,7 +51,7 @@ def simulate_function() -> Callable[..., int]:
     """``simulate`` of the kernel: the built module's, or the jitted one's."""
     if "simulate" in _loaded:
         return _loaded["simulate"]
-    fn = None if os.environ.get("PARLEY_KERNEL") == "jit" else _built()
+    fn = _built() if current().built_kernel else None
     if fn is None:
         from app.backtest import kernel
 
@@ -70,9 +72,9 @@ def module_name() -> str:
 
 
 def folders() -> list[Path]:
-    from app.logs import home_dir
-
-    return [HERE / "__pycache__", home_dir() / "cache" / "kernel"]
+    """Beside the source, then the caches' folder (when the faces set one)."""
+    home = current().folder("kernel")
+    return [HERE / "__pycache__", *([] if home is None else [home])]
 
 
 def _built() -> Callable[..., int] | None:

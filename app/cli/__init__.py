@@ -75,6 +75,7 @@ def _command_modules(names: Sequence[str]) -> list[ModuleType]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_given = list(sys.argv[1:] if argv is None else argv)
+    _caches()  # before any command's module loads the statement parser
     if not args_given:
         # The TUI is the common case: skip importing every command's module first.
         return _guard(_open_tui)
@@ -90,10 +91,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _guard(_open_tui if handler is None else lambda: handler(args))
 
 
-def _logging(verbose: bool) -> None:
-    from app.logs import home_dir, setup_logging
+def _caches() -> None:
+    from app import caches, environment
 
-    setup_logging(home_dir(), verbose)
+    caches.use(environment.caches())
+
+
+def _logging(verbose: bool) -> None:
+    from app import environment
+    from app.logs import setup_logging
+
+    setup_logging(environment.home(), verbose, environment.secrets())
 
 
 def _guard(run: Callable[[], int]) -> int:
@@ -128,21 +136,22 @@ def _unexpected(err: Exception) -> int:
     """
     import logging
 
-    from app.logs import home_dir
+    from app.environment import home
 
     logging.getLogger("app.cli").error("unexpected error", exc_info=err)
     text = _clean(" ".join(str(err).split()))[:300]
     print(f"error: unexpected {type(err).__name__}: {text}", file=sys.stderr)
-    print(f"the details are in {home_dir() / 'logs' / 'parley.log'}; run again with -v "
+    print(f"the details are in {home() / 'logs' / 'parley.log'}; run again with -v "
           "to see them here", file=sys.stderr)
     return 1
 
 
 def _clean(text: str) -> str:
     """``text`` with every key value of the environment masked."""
-    from app.logs import RedactSecrets, env_secrets
+    from app.environment import secrets
+    from app.logs import RedactSecrets
 
-    return RedactSecrets(env_secrets()).redact(text)
+    return RedactSecrets(secrets()).redact(text)
 
 
 def _open_tui() -> int:

@@ -23,7 +23,8 @@ def register(commands: Any) -> None:
 
 
 def cmd_logs(args: argparse.Namespace) -> int:
-    from app.logs import home_dir, run_log_path
+    from app.environment import home as home_dir
+    from app.logs import run_log_path
 
     home = home_dir()
     path = run_log_path(home, args.run) if args.run else home / "logs" / "parley.log"

@@ -5,9 +5,10 @@ sixth of every spec command's start-up. Lark's standalone tool writes one module
 the parser's code and its LALR tables; loading that module costs a third as much. It is
 generated on the user's machine from the installed Lark (nothing of Lark lives in this
 repository), compiled, and kept as a marshalled code object under
-``PARLEY_HOME/cache/grammar``, named by the grammar's text, the Python build and the
-installed Lark. A damaged, stale or unreadable file is rebuilt; with no folder to write,
-the module is generated in memory on each start (slower, still right).
+``PARLEY_HOME/cache/grammar`` (where the faces put the caches, :mod:`app.caches`), named by
+the grammar's text, the Python build and the installed Lark. A damaged, stale or unreadable
+file is rebuilt; with no folder to write, or none set, the module is generated in memory on
+each start (slower, still right).
 
 The parser, its tokens, trees, transformer base class and errors all come from this one
 module: :mod:`app.dsl` never mixes them with the classes of an imported ``lark``.
@@ -26,6 +27,7 @@ from pathlib import Path
 from types import CodeType, ModuleType
 from typing import TYPE_CHECKING
 
+from app.caches import current
 from app.dsl.grammar import grammar_text
 
 FORMAT = 1
@@ -38,13 +40,15 @@ _REGEX_PROBE = ("    import regex\n    _has_regex = True\n", "    raise ImportEr
 ``regex=False``), so the generated module skips importing it (about 8 ms) when installed."""
 
 
-def cache_path(text: str, home: Path | None = None) -> Path:
-    """Where the compiled standalone module for ``text`` is kept."""
-    from app.logs import home_dir
-
+def cache_path(text: str, home: Path | None = None) -> Path | None:
+    """Where the compiled standalone module for ``text`` is kept: under ``home/cache``, or
+    the caches' folder the faces set (:mod:`app.caches`); ``None`` when there is none."""
+    folder = current().folder("grammar") if home is None else home / "cache" / "grammar"
+    if folder is None:
+        return None
     digest = hashlib.sha256(
         f"{FORMAT}\0{sys.version}\0{_lark_stamp()}\0{text}".encode()).hexdigest()
-    return (home or home_dir()) / "cache" / "grammar" / f"statement-{digest[:20]}.code"
+    return folder / f"statement-{digest[:20]}.code"
 
 
 def _lark_stamp() -> str:
@@ -60,10 +64,11 @@ def load(text: str | None = None) -> ModuleType:
     """The standalone module for the grammar: from the cache, or generated (and cached)."""
     text = grammar_text() if text is None else text
     path = cache_path(text)
-    module = _from_code(_read(path))
+    module = None if path is None else _from_code(_read(path))
     if module is None:
-        code = compile(generate(text), f"<standalone parser of {path.name}>", "exec")
-        _write(path, code)
+        code = compile(generate(text), "<standalone statement parser>", "exec")
+        if path is not None:
+            _write(path, code)
         module = _from_code(code)
         if module is None:
             raise RuntimeError("the generated statement parser does not load")

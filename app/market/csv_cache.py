@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from app.caches import current
 from app.market.quality import DataWarning
 
 VERSION = 1
@@ -43,12 +44,12 @@ class CsvCache:
 
     @classmethod
     def for_folder(cls, folder: Path) -> CsvCache:
-        """The cache in ``PARLEY_HOME/cache/csv`` (or a disabled one when it cannot be made)."""
-        if os.environ.get("PARLEY_NO_CSV_CACHE"):
+        """The cache in ``PARLEY_HOME/cache/csv`` as the faces set it (:mod:`app.caches`), or
+        a disabled one when it is off or cannot be made."""
+        caches = current()
+        root = caches.folder("csv") if caches.csv else None
+        if root is None:
             return cls(None, folder)
-        from app.logs import home_dir
-
-        root = home_dir() / "cache" / "csv"
         try:
             root.mkdir(parents=True, exist_ok=True)
         except OSError:

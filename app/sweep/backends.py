@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from app import caches
 from app.errors import ParleyError
 from app.spec.models import StrategySpec
 from app.sweep.evaluate import Context, Outcome, evaluate_batch
@@ -94,8 +95,11 @@ def _chunk_size(n_specs: int, workers: int) -> int:
     return max(1, min(64, n_specs // (workers * 4) or 1))
 
 
-def _init(ctx: Context | None) -> None:
+def _init(ctx: Context | None, where: caches.Caches) -> None:
+    """A worker's start: the context (unless forked with it), and the caches the face set
+    (a spawned worker is started by no face)."""
     global _CTX
+    caches.use(where)
     if ctx is not None:
         _CTX = ctx
 
@@ -114,7 +118,7 @@ def _pool(ctx: Context, specs: Sequence[StrategySpec], n: int,
     size = _chunk_size(len(specs), n)
     out: list[Outcome] = []
     with ProcessPoolExecutor(n, mp_context=method, initializer=_init,
-                             initargs=(None if fork else ctx,)) as pool:
+                             initargs=(None if fork else ctx, caches.current())) as pool:
         for result in pool.map(_work, chunks(specs, size)):
             out += result
             if progress is not None:
@@ -136,7 +140,8 @@ def _ray(ray: Any, task: Any, ctx_ref: Any, specs: Sequence[StrategySpec],
     size = _chunk_size(len(specs), workers or cpus)
     # the context's reference travels inside a list, so Ray hands the task the reference,
     # not a fresh copy of the panel: each worker process resolves it once and keeps it
-    refs = [task.remote([ctx_ref], list(batch)) for batch in chunks(specs, size)]
+    where = caches.current()
+    refs = [task.remote([ctx_ref], list(batch), where) for batch in chunks(specs, size)]
     out: list[Outcome] = []
     for ref in refs:
         result = ray.get(ref)
@@ -188,7 +193,9 @@ sweep and kept, so its indicator grids are computed once per worker as in the lo
 not once per task."""
 
 
-def _ray_task(holder: list[Any], batch: list[StrategySpec]) -> list[Outcome]:
+def _ray_task(holder: list[Any], batch: list[StrategySpec], where: caches.Caches
+              ) -> list[Outcome]:
+    caches.use(where)
     ref = holder[0]
     key = ref.hex()
     ctx = _RAY_CTX.get(key)
