@@ -24,6 +24,31 @@ def test_check_all_examples_ok(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.count(": ok") == len(ALL_SPECS)
 
 
+def test_check_warns_when_nothing_ever_closes_a_position(tmp_path, capsys) -> None:
+    """Valid, so still ok (buy and hold is a strategy), but said: no exit rule, stop,
+    target, trailing stop or max hold means the position is held until the run ends."""
+    path = tmp_path / "hold.strategy"
+    base = 'strategy "h"\nuniverse GOOG\nlong when close > sma(close, 30)\nsize 10 shares\n'
+    path.write_text(base)
+    assert main(["check", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == f"{path}: ok"
+    assert f"{path}: warning: nothing ever closes a long position" in err
+    assert main(["explain", str(path)]) == 0
+    assert "Nothing closes a long position" in capsys.readouterr().out
+    for closer in ("exit when close < sma(close, 30)\n", "stop loss 5%\n",
+                   "max hold 10 bars\n", "trailing stop 3%\n", "take profit 10%\n"):
+        path.write_text(base + closer)
+        assert main(["check", str(path)]) == 0
+        assert "warning" not in capsys.readouterr().err, closer
+    path.write_text(base.replace("long when", "direction both\nlong when")
+                    + "exit long when close < sma(close, 30)\nshort when close < sma(close, 50)\n")
+    assert main(["check", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "closes a short position" in err and "`exit short when ...`" in err
+    assert "long position" not in err
+
+
 def test_fmt_check_examples_already_canonical() -> None:
     assert main(["fmt", "--check", *ALL_SPECS]) == 0
 

@@ -219,9 +219,20 @@ def test_the_ids_of_the_table_are_unique() -> None:
 
 def test_syntax_errors_list_what_was_expected() -> None:
     _, diagnostics = analyse(HEAD + "long when close >\n")
-    assert diagnostics[0].expected == ("(", "-", "a name", "a number")
+    assert diagnostics[0].expected == ('"("', '"-"', "a name", "a number")
     _, diagnostics = analyse(HEAD + RULE + "stop loss 2 atx\n")
-    assert diagnostics[0].expected == ('"atr"', "%")
+    assert diagnostics[0].expected == ('"%"', '"atr"')
+
+
+def test_a_missing_comma_between_arguments_is_named() -> None:
+    """Not a list of a dozen tokens with ',,' in it: the comma the call lacks."""
+    _, diagnostics = analyse(HEAD + "long when sma(close 10) > sma(close, 30)\n")
+    assert diagnostics[0].message == ("unexpected '10': a comma must separate the arguments "
+                                      "of sma(...), as in sma(close, 20)")
+    assert diagnostics[0].column == 21
+    _, diagnostics = analyse(HEAD + "long when (close > 3 4\n")  # brackets, not a call
+    assert "comma must" not in diagnostics[0].message
+    assert '","' in diagnostics[0].expected
 
 
 def test_several_bad_statements_give_one_diagnostic_each() -> None:

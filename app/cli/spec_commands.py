@@ -11,6 +11,7 @@ from typing import Any
 from app.cli.text import date_text
 from app.dsl import analyse, format_spec, load_spec, read_spec_text
 from app.dsl.diagnostics import Diagnostic
+from app.spec.advice import warnings_of
 from app.dsl.formatting import format_text
 from app.errors import ParleyError
 
@@ -68,6 +69,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             if not args.json:
                 questions = f" ({len(spec.questions)} open question(s))" if spec.questions else ""
                 print(f"{path}: ok{questions}")
+                for warning in warnings_of(spec):
+                    print(f"{path}: warning: {warning}", file=sys.stderr)
     if args.json:
         print(json.dumps(dumps[0] if len(dumps) == 1 else dumps, indent=2))
     return 1 if failed else 0

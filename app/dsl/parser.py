@@ -128,7 +128,7 @@ def _syntax_diagnostic(err: UnexpectedInput, chunk: str, first_line: int) -> Dia
         if err.token.type == "$END" and getattr(err.token, "end_line", None):
             # The end token borrows the position of the last token: point just after it.
             line, column = err.token.end_line + first_line - 1, max(err.token.end_column, 1)
-        return _unexpected_token(err, line, column)
+        return _unexpected_token(err, line, column, chunk)
     if isinstance(err, UnexpectedCharacters):
         at = err.pos_in_stream
         char = chunk[at] if at is not None and at < len(chunk) else ""
@@ -146,7 +146,8 @@ def _run_together(err: RunTogether, first_line: int) -> Diagnostic:
                       "space between them", length=len(word))
 
 
-def _unexpected_token(err: UnexpectedToken, line: int, column: int) -> Diagnostic:
+def _unexpected_token(err: UnexpectedToken, line: int, column: int, chunk: str = ""
+                      ) -> Diagnostic:
     token: Token = err.token
     expected = _expected(err.expected)
     if token.type == "$END":
@@ -160,7 +161,28 @@ def _unexpected_token(err: UnexpectedToken, line: int, column: int) -> Diagnosti
             + ", ".join(STATEMENT_WORDS),
             length=len(word),
         )
+    call = _open_call(chunk, token.start_pos)
+    if call and "COMMA" in err.expected:
+        return Diagnostic(line, column, f"unexpected '{word}': a comma must separate the arguments of "
+                          f"{call}(...), as in sma(close, 20)", length=max(1, len(word)))
     return Diagnostic(line, column, f"unexpected '{word}'", expected, length=max(1, len(word)))
+
+
+def _open_call(text: str, start: int | None) -> str | None:
+    """The name of the call whose brackets are open at ``start`` (``sma`` in
+    ``sma(close 10``), or None outside any call."""
+    if not text or start is None:
+        return None
+    depth = 0
+    for i in range(start - 1, -1, -1):
+        if text[i] == ")":
+            depth += 1
+        elif text[i] == "(":
+            if depth == 0:
+                m = re.search(r"([A-Za-z_]\w*)$", text[:i])  # sma( not when (
+                return m.group(1) if m else None
+            depth -= 1
+    return None
 
 
 def _expected(names: set[str]) -> tuple[str, ...]:

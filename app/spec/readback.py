@@ -12,6 +12,7 @@ from app.spec import expr as E
 from app.spec import params as P
 from app.spec import universes
 from app.spec.checks import DEFAULT_SIZING_PCT
+from app.spec.advice import never_closed
 from app.spec.models import REGIMES, AtrLevel, Level, StrategySpec
 
 TIMEFRAME_WORDS = {
@@ -84,9 +85,14 @@ def _rules(spec: StrategySpec) -> list[str]:
         if entry is not None:
             out.append(f"{verb} when {say(entry)}.")
             closing = "Sell" if side == "long" else "Buy to cover"
-            out.append(f"{closing} when {say(exit_)}." if exit_ is not None else
-                       f"No {side} exit rule: {side} positions close only by the stops, "
-                       "target or holding limit below.")
+            if exit_ is not None:
+                out.append(f"{closing} when {say(exit_)}.")
+            elif side in never_closed(spec):
+                out.append(f"Nothing closes a {side} position: no {side} exit rule, stop, "
+                           "target or holding limit, so it is held until the run ends.")
+            else:
+                out.append(f"No {side} exit rule: {side} positions close only by the stops, "
+                           "target or holding limit below.")
     return out
 
 
