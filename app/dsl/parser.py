@@ -163,8 +163,9 @@ def _unexpected_token(err: UnexpectedToken, line: int, column: int, chunk: str =
         )
     call = _open_call(chunk, token.start_pos)
     if call and "COMMA" in err.expected:
-        return Diagnostic(line, column, f"unexpected '{word}': a comma must separate the arguments of "
-                          f"{call}(...), as in sma(close, 20)", length=max(1, len(word)))
+        return Diagnostic(line, column, f"unexpected '{word}': a comma must separate the "
+                          f"arguments of {call}(...), as in sma(close, 20)",
+                          length=max(1, len(word)))
     return Diagnostic(line, column, f"unexpected '{word}'", expected, length=max(1, len(word)))
 
 
