@@ -787,3 +787,63 @@ def test_weekly_names_a_bar_size_only_before_what_bars_measure() -> None:
     d = read_draft("I hold one weekly contract. Exit if the stock goes over 864")
     assert d.timeframe != "1w"
     assert read_draft("Long AVGO when the weekly RSI is over 50").timeframe == "1w"
+
+
+RSI_GOOG = "buy GOOG when RSI(14) < 30, sell when RSI(14) > 70, stop 5%, 10 shares"
+
+
+def revised(text: str, base: str = RSI_GOOG) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    previous = compile_offline(base).spec
+    assert previous is not None
+    result = compile_offline(text, previous)
+    return (result.text or result.draft or ""), result.questions, result.assumptions
+
+
+def test_a_tighter_or_wider_level_is_asked_against_the_current_one() -> None:
+    text, questions, _ = revised("tighter stop")
+    assert questions == ("How much tighter should the stop loss be? It is 5% now, e.g. '4%'.",)
+    assert "stop loss 5%" in text
+    text, questions, _ = revised("tighten the stop to 4%")
+    assert questions == () and "stop loss 4%" in text
+    _, questions, _ = revised("a tighter stop of 7%")
+    assert questions == ("A tighter stop loss of 7% is not tighter than the 5% it is now: "
+                         "which do you want?",)
+    _, questions, _ = revised("wider target")
+    assert questions[0].startswith("There is no take-profit target yet")
+    assert "How far should the stop loss be?" in " ".join(
+        compile_offline("buy GOOG when RSI(14) < 30, sell when RSI(14) > 70, a tighter stop, "
+                        "10 shares").questions)
+
+
+@pytest.mark.parametrize("text", ["make it a short", "go short instead", "switch to short"])
+def test_make_it_a_short_moves_the_rules_to_the_short_side_and_says_so(text: str) -> None:
+    spec_text, questions, assumptions = revised(text)
+    assert questions == () and "short when rsi(close, 14) < 30" in spec_text
+    assert "long when" not in spec_text and "stop loss 5%" in spec_text
+    assert any(a.startswith("now a short strategy") for a in assumptions)
+    back, _, _ = revised("make it long", "short GOOG when RSI(14) > 70, cover when RSI(14) "
+                         "< 30, stop 5%, 10 shares")
+    assert "long when rsi(close, 14) > 70" in back and "short when" not in back
+
+
+def test_a_stop_said_instead_replaces_the_stop() -> None:
+    text, questions, _ = revised("use a 3% stop instead")
+    assert questions == () and "stop loss 3%" in text and "size 10 shares" in text
+
+
+@pytest.mark.parametrize(("text", "new"), [
+    ("Buy NVDA when the 20-day SMA crosses above the 50-day SMA, sell when it crosses below, "
+     "5 shares", True),
+    ("Buy NVDA when RSI < 30 and sell when RSI > 70", True),
+    ("New strategy: buy SPY when it dips", True),
+    ("buy the ETF when RSI(2) < 10, sell when RSI(2) > 70, 10 shares", True),
+    ("Buy NVDA when RSI < 30 and sell when RSI > 70 instead", False),
+    ("Buy NVDA when RSI(14) < 30", False),
+    ("buy when RSI < 25 instead", False),
+    ("tighter stop", False), ("make it a short", False), ("add NVDA", False),
+    ("sell when RSI > 80", False), ("10 shares", False), ("SPY", False), ("call it Mine", False),
+])
+def test_whether_a_follow_up_is_a_new_strategy_or_a_change(text: str, new: bool) -> None:
+    from app.compiler.offline.turn import starts_new
+
+    assert starts_new(text) is new

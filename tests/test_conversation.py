@@ -146,6 +146,67 @@ def test_offline_answers_to_questions_are_compiled_with_the_first_request(
     assert convo.spec is not None and convo.spec.universe == ("GOOG", "NVDA")
 
 
+RSI_TEXT = "Buy NVDA when RSI(14) drops below 30 and sell when it rises above 70, 5 shares"
+RSI_SPEC = """strategy "RSI(14) < 30 on NVDA"
+universe NVDA
+timeframe 1d
+long when rsi(close, 14) < 30
+exit when rsi(close, 14) > 70
+size 5 shares
+"""
+
+
+def test_a_whole_new_description_after_a_spec_is_compiled_on_its_own_offline() -> None:
+    convo = Conversation(Settings(), mode="offline", autosave=False)
+    convo.send(SMA_TEXT + ", stop 4%")
+    reply = convo.send(RSI_TEXT)
+    assert reply.new_strategy and reply.diff == "" and convo.turns[-1].new_strategy
+    assert reply.spec is not None and reply.spec.stop_loss is None  # nothing carried over
+    assert reply.spec.universe == ("NVDA",) and reply.spec.name == "RSI(14) < 30 on NVDA"
+    changed = convo.send("use a 3% stop instead")  # a change of the new one
+    assert not changed.new_strategy and changed.spec is not None
+    assert changed.spec.stop_loss is not None and changed.spec.stop_loss.pct == 3  # type: ignore[union-attr]
+    assert changed.spec.universe == ("NVDA",) and "+stop loss 3%" in changed.diff
+
+
+def test_a_new_description_while_a_draft_is_open_drops_the_draft() -> None:
+    convo = Conversation(Settings(), mode="offline", autosave=False)
+    assert convo.send("buy the ETF when RSI(2) < 10").questions
+    reply = convo.send("Buy AAPL when the 50-day SMA crosses above the 200-day SMA, sell when "
+                       "it crosses below, 10 shares")
+    assert reply.new_strategy and reply.spec is not None
+    assert "rsi" not in format_spec(reply.spec)  # the earlier draft is not part of it
+    answer = Conversation(Settings(), mode="offline", autosave=False)
+    answer.send("buy the ETF when RSI(2) < 10, sell when RSI(2) > 70, 10 shares")
+    assert not answer.send("SPY").new_strategy  # an answer completes the draft
+    assert answer.spec is not None and answer.spec.universe == ("SPY",)
+
+
+def test_a_new_description_goes_to_the_llm_without_the_old_spec_or_turns(
+        fake: FakeAnthropic) -> None:
+    fake.add(fenced(SMA_SPEC), fenced(RSI_SPEC), fenced(RSI_SPEC.replace("size 5", "size 7")))
+    convo = Conversation(Settings(), llm=llm_for(fake), autosave=False)
+    convo.send(SMA_TEXT)
+    reply = convo.send(RSI_TEXT)
+    sent = fake.requests[1].last_user_text
+    assert reply.new_strategy and reply.diff == "" and reply.spec == parse_spec(RSI_SPEC)
+    assert "<current_spec>" not in sent and SMA_TEXT not in sent and RSI_TEXT in sent
+    revised = convo.send("make it 7 shares instead")
+    sent = fake.requests[2].last_user_text
+    assert not revised.new_strategy and "<current_spec>" in sent and RSI_TEXT in sent
+    assert SMA_TEXT not in sent  # the earlier strategy's turns are not its history
+
+
+def test_a_new_strategy_is_resumed_as_the_current_one(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path)
+    convo = Conversation(settings, mode="offline")
+    convo.send(SMA_TEXT)
+    convo.send("buy the ETF when RSI(2) < 10, sell when RSI(2) > 70, 10 shares")
+    assert convo.spec is None and convo.turns[-1].new_strategy and convo.questions
+    resumed = Conversation.load(convo.id, settings, mode="offline")
+    assert resumed.spec is None  # not the SMA spec of the first turn
+
+
 def test_spec_diff() -> None:
     assert spec_diff("a\n", "a\n") == ""
     assert "+b" in spec_diff("a\n", "a\nb\n")

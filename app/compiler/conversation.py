@@ -60,6 +60,9 @@ class Turn:
     usage: Usage = field(default_factory=Usage)
     attempts: int = 1
     at: str = ""
+    new_strategy: bool = False
+    """This turn described a new strategy after another one (a spec or an open draft), so
+    it was compiled on its own and replaced that one, instead of revising it."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,8 @@ class Reply:
     questions: tuple[str, ...]
     diff: str
     compiler: str
+    new_strategy: bool = False
+    """The turn was read as a new strategy, not as a change (see :func:`starts_new`)."""
 
 
 class Conversation:
@@ -150,34 +155,65 @@ class Conversation:
 
     # ----- a turn ------------------------------------------------------------------------
     def send(self, text: str, on_text: Callable[[str], None] | None = None) -> Reply:
-        """Compile one user turn (a revision when there is a current spec)."""
+        """Compile one user turn: a revision when there is a current spec (or an answer to
+        the open draft), unless it describes a whole new strategy (:func:`starts_new`),
+        which is compiled on its own, for either compiler."""
         text = text.strip()
+        new = False
         if not text:
             result = CompileResult(spec=None, text=None, message=EMPTY_MESSAGE, compiler="none")
         else:
-            result = self._compile(text, on_text)
-        return self._record(text, result)
+            new = self._starts_new(text)
+            result = self._compile(text, on_text, new)
+            new = new and (result.spec is not None or result.draft is not None
+                           or bool(result.questions))  # a failed call keeps what there was
+        return self._record(text, result, new)
 
-    def _compile(self, text: str, on_text: Callable[[str], None] | None) -> CompileResult:
-        earlier = tuple(t.text for t in self.turns if t.text)
+    def _started(self) -> list[Turn]:
+        """The turns of the strategy in hand: those since the last new description."""
+        start = max((i for i, t in enumerate(self.turns) if t.new_strategy), default=0)
+        return self.turns[start:]
+
+    def _starts_new(self, text: str) -> bool:
+        """True when a turn that follows a strategy (a spec, or a draft or questions about
+        one) describes a new strategy rather than a change to it."""
+        if self._spec is None and not any(t.draft is not None or t.questions
+                                          for t in self._started()):
+            return False  # nothing to revise: every turn is a description
+        try:
+            from app.compiler.offline.turn import starts_new
+        except ImportError as err:  # a build without the offline reader: always a revision
+            if not (err.name or "").startswith("app.compiler.offline"):
+                raise
+            return False
+        return starts_new(text)
+
+    def _compile(self, text: str, on_text: Callable[[str], None] | None,
+                 new: bool = False) -> CompileResult:
+        current = None if new else self._spec
+        turns = [] if new else self._started()
         if self.uses_llm:
-            return self._llm_compiler().compile(text, self._spec, history=earlier,
+            earlier = tuple(t.text for t in turns if t.text)
+            return self._llm_compiler().compile(text, current, history=earlier,
                                                 on_text=on_text)
         # The offline compiler sees one text: while there is no spec yet, the earlier turns
         # that were read as part of a strategy (a draft, or questions about one) are part of
         # the request; a turn read as no strategy at all is left out, so its "not
         # understood" stays with it.
-        asked = tuple(t.text for t in self.turns if t.text and (
+        asked = tuple(t.text for t in turns if t.text and (
             t.draft is not None or (t.questions and not _nothing_read(t))))
-        request = text if self._spec is not None else "\n".join([*asked, text])
-        return self._offline_compiler()(request, self._spec)
+        request = text if current is not None else "\n".join([*asked, text])
+        return self._offline_compiler()(request, current)
 
-    def _record(self, text: str, result: CompileResult) -> Reply:
+    def _record(self, text: str, result: CompileResult, new: bool = False) -> Reply:
         before = self.text
+        if new:
+            self._spec = None  # the new strategy replaces the one in hand, even as a draft
         if result.spec is not None:
             self._spec = _renamed(self._spec, result.spec)
         after = self.text
-        diff = spec_diff(before, after) if before is not None and result.spec is not None else ""
+        diff = spec_diff(before, after) if before is not None and result.spec is not None \
+            and not new else ""
         questions = tuple(dict.fromkeys(
             [*result.questions, *(result.spec.questions if result.spec else ())]))
         self.turns.append(Turn(
@@ -186,12 +222,13 @@ class Conversation:
             message=result.message, diff=diff,
             last_attempt=result.text if result.spec is None else None,
             draft=getattr(result, "draft", None) if result.spec is None else None,
-            usage=result.usage, attempts=result.attempts, at=_now()))
+            usage=result.usage, attempts=result.attempts, at=_now(), new_strategy=new))
         if self.autosave:
             self.save()
         return Reply(result=result, spec=self._spec, text=after,
                      read_back=read_back(self._spec) if self._spec is not None else "",
-                     questions=questions, diff=diff, compiler=result.compiler)
+                     questions=questions, diff=diff, compiler=result.compiler,
+                     new_strategy=new)
 
     def _llm_compiler(self) -> AnthropicCompiler:
         if self._llm is None:
@@ -254,7 +291,7 @@ class Conversation:
             convo.turns = [_turn_from_json(t) for t in data.get("turns", [])]
         except (TypeError, AttributeError) as err:
             raise ParleyError(f"{path}: not a Parley conversation ({err})") from None
-        current = next((t.spec_text for t in reversed(convo.turns) if t.spec_text), None)
+        current = convo.turns[-1].spec_text if convo.turns else None  # the spec after it
         if current is not None:
             try:
                 convo._spec = parse_spec(current, f"{path}")

@@ -102,6 +102,8 @@ class ConversationChat:
 
 def reply_for(turn: Turn, before: str | None) -> str:
     """Parley's side of the conversation for one turn (``before``: the spec it revised)."""
+    if turn.new_strategy:
+        before = None  # not a revision of the one before: nothing to diff against
     if turn.message:
         parts = [turn.message]
     elif turn.spec_text is None:
@@ -114,6 +116,10 @@ def reply_for(turn: Turn, before: str | None) -> str:
         parts = ["Compiled. The spec and its read-back are on the right."]
     else:
         parts = ["No change to the spec."]
+    if turn.new_strategy:
+        parts.insert(0, "Read as a new strategy: it replaces the one before rather than "
+                        "changing it (to change that one, say what to change, e.g. '... "
+                        "instead'; /new starts over).")
     if turn.assumptions:
         count = len(turn.assumptions)
         parts.append(f"{count} assumption{'s' if count != 1 else ''} made: see the right.")

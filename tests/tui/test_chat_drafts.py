@@ -32,3 +32,23 @@ async def test_a_question_keeps_the_draft_and_the_answer_completes_it(
         assert state.draft is None and state.questions == ()
         assert app.screen.query_one(SpecView).spec_text == state.spec_text
         assert str(app.screen.query_one("#current").border_title) == "Current spec"
+
+
+async def test_a_new_description_after_a_spec_replaces_it_and_a_change_revises_it(
+        make_app: MakeApp) -> None:
+    app = make_app()  # the real offline compiler
+    async with app.run_test(size=SIZE) as pilot:
+        await say(pilot, "buy GOOG when the 10-day SMA crosses above the 30-day SMA, sell when "
+                         "it crosses below, 10 shares, stop 4%")
+        await say(pilot, "Buy NVDA when RSI(14) drops below 30 and sell when it rises above "
+                         "70, 5 shares")
+        state = app.services.chat.state()
+        assert state.spec is not None and state.spec.universe == ("NVDA",)
+        assert state.spec.stop_loss is None and state.diff == ""
+        assert "Read as a new strategy" in log_text(pilot)
+        await say(pilot, "make it a short")
+        state = app.services.chat.state()
+        assert state.spec is not None and state.spec.direction == "short"
+        assert state.spec.universe == ("NVDA",) and state.diff
+        await say(pilot, "tighter stop")
+        assert "There is no stop loss yet" in log_text(pilot)

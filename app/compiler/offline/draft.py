@@ -35,6 +35,9 @@ class Draft:
     trailing_stop: tuple | None = None
     max_hold: int | None = None
     sizing: tuple[str, float] | None = None
+    changes: list[tuple[str, str, tuple | None]] = field(default_factory=list)
+    """Changes a follow-up asks of a level the spec has ("a tighter stop": ("stop_loss",
+    "tighter", None)); the level is set only when the text gives it."""
     sides_said: set[str] = field(default_factory=set)
     """Sides the text names, even in rules that could not be read."""
     kept: dict[str, Any] = field(default_factory=dict)

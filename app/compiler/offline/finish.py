@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from app.compiler.offline.draft import KEPT, Draft, render
 from app.compiler.offline.reader import Read, read
-from app.compiler.offline.settle import ask_gaps, settle
+from app.compiler.offline.settle import LEVEL_NAMES, ask_gaps, settle
 from app.compiler.offline.vocab import INJECTION_HINTS
 from app.compiler.result import CompileResult
 from app.dsl import SpecError, format_spec, parse_spec
@@ -61,27 +62,83 @@ def revise(previous: StrategySpec, text: str) -> CompileResult:
         for key in ("long_exit", "short_exit"):
             if getattr(new, key) is not None:
                 setattr(base, key, getattr(new, key))
+    changes = _changes(new, base)
     for key in ("timeframe", "stop_loss", "take_profit", "trailing_stop", "max_hold", "sizing"):
         if getattr(new, key) is not None:
             setattr(base, key, getattr(new, key))
+    flipped = _flip(r, new, base)
     if named and r.universe_op == "add":
         base.universe = list(dict.fromkeys([*base.universe, *new.universe]))
     elif named and r.universe_op == "remove":
         base.universe = [s for s in base.universe if s not in new.universe]
     elif named:
         base.universe = list(new.universe)
-    base.questions = list(new.questions)
-    base.assumptions = list(new.assumptions)
+    base.questions = list(new.questions) + changes
+    base.assumptions = list(new.assumptions) + flipped
     base.not_understood = list(new.not_understood)
     if base.universe != list(previous.universe):
         base.kept["universe_name"] = None  # "sp500" plus or minus a symbol is a plain list
     base.name = r.new_name or previous.name
     ask_gaps(base)
     base.assumptions = [a for a in base.assumptions if not a.startswith("timeframe:")]
-    if not r.parts and not named and not r.questions and r.new_name is None:
+    if not r.parts and not named and not r.questions and r.new_name is None and not flipped:
         return replace(result_of(base), message=NOT_A_STRATEGY.replace(
             "nothing was compiled", "the strategy is unchanged"))
     return result_of(base)
+
+
+def _changes(new: Draft, base: Draft) -> list[str]:
+    """Questions for "a tighter stop" with no level, or with one that is not tighter."""
+    out = []
+    for key, how, level in new.changes:
+        name = LEVEL_NAMES[key]
+        now = getattr(base, key)
+        if now is None:
+            if level is None:
+                out.append(f"There is no {name} yet: how far should it be? e.g. '2%' or "
+                           "'2 ATR'.")
+            continue
+        shown = _level_text(now)
+        if level is None:
+            example = _example(now, how)
+            out.append(f"How much {how} should the {name} be? It is {shown} now"
+                       f"{f', e.g. {example!r}' if example else ''}.")
+        elif level[0] == now[0] and (level[1] > now[1] if how == "tighter" else
+                                     level[1] < now[1]):
+            out.append(f"A {how} {name} of {_level_text(level)} is not {how} than the "
+                       f"{shown} it is now: which do you want?")
+    return out
+
+
+def _level_text(level: tuple[Any, ...]) -> str:
+    return f"{level[1]:g}%" if level[0] == "pct" else f"{level[1]:g} ATR({level[2]})"
+
+
+def _example(level: tuple[Any, ...], how: str) -> str:
+    """A value on the side the change asks for ("tighter" than 5%: 4%), as an example."""
+    step = 1.0 if level[1] > 1.5 else 0.5
+    value = level[1] - step if how == "tighter" else level[1] + step
+    if value <= 0:
+        return ""
+    return f"{value:g}%" if level[0] == "pct" else f"{value:g} ATR"
+
+
+def _flip(r: Read, new: Draft, base: Draft) -> list[str]:
+    """"make it a short": the rules of the one side the spec trades move to the other side
+    (the same conditions open and close it), said in the assumptions."""
+    said = {s.removeprefix("only_") for s in r.sides if s.startswith("only_")}
+    if len(said) != 1 or new.long_entry is not None or new.short_entry is not None:
+        return []
+    to = said.pop()
+    other = "long" if to == "short" else "short"
+    if getattr(base, f"{to}_entry") is not None or getattr(base, f"{other}_entry") is None:
+        return []
+    for role in ("entry", "exit"):
+        setattr(base, f"{to}_{role}", getattr(base, f"{other}_{role}"))
+        setattr(base, f"{other}_{role}", None)
+    verb, close = ("sells short", "covers") if to == "short" else ("buys", "sells")
+    return [f"now a {to} strategy: the entry rule {verb} and the exit rule {close}, both "
+            f"unchanged (say the {to} side's own rules if you meant their mirror image)"]
 
 
 def from_spec(spec: StrategySpec) -> Draft:

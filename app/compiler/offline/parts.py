@@ -20,7 +20,7 @@ class Part:
     """One thing a clause says."""
 
     kind: str
-    """rule, bare, stop, target, target_rr, trail, hold, size, direction."""
+    """rule, bare, stop, target, target_rr, trail, hold, size, direction, change."""
     side: str | None = None
     """For a rule: buy, short, sell, cover or exit."""
     cond: Any = None
@@ -79,6 +79,18 @@ class PartBuilder(CondBuilder):
 
     def stop_unsaid(self, tok: Tok) -> Part:
         raise Ask("How far should the stop loss be? e.g. '2%' or '2 ATR'.")
+
+    def change(self, *args: Any) -> Part:
+        """"a tighter stop", "widen the target to 8%": a change to a level the spec has; the
+        draft checks it against the current one (``settle.changes``)."""
+        toks = [a for a in args if isinstance(a, Tok)]
+        what = next(t for t in toks if t.kind in ("STOP", "TARGET", "TRAIL"))
+        if what.kind == "STOP" and any(t.kind == "TRAIL" for t in toks):
+            what = next(t for t in toks if t.kind == "TRAIL")
+        change = next(t for t in toks if t.kind == "CHANGE")
+        level = next((a for a in args if isinstance(a, tuple)), None)
+        key = {"STOP": "stop_loss", "TARGET": "take_profit", "TRAIL": "trailing_stop"}[what.kind]
+        return Part("change", value=(key, str(change.value), level))
 
     def target(self, *args: Any) -> Part:
         return Part("target", value=next(a for a in args if isinstance(a, tuple)))

@@ -419,6 +419,7 @@ def _problem(toks: list[Tok], body: list[Tok], clause: Clause) -> str | None:
 
 
 RELATIONS = {"CMP", "CROSS", "TOUCH", "BETWEEN", "PATTERN", "TREND", "MOVE", "STOP", "TARGET",
+             "CHANGE",
              "TRAIL", "HOLD", "SIZE", "RISK", "SHARES", "EQUITY", "RRWORD", "DIR", "AFTER",
              "MONEY", "LOTS", "AGENTS", "ENTRYREF", "IN", "RANGE", "AT"}
 

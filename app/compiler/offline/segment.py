@@ -23,7 +23,8 @@ _SENTENCE = re.compile(r"(?<=[^\s.])[.!?](?=\s|$)|;|\n")
 _ABBREV = {"e.g.": "eg", "e.g": "eg", "i.e.": "ie", "vs.": "vs", "approx.": "approx",
            "etc.": "etc", "no.": "number", "ca.": "ca"}
 
-STARTERS = {"SIDE", "STOP", "TARGET", "TRAIL", "HOLD", "SIZE", "RISK", "DIR", "AGENTS", "RRWORD"}
+STARTERS = {"SIDE", "STOP", "TARGET", "TRAIL", "HOLD", "SIZE", "RISK", "DIR", "AGENTS", "RRWORD",
+            "CHANGE"}
 LEADS = {"SIDE", "WHEN", "AND", "OR"}
 """Token kinds that open a new part of a sentence after a comma or an "and"."""
 LEVEL_UNITS = {"STOP", "TARGET", "TRAIL", "SHARES", "EQUITY", "LOTS", "RISK", "HOLD",
@@ -259,7 +260,7 @@ def _opens_part(toks: list[Tok], i: int) -> bool:
         if prev.kind in NUMERIC and i >= 2 and toks[i - 2].kind in ("STOP", "TARGET", "TRAIL") \
                 and nxt is not None and nxt.kind in ("PCT", "NUM"):
             return True  # "SL 2% TP 4%": the first level is complete
-        return prev.kind not in NUMERIC | STARTERS | {"EQUITY"}
+        return prev.kind not in NUMERIC | STARTERS | {"EQUITY", "CHANGE"}
     if _level_ahead(toks, i) and prev.kind in ("STOP", "TARGET", "TRAIL") and i >= 2 \
             and toks[i - 2].kind in NUMERIC:
         return True  # "2% TP 1.5% SL": the first level is complete

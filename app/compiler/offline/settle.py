@@ -38,8 +38,15 @@ def settle(r: Read, gaps: bool = True) -> Draft:
     _rules(r, d)
     _settings(r, d)
     if gaps:
+        for key, _how, level in d.changes:
+            if level is None:  # nothing to be tighter than: how far, then
+                d.ask(f"How far should the {LEVEL_NAMES[key]} be? e.g. '2%' or '2 ATR'.")
         ask_gaps(d)
     return d
+
+
+LEVEL_NAMES = {"stop_loss": "stop loss", "take_profit": "take-profit target",
+               "trailing_stop": "trailing stop"}
 
 
 def _universe(r: Read, d: Draft) -> None:
@@ -439,6 +446,12 @@ def _settings(r: Read, d: Draft) -> None:
         if part.kind == "agents":
             d.kept["agents"] = AgentsSpec()
             continue
+        if part.kind == "change":  # "a tighter stop (of 3%)": the level when it is given
+            d.changes.append(part.value)
+            key, _how, level = part.value
+            if level is None:
+                continue
+            part = Part(key, value=level)
         if part.kind == "entry_move":
             key = _entry_move(part, d)
             part = Part("level", value=("pct", part.value[1]))

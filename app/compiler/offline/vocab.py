@@ -308,6 +308,18 @@ DIR reverse: stop and reverse | stop-and-reverse | reverse the position | revers
   reversing the position | \
   always in the market | reverse and go short | reverse and go long | reverse to short | \
   reverse to long | reversed to the opposite side
+DIR short: make it a short | make it short | make it a short trade | go short instead | \
+  short instead | switch to short | switch to shorts | switch to shorting | flip it to short | \
+  flip to short | turn it into a short | trade it short | trade it from the short side | \
+  the short side instead | short it instead
+DIR long: make it a long | make it long | make it a long trade | go long instead | \
+  long instead | switch to long | switch to longs | flip it to long | flip to long | \
+  turn it into a long | trade it long | trade it from the long side | the long side instead | \
+  buy it instead
+CHANGE tighter: tighter | tighten | tighten the | a tighter | closer | narrower | smaller | \
+  a smaller | a closer | reduce the | shrink the
+CHANGE wider: wider | widen | widen the | a wider | looser | loosen | loosen the | bigger | \
+  a bigger | larger | a larger | further | farther | more room for the
 DIR both: long and short | long or short | both sides | both directions | long/short | \
   longs and shorts | long-short | both long and short
 SCALE: x | times | *
@@ -662,3 +674,16 @@ EXAMPLE_CUES = ("e.g.", "eg", "e.g", "for example", "such as", "like", "say", "i
 INJECTION_HINTS = ("ignore", "instructions", "system prompt", "you are now", "disregard",
                    "forget", "jailbreak", "environment variables", "api key", "password")
 """Words that suggest the text talks to the compiler rather than describing a strategy."""
+
+NEW_CUES = ("new strategy", "another strategy", "a different strategy", "different strategy",
+            "start over", "from scratch", "forget that", "forget it", "something else",
+            "a new one", "another one", "next strategy", "second strategy", "scrap that",
+            "different idea", "another idea", "new idea")
+"""Words with which a follow-up says it describes a new strategy, not a change."""
+
+REVISION_CUES = ("instead", "rather", "change", "changed", "replace", "switch", "make it",
+                 "update", "modify", "keep", "same", "except", "but with", "tighter", "wider",
+                 "tighten", "widen", "anymore", "no longer")
+"""Words with which a follow-up says it changes the current strategy ("... instead"), even
+when it restates a whole rule set; "also" and "add" are not among them, as descriptions
+use them too ("also exit after 10 days")."""
