@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import io
 import json
 import sys
 import types
@@ -256,6 +257,20 @@ def test_cli_compile_offline_prints_spec_readback_and_compiler(
     assert out.startswith('strategy "SMA 10/30 crossover"\nuniverse GOOG\n')
     assert "Read-back:\n  \"SMA 10/30 crossover\" trades GOOG" in out
     assert "compiled by the offline compiler" in out
+
+
+def test_cli_compile_dash_reads_the_description_from_stdin(
+        stand_in: OfflineStandIn, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    piped = "\ufeff" + SMA_TEXT.replace(", sell", ".\nSell") + "\n"  # a BOM, two lines
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(piped.encode("utf-8"))))
+    assert main(["compile", "--offline", "--json", "-"]) == 0
+    assert stand_in.calls[-1][0] == SMA_TEXT.replace(", sell", ".\nSell")
+    assert json.loads(capsys.readouterr().out)["spec"]["universe"] == ["GOOG"]
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"\xff\xfe buy")))
+    assert main(["compile", "--offline", "-"]) == 1
+    err = capsys.readouterr().err
+    assert "standard input is not UTF-8 text" in err and "Traceback" not in err
 
 
 def test_cli_compile_json(stand_in: OfflineStandIn, capsys: pytest.CaptureFixture[str]) -> None:

@@ -20,7 +20,8 @@ def register(commands: Any) -> None:
         "spec, its plain-English read-back and any open questions. Uses the LLM compiler "
         "when ANTHROPIC_API_KEY is set, the offline compiler otherwise. Exit 0 when the "
         "spec is complete, 1 when questions remain (the draft so far is printed).")
-    compile_.add_argument("text", metavar="TEXT", help="the strategy, in quotes")
+    compile_.add_argument("text", metavar="TEXT",
+                          help="the strategy, in quotes; - reads it from standard input")
     compile_.add_argument("--offline", action="store_true",
                           help="use the offline compiler even when an API key is set")
     compile_.add_argument("--json", action="store_true",
@@ -37,8 +38,9 @@ def cmd_compile(args: argparse.Namespace) -> int:
     target = Path(args.output) if args.output else None
     if target is not None:
         _check_target(target, args.force)
+    text = read_stdin() if args.text == "-" else args.text
     convo = Conversation(mode="offline" if args.offline else "auto", autosave=False)
-    reply = convo.send(args.text)
+    reply = convo.send(text)
     result = reply.result
     info = sys.stderr if args.json else sys.stdout
     error = failure(result)
@@ -63,6 +65,24 @@ def cmd_compile(args: argparse.Namespace) -> int:
         _write(target, reply.text, args.force)
         print(f"wrote {target}", file=info)
     return 0
+
+
+def read_stdin() -> str:
+    """The description piped in (`parley compile - < rules.txt`), as UTF-8."""
+    if sys.stdin is None:
+        raise ParleyError("there is no standard input to read the description from",
+                          'pass the text instead: parley compile "buy GOOG when ..."')
+    if sys.stdin.isatty():
+        print("Type the strategy, then Ctrl-D (Ctrl-Z, Enter on Windows) to compile it:",
+              file=sys.stderr)
+    raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+    if isinstance(raw, str):
+        return raw
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ParleyError(f"standard input is not UTF-8 text (byte {err.start})",
+                          "save the description as UTF-8 and pipe it again") from None
 
 
 def _print_reply(reply: Reply) -> None:
