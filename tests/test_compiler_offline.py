@@ -847,3 +847,10 @@ def test_whether_a_follow_up_is_a_new_strategy_or_a_change(text: str, new: bool)
     from app.compiler.offline.turn import starts_new
 
     assert starts_new(text) is new
+
+
+def test_a_pair_written_with_a_dash_is_read_as_the_pair_and_said() -> None:
+    d = read_draft("Buy BTC-USD when RSI(14) < 30, sell when RSI(14) > 70, 1 unit")
+    assert d.universe == ["BTC/USD"] and not d.questions
+    assert "'BTC-USD' read as the pair BTC/USD" in d.assumptions
+    assert read_draft("buy EUR-USD when RSI(14) < 30").universe == ["EUR/USD"]

@@ -303,3 +303,12 @@ def test_an_indented_first_line_is_still_read() -> None:
     with pytest.raises(SpecError) as info:
         parse_spec("  long when clse > open\n")
     assert (1, 13) in [(d.line, d.column) for d in info.value.diagnostics]
+
+
+def test_a_pair_written_with_a_dash_is_named_with_its_slash() -> None:
+    spec, diagnostics = analyse('strategy "x"\nuniverse GOOG, btc-usd\n'
+                                "long when rsi(close) < 30\nexit when rsi(close) > 70\n")
+    assert spec is None
+    assert diagnostics[0].message == "unexpected '-': write the pair btc-usd as BTC/USD"
+    _, diagnostics = analyse(HEAD + "long when close - open > 2 and close -open > 1\n")
+    assert not diagnostics or "pair" not in diagnostics[0].message

@@ -161,12 +161,31 @@ def _unexpected_token(err: UnexpectedToken, line: int, column: int, chunk: str =
             + ", ".join(STATEMENT_WORDS),
             length=len(word),
         )
+    pair = _dashed_pair(chunk, token.start_pos)
+    if pair:
+        return Diagnostic(line, column, f"unexpected '{word}': write the pair {pair} as "
+                          f"{pair.replace('-', '/').upper()}", length=max(1, len(word)))
     call = _open_call(chunk, token.start_pos)
     if call and "COMMA" in err.expected:
         return Diagnostic(line, column, f"unexpected '{word}': a comma must separate the "
                           f"arguments of {call}(...), as in sma(close, 20)",
                           length=max(1, len(word)))
     return Diagnostic(line, column, f"unexpected '{word}'", expected, length=max(1, len(word)))
+
+
+_PAIR = re.compile(r"(?<![\w/])([A-Za-z]{2,6})-(usdt?|eur|jpy|gbp|chf|aud|cad|nzd|btc)(?![\w/])",
+                   re.IGNORECASE)
+
+
+def _dashed_pair(text: str, start: int | None) -> str | None:
+    """A pair written with a dash ("BTC-USD", as some data sites write it) whose dash is at
+    ``start``; the language writes it BTC/USD."""
+    if not text or start is None:
+        return None
+    for m in _PAIR.finditer(text):
+        if m.start(2) - 1 == start:
+            return m.group()
+    return None
 
 
 def _open_call(text: str, start: int | None) -> str | None:

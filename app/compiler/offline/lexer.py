@@ -45,7 +45,7 @@ _RAW = re.compile(r"""
  |(?P<ratio>\b\d+(?:\.\d+)?\s?:\s?\d+(?:\.\d+)?\b)
  |(?P<range>(?<![A-Za-z])\d+(?:\.\d+)?\s?%?\s?(?:-|–|to)\s?\d+(?:\.\d+)?\s?%)
  |(?P<num>(?<![A-Za-z])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s?%)?(?:[kK]\b)?|\.\d+\s?%?)
- |(?P<pair>\b[A-Z]{3,5}/(?:USD|USDT|EUR|JPY|GBP|CHF|AUD|CAD|NZD|BTC)\b)
+ |(?P<pair>\b[A-Z]{3,5}[/-](?:USD|USDT|EUR|JPY|GBP|CHF|AUD|CAD|NZD|BTC)\b)
  |(?P<cash>\$[A-Za-z]{1,5}\b)
  |(?P<word>%[a-zA-Z]\b|[+-]di\b|[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*(?:[.'’][A-Za-z]+(?:_[A-Za-z0-9]+)*)*(?:'s)?)
  |(?P<op>>=|<=|=>|=<|[<>=&()/,*])
@@ -182,7 +182,10 @@ def _step(pieces: list[tuple[str, str, str]], i: int,
         out.toks.append(Tok("PCT" if pct else "NUM", value, raw))
         return i + 1
     if kind in ("pair", "cash"):
-        _symbol(out, raw.lstrip("$").upper(), raw)
+        symbol = raw.lstrip("$").upper().replace("-", "/")
+        if "-" in raw:  # "BTC-USD" (as some data sites write it): the pair BTC/USD
+            out.notes.append(f"'{raw}' read as the pair {symbol}")
+        _symbol(out, symbol, raw)
         return i + 1
     if _is_unit(low) and out.toks and (out.toks[-1].kind == "NUM" or len(out.toks) > 1 and
                                        out.toks[-1].kind == "CMP" and out.toks[-2].kind == "NUM"):

@@ -133,7 +133,7 @@ def _heading(line: str) -> tuple[str | None, str]:
 def _split(sentence: str, role: str | None) -> list[Clause]:
     """A sentence cut at the commas/"and"s that open a new part."""
     lexed = lex(sentence)
-    notes: list[str] = []
+    notes: list[str] = list(lexed.notes)
     main, asides = _asides(lexed.toks, notes)
     parts = [p for chunk in _postfix_sides(main) for p in _cut(chunk)]
     out = []
