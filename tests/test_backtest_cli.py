@@ -82,11 +82,50 @@ def test_costs_change_the_result(capsys: pytest.CaptureFixture[str]) -> None:
     (["--commission", "cheap"], "cannot read the commission 'cheap'"),
     (["--cash", "lots"], "--cash 'lots' is not an amount"),
     (["--walk-forward", "1"], "at least 2 folds"),
+    (["--cash", "1e308"], "--cash 1e308 is more than Parley computes with"),
+    (["--cash", "nan"], "--cash must be above zero, not nan"),
+    (["--commission", "150%"], "a commission of 150% of each order's value is more than"),
+    (["--slippage", "11%"], "a slippage of 11%"),
+    (["--html", "/nonexistent-folder/x.html"], "the folder /nonexistent-folder does not exist"),
 ])
 def test_bad_requests_say_what_is_wrong(capsys: pytest.CaptureFixture[str], argv: list[str],
                                         needle: str) -> None:
     code, _, err = _run(capsys, SMA, "--data", GOOG, *argv)
     assert code == 1 and needle in err and "Traceback" not in err
+
+
+def test_negative_trade_counts_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["backtest", SMA, "--trades", "-1"])
+    assert "--trades: must be 0 or more, not -1" in capsys.readouterr().err
+
+
+def test_a_bad_report_path_costs_no_backtest(tmp_path: Path, monkeypatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    import app.backtest as backtest
+
+    def never(*a, **k):
+        raise AssertionError("the backtest ran before the path was checked")
+
+    monkeypatch.setattr(backtest, "run_backtest", never)
+    code, _, err = _run(capsys, SMA, "--html", str(tmp_path))
+    assert code == 1 and "that is a folder" in err
+
+
+def test_large_cash_keeps_the_columns_apart(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, SMA, "--data", GOOG, "--cash", "123456789012.5")
+    [line] = [x for x in out.splitlines() if x.startswith("Final equity")]
+    assert code == 0 and len(line.split()) == 4  # 'Final', 'equity', ours, theirs
+
+
+def test_a_spec_with_questions_backtests_and_says_so(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    path = _spec_file(tmp_path, "long when close > sma(close, 30)\n"
+                      "exit when close < sma(close, 30)\nsize 10 shares\n"
+                      'question "Which stop should it use?"')
+    code, out, err = _run(capsys, path, "--data", GOOG)
+    assert code == 0 and "Total return" in out
+    assert "the spec still asks 1 question(s)" in err and "  - Which stop should it use?" in err
 
 
 def test_universe_without_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -65,6 +65,25 @@ def test_check_json_is_model_dump(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["questions"] == []
 
 
+def test_check_json_of_several_files_names_each(tmp_path, capsys) -> None:
+    bad = tmp_path / "bad.strategy"
+    bad.write_text('strategy "b"\nunivers GOOG\n')
+    good = str(STRATEGIES / "sma_crossover.strategy")
+    assert main(["check", "--json", str(bad), good]) == 1
+    first, second = json.loads(capsys.readouterr().out)
+    assert first["path"] == str(bad) and "did you mean 'universe'" in first["errors"][0]["message"]
+    assert second["path"] == good and second["spec"]["universe"] == ["GOOG"]
+    assert second["warnings"] == []
+
+
+def test_explain_reads_back_several_files(capsys) -> None:
+    a, b = (str(STRATEGIES / f) for f in ("sma_crossover.strategy", "golden_cross.strategy"))
+    assert main(["explain", a, b]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"== {a}\n") and f"\n== {b}\n" in out
+    assert '"SMA 10/30 crossover" trades GOOG' in out
+
+
 def test_check_reports_every_error_with_caret(tmp_path, capsys) -> None:
     bad = tmp_path / "bad.strategy"
     bad.write_text('strategy "x"\nuniverse GOOG\nlong when clse > 1\nexit when close >\n')

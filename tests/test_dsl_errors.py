@@ -220,8 +220,23 @@ def test_the_ids_of_the_table_are_unique() -> None:
 def test_syntax_errors_list_what_was_expected() -> None:
     _, diagnostics = analyse(HEAD + "long when close >\n")
     assert diagnostics[0].expected == ('"("', '"-"', "a name", "a number")
-    _, diagnostics = analyse(HEAD + RULE + "stop loss 2 atx\n")
+    _, diagnostics = analyse(HEAD + RULE + "stop loss 2 xyz\n")
     assert diagnostics[0].expected == ('"%"', '"atr"')
+
+
+def test_misspelt_words_get_the_word_they_were_meant_to_be() -> None:
+    cases = {"stop loss 2 atx\n": "unexpected 'atx': did you mean 'atr'?",
+             "long when close cross above sma(close, 3)\n":
+                 "unexpected 'cross': did you mean 'crosses'?",
+             "univers GOOG\n": "unknown statement 'univers': did you mean 'universe'?",
+             "Long when close > 3\n":
+                 "unknown statement 'Long': statements are written in lower case ('long')"}
+    for line, message in cases.items():
+        _, diagnostics = analyse(HEAD + RULE + line)
+        assert diagnostics[0].message == message, line
+    _, diagnostics = analyse(HEAD + RULE + "bogus 3\n")
+    assert "did you mean" not in diagnostics[0].message
+    assert "a statement starts with one of: strategy, universe" in diagnostics[0].message
 
 
 def test_a_missing_comma_between_arguments_is_named() -> None:

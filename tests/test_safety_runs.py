@@ -223,3 +223,14 @@ def test_status_shows_the_runs_equity_marked_at_its_last_bar(capsys):
     assert run["realized_pnl"] == pytest.approx(sum(t.pnl for t in result.trades), abs=0.01)
     assert run["cash_now"] < run["equity"]  # a position is open at the end
 
+
+
+@pytest.mark.parametrize("cash", ["-1", "0", "1e300", "nan"])
+def test_run_refuses_a_cash_it_cannot_trade_before_any_run_is_made(cash, capsys):
+    from app.cli import main
+    from app.config import load_settings
+
+    with pytest.raises(SystemExit):
+        main(["run", "strategies/sma_crossover.strategy", "--cash", cash])
+    assert "argument --cash: the cash " in capsys.readouterr().err
+    assert Store.from_settings(load_settings()).list_runs() == []

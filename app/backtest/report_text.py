@@ -85,11 +85,11 @@ def _headline(r: BacktestResult) -> str:
 
 
 def _metrics_table(r: BacktestResult) -> list[str]:
-    lines = [f"{'':22}{'Strategy':>16}{'Buy & hold':>16}"]
-    for label, key, kind in _ROWS:
-        lines.append(f"{label:22}{fmt(r.metrics.get(key), kind):>16}"
-                     f"{fmt(r.buy_and_hold_metrics.get(key), kind):>16}")
-    return lines
+    cells = [(label, fmt(r.metrics.get(key), kind), fmt(r.buy_and_hold_metrics.get(key), kind))
+             for label, key, kind in _ROWS]
+    w = max([16] + [len(c) + 2 for _, *pair in cells for c in pair])  # large cash stays apart
+    return [f"{'':22}{'Strategy':>{w}}{'Buy & hold':>{w}}"] + [
+        f"{label:22}{ours:>{w}}{theirs:>{w}}" for label, ours, theirs in cells]
 
 
 def _trade_stats(r: BacktestResult) -> list[str]:

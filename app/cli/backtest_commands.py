@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from app.cli.text import cash_amount, count, output_path
 from app.errors import ParleyError
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ def register(commands: Any) -> None:
     p.add_argument("--agents", choices=("offline", "llm", "none"),
                    help="the agent team's mode; a spec with an agents section uses offline "
                    "unless told otherwise, none runs on the rules alone")
-    p.add_argument("--trades", type=int, default=10, metavar="N",
+    p.add_argument("--trades", type=count, default=10, metavar="N",
                    help="how many of the last trades the summary lists (10)")
     p.set_defaults(handler=cmd_backtest)
 
@@ -51,11 +52,13 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     from app.dsl import load_spec
     from app.market.data_source import load_for_spec, source_name
 
+    html = output_path(args.html, "--html")
     spec = load_spec(args.file)
+    _say_questions(spec.questions, sys.stderr)
     frames = load_for_spec(spec, args.data, start=args.start, end=args.end)
     _news_for(args.data)
     options: dict[str, Any] = {
-        "cash": _cash(args.cash), "commission": args.commission, "slippage": args.slippage,
+        "cash": cash_amount(args.cash), "commission": args.commission, "slippage": args.slippage,
         "start": args.start, "end": args.end, "agents": args.agents,
         "source": source_name(args.data),
     }
@@ -68,14 +71,24 @@ def cmd_backtest(args: argparse.Namespace) -> int:
                                            progress=_progress_bar(sys.stderr, "walk-forward"),
                                            **options)
     info = sys.stderr if args.json else sys.stdout
-    if args.html:
-        _write_html(result, Path(args.html), info)
+    if html is not None:
+        _write_html(result, html, info)
     if args.json:
         result.write_json(sys.stdout)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(summary(result, args.trades))
     return 0
+
+
+def _say_questions(questions: tuple[str, ...], stream: TextIO) -> None:
+    """A draft backtests as written, but says what it still asks (``run`` refuses it)."""
+    if not questions:
+        return
+    print(f"note: the spec still asks {len(questions)} question(s); the backtest runs it as "
+          "written, and `parley run` refuses it until they are answered:", file=stream)
+    for q in questions:
+        print(f"  - {q}", file=stream)
 
 
 def _news_for(data: str | None) -> None:
@@ -103,16 +116,6 @@ def _say_degraded(decisions: list[DecisionRecord], stream: TextIO) -> None:
           f"of {len(team)} decisions ({why.split(': ', 1)[-1]})", file=stream)
     print("check ANTHROPIC_BASE_URL, the key and the network, or use --agents offline",
           file=stream)
-
-
-def _cash(text: str) -> float:
-    try:
-        value = float(str(text).replace(",", "").replace("_", "").lstrip("$"))
-    except ValueError:
-        raise ParleyError(f"--cash {text!r} is not an amount; write it like 10000") from None
-    if value <= 0:
-        raise ParleyError(f"--cash must be above zero, not {text}")
-    return value
 
 
 def _write_html(result: Any, path: Path, info: TextIO) -> None:

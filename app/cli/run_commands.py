@@ -14,6 +14,7 @@ import sys
 import threading
 from typing import Any
 
+from app.cli.text import cash_arg
 from app.errors import ParleyError
 from app.runner import events as ev
 
@@ -35,7 +36,7 @@ def register(commands: Any) -> None:
     p.add_argument("--data", metavar="PATH", help="CSV file or folder (default: bundled)")
     p.add_argument("--speed", default="max", metavar="X",
                    help="replayed bars a second, or max (default)")
-    p.add_argument("--cash", type=float, default=10_000.0, help="the run's starting cash")
+    p.add_argument("--cash", type=cash_arg, default=10_000.0, help="the run's starting cash")
     p.add_argument("--agents", choices=("offline", "llm"), help="entries past the agent team")
     p.add_argument("--detach", action="store_true", help="run in a background process")
     p.add_argument("--bar-delay", type=float, default=0.0, help=argparse.SUPPRESS)

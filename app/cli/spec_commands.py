@@ -20,7 +20,9 @@ def register(commands: Any) -> None:
     check = commands.add_parser("check", help="validate spec files",
                                 description="Validate spec files; errors as path:line:col.")
     check.add_argument("files", nargs="+", metavar="FILE")
-    check.add_argument("--json", action="store_true", help="print the spec's JSON form")
+    check.add_argument("--json", action="store_true",
+                       help="print the spec's JSON form; with several files, a list of "
+                       '{"path", "spec", "warnings"} or {"path", "errors"}')
     check.set_defaults(handler=cmd_check)
 
     fmt = commands.add_parser("fmt", help="format spec files in place",
@@ -30,7 +32,7 @@ def register(commands: Any) -> None:
     fmt.set_defaults(handler=cmd_fmt)
 
     explain = commands.add_parser("explain", help="read a spec back in plain English")
-    explain.add_argument("file", metavar="FILE")
+    explain.add_argument("files", metavar="FILE", nargs="+")
     explain.set_defaults(handler=cmd_explain)
 
     signals = commands.add_parser("signals", help="CSV of the bars where the rules fire",
@@ -65,14 +67,17 @@ def cmd_check(args: argparse.Namespace) -> int:
             dumps.append({"path": path, "errors": _diagnostics_json(diags)})
         else:
             assert spec is not None
-            dumps.append(spec.model_dump(mode="json"))
+            dumps.append({"path": path, "spec": spec.model_dump(mode="json"),
+                          "warnings": warnings_of(spec)})
             if not args.json:
                 questions = f" ({len(spec.questions)} open question(s))" if spec.questions else ""
                 print(f"{path}: ok{questions}")
                 for warning in warnings_of(spec):
                     print(f"{path}: warning: {warning}", file=sys.stderr)
     if args.json:
-        print(json.dumps(dumps[0] if len(dumps) == 1 else dumps, indent=2))
+        # one file: its spec (or its errors) alone; several: each with its path
+        one = dumps[0].get("spec", dumps[0]) if len(dumps) == 1 else dumps
+        print(json.dumps(one, indent=2))
     return 1 if failed else 0
 
 
@@ -102,7 +107,11 @@ def cmd_fmt(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     from app.spec.readback import read_back
 
-    print(read_back(load_spec(args.file)))
+    specs = [(path, load_spec(path)) for path in args.files]  # every file read, or none shown
+    for i, (path, spec) in enumerate(specs):
+        if len(specs) > 1:
+            print(("\n" if i else "") + f"== {path}")
+        print(read_back(spec))
     return 0
 
 

@@ -111,9 +111,9 @@ def _check_counts(args: argparse.Namespace) -> None:
 
 
 def _cash(text: str) -> float:
-    from app.cli.backtest_commands import _cash as parse
+    from app.cli.text import cash_amount
 
-    return parse(text)
+    return cash_amount(text)
 
 
 def _date(value: str | None, flag: str) -> Any:

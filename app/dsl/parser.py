@@ -155,12 +155,7 @@ def _unexpected_token(err: UnexpectedToken, line: int, column: int, chunk: str =
         return Diagnostic(lines_before, column, "the statement ends too early", expected)
     word = str(token)
     if token.start_pos == 0 or (token.line == 1 and token.column == 1):
-        return Diagnostic(
-            line, column,
-            f"unknown statement '{word}'; a statement starts with one of: "
-            + ", ".join(STATEMENT_WORDS),
-            length=len(word),
-        )
+        return Diagnostic(line, column, _unknown_statement(word), length=len(word))
     pair = _dashed_pair(chunk, token.start_pos)
     if pair:
         return Diagnostic(line, column, f"unexpected '{word}': write the pair {pair} as "
@@ -169,6 +164,10 @@ def _unexpected_token(err: UnexpectedToken, line: int, column: int, chunk: str =
     if call and "COMMA" in err.expected:
         return Diagnostic(line, column, f"unexpected '{word}': a comma must separate the "
                           f"arguments of {call}(...), as in sma(close, 20)",
+                          length=max(1, len(word)))
+    keyword = _close_keyword(word, expected)
+    if keyword:
+        return Diagnostic(line, column, f"unexpected '{word}': did you mean '{keyword}'?",
                           length=max(1, len(word)))
     return Diagnostic(line, column, f"unexpected '{word}'", expected, length=max(1, len(word)))
 
@@ -186,6 +185,31 @@ def _dashed_pair(text: str, start: int | None) -> str | None:
         if m.start(2) - 1 == start:
             return m.group()
     return None
+
+
+def _close_keyword(word: str, expected: tuple[str, ...]) -> str | None:
+    """The expected keyword ``word`` misspells (``cross`` for ``crosses``), if any."""
+    import difflib
+
+    words = [e.strip('"') for e in expected if e.startswith('"') and e[1:-1].isalpha()]
+    if not word.isalpha() or not words:
+        return None
+    close = difflib.get_close_matches(word.lower(), words, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _unknown_statement(word: str) -> str:
+    """'unknown statement' with the statement the word was probably meant to be."""
+    import difflib  # only a misspelt statement needs it
+
+    if word.lower() in STATEMENT_WORDS:
+        return (f"unknown statement '{word}': statements are written in lower case "
+                f"('{word.lower()}')")
+    close = difflib.get_close_matches(word.lower(), STATEMENT_WORDS, n=1, cutoff=0.75)
+    if close:
+        return f"unknown statement '{word}': did you mean '{close[0]}'?"
+    return (f"unknown statement '{word}'; a statement starts with one of: "
+            + ", ".join(STATEMENT_WORDS))
 
 
 def _open_call(text: str, start: int | None) -> str | None:

@@ -14,6 +14,8 @@ at their price or better. The default for both is zero, as in the reference back
 
 from __future__ import annotations
 
+import math
+
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -69,6 +71,10 @@ class CostModel:
 
 ZERO = CostModel()
 
+MAX_PERCENT = 10.0
+"""The largest cost in percent of an order's value: above it a cash account could pay more
+in costs than it holds."""
+
 
 def parse_cost(text: str | float | None, what: str = "cost") -> CostModel:
     """``"0.1%"``, ``"0.005/share"``, ``"1"`` (dollars per order) or ``None``/``"0"``.
@@ -88,6 +94,13 @@ def parse_cost(text: str | float | None, what: str = "cost") -> CostModel:
                 value = float(match.group(1))
             except ValueError:
                 break
+            if not math.isfinite(value):
+                break
+            if kind == "percent" and value > MAX_PERCENT:
+                raise ParleyError(
+                    f"a {what} of {text.strip()} of each order's value is more than any "
+                    f"broker charges (at most {MAX_PERCENT:g}%)",
+                    "write it as a percent like 0.1%")
             return CostModel(kind, value) if value else ZERO
     raise ParleyError(
         f"cannot read the {what} {text!r}",
