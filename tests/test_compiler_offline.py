@@ -854,3 +854,20 @@ def test_a_pair_written_with_a_dash_is_read_as_the_pair_and_said() -> None:
     assert d.universe == ["BTC/USD"] and not d.questions
     assert "'BTC-USD' read as the pair BTC/USD" in d.assumptions
     assert read_draft("buy EUR-USD when RSI(14) < 30").universe == ["EUR/USD"]
+
+
+def test_a_parameter_line_sets_the_length_the_rules_name_bare() -> None:
+    d = read_draft("Buy SPY when RSI crosses above 30. Sell when RSI crosses below 70. "
+                   "RSI Length: 2")
+    assert rules("Buy SPY when RSI crosses above 30. Sell when RSI crosses below 70. "
+                 "RSI Length: 2") == ("rsi(close, 2) crosses above 30",
+                                      "rsi(close, 2) crosses below 70")
+    assert not d.not_understood and "'RSI' read as the RSI(2) the text names" in d.assumptions
+    assert rules("Buy SPY when the close crosses above the EMA. Sell when it crosses below. "
+                 "EMA period = 50") == ("close crosses above ema(close, 50)",
+                                        "close crosses below ema(close, 50)")
+    assert rules("Buy SPY when the RSI with a period of 5 crosses above 30")[0] == \
+        "rsi(close, 5) crosses above 30"
+    # two lengths for one name: the bare one is asked, never picked
+    asked = read_draft("buy SPY when close > the 200-day SMA and the 50 SMA > the SMA")
+    assert asked.long_entry is None and any("Which length" in q for q in asked.questions)

@@ -349,6 +349,14 @@ def _numbers_with_units(out: Lexed) -> None:
                               tok.text))
             i += 1
             continue
+        if tok.kind == "SETTING":  # "RSI length: 2", "EMA period = 50": the number is its length
+            if not (merged and merged[-1].kind in ("IND", "OUT") and nxt is not None
+                    and nxt.kind in ("NUM", "LPAR")):
+                if tok.text.lower() not in vocab.FILLERS:
+                    out.unknown.append(tok.text)
+                    merged.append(Tok("UNK", tok.text, tok.text))
+            i += 1
+            continue
         if tok.kind == "TFWORD":  # "the weekly RSI": a bar size; "a weekly contract": not read
             if nxt is not None and nxt.kind in ("IND", "FIELD", "OUT", "EXTREME", "EXPR"):
                 merged.append(Tok("TF", tok.value, tok.text))

@@ -166,6 +166,12 @@ def speeds(found: list[Clause]) -> dict[str, int]:
     return out
 
 
+ONE_LENGTH = ("rsi", "atr", "adx", "roc", "sma", "ema", "wma", "ma", "avg_volume", "stddev")
+"""Indicators set by one length, which a text may give once ("RSI length: 2") and then use
+bare ("when RSI crosses above 30")."""
+PARAMETER_LINE = {"IND", "NUM", "SPEED", "LPAR", "RPAR", "COMMA"}
+
+
 def settings(found: list[Clause]) -> dict[str, int]:
     """The one length the text gives an indicator ("the 5-day RSI"), for the places that name
     it bare ("... or when RSI is over 80"), as ``ind:NAME``."""
@@ -173,7 +179,7 @@ def settings(found: list[Clause]) -> dict[str, int]:
     for clause in found:
         toks = clause.toks
         for i, tok in enumerate(toks):
-            if tok.kind != "IND" or str(tok.value) not in ("rsi", "atr", "adx", "roc"):
+            if tok.kind != "IND" or str(tok.value) not in ONE_LENGTH:
                 continue
             after = toks[i + 2] if i + 2 < len(toks) and toks[i + 1].kind == "LPAR" else \
                 toks[i + 1] if i + 1 < len(toks) else None
@@ -210,6 +216,9 @@ def _read_clause(clause: Clause, out: Read) -> None:
         out.notes.append(f"left out a variant the text offers but does not choose: "
                          f"\"{clause.text}\"")
         return
+    if {t.kind for t in toks} <= PARAMETER_LINE and [t.kind for t in toks].count("IND") == 1 \
+            and any(t.kind == "NUM" for t in toks) and not clause.lexed.unknown:
+        return  # "RSI length: 2", "Fast EMA length: 12": a setting the rules' words take
     if clause.aside:
         if any(t.kind not in ("SYM", "TF") for t in toks):
             out.not_understood.append(clause.text)

@@ -323,6 +323,10 @@ CHANGE wider: wider | widen | widen the | a wider | looser | loosen | loosen the
 DIR both: long and short | long or short | both sides | both directions | long/short | \
   longs and shorts | long-short | both long and short
 SCALE: x | times | *
+SETTING: length | lengths | lookback | lookback period | period length | setting | settings | \
+  parameter | parameters | input | window | period of | a period of | length of | \
+  a length of | with a period of | with a length of | set to | period | periods | \
+  period setting | length setting | lookback length
 TFWORD 1w: weekly
 TFWORD 1mo: monthly
 LPAR: (
