@@ -871,3 +871,18 @@ def test_a_parameter_line_sets_the_length_the_rules_name_bare() -> None:
     # two lengths for one name: the bare one is asked, never picked
     asked = read_draft("buy SPY when close > the 200-day SMA and the 50 SMA > the SMA")
     assert asked.long_entry is None and any("Which length" in q for q in asked.questions)
+
+
+def test_a_word_the_text_defines_stands_for_its_definition() -> None:
+    text = ("Buy SPY on pullbacks in a major uptrend. A valid uptrend is defined as the price "
+            "being above the 200-day Moving Average. A pullback is defined as a close below the "
+            "lowest low of the last seven days. Sell when the close is above the 7-day high.")
+    d = read_draft(text)
+    assert format_expr(d.long_entry) == "close < lowest(low, 7)[1] and close > sma(close, 200)"
+    assert any(a.startswith("'uptrend' read as the text defines it: \"the price being above")
+               for a in d.assumptions)
+    assert not any("uptrend" in q for q in d.questions)
+    # a definition that does not read whole is asked, and the word it names stays vague
+    vague = read_draft("Buy SPY in an uptrend. An uptrend is defined as the market looking "
+                       "healthy. Sell after 5 days.")
+    assert vague.long_entry is None and vague.questions

@@ -65,6 +65,7 @@ def read(text: str) -> Read:
     found = clauses(text)
     _clock_periods(found, out)
     _calendar_periods(found, out)
+    _definitions(found, out)
     out.speeds = speeds(found) | settings(found)
     out.last_day = max((int(t.value) for c in found for t in c.toks if t.kind == "DAYN"),
                        default=0)
@@ -94,6 +95,63 @@ def _clock_periods(found: list[Clause], out: Read) -> None:
                                      f"{next(iter(frames))}")
             toks.append(tok)
         clause.lexed.toks = toks
+
+
+DEFINABLE = {"VAGUE", "MOVE", "UNK", "PATTERN", "TREND", "EXPR"}
+"""Kinds of the word a definition names ("A valid uptrend is defined as ...")."""
+ENDS_CONDITION = {"NUM", "PCT", "IND", "FIELD", "IT", "PERIOD", "RPAR", "OUT", "EXPR", "PATTERN",
+                  "TREND", "MOVE", "LAG", "EXTREME", "ROW", "AGO"}
+
+
+def _term(tok: Tok) -> str:
+    word = tok.text.lower().strip()
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word
+
+
+def _definitions(found: list[Clause], out: Read) -> None:
+    """"A valid uptrend is defined as the price being above the 200-day SMA": the word stands
+    for that condition wherever the text uses it ("buy on pullbacks in an uptrend"); the
+    definition is no rule of its own. A definition that does not read whole stays a
+    clause (and a question)."""
+    defs: dict[str, list[Tok]] = {}
+    for clause in found:
+        toks = clause.toks
+        at = next((i for i, t in enumerate(toks) if t.kind == "DEFINE"), None)
+        if at is None:
+            continue
+        head = [t for t in toks[:at] if t.kind in DEFINABLE]
+        body = [t for t in toks[at + 1:] if t.kind != "DEFINE"]
+        if len(head) != 1 or not body or any(t.kind in ("SIDE", "UNK") for t in body) or any(
+                t.kind not in DEFINABLE | {"IT"} for t in toks[:at]):
+            continue
+        try:
+            parts, _notes = parse_clause([Tok("WHEN", None, ""), *body], out.speeds)
+        except Ask:
+            continue
+        if len(parts) != 1 or parts[0].kind != "bare":
+            continue
+        defs[_term(head[0])] = body
+        clause.defined = True
+        word = toks[at].text.lower()
+        start = clause.text.lower().find(word)
+        said = clause.text[start + len(word):].strip() if word and start >= 0 else \
+            " ".join(t.text for t in body)
+        out.notes.append(f"'{head[0].text}' read as the text defines it: \"{said}\"")
+    for clause in found:
+        used: list[Tok] = []
+        for tok in clause.toks:
+            if tok.kind == "DEFINE":
+                continue
+            meant = defs.get(_term(tok)) if tok.kind in DEFINABLE and not clause.defined else None
+            if meant is None:
+                used.append(tok)
+                continue
+            if used and used[-1].kind in ENDS_CONDITION:
+                used.append(Tok("AND", None, "and"))  # "pullbacks in an uptrend": both
+            used += meant
+            if tok.kind == "UNK" and tok.text in clause.lexed.unknown:
+                clause.lexed.unknown.remove(tok.text)
+        clause.lexed.toks = used
 
 
 CALENDAR_FRAMES = {"week": "1w", "month": "1mo"}
@@ -211,6 +269,8 @@ def _read_clause(clause: Clause, out: Read) -> None:
         return
     if clause.role != out.role:
         out.role, out.lead = clause.role, None
+    if clause.defined:
+        return  # "an uptrend is defined as ...": used where the word is
     if clause.optional:
         out.not_understood.append(clause.text)
         out.notes.append(f"left out a variant the text offers but does not choose: "

@@ -42,6 +42,8 @@ class Clause:
     """A bracketed aside or a trailing gloss ("..., indicating oversold"): commentary."""
     optional: bool = False
     """Part of a variant the text offers but does not choose ("(Optional) ...")."""
+    defined: bool = False
+    """A definition ("an uptrend is defined as ..."), read where the word it defines is."""
 
     @property
     def toks(self) -> list[Tok]:

@@ -327,6 +327,10 @@ SETTING: length | lengths | lookback | lookback period | period length | setting
   parameter | parameters | input | window | period of | a period of | length of | \
   a length of | with a period of | with a length of | set to | period | periods | \
   period setting | length setting | lookback length
+DEFINE: is defined as | are defined as | is defined by | are defined by | is defined when | \
+  is defined | defined as | is considered | are considered | is identified as | \
+  is identified when | we define | definition | definition is | is confirmed when | \
+  is confirmed by | is present when | exists when | is valid when | is in place when
 TFWORD 1w: weekly
 TFWORD 1mo: monthly
 LPAR: (
@@ -533,7 +537,7 @@ following followed criteria parameters parameter default defaults optional descr
 simply classic just whole entire full total available existing predefined predetermined
 specified given defined determined default. typically usually normally commonly generally
 has have had having where check checks rating ratings will shall needs need needed must been
-occurrence appearance formation forms form considered upon
+occurrence appearance formation forms form considered upon valid major
 """.split())
 """Words with no strategy content of their own: dropped, never reported."""
 
