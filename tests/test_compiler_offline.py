@@ -724,6 +724,7 @@ def rules(text: str) -> tuple[str | None, str | None]:
     "Buy GOOG. When RSI(14) drops below 30. Sell when it rises above 70.",
     "Buy GOOG!! When RSI(14) drops below 30, sell when it rises above 70!",
     "Buy GOOG... when RSI(14) drops below 30 and sell when it rises above 70",
+    "Buy GOOG?! When RSI(14) drops below 30. Then sell when it rises above 70.",
 ])
 def test_punctuation_after_a_ticker_keeps_the_side_for_the_condition_after_it(text: str) -> None:
     d = read_draft(text)
@@ -886,3 +887,16 @@ def test_a_word_the_text_defines_stands_for_its_definition() -> None:
     vague = read_draft("Buy SPY in an uptrend. An uptrend is defined as the market looking "
                        "healthy. Sell after 5 days.")
     assert vague.long_entry is None and vague.questions
+
+
+def test_platform_formulas_for_a_cross_are_read() -> None:
+    assert rules("buy SPY when crossover(sma(close, 10), sma(close, 30)), sell when "
+                 "crossunder(sma(close, 10), sma(close, 30))") == (
+        "sma(close, 10) crosses above sma(close, 30)", "sma(close, 10) crosses below sma(close, 30)")
+    assert rules("buy SPY when ta.crossover(ta.sma(close, 10), ta.sma(close, 30))")[0] == \
+        "sma(close, 10) crosses above sma(close, 30)"
+    d = read_draft("buy SPY when Cross(RSI(14), 30)")
+    assert format_expr(d.long_entry) == "rsi(close, 14) crosses above 30"
+    assert any("read as a crossing above b" in a for a in d.assumptions)
+    # a bracket that only repeats a setting is an aside, never a setting line
+    assert read_draft("Buy SPY when RSI crosses above 30 (RSI(14), 30)").not_understood

@@ -314,6 +314,15 @@ class CondBuilder:
             raise Ask(f"'{cross.text} ... {op.text}': which way does it cross?")
         return self.cross(left, Tok("CROSS", direction, f"{cross.text} {op.text}"), right)
 
+    def cross_call(self, cross: Tok, _l: Tok, left: Opnd, _c: Tok, right: Opnd, _r: Tok) -> Any:
+        """"crossover(a, b)", "Cross(a, b)": a crosses b, upward unless the name says under."""
+        direction = str(cross.value).rstrip("~")
+        if direction not in ("above", "below"):
+            direction = "above"
+            self.notes.append(f"'{cross.text}(a, b)' read as a crossing above b, as trading "
+                              "platforms define it")
+        return self.cross(left, Tok("CROSS", direction, cross.text), right)
+
     def cross_it(self, cross: Tok, right: Opnd) -> Any:
         return self.cross(self._elided(cross, right), cross, right)
 

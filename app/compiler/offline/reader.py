@@ -276,8 +276,9 @@ def _read_clause(clause: Clause, out: Read) -> None:
         out.notes.append(f"left out a variant the text offers but does not choose: "
                          f"\"{clause.text}\"")
         return
-    if {t.kind for t in toks} <= PARAMETER_LINE and [t.kind for t in toks].count("IND") == 1 \
-            and any(t.kind == "NUM" for t in toks) and not clause.lexed.unknown:
+    kinds = [t.kind for t in toks]
+    if set(kinds) <= PARAMETER_LINE and kinds.count("IND") == 1 and kinds.count("NUM") == 1 \
+            and not clause.lexed.unknown and not clause.aside:
         return  # "RSI length: 2", "Fast EMA length: 12": a setting the rules' words take
     if clause.aside:
         if any(t.kind not in ("SYM", "TF") for t in toks):

@@ -137,6 +137,8 @@ def _split(sentence: str, role: str | None) -> list[Clause]:
     lexed = lex(sentence)
     notes: list[str] = list(lexed.notes)
     main, asides = _asides(lexed.toks, notes)
+    while len(main) > 1 and main[0].kind == "THEN" and main[1].kind in STARTERS:
+        main = main[1:]  # "Then sell when ...": a sentence that opens with "then"
     parts = [p for chunk in _postfix_sides(main) for p in _cut(chunk)]
     out = []
     for k, toks in enumerate(parts):
@@ -169,7 +171,8 @@ def _asides(toks: list[Tok], notes: list[str]) -> tuple[list[Tok], list[list[Tok
     while i < len(toks):
         tok = toks[i]
         if tok.kind == "LPAR" and not (main and main[-1].kind in ARG_OWNERS
-                                       and _args_only(toks, i)):
+                                       and _args_only(toks, i)) \
+                and not (main and main[-1].kind == "CROSS" and _call_args(toks, i)):
             j = _closing(toks, i)
             inner = toks[i + 1:j]
             said = [t for t in inner if not (t.kind == "COMMA" or t.kind == "UNK"
@@ -205,6 +208,17 @@ def _asides(toks: list[Tok], notes: list[str]) -> tuple[list[Tok], list[list[Tok
         main.append(tok)
         i += 1
     return main, [a for a in asides if a]
+
+
+def _call_args(toks: list[Tok], i: int) -> bool:
+    """"crossover(sma(close, 10), sma(close, 30))": two operands, as platforms write a cross."""
+    inner = toks[i + 1:_closing(toks, i)]
+    depth, commas = 0, 0
+    for t in inner:
+        depth += (t.kind == "LPAR") - (t.kind == "RPAR")
+        commas += t.kind == "COMMA" and depth == 0
+    return commas == 1 and all(t.kind in ("IND", "FIELD", "NUM", "PCT", "PERIOD", "LPAR", "RPAR",
+                                          "COMMA", "OUT", "LAG", "IT") for t in inner)
 
 
 def _args_only(toks: list[Tok], i: int) -> bool:

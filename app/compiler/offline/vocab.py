@@ -676,6 +676,9 @@ timeframe: timeframe | time frame | chart | period | bars | interval | resolutio
 """
 """Section headings ("Exit:") and the role they give the lines under them."""
 
+CODE_PREFIXES = ("ta.", "talib.", "bt.ind.", "bt.indicators.", "indicators.", "math.")
+"""Namespaces that trading platforms' formulas put before an indicator ("ta.sma(close, 10)")."""
+
 EXAMPLE_CUES = ("e.g.", "eg", "e.g", "for example", "such as", "like", "say", "i.e.")
 """Words that introduce an example instrument ("an ETF, e.g. SPY")."""
 
