@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from app.agents.context import make_context
-from app.agents.macro import equal_weight_benchmark
+from app.agents.macro import EqualWeightIndex
 from app.agents.models import Headline, Mode, PortfolioSnapshot, Position, TeamDecision
 from app.agents.team import AgentTeam
 from app.execution.gate import BookView, Candidate, Decision
@@ -75,6 +75,7 @@ class AgentGate:
         self.headlines = tuple(sorted(headlines, key=lambda h: h.time))
         self.regime = regime
         self.portfolio = portfolio
+        self._index = EqualWeightIndex()
         self.decisions: list[TeamDecision] = []
         self._approved: dict[str, list[tuple[int, TeamDecision]]] = {}
         self._peak = 0.0
@@ -98,12 +99,14 @@ class AgentGate:
 
     def use_universe(self, frames: Mapping[str, pd.DataFrame]) -> None:
         """Give the macro analyst an equal-weight index of the run's symbols (the team's
-        memo keeps it for later runs over the same window)."""
+        memo keeps it for later runs over the same window). A live run hands over its
+        growing universe every bar: only the new bars are taken in
+        (:class:`~app.agents.macro.EqualWeightIndex`), not all history again."""
         memo = self.team.memo
         if memo is not None and "benchmark" in memo:
             self.benchmark = memo["benchmark"]
             return
-        self.benchmark = equal_weight_benchmark(frames)
+        self.benchmark = self._index.update(frames)
         if memo is not None:
             memo["benchmark"] = self.benchmark
 
