@@ -11,7 +11,7 @@ import pytest
 from app.agents.evidence import Daily, MacroData, macro_data, snapshot_for
 from app.agents.features import measure
 from app.agents.fundamentals import FundamentalsAnalyst
-from app.agents.macro import MacroAnalyst
+from app.agents.macro import VIX_TERM_NOT_SCORED, MacroAnalyst
 from tests.test_agents import context_at
 
 
@@ -44,9 +44,13 @@ def test_macro_reads_spy_and_vix_point_in_time() -> None:
     macro = MacroAnalyst()
     crash = context_at("2008-10-27")
     op = macro.opinion(crash, measure(crash.bars))
-    facts = {e.fact.split(" ")[0]: e for e in op.evidence}
+    facts = {e.fact.split(" ")[0]: e for e in op.evidence if e.value is not None}
     assert op.stance == "bearish" and facts["SPY"].points < 0
     assert facts["VIX"].value is not None and facts["VIX"].value > 50 and facts["VIX"].points < -10
+    # No second maturity is bundled: the term is said to be unscored, not made up.
+    term = [e for e in op.evidence if e.fact == VIX_TERM_NOT_SCORED]
+    assert len(term) == 1 and term[0].value is None and term[0].points == 0
+    assert "VIX term structure not scored" in op.rationale
     calm = context_at("2006-11-15")
     assert macro.opinion(calm, measure(calm.bars)).score > op.score
 

@@ -4,7 +4,8 @@ It reads SPY (trend: 60-day return, place against its 200-day average; stress: 2
 volatility against its median), the VIX level, the Treasury curve (10-year minus 2-year)
 and the 10-year yield's 60-day change, each as known at the decision
 (:mod:`app.agents.evidence`). The VIX term structure is not derivable from the bundled
-data (no VIX3M series), so it is not scored. Where SPY is missing (before 1999-11, after
+data (no VIX3M or futures series), so it is not scored, and the opinion says so
+(:data:`VIX_TERM_NOT_SCORED`, among its missing facts). Where SPY is missing (before 1999-11, after
 2020-08) the trend and stress come from the benchmark series (by default an equal-weight
 index of the universe, :func:`equal_weight_benchmark`); with neither, the agent abstains.
 """
@@ -25,6 +26,11 @@ from app.indicators.bars import Bars
 
 MIN_BARS = 61
 WINDOW = 300
+VIX_TERM_NOT_SCORED = ("VIX term structure not scored: no VIX3M or VIX futures series is "
+                       "bundled, and one 30-day index alone has no term")
+"""Said with every VIX reading: the term (30-day against 3-month implied volatility) needs a
+second maturity, and nothing bundled gives one (SPY's realised volatility is not implied
+volatility at another horizon), so the analyst does not invent it."""
 
 
 class MacroAnalyst:
@@ -52,7 +58,7 @@ class MacroAnalyst:
         missing = [e.fact for e in evidence if e.value is None]
         trend = (f"Market ({name}) {'rising' if close[-1] > close[-61] else 'falling'} over "
                  "60 bars." if name else "No market index known at this time.")
-        return opinion_from(self.name, evidence, trend + (" Missing: " + "; ".join(missing)
+        return opinion_from(self.name, evidence, trend + (" Missing: " + "; ".join(missing) + "."
                                                           if missing else ""))
 
 
@@ -74,7 +80,8 @@ def _vix(data: MacroData, ctx: DecisionContext) -> list[Evidence]:
         return [Evidence(fact="VIX: none known at this time")]
     level = float(vix[-1])
     return [Evidence(fact=f"VIX at {level:.1f}", value=round(level, 2),
-                     points=squash(20.0 - level, 8.0, 15.0))]
+                     points=squash(20.0 - level, 8.0, 15.0)),
+            Evidence(fact=VIX_TERM_NOT_SCORED)]
 
 
 def _rates(data: MacroData, ctx: DecisionContext) -> list[Evidence]:
