@@ -23,9 +23,10 @@ Prints, in order:
    regime`` over 5 symbols. min / median / max over ``--repeat`` runs.
 5. **Ceiling.** The switching model smoothed with future bars (not causal): what a
    detector of this form could reach with hindsight.
-6. **Oracle.** Per family, the Bayes filter that knows the generator (its spell lengths,
-   transitions, parameter ranges, shock law and shared volatility factor;
-   ``tests/regime_markets/oracle.py``): causal and smoothed accuracy from closes, and with
+6. **Oracle.** Per family (the project's own generator too), the Bayes filter that knows
+   the generator (its spell lengths, transitions, parameter ranges, shock law and shared
+   volatility factor; ``tests/regime_markets/oracle.py``): causal and smoothed accuracy
+   from closes, and with
    each bar's true volatility as well (an upper bound for any detector reading ranges or
    volume). Where the causal bound is below 85%, the target cannot be met on that family.
 """
@@ -51,6 +52,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from regime_markets import FAMILIES  # noqa: E402
+from regime_markets.families import OWN  # noqa: E402
 from regime_markets.real import EVENTS, load_spy, spy_path  # noqa: E402
 from regime_markets.scoring import Score, pooled  # noqa: E402
 
@@ -61,6 +63,7 @@ from app.regime.switching import SwitchingConfig  # noqa: E402
 
 N_BARS, SKIP = 2520, 250
 CHOOSE_FAMILY, CHOOSE_SEEDS, REPORT_SEEDS = "switching_garch", range(1, 11), range(11, 21)
+OWN_NAME = "project (own generator)"
 Market = list[tuple[pd.DataFrame, pd.Series]]
 
 
@@ -153,7 +156,7 @@ def mark(s: Score) -> str:
 
 
 def report(sw: SwitchingConfig, base: BaselineConfig) -> None:
-    families = {**FAMILIES, "project (own generator)": synthetic_regime_series}
+    families = {**FAMILIES, OWN_NAME: synthetic_regime_series}
     print(f"\n2. Report on held-out seeds {REPORT_SEEDS.start}-{REPORT_SEEDS.stop - 1}, "
           f"{N_BARS:,} bars each, first {SKIP} bars skipped "
           "(targets: >= 85% right, <= 15% transition, <= 5% down->up)")
@@ -203,7 +206,7 @@ def ceiling(sw: SwitchingConfig) -> None:
           "anyone can trade on), all bars after the first 250, held-out seeds")
     names = np.array(["trending_up", "trending_down", "mean_reverting", "high_volatility"])
     trans, start = sw.transitions(), np.full(4, 0.25)
-    for name, family in {**FAMILIES, "project (own generator)": synthetic_regime_series}.items():
+    for name, family in {**FAMILIES, OWN_NAME: synthetic_regime_series}.items():
         right = []
         for seed in REPORT_SEEDS:
             frame, truth = family(N_BARS, seed)
@@ -227,8 +230,8 @@ def oracle() -> dict[str, float]:
           f"first {SKIP}, held-out seeds {REPORT_SEEDS.start}-{REPORT_SEEDS.stop - 1}; "
           "targets >= 85% right, <= 15% transition, <= 5% down->up)")
     bounds = {}
-    for name in FAMILIES:
-        print(f"   {name}")
+    for name in (*FAMILIES, OWN):
+        print(f"   {OWN_NAME if name == OWN else name}")
         for true_vol in (False, True):
             runs = [oracle_probs(name, N_BARS, seed, true_vol) for seed in REPORT_SEEDS]
             truth = pd.Series(np.concatenate([r[2][SKIP:] for r in runs]))

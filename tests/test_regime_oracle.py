@@ -36,3 +36,16 @@ def test_the_oracle_reads_the_regimes_far_better_than_chance() -> None:
     told, _, truth = oracle_labels("switching_garch", 1200, 4, true_vol=True)
     plain, _, _ = oracle_labels("switching_garch", 1200, 4)
     assert np.mean(told[200:] == truth[200:]) > np.mean(plain[200:] == truth[200:])
+
+
+def test_the_own_generators_latent_market_is_its_market() -> None:
+    from app.market.synthetic import synthetic_regime_series
+    from regime_markets.families import OWN
+
+    frame, truth = synthetic_regime_series(400, 3)
+    again, same, latent = LATENT[OWN](400, 3)
+    assert again.equals(frame) and same.equals(truth)
+    assert np.allclose(np.log(frame["close"].to_numpy()) - np.log(100.0), latent.log_close)
+    causal, smoothed, truth = oracle_labels(OWN, 1200, 4)
+    c, s = np.mean(causal[200:] == truth[200:]), np.mean(smoothed[200:] == truth[200:])
+    assert 0.7 < c < s

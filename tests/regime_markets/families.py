@@ -171,6 +171,25 @@ def _weak_long(n_bars: int, seed: int) -> tuple[pd.DataFrame, pd.Series, Latent]
     return frame, truth, Latent(codes, log_close, sigma, sigma0, np.exp(logv))
 
 
+def _own(n_bars: int, seed: int) -> tuple[pd.DataFrame, pd.Series, Latent]:
+    """The project's own generator (:func:`app.market.synthetic.synthetic_regime_series`,
+    start price 100) with what generated it, for the oracle: segments of 60-250 bars,
+    trends of +/-0.15 sigma a bar, OU around the segment's first level (pull 0.1, half the
+    base volatility), high volatility of 3.5x; Gaussian shocks, no shared factor."""
+    from app.market import synthetic
+
+    frame, truth = synthetic.synthetic_regime_series(n_bars, seed)
+    codes = np.array([REGIMES.index(x) for x in truth.to_numpy()], dtype=np.int64)
+    log_close = np.log(frame["close"].to_numpy()) - np.log(100.0)
+    sigma = synthetic._VOL[codes]
+    return frame, truth, Latent(codes, log_close, sigma, float(synthetic._VOL[0]),
+                                np.ones(n_bars))
+
+
+OWN = "own"
+"""The key of the project's own generator in :data:`LATENT` (not one of :data:`FAMILIES`,
+the independent ones)."""
+
 FAMILIES: dict[str, Callable[[int, int], tuple[pd.DataFrame, pd.Series]]] = {
     "switching_garch": switching_garch,
     "fat_flat": fat_flat,
@@ -181,5 +200,7 @@ LATENT: dict[str, Callable[[int, int], tuple[pd.DataFrame, pd.Series, Latent]]] 
     "switching_garch": _switching_garch,
     "fat_flat": _fat_flat,
     "weak_long": _weak_long,
+    OWN: _own,
 }
-"""The same markets with what generated them (same seeds, same bars)."""
+"""The same markets with what generated them (same seeds, same bars), and the project's
+own generator's."""

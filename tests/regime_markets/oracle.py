@@ -31,7 +31,7 @@ import numpy as np
 from regime_markets.families import HV, LATENT, MR, REGIMES, UP, Latent
 
 GRID = 7
-SPAN = {"switching_garch": 600, "fat_flat": 300, "weak_long": 600}
+SPAN = {"switching_garch": 600, "fat_flat": 300, "weak_long": 600, "own": 250}
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ LAWS = {
     "fat_flat": Law(("uniform", 40, 300), (0.1, 0.2), (2.5, 3.5), (0.1, 0.3), 1.0, 0.0, True),
     "weak_long": Law(("lognormal", math.log(120), 0.7, 25, 600), (0.05, 0.2), (2.0, 4.0),
                      (0.03, 0.1), 0.8, -0.05, False),
+    "own": Law(("uniform", 60, 250), (0.15, 0.15), (3.5, 3.5), (0.1, 0.1), 0.5, 0.0, False),
 }
 
 
