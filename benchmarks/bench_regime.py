@@ -23,6 +23,10 @@ Prints, in order:
    regime`` over 5 symbols. min / median / max over ``--repeat`` runs.
 5. **Ceiling.** The switching model smoothed with future bars (not causal): what a
    detector of this form could reach with hindsight.
+7. **Transitions on real stocks.** Why GOOG, NVDA, ORCL and YHOO read ``transition``
+   more often than the families: the share split into low-confidence and just-changed
+   bars, volatility clustering, and the share with jump days flattened (real) or
+   earnings-like jumps added (synthetic).
 6. **Oracle.** Per family (the project's own generator too), the Bayes filter that knows
    the generator (its spell lengths, transitions, parameter ranges, shock law and shared
    volatility factor; ``tests/regime_markets/oracle.py``): causal and smoothed accuracy
@@ -283,6 +287,95 @@ def ceiling_verdict(name: str, closes: Score, told: Score) -> str:
             "volatility (ranges, gaps, volume) almost exactly could meet them")
 
 
+STOCKS = ("GOOG", "NVDA", "ORCL", "YHOO")
+
+
+def transition_split(frame: pd.DataFrame, skip: int, span: tuple[str, str] | None = None
+                     ) -> dict[str, float]:
+    """The default detector's transition share after ``skip`` bars, split into bars whose
+    top regime is under ``min_confidence`` and confident bars whose top regime just
+    changed; the share called high_volatility; lag-1 autocorrelation of |returns| in the
+    model's units (how much volatility clusters)."""
+    from app.regime.switching import switching_features
+
+    sw = SwitchingConfig()
+    out = detect_regimes(frame).iloc[skip:]
+    z = pd.Series(switching_features(frame["close"].to_numpy(float), sw)[0],
+                  index=frame.index).iloc[skip:]
+    if span:
+        out, z = out[span[0]:span[1]], z[span[0]:span[1]]
+    tr = out["regime"] == "transition"
+    low = tr & (out["confidence"] < sw.min_confidence)
+    return {"transition": float(tr.mean()), "low": float(low.mean()),
+            "changed": float((tr & ~low).mean()),
+            "hv": float((out["regime"] == "high_volatility").mean()),
+            "clustering": float(z.abs().autocorr(1))}
+
+
+def flattened(frame: pd.DataFrame, k: float = 6.0) -> tuple[pd.DataFrame, float]:
+    """The bars with each jump day's close-to-close move (over ``k`` times the median
+    |log return| of the 60 bars before) set to zero, and the share of such days."""
+    r = np.log(frame["close"]).diff()
+    typical = r.abs().rolling(60, min_periods=20).median().shift(1)
+    jump = (r.abs() > k * typical).fillna(False)
+    factor = np.exp(r.where(~jump, 0.0).fillna(0.0).cumsum() - r.fillna(0.0).cumsum())
+    out = frame.copy()
+    for col in ("open", "high", "low", "close"):
+        out[col] = frame[col] * factor
+    return out, float(jump.mean())
+
+
+def jumped(frame: pd.DataFrame, seed: int, share: float = 0.01, size: float = 6.0
+           ) -> pd.DataFrame:
+    """The bars with earnings-like jumps added: on ``share`` of the bars (seeded) a move
+    of ``size`` times the series' typical |return| (median / 0.674), up or down."""
+    rng = np.random.default_rng([seed, 77])
+    r = np.log(frame["close"]).diff().fillna(0.0).to_numpy()
+    sd = float(np.median(np.abs(r))) / 0.674
+    extra = (rng.random(len(r)) < share) * rng.choice([-1.0, 1.0], len(r)) * size * sd
+    factor = np.exp(np.cumsum(extra))
+    out = frame.copy()
+    for col in ("open", "high", "low", "close"):
+        out[col] = frame[col].to_numpy() * factor
+    return out
+
+
+def real_transitions() -> None:
+    """Why real stocks read ``transition`` more often than the synthetic families."""
+    from app.market.bundled import bundled_dir
+    from app.market.loader import load_bars
+
+    print("\n7. Transition share, real stocks (2004-2014) against the families (held-out "
+          "seeds, after warm-up): low = top regime under min_confidence, changed = "
+          "confident but the top regime just changed; |z| ac = lag-1 autocorrelation of "
+          "|returns| (volatility clustering)")
+    print(f"   {'':26} {'transition':>10} {'low':>6} {'changed':>8} {'high vol':>9} "
+          f"{'|z| ac':>7}   with jump days flattened / jumps added")
+    frames = load_bars(bundled_dir(), symbols=list(STOCKS))
+    warm = RegimeConfig().warmup
+
+    def row(name: str, d: dict[str, float], other: str) -> None:
+        print(f"   {name:26} {d['transition']:10.1%} {d['low']:6.1%} {d['changed']:8.1%} "
+              f"{d['hv']:9.1%} {d['clustering']:7.2f}   {other}")
+
+    for sym in STOCKS:
+        frame = frames[sym][["open", "high", "low", "close", "volume"]]
+        flat, days = flattened(frame)
+        d = transition_split(frame, warm, ("2004", "2014"))
+        f = transition_split(flat, warm, ("2004", "2014"))
+        row(sym, d, f"{f['transition']:.1%} ({days:.1%} of days flattened)")
+    spy = load_spy()
+    if spy is not None:
+        row("SPY 1999-2020", transition_split(spy, warm), "")
+    for name, family in {**FAMILIES, OWN_NAME: synthetic_regime_series}.items():
+        runs = [family(N_BARS, seed)[0] for seed in REPORT_SEEDS]
+        parts = [transition_split(f, SKIP) for f in runs]
+        d = {k: float(np.mean([p[k] for p in parts])) for k in parts[0]}
+        j = np.mean([transition_split(jumped(f, seed), SKIP)["transition"]
+                     for f, seed in zip(runs, REPORT_SEEDS, strict=True)])
+        row(name, d, f"{j:.1%} (6-sigma jumps on 1% of bars)")
+
+
 def spread(times: list[float]) -> str:
     return (f"min {min(times):.3f}  median {statistics.median(times):.3f}  "
             f"max {max(times):.3f} s")
@@ -354,7 +447,12 @@ def main() -> None:
     parser.add_argument("--symbols", type=int, default=500)
     parser.add_argument("--old", metavar="PATH", help="worktree of the old code (93f44cd)")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--transitions-only", action="store_true",
+                        help="only section 7 (real stocks' transition share)")
     args = parser.parse_args()
+    if args.transitions_only:
+        real_transitions()
+        return
     market = [FAMILIES[CHOOSE_FAMILY](N_BARS, seed) for seed in CHOOSE_SEEDS]
     sw, base = choose(market)
     print(f"1. Settings chosen on {CHOOSE_FAMILY} seeds {CHOOSE_SEEDS.start}-"
@@ -371,6 +469,7 @@ def main() -> None:
     real_events(sw, base)
     ceiling(sw)
     oracle()
+    real_transitions()
     if not args.skip_speed:
         speed(args)
 
