@@ -900,3 +900,16 @@ def test_platform_formulas_for_a_cross_are_read() -> None:
     assert any("read as a crossing above b" in a for a in d.assumptions)
     # a bracket that only repeats a setting is an aside, never a setting line
     assert read_draft("Buy SPY when RSI crosses above 30 (RSI(14), 30)").not_understood
+
+
+def test_a_named_level_is_read_where_a_rule_compares_with_it() -> None:
+    text = ("Inputs: RSI Period (14), Oversold (30), Overbought (70). Buy SPY when RSI crosses "
+            "above Oversold. Sell when RSI crosses below Overbought.")
+    assert rules(text) == ("rsi(close, 14) crosses above 30", "rsi(close, 14) crosses below 70")
+    assert "'Oversold' read as the level the text gives it: 30" in read_draft(text).assumptions
+    assert rules("Buy SPY when RSI crosses above the threshold. Threshold: 30. Sell after 5 "
+                 "days.")[0] == "rsi(close, 14) crosses above 30"
+    # a word given two values, or used without a comparison, stays a question
+    assert read_draft("Buy SPY when RSI crosses above the threshold. Threshold: 30. "
+                      "Threshold: 40.").long_entry is None
+    assert read_draft("buy SPY when RSI is oversold. Oversold level: 30").long_entry is None

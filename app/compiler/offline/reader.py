@@ -137,10 +137,22 @@ def _definitions(found: list[Clause], out: Read) -> None:
         said = clause.text[start + len(word):].strip() if word and start >= 0 else \
             " ".join(t.text for t in body)
         out.notes.append(f"'{head[0].text}' read as the text defines it: \"{said}\"")
+    levels = _levels(found)
+    named: set[str] = set()
     for clause in found:
         used: list[Tok] = []
         for tok in clause.toks:
             if tok.kind == "DEFINE":
+                continue
+            level = levels.get(_term(tok)) if tok.kind in ("VAGUE", "UNK") and used and \
+                used[-1].kind in ("CMP", "CROSS", "TOUCH", "BETWEEN") else None
+            if level is not None and levels[_term(tok)] is not None:
+                named.add(_term(tok))
+                used.append(Tok(level.kind, level.value, f"{tok.text} ({level.text})"))
+                out.notes.append(f"'{tok.text}' read as the level the text gives it: "
+                                 f"{level.text}")
+                if tok.kind == "UNK" and tok.text in clause.lexed.unknown:
+                    clause.lexed.unknown.remove(tok.text)
                 continue
             meant = defs.get(_term(tok)) if tok.kind in DEFINABLE and not clause.defined else None
             if meant is None:
@@ -152,6 +164,23 @@ def _definitions(found: list[Clause], out: Read) -> None:
             if tok.kind == "UNK" and tok.text in clause.lexed.unknown:
                 clause.lexed.unknown.remove(tok.text)
         clause.lexed.toks = used
+    for clause in found:  # a level line whose word a rule uses is read there, not asked
+        if len(clause.toks) == 2 and _term(clause.toks[0]) in named:
+            clause.defined = True
+
+
+def _levels(found: list[Clause]) -> dict[str, Tok | None]:
+    """Named levels: a line that is a word and a number ("Oversold (30)", "Threshold: 0.5",
+    "X default 20"); a word given two numbers is no level (None)."""
+    out: dict[str, Tok | None] = {}
+    for clause in found:
+        toks = clause.toks
+        if clause.aside or len(toks) != 2 or toks[0].kind not in ("VAGUE", "UNK") or \
+                toks[1].kind not in ("NUM", "PCT"):
+            continue
+        word = _term(toks[0])
+        out[word] = toks[1] if word not in out else None
+    return out
 
 
 CALENDAR_FRAMES = {"week": "1w", "month": "1mo"}

@@ -188,6 +188,10 @@ def _asides(toks: list[Tok], notes: list[str]) -> tuple[list[Tok], list[list[Tok
                 notes.append(f"'{main[-1].text}' read as the level the text gives: "
                              f"{' '.join(t.text for t in said)}")
                 main[-1:] = said  # "the RSI is overbought (above 70)"
+            elif owner in ("VAGUE", "UNK") and (len(main) == 1 or main[-2].kind == "COMMA") \
+                    and len(said) == 1 and said[0].kind in ("NUM", "PCT") and (
+                        j + 1 >= len(toks) or toks[j + 1].kind == "COMMA"):
+                main.append(said[0])  # "Oversold (30)": a named level, set (reader.levels)
             elif len(said) == 1 and said[0].kind in ("NUM", "PCT", "MONEY", "PERIOD") and (
                     owner in STARTERS - {"SIDE", "DIR", "AGENTS"} or owner == "SPEED"
                     or owner in ARG_OWNERS and len(said) < len(inner)):
