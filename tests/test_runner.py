@@ -117,6 +117,33 @@ def test_pause_blocks_entries_and_flatten_closes(goog):
         all(t.exit_time_ns <= row.last_bar_ns for t in store.trades(run.id))
 
 
+def test_a_restarted_run_says_its_entries_are_still_paused(goog):
+    """flatten, stop, resume: the pause is kept (flatten may have been a risk call), and
+    the restart says so and how to lift it, instead of vetoing every entry in silence."""
+    spec, frames = goog
+    store = Store("sqlite://")
+    run = store.create_run(spec.name, read_spec_text(SMA))
+    stop = threading.Event()
+
+    def control(e: ev.RunnerEvent) -> None:
+        if isinstance(e, ev.BarProcessed) and e.bars_done == 200:
+            store.post_command(run.id, "flatten")
+        if isinstance(e, ev.BarProcessed) and e.bars_done == 210:
+            stop.set()
+
+    assert run_once(store, spec, frames, run=run, stop=stop, emit=control)[1] == "stopped"
+    seen: list[ev.RunnerEvent] = []
+    stop = threading.Event()
+    stop_soon = (lambda e: seen.append(e) or (isinstance(e, ev.BarProcessed) and stop.set()))
+    run_once(store, spec, frames, run=run, stop=stop, emit=stop_soon)
+    started = next(e for e in seen if isinstance(e, ev.Started))
+    assert any(n.startswith("entries stay paused (flattened by the user)") and
+               f"`parley resume {run.id}` again lifts the pause" in n for n in started.notes)
+    fresh: list[ev.RunnerEvent] = []
+    run_once(store, spec, frames, emit=fresh.append)  # a new run has no such note
+    assert not [n for e in fresh if isinstance(e, ev.Started) for n in e.notes if "paused" in n]
+
+
 def test_a_tripped_limit_pauses_the_run_and_says_why(goog):
     _, frames = goog
     text = read_spec_text(SMA).replace("size 10 shares", "size 90% of equity\nmax drawdown 3%")

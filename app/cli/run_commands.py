@@ -43,10 +43,15 @@ def register(commands: Any) -> None:
     p.add_argument("--quiet", action="store_true", help="print only the id and the end")
     p.set_defaults(handler=cmd_run)
 
-    p = commands.add_parser("resume", help="restart a stopped or killed run where it left off")
+    p = commands.add_parser(
+        "resume", help="restart a stopped or killed run where it left off, or lift a pause",
+        description="A run whose process is gone restarts where it left off; a pause it had "
+        "(pause, flatten, a tripped limit) is kept and said. A run that is alive and paused "
+        "has its pause lifted (entries resume; drawdown and the day's loss are measured "
+        "afresh).")
     p.add_argument("run", metavar="RUN")
-    p.add_argument("--detach", action="store_true")
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--detach", action="store_true", help="restart in a background process")
+    p.add_argument("--quiet", action="store_true", help="print only the id and the end")
     p.set_defaults(handler=cmd_resume)
 
     p = commands.add_parser("status", help="runs; with RUN its orders, fills, positions, trades")
@@ -57,7 +62,9 @@ def register(commands: Any) -> None:
     for name, text in (("stop", "stop a run after its current bar"),
                        ("pause", "pause a run's new entries (exits still run)"),
                        ("flatten", "close every position of a run and pause it")):
-        p = commands.add_parser(name, help=text)
+        p = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + (
+            "; `parley resume RUN` lifts the pause." if name != "stop" else
+            "; `parley resume RUN` restarts it where it left off."))
         p.add_argument("run", metavar="RUN")
         if name == "flatten":
             p.add_argument("--stop", action="store_true",

@@ -142,6 +142,9 @@ class Runner:
         self._market_hours(spec, book)
         state.pause_reason = limits.pause_reason()
         status = "paused" if state.pause_reason else "running"
+        if state.pause_reason and row.last_bar_ns:  # a restart keeps the pause it had: say so
+            notes = [*notes, f"entries stay paused ({state.pause_reason}); exits still run; "
+                     f"`parley resume {self.run_id}` again lifts the pause"]
         self.store.update_run(self.run_id, status=status, reason=state.pause_reason,
                               pid=os.getpid(), heartbeat_at=utcnow())
         self.store.add_event(self.run_id, "started", "resumed" if row.last_bar_ns else "started",
