@@ -913,3 +913,16 @@ def test_a_named_level_is_read_where_a_rule_compares_with_it() -> None:
     assert read_draft("Buy SPY when RSI crosses above the threshold. Threshold: 30. "
                       "Threshold: 40.").long_entry is None
     assert read_draft("buy SPY when RSI is oversold. Oversold level: 30").long_entry is None
+
+
+def test_a_definition_heading_defines_the_line_under_it_and_never_joins_a_later_rule() -> None:
+    text = ("uptrend definition:\n    MACD above 0 line AND above MACD signal\n"
+            "sell definition:\n    MACD below MACD signal\n")
+    d = read_draft(text)
+    read = [format_expr(r) for r in (d.long_entry, d.long_exit, d.short_entry, d.short_exit)
+            if r is not None]  # 'sell' with no buy: a short entry, said in the assumptions
+    assert read == ["macd(close, 12, 26, 9).line < macd(close, 12, 26, 9).signal"]
+    assert any(a.startswith("'uptrend' read as the text defines it") for a in d.assumptions)
+    d = read_draft("Buy SPY in an uptrend, sell after 5 days.\nuptrend definition:\n"
+                   "    close above the 200-day SMA\n")
+    assert format_expr(d.long_entry) == "close > sma(close, 200)"

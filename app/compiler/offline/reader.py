@@ -114,29 +114,53 @@ def _definitions(found: list[Clause], out: Read) -> None:
     definition is no rule of its own. A definition that does not read whole stays a
     clause (and a question)."""
     defs: dict[str, list[Tok]] = {}
-    for clause in found:
+    for k, clause in enumerate(found):
         toks = clause.toks
         at = next((i for i, t in enumerate(toks) if t.kind == "DEFINE"), None)
         if at is None:
             continue
-        head = [t for t in toks[:at] if t.kind in DEFINABLE]
-        body = [t for t in toks[at + 1:] if t.kind != "DEFINE"]
-        if len(head) != 1 or not body or any(t.kind in ("SIDE", "UNK") for t in body) or any(
-                t.kind not in DEFINABLE | {"IT"} for t in toks[:at]):
+        if at == len(toks) - 1 and clause.text.rstrip().endswith(":") and k + 1 < len(found):
+            nxt = found[k + 1]  # "uptrend definition:" heading the line that defines it
+            if not nxt.toks or nxt.toks[0].kind in ("SIDE", "STOP", "TARGET", "TRAIL", "SIZE"):
+                continue
+            toks = [*toks, *nxt.toks]
+            clause.defined = True
+            if not _define(toks, at, clause, defs, out, nxt.text):
+                clause.defined = False
+                continue
+            nxt.defined = True
             continue
-        try:
-            parts, _notes = parse_clause([Tok("WHEN", None, ""), *body], out.speeds)
-        except Ask:
-            continue
-        if len(parts) != 1 or parts[0].kind != "bare":
-            continue
-        defs[_term(head[0])] = body
-        clause.defined = True
-        word = toks[at].text.lower()
-        start = clause.text.lower().find(word)
-        said = clause.text[start + len(word):].strip() if word and start >= 0 else \
-            " ".join(t.text for t in body)
-        out.notes.append(f"'{head[0].text}' read as the text defines it: \"{said}\"")
+        _define(toks, at, clause, defs, out)
+    _substitute(found, defs, out)
+
+
+def _define(toks: list[Tok], at: int, clause: Clause, defs: dict[str, list[Tok]],
+            out: Read, said: str = "") -> bool:
+    """Record the definition ``toks`` make around the DEFINE token at ``at``, if it is one
+    word and a condition that reads whole."""
+    head = [t for t in toks[:at] if t.kind in DEFINABLE]
+    body = [t for t in toks[at + 1:] if t.kind != "DEFINE"]
+    if len(head) != 1 or not body or any(t.kind in ("SIDE", "UNK") for t in body) or any(
+            t.kind not in DEFINABLE | {"IT"} for t in toks[:at]):
+        return False
+    try:
+        parts, _notes = parse_clause([Tok("WHEN", None, ""), *body], out.speeds)
+    except Ask:
+        return False
+    if len(parts) != 1 or parts[0].kind != "bare":
+        return False
+    defs[_term(head[0])] = body
+    clause.defined = True
+    word = toks[at].text.lower()
+    start = clause.text.lower().find(word)
+    if not said and word and start >= 0:
+        said = clause.text[start + len(word):].strip(" :")
+    out.notes.append(f"'{head[0].text}' read as the text defines it: \"{said}\"")
+    return True
+
+
+def _substitute(found: list[Clause], defs: dict[str, list[Tok]], out: Read) -> None:
+    """Each defined word, and each named level, replaced by what the text says it is."""
     levels = _levels(found)
     named: set[str] = set()
     for clause in found:
@@ -518,7 +542,6 @@ def _problem(toks: list[Tok], body: list[Tok], clause: Clause) -> str | None:
 
 
 RELATIONS = {"CMP", "CROSS", "TOUCH", "BETWEEN", "PATTERN", "TREND", "MOVE", "STOP", "TARGET",
-             "CHANGE",
              "TRAIL", "HOLD", "SIZE", "RISK", "SHARES", "EQUITY", "RRWORD", "DIR", "AFTER",
              "MONEY", "LOTS", "AGENTS", "ENTRYREF", "IN", "RANGE", "AT"}
 

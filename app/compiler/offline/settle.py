@@ -109,7 +109,7 @@ def _rules(r: Read, d: Draft) -> None:
             last = buckets[side]
             sides.add(side)
             cond = part.cond
-            if part.side in ("buy", "short", "sell", "sellsignal"):
+            if part.side in ("buy", "short", "sell", "sellsignal") and not part.headed:
                 for earlier, _ in pending:
                     cond = earlier if cond is None else ("and", earlier, cond)
                 pending = []
