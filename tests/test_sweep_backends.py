@@ -9,6 +9,7 @@ import pytest
 from app.dsl import parse_spec
 from app.market.bundled import bundled_path
 from app.market.loader import load_bars
+from app.execution.costs import ZERO
 from app.spec.models import StrategySpec
 from app.sweep import Settings, run_sweep
 from app.sweep.space import Dimension
@@ -50,6 +51,23 @@ def test_pool_equals_in_process(frames: dict[str, pd.DataFrame]) -> None:
     two = _run(frames, workers=2)
     assert _table(one) == _table(two) and one.chosen == two.chosen  # type: ignore[attr-defined]
     assert len(one.folds) == 2 and one.stitched is not None  # type: ignore[attr-defined]
+
+
+def test_a_spawned_pool_equals_in_process(frames: dict[str, pd.DataFrame]) -> None:
+    """Platforms without fork (Windows) start the pool's processes by spawn, which pickles
+    the sweep's context for each: it must pickle with plain pickle (no lambdas)."""
+    import pickle
+
+    from app.sweep.evaluate import Context
+    from app.sweep.panel import build_panel
+
+    spec = bind({"fast": 10, "slow": 60})
+    ctx = Context(build_panel(spec, frames, None, None, "x"), frames, 1e4, ZERO, ZERO,
+                  None, None, "x")
+    again = pickle.loads(pickle.dumps(ctx))
+    assert again.panel.symbols == ctx.panel.symbols
+    spawned = _run(frames, workers=2, start_method="spawn")
+    assert _table(spawned) == _table(_run(frames, workers=1))
 
 
 def test_ray_equals_local(frames: dict[str, pd.DataFrame]) -> None:

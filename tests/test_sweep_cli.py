@@ -58,6 +58,18 @@ def test_json_is_one_object_with_every_variant(spec: Path, tmp_path: Path) -> No
     assert 0.0 <= data["overfitting"]["pbo"] <= 1.0
 
 
+def test_symbol_shards_give_the_same_sweep(spec: Path, tmp_path: Path) -> None:
+    whole = _parley("sweep", str(spec), "--json", "--workers", "1", cwd=tmp_path)
+    split = _parley("sweep", str(spec), "--json", "--workers", "1", "--symbol-shards", "2",
+                    cwd=tmp_path)
+    assert split.returncode == 0, split.stderr
+    a, b = json.loads(whole.stdout), json.loads(split.stdout)
+    assert a["variants"] == b["variants"] and a["chosen"] == b["chosen"]
+    assert "symbol_shards" not in a
+    shards = b["symbol_shards"]
+    assert shards["groups"] == 2 and shards["merged"] + shards["whole_again"] == 12
+
+
 def test_tpe_runs_the_trials_asked(spec: Path, tmp_path: Path) -> None:
     done = _parley("sweep", str(spec), "--search", "tpe", "--trials", "5", "--json",
                    "--workers", "1", cwd=tmp_path)
@@ -98,6 +110,7 @@ def test_a_percent_parameter_reads_as_written(tmp_path: Path) -> None:
     (["--param", "nope"], "no parameter of that name"),
     (["--trials", "5", "--search", "grid"], "--trials sets the number of TPE trials"),
     (["--ray", "127.0.0.1:1"], "could not reach Ray at 127.0.0.1:1"),
+    (["--symbol-shards", "-1"], "--symbol-shards must be at least 0"),
 ])
 def test_what_cannot_run_is_said_plainly(spec: Path, tmp_path: Path, args: list[str],
                                          message: str) -> None:

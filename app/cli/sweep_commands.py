@@ -41,6 +41,9 @@ def register(commands: Any) -> None:
                    help="a Ray cluster's address (implies --backend ray)")
     p.add_argument("--workers", type=int, metavar="N",
                    help="processes (default: every core); with Ray, CPUs of a local Ray")
+    p.add_argument("--symbol-shards", type=int, default=0, metavar="N",
+                   help="also split the universe into N groups of symbols per task, merged "
+                   "exactly (variants whose symbols compete for cash run whole again)")
     p.add_argument("--cash", default="10000", metavar="X", help="starting cash (10000)")
     p.add_argument("--commission", metavar="COST", help="0.1%%, 0.005/share or 1 (per order)")
     p.add_argument("--slippage", metavar="COST", help="same forms as --commission")
@@ -69,7 +72,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         objective=args.objective, min_trades=args.min_trades, walk_forward=args.walk_forward,
         search=search, trials=trials, seed=args.seed,
         backend="ray" if args.address else args.backend, workers=args.workers,
-        address=args.address, cash=_cash(args.cash),
+        address=args.address, cash=_cash(args.cash), symbol_shards=args.symbol_shards,
         commission=parse_cost(args.commission, "commission"),
         slippage=parse_cost(args.slippage, "slippage"),
         start=_date(args.start, "--from"), end=_date(args.end, "--to"))
@@ -101,9 +104,10 @@ def _search(args: argparse.Namespace) -> tuple[str, int]:
 
 
 def _check_counts(args: argparse.Namespace) -> None:
-    for flag, value, low in (("--trials", args.trials, 1), ("--walk-forward", args.walk_forward,
-                                                             0), ("--min-trades",
-                                                                  args.min_trades, 0)):
+    for flag, value, low in (("--trials", args.trials, 1),
+                             ("--walk-forward", args.walk_forward, 0),
+                             ("--min-trades", args.min_trades, 0),
+                             ("--symbol-shards", args.symbol_shards, 0)):
         if value is not None and value < low:
             raise ParleyError(f"{flag} must be at least {low}, not {value}")
     if args.workers is not None and args.workers < 1:

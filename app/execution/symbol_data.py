@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -100,7 +101,8 @@ def prepare_symbol(spec: StrategySpec, symbol: str, bars: Bars,
     """Evaluate the spec's rules, screen and ATR levels over one symbol's bars; ``clock``
     is the run's zone when it differs from the symbol's (a mixed run: UTC)."""
     inst = instrument(symbol)
-    bars.attach_sessions(lambda: session_days(inst, bars.index))  # run only if needed
+    # run only if needed; a partial, not a lambda, so the bars pickle (a spawned worker)
+    bars.attach_sessions(partial(session_days, inst, bars.index))
     ev = Evaluator(bars)
     times = bars.index.astype("datetime64[ns]", copy=False).view(np.int64)  # no copy
     if clock is not None and clock != inst.timezone:

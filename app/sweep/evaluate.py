@@ -38,13 +38,16 @@ class Context:
 @dataclass
 class Outcome:
     """One variant's run: equity at each union close, and its closed trades' exit index
-    and P&L. ``via`` is ``compiled`` or ``engine``; ``skipped`` says why it did not run."""
+    and P&L. ``via`` is ``compiled`` or ``engine``; ``skipped`` says why it did not run;
+    ``shards`` is ``merged`` when it came from symbol shards (:mod:`app.sweep.shards`),
+    ``fallback`` when its shards interacted and it ran whole, else empty."""
 
     equity: np.ndarray
     exit_t: np.ndarray
     pnl: np.ndarray
     via: str
     skipped: str | None = None
+    shards: str = ""
 
 
 def evaluate_batch(ctx: Context, specs: Sequence[StrategySpec]) -> list[Outcome]:

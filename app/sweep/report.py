@@ -66,6 +66,10 @@ def to_dict(r: SweepResult) -> dict[str, Any]:
         },
         "verdict": verdict(r), "seconds": r.seconds, "notes": r.notes,
     })
+    if s.symbol_shards > 1:
+        shards = [v.outcome.shards for v in r.variants]
+        out["symbol_shards"] = {"groups": s.symbol_shards, "merged": shards.count("merged"),
+                                "whole_again": shards.count("fallback")}
     return out
 
 

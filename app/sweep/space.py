@@ -85,7 +85,8 @@ def suggest(dims: list[Dimension], bind: Callable[[Values], StrategySpec], ctx: 
     outcomes: list[Outcome] = []
     known: dict[tuple[float, ...], float] = {}
     proposals = 0
-    with Runner(ctx, settings.backend, settings.workers, settings.address) as runner:
+    with Runner(ctx, settings.backend, settings.workers, settings.address,
+                settings.start_method, settings.symbol_shards) as runner:
         while len(values) < want and proposals < 50 * want:
             batch: list[tuple[Any, Values]] = []
             again: list[tuple[Any, tuple[float, ...]]] = []

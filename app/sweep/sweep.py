@@ -49,6 +49,10 @@ class Settings:
     slippage: CostModel = ZERO
     start: pd.Timestamp | None = None
     end: pd.Timestamp | None = None
+    symbol_shards: int = 0
+    """Groups of symbols each variant runs in apart, then merged (0 or 1: none)."""
+    start_method: str | None = None
+    """How the local pool starts its processes (None: fork where there is one)."""
 
 
 @dataclass
@@ -168,7 +172,7 @@ def _search(dims: list[Dimension], bind: Bind, ctx: Context, settings: Settings,
             progress(done[0], len(grid))
     specs = [bind(v) for v in grid]
     outcomes = run_batches(ctx, specs, settings.backend, settings.workers, settings.address,
-                           tick)
+                           tick, settings.start_method, settings.symbol_shards)
     return grid, outcomes, notes
 
 
@@ -250,6 +254,14 @@ def _notes(variants: list[Variant]) -> list[str]:
     if via.get("engine"):
         notes.append(f"{via['engine']} variant(s) ran through the full backtest engine (gates, "
                      "screens, limits or the PDT rule the compiled path leaves to it)")
+    merged = sum(v.outcome.shards == "merged" for v in variants)
+    fallback = sum(v.outcome.shards == "fallback" for v in variants)
+    if merged and not fallback:
+        notes.append(f"symbol shards: all {merged} variant(s) merged exactly from their shards")
+    elif fallback:
+        notes.append(f"symbol shards: {merged} variant(s) merged exactly from their shards; "
+                     f"{fallback} ran again over the whole universe, their symbols having "
+                     "competed for cash, a cap or the position limit")
     skipped = [v for v in variants if v.outcome.skipped]
     if skipped:
         notes.append(f"{len(skipped)} variant(s) could not run: {skipped[0].outcome.skipped}")
