@@ -185,9 +185,10 @@ def test_status_and_decisions_stamp_each_time_with_its_zone(capsys) -> None:
     from app.cli import main
     from app.feeds.replay import ReplayFeed
     from app.runner import Runner
+    from app.config import load_settings
     from app.store import Store
 
-    store = Store.from_settings()
+    store = Store.from_settings(load_settings())
     run = store.create_run("mixed", SPEC)
     Runner(store, run.id, ReplayFeed({"AAA": AAA, "BTC/USD": BTC})).run(
         parse_spec(SPEC), lambda e: None, threading.Event())

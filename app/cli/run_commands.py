@@ -374,9 +374,11 @@ def cmd_decisions(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------- helpers
 def _store(settings: Any = None) -> Any:
+    """The store the settings name (read here when the command has not read them yet)."""
+    from app.config import load_settings
     from app.store import Store
 
-    return Store.from_settings(settings)
+    return Store.from_settings(settings or load_settings())
 
 
 def _t(ns: int | None, clock: str | None = None, symbol: str | None = None) -> str | None:

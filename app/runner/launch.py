@@ -34,6 +34,8 @@ from app.store.tables import RunRow
 if TYPE_CHECKING:
     import pandas as pd
 
+    from app.config import Settings
+
 ACTIVE = ("created", "running", "paused")
 
 
@@ -106,7 +108,7 @@ def refuse_open_questions(spec: StrategySpec, path: str | None = None) -> None:
 
 
 def run_spec(store: Store, run_id: str, emit: Emit, stop: threading.Event,
-             settings: Any = None) -> str:
+             settings: Settings) -> str:
     """Run (or resume) a run in this process until it ends or ``stop`` is set.
 
     The process holds the run's lock (:mod:`app.runner.lock`) throughout: a second
@@ -119,13 +121,12 @@ def run_spec(store: Store, run_id: str, emit: Emit, stop: threading.Event,
     """
     from app.runner.lock import RunLock, lock_path
 
-    settings = settings or _settings()
     with RunLock(lock_path(run_id, settings), run_id):
         return _run_locked(store, run_id, emit, stop, settings)
 
 
 def _run_locked(store: Store, run_id: str, emit: Emit, stop: threading.Event,
-                settings: Any) -> str:
+                settings: Settings) -> str:
     from app.dsl.parser import parse_spec
 
     row = _row(store, run_id)
@@ -146,7 +147,8 @@ def _run_locked(store: Store, run_id: str, emit: Emit, stop: threading.Event,
         raise
     try:
         runner = Runner(store, row.id, feed, broker, RunnerOptions(
-            agents=opts.get("agents"), max_slippage_bps=float(opts.get("max_slippage_bps", 200))))
+            agents=opts.get("agents"), max_slippage_bps=float(opts.get("max_slippage_bps", 200))),
+            settings=settings)
         with run_log(settings.home, row.id):  # `parley logs RUN` reads it
             log.info("run %s starts: %s on %s, broker %s", row.id, row.name, row.feed, row.broker)
             status = runner.run(spec, emit, stop)
@@ -175,7 +177,7 @@ def _close(broker: Any) -> None:
         close()
 
 
-def build_feed(spec: StrategySpec, row: RunRow, settings: Any) -> Feed:
+def build_feed(spec: StrategySpec, row: RunRow, settings: Settings) -> Feed:
     from app.feeds.replay import ReplayFeed, parse_speed
 
     opts = row.options or {}
@@ -183,10 +185,10 @@ def build_feed(spec: StrategySpec, row: RunRow, settings: Any) -> Feed:
     if row.feed == "alpaca":
         from app.feeds.alpaca import AlpacaFeed
 
-        if not settings.alpaca_enabled:
+        key, secret = settings.alpaca_key_id, settings.alpaca_secret_key
+        if not (key and secret):  # Settings.alpaca_enabled
             raise ParleyError("--feed alpaca needs APCA_API_KEY_ID and APCA_API_SECRET_KEY")
-        return AlpacaFeed(settings.alpaca_key_id.get_secret_value(),
-                          settings.alpaca_secret_key.get_secret_value(), spec.universe,
+        return AlpacaFeed(key.get_secret_value(), secret.get_secret_value(), spec.universe,
                           spec.timeframe, url=settings.alpaca_data_url,
                           poll_seconds=opts.get("poll_seconds"))
     from app.market.data_source import load_for_spec
@@ -195,7 +197,7 @@ def build_feed(spec: StrategySpec, row: RunRow, settings: Any) -> Feed:
     return ReplayFeed(frames, parse_speed(row.speed), float(opts.get("bar_delay", 0.0)))
 
 
-def build_broker(row: RunRow, settings: Any) -> Broker | None:
+def build_broker(row: RunRow, settings: Settings) -> Broker | None:
     """None for the simulated paper broker (the run's own book is the venue)."""
     if row.broker == "sim":
         return None
@@ -205,14 +207,13 @@ def build_broker(row: RunRow, settings: Any) -> Broker | None:
 
 
 # --------------------------------------------------------------------- processes
-def log_path(run_id: str, settings: Any = None) -> Path:
+def log_path(run_id: str, settings: Settings) -> Path:
     """The run's one log: what a detached process prints and the app's log lines while it
     runs (``parley logs RUN`` prints it)."""
-    settings = settings or _settings()
     return run_log_path(Path(settings.home), run_id)
 
 
-def spawn_detached(run_id: str, settings: Any = None) -> int:
+def spawn_detached(run_id: str, settings: Settings) -> int:
     """Start ``parley resume RUN`` as a background process in its own session."""
     log = log_path(run_id, settings)
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -314,7 +315,7 @@ def _no_process(row: RunRow, command: str) -> str:
             f"nothing can {command} it now")
 
 
-def resume_detached(store: Store, run_id: str, settings: Any = None) -> str:
+def resume_detached(store: Store, run_id: str, settings: Settings) -> str:
     """What ``parley resume RUN --detach`` does, for front ends without a terminal.
 
     A paused run whose process lives is told to resume its entries; a stopped, killed or
@@ -337,13 +338,13 @@ def resume_detached(store: Store, run_id: str, settings: Any = None) -> str:
     return "restarted"
 
 
-def check_resumable(row: RunRow, settings: Any = None) -> None:
+def check_resumable(row: RunRow, settings: Settings) -> None:
     """Raises ParleyError when the run has finished or another process holds it."""
     from app.runner.lock import RunLocked, holder, lock_path
 
     if row.status == "finished":
         raise ParleyError(f"run {row.id} has finished: its data ended")
-    held = holder(lock_path(row.id, settings or _settings()))
+    held = holder(lock_path(row.id, settings))
     if held:
         raise RunLocked(f"run {row.id} is held by process {held}: one process runs a run "
                         "at a time", f"`parley stop {row.id}` stops it; then resume it")
@@ -362,8 +363,3 @@ def _row(store: Store, run_id: str | None) -> RunRow:
         raise ParleyError(f"no run {run_id!r}", "`parley status` lists the runs")
     return row
 
-
-def _settings() -> Any:
-    from app.config import load_settings
-
-    return load_settings()

@@ -13,17 +13,20 @@ from __future__ import annotations
 import fcntl
 import os
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING
 
 from app.errors import ParleyError
+
+if TYPE_CHECKING:
+    from app.config import Settings
 
 
 class RunLocked(ParleyError):
     """Another process holds the run."""
 
 
-def lock_path(run_id: str, settings: Any) -> Path:
-    return Path(settings.home) / "runs" / f"{run_id}.lock"
+def lock_path(run_id: str, settings: Settings) -> Path:
+    return settings.home / "runs" / f"{run_id}.lock"
 
 
 class RunLock:

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -48,6 +48,9 @@ from app.spec.params import runnable
 from app.store import BarCommit, Store
 from app.store.convert import decision_row, fill_row, order_row, position_row, trade_row
 from app.store.tables import EventRow, utcnow
+
+if TYPE_CHECKING:
+    from app.config import Settings
 
 Emit = Callable[[ev.RunnerEvent], None]
 _STATUS = {"new": "submitted", "filled": "filled", "rejected": "rejected",
@@ -72,8 +75,12 @@ class Runner:
     """One run of one spec. Knows its store, feed and (optional) external broker."""
 
     def __init__(self, store: Store, run_id: str, feed: Feed, broker: Broker | None = None,
-                 options: RunnerOptions | None = None) -> None:
+                 options: RunnerOptions | None = None, settings: Settings | None = None
+                 ) -> None:
+        """``settings`` hold the keys a live run's agent team reads news with (none given:
+        it reads no headlines)."""
         self.store = store
+        self.settings = settings
         self.run_id = run_id
         self.feed = feed
         self.broker = broker
@@ -394,13 +401,12 @@ class Runner:
                 team.lessons = SqlLessonStore(self.store)
                 self._lessons.append(team.lessons)
                 team.run_id = self.run_id
-                if getattr(self.feed, "live", False) and team.news_source is None:
+                settings = self.settings
+                if getattr(self.feed, "live", False) and team.news_source is None and \
+                        settings is not None and settings.alpaca_enabled:
                     from app.agents.headlines import AlpacaNews
-                    from app.config import load_settings
 
-                    settings = load_settings()
-                    if settings.alpaca_enabled:
-                        team.news_source = AlpacaNews.from_settings(settings)
+                    team.news_source = AlpacaNews.from_settings(settings)
 
     def _market_hours(self, spec: StrategySpec, book: Book) -> None:
         """On live bars with US stocks, ask the broker's clock (the paper book: the NYSE

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, update
 from sqlalchemy.exc import IntegrityError
@@ -37,6 +37,9 @@ from app.store.tables import (
     TradeRow,
     utcnow,
 )
+
+if TYPE_CHECKING:
+    from app.config import Settings
 
 
 @dataclass
@@ -76,11 +79,7 @@ class Store:
                              "make it writable, or set PARLEY_HOME to a folder you can write")
 
     @classmethod
-    def from_settings(cls, settings: Any = None) -> Store:
-        if settings is None:
-            from app.config import load_settings
-
-            settings = load_settings()
+    def from_settings(cls, settings: Settings) -> Store:
         return cls(settings.db_url)
 
     def session(self) -> Session:
