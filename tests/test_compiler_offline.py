@@ -926,3 +926,33 @@ def test_a_definition_heading_defines_the_line_under_it_and_never_joins_a_later_
     d = read_draft("Buy SPY in an uptrend, sell after 5 days.\nuptrend definition:\n"
                    "    close above the 200-day SMA\n")
     assert format_expr(d.long_entry) == "close > sma(close, 200)"
+
+
+SMA_STOPS = ("buy GOOG when the 10-day SMA crosses above the 30-day SMA, sell when it crosses "
+             "below, stop 5%, target 10%, 10 shares")
+
+
+@pytest.mark.parametrize(("text", "gone", "kept"), [
+    ("remove the stop", "stop loss 5%", "take profit 10%"),
+    ("no stop loss", "stop loss 5%", "take profit 10%"),
+    ("drop the target", "take profit 10%", "stop loss 5%"),
+])
+def test_a_follow_up_takes_a_level_away(text: str, gone: str, kept: str) -> None:
+    spec_text, questions, assumptions = revised(text, SMA_STOPS)
+    assert questions == () and gone not in spec_text and kept in spec_text
+    assert any(a.endswith("is removed") for a in assumptions)
+
+
+def test_follow_ups_in_everyday_words() -> None:
+    spec_text, questions, _ = revised("sell when RSI(14) > 80 instead", SMA_STOPS)
+    assert "exit when rsi(close, 14) > 80" in spec_text and "short when" not in spec_text
+    assert "long when sma(close, 10) crosses above sma(close, 30)" in spec_text
+    spec_text, questions, _ = revised("make it 20 shares", SMA_STOPS)
+    assert questions == () and "size 20 shares" in spec_text
+    previous = compile_offline(SMA_STOPS).spec
+    assert previous is not None
+    hourly = compile_offline("on hourly bars", previous)
+    assert hourly.text is not None and "timeframe 1h" in hourly.text
+    assert "unchanged" not in hourly.message
+    d = read_draft("buy GOOG when RSI(14) < 30, sell when RSI(14) > 70, no stop loss, 10 shares")
+    assert d.questions == [] and d.stop_loss is None

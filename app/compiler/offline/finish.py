@@ -34,8 +34,8 @@ def finish(r: Read, text: str) -> CompileResult:
 def result_of(d: Draft) -> CompileResult:
     """Spec when the draft is complete and checks out; else the draft with its questions."""
     draft = render(d)
-    common = dict(assumptions=tuple(d.assumptions), not_understood=tuple(d.not_understood),
-                  draft=draft)
+    common: dict[str, Any] = dict(assumptions=tuple(d.assumptions),
+                                  not_understood=tuple(d.not_understood), draft=draft)
     if d.questions:
         return CompileResult(spec=None, text=None, questions=tuple(d.questions),
                              message="Not complete yet: answer the questions.", **common)
@@ -52,6 +52,8 @@ def result_of(d: Draft) -> CompileResult:
 def revise(previous: StrategySpec, text: str) -> CompileResult:
     """A follow-up: what it says replaces the same fields of ``previous``; the rest stays."""
     r = read(text)
+    if previous.long_entry is not None and previous.short_entry is None:
+        r.sides.add("buy")  # "sell when ... instead" of a long: its exit, not a short
     new = settle(r, gaps=False)
     base = from_spec(previous)
     named = bool(r.symbols or r.condition_symbols)
@@ -67,6 +69,10 @@ def revise(previous: StrategySpec, text: str) -> CompileResult:
         if getattr(new, key) is not None:
             setattr(base, key, getattr(new, key))
     flipped = _flip(r, new, base)
+    for key in new.cleared:
+        if getattr(base, key) is not None:
+            setattr(base, key, None)
+            flipped.append(f"the {LEVEL_NAMES.get(key, 'holding limit')} is removed")
     if named and r.universe_op == "add":
         base.universe = list(dict.fromkeys([*base.universe, *new.universe]))
     elif named and r.universe_op == "remove":
@@ -81,7 +87,8 @@ def revise(previous: StrategySpec, text: str) -> CompileResult:
     base.name = r.new_name or previous.name
     ask_gaps(base)
     base.assumptions = [a for a in base.assumptions if not a.startswith("timeframe:")]
-    if not r.parts and not named and not r.questions and r.new_name is None and not flipped:
+    if not r.parts and not named and not r.questions and r.new_name is None and not flipped \
+            and not r.timeframes:
         return replace(result_of(base), message=NOT_A_STRATEGY.replace(
             "nothing was compiled", "the strategy is unchanged"))
     return result_of(base)

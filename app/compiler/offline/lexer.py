@@ -132,9 +132,10 @@ def _pieces(text: str) -> list[tuple[str, str, str]]:
     for raw, kind in raw_words(text):
         low = raw.lower().replace("’", "'")
         low = vocab.TYPOS.get(low, low)
-        prefix = next((p for p in vocab.CODE_PREFIXES if low.startswith(p)), "")
-        if prefix and len(low) > len(prefix):  # "ta.sma": the platform's name for sma
-            low, raw = low[len(prefix):], raw[len(prefix):]
+        if "." in low and low.startswith(vocab.CODE_PREFIXES):  # "ta.sma": sma
+            prefix = next(p for p in vocab.CODE_PREFIXES if low.startswith(p))
+            if len(low) > len(prefix):
+                low, raw = low[len(prefix):], raw[len(prefix):]
         m = _SPLIT_ALNUM.match(low) if kind == "word" and (low,) not in phrase_table() else None
         if m and (not _is_symbol_word(raw) or (m.group(1) or "",) in phrase_table()):
             out += _split_alnum(m, raw)

@@ -320,6 +320,10 @@ def _read_clause(clause: Clause, out: Read) -> None:
     out.notes += clause.lexed.notes
     if _revision_words(clause, out):
         return
+    cleared = _cleared(toks)
+    if cleared is not None:  # "remove the stop", "no take profit"
+        out.parts.append((Part("clear", value=cleared), clause))
+        return
     if clause.role != out.role:
         out.role, out.lead = clause.role, None
     if clause.defined:
@@ -442,6 +446,19 @@ def _revision_words(clause: Clause, out: Read) -> bool:
         out.new_name = rest or None
         return True
     return op is not None and all(t.kind in ("SYM", "UNIVERSE", "AND", "COMMA") for t in toks)
+
+
+LEVEL_KEYS = {"STOP": "stop_loss", "TARGET": "take_profit", "TRAIL": "trailing_stop",
+              "HOLD": "max_hold"}
+
+
+def _cleared(toks: list[Tok]) -> str | None:
+    """The level a clause takes away ("remove the stop": stop_loss), or None."""
+    kinds = [t.kind for t in toks]
+    if len(toks) not in (2, 3) or toks[0].text.lower() not in vocab.CLEAR_WORDS \
+            or kinds[-1] not in LEVEL_KEYS or len(toks) == 3 and kinds[1:] != ["TRAIL", "STOP"]:
+        return None
+    return LEVEL_KEYS["TRAIL" if "TRAIL" in kinds else kinds[-1]]
 
 
 def _fill_problem(toks: list[Tok], body: list[Tok], clause: Clause, out: Read) -> bool:

@@ -273,6 +273,9 @@ def _opens_part(toks: list[Tok], i: int) -> bool:
             return False
         if nxt.kind in STARTERS or _level_ahead(toks, i + 1):
             return True
+        if nxt.text.lower() in vocab.CLEAR_WORDS and i + 2 < len(toks) \
+                and toks[i + 2].kind in STARTERS:
+            return True  # "..., no stop loss": a part of its own
         return tok.kind == "COMMA" and not _in_rule(toks, i)
     if tok.kind == "SIDE":
         return prev.kind not in ("COMMA", "AND")
@@ -280,7 +283,8 @@ def _opens_part(toks: list[Tok], i: int) -> bool:
         if prev.kind in NUMERIC and i >= 2 and toks[i - 2].kind in ("STOP", "TARGET", "TRAIL") \
                 and nxt is not None and nxt.kind in ("PCT", "NUM"):
             return True  # "SL 2% TP 4%": the first level is complete
-        return prev.kind not in NUMERIC | STARTERS | {"EQUITY", "CHANGE"}
+        return prev.kind not in NUMERIC | STARTERS | {"EQUITY", "CHANGE"} \
+            and prev.text.lower() not in vocab.CLEAR_WORDS  # "remove the stop": one part
     if _level_ahead(toks, i) and prev.kind in ("STOP", "TARGET", "TRAIL") and i >= 2 \
             and toks[i - 2].kind in NUMERIC:
         return True  # "2% TP 1.5% SL": the first level is complete

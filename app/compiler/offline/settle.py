@@ -446,6 +446,9 @@ def _settings(r: Read, d: Draft) -> None:
         if part.kind == "agents":
             d.kept["agents"] = AgentsSpec()
             continue
+        if part.kind == "clear":  # "no stop loss": none (a follow-up removes the spec's)
+            d.cleared.append(str(part.value))
+            continue
         if part.kind == "change":  # "a tighter stop (of 3%)": the level when it is given
             d.changes.append(part.value)
             key, _how, level = part.value

@@ -362,7 +362,8 @@ TRAILREF: from the high | from the peak | from the highest high | off the high |
 FROMENTRY: from entry | from the entry | from the entry price | of the entry price | of entry | \
   of entry price | from the purchase price | from my entry | from the fill | \
   from the fill price | from fill price | from the buy price | from the open price of the trade
-DROP: mean reversion | mean-reversion | trend following | trend-following | \
+DROP: make it | make that | set it to | change it to | make the size | \
+  mean reversion | mean-reversion | trend following | trend-following | \
   of the trade | on the trade | of the position | \
   on the position | of position | in profit | in loss | \
   of the position value | away | distance | a distance of | at a distance of | the entry price | \
@@ -675,6 +676,9 @@ universe: market | markets | instrument | instruments | symbol | symbols | ticke
 timeframe: timeframe | time frame | chart | period | bars | interval | resolution
 """
 """Section headings ("Exit:") and the role they give the lines under them."""
+
+CLEAR_WORDS = frozenset("remove drop without no delete cancel lose skip forget".split())
+"""Words that take a level away ("remove the stop", "no take profit", "without a stop")."""
 
 CODE_PREFIXES = ("ta.", "talib.", "bt.ind.", "bt.indicators.", "indicators.", "math.")
 """Namespaces that trading platforms' formulas put before an indicator ("ta.sma(close, 10)")."""
