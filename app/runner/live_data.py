@@ -7,6 +7,15 @@ computes over the whole history as long as the window covers the indicators' mem
 and appended; earlier bars' values never change. :meth:`LiveSymbol.view` hands the
 session a :class:`SymbolData` over the bars so far, built of views, not copies.
 
+When every indicator of the rules and the screen is a trailing window (SMA, WMA, ROC,
+highest, lowest, stddev, Bollinger, average volume: their value at a bar depends on a
+bounded number of bars before it), :class:`BarSignals` computes one bar of *all* the
+symbols in one evaluation: each symbol's last bars, exactly as many as the rules look
+back over, side by side in one series. Per symbol that is the same arithmetic on the
+same values; the cost of an evaluation (Python and numpy call overhead, not the
+arithmetic) is paid once a bar instead of once per symbol. The EMA family and the
+session indicators remember their whole window: those specs keep the per-symbol path.
+
 Bar times arrive on the run's clock (:mod:`app.instruments.clock`: UTC when the universe
 mixes zones); the indicators and sessions see the venue's wall time, kept beside them.
 """
@@ -22,6 +31,10 @@ from app.execution.symbol_data import SymbolData, prepare_symbol
 from app.indicators.bars import Bars
 from app.instruments import instrument
 from app.instruments.clock import from_run_clock, to_run_clock
+from app.engine.evaluate import Evaluator
+from app.engine.signals import rule_signals
+from app.indicators.compute import compute
+from app.spec import expr as E
 from app.spec.models import AtrLevel, StrategySpec
 
 DEFAULT_WINDOW = 5000
@@ -56,12 +69,21 @@ class LiveSymbol:
     # ----------------------------------------------------------------- input
     def append(self, time_ns: int, bar: Sequence[float]) -> None:
         """Add one closed bar (at ``time_ns`` of the run's clock); compute its signals."""
+        self.push(time_ns, bar)
+        self.compute_last()
+
+    def push(self, time_ns: int, bar: Sequence[float]) -> None:
+        """Add one closed bar without computing its signals (:class:`BarSignals` or
+        :meth:`compute_last` does, before anything reads them)."""
         self._grow(self.n + 1)
         self._t[self.n] = time_ns
         if self._local is not self._t:
             self._local[self.n] = from_run_clock(np.array([time_ns]), self.clock, self.zone)[0]
         self._px[:, self.n] = bar
         self.n += 1
+
+    def compute_last(self) -> None:
+        """The last bar's signals, from a computation over the last ``window`` bars."""
         self._compute(max(0, self.n - self.window), self.n, self.n - 1)
 
     def extend(self, frame: pd.DataFrame) -> None:
@@ -168,6 +190,105 @@ class LiveSymbol:
         self._atr = {k: grown(v, np.nan) for k, v in self._atr.items()}
         self._rank, self._ok = grown(self._rank, np.nan), grown(self._ok, True)
         self._pos = grown(self._pos, 0)
+
+
+_WINDOWED = frozenset({"sma", "wma", "roc", "highest", "lowest", "stddev", "bollinger",
+                       "avg_volume"})
+"""Indicators whose value at a bar is a function of the last ``lookback + 1`` values of
+their input alone (TA-Lib's definitions: a NaN in that window makes it NaN, none before it
+matters)."""
+
+
+def memory(node: object) -> int | None:
+    """How many bars before a bar the value of ``node`` at that bar depends on; None when
+    some part depends on everything before it (EMA family, sessions, VWAP)."""
+    if isinstance(node, (E.Num, E.FieldRef)):
+        return 0
+    own, parts = 0, []
+    if isinstance(node, E.Indicator):
+        if node.name not in _WINDOWED:
+            return None
+        own = int(node.numbers()[0]) - (0 if node.name == "roc" else 1)
+        parts = [] if node.source is None else [node.source]
+    elif isinstance(node, E.Lag):
+        own, parts = node.bars, [node.expr]
+    elif isinstance(node, E.Cross):  # compares with the previous bar too
+        own, parts = 1, [node.left, node.right]
+    elif isinstance(node, E.Neg):
+        parts = [node.expr]
+    elif isinstance(node, (E.BinOp, E.Compare)):
+        parts = [node.left, node.right]
+    elif isinstance(node, (E.And, E.Or)):
+        parts = list(node.items)
+    elif isinstance(node, E.Not):
+        parts = [node.item]
+    else:
+        return None
+    spans = [memory(x) for x in parts]
+    if any(x is None for x in spans):
+        return None
+    return own + max((x for x in spans if x is not None), default=0)
+
+
+def _nodes(spec: StrategySpec) -> list[object]:
+    nodes: list[object] = [r for r in (spec.long_entry, spec.long_exit, spec.short_entry,
+                                       spec.short_exit) if r is not None]
+    if spec.screen is not None:
+        nodes.append(spec.screen.rank_by)
+        if spec.screen.filter is not None:
+            nodes.append(spec.screen.filter)
+    return nodes
+
+
+class BarSignals:
+    """One bar's signals for many symbols of one spec (see the module's docstring)."""
+
+    def __init__(self, spec: StrategySpec, window: int) -> None:
+        self.spec, self.window = spec, window
+        spans = [memory(n) for n in _nodes(spec)]
+        self.span: int | None = None if any(x is None for x in spans) else \
+            max((x for x in spans if x is not None), default=0)
+        """Bars before the current one the rules and the screen read (None: unbounded)."""
+
+    def compute(self, symbols: Sequence[LiveSymbol]) -> None:
+        """Each symbol's last bar's signals, as :meth:`LiveSymbol.compute_last` gives them."""
+        if self.span is None or len(symbols) < 2:
+            for sym in symbols:
+                sym.compute_last()
+            return
+        width = min(self.window, self.span + 1)
+        k = len(symbols)
+        px = np.full((5, k * width), np.nan)
+        for i, sym in enumerate(symbols):
+            m = min(sym.n, width)
+            px[:, (i + 1) * width - m:(i + 1) * width] = sym._px[:, sym.n - m:sym.n]
+        bars = Bars(np.zeros(k * width, "datetime64[ns]"), *px)
+        ev = Evaluator(bars)
+        sig = rule_signals(self.spec, bars, ev)
+        last = np.arange(1, k + 1) * width - 1
+        long_on, short_on = self.spec.direction != "short", self.spec.direction != "long"
+        values = {"long_entry": sig.long_entry[last] & long_on,
+                  "long_exit": sig.long_exit[last] & long_on,
+                  "short_entry": sig.short_entry[last] & short_on,
+                  "short_exit": sig.short_exit[last] & short_on}
+        screen = self.spec.screen
+        rank = ok = None
+        if screen is not None:
+            rank = ev.series(screen.rank_by)[last]
+            ok = ev.condition(screen.filter)[last] if screen.filter is not None else None
+        for i, sym in enumerate(symbols):
+            j = sym.n - 1
+            for name, arr in values.items():
+                sym._sig[name][j] = arr[i]
+            if rank is not None:
+                sym._rank[j] = rank[i]
+                if ok is not None:
+                    sym._ok[j] = ok[i]
+            for p, atr in sym._atr.items():  # ATR is recursive: over the whole window
+                lo = max(0, sym.n - sym.window)
+                b = Bars(sym._local[lo:sym.n].view("datetime64[ns]"),
+                         *(sym._px[f, lo:sym.n] for f in range(5)))
+                atr[j] = compute("atr", b, None, (float(p),), None)[-1]
 
 
 def universe_frames(symbols: Sequence[LiveSymbol]) -> dict[str, pd.DataFrame]:

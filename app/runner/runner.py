@@ -39,7 +39,13 @@ from app.feeds.base import BarBatch, Feed
 from app.runner import events as ev
 from app.runner.book import Book
 from app.runner.limits import Limits, LimitState
-from app.runner.live_data import DEFAULT_WINDOW, LiveSymbol, apply_screen_now, universe_frames
+from app.runner.live_data import (
+    DEFAULT_WINDOW,
+    BarSignals,
+    LiveSymbol,
+    apply_screen_now,
+    universe_frames,
+)
 from app.runner.venue import VenueBook
 from app.instruments import instrument
 from app.instruments.clock import run_zone
@@ -144,6 +150,7 @@ class Runner:
         session = StrategySession(spec, book, chain, {s: d.view() for s, d in live.items()},
                                   run_id=self.run_id, limits=limits)
         state = _State(spec, live, book, session, limits, row.last_bar_ns, row.bars_done)
+        state.signals = BarSignals(spec, self.options.window)
         self._reconcile(state, emit)
         self._account_kind(state, emit)
         self._market_hours(spec, book)
@@ -169,7 +176,8 @@ class Runner:
             return verdict
         present = [st.live[s] for s in st.spec.universe if s in batch.bars]
         for sym in present:
-            sym.append(batch.time_ns, batch.bars[sym.symbol])
+            sym.push(batch.time_ns, batch.bars[sym.symbol])
+        st.signals.compute(present)  # all the symbols' signals in one evaluation
         if st.spec.screen is not None:
             apply_screen_now(present, st.spec.screen.top)
         views = [(sym.view(), sym.n - 1) for sym in present]
@@ -483,6 +491,8 @@ class _State:
         self.now_ns = after_ns
         self.bars_done = bars_done
         self.pending = BarCommit(0, 0, {})
+        self.signals = BarSignals(spec, DEFAULT_WINDOW)
+        """Computes each bar's signals (the runner sets its window)."""
         self.positions_written: list[Any] | None = None
         """What the last commit wrote to the positions table (None: nothing yet)."""
         self.before: dict[str, Order] = {}
