@@ -41,6 +41,23 @@ def test_a_client_order_id_is_journaled_once(store):
     assert len(store.orders(run.id)) == 1
 
 
+def test_orders_journaled_with_their_bar_are_written_with_its_updates_and_once(store):
+    """The simulated venue's orders ride in the bar's commit: inserted before the bar's
+    order updates apply to them; a bar committed again (a replay) keeps the first row."""
+    from app.store import BarCommit
+
+    run = store.create_run("s", "strategy text")
+    row = dict(run_id=run.id, client_order_id="r-GOOG-1-open_long", symbol="GOOG",
+               side="buy", qty=10, intent="open_long", reason="long_entry", bar_time_ns=1)
+    store.commit_bar(run.id, BarCommit(1, 1, {}, orders=[OrderRow(**row)],
+                                       order_updates={row["client_order_id"]: {
+                                           "status": "filled", "filled_qty": 10.0}}))
+    store.commit_bar(run.id, BarCommit(1, 1, {}, orders=[OrderRow(**row)]))
+    (got,) = store.orders(run.id)
+    assert (got.status, got.filled_qty) == ("filled", 10.0)
+    assert store.get_run(run.id).last_bar_ns == 1
+
+
 def test_an_order_needs_its_run(store):
     from sqlalchemy.exc import IntegrityError
 

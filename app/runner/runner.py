@@ -12,8 +12,9 @@ slippage check on venue fills (:mod:`app.runner.limits`) and the reaction: each 
 an event, and the run is ``paused`` while entries are blocked -- until the next day for
 the daily loss limit, until a person resumes it for the rest.
 
-Crash safety: client order ids are deterministic (run, symbol, bar, intent); an order is
-journaled before it is sent; a bar's effects are committed atomically. A run killed at
+Crash safety: client order ids are deterministic (run, symbol, bar, intent); an order to
+a broker is journaled before it is sent, an order to the simulated venue with its bar;
+a bar's effects are committed atomically. A run killed at
 any instant restarts from its last committed bar: the bars after it are processed again,
 produce the same ids, and neither the journal nor the broker takes an id twice.
 """
@@ -95,6 +96,8 @@ class Runner:
         """Seconds from each bar's arrival to its commit."""
         self._lessons: list[Any] = []
         """The agent team's lessons in the store (re-read once a bar)."""
+        self._bar_orders: list[Any] = []
+        """Orders to the simulated venue since the last commit (journaled with it)."""
 
     # ----------------------------------------------------------------- the loop
     def run(self, spec: StrategySpec, emit: Emit, stop: threading.Event) -> str:
@@ -355,7 +358,9 @@ class Runner:
     # ----------------------------------------------------------------- persistence
     def _commit(self, st: _State, force: bool = False) -> None:
         c = st.pending
-        busy = c.order_updates or c.fills or c.trades or c.decisions or c.events or c.run_fields
+        c.orders, self._bar_orders = c.orders + self._bar_orders, []
+        busy = (c.orders or c.order_updates or c.fills or c.trades or c.decisions or c.events
+                or c.run_fields)
         if not force and not busy and time.monotonic() - st.committed_at < QUIET_COMMIT_S:
             return
         if st.now_ns is None and not busy:
@@ -389,7 +394,7 @@ class Runner:
     def _book(self, cash: float) -> Book:
         journal = self._journal
         if self.broker is None:
-            return Book(cash, journal, now=self.options.now)
+            return Book(cash, self._journal_with_bar, now=self.options.now)
         book = VenueBook(cash, journal, self.broker,
                          lambda symbol, t, reason: client_order_id(self.run_id, symbol, t, reason),
                          now=self.options.now)
@@ -398,7 +403,13 @@ class Runner:
         return book
 
     def _journal(self, order: Order) -> None:
+        """Before an order goes to the broker: in its own transaction."""
         self.store.journal_order(order_row(self.run_id, order))
+
+    def _journal_with_bar(self, order: Order) -> None:
+        """An order to the simulated venue: written in its bar's commit (see the module's
+        docstring), one transaction a bar instead of one an order."""
+        self._bar_orders.append(order_row(self.run_id, order))
 
     def _attach_memory(self, chain: Any) -> None:
         from app.store.lessons import SqlLessonStore

@@ -3,8 +3,12 @@
 Writes that belong together are one transaction: :meth:`Store.commit_bar` records a bar's
 fills, trades, decisions, positions, order updates and the run's checkpoint at once, so
 a run killed at any instant is left either before or after the bar, never half-way. An
-order is journaled by :meth:`Store.journal_order` in its own transaction *before* it is
-sent; its client order id is unique, so journaling it again (a replayed bar) is a no-op.
+order to a real venue is journaled by :meth:`Store.journal_order` in its own transaction
+*before* it is sent; its client order id is unique, so journaling it again (a replayed
+bar) is a no-op. An order to the simulated venue reaches nothing outside the process, so
+it is journaled with its bar (:attr:`BarCommit.orders`, one transaction for the bar):
+killed before that commit, the run never sent it, and redoing the bar makes it again
+with the same id.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ class BarCommit:
     bar_ns: int
     bars_done: int
     checkpoint: dict[str, Any]
+    orders: list[OrderRow] = field(default_factory=list)
+    """Orders journaled with the bar (the simulated venue's); ids already known are kept."""
     order_updates: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Client order id -> changed columns (status, filled_qty, filled_avg_price, note)."""
     fills: list[FillRow] = field(default_factory=list)
@@ -171,6 +177,10 @@ class Store:
         """Record one processed bar atomically (see the module docstring)."""
         now = utcnow()
         with self.session() as s:
+            if c.orders:
+                known = _existing_orders(s, [o.client_order_id for o in c.orders])
+                s.add_all([o for o in c.orders if o.client_order_id not in known])
+                s.flush()  # the updates below are statements on the connection
             _update_orders(s, c.order_updates, now)
             known = _existing_keys(s, [f.fill_key for f in c.fills])
             s.add_all([f for f in c.fills if f.fill_key not in known])
@@ -284,6 +294,12 @@ def _existing_keys(s: Session, keys: Iterable[str]) -> set[str]:
     if not keys:
         return set()
     found = s.exec(select(FillRow.fill_key).where(col(FillRow.fill_key).in_(keys))).all()
+    return set(found)
+
+
+def _existing_orders(s: Session, ids: list[str]) -> set[str]:
+    found = s.exec(select(OrderRow.client_order_id).where(
+        col(OrderRow.client_order_id).in_(ids))).all()
     return set(found)
 
 
