@@ -33,6 +33,18 @@ def cut(frames: dict[str, pd.DataFrame], when: pd.Timestamp) -> dict[str, pd.Dat
     return {s: f.loc[:when] for s, f in frames.items()}
 
 
+class Counted(EqualWeightIndex):
+    """The index, counting its recomputations over all history."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rebuilds = 0
+
+    def _rebuild(self, frames: dict[str, pd.DataFrame]) -> object:  # type: ignore[override]
+        self.rebuilds += 1
+        return super()._rebuild(frames)
+
+
 def same(a: object, b: object) -> bool:
     return bool(np.array_equal(a.index, b.index)  # type: ignore[attr-defined]
                 and np.array_equal(a.close, b.close))  # type: ignore[attr-defined]
@@ -42,7 +54,7 @@ def test_bar_by_bar_it_equals_the_full_recomputation_on_real_data() -> None:
     frames, times = universe(), union()
     # Uneven steps: one bar, a few, a long catch-up; members joining and missing days.
     cuts = [*range(3, 40), *range(40, 400, 7), *range(400, len(times), 61), len(times)]
-    index = EqualWeightIndex()
+    index = Counted()
     for k in cuts:
         now = cut(frames, times[k - 1])
         assert same(index.update(now), equal_weight_benchmark(now)), times[k - 1]
@@ -64,7 +76,7 @@ def test_the_index_is_the_mean_return_chained() -> None:
 
 def test_it_starts_over_when_the_members_or_their_past_change() -> None:
     frames, times = universe(), union()
-    index = EqualWeightIndex()
+    index = Counted()
     index.update(cut(frames, times[99]))
     fewer = {s: f for s, f in cut(frames, times[100]).items() if s != "ORCL"}
     assert same(index.update(fewer), equal_weight_benchmark(fewer))
@@ -80,7 +92,7 @@ def test_it_starts_over_when_the_members_or_their_past_change() -> None:
     assert same(index.update(late), equal_weight_benchmark(late))
     assert index.rebuilds == 4
     # A member lagging behind, then its bars arriving after the index moved past them.
-    index = EqualWeightIndex()
+    index = Counted()
     index.update(cut(frames, times[121]))
     behind = cut(frames, times[130])
     behind["AAPL"] = behind["AAPL"].loc[:times[125]]
@@ -100,7 +112,7 @@ def test_intraday_bars_in_a_time_zone() -> None:
         frame = pd.DataFrame({"open": close, "high": close, "low": close, "close": close,
                               "volume": 1.0}, index=base)
         frames[f"S{j}"] = frame.iloc[j * 7:] if j % 3 == 0 else frame.drop(base[50 + j])
-    index = EqualWeightIndex()
+    index = Counted()
     for k in range(20, len(base) + 1, 9):
         now = {s: f.loc[:base[k - 1]] for s, f in frames.items()}
         assert same(index.update(now), equal_weight_benchmark(now))

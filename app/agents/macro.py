@@ -157,8 +157,6 @@ class EqualWeightIndex:
         self._instant = 0
         """The index's last time as an instant (int64 ns since the epoch, UTC)."""
         self._bars: Bars | None = None
-        self.rebuilds = 0
-        """How many times the index was recomputed over all history."""
 
     def update(self, frames: Mapping[str, pd.DataFrame]) -> Bars:
         """The index over ``frames`` as they are now (the members' bars so far)."""
@@ -190,7 +188,7 @@ class EqualWeightIndex:
         return self._bars
 
     def _rebuild(self, frames: Mapping[str, pd.DataFrame]) -> Bars:
-        self.rebuilds += 1
+        """Recompute over all history, as :func:`equal_weight_benchmark` does."""
         closes = _filled_closes(frames)
         filled = closes.to_numpy(dtype=float)
         level = np.cumprod(1.0 + _mean_returns(filled))
