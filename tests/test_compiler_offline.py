@@ -956,3 +956,20 @@ def test_follow_ups_in_everyday_words() -> None:
     assert "unchanged" not in hourly.message
     d = read_draft("buy GOOG when RSI(14) < 30, sell when RSI(14) > 70, no stop loss, 10 shares")
     assert d.questions == [] and d.stop_loss is None
+
+
+def test_stops_measured_from_entry_in_atr_and_exits_at_the_market() -> None:
+    d = read_draft("Buy SPY when RSI(14) < 30. Exit the entire position when price falls below "
+                   "the entry price by five times the 20-day ATR.")
+    assert d.stop_loss == ("atr", 5.0, 20) and d.long_exit is None
+    d = read_draft("Buy SPY when RSI(14) < 30. Exit the entire position at the market after "
+                   "300 days of inactivity (i.e., no exit condition has triggered).")
+    assert d.max_hold == 300 and not any("set time" in q for q in d.questions)
+    assert read_draft("Buy SPY when RSI(14) < 30. Stop: 2x ATR below entry").stop_loss == \
+        ("atr", 2.0, 14)
+    d = read_draft("Buy SPY when RSI(14) < 30. N is the 20-day ATR. Stop: 2x ATR below entry")
+    assert d.stop_loss == ("atr", 2.0, 20)
+    assert "ATR period: 20 (the ATR length the text gives)" in d.assumptions
+    # a time of day is still no exit the language has
+    assert any("set time" in q for q in read_draft("Buy SPY when RSI(14) < 30, sell at the "
+                                                   "close").questions)

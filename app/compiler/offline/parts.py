@@ -128,6 +128,9 @@ class PartBuilder(CondBuilder):
         if args is not None and args.value:
             arg = args.value[0]
             period = int(arg.value) if arg.kind == "NUM" else period_bars(arg, self.notes)
+        elif "ind:atr" in self.speeds:  # "2x ATR" where the text says "N = 20-day ATR"
+            period = self.speeds["ind:atr"]
+            self.notes.append(f"ATR period: {period} (the ATR length the text gives)")
         else:
             self.notes.append("ATR period: 14 (the usual one; not stated)")
         return ("atr", float(num.value), period)
@@ -154,6 +157,12 @@ class PartBuilder(CondBuilder):
         pct = next(a for a in args if isinstance(a, Tok) and a.kind == "PCT")
         ref = next(a for a in args if isinstance(a, Tok) and a.kind == "ENTRYREF")
         return Part("entry_move", value=(str(ref.value), float(pct.value)))
+
+    def entry_move_level(self, *args: Any) -> Part:
+        """"exit when price falls below the entry price by five times the 20-day ATR"."""
+        ref = next(a for a in args if isinstance(a, Tok) and a.kind == "ENTRYREF")
+        level = next(a for a in args if isinstance(a, tuple))
+        return Part("entry_move", value=(str(ref.value), level))
 
     def entry_move_by(self, *args: Any) -> Part:
         """"sells when the price drops 5% from the entry price"."""

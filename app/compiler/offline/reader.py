@@ -290,6 +290,8 @@ def settings(found: list[Clause]) -> dict[str, int]:
     for clause in found:
         toks = clause.toks
         for i, tok in enumerate(toks):
+            if tok.kind == "ATR":  # "2x ATR", "N = 20-day ATR": the ATR of the stops
+                tok = Tok("IND", "atr", tok.text)
             if tok.kind != "IND" or str(tok.value) not in ONE_LENGTH:
                 continue
             after = toks[i + 2] if i + 2 < len(toks) and toks[i + 1].kind == "LPAR" else \
@@ -361,7 +363,7 @@ def _read_clause(clause: Clause, out: Read) -> None:
         join = "or" if body[0].kind == "OR" else "and"
         body = body[1:]
     lead = out.lead or ROLE_LEAD.get(clause.role or "")
-    if lead and body and not any(t.kind in STARTERS | LEVEL_UNITS for t in body):
+    if lead and body and not any(t.kind in STARTERS | LEVEL_UNITS - {"ENTRYREF"} for t in body):
         body = lead + body
     if _fill_problem(toks, body, clause, out):
         return
@@ -466,6 +468,10 @@ def _fill_problem(toks: list[Tok], body: list[Tok], clause: Clause, out: Read) -
     "sell at the close" is a session exit the language lacks (a question)."""
     fills = [t for t in toks if t.kind == "FILL"]
     if not fills:
+        return False
+    if all(t.value == "market" for t in fills):  # an order type, not a time of day
+        out.notes.append(f"'{fills[0].text}': orders fill at the next bar's open once a bar "
+                         "closes with the rule true")
         return False
     sides = [t.value for t in body if t.kind == "SIDE"]
     if sides and all(s in ("buy", "short") for s in sides) or not sides and not _rule_like(body):

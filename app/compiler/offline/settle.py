@@ -457,7 +457,8 @@ def _settings(r: Read, d: Draft) -> None:
             part = Part(key, value=level)
         if part.kind == "entry_move":
             key = _entry_move(part, d)
-            part = Part("level", value=("pct", part.value[1]))
+            moved = part.value[1]
+            part = Part("level", value=moved if isinstance(moved, tuple) else ("pct", moved))
         if key is None:
             continue
         if key in said and said[key] != part.value:

@@ -341,19 +341,27 @@ ASIDE: indicating | signaling | signalling | suggesting | which indicates | whic
   which suggests | implying | a sign of | signifying | to capture | in order to
 ENTRYREF below: below entry | below the entry | below the entry price | below entry price | \
   below the purchase price | below my entry | below my buy price | below the buy price | \
-  below cost | below the fill | under the entry price | under entry
+  below cost | below the fill | under the entry price | under entry | \
+  falls below the entry price | drops below the entry price | falls below entry | \
+  drops below entry | goes below the entry price | moves below the entry price | \
+  falls below the entry price by | drops below the entry price by | below the entry price by | \
+  below entry by
 ENTRYREF above: above entry | above the entry | above the entry price | above entry price | \
-  above the purchase price | above my entry | above the buy price | over the entry price
+  above the purchase price | above my entry | above the buy price | over the entry price | \
+  rises above the entry price | rises above entry | goes above the entry price | \
+  moves above the entry price | rises above the entry price by | above the entry price by | \
+  above entry by
 FILL: at the close | on the close | the close after | at the open | on the open | \
   for the next bar | on the next bar | for the next bar at open | on the next bar at open | \
   next bar at open | at the open of the next bar | at the next bar open | on the next bar's open | \
   at the open of the next day | on the next day's open | at open | at today's close | \
   on today's close | at today's open | at the day's close | at the close of today | \
-  at the next open | on the next open | at the next bar's open | at market | at the market | \
+  at the next open | on the next open | at the next bar's open | \
   on the open of the next day | at the open of the next day | the next morning | next day's open | \
   the next day's open | at tomorrow's open | at the opening | on the opening | \
-  at the close of the day | on the close of the day | at market price | market order | \
-  on the market price | at the market price
+  at the close of the day | on the close of the day
+FILL market: at market | at the market | at market price | market order | on the market price | \
+  at the market price | with a market order | by market order
 TRAILREF: from the high | from the peak | from the highest high | off the high | off the highs | \
   from its high | from the highest close | below the highest high since entry | \
   below the high since entry | from the highest price since entry | \
@@ -362,7 +370,8 @@ TRAILREF: from the high | from the peak | from the highest high | off the high |
 FROMENTRY: from entry | from the entry | from the entry price | of the entry price | of entry | \
   of entry price | from the purchase price | from my entry | from the fill | \
   from the fill price | from fill price | from the buy price | from the open price of the trade
-DROP: make it | make that | set it to | change it to | make the size | \
+DROP: of inactivity | without an exit | with no exit | make it | make that | set it to | \
+  change it to | make the size | \
   mean reversion | mean-reversion | trend following | trend-following | \
   of the trade | on the trade | of the position | \
   on the position | of position | in profit | in loss | \
