@@ -144,6 +144,26 @@ def test_a_restarted_run_says_its_entries_are_still_paused(goog):
     assert not [n for e in fresh if isinstance(e, ev.Started) for n in e.notes if "paused" in n]
 
 
+@pytest.mark.parametrize(("command", "reason"), [("kill", "kill switch"),
+                                               (None, "stopped by the user")])
+def test_a_stop_by_signal_names_the_kill_switch_when_one_was_posted(goog, command, reason):
+    """The kill switch posts its command, then signals the process: whichever the runner
+    sees first, the run records 'kill switch' (the TUI's K and `parley kill` alike)."""
+    spec, frames = goog
+    store = Store("sqlite://")
+    stop = threading.Event()
+
+    def at_100(e: ev.RunnerEvent) -> None:
+        if isinstance(e, ev.BarProcessed) and e.bars_done == 100:
+            if command:
+                store.post_command(None, command)
+            stop.set()  # the SIGTERM, before the next bar reads its commands
+
+    run, status = run_once(store, spec, frames, stop=stop, emit=at_100)
+    row = store.get_run(run.id)
+    assert (status, row.reason) == ("stopped", reason)
+
+
 def test_a_tripped_limit_pauses_the_run_and_says_why(goog):
     _, frames = goog
     text = read_spec_text(SMA).replace("size 10 shares", "size 90% of equity\nmax drawdown 3%")

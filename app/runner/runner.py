@@ -121,7 +121,7 @@ class Runner:
                     break
             else:
                 if stop.is_set() or self.feed.live:
-                    status, reason = "stopped", "stopped by the user"
+                    status, reason = self._signalled_stop(state)
             self._commit(state, force=True)
         except Exception as err:
             self._fail(emit, err)
@@ -294,6 +294,17 @@ class Runner:
         st.pending.events.append(EventRow(run_id=self.run_id, kind="resumed",
                                           message=f"entries resume (were paused: {was})"))
         emit(ev.Resumed(self.run_id))
+
+    def _signalled_stop(self, st: _State) -> tuple[str, str]:
+        """A stop that came as a signal: the kill switch posts its command and then signals,
+        so a pending kill names the stop and cancels the waiting entries, from the CLI and
+        the TUI alike. Other pending commands stay for the next start."""
+        pending = self.store.take_commands(self.run_id, st.started_at, peek=True)
+        if any(c.command == "kill" and (c.run_id is not None or c.id not in st.seen_global)
+               for c in pending):
+            self._cancel_entries(st)
+            return "stopped", "kill switch"
+        return "stopped", "stopped by the user"
 
     def _commands(self, st: _State, emit: Emit) -> tuple[str, str] | None:
         for cmd in self.store.take_commands(self.run_id, st.started_at):

@@ -208,15 +208,19 @@ class Store:
             assert row.id is not None
             return row.id
 
-    def take_commands(self, run_id: str, since: datetime | None = None) -> list[CommandRow]:
+    def take_commands(self, run_id: str, since: datetime | None = None,
+                      peek: bool = False) -> list[CommandRow]:
         """Commands for this run (or for every run) not yet done, oldest first; each is
-        marked done as it is taken. Commands to every run posted before ``since`` (the
-        run's start) are ignored: a kill switch does not stop runs started after it."""
+        marked done as it is taken (``peek``: none is). Commands to every run posted before
+        ``since`` (the run's start) are ignored: a kill switch does not stop runs started
+        after it."""
         with self.session() as s:
             q = select(CommandRow).where(col(CommandRow.done_at).is_(None)).where(
                 (col(CommandRow.run_id) == run_id) | col(CommandRow.run_id).is_(None))
             rows = [r for r in s.exec(q.order_by(col(CommandRow.id))).all()
                     if r.run_id is not None or since is None or _aware(r.created_at) >= since]
+            if peek:
+                return rows
             for r in rows:
                 if r.run_id is not None:
                     r.done_at = utcnow()

@@ -34,7 +34,9 @@ class EvaluationOutcome:
 
         r = self.report
         folds = ", ".join(f"{f['start']}..{f['end']}" for f in r["folds"])
-        return (f"Evaluation of {r['strategy']} on {symbols_text(r['symbols'])} ({self.source}) · "
+        symbols = symbols_text(r["symbols"])  # a chat's name often ends with them already
+        where = "" if r["strategy"].endswith(f" on {symbols}") else f" on {symbols}"
+        return (f"Evaluation of {r['strategy']}{where} ({self.source}) · "
                 f"{len(r['folds'])} walk-forward folds: {folds} · {r['draws']} null draws "
                 f"per layer, seed {r['seed']}")
 

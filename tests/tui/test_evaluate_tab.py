@@ -116,3 +116,15 @@ def test_the_tab_states_the_datas_caveats() -> None:
               "caveats": ["Survivorship bias: the S&P 500 as of 2018."]}
     lines = EvaluationOutcome("bundled", report).verdicts()
     assert lines == ["data caveat: Survivorship bias: the S&P 500 as of 2018."]
+
+
+def test_the_heading_names_the_symbols_once() -> None:
+    from app.tui.evaluations import EvaluationOutcome
+
+    report = {"strategy": "RSI(14) < 25 on NVDA, ORCL", "symbols": ["NVDA", "ORCL"],
+              "folds": [{"start": "2010-01-04", "end": "2011-01-03"}], "draws": 5, "seed": 7}
+    heading = EvaluationOutcome("the chat", report).heading
+    assert heading.startswith("Evaluation of RSI(14) < 25 on NVDA, ORCL (the chat) · ")
+    report["strategy"] = "Mean reversion"
+    assert EvaluationOutcome("x", report).heading.startswith(
+        "Evaluation of Mean reversion on NVDA, ORCL (x) · ")
