@@ -64,7 +64,6 @@ NOT_YET_REMOVED: dict[tuple[str, str], str] = {
     ("app/backtest/result.py", "final_equity"): "property used by tests only",
     ("app/backtest/result.py", "trades_frame"): "method never called",
     ("app/compiler/offline/draft.py", "direction_said"): "used by tests and benchmarks only",
-    ("app/compiler/offline/reader.py", "rule_clauses"): "field counted, never read",
     ("app/compiler/offline/settle.py", "BUCKETS"): "constant never read",
     ("app/compiler/offline/vocab.py", "EXAMPLE_CUES"): "constant never read",
     ("app/evaluate/arms.py", "ChainFactory"): "type alias never used",
