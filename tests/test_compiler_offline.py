@@ -973,3 +973,13 @@ def test_stops_measured_from_entry_in_atr_and_exits_at_the_market() -> None:
     # a time of day is still no exit the language has
     assert any("set time" in q for q in read_draft("Buy SPY when RSI(14) < 30, sell at the "
                                                    "close").questions)
+
+
+def test_a_missing_entry_is_asked_beside_the_other_questions() -> None:
+    d = read_draft("Is there a way to add the sell of a position if the 21 MA on the 5 minute "
+                   "chart crosses the 50 MA, initiate a sell order. Stop 2%, 3% target.")
+    assert any(q.startswith("When should it buy?") for q in d.questions)
+    # an entry that was read as a question is not asked twice
+    vague = read_draft("buy SPY when it looks cheap, stop 2%")
+    assert not any(q.startswith("When should it buy") for q in vague.questions)
+    assert len(vague.questions) == len(set(vague.questions))

@@ -38,6 +38,8 @@ class Draft:
     changes: list[tuple[str, str, tuple | None]] = field(default_factory=list)
     """Changes a follow-up asks of a level the spec has ("a tighter stop": ("stop_loss",
     "tighter", None)); the level is set only when the text gives it."""
+    entry_asked: bool = False
+    """An entry rule of the text became a question, so the entry is not asked again."""
     cleared: list[str] = field(default_factory=list)
     """Levels the text takes away ("remove the stop"): a follow-up unsets them."""
     sides_said: set[str] = field(default_factory=set)

@@ -48,6 +48,8 @@ class Read:
     role: str | None = None
     sides: set[str] = field(default_factory=set)
     """Sides named by any rule-like clause, read or not (buy, short, sell...)."""
+    asked_sides: set[str] = field(default_factory=set)
+    """Sides of the rule clauses that became questions (their entry is asked already)."""
     speeds: dict[str, int] = field(default_factory=dict)
     universe_op: str | None = None
     """"add" or "remove" when a follow-up changes the symbols rather than naming new ones."""
@@ -380,6 +382,7 @@ def _read_clause(clause: Clause, out: Read) -> None:
     problem = _problem(toks, body, clause)
     if problem:
         out.questions.append(problem)
+        out.asked_sides |= {str(t.value) for t in body if t.kind == "SIDE"}
         return
     try:
         body, shift = _days(body, out.last_day)
@@ -388,6 +391,7 @@ def _read_clause(clause: Clause, out: Read) -> None:
             part.cond = _shifted(part.cond, shift)
     except Ask as ask:
         out.questions.append(ask.question or quote_question(clause.text))
+        out.asked_sides |= {str(t.value) for t in body if t.kind == "SIDE"}
         return
     out.notes += notes
     for part in parts:

@@ -18,13 +18,15 @@ from app.spec.models import TIMEFRAMES, AgentsSpec
 from app.spec.readback import DEFAULT_SIZING_PCT
 
 OPPOSITE = {"above": "below", "below": "above"}
+ENTRY_SIDES = {"buy", "short", "enter", "sellsignal", "filter", "both", "reverse", "sell"}
+"""Sides whose unreadable rule is an entry the reader has asked about ("sell" may be one)."""
 BUCKETS = {"buy": ("long", "entry"), "short": ("short", "entry"), "cover": ("short", "exit")}
 
 
 def settle(r: Read, gaps: bool = True) -> Draft:
     """The draft the parts make, with questions for what clashes and (``gaps``) for what
     is missing."""
-    d = Draft(questions=list(r.questions), not_understood=list(r.not_understood))
+    d = Draft(questions=list(dict.fromkeys(r.questions)), not_understood=list(r.not_understood))
     for note in r.notes:
         d.assume(note)
     _universe(r, d)
@@ -35,6 +37,7 @@ def settle(r: Read, gaps: bool = True) -> Draft:
     if d.timeframe not in (None, "1d") and r.day_periods:
         d.assume(f"lengths given in days are counted in {d.timeframe} bars")
     d.sides_said = set(r.sides)
+    d.entry_asked = bool(r.asked_sides & ENTRY_SIDES)
     _rules(r, d)
     _settings(r, d)
     if gaps:
@@ -137,6 +140,7 @@ def _rules(r: Read, d: Draft) -> None:
         pending = []
     for _, clause in pending:
         d.ask(Q.UNPLACED.format(clause=clause.text))
+        d.entry_asked = True  # "is it a condition to enter or to exit?"
     _filters(buckets, d)
     _place_sells(buckets, sides, d, r.sides)
     long_exits, short_exits = buckets["exit"], []
@@ -511,7 +515,7 @@ def ask_gaps(d: Draft) -> None:
     """Questions for what a run cannot do without; stated defaults for the rest."""
     if not d.universe and not any(q.startswith(Q.NAMED[:20]) for q in d.questions):
         d.ask(Q.UNIVERSE)
-    if d.long_entry is None and d.short_entry is None and not d.questions:
+    if d.long_entry is None and d.short_entry is None and not d.entry_asked:
         syms = f" {', '.join(d.universe)}" if d.universe else ""
         d.ask(Q.ENTRY.format(syms=syms))
     elif not d.has_exit() and not (d.long_entry is not None and d.short_entry is not None
