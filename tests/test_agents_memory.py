@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from app.agents.memory import (
-    FIGURES, InMemoryLessonStore, JsonLessonStore, NullLessonStore, hint_for, recall, reflect,
+    FIGURES, InMemoryLessonStore, NullLessonStore, hint_for, recall, reflect,
     similarity,
 )
 from app.agents.models import Lesson, SetupKey, TeamDecision
@@ -147,15 +147,18 @@ def test_the_null_store_keeps_nothing() -> None:
     assert team.lessons.all() == []
 
 
-def test_json_store_keeps_lessons_across_runs(tmp_path: Path) -> None:
+def test_the_database_store_keeps_lessons_across_runs(tmp_path: Path) -> None:
+    from app.store import Store
+    from app.store.lessons import SqlLessonStore
+
     entries = sma_entries()
-    path = tmp_path / "lessons.json"
-    team = AgentTeam(lessons=JsonLessonStore(path))
+    url = f"sqlite:///{tmp_path / 'lessons.db'}"
+    team = AgentTeam(lessons=SqlLessonStore(Store(url)))
     opened = team.decide(context_at(entries[14].isoformat(), **REGIME))
     lesson = team.record_outcome(opened, entries[15], -3.0)
     team.record_outcome(opened, entries[15], -3.0)  # the same trade twice: kept once
 
-    reopened = JsonLessonStore(path)
+    reopened = SqlLessonStore(Store(url))
     assert reopened.all() == [lesson]
     again = AgentTeam(lessons=reopened).decide(context_at(entries[16].isoformat(), **REGIME))
     fresh = AgentTeam(lessons=InMemoryLessonStore([lesson]))

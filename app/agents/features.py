@@ -26,7 +26,6 @@ class Features:
 
     bars: int
     close: float
-    sma20: float
     sma50: float
     sma200: float
     sma50_slope_pct: float
@@ -40,8 +39,6 @@ class Features:
     atr_rank: float
     """Where today's ATR% sits among the last 250 (0 lowest .. 1 highest)."""
     adx14: float
-    vol20_pct: float
-    """Standard deviation of the last 20 bar returns, in percent."""
 
     @property
     def trend(self) -> str:
@@ -71,7 +68,6 @@ def measure(bars: Bars) -> Features:
     return Features(
         bars=len(bars),
         close=last(close),
-        sma20=last(_ind("sma", b, 20)),
         sma50=last(sma50),
         sma200=last(_ind("sma", b, 200)),
         sma50_slope_pct=_change_pct(sma50, 10),
@@ -82,7 +78,6 @@ def measure(bars: Bars) -> Features:
         atr_pct=last(atr_pct),
         atr_rank=_rank_last(atr_pct[-RANK_BARS:]),
         adx14=last(_ind("adx", b, 14)),
-        vol20_pct=_return_std(close, 20),
     )
 
 
@@ -106,10 +101,3 @@ def _rank_last(values: np.ndarray) -> float:
     if len(valid) < 60 or math.isnan(values[-1]):
         return math.nan
     return float(np.mean(valid < values[-1]))
-
-
-def _return_std(close: np.ndarray, n: int) -> float:
-    if len(close) <= n:
-        return math.nan
-    window = close[-n - 1:]
-    return float(100.0 * np.std(np.diff(window) / window[:-1]))

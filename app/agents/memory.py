@@ -14,15 +14,10 @@ amount down (:func:`hint_for`).
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from pathlib import Path
 from typing import Literal, Protocol
-
-from pydantic import TypeAdapter
 
 from app.agents.models import Lesson, LessonHit, SetupKey, TeamDecision
 
@@ -44,7 +39,7 @@ Scope = Literal["symbol", "strategy", "all"]
 
 
 class LessonStore(Protocol):
-    """Where lessons live. In memory, a JSON file, or the runner's database."""
+    """Where lessons live: in memory, or the runner's database (:mod:`app.store.lessons`)."""
 
     def add(self, lesson: Lesson) -> None: ...
 
@@ -182,22 +177,3 @@ class NullLessonStore:
     def all(self) -> list[Lesson]:
         return []
 
-
-_LIST = TypeAdapter(list[Lesson])
-
-
-class JsonLessonStore(InMemoryLessonStore):
-    """Lessons in one JSON file, rewritten atomically on every add."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        existing = _LIST.validate_json(path.read_bytes()) if path.exists() else []
-        super().__init__(existing)
-
-    def add(self, lesson: Lesson) -> None:
-        super().add(lesson)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as out:
-            out.write(_LIST.dump_json(self.all(), indent=1))
-        os.replace(tmp, self.path)

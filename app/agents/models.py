@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from app.indicators.bars import Bars
 
-AgentRole = Literal["technical", "fundamentals", "news", "macro"]
 Stance = Literal["bullish", "bearish", "neutral", "abstain"]
 Side = Literal["long", "short"]
 Source = Literal["deterministic", "llm"]

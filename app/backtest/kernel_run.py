@@ -13,13 +13,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.backtest.kernel_codes import FIXED_SHARES, FIXED_USD, PCT_EQUITY, RISK_PCT
 from app.backtest.prepare import Prepared
 from app.execution.costs import CostModel
 from app.execution.sizing import DEFAULT_SIZING
 from app.spec.models import AtrLevel, PctLevel, StrategySpec
 
 _COST = {"none": 0, "per_share": 1, "percent": 2, "fixed": 3}
-_SIZING = {"pct_equity": 0, "risk_pct": 1, "fixed_usd": 2, "fixed_shares": 3}
+_SIZING = {"pct_equity": PCT_EQUITY, "risk_pct": RISK_PCT, "fixed_usd": FIXED_USD,
+           "fixed_shares": FIXED_SHARES}
 
 
 @dataclass

@@ -20,10 +20,6 @@ from app.execution.portfolio import Position, Trade
 from app.execution.decision import DecisionRecord
 from app.instruments.clock import iso_times, zone_of
 
-TRADE_COLUMNS = ("symbol", "side", "entry_time", "entry_price", "exit_time", "exit_price",
-                 "qty", "pnl", "pnl_pct", "bars_held", "exit_reason", "commission")
-
-
 @dataclass
 class BacktestResult:
     """Trades, curves and metrics of one run. Times are pandas Timestamps."""
@@ -63,11 +59,6 @@ class BacktestResult:
     @property
     def final_equity(self) -> float:
         return float(self.equity.iloc[-1])
-
-    def trades_frame(self) -> pd.DataFrame:
-        """Closed trades as a table (times as Timestamps)."""
-        rows = [trade_row(t) for t in self.trades]
-        return pd.DataFrame(rows, columns=list(TRADE_COLUMNS))
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` form: settings, metrics beside buy-and-hold, trades, equity."""
@@ -276,14 +267,6 @@ def _dumps(value: Any) -> str:
         return json.dumps(value, allow_nan=False, default=_scalar)
     except ValueError:  # a NaN or infinity somewhere: clean the whole value, then encode
         return json.dumps(_clean(value), allow_nan=False, default=_scalar)
-
-
-def trade_row(t: Trade) -> dict[str, Any]:
-    return {"symbol": t.symbol, "side": t.side, "entry_time": pd.Timestamp(t.entry_time_ns),
-            "entry_price": t.entry_price, "exit_time": pd.Timestamp(t.exit_time_ns),
-            "exit_price": t.exit_price, "qty": t.qty, "pnl": t.pnl, "pnl_pct": t.pnl_pct,
-            "bars_held": t.bars_held, "exit_reason": t.exit_reason,
-            "commission": t.commission}
 
 
 def _iso(t: Any, clock: str, zone: str | None = None) -> str:

@@ -178,9 +178,6 @@ def team_gate(spec: StrategySpec, memory: bool, data: Any = None,
     return gate
 
 
-ChainFactory = Callable[[], GateChain]
-
-
 def arm_factories(spec: StrategySpec, regime: TapeRegimeGate | None,
                   evidence: Any = None) -> dict[str, Callable[..., GateChain]]:
     """Chains by arm name: rules, regime, agents (no memory), memory (agents with it), all;

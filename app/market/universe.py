@@ -45,11 +45,6 @@ def universe_symbols(name: str = "sp500") -> tuple[str, ...]:
     return tuple(_symbols_file(name).read_text(encoding="ascii").split())
 
 
-def in_universe(symbol: str, name: str = "sp500") -> bool:
-    """Whether the bundled universe holds ``symbol`` (any letter case)."""
-    return symbol.strip().upper() in set(universe_symbols(name))
-
-
 def load_universe(symbols: Any = None, name: str = "sp500") -> Bars:
     """Bars of the universe's symbols (all, or only ``symbols``, keyed in their order).
 

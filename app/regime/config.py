@@ -11,7 +11,7 @@ of the series' own timeframe.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 from app.regime.switching import SwitchingConfig
 
@@ -39,7 +39,8 @@ class RegimeConfig:
     """Trailing bars each refit learns from."""
     warmup: int = 150
     """Bars before the first label (and the first fit); earlier bars are ``transition``.
-    The switching model also waits for its first feature row (``switching.first_row``)."""
+    The switching model also waits for its first feature row (``switching.vol_bars +
+    switching.ref_min_bars`` bars)."""
     refit_every: int = 21
     """Bars between refits (monthly on daily bars); the model filters forward in between."""
     n_iter: int = 15
@@ -130,11 +131,6 @@ class RegimeConfig:
         if self.model == "switching":
             return self.switching.lookback
         return max(self.vol_bars, self.scale_bars + 1, self.er_bars + 1, self.volume_bars) + 1
-
-    def as_dict(self) -> dict[str, object]:
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
-        out["switching"] = {f.name: getattr(self.switching, f.name) for f in fields(self.switching)}
-        return out
 
 
 DEFAULT_CONFIG = RegimeConfig()

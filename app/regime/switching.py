@@ -99,11 +99,6 @@ class SwitchingConfig:
         return max(2, min(self.ref_bars // 2, 125))
 
     @property
-    def first_row(self) -> int:
-        """Bars before the first defined feature row."""
-        return self.vol_bars + self.ref_min_bars
-
-    @property
     def lookback(self) -> int:
         """Bars of history that fix one feature row (what a tracker keeps)."""
         bars = self.vol_bars + self.ref_bars + self.mr_bars + 2

@@ -29,8 +29,6 @@ class BarProcessed(RunnerEvent):
     bars_done: int
     symbols: int
     equity: float
-    latency_s: float
-    """Wall time from the bar's arrival to its commit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +102,6 @@ class BrokerFault(RunnerEvent):
 
 @dataclass(frozen=True, slots=True)
 class Reconciled(RunnerEvent):
-    orders_checked: int
     mismatches: tuple[str, ...] = field(default_factory=tuple)
 
 

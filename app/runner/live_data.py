@@ -131,9 +131,6 @@ class LiveSymbol:
         return pd.DataFrame(self._px[:, :n].T, index=index, columns=_FRAME_COLUMNS,
                             copy=False)
 
-    def time_at(self, bar: int) -> int:
-        return int(self._t[bar])
-
     def index_of(self, time_ns: int) -> int:
         """The bar at ``time_ns`` (or the last one before it)."""
         return max(int(np.searchsorted(self._t[:self.n], time_ns, side="right")) - 1, 0)

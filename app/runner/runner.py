@@ -200,8 +200,7 @@ class Runner:
         self._commit(st)
         latency = time.perf_counter() - t0
         self.latencies.append(latency)
-        emit(ev.BarProcessed(self.run_id, batch.time_ns, st.bars_done, len(present), equity,
-                             latency))
+        emit(ev.BarProcessed(self.run_id, batch.time_ns, st.bars_done, len(present), equity))
         return None
 
     # ----------------------------------------------------------------- a bar's effects
@@ -478,7 +477,7 @@ class Runner:
                                   f"the book {mine.get(symbol, 0.0):g}")
         for m in mismatches:
             self.store.add_event(self.run_id, "reconcile", m)
-        emit(ev.Reconciled(self.run_id, len(open_rows), tuple(mismatches)))
+        emit(ev.Reconciled(self.run_id, tuple(mismatches)))
 
     def _account_kind(self, st: _State, emit: Emit) -> None:
         """A broker's cash account is not under the PDT rule: the limits are told so."""

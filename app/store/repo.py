@@ -165,13 +165,6 @@ class Store:
             return s.exec(select(OrderRow).where(
                 OrderRow.client_order_id == client_order_id)).first()
 
-    def update_order(self, client_order_id: str, **values: Any) -> None:
-        values.setdefault("updated_at", utcnow())
-        with self.session() as s:
-            s.exec(update(OrderRow).where(  # type: ignore[call-overload]
-                col(OrderRow.client_order_id) == client_order_id).values(**values))
-            s.commit()
-
     # ----------------------------------------------------------------- a processed bar
     def commit_bar(self, run_id: str, c: BarCommit) -> None:
         """Record one processed bar atomically (see the module docstring)."""

@@ -26,7 +26,6 @@ from app.spec.models import StrategySpec
 from app.sweep.evaluate import Context, Outcome, evaluate_batch
 from app.sweep.shards import ShardRun, merge_or_run, run_shard, shardable, split, sub_panel
 
-BACKENDS = ("local", "ray")
 Progress = Callable[[int], None]
 _CTX: Context | None = None
 """The worker's context: set before a fork, or by the pool's initializer."""

@@ -20,7 +20,6 @@ from app.spec.readback import DEFAULT_SIZING_PCT
 OPPOSITE = {"above": "below", "below": "above"}
 ENTRY_SIDES = {"buy", "short", "enter", "sellsignal", "filter", "both", "reverse", "sell"}
 """Sides whose unreadable rule is an entry the reader has asked about ("sell" may be one)."""
-BUCKETS = {"buy": ("long", "entry"), "short": ("short", "entry"), "cover": ("short", "exit")}
 
 
 def settle(r: Read, gaps: bool = True) -> Draft:

@@ -692,9 +692,6 @@ CLEAR_WORDS = frozenset("remove drop without no delete cancel lose skip forget".
 CODE_PREFIXES = ("ta.", "talib.", "bt.ind.", "bt.indicators.", "indicators.", "math.")
 """Namespaces that trading platforms' formulas put before an indicator ("ta.sma(close, 10)")."""
 
-EXAMPLE_CUES = ("e.g.", "eg", "e.g", "for example", "such as", "like", "say", "i.e.")
-"""Words that introduce an example instrument ("an ETF, e.g. SPY")."""
-
 INJECTION_HINTS = ("ignore", "instructions", "system prompt", "you are now", "disregard",
                    "forget", "jailbreak", "environment variables", "api key", "password")
 """Words that suggest the text talks to the compiler rather than describing a strategy."""
