@@ -53,7 +53,7 @@ def bench(n_symbols: int, n_bars: int, window: int) -> dict:
     store = Store(f"sqlite:///{home / 'parley.db'}")
     run = store.create_run(spec.name, text, cash=1_000_000.0)
     runner = Runner(store, run.id, ReplayFeed(frames), None,
-                    RunnerOptions(window=window, agents="offline"))
+                    RunnerOptions(window=window, agents="offline", freeze_gc=True))
     decisions = [0]
     cpu: list[float] = []
 

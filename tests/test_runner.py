@@ -57,6 +57,29 @@ def test_replay_gives_the_backtests_33_trades(goog):
     assert store.get_run(run.id).status == "finished"
 
 
+def test_a_run_in_its_own_process_freezes_start_ups_objects_and_thaws_them_after(goog):
+    """freeze_gc (parley run / resume): the bars run with start-up's objects out of the
+    cycle collector's passes, the same trades as without, and nothing stays frozen."""
+    import gc
+
+    from app.runner import RunnerOptions
+
+    spec, frames = goog
+    store = Store("sqlite://")
+    run = store.create_run(spec.name, read_spec_text(SMA))
+    frozen: list[int] = []
+
+    def emit(e):
+        if isinstance(e, ev.BarProcessed):
+            frozen.append(gc.get_freeze_count())
+
+    assert Runner(store, run.id, ReplayFeed(frames), None, RunnerOptions(freeze_gc=True)).run(
+        spec, emit, threading.Event()) == "finished"
+    assert frozen and min(frozen) > 10_000 and gc.get_freeze_count() == 0
+    plain, _ = run_once(store, spec, frames)
+    assert sorted(map(key, store.trades(run.id))) == sorted(map(key, store.trades(plain.id)))
+
+
 def test_events_come_in_order(goog):
     spec, frames = goog
     seen: list[ev.RunnerEvent] = []

@@ -147,8 +147,8 @@ def _run_locked(store: Store, run_id: str, emit: Emit, stop: threading.Event,
         raise
     try:
         runner = Runner(store, row.id, feed, broker, RunnerOptions(
-            agents=opts.get("agents"), max_slippage_bps=float(opts.get("max_slippage_bps", 200))),
-            settings=settings)
+            agents=opts.get("agents"), max_slippage_bps=float(opts.get("max_slippage_bps", 200)),
+            freeze_gc=True), settings=settings)  # this process is the run's
         with run_log(settings.home, row.id):  # `parley logs RUN` reads it
             log.info("run %s starts: %s on %s, broker %s", row.id, row.name, row.feed, row.broker)
             status = runner.run(spec, emit, stop)
