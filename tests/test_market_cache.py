@@ -175,3 +175,18 @@ def test_parley_backtest_caches_the_csv_unless_told_not_to(tmp_path: Path, extra
                           env=env, cwd=tmp_path, timeout=300)
     assert done.returncode == 0, done.stderr
     assert bool(list((home / "cache" / "csv").glob("*.bars"))) is cached
+
+
+def test_a_new_loader_version_does_not_reuse_the_digests_of_the_last(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The stat index remembers each file's key; a key made under another VERSION names an
+    # entry of the old rules (bumping VERSION did not reach files whose stat was unchanged).
+    import app.market.csv_cache as csv_cache
+
+    path = tmp_path / "V.csv"
+    path.write_text(f"{HEADER}\n2020-01-02,1,2,0.5,1.5,10\n")
+    load_bars(path)
+    old_key = CsvCache.for_folder(tmp_path).digest(path)[0]
+    monkeypatch.setattr(csv_cache, "VERSION", csv_cache.VERSION + 1)
+    new_key, data = CsvCache.for_folder(tmp_path).digest(path)
+    assert data is not None and new_key != old_key  # read and hashed again

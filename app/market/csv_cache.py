@@ -38,7 +38,8 @@ class CsvCache:
     def __init__(self, root: Path | None, folder: Path) -> None:
         self.root = root
         self.index_path = None if root is None else root / (
-            "index-" + hashlib.sha1(str(folder.resolve()).encode()).hexdigest()[:20] + ".json")
+            f"index-v{VERSION}-" + hashlib.sha1(str(folder.resolve()).encode()).hexdigest()[:20]
+            + ".json")  # the version too: a digest remembered under another is not this one
         self.index: dict[str, list[Any]] = self._read_index()
         self.changed = False
 
