@@ -32,9 +32,26 @@ def home() -> Path:
     return Path(value) if value else default_home()
 
 
+URL_ENV = ("PARLEY_DATABASE_URL", "ANTHROPIC_BASE_URL", "PARLEY_ANTHROPIC_BASE_URL",
+           "PARLEY_LLM_BASE_URL", "OPENAI_BASE_URL", "APCA_API_BASE_URL",
+           "PARLEY_ALPACA_BASE_URL", "APCA_API_DATA_URL", "PARLEY_ALPACA_DATA_URL")
+"""Variables whose values are URLs: a password written in one (``user:PASSWORD@host``) is
+a secret too."""
+
+
 def secrets() -> list[str]:
-    """The values of the key variables that are set."""
-    return [os.environ[name] for name in SECRET_ENV if os.environ.get(name)]
+    """The values of the key variables that are set, and the passwords in URL settings."""
+    from urllib.parse import unquote, urlsplit
+
+    found = [os.environ[name] for name in SECRET_ENV if os.environ.get(name)]
+    for name in URL_ENV:
+        try:
+            password = urlsplit(os.environ.get(name) or "").password
+        except ValueError:  # not a URL (the setting's own check says so)
+            password = None
+        if password:
+            found += [password, unquote(password)]
+    return found
 
 
 def caches(root: Path | None = None) -> Caches:

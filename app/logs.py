@@ -24,7 +24,7 @@ _PATTERNS = (
     re.compile(r"sk-[A-Za-z0-9_\-]{12,}"),  # Anthropic and OpenAI style keys
     re.compile(r"(?i)(authorization|x-api-key|apca-api-(?:key-id|secret-key))"
                r"(['\"]?\s*[:=]\s*['\"]?)(bearer\s+)?[^\s'\",}]+"),
-    re.compile(r"(?i)(postgres(?:ql)?(?:\+\w+)?://[^:/@\s]+:)[^@\s]+(@)"),  # URL passwords
+    re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^:/@\s]*:)[^@\s/]+(@)"),  # any URL's password
 )
 MASK = "***"
 
@@ -120,3 +120,9 @@ def run_log(home: Path, run_id: str, secrets: Iterable[str] = ()) -> Iterator[Pa
     finally:
         logger.removeHandler(handler)
         handler.close()
+
+
+def without_password(url: object) -> str:
+    """``url`` as text with the password of its ``user:password@`` masked, for messages and
+    labels that name a server."""
+    return _PATTERNS[2].sub(lambda m: f"{m.group(1)}{MASK}{m.group(2)}", str(url))

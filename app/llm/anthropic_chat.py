@@ -8,6 +8,7 @@ from typing import Any
 import anthropic
 
 from app.llm.base import LLMError, Message, Reply, TextCallback, logged_call
+from app.logs import without_password
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,8 @@ def failure(err: anthropic.APIError, client: Any) -> LLMError:
         return LLMError(f"The Anthropic API did not answer in time ({_timeout_of(client)}).",
                         "timeout")
     if isinstance(err, anthropic.APIConnectionError):
-        return LLMError(f"Could not reach the Anthropic API at {client.base_url}.",
+        return LLMError(f"Could not reach the Anthropic API at "
+                        f"{without_password(client.base_url)}.",
                         "connection")
     if isinstance(err, anthropic.APIStatusError):
         status = err.status_code

@@ -15,6 +15,7 @@ from typing import Any
 import openai
 
 from app.llm.base import LLMError, Message, Reply, TextCallback, logged_call
+from app.logs import without_password
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ class OpenAIChat:
 
     @property
     def label(self) -> str:
-        return f"{self.provider} {self.model} at {self.client.base_url}"
+        return f"{self.provider} {self.model} at {without_password(self.client.base_url)}"
 
     def complete(self, system: str, messages: list[Message], *, max_tokens: int,
                  json_schema: dict[str, Any] | None = None,
@@ -119,7 +120,7 @@ def _mentions(err: openai.APIError, *words: str) -> bool:
 
 def failure(err: openai.APIError, client: Any) -> LLMError:
     """The SDK's error as a message a person can act on."""
-    where = getattr(client, "base_url", "the endpoint")
+    where = without_password(getattr(client, "base_url", "the endpoint"))
     offline = "use the offline compiler and agents (--offline / --agents offline)"
     if isinstance(err, openai.APITimeoutError):
         return LLMError(f"The model server at {where} did not answer in time.", "timeout",

@@ -33,6 +33,7 @@ from app.instruments import instrument
 from app.market.alpaca_clients import bars_frame
 from app.market.errors import DataError
 from app.market.loader import COLUMNS, TIMEFRAMES, load_bars
+from app.logs import without_password
 
 FEEDS = ("iex", "sip")
 DEFAULT_FEED = "iex"
@@ -257,7 +258,8 @@ def _download(client: Any, ask: _Ask, first: pd.Timestamp, last: pd.Timestamp,
         raise _refused(ask, err) from None
     except RequestException as err:
         raise DataError(
-            f"Cannot reach Alpaca's market data at {url or 'data.alpaca.markets'} "
+            f"Cannot reach Alpaca's market data at "
+            f"{without_password(url or 'data.alpaca.markets')} "
             f"({type(err).__name__}) while fetching {ask.symbol}.",
             "Check the network connection (and APCA_API_DATA_URL, if set), then run the "
             "command again.") from None
