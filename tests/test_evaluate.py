@@ -189,3 +189,21 @@ def test_cli_json_and_clear_errors(tmp_path, capsys: pytest.CaptureFixture[str])
     assert "--from 2012-01-01 is after --to 2011-01-01" in err and "Traceback" not in err
     with pytest.raises(BacktestError, match="is after --to"):
         evaluate(parse_spec(SPEC), frames(), start="2008-01-01", end="2007-01-01")
+
+
+def test_a_spec_with_parameters_is_evaluated_at_their_defaults() -> None:
+    """The README's sweep spec: evaluate runs it at its defaults, as every command does
+    (it raised 'parameter fast is unbound', and the TUI's e showed 'a bug in Parley')."""
+    swept = SPEC.replace("sma(close, 10)", "sma(close, fast)").replace(
+        "timeframe 1d\n", "timeframe 1d\nparam fast = 10 in 5..20 step 5\n")
+    one = {"GOOG": frames()["GOOG"]}
+    at_defaults = evaluate(parse_spec(swept), one, folds=2, draws=4, seed=3, cuts=0)
+    plain = evaluate(parse_spec(SPEC.replace("GOOG, NVDA", "GOOG")), one, folds=2, draws=4,
+                     seed=3, cuts=0)
+    assert at_defaults["rules"]["trades"] == plain["rules"]["trades"] > 0
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32])
+def test_a_seed_numpy_cannot_take_is_a_message(seed: int) -> None:
+    with pytest.raises(BacktestError, match="--seed must be a whole number from 0"):
+        evaluate(parse_spec(SPEC), frames(), folds=2, draws=4, seed=seed, cuts=0)

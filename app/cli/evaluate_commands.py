@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any
 
+from app.cli.text import seed as seed_arg
 from app.errors import ParleyError
 
 
@@ -27,7 +28,8 @@ def register(commands: Any) -> None:
     p.add_argument("--folds", type=int, default=4, metavar="K", help="walk-forward folds (4)")
     p.add_argument("--draws", type=int, default=200, metavar="N",
                    help="null draws per layer (200; fewer gives indicative percentiles)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the null and the bootstrap (0)")
+    p.add_argument("--seed", type=seed_arg, default=0,
+                   help="seed of the null and the bootstrap (0)")
     p.add_argument("--cuts", type=int, default=3, metavar="K",
                    help="dates the look-ahead audit cuts the run at (3)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")

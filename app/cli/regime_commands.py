@@ -8,7 +8,7 @@ import os
 import sys
 from typing import Any
 
-from app.cli.text import date_text
+from app.cli.text import date_text, seed as seed_arg
 from app.errors import ParleyError
 
 
@@ -31,7 +31,7 @@ def register(commands: Any) -> None:
                         help='print [{"date", "symbol", "regime", "confidence"}, ...]')
     regime.add_argument("--demo", action="store_true",
                         help="breakout rule with vs without the regime filter, synthetic market")
-    regime.add_argument("--seed", type=int, default=7, metavar="N",
+    regime.add_argument("--seed", type=seed_arg, default=7, metavar="N",
                         help="seed of the --demo synthetic market (default 7)")
     regime.add_argument("--seeds", type=int, metavar="N",
                         help="with --demo, also show the mean over seeds 1..N")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from app.cli.text import seed as seed_arg
 from app.errors import ParleyError
 
 
@@ -33,7 +34,7 @@ def register(commands: Any) -> None:
                    "search; --trials implies it)")
     p.add_argument("--trials", type=int, default=None, metavar="N",
                    help="run a TPE search of N distinct variants (100 with --search tpe)")
-    p.add_argument("--seed", type=int, default=0, help="TPE seed (0)")
+    p.add_argument("--seed", type=seed_arg, default=0, help="TPE seed (0)")
     p.add_argument("--param", action="append", metavar="NAME",
                    help="sweep only this parameter (repeat); the others keep defaults")
     p.add_argument("--backend", choices=("local", "ray"), default="local")

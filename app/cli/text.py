@@ -89,3 +89,17 @@ def output_path(text: str | None, flag: str) -> Path | None:
         raise ParleyError(f"{flag} {text}: cannot write there (permission denied)",
                           "name a file in a folder you can write")
     return path
+
+
+def seed(text: str) -> int:
+    """An argparse type for ``--seed``: a whole number from 0 to 4,294,000,000 (numpy's
+    generators take 0 to 2**32 - 1; the layers' nulls add to it)."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= 4_294_000_000:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 4,294,000,000, not {value}")
+    return value

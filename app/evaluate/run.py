@@ -27,6 +27,7 @@ from app.evaluate import stats
 from app.evaluate.arms import BASE, RandomGate, Recorder, Tally, TapeRegimeGate, arm_factories
 from app.execution.gate import GateChain, RulesOnlyGate
 from app.spec.models import StrategySpec
+from app.spec.params import runnable
 
 MIN_DRAWS = 200
 Progress = Callable[[float, str], None]
@@ -101,6 +102,9 @@ def evaluate(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], *, folds: i
     """
     if draws < 1:
         raise BacktestError(f"--draws must be at least 1, not {draws}")
+    if not 0 <= seed < 2**32 - 2000:  # each layer's null draws from seed + 1000 * i
+        raise BacktestError(f"--seed must be a whole number from 0 to 4,294,000,000, not {seed}")
+    spec = runnable(spec)  # parameters at their defaults, as every command runs them
     check_span(start, end)
     bounds = fold_bounds(frames, folds, _warm_start(spec, frames, start), run_date(end, "--to"))
     from app.market.data_source import history_bars
