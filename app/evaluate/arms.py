@@ -122,13 +122,14 @@ class TapeRegimeGate:
         self.inner.use_universe(frames)
 
     def decide(self, candidate: Candidate) -> Decision:
-        return self.inner.decide(candidate)
+        decision: Decision = self.inner.decide(candidate)
+        return decision
 
     def view(self, candidate: Candidate) -> Any:
         return self.inner.view(candidate)
 
     def _reading(self, candidate: Any) -> Any:
-        from app.regime.detector import WARMING_UP
+        from app.regime.reading import WARMING_UP
 
         bench = self.inner.benchmark
         key = (bench or candidate.symbol).upper()
@@ -147,7 +148,7 @@ class TapeRegimeGate:
         tracker = RegimeTracker(self.inner.config, self.inner.seed)
         if frame is None:  # no universe given: the candidate's own bars are all we have
             b = candidate.bars
-            cols = (b.open, b.high, b.low, b.close, b.volume)
+            cols: tuple[np.ndarray, ...] = (b.open, b.high, b.low, b.close, b.volume)
             times = np.asarray(b.index, dtype="datetime64[ns]").view("int64")
         else:
             cols = tuple(frame[c].to_numpy(dtype=float) for c in ("open", "high", "low", "close"))

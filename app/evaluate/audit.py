@@ -65,6 +65,7 @@ def _describe(full: list[Any], part: list[Any], i: int | None) -> str | None:
     a = full[i] if i < len(full) else None
     b = part[i] if i < len(part) else None
     d = a or b
+    assert d is not None  # i indexes the longer of the two
     when = f"{pd.Timestamp(d.time_ns):%Y-%m-%d} {d.symbol}"
     if a is None or b is None:
         return f"{when}: the decision is in only one of the two runs"

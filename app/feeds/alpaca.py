@@ -18,13 +18,13 @@ import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta, UTC
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from app.errors import ParleyError
-from app.feeds.base import BarBatch
+from app.feeds.base import Bar, BarBatch
 from app.market.alpaca_clients import bars_frame, historical_clients
 from app.instruments import instrument
 from app.instruments.calendar import bar_is_closed
@@ -119,8 +119,9 @@ class AlpacaFeed:
         coins = [s for s in self.symbols if instrument(s).asset_class == "crypto"]
         stocks = [s for s in self.symbols if s not in coins]
         if stocks:
-            req = StockBarsRequest(symbol_or_symbols=stocks, timeframe=tf, start=start, end=end)
-            out.update(_frames(self.stock.get_stock_bars(req)))
+            asked = StockBarsRequest(symbol_or_symbols=stocks, timeframe=tf, start=start,
+                                     end=end)
+            out.update(_frames(self.stock.get_stock_bars(asked)))
         if coins:
             req = CryptoBarsRequest(symbol_or_symbols=coins, timeframe=tf, start=start, end=end)
             out.update(_frames(self.crypto.get_crypto_bars(req)))
@@ -209,7 +210,7 @@ class AlpacaFeed:
         out is handed out again (a replayed or late bar), and a hole in the minutes (a
         dropped connection: the stream does not replay what it missed) is filled from
         the historical endpoint first, so the batches have no gap and no duplicate."""
-        pending: dict[int, dict[str, tuple]] = {}
+        pending: dict[int, dict[str, Bar]] = {}
         last = after_ns
         while not stop.is_set():
             try:
@@ -288,9 +289,9 @@ def _local_ns(ts: datetime, zone: str) -> int:
 
 def _batched(frames: dict[str, pd.DataFrame], clock: str) -> list[BarBatch]:
     """The frames' bars grouped by time on the run's ``clock``."""
-    by_time: dict[int, dict[str, tuple]] = {}
+    by_time: dict[int, dict[str, Bar]] = {}
     for symbol, frame in frames.items():
         times = to_run_clock(frame.index, zone_of(symbol), clock)
         for t, row in zip(times.tolist(), frame.itertuples(index=False)):
-            by_time.setdefault(t, {})[symbol] = tuple(float(x) for x in row)
+            by_time.setdefault(t, {})[symbol] = cast(Bar, tuple(float(x) for x in row))
     return [BarBatch(t, by_time[t]) for t in sorted(by_time)]

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from app.errors import ParleyError
-from app.feeds.base import BarBatch
+from app.feeds.base import Bar, BarBatch
 from app.instruments.clock import from_run_clock, run_zone, zone_of, to_run_clock
 
 
@@ -50,7 +50,8 @@ def replay_label(frames: Mapping[str, pd.DataFrame]) -> str:
 
 def _day(ts: pd.Timestamp) -> str:
     ts = pd.Timestamp(ts)
-    return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
+    text: str = ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
+    return text
 
 
 class ReplayFeed:
@@ -105,7 +106,7 @@ class ReplayFeed:
             if pause > 0 and stop.wait(pause):
                 return
 
-    def _take(self, t: int, cursor: dict[str, int]) -> dict[str, tuple]:
+    def _take(self, t: int, cursor: dict[str, int]) -> dict[str, Bar]:
         out = {}
         for s, times in self._times.items():
             i = cursor[s]

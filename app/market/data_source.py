@@ -65,7 +65,7 @@ def history_bars(spec: StrategySpec) -> int:
     """Bars the spec needs before its first decision: rules, ATR levels, regime filter."""
     from app.engine.warmup import warmup
 
-    rules = [spec.long_entry, spec.long_exit, spec.short_entry, spec.short_exit]
+    rules: list[object] = [spec.long_entry, spec.long_exit, spec.short_entry, spec.short_exit]
     if spec.screen is not None:
         rules += [spec.screen.rank_by, spec.screen.filter]
     needs = [warmup(r) for r in rules if r is not None]

@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -55,7 +55,8 @@ def _dates(column: Any) -> np.ndarray | None:
     if column.null_count or not (pa.types.is_date32(kind) or (
             pa.types.is_timestamp(kind) and kind.tz is None)):
         return None  # text, offsets, empty dates: the careful path
-    return column.to_numpy().astype(f"datetime64[{INDEX_UNIT}]")
+    dates: np.ndarray = column.to_numpy().astype(f"datetime64[{INDEX_UNIT}]")
+    return dates
 
 
 def _values(table: Any, columns: list[str]) -> np.ndarray | None:
@@ -105,14 +106,15 @@ def _release_arrow_memory() -> None:
         pa.default_memory_pool().release_unused()
 
 
-def _load_one(path: Path, cache: Any, careful: Callable[[Path], Any]) -> tuple[dict, list]:
+def _load_one(path: Path, cache: Any, careful: Callable[[Path], Any]
+              ) -> tuple[dict[str, Any], list[Any]]:
     from app.market.loader import symbol_from_stem
     from app.market.quality import repair_bars
 
     key, data = cache.digest(path)
     hit = cache.get(key)
     if hit is not None:
-        return hit
+        return cast(tuple[dict[str, Any], list[Any]], hit)
     quick = read_standard(data if data is not None else path.read_bytes())
     if quick is not None and _plausible(quick[1]):
         dates, values = quick
@@ -135,7 +137,7 @@ def _plausible(values: np.ndarray) -> bool:
         return not ((values[:, :4] <= 0).any() or (values[:, 4] < 0).any())
 
 
-def _as_bars(arrays: dict, warnings: list, frame: Callable[..., Any]) -> Any:
+def _as_bars(arrays: dict[str, Any], warnings: list[Any], frame: Callable[..., Any]) -> Any:
     from app.market.quality import Bars
 
     return Bars({s: frame(v, d) for s, (d, v) in arrays.items()}, warnings)

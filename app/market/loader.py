@@ -389,7 +389,9 @@ def _column_index() -> pd.Index:
 
 
 def _fmt(ts: pd.Timestamp) -> str:
-    return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M:%S")
+    text: str = ts.strftime("%Y-%m-%d") if ts == ts.normalize() else \
+        ts.strftime("%Y-%m-%d %H:%M:%S")
+    return text
 
 
 def _key(symbol: str) -> str:

@@ -17,9 +17,14 @@ Rules (the same for every file):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 JUMP_LOG = 0.4
 """Smallest flagged close-to-close move, as |log return| (-33% or +49%)."""
@@ -41,16 +46,17 @@ class DataWarning:
         return f"{self.symbol} {self.date}: {self.problem}"
 
 
-class Bars(dict):  # type: ignore[type-arg]
+class Bars(dict[str, "pd.DataFrame"]):  # pandas is imported only where frames are made
     """Symbol -> bar frame, with the data's warnings and caveats (e.g. survivorship bias)."""
 
-    def __init__(self, frames: dict | None = None, warnings: list[DataWarning] | None = None,
+    def __init__(self, frames: Mapping[str, pd.DataFrame] | None = None,
+                 warnings: list[DataWarning] | None = None,
                  caveats: list[str] | None = None) -> None:
         super().__init__(frames or {})
         self.warnings: list[DataWarning] = list(warnings or [])
         self.caveats: list[str] = list(caveats or [])
 
-    def derive(self, frames: dict) -> Bars:
+    def derive(self, frames: Mapping[str, pd.DataFrame]) -> Bars:
         """New frames (selected, resampled) that keep these warnings and caveats."""
         keep = set(frames)
         return Bars(frames, [w for w in self.warnings if w.symbol in keep], self.caveats)
@@ -98,7 +104,8 @@ def _out_of_range(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         hi, low = h * (1 + _TOLERANCE), lo * (1 - _TOLERANCE)
         bad = (h < lo) | (o > hi) | (o < low) | (c > hi) | (c < low)
-    return bad & keep
+    out: np.ndarray = bad & keep
+    return out
 
 
 def _fix_ranges(values: np.ndarray, keep: np.ndarray) -> list[tuple[int, str]]:

@@ -113,7 +113,8 @@ class LiveSymbol:
         times = self._t[:n]
         o, h, lo, c, v = (self._px[j, :n] for j in range(5))
         bars = Bars(self._local[:n].view("datetime64[ns]"), o, h, lo, c, v)
-        data = SymbolData(self.symbol, bars, times, *(self._sig[s][:n] for s in _SIGNALS),
+        le, lx, se, sx = (self._sig[s][:n] for s in _SIGNALS)
+        data = SymbolData(self.symbol, bars, times, le, lx, se, sx,
                           atr={p: a[:n] for p, a in self._atr.items()},
                           fractional=self.inst.fractional)
         if self._screen:
@@ -154,8 +155,8 @@ class LiveSymbol:
     def _compute(self, lo: int, hi: int, first: int) -> None:
         """Signals of bars ``first..hi-1`` from a computation over bars ``lo..hi-1``."""
         lo = max(lo, 0)
-        b = Bars(self._local[lo:hi].view("datetime64[ns]"),
-                 *(self._px[j, lo:hi] for j in range(5)))
+        o, h, low, c, v = (self._px[j, lo:hi] for j in range(5))
+        b = Bars(self._local[lo:hi].view("datetime64[ns]"), o, h, low, c, v)
         d = prepare_symbol(self.spec, self.symbol, b)
         k = first - lo
         for name in _SIGNALS:
@@ -201,7 +202,7 @@ def memory(node: object) -> int | None:
     some part depends on everything before it (EMA family, sessions, VWAP)."""
     if isinstance(node, (E.Num, E.FieldRef)):
         return 0
-    own, parts = 0, []
+    own, parts = 0, list[object]()
     if isinstance(node, E.Indicator):
         if node.name not in _WINDOWED:
             return None
@@ -283,8 +284,8 @@ class BarSignals:
                     sym._ok[j] = ok[i]
             for p, atr in sym._atr.items():  # ATR is recursive: over the whole window
                 lo = max(0, sym.n - sym.window)
-                b = Bars(sym._local[lo:sym.n].view("datetime64[ns]"),
-                         *(sym._px[f, lo:sym.n] for f in range(5)))
+                o, h, low, c, v = (sym._px[f, lo:sym.n] for f in range(5))
+                b = Bars(sym._local[lo:sym.n].view("datetime64[ns]"), o, h, low, c, v)
                 atr[j] = compute("atr", b, None, (float(p),), None)[-1]
 
 

@@ -123,7 +123,7 @@ class VenueBook(Book):
 
     # ----------------------------------------------------------------- fills
     def fill_at_open(self, symbol: str, bar: int, time_ns: int, open_price: float
-                     ) -> tuple[Order, Fill | Trade | Position | None] | None:
+                     ) -> tuple[Order, Trade | Position | None] | None:
         order = self.orders.pending.get(symbol)
         if order is None:
             return None
@@ -148,7 +148,7 @@ class VenueBook(Book):
         order.qty = ack.filled_qty
         return super().fill_at_open(symbol, bar, time_ns, ack.filled_avg_price or open_price)
 
-    def fill_exit(self, symbol: str, hit: ExitHit, time_ns: int) -> Trade:  # type: ignore[override]
+    def fill_exit(self, symbol: str, hit: ExitHit, time_ns: int) -> Trade:
         """A protective exit: send a market close; it is booked when the broker fills it."""
         pos = self.account.positions[symbol]
         if symbol in self.orders.pending:

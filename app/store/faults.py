@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Engine
+from sqlalchemy.engine import URL, Engine, ExceptionContext
 
 from app.errors import ParleyError
 
@@ -41,7 +41,7 @@ def watch(engine: Engine) -> None:
     event.listen(engine, "handle_error", _on_error)
 
 
-def _on_error(ctx) -> None:  # type: ignore[no-untyped-def] - sqlalchemy's ExceptionContext
+def _on_error(ctx: ExceptionContext) -> None:
     if ctx.is_pre_ping:
         return
     error = describe(ctx.original_exception, ctx.engine.url if ctx.engine else None)

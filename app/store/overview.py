@@ -137,7 +137,7 @@ def recent_rows(store: Store, table: type, run_id: str, after_id: int = 0,
     them, oldest first. Fills, trades, decisions and events never change once written, so
     a monitor asks only for what is new since the last row it holds."""
     with store.session() as s:
-        q = (select(table).where(table.run_id == run_id, table.id > after_id)  # type: ignore[attr-defined]
+        q: Any = (select(table).where(table.run_id == run_id, table.id > after_id)  # type: ignore[attr-defined]
              .order_by(col(table.id).desc()).limit(limit))  # type: ignore[attr-defined]
         return list(reversed(s.exec(q).all()))
 

@@ -145,7 +145,7 @@ class Store:
     def update_run(self, run_id: str, **values: Any) -> None:
         values.setdefault("updated_at", utcnow())
         with self.session() as s:
-            s.exec(update(RunRow).where(col(RunRow.id) == run_id).values(**values))  # type: ignore[call-overload]
+            s.exec(update(RunRow).where(col(RunRow.id) == run_id).values(**values))
             s.commit()
 
     # ----------------------------------------------------------------- orders
@@ -177,11 +177,11 @@ class Store:
             _update_orders(s, c.order_updates, now)
             known = _existing_keys(s, [f.fill_key for f in c.fills])
             s.add_all([f for f in c.fills if f.fill_key not in known])
-            s.add_all(c.trades + c.decisions + c.events)
+            s.add_all([*c.trades, *c.decisions, *c.events])
             if c.positions is not None:
-                s.exec(delete(PositionRow).where(col(PositionRow.run_id) == run_id))  # type: ignore[call-overload]
+                s.exec(delete(PositionRow).where(col(PositionRow.run_id) == run_id))
                 s.add_all(c.positions)
-            s.exec(update(RunRow).where(col(RunRow.id) == run_id).values(  # type: ignore[call-overload]
+            s.exec(update(RunRow).where(col(RunRow.id) == run_id).values(
                 last_bar_ns=c.bar_ns, bars_done=c.bars_done, checkpoint=c.checkpoint,
                 updated_at=now, heartbeat_at=now, **c.run_fields))
             s.commit()
@@ -229,14 +229,14 @@ class Store:
                                          col(CommandRow.done_at).is_(None))
             if commands is not None:
                 q = q.where(col(CommandRow.command).in_(list(commands)))
-            n = s.exec(q.values(done_at=utcnow())).rowcount  # type: ignore[call-overload]
+            n = s.exec(q.values(done_at=utcnow())).rowcount
             s.commit()
             return int(n or 0)
 
     # ----------------------------------------------------------------- reads
     def rows(self, table: type, run_id: str, order: Any = None) -> list[Any]:
         with self.session() as s:
-            q = select(table).where(table.run_id == run_id)  # type: ignore[attr-defined]
+            q: Any = select(table).where(table.run_id == run_id)  # type: ignore[attr-defined]
             q = q.order_by(order if order is not None else table.id)  # type: ignore[attr-defined]
             return list(s.exec(q).all())
 
