@@ -102,8 +102,8 @@ def run_snapshot(store: Store, run_id: str, events: int = 50) -> RunSnapshot | N
         if run is None:
             return None
 
-        def rows(table: type, order: Any) -> list[Any]:
-            return list(s.exec(select(table).where(table.run_id == run_id)  # type: ignore[attr-defined]
+        def rows(table: Any, order: Any) -> list[Any]:
+            return list(s.exec(select(table).where(table.run_id == run_id)
                                .order_by(order)).all())
 
         recent = list(s.exec(select(EventRow).where(EventRow.run_id == run_id)
@@ -131,18 +131,18 @@ def positions_of(store: Store, run_ids: Sequence[str]) -> dict[str, list[Positio
     return out
 
 
-def recent_rows(store: Store, table: type, run_id: str, after_id: int = 0,
+def recent_rows(store: Store, table: Any, run_id: str, after_id: int = 0,
                 limit: int = 200) -> list[Any]:
     """A run's rows of ``table`` with an id above ``after_id``: the newest ``limit`` of
     them, oldest first. Fills, trades, decisions and events never change once written, so
     a monitor asks only for what is new since the last row it holds."""
     with store.session() as s:
-        q: Any = (select(table).where(table.run_id == run_id, table.id > after_id)  # type: ignore[attr-defined]
-             .order_by(col(table.id).desc()).limit(limit))  # type: ignore[attr-defined]
+        q: Any = (select(table).where(table.run_id == run_id, table.id > after_id)
+             .order_by(col(table.id).desc()).limit(limit))
         return list(reversed(s.exec(q).all()))
 
 
-def _counts(s: Any, table: type, ids: list[str], *where: Any) -> dict[str, int]:
-    q = select(table.run_id, func.count()).where(  # type: ignore[attr-defined]
-        col(table.run_id).in_(ids), *where).group_by(table.run_id)  # type: ignore[attr-defined]
+def _counts(s: Any, table: Any, ids: list[str], *where: Any) -> dict[str, int]:
+    q = select(table.run_id, func.count()).where(
+        col(table.run_id).in_(ids), *where).group_by(table.run_id)
     return {r: int(n) for r, n in s.exec(q).all()}

@@ -234,10 +234,10 @@ class Store:
             return int(n or 0)
 
     # ----------------------------------------------------------------- reads
-    def rows(self, table: type, run_id: str, order: Any = None) -> list[Any]:
+    def rows(self, table: Any, run_id: str, order: Any = None) -> list[Any]:
         with self.session() as s:
-            q: Any = select(table).where(table.run_id == run_id)  # type: ignore[attr-defined]
-            q = q.order_by(order if order is not None else table.id)  # type: ignore[attr-defined]
+            q: Any = select(table).where(table.run_id == run_id)
+            q = q.order_by(order if order is not None else table.id)
             return list(s.exec(q).all())
 
     def orders(self, run_id: str) -> list[OrderRow]:
