@@ -10,12 +10,8 @@ How the labels are made: :mod:`app.regime.detector`.
 """
 
 from app.regime.config import DEFAULT_CONFIG, LABELS, REGIMES, TRANSITION, RegimeConfig
-from app.regime.detector import (
-    RegimeError,
-    RegimeReading,
-    RegimeTracker,
-    detect_regimes,
-)
+from app.regime.detector import RegimeTracker, detect_regimes
+from app.regime.reading import RegimeError, RegimeReading
 from app.regime.gate import RegimeFilter, RegimeVerdict
 
 __all__ = [

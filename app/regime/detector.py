@@ -145,10 +145,11 @@ class RegimeTracker:
         if min(row[:4]) <= 0 or not all(np.isfinite(row)):
             raise RegimeError(f"Bar prices must be positive numbers, got {row[:4]}.")
         if self._switching is not None:
-            return self.update_many(*([v] for v in row))[0]
+            o, h, lo, c, v = (np.array([x]) for x in row)
+            return self.update_many(o, h, lo, c, v)[0]
         self._bars.append(row)
-        cols = np.array(self._bars).T
-        feats = compute_features(*cols, self.config)
+        o, h, lo, c, v = np.array(self._bars).T
+        feats = compute_features(o, h, lo, c, v, self.config)
         self.last = self._engine.push(feats.hmm_matrix()[-1], float(feats.z[-1]),
                                       float(feats.er[-1]))
         return self.last
@@ -181,7 +182,8 @@ class RegimeTracker:
             self._keep(rows)
             self.last = readings[-1]
             return readings
-        feats = compute_features(*rows.T, self.config)
+        o, h, lo, c, v = rows.T
+        feats = compute_features(o, h, lo, c, v, self.config)
         x = feats.hmm_matrix()
         readings = [self._engine.push(x[t], float(feats.z[t]), float(feats.er[t]))
                     for t in range(len(old), len(rows))]
@@ -214,4 +216,5 @@ def frame_features(frame: pd.DataFrame, config: RegimeConfig) -> Features:
     prices = frame[["open", "high", "low", "close"]].to_numpy(dtype=float)
     volume = (frame["volume"].to_numpy(dtype=float) if "volume" in frame.columns
               else np.ones(len(frame)))
-    return compute_features(*prices.T, volume, config)
+    o, h, lo, c = prices.T
+    return compute_features(o, h, lo, c, volume, config)

@@ -43,7 +43,8 @@ from pydantic import BaseModel, ConfigDict
 
 from app.errors import ParleyError
 from app.regime.config import LABELS, TRANSITION, RegimeConfig
-from app.regime.detector import WARMING_UP, RegimeReading, RegimeTracker
+from app.regime.detector import RegimeTracker
+from app.regime.reading import WARMING_UP, RegimeReading
 from app.spec.models import RegimeSpec, StrategySpec
 
 _NAMES = {
@@ -178,7 +179,8 @@ class RegimeGate:
         cols = [frame[c].to_numpy(dtype=float) for c in ("open", "high", "low", "close")]
         volume = (frame["volume"].to_numpy(dtype=float) if "volume" in frame.columns
                   else np.ones(len(frame)))
-        return self._advance(self.benchmark.upper(), index, *cols, volume,
+        open_, high, low, close = cols
+        return self._advance(self.benchmark.upper(), index, open_, high, low, close, volume,
                              int(candidate.time_ns))
 
     def view(self, candidate: Any) -> RegimeAtBar:

@@ -170,10 +170,12 @@ def student_logpdf(x: np.ndarray, nu: float) -> np.ndarray:
     from math import gamma, log, pi
 
     if not nu:
-        return -0.5 * x * x - 0.5 * log(2.0 * pi)
+        out: np.ndarray = -0.5 * x * x - 0.5 * log(2.0 * pi)
+        return out
     s2 = (nu - 2.0) / nu
     const = log(gamma((nu + 1.0) / 2.0) / gamma(nu / 2.0)) - 0.5 * log(nu * pi * s2)
-    return const - 0.5 * (nu + 1.0) * np.log1p(x * x / (s2 * nu))
+    out = const - 0.5 * (nu + 1.0) * np.log1p(x * x / (s2 * nu))
+    return out
 
 
 def rolling_median(x: np.ndarray, n: int, min_count: int) -> np.ndarray:
@@ -185,8 +187,10 @@ def rolling_median(x: np.ndarray, n: int, min_count: int) -> np.ndarray:
     try:
         import bottleneck
     except ImportError:  # pragma: no cover - bottleneck is a dependency
-        return pd.Series(x).rolling(n, min_periods=min_count).median().to_numpy()
-    return bottleneck.move_median(x, n, min_count=min_count)
+        out: np.ndarray = pd.Series(x).rolling(n, min_periods=min_count).median().to_numpy()
+        return out
+    out = bottleneck.move_median(x, n, min_count=min_count)
+    return out
 
 
 def rolling_quantile(x: np.ndarray, n: int, min_count: int, q: float) -> np.ndarray:
@@ -195,18 +199,21 @@ def rolling_quantile(x: np.ndarray, n: int, min_count: int, q: float) -> np.ndar
     of each window's own values, whatever the array's start)."""
     if q == 0.5:
         return rolling_median(x, n, min_count)
-    return pd.Series(x).rolling(n, min_periods=min_count).quantile(q).to_numpy()
+    out: np.ndarray = pd.Series(x).rolling(n, min_periods=min_count).quantile(q).to_numpy()
+    return out
 
 
 def decide(probs: np.ndarray, config: SwitchingConfig) -> np.ndarray:
     """Each row's label index: the largest expected score, where a right call scores 1
     and calling the opposite trend (up for down, down for up) costs ``opposite_cost``."""
     if not config.opposite_cost:
-        return np.argmax(probs, axis=1)
+        out: np.ndarray = np.argmax(probs, axis=1)
+        return out
     score = probs.copy()
     score[:, 0] -= config.opposite_cost * probs[:, 1]
     score[:, 1] -= config.opposite_cost * probs[:, 0]
-    return np.argmax(score, axis=1)
+    out = np.argmax(score, axis=1)
+    return out
 
 
 def frame_probs(z: np.ndarray, dev: np.ndarray, config: SwitchingConfig,
@@ -227,7 +234,8 @@ def frame_probs(z: np.ndarray, dev: np.ndarray, config: SwitchingConfig,
         for nu in np.unique(nus):
             rows = nus == nu
             ll[rows] = student_logpdf(u[rows], float(nu)) - np.log(width)
-    return np.exp(ll - ll.max(axis=1, keepdims=True))
+    out: np.ndarray = np.exp(ll - ll.max(axis=1, keepdims=True))
+    return out
 
 
 class SwitchingFilter:
@@ -267,7 +275,8 @@ def forward(start: np.ndarray, trans: np.ndarray, frameprob: np.ndarray) -> np.n
         from hmmlearn import _hmmc
     except ImportError:  # pragma: no cover - depends on the installed hmmlearn
         return forward_numpy(start, trans, frameprob)
-    return _hmmc.forward_scaling(start, trans, frameprob)[1]
+    out: np.ndarray = _hmmc.forward_scaling(start, trans, frameprob)[1]
+    return out
 
 
 def forward_numpy(start: np.ndarray, trans: np.ndarray, frameprob: np.ndarray) -> np.ndarray:

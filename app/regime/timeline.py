@@ -81,9 +81,11 @@ def _bucket_modes(codes: np.ndarray, size: int) -> np.ndarray:
     buckets = np.arange(len(codes)) // size
     counts = np.zeros((buckets[-1] + 1, k), dtype=int)
     np.add.at(counts, (buckets, codes), 1)
-    return counts.argmax(axis=1)
+    out: np.ndarray = counts.argmax(axis=1)
+    return out
 
 
 def _date(ts: Any) -> str:
     ts = pd.Timestamp(ts)
-    return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
+    out: str = ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
+    return out
