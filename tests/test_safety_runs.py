@@ -234,3 +234,36 @@ def test_run_refuses_a_cash_it_cannot_trade_before_any_run_is_made(cash, capsys)
         main(["run", "strategies/sma_crossover.strategy", "--cash", cash])
     assert "argument --cash: the cash " in capsys.readouterr().err
     assert Store.from_settings(load_settings()).list_runs() == []
+
+
+def test_a_run_whose_output_closes_stops_cleanly_and_resumes(monkeypatch, capsys):
+    """`parley run SPEC | head -3`: the pipe closes, the run stops after its bar (not
+    'failed (BrokenPipeError)' with an order left submitted), says why, and resumes to the
+    uninterrupted run's result."""
+    import io
+    import json
+
+    from app.cli import main
+
+    class Head(io.StringIO):
+        def write(self, text: str) -> int:
+            if self.getvalue().count("\n") >= 3:
+                raise BrokenPipeError(32, "Broken pipe")
+            return super().write(text)
+
+    with monkeypatch.context() as m:
+        m.setattr("sys.stdout", Head())
+        assert main(["run", "strategies/sma_crossover.strategy"]) == 1
+    capsys.readouterr()
+    assert main(["status", "--json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert row["status"] == "stopped" and row["reason"].startswith("its output was closed")
+    assert f"`parley resume {row['id']}` continues it" in row["reason"]
+    assert main(["status", row["id"], "--json"]) == 0
+    orders = json.loads(capsys.readouterr().out)["orders"]
+    assert orders and all(o["status"] == "filled" for o in orders)
+    assert main(["resume", row["id"], "--quiet"]) == 0
+    assert "finished: the data ended" in capsys.readouterr().out
+    assert main(["status", row["id"], "--json"]) == 0
+    run = json.loads(capsys.readouterr().out)["run"]
+    assert run["status"] == "finished" and run["equity"] == pytest.approx(17_739.40, abs=0.01)

@@ -153,10 +153,19 @@ def _go(store: Any, run_id: str, detach: bool, quiet: bool, settings: Any) -> in
         print(f"detached: process {pid}, log {log_path(run_id, settings)}")
         return 0
     stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    hangup = [signal.SIGHUP] if hasattr(signal, "SIGHUP") else []  # a closed terminal
+    for sig in (signal.SIGTERM, signal.SIGINT, *hangup):
         signal.signal(sig, lambda *_: stop.set())
-    status = run_spec(store, run_id, _printer(quiet), stop, settings)
+    printer = _Printer(quiet, stop)
+    status = run_spec(store, run_id, printer, stop, settings)
+    if printer.closed and status == "stopped":
+        store.update_run(run_id, reason=OUTPUT_CLOSED.format(run_id=run_id))
+        return 1
     return 0 if status in ("finished", "stopped") else 1
+
+
+OUTPUT_CLOSED = ("its output was closed (a pipe or a terminal went away); "
+                 "`parley resume {run_id}` continues it, `--detach` runs it apart from a terminal")
 
 
 def _broker_choice(args: argparse.Namespace, settings: Any) -> str:
@@ -207,13 +216,35 @@ def _confirm_live(settings: Any, spec: Any, feed: str) -> None:
         raise ParleyError("not confirmed: nothing was started")
 
 
-def _printer(quiet: bool) -> Any:
-    def show(e: ev.RunnerEvent) -> None:
-        line = _line(e, quiet)
-        if line:
-            print(line, flush=True)
+class _Printer:
+    """Prints a foreground run's events. When its output goes away (``| head``, a closed
+    terminal) the run stops cleanly after its bar, recorded as such, instead of failing on
+    the broken pipe in the middle of it."""
 
-    return show
+    def __init__(self, quiet: bool, stop: threading.Event) -> None:
+        self.quiet, self.stop, self.closed = quiet, stop, False
+
+    def __call__(self, e: ev.RunnerEvent) -> None:
+        line = None if self.closed else _line(e, self.quiet)
+        if not line:
+            return
+        try:
+            print(line, flush=True)
+        except (BrokenPipeError, ValueError):  # ValueError: stdout already closed
+            self.closed = True
+            self.stop.set()
+            _quiet_stdout()
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's own flush at exit cannot fail."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file: nothing to flush
+        pass
 
 
 def _line(e: ev.RunnerEvent, quiet: bool) -> str | None:
@@ -296,7 +327,7 @@ def _status_one(store: Any, run_id: str, as_json: bool) -> int:
     print(f"  broker {r['broker']}, feed {r['feed_label']}, {r['bars_done']} bars, "
           f"last {r['last_bar']}")
     print("  " + _equity_line(equity, r["realized_pnl"]))
-    print(f"  {len(data['orders'])} orders, {len(data['fills'])} fills, "
+    print(f"  {_n(len(data['orders']), 'order')}, {_n(len(data['fills']), 'fill')}, "
           f"{len(data['trades'])} closed trades, {_n(len(data['positions']), 'open position')}")
     for p in data["positions"]:
         print(f"  position {p['symbol']} {p['side']} {p['qty']:g} @ {p['entry_price']:g}")
