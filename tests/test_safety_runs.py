@@ -267,3 +267,15 @@ def test_a_run_whose_output_closes_stops_cleanly_and_resumes(monkeypatch, capsys
     assert main(["status", row["id"], "--json"]) == 0
     run = json.loads(capsys.readouterr().out)["run"]
     assert run["status"] == "finished" and run["equity"] == pytest.approx(17_739.40, abs=0.01)
+
+
+def test_run_with_llm_agents_and_no_key_makes_no_run(monkeypatch, capsys):
+    from app.cli import main
+    from app.config import load_settings
+
+    for name in ("ANTHROPIC_API_KEY", "PARLEY_ANTHROPIC_API_KEY", "PARLEY_LLM_BASE_URL",
+                 "OPENAI_BASE_URL", "PARLEY_LLM_API_KEY", "OPENAI_API_KEY", "PARLEY_PROVIDER"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["run", "strategies/golden_cross.strategy", "--agents", "llm"]) == 1
+    assert "--agents llm needs ANTHROPIC_API_KEY" in capsys.readouterr().err
+    assert Store.from_settings(load_settings()).list_runs() == []

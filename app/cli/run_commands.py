@@ -97,6 +97,10 @@ def cmd_run(args: argparse.Namespace) -> int:
                               "orders are never driven by old bars",
                               "use --live --feed alpaca alone")
     parse_speed(args.speed)
+    if args.agents == "llm" and not settings.llm_enabled:  # before any run is made
+        raise ParleyError("--agents llm needs ANTHROPIC_API_KEY (or an OpenAI-compatible "
+                          "endpoint: PARLEY_LLM_BASE_URL)",
+                          "set it, or run the team offline (--agents offline)")
     if args.feed == "alpaca" and not settings.alpaca_enabled:  # before any run is made
         raise ParleyError("--feed alpaca needs APCA_API_KEY_ID and APCA_API_SECRET_KEY",
                           "set them, or leave out --feed to replay the bundled data")
