@@ -60,4 +60,6 @@ def make_context(
 
 def _naive(time: datetime | np.datetime64) -> datetime:
     stamp = pd.Timestamp(time)
-    return (stamp.tz_localize(None) if stamp.tzinfo is not None else stamp).to_pydatetime()
+    naive: datetime = (stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
+                       ).to_pydatetime()
+    return naive

@@ -8,7 +8,8 @@ from app.agents.models import DebateTurn, Opinion
 from app.agents.researcher import DebateState
 
 class Speaker(Protocol):
-    speaker: str
+    @property
+    def speaker(self) -> str: ...
 
     def speak(self, state: DebateState) -> DebateTurn: ...
 

@@ -161,7 +161,7 @@ def sector_indexes() -> dict[str, Daily]:
             groups.setdefault(company.sector, {})[symbol] = frame
     out = {}
     for name, members in groups.items():
-        bars = equal_weight_benchmark(members)  # type: ignore[arg-type]
+        bars = equal_weight_benchmark(members)
         out[name] = Daily(name or "S&P 500 universe", bars.index.astype("datetime64[D]"),
                           bars.close, same_day=True)
     return out

@@ -61,7 +61,10 @@ def measure(bars: Bars) -> Features:
     """The figures of the last bar of ``bars``."""
     b = tail(bars, WINDOW)
     close = b.close
-    last = lambda a: float(a[-1]) if len(a) else math.nan  # noqa: E731
+
+    def last(a: np.ndarray) -> float:
+        return float(a[-1]) if len(a) else math.nan
+
     sma50 = _ind("sma", b, 50)
     atr = _ind("atr", b, 14)
     atr_pct = 100.0 * atr / close

@@ -32,6 +32,7 @@ from app.agents.models import Headline, Mode, PortfolioSnapshot, Position, TeamD
 from app.agents.team import AgentTeam
 from app.execution.gate import BookView, Candidate, Decision
 from app.indicators.bars import Bars
+from app.spec.expr import number
 from app.spec.models import StrategySpec
 
 DEFAULT_LLM_BUDGET = 300_000
@@ -202,12 +203,13 @@ class AgentGate:
         sizing = self.spec.sizing if self.spec else None
         if sizing is None or equity <= 0:
             return None
+        value = number(sizing.value)  # the spec is bound before it runs
         if sizing.kind == "pct_equity":
-            return sizing.value
+            return value
         if sizing.kind == "fixed_usd":
-            return 100 * sizing.value / equity
+            return 100 * value / equity
         if sizing.kind == "fixed_shares":
-            return 100 * sizing.value * c.price / equity
+            return 100 * value * c.price / equity
         return None  # risk_pct: the size depends on the stop, known only to the engine
 
 

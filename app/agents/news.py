@@ -78,7 +78,7 @@ def _why_none(ctx: DecisionContext) -> str:
 
 def _decay(h: Headline, ctx: DecisionContext) -> float:
     age_days = (ctx.time - h.time).total_seconds() / 86400
-    return 0.5 ** (age_days / HALF_LIFE_DAYS)
+    return float(0.5 ** (age_days / HALF_LIFE_DAYS))
 
 
 def _scored(h: Headline, most: float) -> Evidence:

@@ -17,7 +17,8 @@ The result, a :class:`TeamDecision`, is the complete decision record.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from app.agents.debate import run_debate
 from app.agents.features import Features, measure
@@ -40,8 +41,12 @@ from app.agents.news import MAX_POINTS as NEWS_CAP
 from app.agents.trader import PortfolioTrader, TraderCall, size_for
 from app.spec.models import AgentsSpec, Limits, StrategySpec
 
-ANALYSTS = {"technical": TechnicalAnalyst, "fundamentals": FundamentalsAnalyst,
-            "news": NewsAnalyst, "macro": MacroAnalyst}
+if TYPE_CHECKING:
+    from app.agents.llm.analyst import Analyst
+
+ANALYSTS: dict[str, Callable[[], Analyst]] = {
+    "technical": TechnicalAnalyst, "fundamentals": FundamentalsAnalyst, "news": NewsAnalyst,
+    "macro": MacroAnalyst}
 
 
 class AgentTeam:
@@ -275,7 +280,7 @@ class AgentTeam:
                           rationale=model.rationale, source="llm")
 
     @staticmethod
-    def _reasons(ctx: DecisionContext, risk: RiskVerdict, call: TraderCall, hits: list,
+    def _reasons(ctx: DecisionContext, risk: RiskVerdict, call: TraderCall, hits: list[Any],
                  lesson_points: float, min_conv: int, approved: bool) -> tuple[str, ...]:
         regime = ctx.regime or "unknown"
         conf = "" if ctx.regime_confidence is None else f" ({ctx.regime_confidence:.2f})"

@@ -22,7 +22,8 @@ SCORE_CAP = {"news": NEWS_CAP}
 
 
 class Analyst(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def opinion(self, ctx: DecisionContext, feats: Features) -> Opinion: ...
 
