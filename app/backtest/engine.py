@@ -8,7 +8,7 @@ the run (curves, metrics, buy-and-hold).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,7 @@ from app.execution.session import StrategySession
 from app.spec.models import StrategySpec
 from app.spec.params import runnable
 
-DateLike = str | pd.Timestamp | None
+DateLike: TypeAlias = str | pd.Timestamp | None
 FAST_PATH = True
 """Use :mod:`app.backtest.fast_path` where it applies (tests switch it off to compare)."""
 

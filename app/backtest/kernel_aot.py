@@ -129,12 +129,12 @@ def _build(name: str, work: Path, folder: Path) -> Path:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from numba.pycc import CC
+        pycc: Any = importlib.import_module("numba.pycc")  # untyped, and deprecated by numba
 
     kinds = {"f8": nt.float64, "i8": nt.int64, "b1": nt.boolean}
     args = [nt.int64 if a == "i" else nt.float64 if a == "f" else
             nt.Array(kinds[a[0]], a[1], "A") for a in _ARGS]
-    cc = CC(name)
+    cc = pycc.CC(name)
     cc.output_dir = str(work)
     cc.export("simulate", nt.int64(*args))(kernel.simulate.py_func)
     saved = os.dup(1)
@@ -148,7 +148,7 @@ def _build(name: str, work: Path, folder: Path) -> Path:
         os.dup2(saved, 1)
         os.close(saved)
     built = work / cc.output_file
-    target = folder / cc.output_file
+    target: Path = folder / cc.output_file
     os.replace(built, target)
     return target
 

@@ -160,4 +160,5 @@ def _warmup_note(spec: StrategySpec, symbol: str, bars: Bars, first: int) -> lis
 
 def _day(ts: pd.Timestamp) -> str:
     ts = pd.Timestamp(ts)
-    return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
+    text: str = ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
+    return text

@@ -69,7 +69,8 @@ def data_lines(r: BacktestResult, shown: int = 8) -> list[str]:
 
 def _day(t: Any) -> str:
     ts = pd.Timestamp(t)
-    return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
+    text: str = ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
+    return text
 
 
 def _headline(r: BacktestResult) -> str:

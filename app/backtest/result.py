@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass, field
 from itertools import islice
 from collections.abc import Iterator
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 import numpy as np
 import pandas as pd
@@ -62,7 +62,8 @@ class BacktestResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` form: settings, metrics beside buy-and-hold, trades, equity."""
-        return _clean(self._plain())
+        plain: dict[str, Any] = _clean(self._plain())
+        return plain
 
     def to_json(self) -> str:
         """:meth:`to_dict` as JSON text, through the C encoder (NaN and infinities: null)."""
@@ -197,7 +198,8 @@ class _TradeRows:
             ("exit_reason", str), ("commission", float))]
         if any(c is None for c in cols):
             return None
-        a, b, symbol, side, p0, p1, qty, pnl, pct, held, reason, comm = cols
+        a, b, symbol, side, p0, p1, qty, pnl, pct, held, reason, comm = cast(
+            list[list[str]], cols)
         return ", ".join(map(cls._ROW.format, symbol, side, a, p0, b, p1, qty, pnl, pct, held,
                              reason, comm))
 
@@ -243,7 +245,7 @@ class _DecisionRows:
         it = iter(given)
         conviction = ["null" if c is None else next(it) for c in convictions]
         approved = ["true" if d.approved else "false" for d in decisions]
-        t, symbol, rule, side, qty = cols
+        t, symbol, rule, side, qty = cast(list[list[str]], cols)
         return ", ".join(map(cls._ROW.format, t, symbol, rule, side, approved, qty, conviction,
                              [reasons[d.reasons] for d in decisions]))
 
@@ -291,7 +293,8 @@ def _floats(series: pd.Series) -> list[float | None]:
     """A float series as JSON-ready numbers (NaN and infinities: None)."""
     values = series.to_numpy(dtype=float)
     if np.isfinite(values).all():
-        return values.tolist()
+        plain: list[float | None] = values.tolist()
+        return plain
     return [v if math.isfinite(v) else None for v in values.tolist()]
 
 
