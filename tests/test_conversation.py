@@ -297,6 +297,21 @@ def test_cli_compile_with_the_llm(llm_env: FakeAnthropic,
     assert SECRET not in out
 
 
+def test_cli_compile_that_fails_claims_no_compile_and_writes_nothing(
+        llm_env: FakeAnthropic, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A key the API rejects: the reason on stderr, no 'compiled by the LLM compiler: 1
+    attempt(s)' line (nothing was compiled), and -o says the file was not written."""
+    from tests.fakes.anthropic_server import Scripted
+
+    llm_env.add(Scripted(status=401, text="invalid x-api-key"))
+    target = tmp_path / "mine.strategy"
+    assert main(["compile", SMA_TEXT, "-o", str(target)]) == 1
+    out, err = capsys.readouterr()
+    assert "rejected the API key" in err and "compiled by" not in out + err
+    assert f"did not write {target}: the spec is not complete" in err
+    assert not target.exists() and SECRET not in out + err
+
+
 def test_cli_writes_the_file_and_refuses_to_overwrite(
         stand_in: OfflineStandIn, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "mine.strategy"

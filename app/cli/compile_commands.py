@@ -54,11 +54,14 @@ def cmd_compile(args: argparse.Namespace) -> int:
         _print_draft(reply, sys.stdout)
     else:
         _print_reply(reply)
-    print(compiled_by(result), file=info)
+    if error is None:  # nothing was compiled when the compiler failed
+        print(compiled_by(result), file=info)
     if reply.spec is None or open_questions(result):
         if not args.json and error is None:
             print("\nNot complete: answer the questions in your text and run again.",
                   file=sys.stderr)
+        if target is not None:
+            print(f"did not write {target}: the spec is not complete", file=sys.stderr)
         return 1
     if target is not None:
         assert reply.text is not None
