@@ -322,11 +322,16 @@ def test_resample_end_stamped(index_5m: pd.DataFrame) -> None:
 def test_resample_daily_weekly_monthly() -> None:
     goog = load_bars(bundled_path("GOOG"))["GOOG"]
     march = resample(goog, "1mo").iloc[-1]
-    assert resample(goog, "1mo").index[-1] == pd.Timestamp("2013-03-31")
+    # Labelled by the first trading day in the bar: a fill at its open is dated the day it
+    # happens, and no bar is dated after the data ends (2013-03-01).
+    assert resample(goog, "1mo").index[-1] == pd.Timestamp("2013-03-01")
     assert tuple(march) == tuple(goog.iloc[-1])  # one bar in March 2013
     weekly = resample(goog, "1w")
     first_week = goog.loc["2004-08-19":"2004-08-20"]
-    assert weekly.index[0] == pd.Timestamp("2004-08-22")
+    assert weekly.index[0] == pd.Timestamp("2004-08-19")  # GOOG's first day, a Thursday
+    assert weekly.index[1] == pd.Timestamp("2004-08-23")  # then Mondays
+    assert weekly.index[-1] <= goog.index[-1]
+    assert set(weekly.index.dayofweek) <= {0, 1, 2, 3, 4}  # never a Sunday
     assert weekly.iloc[0]["volume"] == first_week["volume"].sum()
     assert weekly.iloc[0]["high"] == first_week["high"].max()
     assert resample(goog, "1d").equals(goog)

@@ -454,8 +454,10 @@ def resample(df: pd.DataFrame, timeframe: str, *, stamps: str = "start") -> pd.D
         stamps: ``"start"`` when each input timestamp is the bar's opening time (the usual
             vendor convention); ``"end"`` when it is its closing time, as in the bundled
             5-minute INDEX file (09:05 ... 17:30). Intraday output is labelled the same way.
-            Daily bars are labelled with their date; weekly and monthly bars with the last
-            calendar day of the period (Sunday, month end), like the bundled BTCUSD file.
+            Daily bars are labelled with their date; weekly and monthly bars with their
+            first trading day in the data (the day they open, as Alpaca's week and month
+            bars are stamped), so a fill at a bar's open is dated the day it happens and no
+            bar is dated after the data ends.
 
     Raises:
         DataError: the timeframe is unknown or finer than the data.
@@ -486,7 +488,9 @@ def _bin_labels(index: pd.DatetimeIndex, code: str, stamps: str) -> pd.DatetimeI
         if code == "1d":
             return moment.normalize()
         period = moment.to_period("W-SUN" if code == "1w" else "M")
-        return period.end_time.normalize()
+        days = pd.Series(moment.normalize(), index=index)
+        first = days.groupby(period.asi8, sort=False).transform("min")  # the bar's opening day
+        return pd.DatetimeIndex(first.to_numpy(), tz=index.tz)
     step = TIMEFRAMES[code]
     return index.ceil(step) if stamps == "end" else index.floor(step)
 
