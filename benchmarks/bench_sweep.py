@@ -86,7 +86,8 @@ def fmt(values: list[float], label: str = "") -> str:
 
 
 def check_trades(spec: Path, data: Path, peer_file: Path) -> tuple[int, int]:
-    """(variants checked, variants whose trades agree)."""
+    """(variants checked, variants whose trades agree), the variants' signals evaluated
+    together as the sweep does (over the variant axis)."""
     import numpy as np
 
     from app.dsl import load_spec
@@ -94,19 +95,18 @@ def check_trades(spec: Path, data: Path, peer_file: Path) -> tuple[int, int]:
     from app.market.loader import load_bars
     from app.spec.params import bind
     from app.sweep.fast import run_fast
-    from app.sweep.panel import build_panel
+    from app.sweep.panel import batch_signals, build_panel
 
     base = load_spec(str(spec))
     frames = load_bars(data)
     theirs = json.loads(peer_file.read_text())
     agree = 0
-    panel = None
-    for key, rows in theirs.items():
-        f, s = (float(x) for x in key.split(","))
-        variant = bind(base, {"fast": f, "slow": s})
-        if panel is None:
-            panel = build_panel(variant, frames, None, None, str(data))
-        run = run_fast(variant, panel, 1e9, ZERO, ZERO)
+    variants = [bind(base, dict(zip(("fast", "slow"), (float(x) for x in key.split(",")))))
+                for key in theirs]
+    panel = build_panel(variants[0], frames, None, None, str(data))
+    signals = batch_signals(variants, panel)
+    for variant, sig, rows in zip(variants, signals, theirs.values()):
+        run = run_fast(variant, panel, 1e9, ZERO, ZERO, sig)
         day = panel.union.astype("datetime64[ns]").astype("datetime64[D]").astype(str)
         ours = sorted([panel.symbols[int(r[0])], day[int(r[2])], float(r[3]), day[int(r[4])],
                        float(r[5])] for r in run.trades)

@@ -63,3 +63,68 @@ def test_the_grid_cache_keeps_to_its_budget(bars: list[Bars]) -> None:
                           "exit when close < sma(close, 3)\n")
         grid.condition(spec.long_entry)
     assert len(grid._grids) == 3 and grid._bytes <= grid.budget
+
+
+def _shaped(rng: random.Random, shape: str, ops: list[str]) -> str:
+    """A condition of a fixed shape whose series vary: ``shape`` is c (a crossing),
+    p (a comparison), or two of them joined by and (&) or or (|); ``ops`` holds each
+    leaf's operator or direction, in order (consumed)."""
+    if shape in "cp":
+        a, b = rng.sample([x for x in SERIES if x != "70"] if shape == "c" else SERIES, 2)
+        if shape == "c":
+            return f"{a} crosses {ops.pop(0)} {b}"
+        return f"{a} {ops.pop(0)} {b}"
+    left, joiner, right = shape
+    word = " and " if joiner == "&" else " or "
+    return "(" + _shaped(rng, left, ops) + word + _shaped(rng, right, ops) + ")"
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_many_variants_at_once_equal_one_at_a_time(bars: list[Bars], seed: int) -> None:
+    """The (variant, bar, symbol) evaluation of rules of one shape equals each rule's own
+    grid; a shape with ``not`` is left to one variant at a time, and so are rules of
+    different shapes."""
+    rng = random.Random(seed)
+    shape = rng.choice(["c", "p", "c&p", "p|c", "c&c"])
+    ops = [rng.choice(["above", "below"]) if leaf == "c" else rng.choice(OPS)
+           for leaf in shape if leaf in "cp"]
+    rows = max(len(b) for b in bars)
+    grid = GridEvaluator([Evaluator(b) for b in bars], rows)
+    # the same shape with other series: the variants of one sweep
+    texts = [_shaped(random.Random(seed * 100 + v), shape, list(ops)) for v in range(6)]
+    rules = [_rule(t) for t in texts]
+    many = grid.conditions(rules)
+    assert many is not None and many.shape == (6, rows, len(bars))
+    for v, rule in enumerate(rules):
+        np.testing.assert_array_equal(many[v], grid.condition(rule), err_msg=texts[v])
+    assert grid.conditions([_rule("not (close > open)")] * 2) is None
+    assert grid.conditions([_rule("close > open"), _rule("close < open")]) is None
+
+
+def _rule(text: str) -> object:
+    return parse_spec(f'strategy "g"\nuniverse GOOG\nlong when {text}\n'
+                      "exit when close < sma(close, 3)\n").long_entry
+
+
+def test_a_batch_of_variants_equals_each_run_alone() -> None:
+    from app.execution.costs import ZERO
+    from app.sweep.evaluate import Context, evaluate_batch, evaluate_one
+    from app.sweep.panel import build_panel
+
+    frames = dict(synthetic_market(4, 400, seed=5))
+    head = 'strategy "b"\nuniverse ' + ", ".join(frames) + "\n"
+    specs = [parse_spec(head + f"long when sma(close, {f}) crosses above sma(close, {s}) and "
+                        f"rsi(close, 14) < {60 + f}\nexit when sma(close, {f}) crosses below "
+                        f"sma(close, {s})\nsize 10 shares\nstop loss 2 atr(14)\n")
+             for f in (3, 5, 8) for s in (20, 40)]
+    specs.append(parse_spec(head + "long when not (close > sma(close, 10))\n"
+                            "exit when close > sma(close, 30)\nsize 10 shares\n"))
+    panel = build_panel(specs[0], frames, None, None, "t")
+    ctx = Context(panel, frames, 1e5, ZERO, ZERO, None, None, "t")
+    together = evaluate_batch(ctx, specs)
+    for spec, got in zip(specs, together):
+        alone = evaluate_one(ctx, spec)
+        np.testing.assert_array_equal(got.equity, alone.equity)
+        np.testing.assert_array_equal(got.pnl, alone.pnl)
+        np.testing.assert_array_equal(got.exit_t, alone.exit_t)
+    assert sum(o.pnl.size for o in together) > 20

@@ -24,6 +24,7 @@ from app import caches
 from app.errors import ParleyError
 from app.spec.models import StrategySpec
 from app.sweep.evaluate import Context, Outcome, evaluate_batch
+from app.sweep.panel import batch_signals
 from app.sweep.shards import ShardRun, merge_or_run, run_shard, shardable, split, sub_panel
 
 Progress = Callable[[int], None]
@@ -138,8 +139,12 @@ def shardable_mask(ctx: Context, batch: Sequence[StrategySpec]) -> list[bool]:
 
 def shard_batch(shard: Context, cols: np.ndarray, batch: Sequence[StrategySpec],
                 mask: Sequence[bool]) -> list[ShardRun | None]:
-    """Each variant of the batch on one group of symbols (None: it runs whole)."""
-    return [run_shard(shard, spec, cols) if on else None for spec, on in zip(batch, mask)]
+    """Each variant of the batch on one group of symbols (None: it runs whole), their
+    signals evaluated together."""
+    on = [spec for spec, use in zip(batch, mask) if use]
+    signals = iter(batch_signals(on, shard.panel) if on else [])
+    return [run_shard(shard, spec, cols, next(signals)) if use else None
+            for spec, use in zip(batch, mask)]
 
 
 def merge_batch(ctx: Context, batch: Sequence[StrategySpec],

@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 
 from app.backtest.engine import run_backtest
+from app.backtest.kernel_run import Signals
 from app.errors import ParleyError
 from app.execution.costs import CostModel
 from app.spec.models import StrategySpec
 from app.sweep.fast import fast_eligible, run_fast
-from app.sweep.panel import Panel, too_short
+from app.sweep.panel import Panel, batch_signals, too_short
 
 
 @dataclass
@@ -51,15 +52,22 @@ class Outcome:
 
 
 def evaluate_batch(ctx: Context, specs: Sequence[StrategySpec]) -> list[Outcome]:
-    return [evaluate_one(ctx, spec) for spec in specs]
+    """Every variant's outcome; the compiled ones' signals evaluated together
+    (:func:`app.sweep.panel.batch_signals`: over the variant axis where the rules allow)."""
+    compiled = [i for i, spec in enumerate(specs) if fast_eligible(spec) is None
+                and too_short(spec, ctx.panel) is None]
+    signals: dict[int, Signals] = dict(zip(compiled, batch_signals(
+        [specs[i] for i in compiled], ctx.panel))) if compiled else {}
+    return [evaluate_one(ctx, spec, signals.get(i)) for i, spec in enumerate(specs)]
 
 
-def evaluate_one(ctx: Context, spec: StrategySpec) -> Outcome:
+def evaluate_one(ctx: Context, spec: StrategySpec, signals: Signals | None = None
+                 ) -> Outcome:
     why = too_short(spec, ctx.panel)
     if why is not None:
         return _skipped(ctx, why)
     if fast_eligible(spec) is None:
-        run = run_fast(spec, ctx.panel, ctx.cash, ctx.commission, ctx.slippage)
+        run = run_fast(spec, ctx.panel, ctx.cash, ctx.commission, ctx.slippage, signals)
         if run.exact:
             rows = run.trades
             return Outcome(run.equity, rows[:, 4].astype(np.int64), rows[:, 9].copy(),

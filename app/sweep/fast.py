@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.backtest.kernel_run import simulate
+from app.backtest.kernel_run import Signals, simulate
 from app.execution.costs import CostModel
 from app.execution.limits import PDT_DAYS, PDT_EQUITY, PDT_MAX_DAY_TRADES
 from app.instruments import instrument
@@ -47,10 +47,11 @@ def fast_eligible(spec: StrategySpec) -> str | None:
 
 
 def run_fast(spec: StrategySpec, panel: Panel, cash: float, commission: CostModel,
-             slippage: CostModel) -> FastRun:
-    """Simulate one variant (``fast_eligible(spec)`` must be None)."""
-    run = simulate(spec, panel.market, variant_arrays(spec, panel), cash, commission,
-                   slippage)
+             slippage: CostModel, signals: Signals | None = None) -> FastRun:
+    """Simulate one variant (``fast_eligible(spec)`` must be None), on its signals when
+    they are given (:func:`app.sweep.panel.batch_signals`)."""
+    sig = variant_arrays(spec, panel) if signals is None else signals
+    run = simulate(spec, panel.market, sig, cash, commission, slippage)
     rows = run.trades
     return FastRun(run.equity, rows, pdt_free(rows, panel.union, panel.symbols,
                                               run.flags[2]), int(run.flags[4]))

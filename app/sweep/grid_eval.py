@@ -7,6 +7,14 @@ and crossings over the whole grid in one compiled pass instead of once per symbo
 semantics are the evaluator's -- a comparison or crossing with a NaN input is False, and
 ``not`` of a rule that is not yet defined stays False -- and ``tests/test_sweep_grid.py``
 holds the two equal on random rules.
+
+:meth:`GridEvaluator.conditions` evaluates one rule of many variants together, as a
+(variant, bar, symbol) grid: where the variants' rules have the same shape (the same
+``and`` / ``or`` of the same comparisons and crossings, differing only in the series they
+compare -- ``sma(close, fast)`` for each ``fast``), each distinct series is fetched once
+for the batch, every variant's comparisons fill its slice of one grid, then the
+``and`` / ``or`` combine all variants at once. Rules of other shapes (or with ``not``) are
+evaluated one variant at a time.
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ class GridEvaluator:
         self.budget = budget
         self._grids: OrderedDict[Any, np.ndarray] = OrderedDict()
         self._bytes = 0
+        self._outs: dict[Any, np.ndarray] = {}
 
     def series(self, node: Any) -> np.ndarray:
         """A float64 (L, S) grid for an expression node (NaN where undefined or padded)."""
@@ -66,6 +75,57 @@ class GridEvaluator:
         if isinstance(node, E.Not):
             return np.asarray(~self.condition(node.item) & self.defined(node.item))
         raise TypeError(f"not a condition: {type(node).__name__}")
+
+    def conditions(self, nodes: Sequence[Any], slot: str = "") -> np.ndarray | None:
+        """A boolean (V, L, S) grid: ``out[v]`` is ``condition(nodes[v])``, evaluated over
+        the variant axis at once; None where the nodes do not share one shape.
+
+        The grid is a buffer this evaluator reuses: the next call with the same ``slot``
+        overwrites it (a fresh grid of that size each time costs more in page faults than
+        the evaluation itself)."""
+        shape = _shape(nodes[0])
+        if shape is None or any(_shape(n) != shape for n in nodes[1:]):
+            return None
+        leaves = [_leaves(n, []) for n in nodes]
+        return self._many(shape, [list(col) for col in zip(*leaves)], [0], slot)
+
+    def _buffer(self, key: Any, variants: int) -> np.ndarray:
+        shape = (variants, self.rows, len(self.evaluators))
+        buf = self._outs.get(key)
+        if buf is None or buf.shape != shape:
+            buf = self._outs[key] = np.empty(shape, dtype=np.bool_)
+        return buf
+
+    def _many(self, shape: Any, leaves: list[list[Any]], at: list[int], slot: str
+              ) -> np.ndarray:
+        kind = shape[0]
+        if kind in ("and", "or"):
+            first = at[0]
+            parts = [self._many(sub, leaves, at, slot) for sub in shape[1]]
+            out = self._buffer((slot, "join", first), len(leaves[0]))
+            join = np.logical_and if kind == "and" else np.logical_or
+            join(parts[0], parts[1], out=out)
+            for part in parts[2:]:
+                join(out, part, out=out)
+            return out
+        column = leaves[at[0]]
+        at[0] += 1
+        # each distinct series once for the batch; the compiled pass runs once per variant
+        # into its slice (numba's typed list, for one call over every variant, costs more
+        # than a second of compilation in each worker process, which numba cannot cache)
+        grids: dict[Any, np.ndarray] = {}
+        for node in column:
+            for operand in (node.left, node.right):
+                if operand not in grids:
+                    grids[operand] = self.series(operand)
+        out = self._buffer((slot, "leaf", at[0] - 1), len(column))
+        for v, node in enumerate(column):
+            a, b = grids[node.left], grids[node.right]
+            if kind == "cross":
+                _cross(a, b, shape[1] == "above", out[v])
+            else:
+                _compare(a, b, _OPS[shape[1]], out[v])
+        return out
 
     def defined(self, node: Any) -> np.ndarray:
         """Where every input of a condition has a value (past the warm-up)."""
@@ -104,6 +164,30 @@ class GridEvaluator:
         while self._bytes > self.budget and len(self._grids) > 1:
             _, old = self._grids.popitem(last=False)
             self._bytes -= old.nbytes
+
+
+def _shape(node: Any) -> Any:
+    """A condition's shape without its series (None: a shape evaluated per variant)."""
+    if isinstance(node, E.Compare):
+        return ("compare", node.op)
+    if isinstance(node, E.Cross):
+        return ("cross", node.direction)
+    if isinstance(node, (E.And, E.Or)):
+        subs = tuple(_shape(i) for i in node.items)
+        if any(sub is None for sub in subs):
+            return None
+        return ("and" if isinstance(node, E.And) else "or", subs)
+    return None
+
+
+def _leaves(node: Any, out: list[Any]) -> list[Any]:
+    """The comparisons and crossings of a condition, in :func:`_shape`'s order."""
+    if isinstance(node, (E.And, E.Or)):
+        for item in node.items:
+            _leaves(item, out)
+    else:
+        out.append(node)
+    return out
 
 
 def _all(grids: list[np.ndarray]) -> np.ndarray:

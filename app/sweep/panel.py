@@ -9,7 +9,7 @@ evaluates only the variant's own comparisons per variant, over all symbols in on
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -92,6 +92,31 @@ def variant_arrays(spec: StrategySpec, panel: Panel) -> Signals:
     stop, target, trail = (_atr_grid(panel, level) for level in
                            (spec.stop_loss, spec.take_profit, spec.trailing_stop))
     return Signals(le, lx, se, sx, stop, target, trail)
+
+
+def batch_signals(specs: Sequence[StrategySpec], panel: Panel) -> list[Signals]:
+    """:func:`variant_arrays` of many long-only variants, each rule evaluated for all of
+    them together where their rules share a shape (:meth:`GridEvaluator.conditions`).
+    Their grids are the panel's buffers: use them before the next call."""
+    if any(spec.direction != "long" for spec in specs):
+        return [variant_arrays(spec, panel) for spec in specs]
+    never = _constant(panel, "never", np.bool_, False)
+    entries, exits = (_rule_grids(panel, [getattr(spec, name) for spec in specs], name)
+                      for name in ("long_entry", "long_exit"))
+    out = []
+    for spec, le, lx in zip(specs, entries, exits):
+        stop, target, trail = (_atr_grid(panel, level) for level in
+                               (spec.stop_loss, spec.take_profit, spec.trailing_stop))
+        out.append(Signals(le, lx, never, never, stop, target, trail))
+    return out
+
+
+def _rule_grids(panel: Panel, rules: list[object], slot: str) -> Sequence[np.ndarray]:
+    if len(rules) > 1 and all(rule is not None for rule in rules):
+        many = panel.grid.conditions(rules, slot)
+        if many is not None:
+            return list(many)  # out[v]: views, no copy
+    return [_rule_grid(panel, rule, True) for rule in rules]
 
 
 def _rules(spec: StrategySpec) -> list[object]:

@@ -91,12 +91,13 @@ def free(spec: StrategySpec) -> StrategySpec:
                                    "max_positions": None, "limits": Limits()})
 
 
-def run_shard(ctx: Context, spec: StrategySpec, cols: np.ndarray) -> ShardRun:
+def run_shard(ctx: Context, spec: StrategySpec, cols: np.ndarray,
+              signals: Signals | None = None) -> ShardRun:
     """The variant on the shard's symbols (``ctx.panel`` holds them, ``cols`` are their
     indices in the universe); ``shardable(spec, whole panel)`` must hold."""
     panel = ctx.panel
-    run = simulate(free(spec), panel.market, variant_arrays(spec, panel), _FREE_CASH,
-                   ctx.commission, ctx.slippage)
+    sig = variant_arrays(spec, panel) if signals is None else signals
+    run = simulate(free(spec), panel.market, sig, _FREE_CASH, ctx.commission, ctx.slippage)
     return ShardRun(timeline(run.trades, run.state, cols))
 
 
