@@ -327,3 +327,14 @@ def test_a_pair_written_with_a_dash_is_named_with_its_slash() -> None:
     assert diagnostics[0].message == "unexpected '-': write the pair btc-usd as BTC/USD"
     _, diagnostics = analyse(HEAD + "long when close - open > 2 and close -open > 1\n")
     assert not diagnostics or "pair" not in diagnostics[0].message
+
+
+def test_a_regime_benchmark_outside_the_universe_is_a_check_error() -> None:
+    """backtest, run and evaluate refuse it (every bar would read 'transition'); check
+    says so first, at the line."""
+    _, diagnostics = analyse(HEAD + RULE + "regime allow trending_up\nregime benchmark SPY\n")
+    [d] = diagnostics
+    assert d.message.startswith("regime benchmark SPY is not in the universe")
+    spec, diagnostics = analyse(HEAD.replace("NVDA", "NVDA, SPY") + RULE +
+                                "regime allow trending_up\nregime benchmark SPY\n")
+    assert spec is not None and not diagnostics

@@ -30,7 +30,7 @@ RICH = [
     """\
 # Everything at once.
 strategy "Rich \\"one\\" #1"  # the name
-universe AAPL, brk.b, BTC/USD, ETH/USD
+universe AAPL, brk.b, BTC/USD, ETH/USD, SPY
 screen where close > sma(close, 50) and not volume < avg_volume(20)
   rank by roc(close, 20) ascending top 2
 timeframe 15m

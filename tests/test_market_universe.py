@@ -171,3 +171,17 @@ def test_the_checked_universe_is_cached_by_content_and_loads_the_same(tmp_path: 
         pd.testing.assert_frame_equal(parsed[s], again[s])
     assert _plain(parsed) == _plain(first)
     assert sorted(_plain(again)[0]) == sorted(_plain(first)[0])
+
+
+def test_spy_is_bundled_for_a_spec_that_trades_it() -> None:
+    """The SPY series ships (app/data); `universe SPY` reads it like any bundled stock."""
+    from app.dsl import parse_spec
+    from app.market.data_source import load_for_spec
+
+    spec = parse_spec('strategy "s"\nuniverse GOOG, SPY\nlong when close > sma(close, 5)\n'
+                      "exit when close < sma(close, 5)\nsize 10 shares\n")
+    frames = load_for_spec(spec)
+    assert list(frames) == ["GOOG", "SPY"]
+    assert str(frames["SPY"].index[0].date()) == "1999-11-01"
+    assert str(frames["SPY"].index[-1].date()) == "2020-08-28"
+    assert len(frames["GOOG"]) == 2148

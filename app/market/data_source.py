@@ -89,6 +89,13 @@ def bundled_bars(symbols: Any, universe_name: str | None = None,
     wanted = [s.strip().upper() for s in symbols]
     if universe_name:
         return load_universe(wanted, universe_name)
+    if "SPY" in wanted:  # the bundled SPY series (1999-2020), traded like any stock
+        from app.market.universe import load_spy
+
+        rest_of = [s for s in wanted if s != "SPY"]
+        frames = bundled_bars(rest_of, None, settings) if rest_of else Bars()
+        every = {**frames, "SPY": load_spy()}
+        return frames.derive({s: every[s] for s in wanted})
     files = [s for s in wanted if s.replace("/", "") in bundled_symbols()]
     listed = set(universe_symbols())
     if len(files) < len(wanted) and all(s in listed for s in wanted):
@@ -106,8 +113,8 @@ def bundled_bars(symbols: Any, universe_name: str | None = None,
 
 def _no_bundled(missing: list[str], settings: Any) -> DataError:
     """No bundled data for some symbols; with Alpaca keys, a hint to download them."""
-    known = (f"Bundled: {', '.join(bundled_symbols())} and the {len(universe_symbols())} "
-             "stocks of the sp500 universe (2013-2018).")
+    known = (f"Bundled: {', '.join(bundled_symbols())}, SPY (1999-2020) and the "
+             f"{len(universe_symbols())} stocks of the sp500 universe (2013-2018).")
     if settings is None:
         from app.config import load_settings
 

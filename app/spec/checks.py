@@ -59,6 +59,11 @@ def _check_symbols(spec: StrategySpec) -> list[Problem]:
     bench = spec.regime.benchmark if spec.regime else None
     if bench and not SYMBOL_RE.match(bench):
         problems.append(Problem("regime.benchmark", f"malformed benchmark symbol '{bench}'"))
+    elif bench and bench.upper() not in {s.upper() for s in spec.universe}:
+        problems.append(Problem(
+            "regime.benchmark", f"regime benchmark {bench} is not in the universe: the regime "
+            f"filter reads {bench}'s bars from the spec's own symbols; add {bench} to the "
+            f"universe, or drop `benchmark {bench}` to read each symbol's own regime"))
     return problems
 
 
