@@ -56,8 +56,10 @@ def _team_after_attach(tmp_path: Path, settings: object) -> object:
 
 def test_a_live_runs_team_reads_news_with_the_keys_it_is_given(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.agents import headlines
     from app.agents.headlines import AlpacaNews
 
+    monkeypatch.setattr(headlines, "_DEFAULT", [None])  # no process-wide news left by others
     monkeypatch.setenv("APCA_API_KEY_ID", "PKTESTKEYID0001")
     monkeypatch.setenv("APCA_API_SECRET_KEY", "testsecret0001")
     assert isinstance(_team_after_attach(tmp_path, load_settings()).news_source, AlpacaNews)
