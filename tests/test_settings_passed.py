@@ -59,7 +59,10 @@ def test_a_live_runs_team_reads_news_with_the_keys_it_is_given(
     from app.agents import headlines
     from app.agents.headlines import AlpacaNews
 
-    monkeypatch.setattr(headlines, "_DEFAULT", [None])  # no process-wide news left by others
+    # No process-wide news left by other tests, whichever copy of the module they set it in
+    # (a test that re-imports app modules leaves app.agents.team holding the old one).
+    monkeypatch.setattr(headlines, "_DEFAULT", [None])
+    monkeypatch.setattr("app.agents.team.default_news", lambda: None)
     monkeypatch.setenv("APCA_API_KEY_ID", "PKTESTKEYID0001")
     monkeypatch.setenv("APCA_API_SECRET_KEY", "testsecret0001")
     assert isinstance(_team_after_attach(tmp_path, load_settings()).news_source, AlpacaNews)
