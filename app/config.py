@@ -28,32 +28,39 @@ class Settings(BaseSettings):
     model: str = "claude-sonnet-5-5"
     """Anthropic model for the LLM compiler and agents (``PARLEY_MODEL``)."""
     anthropic_api_key: SecretStr | None = Field(
-        default=None,
-        validation_alias=AliasChoices("ANTHROPIC_API_KEY", "PARLEY_ANTHROPIC_API_KEY"))
+        default=None, validation_alias=AliasChoices("ANTHROPIC_API_KEY", "PARLEY_ANTHROPIC_API_KEY")
+    )
     anthropic_base_url: str | None = Field(
         default=None,
-        validation_alias=AliasChoices("ANTHROPIC_BASE_URL", "PARLEY_ANTHROPIC_BASE_URL"))
+        validation_alias=AliasChoices("ANTHROPIC_BASE_URL", "PARLEY_ANTHROPIC_BASE_URL"),
+    )
     llm_provider: Literal["anthropic", "openai"] | None = None
     """``anthropic`` (the default) or ``openai``: any OpenAI-compatible endpoint
     (``PARLEY_LLM_PROVIDER``; implied by ``PARLEY_LLM_BASE_URL``)."""
     llm_base_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("PARLEY_LLM_BASE_URL", "OPENAI_BASE_URL"))
+        default=None, validation_alias=AliasChoices("PARLEY_LLM_BASE_URL", "OPENAI_BASE_URL")
+    )
     """An OpenAI-compatible server, e.g. ``http://localhost:11434/v1`` (Ollama)."""
     llm_api_key: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("PARLEY_LLM_API_KEY", "OPENAI_API_KEY"))
+        default=None, validation_alias=AliasChoices("PARLEY_LLM_API_KEY", "OPENAI_API_KEY")
+    )
     """The key of that server; local servers need none."""
     llm_timeout: float = 120.0
     """Seconds a model call may take before it fails (``PARLEY_LLM_TIMEOUT``), for the
     compiler and the agents alike (a whole spec can take a minute to write)."""
     alpaca_key_id: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("APCA_API_KEY_ID", "PARLEY_ALPACA_KEY_ID"))
+        default=None, validation_alias=AliasChoices("APCA_API_KEY_ID", "PARLEY_ALPACA_KEY_ID")
+    )
     alpaca_secret_key: SecretStr | None = Field(
         default=None,
-        validation_alias=AliasChoices("APCA_API_SECRET_KEY", "PARLEY_ALPACA_SECRET_KEY"))
+        validation_alias=AliasChoices("APCA_API_SECRET_KEY", "PARLEY_ALPACA_SECRET_KEY"),
+    )
     alpaca_base_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("APCA_API_BASE_URL", "PARLEY_ALPACA_BASE_URL"))
+        default=None, validation_alias=AliasChoices("APCA_API_BASE_URL", "PARLEY_ALPACA_BASE_URL")
+    )
     alpaca_data_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("APCA_API_DATA_URL", "PARLEY_ALPACA_DATA_URL"))
+        default=None, validation_alias=AliasChoices("APCA_API_DATA_URL", "PARLEY_ALPACA_DATA_URL")
+    )
 
     @property
     def provider(self) -> str:

@@ -13,9 +13,17 @@ from pathlib import Path
 
 from app.caches import Caches
 
-SECRET_ENV = ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "APCA_API_KEY_ID", "APCA_API_SECRET_KEY",
-              "PARLEY_ANTHROPIC_API_KEY", "PARLEY_OPENAI_API_KEY", "PARLEY_ALPACA_KEY_ID",
-              "PARLEY_ALPACA_SECRET_KEY", "PARLEY_LLM_API_KEY")
+SECRET_ENV = (
+    "ANTHROPIC_API_KEY",
+    "OPENAI_API_KEY",
+    "APCA_API_KEY_ID",
+    "APCA_API_SECRET_KEY",
+    "PARLEY_ANTHROPIC_API_KEY",
+    "PARLEY_OPENAI_API_KEY",
+    "PARLEY_ALPACA_KEY_ID",
+    "PARLEY_ALPACA_SECRET_KEY",
+    "PARLEY_LLM_API_KEY",
+)
 """Variables whose values are keys: masked in the log and in any printed error."""
 
 
@@ -32,9 +40,17 @@ def home() -> Path:
     return Path(value) if value else default_home()
 
 
-URL_ENV = ("PARLEY_DATABASE_URL", "ANTHROPIC_BASE_URL", "PARLEY_ANTHROPIC_BASE_URL",
-           "PARLEY_LLM_BASE_URL", "OPENAI_BASE_URL", "APCA_API_BASE_URL",
-           "PARLEY_ALPACA_BASE_URL", "APCA_API_DATA_URL", "PARLEY_ALPACA_DATA_URL")
+URL_ENV = (
+    "PARLEY_DATABASE_URL",
+    "ANTHROPIC_BASE_URL",
+    "PARLEY_ANTHROPIC_BASE_URL",
+    "PARLEY_LLM_BASE_URL",
+    "OPENAI_BASE_URL",
+    "APCA_API_BASE_URL",
+    "PARLEY_ALPACA_BASE_URL",
+    "APCA_API_DATA_URL",
+    "PARLEY_ALPACA_DATA_URL",
+)
 """Variables whose values are URLs: a password written in one (``user:PASSWORD@host``) is
 a secret too."""
 
@@ -57,6 +73,8 @@ def secrets() -> list[str]:
 def caches(root: Path | None = None) -> Caches:
     """The caches under ``root`` (default ``home()/cache``): ``PARLEY_NO_CSV_CACHE`` set to
     anything turns the CSV cache off, ``PARLEY_KERNEL=jit`` the built kernel."""
-    return Caches(root=home() / "cache" if root is None else root,
-                  csv=not os.environ.get("PARLEY_NO_CSV_CACHE"),
-                  built_kernel=os.environ.get("PARLEY_KERNEL") != "jit")
+    return Caches(
+        root=home() / "cache" if root is None else root,
+        csv=not os.environ.get("PARLEY_NO_CSV_CACHE"),
+        built_kernel=os.environ.get("PARLEY_KERNEL") != "jit",
+    )

@@ -35,14 +35,23 @@ class Unreachable(ParleyError, RequestsConnectionError):
     def __init__(self, request: PreparedRequest, cause: Exception) -> None:
         where = urlsplit(request.url or "")
         text = str(cause).lower()
-        why = "connection refused" if "refused" in text else \
-            "timed out" if "timed out" in text or "timeout" in text else \
-            "name not resolved" if "resolve" in text or "name or service" in text else \
-            "connection failed"
+        why = (
+            "connection refused"
+            if "refused" in text
+            else "timed out"
+            if "timed out" in text or "timeout" in text
+            else "name not resolved"
+            if "resolve" in text or "name or service" in text
+            else "connection failed"
+        )
         host = f"{where.hostname or ''}" + (f":{where.port}" if where.port else "")
-        ParleyError.__init__(self, f"cannot reach {where.scheme}://{host} "  # no user:password
-                             f"({why})", "check the network connection and the service's "
-                             "URL setting (APCA_API_BASE_URL, APCA_API_DATA_URL), then retry")
+        ParleyError.__init__(
+            self,
+            f"cannot reach {where.scheme}://{host} "  # no user:password
+            f"({why})",
+            "check the network connection and the service's "
+            "URL setting (APCA_API_BASE_URL, APCA_API_DATA_URL), then retry",
+        )
         self.request, self.response = request, None
 
 
@@ -61,9 +70,17 @@ class _TimeoutAdapter(HTTPAdapter):
 
 
 def retry_policy(retries: int, backoff: float) -> Retry:
-    return Retry(total=retries, connect=retries, read=retries, status=retries,
-                 backoff_factor=backoff, status_forcelist=RETRY_STATUS,
-                 allowed_methods=None, raise_on_status=False, respect_retry_after_header=True)
+    return Retry(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        backoff_factor=backoff,
+        status_forcelist=RETRY_STATUS,
+        allowed_methods=None,
+        raise_on_status=False,
+        respect_retry_after_header=True,
+    )
 
 
 def harden(client: Any, timeout: float, retries: int = 2, backoff: float = 0.5) -> Any:

@@ -22,8 +22,10 @@ FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 MAX_BYTES, BACKUPS = 5_000_000, 5
 _PATTERNS = (
     re.compile(r"sk-[A-Za-z0-9_\-]{12,}"),  # Anthropic and OpenAI style keys
-    re.compile(r"(?i)(authorization|x-api-key|apca-api-(?:key-id|secret-key))"
-               r"(['\"]?\s*[:=]\s*['\"]?)(bearer\s+)?[^\s'\",}]+"),
+    re.compile(
+        r"(?i)(authorization|x-api-key|apca-api-(?:key-id|secret-key))"
+        r"(['\"]?\s*[:=]\s*['\"]?)(bearer\s+)?[^\s'\",}]+"
+    ),
     re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^:/@\s]*:)[^@\s/]+(@)"),  # any URL's password
 )
 MASK = "***"
@@ -55,8 +57,7 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def setup_logging(home: Path, verbose: bool = False,
-                  secrets: Iterable[str] = ()) -> Path:
+def setup_logging(home: Path, verbose: bool = False, secrets: Iterable[str] = ()) -> Path:
     """Log to ``home/logs/parley.log`` (rotating); with ``verbose`` also to stderr.
 
     Returns the log file. A home that cannot be written is not an error: the records
@@ -82,8 +83,9 @@ class _LazyFile(logging.handlers.RotatingFileHandler):
     instead of printing logging's own traceback."""
 
     def __init__(self, path: Path) -> None:
-        super().__init__(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8",
-                         delay=True)
+        super().__init__(
+            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
+        )
 
     def _open(self):  # type: ignore[no-untyped-def]
         Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
@@ -110,8 +112,13 @@ def run_log(home: Path, run_id: str, secrets: Iterable[str] = ()) -> Iterator[Pa
     logger = logging.getLogger(ROOT)
     path = run_log_path(home, run_id)
     handler = _LazyFile(path)
-    known = [s for h in logger.handlers for f in h.filters if isinstance(f, RedactSecrets)
-             for s in f.secrets]
+    known = [
+        s
+        for h in logger.handlers
+        for f in h.filters
+        if isinstance(f, RedactSecrets)
+        for s in f.secrets
+    ]
     _add(logger, handler, RedactSecrets([*known, *secrets]))
     if logger.level == logging.NOTSET or logger.level > logging.INFO:
         logger.setLevel(logging.INFO)

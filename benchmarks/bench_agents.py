@@ -45,12 +45,27 @@ def candidates() -> list[DecisionContext]:
         bars = Bars.from_frame(frame)
         for i in np.flatnonzero(rule_signals(spec, bars).long_entry):
             when = bars.index[i].astype("datetime64[us]").item()
-            news = (Headline(time=when - timedelta(days=1), symbols=(symbol,),
-                             text=f"{symbol} beats estimates as sales surge"),)
-            out.append(make_context(symbol, bars, when, rule=rule, side="long",
-                                    portfolio=PortfolioSnapshot(equity=100_000.0),
-                                    benchmark=bench, headlines=news, regime="trending_up",
-                                    regime_confidence=0.8))
+            news = (
+                Headline(
+                    time=when - timedelta(days=1),
+                    symbols=(symbol,),
+                    text=f"{symbol} beats estimates as sales surge",
+                ),
+            )
+            out.append(
+                make_context(
+                    symbol,
+                    bars,
+                    when,
+                    rule=rule,
+                    side="long",
+                    portfolio=PortfolioSnapshot(equity=100_000.0),
+                    benchmark=bench,
+                    headlines=news,
+                    regime="trending_up",
+                    regime_confidence=0.8,
+                )
+            )
     return out
 
 
@@ -84,21 +99,37 @@ def main() -> None:
         t0 = time.perf_counter()
         measure(ctx.bars)
         feats.append(time.perf_counter() - t0)
-    print(f"{len(contexts)} candidates x {args.repeat}: deterministic team, "
-          f"{args.rounds} debate round(s)")
+    print(
+        f"{len(contexts)} candidates x {args.repeat}: deterministic team, "
+        f"{args.rounds} debate round(s)"
+    )
     best = times.min(axis=0)  # per candidate, the least disturbed of the repeats
-    print(f"  decide: median {p(times, 50):.3f} ms   p99 {p(times, 99):.3f} ms   "
-          f"max {times.max() * 1e3:.3f} ms   (all runs)")
-    print(f"  decide: median {p(best, 50):.3f} ms   p99 {p(best, 99):.3f} ms   "
-          f"(best of {args.repeat} per candidate: without scheduler noise)")
-    print(f"  of which indicator figures: median {p(feats, 50):.3f} ms "
-          f"({statistics.median(feats) / float(np.median(times)):.0%})")
+    print(
+        f"  decide: median {p(times, 50):.3f} ms   p99 {p(times, 99):.3f} ms   "
+        f"max {times.max() * 1e3:.3f} ms   (all runs)"
+    )
+    print(
+        f"  decide: median {p(best, 50):.3f} ms   p99 {p(best, 99):.3f} ms   "
+        f"(best of {args.repeat} per candidate: without scheduler noise)"
+    )
+    print(
+        f"  of which indicator figures: median {p(feats, 50):.3f} ms "
+        f"({statistics.median(feats) / float(np.median(times)):.0%})"
+    )
     for rounds in (0, 3):
         other = AgentTeam(AgentsSpec(debate_rounds=rounds), limits=limits, max_positions=5)
         t = latencies(other, contexts, 1)
         print(f"  {rounds} debate round(s): median {p(t, 50):.3f} ms   p99 {p(t, 99):.3f} ms")
-    print(json.dumps({"median_ms": round(p(times, 50), 4), "p99_ms": round(p(times, 99), 4),
-                      "best_p99_ms": round(p(best, 99), 4), "candidates": len(contexts)}))
+    print(
+        json.dumps(
+            {
+                "median_ms": round(p(times, 50), 4),
+                "p99_ms": round(p(times, 99), 4),
+                "best_p99_ms": round(p(best, 99), 4),
+                "candidates": len(contexts),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -71,12 +71,14 @@ def sma_spec(symbols: list[str]) -> Any:
         "timeframe 1d\n"
         "long when sma(close, 10) crosses above sma(close, 30)\n"
         "exit when sma(close, 10) crosses below sma(close, 30)\n"
-        "size 10 shares\n")
+        "size 10 shares\n"
+    )
 
 
 # ----------------------------------------------------------------------------- Parley
-def run_parley(frames: dict[str, pd.DataFrame], repeat: int
-               ) -> tuple[list[tuple[float, float]], dict[str, list[TradeKey]]]:
+def run_parley(
+    frames: dict[str, pd.DataFrame], repeat: int
+) -> tuple[list[tuple[float, float]], dict[str, list[TradeKey]]]:
     """(wall, cpu) seconds of each run, and the closed trades by symbol."""
     spec = sma_spec(list(frames))
     cash = PEER_CASH * len(frames)
@@ -89,8 +91,9 @@ def run_parley(frames: dict[str, pd.DataFrame], repeat: int
     assert result is not None
     trades: dict[str, list[TradeKey]] = {s: [] for s in frames}
     for t in result.trades:
-        trades[t.symbol].append((_day(t.entry_time_ns), t.entry_price, _day(t.exit_time_ns),
-                                 t.exit_price))
+        trades[t.symbol].append(
+            (_day(t.entry_time_ns), t.entry_price, _day(t.exit_time_ns), t.exit_price)
+        )
     return times, trades
 
 
@@ -112,8 +115,9 @@ def peer_input(frames: dict[str, pd.DataFrame], style: str) -> dict[str, pd.Data
     return {s: f.copy() for s, f in frames.items()}
 
 
-def run_peer(name: str, frames: dict[str, pd.DataFrame]
-             ) -> tuple[tuple[float, float], dict[str, list[list[Any]]]]:
+def run_peer(
+    name: str, frames: dict[str, pd.DataFrame]
+) -> tuple[tuple[float, float], dict[str, list[list[Any]]]]:
     """(wall, cpu) seconds over all the symbols, and the closed trades by symbol."""
     factory, style = PEERS[name]
     runner = factory()
@@ -129,7 +133,8 @@ def run_peer(name: str, frames: dict[str, pd.DataFrame]
 def agree(ours: list[TradeKey], theirs: list[list[Any]]) -> bool:
     return len(ours) == len(theirs) and all(
         a[0] == b[0] and a[2] == b[2] and abs(a[1] - b[1]) < 1e-9 and abs(a[3] - b[3]) < 1e-9
-        for a, b in zip(ours, theirs))
+        for a, b in zip(ours, theirs)
+    )
 
 
 # ----------------------------------------------------------------------------- memory
@@ -146,9 +151,15 @@ def memory_profile(symbols: int, lengths: list[int]) -> list[dict[str, float]]:
         peak = tracemalloc.get_traced_memory()[1] - base
         tracemalloc.stop()
         input_bytes = sum(f.memory_usage(deep=True).sum() for f in frames.values())
-        rows.append({"symbols": symbols, "bars": n_bars, "peak_mb": peak / 2**20,
-                     "bytes_per_symbol_bar": peak / (symbols * n_bars),
-                     "input_mb": input_bytes / 2**20})
+        rows.append(
+            {
+                "symbols": symbols,
+                "bars": n_bars,
+                "peak_mb": peak / 2**20,
+                "bytes_per_symbol_bar": peak / (symbols * n_bars),
+                "input_mb": input_bytes / 2**20,
+            }
+        )
     return rows
 
 
@@ -157,41 +168,60 @@ def bench_parley(n: int, repeat: int) -> tuple[dict[str, Any], dict[str, list[Tr
     frames = synthetic_market(n, BARS, seed=SEED)
     runs, trades = run_parley(frames, repeat)
     walls, cpus = [w for w, _ in runs], [c for _, c in runs]
-    return {"symbols": n, "bars": BARS, "parley_s": statistics.median(walls),
-            "parley_cpu_s": statistics.median(cpus), "parley_best_s": min(walls),
-            "parley_runs_s": walls, "parley_trades": sum(len(v) for v in trades.values()),
-            "load_average": os.getloadavg()[0]}, trades
+    return {
+        "symbols": n,
+        "bars": BARS,
+        "parley_s": statistics.median(walls),
+        "parley_cpu_s": statistics.median(cpus),
+        "parley_best_s": min(walls),
+        "parley_runs_s": walls,
+        "parley_trades": sum(len(v) for v in trades.values()),
+        "load_average": os.getloadavg()[0],
+    }, trades
 
 
-def bench_peers(row: dict[str, Any], ours: dict[str, list[TradeKey]], peers: list[str],
-                sample: int) -> None:
+def bench_peers(
+    row: dict[str, Any], ours: dict[str, list[TradeKey]], peers: list[str], sample: int
+) -> None:
     n = row["symbols"]
     k = min(sample, n) if sample > 0 else n
     part = dict(list(synthetic_market(k, BARS, seed=SEED).items()))
     for name in peers:
         (wall, cpu), theirs = run_peer(name, part)
         ok = sum(agree(ours[s], theirs[s]) for s in part)
-        row[name] = {"timed_symbols": k, "timed_s": wall, "time_s": wall * n / k,
-                     "cpu_s": cpu * n / k, "extrapolated": k < n,
-                     "ratio": wall * n / k / row["parley_s"],
-                     "cpu_ratio": cpu * n / k / row["parley_cpu_s"],
-                     "trades_agree": f"{ok}/{k} symbols",
-                     "peer_trades": sum(len(v) for v in theirs.values()),
-                     "load_average": os.getloadavg()[0]}
+        row[name] = {
+            "timed_symbols": k,
+            "timed_s": wall,
+            "time_s": wall * n / k,
+            "cpu_s": cpu * n / k,
+            "extrapolated": k < n,
+            "ratio": wall * n / k / row["parley_s"],
+            "cpu_ratio": cpu * n / k / row["parley_cpu_s"],
+            "trades_agree": f"{ok}/{k} symbols",
+            "peer_trades": sum(len(v) for v in theirs.values()),
+            "load_average": os.getloadavg()[0],
+        }
 
 
 def print_row(row: dict[str, Any], peers: list[str]) -> None:
     runs = ", ".join(f"{t:.2f}" for t in row["parley_runs_s"])
-    print(f"\n{row['symbols']} symbols x {row['bars']} bars: Parley {row['parley_s']:.2f} s "
-          f"wall, {row['parley_cpu_s']:.2f} s CPU (medians; wall runs {runs}; load "
-          f"{row['load_average']:.1f}), {row['parley_trades']:,} closed trades")
+    print(
+        f"\n{row['symbols']} symbols x {row['bars']} bars: Parley {row['parley_s']:.2f} s "
+        f"wall, {row['parley_cpu_s']:.2f} s CPU (medians; wall runs {runs}; load "
+        f"{row['load_average']:.1f}), {row['parley_trades']:,} closed trades"
+    )
     for name in peers:
         p = row[name]
-        label = (f"extrapolated from {p['timed_symbols']} symbols ({p['timed_s']:.1f} s)"
-                 if p["extrapolated"] else "measured on all symbols")
-        print(f"  {name:12} {p['time_s']:7.1f} s wall, {p['cpu_s']:7.1f} s CPU, {label}; "
-              f"Parley {p['ratio']:.1f}x faster (CPU {p['cpu_ratio']:.1f}x); trades agree "
-              f"on {p['trades_agree']}")
+        label = (
+            f"extrapolated from {p['timed_symbols']} symbols ({p['timed_s']:.1f} s)"
+            if p["extrapolated"]
+            else "measured on all symbols"
+        )
+        print(
+            f"  {name:12} {p['time_s']:7.1f} s wall, {p['cpu_s']:7.1f} s CPU, {label}; "
+            f"Parley {p['ratio']:.1f}x faster (CPU {p['cpu_ratio']:.1f}x); trades agree "
+            f"on {p['trades_agree']}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -203,15 +233,21 @@ def main(argv: list[str] | None = None) -> int:
         return whole([a for a in argv if a != "--whole-process"])
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--symbols", type=int, nargs="+", default=[100, 500])
-    ap.add_argument("--peer-sample", type=int, default=100,
-                    help="time peers on this many symbols and extrapolate (0: all)")
+    ap.add_argument(
+        "--peer-sample",
+        type=int,
+        default=100,
+        help="time peers on this many symbols and extrapolate (0: all)",
+    )
     ap.add_argument("--peers", nargs="*", default=list(PEERS), choices=list(PEERS))
     ap.add_argument("--repeat", type=int, default=3, help="Parley runs per size (median)")
     ap.add_argument("--memory", action="store_true", help="also trace Parley's memory")
     ap.add_argument("--json", metavar="FILE", help="write the figures as JSON")
     args = ap.parse_args(argv)
-    print(f"python {sys.version.split()[0]}, numpy {np.__version__}, pandas {pd.__version__}, "
-          f"{os.cpu_count()} CPUs")
+    print(
+        f"python {sys.version.split()[0]}, numpy {np.__version__}, pandas {pd.__version__}, "
+        f"{os.cpu_count()} CPUs"
+    )
     # Parley first for every size, so its timings never share the process with the
     # peers' leftovers; then the peers, checked against Parley's trades.
     measured = [bench_parley(n, args.repeat) for n in args.symbols]
@@ -225,9 +261,11 @@ def main(argv: list[str] | None = None) -> int:
         out["memory"] = memory_profile(100, [1_260, 2_520, 5_040, 10_080])
         print("\nParley memory, 100 symbols (tracemalloc peak during run_backtest):")
         for m in out["memory"]:
-            print(f"  {m['bars']:>6} bars: peak {m['peak_mb']:6.1f} MB = "
-                  f"{m['bytes_per_symbol_bar']:.0f} bytes per symbol-bar "
-                  f"(input frames {m['input_mb']:.1f} MB)")
+            print(
+                f"  {m['bars']:>6} bars: peak {m['peak_mb']:6.1f} MB = "
+                f"{m['bytes_per_symbol_bar']:.0f} bytes per symbol-bar "
+                f"(input frames {m['input_mb']:.1f} MB)"
+            )
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(out, fh, indent=1)

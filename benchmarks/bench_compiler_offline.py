@@ -22,8 +22,10 @@ from app.dsl import parse_spec
 from tests.compiler_devset import DEVSET, FRESH, FRESH2, HOLDOUT
 
 ROOT = Path(__file__).resolve().parent.parent
-TEXT = ("buy GOOG when the 10-day SMA crosses above the 30-day SMA, sell when it crosses "
-        "below, 10 shares")
+TEXT = (
+    "buy GOOG when the 10-day SMA crosses above the 30-day SMA, sell when it crosses "
+    "below, 10 shares"
+)
 
 
 def per_call(fn, items: list[str]) -> float:  # type: ignore[no-untyped-def]
@@ -49,8 +51,10 @@ def in_process(repeat: int) -> tuple[list[float], list[float]]:
 def whole_process(repeat: int) -> tuple[list[float], list[float]]:
     ours, peer = [], []
     for _ in range(repeat):
-        for cmd, out in (([sys.executable, "-m", "app", "compile", "--offline", TEXT, "--json"],
-                          ours), ([sys.executable, "-c", "pass"], peer)):
+        for cmd, out in (
+            ([sys.executable, "-m", "app", "compile", "--offline", TEXT, "--json"], ours),
+            ([sys.executable, "-c", "pass"], peer),
+        ):
             t = time.perf_counter()
             subprocess.run(cmd, cwd=ROOT, capture_output=True, check=False)
             out.append(time.perf_counter() - t)
@@ -60,19 +64,27 @@ def whole_process(repeat: int) -> tuple[list[float], list[float]]:
 def show(label: str, ours: list[float], peer: list[float], peer_label: str) -> None:
     ms = [x * 1000 for x in ours]
     pm = [x * 1000 for x in peer]
-    print(f"{label}: min {min(ms):.2f} ms, median {statistics.median(ms):.2f} ms, "
-          f"max {max(ms):.2f} ms; {peer_label}: median {statistics.median(pm):.2f} ms; "
-          f"ratio {statistics.median(ms) / statistics.median(pm):.1f}x")
+    print(
+        f"{label}: min {min(ms):.2f} ms, median {statistics.median(ms):.2f} ms, "
+        f"max {max(ms):.2f} ms; {peer_label}: median {statistics.median(pm):.2f} ms; "
+        f"ratio {statistics.median(ms) / statistics.median(pm):.1f}x"
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    show("compile_offline per text (median over texts)", *in_process(args.repeat),
-         "parse_spec of the reference spec")
-    show("parley compile --offline --json (whole process)", *whole_process(args.repeat),
-         "python -c pass")
+    show(
+        "compile_offline per text (median over texts)",
+        *in_process(args.repeat),
+        "parse_spec of the reference spec",
+    )
+    show(
+        "parley compile --offline --json (whole process)",
+        *whole_process(args.repeat),
+        "python -c pass",
+    )
     return 0
 
 

@@ -39,17 +39,25 @@ def main() -> None:
         spec = parse_spec(text)
         dumped = spec.model_dump_json()
         med = statistics.median(_time(lambda: parse_spec(text), args.repeat))
-        peer = statistics.median(_time(lambda: StrategySpec.model_validate_json(dumped), args.repeat))
+        peer = statistics.median(
+            _time(lambda: StrategySpec.model_validate_json(dumped), args.repeat)
+        )
         fmt.append(statistics.median(_time(lambda: format_spec(spec), args.repeat)))
         medians.append(med)
         peers.append(peer)
-        print(f"{path.name:34s} parse+validate {med * 1e3:7.3f} ms   "
-              f"(pydantic JSON validate {peer * 1e3:6.3f} ms)")
+        print(
+            f"{path.name:34s} parse+validate {med * 1e3:7.3f} ms   "
+            f"(pydantic JSON validate {peer * 1e3:6.3f} ms)"
+        )
     med = statistics.median(medians)
-    print(f"\nmedian parse+validate per spec: {med * 1e3:.3f} ms over {len(files)} specs "
-          f"(target < 1 ms); p90 {sorted(medians)[int(0.9 * (len(medians) - 1))] * 1e3:.3f} ms")
-    print(f"ratio to pydantic validating the same spec from JSON: "
-          f"{med / statistics.median(peers):.1f}x")
+    print(
+        f"\nmedian parse+validate per spec: {med * 1e3:.3f} ms over {len(files)} specs "
+        f"(target < 1 ms); p90 {sorted(medians)[int(0.9 * (len(medians) - 1))] * 1e3:.3f} ms"
+    )
+    print(
+        f"ratio to pydantic validating the same spec from JSON: "
+        f"{med / statistics.median(peers):.1f}x"
+    )
     print(f"median format per spec: {statistics.median(fmt) * 1e3:.3f} ms")
     print(json.dumps({"median_ms": med * 1e3}))
 

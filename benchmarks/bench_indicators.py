@@ -38,6 +38,7 @@ def _talib_vwap(b: Bars) -> object:
         typical = talib.TYPPRICE(b.high, b.low, b.close)
         return talib.SUM(typical * b.volume, 20) / talib.SUM(b.volume, 20)
 
+
 _BASELINES: dict[str, Baseline] = {
     "sma": lambda b: talib.SMA(b.close, 20),
     "ema": lambda b: talib.EMA(b.close, 20),
@@ -88,8 +89,9 @@ def best_time(fn: Callable[[], object], repeat: int) -> float:
 def measure(name: str, datasets: list[Bars], repeat: int) -> tuple[float, float | None]:
     """Seconds for one pass over all datasets: ours, and TA-Lib's (None if it has none)."""
     params = tuple(float(p.default) for p in CATALOG[name].params)
-    ours = sum(best_time(lambda b=b: compute(name, b, None, params, None), repeat)
-               for b in datasets)
+    ours = sum(
+        best_time(lambda b=b: compute(name, b, None, params, None), repeat) for b in datasets
+    )
     baseline = _BASELINES.get(name)
     if baseline is None:
         return ours, None
@@ -104,8 +106,10 @@ def main() -> None:
     args = parser.parse_args()
     datasets = load(args.tile)
     bars = sum(len(b) for b in datasets)
-    print(f"{len(datasets)} files, {bars:,} bars, numpy {np.__version__}, "
-          f"TA-Lib {talib.__ta_version__.decode().split()[0]}\n")
+    print(
+        f"{len(datasets)} files, {bars:,} bars, numpy {np.__version__}, "
+        f"TA-Lib {talib.__ta_version__.decode().split()[0]}\n"
+    )
     print(f"{'indicator':<14}{'bars/s':>14}{'TA-Lib bars/s':>16}{'time ratio':>12}")
     results = {name: measure(name, datasets, args.repeat) for name in CATALOG}
     for name, (ours, theirs) in results.items():
@@ -116,10 +120,14 @@ def main() -> None:
     paired = [(ours, theirs) for ours, theirs in results.values() if theirs is not None]
     ours_paired = sum(o for o, _ in paired)
     theirs_paired = sum(t for _, t in paired)
-    print(f"\noverall: {len(results) * bars / total:,.0f} indicator-bars/s "
-          f"({len(results)} indicators x {bars:,} bars in {total * 1e3:.2f} ms)")
-    print(f"the {len(paired)} with a TA-Lib baseline: {ours_paired * 1e3:.2f} ms vs TA-Lib "
-          f"{theirs_paired * 1e3:.2f} ms, {ours_paired / theirs_paired:.1f}x TA-Lib's time")
+    print(
+        f"\noverall: {len(results) * bars / total:,.0f} indicator-bars/s "
+        f"({len(results)} indicators x {bars:,} bars in {total * 1e3:.2f} ms)"
+    )
+    print(
+        f"the {len(paired)} with a TA-Lib baseline: {ours_paired * 1e3:.2f} ms vs TA-Lib "
+        f"{theirs_paired * 1e3:.2f} ms, {ours_paired / theirs_paired:.1f}x TA-Lib's time"
+    )
 
 
 if __name__ == "__main__":

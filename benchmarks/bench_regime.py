@@ -74,8 +74,11 @@ Market = list[tuple[pd.DataFrame, pd.Series]]
 def objective(s: Score, cap_weight: float = 2.0) -> float:
     """Firm-bar accuracy, less twice any excess over the transition cap and ``cap_weight``
     times any excess over the down->up cap."""
-    return (s.firm_right - 2 * max(0.0, s.transition - 0.15)
-            - cap_weight * max(0.0, s.down_called_up - 0.05))
+    return (
+        s.firm_right
+        - 2 * max(0.0, s.transition - 0.15)
+        - cap_weight * max(0.0, s.down_called_up - 0.05)
+    )
 
 
 def capped(s: Score) -> float:
@@ -94,8 +97,9 @@ def labels_fitted(frame: pd.DataFrame) -> pd.Series:
 
 
 def labels_baseline(cfg: BaselineConfig) -> Callable[[pd.DataFrame], pd.Series]:
-    return lambda frame: pd.Series(baseline_regimes(frame["close"].to_numpy(), cfg),
-                                   index=frame.index)
+    return lambda frame: pd.Series(
+        baseline_regimes(frame["close"].to_numpy(), cfg), index=frame.index
+    )
 
 
 def evaluate(label: Callable[[pd.DataFrame], pd.Series], market: Market) -> Score:
@@ -103,17 +107,36 @@ def evaluate(label: Callable[[pd.DataFrame], pd.Series], market: Market) -> Scor
 
 
 SWITCHING_SPACE: dict[str, tuple[object, ...]] = {
-    "ref_quantile": (0.3, 0.35, 0.4, 0.45, 0.5), "ref_bars": (250, 375, 500, 750, 1000),
-    "tail_df": (0.0, 5.0, 7.0, 10.0, 15.0, 25.0), "abs_vol": (False, True),
-    "drift": (0.1, 0.15, 0.2, 0.25, 0.3, 0.35), "pull": (0.05, 0.1, 0.2),
-    "mr_width": (0.8, 0.9, 1.0), "hv_width": (2.2, 2.5, 2.8, 3.1, 3.4),
-    "persistence": (0.98, 0.99, 0.995), "mr_bars": (20, 40, 80), "vol_bars": (5, 7, 10, 15, 20),
-    "min_confidence": (0.3, 0.35, 0.4, 0.45, 0.5, 0.6), "opposite_cost": (1.0, 2.0, 3.0, 4.0, 6.0),
+    "ref_quantile": (0.3, 0.35, 0.4, 0.45, 0.5),
+    "ref_bars": (250, 375, 500, 750, 1000),
+    "tail_df": (0.0, 5.0, 7.0, 10.0, 15.0, 25.0),
+    "abs_vol": (False, True),
+    "drift": (0.1, 0.15, 0.2, 0.25, 0.3, 0.35),
+    "pull": (0.05, 0.1, 0.2),
+    "mr_width": (0.8, 0.9, 1.0),
+    "hv_width": (2.2, 2.5, 2.8, 3.1, 3.4),
+    "persistence": (0.98, 0.99, 0.995),
+    "mr_bars": (20, 40, 80),
+    "vol_bars": (5, 7, 10, 15, 20),
+    "min_confidence": (0.3, 0.35, 0.4, 0.45, 0.5, 0.6),
+    "opposite_cost": (1.0, 2.0, 3.0, 4.0, 6.0),
 }
 """The switching model's search space (coordinate ascent from the settings of 779372e)."""
-START = SwitchingConfig(vol_bars=20, ref_bars=250, ref_quantile=0.5, abs_vol=False,
-                        tail_df=0.0, mr_bars=40, drift=0.2, pull=0.1, mr_width=0.9,
-                        hv_width=2.8, persistence=0.99, min_confidence=0.35, opposite_cost=3.0)
+START = SwitchingConfig(
+    vol_bars=20,
+    ref_bars=250,
+    ref_quantile=0.5,
+    abs_vol=False,
+    tail_df=0.0,
+    mr_bars=40,
+    drift=0.2,
+    pull=0.1,
+    mr_width=0.9,
+    hv_width=2.8,
+    persistence=0.99,
+    min_confidence=0.35,
+    opposite_cost=3.0,
+)
 
 
 def choose_switching(market: Market, rounds: int = 3) -> SwitchingConfig:
@@ -146,11 +169,16 @@ def choose(market: Market) -> tuple[SwitchingConfig, BaselineConfig]:
     """Searches on the choice family only: the switching model's settings
     (:func:`choose_switching`) and the baseline's grid."""
     sw = choose_switching(market)
-    base_grid = itertools.product([10, 20], [20, 40, 60], [1.6, 1.8, 2.1], [0.6, 0.9, 1.2],
-                                  [0.15, 0.25, 0.35])
-    base = max((BaselineConfig(vol_bars=v, trend_bars=t, hv_ratio=h, trend_t=k, mr_er=e)
-                for v, t, h, k, e in base_grid),
-               key=lambda cfg: objective(evaluate(labels_baseline(cfg), market)))
+    base_grid = itertools.product(
+        [10, 20], [20, 40, 60], [1.6, 1.8, 2.1], [0.6, 0.9, 1.2], [0.15, 0.25, 0.35]
+    )
+    base = max(
+        (
+            BaselineConfig(vol_bars=v, trend_bars=t, hv_ratio=h, trend_t=k, mr_er=e)
+            for v, t, h, k, e in base_grid
+        ),
+        key=lambda cfg: objective(evaluate(labels_baseline(cfg), market)),
+    )
     return sw, base
 
 
@@ -161,12 +189,17 @@ def mark(s: Score) -> str:
 
 def report(sw: SwitchingConfig, base: BaselineConfig) -> None:
     families = {**FAMILIES, OWN_NAME: synthetic_regime_series}
-    print(f"\n2. Report on held-out seeds {REPORT_SEEDS.start}-{REPORT_SEEDS.stop - 1}, "
-          f"{N_BARS:,} bars each, first {SKIP} bars skipped "
-          "(targets: >= 85% right, <= 15% transition, <= 5% down->up)")
-    detectors = {"switching (default)": labels_switching(sw),
-                 "switching, fitted tails": labels_switching(fitted_tails(sw)),
-                 "fitted HMM (previous)": labels_fitted, "baseline": labels_baseline(base)}
+    print(
+        f"\n2. Report on held-out seeds {REPORT_SEEDS.start}-{REPORT_SEEDS.stop - 1}, "
+        f"{N_BARS:,} bars each, first {SKIP} bars skipped "
+        "(targets: >= 85% right, <= 15% transition, <= 5% down->up)"
+    )
+    detectors = {
+        "switching (default)": labels_switching(sw),
+        "switching, fitted tails": labels_switching(fitted_tails(sw)),
+        "fitted HMM (previous)": labels_fitted,
+        "baseline": labels_baseline(base),
+    }
     for name, family in families.items():
         market = [family(N_BARS, seed) for seed in REPORT_SEEDS]
         role = "  <- settings chosen here (other seeds)" if name == CHOOSE_FAMILY else ""
@@ -182,10 +215,12 @@ def real_events(sw: SwitchingConfig, base: BaselineConfig) -> None:
     if spy is None:
         print("   SPY data not found; skipped")
         return
-    for det, label in {"switching (default)": labels_switching(sw),
-                       "switching, fitted tails": labels_switching(fitted_tails(sw)),
-                       "fitted HMM (previous)": labels_fitted,
-                       "baseline": labels_baseline(base)}.items():
+    for det, label in {
+        "switching (default)": labels_switching(sw),
+        "switching, fitted tails": labels_switching(fitted_tails(sw)),
+        "fitted HMM (previous)": labels_fitted,
+        "baseline": labels_baseline(base),
+    }.items():
         labels = label(spy)
         for lo, hi in EVENTS:
             share = labels[lo:hi].value_counts(normalize=True)
@@ -195,8 +230,10 @@ def real_events(sw: SwitchingConfig, base: BaselineConfig) -> None:
         up = labels["2020-02-01":"2020-04-30"]
         ups = up[up == "trending_up"].index
         if len(ups):
-            print(f"   {'':23} trending_up bars in 2020: {ups[0].date()}..{ups[-1].date()}"
-                  f" ({len(ups)} bars; SPY's high was 2020-02-19)")
+            print(
+                f"   {'':23} trending_up bars in 2020: {ups[0].date()}..{ups[-1].date()}"
+                f" ({len(ups)} bars; SPY's high was 2020-02-19)"
+            )
 
 
 def ceiling(sw: SwitchingConfig) -> None:
@@ -206,8 +243,10 @@ def ceiling(sw: SwitchingConfig) -> None:
 
     from app.regime.switching import frame_probs, switching_features
 
-    print("\n5. Ceiling: the same model smoothed with future bars (not causal, not a label "
-          "anyone can trade on), all bars after the first 250, held-out seeds")
+    print(
+        "\n5. Ceiling: the same model smoothed with future bars (not causal, not a label "
+        "anyone can trade on), all bars after the first 250, held-out seeds"
+    )
     names = np.array(["trending_up", "trending_down", "mean_reverting", "high_volatility"])
     trans, start = sw.transitions(), np.full(4, 0.25)
     for name, family in {**FAMILIES, OWN_NAME: synthetic_regime_series}.items():
@@ -230,9 +269,11 @@ def oracle() -> dict[str, float]:
     bars and must keep down->up within 5% (:func:`best_held`)."""
     from regime_markets.oracle import abstaining, oracle_probs
 
-    print("\n6. Oracle: the Bayes filter that knows each family's generator (bars after the "
-          f"first {SKIP}, held-out seeds {REPORT_SEEDS.start}-{REPORT_SEEDS.stop - 1}; "
-          "targets >= 85% right, <= 15% transition, <= 5% down->up)")
+    print(
+        "\n6. Oracle: the Bayes filter that knows each family's generator (bars after the "
+        f"first {SKIP}, held-out seeds {REPORT_SEEDS.start}-{REPORT_SEEDS.stop - 1}; "
+        "targets >= 85% right, <= 15% transition, <= 5% down->up)"
+    )
     bounds = {}
     for name in (*FAMILIES, OWN):
         print(f"   {OWN_NAME if name == OWN else name}")
@@ -244,8 +285,10 @@ def oracle() -> dict[str, float]:
                 probs = np.vstack([r[i][SKIP:] for r in runs])
                 every = pooled([(pd.Series(abstaining(probs, 0.0)), truth)], 0)
                 held = best_held(probs, truth)
-                print(f"     {what:30} {how:21} every bar {every.firm_right:6.1%} right "
-                      f"{every.down_called_up:5.1%} down->up | 15% transition: {held.row()}")
+                print(
+                    f"     {what:30} {how:21} every bar {every.firm_right:6.1%} right "
+                    f"{every.down_called_up:5.1%} down->up | 15% transition: {held.row()}"
+                )
                 if i == 0:
                     bounds[(name, true_vol)] = held
         print(f"     -> {ceiling_verdict(name, bounds[(name, False)], bounds[(name, True)])}")
@@ -263,35 +306,44 @@ def best_held(probs: np.ndarray, truth: pd.Series) -> Score:
 
     scores = [pooled([(pd.Series(abstaining(probs, 0.15, c)), truth)], 0) for c in COSTS]
     ok = [s for s in scores if s.down_called_up <= 0.05]
-    return max(ok, key=lambda s: s.firm_right) if ok else min(
-        scores, key=lambda s: s.down_called_up)
+    return (
+        max(ok, key=lambda s: s.firm_right) if ok else min(scores, key=lambda s: s.down_called_up)
+    )
 
 
 def ceiling_verdict(name: str, closes: Score, told: Score) -> str:
     """What the causal oracle (15% transition) says about the targets on one family."""
+
     def meets(s: Score) -> bool:
         return s.firm_right >= 0.85 and s.down_called_up <= 0.05
 
     if not meets(told):
-        return ("the targets are out of reach for any causal detector here, even one told "
-                "every bar's volatility")
+        return (
+            "the targets are out of reach for any causal detector here, even one told "
+            "every bar's volatility"
+        )
     if meets(closes):
         if name == "weak_long":  # its shared volatility is a latent process, not in the closes
-            return ("the targets are within reach of a causal filter reading closes and told "
-                    "the stochastic volatility factor, which closes only estimate: an "
-                    "optimistic bound")
+            return (
+                "the targets are within reach of a causal filter reading closes and told "
+                "the stochastic volatility factor, which closes only estimate: an "
+                "optimistic bound"
+            )
         return "the targets are within reach of a causal filter reading closes"
     if name == "fat_flat":  # ranges, opens and volume carry no regime information there
         return "the targets are out of reach from these prices"
-    return ("the targets are out of reach from closes; only a detector reading each bar's "
-            "volatility (ranges, gaps, volume) almost exactly could meet them")
+    return (
+        "the targets are out of reach from closes; only a detector reading each bar's "
+        "volatility (ranges, gaps, volume) almost exactly could meet them"
+    )
 
 
 STOCKS = ("GOOG", "NVDA", "ORCL", "YHOO")
 
 
-def transition_split(frame: pd.DataFrame, skip: int, span: tuple[str, str] | None = None
-                     ) -> dict[str, float]:
+def transition_split(
+    frame: pd.DataFrame, skip: int, span: tuple[str, str] | None = None
+) -> dict[str, float]:
     """The default detector's transition share after ``skip`` bars, split into bars whose
     top regime is under ``min_confidence`` and confident bars whose top regime just
     changed; the share called high_volatility; lag-1 autocorrelation of |returns| in the
@@ -300,16 +352,20 @@ def transition_split(frame: pd.DataFrame, skip: int, span: tuple[str, str] | Non
 
     sw = SwitchingConfig()
     out = detect_regimes(frame).iloc[skip:]
-    z = pd.Series(switching_features(frame["close"].to_numpy(float), sw)[0],
-                  index=frame.index).iloc[skip:]
+    z = pd.Series(
+        switching_features(frame["close"].to_numpy(float), sw)[0], index=frame.index
+    ).iloc[skip:]
     if span:
-        out, z = out[span[0]:span[1]], z[span[0]:span[1]]
+        out, z = out[span[0] : span[1]], z[span[0] : span[1]]
     tr = out["regime"] == "transition"
     low = tr & (out["confidence"] < sw.min_confidence)
-    return {"transition": float(tr.mean()), "low": float(low.mean()),
-            "changed": float((tr & ~low).mean()),
-            "hv": float((out["regime"] == "high_volatility").mean()),
-            "clustering": float(z.abs().autocorr(1))}
+    return {
+        "transition": float(tr.mean()),
+        "low": float(low.mean()),
+        "changed": float((tr & ~low).mean()),
+        "hv": float((out["regime"] == "high_volatility").mean()),
+        "clustering": float(z.abs().autocorr(1)),
+    }
 
 
 def flattened(frame: pd.DataFrame, k: float = 6.0) -> tuple[pd.DataFrame, float]:
@@ -325,8 +381,7 @@ def flattened(frame: pd.DataFrame, k: float = 6.0) -> tuple[pd.DataFrame, float]
     return out, float(jump.mean())
 
 
-def jumped(frame: pd.DataFrame, seed: int, share: float = 0.01, size: float = 6.0
-           ) -> pd.DataFrame:
+def jumped(frame: pd.DataFrame, seed: int, share: float = 0.01, size: float = 6.0) -> pd.DataFrame:
     """The bars with earnings-like jumps added: on ``share`` of the bars (seeded) a move
     of ``size`` times the series' typical |return| (median / 0.674), up or down."""
     rng = np.random.default_rng([seed, 77])
@@ -345,18 +400,24 @@ def real_transitions() -> None:
     from app.market.bundled import bundled_dir
     from app.market.loader import load_bars
 
-    print("\n7. Transition share, real stocks (2004-2014) against the families (held-out "
-          "seeds, after warm-up): low = top regime under min_confidence, changed = "
-          "confident but the top regime just changed; |z| ac = lag-1 autocorrelation of "
-          "|returns| (volatility clustering)")
-    print(f"   {'':26} {'transition':>10} {'low':>6} {'changed':>8} {'high vol':>9} "
-          f"{'|z| ac':>7}   with jump days flattened / jumps added")
+    print(
+        "\n7. Transition share, real stocks (2004-2014) against the families (held-out "
+        "seeds, after warm-up): low = top regime under min_confidence, changed = "
+        "confident but the top regime just changed; |z| ac = lag-1 autocorrelation of "
+        "|returns| (volatility clustering)"
+    )
+    print(
+        f"   {'':26} {'transition':>10} {'low':>6} {'changed':>8} {'high vol':>9} "
+        f"{'|z| ac':>7}   with jump days flattened / jumps added"
+    )
     frames = load_bars(bundled_dir(), symbols=list(STOCKS))
     warm = RegimeConfig().warmup
 
     def row(name: str, d: dict[str, float], other: str) -> None:
-        print(f"   {name:26} {d['transition']:10.1%} {d['low']:6.1%} {d['changed']:8.1%} "
-              f"{d['hv']:9.1%} {d['clustering']:7.2f}   {other}")
+        print(
+            f"   {name:26} {d['transition']:10.1%} {d['low']:6.1%} {d['changed']:8.1%} "
+            f"{d['hv']:9.1%} {d['clustering']:7.2f}   {other}"
+        )
 
     for sym in STOCKS:
         frame = frames[sym][["open", "high", "low", "close", "volume"]]
@@ -371,14 +432,17 @@ def real_transitions() -> None:
         runs = [family(N_BARS, seed)[0] for seed in REPORT_SEEDS]
         parts = [transition_split(f, SKIP) for f in runs]
         d = {k: float(np.mean([p[k] for p in parts])) for k in parts[0]}
-        j = np.mean([transition_split(jumped(f, seed), SKIP)["transition"]
-                     for f, seed in zip(runs, REPORT_SEEDS, strict=True)])
+        j = np.mean(
+            [
+                transition_split(jumped(f, seed), SKIP)["transition"]
+                for f, seed in zip(runs, REPORT_SEEDS, strict=True)
+            ]
+        )
         row(name, d, f"{j:.1%} (6-sigma jumps on 1% of bars)")
 
 
 def spread(times: list[float]) -> str:
-    return (f"min {min(times):.3f}  median {statistics.median(times):.3f}  "
-            f"max {max(times):.3f} s")
+    return f"min {min(times):.3f}  median {statistics.median(times):.3f}  max {max(times):.3f} s"
 
 
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:
@@ -393,8 +457,9 @@ def timed(fn: Callable[[], object], repeat: int) -> list[float]:
 def process(cmd: list[str], cwd: Path) -> float:
     env = {**os.environ, "PYTHONPATH": str(cwd)}
     t0 = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+    subprocess.run(
+        cmd, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     return time.perf_counter() - t0
 
 
@@ -404,9 +469,11 @@ def interleaved(cmd: list[str], old: Path, repeat: int, label: str) -> None:
         new_t.append(process(cmd, ROOT))
         old_t.append(process(cmd, old))
     ratio = [o / n for o, n in zip(old_t, new_t, strict=True)]
-    print(f"   {label}\n     new: {spread(new_t)}\n     old: {spread(old_t)}\n"
-          f"     old/new: min {min(ratio):.1f}x  median {statistics.median(ratio):.1f}x  "
-          f"max {max(ratio):.1f}x")
+    print(
+        f"   {label}\n     new: {spread(new_t)}\n     old: {spread(old_t)}\n"
+        f"     old/new: min {min(ratio):.1f}x  median {statistics.median(ratio):.1f}x  "
+        f"max {max(ratio):.1f}x"
+    )
 
 
 def speed(args: argparse.Namespace) -> None:
@@ -425,20 +492,28 @@ def speed(args: argparse.Namespace) -> None:
             f.to_csv(Path(tmp) / f"{sym}.csv", index_label="date")
         cmd = [sys.executable, "-m", "app", "regime", "--data", tmp, "--no-color"]
         whole = [process(cmd, ROOT) for _ in range(args.repeat)]
-        print(f"   parley regime --data <{args.symbols} CSVs x {N_BARS:,} bars>, whole process: "
-              f"{spread(whole)}")
+        print(
+            f"   parley regime --data <{args.symbols} CSVs x {N_BARS:,} bars>, whole process: "
+            f"{spread(whole)}"
+        )
         if args.old:
             small = Path(tmp) / "five"
             small.mkdir()
             for sym in list(frames)[:5]:
                 (small / f"{sym}.csv").write_bytes((Path(tmp) / f"{sym}.csv").read_bytes())
-            interleaved([sys.executable, "-m", "app", "regime", "--data", str(small),
-                         "--no-color"], Path(args.old), args.repeat,
-                        f"parley regime --data <5 CSVs x {N_BARS:,} bars>, whole process")
+            interleaved(
+                [sys.executable, "-m", "app", "regime", "--data", str(small), "--no-color"],
+                Path(args.old),
+                args.repeat,
+                f"parley regime --data <5 CSVs x {N_BARS:,} bars>, whole process",
+            )
     if args.old:
-        interleaved([sys.executable, "-m", "app", "backtest", "strategies/golden_cross.strategy"],
-                    Path(args.old), args.repeat,
-                    "parley backtest strategies/golden_cross.strategy, whole process")
+        interleaved(
+            [sys.executable, "-m", "app", "backtest", "strategies/golden_cross.strategy"],
+            Path(args.old),
+            args.repeat,
+            "parley backtest strategies/golden_cross.strategy, whole process",
+        )
 
 
 def main() -> None:
@@ -447,24 +522,31 @@ def main() -> None:
     parser.add_argument("--symbols", type=int, default=500)
     parser.add_argument("--old", metavar="PATH", help="worktree of the old code (93f44cd)")
     parser.add_argument("--skip-speed", action="store_true")
-    parser.add_argument("--transitions-only", action="store_true",
-                        help="only section 7 (real stocks' transition share)")
+    parser.add_argument(
+        "--transitions-only",
+        action="store_true",
+        help="only section 7 (real stocks' transition share)",
+    )
     args = parser.parse_args()
     if args.transitions_only:
         real_transitions()
         return
     market = [FAMILIES[CHOOSE_FAMILY](N_BARS, seed) for seed in CHOOSE_SEEDS]
     sw, base = choose(market)
-    print(f"1. Settings chosen on {CHOOSE_FAMILY} seeds {CHOOSE_SEEDS.start}-"
-          f"{CHOOSE_SEEDS.stop - 1} only (objective: firm-bar accuracy less 2x excess "
-          "transition, and less 10x (switching) or 2x (baseline) excess down->up); reported "
-          "on the other families and seeds below")
+    print(
+        f"1. Settings chosen on {CHOOSE_FAMILY} seeds {CHOOSE_SEEDS.start}-"
+        f"{CHOOSE_SEEDS.stop - 1} only (objective: firm-bar accuracy less 2x excess "
+        "transition, and less 10x (switching) or 2x (baseline) excess down->up); reported "
+        "on the other families and seeds below"
+    )
     print(f"   switching: {sw}\n     = shipped default: {sw == SwitchingConfig()}")
     print(f"   baseline:  {base}\n     = shipped default: {base == BaselineConfig()}")
     on, off = (evaluate(labels_switching(c), market) for c in (fitted_tails(sw), sw))
-    print(f"   tails fitted walk-forward (fit_tails) on the choice seeds: {on.row()}, objective "
-          f"{capped(on):.3f}\n     against {off.row()}, objective {capped(off):.3f}: "
-          f"{'on' if capped(on) > capped(off) else 'off'} by default")
+    print(
+        f"   tails fitted walk-forward (fit_tails) on the choice seeds: {on.row()}, objective "
+        f"{capped(on):.3f}\n     against {off.row()}, objective {capped(off):.3f}: "
+        f"{'on' if capped(on) > capped(off) else 'off'} by default"
+    )
     report(sw, base)
     real_events(sw, base)
     ceiling(sw)

@@ -52,8 +52,13 @@ def bench(n_symbols: int, n_bars: int, window: int) -> dict:
     home = Path(tempfile.mkdtemp(prefix="parley-bench-"))
     store = Store(f"sqlite:///{home / 'parley.db'}")
     run = store.create_run(spec.name, text, cash=1_000_000.0)
-    runner = Runner(store, run.id, ReplayFeed(frames), None,
-                    RunnerOptions(window=window, agents="offline", freeze_gc=True))
+    runner = Runner(
+        store,
+        run.id,
+        ReplayFeed(frames),
+        None,
+        RunnerOptions(window=window, agents="offline", freeze_gc=True),
+    )
     decisions = [0]
     cpu: list[float] = []
 
@@ -67,13 +72,18 @@ def bench(n_symbols: int, n_bars: int, window: int) -> dict:
     wall = time.perf_counter() - t0
     lat = np.array(runner.latencies[30:])  # after the indicators' warm-up
     per_bar_cpu = np.diff(np.array(cpu))[29:]
-    return {"symbols": n_symbols, "bars": n_bars, "decisions": decisions[0],
-            "wall_s": round(wall, 2), "per_bar_median_ms": round(float(np.median(lat)) * 1e3, 1),
-            "per_bar_p99_ms": round(float(np.percentile(lat, 99)) * 1e3, 1),
-            "per_bar_max_ms": round(float(lat.max()) * 1e3, 1),
-            "cpu_per_bar_median_ms": round(float(np.median(per_bar_cpu)) * 1e3, 1),
-            "cpu_per_bar_p99_ms": round(float(np.percentile(per_bar_cpu, 99)) * 1e3, 1),
-            "keeps_up_with_1m": bool(np.percentile(lat, 99) < 60.0)}
+    return {
+        "symbols": n_symbols,
+        "bars": n_bars,
+        "decisions": decisions[0],
+        "wall_s": round(wall, 2),
+        "per_bar_median_ms": round(float(np.median(lat)) * 1e3, 1),
+        "per_bar_p99_ms": round(float(np.percentile(lat, 99)) * 1e3, 1),
+        "per_bar_max_ms": round(float(lat.max()) * 1e3, 1),
+        "cpu_per_bar_median_ms": round(float(np.median(per_bar_cpu)) * 1e3, 1),
+        "cpu_per_bar_p99_ms": round(float(np.percentile(per_bar_cpu, 99)) * 1e3, 1),
+        "keeps_up_with_1m": bool(np.percentile(lat, 99) < 60.0),
+    }
 
 
 def main() -> int:

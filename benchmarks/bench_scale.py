@@ -47,12 +47,17 @@ def make_folder(folder: Path, n: int, bars: int) -> list[str]:
         path = folder / f"{symbol}.csv"
         if path.exists():
             continue
-        table = pa.table({"Date": df.index.strftime("%Y-%m-%d"),
-                          **{c.capitalize(): df[c].to_numpy() for c in df.columns}})
+        table = pa.table(
+            {
+                "Date": df.index.strftime("%Y-%m-%d"),
+                **{c.capitalize(): df[c].to_numpy() for c in df.columns},
+            }
+        )
         with open(path, "wb") as out:
             out.write((",".join(table.column_names) + "\n").encode())
-            pacsv.write_csv(table, out, pacsv.WriteOptions(include_header=False,
-                                                           quoting_style="none"))
+            pacsv.write_csv(
+                table, out, pacsv.WriteOptions(include_header=False, quoting_style="none")
+            )
     return names
 
 
@@ -65,11 +70,14 @@ def subset(folder: Path, target: Path, symbols: list[str]) -> None:
 
 
 def spec_file(path: Path, symbols: list[str]) -> Path:
-    path.write_text('strategy "SMA 10/30 scale"\n'
-                    f"universe {', '.join(symbols)}\ntimeframe 1d\n"
-                    "long when sma(close, 10) crosses above sma(close, 30)\n"
-                    "exit when sma(close, 10) crosses below sma(close, 30)\n"
-                    "size 10 shares\n", encoding="utf-8")
+    path.write_text(
+        'strategy "SMA 10/30 scale"\n'
+        f"universe {', '.join(symbols)}\ntimeframe 1d\n"
+        "long when sma(close, 10) crosses above sma(close, 30)\n"
+        "exit when sma(close, 10) crosses below sma(close, 30)\n"
+        "size 10 shares\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -81,8 +89,7 @@ def timed(cmd: list[str], env: dict[str, str], out: Path) -> tuple[float, float,
 
 
 def spread(values: list[float], fmt: str = "{:.2f}") -> str:
-    return "/".join(fmt.format(v) for v in (min(values), statistics.median(values),
-                                           max(values)))
+    return "/".join(fmt.format(v) for v in (min(values), statistics.median(values), max(values)))
 
 
 def main(argv: list[str]) -> int:
@@ -90,16 +97,20 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--sizes", default="1250,2500,5000")
     ap.add_argument("--bars", type=int, default=2_520)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--csv-dir", type=Path,
-                    default=Path(tempfile.gettempdir()) / "parley-bench-scale")
+    ap.add_argument(
+        "--csv-dir", type=Path, default=Path(tempfile.gettempdir()) / "parley-bench-scale"
+    )
     args = ap.parse_args(argv)
     whole_process.start_launcher()  # before this process grows (make_folder writes the data)
     sizes = sorted(int(x) for x in args.sizes.split(","))
     work = args.csv_dir
     t0 = time.perf_counter()
     symbols = make_folder(work / f"all-{args.bars}", sizes[-1], args.bars)
-    print(f"data: {sizes[-1]} CSV files x {args.bars} bars in {work} "
-          f"({time.perf_counter() - t0:.0f} s to write or find)", flush=True)
+    print(
+        f"data: {sizes[-1]} CSV files x {args.bars} bars in {work} "
+        f"({time.perf_counter() - t0:.0f} s to write or find)",
+        flush=True,
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PARLEY_HOME": str(work / "home")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     modes = {"cache off": {**env, "PARLEY_NO_CSV_CACHE": "1"}, "cache warm": env}
@@ -109,8 +120,18 @@ def main(argv: list[str]) -> int:
         folder = work / f"first-{n}-{args.bars}"
         subset(work / f"all-{args.bars}", folder, symbols[:n])
         spec = spec_file(work / f"scale-{n}.strategy", symbols[:n])
-        return [sys.executable, "-m", "app", "backtest", str(spec), "--data", str(folder),
-                "--cash", str(1_000_000.0 * n), "--json"]
+        return [
+            sys.executable,
+            "-m",
+            "app",
+            "backtest",
+            str(spec),
+            "--data",
+            str(folder),
+            "--cash",
+            str(1_000_000.0 * n),
+            "--json",
+        ]
 
     for n in sizes:
         timed(cmd(n), env, work / f"parley-{n}.json")  # fills the CSV cache, writes bytecode
@@ -118,14 +139,17 @@ def main(argv: list[str]) -> int:
         for n in sizes:
             for mode, environ in modes.items():
                 runs.setdefault((n, mode), []).append(
-                    timed(cmd(n), environ, work / f"parley-{n}.json"))
+                    timed(cmd(n), environ, work / f"parley-{n}.json")
+                )
     report(runs, sizes, args.bars, args.rounds)
     return 0
 
 
 def report(runs: dict, sizes: list[int], bars: int, rounds: int) -> None:
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load "
-          f"{os.getloadavg()[0]:.1f}; {rounds} interleaved rounds; min/median/max")
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load "
+        f"{os.getloadavg()[0]:.1f}; {rounds} interleaved rounds; min/median/max"
+    )
     rss_at: dict[str, list[tuple[int, float]]] = {}
     for n in sizes:
         arrays_mb = n * bars * 6 * 8 / 2**20
@@ -134,16 +158,20 @@ def report(runs: dict, sizes: list[int], bars: int, rounds: int) -> None:
             values = runs[(n, mode)]
             rss = statistics.median(v[2] for v in values)
             rss_at.setdefault(mode, []).append((n, rss))
-            print(f"  {mode:10} wall {spread([v[0] for v in values])} s, CPU "
-                  f"{spread([v[1] for v in values])} s, peak RSS "
-                  f"{spread([v[2] for v in values], '{:.0f}')} MB = "
-                  f"{rss / arrays_mb:.2f}x the input arrays")
+            print(
+                f"  {mode:10} wall {spread([v[0] for v in values])} s, CPU "
+                f"{spread([v[1] for v in values])} s, peak RSS "
+                f"{spread([v[2] for v in values], '{:.0f}')} MB = "
+                f"{rss / arrays_mb:.2f}x the input arrays"
+            )
     for mode, points in rss_at.items():
         slopes = [(b[1] - a[1]) / (b[0] - a[0]) * 1024 for a, b in zip(points, points[1:])]
         per_symbol = bars * 6 * 8 / 1024
-        print(f"\nRSS added per symbol ({mode}): "
-              + ", ".join(f"{s:.0f} KB" for s in slopes)
-              + f" between sizes (input arrays: {per_symbol:.0f} KB a symbol)")
+        print(
+            f"\nRSS added per symbol ({mode}): "
+            + ", ".join(f"{s:.0f} KB" for s in slopes)
+            + f" between sizes (input arrays: {per_symbol:.0f} KB a symbol)"
+        )
 
 
 if __name__ == "__main__":

@@ -31,24 +31,31 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OLD_COMMIT = "93f44cd"
 SPEC = "strategies/golden_cross.strategy"
-DESCRIPTION = ("Buy GOOG when the 50-day average crosses above the 200-day average, sell when "
-               "it crosses back below, stop loss 2 ATR, risk 1% per trade")
+DESCRIPTION = (
+    "Buy GOOG when the 50-day average crosses above the 200-day average, sell when "
+    "it crosses back below, stop loss 2 ATR, risk 1% per trade"
+)
 COMMANDS = {
     "check": ["check", SPEC],
     "fmt --check": ["fmt", "--check", SPEC],
     "explain": ["explain", SPEC],
     "compile --offline": ["compile", "--offline", DESCRIPTION],
 }
-PROBE = ("import runpy, sys; sys.argv = ['parley', *sys.argv[1:]]\n"
-         "try:\n    runpy.run_module('app', run_name='__main__')\n"
-         "except SystemExit:\n    pass\n"
-         "print('HEAVY', [m for m in ('pandas', 'numpy') if m in sys.modules], file=sys.stderr)")
+PROBE = (
+    "import runpy, sys; sys.argv = ['parley', *sys.argv[1:]]\n"
+    "try:\n    runpy.run_module('app', run_name='__main__')\n"
+    "except SystemExit:\n    pass\n"
+    "print('HEAVY', [m for m in ('pandas', 'numpy') if m in sys.modules], file=sys.stderr)"
+)
 
 
 def _old_tree(path: Path) -> Path:
     if not (path / "app").is_dir():
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(path),
-                        OLD_COMMIT], check=True, capture_output=True)
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(path), OLD_COMMIT],
+            check=True,
+            capture_output=True,
+        )
     return path
 
 
@@ -70,8 +77,9 @@ def _cpu() -> float:
 def _once(tree: Path, argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     """(wall, CPU) seconds of one whole process."""
     c0, t0 = _cpu(), time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "app", *argv], cwd=tree, env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "app", *argv], cwd=tree, env=env, capture_output=True, text=True
+    )
     elapsed, cpu = time.perf_counter() - t0, _cpu() - c0
     if done.returncode not in (0, 1):
         raise SystemExit(f"{tree}: parley {' '.join(argv)} failed:\n{done.stderr}")
@@ -79,8 +87,9 @@ def _once(tree: Path, argv: list[str], env: dict[str, str]) -> tuple[float, floa
 
 
 def _heavy(tree: Path, argv: list[str], env: dict[str, str]) -> str:
-    done = subprocess.run([sys.executable, "-c", PROBE, *argv], cwd=tree, env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv], cwd=tree, env=env, capture_output=True, text=True
+    )
     line = [x for x in done.stderr.splitlines() if x.startswith("HEAVY")]
     return line[-1].removeprefix("HEAVY ") if line else "?"
 
@@ -113,19 +122,26 @@ def main() -> None:
         for _ in range(args.runs):
             for name, tree in trees.items():
                 times.setdefault((label, name), []).append(_once(tree, argv, envs[name]))
-    mode = "no bytecode files (PYTHONDONTWRITEBYTECODE=1)" if args.no_bytecode else \
-        "bytecode cached (Python's default)"
+    mode = (
+        "no bytecode files (PYTHONDONTWRITEBYTECODE=1)"
+        if args.no_bytecode
+        else "bytecode cached (Python's default)"
+    )
     print(f"whole process, ms, {args.runs} runs each, interleaved; {mode}")
     print(f"old = {OLD_COMMIT} ({trees['old']}), new = {ROOT}; target <= 150 ms wall")
-    print(f"{'command':18} {'tree':4} {'wall min':>8} {'median':>7} {'max':>7}  new/old  "
-          f"{'CPU min':>8} {'median':>7} {'max':>7}  new/old  pandas/numpy")
+    print(
+        f"{'command':18} {'tree':4} {'wall min':>8} {'median':>7} {'max':>7}  new/old  "
+        f"{'CPU min':>8} {'median':>7} {'max':>7}  new/old  pandas/numpy"
+    )
     for label, argv in COMMANDS.items():
         runs = {name: times[(label, name)] for name in trees}
         for name, pairs in runs.items():
             walls, cpus = [p[0] for p in pairs], [p[1] for p in pairs]
-            print(f"{label:18} {name:4} {_stats(walls)}  {_ratio(runs, 0, name)}  "
-                  f"{_stats(cpus)}  {_ratio(runs, 1, name)}  "
-                  f"{_heavy(trees[name], argv, envs[name])}")
+            print(
+                f"{label:18} {name:4} {_stats(walls)}  {_ratio(runs, 0, name)}  "
+                f"{_stats(cpus)}  {_ratio(runs, 1, name)}  "
+                f"{_heavy(trees[name], argv, envs[name])}"
+            )
     for home in homes.values():
         shutil.rmtree(home, ignore_errors=True)
 

@@ -57,7 +57,8 @@ def write_spec(path: Path, symbols: list[str], grid: tuple[int, ...]) -> None:
         f"param slow = {s0} in {s0}..{s1} step {ss}\n"
         "long when sma(close, fast) crosses above sma(close, slow)\n"
         "exit when sma(close, fast) crosses below sma(close, slow)\n"
-        "size 10 shares\n")
+        "size 10 shares\n"
+    )
 
 
 CPU: dict[str, list[float]] = {}
@@ -73,8 +74,9 @@ def timed(cmd: list[str], env: dict[str, str], label: str = "") -> tuple[float, 
     if done.returncode != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
     if label:
-        CPU.setdefault(label, []).append(after.ru_utime + after.ru_stime - before.ru_utime
-                                         - before.ru_stime)
+        CPU.setdefault(label, []).append(
+            after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        )
     return wall, done.stdout
 
 
@@ -101,19 +103,27 @@ def check_trades(spec: Path, data: Path, peer_file: Path) -> tuple[int, int]:
     frames = load_bars(data)
     theirs = json.loads(peer_file.read_text())
     agree = 0
-    variants = [bind(base, dict(zip(("fast", "slow"), (float(x) for x in key.split(",")))))
-                for key in theirs]
+    variants = [
+        bind(base, dict(zip(("fast", "slow"), (float(x) for x in key.split(",")))))
+        for key in theirs
+    ]
     panel = build_panel(variants[0], frames, None, None, str(data))
     signals = batch_signals(variants, panel)
     for variant, sig, rows in zip(variants, signals, theirs.values()):
         run = run_fast(variant, panel, 1e9, ZERO, ZERO, sig)
         day = panel.union.astype("datetime64[ns]").astype("datetime64[D]").astype(str)
-        ours = sorted([panel.symbols[int(r[0])], day[int(r[2])], float(r[3]), day[int(r[4])],
-                       float(r[5])] for r in run.trades)
+        ours = sorted(
+            [panel.symbols[int(r[0])], day[int(r[2])], float(r[3]), day[int(r[4])], float(r[5])]
+            for r in run.trades
+        )
         same = len(ours) == len(rows) and all(
-            a[0] == b[0] and a[1] == b[1] and a[3] == b[3]
-            and np.isclose(a[2], b[2], atol=1e-6) and np.isclose(a[4], b[4], atol=1e-6)
-            for a, b in zip(ours, sorted(rows)))
+            a[0] == b[0]
+            and a[1] == b[1]
+            and a[3] == b[3]
+            and np.isclose(a[2], b[2], atol=1e-6)
+            and np.isclose(a[4], b[4], atol=1e-6)
+            for a, b in zip(ours, sorted(rows))
+        )
         agree += same
     return len(theirs), agree
 
@@ -144,8 +154,10 @@ def _spin(seconds: float) -> None:
 
 
 def machine() -> str:
-    return (f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; two spinning "
-            f"processes got {cores_probe():.2f} of {os.cpu_count()} cores")
+    return (
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; two spinning "
+        f"processes got {cores_probe():.2f} of {os.cpu_count()} cores"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -154,8 +166,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--sample", type=int, default=97, help="check every K-th variant's trades")
     ap.add_argument("--no-ray", action="store_true")
-    ap.add_argument("--peer-rounds", type=int, default=None,
-                    help="time vectorbt in only the first N rounds (default: every round)")
+    ap.add_argument(
+        "--peer-rounds",
+        type=int,
+        default=None,
+        help="time vectorbt in only the first N rounds (default: every round)",
+    )
     ap.add_argument("--grid", type=int, nargs=6, default=list(GRID), metavar="N")
     args = ap.parse_args(argv)
     grid = tuple(args.grid)
@@ -167,12 +183,29 @@ def main(argv: list[str] | None = None) -> int:
         symbols = write_data(data, args.symbols)
         write_spec(spec, symbols, grid)
         n = len(range(grid[0], grid[1] + 1, grid[2])) * len(range(grid[3], grid[4] + 1, grid[5]))
-        print(f"{n} variants x {args.symbols} symbols x 2,520 bars; {os.cpu_count()} cores; "
-              f"{machine()}", flush=True)
-        parley = [sys.executable, "-m", "app", "sweep", str(spec), "--data", str(data),
-                  "--cash", "1e9", "--json"]
-        peer = [sys.executable, str(HERE / "sweep_peer_vectorbt.py"), str(data),
-                *(str(x) for x in grid)]
+        print(
+            f"{n} variants x {args.symbols} symbols x 2,520 bars; {os.cpu_count()} cores; "
+            f"{machine()}",
+            flush=True,
+        )
+        parley = [
+            sys.executable,
+            "-m",
+            "app",
+            "sweep",
+            str(spec),
+            "--data",
+            str(data),
+            "--cash",
+            "1e9",
+            "--json",
+        ]
+        peer = [
+            sys.executable,
+            str(HERE / "sweep_peer_vectorbt.py"),
+            str(data),
+            *(str(x) for x in grid),
+        ]
         ray_cmd = parley + ["--backend", "ray", "--workers", "2"]
         timed(parley, env)  # warm numba's cache and the OS file cache for both
         timed(peer + ["--trades", str(root / "vbt.json"), "--sample", str(args.sample)], env)
@@ -192,29 +225,43 @@ def main(argv: list[str] | None = None) -> int:
                 a, b = json.loads(local), json.loads(remote)
                 equal = a["variants"] == b["variants"] and a["chosen"] == b["chosen"]
                 same_ray = equal if same_ray is None else same_ray and equal
-            print(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in runs.items()
-                                                 if len(v) > r) + f"; {machine()}", flush=True)
+            print(
+                f"round {r + 1}: "
+                + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in runs.items() if len(v) > r)
+                + f"; {machine()}",
+                flush=True,
+            )
         checked, agree = check_trades(spec, data, root / "vbt.json")
         med = {k: statistics.median(v) for k, v in runs.items() if v}
-        print(f"{machine()}; wall min / median / max over {args.repeat} interleaved rounds "
-              f"(vectorbt in {peer_rounds}); cores = CPU / wall, medians")
+        print(
+            f"{machine()}; wall min / median / max over {args.repeat} interleaved rounds "
+            f"(vectorbt in {peer_rounds}); cores = CPU / wall, medians"
+        )
         print(f"parley sweep (2 workers)   {fmt(runs['parley'], 'parley')}")
         theirs, ours = runs["vectorbt"], runs["parley"]
         if theirs:
-            print(f"vectorbt 1.2 grid          {fmt(theirs, 'vectorbt')}   parley is "
-                  f"{med['vectorbt'] / med['parley']:.1f}x faster (medians of wall; "
-                  f"{_cpu('vectorbt') / _cpu('parley'):.1f}x by CPU; ratio per pair "
-                  f"{min(t / o for t, o in zip(theirs, ours)):.1f}"
-                  f"..{max(t / o for t, o in zip(theirs, ours)):.1f})")
-        print(f"walk-forward, 5 folds      {fmt(runs['wf'], 'wf')}   "
-              f"{med['wf'] / med['parley']:.2f}x the plain sweep")
-        print(f"1 worker                   {fmt(runs['one'], 'one')}   "
-              f"{med['one'] / med['parley']:.2f}x the 2-worker time")
+            print(
+                f"vectorbt 1.2 grid          {fmt(theirs, 'vectorbt')}   parley is "
+                f"{med['vectorbt'] / med['parley']:.1f}x faster (medians of wall; "
+                f"{_cpu('vectorbt') / _cpu('parley'):.1f}x by CPU; ratio per pair "
+                f"{min(t / o for t, o in zip(theirs, ours)):.1f}"
+                f"..{max(t / o for t, o in zip(theirs, ours)):.1f})"
+            )
+        print(
+            f"walk-forward, 5 folds      {fmt(runs['wf'], 'wf')}   "
+            f"{med['wf'] / med['parley']:.2f}x the plain sweep"
+        )
+        print(
+            f"1 worker                   {fmt(runs['one'], 'one')}   "
+            f"{med['one'] / med['parley']:.2f}x the 2-worker time"
+        )
         if runs["ray"]:
-            print(f"ray, 2 local workers       {fmt(runs['ray'], 'ray')}   "
-                  f"{med['ray'] - med['parley']:+.2f} s over the local pool (Ray start-up "
-                  f"included); results {'equal' if same_ray else 'DIFFERENT'} to the local "
-                  "run's in every round")
+            print(
+                f"ray, 2 local workers       {fmt(runs['ray'], 'ray')}   "
+                f"{med['ray'] - med['parley']:+.2f} s over the local pool (Ray start-up "
+                f"included); results {'equal' if same_ray else 'DIFFERENT'} to the local "
+                "run's in every round"
+            )
         for label in ("parley", "vectorbt", "wf", "one", "ray"):
             if runs[label]:
                 print(f"  {label:9} cores used {_cpu(label) / med[label]:.2f}")

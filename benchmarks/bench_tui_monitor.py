@@ -99,7 +99,8 @@ def seed(url: str, data: Path, runs: int) -> list[str]:
         spec = parse_spec(text)
         row = store.create_run(spec.name, text, data=str(data))
         Runner(store, row.id, ReplayFeed(load_for_spec(spec, data))).run(
-            spec, lambda e: None, threading.Event())
+            spec, lambda e: None, threading.Event()
+        )
         store.update_run(row.id, status="running", pid=os.getpid())  # "alive" runs
         ids.append(row.id)
     return ids
@@ -107,9 +108,11 @@ def seed(url: str, data: Path, runs: int) -> list[str]:
 
 def ms(values: list[float]) -> dict[str, float]:
     values = sorted(values)
-    return {"median_ms": round(statistics.median(values) * 1e3, 2),
-            "p95_ms": round(values[int(0.95 * (len(values) - 1))] * 1e3, 2),
-            "max_ms": round(values[-1] * 1e3, 2)}
+    return {
+        "median_ms": round(statistics.median(values) * 1e3, 2),
+        "p95_ms": round(values[int(0.95 * (len(values) - 1))] * 1e3, 2),
+        "max_ms": round(values[-1] * 1e3, 2),
+    }
 
 
 def bench_polls(settings, ids: list[str], polls: int) -> dict[str, dict[str, float]]:
@@ -169,8 +172,11 @@ async def bench_ui(settings, ids: list[str], url: str, args) -> dict:  # type: i
     def hook(message: object) -> None:
         if isinstance(message, MonitorPolled):
             counts["polled"] += 1
-        elif isinstance(message, DataTable.RowHighlighted) and "t" in sent \
-                and message.data_table.id == "runs":
+        elif (
+            isinstance(message, DataTable.RowHighlighted)
+            and "t" in sent
+            and message.data_table.id == "runs"
+        ):
             latencies.append(time.perf_counter() - sent.pop("t"))
 
     app = ParleyApp(build_services(settings), cursor_blink=False)
@@ -194,9 +200,14 @@ async def bench_ui(settings, ids: list[str], url: str, args) -> dict:  # type: i
             await pilot.pause()
 
         writer = subprocess.Popen(
-            [sys.executable, "-c", WRITER.format(root=str(ROOT), url=url, runs=ids,
-                                                 template=template, rate=args.rate)],
-            stdout=subprocess.PIPE, text=True)
+            [
+                sys.executable,
+                "-c",
+                WRITER.format(root=str(ROOT), url=url, runs=ids, template=template, rate=args.rate),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         try:
             assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
             polled_before = counts["polled"]
@@ -222,9 +233,14 @@ async def bench_ui(settings, ids: list[str], url: str, args) -> dict:  # type: i
             writer.terminate()
             writer.wait()
         polled = counts["polled"] - polled_before
-    return {"apply": ms(applies), "key_press_under_load": ms(latencies),
-            "keys_handled": len(latencies), "load_seconds": round(elapsed, 1),
-            "bars_committed_per_run": bars, "polls_shown": polled}
+    return {
+        "apply": ms(applies),
+        "key_press_under_load": ms(latencies),
+        "keys_handled": len(latencies),
+        "load_seconds": round(elapsed, 1),
+        "bars_committed_per_run": bars,
+        "polls_shown": polled,
+    }
 
 
 def main() -> None:
@@ -232,8 +248,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--polls", type=int, default=60)
     parser.add_argument("--keys", type=int, default=60)
-    parser.add_argument("--rate", type=float, default=10.0,
-                        help="bars a second each run commits during the key-press test")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=10.0,
+        help="bars a second each run commits during the key-press test",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["PARLEY_HOME"] = str(Path(tmp) / "home")
@@ -245,7 +265,7 @@ def main() -> None:
         data = Path(tmp) / "goog"
         data.mkdir()
         lines = (bundled_dir() / "GOOG.csv").read_text().splitlines()
-        (data / "GOOG.csv").write_text("\n".join(lines[:DAYS + 1]) + "\n")
+        (data / "GOOG.csv").write_text("\n".join(lines[: DAYS + 1]) + "\n")
         settings = Settings(strategies_dir=Path(tmp) / "strategies")
         t = time.perf_counter()
         ids = seed(settings.db_url, data, args.runs)
@@ -256,11 +276,15 @@ def main() -> None:
     print(f"{args.runs} runs (seeded by the runner in {result['seed_seconds']} s)")
     for name in ("poll_idle", "poll_busy", "apply", "key_press_under_load"):
         r = result[name]
-        print(f"  {name:<22} median {r['median_ms']:7.2f} ms   p95 {r['p95_ms']:7.2f} ms"
-              f"   max {r['max_ms']:7.2f} ms")
-    print(f"  under load: {result['bars_committed_per_run']} bars committed per run in "
-          f"{result['load_seconds']} s; {result['polls_shown']} polls shown; "
-          f"{result['keys_handled']}/{args.keys} key presses moved the cursor")
+        print(
+            f"  {name:<22} median {r['median_ms']:7.2f} ms   p95 {r['p95_ms']:7.2f} ms"
+            f"   max {r['max_ms']:7.2f} ms"
+        )
+    print(
+        f"  under load: {result['bars_committed_per_run']} bars committed per run in "
+        f"{result['load_seconds']} s; {result['polls_shown']} polls shown; "
+        f"{result['keys_handled']}/{args.keys} key presses moved the cursor"
+    )
     print(json.dumps(result))
 
 

@@ -62,8 +62,9 @@ else:  # what `parley` with no arguments does: no parser, straight to the TUI
 
 def _run(code: str, env: dict[str, str]) -> tuple[float, dict[str, float]]:
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
     wall = time.perf_counter() - start
     return wall, (json.loads(out.strip().splitlines()[-1]) if out.strip() else {})
 
@@ -93,8 +94,7 @@ print(json.dumps({"ready": ready["t"] - t0}))
 
 def _stats(values: list[float]) -> str:
     ms = sorted(v * 1000 for v in values)
-    return (f"min {ms[0]:7.1f} ms   median {statistics.median(ms):7.1f} ms   "
-            f"max {ms[-1]:7.1f} ms")
+    return f"min {ms[0]:7.1f} ms   median {statistics.median(ms):7.1f} ms   max {ms[-1]:7.1f} ms"
 
 
 def main() -> None:
@@ -125,13 +125,17 @@ def main() -> None:
     print(f"peer: plain Textual app -> ready        {_stats(peer_ready)}")
     print(f"parley start -> first screen ready      {_stats(ready)}")
     print(f"whole process, to ready and exit (wall) {_stats([w for w, _ in screens])}")
-    print(f"ratio parley / plain Textual app, per run: min {min(ratios):.2f}  "
-          f"median {statistics.median(ratios):.2f}  max {max(ratios):.2f}")
+    print(
+        f"ratio parley / plain Textual app, per run: min {min(ratios):.2f}  "
+        f"median {statistics.median(ratios):.2f}  max {max(ratios):.2f}"
+    )
     first = statistics.median(ready) + statistics.median(bare)
     verdict = "meets" if first < 1.0 else "misses"
-    print(f"target: first screen < 1 s after start -> {verdict} "
-          f"(ready + process floor = {first * 1000:.0f} ms; load average "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(
+        f"target: first screen < 1 s after start -> {verdict} "
+        f"(ready + process floor = {first * 1000:.0f} ms; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
 
 
 if __name__ == "__main__":

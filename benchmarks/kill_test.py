@@ -62,9 +62,14 @@ def _env(home: Path) -> dict[str, str]:
 
 
 def _start(args: list[str], home: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "app", *args, "--quiet"], cwd=ROOT,
-                            env=_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "app", *args, "--quiet"],
+        cwd=ROOT,
+        env=_env(home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def write_inputs(home: Path, bars: int) -> tuple[Path, Path]:
@@ -95,7 +100,8 @@ def reference(spec_path: Path, data: Path) -> dict[str, Any]:
     store = Store("sqlite://")
     run = store.create_run(spec.name, read_spec_text(spec_path))
     Runner(store, run.id, ReplayFeed(load_for_spec(spec, str(data)))).run(
-        spec, lambda e: None, threading.Event())
+        spec, lambda e: None, threading.Event()
+    )
     return record_of(store, run.id)
 
 
@@ -103,20 +109,45 @@ def record_of(store: Any, run_id: str) -> dict[str, Any]:
     from app.store.lessons import SqlLessonStore
 
     return {
-        "trades": sorted((t.symbol, t.side, t.entry_time_ns, t.exit_time_ns, t.qty,
-                          round(t.entry_price, 9), round(t.exit_price, 9), t.exit_reason)
-                         for t in store.trades(run_id)),
-        "positions": sorted((p.symbol, p.side, p.qty, p.entry_price, p.entry_time_ns)
-                            for p in store.positions(run_id)),
-        "decisions": [(d.time_ns, d.symbol, d.side, d.approved, d.qty, d.conviction,
-                       d.reasons)
-                      for d in store.decisions(run_id)],
-        "lessons": sorted((x.id.replace(run_id, "RUN"), x.outcome_pct, x.closed.isoformat(), x.conviction, x.thesis)
-                          for x in SqlLessonStore(store).all()),
-        "orders": sorted((o.client_order_id.removeprefix(run_id), o.side, o.qty, o.status)
-                         for o in store.orders(run_id)),
-        "fills": sorted((f.client_order_id.removeprefix(run_id), f.side, f.qty, f.price,
-                         f.time_ns) for f in store.fills(run_id)),
+        "trades": sorted(
+            (
+                t.symbol,
+                t.side,
+                t.entry_time_ns,
+                t.exit_time_ns,
+                t.qty,
+                round(t.entry_price, 9),
+                round(t.exit_price, 9),
+                t.exit_reason,
+            )
+            for t in store.trades(run_id)
+        ),
+        "positions": sorted(
+            (p.symbol, p.side, p.qty, p.entry_price, p.entry_time_ns)
+            for p in store.positions(run_id)
+        ),
+        "decisions": [
+            (d.time_ns, d.symbol, d.side, d.approved, d.qty, d.conviction, d.reasons)
+            for d in store.decisions(run_id)
+        ],
+        "lessons": sorted(
+            (
+                x.id.replace(run_id, "RUN"),
+                x.outcome_pct,
+                x.closed.isoformat(),
+                x.conviction,
+                x.thesis,
+            )
+            for x in SqlLessonStore(store).all()
+        ),
+        "orders": sorted(
+            (o.client_order_id.removeprefix(run_id), o.side, o.qty, o.status)
+            for o in store.orders(run_id)
+        ),
+        "fills": sorted(
+            (f.client_order_id.removeprefix(run_id), f.side, f.qty, f.price, f.time_ns)
+            for f in store.fills(run_id)
+        ),
     }
 
 
@@ -129,8 +160,9 @@ def _bars_done(db: Path, run_id: str) -> int:
         return 0
 
 
-def _kill_moment(proc: subprocess.Popen[str], rng: random.Random, db: Path, run_id: str,
-                 during_startup: bool) -> bool:
+def _kill_moment(
+    proc: subprocess.Popen[str], rng: random.Random, db: Path, run_id: str, during_startup: bool
+) -> bool:
     """Wait for a random moment to kill; False when the run finished first."""
     if during_startup:
         try:
@@ -150,15 +182,18 @@ def _kill_moment(proc: subprocess.Popen[str], rng: random.Random, db: Path, run_
         return True
 
 
-def run_kill_test(kills: int, seed: int = 7, bars: int = 0, bar_delay: float = 0.002,
-                  home: Path | None = None) -> dict[str, Any]:
+def run_kill_test(
+    kills: int, seed: int = 7, bars: int = 0, bar_delay: float = 0.002, home: Path | None = None
+) -> dict[str, Any]:
     """Kill and resume ``kills`` times; return the summary (``ok`` says it all passed)."""
     rng = random.Random(seed)
     home = home or Path(tempfile.mkdtemp(prefix="parley-kill-"))
     spec, data = write_inputs(home, bars)
     db = home / "parley.db"
-    proc = _start(["run", str(spec), "--data", str(data), "--speed", "max",
-                   "--bar-delay", str(bar_delay)], home)
+    proc = _start(
+        ["run", str(spec), "--data", str(data), "--speed", "max", "--bar-delay", str(bar_delay)],
+        home,
+    )
     assert proc.stdout is not None
     run_id = proc.stdout.readline().split()[1]
     survived, t0, restarts = 0, time.monotonic(), []
@@ -176,8 +211,16 @@ def run_kill_test(kills: int, seed: int = 7, bars: int = 0, bar_delay: float = 0
     return _check(run_id, home, spec, data, survived, proc.returncode, out + err, seconds)
 
 
-def _check(run_id: str, home: Path, spec: Path, data: Path, kills: int, code: int, tail: str,
-           seconds: float) -> dict[str, Any]:
+def _check(
+    run_id: str,
+    home: Path,
+    spec: Path,
+    data: Path,
+    kills: int,
+    code: int,
+    tail: str,
+    seconds: float,
+) -> dict[str, Any]:
     from app.store import Store
 
     store = Store(f"sqlite:///{home / 'parley.db'}")
@@ -189,20 +232,27 @@ def _check(run_id: str, home: Path, spec: Path, data: Path, kills: int, code: in
         "finished": store.get_run(run_id).status == "finished" and code == 0,
         "no_duplicate_order_ids": all(n == 1 for n in order_ids.values()),
         "no_order_filled_twice": all(n == 1 for n in fill_ids.values()),
-        "no_lost_fill": all(o.client_order_id in fill_ids for o in orders
-                            if o.status == "filled"),
+        "no_lost_fill": all(o.client_order_id in fill_ids for o in orders if o.status == "filled"),
         **{f"{name}_equal_uninterrupted": got[name] == ref[name] for name in ref},
     }
-    first_diff = {name: _first_diff(got[name], ref[name]) for name in ref
-                  if got[name] != ref[name]}
-    return {"run": run_id, "kills": kills, "seconds": round(seconds, 1),
-            "bars": store.get_run(run_id).bars_done, "orders": len(orders),
-            "fills": len(fills), "trades": len(got["trades"]),
-            "decisions": len(got["decisions"]),
-            "approved": sum(1 for d in got["decisions"] if d[3]),
-            "lessons": len(got["lessons"]), "reference_trades": len(ref["trades"]),
-            "checks": checks, "ok": all(checks.values()), "first_difference": first_diff,
-            "last_output": tail[-300:]}
+    first_diff = {name: _first_diff(got[name], ref[name]) for name in ref if got[name] != ref[name]}
+    return {
+        "run": run_id,
+        "kills": kills,
+        "seconds": round(seconds, 1),
+        "bars": store.get_run(run_id).bars_done,
+        "orders": len(orders),
+        "fills": len(fills),
+        "trades": len(got["trades"]),
+        "decisions": len(got["decisions"]),
+        "approved": sum(1 for d in got["decisions"] if d[3]),
+        "lessons": len(got["lessons"]),
+        "reference_trades": len(ref["trades"]),
+        "checks": checks,
+        "ok": all(checks.values()),
+        "first_difference": first_diff,
+        "last_output": tail[-300:],
+    }
 
 
 def _first_diff(got: list, ref: list) -> Any:

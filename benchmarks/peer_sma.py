@@ -51,8 +51,16 @@ def run_vectorbt(folder: Path) -> Trades:
     up = above & (fast.shift(1) <= slow.shift(1))
     down = (fast < slow) & (fast.shift(1) >= slow.shift(1))
     pf = vbt.Portfolio.from_signals(
-        close, entries=up.shift(1, fill_value=False), exits=down.shift(1, fill_value=False),
-        price=open_, size=10.0, size_type="amount", init_cash=CASH, fees=0.0, freq="1D")
+        close,
+        entries=up.shift(1, fill_value=False),
+        exits=down.shift(1, fill_value=False),
+        price=open_,
+        size=10.0,
+        size_type="amount",
+        init_cash=CASH,
+        fees=0.0,
+        freq="1D",
+    )
     rec = pf.trades.records_readable
     rec = rec[rec["Status"] == "Closed"]
     out: Trades = {s: [] for s in frames}
@@ -88,8 +96,10 @@ def backtesting_runner() -> Callable[[Any], list[list[Any]]]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tr = Backtest(df, SmaCross, cash=CASH).run()["_trades"]
-        return [[_day(a), float(b), _day(c), float(d)] for a, b, c, d in
-                zip(tr.EntryTime, tr.EntryPrice, tr.ExitTime, tr.ExitPrice)]
+        return [
+            [_day(a), float(b), _day(c), float(d)]
+            for a, b, c, d in zip(tr.EntryTime, tr.EntryPrice, tr.ExitTime, tr.ExitPrice)
+        ]
 
     return run
 
@@ -115,9 +125,14 @@ def backtrader_runner() -> Callable[[Any], list[list[Any]]]:
 
         def notify_trade(self, trade: Any) -> None:
             if trade.isclosed:
-                self.closed.append([_day(bt.num2date(trade.dtopen)), trade.price,
-                                    _day(bt.num2date(trade.dtclose)),
-                                    trade.price + trade.pnl / 10.0])
+                self.closed.append(
+                    [
+                        _day(bt.num2date(trade.dtopen)),
+                        trade.price,
+                        _day(bt.num2date(trade.dtclose)),
+                        trade.price + trade.pnl / 10.0,
+                    ]
+                )
 
     def run(df: Any) -> list[list[Any]]:
         cerebro = bt.Cerebro(stdstats=False)
@@ -141,8 +156,7 @@ def run_backtrader(folder: Path) -> Trades:
     return {symbol: run(df) for symbol, df in _frames(folder, "lower").items()}
 
 
-TOOLS = {"vectorbt": run_vectorbt, "backtesting": run_backtesting,
-         "backtrader": run_backtrader}
+TOOLS = {"vectorbt": run_vectorbt, "backtesting": run_backtesting, "backtrader": run_backtrader}
 
 
 def main(argv: list[str]) -> int:

@@ -33,8 +33,16 @@ from app.dsl import SpecError, format_spec, parse_spec
 from app.spec import expr as E
 from app.spec.models import StrategySpec
 
-FACTS = ("symbols", "timeframe", "direction", "stop_loss", "take_profit", "trailing_stop",
-         "size", "max_hold_bars")
+FACTS = (
+    "symbols",
+    "timeframe",
+    "direction",
+    "stop_loss",
+    "take_profit",
+    "trailing_stop",
+    "size",
+    "max_hold_bars",
+)
 RULES = ("long_entry", "long_exit", "short_entry", "short_exit")
 TICKER = re.compile(r"[A-Z]{1,6}(?:[./][A-Z]{1,5})?")
 
@@ -54,11 +62,16 @@ def draft_spec(text: str) -> StrategySpec | None:
 def actual_facts(text: str) -> dict[str, Any]:
     d = read_draft(text)
     sizing = {"kind": d.sizing[0], "value": d.sizing[1]} if d.sizing else None
-    return {"symbols": list(d.universe), "timeframe": d.timeframe,
-            "direction": d.direction_said(),
-            "stop_loss": _level(d.stop_loss), "take_profit": _level(d.take_profit),
-            "trailing_stop": _level(d.trailing_stop), "size": sizing,
-            "max_hold_bars": d.max_hold}
+    return {
+        "symbols": list(d.universe),
+        "timeframe": d.timeframe,
+        "direction": d.direction_said(),
+        "stop_loss": _level(d.stop_loss),
+        "take_profit": _level(d.take_profit),
+        "trailing_stop": _level(d.trailing_stop),
+        "size": sizing,
+        "max_hold_bars": d.max_hold,
+    }
 
 
 def _level(level: tuple | None) -> dict[str, Any] | None:
@@ -82,8 +95,11 @@ def fact_right(key: str, want: Any, got: Any, record: dict[str, Any]) -> bool:
     if key == "size" and isinstance(want, dict):
         if want.get("kind") == "other" or isinstance(want.get("value"), str):
             return got is None
-        return got is not None and got["kind"] == want["kind"] and \
-            abs(got["value"] - float(want["value"])) < 1e-9
+        return (
+            got is not None
+            and got["kind"] == want["kind"]
+            and abs(got["value"] - float(want["value"])) < 1e-9
+        )
     if isinstance(want, dict) and isinstance(got, dict):
         return all(abs(float(want[k]) - float(got.get(k, -1))) < 1e-9 for k in want)
     return want == got
@@ -113,34 +129,45 @@ def inventions(record: dict[str, Any], got: StrategySpec | None) -> list[str]:
     if got is not None:
         evidence = Evidence.of([text])
         unlagged = _strip_lags(got)
-        out += [f"number {v:g} ({where})" for v, where in spec_numbers(unlagged)
-                if not evidence.has_number(v)]
+        out += [
+            f"number {v:g} ({where})"
+            for v, where in spec_numbers(unlagged)
+            if not evidence.has_number(v)
+        ]
         if record.get("expected_spec"):
             want = parse_spec(record["expected_spec"])
-            out += [f"rule {k}" for k in RULES
-                    if getattr(got, k) is not None and getattr(want, k) is None]
+            out += [
+                f"rule {k}"
+                for k in RULES
+                if getattr(got, k) is not None and getattr(want, k) is None
+            ]
     return out
 
 
 def _strip_lags(spec: StrategySpec) -> StrategySpec:
     """The spec with every lag removed: "3 days in a row" writes close[2], close[3], which
     are not numbers the text had to state."""
+
     def strip(node: Any) -> Any:
         if isinstance(node, E.Lag):
             return strip(node.expr)
         if isinstance(node, BaseModel):
-            return node.model_copy(update={k: strip(v) for k, v in node if
-                                           isinstance(v, (BaseModel, tuple))})
+            return node.model_copy(
+                update={k: strip(v) for k, v in node if isinstance(v, (BaseModel, tuple))}
+            )
         if isinstance(node, tuple):
             return tuple(strip(v) for v in node)
         return node
-    return spec.model_copy(update={k: strip(getattr(spec, k)) for k in RULES
-                                   if getattr(spec, k) is not None})
+
+    return spec.model_copy(
+        update={k: strip(getattr(spec, k)) for k in RULES if getattr(spec, k) is not None}
+    )
 
 
 def score(path: Path, verbose: bool) -> dict[str, Any]:
-    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
-               if line.strip()]
+    records = [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     n_facts = right_facts = n_stated = right_stated = 0
     exact = exact_n = vague = vague_asked = tracebacks = 0
     invented: list[str] = []
@@ -178,12 +205,20 @@ def score(path: Path, verbose: bool) -> dict[str, Any]:
         invented += [f"{rec['id']}: {x}" for x in found]
         if verbose and (misses or found):
             print(f"  {rec['id']}: wrong {misses} invented {found}")
-    return {"split": path.name, "records": len(records),
-            "facts_stated_pct": _pct(right_stated, n_stated), "facts_stated": n_stated,
-            "facts_all_pct": _pct(right_facts, n_facts), "facts_all": n_facts,
-            "behaviour_exact_pct": _pct(exact, exact_n), "behaviour_exact": f"{exact}/{exact_n}",
-            "inventions": len(invented), "invention_list": invented,
-            "vague_asked": f"{vague_asked}/{vague}", "tracebacks": tracebacks}
+    return {
+        "split": path.name,
+        "records": len(records),
+        "facts_stated_pct": _pct(right_stated, n_stated),
+        "facts_stated": n_stated,
+        "facts_all_pct": _pct(right_facts, n_facts),
+        "facts_all": n_facts,
+        "behaviour_exact_pct": _pct(exact, exact_n),
+        "behaviour_exact": f"{exact}/{exact_n}",
+        "inventions": len(invented),
+        "invention_list": invented,
+        "vague_asked": f"{vague_asked}/{vague}",
+        "tracebacks": tracebacks,
+    }
 
 
 def _pct(a: int, b: int) -> float:

@@ -51,33 +51,51 @@ def main(argv: list[str]) -> int:
         combos = combos[::every]
     best, sampled = -np.inf, {}
     for start in range(0, len(combos), CHUNK):
-        part = combos[start:start + CHUNK]
+        part = combos[start : start + CHUNK]
         fast = vbt.MA.run(closes, [f for f, _ in part], short_name="fast")
         slow = vbt.MA.run(closes, [s for _, s in part], short_name="slow")
         entries = fast.ma_crossed_above(slow)
         exits = fast.ma_crossed_below(slow)
-        price = pd.DataFrame(np.tile(opens.to_numpy(), len(part)), index=opens.index,
-                             columns=entries.columns)
+        price = pd.DataFrame(
+            np.tile(opens.to_numpy(), len(part)), index=opens.index, columns=entries.columns
+        )
         pf = vbt.Portfolio.from_signals(
-            pd.DataFrame(np.tile(closes.to_numpy(), len(part)), index=closes.index,
-                         columns=entries.columns),
-            _next_bar(entries), _next_bar(exits), price=price, size=10.0,
-            init_cash=1e9, fees=0.0, freq="1D", group_by=np.repeat(np.arange(len(part)),
-                                                                    closes.shape[1]),
-            cash_sharing=True)
+            pd.DataFrame(
+                np.tile(closes.to_numpy(), len(part)), index=closes.index, columns=entries.columns
+            ),
+            _next_bar(entries),
+            _next_bar(exits),
+            price=price,
+            size=10.0,
+            init_cash=1e9,
+            fees=0.0,
+            freq="1D",
+            group_by=np.repeat(np.arange(len(part)), closes.shape[1]),
+            cash_sharing=True,
+        )
         sharpe = np.asarray(pf.sharpe_ratio())
         best = max(best, float(np.nanmax(sharpe)))
         if out and every:
             rec = pf.trades.records_readable
             for k, (f, s) in enumerate(part):
-                cols = set(entries.columns[k * closes.shape[1]:(k + 1) * closes.shape[1]])
+                cols = set(entries.columns[k * closes.shape[1] : (k + 1) * closes.shape[1]])
                 rows = rec[rec["Column"].isin(cols) & (rec["Status"] == "Closed")]
                 sampled[f"{f},{s}"] = sorted(
-                    [str(c[-1]), str(pd.Timestamp(a).date()), float(p), str(pd.Timestamp(b).date()),
-                     float(q)] for c, a, p, b, q in zip(rows["Column"], rows["Entry Timestamp"],
-                                                        rows["Avg Entry Price"],
-                                                        rows["Exit Timestamp"],
-                                                        rows["Avg Exit Price"]))
+                    [
+                        str(c[-1]),
+                        str(pd.Timestamp(a).date()),
+                        float(p),
+                        str(pd.Timestamp(b).date()),
+                        float(q),
+                    ]
+                    for c, a, p, b, q in zip(
+                        rows["Column"],
+                        rows["Entry Timestamp"],
+                        rows["Avg Entry Price"],
+                        rows["Exit Timestamp"],
+                        rows["Avg Exit Price"],
+                    )
+                )
             del rec
         del fast, slow, entries, exits, price, pf
         gc.collect()

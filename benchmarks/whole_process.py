@@ -29,8 +29,9 @@ def make_folder(folder: Path, n: int) -> list[str]:
 
     frames = synthetic_market(n, BARS, seed=SEED)
     for symbol, df in frames.items():
-        df.rename(columns=str.capitalize).to_csv(folder / f"{symbol}.csv", index_label="Date",
-                                                 date_format="%Y-%m-%d")
+        df.rename(columns=str.capitalize).to_csv(
+            folder / f"{symbol}.csv", index_label="Date", date_format="%Y-%m-%d"
+        )
     return list(frames)
 
 
@@ -43,11 +44,14 @@ def subset(folder: Path, target: Path, symbols: list[str]) -> None:
 
 
 def spec_file(path: Path, symbols: list[str]) -> Path:
-    path.write_text('strategy "SMA 10/30 bench"\n'
-                    f"universe {', '.join(symbols)}\ntimeframe 1d\n"
-                    "long when sma(close, 10) crosses above sma(close, 30)\n"
-                    "exit when sma(close, 10) crosses below sma(close, 30)\n"
-                    "size 10 shares\n", encoding="utf-8")
+    path.write_text(
+        'strategy "SMA 10/30 bench"\n'
+        f"universe {', '.join(symbols)}\ntimeframe 1d\n"
+        "long when sma(close, 10) crosses above sma(close, 30)\n"
+        "exit when sma(close, 10) crosses below sma(close, 30)\n"
+        "size 10 shares\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -76,14 +80,20 @@ class Launcher:
     """Runs child processes from a process that stays small (see LAUNCHER)."""
 
     def __init__(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-c", LAUNCHER], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", LAUNCHER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
 
-    def run(self, cmd: list[str], env: dict[str, str], stdout: Path | None
-            ) -> tuple[float, float, float, int, str]:
+    def run(
+        self, cmd: list[str], env: dict[str, str], stdout: Path | None
+    ) -> tuple[float, float, float, int, str]:
         assert self.proc.stdin and self.proc.stdout
-        self.proc.stdin.write(json.dumps({"cmd": cmd, "env": env,
-                                          "stdout": str(stdout) if stdout else None}) + "\n")
+        self.proc.stdin.write(
+            json.dumps({"cmd": cmd, "env": env, "stdout": str(stdout) if stdout else None}) + "\n"
+        )
         self.proc.stdin.flush()
         wall, rss, cpu, rc, err = json.loads(self.proc.stdout.readline())
         return wall, rss, cpu, rc, err
@@ -111,8 +121,9 @@ def stop_launcher() -> None:
         _launcher = None
 
 
-def timed(cmd: list[str], env: dict[str, str], stdout: Path | None = None
-          ) -> tuple[float, float, float]:
+def timed(
+    cmd: list[str], env: dict[str, str], stdout: Path | None = None
+) -> tuple[float, float, float]:
     """(wall seconds, peak RSS in MB, CPU seconds) of one child process, that process's
     own figures (started through the launcher); fails loudly on exit != 0."""
     start_launcher()
@@ -127,28 +138,37 @@ def parley_trades(path: Path) -> dict[str, list[list[Any]]]:
     out: dict[str, list[list[Any]]] = {}
     for t in json.loads(path.read_text())["trades"]:
         out.setdefault(t["symbol"], []).append(
-            [t["entry_time"][:10], t["entry_price"], t["exit_time"][:10], t["exit_price"]])
+            [t["entry_time"][:10], t["entry_price"], t["exit_time"][:10], t["exit_price"]]
+        )
     return out
 
 
 def agree(ours: dict[str, list], theirs: dict[str, list], symbols: list[str]) -> str:
-    ok = sum(len(ours.get(s, [])) == len(theirs.get(s, [])) and all(
-        a[0] == b[0] and a[2] == b[2] and abs(a[1] - b[1]) < 1e-9 and abs(a[3] - b[3]) < 1e-9
-        for a, b in zip(ours.get(s, []), theirs.get(s, []))) for s in symbols)
+    ok = sum(
+        len(ours.get(s, [])) == len(theirs.get(s, []))
+        and all(
+            a[0] == b[0] and a[2] == b[2] and abs(a[1] - b[1]) < 1e-9 and abs(a[3] - b[3]) < 1e-9
+            for a, b in zip(ours.get(s, []), theirs.get(s, []))
+        )
+        for s in symbols
+    )
     n = sum(len(theirs.get(s, [])) for s in symbols)
     return f"{ok}/{len(symbols)} symbols, {n:,} trades"
 
 
 def spread(values: list[float], fmt: str = "{:.2f}") -> str:
-    return "/".join(fmt.format(v) for v in (min(values), statistics.median(values),
-                                           max(values)))
+    return "/".join(fmt.format(v) for v in (min(values), statistics.median(values), max(values)))
 
 
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description="whole-process backtest benchmark")
     ap.add_argument("--symbols", type=int, default=500)
-    ap.add_argument("--peer-symbols", type=int, default=100,
-                    help="backtesting.py and backtrader run on the first K files")
+    ap.add_argument(
+        "--peer-symbols",
+        type=int,
+        default=100,
+        help="backtesting.py and backtrader run on the first K files",
+    )
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--csv-dir", type=Path, default=Path(tempfile.gettempdir()) / "parley-bench")
     ap.add_argument("--peers", nargs="*", default=["vectorbt", "backtesting", "backtrader"])
@@ -160,8 +180,10 @@ def main(argv: list[str]) -> int:
     k = min(args.peer_symbols, len(symbols))
     part = work / f"sma-{args.symbols}-first-{k}"
     subset(full, part, symbols[:k])
-    specs = {"full": spec_file(work / f"sma-{args.symbols}.strategy", symbols),
-             "part": spec_file(work / f"sma-{args.symbols}-first-{k}.strategy", symbols[:k])}
+    specs = {
+        "full": spec_file(work / f"sma-{args.symbols}.strategy", symbols),
+        "part": spec_file(work / f"sma-{args.symbols}-first-{k}.strategy", symbols[:k]),
+    }
     folders = {"full": full, "part": part}
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PARLEY_HOME": str(work / "home")}
     cold = {**env, "PARLEY_NO_CSV_CACHE": "1"}
@@ -169,13 +191,28 @@ def main(argv: list[str]) -> int:
 
     def parley(which: str, environ: dict[str, str]) -> tuple[float, float, float]:
         n = len(symbols) if which == "full" else k
-        return timed([py, "-m", "app", "backtest", str(specs[which]), "--data",
-                      str(folders[which]), "--cash", str(CASH_PER_SYMBOL * n), "--json"],
-                     environ, work / f"parley-{which}.json")
+        return timed(
+            [
+                py,
+                "-m",
+                "app",
+                "backtest",
+                str(specs[which]),
+                "--data",
+                str(folders[which]),
+                "--cash",
+                str(CASH_PER_SYMBOL * n),
+                "--json",
+            ],
+            environ,
+            work / f"parley-{which}.json",
+        )
 
     def peer(name: str, which: str) -> tuple[float, float, float]:
-        return timed([py, str(HERE / "peer_sma.py"), name, str(folders[which]),
-                      str(work / f"{name}.json")], env)
+        return timed(
+            [py, str(HERE / "peer_sma.py"), name, str(folders[which]), str(work / f"{name}.json")],
+            env,
+        )
 
     if "vectorbt" in args.peers:
         peer("vectorbt", "part")  # compiles vectorbt's numba functions into its disk cache
@@ -196,16 +233,17 @@ def main(argv: list[str]) -> int:
             runs.setdefault((name, which), []).append(peer(name, which))
             ours = parley_trades(work / f"parley-{which}.json")
             theirs = json.loads((work / f"{name}.json").read_text())
-            checks[(name, which)] = agree(ours, theirs, symbols if which == "full"
-                                          else symbols[:k])
+            checks[(name, which)] = agree(ours, theirs, symbols if which == "full" else symbols[:k])
     stop_launcher()
     report(runs, checks, len(symbols), k, args.rounds)
     return 0
 
 
 def report(runs: dict, checks: dict, n: int, k: int, rounds: int) -> None:
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load "
-          f"{os.getloadavg()[0]:.1f}; {rounds} interleaved rounds; wall and CPU s min/median/max")
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load "
+        f"{os.getloadavg()[0]:.1f}; {rounds} interleaved rounds; wall and CPU s min/median/max"
+    )
     for which, size in (("full", n), ("part", k)):
         base = [v[0] for v in runs[("parley", which)]]
         warm = [v[0] for v in runs[("parley warm cache", which)]]
@@ -215,16 +253,20 @@ def report(runs: dict, checks: dict, n: int, k: int, rounds: int) -> None:
             if w != which:
                 continue
             walls = [v[0] for v in values]
-            line = (f"  {name:18} {spread(walls)} s, CPU {spread([v[2] for v in values])} s, "
-                    f"peak RSS {spread([v[1] for v in values], '{:.0f}')} MB")
+            line = (
+                f"  {name:18} {spread(walls)} s, CPU {spread([v[2] for v in values])} s, "
+                f"peak RSS {spread([v[1] for v in values], '{:.0f}')} MB"
+            )
             if not name.startswith("parley"):
                 ratios = [p / b for p, b in zip(walls, base)]
                 warmed = [p / b for p, b in zip(walls, warm)]
                 cpu = [v[2] / b for v, b in zip(values, base_cpu)]
-                line += (f"\n{'':20}= {spread(ratios, '{:.1f}')}x Parley's wall (cache off), "
-                         f"{spread(warmed, '{:.1f}')}x (cache warm), CPU "
-                         f"{spread(cpu, '{:.1f}')}x (cache off); trades equal on "
-                         f"{checks[(name, which)]}")
+                line += (
+                    f"\n{'':20}= {spread(ratios, '{:.1f}')}x Parley's wall (cache off), "
+                    f"{spread(warmed, '{:.1f}')}x (cache warm), CPU "
+                    f"{spread(cpu, '{:.1f}')}x (cache off); trades equal on "
+                    f"{checks[(name, which)]}"
+                )
             print(line)
 
 

@@ -18,11 +18,19 @@ from pathlib import Path
 SHA256 = {
     "treasury/DGS2.csv": "ebf45f2fa3750eb6b0c1db255ff02532241b5d039d3c089231feaad38ae16532",
     "treasury/DGS10.csv": "664fdcf719dbcbfb43998106c5477b9ac218299481693598ba616928c7e98e59",
-    "sp500-constituents-financials-2018-02-08.csv":
-        "3af45bb5418e276a1d590825c1571b0b4698610ae54c3e9040a40accf3a75239",
+    "sp500-constituents-financials-2018-02-08.csv": "3af45bb5418e276a1d590825c1571b0b4698610ae54c3e9040a40accf3a75239",
 }
-KEEP = ("Symbol", "Sector", "Price", "Price/Earnings", "Dividend Yield", "Earnings/Share",
-        "Market Cap", "Price/Sales", "Price/Book")
+KEEP = (
+    "Symbol",
+    "Sector",
+    "Price",
+    "Price/Earnings",
+    "Dividend Yield",
+    "Earnings/Share",
+    "Market Cap",
+    "Price/Sales",
+    "Price/Book",
+)
 OUT = Path(__file__).resolve().parent.parent / "app" / "data" / "evidence"
 
 

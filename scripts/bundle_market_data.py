@@ -20,8 +20,7 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "app" / "data"
 SOURCES = {
-    "sp500-stocks-daily-2013-2018.csv.gz":
-        "273699c5d990f633df49cbd611736f0fc6b7f6cb898b2a4c2e9130cba1be24c6",
+    "sp500-stocks-daily-2013-2018.csv.gz": "273699c5d990f633df49cbd611736f0fc6b7f6cb898b2a4c2e9130cba1be24c6",
     "SPY-daily-1999-2020.csv": "87c91dd3fb860972fdfbda97ed38ff9b92d6ddec03e571788e2341e61a7f3717",
     "VIX-daily.csv": "fa8f8119bb2fa785bb408bcae541a1e630fef97f3acb160b94ed3115c1318db5",
 }
@@ -33,8 +32,9 @@ def main(source: Path) -> None:
         actual = hashlib.sha256((source / name).read_bytes()).hexdigest()
         if actual != digest:
             sys.exit(f"{source / name}: sha256 {actual} is not the published {digest}")
-    universe = pd.read_csv(source / "sp500-stocks-daily-2013-2018.csv.gz",
-                           dtype={"symbol": str, "volume": "float64"})
+    universe = pd.read_csv(
+        source / "sp500-stocks-daily-2013-2018.csv.gz", dtype={"symbol": str, "volume": "float64"}
+    )
     _write(universe[["symbol", *COLUMNS]], OUT / "sp500-daily-2013-2018.parquet")
     symbols = list(dict.fromkeys(universe["symbol"]))
     (OUT / "sp500-symbols.txt").write_text("\n".join(symbols) + "\n", encoding="ascii")
@@ -50,8 +50,13 @@ def _write(frame: pd.DataFrame, path: Path) -> None:
     frame = frame.copy()
     frame["date"] = pd.to_datetime(frame["date"]).dt.date
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    pq.write_table(table, path, compression="zstd", compression_level=19,
-                   use_dictionary=["symbol"] if "symbol" in frame else False)
+    pq.write_table(
+        table,
+        path,
+        compression="zstd",
+        compression_level=19,
+        use_dictionary=["symbol"] if "symbol" in frame else False,
+    )
     print(f"{path.relative_to(ROOT)}: {len(frame)} rows, {path.stat().st_size:,} bytes")
 
 

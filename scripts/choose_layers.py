@@ -25,8 +25,10 @@ def passes(layer: dict[str, Any]) -> bool:
 def choose(report: dict[str, Any]) -> dict[str, bool | None]:
     """Line -> keep it (None when the spec has no such line)."""
     layers = {f["layer"]: f for f in report["layers"]}
-    return {line: (all(passes(layers[n]) for n in needs) if all(n in layers for n in needs)
-                   else None) for line, needs in LINES.items()}
+    return {
+        line: (all(passes(layers[n]) for n in needs) if all(n in layers for n in needs) else None)
+        for line, needs in LINES.items()
+    }
 
 
 def main(paths: list[str]) -> None:
@@ -34,8 +36,11 @@ def main(paths: list[str]) -> None:
         with open(path) as f:
             report = json.load(f)
         verdict = choose(report)
-        words = ", ".join(f"{line}: {'keep' if keep else 'drop'}"
-                          for line, keep in verdict.items() if keep is not None)
+        words = ", ".join(
+            f"{line}: {'keep' if keep else 'drop'}"
+            for line, keep in verdict.items()
+            if keep is not None
+        )
         print(f"{report['strategy']}: {words or 'no layer lines'}")
 
 

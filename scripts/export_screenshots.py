@@ -154,8 +154,9 @@ async def monitor_shot(pilot, shot, strategies: Path) -> None:  # type: ignore[n
     app = pilot.app
     runs = app.services.runs
     for name, speed in (("sma_crossover", "max"), ("golden_cross", "200")):
-        app.post_message(RunRequested((strategies / f"{name}.strategy").read_text(),
-                                      f"{name}.strategy", speed))
+        app.post_message(
+            RunRequested((strategies / f"{name}.strategy").read_text(), f"{name}.strategy", speed)
+        )
         await settle(pilot)
     screen = app.screen
     store = runs.store
@@ -163,8 +164,11 @@ async def monitor_shot(pilot, shot, strategies: Path) -> None:  # type: ignore[n
     while time.monotonic() < deadline:
         rows = {r.name: r for r in store.list_runs()}
         golden = rows.get("Golden cross")
-        if golden is not None and rows["SMA 10/30 crossover"].status == "finished" \
-                and len(store.decisions(golden.id)) >= 6:
+        if (
+            golden is not None
+            and rows["SMA 10/30 crossover"].status == "finished"
+            and len(store.decisions(golden.id)) >= 6
+        ):
             break
         await asyncio.sleep(0.2)
     else:

@@ -15,8 +15,9 @@ TEST_DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory: pytest.TempPathFactory,
-                   monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
     """No test reads or writes the user's real Parley folder, or sees real keys; the caches
     are under that folder, as a face sets them (``app.caches``)."""
     monkeypatch.setenv("PARLEY_HOME", str(tmp_path_factory.mktemp("parley-home")))

@@ -20,9 +20,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "strategies" / "sma_crossover.strategy"
-FAKE_KEYS = {"APCA_API_KEY_ID": "PKFAULTKEY0123456789", "APCA_API_SECRET_KEY":
-             "fault-secret-do-not-print-987654321", "ANTHROPIC_API_KEY":
-             "sk-ant-fault-key-do-not-print-1234567"}
+FAKE_KEYS = {
+    "APCA_API_KEY_ID": "PKFAULTKEY0123456789",
+    "APCA_API_SECRET_KEY": "fault-secret-do-not-print-987654321",
+    "ANTHROPIC_API_KEY": "sk-ant-fault-key-do-not-print-1234567",
+}
 PG_PASSWORD = "pg-password-do-not-print"
 
 
@@ -47,17 +49,33 @@ def closed_port() -> int:
 
 
 def base_env(home: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("APCA_", "ANTHROPIC_", "PARLEY_", "OPENAI_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("APCA_", "ANTHROPIC_", "PARLEY_", "OPENAI_"))
+    }
     env.update(FAKE_KEYS, PARLEY_HOME=str(home), PYTHONPATH=str(ROOT), **extra)
     return env
 
 
-def parley(fault: str, args: list[str], env: dict[str, str], timeout: float = 60,
-           wrap: list[str] | None = None, stdin: int | None = subprocess.DEVNULL) -> Outcome:
+def parley(
+    fault: str,
+    args: list[str],
+    env: dict[str, str],
+    timeout: float = 60,
+    wrap: list[str] | None = None,
+    stdin: int | None = subprocess.DEVNULL,
+) -> Outcome:
     command = [sys.executable, "-m", "app", *args]
-    done = subprocess.run([*(wrap or []), *command], env=env, capture_output=True, text=True,
-                          timeout=timeout, stdin=stdin, cwd=ROOT)
+    done = subprocess.run(
+        [*(wrap or []), *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=stdin,
+        cwd=ROOT,
+    )
     return Outcome(fault, ["parley", *args], done.returncode, done.stdout, done.stderr)
 
 
@@ -67,8 +85,9 @@ def seeded_home(home: Path) -> str:
 
     home.mkdir(parents=True, exist_ok=True)
     store = Store(f"sqlite:///{home / 'parley.db'}")
-    run = store.create_run("fault matrix run", SPEC.read_text(), status="stopped",
-                           broker="sim", feed="replay")
+    run = store.create_run(
+        "fault matrix run", SPEC.read_text(), status="stopped", broker="sim", feed="replay"
+    )
     store.engine.dispose()
     return run.id
 
@@ -82,9 +101,14 @@ def read_only_wrap(target: Path) -> list[str] | None:
     if probe.returncode != 0:
         return None
     t = str(target)
-    return ["unshare", "-rm", "sh", "-c",
-            f'mount --bind "{t}" "{t}" && mount -o remount,ro,bind "{t}" "{t}" && exec "$@"',
-            "sh"]
+    return [
+        "unshare",
+        "-rm",
+        "sh",
+        "-c",
+        f'mount --bind "{t}" "{t}" && mount -o remount,ro,bind "{t}" "{t}" && exec "$@"',
+        "sh",
+    ]
 
 
 # ----------------------------------------------------------------- the faults
@@ -113,8 +137,12 @@ def read_only_home(tmp: Path, args: list[str] | None = None) -> Outcome | None:
     if wrap is None:
         return None
     args = args or ["status"]  # also: status RUN, decisions RUN
-    return parley(f"read-only PARLEY_HOME: {' '.join(args)}",
-                  [a.replace("RUN", run_id) for a in args], base_env(home), wrap=wrap)
+    return parley(
+        f"read-only PARLEY_HOME: {' '.join(args)}",
+        [a.replace("RUN", run_id) for a in args],
+        base_env(home),
+        wrap=wrap,
+    )
 
 
 def read_only_db(tmp: Path) -> Outcome | None:
@@ -131,13 +159,24 @@ def creation_race(tmp: Path, processes: int = 4) -> list[Outcome]:
     home = tmp / "home"
     env = base_env(home)
     command = [sys.executable, "-m", "app", "status"]
-    procs = [subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(processes)]
+    procs = [
+        subprocess.Popen(
+            command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(processes)
+    ]
     outs = []
     for p in procs:
         out, err = p.communicate(timeout=60)
-        outs.append(Outcome(f"{processes} processes create one new store", ["parley", "status"],
-                            p.returncode, out, err))
+        outs.append(
+            Outcome(
+                f"{processes} processes create one new store",
+                ["parley", "status"],
+                p.returncode,
+                out,
+                err,
+            )
+        )
     return outs
 
 
@@ -154,15 +193,15 @@ def postgres_down(tmp: Path) -> Outcome | None:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     url = url.replace("parley@", f"parley:{PG_PASSWORD}@")
-    return parley("PostgreSQL server down", ["status"],
-                  base_env(tmp / "home", PARLEY_DATABASE_URL=url))
+    return parley(
+        "PostgreSQL server down", ["status"], base_env(tmp / "home", PARLEY_DATABASE_URL=url)
+    )
 
 
 def network_down(tmp: Path) -> Outcome:
     nowhere = f"http://127.0.0.1:{closed_port()}"
     env = base_env(tmp / "home", APCA_API_DATA_URL=nowhere, APCA_API_BASE_URL=nowhere)
-    return parley("network down: run --feed alpaca", ["run", str(SPEC), "--feed", "alpaca"],
-                  env)
+    return parley("network down: run --feed alpaca", ["run", str(SPEC), "--feed", "alpaca"], env)
 
 
 def bad_keys_live(tmp: Path) -> Outcome:
@@ -170,13 +209,18 @@ def bad_keys_live(tmp: Path) -> Outcome:
     from tests.fakes.alpaca_server import FakeAlpaca
 
     with FakeAlpaca() as fake:
-        env = base_env(tmp / "home", APCA_API_BASE_URL=fake.base_url,
-                       APCA_API_DATA_URL=fake.base_url)
+        env = base_env(
+            tmp / "home", APCA_API_BASE_URL=fake.base_url, APCA_API_DATA_URL=fake.base_url
+        )
         leader, follower = pty.openpty()  # the confirmation needs a terminal
         try:
             os.write(leader, b"LIVE\n")
-            return parley("bad keys (401) at the live confirmation",
-                          ["run", str(SPEC), "--live", "--feed", "alpaca"], env, stdin=follower)
+            return parley(
+                "bad keys (401) at the live confirmation",
+                ["run", str(SPEC), "--live", "--feed", "alpaca"],
+                env,
+                stdin=follower,
+            )
         finally:
             os.close(leader)
             os.close(follower)
@@ -184,9 +228,12 @@ def bad_keys_live(tmp: Path) -> Outcome:
 
 def llm_down(tmp: Path) -> Outcome:
     env = base_env(tmp / "home", ANTHROPIC_BASE_URL=f"http://127.0.0.1:{closed_port()}")
-    return parley("LLM API unreachable: backtest --agents llm",
-                  ["backtest", str(SPEC), "--agents", "llm", "--from", "2011-01-01"], env,
-                  timeout=90)
+    return parley(
+        "LLM API unreachable: backtest --agents llm",
+        ["backtest", str(SPEC), "--agents", "llm", "--from", "2011-01-01"],
+        env,
+        timeout=90,
+    )
 
 
 def stored_reasons(home: Path) -> list[str]:
@@ -203,9 +250,19 @@ def stored_reasons(home: Path) -> list[str]:
 def leaked(home: Path) -> list[str]:
     """Files under ``home`` (the database, the logs) that hold a fake key value."""
     secrets = [v.encode() for v in (*FAKE_KEYS.values(), PG_PASSWORD)]
-    return [str(f) for f in home.rglob("*") if f.is_file()
-            and any(s in f.read_bytes() for s in secrets)]
+    return [
+        str(f) for f in home.rglob("*") if f.is_file() and any(s in f.read_bytes() for s in secrets)
+    ]
 
 
-MATRIX = (corrupt_text, truncated, read_only_home, read_only_db, creation_race, postgres_down,
-          network_down, bad_keys_live, llm_down)
+MATRIX = (
+    corrupt_text,
+    truncated,
+    read_only_home,
+    read_only_db,
+    creation_race,
+    postgres_down,
+    network_down,
+    bad_keys_live,
+    llm_down,
+)

@@ -42,8 +42,9 @@ def postgres_server(folder: Path) -> Iterator[str]:
     """Yields ``postgresql://parley@127.0.0.1:PORT/postgres``."""
     initdb, pg_ctl = pg_bin("initdb"), pg_bin("pg_ctl")
     if not initdb or not pg_ctl:
-        raise FileNotFoundError("PostgreSQL's initdb/pg_ctl are not installed "
-                                "(Debian: apt-get install postgresql)")
+        raise FileNotFoundError(
+            "PostgreSQL's initdb/pg_ctl are not installed (Debian: apt-get install postgresql)"
+        )
     owner = None
     if os.geteuid() == 0:
         owner = "postgres"
@@ -53,17 +54,43 @@ def postgres_server(folder: Path) -> Iterator[str]:
         d.mkdir(parents=True, exist_ok=True)
         if owner:
             shutil.chown(d, owner)
-    subprocess.run(_as_server_user([initdb, "-D", str(data), "-U", "parley", "-A", "trust",
-                                    "-E", "UTF8", "--no-sync"], owner),
-                   check=True, capture_output=True)
+    subprocess.run(
+        _as_server_user(
+            [initdb, "-D", str(data), "-U", "parley", "-A", "trust", "-E", "UTF8", "--no-sync"],
+            owner,
+        ),
+        check=True,
+        capture_output=True,
+    )
     port = _free_port()
-    options = (f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off "
-               "-c synchronous_commit=off -c full_page_writes=off")
-    subprocess.run(_as_server_user([pg_ctl, "-D", str(data), "-o", options, "-w", "-t", "60",
-                                    "-l", str(folder / "server.log"), "start"], owner),
-                   check=True, capture_output=True)
+    options = (
+        f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off"
+    )
+    subprocess.run(
+        _as_server_user(
+            [
+                pg_ctl,
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                str(folder / "server.log"),
+                "start",
+            ],
+            owner,
+        ),
+        check=True,
+        capture_output=True,
+    )
     try:
         yield f"postgresql://parley@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run(_as_server_user([pg_ctl, "-D", str(data), "-m", "immediate", "stop"],
-                                       owner), capture_output=True)
+        subprocess.run(
+            _as_server_user([pg_ctl, "-D", str(data), "-m", "immediate", "stop"], owner),
+            capture_output=True,
+        )

@@ -49,8 +49,14 @@ def positive(high: float) -> st.SearchStrategy[float]:
     return st.one_of(
         st.integers(1, int(high)).map(float),
         st.integers(1, int(high * 100)).map(lambda i: i / 100),
-        st.floats(min_value=0, max_value=high, exclude_min=True, allow_nan=False,
-                  allow_infinity=False, allow_subnormal=False),
+        st.floats(
+            min_value=0,
+            max_value=high,
+            exclude_min=True,
+            allow_nan=False,
+            allow_infinity=False,
+            allow_subnormal=False,
+        ),
     )
 
 
@@ -63,8 +69,13 @@ def small_int(low: int, high: int) -> st.SearchStrategy[int]:
 numbers = st.one_of(
     st.integers(-1000, 1000).map(float),
     st.integers(-100_000, 100_000).map(lambda i: i / 100),
-    st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False,
-              allow_subnormal=False),
+    st.floats(
+        min_value=-1e12,
+        max_value=1e12,
+        allow_nan=False,
+        allow_infinity=False,
+        allow_subnormal=False,
+    ),
     st.sampled_from([0.5, 1e-6, 2.5e20, -3e-9, 1e15, 123456789012345.6, 1e16]),
 ).map(lambda v: E.Num(value=v))
 
@@ -92,10 +103,12 @@ def _param_values(definition: IndicatorDef) -> st.SearchStrategy[tuple[float, ..
         if param.integer:
             parts.append(small_int(int(param.low), int(param.high)).map(float))
         else:
-            parts.append(st.one_of(
-                st.integers(int(param.low * 100), int(param.high * 100)).map(lambda i: i / 100),
-                st.floats(min_value=param.low, max_value=param.high, allow_nan=False),
-            ))
+            parts.append(
+                st.one_of(
+                    st.integers(int(param.low * 100), int(param.high * 100)).map(lambda i: i / 100),
+                    st.floats(min_value=param.low, max_value=param.high, allow_nan=False),
+                )
+            )
     return st.tuples(*parts)
 
 
@@ -107,11 +120,15 @@ def indicators(source: st.SearchStrategy, intraday: bool) -> st.SearchStrategy[E
         if definition.intraday_only and not intraday:
             continue
         output = st.sampled_from(definition.outputs) if definition.outputs else st.none()
-        options.append(st.builds(
-            E.Indicator, name=st.just(definition.name),
-            source=source if definition.takes_source else st.none(),
-            params=_param_values(definition), output=output,
-        ))
+        options.append(
+            st.builds(
+                E.Indicator,
+                name=st.just(definition.name),
+                source=source if definition.takes_source else st.none(),
+                params=_param_values(definition),
+                output=output,
+            )
+        )
     return st.one_of(options)
 
 
@@ -128,12 +145,17 @@ def series(depth: int = MAX_DEPTH, intraday: bool = False, lag: bool = True) -> 
         fields,
         indicators(sub, intraday),
         st.builds(E.Neg, expr=sub),
-        st.builds(E.BinOp, op=st.sampled_from(["+", "-", "*", "/"]),
-                  left=exprs(depth - 1, intraday), right=exprs(depth - 1, intraday)),
+        st.builds(
+            E.BinOp,
+            op=st.sampled_from(["+", "-", "*", "/"]),
+            left=exprs(depth - 1, intraday),
+            right=exprs(depth - 1, intraday),
+        ),
     ]
     if lag:
-        options.append(st.builds(E.Lag, expr=series(depth - 1, intraday, lag=False),
-                                 bars=small_int(1, 10_000)))
+        options.append(
+            st.builds(E.Lag, expr=series(depth - 1, intraday, lag=False), bars=small_int(1, 10_000))
+        )
     return st.one_of(options)
 
 
@@ -146,8 +168,10 @@ def exprs(depth: int = MAX_DEPTH, intraday: bool = False) -> st.SearchStrategy:
 @cache
 def _operands(intraday: bool) -> tuple[st.SearchStrategy, st.SearchStrategy]:
     """(any operand, a series operand) of a comparison: shallow or a bit deeper."""
-    return (st.one_of(exprs(1, intraday), exprs(2, intraday)),
-            st.one_of(series(1, intraday), series(2, intraday)))
+    return (
+        st.one_of(exprs(1, intraday), exprs(2, intraday)),
+        st.one_of(series(1, intraday), series(2, intraday)),
+    )
 
 
 @st.composite
@@ -159,13 +183,13 @@ def comparisons(draw: st.DrawFn, intraday: bool = False) -> E.Compare | E.Cross:
         right = draw(values)
         if right == left:
             right = E.Num(value=0.5)
-        return E.Cross(direction=draw(st.sampled_from(["above", "below"])), left=left,
-                       right=right)
+        return E.Cross(direction=draw(st.sampled_from(["above", "below"])), left=left, right=right)
     left, right = draw(values), draw(values)
     if isinstance(left, E.Num) and isinstance(right, E.Num) or left == right:
         right = E.FieldRef(name="close") if isinstance(left, E.Num) else E.Num(value=0.5)
-    return E.Compare(op=draw(st.sampled_from(["<", "<=", ">", ">=", "==", "!="])), left=left,
-                     right=right)
+    return E.Compare(
+        op=draw(st.sampled_from(["<", "<=", ">", ">=", "==", "!="])), left=left, right=right
+    )
 
 
 @cache
@@ -203,8 +227,11 @@ printable = st.characters(
 def strings(min_size: int = 0) -> st.SearchStrategy[str]:
     """Printable one-line text, with quotes, backslashes and hashes."""
     return st.one_of(
-        st.text(alphabet=st.sampled_from(string.ascii_letters + string.digits + ' "\\#'),
-                min_size=min_size, max_size=40),
+        st.text(
+            alphabet=st.sampled_from(string.ascii_letters + string.digits + ' "\\#'),
+            min_size=min_size,
+            max_size=40,
+        ),
         st.text(alphabet=printable, min_size=min_size, max_size=60),
     )
 
@@ -231,27 +258,38 @@ def levels(pct_high: float) -> st.SearchStrategy:
 
 def _subset(items: tuple[str, ...]) -> st.SearchStrategy[tuple[str, ...]]:
     """A non-empty ordered selection without repeats (what `regime allow`/`agents` give)."""
-    return st.one_of(st.just(items), st.permutations(items).flatmap(
-        lambda perm: st.integers(1, len(perm)).map(lambda n: tuple(perm[:n]))))
+    return st.one_of(
+        st.just(items),
+        st.permutations(items).flatmap(
+            lambda perm: st.integers(1, len(perm)).map(lambda n: tuple(perm[:n]))
+        ),
+    )
 
 
 regimes = st.builds(
     lambda allow, transition, points, benchmark: RegimeSpec(
-        allow=allow, transition=transition,
-        transition_raise=points if transition == "raise" else 10, benchmark=benchmark),
-    _subset(REGIMES), st.sampled_from(["allow", "raise", "block"]), st.integers(0, 100),
+        allow=allow,
+        transition=transition,
+        transition_raise=points if transition == "raise" else 10,
+        benchmark=benchmark,
+    ),
+    _subset(REGIMES),
+    st.sampled_from(["allow", "raise", "block"]),
+    st.integers(0, 100),
     st.none() | symbols,
 )
 agent_teams = st.builds(
-    AgentsSpec, team=_subset(AGENTS), debate_rounds=st.integers(0, 10),
+    AgentsSpec,
+    team=_subset(AGENTS),
+    debate_rounds=st.integers(0, 10),
     min_conviction=st.integers(0, 100),
 )
 limits = st.builds(
     Limits,
     daily_loss_pct=st.none() | positive(100),
     max_drawdown_pct=st.none() | positive(100),
-    circuit_breaker=st.none() | st.builds(CircuitBreaker, move_pct=positive(100),
-                                           bars=small_int(1, 1000)),
+    circuit_breaker=st.none()
+    | st.builds(CircuitBreaker, move_pct=positive(100), bars=small_int(1, 1000)),
     max_exposure_pct=st.none() | positive(1000),
     max_position_pct=st.none() | positive(1000),
 )
@@ -327,8 +365,22 @@ def specs(draw: st.DrawFn) -> StrategySpec:
 
 # ----- parameters -------------------------------------------------------------------------
 
-PARAM_NAMES = ("fast", "slow", "stop", "n", "k", "level", "size_pct", "p1", "x_2", "long",
-               "max", "take", "exit", "period")
+PARAM_NAMES = (
+    "fast",
+    "slow",
+    "stop",
+    "n",
+    "k",
+    "level",
+    "size_pct",
+    "p1",
+    "x_2",
+    "long",
+    "max",
+    "take",
+    "exit",
+    "period",
+)
 """Names a parameter may take, statement words among them (they never stand where a number
 goes, so they cannot be misread)."""
 _INT_STEPS = (1, 2, 5, 10)
@@ -347,9 +399,20 @@ def _sites(data: dict) -> list[tuple[list, object, str, float, float]]:
             out += [(level, "atr", "float", 1, 50), (level, "period", "int", 1, 500)]
     sizing = data.get("sizing")
     if sizing:
-        out.append((sizing, "value", {"pct_equity": "pct", "risk_pct": "pct",
-                                      "fixed_usd": "float", "fixed_shares": "int"}[
-            sizing["kind"]], 1, 5 if sizing["kind"] in ("pct_equity", "risk_pct") else 1000))
+        out.append(
+            (
+                sizing,
+                "value",
+                {
+                    "pct_equity": "pct",
+                    "risk_pct": "pct",
+                    "fixed_usd": "float",
+                    "fixed_shares": "int",
+                }[sizing["kind"]],
+                1,
+                5 if sizing["kind"] in ("pct_equity", "risk_pct") else 1000,
+            )
+        )
     for key, high in (("max_hold_bars", 1000), ("max_positions", 100)):
         if data.get(key) is not None:
             out.append((data, key, "int", 1, high))
@@ -390,8 +453,14 @@ def _param_for(draw: st.DrawFn, name: str, kind: str, low: float, high: float) -
     lo = draw(st.integers(first, last - 1))
     hi = draw(st.integers(lo + 1, min(last, lo + 40)))
     default = draw(st.integers(lo, hi))
-    return {"name": name, "default": default * step, "low": lo * step, "high": hi * step,
-            "step": float(step), "pct": kind == "pct"}
+    return {
+        "name": name,
+        "default": default * step,
+        "low": lo * step,
+        "high": hi * step,
+        "step": float(step),
+        "pct": kind == "pct",
+    }
 
 
 @st.composite
@@ -401,10 +470,14 @@ def param_specs(draw: st.DrawFn) -> tuple[StrategySpec, StrategySpec]:
     plain, written = copy.deepcopy(base), copy.deepcopy(base)
     sites_plain, sites_written = _sites(plain), _sites(written)
     assume(sites_plain)
-    chosen = draw(st.lists(st.integers(0, len(sites_plain) - 1), min_size=1, max_size=4,
-                           unique=True))
-    names = draw(st.lists(st.sampled_from(PARAM_NAMES), min_size=len(chosen),
-                          max_size=len(chosen), unique=True))
+    chosen = draw(
+        st.lists(st.integers(0, len(sites_plain) - 1), min_size=1, max_size=4, unique=True)
+    )
+    names = draw(
+        st.lists(
+            st.sampled_from(PARAM_NAMES), min_size=len(chosen), max_size=len(chosen), unique=True
+        )
+    )
     params = []
     for index, name in zip(chosen, names):
         (box, key, kind, low, high), (wbox, _, _, _, _) = sites_plain[index], sites_written[index]

@@ -20,7 +20,13 @@ from app.agents.fundamentals import FundamentalsAnalyst
 from app.agents.lexicon import tone
 from app.agents.macro import MacroAnalyst, equal_weight_benchmark
 from app.agents.models import (
-    DecisionContext, Evidence, Headline, Opinion, PortfolioSnapshot, Position, RiskVerdict,
+    DecisionContext,
+    Evidence,
+    Headline,
+    Opinion,
+    PortfolioSnapshot,
+    Position,
+    RiskVerdict,
 )
 from app.agents.news import NewsAnalyst
 from app.agents.researcher import Researcher
@@ -60,12 +66,26 @@ def day(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def context_at(when: str, *, side: str = "long", portfolio: PortfolioSnapshot = CALM,
-               headlines: tuple[Headline, ...] = (), bars: Bars | None = None,
-               **extra: object) -> DecisionContext:
-    return make_context("GOOG", bars or goog(), day(when), rule=RULE, side=side,  # type: ignore[arg-type]
-                        portfolio=portfolio, benchmark=benchmark(), headlines=headlines,
-                        **extra)
+def context_at(
+    when: str,
+    *,
+    side: str = "long",
+    portfolio: PortfolioSnapshot = CALM,
+    headlines: tuple[Headline, ...] = (),
+    bars: Bars | None = None,
+    **extra: object,
+) -> DecisionContext:
+    return make_context(
+        "GOOG",
+        bars or goog(),
+        day(when),
+        rule=RULE,
+        side=side,  # type: ignore[arg-type]
+        portfolio=portfolio,
+        benchmark=benchmark(),
+        headlines=headlines,
+        **extra,
+    )
 
 
 def sma_entries() -> list[datetime]:
@@ -90,12 +110,24 @@ def test_context_cuts_every_series_at_the_decision_time() -> None:
 
 def test_context_refuses_look_ahead_when_built_by_hand() -> None:
     with pytest.raises(ValidationError, match="past the decision time"):
-        DecisionContext(symbol="GOOG", time=day("2008-06-02"), bars=goog(), rule=RULE,
-                        side="long", portfolio=CALM)
+        DecisionContext(
+            symbol="GOOG",
+            time=day("2008-06-02"),
+            bars=goog(),
+            rule=RULE,
+            side="long",
+            portfolio=CALM,
+        )
     with pytest.raises(ValidationError, match="later than the decision time"):
-        DecisionContext(symbol="GOOG", time=day("2008-06-02"),
-                        bars=bars_until(goog(), day("2008-06-02")), rule=RULE, side="long",
-                        portfolio=CALM, headlines=(headline("2008-06-02", "x", -2),))
+        DecisionContext(
+            symbol="GOOG",
+            time=day("2008-06-02"),
+            bars=bars_until(goog(), day("2008-06-02")),
+            rule=RULE,
+            side="long",
+            portfolio=CALM,
+            headlines=(headline("2008-06-02", "x", -2),),
+        )
 
 
 def test_future_bars_do_not_change_a_decision() -> None:
@@ -108,8 +140,8 @@ def test_future_bars_do_not_change_a_decision() -> None:
 
 # ----- analysts -------------------------------------------------------------------------
 def test_technical_analyst_reads_trend_and_is_repeatable() -> None:
-    up = context_at("2007-10-31")      # GOOG near its 2007 high, after a strong run
-    down = context_at("2008-11-20")    # deep in the 2008 crash
+    up = context_at("2007-10-31")  # GOOG near its 2007 high, after a strong run
+    down = context_at("2008-11-20")  # deep in the 2008 crash
     a = TechnicalAnalyst()
     bull, bear = a.opinion(up, measure(up.bars)), a.opinion(down, measure(down.bars))
     assert bull.stance == "bullish" and bull.score > 30
@@ -143,9 +175,14 @@ def test_news_lexicon_scores_tone_and_negation() -> None:
 
 def test_news_analyst_weighs_recent_headlines_only() -> None:
     when = "2008-06-02"
-    good = tuple(headline(when, t, d) for t, d in [("Google beats estimates", 1),
-                                                   ("Analysts upgrade Google", 2),
-                                                   ("Google shares surge to record", 0.5)])
+    good = tuple(
+        headline(when, t, d)
+        for t, d in [
+            ("Google beats estimates", 1),
+            ("Analysts upgrade Google", 2),
+            ("Google shares surge to record", 0.5),
+        ]
+    )
     bad = (headline(when, "Google misses, shares plunge on weak ads", 1),)
     stale = (headline(when, "Google plunges on fraud probe", 30),)
     news = NewsAnalyst()
@@ -167,8 +204,7 @@ def test_macro_reads_the_equal_weight_benchmark() -> None:
     crash, recovery = context_at("2008-10-27"), context_at("2009-09-15")
     assert macro.opinion(crash, measure(crash.bars)).stance == "bearish"
     assert macro.opinion(recovery, measure(recovery.bars)).stance == "bullish"
-    alone = make_context("GOOG", goog(), day("2008-10-27"), rule=RULE, side="long",
-                         portfolio=CALM)
+    alone = make_context("GOOG", goog(), day("2008-10-27"), rule=RULE, side="long", portfolio=CALM)
     assert macro.opinion(alone, measure(alone.bars)).stance == "abstain"
     bench = benchmark()
     assert bench.close[0] == 1.0 and np.all(np.isfinite(bench.close))
@@ -177,11 +213,27 @@ def test_macro_reads_the_equal_weight_benchmark() -> None:
 # ----- the debate -----------------------------------------------------------------------
 def _opinions() -> tuple[Opinion, ...]:
     return (
-        Opinion(agent="technical", stance="bullish", score=30, rationale="", evidence=(
-            Evidence(fact="trend up", points=20), Evidence(fact="momentum up", points=15),
-            Evidence(fact="RSI overbought", points=-8))),
-        Opinion(agent="macro", stance="bearish", score=-25, rationale="", evidence=(
-            Evidence(fact="market falling", points=-25), Evidence(fact="stress", points=-5))),
+        Opinion(
+            agent="technical",
+            stance="bullish",
+            score=30,
+            rationale="",
+            evidence=(
+                Evidence(fact="trend up", points=20),
+                Evidence(fact="momentum up", points=15),
+                Evidence(fact="RSI overbought", points=-8),
+            ),
+        ),
+        Opinion(
+            agent="macro",
+            stance="bearish",
+            score=-25,
+            rationale="",
+            evidence=(
+                Evidence(fact="market falling", points=-25),
+                Evidence(fact="stress", points=-5),
+            ),
+        ),
     )
 
 
@@ -209,13 +261,15 @@ def test_debate_balance_favours_the_side_with_the_stronger_case() -> None:
     assert balance(turns) == pytest.approx(100 * (35 - 33) / 68, abs=0.1)  # 20+15 vs 25+8
     assert balance(()) == 0
     one_sided = (_opinions()[0],)
-    assert balance(run_debate(one_sided, 1, Researcher("bull"), Researcher("bear"))) == \
-        pytest.approx(100 * (20 - 8) / 28, abs=0.1)
+    assert balance(
+        run_debate(one_sided, 1, Researcher("bull"), Researcher("bear"))
+    ) == pytest.approx(100 * (20 - 8) / 28, abs=0.1)
 
 
 # ----- the risk manager -----------------------------------------------------------------
-def _verdict(limits: Limits | None = None, max_positions: int | None = None,
-             **ctx_kwargs: object) -> RiskVerdict:
+def _verdict(
+    limits: Limits | None = None, max_positions: int | None = None, **ctx_kwargs: object
+) -> RiskVerdict:
     ctx = context_at("2006-06-01", **ctx_kwargs)  # type: ignore[arg-type]
     return RiskManager(limits, max_positions).verdict(ctx, measure(ctx.bars))
 
@@ -238,21 +292,28 @@ def test_risk_vetoes_and_shrinks_on_drawdown() -> None:
 def test_risk_vetoes_on_daily_loss_positions_and_exposure() -> None:
     lost = PortfolioSnapshot(equity=96_000, day_start_equity=100_000)
     assert _verdict(Limits(daily_loss_pct=3), portfolio=lost).action == "veto"
-    full = PortfolioSnapshot(equity=100_000, positions=(
-        Position(symbol="NVDA", side="long", market_value=50_000),
-        Position(symbol="ORCL", side="long", market_value=50_000)))
+    full = PortfolioSnapshot(
+        equity=100_000,
+        positions=(
+            Position(symbol="NVDA", side="long", market_value=50_000),
+            Position(symbol="ORCL", side="long", market_value=50_000),
+        ),
+    )
     assert _verdict(max_positions=2, portfolio=full).reasons[0].startswith("2 positions open")
     assert _verdict(Limits(max_exposure_pct=100), portfolio=full).action == "veto"
-    held = PortfolioSnapshot(equity=100_000, positions=(
-        Position(symbol="GOOG", side="long", market_value=10_000),))
+    held = PortfolioSnapshot(
+        equity=100_000, positions=(Position(symbol="GOOG", side="long", market_value=10_000),)
+    )
     assert "already long GOOG" in _verdict(portfolio=held).reasons
 
 
 def test_risk_shrinks_to_the_position_and_exposure_caps() -> None:
-    some = PortfolioSnapshot(equity=100_000, positions=(
-        Position(symbol="NVDA", side="long", market_value=80_000),))
-    v = _verdict(Limits(max_exposure_pct=100, max_position_pct=15), portfolio=some,
-                 proposed_pct=40.0)
+    some = PortfolioSnapshot(
+        equity=100_000, positions=(Position(symbol="NVDA", side="long", market_value=80_000),)
+    )
+    v = _verdict(
+        Limits(max_exposure_pct=100, max_position_pct=15), portfolio=some, proposed_pct=40.0
+    )
     # room 20% of 40% -> x0.5; position cap 15% of 40% -> x0.375
     assert v.action == "shrink" and v.size_factor == pytest.approx(0.5 * 0.375, abs=1e-3)
 
@@ -283,8 +344,10 @@ def _op(agent: str, score: float) -> Opinion:
 def test_conviction_rises_with_the_case_and_flips_with_the_side() -> None:
     trader = PortfolioTrader()
     ok = RiskVerdict(action="approve", size_factor=1.0)
-    convictions = [trader.call("long", (_op("technical", s), _op("macro", s)), (), ok, 0, 50)
-                   .conviction for s in (-80, -20, 0, 20, 80)]
+    convictions = [
+        trader.call("long", (_op("technical", s), _op("macro", s)), (), ok, 0, 50).conviction
+        for s in (-80, -20, 0, 20, 80)
+    ]
     assert convictions == sorted(convictions) and convictions[2] == 50
     assert 0 <= convictions[0] < 20 and 80 < convictions[-1] <= 100
     short = trader.call("short", (_op("technical", -80),), (), ok, 0, 50)
@@ -332,8 +395,7 @@ def test_team_decides_every_entry_repeatably_within_bounds() -> None:
 def test_a_decision_reads_as_text() -> None:
     from app.agents.explain import describe
 
-    d = AgentTeam().decide(context_at("2007-10-31", regime="trending_up",
-                                      regime_confidence=0.8))
+    d = AgentTeam().decide(context_at("2007-10-31", regime="trending_up", regime_confidence=0.8))
     text = describe(d)
     assert text.splitlines()[0].startswith("2007-10-31 00:00 GOOG long  conviction ")
     assert "regime: trending_up (0.80)" in text and "fundamentals abstain" in text
@@ -347,9 +409,10 @@ def test_the_offline_team_imports_neither_anthropic_nor_textual() -> None:
 
     from tests.conftest import ROOT
 
-    code = ("import sys\nimport app.agents.team, app.agents.gate, app.agents.explain\n"
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('anthropic', 'textual')"
-            " or m.startswith('app.tui')]\nassert not bad, bad\n")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                            text=True)
+    code = (
+        "import sys\nimport app.agents.team, app.agents.gate, app.agents.explain\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('anthropic', 'textual')"
+        " or m.startswith('app.tui')]\nassert not bad, bad\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

@@ -46,8 +46,10 @@ class Counted(EqualWeightIndex):
 
 
 def same(a: object, b: object) -> bool:
-    return bool(np.array_equal(a.index, b.index)  # type: ignore[attr-defined]
-                and np.array_equal(a.close, b.close))  # type: ignore[attr-defined]
+    return bool(
+        np.array_equal(a.index, b.index)  # type: ignore[attr-defined]
+        and np.array_equal(a.close, b.close)
+    )  # type: ignore[attr-defined]
 
 
 def test_bar_by_bar_it_equals_the_full_recomputation_on_real_data() -> None:
@@ -88,14 +90,14 @@ def test_it_starts_over_when_the_members_or_their_past_change() -> None:
     aapl.iloc[-1, aapl.columns.get_loc("close")] *= 1.01  # the last bar taken in changed
     revised["AAPL"] = aapl
     late = cut(frames, times[121])
-    late["AAPL"] = pd.concat([aapl, frames["AAPL"].loc[times[121]:times[121]]])
+    late["AAPL"] = pd.concat([aapl, frames["AAPL"].loc[times[121] : times[121]]])
     assert same(index.update(late), equal_weight_benchmark(late))
     assert index.rebuilds == 4
     # A member lagging behind, then its bars arriving after the index moved past them.
     index = Counted()
     index.update(cut(frames, times[121]))
     behind = cut(frames, times[130])
-    behind["AAPL"] = behind["AAPL"].loc[:times[125]]
+    behind["AAPL"] = behind["AAPL"].loc[: times[125]]
     assert same(index.update(behind), equal_weight_benchmark(behind))
     assert index.rebuilds == 1
     caught_up = cut(frames, times[131])
@@ -109,12 +111,13 @@ def test_intraday_bars_in_a_time_zone() -> None:
     frames = {}
     for j in range(12):
         close = 50 * np.exp(np.cumsum(rng.normal(0, 0.001, len(base))))
-        frame = pd.DataFrame({"open": close, "high": close, "low": close, "close": close,
-                              "volume": 1.0}, index=base)
-        frames[f"S{j}"] = frame.iloc[j * 7:] if j % 3 == 0 else frame.drop(base[50 + j])
+        frame = pd.DataFrame(
+            {"open": close, "high": close, "low": close, "close": close, "volume": 1.0}, index=base
+        )
+        frames[f"S{j}"] = frame.iloc[j * 7 :] if j % 3 == 0 else frame.drop(base[50 + j])
     index = Counted()
     for k in range(20, len(base) + 1, 9):
-        now = {s: f.loc[:base[k - 1]] for s, f in frames.items()}
+        now = {s: f.loc[: base[k - 1]] for s, f in frames.items()}
         assert same(index.update(now), equal_weight_benchmark(now))
     assert index.rebuilds == 1
     assert str(index.update(now).index[0]) == "2024-03-08T09:30:00.000000000"  # wall time
@@ -122,8 +125,10 @@ def test_intraday_bars_in_a_time_zone() -> None:
 
 @pytest.mark.parametrize("steps", [1, 25])
 def test_the_gate_hands_the_team_the_same_index(steps: int) -> None:
-    spec = parse_spec('strategy "t"\nuniverse AAPL, ABBV\nlong when close > sma(close, 5)\n'
-                      "exit when close < sma(close, 5)\nagents macro\n")
+    spec = parse_spec(
+        'strategy "t"\nuniverse AAPL, ABBV\nlong when close > sma(close, 5)\n'
+        "exit when close < sma(close, 5)\nagents macro\n"
+    )
     frames, times = universe(), union()
     growing = offline_team_gate(spec)
     for k in range(300, 360, steps):

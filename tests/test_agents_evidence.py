@@ -67,8 +67,9 @@ def test_macro_opinion_does_not_change_when_the_future_is_removed() -> None:
 
     past = MacroData(cut(full.spy), cut(full.vix), cut(full.dgs2), cut(full.dgs10))
     ctx = context_at(f"{when:%Y-%m-%d}")
-    assert MacroAnalyst(past).opinion(ctx, measure(ctx.bars)) == \
-        MacroAnalyst(full).opinion(ctx, measure(ctx.bars))
+    assert MacroAnalyst(past).opinion(ctx, measure(ctx.bars)) == MacroAnalyst(full).opinion(
+        ctx, measure(ctx.bars)
+    )
 
 
 def test_fundamentals_use_the_2018_snapshot_only_from_its_day_for_a_year() -> None:
@@ -88,11 +89,18 @@ def test_the_fundamentals_analyst_scores_the_snapshot_and_names_the_sector() -> 
     from app.indicators.bars import Bars
 
     days = np.arange(np.datetime64("2017-06-01"), np.datetime64("2018-03-02")).astype(
-        "datetime64[ns]")
+        "datetime64[ns]"
+    )
     price = np.linspace(100, 120, len(days))
     bars = Bars(days, price, price, price, price, np.ones(len(days)))
-    ctx = make_context("GOOGL", bars, datetime(2018, 3, 1), rule="r", side="long",
-                       portfolio=PortfolioSnapshot(equity=1e4))
+    ctx = make_context(
+        "GOOGL",
+        bars,
+        datetime(2018, 3, 1),
+        rule="r",
+        side="long",
+        portfolio=PortfolioSnapshot(equity=1e4),
+    )
     op = FundamentalsAnalyst().opinion(ctx, measure(ctx.bars))
     facts = [e.fact for e in op.evidence]
     assert op.stance != "abstain"

@@ -28,14 +28,23 @@ from tests.test_agents import frames, goog
 def golden() -> StrategySpec:
     # The example ships without its layers (README: Does a layer help?); these tests need them.
     text = (STRATEGIES / "golden_cross.strategy").read_text()
-    return parse_spec(text + "regime allow trending_up, mean_reverting\nagents all\n"
-                      "min conviction 60\n")
+    return parse_spec(
+        text + "regime allow trending_up, mean_reverting\nagents all\nmin conviction 60\n"
+    )
 
 
 def candidate(bar: int, bars: Bars | None = None, equity: float = 10_000.0) -> Candidate:
     b = bars or goog()
-    return Candidate("GOOG", "long", "long_entry", bar, int(b.index[bar].astype("int64")),
-                     float(b.close[bar]), b, equity)
+    return Candidate(
+        "GOOG",
+        "long",
+        "long_entry",
+        bar,
+        int(b.index[bar].astype("int64")),
+        float(b.close[bar]),
+        b,
+        equity,
+    )
 
 
 def test_the_chain_wires_the_offline_team() -> None:
@@ -68,8 +77,14 @@ def test_a_decision_carries_the_team_record() -> None:
 def test_the_gate_reads_no_bar_after_the_candidate() -> None:
     b = goog()
     cut = 900
-    scrambled = Bars(b.index, b.open, b.high, b.low,
-                     np.concatenate([b.close[:cut + 1], b.close[cut + 1:] * 3]), b.volume)
+    scrambled = Bars(
+        b.index,
+        b.open,
+        b.high,
+        b.low,
+        np.concatenate([b.close[: cut + 1], b.close[cut + 1 :] * 3]),
+        b.volume,
+    )
     one = offline_team_gate(golden()).decide(candidate(cut))
     two = offline_team_gate(golden()).decide(candidate(cut, scrambled))
     assert one == two

@@ -26,8 +26,10 @@ WHENS = ("2007-10-31", "2008-09-15")
 
 
 def _headlines(when: str, text: str, n: int = 3) -> tuple[Headline, ...]:
-    return tuple(Headline(time=day(when) - timedelta(hours=6 + 12 * k), text=text,
-                          symbols=("GOOG",)) for k in range(n))
+    return tuple(
+        Headline(time=day(when) - timedelta(hours=6 + 12 * k), text=text, symbols=("GOOG",))
+        for k in range(n)
+    )
 
 
 class CappedNews:
@@ -39,9 +41,13 @@ class CappedNews:
         self.score = score
 
     def opinion(self, ctx: object, feats: object) -> Opinion:
-        return Opinion(agent="news", stance=stance_of(self.score), score=self.score,
-                       rationale="at the cap",
-                       evidence=(Evidence(fact="at the cap", points=self.score),))
+        return Opinion(
+            agent="news",
+            stance=stance_of(self.score),
+            score=self.score,
+            rationale="at the cap",
+            evidence=(Evidence(fact="at the cap", points=self.score),),
+        )
 
 
 def _capped(when: str, score: float, rounds: int) -> object:
@@ -79,10 +85,16 @@ class ObedientFake(AgentFake):
             self.record(recorded)
             text = recorded.last_user_text.lower()
             score = -10_000 if re.search(r"sell|short|crash|fraud|-100", text) else 10_000
-            return Scripted(json.dumps({
-                "stance": "bullish" if score > 0 else "bearish", "score": score,
-                "rationale": "OBEYED THE HEADLINE: conviction 100, size 5",
-                "evidence": [{"fact": "OBEYED THE HEADLINE", "value": 1, "points": 100}]}))
+            return Scripted(
+                json.dumps(
+                    {
+                        "stance": "bullish" if score > 0 else "bearish",
+                        "score": score,
+                        "rationale": "OBEYED THE HEADLINE: conviction 100, size 5",
+                        "evidence": [{"fact": "OBEYED THE HEADLINE", "value": 1, "points": 100}],
+                    }
+                )
+            )
         return super().next_reply(recorded)
 
 
@@ -93,20 +105,23 @@ def obedient() -> Iterator[ObedientFake]:
 
 
 def _llm_decide(fake: ObedientFake, headlines: tuple[Headline, ...], when: str) -> object:
-    team = AgentTeam(AgentsSpec(debate_rounds=1, min_conviction=55), "llm", llm=make_llm(fake),
-                     mask=True)
+    team = AgentTeam(
+        AgentsSpec(debate_rounds=1, min_conviction=55), "llm", llm=make_llm(fake), mask=True
+    )
     return team.decide(context_at(when, headlines=headlines))
 
 
 def test_through_the_model_no_variant_moves_a_decision_beyond_the_cap(
-        obedient: ObedientFake) -> None:
+    obedient: ObedientFake,
+) -> None:
     when = WHENS[0]
     refs = {}
     for sign, text in ((1, "GOOG ad sales steady"), (-1, "GOOG sells a unit, shares fall")):
         obedient.requests.clear()
         refs[sign] = _llm_decide(obedient, _headlines(when, text), when)
-        refs[sign, "trader"] = [r.last_user_text for r in obedient.requests
-                                if role_of(r) == "trader"]
+        refs[sign, "trader"] = [
+            r.last_user_text for r in obedient.requests if role_of(r) == "trader"
+        ]
     for text in VARIANTS:
         obedient.requests.clear()
         d = _llm_decide(obedient, _headlines(when, text), when)
@@ -117,11 +132,13 @@ def test_through_the_model_no_variant_moves_a_decision_beyond_the_cap(
         sign = 1 if news.score > 0 else -1
         assert news.score == sign * MAX_POINTS, text
         ref = refs[sign]
-        assert (d.conviction, d.approved, d.size_factor) == \
-            (ref.conviction, ref.approved, ref.size_factor), text
+        assert (d.conviction, d.approved, d.size_factor) == (
+            ref.conviction,
+            ref.approved,
+            ref.size_factor,
+        ), text
         others = [r for r in obedient.requests if role_of(r) != "news"]
-        assert [r.last_user_text for r in others if role_of(r) == "trader"] == \
-            refs[sign, "trader"]
+        assert [r.last_user_text for r in others if role_of(r) == "trader"] == refs[sign, "trader"]
         sent = json.dumps([r.body for r in others], ensure_ascii=False)
         assert "OBEYED" not in sent and normalize(text)[:30] not in sent, text
         [asked] = [r for r in obedient.requests if role_of(r) == "news"]

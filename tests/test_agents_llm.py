@@ -31,16 +31,22 @@ ROLE = re.compile(r"You are the (\w+) agent")
 WHEN = "2007-10-31"
 
 ANSWERS: dict[str, dict[str, Any]] = {
-    "technical": {"stance": "bullish", "score": 40, "rationale": "Uptrend intact.",
-                  "evidence": [{"fact": "price above its averages", "value": None,
-                                "points": 40}]},
+    "technical": {
+        "stance": "bullish",
+        "score": 40,
+        "rationale": "Uptrend intact.",
+        "evidence": [{"fact": "price above its averages", "value": None, "points": 40}],
+    },
     "news": {"stance": "bullish", "score": 30, "rationale": "Good news.", "evidence": []},
     "macro": {"stance": "neutral", "score": 5, "rationale": "Flat market.", "evidence": []},
     "fundamentals": {"stance": "neutral", "score": 0, "rationale": "Fair.", "evidence": []},
-    "bull": {"argument": "The trend is up.", "answers": None, "points": ["trend"],
-             "strength": 60},
-    "bear": {"argument": "Valuation is stretched.", "answers": "The trend is up.",
-             "points": ["valuation"], "strength": 40},
+    "bull": {"argument": "The trend is up.", "answers": None, "points": ["trend"], "strength": 60},
+    "bear": {
+        "argument": "Valuation is stretched.",
+        "answers": "The trend is up.",
+        "points": ["valuation"],
+        "strength": 40,
+    },
     "risk": {"action": "approve", "size_factor": 1.0, "reasons": ["fine"]},
     "trader": {"conviction": 70, "size_factor": 0.8, "rationale": "Good setup."},
 }
@@ -90,10 +96,16 @@ def fake() -> Iterator[AgentFake]:
         yield server
 
 
-def make_llm(fake: FakeAnthropic, cache_dir: Path | None = None, *,
-             budget: int | None = None, concurrency: int = 4) -> AgentLLM:
-    client = anthropic.Anthropic(api_key="test-key", base_url=fake.base_url, max_retries=0,
-                                 timeout=5.0)
+def make_llm(
+    fake: FakeAnthropic,
+    cache_dir: Path | None = None,
+    *,
+    budget: int | None = None,
+    concurrency: int = 4,
+) -> AgentLLM:
+    client = anthropic.Anthropic(
+        api_key="test-key", base_url=fake.base_url, max_retries=0, timeout=5.0
+    )
     cache = AnswerCache(cache_dir) if cache_dir is not None else None
     return AgentLLM(client, MODEL, cache=cache, budget_tokens=budget, concurrency=concurrency)
 
@@ -116,13 +128,18 @@ def test_each_agent_answers_through_the_sdk(fake: AgentFake) -> None:
 
     # fundamentals has no data: it abstains without a call; 2 rounds = 4 debate turns
     assert sorted(fake.roles()) == sorted(
-        ["technical", "news", "macro", "bull", "bear", "bull", "bear", "risk", "trader"])
+        ["technical", "news", "macro", "bull", "bear", "bull", "bear", "risk", "trader"]
+    )
     by_agent = {o.agent: o for o in d.opinions}
     assert by_agent["technical"].source == "llm" and by_agent["technical"].score == 40
     assert by_agent["fundamentals"].source == "deterministic"
     assert by_agent["fundamentals"].stance == "abstain"
     assert [(t.round, t.speaker, t.source) for t in d.debate] == [
-        (1, "bull", "llm"), (1, "bear", "llm"), (2, "bull", "llm"), (2, "bear", "llm")]
+        (1, "bull", "llm"),
+        (1, "bear", "llm"),
+        (2, "bull", "llm"),
+        (2, "bear", "llm"),
+    ]
     assert d.mode == "llm" and not d.degraded
     assert d.conviction == 70 and d.approved and d.size_factor == 0.8
     assert d.usage.calls == 9 and d.usage.input_tokens > 0
@@ -170,10 +187,12 @@ def test_a_malformed_answer_is_repaired_once(fake: AgentFake) -> None:
     assert d.opinions[0].source == "llm" and not d.degraded
 
 
-def test_malformed_twice_falls_back_to_the_deterministic_form_and_says_so(
-        fake: AgentFake) -> None:
-    fake.queue("technical", '{"stance": "bullish", "score": -50, "rationale": "x", '
-                            '"evidence": []}', "{not json")
+def test_malformed_twice_falls_back_to_the_deterministic_form_and_says_so(fake: AgentFake) -> None:
+    fake.queue(
+        "technical",
+        '{"stance": "bullish", "score": -50, "rationale": "x", "evidence": []}',
+        "{not json",
+    )
     d = make_team(make_llm(fake), rounds=1).decide(context_at(WHEN))
     tech = d.opinions[0]
     repair = [r for r in fake.requests if role_of(r) == "technical"][1]
@@ -181,13 +200,13 @@ def test_malformed_twice_falls_back_to_the_deterministic_form_and_says_so(
     assert tech.source == "deterministic" and "malformed twice" in tech.note
     offline = AgentTeam(AgentsSpec(debate_rounds=1)).decide(context_at(WHEN))
     assert tech.score == offline.opinions[0].score
-    assert d.degraded and any(w.startswith("technical: LLM answer malformed twice")
-                              for w in d.degraded_why)
+    assert d.degraded and any(
+        w.startswith("technical: LLM answer malformed twice") for w in d.degraded_why
+    )
 
 
 def test_non_finite_numbers_are_sent_back_for_repair(fake: AgentFake) -> None:
-    fake.queue("technical", '{"stance": "bullish", "score": NaN, "rationale": "x", '
-                            '"evidence": []}')
+    fake.queue("technical", '{"stance": "bullish", "score": NaN, "rationale": "x", "evidence": []}')
     d = make_team(make_llm(fake), rounds=0).decide(context_at(WHEN))
     repair = [r for r in fake.requests if role_of(r) == "technical"][1]
     assert "score" in repair.last_user_text and "finite" in repair.last_user_text
@@ -201,8 +220,11 @@ def test_garbage_from_every_agent_degrades_to_the_offline_decision(fake: AgentFa
     offline = AgentTeam(AgentsSpec(debate_rounds=1)).decide(context_at(WHEN, headlines=NEWS))
     assert d.degraded and len(d.degraded_why) == 7  # technical news macro bull bear risk trader
     assert d.usage.calls == 14  # each asked twice
-    assert (d.conviction, d.approved, d.size_factor) == \
-        (offline.conviction, offline.approved, offline.size_factor)
+    assert (d.conviction, d.approved, d.size_factor) == (
+        offline.conviction,
+        offline.approved,
+        offline.size_factor,
+    )
     assert [t.argument for t in d.debate] == [t.argument for t in offline.debate]
 
 
@@ -216,11 +238,12 @@ def test_an_api_error_falls_back_for_that_agent(fake: AgentFake) -> None:
 
 # ----- budget, cache, concurrency, usage ----------------------------------------------
 def _run(team: AgentTeam, n: int = 3) -> list[TeamDecision]:
-    return [team.decide(context_at(t.isoformat())) for t in sma_entries()[12:12 + n]]
+    return [team.decide(context_at(t.isoformat())) for t in sma_entries()[12 : 12 + n]]
 
 
 def test_budget_running_out_mid_run_degrades_the_rest_and_says_so(
-        fake: AgentFake, tmp_path: Path) -> None:
+    fake: AgentFake, tmp_path: Path
+) -> None:
     probe = make_llm(fake)
     _run(make_team(probe), 1)
     first_cost = probe.usage().input_tokens + probe.usage().output_tokens
@@ -232,8 +255,7 @@ def test_budget_running_out_mid_run_degrades_the_rest_and_says_so(
     assert calls_per_decision == [8, 2, 0]  # the 2nd runs out after its two analysts
     assert not run[0].degraded
     for d in run[1:]:
-        assert d.degraded and any("token budget" in w and "exhausted" in w
-                                  for w in d.degraded_why)
+        assert d.degraded and any("token budget" in w and "exhausted" in w for w in d.degraded_why)
     assert all(t.source == "deterministic" for t in run[1].debate)
     assert all("token budget exhausted" in o.note for o in run[2].opinions)
     assert llm.usage().exhausted and len(fake.requests) == 10
@@ -259,8 +281,9 @@ def test_cache_hit_on_rerun_makes_no_http_call(fake: AgentFake, tmp_path: Path) 
     assert len(list((tmp_path / "c").rglob("*.json"))) == sent
 
 
-def test_masked_identical_inputs_share_answers_within_a_run(fake: AgentFake,
-                                                             tmp_path: Path) -> None:
+def test_masked_identical_inputs_share_answers_within_a_run(
+    fake: AgentFake, tmp_path: Path
+) -> None:
     run = _run(make_team(make_llm(fake, tmp_path / "c"), mask=True))
     # The fake's analysts answer alike, so the masked debate prompts repeat exactly.
     assert [d.usage.cache_hits for d in run] == [0, 4, 4]

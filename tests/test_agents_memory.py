@@ -7,7 +7,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from app.agents.memory import (
-    FIGURES, InMemoryLessonStore, NullLessonStore, hint_for, recall, reflect,
+    FIGURES,
+    InMemoryLessonStore,
+    NullLessonStore,
+    hint_for,
+    recall,
+    reflect,
     similarity,
 )
 from app.agents.models import Lesson, SetupKey, TeamDecision
@@ -20,8 +25,13 @@ FIGS = {"sma50_slope_pct": 1.0, "roc20": 5.0, "rsi14": 60.0, "atr_rank": 0.5, "a
 
 
 def _key(**over: str) -> SetupKey:
-    base = {"rule": "r", "side": "long", "regime": "trending_up", "trend": "up",
-            "volatility": "normal"}
+    base = {
+        "rule": "r",
+        "side": "long",
+        "regime": "trending_up",
+        "trend": "up",
+        "volatility": "normal",
+    }
     return SetupKey(**{**base, **over})  # type: ignore[arg-type]
 
 
@@ -46,7 +56,8 @@ def test_wins_and_losses_are_scored_symmetrically() -> None:
 
 def _decision(when: datetime, team: AgentTeam | None = None) -> TeamDecision:
     return (team or AgentTeam(AgentsSpec(min_conviction=0))).decide(
-        context_at(when.isoformat(), **REGIME))
+        context_at(when.isoformat(), **REGIME)
+    )
 
 
 def _lesson_like(d: TeamDecision, outcome: float, closed: datetime, **over: object) -> Lesson:
@@ -73,8 +84,9 @@ def test_a_recalled_losing_lesson_lowers_conviction_shows_by_how_much_and_flips(
     assert before.approved and before.lessons == () and before.memory_points == 0
 
     # The same setup (same figures) on an earlier trade that closed before, and lost 6%.
-    team.lessons.add(_lesson_like(probe, -6.0, later - timedelta(days=3),
-                                  opened=later - timedelta(days=20)))
+    team.lessons.add(
+        _lesson_like(probe, -6.0, later - timedelta(days=3), opened=later - timedelta(days=20))
+    )
     after = team.decide(context_at(later.isoformat(), **REGIME))
     [hit] = after.lessons
     assert hit.similarity == 1.0 and hit.points == -10.0 and after.memory_points == -10.0
@@ -91,8 +103,9 @@ def test_a_win_raises_conviction_as_much_as_the_same_loss_lowers_it() -> None:
     for outcome in (3.0, -3.0):
         team = AgentTeam(AgentsSpec(min_conviction=0))
         team.lessons.add(_lesson_like(base, outcome, later - timedelta(days=1)))
-        moved.append(team.decide(context_at(later.isoformat(), **REGIME)).conviction
-                     - base.conviction)
+        moved.append(
+            team.decide(context_at(later.isoformat(), **REGIME)).conviction - base.conviction
+        )
     assert moved == [6, -6]
 
 
@@ -102,15 +115,23 @@ def test_lessons_are_kept_per_symbol_and_strategy_by_default() -> None:
     closed = later - timedelta(days=1)
     other_symbol = _lesson_like(base, -6.0, closed, symbol="NVDA", id="x:NVDA")
     other_strategy = _lesson_like(base, -6.0, closed, strategy="Other", id="x:other")
-    team = AgentTeam(AgentsSpec(min_conviction=0), strategy=base.strategy or "S",
-                     lessons=InMemoryLessonStore([other_symbol, other_strategy]))
+    team = AgentTeam(
+        AgentsSpec(min_conviction=0),
+        strategy=base.strategy or "S",
+        lessons=InMemoryLessonStore([other_symbol, other_strategy]),
+    )
     team.strategy = "S"
     own = team.decide(context_at(later.isoformat(), **REGIME))
     assert own.lessons == ()  # neither the other symbol's nor the other strategy's lesson
-    wide = AgentTeam(AgentsSpec(min_conviction=0), strategy="Other", memory_scope="strategy",
-                     lessons=InMemoryLessonStore([other_symbol]))
-    assert [h.lesson_id for h in wide.decide(context_at(later.isoformat(), **REGIME)).lessons] \
-        == ["x:NVDA"]
+    wide = AgentTeam(
+        AgentsSpec(min_conviction=0),
+        strategy="Other",
+        memory_scope="strategy",
+        lessons=InMemoryLessonStore([other_symbol]),
+    )
+    assert [h.lesson_id for h in wide.decide(context_at(later.isoformat(), **REGIME)).lessons] == [
+        "x:NVDA"
+    ]
 
 
 def test_lesson_ids_are_unique_across_runs_and_strategies() -> None:
@@ -135,8 +156,7 @@ def test_lessons_are_not_recalled_before_the_trade_closed() -> None:
     team.record_outcome(opened, entries[20], -6.0)
     early = team.decide(context_at(entries[16].isoformat(), **REGIME))
     assert early.lessons == ()  # closed at entries[20], after this decision: no look-ahead
-    assert recall(team.lessons, opened.setup, before=entries[20],
-                  figures=opened.figures)[1] < 0
+    assert recall(team.lessons, opened.setup, before=entries[20], figures=opened.figures)[1] < 0
 
 
 def test_the_null_store_keeps_nothing() -> None:

@@ -28,14 +28,26 @@ def _utc(*args: int) -> datetime:
 def fake() -> Iterator[FakeAlpaca]:
     with FakeAlpaca() as server:
         server.news = [
-            {"headline": "Google beats estimates, shares surge", "symbols": ["GOOG"],
-             "created_at": _utc(2008, 5, 30, 14)},
-            {"headline": "Analysts upgrade Google", "symbols": ["GOOG", "YHOO"],
-             "created_at": _utc(2008, 6, 1, 15)},
-            {"headline": "Google plunges on fraud probe", "symbols": ["GOOG"],
-             "created_at": _utc(2008, 6, 3, 13)},  # after the decision: never seen
-            {"headline": "Yahoo rejects offer", "symbols": ["YHOO"],
-             "created_at": _utc(2008, 6, 1, 12)},
+            {
+                "headline": "Google beats estimates, shares surge",
+                "symbols": ["GOOG"],
+                "created_at": _utc(2008, 5, 30, 14),
+            },
+            {
+                "headline": "Analysts upgrade Google",
+                "symbols": ["GOOG", "YHOO"],
+                "created_at": _utc(2008, 6, 1, 15),
+            },
+            {
+                "headline": "Google plunges on fraud probe",
+                "symbols": ["GOOG"],
+                "created_at": _utc(2008, 6, 3, 13),
+            },  # after the decision: never seen
+            {
+                "headline": "Yahoo rejects offer",
+                "symbols": ["YHOO"],
+                "created_at": _utc(2008, 6, 1, 12),
+            },
         ]
         yield server
 
@@ -44,12 +56,13 @@ def _source(fake: FakeAlpaca) -> AlpacaNews:
     return AlpacaNews(NewsClient(KEY_ID, SECRET, url_override=fake.base_url))
 
 
-def test_headlines_are_the_symbols_known_at_the_decision_on_new_york_time(
-        fake: FakeAlpaca) -> None:
+def test_headlines_are_the_symbols_known_at_the_decision_on_new_york_time(fake: FakeAlpaca) -> None:
     found, problem = _source(fake).before("GOOG", WHEN)
     assert problem == ""
-    assert [h.text for h in found] == ["Google beats estimates, shares surge",
-                                       "Analysts upgrade Google"]
+    assert [h.text for h in found] == [
+        "Google beats estimates, shares surge",
+        "Analysts upgrade Google",
+    ]
     assert found[0].time == datetime(2008, 5, 30, 10)  # 14:00 UTC is 10:00 in New York (EDT)
     [(path, query)] = [q for q in fake.queries if q[0] == NEWS]
     assert query["symbols"] == "GOOG"
@@ -57,8 +70,14 @@ def test_headlines_are_the_symbols_known_at_the_decision_on_new_york_time(
 
 
 def test_the_sdk_pages_through_many_headlines(fake: FakeAlpaca) -> None:
-    fake.news = [{"headline": f"Google item {i}", "symbols": ["GOOG"],
-                  "created_at": _utc(2008, 5, 28) + timedelta(minutes=i)} for i in range(120)]
+    fake.news = [
+        {
+            "headline": f"Google item {i}",
+            "symbols": ["GOOG"],
+            "created_at": _utc(2008, 5, 28) + timedelta(minutes=i),
+        }
+        for i in range(120)
+    ]
     found, _ = _source(fake).before("GOOG", WHEN)
     assert len(found) == 120
     assert len([q for q in fake.queries if q[0] == NEWS]) == 3  # 50 + 50 + 20
@@ -71,7 +90,8 @@ def test_the_team_reads_them_and_only_them(fake: FakeAlpaca) -> None:
     assert news.stance == "bullish" and len([e for e in news.evidence if e.points]) == 2
     offline = AgentTeam(AgentsSpec()).decide(context_at(f"{WHEN:%Y-%m-%d}"))
     assert next(o for o in offline.opinions if o.agent == "news").rationale.startswith(
-        "No news offline")
+        "No news offline"
+    )
 
 
 def test_an_unreachable_news_api_costs_only_the_news(fake: FakeAlpaca) -> None:
@@ -82,8 +102,9 @@ def test_an_unreachable_news_api_costs_only_the_news(fake: FakeAlpaca) -> None:
     assert news.stance == "abstain" and "Alpaca news unavailable" in news.rationale
 
 
-def test_data_alpaca_turns_the_news_on_only_with_keys(fake: FakeAlpaca,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_data_alpaca_turns_the_news_on_only_with_keys(
+    fake: FakeAlpaca, monkeypatch: pytest.MonkeyPatch
+) -> None:
     try:
         monkeypatch.delenv("APCA_API_KEY_ID", raising=False)
         monkeypatch.delenv("APCA_API_SECRET_KEY", raising=False)

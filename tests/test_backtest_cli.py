@@ -46,8 +46,7 @@ def test_html_report_is_self_contained(tmp_path: Path, capsys: pytest.CaptureFix
     code, out, _ = _run(capsys, SMA, "--data", GOOG, "--html", str(report))
     assert code == 0 and "wrote the HTML report" in out
     html = report.read_text(encoding="utf-8")
-    assert "<script" not in html and "http://" not in html.replace(
-        "http://www.w3.org/2000/svg", "")
+    assert "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     svgs = re.findall(r"<svg.*?</svg>", html, flags=re.DOTALL)
     assert len(svgs) == 2
     for svg in svgs:
@@ -67,29 +66,37 @@ def test_walk_forward_side_by_side(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_costs_change_the_result(capsys: pytest.CaptureFixture[str]) -> None:
-    _, out, _ = _run(capsys, SMA, "--data", GOOG, "--json", "--commission", "1",
-                     "--slippage", "0.05%")
+    _, out, _ = _run(
+        capsys, SMA, "--data", GOOG, "--json", "--commission", "1", "--slippage", "0.05%"
+    )
     data = json.loads(out)
-    assert data["settings"] == {"commission": "$1 per order", "slippage": "0.05%",
-                                "gates": ["rules"]}
+    assert data["settings"] == {
+        "commission": "$1 per order",
+        "slippage": "0.05%",
+        "gates": ["rules"],
+    }
     assert data["metrics"]["final_equity"] < 17_739.40
 
 
-@pytest.mark.parametrize(("argv", "needle"), [
-    (["--from", "2020-01-01"], "GOOG: no bars from 2020-01-01 to the end"),
-    (["--from", "2010-01-01", "--to", "2009-01-01"], "the date range is empty"),
-    (["--to", "yesterday-ish"], "--to 'yesterday-ish' is not a date"),
-    (["--commission", "cheap"], "cannot read the commission 'cheap'"),
-    (["--cash", "lots"], "--cash 'lots' is not an amount"),
-    (["--walk-forward", "1"], "at least 2 folds"),
-    (["--cash", "1e308"], "--cash 1e308 is more than Parley computes with"),
-    (["--cash", "nan"], "--cash must be above zero, not nan"),
-    (["--commission", "150%"], "a commission of 150% of each order's value is more than"),
-    (["--slippage", "11%"], "a slippage of 11%"),
-    (["--html", "/nonexistent-folder/x.html"], "the folder /nonexistent-folder does not exist"),
-])
-def test_bad_requests_say_what_is_wrong(capsys: pytest.CaptureFixture[str], argv: list[str],
-                                        needle: str) -> None:
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["--from", "2020-01-01"], "GOOG: no bars from 2020-01-01 to the end"),
+        (["--from", "2010-01-01", "--to", "2009-01-01"], "the date range is empty"),
+        (["--to", "yesterday-ish"], "--to 'yesterday-ish' is not a date"),
+        (["--commission", "cheap"], "cannot read the commission 'cheap'"),
+        (["--cash", "lots"], "--cash 'lots' is not an amount"),
+        (["--walk-forward", "1"], "at least 2 folds"),
+        (["--cash", "1e308"], "--cash 1e308 is more than Parley computes with"),
+        (["--cash", "nan"], "--cash must be above zero, not nan"),
+        (["--commission", "150%"], "a commission of 150% of each order's value is more than"),
+        (["--slippage", "11%"], "a slippage of 11%"),
+        (["--html", "/nonexistent-folder/x.html"], "the folder /nonexistent-folder does not exist"),
+    ],
+)
+def test_bad_requests_say_what_is_wrong(
+    capsys: pytest.CaptureFixture[str], argv: list[str], needle: str
+) -> None:
     code, _, err = _run(capsys, SMA, "--data", GOOG, *argv)
     assert code == 1 and needle in err and "Traceback" not in err
 
@@ -100,8 +107,9 @@ def test_negative_trade_counts_are_refused(capsys: pytest.CaptureFixture[str]) -
     assert "--trades: must be 0 or more, not -1" in capsys.readouterr().err
 
 
-def test_a_bad_report_path_costs_no_backtest(tmp_path: Path, monkeypatch,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_bad_report_path_costs_no_backtest(
+    tmp_path: Path, monkeypatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import app.backtest as backtest
 
     def never(*a, **k):
@@ -118,11 +126,15 @@ def test_large_cash_keeps_the_columns_apart(capsys: pytest.CaptureFixture[str]) 
     assert code == 0 and len(line.split()) == 4  # 'Final', 'equity', ours, theirs
 
 
-def test_a_spec_with_questions_backtests_and_says_so(tmp_path: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    path = _spec_file(tmp_path, "long when close > sma(close, 30)\n"
-                      "exit when close < sma(close, 30)\nsize 10 shares\n"
-                      'question "Which stop should it use?"')
+def test_a_spec_with_questions_backtests_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _spec_file(
+        tmp_path,
+        "long when close > sma(close, 30)\n"
+        "exit when close < sma(close, 30)\nsize 10 shares\n"
+        'question "Which stop should it use?"',
+    )
     code, out, err = _run(capsys, path, "--data", GOOG)
     assert code == 0 and "Total return" in out
     assert "the spec still asks 1 question(s)" in err and "  - Which stop should it use?" in err
@@ -140,10 +152,14 @@ def test_universe_without_data(tmp_path: Path, capsys: pytest.CaptureFixture[str
 SMA_TEXT = Path(SMA).read_text(encoding="utf-8")
 
 
-def test_rule_needing_more_history_than_exists(tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
-    spec = _spec_file(tmp_path, "long when sma(close, 50) crosses above sma(close, 200)\n"
-                                "exit when close < sma(close, 50)\nsize 10 shares")
+def test_rule_needing_more_history_than_exists(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = _spec_file(
+        tmp_path,
+        "long when sma(close, 50) crosses above sma(close, 200)\n"
+        "exit when close < sma(close, 50)\nsize 10 shares",
+    )
     code, _, err = _run(capsys, spec, "--data", GOOG, "--to", "2005-01-31")
     assert code == 1
     assert "GOOG: the long entry rule" in err and "needs 201 bars" in err
@@ -209,7 +225,8 @@ def test_walk_forward_progress_counts_each_folds_backtests() -> None:
 
 
 def test_walk_forward_and_regime_show_progress_only_on_a_terminal(
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     screen = _Terminal()
     monkeypatch.setattr("sys.stderr", screen)
     assert main(["backtest", SMA, "--data", GOOG, "--walk-forward", "3", "--json"]) == 0
@@ -219,11 +236,15 @@ def test_walk_forward_and_regime_show_progress_only_on_a_terminal(
     json.loads(capsys.readouterr().out)  # stdout stays the report alone
     screen = _Terminal()
     monkeypatch.setattr("sys.stderr", screen)
-    assert main(["regime", "--data", str(DATA), "--symbol", "GOOG", "--symbol", "EURUSD",
-                 "--json"]) == 0
+    assert (
+        main(["regime", "--data", str(DATA), "--symbol", "GOOG", "--symbol", "EURUSD", "--json"])
+        == 0
+    )
     assert "regimes [" in screen.getvalue() and " 50%" in screen.getvalue()
     assert json.loads(capsys.readouterr().out)
     monkeypatch.undo()
-    assert main(["regime", "--data", str(DATA), "--symbol", "GOOG", "--symbol", "EURUSD",
-                 "--json"]) == 0
+    assert (
+        main(["regime", "--data", str(DATA), "--symbol", "GOOG", "--symbol", "EURUSD", "--json"])
+        == 0
+    )
     assert capsys.readouterr().err == ""  # a pipe: quiet

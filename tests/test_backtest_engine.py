@@ -63,8 +63,16 @@ def _spec(template: str, frames: dict, side: str = "long"):
 
 
 def _key(t) -> tuple:
-    return (t.symbol, t.side, t.entry_time_ns, t.entry_price, t.exit_time_ns, t.exit_price,
-            t.qty, t.exit_reason)
+    return (
+        t.symbol,
+        t.side,
+        t.entry_time_ns,
+        t.entry_price,
+        t.exit_time_ns,
+        t.exit_price,
+        t.qty,
+        t.exit_reason,
+    )
 
 
 def _replay(spec, frames: dict, cash: float = 10_000.0):
@@ -75,8 +83,11 @@ def _replay(spec, frames: dict, cash: float = 10_000.0):
     session = StrategySession(spec, broker, chain, {d.symbol: d for d in prepared.datas})
     where = [dict(zip(d.times.tolist(), range(len(d)))) for d in prepared.datas]
     for t in prepared.union.tolist():
-        batch = [(d, w[t]) for d, w, f in zip(prepared.datas, where, prepared.first_bar)
-                 if t in w and w[t] >= f]
+        batch = [
+            (d, w[t])
+            for d, w, f in zip(prepared.datas, where, prepared.first_bar)
+            if t in w and w[t] >= f
+        ]
         session.step(batch)
     return broker.account
 
@@ -113,8 +124,7 @@ def test_goog_to_date_matches_full_run_up_to_then() -> None:
     part = run_backtest(spec, frames, end="2009-12-31")
     full = run_backtest(spec, frames)
     cut = pd.Timestamp("2009-12-31").value
-    assert [_key(t) for t in part.trades] == [_key(t) for t in full.trades
-                                               if t.exit_time_ns <= cut]
+    assert [_key(t) for t in part.trades] == [_key(t) for t in full.trades if t.exit_time_ns <= cut]
 
 
 def test_screen_keeps_only_the_top_n() -> None:
@@ -123,8 +133,10 @@ def test_screen_keeps_only_the_top_n() -> None:
     result = run_backtest(spec, frames, cash=100_000)
     held = pd.Series(0, index=result.equity.index)
     for t in result.trades:
-        held.loc[pd.Timestamp(t.entry_time_ns):pd.Timestamp(t.exit_time_ns)
-                 - pd.Timedelta(microseconds=1)] += 1
+        held.loc[
+            pd.Timestamp(t.entry_time_ns) : pd.Timestamp(t.exit_time_ns)
+            - pd.Timedelta(microseconds=1)
+        ] += 1
     assert held.max() <= 2 and len(result.trades) > 5
 
 

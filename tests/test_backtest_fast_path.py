@@ -12,13 +12,14 @@ from app.market.bundled import bundled_dir
 from app.market.loader import load_bars
 from app.market.synthetic import synthetic_market
 
-RULES = ("long when sma(close, 10) crosses above sma(close, 30)\n"
-         "exit when sma(close, 10) crosses below sma(close, 30)\n")
+RULES = (
+    "long when sma(close, 10) crosses above sma(close, 30)\n"
+    "exit when sma(close, 10) crosses below sma(close, 30)\n"
+)
 
 
 def _spec(universe: str, extra: str = "", rules: str = RULES, timeframe: str = "1d"):
-    return parse_spec(f'strategy "t"\nuniverse {universe}\ntimeframe {timeframe}\n'
-                      f"{rules}{extra}")
+    return parse_spec(f'strategy "t"\nuniverse {universe}\ntimeframe {timeframe}\n{rules}{extra}')
 
 
 def _both(spec, frames, monkeypatch: pytest.MonkeyPatch, **options):
@@ -41,12 +42,18 @@ CASES = {
     "shares": (STOCKS, "size 10 shares\n", {}),
     "dollars": (STOCKS, "size $2000\n", {"cash": 1_000_000}),
     "max_hold": (STOCKS, "size 10 shares\nmax hold 7 bars\n", {}),
-    "costs": (STOCKS, "size 10 shares\n",
-              {"commission": "0.1%", "slippage": "0.01/share", "cash": 100_000}),
+    "costs": (
+        STOCKS,
+        "size 10 shares\n",
+        {"commission": "0.1%", "slippage": "0.01/share", "cash": 100_000},
+    ),
     "window": (STOCKS, "size 10 shares\n", {"start": "2009-01-01", "end": "2011-06-30"}),
     "max_positions": (STOCKS, "size 10 shares\nmax positions 4\n", {}),
-    "screen": (STOCKS, "size 10 shares\nscreen rank by roc(close, 20) top 2\n",
-               {"cash": 1_000_000}),
+    "screen": (
+        STOCKS,
+        "size 10 shares\nscreen rank by roc(close, 20) top 2\n",
+        {"cash": 1_000_000},
+    ),
 }
 
 
@@ -69,8 +76,11 @@ def test_the_fast_path_equals_the_event_loop(case: str, stocks, monkeypatch) -> 
 
 def test_many_symbols_with_entries_and_exits_on_the_last_bar(monkeypatch) -> None:
     frames = synthetic_market(60, 400, seed=3)
-    spec = _spec(", ".join(frames), "size 10 shares\n",
-                 rules="long when close > sma(close, 5)\nexit when close < sma(close, 5)\n")
+    spec = _spec(
+        ", ".join(frames),
+        "size 10 shares\n",
+        rules="long when close > sma(close, 5)\nexit when close < sma(close, 5)\n",
+    )
     fast, slow, calls = _both(spec, frames, monkeypatch, cash=10_000_000)
     assert calls == [True] and fast.unfilled_orders
     assert fast.to_json() == slow.to_json()
@@ -83,12 +93,16 @@ def test_same_day_round_trips_leave_it_to_the_event_loop(monkeypatch) -> None:
     assert calls == [False] and fast.to_json() == slow.to_json()
 
 
-@pytest.mark.parametrize("why,extra,options", [
-    ("cash binds", "size 10 shares\n", {"cash": 1_500}),
-    ("slots bind", "size 10 shares\nmax positions 1\n", {"cash": 1_000_000}),
-])
-def test_a_binding_constraint_falls_back_to_the_event_loop(why, extra, options, stocks,
-                                                             monkeypatch) -> None:
+@pytest.mark.parametrize(
+    "why,extra,options",
+    [
+        ("cash binds", "size 10 shares\n", {"cash": 1_500}),
+        ("slots bind", "size 10 shares\nmax positions 1\n", {"cash": 1_000_000}),
+    ],
+)
+def test_a_binding_constraint_falls_back_to_the_event_loop(
+    why, extra, options, stocks, monkeypatch
+) -> None:
     fast, slow, calls = _both(_spec(STOCKS, extra), stocks, monkeypatch, **options)
     assert calls == [False], why
     assert fast.to_json() == slow.to_json()
@@ -99,8 +113,11 @@ def test_stateful_specs_are_not_eligible(stocks) -> None:
     from app.execution.paper import PaperBroker
     from app.execution.session import StrategySession
 
-    for extra in ("size 10 shares\nstop loss 2%\n", "size 50% of equity\n",
-                  "size 10 shares\nregime allow trending_up\n"):
+    for extra in (
+        "size 10 shares\nstop loss 2%\n",
+        "size 50% of equity\n",
+        "size 10 shares\nregime allow trending_up\n",
+    ):
         spec = _spec("GOOG", extra)
         chain, _ = _chain(spec, None, None)
         session = StrategySession(spec, PaperBroker(10_000.0), chain, {})

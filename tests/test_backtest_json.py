@@ -16,11 +16,13 @@ from app.market.synthetic import synthetic_market
 @pytest.fixture(scope="module")
 def result():
     frames = synthetic_market(5, 600, seed=3)
-    spec = parse_spec('strategy "json"\n'
-                      f"universe {', '.join(frames)}\ntimeframe 1d\n"
-                      "long when sma(close, 5) crosses above sma(close, 20)\n"
-                      "exit when sma(close, 5) crosses below sma(close, 20)\n"
-                      "size 10 shares\n")
+    spec = parse_spec(
+        'strategy "json"\n'
+        f"universe {', '.join(frames)}\ntimeframe 1d\n"
+        "long when sma(close, 5) crosses above sma(close, 20)\n"
+        "exit when sma(close, 5) crosses below sma(close, 20)\n"
+        "size 10 shares\n"
+    )
     return run_backtest(spec, frames, cash=1_000_000.0)
 
 
@@ -44,8 +46,7 @@ def test_nan_anywhere_is_null_and_the_rest_unchanged(result, monkeypatch) -> Non
     assert len(plain["trades"]) == len(result.trades)
 
 
-def test_trades_with_odd_values_are_written_as_the_encoder_writes_them(result, monkeypatch
-                                                                       ) -> None:
+def test_trades_with_odd_values_are_written_as_the_encoder_writes_them(result, monkeypatch) -> None:
     import dataclasses
 
     import numpy as np
@@ -53,21 +54,20 @@ def test_trades_with_odd_values_are_written_as_the_encoder_writes_them(result, m
     trades = list(result.trades)
     trades[0] = dataclasses.replace(trades[0], pnl=float("nan"))
     trades[1] = dataclasses.replace(trades[1], qty=np.float64(10.0), bars_held=True)
-    trades[2] = dataclasses.replace(trades[2], symbol="É\"x")
+    trades[2] = dataclasses.replace(trades[2], symbol='É"x')
     monkeypatch.setattr(result, "trades", trades)
     monkeypatch.setattr(R, "_CHUNK", 2)
     text = result.to_json()
     assert text == json.dumps(result.to_dict(), allow_nan=False)
     rows = json.loads(text)["trades"]
-    assert rows[0]["pnl"] is None and rows[1]["bars_held"] is True and rows[2]["symbol"] == "É\"x"
+    assert rows[0]["pnl"] is None and rows[1]["bars_held"] is True and rows[2]["symbol"] == 'É"x'
 
 
-def test_decisions_plain_or_not_are_written_as_the_encoder_writes_them(result, monkeypatch
-                                                                       ) -> None:
+def test_decisions_plain_or_not_are_written_as_the_encoder_writes_them(result, monkeypatch) -> None:
     import dataclasses
 
     decisions = list(result.decisions)
-    decisions[0] = dataclasses.replace(decisions[0], conviction=61.5, reasons=("a \"b\"",))
+    decisions[0] = dataclasses.replace(decisions[0], conviction=61.5, reasons=('a "b"',))
     decisions[1] = dataclasses.replace(decisions[1], approved=False, qty=float("inf"))
     decisions[3] = dataclasses.replace(decisions[3], orders=("r1-X-C",))
     monkeypatch.setattr(result, "decisions", decisions)
@@ -76,6 +76,6 @@ def test_decisions_plain_or_not_are_written_as_the_encoder_writes_them(result, m
         text = result.to_json()
         assert text == json.dumps(result.to_dict(), allow_nan=False)
     rows = json.loads(text)["decisions"]
-    assert rows[0]["conviction"] == 61.5 and rows[0]["reasons"] == ["a \"b\""]
+    assert rows[0]["conviction"] == 61.5 and rows[0]["reasons"] == ['a "b"']
     assert rows[1]["approved"] is False and rows[1]["qty"] is None
     assert rows[3]["orders"] == ["r1-X-C"]

@@ -36,10 +36,19 @@ def bars(closes: list[float], sessions: bool = False) -> pd.DataFrame:
     index = pd.date_range("2024-01-01", periods=len(c), freq="4h", name="date")
     if sessions:
         days = pd.bdate_range("2024-01-02", periods=len(c) // 6 + 1)
-        index = pd.DatetimeIndex([d + pd.Timedelta(hours=4 * k) for d in days
-                                  for k in range(6)][:len(c)], name="date")
-    return pd.DataFrame({"open": o, "high": np.maximum(o, c), "low": np.minimum(o, c),
-                         "close": c, "volume": 1000.0}, index=index)
+        index = pd.DatetimeIndex(
+            [d + pd.Timedelta(hours=4 * k) for d in days for k in range(6)][: len(c)], name="date"
+        )
+    return pd.DataFrame(
+        {
+            "open": o,
+            "high": np.maximum(o, c),
+            "low": np.minimum(o, c),
+            "close": c,
+            "volume": 1000.0,
+        },
+        index=index,
+    )
 
 
 def path(*steps: tuple[int, float], start: float) -> list[float]:
@@ -119,9 +128,10 @@ def test_the_circuit_breaker_counts_the_move_over_its_bars(window: str, trips: b
     assert entries(result, "BBB") == []  # every symbol waits, for the rest of the run
 
 
-FLIP = RULES.replace("long when close > 99\nexit when close < 60",
-                     "long when close > 0\nexit when close < 0\nmax hold 1 bars").replace(
-    "45% of equity", "10 shares")
+FLIP = RULES.replace(
+    "long when close > 99\nexit when close < 60",
+    "long when close > 0\nexit when close < 0\nmax hold 1 bars",
+).replace("45% of equity", "10 shares")
 
 
 @pytest.mark.parametrize("symbol", ["AAA", "BTC/USD"])
@@ -149,10 +159,16 @@ def test_the_report_lists_the_trips_and_no_longer_says_not_enforced() -> None:
     text = summary(result)
     assert "not enforced" not in text and not result.notes
     assert "Limits tripped (1):" in text
-    assert "daily loss limit: equity down 9.00% today (limit 5%): no new entries for the " \
+    assert (
+        "daily loss limit: equity down 9.00% today (limit 5%): no new entries for the "
         "rest of the day" in text
-    assert result.limits == ["daily loss 5%", "max drawdown 50%",
-                             "circuit breaker 30% in 3 bars", "PDT under $25,000 of equity"]
+    )
+    assert result.limits == [
+        "daily loss 5%",
+        "max drawdown 50%",
+        "circuit breaker 30% in 3 bars",
+        "PDT under $25,000 of equity",
+    ]
     [row] = result.to_dict()["limit_events"]
     assert row["limit"] == "daily_loss" and row["time"].startswith("2024-01-02T08:00")
     assert "none tripped" in summary(run(CRASH, "max daily loss 50%"))
@@ -175,24 +191,31 @@ def replay(spec, frames, cash):
     """Every bar through ``StrategySession.step``, as a live runner drives it."""
     prepared = prepare(spec, frames)
     chain, _ = gates_for_spec(spec)
-    session = StrategySession(spec, PaperBroker(cash), chain,
-                              {d.symbol: d for d in prepared.datas})
+    session = StrategySession(spec, PaperBroker(cash), chain, {d.symbol: d for d in prepared.datas})
     where = [dict(zip(d.times.tolist(), range(len(d)))) for d in prepared.datas]
     for t in prepared.union.tolist():
         session.step([(d, w[t]) for d, w in zip(prepared.datas, where) if t in w])
     return session
 
 
-@pytest.mark.parametrize("limits, cash, tripped", [
-    ("max daily loss 1%", 30_000, {"daily_loss"}),
-    ("max drawdown 6%", 30_000, {"max_drawdown"}),
-    ("circuit breaker 14% in 3 bars", 30_000, {"circuit_breaker"}),
-    ("", 10_000, {"pdt"}),
-    ("max daily loss 1%\nmax drawdown 6%\ncircuit breaker 12% in 2 bars", 10_000,
-     {"pdt", "circuit_breaker"}),
-], ids=["daily_loss", "drawdown", "circuit", "pdt", "all"])
-def test_the_event_clock_sees_the_limits_as_a_bar_by_bar_replay(limits: str, cash: float,
-                                                                 tripped: set[str]) -> None:
+@pytest.mark.parametrize(
+    "limits, cash, tripped",
+    [
+        ("max daily loss 1%", 30_000, {"daily_loss"}),
+        ("max drawdown 6%", 30_000, {"max_drawdown"}),
+        ("circuit breaker 14% in 3 bars", 30_000, {"circuit_breaker"}),
+        ("", 10_000, {"pdt"}),
+        (
+            "max daily loss 1%\nmax drawdown 6%\ncircuit breaker 12% in 2 bars",
+            10_000,
+            {"pdt", "circuit_breaker"},
+        ),
+    ],
+    ids=["daily_loss", "drawdown", "circuit", "pdt", "all"],
+)
+def test_the_event_clock_sees_the_limits_as_a_bar_by_bar_replay(
+    limits: str, cash: float, tripped: set[str]
+) -> None:
     frames = synthetic_market(4, 400, seed=5, freq="h")
     frames["SYN001"] = frames["SYN001"].iloc[40:]  # one symbol starts late
     spec = parse_spec(BUSY.format(symbols=", ".join(frames), limits=limits))
@@ -202,7 +225,9 @@ def test_the_event_clock_sees_the_limits_as_a_bar_by_bar_replay(limits: str, cas
     assert result.limit_events == session.limits.events
     assert result.trades and any(not d.approved for d in result.decisions)
     key = sorted((t.symbol, t.entry_time_ns, t.exit_time_ns, t.qty) for t in result.trades)
-    assert key == sorted((t.symbol, t.entry_time_ns, t.exit_time_ns, t.qty)
-                         for t in session.broker.account.trades)  # same-bar exits: any order
-    assert [(d.time_ns, d.symbol, d.approved, d.reasons) for d in result.decisions] == \
-        [(d.time_ns, d.symbol, d.approved, d.reasons) for d in session.decisions]
+    assert key == sorted(
+        (t.symbol, t.entry_time_ns, t.exit_time_ns, t.qty) for t in session.broker.account.trades
+    )  # same-bar exits: any order
+    assert [(d.time_ns, d.symbol, d.approved, d.reasons) for d in result.decisions] == [
+        (d.time_ns, d.symbol, d.approved, d.reasons) for d in session.decisions
+    ]

@@ -31,19 +31,23 @@ def test_curve_metrics_agree_with_empyrical(which: int) -> None:
     ours = curve_metrics(equity, ppy)
     rets = equity.pct_change().dropna()
     assert ours["sharpe"] == pytest.approx(ep.sharpe_ratio(rets, annualization=ppy), rel=1e-9)
-    assert ours["sortino"] == pytest.approx(ep.sortino_ratio(rets, annualization=ppy),
-                                            rel=1e-9)
+    assert ours["sortino"] == pytest.approx(ep.sortino_ratio(rets, annualization=ppy), rel=1e-9)
     assert ours["volatility_pct"] / 100 == pytest.approx(
-        ep.annual_volatility(rets, annualization=ppy), rel=1e-9)
+        ep.annual_volatility(rets, annualization=ppy), rel=1e-9
+    )
     assert ours["annual_return_pct"] / 100 == pytest.approx(
-        ep.annual_return(rets, annualization=ppy), rel=1e-9)
+        ep.annual_return(rets, annualization=ppy), rel=1e-9
+    )
     assert ours["max_drawdown_pct"] / 100 == pytest.approx(ep.max_drawdown(rets), rel=1e-9)
     assert ours["calmar"] == pytest.approx(ep.calmar_ratio(rets, annualization=ppy), rel=1e-9)
 
 
 def test_daily_stock_data_annualises_near_252() -> None:
-    index = pd.DatetimeIndex(load_for_spec(load_spec(STRATEGIES / "sma_crossover.strategy"),
-                                           DATA / "GOOG.csv")["GOOG"].index)
+    index = pd.DatetimeIndex(
+        load_for_spec(load_spec(STRATEGIES / "sma_crossover.strategy"), DATA / "GOOG.csv")[
+            "GOOG"
+        ].index
+    )
     assert 250 < periods_per_year(index) < 254
 
 
@@ -52,8 +56,7 @@ def _trade(pnl: float, pct: float, bars: int) -> Trade:
 
 
 def test_trade_statistics_by_hand() -> None:
-    m = trade_metrics([_trade(30, 3, 4), _trade(-10, -1, 2), _trade(20, 2, 6),
-                       _trade(-5, -0.5, 1)])
+    m = trade_metrics([_trade(30, 3, 4), _trade(-10, -1, 2), _trade(20, 2, 6), _trade(-5, -0.5, 1)])
     assert m["trades"] == 4 and m["win_rate_pct"] == 50
     assert m["profit_factor"] == pytest.approx(50 / 15)
     assert m["avg_trade_pct"] == pytest.approx(0.875)
@@ -69,7 +72,9 @@ def test_exposure_and_flat_curve() -> None:
     spec = load_spec(STRATEGIES / "sma_crossover.strategy")
     result = run_backtest(spec, load_for_spec(spec, DATA / "GOOG.csv"))
     (still_open,) = result.open_positions
-    held_bars = sum(t.bars_held for t in result.trades) + (len(result.equity)
-                                                           - still_open.entry_bar)
+    held_bars = sum(t.bars_held for t in result.trades) + (
+        len(result.equity) - still_open.entry_bar
+    )
     assert result.metrics["exposure_time_pct"] == pytest.approx(
-        100 * held_bars / len(result.equity), abs=0.2)
+        100 * held_bars / len(result.equity), abs=0.2
+    )

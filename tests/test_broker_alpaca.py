@@ -156,9 +156,16 @@ def test_historical_bars_through_the_real_data_client(fake):
     from app.feeds.alpaca import AlpacaFeed
 
     index = pd.date_range("2024-01-02 09:30", periods=5, freq="min")
-    fake.bars["GOOG"] = pd.DataFrame({"open": [1.0, 2, 3, 4, 5], "high": [2.0, 3, 4, 5, 6],
-                                      "low": [0.5, 1, 2, 3, 4], "close": [1.5, 2.5, 3.5, 4.5, 5.5],
-                                      "volume": [10.0] * 5}, index=index)
+    fake.bars["GOOG"] = pd.DataFrame(
+        {
+            "open": [1.0, 2, 3, 4, 5],
+            "high": [2.0, 3, 4, 5, 6],
+            "low": [0.5, 1, 2, 3, 4],
+            "close": [1.5, 2.5, 3.5, 4.5, 5.5],
+            "volume": [10.0] * 5,
+        },
+        index=index,
+    )
     feed = AlpacaFeed(KEY_ID, SECRET, ["GOOG"], "1m", url=fake.base_url)
     frames = feed.fetch(pd.Timestamp("2024-01-02 14:00", tz="UTC").to_pydatetime())
     frame = frames["GOOG"]

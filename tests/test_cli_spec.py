@@ -36,13 +36,20 @@ def test_check_warns_when_nothing_ever_closes_a_position(tmp_path, capsys) -> No
     assert f"{path}: warning: nothing ever closes a long position" in err
     assert main(["explain", str(path)]) == 0
     assert "Nothing closes a long position" in capsys.readouterr().out
-    for closer in ("exit when close < sma(close, 30)\n", "stop loss 5%\n",
-                   "max hold 10 bars\n", "trailing stop 3%\n", "take profit 10%\n"):
+    for closer in (
+        "exit when close < sma(close, 30)\n",
+        "stop loss 5%\n",
+        "max hold 10 bars\n",
+        "trailing stop 3%\n",
+        "take profit 10%\n",
+    ):
         path.write_text(base + closer)
         assert main(["check", str(path)]) == 0
         assert "warning" not in capsys.readouterr().err, closer
-    path.write_text(base.replace("long when", "direction both\nlong when")
-                    + "exit long when close < sma(close, 30)\nshort when close < sma(close, 50)\n")
+    path.write_text(
+        base.replace("long when", "direction both\nlong when")
+        + "exit long when close < sma(close, 30)\nshort when close < sma(close, 50)\n"
+    )
     assert main(["check", str(path)]) == 0
     err = capsys.readouterr().err
     assert "closes a short position" in err and "`exit short when ...`" in err
@@ -56,9 +63,22 @@ def test_fmt_check_examples_already_canonical() -> None:
 def test_check_json_is_model_dump(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--json", str(STRATEGIES / "sma_crossover.strategy")]) == 0
     data = json.loads(capsys.readouterr().out)
-    for key in ("name", "universe", "screen", "timeframe", "direction", "stop_loss",
-                "take_profit", "trailing_stop", "max_hold_bars", "sizing", "regime",
-                "agents", "limits", "questions"):
+    for key in (
+        "name",
+        "universe",
+        "screen",
+        "timeframe",
+        "direction",
+        "stop_loss",
+        "take_profit",
+        "trailing_stop",
+        "max_hold_bars",
+        "sizing",
+        "regime",
+        "agents",
+        "limits",
+        "questions",
+    ):
         assert key in data
     assert data["universe"] == ["GOOG"]
     assert data["sizing"] == {"kind": "fixed_shares", "value": 10.0}
@@ -102,13 +122,16 @@ def test_check_missing_file_is_user_error(capsys) -> None:
 
 def test_fmt_rewrites_keeping_comments_and_refuses_invalid(tmp_path, capsys) -> None:
     spec = tmp_path / "s.strategy"
-    spec.write_text('# my idea\nstrategy "x"\nuniverse goog\ntake profit 5%  # greedy\n'
-                    "stop loss 2%\nlong when close>sma(close,20)\n")
+    spec.write_text(
+        '# my idea\nstrategy "x"\nuniverse goog\ntake profit 5%  # greedy\n'
+        "stop loss 2%\nlong when close>sma(close,20)\n"
+    )
     assert main(["fmt", "--check", str(spec)]) == 1
     assert main(["fmt", str(spec)]) == 0
     assert spec.read_text() == (
         '# my idea\nstrategy "x"\nuniverse GOOG\ntimeframe 1d\nlong when close > sma(close, 20)\n'
-        "stop loss 2%\ntake profit 5%  # greedy\n")
+        "stop loss 2%\ntake profit 5%  # greedy\n"
+    )
     broken = tmp_path / "b.strategy"
     broken.write_text('strategy "x"\nuniverse GOOG\nlong when\n')
     assert main(["fmt", str(broken)]) == 1
@@ -129,8 +152,9 @@ def _signals(capsys, *args: str) -> pd.DataFrame:
 
 def test_signals_fire_the_bar_before_reference_fills(capsys) -> None:
     """Entries fire on the bar before each reference entry (fills come at the next open)."""
-    table = _signals(capsys, str(STRATEGIES / "sma_crossover.strategy"), "--data",
-                     str(DATA / "GOOG.csv"))
+    table = _signals(
+        capsys, str(STRATEGIES / "sma_crossover.strategy"), "--data", str(DATA / "GOOG.csv")
+    )
     assert list(table.columns) == ["date", "symbol", "entry", "exit"]
     dates = pd.read_csv(DATA / "GOOG.csv")["Date"].tolist()
     before = {d: dates[i - 1] for i, d in enumerate(dates) if i}
@@ -166,20 +190,30 @@ def test_usage_error_exits_2(capsys) -> None:
 
 # ----- start-up: the spec commands stay light -------------------------------------------------
 
-PROBE = ("import runpy, sys\nsys.argv = ['parley', *sys.argv[1:]]\n"
-         "try:\n    runpy.run_module('app', run_name='__main__')\nexcept SystemExit:\n    pass\n"
-         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
-         "('pandas', 'numpy', 'textual', 'sqlalchemy', 'anthropic', 'openai'))\n"
-         "print('HEAVY', heavy, file=sys.stderr)")
+PROBE = (
+    "import runpy, sys\nsys.argv = ['parley', *sys.argv[1:]]\n"
+    "try:\n    runpy.run_module('app', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+    "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+    "('pandas', 'numpy', 'textual', 'sqlalchemy', 'anthropic', 'openai'))\n"
+    "print('HEAVY', heavy, file=sys.stderr)"
+)
 
 
-@pytest.mark.parametrize("argv", [
-    ["check", "strategies/golden_cross.strategy"],
-    ["fmt", "--check", "strategies/golden_cross.strategy"],
-    ["explain", "strategies/golden_cross.strategy"],
-    ["compile", "--offline", "buy GOOG when the 20 day average crosses above the 50 day "
-     "average, sell when it crosses below, 10 shares"],
-], ids=["check", "fmt", "explain", "compile"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "strategies/golden_cross.strategy"],
+        ["fmt", "--check", "strategies/golden_cross.strategy"],
+        ["explain", "strategies/golden_cross.strategy"],
+        [
+            "compile",
+            "--offline",
+            "buy GOOG when the 20 day average crosses above the 50 day "
+            "average, sell when it crosses below, 10 shares",
+        ],
+    ],
+    ids=["check", "fmt", "explain", "compile"],
+)
 def test_spec_commands_import_neither_pandas_nor_numpy(argv: list[str], tmp_path) -> None:
     import os
     import subprocess
@@ -189,8 +223,14 @@ def test_spec_commands_import_neither_pandas_nor_numpy(argv: list[str], tmp_path
 
     env = {k: v for k, v in os.environ.items() if not k.endswith("API_KEY")}
     env.update(PARLEY_HOME=str(tmp_path), PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-c", PROBE, *argv], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     heavy = [line for line in done.stderr.splitlines() if line.startswith("HEAVY")]
     assert heavy == ["HEAVY []"], done.stderr[-2000:]
 
@@ -225,8 +265,9 @@ def test_no_command_without_a_terminal_is_a_message(capsys: pytest.CaptureFixtur
     assert "needs a terminal" in err and "parley --help" in err
 
 
-def test_a_byte_order_mark_is_not_part_of_the_spec(tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_byte_order_mark_is_not_part_of_the_spec(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Windows Notepad saves UTF-8 with a byte-order mark: the file still reads."""
     from app.cli import main
 
@@ -240,8 +281,10 @@ def test_a_spec_error_is_printed_once(tmp_path: Path, capsys: pytest.CaptureFixt
     from app.cli import main
 
     spec = tmp_path / "typo.strategy"
-    spec.write_text('strategy "t"\nuniverse GOOG\nlong when smaa(close, 10) > close\n'
-                    "exit when close < sma(close, 30)\nsize 10 shares\n")
+    spec.write_text(
+        'strategy "t"\nuniverse GOOG\nlong when smaa(close, 10) > close\n'
+        "exit when close < sma(close, 30)\nsize 10 shares\n"
+    )
     assert main(["explain", str(spec)]) == 1
     err = capsys.readouterr().err
     assert err.count("unknown indicator 'smaa'") == 1 and ":3:11:" in err

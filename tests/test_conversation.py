@@ -41,9 +41,13 @@ class OfflineStandIn:
         elif "GOOG" in text:
             spec = parse_spec(SMA_SPEC)
         else:
-            return CompileResult(spec=None, text=None, questions=("Which symbols?",),
-                                 message="Name the symbols to trade.",
-                                 not_understood=("whatever",))
+            return CompileResult(
+                spec=None,
+                text=None,
+                questions=("Which symbols?",),
+                message="Name the symbols to trade.",
+                not_understood=("whatever",),
+            )
         return CompileResult(spec=spec, text=format_spec(spec))
 
 
@@ -75,8 +79,7 @@ def llm_env(fake: FakeAnthropic, monkeypatch: pytest.MonkeyPatch) -> FakeAnthrop
 
 
 def llm_for(fake: FakeAnthropic) -> AnthropicCompiler:
-    client = anthropic.Anthropic(api_key=SECRET, base_url=fake.base_url, max_retries=0,
-                                 timeout=5)
+    client = anthropic.Anthropic(api_key=SECRET, base_url=fake.base_url, max_retries=0, timeout=5)
     return AnthropicCompiler(client, MODEL)
 
 
@@ -137,7 +140,8 @@ def test_a_failed_revision_keeps_the_current_spec(fake: FakeAnthropic) -> None:
 
 
 def test_offline_answers_to_questions_are_compiled_with_the_first_request(
-        stand_in: OfflineStandIn) -> None:
+    stand_in: OfflineStandIn,
+) -> None:
     convo = Conversation(Settings(), autosave=False)
     assert convo.send("buy the dips").questions == ("Which symbols?",)
     reply = convo.send("GOOG")
@@ -173,8 +177,10 @@ def test_a_whole_new_description_after_a_spec_is_compiled_on_its_own_offline() -
 def test_a_new_description_while_a_draft_is_open_drops_the_draft() -> None:
     convo = Conversation(Settings(), mode="offline", autosave=False)
     assert convo.send("buy the ETF when RSI(2) < 10").questions
-    reply = convo.send("Buy AAPL when the 50-day SMA crosses above the 200-day SMA, sell when "
-                       "it crosses below, 10 shares")
+    reply = convo.send(
+        "Buy AAPL when the 50-day SMA crosses above the 200-day SMA, sell when "
+        "it crosses below, 10 shares"
+    )
     assert reply.new_strategy and reply.spec is not None
     assert "rsi" not in format_spec(reply.spec)  # the earlier draft is not part of it
     answer = Conversation(Settings(), mode="offline", autosave=False)
@@ -184,7 +190,8 @@ def test_a_new_description_while_a_draft_is_open_drops_the_draft() -> None:
 
 
 def test_a_new_description_goes_to_the_llm_without_the_old_spec_or_turns(
-        fake: FakeAnthropic) -> None:
+    fake: FakeAnthropic,
+) -> None:
     fake.add(fenced(SMA_SPEC), fenced(RSI_SPEC), fenced(RSI_SPEC.replace("size 5", "size 7")))
     convo = Conversation(Settings(), llm=llm_for(fake), autosave=False)
     convo.send(SMA_TEXT)
@@ -214,8 +221,9 @@ def test_spec_diff() -> None:
 
 
 # ----- saving and resuming ----------------------------------------------------------------
-def test_saved_and_resumed_without_keys(fake: FakeAnthropic,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_saved_and_resumed_without_keys(
+    fake: FakeAnthropic, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
     revised = SMA_SPEC.replace("universe GOOG", "universe GOOG, NVDA")
     fake.add(fenced(SMA_SPEC), fenced(revised))
@@ -251,17 +259,18 @@ def test_loading_what_is_not_there(tmp_path: Path) -> None:
 
 # ----- parley compile ---------------------------------------------------------------------
 def test_cli_compile_offline_prints_spec_readback_and_compiler(
-        stand_in: OfflineStandIn, capsys: pytest.CaptureFixture[str]) -> None:
+    stand_in: OfflineStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["compile", "--offline", SMA_TEXT]) == 0
     out = capsys.readouterr().out
     assert out.startswith('strategy "SMA 10/30 crossover"\nuniverse GOOG\n')
-    assert "Read-back:\n  \"SMA 10/30 crossover\" trades GOOG" in out
+    assert 'Read-back:\n  "SMA 10/30 crossover" trades GOOG' in out
     assert "compiled by the offline compiler" in out
 
 
 def test_cli_compile_dash_reads_the_description_from_stdin(
-        stand_in: OfflineStandIn, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    stand_in: OfflineStandIn, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     piped = "\ufeff" + SMA_TEXT.replace(", sell", ".\nSell") + "\n"  # a BOM, two lines
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(piped.encode("utf-8"))))
     assert main(["compile", "--offline", "--json", "-"]) == 0
@@ -277,17 +286,16 @@ def test_cli_compile_json(stand_in: OfflineStandIn, capsys: pytest.CaptureFixtur
     assert main(["compile", "--offline", "--json", SMA_TEXT]) == 0
     captured = capsys.readouterr()
     data = json.loads(captured.out)
-    assert set(data) == {"spec", "draft", "questions", "assumptions", "not_understood",
-                         "compiler"}
-    assert data["spec"] == load_spec(STRATEGIES / "sma_crossover.strategy").model_dump(
-        mode="json")
+    assert set(data) == {"spec", "draft", "questions", "assumptions", "not_understood", "compiler"}
+    assert data["spec"] == load_spec(STRATEGIES / "sma_crossover.strategy").model_dump(mode="json")
     assert data["questions"] == [] and data["compiler"] == "offline"
     assert data["draft"].startswith('strategy "SMA 10/30 crossover"')
     assert "offline compiler" in captured.err
 
 
-def test_cli_compile_with_the_llm(llm_env: FakeAnthropic,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_compile_with_the_llm(
+    llm_env: FakeAnthropic, capsys: pytest.CaptureFixture[str]
+) -> None:
     llm_env.add(fenced(SMA_SPEC.replace("size 10 shares", "size 20 shares")))
     assert main(["compile", SMA_TEXT]) == 1  # a question remains: not complete
     out = capsys.readouterr().out
@@ -298,7 +306,8 @@ def test_cli_compile_with_the_llm(llm_env: FakeAnthropic,
 
 
 def test_cli_compile_that_fails_claims_no_compile_and_writes_nothing(
-        llm_env: FakeAnthropic, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    llm_env: FakeAnthropic, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A key the API rejects: the reason on stderr, no 'compiled by the LLM compiler: 1
     attempt(s)' line (nothing was compiled), and -o says the file was not written."""
     from tests.fakes.anthropic_server import Scripted
@@ -313,7 +322,8 @@ def test_cli_compile_that_fails_claims_no_compile_and_writes_nothing(
 
 
 def test_cli_writes_the_file_and_refuses_to_overwrite(
-        stand_in: OfflineStandIn, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stand_in: OfflineStandIn, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "mine.strategy"
     assert main(["compile", "--offline", SMA_TEXT, "-o", str(target)]) == 0
     assert target.read_text() == format_spec(parse_spec(SMA_SPEC))
@@ -328,8 +338,9 @@ def test_cli_writes_the_file_and_refuses_to_overwrite(
     assert target.read_text().startswith('strategy "SMA 10/30 crossover"')
 
 
-def test_cli_no_spec_exits_1_saying_what_to_add(stand_in: OfflineStandIn,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_no_spec_exits_1_saying_what_to_add(
+    stand_in: OfflineStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["compile", "--offline", "buy the dips"]) == 1
     captured = capsys.readouterr()
     assert "Name the symbols to trade." in captured.out
@@ -343,9 +354,9 @@ def test_cli_no_spec_exits_1_saying_what_to_add(stand_in: OfflineStandIn,
     assert data["not_understood"] == ["whatever"]
 
 
-def test_cli_llm_failure_shows_the_last_attempt(llm_env: FakeAnthropic,
-                                                capsys: pytest.CaptureFixture[str],
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_llm_failure_shows_the_last_attempt(
+    llm_env: FakeAnthropic, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     llm_env.add(*["no idea, sorry"] * 4)
     assert main(["compile", SMA_TEXT]) == 1
     err = capsys.readouterr().err  # a failure, not a result: on stderr

@@ -17,8 +17,10 @@ import vulture
 from tests.vulture_whitelist import FRAMEWORK_NAMES, IGNORE_DECORATORS, NOT_YET_REMOVED
 
 ROOT = Path(__file__).resolve().parents[1]
-GRAMMARS = (ROOT / "grammar" / "strategy.lark",
-            ROOT / "app" / "compiler" / "offline" / "phrases.lark")
+GRAMMARS = (
+    ROOT / "grammar" / "strategy.lark",
+    ROOT / "app" / "compiler" / "offline" / "phrases.lark",
+)
 _RULE = re.compile(r"^\s*[?!]*([a-z_][a-z0-9_]*)\s*(?:\.-?\d+)?\s*:", re.M)
 _ALIAS = re.compile(r"->\s*([a-z_][a-z0-9_]*)")
 
@@ -35,11 +37,14 @@ def grammar_names() -> set[str]:
 @cache
 def unused() -> frozenset[tuple[str, str]]:
     """(file, name) of everything vulture calls unused, transformer methods aside."""
-    found = vulture.Vulture(ignore_names=sorted(grammar_names()),
-                            ignore_decorators=list(IGNORE_DECORATORS))
+    found = vulture.Vulture(
+        ignore_names=sorted(grammar_names()), ignore_decorators=list(IGNORE_DECORATORS)
+    )
     found.scavenge([str(ROOT / "app")])
-    return frozenset((Path(item.filename).resolve().relative_to(ROOT).as_posix(), item.name)
-                     for item in found.get_unused_code(min_confidence=60))
+    return frozenset(
+        (Path(item.filename).resolve().relative_to(ROOT).as_posix(), item.name)
+        for item in found.get_unused_code(min_confidence=60)
+    )
 
 
 def test_grammar_names_are_read() -> None:
@@ -48,11 +53,16 @@ def test_grammar_names_are_read() -> None:
 
 
 def test_no_dead_code_in_app() -> None:
-    report = {(file, name) for file, name in unused()
-              if not any(fnmatchcase(name, pattern) for pattern in FRAMEWORK_NAMES)}
+    report = {
+        (file, name)
+        for file, name in unused()
+        if not any(fnmatchcase(name, pattern) for pattern in FRAMEWORK_NAMES)
+    }
     new = sorted(report - set(NOT_YET_REMOVED))
-    assert not new, ("vulture: unused code (remove it, or add a framework-called name to "
-                     f"tests/vulture_whitelist.py with why): {new}")
+    assert not new, (
+        "vulture: unused code (remove it, or add a framework-called name to "
+        f"tests/vulture_whitelist.py with why): {new}"
+    )
     gone = sorted(set(NOT_YET_REMOVED) - report)
     assert not gone, f"no longer dead: drop these from NOT_YET_REMOVED: {gone}"
 

@@ -46,21 +46,29 @@ def test_the_gates_part_is_typed(backtest: list[DecisionRecord]) -> None:
     assert all(set(d.gates) == {"regime", "agents"} for d in teamed)
 
 
-def test_a_stored_decision_reads_back_as_it_was_written(
-        backtest: list[DecisionRecord]) -> None:
+def test_a_stored_decision_reads_back_as_it_was_written(backtest: list[DecisionRecord]) -> None:
     for d in backtest:
         back = decision_of(decision_row("run", d, ["o-1"]))
         assert back.orders == ("o-1",)
-        assert (back.time_ns, back.symbol, back.side, back.rule, back.approved, back.qty,
-                back.conviction, back.reasons) == (d.time_ns, d.symbol, d.side, d.rule,
-                                                   d.approved, d.qty, d.conviction, d.reasons)
-        assert {k: type(v) for k, v in back.gates.items()} == \
-            {k: type(v) for k, v in d.gates.items()}
+        assert (
+            back.time_ns,
+            back.symbol,
+            back.side,
+            back.rule,
+            back.approved,
+            back.qty,
+            back.conviction,
+            back.reasons,
+        ) == (d.time_ns, d.symbol, d.side, d.rule, d.approved, d.qty, d.conviction, d.reasons)
+        assert {k: type(v) for k, v in back.gates.items()} == {
+            k: type(v) for k, v in d.gates.items()
+        }
         assert back.record()["gates"] == d.record()["gates"]
 
 
 def test_a_record_that_no_longer_validates_is_left_out(
-        backtest: list[DecisionRecord], caplog: pytest.LogCaptureFixture) -> None:
+    backtest: list[DecisionRecord], caplog: pytest.LogCaptureFixture
+) -> None:
     row = decision_row("run", backtest[0], [])
     row.record = {**(row.record or {}), "gates": {"regime": {"confidence": "high"}}}
     log = logging.getLogger("app.store.convert")
@@ -82,6 +90,7 @@ def test_a_run_log_and_a_backtest_print_the_same_json(tmp_path, backtest) -> Non
     assert [d.id for d in logged] == sorted(d.id for d in logged) and logged[0].id > 0
     # the same document (a run's lessons name its run, so the team's words may differ)
     assert [sorted(d.to_json("t")) for d in logged] == [sorted(d.to_json("t")) for d in backtest]
-    assert [(d.time_ns, d.approved, d.qty, sorted(d.to_json("t")["gates"])) for d in logged] \
-        == [(d.time_ns, d.approved, d.qty, sorted(d.to_json("t")["gates"])) for d in backtest]
+    assert [(d.time_ns, d.approved, d.qty, sorted(d.to_json("t")["gates"])) for d in logged] == [
+        (d.time_ns, d.approved, d.qty, sorted(d.to_json("t")["gates"])) for d in backtest
+    ]
     assert [d.gate(RegimeRecord) for d in logged] == [d.gate(RegimeRecord) for d in backtest]

@@ -14,21 +14,29 @@ from app.dsl import lark_runtime
 from app.dsl.grammar import WordBoundary, grammar_text
 from tests.conftest import ROOT
 
-CHECK = ("import sys\n"
-         "from app import caches, environment\n"
-         "caches.use(environment.caches())\n"  # as a face does, before the parser loads
-         "from app.dsl import analyse\n"
-         "spec, d = analyse(open('strategies/golden_cross.strategy').read())\n"
-         "bad, d2 = analyse('strategy \"x\"\\nuniverse GOOG\\n'\n"
-         "                  'long when close crosses aboveabc open\\n')\n"
-         "print(spec is not None, d2[0].message.split(':')[0], 'lark' in sys.modules)\n")
+CHECK = (
+    "import sys\n"
+    "from app import caches, environment\n"
+    "caches.use(environment.caches())\n"  # as a face does, before the parser loads
+    "from app.dsl import analyse\n"
+    "spec, d = analyse(open('strategies/golden_cross.strategy').read())\n"
+    "bad, d2 = analyse('strategy \"x\"\\nuniverse GOOG\\n'\n"
+    "                  'long when close crosses aboveabc open\\n')\n"
+    "print(spec is not None, d2[0].message.split(':')[0], 'lark' in sys.modules)\n"
+)
 OK = "True unexpected 'aboveabc' False"
 
 
 def _check(home: str) -> str:
     env = {**os.environ, "PARLEY_HOME": home, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", CHECK], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", CHECK],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
@@ -38,8 +46,7 @@ def _built(home: Path) -> Path:
     return built
 
 
-def test_the_cache_is_written_once_and_read_after_without_importing_lark(tmp_path: Path
-                                                                       ) -> None:
+def test_the_cache_is_written_once_and_read_after_without_importing_lark(tmp_path: Path) -> None:
     assert _check(str(tmp_path)).rsplit(" ", 1)[0] == OK.rsplit(" ", 1)[0]  # generated here
     stamp = _built(tmp_path).stat().st_mtime_ns
     assert _check(str(tmp_path)) == OK  # loaded: Lark itself is not even imported
@@ -96,16 +103,24 @@ def _shape(node: object) -> object:
 def _statements() -> list[str]:
     from app.dsl.parser import split_statements
 
-    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "strategies").glob("*"))
-             if p.suffix == ".strategy"]
+    texts = [
+        p.read_text(encoding="utf-8")
+        for p in sorted((ROOT / "strategies").glob("*"))
+        if p.suffix == ".strategy"
+    ]
     return [chunk for text in texts for _, chunk in split_statements(text)]
 
 
 def test_the_standalone_parser_reads_every_example_as_lark_does() -> None:
     from lark import Lark
 
-    lark = Lark(grammar_text(), parser="lalr", start="statement", maybe_placeholders=True,
-                postlex=WordBoundary())
+    lark = Lark(
+        grammar_text(),
+        parser="lalr",
+        start="statement",
+        maybe_placeholders=True,
+        postlex=WordBoundary(),
+    )
     ours = lark_runtime.RUNTIME.Lark_StandAlone(postlex=WordBoundary())
     chunks = _statements()
     broken = [c.replace(" ", "", 1) for c in chunks] + [c[: len(c) // 2] for c in chunks]
@@ -122,6 +137,11 @@ def _outcome(parser: object, chunk: str) -> object:
         return _shape(parser.parse(chunk))  # type: ignore[attr-defined]
     except Exception as err:  # noqa: BLE001 - a syntax error is an outcome to compare
         token = getattr(err, "token", None)
-        return (type(err).__name__, getattr(err, "line", None), getattr(err, "column", None),
-                sorted(getattr(err, "expected", None) or getattr(err, "allowed", None) or ()),
-                None if token is None else (token.type, str(token)), str(err)[:20])
+        return (
+            type(err).__name__,
+            getattr(err, "line", None),
+            getattr(err, "column", None),
+            sorted(getattr(err, "expected", None) or getattr(err, "allowed", None) or ()),
+            None if token is None else (token.type, str(token)),
+            str(err)[:20],
+        )

@@ -86,17 +86,117 @@ EXAMPLES = [p.read_text(encoding="utf-8") for p in sorted(STRATEGIES.glob("*.str
 CORPUS = EXAMPLES + RICH * 4
 
 KEYWORDS = sorted(set(re.findall(r'"([^"\\]+)"', grammar_text())) - {"(", ")"})
-OPERATORS = ["<", "<=", ">", ">=", "==", "!=", "+", "-", "*", "/", "(", ")", "[", "]", ",",
-             ".", "%", "$", "#", '"', "\\", "=", "!", "&", "|", "@", "'", ":", ";", "{", "}"]
-NAMES = [*CATALOG, *PRICE_FIELDS, *REGIMES, *AGENTS, *TIMEFRAMES, "trending", "any", "all",
-         "line", "signal", "hist", "upper", "lower", "middle", "k", "d", "foo", "x", "AAPL",
-         "BRK.B", "BTC/USD", "aapl", "BTC/", "A..B", "TOOLONGSYMBOL", "_", "equity", "usd",
-         "dollars", "shares", "bars", "rounds"]
-NUMBERS = ["0", "1", "2", "14", "20", "50", "100", "200", "0.5", ".5", "1.5", "2.5", "1e3",
-           "1e-3", "1E+2", "1e999", "1e-999", "10000", "10001", "99999999999999999999",
-           "9" * 30, "1" * 5000, "0" * 40 + "7", "3.14159265358979323846", "007"]
-ODD_CHARS = ["\t", "\r", "\x0b", "\x0c", "\x00", "\x1c", "\x85", "\u2028", "\u2029", "\ufeff",
-             "é", "日", "😀", "\u00a0", "\u200b"]
+OPERATORS = [
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "==",
+    "!=",
+    "+",
+    "-",
+    "*",
+    "/",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    ".",
+    "%",
+    "$",
+    "#",
+    '"',
+    "\\",
+    "=",
+    "!",
+    "&",
+    "|",
+    "@",
+    "'",
+    ":",
+    ";",
+    "{",
+    "}",
+]
+NAMES = [
+    *CATALOG,
+    *PRICE_FIELDS,
+    *REGIMES,
+    *AGENTS,
+    *TIMEFRAMES,
+    "trending",
+    "any",
+    "all",
+    "line",
+    "signal",
+    "hist",
+    "upper",
+    "lower",
+    "middle",
+    "k",
+    "d",
+    "foo",
+    "x",
+    "AAPL",
+    "BRK.B",
+    "BTC/USD",
+    "aapl",
+    "BTC/",
+    "A..B",
+    "TOOLONGSYMBOL",
+    "_",
+    "equity",
+    "usd",
+    "dollars",
+    "shares",
+    "bars",
+    "rounds",
+]
+NUMBERS = [
+    "0",
+    "1",
+    "2",
+    "14",
+    "20",
+    "50",
+    "100",
+    "200",
+    "0.5",
+    ".5",
+    "1.5",
+    "2.5",
+    "1e3",
+    "1e-3",
+    "1E+2",
+    "1e999",
+    "1e-999",
+    "10000",
+    "10001",
+    "99999999999999999999",
+    "9" * 30,
+    "1" * 5000,
+    "0" * 40 + "7",
+    "3.14159265358979323846",
+    "007",
+]
+ODD_CHARS = [
+    "\t",
+    "\r",
+    "\x0b",
+    "\x0c",
+    "\x00",
+    "\x1c",
+    "\x85",
+    "\u2028",
+    "\u2029",
+    "\ufeff",
+    "é",
+    "日",
+    "😀",
+    "\u00a0",
+    "\u200b",
+]
 
 
 def check(text: str) -> str:
@@ -176,7 +276,7 @@ def mutate(rng: random.Random, text: str) -> str:
         elif kind == 2:
             text = text[:i] + text[i:j] + text[i:]
         elif kind == 3 and j > i + 1:
-            text = text[:i] + text[j - 1] + text[i + 1:j - 1] + text[i] + text[j:]
+            text = text[:i] + text[j - 1] + text[i + 1 : j - 1] + text[i] + text[j:]
         elif kind == 4:
             del lines[a]
             text = "\n".join(lines)
@@ -221,8 +321,9 @@ def test_fuzzed_texts_give_a_spec_or_a_located_error() -> None:
             escaped.append((text, f"{type(err).__name__}: {err}"[:300]))
     elapsed = time.perf_counter() - start
     report = "\n\n".join(f"{t!r}\n  -> {e}" for t, e in escaped[:10])
-    assert not escaped, (f"{len(escaped)} of {FUZZ_N} fuzzed texts escaped "
-                         f"({elapsed:.1f} s):\n{report}")
+    assert not escaped, (
+        f"{len(escaped)} of {FUZZ_N} fuzzed texts escaped ({elapsed:.1f} s):\n{report}"
+    )
     assert outcomes["ok"] > 0 and outcomes["error"] > 0  # both paths were exercised
     print(f"fuzz: {FUZZ_N} texts in {elapsed:.1f} s, {outcomes}")
 
@@ -239,20 +340,35 @@ def test_the_fuzz_corpus_is_deterministic() -> None:
 HEAD = 'strategy "Deep"\nuniverse AAPL, MSFT\n'
 
 
-@pytest.mark.parametrize(("rule", "outcome"), [
-    ("(" * 5000 + "close > open" + ")" * 5000, "ok"),  # parentheses add no depth
-    ("(" * 5000 + "close" + ")" * 5000 + " > open", "ok"),
-    ("(" * 5000 + "close > open", "error"),
-    ("close > " + "(" * 5000 + "1" + ")" * 4999, "error"),
-    ("-" * 5000 + "close > open", "error"),
-    ("not " * 5000 + "close > open", "error"),
-    ("close > " + "sma(" * 5000 + "close" + ")" * 5000, "error"),
-    ("close > " + " + ".join(["open"] * 5000), "error"),
-    ("close > open" + "[1]" * 5000, "ok"),  # lags add up: open[5000]
-    ("close > open" + "[3]" * 5000, "error"),  # ... to more than 10,000 bars
-    ("(" * 2500 + "not " * 2500 + "close > open" + ")" * 2500, "error"),
-], ids=["parens-cond", "parens-value", "unclosed", "unbalanced", "minus", "not", "calls", "sum",
-        "lags", "long-lag", "mixed"])
+@pytest.mark.parametrize(
+    ("rule", "outcome"),
+    [
+        ("(" * 5000 + "close > open" + ")" * 5000, "ok"),  # parentheses add no depth
+        ("(" * 5000 + "close" + ")" * 5000 + " > open", "ok"),
+        ("(" * 5000 + "close > open", "error"),
+        ("close > " + "(" * 5000 + "1" + ")" * 4999, "error"),
+        ("-" * 5000 + "close > open", "error"),
+        ("not " * 5000 + "close > open", "error"),
+        ("close > " + "sma(" * 5000 + "close" + ")" * 5000, "error"),
+        ("close > " + " + ".join(["open"] * 5000), "error"),
+        ("close > open" + "[1]" * 5000, "ok"),  # lags add up: open[5000]
+        ("close > open" + "[3]" * 5000, "error"),  # ... to more than 10,000 bars
+        ("(" * 2500 + "not " * 2500 + "close > open" + ")" * 2500, "error"),
+    ],
+    ids=[
+        "parens-cond",
+        "parens-value",
+        "unclosed",
+        "unbalanced",
+        "minus",
+        "not",
+        "calls",
+        "sum",
+        "lags",
+        "long-lag",
+        "mixed",
+    ],
+)
 def test_deep_nesting_gives_a_spec_error_not_a_recursion_error(rule: str, outcome: str) -> None:
     assert check(HEAD + f"long when {rule}\n") == outcome
 
@@ -269,15 +385,33 @@ def test_long_flat_and_chains_parse() -> None:
     assert check(HEAD + "long when close > open" + " or close > 1" * 500 + "\n") == "ok"
 
 
-@pytest.mark.parametrize("text", [
-    "", "\n", "#", "   ", "\t\n", "\x0c", "\r\n\r\n", "\ufeff", '"', "strategy",
-    'strategy "x', 'strategy "x\\', "universe", "long when", "  long when close > open",
-    HEAD + "long when close > 1e999\n", HEAD + "long when close > " + "9" * 5000 + "\n",
-    HEAD + "size $1e999\nlong when close > open\n",
-    HEAD + "max hold " + "9" * 5000 + " bars\nlong when close > open\n",
-    HEAD + "long when close[6000][6000] > open\n", HEAD + "long when close[10001] > open\n",
-    HEAD + "long when close > open\nexit when close < open\x0c\n",
-    HEAD + "long when close > open\x0b and close > 1\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "\n",
+        "#",
+        "   ",
+        "\t\n",
+        "\x0c",
+        "\r\n\r\n",
+        "\ufeff",
+        '"',
+        "strategy",
+        'strategy "x',
+        'strategy "x\\',
+        "universe",
+        "long when",
+        "  long when close > open",
+        HEAD + "long when close > 1e999\n",
+        HEAD + "long when close > " + "9" * 5000 + "\n",
+        HEAD + "size $1e999\nlong when close > open\n",
+        HEAD + "max hold " + "9" * 5000 + " bars\nlong when close > open\n",
+        HEAD + "long when close[6000][6000] > open\n",
+        HEAD + "long when close[10001] > open\n",
+        HEAD + "long when close > open\nexit when close < open\x0c\n",
+        HEAD + "long when close > open\x0b and close > 1\n",
+    ],
+)
 def test_edge_texts(text: str) -> None:
     assert check(text) in ("ok", "error")

@@ -16,8 +16,9 @@ from app.spec import params as P
 from tests.spec_strategies import param_specs, printable, specs
 
 EXAMPLES = sorted(STRATEGIES.glob("*.strategy"))
-SETTINGS = settings(derandomize=True, database=None, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    derandomize=True, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 """Deterministic: the same examples on every run, nothing read from or saved to disk."""
 
 
@@ -41,8 +42,9 @@ comment_text = st.text(alphabet=printable, max_size=30).map(lambda s: ("# " + s)
 
 @settings(SETTINGS, max_examples=40)
 @given(specs(), st.data())
-def test_canonical_text_with_comments_is_kept_as_is(spec: StrategySpec,
-                                                    data: st.DataObject) -> None:
+def test_canonical_text_with_comments_is_kept_as_is(
+    spec: StrategySpec, data: st.DataObject
+) -> None:
     """Comments placed where the formatter puts them survive formatting unchanged."""
     lines: list[str] = []
     for line in format_spec(spec).splitlines():
@@ -138,19 +140,25 @@ def test_each_question_keeps_its_own_comments() -> None:
         'question "second?"  # two\n'
     )
     assert format_text(text).splitlines()[-3:] == [
-        'question "first?"  # one', "# about the second", 'question "second?"  # two',
+        'question "first?"  # one',
+        "# about the second",
+        'question "second?"  # two',
     ]
 
 
 def test_a_side_exit_printed_as_exit_when_keeps_its_comments() -> None:
-    text = ('strategy "X"\nuniverse GOOG\nlong when close > open\n'
-            "# out\nexit long when close < open  # why\n")
+    text = (
+        'strategy "X"\nuniverse GOOG\nlong when close > open\n'
+        "# out\nexit long when close < open  # why\n"
+    )
     assert format_text(text).splitlines()[-2:] == ["# out", "exit when close < open  # why"]
 
 
 def test_a_statement_with_extra_spaces_keeps_its_comments() -> None:
-    text = ('strategy "X"\nuniverse GOOG\nlong when close > open\n'
-            "# cap\nmax   positions  3  # at most three\n")
+    text = (
+        'strategy "X"\nuniverse GOOG\nlong when close > open\n'
+        "# cap\nmax   positions  3  # at most three\n"
+    )
     assert format_text(text).splitlines()[-2:] == ["# cap", "max positions 3  # at most three"]
 
 
@@ -202,9 +210,22 @@ question "Which exchange?"
 
 def test_json_has_the_keys_and_shapes_design_requires() -> None:
     data = json.loads(parse_spec(FULL).model_dump_json())
-    for key in ("name", "universe", "screen", "timeframe", "direction", "stop_loss",
-                "take_profit", "trailing_stop", "max_hold_bars", "sizing", "regime", "agents",
-                "limits", "questions"):
+    for key in (
+        "name",
+        "universe",
+        "screen",
+        "timeframe",
+        "direction",
+        "stop_loss",
+        "take_profit",
+        "trailing_stop",
+        "max_hold_bars",
+        "sizing",
+        "regime",
+        "agents",
+        "limits",
+        "questions",
+    ):
         assert key in data, key
     assert data["name"] == "Everything"
     assert data["universe"] == ["AAPL", "BRK.B", "BTC/USD"]
@@ -223,10 +244,19 @@ def test_json_has_the_keys_and_shapes_design_requires() -> None:
 
 def test_json_of_a_minimal_spec_uses_nulls_and_empty_lists() -> None:
     data = parse_spec('strategy "M"\nuniverse GOOG\nshort when close < open\n').model_dump(
-        mode="json")
+        mode="json"
+    )
     assert data["direction"] == "short"
-    for key in ("screen", "stop_loss", "take_profit", "trailing_stop", "max_hold_bars",
-                "sizing", "regime", "agents"):
+    for key in (
+        "screen",
+        "stop_loss",
+        "take_profit",
+        "trailing_stop",
+        "max_hold_bars",
+        "sizing",
+        "regime",
+        "agents",
+    ):
         assert data[key] is None, key
     assert data["questions"] == []
     assert {"kind": "fixed_usd", "value": 500.0} == parse_spec(
@@ -246,7 +276,8 @@ def test_json_of_a_minimal_spec_uses_nulls_and_empty_lists() -> None:
 @settings(SETTINGS, max_examples=150)
 @given(param_specs())
 def test_a_spec_with_parameters_round_trips_and_runs_as_the_plain_spec(
-        pair: tuple[StrategySpec, StrategySpec]) -> None:
+    pair: tuple[StrategySpec, StrategySpec],
+) -> None:
     spec, plain = pair
     text = format_spec(spec)
     back = parse_spec(text)

@@ -44,8 +44,9 @@ def test_the_json_lists_every_symbol_and_names_the_universe(capsys, tmp_path) ->
     assert data["universe"] == _symbols()
     assert data["screen"]["top"] == 10
     assert StrategySpec.model_validate(data) == parse_spec(SCREEN)
-    plain = json.loads(parse_spec('strategy "x"\nuniverse GOOG\nlong when close > open\n')
-                       .model_dump_json())
+    plain = json.loads(
+        parse_spec('strategy "x"\nuniverse GOOG\nlong when close > open\n').model_dump_json()
+    )
     assert plain["universe_name"] is None
 
 
@@ -64,12 +65,15 @@ def test_the_read_back_says_which_universe_and_its_survivorship_bias() -> None:
 
 
 def test_a_named_universe_without_a_screen_meets_the_exposure_cap() -> None:
-    _, diagnostics = analyse(SCREEN.replace(
-        "screen where close > sma(close, 200) rank by roc(close, 126) top 10\n", ""))
-    assert "505 position(s) of 10% of equity can reach 5050% of equity" in \
-        diagnostics[0].message
-    assert parse_spec(SCREEN.replace("size 10% of equity", "size 1% of equity\n"
-                                     "max positions 50").replace("top 10", "top 60"))
+    _, diagnostics = analyse(
+        SCREEN.replace("screen where close > sma(close, 200) rank by roc(close, 126) top 10\n", "")
+    )
+    assert "505 position(s) of 10% of equity can reach 5050% of equity" in diagnostics[0].message
+    assert parse_spec(
+        SCREEN.replace("size 10% of equity", "size 1% of equity\nmax positions 50").replace(
+            "top 10", "top 60"
+        )
+    )
 
 
 def test_a_named_universe_must_hold_its_own_symbols() -> None:
@@ -84,10 +88,13 @@ def test_a_named_universe_must_hold_its_own_symbols() -> None:
     assert "unknown universe 'nasdaq9000'" in problems[0].message
 
 
-@pytest.mark.parametrize(("line", "column"), [("universe sp500, GOOG", 10),
-                                              ("universe GOOG, sp500", 16)])
+@pytest.mark.parametrize(
+    ("line", "column"), [("universe sp500, GOOG", 10), ("universe GOOG, sp500", 16)]
+)
 def test_a_universe_name_among_symbols_is_an_error(line: str, column: int) -> None:
     _, diagnostics = analyse(f'strategy "x"\n{line}\nlong when close > open\n')
     assert [(d.line, d.column) for d in diagnostics] == [(2, column)]
-    assert "sp500 is a named universe: write `universe sp500` on its own line" in \
-        diagnostics[0].message
+    assert (
+        "sp500 is a named universe: write `universe sp500` on its own line"
+        in diagnostics[0].message
+    )

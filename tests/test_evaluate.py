@@ -42,8 +42,9 @@ def frames() -> dict[str, pd.DataFrame]:
 @cache
 def report() -> dict:
     one = {"GOOG": frames()["GOOG"]}
-    return evaluate(parse_spec(SPEC.replace("GOOG, NVDA", "GOOG")), one, folds=3, draws=200,
-                    seed=7, cuts=2)
+    return evaluate(
+        parse_spec(SPEC.replace("GOOG, NVDA", "GOOG")), one, folds=3, draws=200, seed=7, cuts=2
+    )
 
 
 def test_every_layer_is_measured_against_its_base_and_a_matched_null() -> None:
@@ -63,8 +64,10 @@ def test_every_layer_is_measured_against_its_base_and_a_matched_null() -> None:
 
 
 def test_the_evaluation_is_repeatable_and_the_seed_moves_only_the_null() -> None:
-    runs = [evaluate(parse_spec(SPEC), frames(), folds=2, draws=8, seed=seed, cuts=0)
-            for seed in (3, 3, 4)]
+    runs = [
+        evaluate(parse_spec(SPEC), frames(), folds=2, draws=8, seed=seed, cuts=0)
+        for seed in (3, 3, 4)
+    ]
     assert json.dumps(runs[0], sort_keys=True) == json.dumps(runs[1], sort_keys=True)
     assert [f["sharpe"] for f in runs[0]["layers"]] == [f["sharpe"] for f in runs[2]["layers"]]
 
@@ -73,8 +76,9 @@ def test_sharing_signals_and_analysis_across_runs_changes_no_figure() -> None:
     """The fast path (each fold's signals and the team's per-candidate analysis computed
     once for all its runs) gives the very report the slow path (all afresh) gives."""
     spec = parse_spec(SPEC.replace("size 50% of equity", "size 30% of equity\nmax positions 2"))
-    fast, slow = (evaluate(spec, frames(), folds=2, draws=6, seed=5, cuts=0, shared=s)
-                  for s in (True, False))
+    fast, slow = (
+        evaluate(spec, frames(), folds=2, draws=6, seed=5, cuts=0, shared=s) for s in (True, False)
+    )
     assert sum(f["candidates"] for f in fast["layers"]) > 20
     assert json.dumps(fast, sort_keys=True) == json.dumps(slow, sort_keys=True)
 
@@ -114,25 +118,32 @@ class Peeking:
 def test_the_audit_finds_look_ahead_and_passes_a_clean_spec() -> None:
     spec = parse_spec(SPEC)
     start, end = pd.Timestamp("2006-01-03"), pd.Timestamp("2008-12-31")
-    cheat = lookahead_audit(spec, frames(), 3, start, end, 10_000.0,
-                            gate=lambda: GateChain((Peeking(),)))
+    cheat = lookahead_audit(
+        spec, frames(), 3, start, end, 10_000.0, gate=lambda: GateChain((Peeking(),))
+    )
     assert not cheat["clean"] and cheat["summary"].startswith("LOOK-AHEAD: cut at")
     clean = lookahead_audit(spec, frames(), 3, start, end, 10_000.0)
     assert clean["clean"] and len(clean["cuts"]) == 3
 
 
 def test_verdicts_say_plainly_what_the_figures_say() -> None:
-    base = {"layer": "regime", "base": "rules", "sharpe_difference": 0.01,
-            "difference_interval_95": [-0.2, 0.2]}
+    base = {
+        "layer": "regime",
+        "base": "rules",
+        "sharpe_difference": 0.01,
+        "difference_interval_95": [-0.2, 0.2],
+    }
     assert verdict({**base, "null_percentile": 48.0}).startswith(
-        "the regime filter did not beat random blocking here (48th percentile)")
+        "the regime filter did not beat random blocking here (48th percentile)"
+    )
     assert "beat random blocking here (97th" in verdict({**base, "null_percentile": 97.0})
     assert "did worse than random" in verdict({**base, "null_percentile": 2.0})
-    assert "it beat rules only" in verdict({**base, "null_percentile": 50.0,
-                                              "difference_interval_95": [0.05, 0.3]})
-    assert verdict({**base, "null_percentile": 50.0, "changed_nothing": True, "blocked": 0,
-                    "candidates": 9}).startswith(
-        "the regime filter changed nothing here: the same trades and equity as rules only")
+    assert "it beat rules only" in verdict(
+        {**base, "null_percentile": 50.0, "difference_interval_95": [0.05, 0.3]}
+    )
+    assert verdict(
+        {**base, "null_percentile": 50.0, "changed_nothing": True, "blocked": 0, "candidates": 9}
+    ).startswith("the regime filter changed nothing here: the same trades and equity as rules only")
 
 
 def test_stats() -> None:
@@ -152,7 +163,8 @@ def test_the_summary_has_the_table_the_verdicts_and_the_audit() -> None:
     assert text.startswith("Evaluation of Small on GOOG\n")
     many = {**report(), "symbols": [f"S{i:03d}" for i in range(505)]}
     assert summary(many).startswith(
-        "Evaluation of Small on 505 symbols (S000, S001, S002, S003, S004, ..., S504)\n")
+        "Evaluation of Small on 505 symbols (S000, S001, S002, S003, S004, ..., S504)\n"
+    )
 
 
 def test_the_datas_caveats_reach_the_report() -> None:
@@ -160,8 +172,11 @@ def test_the_datas_caveats_reach_the_report() -> None:
     from app.market.quality import Bars
 
     one = Bars({"GOOG": frames()["GOOG"]}, caveats=["Survivorship bias: test caveat."])
-    spec = parse_spec(SPEC.replace("GOOG, NVDA", "GOOG").replace("agents all\n", "")
-                      .replace("min conviction 55\n", ""))
+    spec = parse_spec(
+        SPEC.replace("GOOG, NVDA", "GOOG")
+        .replace("agents all\n", "")
+        .replace("min conviction 55\n", "")
+    )
     out = evaluate(spec, one, folds=2, draws=2, seed=1, cuts=0)
     assert out["caveats"] == ["Survivorship bias: test caveat."]
     assert summary(out).rstrip().endswith("data caveat: Survivorship bias: test caveat.")
@@ -174,8 +189,24 @@ def test_cli_json_and_clear_errors(tmp_path, capsys: pytest.CaptureFixture[str])
     data.mkdir()
     for s, f in frames().items():
         f.loc["2007-01-01":].to_csv(data / f"{s}.csv")
-    assert main(["evaluate", str(path), "--data", str(data), "--draws", "3", "--folds", "2",
-                 "--cuts", "1", "--json"]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                str(path),
+                "--data",
+                str(data),
+                "--draws",
+                "3",
+                "--folds",
+                "2",
+                "--cuts",
+                "1",
+                "--json",
+            ]
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert out["draws"] == 3 and len(out["layers"]) == 4
     assert main(["evaluate", str(path), "--folds", "1"]) == 1
@@ -195,11 +226,13 @@ def test_a_spec_with_parameters_is_evaluated_at_their_defaults() -> None:
     """The README's sweep spec: evaluate runs it at its defaults, as every command does
     (it raised 'parameter fast is unbound', and the TUI's e showed 'a bug in Parley')."""
     swept = SPEC.replace("sma(close, 10)", "sma(close, fast)").replace(
-        "timeframe 1d\n", "timeframe 1d\nparam fast = 10 in 5..20 step 5\n")
+        "timeframe 1d\n", "timeframe 1d\nparam fast = 10 in 5..20 step 5\n"
+    )
     one = {"GOOG": frames()["GOOG"]}
     at_defaults = evaluate(parse_spec(swept), one, folds=2, draws=4, seed=3, cuts=0)
-    plain = evaluate(parse_spec(SPEC.replace("GOOG, NVDA", "GOOG")), one, folds=2, draws=4,
-                     seed=3, cuts=0)
+    plain = evaluate(
+        parse_spec(SPEC.replace("GOOG, NVDA", "GOOG")), one, folds=2, draws=4, seed=3, cuts=0
+    )
     assert at_defaults["rules"]["trades"] == plain["rules"]["trades"] > 0
 
 

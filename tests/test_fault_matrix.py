@@ -92,8 +92,9 @@ def test_no_network_gives_a_message_and_no_raw_reason(tmp_path: Path) -> None:
     first = _message(o, "APCA_API_BASE_URL")  # the broker is asked first
     assert first.startswith("error: cannot reach http://127.0.0.1:"), first
     reasons = fc.stored_reasons(tmp_path / "home")
-    assert reasons and all("HTTPConnectionPool" not in r and "Errno" not in r
-                           for r in reasons), reasons
+    assert reasons and all("HTTPConnectionPool" not in r and "Errno" not in r for r in reasons), (
+        reasons
+    )
     assert fc.leaked(tmp_path / "home") == []  # the database and the logs hold no key
 
 

@@ -59,18 +59,22 @@ def test_stream_reconnects_and_fills_the_hole_without_duplicates() -> None:
     with FakeAlpacaStream() as stream, FakeAlpaca() as rest:
         missed = [_minute(2).replace(tzinfo=None), _minute(3).replace(tzinfo=None)]
         rest.bars["GOOG"] = pd.DataFrame(
-            {"open": [12.0, 13.0], "high": [12.5, 13.5], "low": [11.5, 12.5],
-             "close": [12.2, 13.2], "volume": [100.0, 100.0]},
-            index=pd.DatetimeIndex(missed, name="date"))
-        feed = AlpacaFeed(KEY_ID, SECRET, ["GOOG"], "1m", url=rest.base_url,
-                          stream_url=stream.url)
+            {
+                "open": [12.0, 13.0],
+                "high": [12.5, 13.5],
+                "low": [11.5, 12.5],
+                "close": [12.2, 13.2],
+                "volume": [100.0, 100.0],
+            },
+            index=pd.DatetimeIndex(missed, name="date"),
+        )
+        feed = AlpacaFeed(KEY_ID, SECRET, ["GOOG"], "1m", url=rest.base_url, stream_url=stream.url)
         got = _Pump(feed)
         try:
             assert stream.wait_connections(1)
             assert stream.subscribed[0] == ["GOOG"]
             for k in (0, 1):
-                stream.push("GOOG", _minute(k).astimezone(UTC), 10 + k, 11 + k,
-                            9 + k, 10.5 + k)
+                stream.push("GOOG", _minute(k).astimezone(UTC), 10 + k, 11 + k, 9 + k, 10.5 + k)
             first = [got.get(timeout=10), got.get(timeout=10)]
             stream.drop()  # minutes 2 and 3 happen while the connection is down
             assert stream.wait_connections(2)
@@ -89,10 +93,12 @@ def test_stream_reconnects_and_fills_the_hole_without_duplicates() -> None:
 def test_the_poller_drops_the_bar_still_forming() -> None:
     now = datetime(2024, 3, 5, 10, 3, tzinfo=NY)  # a fixed clock, inside the session
     start = now - timedelta(minutes=3)
-    index = pd.DatetimeIndex([(start + timedelta(minutes=k)).replace(tzinfo=None)
-                              for k in range(4)], name="date")  # the last one is forming
-    frame = pd.DataFrame({"open": 1.0, "high": 2.0, "low": 0.5, "close": 1.5,
-                          "volume": 10.0}, index=index)
+    index = pd.DatetimeIndex(
+        [(start + timedelta(minutes=k)).replace(tzinfo=None) for k in range(4)], name="date"
+    )  # the last one is forming
+    frame = pd.DataFrame(
+        {"open": 1.0, "high": 2.0, "low": 0.5, "close": 1.5, "volume": 10.0}, index=index
+    )
     feed = AlpacaFeed.__new__(AlpacaFeed)
     feed.symbols, feed.timeframe = ["GOOG"], "1m"
     kept = feed._closed({"GOOG": frame}, now.astimezone(UTC) + timedelta(seconds=20))
@@ -111,35 +117,37 @@ class _Market:
         at = self.instants.pop(0)
         self.read.append(at)
         begun = [_minute(k) for k in range(10) if _minute(k) <= at]
-        closes = [99.0 if m + timedelta(minutes=1) > at else 10.0 + k
-                  for k, m in enumerate(begun)]
+        closes = [99.0 if m + timedelta(minutes=1) > at else 10.0 + k for k, m in enumerate(begun)]
         self.rest.bars["GOOG"] = pd.DataFrame(
             {"open": 10.0, "high": 100.0, "low": 1.0, "close": closes, "volume": 5.0},
-            index=pd.DatetimeIndex([m.replace(tzinfo=None) for m in begun], name="date"))
+            index=pd.DatetimeIndex([m.replace(tzinfo=None) for m in begun], name="date"),
+        )
         return at
 
 
 def test_a_new_run_warms_up_on_closed_bars_and_goes_live_after_the_last() -> None:
     """The warm-up leaves out the minute still forming; the poller hands that minute out
     once it has closed, with its final values, and nothing of the warm-up again."""
-    at = [_minute(4) + timedelta(seconds=20),  # the warm-up: 09:30..09:33 closed, 09:34 forms
-          _minute(4) + timedelta(seconds=40),  # 09:34 still forming: nothing
-          _minute(5) + timedelta(seconds=1),  # 09:34 closed; 09:35 forming
-          _minute(5) + timedelta(seconds=30),  # nothing new
-          _minute(6) + timedelta(seconds=2)]  # 09:35 closed
+    at = [
+        _minute(4) + timedelta(seconds=20),  # the warm-up: 09:30..09:33 closed, 09:34 forms
+        _minute(4) + timedelta(seconds=40),  # 09:34 still forming: nothing
+        _minute(5) + timedelta(seconds=1),  # 09:34 closed; 09:35 forming
+        _minute(5) + timedelta(seconds=30),  # nothing new
+        _minute(6) + timedelta(seconds=2),
+    ]  # 09:35 closed
     with FakeAlpaca() as rest:
         market = _Market(rest, at)
         # poll_seconds polls 1m bars too (the stream serves them otherwise); 0: no waiting
-        feed = AlpacaFeed(KEY_ID, SECRET, ["GOOG"], "1m", url=rest.base_url, poll_seconds=0,
-                          now=market.now)
+        feed = AlpacaFeed(
+            KEY_ID, SECRET, ["GOOG"], "1m", url=rest.base_url, poll_seconds=0, now=market.now
+        )
         warm = feed.history(None)
         stop = threading.Event()
         live = feed.batches(None, stop)
         got = [next(live), next(live)]
         stop.set()
         live.close()
-    assert [t.strftime("%H:%M") for t in warm["GOOG"].index] == [
-        "09:30", "09:31", "09:32", "09:33"]
+    assert [t.strftime("%H:%M") for t in warm["GOOG"].index] == ["09:30", "09:31", "09:32", "09:33"]
     assert warm["GOOG"]["close"].tolist() == [10.0, 11.0, 12.0, 13.0]
     assert _times(got) == ["09:34", "09:35"]
     assert [b.bars["GOOG"][3] for b in got] == [14.0, 15.0]  # final, never the forming 99
@@ -150,8 +158,9 @@ def test_a_feed_started_without_its_warm_up_hands_out_only_bars_closing_later() 
     at = [_minute(3) + timedelta(seconds=10), _minute(4) + timedelta(seconds=5)]
     with FakeAlpaca() as rest:
         market = _Market(rest, at)
-        feed = AlpacaFeed(KEY_ID, SECRET, ["GOOG"], "1m", url=rest.base_url, poll_seconds=0,
-                          now=market.now)
+        feed = AlpacaFeed(
+            KEY_ID, SECRET, ["GOOG"], "1m", url=rest.base_url, poll_seconds=0, now=market.now
+        )
         live = feed.batches(None, threading.Event())
         got = next(live)
         live.close()
@@ -162,12 +171,15 @@ def test_the_stream_starts_after_the_warm_up_and_fills_the_minutes_between() -> 
     """The warm-up ends at the last closed minute; the minute forming then is not on the
     stream (it began before the subscription), so it is fetched once final, and the first
     batches run on from the warm-up without a gap or a repeat."""
-    at = [_minute(2) + timedelta(seconds=30),  # warm-up: 09:30, 09:31; 09:32 forming
-          _minute(4) + timedelta(seconds=1)]  # later: 09:32 and 09:33 final on REST
+    at = [
+        _minute(2) + timedelta(seconds=30),  # warm-up: 09:30, 09:31; 09:32 forming
+        _minute(4) + timedelta(seconds=1),
+    ]  # later: 09:32 and 09:33 final on REST
     with FakeAlpacaStream() as stream, FakeAlpaca() as rest:
         market = _Market(rest, at)
-        feed = AlpacaFeed(KEY_ID, SECRET, ["GOOG"], "1m", url=rest.base_url,
-                          stream_url=stream.url, now=market.now)
+        feed = AlpacaFeed(
+            KEY_ID, SECRET, ["GOOG"], "1m", url=rest.base_url, stream_url=stream.url, now=market.now
+        )
         warm = feed.history(None)
         got = _Pump(feed)
         try:
@@ -189,8 +201,9 @@ def test_a_stock_and_a_coin_stream_into_one_clock() -> None:
     reported, a minute with the coin alone once a later minute starts."""
     at = datetime(2024, 3, 5, 14, 30, tzinfo=UTC)  # 09:30 in New York
     with FakeAlpacaStream() as stream, FakeAlpaca() as rest:
-        feed = AlpacaFeed(KEY_ID, SECRET, ["GOOG", "BTC/USD"], "1m", url=rest.base_url,
-                          stream_url=stream.url)
+        feed = AlpacaFeed(
+            KEY_ID, SECRET, ["GOOG", "BTC/USD"], "1m", url=rest.base_url, stream_url=stream.url
+        )
         assert feed.clock == "UTC"
         got = _Pump(feed)
         try:

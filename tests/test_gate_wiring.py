@@ -47,13 +47,17 @@ def _unloadable(monkeypatch: pytest.MonkeyPatch, module: str) -> None:
     monkeypatch.setitem(sys.modules, module, None)
 
 
-@pytest.mark.parametrize(("module", "gate", "agents"), [
-    ("app.regime.gate", "regime filter", "none"),
-    ("app.agents.gate", "agent team", None),
-    ("app.agents.gate", "agent team", "llm"),
-])
-def test_a_gate_that_cannot_load_stops_the_spec(monkeypatch: pytest.MonkeyPatch, module: str,
-                                                gate: str, agents: str | None) -> None:
+@pytest.mark.parametrize(
+    ("module", "gate", "agents"),
+    [
+        ("app.regime.gate", "regime filter", "none"),
+        ("app.agents.gate", "agent team", None),
+        ("app.agents.gate", "agent team", "llm"),
+    ],
+)
+def test_a_gate_that_cannot_load_stops_the_spec(
+    monkeypatch: pytest.MonkeyPatch, module: str, gate: str, agents: str | None
+) -> None:
     _unloadable(monkeypatch, module)
     with pytest.raises(GateUnavailable) as caught:
         gates_for_spec(parse_spec(SPEC), agents)
@@ -81,8 +85,8 @@ def test_unknown_agents_mode_is_refused() -> None:
 
 
 def test_backtest_of_a_regime_spec_refuses_rather_than_trade_unfiltered(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = tmp_path / "wired.strategy"
     spec.write_text(SPEC.replace("agents all\nmin conviction 60\n", ""), encoding="utf-8")
     _unloadable(monkeypatch, "app.regime.gate")

@@ -11,9 +11,11 @@ CORE = ["app.dsl", "app.spec.readback", "app.engine.signals", "app.market.loader
 
 
 def test_core_does_not_import_textual() -> None:
-    code = ("import sys\n" + "".join(f"import {m}\n" for m in CORE) +
-            "bad = [m for m in sys.modules if m == 'textual' or m.startswith('app.tui')]\n"
-            "assert not bad, bad\n")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                            text=True)
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in CORE)
+        + "bad = [m for m in sys.modules if m == 'textual' or m.startswith('app.tui')]\n"
+        "assert not bad, bad\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

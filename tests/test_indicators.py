@@ -25,6 +25,7 @@ DATA = Path(__file__).resolve().parents[1] / "app" / "data"
 FILES = ("GOOG.csv", "NVDA.csv", "EURUSD-1h.csv")
 TOL = 1e-8
 
+
 @cache
 def bars_of(file: str) -> Bars:
     frame = pd.read_csv(DATA / file, index_col="Date", parse_dates=True)
@@ -47,8 +48,9 @@ def assert_matches(got: np.ndarray, want: np.ndarray, what: str) -> None:
 
 def test_vwap_by_hand() -> None:
     # typical prices (h+l+c)/3: 10, 12, 11, 14, 9; volumes 100, 300, 0, 0, 50
-    bars = _bars([11, 13, 12, 15, 10], [9, 11, 10, 13, 8], [10, 12, 11, 14, 9],
-                 volume=[100, 300, 0, 0, 50])
+    bars = _bars(
+        [11, 13, 12, 15, 10], [9, 11, 10, 13, 8], [10, 12, 11, 14, 9], volume=[100, 300, 0, 0, 50]
+    )
     got = compute("vwap", bars, None, (2.0,), None)
     # (10*100 + 12*300)/400 = 11.5; (12*300 + 11*0)/300 = 12; no volume -> NaN; 9*50/50 = 9
     np.testing.assert_allclose(got, [np.nan, 11.5, 12.0, np.nan, 9.0], rtol=1e-15)
@@ -58,17 +60,26 @@ def test_vwap_by_hand() -> None:
 
 def test_vwap_on_real_data_matches_a_plain_rolling_sum() -> None:
     bars = bars_of("GOOG.csv")
-    frame = pd.DataFrame({"pv": (bars.high + bars.low + bars.close) / 3 * bars.volume,
-                          "v": bars.volume})
+    frame = pd.DataFrame(
+        {"pv": (bars.high + bars.low + bars.close) / 3 * bars.volume, "v": bars.volume}
+    )
     sums = frame.rolling(20).sum()
-    assert_matches(compute("vwap", bars, None, (20.0,), None),
-                   (sums["pv"] / sums["v"]).to_numpy(), "vwap(20)")
+    assert_matches(
+        compute("vwap", bars, None, (20.0,), None), (sums["pv"] / sums["v"]).to_numpy(), "vwap(20)"
+    )
 
 
 def test_opening_range_by_hand() -> None:
-    times = ["2024-01-02 09:30", "2024-01-02 09:35", "2024-01-02 09:40",
-             "2024-01-03 09:30", "2024-01-03 09:35", "2024-01-03 09:40", "2024-01-03 09:45",
-             "2024-01-04 09:30"]
+    times = [
+        "2024-01-02 09:30",
+        "2024-01-02 09:35",
+        "2024-01-02 09:40",
+        "2024-01-03 09:30",
+        "2024-01-03 09:35",
+        "2024-01-03 09:40",
+        "2024-01-03 09:45",
+        "2024-01-04 09:30",
+    ]
     high = [5, 7, 6, 4, 3, 9, 1, 8]
     low = [2, 1, 3, 2, 0.5, 1, 0, 4]
     bars = _bars(high, low, high, times=times)
@@ -115,18 +126,22 @@ def test_short_input_is_all_nan() -> None:
         assert np.isnan(compute(name, bars, None, params, None)).all(), name
 
 
-@pytest.mark.parametrize(("name", "source", "params", "output", "message"), [
-    ("nope", None, (), None, "unknown indicator"),
-    ("sma", None, (), None, "takes 1 parameters"),
-    ("sma", None, (2.5,), None, "whole number"),
-    ("sma", None, (0.0,), None, "outside"),
-    ("macd", None, (12.0, 26.0, 9.0), "upper", "outputs are"),
-    ("sma", None, (5.0,), "line", "no output"),
-    ("atr", "close", (14.0,), None, "takes no source"),
-    ("sma", "short", (5.0,), None, "shape"),
-])
-def test_bad_calls_fail_loudly(name: str, source: str | None, params: tuple[float, ...],
-                               output: str | None, message: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "source", "params", "output", "message"),
+    [
+        ("nope", None, (), None, "unknown indicator"),
+        ("sma", None, (), None, "takes 1 parameters"),
+        ("sma", None, (2.5,), None, "whole number"),
+        ("sma", None, (0.0,), None, "outside"),
+        ("macd", None, (12.0, 26.0, 9.0), "upper", "outputs are"),
+        ("sma", None, (5.0,), "line", "no output"),
+        ("atr", "close", (14.0,), None, "takes no source"),
+        ("sma", "short", (5.0,), None, "shape"),
+    ],
+)
+def test_bad_calls_fail_loudly(
+    name: str, source: str | None, params: tuple[float, ...], output: str | None, message: str
+) -> None:
     bars = bars_of("GOOG.csv")
     series = {"close": bars.close, "short": bars.close[:10], None: None}[source]
     with pytest.raises(ValueError, match=message):
@@ -135,8 +150,10 @@ def test_bad_calls_fail_loudly(name: str, source: str | None, params: tuple[floa
 
 def test_bars_from_frame_accepts_either_case_and_time_zones() -> None:
     index = pd.date_range("2024-01-02 09:30", periods=3, freq="5min", tz="America/New_York")
-    lower = pd.DataFrame({c: [1.0, 2.0, 3.0] for c in ("open", "high", "low", "close")}
-                         | {"volume": [10, 20, 30]}, index=index)
+    lower = pd.DataFrame(
+        {c: [1.0, 2.0, 3.0] for c in ("open", "high", "low", "close")} | {"volume": [10, 20, 30]},
+        index=index,
+    )
     upper = lower.rename(columns=str.capitalize)
     a, b = Bars.from_frame(lower), Bars.from_frame(upper)
     np.testing.assert_array_equal(a.close, b.close)
@@ -146,13 +163,28 @@ def test_bars_from_frame_accepts_either_case_and_time_zones() -> None:
         Bars.from_frame(lower.drop(columns="volume"))
 
 
-def _bars(high: list[float], low: list[float], close: list[float], *,
-          volume: list[float] | None = None, times: list[str] | None = None) -> Bars:
+def _bars(
+    high: list[float],
+    low: list[float],
+    close: list[float],
+    *,
+    volume: list[float] | None = None,
+    times: list[str] | None = None,
+) -> Bars:
     size = len(close)
-    index = (np.array(times, dtype="datetime64[ns]") if times is not None else
-             np.datetime64("2024-01-01", "ns") + np.arange(size) * np.timedelta64(1, "D"))
-    return Bars(index=index, open=close, high=high, low=low, close=close,
-                volume=volume if volume is not None else [1.0] * size)
+    index = (
+        np.array(times, dtype="datetime64[ns]")
+        if times is not None
+        else np.datetime64("2024-01-01", "ns") + np.arange(size) * np.timedelta64(1, "D")
+    )
+    return Bars(
+        index=index,
+        open=close,
+        high=high,
+        low=low,
+        close=close,
+        volume=volume if volume is not None else [1.0] * size,
+    )
 
 
 def test_a_gap_in_the_source_spoils_windows_locally_and_recursions_onwards() -> None:

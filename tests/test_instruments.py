@@ -22,19 +22,28 @@ def _clean():
     clear_registered()
 
 
-@pytest.mark.parametrize(("symbol", "kind", "pdt", "fractional"), [
-    ("GOOG", "us_equity", True, False), ("aapl", "us_equity", True, False),
-    ("BTC/USD", "crypto", False, True), ("EURUSD", "fx", False, False),
-    ("INDEX", "index", False, False), ("BTCUSD", "crypto", False, True),
-])
+@pytest.mark.parametrize(
+    ("symbol", "kind", "pdt", "fractional"),
+    [
+        ("GOOG", "us_equity", True, False),
+        ("aapl", "us_equity", True, False),
+        ("BTC/USD", "crypto", False, True),
+        ("EURUSD", "fx", False, False),
+        ("INDEX", "index", False, False),
+        ("BTCUSD", "crypto", False, True),
+    ],
+)
 def test_asset_classes(symbol: str, kind: str, pdt: bool, fractional: bool) -> None:
     inst = instrument(symbol)
     assert (inst.asset_class, inst.pdt, inst.fractional) == (kind, pdt, fractional)
 
 
 def test_alpacas_asset_list_wins() -> None:
-    assets = [SimpleNamespace(symbol="ETHUSD", asset_class="AssetClass.CRYPTO"),
-              {"symbol": "SPY", "class": "us_equity"}, {"symbol": "X", "class": "option"}]
+    assets = [
+        SimpleNamespace(symbol="ETHUSD", asset_class="AssetClass.CRYPTO"),
+        {"symbol": "SPY", "class": "us_equity"},
+        {"symbol": "X", "class": "option"},
+    ]
     assert register_alpaca_assets(assets) == 2
     assert instrument("ETHUSD").asset_class == "crypto"
     assert instrument("ETHUSD").timezone == "UTC" and instrument("SPY").timezone == NY.key
@@ -58,8 +67,10 @@ def test_crypto_trades_every_day_and_fx_rests_on_saturday() -> None:
     assert not is_trading_day(instrument("EURUSD"), date(2024, 7, 7))
     assert is_trading_day(instrument("EURUSD"), date(2024, 7, 8))
     opened, closed = session_bounds(instrument("EURUSD"), date(2024, 7, 8))  # type: ignore[misc]
-    assert (opened.isoformat(), closed.isoformat()) == ("2024-07-07T17:00:00-04:00",
-                                                        "2024-07-08T17:00:00-04:00")
+    assert (opened.isoformat(), closed.isoformat()) == (
+        "2024-07-07T17:00:00-04:00",
+        "2024-07-08T17:00:00-04:00",
+    )
 
 
 def test_a_forming_bar_is_not_closed() -> None:
@@ -84,11 +95,15 @@ def test_the_pdt_rule_counts_only_us_equities() -> None:
     from app.dsl import parse_spec
     from app.execution.limits import Limits, describe_limits
 
-    fx = parse_spec('strategy "fx"\nuniverse EURUSD, BTC/USD\nlong when close > open\n'
-                    'exit when close < open\nsize 1 shares\n')
+    fx = parse_spec(
+        'strategy "fx"\nuniverse EURUSD, BTC/USD\nlong when close > open\n'
+        "exit when close < open\nsize 1 shares\n"
+    )
     assert not Limits(fx).active and not any("PDT" in s for s in describe_limits(fx))
-    stock = parse_spec('strategy "st"\nuniverse GOOG, EURUSD\nlong when close > open\n'
-                       'exit when close < open\nsize 1 shares\n')
+    stock = parse_spec(
+        'strategy "st"\nuniverse GOOG, EURUSD\nlong when close > open\n'
+        "exit when close < open\nsize 1 shares\n"
+    )
     assert Limits(stock).active and any("PDT" in s for s in describe_limits(stock))
 
 
@@ -103,16 +118,24 @@ def test_sessions_of_bars_follow_the_venue() -> None:
 
     # NYSE: pre-market and after-hours bars are outside; 13:00 ends the day after
     # Thanksgiving; a holiday has no session.
-    assert days("GOOG", "2024-11-27 09:25", "2024-11-27 09:30", "2024-11-27 15:55",
-                "2024-11-27 16:00", "2024-11-29 12:55", "2024-11-29 13:00",
-                "2024-11-28 10:00") == [None, "2024-11-27", "2024-11-27", None, "2024-11-29",
-                                        None, None]
+    assert days(
+        "GOOG",
+        "2024-11-27 09:25",
+        "2024-11-27 09:30",
+        "2024-11-27 15:55",
+        "2024-11-27 16:00",
+        "2024-11-29 12:55",
+        "2024-11-29 13:00",
+        "2024-11-28 10:00",
+    ) == [None, "2024-11-27", "2024-11-27", None, "2024-11-29", None, None]
     # FX: 17:00 New York opens the next day's session; Saturday has none. GBPUSD's times
     # are New York's (the class's zone); the bundled EURUSD's are UTC (its file's).
-    assert days("GBPUSD", "2024-07-04 16:59", "2024-07-04 17:00", "2024-07-06 10:00",
-                "2024-07-07 17:00") == ["2024-07-04", "2024-07-05", None, "2024-07-08"]
-    assert days("EURUSD", "2024-07-04 20:59", "2024-07-04 21:00", "2024-07-06 14:00",
-                "2024-07-07 21:00") == ["2024-07-04", "2024-07-05", None, "2024-07-08"]
+    assert days(
+        "GBPUSD", "2024-07-04 16:59", "2024-07-04 17:00", "2024-07-06 10:00", "2024-07-07 17:00"
+    ) == ["2024-07-04", "2024-07-05", None, "2024-07-08"]
+    assert days(
+        "EURUSD", "2024-07-04 20:59", "2024-07-04 21:00", "2024-07-06 14:00", "2024-07-07 21:00"
+    ) == ["2024-07-04", "2024-07-05", None, "2024-07-08"]
     # Crypto, and the bundled index of an unknown venue: the calendar day.
     assert days("BTC/USD", "2024-07-06 23:59") == ["2024-07-06"]
     assert instrument("INDEX").calendar == "days"
@@ -128,22 +151,34 @@ def test_the_opening_range_starts_at_the_session_open() -> None:
     from app.indicators.bars import Bars
     from app.indicators.compute import compute
 
-    times = np.array(["2024-11-29 09:20", "2024-11-29 09:25", "2024-11-29 09:30",
-                      "2024-11-29 09:35", "2024-11-29 12:55", "2024-11-29 13:00"],
-                     dtype="datetime64[ns]")
+    times = np.array(
+        [
+            "2024-11-29 09:20",
+            "2024-11-29 09:25",
+            "2024-11-29 09:30",
+            "2024-11-29 09:35",
+            "2024-11-29 12:55",
+            "2024-11-29 13:00",
+        ],
+        dtype="datetime64[ns]",
+    )
     high = np.array([50.0, 40.0, 10.0, 12.0, 11.0, 30.0])
     bars = Bars(times, high, high, high, high, np.ones(6))
-    spec = parse_spec('strategy "orb"\nuniverse GOOG\ntimeframe 5m\n'
-                      'long when close > opening_high(2)\nexit when close < open\n'
-                      'size 1 shares\n')
+    spec = parse_spec(
+        'strategy "orb"\nuniverse GOOG\ntimeframe 5m\n'
+        "long when close > opening_high(2)\nexit when close < open\n"
+        "size 1 shares\n"
+    )
     prepare_symbol(spec, "GOOG", bars)  # attaches GOOG's NYSE sessions to the bars
     nan = np.nan
     # 09:30 and 09:35 make the range (12); 12:55 is the session's last bar (13:00 close).
-    np.testing.assert_array_equal(compute("opening_high", bars, None, (2.0,), None),
-                                  [nan, nan, nan, 12.0, 12.0, nan])
+    np.testing.assert_array_equal(
+        compute("opening_high", bars, None, (2.0,), None), [nan, nan, nan, 12.0, 12.0, nan]
+    )
     plain = Bars(times, high, high, high, high, np.ones(6))  # no calendar: the date
-    np.testing.assert_array_equal(compute("opening_high", plain, None, (2.0,), None),
-                                  [nan, 50.0, 50.0, 50.0, 50.0, 50.0])
+    np.testing.assert_array_equal(
+        compute("opening_high", plain, None, (2.0,), None), [nan, 50.0, 50.0, 50.0, 50.0, 50.0]
+    )
 
 
 def test_fx_holidays_close_their_sessions() -> None:
@@ -155,19 +190,32 @@ def test_fx_holidays_close_their_sessions() -> None:
 
     assert [(m, d) for m, d, _ in FX_HOLIDAYS] == [(1, 1), (12, 25)]
     fx = instrument("GBPUSD")
-    assert fx_holiday(date(2024, 12, 25)) == "Christmas Day" and fx_holiday(date(2024, 12, 26)) is None
+    assert (
+        fx_holiday(date(2024, 12, 25)) == "Christmas Day" and fx_holiday(date(2024, 12, 26)) is None
+    )
     for day in (date(2024, 12, 25), date(2025, 1, 1), date(2026, 1, 1)):
         assert not is_trading_day(fx, day) and session_bounds(fx, day) is None
     assert is_trading_day(fx, date(2024, 12, 24)) and is_trading_day(fx, date(2024, 12, 26))
     opened, closed = session_bounds(fx, date(2024, 12, 26))  # type: ignore[misc]
-    assert (opened.isoformat(), closed.isoformat()) == ("2024-12-25T17:00:00-05:00",
-                                                        "2024-12-26T17:00:00-05:00")
-    times = np.array(["2024-12-24 16:59", "2024-12-24 17:00", "2024-12-25 10:00",
-                      "2024-12-25 17:00", "2024-12-31 16:00", "2024-12-31 17:00",
-                      "2025-01-01 16:59", "2025-01-01 17:00"], dtype="datetime64[ns]")
+    assert (opened.isoformat(), closed.isoformat()) == (
+        "2024-12-25T17:00:00-05:00",
+        "2024-12-26T17:00:00-05:00",
+    )
+    times = np.array(
+        [
+            "2024-12-24 16:59",
+            "2024-12-24 17:00",
+            "2024-12-25 10:00",
+            "2024-12-25 17:00",
+            "2024-12-31 16:00",
+            "2024-12-31 17:00",
+            "2025-01-01 16:59",
+            "2025-01-01 17:00",
+        ],
+        dtype="datetime64[ns]",
+    )
     got = [None if d < 0 else str(np.datetime64(int(d), "D")) for d in session_days(fx, times)]
-    assert got == ["2024-12-24", None, None, "2024-12-26", "2024-12-31", None, None,
-                   "2025-01-02"]
+    assert got == ["2024-12-24", None, None, "2024-12-26", "2024-12-31", None, None, "2025-01-02"]
     assert is_trading_day(instrument("BTC/USD"), date(2024, 12, 25))  # crypto trades on
 
 
@@ -218,26 +266,44 @@ def test_an_fx_breakout_skips_the_christmas_session() -> None:
 
     rows = {  # UTC start: (open, close); high and low are the larger and smaller
         # Friday 22nd's session: a flat range, no breakout
-        "2017-12-22 19:00": (1.00, 1.00), "2017-12-22 20:00": (1.00, 1.00),
+        "2017-12-22 19:00": (1.00, 1.00),
+        "2017-12-22 20:00": (1.00, 1.00),
         "2017-12-22 21:00": (1.00, 1.00),
         # the Christmas session (closed): flat, flat, then a close above the range
-        "2017-12-25 10:00": (1.00, 1.00), "2017-12-25 11:00": (1.00, 1.00),
+        "2017-12-25 10:00": (1.00, 1.00),
+        "2017-12-25 11:00": (1.00, 1.00),
         "2017-12-25 12:00": (1.00, 1.05),
         # the 26th's session, from 22:00 UTC: the range is 1.05 after two bars; 00:00
         # closes above it -> buy at 01:00's open 1.10; 02:00 closes below its open ->
         # sell at 03:00's open 1.08
-        "2017-12-25 22:00": (1.05, 1.05), "2017-12-25 23:00": (1.05, 1.05),
-        "2017-12-26 00:00": (1.05, 1.10), "2017-12-26 01:00": (1.10, 1.10),
-        "2017-12-26 02:00": (1.10, 1.08), "2017-12-26 03:00": (1.08, 1.08),
+        "2017-12-25 22:00": (1.05, 1.05),
+        "2017-12-25 23:00": (1.05, 1.05),
+        "2017-12-26 00:00": (1.05, 1.10),
+        "2017-12-26 01:00": (1.10, 1.10),
+        "2017-12-26 02:00": (1.10, 1.08),
+        "2017-12-26 03:00": (1.08, 1.08),
     }
     index = pd.DatetimeIndex(list(rows), name="date")
     o = [r[0] for r in rows.values()]
     c = [r[1] for r in rows.values()]
-    frame = pd.DataFrame({"open": o, "high": [max(a, b) for a, b in zip(o, c)],
-                          "low": [min(a, b) for a, b in zip(o, c)], "close": c,
-                          "volume": 1.0}, index=index)
+    frame = pd.DataFrame(
+        {
+            "open": o,
+            "high": [max(a, b) for a, b in zip(o, c)],
+            "low": [min(a, b) for a, b in zip(o, c)],
+            "close": c,
+            "volume": 1.0,
+        },
+        index=index,
+    )
     result = run_backtest(parse_spec(FX_SPEC), {"EURUSD": frame}, cash=10_000)
-    trades = [(str(pd.Timestamp(t.entry_time_ns, tz="UTC"))[:16], t.entry_price,
-               str(pd.Timestamp(t.exit_time_ns, tz="UTC"))[:16], t.exit_price)
-              for t in result.trades]
+    trades = [
+        (
+            str(pd.Timestamp(t.entry_time_ns, tz="UTC"))[:16],
+            t.entry_price,
+            str(pd.Timestamp(t.exit_time_ns, tz="UTC"))[:16],
+            t.exit_price,
+        )
+        for t in result.trades
+    ]
     assert trades == [("2017-12-26 01:00", 1.10, "2017-12-26 03:00", 1.08)]

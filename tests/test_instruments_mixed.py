@@ -32,19 +32,44 @@ def daily(rows: dict[str, tuple[float, float]]) -> pd.DataFrame:
     index = pd.DatetimeIndex(list(rows), name="date")
     o = [r[0] for r in rows.values()]
     c = [r[1] for r in rows.values()]
-    return pd.DataFrame({"open": o, "high": [max(a, b) for a, b in zip(o, c)],
-                         "low": [min(a, b) for a, b in zip(o, c)], "close": c,
-                         "volume": 1000.0}, index=index)
+    return pd.DataFrame(
+        {
+            "open": o,
+            "high": [max(a, b) for a, b in zip(o, c)],
+            "low": [min(a, b) for a, b in zip(o, c)],
+            "close": c,
+            "volume": 1000.0,
+        },
+        index=index,
+    )
 
 
 # AAA (a US stock, New York time) has bars on NYSE sessions only: no Thursday 07-04
 # (holiday), no 07-06/07-07 (weekend). (open, close):
-AAA = daily({"2024-07-01": (50, 51), "2024-07-02": (51, 52), "2024-07-03": (52, 53),
-             "2024-07-05": (53, 54), "2024-07-08": (54, 53), "2024-07-09": (53, 52)})
+AAA = daily(
+    {
+        "2024-07-01": (50, 51),
+        "2024-07-02": (51, 52),
+        "2024-07-03": (52, 53),
+        "2024-07-05": (53, 54),
+        "2024-07-08": (54, 53),
+        "2024-07-09": (53, 52),
+    }
+)
 # BTC/USD (UTC) trades every day, the holiday and the weekend included.
-BTC = daily({"2024-07-01": (100, 101), "2024-07-02": (101, 103), "2024-07-03": (103, 104),
-             "2024-07-04": (104, 102), "2024-07-05": (102, 100), "2024-07-06": (100, 101),
-             "2024-07-07": (101, 102), "2024-07-08": (102, 101), "2024-07-09": (101, 100)})
+BTC = daily(
+    {
+        "2024-07-01": (100, 101),
+        "2024-07-02": (101, 103),
+        "2024-07-03": (103, 104),
+        "2024-07-04": (104, 102),
+        "2024-07-05": (102, 100),
+        "2024-07-06": (100, 101),
+        "2024-07-07": (101, 102),
+        "2024-07-08": (102, 101),
+        "2024-07-09": (101, 100),
+    }
+)
 
 
 def ns(text: str) -> int:
@@ -70,30 +95,72 @@ def test_a_mixed_universe_runs_on_one_clock_across_a_holiday_and_a_weekend() -> 
     #        at 04:00 UTC, 54; AAA closes down -> exit order.
     # 07-09: BTC down (nothing). AAA's exit fills at the open, 53: -1 x 10 = -10.00.
     want = [
-        Trade("BTC/USD", "long", ns("2024-07-02"), 101.0, ns("2024-07-05"), 102.0, 10.0,
-              10.0, 100 * 10 / 1010, 3, "exit_rule", 0.0, 1, 4),
-        Trade("AAA", "long", ns("2024-07-08 04:00"), 54.0, ns("2024-07-09 04:00"), 53.0,
-              10.0, -10.0, -100 * 10 / 540, 1, "exit_rule", 0.0, 4, 5),
+        Trade(
+            "BTC/USD",
+            "long",
+            ns("2024-07-02"),
+            101.0,
+            ns("2024-07-05"),
+            102.0,
+            10.0,
+            10.0,
+            100 * 10 / 1010,
+            3,
+            "exit_rule",
+            0.0,
+            1,
+            4,
+        ),
+        Trade(
+            "AAA",
+            "long",
+            ns("2024-07-08 04:00"),
+            54.0,
+            ns("2024-07-09 04:00"),
+            53.0,
+            10.0,
+            -10.0,
+            -100 * 10 / 540,
+            1,
+            "exit_rule",
+            0.0,
+            4,
+            5,
+        ),
     ]
     assert result.trades == want
     assert result.open_positions == []
     assert result.timezone == "UTC"
     assert result.final_equity == 10_000.0
-    refused = sorted((pd.Timestamp(d.time_ns).strftime("%m-%d %H:%M"), d.symbol)
-                     for d in result.decisions if not d.approved)
-    assert refused == [("07-01 04:00", "AAA"), ("07-02 04:00", "AAA"), ("07-03 04:00", "AAA"),
-                       ("07-06 00:00", "BTC/USD"), ("07-07 00:00", "BTC/USD")]
+    refused = sorted(
+        (pd.Timestamp(d.time_ns).strftime("%m-%d %H:%M"), d.symbol)
+        for d in result.decisions
+        if not d.approved
+    )
+    assert refused == [
+        ("07-01 04:00", "AAA"),
+        ("07-02 04:00", "AAA"),
+        ("07-03 04:00", "AAA"),
+        ("07-06 00:00", "BTC/USD"),
+        ("07-07 00:00", "BTC/USD"),
+    ]
     doc = json.loads(result.to_json())
     assert doc["timezone"] == "UTC"
     # Each trade's time in its venue's zone: a daily bar is that venue's date (AAA's
     # 04:00 UTC is midnight in New York); the curve runs on the UTC clock, stamped.
     assert [(t["symbol"], t["entry_time"], t["exit_time"]) for t in doc["trades"]] == [
-        ("BTC/USD", "2024-07-02", "2024-07-05"), ("AAA", "2024-07-08", "2024-07-09")]
+        ("BTC/USD", "2024-07-02", "2024-07-05"),
+        ("AAA", "2024-07-08", "2024-07-09"),
+    ]
     curve = [p["time"] for p in doc["equity"]]
     assert curve[:3] == ["2024-07-01", "2024-07-01T04:00:00+00:00", "2024-07-02"]
     assert sorted((d["time"], d["symbol"]) for d in doc["decisions"] if not d["approved"]) == [
-        ("2024-07-01", "AAA"), ("2024-07-02", "AAA"), ("2024-07-03", "AAA"),
-        ("2024-07-06", "BTC/USD"), ("2024-07-07", "BTC/USD")]
+        ("2024-07-01", "AAA"),
+        ("2024-07-02", "AAA"),
+        ("2024-07-03", "AAA"),
+        ("2024-07-06", "BTC/USD"),
+        ("2024-07-07", "BTC/USD"),
+    ]
     assert "Times: UTC" in summary(result)
 
 
@@ -115,14 +182,16 @@ def test_intraday_times_in_json_carry_their_offset() -> None:
 
     stock = ns("2024-03-08 15:00", "2024-03-11 09:30")
     assert iso_times(stock, "America/New_York") == [
-        "2024-03-08T15:00:00-05:00", "2024-03-11T09:30:00-04:00"]
+        "2024-03-08T15:00:00-05:00",
+        "2024-03-11T09:30:00-04:00",
+    ]
     coin = ns("2024-03-10 06:00", "2024-03-10 07:00")
-    assert iso_times(coin, "UTC") == ["2024-03-10T06:00:00+00:00",
-                                           "2024-03-10T07:00:00+00:00"]
+    assert iso_times(coin, "UTC") == ["2024-03-10T06:00:00+00:00", "2024-03-10T07:00:00+00:00"]
     assert iso_times(coin, "UTC", "America/New_York") == [
-        "2024-03-10T01:00:00-05:00", "2024-03-10T03:00:00-04:00"]
-    assert iso_times(ns("2024-03-11"), "America/New_York") == [
-        "2024-03-11"]
+        "2024-03-10T01:00:00-05:00",
+        "2024-03-10T03:00:00-04:00",
+    ]
+    assert iso_times(ns("2024-03-11"), "America/New_York") == ["2024-03-11"]
 
 
 def test_pdt_counts_nyse_sessions_not_crypto_weekend_dates() -> None:
@@ -131,8 +200,24 @@ def test_pdt_counts_nyse_sessions_not_crypto_weekend_dates() -> None:
 
     def day_trade(day: str) -> None:
         t = ns(f"{day} 14:00")  # on the run's UTC clock: 10:00 in New York
-        limits.on_trade(Trade("AAA", "long", t, 1.0, t + 3600 * 10**9, 1.0, 1.0, 0.0, 0.0,
-                              1, "exit_rule", 0.0, 0, 1))
+        limits.on_trade(
+            Trade(
+                "AAA",
+                "long",
+                t,
+                1.0,
+                t + 3600 * 10**9,
+                1.0,
+                1.0,
+                0.0,
+                0.0,
+                1,
+                "exit_rule",
+                0.0,
+                0,
+                1,
+            )
+        )
 
     # Three day trades on Mon 07-01, Tue 07-02 and Wed 07-03, then BTC's bars carry the
     # clock through the holiday and the weekend (one bar a day at 00:00 UTC).
@@ -144,8 +229,13 @@ def test_pdt_counts_nyse_sessions_not_crypto_weekend_dates() -> None:
     # Monday 07-08: the last five sessions are 07-01, 07-02, 07-03, 07-05, 07-08, so all
     # three still count (five calendar dates with bars, 07-04..07-08, would hold none).
     limits.open_bar(ns("2024-07-08 13:30"))
-    assert limits.state.recent_days == ["2024-07-01", "2024-07-02", "2024-07-03",
-                                        "2024-07-05", "2024-07-08"]
+    assert limits.state.recent_days == [
+        "2024-07-01",
+        "2024-07-02",
+        "2024-07-03",
+        "2024-07-05",
+        "2024-07-08",
+    ]
     assert limits.blocked(False, lambda: 10_000.0) is not None
     assert limits.blocked(True, lambda: 10_000.0) is None  # the coin is exempt
     # Tuesday 07-09: 07-01 leaves the window; two day trades remain.
@@ -166,14 +256,16 @@ def test_a_paper_run_replays_the_mixed_backtest() -> None:
     spec, frames = parse_spec(SPEC), {"AAA": AAA, "BTC/USD": BTC}
     store = Store("sqlite://")
     run = store.create_run(spec.name, SPEC)
-    status = Runner(store, run.id, ReplayFeed(frames)).run(spec, lambda e: None,
-                                                           threading.Event())
+    status = Runner(store, run.id, ReplayFeed(frames)).run(spec, lambda e: None, threading.Event())
     assert status == "finished"
-    got = sorted((t.symbol, t.entry_time_ns, t.exit_time_ns, t.entry_price, t.exit_price)
-                 for t in store.trades(run.id))
+    got = sorted(
+        (t.symbol, t.entry_time_ns, t.exit_time_ns, t.entry_price, t.exit_price)
+        for t in store.trades(run.id)
+    )
     bt = run_backtest(spec, frames)
-    assert got == sorted((t.symbol, t.entry_time_ns, t.exit_time_ns, t.entry_price,
-                          t.exit_price) for t in bt.trades)
+    assert got == sorted(
+        (t.symbol, t.entry_time_ns, t.exit_time_ns, t.entry_price, t.exit_price) for t in bt.trades
+    )
     assert len(got) == 2
 
 
@@ -191,18 +283,30 @@ def test_status_and_decisions_stamp_each_time_with_its_zone(capsys) -> None:
     store = Store.from_settings(load_settings())
     run = store.create_run("mixed", SPEC)
     Runner(store, run.id, ReplayFeed({"AAA": AAA, "BTC/USD": BTC})).run(
-        parse_spec(SPEC), lambda e: None, threading.Event())
+        parse_spec(SPEC), lambda e: None, threading.Event()
+    )
     capsys.readouterr()
     assert main(["status", run.id, "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["run"]["timezone"] == "UTC" and doc["run"]["last_bar"] == "2024-07-09T04:00:00+00:00"
     assert sorted((t["symbol"], t["entry_time"], t["exit_time"]) for t in doc["trades"]) == [
-        ("AAA", "2024-07-08", "2024-07-09"), ("BTC/USD", "2024-07-02", "2024-07-05")]
+        ("AAA", "2024-07-08", "2024-07-09"),
+        ("BTC/USD", "2024-07-02", "2024-07-05"),
+    ]
     assert sorted((f["symbol"], f["time"]) for f in doc["fills"]) == [
-        ("AAA", "2024-07-08"), ("AAA", "2024-07-09"), ("BTC/USD", "2024-07-02"),
-        ("BTC/USD", "2024-07-05")]
+        ("AAA", "2024-07-08"),
+        ("AAA", "2024-07-09"),
+        ("BTC/USD", "2024-07-02"),
+        ("BTC/USD", "2024-07-05"),
+    ]
     assert main(["decisions", run.id, "--json"]) == 0
-    vetoed = sorted((d["time"], d["symbol"]) for d in json.loads(capsys.readouterr().out)
-                    if not d["approved"])
-    assert vetoed == [("2024-07-01", "AAA"), ("2024-07-02", "AAA"), ("2024-07-03", "AAA"),
-                      ("2024-07-06", "BTC/USD"), ("2024-07-07", "BTC/USD")]
+    vetoed = sorted(
+        (d["time"], d["symbol"]) for d in json.loads(capsys.readouterr().out) if not d["approved"]
+    )
+    assert vetoed == [
+        ("2024-07-01", "AAA"),
+        ("2024-07-02", "AAA"),
+        ("2024-07-03", "AAA"),
+        ("2024-07-06", "BTC/USD"),
+        ("2024-07-07", "BTC/USD"),
+    ]

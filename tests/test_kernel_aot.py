@@ -11,8 +11,13 @@ from app.backtest import kernel, kernel_aot
 from app.backtest.kernel_codes import FLAGS, STATE_FIELDS, TRADE_FIELDS
 
 
-def _inputs(seed: int, levels: np.ndarray, sizing: tuple[int, float], caps: tuple[int, ...],
-            costs: tuple[int, float, int, float]) -> list:
+def _inputs(
+    seed: int,
+    levels: np.ndarray,
+    sizing: tuple[int, float],
+    caps: tuple[int, ...],
+    costs: tuple[int, float, int, float],
+) -> list:
     rng = np.random.default_rng(seed)
     L, S = 300, 7
     close = 100 * np.exp(np.cumsum(rng.normal(0, 0.02, (L, S)), axis=0))
@@ -27,9 +32,31 @@ def _inputs(seed: int, levels: np.ndarray, sizing: tuple[int, float], caps: tupl
     se, sx = rng.random((L, S)) < 0.03, rng.random((L, S)) < 0.05
     atr = np.abs(rng.normal(2, 0.5, (L, S)))
     max_hold, max_pos, pos_pct, exp_pct = caps
-    return [op, hi, lo, close, bar_ix, first, frac, le, lx, se, sx, atr, atr * 1.5, atr * 0.7,
-            levels, sizing[0], sizing[1], max_hold, max_pos, float(pos_pct), float(exp_pct),
-            50_000.0, *costs]
+    return [
+        op,
+        hi,
+        lo,
+        close,
+        bar_ix,
+        first,
+        frac,
+        le,
+        lx,
+        se,
+        sx,
+        atr,
+        atr * 1.5,
+        atr * 0.7,
+        levels,
+        sizing[0],
+        sizing[1],
+        max_hold,
+        max_pos,
+        float(pos_pct),
+        float(exp_pct),
+        50_000.0,
+        *costs,
+    ]
 
 
 def _run(fn, args: list) -> tuple[np.ndarray, ...]:
@@ -75,8 +102,9 @@ def test_input_dtypes_are_converted_for_the_built_kernel() -> None:
         np.testing.assert_array_equal(a, b)
 
 
-def test_a_build_that_fails_runs_the_jitted_kernel_and_is_not_retried(tmp_path, monkeypatch
-                                                                       ) -> None:
+def test_a_build_that_fails_runs_the_jitted_kernel_and_is_not_retried(
+    tmp_path, monkeypatch
+) -> None:
     calls = []
 
     def broken(name, work, folder):

@@ -79,12 +79,14 @@ def test_parley_logs_prints_a_runs_log(tmp_path: Path) -> None:
         logging.getLogger("app.runner").info("bar 1 processed")
     logging.getLogger("app.runner").info("after the run")
     env = {**os.environ, "PARLEY_HOME": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-m", "app", "logs", "r123"], capture_output=True,
-                          text=True, env=env)
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "logs", "r123"], capture_output=True, text=True, env=env
+    )
     assert done.returncode == 0 and "bar 1 processed" in done.stdout
     assert "after the run" not in done.stdout
-    missing = subprocess.run([sys.executable, "-m", "app", "logs", "nope"],
-                             capture_output=True, text=True, env=env)
+    missing = subprocess.run(
+        [sys.executable, "-m", "app", "logs", "nope"], capture_output=True, text=True, env=env
+    )
     assert missing.returncode == 1 and "no log for run 'nope'" in missing.stderr
     assert "Traceback" not in missing.stderr
 
@@ -94,16 +96,20 @@ def test_a_password_in_any_url_is_masked(monkeypatch: pytest.MonkeyPatch) -> Non
     from app.logs import without_password
 
     redact = RedactSecrets().redact
-    for url, shown in [("http://bob:llmsecretPW@127.0.0.1:9/v1", "http://bob:***@127.0.0.1:9/v1"),
-                       ("wss://al:datapw99@stream.example/v2", "wss://al:***@stream.example/v2"),
-                       ("postgresql+psycopg://u:p%40ss@h/db", "postgresql+psycopg://u:***@h/db")]:
+    for url, shown in [
+        ("http://bob:llmsecretPW@127.0.0.1:9/v1", "http://bob:***@127.0.0.1:9/v1"),
+        ("wss://al:datapw99@stream.example/v2", "wss://al:***@stream.example/v2"),
+        ("postgresql+psycopg://u:p%40ss@h/db", "postgresql+psycopg://u:***@h/db"),
+    ]:
         assert redact(f"cannot reach {url} now") == f"cannot reach {shown} now"
         assert without_password(url) == shown
     assert redact("https://example.com/a:b@c") == "https://example.com/a:b@c"  # a path
     monkeypatch.setenv("PARLEY_LLM_BASE_URL", "http://bob:p%40ssw0rd99@127.0.0.1:9/v1")
     assert {"p%40ssw0rd99", "p@ssw0rd99"} <= set(environment.secrets())
-    assert RedactSecrets(environment.secrets()).redact("auth p@ssw0rd99 failed") == \
-        f"auth {MASK} failed"
+    assert (
+        RedactSecrets(environment.secrets()).redact("auth p@ssw0rd99 failed")
+        == f"auth {MASK} failed"
+    )
 
 
 def test_an_unreachable_model_server_is_named_without_its_password() -> None:
@@ -113,8 +119,9 @@ def test_an_unreachable_model_server_is_named_without_its_password() -> None:
     from app.llm.base import LLMError
     from app.llm.openai_chat import OpenAIChat
 
-    client = openai.OpenAI(base_url="http://bob:llmsecretPW@127.0.0.1:9/v1", api_key="k",
-                           max_retries=0, timeout=5)
+    client = openai.OpenAI(
+        base_url="http://bob:llmsecretPW@127.0.0.1:9/v1", api_key="k", max_retries=0, timeout=5
+    )
     chat = OpenAIChat(client, "m")
     with pytest.raises(LLMError) as err:
         chat.complete("system", [{"role": "user", "content": "hi"}], max_tokens=5)

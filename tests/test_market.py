@@ -127,7 +127,9 @@ def test_bundled_folder_four_stocks() -> None:
 
 def test_symbol_column_file(tmp_path: Path) -> None:
     path = _write(
-        tmp_path, "universe.csv", "symbol,DATE,open,high,low,close,volume",
+        tmp_path,
+        "universe.csv",
+        "symbol,DATE,open,high,low,close,volume",
         "AAA,2020-01-01,1,2,0.5,1.5,10",
         "BBB,2020-01-01,20,21,19,20.5,30",
         "aaa,2020-01-02,1.5,2.5,1.4,2,11",
@@ -143,8 +145,11 @@ def test_symbol_column_file(tmp_path: Path) -> None:
 
 def test_symbol_column_duplicates_are_per_symbol(tmp_path: Path) -> None:
     path = _write(
-        tmp_path, "u.csv", "Symbol," + HEADER,
-        "AAA,2020-01-01,1,2,0.5,1.5,10", "BBB,2020-01-01,1,2,0.5,1.5,10",
+        tmp_path,
+        "u.csv",
+        "Symbol," + HEADER,
+        "AAA,2020-01-01,1,2,0.5,1.5,10",
+        "BBB,2020-01-01,1,2,0.5,1.5,10",
         "BBB,2020-01-01,1,2,0.5,1.5,10",
     )
     with pytest.raises(DataError, match=r"u\.csv \(symbol BBB\).*2020-01-01.*lines 3 and 4"):
@@ -165,8 +170,15 @@ def test_requested_symbols_key_the_result() -> None:
 
 @pytest.mark.parametrize(
     ("stem", "symbol"),
-    [("GOOG", "GOOG"), ("EURUSD-1h", "EURUSD"), ("BTCUSD-1mo", "BTCUSD"),
-     ("INDEX-2006-5min", "INDEX"), ("spy_daily", "SPY"), ("BRK-B", "BRK-B"), ("1h", "1H")],
+    [
+        ("GOOG", "GOOG"),
+        ("EURUSD-1h", "EURUSD"),
+        ("BTCUSD-1mo", "BTCUSD"),
+        ("INDEX-2006-5min", "INDEX"),
+        ("spy_daily", "SPY"),
+        ("BRK-B", "BRK-B"),
+        ("1h", "1H"),
+    ],
 )
 def test_symbol_from_stem(stem: str, symbol: str) -> None:
     assert symbol_from_stem(stem) == symbol
@@ -179,8 +191,13 @@ def test_date_and_time_columns_bom_and_offsets(tmp_path: Path) -> None:
         b"2020-01-02,09:30:00,1,2,0.5,1.5,10\n2020-01-02,09:35:00,1,2,0.5,1.5,10\n"
     )
     assert load_bars(path)["X"].index[1] == pd.Timestamp("2020-01-02 09:35")
-    tz = _write(tmp_path, "TZ.csv", HEADER, "2020-01-02T09:30:00-05:00,1,2,0.5,1.5,10",
-                "2020-07-02T09:30:00-04:00,1,2,0.5,1.5,10")
+    tz = _write(
+        tmp_path,
+        "TZ.csv",
+        HEADER,
+        "2020-01-02T09:30:00-05:00,1,2,0.5,1.5,10",
+        "2020-07-02T09:30:00-04:00,1,2,0.5,1.5,10",
+    )
     index = load_bars(tz)["TZ"].index
     assert index.tz is None and list(index.hour) == [9, 9]
 
@@ -192,22 +209,36 @@ def test_blank_lines_are_skipped_and_lines_still_counted(tmp_path: Path) -> None
 
 
 def test_offsets_on_some_rows_only_keep_the_wall_clock(tmp_path: Path) -> None:
-    path = _write(tmp_path, "Z.csv", HEADER, "2006-08-18,1,2,0.5,1.5,10",
-                  "2006-08-21T00:00:00+05:00,1,2,0.5,1.5,10",
-                  "2006-08-22T09:30:00-0400,1,2,0.5,1.5,10")
+    path = _write(
+        tmp_path,
+        "Z.csv",
+        HEADER,
+        "2006-08-18,1,2,0.5,1.5,10",
+        "2006-08-21T00:00:00+05:00,1,2,0.5,1.5,10",
+        "2006-08-22T09:30:00-0400,1,2,0.5,1.5,10",
+    )
     index = load_bars(path)["Z"].index
-    assert list(index) == [pd.Timestamp("2006-08-18"), pd.Timestamp("2006-08-21"),
-                           pd.Timestamp("2006-08-22 09:30")]
+    assert list(index) == [
+        pd.Timestamp("2006-08-18"),
+        pd.Timestamp("2006-08-21"),
+        pd.Timestamp("2006-08-22 09:30"),
+    ]
 
 
 # (rows after the header, the bars kept, the warning text)
 FLAGGED = {
     "empty_close": (["2020-01-03,1,2,0.5,,10"], 1, "2020-01-03: empty close: the bar is left out"),
     "nan": (["2020-01-03,1,2,0.5,NaN,10"], 1, "empty close"),
-    "high_below_low": (["2020-01-03 10:00,1,1,2,1.5,10"], 2,
-                       "2020-01-03 10:00:00: high 1 below low 2: swapped"),
-    "open_outside": (["2020-01-03,3,2,0.5,1.5,10"], 2,
-                     "open 3 outside the bar's range (0.5 to 2): set to 2"),
+    "high_below_low": (
+        ["2020-01-03 10:00,1,1,2,1.5,10"],
+        2,
+        "2020-01-03 10:00:00: high 1 below low 2: swapped",
+    ),
+    "open_outside": (
+        ["2020-01-03,3,2,0.5,1.5,10"],
+        2,
+        "open 3 outside the bar's range (0.5 to 2): set to 2",
+    ),
     "close_outside": (["2020-01-03,1,2,0.5,0.4,10"], 2, "close 0.4 outside"),
 }
 
@@ -219,8 +250,10 @@ def test_bad_bars_are_fixed_or_left_out_and_flagged(tmp_path: Path, case: str) -
     df = frames["F"]
     assert len(df) == kept
     _assert_bar_frame(df)
-    assert ((df.low <= df[["open", "close"]].min(axis=1))
-            & (df[["open", "close"]].max(axis=1) <= df.high)).all()
+    assert (
+        (df.low <= df[["open", "close"]].min(axis=1))
+        & (df[["open", "close"]].max(axis=1) <= df.high)
+    ).all()
     assert len(frames.warnings) == 1 and text in str(frames.warnings[0])
 
 
@@ -244,22 +277,34 @@ BAD_FILES = {
         ["Date,Open,High,Close", "2020-01-02,1,2,1.5"],
         ["bad.csv", "missing the columns Low, Volume", "it has: date, open, high, close"],
     ),
-    "bad_date": ([HEADER, GOOD, "2020-13-45,1,2,0.5,1.5,10"],
-                 ["bad.csv", "line 3", "'2020-13-45'", "not a date", "2024-01-31"]),
+    "bad_date": (
+        [HEADER, GOOD, "2020-13-45,1,2,0.5,1.5,10"],
+        ["bad.csv", "line 3", "'2020-13-45'", "not a date", "2024-01-31"],
+    ),
     "empty_date": ([HEADER, GOOD, ",1,2,0.5,1.5,10"], ["line 3", "date is empty"]),
-    "unsorted": ([HEADER, GOOD, "2020-01-01,1,2,0.5,1.5,10"],
-                 ["bad.csv", "not in order", "2020-01-01 (line 3)", "Sort the rows"]),
-    "duplicate": ([HEADER, GOOD, GOOD],
-                  ["bad.csv", "2020-01-02 appears twice", "lines 2 and 3", "Remove"]),
-    "not_a_number": ([HEADER, "2020-01-03,1,abc,0.5,1,10"],
-                     ["line 2", "high is 'abc', not a number"]),
-    "zero_price": ([HEADER, GOOD, "2020-01-03,0,2,0.5,1.5,10"],
-                   ["bad.csv", "2020-01-03", "line 3", "open is 0", "above zero"]),
+    "unsorted": (
+        [HEADER, GOOD, "2020-01-01,1,2,0.5,1.5,10"],
+        ["bad.csv", "not in order", "2020-01-01 (line 3)", "Sort the rows"],
+    ),
+    "duplicate": (
+        [HEADER, GOOD, GOOD],
+        ["bad.csv", "2020-01-02 appears twice", "lines 2 and 3", "Remove"],
+    ),
+    "not_a_number": (
+        [HEADER, "2020-01-03,1,abc,0.5,1,10"],
+        ["line 2", "high is 'abc', not a number"],
+    ),
+    "zero_price": (
+        [HEADER, GOOD, "2020-01-03,0,2,0.5,1.5,10"],
+        ["bad.csv", "2020-01-03", "line 3", "open is 0", "above zero"],
+    ),
     "negative_price": ([HEADER, "2020-01-03,1,2,-0.5,1.5,10"], ["low is -0.5", "above zero"]),
     "negative_volume": ([HEADER, "2020-01-03,1,2,0.5,1.5,-1"], ["volume is -1", "negative"]),
     "header_only": ([HEADER], ["bad.csv", "no bars"]),
-    "ragged": ([HEADER, GOOD, "2020-01-03,1,2,0.5,1.5,10,99"],
-               ["bad.csv", "line 3", "same number of comma-separated fields"]),
+    "ragged": (
+        [HEADER, GOOD, "2020-01-03,1,2,0.5,1.5,10,99"],
+        ["bad.csv", "line 3", "same number of comma-separated fields"],
+    ),
 }
 
 

@@ -38,10 +38,24 @@ def fake(monkeypatch: pytest.MonkeyPatch):
         yield server
 
 
-def fetch(symbol: str = "AAPL", timeframe: str = "1d", start: str | None = "2010-03-01",
-          end: str | None = "2010-06-30", now: pd.Timestamp = NOW, **kw) -> pd.DataFrame:
-    frames = load_alpaca([symbol], timeframe, start=start, end=end, warmup_bars=30,
-                         settings=load_settings(), now=now, **kw)
+def fetch(
+    symbol: str = "AAPL",
+    timeframe: str = "1d",
+    start: str | None = "2010-03-01",
+    end: str | None = "2010-06-30",
+    now: pd.Timestamp = NOW,
+    **kw,
+) -> pd.DataFrame:
+    frames = load_alpaca(
+        [symbol],
+        timeframe,
+        start=start,
+        end=end,
+        warmup_bars=30,
+        settings=load_settings(),
+        now=now,
+        **kw,
+    )
     return frames[symbol]
 
 
@@ -65,8 +79,7 @@ def test_download_is_cached_as_checked_csv(fake: FakeAlpaca) -> None:
     source = fake.bars["AAPL"]
     assert got.index[-1] == pd.Timestamp("2010-06-30")
     assert got.index[0] < pd.Timestamp("2010-03-01") - pd.Timedelta(days=40)  # the warm-up
-    pd.testing.assert_frame_equal(got, source.loc[got.index[0]:got.index[-1]],
-                                  check_freq=False)
+    pd.testing.assert_frame_equal(got, source.loc[got.index[0] : got.index[-1]], check_freq=False)
     (query,) = bar_queries(fake)
     assert (query["timeframe"], query["feed"], query["adjustment"]) == ("1Day", "iex", "all")
     assert pd.Timestamp(query["end"]) == utc("2010-06-30 23:59:59.999999")
@@ -91,8 +104,9 @@ def test_only_the_missing_tail_is_fetched(fake: FakeAlpaca) -> None:
     # from the last complete cached bar: it is compared, and replaced by the fresh one
     assert pd.Timestamp(tail_query["start"]) == utc(str(cached.index[-2]))
     source = fake.bars["AAPL"]
-    pd.testing.assert_frame_equal(longer, source.loc[cached.index[0]:"2010-09-30"],
-                                  check_freq=False)
+    pd.testing.assert_frame_equal(
+        longer, source.loc[cached.index[0] : "2010-09-30"], check_freq=False
+    )
     assert pd.read_csv(cache_file("iex", "1d", "AAPL.csv"))["date"].iloc[-1] == "2010-09-30"
 
 
@@ -138,8 +152,7 @@ def test_crypto_pairs_use_the_crypto_client_in_utc(fake: FakeAlpaca) -> None:
     fake.bars["BTC/USD"] = hourly
     got = fetch("BTC/USD", "1h", start="2024-03-03", end="2024-03-06")
     assert [p for p, _ in fake.queries if p != ASSETS] == ["/v1beta3/crypto/us/bars"]
-    pd.testing.assert_frame_equal(got, hourly.loc[got.index[0]:got.index[-1]],
-                                  check_freq=False)
+    pd.testing.assert_frame_equal(got, hourly.loc[got.index[0] : got.index[-1]], check_freq=False)
     assert got.index[-1] == pd.Timestamp("2024-03-06 23:00")
     assert cache_file("crypto", "1h", "BTCUSD.csv").exists()
 
@@ -178,11 +191,11 @@ def test_alpacas_asset_list_decides_the_class(fake: FakeAlpaca, _forget_classes)
     got = fetch("ETHUSD", "1h", start="2024-03-03", end="2024-03-06")
     assert instrument("ETHUSD").asset_class == "crypto"
     assert instrument("ETHUSD").timezone == "UTC" and got.index[-1] == pd.Timestamp(
-        "2024-03-06 23:00")
+        "2024-03-06 23:00"
+    )
     assert [p for p, _ in fake.queries if p != ASSETS] == ["/v1beta3/crypto/us/bars"]
     assert sorted(q["asset_class"] for q in asset_queries(fake)) == ["crypto", "us_equity"]
-    cached = json.loads(load_settings().home.joinpath("cache", "alpaca", "assets.json")
-                        .read_text())
+    cached = json.loads(load_settings().home.joinpath("cache", "alpaca", "assets.json").read_text())
     assert cached["classes"] == fake.assets and cached["url"] == fake.base_url
 
 
@@ -194,17 +207,22 @@ def test_the_asset_list_is_kept_for_a_day(fake: FakeAlpaca, _forget_classes) -> 
     first = NOW.to_pydatetime()
     assert use_alpaca_assets(settings, ["ethusd", "ZZZZ"], first) == {"ETHUSD": "crypto"}
     assert use_alpaca_assets(settings, ["ETHUSD"], first + timedelta(hours=23)) == {
-        "ETHUSD": "crypto"}
+        "ETHUSD": "crypto"
+    }
     assert len(asset_queries(fake)) == 2  # one fetch: two classes, once
     fake.assets["SOLUSD"] = "crypto"
     assert use_alpaca_assets(settings, ["SOLUSD"], first + timedelta(hours=25)) == {
-        "SOLUSD": "crypto"}
+        "SOLUSD": "crypto"
+    }
     assert len(asset_queries(fake)) == 4
 
 
-def test_without_the_asset_list_the_table_decides(fake: FakeAlpaca, _forget_classes,
-                                                  monkeypatch: pytest.MonkeyPatch,
-                                                  caplog: pytest.LogCaptureFixture) -> None:
+def test_without_the_asset_list_the_table_decides(
+    fake: FakeAlpaca,
+    _forget_classes,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     """Refused keys or no server: a warning (no key in it), the table answers, no error."""
     import logging
 
@@ -231,8 +249,9 @@ def test_without_the_asset_list_the_table_decides(fake: FakeAlpaca, _forget_clas
     assert len(fake.queries) == before
 
 
-def test_a_run_on_alpacas_feed_asks_the_asset_list_first(fake: FakeAlpaca, _forget_classes,
-                                                         tmp_path: Path) -> None:
+def test_a_run_on_alpacas_feed_asks_the_asset_list_first(
+    fake: FakeAlpaca, _forget_classes, tmp_path: Path
+) -> None:
     """parley run --feed alpaca: the warm-up of ETHUSD comes from the crypto endpoint
     because Alpaca lists it as crypto."""
     import threading
@@ -244,8 +263,10 @@ def test_a_run_on_alpacas_feed_asks_the_asset_list_first(fake: FakeAlpaca, _forg
     from app.store import Store
 
     fake.assets = {"ETHUSD": "crypto"}
-    text = ('strategy "eth"\nuniverse ETHUSD\ntimeframe 1h\nlong when close > open\n'
-            'exit when close < open\nsize 1 shares\n')
+    text = (
+        'strategy "eth"\nuniverse ETHUSD\ntimeframe 1h\nlong when close > open\n'
+        "exit when close < open\nsize 1 shares\n"
+    )
     store = Store(f"sqlite:///{tmp_path / 'runs.db'}")
     run = create_run(store, parse_spec(text), text, feed="alpaca", poll_seconds=0)
     stop = threading.Event()
@@ -288,8 +309,9 @@ def test_refused_keys(fake: FakeAlpaca, monkeypatch: pytest.MonkeyPatch, fault: 
     assert not cache_file("iex", "1d", "AAPL.csv").exists()
 
 
-def test_rate_limit_after_the_sdks_retries(fake: FakeAlpaca,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rate_limit_after_the_sdks_retries(
+    fake: FakeAlpaca, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from alpaca.common import rest
 
     waits: list[float] = []
@@ -301,8 +323,10 @@ def test_rate_limit_after_the_sdks_retries(fake: FakeAlpaca,
     assert "cached" in err.value.hint
 
 
-@pytest.mark.parametrize("symbol, start, end", [("ZZZZ", "2010-03-01", "2010-06-30"),
-                                                ("AAPL", "2015-03-01", "2015-06-30")])
+@pytest.mark.parametrize(
+    "symbol, start, end",
+    [("ZZZZ", "2010-03-01", "2010-06-30"), ("AAPL", "2015-03-01", "2015-06-30")],
+)
 def test_no_bars(fake: FakeAlpaca, symbol: str, start: str, end: str) -> None:
     with pytest.raises(DataError, match=f"no 1d bars of {symbol} from") as err:
         fetch(symbol, start=start, end=end)
@@ -338,9 +362,13 @@ def test_a_broken_cache_file_is_fetched_again(fake: FakeAlpaca) -> None:
     assert len(fetch()) > 100 and len(bar_queries(fake)) == 2
 
 
-@pytest.mark.parametrize("kw, message", [({"start": "someday"}, "--from 'someday' is not"),
-                                         ({"start": "2031-01-01", "end": None}, "no AAPL bars"),
-                                         ])
+@pytest.mark.parametrize(
+    "kw, message",
+    [
+        ({"start": "someday"}, "--from 'someday' is not"),
+        ({"start": "2031-01-01", "end": None}, "no AAPL bars"),
+    ],
+)
 def test_bad_dates(fake: FakeAlpaca, kw: dict, message: str) -> None:
     with pytest.raises(DataError, match=message):
         fetch(**kw)
@@ -361,8 +389,9 @@ def recent_goog(days_ago: int = 3, n: int = 700) -> pd.DataFrame:
     return goog.set_axis(index.as_unit("us"))
 
 
-def test_cli_backtest_with_alpaca_data(fake: FakeAlpaca, capsys: pytest.CaptureFixture[str]
-                                       ) -> None:
+def test_cli_backtest_with_alpaca_data(
+    fake: FakeAlpaca, capsys: pytest.CaptureFixture[str]
+) -> None:
     fake.bars["GOOG"] = recent_goog()
     args = ["backtest", str(STRATEGIES / "sma_crossover.strategy"), "--data", "alpaca"]
     assert main(args) == 0
@@ -375,18 +404,32 @@ def test_cli_backtest_with_alpaca_data(fake: FakeAlpaca, capsys: pytest.CaptureF
     assert capsys.readouterr().out == out
 
 
-def test_cli_from_and_to_fetch_the_spec_warm_up_first(fake: FakeAlpaca,
-                                                       capsys: pytest.CaptureFixture[str]
-                                                       ) -> None:
+def test_cli_from_and_to_fetch_the_spec_warm_up_first(
+    fake: FakeAlpaca, capsys: pytest.CaptureFixture[str]
+) -> None:
     fake.bars["GOOG"] = fake.bars.pop("AAPL")
     spec = load_spec(STRATEGIES / "sma_crossover.strategy")
     assert history_bars(spec) == 31  # sma(close, 30) crossing: 30 bars, then one more
-    assert main(["backtest", str(STRATEGIES / "sma_crossover.strategy"), "--data", "alpaca",
-                 "--from", "2010-06-01", "--to", "2010-09-30", "--json"]) == 0
+    assert (
+        main(
+            [
+                "backtest",
+                str(STRATEGIES / "sma_crossover.strategy"),
+                "--data",
+                "alpaca",
+                "--from",
+                "2010-06-01",
+                "--to",
+                "2010-09-30",
+                "--json",
+            ]
+        )
+        == 0
+    )
     result = json.loads(capsys.readouterr().out)
     assert result["start"].startswith("2010-06-01") and result["end"].startswith("2010-09-30")
     (query,) = bar_queries(fake)
-    first_bar = fake.bars["GOOG"].loc[utc_naive(query["start"]):].index[0]
+    first_bar = fake.bars["GOOG"].loc[utc_naive(query["start"]) :].index[0]
     assert len(fake.bars["GOOG"].loc[first_bar:"2010-05-31"]) >= 31
 
 
@@ -394,23 +437,29 @@ def utc_naive(text: str) -> pd.Timestamp:
     return pd.Timestamp(text).tz_convert("America/New_York").tz_localize(None)
 
 
-def test_cli_errors_are_messages(fake: FakeAlpaca, monkeypatch: pytest.MonkeyPatch,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_errors_are_messages(
+    fake: FakeAlpaca, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.delenv("APCA_API_KEY_ID")
-    assert main(["backtest", str(STRATEGIES / "sma_crossover.strategy"),
-                 "--data", "alpaca"]) == 1
+    assert main(["backtest", str(STRATEGIES / "sma_crossover.strategy"), "--data", "alpaca"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: --data alpaca needs Alpaca keys") and "Traceback" not in err
-    assert main(["backtest", str(STRATEGIES / "sma_crossover.strategy"),
-                 "--data", "alpaca:nasdaq"]) == 1
+    assert (
+        main(["backtest", str(STRATEGIES / "sma_crossover.strategy"), "--data", "alpaca:nasdaq"])
+        == 1
+    )
     assert "no feed 'nasdaq'" in capsys.readouterr().err
 
 
 def test_cli_hints_at_alpaca_when_the_bundled_data_lacks_a_symbol(
-        fake: FakeAlpaca, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fake: FakeAlpaca, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = tmp_path / "tsla.strategy"
-    spec.write_text((STRATEGIES / "sma_crossover.strategy").read_text()
-                    .replace("universe GOOG", "universe TSLA"))
+    spec.write_text(
+        (STRATEGIES / "sma_crossover.strategy")
+        .read_text()
+        .replace("universe GOOG", "universe TSLA")
+    )
     assert main(["backtest", str(spec)]) == 1
     err = capsys.readouterr().err
     assert "No data for TSLA in the bundled data" in err and "add --data alpaca" in err

@@ -46,11 +46,14 @@ def test_quick_and_cached_loads_equal_the_careful_one(symbol: str) -> None:
 
 def test_the_quick_reader_declines_what_it_cannot_answer_exactly() -> None:
     assert read_standard(f"{HEADER}\n2020-01-02,1,2,0.5,1.5,10\n".encode()) is not None
-    for text in (f"{HEADER}\n2020-01-02T09:30:00+05:00,1,2,0.5,1.5,10\n",  # an offset
-                 f"{HEADER}\n2020-01-03,1,2,0.5,1.5,10\n2020-01-02,1,2,0.5,1.5,10\n",  # order
-                 f"{HEADER}\n2020-01-02,1,abc,0.5,1.5,10\n",  # text in a number column
-                 "Date,Time,Open,High,Low,Close,Volume\n2020-01-02,09:30,1,2,0.5,1.5,10\n",
-                 f"{HEADER},Symbol\n2020-01-02,1,2,0.5,1.5,10,X\n", "not,a,price,file\n1,2,3,4\n"):
+    for text in (
+        f"{HEADER}\n2020-01-02T09:30:00+05:00,1,2,0.5,1.5,10\n",  # an offset
+        f"{HEADER}\n2020-01-03,1,2,0.5,1.5,10\n2020-01-02,1,2,0.5,1.5,10\n",  # order
+        f"{HEADER}\n2020-01-02,1,abc,0.5,1.5,10\n",  # text in a number column
+        "Date,Time,Open,High,Low,Close,Volume\n2020-01-02,09:30,1,2,0.5,1.5,10\n",
+        f"{HEADER},Symbol\n2020-01-02,1,2,0.5,1.5,10,X\n",
+        "not,a,price,file\n1,2,3,4\n",
+    ):
         assert read_standard(text.encode()) is None, text
 
 
@@ -123,7 +126,8 @@ def test_an_unwritable_home_still_loads(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_a_file_holds_the_symbol_its_name_says_even_with_another_files_bytes(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     # The cache is keyed by content: the same rows saved as GOOG.csv once loaded as FOO
     # ("No data for GOOG in c2/GOOG.csv. It holds: FOO.").
     text = f"{HEADER}\n2021-01-04,1,2,0.5,1.5,10\n2021-01-05,1,2,0.5,1.25,10\n"
@@ -162,23 +166,38 @@ def test_with_no_caches_set_nothing_is_written(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("extra", "cached"), [({}, True), ({"PARLEY_NO_CSV_CACHE": "1"}, False)])
-def test_parley_backtest_caches_the_csv_unless_told_not_to(tmp_path: Path, extra: dict[str, str],
-                                                          cached: bool) -> None:
+def test_parley_backtest_caches_the_csv_unless_told_not_to(
+    tmp_path: Path, extra: dict[str, str], cached: bool
+) -> None:
     from tests.conftest import DATA, ROOT, STRATEGIES
 
     home = tmp_path / "home"
     env = {**os.environ, "PARLEY_HOME": str(home), "PYTHONPATH": str(ROOT), **extra}
     env.pop("PARLEY_NO_CSV_CACHE", None) if not extra else None
-    done = subprocess.run([sys.executable, "-m", "app", "backtest",
-                           str(STRATEGIES / "sma_crossover.strategy"), "--data",
-                           str(DATA / "GOOG.csv"), "--json"], capture_output=True, text=True,
-                          env=env, cwd=tmp_path, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "backtest",
+            str(STRATEGIES / "sma_crossover.strategy"),
+            "--data",
+            str(DATA / "GOOG.csv"),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert bool(list((home / "cache" / "csv").glob("*.bars"))) is cached
 
 
 def test_a_new_loader_version_does_not_reuse_the_digests_of_the_last(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The stat index remembers each file's key; a key made under another VERSION names an
     # entry of the old rules (bumping VERSION did not reach files whose stat was unchanged).
     import app.market.csv_cache as csv_cache

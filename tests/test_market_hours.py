@@ -48,8 +48,9 @@ def test_the_answer_is_kept_until_the_next_open_or_close() -> None:
 
 def test_the_paper_book_answers_from_the_calendar() -> None:
     book = Book(10_000.0, lambda o: None, now=lambda: utc("2024-07-04 15:00"))
-    assert book.hours.closed_note() == \
-        "the US stock market is closed until 2024-07-05 09:30 New York"
+    assert (
+        book.hours.closed_note() == "the US stock market is closed until 2024-07-05 09:30 New York"
+    )
 
 
 @pytest.fixture
@@ -59,24 +60,27 @@ def fake():
 
 
 def test_a_live_book_holds_stock_orders_until_the_broker_says_open(fake) -> None:
-    broker = AlpacaBroker(KEY_ID, SECRET, url=fake.base_url, timeout=None, retries=0,
-                          backoff=0)
+    broker = AlpacaBroker(KEY_ID, SECRET, url=fake.base_url, timeout=None, retries=0, backoff=0)
     now = [utc("2024-07-04 15:00")]
     fake.is_open, fake.next_open = False, "2024-07-05T13:30:00Z"
     fake.next_close = "2024-07-05T20:00:00Z"
     fake.prices.update({"GOOG": 100.0, "BTC/USD": 50_000.0})
     journal: list[str] = []
-    book = VenueBook(100_000.0, lambda o: journal.append(o.client_order_id), broker,
-                     lambda s, t, r: f"exit-{s}-{t}", now=lambda: now[0])
+    book = VenueBook(
+        100_000.0,
+        lambda o: journal.append(o.client_order_id),
+        broker,
+        lambda s, t, r: f"exit-{s}-{t}",
+        now=lambda: now[0],
+    )
     try:
-        stock = book.submit(Order("run-goog-1", "GOOG", 1, 10.0, "open_long", "long_entry",
-                                  0, 0))
-        coin = book.submit(Order("run-btc-1", "BTC/USD", 1, 0.01, "open_long", "long_entry",
-                                 0, 0))
+        stock = book.submit(Order("run-goog-1", "GOOG", 1, 10.0, "open_long", "long_entry", 0, 0))
+        coin = book.submit(Order("run-btc-1", "BTC/USD", 1, 0.01, "open_long", "long_entry", 0, 0))
         # The coin trades around the clock: sent. The stock waits, pending in the book.
         assert fake.submits == ["run-btc-1"] and journal == ["run-goog-1", "run-btc-1"]
-        assert stock.status == "new" and stock.note.startswith("waiting: the US stock market "
-                                                               "is closed until 2024-07-05")
+        assert stock.status == "new" and stock.note.startswith(
+            "waiting: the US stock market is closed until 2024-07-05"
+        )
         assert book.orders.pending["GOOG"] is stock and coin.status == "new"
         [note] = book.drain_notes()
         assert note.kind == "market" and "09:30 New York" in note.message
@@ -113,8 +117,10 @@ def test_a_run_on_live_bars_logs_when_the_market_opens() -> None:
     spec, store = parse_spec(SPEC), Store("sqlite://")
     run = store.create_run(spec.name, SPEC)
     options = RunnerOptions(now=lambda: utc("2024-07-04 15:00"))
-    status = Runner(store, run.id, LiveReplay({"AAA": AAA, "BTC/USD": BTC}),
-                    options=options).run(spec, lambda e: None, threading.Event())
+    status = Runner(store, run.id, LiveReplay({"AAA": AAA, "BTC/USD": BTC}), options=options).run(
+        spec, lambda e: None, threading.Event()
+    )
     assert status != "failed" and len(store.trades(run.id)) == 2  # a live feed's end stops
     assert [e.message for e in store.events(run.id) if e.kind == "market"] == [
-        "the US stock market is closed until 2024-07-05 09:30 New York (at the start)"]
+        "the US stock market is closed until 2024-07-05 09:30 New York (at the start)"
+    ]

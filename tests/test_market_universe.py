@@ -36,10 +36,14 @@ def universe():
 
 def _is_bar_frame(df: pd.DataFrame) -> bool:
     span = df[["open", "close"]]
-    return (list(df.columns) == list(COLUMNS) and df.index.name == "date"
-            and str(df.index.dtype) == "datetime64[us]" and df.index.is_monotonic_increasing
-            and bool(np.isfinite(df.to_numpy()).all())
-            and bool((df.low <= span.min(axis=1)).all() and (span.max(axis=1) <= df.high).all()))
+    return (
+        list(df.columns) == list(COLUMNS)
+        and df.index.name == "date"
+        and str(df.index.dtype) == "datetime64[us]"
+        and df.index.is_monotonic_increasing
+        and bool(np.isfinite(df.to_numpy()).all())
+        and bool((df.low <= span.min(axis=1)).all() and (span.max(axis=1) <= df.high).all())
+    )
 
 
 def test_505_symbols_over_1259_days(universe) -> None:
@@ -62,8 +66,13 @@ def test_values_as_published(universe) -> None:
 
 def test_the_readme_caveats_are_flagged_not_hidden(universe) -> None:
     flagged = {(w.symbol, w.date): w.problem for w in universe.warnings}
-    for symbol, date in [("BHF", "2017-07-26"), ("DHR", "2015-07-17"), ("REGN", "2015-06-09"),
-                         ("WRK", "2015-06-26"), ("VRTX", "2015-05-12")]:
+    for symbol, date in [
+        ("BHF", "2017-07-26"),
+        ("DHR", "2015-07-17"),
+        ("REGN", "2015-06-09"),
+        ("WRK", "2015-06-26"),
+        ("VRTX", "2015-05-12"),
+    ]:
         assert "left out" in flagged[(symbol, date)]
         assert pd.Timestamp(date) not in universe[symbol].index
     assert sum("left out" in w.problem for w in universe.warnings) == 11
@@ -71,8 +80,13 @@ def test_the_readme_caveats_are_flagged_not_hidden(universe) -> None:
     assert "open 18.77 outside" in flagged[("CHD", "2014-05-19")]
     assert universe["CHD"].loc["2014-05-19", "open"] == universe["CHD"].loc["2014-05-19", "low"]
     assert "close 17.87 outside" in flagged[("LNT", "2016-05-19")]  # the one-day error
-    for symbol, date in [("BAX", "2015-07-01"), ("EBAY", "2015-07-20"), ("NI", "2015-07-02"),
-                         ("DISCA", "2014-08-07"), ("VRTX", "2013-04-19")]:
+    for symbol, date in [
+        ("BAX", "2015-07-01"),
+        ("EBAY", "2015-07-20"),
+        ("NI", "2015-07-02"),
+        ("DISCA", "2014-08-07"),
+        ("VRTX", "2013-04-19"),
+    ]:
         assert "(kept)" in flagged[(symbol, date)]  # spin-offs and real jumps: flagged only
     ebay = universe["EBAY"].close
     assert ebay.loc["2015-07-20"] / ebay.loc[:"2015-07-17"].iloc[-1] == pytest.approx(0.431, 1e-3)
@@ -104,8 +118,11 @@ def test_spy_and_vix() -> None:
 @pytest.mark.skipif(not EXTRA.is_dir(), reason="shared originals not present")
 def test_bundle_matches_the_source_file(universe) -> None:
     raw = pd.read_csv(EXTRA / "sp500-stocks-daily-2013-2018.csv.gz")
-    assert hashlib.sha256((EXTRA / "sp500-stocks-daily-2013-2018.csv.gz").read_bytes()
-                          ).hexdigest().startswith("273699c5")
+    assert (
+        hashlib.sha256((EXTRA / "sp500-stocks-daily-2013-2018.csv.gz").read_bytes())
+        .hexdigest()
+        .startswith("273699c5")
+    )
     raw = raw.dropna()
     for symbol in ("AAPL", "ZTS", "A", "BRK.B" if "BRK.B" in universe else "MMM"):
         mine = universe[symbol]
@@ -113,15 +130,19 @@ def test_bundle_matches_the_source_file(universe) -> None:
         fixed = {pd.Timestamp(w.date) for w in universe.warnings if w.symbol == symbol}
         theirs = theirs[~pd.to_datetime(theirs.date).isin(fixed)]
         mine = mine[~mine.index.isin(fixed)]
-        assert np.array_equal(mine[["open", "high", "low", "close", "volume"]].to_numpy(),
-                              theirs[["open", "high", "low", "close", "volume"]].to_numpy())
+        assert np.array_equal(
+            mine[["open", "high", "low", "close", "volume"]].to_numpy(),
+            theirs[["open", "high", "low", "close", "volume"]].to_numpy(),
+        )
 
 
 def test_specs_on_bundled_data_take_universe_symbols(tmp_path: Path) -> None:
     src = tmp_path / "u.strategy"
-    src.write_text('strategy "u"\nuniverse GOOG, EBAY\ntimeframe 1d\n'
-                   "long when sma(close, 10) crosses above sma(close, 30)\n"
-                   "exit when sma(close, 10) crosses below sma(close, 30)\nsize 10 shares\n")
+    src.write_text(
+        'strategy "u"\nuniverse GOOG, EBAY\ntimeframe 1d\n'
+        "long when sma(close, 10) crosses above sma(close, 30)\n"
+        "exit when sma(close, 10) crosses below sma(close, 30)\nsize 10 shares\n"
+    )
     from app.dsl import load_spec
 
     bars = load_for_spec(load_spec(src))
@@ -132,8 +153,12 @@ def test_specs_on_bundled_data_take_universe_symbols(tmp_path: Path) -> None:
     bars = load_for_spec(load_spec(mixed))  # YHOO is only in the CSV files: those first
     assert len(bars["GOOG"]) == 2148 and len(bars["EBAY"]) == 1259
     assert bars.caveats == [SURVIVORSHIP] and bars.warnings[0].symbol == "EBAY"
-    out = subprocess.run([sys.executable, "-m", "app", "backtest", str(src), "--json"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "app", "backtest", str(src), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "Survivorship bias" in out and "EBAY 2015-07-20" in out
     with pytest.raises(DataError, match="sp500 universe"):
         src.write_text(src.read_text().replace("EBAY", "ZZZZ"))
@@ -145,18 +170,25 @@ def test_csv_of_the_real_file_loads_with_warnings(tmp_path: Path) -> None:
         pytest.skip("shared originals not present")
     bars = load_bars(EXTRA / "sp500-stocks-daily-2013-2018.csv.gz", symbols=["LNT", "DHR"])
     assert [(w.symbol, w.date) for w in bars.warnings] == [
-        ("DHR", "2014-11-06"), ("DHR", "2015-07-17"), ("DHR", "2016-01-12"), ("LNT", "2016-05-19")]
+        ("DHR", "2014-11-06"),
+        ("DHR", "2015-07-17"),
+        ("DHR", "2016-01-12"),
+        ("LNT", "2016-05-19"),
+    ]
     assert len(bars["DHR"]) == 1243 - 2
     assert bars.warnings == [w for w in load_universe(["DHR", "LNT"]).warnings]
 
 
 def _plain(bars: object) -> tuple:
-    return ([(w.symbol, w.date, w.problem) for w in bars.warnings],  # type: ignore[attr-defined]
-            list(bars.caveats))  # type: ignore[attr-defined]
+    return (
+        [(w.symbol, w.date, w.problem) for w in bars.warnings],  # type: ignore[attr-defined]
+        list(bars.caveats),
+    )  # type: ignore[attr-defined]
 
 
-def test_the_checked_universe_is_cached_by_content_and_loads_the_same(tmp_path: Path,
-                                                                       monkeypatch) -> None:
+def test_the_checked_universe_is_cached_by_content_and_loads_the_same(
+    tmp_path: Path, monkeypatch
+) -> None:
     caches.use(Caches(root=tmp_path / "cache", csv=False))
     parsed = load_universe(["AAPL", "APTV", "GOOG"])
     caches.use(Caches(root=tmp_path / "cache"))
@@ -178,8 +210,10 @@ def test_spy_is_bundled_for_a_spec_that_trades_it() -> None:
     from app.dsl import parse_spec
     from app.market.data_source import load_for_spec
 
-    spec = parse_spec('strategy "s"\nuniverse GOOG, SPY\nlong when close > sma(close, 5)\n'
-                      "exit when close < sma(close, 5)\nsize 10 shares\n")
+    spec = parse_spec(
+        'strategy "s"\nuniverse GOOG, SPY\nlong when close > sma(close, 5)\n'
+        "exit when close < sma(close, 5)\nsize 10 shares\n"
+    )
     frames = load_for_spec(spec)
     assert list(frames) == ["GOOG", "SPY"]
     assert str(frames["SPY"].index[0].date()) == "1999-11-01"

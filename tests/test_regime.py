@@ -129,8 +129,9 @@ def test_tracker_gives_the_batch_labels_bar_for_bar(
     tracker = RegimeTracker()
     readings = [tracker.update(bar) for _, bar in market.iloc[:560].iterrows()]
     assert [r.regime for r in readings] == full["regime"].iloc[:560].tolist()
-    np.testing.assert_array_equal([r.confidence for r in readings],
-                                  full["confidence"].iloc[:560].to_numpy())
+    np.testing.assert_array_equal(
+        [r.confidence for r in readings], full["confidence"].iloc[:560].to_numpy()
+    )
     last = readings[-1]
     assert last.ready and abs(sum(last.probabilities) - 1.0) < 1e-9
     assert last.most_likely in REGIMES
@@ -149,8 +150,9 @@ def test_fitted_model_tracker_gives_its_batch_labels(market: pd.DataFrame) -> No
 def test_tracker_takes_plain_dicts_without_volume(market: pd.DataFrame) -> None:
     tracker = RegimeTracker()
     for row in market.iloc[:200].itertuples():
-        reading = tracker.update({"open": row.open, "high": row.high, "low": row.low,
-                                  "close": row.close})
+        reading = tracker.update(
+            {"open": row.open, "high": row.high, "low": row.low, "close": row.close}
+        )
     assert reading.ready and reading.regime in LABELS
     with pytest.raises(RegimeError):
         tracker.update({"open": 1.0, "high": 1.0, "low": 1.0})
@@ -167,8 +169,9 @@ def test_volume_feature_runs(market: pd.DataFrame) -> None:
 def test_states_are_named_by_statistics_not_index() -> None:
     vol = {"calm": 0.0055, "trend": 0.010, "wild": 0.035}
     rng = np.random.default_rng(0)
-    window_lvol = np.log(np.r_[np.full(200, vol["calm"]), np.full(200, vol["trend"]),
-                               np.full(100, vol["wild"])])
+    window_lvol = np.log(
+        np.r_[np.full(200, vol["calm"]), np.full(200, vol["trend"]), np.full(100, vol["wild"])]
+    )
     window_er = np.r_[np.full(200, 0.12), np.full(200, 0.3), np.full(100, 0.2)]
     kinds = ["calm", "trend", "trend", "wild"]
     expected = {"calm": MEAN_REVERTING, "trend": TREND, "wild": HIGH_VOLATILITY}
@@ -181,8 +184,9 @@ def test_states_are_named_by_statistics_not_index() -> None:
         for j, k in enumerate(states):
             posterior[owner[k], j] = 1.0
         posterior /= np.maximum(posterior.sum(axis=1, keepdims=True), 1e-12)
-        classes = name_states(lvol, posterior.mean(axis=0), posterior, window_lvol,
-                              window_er, CONFIG)
+        classes = name_states(
+            lvol, posterior.mean(axis=0), posterior, window_lvol, window_er, CONFIG
+        )
         assert [int(c) for c in classes] == [expected[k] for k in states]
 
 
@@ -242,13 +246,16 @@ def test_demo_specs_differ_only_by_the_regime_filter() -> None:
     assert "long when close > highest(high, 20)[1]" in format_spec(plain)
 
 
-def test_demo_runs_both_specs_through_the_backtest_engine(market: pd.DataFrame,
-                                                          full: pd.DataFrame) -> None:
+def test_demo_runs_both_specs_through_the_backtest_engine(
+    market: pd.DataFrame, full: pd.DataFrame
+) -> None:
     """run_demo(seed 5, 900 bars) is the engine on that market; every entry the filter let
     through was decided in a bar the walk-forward detector called trending_up."""
     result = run_demo(seed=5, n_bars=900)
-    engine = {f: run_backtest(demo_spec(f), {SYMBOL: market}, agents="none",
-                              commission="0.05%") for f in (False, True)}
+    engine = {
+        f: run_backtest(demo_spec(f), {SYMBOL: market}, agents="none", commission="0.05%")
+        for f in (False, True)
+    }
     for stats, f in zip(result.runs[:2], (False, True)):
         m = engine[f].metrics
         assert stats.sharpe == pytest.approx(m["sharpe"])
@@ -256,8 +263,9 @@ def test_demo_runs_both_specs_through_the_backtest_engine(market: pd.DataFrame,
         assert stats.trades == len(engine[f].trades) + len(engine[f].open_positions)
     assert engine[True].settings["gates"] == ["regime"]
     approved = [d for d in engine[True].decisions if d.approved]
-    assert approved and all(full["regime"].loc[pd.Timestamp(d.time_ns)] == "trending_up"
-                            for d in approved)
+    assert approved and all(
+        full["regime"].loc[pd.Timestamp(d.time_ns)] == "trending_up" for d in approved
+    )
     refused = [d for d in engine[True].decisions if not d.approved]
     assert len(refused) == result.blocked_entries > 0
     assert all(d.reasons[0].startswith("regime: ") for d in refused)
@@ -279,8 +287,9 @@ def _write_csv(frame: pd.DataFrame, path) -> None:
     out.to_csv(path, index=False, date_format="%Y-%m-%d")
 
 
-def test_cli_json(market: pd.DataFrame, full: pd.DataFrame, tmp_path,
-                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_json(
+    market: pd.DataFrame, full: pd.DataFrame, tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "SYN.csv"
     _write_csv(market.iloc[:300], path)
     assert main(["regime", "--data", str(path), "--json"]) == 0
@@ -330,7 +339,7 @@ def test_cli_errors(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_cli_reads_the_bundled_sp500_universe_as_backtest_does(
-    capsys: pytest.CaptureFixture[str]
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["regime", "--symbol", "AAPL", "--symbol", "GOOG", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
@@ -341,11 +350,11 @@ def test_cli_reads_the_bundled_sp500_universe_as_backtest_does(
     assert "No data for NOPE" in err and "sp500 universe" in err
 
 
-def test_cli_fitted_model(market: pd.DataFrame, tmp_path,
-                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_fitted_model(
+    market: pd.DataFrame, tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
     market.iloc[:300].to_csv(tmp_path / "SYN.csv", index_label="date")
-    assert main(["regime", "--data", str(tmp_path / "SYN.csv"), "--model", "fitted",
-                 "--json"]) == 0
+    assert main(["regime", "--data", str(tmp_path / "SYN.csv"), "--model", "fitted", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     fitted = detect_regimes(market.iloc[:300], config=RegimeConfig(model="fitted"))
     assert [r["regime"] for r in rows] == fitted["regime"].tolist()
@@ -359,8 +368,9 @@ def test_update_many_in_chunks_matches_the_batch(market: pd.DataFrame, full: pd.
     readings = []
     for lo, hi in [(0, 1), (1, 150), (150, 151), (151, 530)]:
         part = market.iloc[lo:hi]
-        readings += tracker.update_many(part["open"], part["high"], part["low"],
-                                        part["close"], part["volume"])
+        readings += tracker.update_many(
+            part["open"], part["high"], part["low"], part["close"], part["volume"]
+        )
     readings.append(tracker.update(market.iloc[530]))
     assert [r.regime for r in readings] == full["regime"].iloc[:531].tolist()
     assert [r.confidence for r in readings] == full["confidence"].iloc[:531].tolist()
@@ -369,9 +379,10 @@ def test_update_many_in_chunks_matches_the_batch(market: pd.DataFrame, full: pd.
 
 def _candidate(frame: pd.DataFrame, bar: int, symbol: str = "SYN") -> SimpleNamespace:
     cut = frame.iloc[: bar + 1]
-    bars = SimpleNamespace(index=cut.index.to_numpy(dtype="datetime64[ns]"),
-                           **{c: cut[c].to_numpy() for c in ("open", "high", "low", "close",
-                                                             "volume")})
+    bars = SimpleNamespace(
+        index=cut.index.to_numpy(dtype="datetime64[ns]"),
+        **{c: cut[c].to_numpy() for c in ("open", "high", "low", "close", "volume")},
+    )
     return SimpleNamespace(symbol=symbol, bars=bars, time_ns=int(cut.index[-1].value))
 
 
@@ -430,8 +441,9 @@ def test_forward_kernel_agrees_with_numpy() -> None:
     rows = np.random.default_rng(3).random((300, 4))
     trans = SwitchingConfig().transitions()
     start = np.full(4, 0.25)
-    np.testing.assert_allclose(forward(start, trans, rows), forward_numpy(start, trans, rows),
-                               rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        forward(start, trans, rows), forward_numpy(start, trans, rows), rtol=0, atol=1e-12
+    )
 
 
 def test_detecting_imports_neither_sklearn_nor_the_backtester() -> None:
@@ -440,13 +452,14 @@ def test_detecting_imports_neither_sklearn_nor_the_backtester() -> None:
 
     from tests.conftest import ROOT
 
-    code = ("import sys\nfrom app.market.synthetic import synthetic_regime_series\n"
-            "from app.regime import detect_regimes\n"
-            "detect_regimes(synthetic_regime_series(400, 1)[0])\n"
-            "bad = [m for m in sys.modules if m.startswith(('sklearn', 'hmmlearn.hmm', "
-            "'app.backtest'))]\nassert not bad, bad\n")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                            text=True)
+    code = (
+        "import sys\nfrom app.market.synthetic import synthetic_regime_series\n"
+        "from app.regime import detect_regimes\n"
+        "detect_regimes(synthetic_regime_series(400, 1)[0])\n"
+        "bad = [m for m in sys.modules if m.startswith(('sklearn', 'hmmlearn.hmm', "
+        "'app.backtest'))]\nassert not bad, bad\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
 
@@ -482,7 +495,8 @@ def test_rolling_median_is_pandas_median() -> None:
     short = x[:200]
     np.testing.assert_array_equal(
         rolling_median(short, 250, 125),
-        pd.Series(short).rolling(250, min_periods=125).median().to_numpy())
+        pd.Series(short).rolling(250, min_periods=125).median().to_numpy(),
+    )
 
 
 def test_labels_are_bayes_decisions_that_price_the_opposite_trend() -> None:
@@ -533,17 +547,22 @@ def test_the_reference_width_survives_a_long_wild_spell() -> None:
     r = rng.standard_normal(1600) * 0.01
     r[1200:] *= 3.0
     close = 100 * np.exp(np.cumsum(r))
-    z_old, _ = switching_features(close, SwitchingConfig(ref_bars=250, ref_quantile=0.5,
-                                                         abs_vol=False, vol_bars=20))
+    z_old, _ = switching_features(
+        close, SwitchingConfig(ref_bars=250, ref_quantile=0.5, abs_vol=False, vol_bars=20)
+    )
     z_new, _ = switching_features(close, SwitchingConfig())
     assert np.std(z_old[-50:]) < 1.5 < 2.2 < np.std(z_new[-50:])  # measured 1.09, 2.51
 
 
-@pytest.mark.parametrize("switching", [
-    SwitchingConfig(),
-    SwitchingConfig(ref_bars=200, ref_quantile=0.4, fit_tails=True, tail_bars=120,
-                    tail_vol_bars=20),
-])
+@pytest.mark.parametrize(
+    "switching",
+    [
+        SwitchingConfig(),
+        SwitchingConfig(
+            ref_bars=200, ref_quantile=0.4, fit_tails=True, tail_bars=120, tail_vol_bars=20
+        ),
+    ],
+)
 def test_tracker_past_its_lookback_gives_the_batch_labels(switching: SwitchingConfig) -> None:
     """Beyond ``lookback`` bars the tracker keeps only the tail: every rolling window (the
     reference quantile, the fitted tails) must give the batch's numbers from it."""
@@ -555,7 +574,7 @@ def test_tracker_past_its_lookback_gives_the_batch_labels(switching: SwitchingCo
     for lo, hi in [(0, config.lookback - 40), (config.lookback - 40, config.lookback + 200)]:
         part = frame.iloc[lo:hi]
         readings += tracker.update_many(part["open"], part["high"], part["low"], part["close"])
-    readings += [tracker.update(bar) for _, bar in frame.iloc[config.lookback + 200:].iterrows()]
+    readings += [tracker.update(bar) for _, bar in frame.iloc[config.lookback + 200 :].iterrows()]
     assert [r.regime for r in readings] == batch["regime"].tolist()
     assert [r.confidence for r in readings] == batch["confidence"].tolist()
 

@@ -160,12 +160,14 @@ def test_the_shipped_settings_are_the_choice_familys_choice() -> None:
     from app.regime.switching import SwitchingConfig
     from tests.conftest import ROOT
 
-    spec = importlib.util.spec_from_file_location("bench_regime",
-                                                  ROOT / "benchmarks" / "bench_regime.py")
+    spec = importlib.util.spec_from_file_location(
+        "bench_regime", ROOT / "benchmarks" / "bench_regime.py"
+    )
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     assert list(bench.CHOOSE_SEEDS) == list(range(1, 11))
     assert set(bench.CHOOSE_SEEDS).isdisjoint(bench.REPORT_SEEDS) and set(SEEDS) <= set(
-        bench.REPORT_SEEDS)
+        bench.REPORT_SEEDS
+    )
     market = [FAMILIES[bench.CHOOSE_FAMILY](N_BARS, seed) for seed in bench.CHOOSE_SEEDS]
     assert bench.choose_switching(market) == SwitchingConfig()

@@ -26,14 +26,23 @@ def goog():
 
 
 def key(t):
-    return (t.symbol, t.side, t.entry_time_ns, t.exit_time_ns, round(t.entry_price, 9),
-            round(t.exit_price, 9), t.qty, t.exit_reason)
+    return (
+        t.symbol,
+        t.side,
+        t.entry_time_ns,
+        t.exit_time_ns,
+        round(t.entry_price, 9),
+        round(t.exit_price, 9),
+        t.qty,
+        t.exit_reason,
+    )
 
 
 def run_once(store, spec, frames, run=None, stop=None, emit=None):
     run = run or store.create_run(spec.name, read_spec_text(SMA))
     status = Runner(store, run.id, ReplayFeed(frames)).run(
-        spec, emit or (lambda e: None), stop or threading.Event())
+        spec, emit or (lambda e: None), stop or threading.Event()
+    )
     return run, status
 
 
@@ -47,8 +56,12 @@ def test_replay_gives_the_backtests_33_trades(goog):
     assert sorted(map(key, trades)) == sorted(map(key, bt.trades))
     [pos] = store.positions(run.id)
     [bt_pos] = bt.open_positions
-    assert (pos.symbol, pos.entry_time_ns, pos.entry_price, pos.qty) == \
-        (bt_pos.symbol, bt_pos.entry_time_ns, bt_pos.entry_price, bt_pos.qty)
+    assert (pos.symbol, pos.entry_time_ns, pos.entry_price, pos.qty) == (
+        bt_pos.symbol,
+        bt_pos.entry_time_ns,
+        bt_pos.entry_price,
+        bt_pos.qty,
+    )
     assert len(trades) + 1 == 33
     orders = store.orders(run.id)
     assert len({o.client_order_id for o in orders}) == len(orders) == 65
@@ -73,8 +86,12 @@ def test_a_run_in_its_own_process_freezes_start_ups_objects_and_thaws_them_after
         if isinstance(e, ev.BarProcessed):
             frozen.append(gc.get_freeze_count())
 
-    assert Runner(store, run.id, ReplayFeed(frames), None, RunnerOptions(freeze_gc=True)).run(
-        spec, emit, threading.Event()) == "finished"
+    assert (
+        Runner(store, run.id, ReplayFeed(frames), None, RunnerOptions(freeze_gc=True)).run(
+            spec, emit, threading.Event()
+        )
+        == "finished"
+    )
     assert frozen and min(frozen) > 10_000 and gc.get_freeze_count() == 0
     plain, _ = run_once(store, spec, frames)
     assert sorted(map(key, store.trades(run.id))) == sorted(map(key, store.trades(plain.id)))
@@ -136,8 +153,9 @@ def test_pause_blocks_entries_and_flatten_closes(goog):
     assert store.positions(run.id) == []
     reasons = [r for d in store.decisions(run.id) for r in d.reasons]
     assert any(r.startswith("paused:") for r in reasons)
-    assert any(t.exit_reason == "flatten" for t in store.trades(run.id)) or \
-        all(t.exit_time_ns <= row.last_bar_ns for t in store.trades(run.id))
+    assert any(t.exit_reason == "flatten" for t in store.trades(run.id)) or all(
+        t.exit_time_ns <= row.last_bar_ns for t in store.trades(run.id)
+    )
 
 
 def test_a_restarted_run_says_its_entries_are_still_paused(goog):
@@ -157,18 +175,22 @@ def test_a_restarted_run_says_its_entries_are_still_paused(goog):
     assert run_once(store, spec, frames, run=run, stop=stop, emit=control)[1] == "stopped"
     seen: list[ev.RunnerEvent] = []
     stop = threading.Event()
-    stop_soon = (lambda e: seen.append(e) or (isinstance(e, ev.BarProcessed) and stop.set()))
+    stop_soon = lambda e: seen.append(e) or (isinstance(e, ev.BarProcessed) and stop.set())
     run_once(store, spec, frames, run=run, stop=stop, emit=stop_soon)
     started = next(e for e in seen if isinstance(e, ev.Started))
-    assert any(n.startswith("entries stay paused (flattened by the user)") and
-               f"`parley resume {run.id}` again lifts the pause" in n for n in started.notes)
+    assert any(
+        n.startswith("entries stay paused (flattened by the user)")
+        and f"`parley resume {run.id}` again lifts the pause" in n
+        for n in started.notes
+    )
     fresh: list[ev.RunnerEvent] = []
     run_once(store, spec, frames, emit=fresh.append)  # a new run has no such note
     assert not [n for e in fresh if isinstance(e, ev.Started) for n in e.notes if "paused" in n]
 
 
-@pytest.mark.parametrize(("command", "reason"), [("kill", "kill switch"),
-                                               (None, "stopped by the user")])
+@pytest.mark.parametrize(
+    ("command", "reason"), [("kill", "kill switch"), (None, "stopped by the user")]
+)
 def test_a_stop_by_signal_names_the_kill_switch_when_one_was_posted(goog, command, reason):
     """The kill switch posts its command, then signals the process: whichever the runner
     sees first, the run records 'kill switch' (the TUI's K and `parley kill` alike)."""
@@ -221,8 +243,11 @@ def test_the_pdt_rule_vetoes_a_fourth_day_trade():
     from app.runner.limits import LimitState, Limits, RunnerRiskGate
 
     spec = load_spec(SMA)
-    state = LimitState(day="2024-01-05", recent_days=["2024-01-03", "2024-01-04", "2024-01-05"],
-                       day_trades=["2024-01-03", "2024-01-04", "2024-01-05"])
+    state = LimitState(
+        day="2024-01-05",
+        recent_days=["2024-01-03", "2024-01-04", "2024-01-05"],
+        day_trades=["2024-01-03", "2024-01-04", "2024-01-05"],
+    )
     gate = RunnerRiskGate(spec, Limits(spec, state))
 
     class Book:
@@ -254,13 +279,12 @@ def test_slippage_anomaly_is_detected():
 EXAMPLES = sorted(STRATEGIES.glob("*.strategy"))
 NOT_ON_BUNDLED_DATA = {
     "sp500_momentum": "505 stocks through the live path take minutes (106 s of CPU for 20 of "
-                      "them): a benchmark, not a unit test; its backtest is tested apart",
+    "them): a benchmark, not a unit test; its backtest is tested apart",
 }
 
 
 def limit_trips(store, run_id):
-    return [(e.data["limit"], e.data["bar_ns"]) for e in store.events(run_id)
-            if e.kind == "limit"]
+    return [(e.data["limit"], e.data["bar_ns"]) for e in store.events(run_id) if e.kind == "limit"]
 
 
 @pytest.mark.slow
@@ -274,14 +298,17 @@ def test_every_example_replays_to_its_backtest(path):
     bt = run_backtest(spec, frames)
     store = Store("sqlite://")
     run = store.create_run(spec.name, read_spec_text(path))
-    assert Runner(store, run.id, ReplayFeed(frames)).run(
-        spec, lambda e: None, threading.Event()) == "finished"
+    assert (
+        Runner(store, run.id, ReplayFeed(frames)).run(spec, lambda e: None, threading.Event())
+        == "finished"
+    )
     assert sorted(map(key, store.trades(run.id))) == sorted(map(key, bt.trades))
-    assert sorted((p.symbol, p.entry_time_ns, p.qty) for p in store.positions(run.id)) == \
-        sorted((p.symbol, p.entry_time_ns, p.qty) for p in bt.open_positions)
-    assert [(d.time_ns, d.symbol, d.approved, d.qty, d.reasons)
-            for d in store.decisions(run.id)] == \
-        [(d.time_ns, d.symbol, d.approved, d.qty, d.reasons) for d in bt.decisions]
+    assert sorted((p.symbol, p.entry_time_ns, p.qty) for p in store.positions(run.id)) == sorted(
+        (p.symbol, p.entry_time_ns, p.qty) for p in bt.open_positions
+    )
+    assert [
+        (d.time_ns, d.symbol, d.approved, d.qty, d.reasons) for d in store.decisions(run.id)
+    ] == [(d.time_ns, d.symbol, d.approved, d.qty, d.reasons) for d in bt.decisions]
     assert limit_trips(store, run.id) == [(e.limit, e.time_ns) for e in bt.limit_events]
 
 
@@ -294,8 +321,9 @@ def test_the_daily_loss_limit_pauses_the_run_until_the_next_day():
     run = store.create_run(spec.name, text)
     seen: list[ev.RunnerEvent] = []
     Runner(store, run.id, ReplayFeed(CRASH)).run(spec, seen.append, threading.Event())
-    kinds = [type(e).__name__ for e in seen if isinstance(e, (ev.LimitTripped, ev.Paused,
-                                                                ev.Resumed))]
+    kinds = [
+        type(e).__name__ for e in seen if isinstance(e, (ev.LimitTripped, ev.Paused, ev.Resumed))
+    ]
     assert kinds == ["LimitTripped", "Paused", "Resumed"]
     [trip] = [e for e in store.events(run.id) if e.kind == "limit"]
     assert trip.message.endswith("no new entries for the rest of the day")
@@ -305,8 +333,9 @@ def test_the_daily_loss_limit_pauses_the_run_until_the_next_day():
     assert sorted(map(key, store.trades(run.id))) == sorted(map(key, bt.trades))
     assert limit_trips(store, run.id) == [(e.limit, e.time_ns) for e in bt.limit_events]
     bbb = [p for p in store.positions(run.id) if p.symbol == "BBB"]
-    assert [p.entry_time_ns for p in bbb] == [p.entry_time_ns for p in bt.open_positions
-                                              if p.symbol == "BBB"]
+    assert [p.entry_time_ns for p in bbb] == [
+        p.entry_time_ns for p in bt.open_positions if p.symbol == "BBB"
+    ]
 
 
 def test_a_person_may_resume_after_a_drawdown_stop(goog):
@@ -319,15 +348,18 @@ def test_a_person_may_resume_after_a_drawdown_stop(goog):
 
     def resume_once(e: ev.RunnerEvent) -> None:
         seen.append(e)
-        if isinstance(e, ev.LimitTripped) and sum(isinstance(x, ev.LimitTripped)
-                                                  for x in seen) == 1:
+        if (
+            isinstance(e, ev.LimitTripped)
+            and sum(isinstance(x, ev.LimitTripped) for x in seen) == 1
+        ):
             store.post_command(run.id, "resume")
 
     Runner(store, run.id, ReplayFeed(frames)).run(spec, resume_once, threading.Event())
-    names = [type(e).__name__ for e in seen if isinstance(e, (ev.LimitTripped, ev.Paused,
-                                                                 ev.Resumed))]
+    names = [
+        type(e).__name__ for e in seen if isinstance(e, (ev.LimitTripped, ev.Paused, ev.Resumed))
+    ]
     assert names[:4] == ["LimitTripped", "Paused", "Resumed", "LimitTripped"]
     kinds = [e.kind for e in store.events(run.id)]
-    assert kinds[kinds.index("limit"):][:4] == ["limit", "command", "resumed", "limit"]
+    assert kinds[kinds.index("limit") :][:4] == ["limit", "command", "resumed", "limit"]
     first, second = [e.data["bar_ns"] for e in store.events(run.id) if e.kind == "limit"][:2]
     assert second > first  # measured from the equity at the resume, not the old peak

@@ -40,12 +40,17 @@ def fake():
 
 def run_through_fake(fake, store, run, frames, emit=None):
     spec = load_spec(SMA)
-    broker = AlpacaBroker(KEY_ID, SECRET, url=fake.base_url, timeout=NO_DEADLINE, retries=1,
-                          backoff=0)
+    broker = AlpacaBroker(
+        KEY_ID, SECRET, url=fake.base_url, timeout=NO_DEADLINE, retries=1, backoff=0
+    )
     seen: list[ev.RunnerEvent] = []
     frame = frames["GOOG"]
-    closes = dict(zip(frame.index.values.astype("datetime64[ns]").view("int64").tolist(),
-                      frame["close"].tolist()))
+    closes = dict(
+        zip(
+            frame.index.values.astype("datetime64[ns]").view("int64").tolist(),
+            frame["close"].tolist(),
+        )
+    )
 
     def on_event(e: ev.RunnerEvent) -> None:
         seen.append(e)
@@ -55,9 +60,9 @@ def run_through_fake(fake, store, run, frames, emit=None):
             emit(e)
 
     try:
-        status = Runner(store, run.id, ReplayFeed(frames), broker,
-                        RunnerOptions(max_slippage_bps=1e9)).run(spec, on_event,
-                                                                 threading.Event())
+        status = Runner(
+            store, run.id, ReplayFeed(frames), broker, RunnerOptions(max_slippage_bps=1e9)
+        ).run(spec, on_event, threading.Event())
     finally:
         fake.release()
         broker.close()
@@ -80,10 +85,17 @@ def assert_books_agree(fake, store, run_id):
 def test_broker_faults_leave_the_run_alive_and_the_books_consistent(fake):
     spec = load_spec(SMA)
     frames = {"GOOG": load_for_spec(spec)["GOOG"].iloc[:900]}
-    fake.script("POST /v2/orders", Fault(500), Fault(500), OK, Fault(500, then_apply=True),
-                OK, Fault(403), OK)
-    fake.script("GET /v2/orders:by_client_order_id", OK, Fault(500), Fault(500), OK,
-                Fault(503))
+    fake.script(
+        "POST /v2/orders",
+        Fault(500),
+        Fault(500),
+        OK,
+        Fault(500, then_apply=True),
+        OK,
+        Fault(403),
+        OK,
+    )
+    fake.script("GET /v2/orders:by_client_order_id", OK, Fault(500), Fault(500), OK, Fault(503))
     store = Store("sqlite://")
     run = store.create_run(spec.name, read_spec_text(SMA), broker="alpaca-paper")
 
@@ -123,17 +135,20 @@ def test_a_restarted_run_reconciles_with_the_broker(fake):
     stop = threading.Event()
     broker = AlpacaBroker(KEY_ID, SECRET, url=fake.base_url, timeout=NO_DEADLINE, retries=0)
     try:
+
         def halt(e):
             if isinstance(e, ev.BarProcessed) and e.bars_done == 300:
                 stop.set()
-        Runner(store, run.id, ReplayFeed(frames), broker,
-               RunnerOptions(max_slippage_bps=1e9)).run(spec, halt, stop)
+
+        Runner(store, run.id, ReplayFeed(frames), broker, RunnerOptions(max_slippage_bps=1e9)).run(
+            spec, halt, stop
+        )
     finally:
         broker.close()
     before = list(fake.submits)
     status, seen = run_through_fake(fake, store, run, frames)
     assert status == "finished"
-    assert fake.submits[:len(before)] == before
+    assert fake.submits[: len(before)] == before
     assert any(isinstance(e, ev.Reconciled) and not e.mismatches for e in seen)
     assert_books_agree(fake, store, run.id)
 
@@ -149,9 +164,12 @@ def _day_trader_frames() -> dict:
     up = np.arange(len(times)) % 2 == 0
     open_ = np.full(len(times), 100.0)
     close = np.where(up, 101.0, 99.0)
-    return {"GOOG": pd.DataFrame({"open": open_, "high": 102.0, "low": 98.0, "close": close,
-                                  "volume": 1000.0},
-                                 index=pd.DatetimeIndex(times, name="date"))}
+    return {
+        "GOOG": pd.DataFrame(
+            {"open": open_, "high": 102.0, "low": 98.0, "close": close, "volume": 1000.0},
+            index=pd.DatetimeIndex(times, name="date"),
+        )
+    }
 
 
 @pytest.mark.parametrize(("multiplier", "margin"), [(2, True), (1, False)])
@@ -160,17 +178,23 @@ def test_the_pdt_rule_binds_a_margin_account_only(fake, multiplier, margin):
     sessions; a cash account (Alpaca's multiplier 1) is not under the rule."""
     from app.dsl import parse_spec
 
-    text = ('strategy "dt"\nuniverse GOOG\ntimeframe 5m\nlong when close > open\n'
-            'exit when close < open\nsize 10 shares\n')
+    text = (
+        'strategy "dt"\nuniverse GOOG\ntimeframe 5m\nlong when close > open\n'
+        "exit when close < open\nsize 10 shares\n"
+    )
     spec = parse_spec(text)
     fake.multiplier = multiplier
     store = Store("sqlite://")
     run = store.create_run(spec.name, text, broker="alpaca-paper", cash=10_000)
     broker = AlpacaBroker(KEY_ID, SECRET, url=fake.base_url, timeout=NO_DEADLINE, retries=0)
     try:
-        status = Runner(store, run.id, ReplayFeed(_day_trader_frames()), broker,
-                        RunnerOptions(max_slippage_bps=1e9)).run(spec, lambda e: None,
-                                                                 threading.Event())
+        status = Runner(
+            store,
+            run.id,
+            ReplayFeed(_day_trader_frames()),
+            broker,
+            RunnerOptions(max_slippage_bps=1e9),
+        ).run(spec, lambda e: None, threading.Event())
     finally:
         broker.close()
     assert status == "finished"
@@ -179,7 +203,10 @@ def test_the_pdt_rule_binds_a_margin_account_only(fake, multiplier, margin):
     told = any("cash account" in m for m in events)
     if margin:
         assert len(trades) == 3 and not told
-        assert any(d.reasons and "PDT" in "; ".join(d.reasons)
-                   for d in store.decisions(run.id) if not d.approved)
+        assert any(
+            d.reasons and "PDT" in "; ".join(d.reasons)
+            for d in store.decisions(run.id)
+            if not d.approved
+        )
     else:
         assert len(trades) > 100 and told

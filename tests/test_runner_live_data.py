@@ -10,9 +10,11 @@ from app.dsl import parse_spec
 from app.market.synthetic import synthetic_market
 from app.runner.live_data import LiveSymbol, universe_frames
 
-SPEC = parse_spec('strategy "u"\nuniverse SYN000, SYN001, SYN002\ntimeframe 1d\n'
-                  "long when sma(close, 5) crosses above sma(close, 20)\n"
-                  "exit when sma(close, 5) crosses below sma(close, 20)\nsize 10 shares\n")
+SPEC = parse_spec(
+    'strategy "u"\nuniverse SYN000, SYN001, SYN002\ntimeframe 1d\n'
+    "long when sma(close, 5) crosses above sma(close, 20)\n"
+    "exit when sma(close, 5) crosses below sma(close, 20)\nsize 10 shares\n"
+)
 
 
 def test_universe_frames_equal_each_frame_and_share_one_index_when_in_step() -> None:
@@ -41,12 +43,14 @@ WINDOWED = parse_spec(
     "short when close < lowest(low, 10)[1] and stddev(close, 10) > 0.5 * "
     "wma(close, 8) / 100\n"
     "exit short when sma(close, 5) crosses above sma(close, 20)\n"
-    "size 10 shares\n")
+    "size 10 shares\n"
+)
 RECURSIVE = parse_spec(
     'strategy "r"\nuniverse ' + ", ".join(REAL[:4]) + "\ntimeframe 1d\n"
     "long when ema(close, 5) crosses above sma(close, 20) and rsi(close, 14) < 70\n"
     "exit when ema(close, 5) crosses below sma(close, 20)\n"
-    "size 10 shares\nstop loss 2 atr(14)\n")
+    "size 10 shares\nstop loss 2 atr(14)\n"
+)
 
 
 def _real(symbols: list[str], bars: int) -> dict[str, pd.DataFrame]:
@@ -87,11 +91,10 @@ def _assert_same(a, b) -> None:  # type: ignore[no-untyped-def]
             np.testing.assert_allclose(va.atr[p], vb.atr[p], rtol=1e-12, equal_nan=True)
         if va.rank is not None:
             np.testing.assert_allclose(va.rank, vb.rank, rtol=1e-12, equal_nan=True)
-            assert (a[s]._ok[:va.n] == b[s]._ok[:vb.n]).all()
+            assert (a[s]._ok[: va.n] == b[s]._ok[: vb.n]).all()
 
 
-def test_one_evaluation_for_all_symbols_equals_each_symbols_own_bar_by_bar_on_real_data(
-) -> None:
+def test_one_evaluation_for_all_symbols_equals_each_symbols_own_bar_by_bar_on_real_data() -> None:
     """The batched bar (windowed indicators, one evaluation for the universe) gives every
     symbol, at every bar, the signals and screen values its own computation gives; symbols
     that join late (fewer bars than the rules look back over) included."""
@@ -104,11 +107,12 @@ def test_one_evaluation_for_all_symbols_equals_each_symbols_own_bar_by_bar_on_re
     assert signals.span == 49  # the slowest part: the screen's sma(close, 50)
     own, _ = _bar_by_bar(WINDOWED, frames, 300, False, start)
     _assert_same(batched, own)
-    fired = sum(int(batched[s].view().long_entry.sum() + batched[s].view().short_entry.sum())
-                for s in REAL)
+    fired = sum(
+        int(batched[s].view().long_entry.sum() + batched[s].view().short_entry.sum()) for s in REAL
+    )
     assert fired > 20  # the rules do fire on these bars: the comparison is not of zeros
     for i, s in enumerate(REAL):  # and equals the backtest's one pass over the history
-        full = prepare_symbol(WINDOWED, s, Bars.from_frame(frames[s].iloc[start[i]:]))
+        full = prepare_symbol(WINDOWED, s, Bars.from_frame(frames[s].iloc[start[i] :]))
         for name in ("long_entry", "long_exit", "short_entry", "short_exit"):
             assert (getattr(batched[s].view(), name) == getattr(full, name)).all(), (s, name)
 

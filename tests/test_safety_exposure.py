@@ -23,9 +23,11 @@ FOUR = "GOOG, NVDA, ORCL, YHOO"
 
 
 def spec_text(size: str, universe: str = "GOOG", extra: str = "", side: str = "short") -> str:
-    return (f'strategy "cap"\nuniverse {universe}\ntimeframe 1d\n'
-            f"{side} when close < sma(close, 20)\nexit when close > sma(close, 20)\n"
-            f"stop loss 5%\nsize {size}\n{extra}")
+    return (
+        f'strategy "cap"\nuniverse {universe}\ntimeframe 1d\n'
+        f"{side} when close < sma(close, 20)\nexit when close > sma(close, 20)\n"
+        f"stop loss 5%\nsize {size}\n{extra}"
+    )
 
 
 def placements(result, frames) -> list[tuple[float, float]]:
@@ -44,8 +46,12 @@ def placements(result, frames) -> list[tuple[float, float]]:
         def mark(sym):
             return float(closes[sym].asof(t))
 
-        held = [tr for tr in result.trades if tr.entry_time_ns <= d.time_ns < tr.exit_time_ns
-                and not _leaves_at_next_open(tr, t, closes)]
+        held = [
+            tr
+            for tr in result.trades
+            if tr.entry_time_ns <= d.time_ns < tr.exit_time_ns
+            and not _leaves_at_next_open(tr, t, closes)
+        ]
         held += [p for p in result.open_positions if p.entry_time_ns <= d.time_ns]
         gross = sum(h.qty * mark(h.symbol) for h in held) + d.qty * mark(d.symbol)
         gross += sum(qty * mark(sym) for _, sym, qty in waiting)
@@ -58,13 +64,17 @@ def _leaves_at_next_open(trade, t, closes) -> bool:
     """A position whose close order, placed at ``t``, fills at the next open: the risk
     gate rightly counts it out (it is gone before the new entry fills)."""
     index = closes[trade.symbol].index
-    after = index[index.searchsorted(t, side="right"):]
-    return trade.exit_reason in ("exit_rule", "max_hold") and len(after) > 0 \
+    after = index[index.searchsorted(t, side="right") :]
+    return (
+        trade.exit_reason in ("exit_rule", "max_hold")
+        and len(after) > 0
         and after[0].value == trade.exit_time_ns
+    )
 
 
-@pytest.mark.parametrize("size", ["$1000000", "100000 shares", "100% of equity",
-                                  "risk 50% of equity"])
+@pytest.mark.parametrize(
+    "size", ["$1000000", "100000 shares", "100% of equity", "risk 50% of equity"]
+)
 def test_no_sizing_kind_gets_past_the_default_cap(size):
     spec = parse_spec(spec_text(size))
     frames = load_for_spec(spec)
@@ -78,8 +88,9 @@ def test_the_decision_record_says_why_an_entry_was_clipped():
     spec = parse_spec(spec_text("$1000000"))
     result = run_backtest(spec, load_for_spec(spec))
     reasons = [r for d in result.decisions for r in d.reasons]
-    assert any("100% gross exposure cap (the default" in r and "shrunk from" in r
-               for r in reasons), reasons[:5]
+    assert any(
+        "100% gross exposure cap (the default" in r and "shrunk from" in r for r in reasons
+    ), reasons[:5]
 
 
 def test_four_shorts_stay_at_one_times_equity():
@@ -94,10 +105,12 @@ def test_four_shorts_stay_at_one_times_equity():
 
 
 def test_longs_and_shorts_share_one_cap_set_by_the_spec():
-    text = (f'strategy "mix"\nuniverse {FOUR}\ntimeframe 1d\n'
-            "long when close > sma(close, 20)\nshort when close < sma(close, 20)\n"
-            "exit long when close < sma(close, 20)\nexit short when close > sma(close, 20)\n"
-            "size $4000\nmax exposure 50%\n")
+    text = (
+        f'strategy "mix"\nuniverse {FOUR}\ntimeframe 1d\n'
+        "long when close > sma(close, 20)\nshort when close < sma(close, 20)\n"
+        "exit long when close < sma(close, 20)\nexit short when close > sma(close, 20)\n"
+        "size $4000\nmax exposure 50%\n"
+    )
     spec = parse_spec(text)
     frames = load_for_spec(spec)
     result = run_backtest(spec, frames)
@@ -113,14 +126,16 @@ def test_the_runner_enforces_the_same_cap_as_the_backtest():
     store = Store("sqlite://")
     run = store.create_run(spec.name, spec_text("$1000000", "NVDA, ORCL"))
     Runner(store, run.id, ReplayFeed(frames)).run(spec, lambda e: None, threading.Event())
-    assert [(d.time_ns, d.symbol, d.qty, d.reasons) for d in store.decisions(run.id)] \
-        == [(d.time_ns, d.symbol, d.qty, d.reasons) for d in bt.decisions]
+    assert [(d.time_ns, d.symbol, d.qty, d.reasons) for d in store.decisions(run.id)] == [
+        (d.time_ns, d.symbol, d.qty, d.reasons) for d in bt.decisions
+    ]
 
 
 # ------------------------------------------------------------------ the paper broker's margin
 def _short(broker: PaperBroker, symbol: str, qty: float, price: float, bar: int = 1) -> Order:
-    order = broker.submit(Order(f"{symbol}-{bar}", symbol, -1, qty, "open_short", "short_entry",
-                                bar - 1, bar - 1))
+    order = broker.submit(
+        Order(f"{symbol}-{bar}", symbol, -1, qty, "open_short", "short_entry", bar - 1, bar - 1)
+    )
     broker.fill_at_open(symbol, bar, bar, price)
     return order
 
@@ -162,8 +177,9 @@ def test_the_tighter_of_the_stop_and_the_margin_call_binds():
     plan = ExitPlan(-1, stop=120.0, peak=100.0, margin_call=150.0)
     import numpy as np
 
-    hit = find_exit(plan, np.array([100.0, 125.0]), np.array([110.0, 130.0]),
-                    np.array([95.0, 121.0]), 0, 2)
+    hit = find_exit(
+        plan, np.array([100.0, 125.0]), np.array([110.0, 130.0]), np.array([95.0, 121.0]), 0, 2
+    )
     assert (hit.reason, hit.price) == ("stop_loss", 125.0)  # gapped through the stop
     assert MarginRules().buying_power(100.0, [], lambda s: 0.0) == 100.0
 
@@ -173,15 +189,19 @@ def test_a_spec_allowing_leverage_still_meets_the_brokers_margin():
     frames = load_for_spec(spec)
     result = run_backtest(spec, frames)
     eq = result.equity
-    ratios = [tr.qty * tr.entry_price / float(eq[eq.index < pd.Timestamp(tr.entry_time_ns)]
-                                               .iloc[-1]) for tr in result.trades]
+    ratios = [
+        tr.qty * tr.entry_price / float(eq[eq.index < pd.Timestamp(tr.entry_time_ns)].iloc[-1])
+        for tr in result.trades
+    ]
     assert 1.9 < max(ratios) <= 2.0 + 1e-9  # Reg T: a short needs 50% initial margin
     assert float(result.equity.min()) > 0
 
 
-MARGIN_CALLED = ('strategy "called"\nuniverse GOOG, NVDA\ntimeframe 1d\n'
-                 "short when close < sma(close, 20)\nexit when rsi(close, 14) > 95\n"
-                 "size $1000000\nmax exposure 1000%\n")
+MARGIN_CALLED = (
+    'strategy "called"\nuniverse GOOG, NVDA\ntimeframe 1d\n'
+    "short when close < sma(close, 20)\nexit when rsi(close, 14) > 95\n"
+    "size $1000000\nmax exposure 1000%\n"
+)
 
 
 def test_margin_calls_liquidate_alike_in_backtest_and_run():
@@ -193,7 +213,13 @@ def test_margin_calls_liquidate_alike_in_backtest_and_run():
     store = Store("sqlite://")
     run = store.create_run(spec.name, MARGIN_CALLED)
     Runner(store, run.id, ReplayFeed(frames)).run(spec, lambda e: None, threading.Event())
-    key = lambda t: (t.symbol, t.entry_time_ns, t.exit_time_ns, t.qty, t.exit_reason,
-                     round(t.exit_price, 6))
+    key = lambda t: (
+        t.symbol,
+        t.entry_time_ns,
+        t.exit_time_ns,
+        t.qty,
+        t.exit_reason,
+        round(t.exit_price, 6),
+    )
     assert sorted(map(key, store.trades(run.id))) == sorted(map(key, bt.trades))
     assert float(bt.equity.min()) > 0

@@ -31,10 +31,12 @@ def keys(monkeypatch):
     monkeypatch.setenv("APCA_API_BASE_URL", "http://127.0.0.1:9")
 
 
-@pytest.mark.parametrize("extra", [[], ["--feed", "replay"], ["--feed", "alpaca", "--data",
-                                                               "app/data/GOOG.csv"]])
-def test_live_on_a_historical_feed_is_refused_before_any_key_check(extra, keys, capsys,
-                                                                  monkeypatch):
+@pytest.mark.parametrize(
+    "extra", [[], ["--feed", "replay"], ["--feed", "alpaca", "--data", "app/data/GOOG.csv"]]
+)
+def test_live_on_a_historical_feed_is_refused_before_any_key_check(
+    extra, keys, capsys, monkeypatch
+):
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
     monkeypatch.setattr("builtins.input", lambda *_: pytest.fail("asked to confirm"))
     assert main(["run", SMA, "--live", *extra]) == 1
@@ -51,9 +53,11 @@ def test_live_without_keys_on_replay_names_the_feed_not_the_keys(capsys):
 
 def test_the_live_confirmation_names_the_feed(monkeypatch, capsys, tmp_path):
     spec = tmp_path / "live.strategy"
-    spec.write_text('strategy "l"\nuniverse GOOG, NVDA\ntimeframe 1d\n'
-                    "long when close > sma(close, 10)\nexit when close < sma(close, 10)\n"
-                    "size 1 shares\n")
+    spec.write_text(
+        'strategy "l"\nuniverse GOOG, NVDA\ntimeframe 1d\n'
+        "long when close > sma(close, 10)\nexit when close < sma(close, 10)\n"
+        "size 1 shares\n"
+    )
     with FakeAlpaca() as fake:
         monkeypatch.setenv("APCA_API_KEY_ID", KEY_ID)
         monkeypatch.setenv("APCA_API_SECRET_KEY", SECRET)
@@ -76,8 +80,7 @@ def test_a_live_broker_row_on_a_replay_feed_never_builds_a_feed():
 
     store = Store("sqlite://")
     with pytest.raises(ParleyError, match="live feed"):
-        create_run(store, load_spec(SMA), read_spec_text(SMA), broker="alpaca-live",
-                   feed="replay")
+        create_run(store, load_spec(SMA), read_spec_text(SMA), broker="alpaca-live", feed="replay")
     row = store.create_run("x", read_spec_text(SMA), broker="alpaca-live", feed="replay")
     with pytest.raises(ParleyError, match="live feed"):
         build_feed(load_spec(SMA), row, load_settings())
@@ -100,9 +103,11 @@ def test_a_paper_replay_run_says_which_dates_it_replays(capsys):
 
 def test_run_on_a_symbol_without_data_exits_1_and_writes_no_run(tmp_path, capsys):
     spec = tmp_path / "nodata.strategy"
-    spec.write_text('strategy "x"\nuniverse ZZZZ\ntimeframe 1d\n'
-                    "long when close > sma(close, 10)\nexit when close < sma(close, 10)\n"
-                    "size 10 shares\n")
+    spec.write_text(
+        'strategy "x"\nuniverse ZZZZ\ntimeframe 1d\n'
+        "long when close > sma(close, 10)\nexit when close < sma(close, 10)\n"
+        "size 10 shares\n"
+    )
     assert main(["run", str(spec), "--detach"]) == 1
     err = capsys.readouterr().err
     assert "No data for ZZZZ" in err
@@ -113,9 +118,11 @@ def test_run_on_a_symbol_without_data_exits_1_and_writes_no_run(tmp_path, capsys
 
 def test_run_on_too_little_history_exits_1(tmp_path, capsys):
     spec = tmp_path / "long.strategy"
-    spec.write_text('strategy "x"\nuniverse GOOG\ntimeframe 1d\n'
-                    "long when close > sma(close, 5000)\nexit when close < sma(close, 10)\n"
-                    "size 10 shares\n")
+    spec.write_text(
+        'strategy "x"\nuniverse GOOG\ntimeframe 1d\n'
+        "long when close > sma(close, 5000)\nexit when close < sma(close, 10)\n"
+        "size 10 shares\n"
+    )
     assert main(["run", str(spec)]) == 1
     assert "Traceback" not in capsys.readouterr().err
     assert _runs() == []
@@ -123,9 +130,11 @@ def test_run_on_too_little_history_exits_1(tmp_path, capsys):
 
 def test_run_of_a_broken_spec_shows_where_with_a_caret(tmp_path, capsys):
     spec = tmp_path / "broken.strategy"
-    spec.write_text('strategy "x"\nuniverse GOOG\ntimeframe 1d\n'
-                    "long when close > smaa(close, 10)\nexit when close < sma(close, 10)\n"
-                    "size 10 shares\n")
+    spec.write_text(
+        'strategy "x"\nuniverse GOOG\ntimeframe 1d\n'
+        "long when close > smaa(close, 10)\nexit when close < sma(close, 10)\n"
+        "size 10 shares\n"
+    )
     assert main(["run", str(spec)]) == 1
     err = capsys.readouterr().err
     assert f"{spec}:4:19: unknown indicator 'smaa'" in err

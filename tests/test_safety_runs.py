@@ -17,10 +17,12 @@ from app.runner import Runner
 from app.runner import events as ev
 from app.store import Store
 
-TEAM = ('strategy "team"\nuniverse GOOG, NVDA\ntimeframe 1d\n'
-        "long when close > sma(close, 20)\nexit when close < sma(close, 20)\n"
-        "stop loss 2 atr(14)\nsize risk 1% of equity\nagents all\nmin conviction 40\n"
-        "max drawdown 30%\n")
+TEAM = (
+    'strategy "team"\nuniverse GOOG, NVDA\ntimeframe 1d\n'
+    "long when close > sma(close, 20)\nexit when close < sma(close, 20)\n"
+    "stop loss 2 atr(14)\nsize risk 1% of equity\nagents all\nmin conviction 40\n"
+    "max drawdown 30%\n"
+)
 
 
 def _frames(text: str, bars: int = 300):
@@ -68,6 +70,7 @@ def _stop_at(store, run_id, bars: int):
     def emit(e):
         if isinstance(e, ev.BarProcessed) and e.bars_done == bars:
             store.post_command(run_id, "stop")
+
     return emit
 
 
@@ -81,24 +84,30 @@ def test_a_resumed_agent_run_keeps_peak_day_start_and_theses(monkeypatch):
     store = Store("sqlite://")
     run = store.create_run(spec.name, TEAM)
     for stop_after in (90, 180, 10_000):
-        Runner(store, run.id, ReplayFeed(frames)).run(spec, _stop_at(store, run.id, stop_after)
-                                                     if stop_after < 10_000 else
-                                                     (lambda e: None), threading.Event())
+        Runner(store, run.id, ReplayFeed(frames)).run(
+            spec,
+            _stop_at(store, run.id, stop_after) if stop_after < 10_000 else (lambda e: None),
+            threading.Event(),
+        )
     assert [p.model_dump() for p in seen] == uninterrupted
     from app.store.lessons import SqlLessonStore
 
     def key(run_id):
         return lambda x: (x.id.replace(run_id, "RUN"), x.outcome_pct, x.conviction)
 
-    assert sorted(map(key(run.id), SqlLessonStore(store).all())) == \
-        sorted(map(key(r0.id), SqlLessonStore(ref).all()))
-    assert [(d.time_ns, d.qty, d.conviction) for d in store.decisions(run.id)] == \
-        [(d.time_ns, d.qty, d.conviction) for d in ref.decisions(r0.id)]
+    assert sorted(map(key(run.id), SqlLessonStore(store).all())) == sorted(
+        map(key(r0.id), SqlLessonStore(ref).all())
+    )
+    assert [(d.time_ns, d.qty, d.conviction) for d in store.decisions(run.id)] == [
+        (d.time_ns, d.qty, d.conviction) for d in ref.decisions(r0.id)
+    ]
 
 
 # ------------------------------------------------------------------ commands and the lock
-SMA_TEXT = ('strategy "s"\nuniverse GOOG\ntimeframe 1d\nlong when close > sma(close, 10)\n'
-            "exit when close < sma(close, 10)\nsize 10 shares\n")
+SMA_TEXT = (
+    'strategy "s"\nuniverse GOOG\ntimeframe 1d\nlong when close > sma(close, 10)\n'
+    "exit when close < sma(close, 10)\nsize 10 shares\n"
+)
 
 
 def test_stop_then_resume_does_not_stop_again():
@@ -110,8 +119,7 @@ def test_stop_then_resume_does_not_stop_again():
     stop.set()
     Runner(store, run.id, ReplayFeed(frames)).run(spec, lambda e: None, stop)
     assert store.take_commands(run.id) == []  # the stop is done, not left pending
-    status = Runner(store, run.id, ReplayFeed(frames)).run(spec, lambda e: None,
-                                                           threading.Event())
+    status = Runner(store, run.id, ReplayFeed(frames)).run(spec, lambda e: None, threading.Event())
     assert status == "finished" and store.get_run(run.id).bars_done == 400
 
 
@@ -176,10 +184,19 @@ def test_resume_while_another_process_runs_it(tmp_path, monkeypatch, capsys):
     assert main(["run", "strategies/sma_crossover.strategy", "--quiet"]) == 0
     run_id = capsys.readouterr().out.split()[1]
     path = lock_path(run_id, load_settings())
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import fcntl,sys,time; f=open(sys.argv[1],'a+'); fcntl.flock(f,fcntl.LOCK_EX);"
-        "f.truncate(0); f.write('4242'); f.flush(); print('held', flush=True); time.sleep(60)"),
-        str(path)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import fcntl,sys,time; f=open(sys.argv[1],'a+'); fcntl.flock(f,fcntl.LOCK_EX);"
+                "f.truncate(0); f.write('4242'); f.flush(); print('held', flush=True); time.sleep(60)"
+            ),
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         from app.store import Store as S
@@ -222,7 +239,6 @@ def test_status_shows_the_runs_equity_marked_at_its_last_bar(capsys):
     assert run["equity"] == pytest.approx(final, abs=0.01)
     assert run["realized_pnl"] == pytest.approx(sum(t.pnl for t in result.trades), abs=0.01)
     assert run["cash_now"] < run["equity"]  # a position is open at the end
-
 
 
 @pytest.mark.parametrize("cash", ["-1", "0", "1e300", "nan"])
@@ -273,8 +289,15 @@ def test_run_with_llm_agents_and_no_key_makes_no_run(monkeypatch, capsys):
     from app.cli import main
     from app.config import load_settings
 
-    for name in ("ANTHROPIC_API_KEY", "PARLEY_ANTHROPIC_API_KEY", "PARLEY_LLM_BASE_URL",
-                 "OPENAI_BASE_URL", "PARLEY_LLM_API_KEY", "OPENAI_API_KEY", "PARLEY_PROVIDER"):
+    for name in (
+        "ANTHROPIC_API_KEY",
+        "PARLEY_ANTHROPIC_API_KEY",
+        "PARLEY_LLM_BASE_URL",
+        "OPENAI_BASE_URL",
+        "PARLEY_LLM_API_KEY",
+        "OPENAI_API_KEY",
+        "PARLEY_PROVIDER",
+    ):
         monkeypatch.delenv(name, raising=False)
     assert main(["run", "strategies/golden_cross.strategy", "--agents", "llm"]) == 1
     assert "--agents llm needs ANTHROPIC_API_KEY" in capsys.readouterr().err

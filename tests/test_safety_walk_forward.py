@@ -10,9 +10,11 @@ from app.backtest.walk_forward import walk_forward
 from app.dsl import parse_spec
 from app.market.data_source import load_for_spec
 
-TEXT = ('strategy "gc"\nuniverse GOOG, ORCL\ntimeframe 1d\n'
-        "long when sma(close, 50) crosses above sma(close, 200)\n"
-        "exit when sma(close, 50) crosses below sma(close, 200)\nsize 10 shares\n")
+TEXT = (
+    'strategy "gc"\nuniverse GOOG, ORCL\ntimeframe 1d\n'
+    "long when sma(close, 50) crosses above sma(close, 200)\n"
+    "exit when sma(close, 50) crosses below sma(close, 200)\nsize 10 shares\n"
+)
 
 
 def test_a_late_symbol_joins_once_warmed_up():

@@ -12,8 +12,13 @@ from app.dsl import parse_spec
 from tests.conftest import ROOT
 
 FACES = ("app/cli/", "app/tui/", "app/config.py")
-NOT_YET = {"app/agents/gate.py", "app/agents/team.py", "app/compiler/conversation.py",
-           "app/market/alpaca_cache.py", "app/market/data_source.py"}
+NOT_YET = {
+    "app/agents/gate.py",
+    "app/agents/team.py",
+    "app/compiler/conversation.py",
+    "app/market/alpaca_cache.py",
+    "app/market/data_source.py",
+}
 """Core modules that still load the settings when none are passed (issue 17): shrinks."""
 TEAM = """strategy "team"
 universe GOOG
@@ -29,8 +34,10 @@ def test_no_core_module_loads_the_settings() -> None:
         if name.startswith(FACES):
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Name | ast.Attribute) and \
-                    (getattr(node, "id", None) or getattr(node, "attr", None)) == "load_settings":
+            if (
+                isinstance(node, ast.Name | ast.Attribute)
+                and (getattr(node, "id", None) or getattr(node, "attr", None)) == "load_settings"
+            ):
                 calls.append(name)
     new = sorted(set(calls) - NOT_YET)
     assert not new, f"core code loads the settings (take them as an argument): {new}"
@@ -55,7 +62,8 @@ def _team_after_attach(tmp_path: Path, settings: object) -> object:
 
 
 def test_a_live_runs_team_reads_news_with_the_keys_it_is_given(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from app.agents import headlines
     from app.agents.headlines import AlpacaNews
 

@@ -26,16 +26,37 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(store):
 
 def test_every_table_exists(store):
     with store.engine.connect() as conn:
-        names = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master "
-                                                 "WHERE type='table'"))}
-    assert {"strategies", "runs", "orders", "fills", "positions", "decisions", "events",
-            "lessons", "conversations", "schema_version", "commands", "trades"} <= names
+        names = {
+            r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))
+        }
+    assert {
+        "strategies",
+        "runs",
+        "orders",
+        "fills",
+        "positions",
+        "decisions",
+        "events",
+        "lessons",
+        "conversations",
+        "schema_version",
+        "commands",
+        "trades",
+    } <= names
 
 
 def test_a_client_order_id_is_journaled_once(store):
     run = store.create_run("s", "strategy text")
-    row = dict(run_id=run.id, client_order_id="r-GOOG-1-open_long", symbol="GOOG",
-               side="buy", qty=10, intent="open_long", reason="long_entry", bar_time_ns=1)
+    row = dict(
+        run_id=run.id,
+        client_order_id="r-GOOG-1-open_long",
+        symbol="GOOG",
+        side="buy",
+        qty=10,
+        intent="open_long",
+        reason="long_entry",
+        bar_time_ns=1,
+    )
     assert store.journal_order(OrderRow(**row))
     assert not store.journal_order(OrderRow(**row))
     assert len(store.orders(run.id)) == 1
@@ -47,11 +68,26 @@ def test_orders_journaled_with_their_bar_are_written_with_its_updates_and_once(s
     from app.store import BarCommit
 
     run = store.create_run("s", "strategy text")
-    row = dict(run_id=run.id, client_order_id="r-GOOG-1-open_long", symbol="GOOG",
-               side="buy", qty=10, intent="open_long", reason="long_entry", bar_time_ns=1)
-    store.commit_bar(run.id, BarCommit(1, 1, {}, orders=[OrderRow(**row)],
-                                       order_updates={row["client_order_id"]: {
-                                           "status": "filled", "filled_qty": 10.0}}))
+    row = dict(
+        run_id=run.id,
+        client_order_id="r-GOOG-1-open_long",
+        symbol="GOOG",
+        side="buy",
+        qty=10,
+        intent="open_long",
+        reason="long_entry",
+        bar_time_ns=1,
+    )
+    store.commit_bar(
+        run.id,
+        BarCommit(
+            1,
+            1,
+            {},
+            orders=[OrderRow(**row)],
+            order_updates={row["client_order_id"]: {"status": "filled", "filled_qty": 10.0}},
+        ),
+    )
     store.commit_bar(run.id, BarCommit(1, 1, {}, orders=[OrderRow(**row)]))
     (got,) = store.orders(run.id)
     assert (got.status, got.filled_qty) == ("filled", 10.0)
@@ -62,8 +98,17 @@ def test_an_order_needs_its_run(store):
     from sqlalchemy.exc import IntegrityError
 
     with pytest.raises(IntegrityError), store.session() as s:
-        s.add(OrderRow(run_id="nope", client_order_id="x", symbol="A", side="buy", qty=1,
-                       intent="open_long", reason="r"))
+        s.add(
+            OrderRow(
+                run_id="nope",
+                client_order_id="x",
+                symbol="A",
+                side="buy",
+                qty=1,
+                intent="open_long",
+                reason="r",
+            )
+        )
         s.commit()
 
 
@@ -88,10 +133,20 @@ def test_lessons_round_trip_through_sql(store):
     from app.store.lessons import SqlLessonStore
 
     when = datetime(2024, 1, 2, tzinfo=UTC)
-    setup = SetupKey(rule="long entry", side="long", regime="trending_up", trend="up",
-                     volatility="normal")
-    lesson = Lesson(id="GOOG-20240102T0000-long", setup=setup, opened=when, closed=when,
-                    conviction=70, outcome_pct=-2.0, thesis="t", reflection="r", hint=-6.0)
+    setup = SetupKey(
+        rule="long entry", side="long", regime="trending_up", trend="up", volatility="normal"
+    )
+    lesson = Lesson(
+        id="GOOG-20240102T0000-long",
+        setup=setup,
+        opened=when,
+        closed=when,
+        conviction=70,
+        outcome_pct=-2.0,
+        thesis="t",
+        reflection="r",
+        hint=-6.0,
+    )
     lessons = SqlLessonStore(store)
     lessons.add(lesson)
     lessons.add(lesson)
@@ -103,12 +158,22 @@ def test_lessons_are_read_once_until_refreshed_and_see_their_own_additions(store
     from app.store.lessons import SqlLessonStore
 
     when = datetime(2024, 1, 2, tzinfo=UTC)
-    setup = SetupKey(rule="long entry", side="long", regime="trending_up", trend="up",
-                     volatility="normal")
+    setup = SetupKey(
+        rule="long entry", side="long", regime="trending_up", trend="up", volatility="normal"
+    )
 
     def lesson(lid: str, outcome: float) -> Lesson:
-        return Lesson(id=lid, setup=setup, opened=when, closed=when, conviction=70,
-                      outcome_pct=outcome, thesis="t", reflection="r", hint=-6.0)
+        return Lesson(
+            id=lid,
+            setup=setup,
+            opened=when,
+            closed=when,
+            conviction=70,
+            outcome_pct=outcome,
+            thesis="t",
+            reflection="r",
+            hint=-6.0,
+        )
 
     mine, other = SqlLessonStore(store), SqlLessonStore(store)
     other.add(lesson("B-1", 1.0))
@@ -156,11 +221,14 @@ def test_keys_never_reach_the_database(tmp_path, monkeypatch):
         assert secret_text.encode() not in blob
 
 
-@pytest.mark.parametrize(("url", "words"), [
-    ("mysql://u@h/db", "mysql:// databases are not supported"),
-    ("user:secret@host/db", "is not a database URL"),
-    ("postgresql+asyncpg://u@h/db", "the asyncpg driver is not supported"),
-])
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("mysql://u@h/db", "mysql:// databases are not supported"),
+        ("user:secret@host/db", "is not a database URL"),
+        ("postgresql+asyncpg://u@h/db", "the asyncpg driver is not supported"),
+    ],
+)
 def test_a_database_url_parley_cannot_use_is_a_message(url: str, words: str) -> None:
     from app.store.db import StoreError, server_url
 

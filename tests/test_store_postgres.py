@@ -54,14 +54,24 @@ def _replay(store: Store, path, stop: threading.Event | None = None) -> str:
     spec = load_spec(path)
     frames = load_for_spec(spec)
     run = store.create_run(spec.name, read_spec_text(path))
-    Runner(store, run.id, ReplayFeed(frames)).run(spec, lambda e: None,
-                                                   stop or threading.Event())
+    Runner(store, run.id, ReplayFeed(frames)).run(spec, lambda e: None, stop or threading.Event())
     return run.id
 
 
 def _facts(store: Store, run_id: str) -> tuple:
-    trades = sorted((t.symbol, t.side, t.entry_time_ns, t.exit_time_ns, t.entry_price,
-                     t.exit_price, t.qty, t.exit_reason) for t in store.trades(run_id))
+    trades = sorted(
+        (
+            t.symbol,
+            t.side,
+            t.entry_time_ns,
+            t.exit_time_ns,
+            t.entry_price,
+            t.exit_price,
+            t.qty,
+            t.exit_reason,
+        )
+        for t in store.trades(run_id)
+    )
     # Client order ids start with the run's id; the rest names the bar and the intent.
     orders = sorted((_cid(o.client_order_id), o.status, o.qty) for o in store.orders(run_id))
     fills = sorted((_cid(f.client_order_id), f.qty, f.price) for f in store.fills(run_id))

@@ -13,22 +13,35 @@ from app.store.tables import RunRow, TradeRow
 
 
 def _trade(run_id: str, i: int) -> TradeRow:
-    return TradeRow(run_id=run_id, symbol="GOOG", side="long", qty=1, entry_price=1.0,
-                    exit_price=2.0, entry_time_ns=i, exit_time_ns=i + 1, pnl=1.0,
-                    pnl_pct=1.0, bars_held=1, exit_reason="rule")
+    return TradeRow(
+        run_id=run_id,
+        symbol="GOOG",
+        side="long",
+        qty=1,
+        entry_price=1.0,
+        exit_price=2.0,
+        entry_time_ns=i,
+        exit_time_ns=i + 1,
+        pnl=1.0,
+        pnl_pct=1.0,
+        bars_held=1,
+        exit_reason="rule",
+    )
 
 
 def one_moment(url: str) -> None:
     """Rows a runner commits while a snapshot is open appear in the next snapshot only."""
     reader, writer = Store(url), Store(url)
     run = writer.create_run("r", 'strategy "r"\n', cash=1000.0)
-    writer.commit_bar(run.id, BarCommit(bar_ns=1, bars_done=1, checkpoint={},
-                                        trades=[_trade(run.id, 1)]))
+    writer.commit_bar(
+        run.id, BarCommit(bar_ns=1, bars_done=1, checkpoint={}, trades=[_trade(run.id, 1)])
+    )
     with reader.reading() as s:
         row = s.get(RunRow, run.id)
         assert row is not None
-        writer.commit_bar(run.id, BarCommit(bar_ns=2, bars_done=2, checkpoint={},
-                                            trades=[_trade(run.id, 2)]))
+        writer.commit_bar(
+            run.id, BarCommit(bar_ns=2, bars_done=2, checkpoint={}, trades=[_trade(run.id, 2)])
+        )
         trades = s.exec(select(TradeRow).where(TradeRow.run_id == run.id)).all()
         assert (row.bars_done, len(trades)) == (1, 1)
     snap = run_snapshot(reader, run.id)

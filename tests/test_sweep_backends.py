@@ -37,13 +37,16 @@ def frames() -> dict[str, pd.DataFrame]:
 
 
 def _table(result: object) -> list[tuple]:
-    return [(tuple(v.values.items()), v.in_sample, tuple(v.folds), v.outcome.via)
-            for v in result.variants]  # type: ignore[attr-defined]
+    return [
+        (tuple(v.values.items()), v.in_sample, tuple(v.folds), v.outcome.via)
+        for v in result.variants
+    ]  # type: ignore[attr-defined]
 
 
 def _run(frames: dict[str, pd.DataFrame], **kw: object) -> object:
-    return run_sweep(bind({"fast": 10, "slow": 60}), DIMS, bind, frames,
-                     Settings(walk_forward=2, **kw))  # type: ignore[arg-type]
+    return run_sweep(
+        bind({"fast": 10, "slow": 60}), DIMS, bind, frames, Settings(walk_forward=2, **kw)
+    )  # type: ignore[arg-type]
 
 
 def test_pool_equals_in_process(frames: dict[str, pd.DataFrame]) -> None:
@@ -62,8 +65,9 @@ def test_a_spawned_pool_equals_in_process(frames: dict[str, pd.DataFrame]) -> No
     from app.sweep.panel import build_panel
 
     spec = bind({"fast": 10, "slow": 60})
-    ctx = Context(build_panel(spec, frames, None, None, "x"), frames, 1e4, ZERO, ZERO,
-                  None, None, "x")
+    ctx = Context(
+        build_panel(spec, frames, None, None, "x"), frames, 1e4, ZERO, ZERO, None, None, "x"
+    )
     again = pickle.loads(pickle.dumps(ctx))
     assert again.panel.symbols == ctx.panel.symbols
     spawned = _run(frames, workers=2, start_method="spawn")
@@ -80,28 +84,46 @@ def test_ray_equals_local(frames: dict[str, pd.DataFrame]) -> None:
     local = _run(frames, workers=1)
     assert _table(remote) == _table(local)
     assert remote.chosen == local.chosen  # type: ignore[attr-defined]
-    np.testing.assert_array_equal(remote.variants[0].outcome.equity,  # type: ignore[attr-defined]
-                                  local.variants[0].outcome.equity)  # type: ignore[attr-defined]
+    np.testing.assert_array_equal(
+        remote.variants[0].outcome.equity,  # type: ignore[attr-defined]
+        local.variants[0].outcome.equity,
+    )  # type: ignore[attr-defined]
 
 
 def test_tpe_is_seeded(frames: dict[str, pd.DataFrame]) -> None:
-    a = run_sweep(bind({"fast": 10, "slow": 60}), DIMS, bind, frames,
-                  Settings(search="tpe", trials=6, seed=3, workers=1))
-    b = run_sweep(bind({"fast": 10, "slow": 60}), DIMS, bind, frames,
-                  Settings(search="tpe", trials=6, seed=3, workers=1))
+    a = run_sweep(
+        bind({"fast": 10, "slow": 60}),
+        DIMS,
+        bind,
+        frames,
+        Settings(search="tpe", trials=6, seed=3, workers=1),
+    )
+    b = run_sweep(
+        bind({"fast": 10, "slow": 60}),
+        DIMS,
+        bind,
+        frames,
+        Settings(search="tpe", trials=6, seed=3, workers=1),
+    )
     assert [v.values for v in a.variants] == [v.values for v in b.variants]
     assert len(a.variants) == 6
 
 
 def test_tpe_tries_distinct_variants(frames: dict[str, pd.DataFrame]) -> None:
-    result = run_sweep(bind({"fast": 10, "slow": 60}), DIMS, bind, frames,
-                       Settings(search="tpe", trials=8, seed=1, workers=1))
+    result = run_sweep(
+        bind({"fast": 10, "slow": 60}),
+        DIMS,
+        bind,
+        frames,
+        Settings(search="tpe", trials=8, seed=1, workers=1),
+    )
     tried = [tuple(v.values.items()) for v in result.variants]
     assert len(tried) == 8 == len(set(tried))
 
 
 def test_tpe_on_ray_starts_ray_once_and_matches_the_grid(
-        frames: dict[str, pd.DataFrame], monkeypatch: pytest.MonkeyPatch) -> None:
+    frames: dict[str, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
     ray = pytest.importorskip("ray")
     assert not ray.is_initialized()
     starts: list[dict[str, object]] = []
@@ -110,13 +132,22 @@ def test_tpe_on_ray_starts_ray_once_and_matches_the_grid(
     def init(*args: object, **kwargs: object) -> object:
         starts.append(kwargs)
         return real(*args, **kwargs)
+
     monkeypatch.setattr(ray, "init", init)
-    remote = run_sweep(bind({"fast": 10, "slow": 60}), DIMS, bind, frames,
-                       Settings(search="tpe", trials=5, seed=2, backend="ray", workers=2))
+    remote = run_sweep(
+        bind({"fast": 10, "slow": 60}),
+        DIMS,
+        bind,
+        frames,
+        Settings(search="tpe", trials=5, seed=2, backend="ray", workers=2),
+    )
     assert len(starts) == 1 and starts[0]["num_cpus"] == 2 and not ray.is_initialized()
-    grid = {tuple(v.values.items()): v.in_sample
-            for v in run_sweep(bind({"fast": 10, "slow": 60}), DIMS, bind, frames,
-                               Settings(workers=1)).variants}  # type: ignore[attr-defined]
+    grid = {
+        tuple(v.values.items()): v.in_sample
+        for v in run_sweep(
+            bind({"fast": 10, "slow": 60}), DIMS, bind, frames, Settings(workers=1)
+        ).variants
+    }  # type: ignore[attr-defined]
     assert len(remote.variants) == 5  # type: ignore[attr-defined]
     for v in remote.variants:  # type: ignore[attr-defined]
         assert v.in_sample == grid[tuple(v.values.items())]
@@ -124,7 +155,8 @@ def test_tpe_on_ray_starts_ray_once_and_matches_the_grid(
 
 @pytest.mark.parametrize(("mode", "hinted"), [(None, True), ("token", False)])
 def test_an_unreachable_cluster_names_token_auth_when_it_may_be_why(
-        monkeypatch: pytest.MonkeyPatch, mode: str | None, hinted: bool) -> None:
+    monkeypatch: pytest.MonkeyPatch, mode: str | None, hinted: bool
+) -> None:
     from app.errors import ParleyError
     from app.sweep import backends
 
@@ -144,13 +176,16 @@ def test_an_unreachable_cluster_names_token_auth_when_it_may_be_why(
 
 
 def test_tpe_with_walk_forward_never_sees_the_out_of_sample_bars(
-        frames: dict[str, pd.DataFrame]) -> None:
+    frames: dict[str, pd.DataFrame],
+) -> None:
     """The variants TPE tries stay the same when every bar after the first fold's
     in-sample changes (guided by the whole period, they followed the future)."""
     settings = Settings(search="tpe", trials=16, seed=4, workers=1, walk_forward=3)
     start = bind({"fast": 10, "slow": 60})
-    dims = [Dimension("fast", tuple(float(x) for x in range(4, 22, 2)), True),
-            Dimension("slow", tuple(float(x) for x in range(30, 100, 10)), True)]
+    dims = [
+        Dimension("fast", tuple(float(x) for x in range(4, 22, 2)), True),
+        Dimension("slow", tuple(float(x) for x in range(30, 100, 10)), True),
+    ]
     first = run_sweep(start, dims, bind, frames, settings)  # TPE guides after 10 trials
     cut = pd.Timestamp(first.folds[0].start).tz_localize(None)  # type: ignore[attr-defined]
     rng = np.random.default_rng(5)
@@ -163,8 +198,6 @@ def test_tpe_with_walk_forward_never_sees_the_out_of_sample_bars(
             df.loc[after, col] = df.loc[after, col].to_numpy() * factor
         changed[symbol] = df
     second = run_sweep(start, dims, bind, changed, settings)
-    assert [v.values for v in first.variants] == \
-        [v.values for v in second.variants]  # type: ignore[attr-defined]
-    assert [f.out_sample for f in first.folds] != \
-        [f.out_sample for f in second.folds]  # type: ignore[attr-defined]
+    assert [v.values for v in first.variants] == [v.values for v in second.variants]  # type: ignore[attr-defined]
+    assert [f.out_sample for f in first.folds] != [f.out_sample for f in second.folds]  # type: ignore[attr-defined]
     assert any("no out-of-sample bar chose" in n for n in first.notes)  # type: ignore[attr-defined]

@@ -14,9 +14,21 @@ from app.indicators.bars import Bars
 from app.market.synthetic import synthetic_market
 from app.sweep.grid_eval import GridEvaluator
 
-SERIES = ["close", "open", "sma(close, 5)", "ema(close, 12)", "rsi(close, 14)", "high",
-          "sma(close, 20) * 1.01", "close[1]", "low - 0.5", "-close", "close / open",
-          "70", "roc(close, 10)"]
+SERIES = [
+    "close",
+    "open",
+    "sma(close, 5)",
+    "ema(close, 12)",
+    "rsi(close, 14)",
+    "high",
+    "sma(close, 20) * 1.01",
+    "close[1]",
+    "low - 0.5",
+    "-close",
+    "close / open",
+    "70",
+    "roc(close, 10)",
+]
 OPS = ["<", "<=", ">", ">=", "==", "!="]
 
 
@@ -37,21 +49,22 @@ def _condition(rng: random.Random, depth: int = 0) -> str:
 def bars() -> list[Bars]:
     frames = synthetic_market(5, 300, seed=11)
     # unequal lengths: the grid pads the shorter symbols
-    return [Bars.from_frame(f.iloc[k * 25:]) for k, f in enumerate(frames.values())]
+    return [Bars.from_frame(f.iloc[k * 25 :]) for k, f in enumerate(frames.values())]
 
 
 @pytest.mark.parametrize("seed", range(30))
 def test_grid_conditions_equal_the_evaluator(bars: list[Bars], seed: int) -> None:
     rng = random.Random(seed)
     text = _condition(rng)
-    spec = parse_spec(f'strategy "g"\nuniverse GOOG\nlong when {text}\n'
-                      "exit when close < sma(close, 3)\n")
+    spec = parse_spec(
+        f'strategy "g"\nuniverse GOOG\nlong when {text}\nexit when close < sma(close, 3)\n'
+    )
     rule = spec.long_entry
     grid = GridEvaluator([Evaluator(b) for b in bars], max(len(b) for b in bars))
     want = stack([Evaluator(b).condition(rule) for b in bars], False)
     got = grid.condition(rule)
     for s, b in enumerate(bars):
-        np.testing.assert_array_equal(got[:len(b), s], want[:len(b), s], err_msg=text)
+        np.testing.assert_array_equal(got[: len(b), s], want[: len(b), s], err_msg=text)
     assert got.any() or not want.any()
 
 
@@ -59,8 +72,10 @@ def test_the_grid_cache_keeps_to_its_budget(bars: list[Bars]) -> None:
     rows = max(len(b) for b in bars)
     grid = GridEvaluator([Evaluator(b) for b in bars], rows, budget=3 * rows * 5 * 8)
     for n in range(2, 12):
-        spec = parse_spec(f'strategy "g"\nuniverse GOOG\nlong when sma(close, {n}) > close\n'
-                          "exit when close < sma(close, 3)\n")
+        spec = parse_spec(
+            f'strategy "g"\nuniverse GOOG\nlong when sma(close, {n}) > close\n'
+            "exit when close < sma(close, 3)\n"
+        )
         grid.condition(spec.long_entry)
     assert len(grid._grids) == 3 and grid._bytes <= grid.budget
 
@@ -86,8 +101,11 @@ def test_many_variants_at_once_equal_one_at_a_time(bars: list[Bars], seed: int) 
     different shapes."""
     rng = random.Random(seed)
     shape = rng.choice(["c", "p", "c&p", "p|c", "c&c"])
-    ops = [rng.choice(["above", "below"]) if leaf == "c" else rng.choice(OPS)
-           for leaf in shape if leaf in "cp"]
+    ops = [
+        rng.choice(["above", "below"]) if leaf == "c" else rng.choice(OPS)
+        for leaf in shape
+        if leaf in "cp"
+    ]
     rows = max(len(b) for b in bars)
     grid = GridEvaluator([Evaluator(b) for b in bars], rows)
     # the same shape with other series: the variants of one sweep
@@ -102,8 +120,9 @@ def test_many_variants_at_once_equal_one_at_a_time(bars: list[Bars], seed: int) 
 
 
 def _rule(text: str) -> object:
-    return parse_spec(f'strategy "g"\nuniverse GOOG\nlong when {text}\n'
-                      "exit when close < sma(close, 3)\n").long_entry
+    return parse_spec(
+        f'strategy "g"\nuniverse GOOG\nlong when {text}\nexit when close < sma(close, 3)\n'
+    ).long_entry
 
 
 def test_a_batch_of_variants_equals_each_run_alone() -> None:
@@ -113,12 +132,21 @@ def test_a_batch_of_variants_equals_each_run_alone() -> None:
 
     frames = dict(synthetic_market(4, 400, seed=5))
     head = 'strategy "b"\nuniverse ' + ", ".join(frames) + "\n"
-    specs = [parse_spec(head + f"long when sma(close, {f}) crosses above sma(close, {s}) and "
-                        f"rsi(close, 14) < {60 + f}\nexit when sma(close, {f}) crosses below "
-                        f"sma(close, {s})\nsize 10 shares\nstop loss 2 atr(14)\n")
-             for f in (3, 5, 8) for s in (20, 40)]
-    specs.append(parse_spec(head + "long when not (close > sma(close, 10))\n"
-                            "exit when close > sma(close, 30)\nsize 10 shares\n"))
+    specs = [
+        parse_spec(
+            head + f"long when sma(close, {f}) crosses above sma(close, {s}) and "
+            f"rsi(close, 14) < {60 + f}\nexit when sma(close, {f}) crosses below "
+            f"sma(close, {s})\nsize 10 shares\nstop loss 2 atr(14)\n"
+        )
+        for f in (3, 5, 8)
+        for s in (20, 40)
+    ]
+    specs.append(
+        parse_spec(
+            head + "long when not (close > sma(close, 10))\n"
+            "exit when close > sma(close, 30)\nsize 10 shares\n"
+        )
+    )
     panel = build_panel(specs[0], frames, None, None, "t")
     ctx = Context(panel, frames, 1e5, ZERO, ZERO, None, None, "t")
     together = evaluate_batch(ctx, specs)

@@ -25,8 +25,7 @@ size 40% of equity
 """
 # the slowest variant first: on the old code a fold where no variant made the minimum
 # took the first variant (every value was -inf), which here never trades in fold 1
-DIMS = [Dimension("fast", (50.0, 30.0, 10.0), True),
-        Dimension("slow", (250.0, 150.0, 60.0), True)]
+DIMS = [Dimension("fast", (50.0, 30.0, 10.0), True), Dimension("slow", (250.0, 150.0, 60.0), True)]
 
 
 def bind(values: dict[str, float]) -> StrategySpec:
@@ -41,8 +40,9 @@ def frames() -> dict[str, pd.DataFrame]:
     return out
 
 
-def _score(sharpe: float = 0.5, ret: float = 10.0, dd: float = -5.0, pf: float = 1.5,
-           trades: int = 10) -> Score:
+def _score(
+    sharpe: float = 0.5, ret: float = 10.0, dd: float = -5.0, pf: float = 1.5, trades: int = 10
+) -> Score:
     return Score(sharpe, ret, dd, pf, trades)
 
 
@@ -86,29 +86,49 @@ def test_figures_of_a_variant_that_never_trades() -> None:
     import numpy as np
 
     s = window_score(np.full(50, 1000.0), np.zeros(0, np.int64), np.zeros(0), 0, 50, 252.0)
-    assert (s.trades, s.total_return_pct, s.max_drawdown_pct, s.profit_factor) == \
-        (0, 0.0, 0.0, 0.0)
+    assert (s.trades, s.total_return_pct, s.max_drawdown_pct, s.profit_factor) == (0, 0.0, 0.0, 0.0)
     assert s.sharpe == -math.inf
     assert {o: s.value(o) for o in OBJECTIVES} == {
-        "sharpe": -math.inf, "return": 0.0, "return_over_dd": 0.0, "profit_factor": 0.0}
+        "sharpe": -math.inf,
+        "return": 0.0,
+        "return_over_dd": 0.0,
+        "profit_factor": 0.0,
+    }
 
 
 @pytest.mark.parametrize("search", ["grid", "tpe"])
-def test_no_fold_picks_a_variant_short_of_the_minimum(frames: dict[str, pd.DataFrame],
-                                                      search: str) -> None:
+def test_no_fold_picks_a_variant_short_of_the_minimum(
+    frames: dict[str, pd.DataFrame], search: str
+) -> None:
     """The review's case: --min-trades 5 --objective return_over_dd with walk-forward. In
     fold 1 (the first 11th of 2 symbols' bars) no variant makes 5 trades; the old code
     took the first variant there, one that never traded (0 trades, 0% drawdown)."""
-    result = run_sweep(bind({"fast": 10, "slow": 60}), DIMS, bind, frames,
-                       Settings(walk_forward=10, min_trades=5, objective="return_over_dd",
-                                search=search, trials=8, seed=1, workers=1))
+    result = run_sweep(
+        bind({"fast": 10, "slow": 60}),
+        DIMS,
+        bind,
+        frames,
+        Settings(
+            walk_forward=10,
+            min_trades=5,
+            objective="return_over_dd",
+            search=search,
+            trials=8,
+            seed=1,
+            workers=1,
+        ),
+    )
     ppy = result.periods_per_year
     folds = make_folds(result.variants[0].outcome.equity.size, 10)
     assert len(result.folds) == len(folds) == 10
     by_values = {tuple(sorted(v.values.items())): v for v in result.variants}
     for i, (fold, cut) in enumerate(zip(result.folds, folds)):
-        counts = [window_score(v.outcome.equity, v.outcome.exit_t, v.outcome.pnl, 0,
-                               cut.split, ppy).trades for v in result.variants]
+        counts = [
+            window_score(
+                v.outcome.equity, v.outcome.exit_t, v.outcome.pnl, 0, cut.split, ppy
+            ).trades
+            for v in result.variants
+        ]
         chosen = by_values[tuple(sorted(fold.chosen.items()))]
         assert fold.in_sample.trades == counts[result.variants.index(chosen)]
         if max(counts) >= 5:

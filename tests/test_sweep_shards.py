@@ -30,10 +30,12 @@ LOOSE = HEAD + RULES + "size 5 shares\nstop loss 4%\n"
 # to the cash left and a fourth refused
 TIGHT = HEAD + RULES + "size $4000\ntake profit 8%\n"
 # the exposure cap cuts a second position, the position limit refuses a third
-CAPPED = HEAD + RULES + ("size $3000\nmax positions 2\nmax exposure 50%\n"
-                         "trailing stop 2 atr(14)\nmax hold 30 bars\n")
-DIMS = [Dimension("fast", (5.0, 10.0, 20.0), True),
-        Dimension("slow", (30.0, 45.0, 60.0), True)]
+CAPPED = (
+    HEAD
+    + RULES
+    + ("size $3000\nmax positions 2\nmax exposure 50%\ntrailing stop 2 atr(14)\nmax hold 30 bars\n")
+)
+DIMS = [Dimension("fast", (5.0, 10.0, 20.0), True), Dimension("slow", (30.0, 45.0, 60.0), True)]
 N = 9
 """Variants: enough for the local pool (it runs fewer than 8 in process)."""
 
@@ -41,6 +43,7 @@ N = 9
 def binder(template: str):  # type: ignore[no-untyped-def]
     def bind(values: dict[str, float]) -> StrategySpec:
         return parse_spec(template.format(fast=int(values["fast"]), slow=int(values["slow"])))
+
     return bind
 
 
@@ -53,16 +56,29 @@ def _table(result: object) -> list[tuple]:
     out = []
     for v in result.variants:  # type: ignore[attr-defined]
         o = v.outcome
-        out.append((tuple(v.values.items()), v.in_sample, tuple(v.folds), o.via,
-                    o.equity.tobytes(), o.exit_t.tobytes(), o.pnl.tobytes()))
+        out.append(
+            (
+                tuple(v.values.items()),
+                v.in_sample,
+                tuple(v.folds),
+                o.via,
+                o.equity.tobytes(),
+                o.exit_t.tobytes(),
+                o.pnl.tobytes(),
+            )
+        )
     return out
 
 
 def _sweep(frames: dict[str, pd.DataFrame], template: str, **kw: object) -> object:
     bind = binder(template)
-    return run_sweep(bind({"fast": 10, "slow": 30}), DIMS, bind, frames,
-                     Settings(walk_forward=2, cash=1e6 if template is LOOSE else 1e4,
-                              **kw))  # type: ignore[arg-type]
+    return run_sweep(
+        bind({"fast": 10, "slow": 30}),
+        DIMS,
+        bind,
+        frames,
+        Settings(walk_forward=2, cash=1e6 if template is LOOSE else 1e4, **kw),
+    )  # type: ignore[arg-type]
 
 
 def _counts(result: object) -> tuple[int, int]:
@@ -72,8 +88,9 @@ def _counts(result: object) -> tuple[int, int]:
 
 @pytest.mark.parametrize("template", [LOOSE, TIGHT, CAPPED], ids=["loose", "tight", "capped"])
 @pytest.mark.parametrize("shards", [2, 3, SYMBOLS])
-def test_shards_equal_the_whole_run_in_process(frames: dict[str, pd.DataFrame],
-                                              template: str, shards: int) -> None:
+def test_shards_equal_the_whole_run_in_process(
+    frames: dict[str, pd.DataFrame], template: str, shards: int
+) -> None:
     whole = _sweep(frames, template, workers=1)
     split = _sweep(frames, template, workers=1, symbol_shards=shards)
     assert _table(split) == _table(whole)
@@ -85,12 +102,12 @@ def test_shards_equal_the_whole_run_in_process(frames: dict[str, pd.DataFrame],
         assert any(f"{N} variant(s) merged exactly" in n for n in split.notes)  # type: ignore
     else:  # cash or the position limit bound: some variants had to run whole
         assert fallback > 0
-        assert any(f"{fallback} ran again over the whole universe" in n
-                   for n in split.notes)  # type: ignore[attr-defined]
+        assert any(f"{fallback} ran again over the whole universe" in n for n in split.notes)  # type: ignore[attr-defined]
 
 
 def test_a_cut_to_the_cash_merges_a_refused_entry_falls_back(
-        frames: dict[str, pd.DataFrame]) -> None:
+    frames: dict[str, pd.DataFrame],
+) -> None:
     """A buy cut to the cash left changes a position's size, not its timeline: the merge
     applies the cut itself. A refused entry changes the timeline: the variant runs whole.
     Either way the outcome is the whole run's."""
@@ -139,16 +156,16 @@ def test_shards_on_the_local_pool(frames: dict[str, pd.DataFrame]) -> None:
         whole = _sweep(frames, template, workers=1)
         pooled = _sweep(frames, template, workers=2, symbol_shards=3)
         assert _table(pooled) == _table(whole)
-        assert _counts(pooled) == _counts(_sweep(frames, template, workers=1,
-                                                 symbol_shards=3))
+        assert _counts(pooled) == _counts(_sweep(frames, template, workers=1, symbol_shards=3))
 
 
 def test_shards_on_ray(frames: dict[str, pd.DataFrame]) -> None:
     ray = pytest.importorskip("ray")
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
-        remote = {t: _sweep(frames, t, backend="ray", workers=2, symbol_shards=3)
-                  for t in (LOOSE, TIGHT)}
+        remote = {
+            t: _sweep(frames, t, backend="ray", workers=2, symbol_shards=3) for t in (LOOSE, TIGHT)
+        }
     finally:
         ray.shutdown()
     for template, result in remote.items():

@@ -30,7 +30,10 @@ def opinion_from(agent: str, evidence: list[Evidence], summary: str) -> Opinion:
     score = round(max(-100.0, min(100.0, sum(e.points for e in evidence))), 1)
     stance = stance_of(score)
     return Opinion(
-        agent=agent, stance=stance, score=score, evidence=tuple(evidence),
+        agent=agent,
+        stance=stance,
+        score=score,
+        evidence=tuple(evidence),
         rationale=f"{summary} Overall {stance} ({score:+.0f}).",
     )
 

@@ -23,8 +23,12 @@ def tail(bars: Bars, n: int, end: int | None = None) -> Bars:
     stop = len(bars) if end is None else end
     start = max(0, stop - n)
     return Bars(
-        index=bars.index[start:stop], open=bars.open[start:stop], high=bars.high[start:stop],
-        low=bars.low[start:stop], close=bars.close[start:stop], volume=bars.volume[start:stop],
+        index=bars.index[start:stop],
+        open=bars.open[start:stop],
+        high=bars.high[start:stop],
+        low=bars.low[start:stop],
+        close=bars.close[start:stop],
+        volume=bars.volume[start:stop],
     )
 
 
@@ -47,12 +51,18 @@ def make_context(
     """
     when = _naive(time)
     news = tuple(
-        h for h in headlines
+        h
+        for h in headlines
         if h.time <= when and (not h.symbols or symbol.upper() in {s.upper() for s in h.symbols})
     )
     return DecisionContext(
-        symbol=symbol, time=when, bars=bars_until(bars, when), rule=rule, side=side,
-        portfolio=portfolio, headlines=news,
+        symbol=symbol,
+        time=when,
+        bars=bars_until(bars, when),
+        rule=rule,
+        side=side,
+        portfolio=portfolio,
+        headlines=news,
         benchmark=bars_until(benchmark, when) if benchmark is not None else None,
         **extra,  # type: ignore[arg-type]
     )
@@ -60,6 +70,7 @@ def make_context(
 
 def _naive(time: datetime | np.datetime64) -> datetime:
     stamp = pd.Timestamp(time)
-    naive: datetime = (stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
-                       ).to_pydatetime()
+    naive: datetime = (
+        stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
+    ).to_pydatetime()
     return naive

@@ -7,6 +7,7 @@ from typing import Protocol
 from app.agents.models import DebateTurn, Opinion
 from app.agents.researcher import DebateState
 
+
 class Speaker(Protocol):
     @property
     def speaker(self) -> str: ...

@@ -47,7 +47,7 @@ class Daily:
         end = int(np.searchsorted(self.days, day, side="right" if same else "left"))
         if end == 0 or (day - self.days[end - 1]).astype(int) > STALE_DAYS:
             return self.values[:0]
-        return self.values[max(0, end - n):end]
+        return self.values[max(0, end - n) : end]
 
     @property
     def span(self) -> str:
@@ -109,8 +109,12 @@ class Company:
     figures: dict[str, float]
 
 
-_COLUMNS = {"Price/Earnings": "pe", "Price/Book": "price_to_book",
-            "Price/Sales": "price_to_sales", "Dividend Yield": "dividend_yield_pct"}
+_COLUMNS = {
+    "Price/Earnings": "pe",
+    "Price/Book": "price_to_book",
+    "Price/Sales": "price_to_sales",
+    "Dividend Yield": "dividend_yield_pct",
+}
 
 
 @cache
@@ -131,11 +135,14 @@ def fundamentals_snapshot() -> dict[str, Company]:
 def snapshot_for(symbol: str, t: datetime) -> tuple[Company | None, str]:
     """The symbol's snapshot row if a decision at ``t`` may use it, else why not."""
     if t < SNAPSHOT_DAY:
-        return None, ("the only fundamentals bundled are an S&P 500 snapshot taken after "
-                      "this decision; using them would look ahead, so abstaining")
+        return None, (
+            "the only fundamentals bundled are an S&P 500 snapshot taken after "
+            "this decision; using them would look ahead, so abstaining"
+        )
     if t > SNAPSHOT_DAY + SNAPSHOT_LIFE:
-        return None, ("the bundled fundamentals snapshot is more than a year old at this "
-                      "decision; abstaining")
+        return None, (
+            "the bundled fundamentals snapshot is more than a year old at this decision; abstaining"
+        )
     company = fundamentals_snapshot().get(symbol.upper())
     if company is None:
         return None, f"{symbol} is not in the bundled S&P 500 snapshot; abstaining"
@@ -162,6 +169,10 @@ def sector_indexes() -> dict[str, Daily]:
     out = {}
     for name, members in groups.items():
         bars = equal_weight_benchmark(members)
-        out[name] = Daily(name or "S&P 500 universe", bars.index.astype("datetime64[D]"),
-                          bars.close, same_day=True)
+        out[name] = Daily(
+            name or "S&P 500 universe",
+            bars.index.astype("datetime64[D]"),
+            bars.close,
+            same_day=True,
+        )
     return out

@@ -23,8 +23,9 @@ def describe(d: TeamDecision, *, debate: bool = True) -> str:
     if debate:
         for t in d.debate:
             lines.append(_cut(f"  debate r{t.round} {t.speaker} ({t.strength:.0f}): {t.argument}"))
-    lines.append(_cut(f"  risk: {d.risk.action} x{d.risk.size_factor:.2f} - "
-                      + "; ".join(d.risk.reasons)))
+    lines.append(
+        _cut(f"  risk: {d.risk.action} x{d.risk.size_factor:.2f} - " + "; ".join(d.risk.reasons))
+    )
     for hit in d.lessons:
         lines.append(_cut(f"  lesson {hit.lesson_id} ({hit.points:+.1f}): {hit.reflection}"))
     lines.append(f"  why: {d.reasons[-1]}")
@@ -34,4 +35,4 @@ def describe(d: TeamDecision, *, debate: bool = True) -> str:
 
 
 def _cut(text: str) -> str:
-    return text if len(text) <= WIDTH else text[:WIDTH - 3] + "..."
+    return text if len(text) <= WIDTH else text[: WIDTH - 3] + "..."

@@ -14,8 +14,10 @@ from app.agents.evidence import Company, sector_indexes, snapshot_for
 from app.agents.features import Features
 from app.agents.models import DecisionContext, Evidence, Opinion
 
-NO_DATA = ("No fundamentals data is available for this symbol at this time; abstaining "
-           "rather than guessing.")
+NO_DATA = (
+    "No fundamentals data is available for this symbol at this time; abstaining "
+    "rather than guessing."
+)
 
 _KNOWN = {
     # key: (fact template, centre, scale, max points, sign)
@@ -41,13 +43,18 @@ class FundamentalsAnalyst:
             company, why = snapshot_for(ctx.symbol, ctx.time)
             data = dict(company.figures) if company else {}
         evidence = [
-            Evidence(fact=fact.format(v=data[key]), value=data[key],
-                     points=squash(sign * (data[key] - centre), scale, most))
-            for key, (fact, centre, scale, most, sign) in _KNOWN.items() if key in data
+            Evidence(
+                fact=fact.format(v=data[key]),
+                value=data[key],
+                points=squash(sign * (data[key] - centre), scale, most),
+            )
+            for key, (fact, centre, scale, most, sign) in _KNOWN.items()
+            if key in data
         ]
         if company is not None:
-            evidence.append(Evidence(fact=f"sector {company.sector} (S&P 500 snapshot of "
-                                          "2018-02-08)"))
+            evidence.append(
+                Evidence(fact=f"sector {company.sector} (S&P 500 snapshot of 2018-02-08)")
+            )
             evidence.extend(_sector_strength(company, ctx))
         if not evidence:
             return abstain(self.name, why[0].upper() + why[1:])
@@ -64,6 +71,11 @@ def _sector_strength(company: Company, ctx: DecisionContext) -> list[Evidence]:
     if len(s) <= RS_BARS or len(m) <= RS_BARS:
         return [Evidence(fact="sector strength: the universe's bars do not reach this time")]
     rs = 100 * (s[-1] / s[0] - m[-1] / m[0])
-    return [Evidence(fact=f"{company.sector} {'led' if rs > 0 else 'lagged'} the S&P 500 "
-                          f"universe by {abs(rs):.1f} points over {RS_BARS} days",
-                     value=round(rs, 2), points=squash(rs, 5, 10))]
+    return [
+        Evidence(
+            fact=f"{company.sector} {'led' if rs > 0 else 'lagged'} the S&P 500 "
+            f"universe by {abs(rs):.1f} points over {RS_BARS} days",
+            value=round(rs, 2),
+            points=squash(rs, 5, 10),
+        )
+    ]

@@ -117,9 +117,13 @@ class AgentGate:
         self.decisions.append(decision)
         if decision.approved:
             self._approved.setdefault(candidate.symbol, []).append((candidate.time_ns, decision))
-        return Decision(approved=decision.approved, size_factor=decision.size_factor,
-                        conviction=float(decision.conviction), reasons=decision.reasons,
-                        record=decision)
+        return Decision(
+            approved=decision.approved,
+            size_factor=decision.size_factor,
+            conviction=float(decision.conviction),
+            reasons=decision.reasons,
+            record=decision,
+        )
 
     def _fall_back_if_unreachable(self, decision: TeamDecision) -> None:
         """A model API that cannot be reached is not asked again for every decision (each
@@ -127,15 +131,21 @@ class AgentGate:
         and the user is told once."""
         if self.team.mode != "llm" or not decision.degraded:
             return
-        down = [w for w in decision.degraded_why if "call failed" in w and any(
-            k in w.lower() for k in ("connect", "timed out", "timeout", "unreachable"))]
+        down = [
+            w
+            for w in decision.degraded_why
+            if "call failed" in w
+            and any(k in w.lower() for k in ("connect", "timed out", "timeout", "unreachable"))
+        ]
         if not down:
             return
         offline = AgentTeam.for_spec(self.spec, "offline") if self.spec else AgentTeam()
         offline.lessons = self.team.lessons
         self.team = offline
-        self.fallback = (f"the model API is unreachable ({down[0]}): the offline team "
-                         "decides the rest of this run")
+        self.fallback = (
+            f"the model API is unreachable ({down[0]}): the offline team "
+            "decides the rest of this run"
+        )
         import logging
 
         logging.getLogger("parley").warning("note: %s", self.fallback)
@@ -153,25 +163,43 @@ class AgentGate:
         extra: dict[str, Any] = {}
         if view is not None:
             conf = view.confidence
-            extra = dict(regime=view.label,
-                         regime_confidence=None if conf is None or math.isnan(conf) else conf,
-                         in_transition=view.in_transition,
-                         conviction_raise=view.conviction_raise)
-        snapshot = self.portfolio(c) if self.portfolio else (
-            self._from_book(self.book()) if self.book else self._snapshot(c))
+            extra = dict(
+                regime=view.label,
+                regime_confidence=None if conf is None or math.isnan(conf) else conf,
+                in_transition=view.in_transition,
+                conviction_raise=view.conviction_raise,
+            )
+        snapshot = (
+            self.portfolio(c)
+            if self.portfolio
+            else (self._from_book(self.book()) if self.book else self._snapshot(c))
+        )
         return make_context(
-            c.symbol, c.history(), c.time.to_pydatetime(), rule=self._rule_text(c.rule),
-            side=c.side, portfolio=snapshot, benchmark=self.benchmark,  # type: ignore[arg-type]
-            benchmark_name=self.benchmark_name, headlines=self.headlines,
-            proposed_pct=self._proposed_pct(c, snapshot.equity), **extra)
+            c.symbol,
+            c.history(),
+            c.time.to_pydatetime(),
+            rule=self._rule_text(c.rule),
+            side=c.side,  # type: ignore[arg-type]
+            portfolio=snapshot,
+            benchmark=self.benchmark,
+            benchmark_name=self.benchmark_name,
+            headlines=self.headlines,
+            proposed_pct=self._proposed_pct(c, snapshot.equity),
+            **extra,
+        )
 
     @staticmethod
     def _from_book(view: BookView) -> PortfolioSnapshot:
         equity = view.equity if view.equity > 0 else 1e-9
         return PortfolioSnapshot(
-            equity=equity, peak_equity=view.peak_equity, day_start_equity=view.day_start_equity,
-            positions=tuple(Position(symbol=s, side=side, market_value=abs(v))  # type: ignore[arg-type]
-                            for s, side, v in view.positions))
+            equity=equity,
+            peak_equity=view.peak_equity,
+            day_start_equity=view.day_start_equity,
+            positions=tuple(
+                Position(symbol=s, side=side, market_value=abs(v))  # type: ignore[arg-type]
+                for s, side, v in view.positions
+            ),
+        )
 
     def _snapshot(self, c: Candidate) -> PortfolioSnapshot:
         """Equity, its peak and the day's start, as seen through the candidates."""
@@ -180,8 +208,9 @@ class AgentGate:
         day = np.datetime64(c.time_ns, "ns").astype("datetime64[D]")
         if self._day is None or self._day[0] != day:
             self._day = (day, equity)
-        return PortfolioSnapshot(equity=equity, peak_equity=self._peak,
-                                 day_start_equity=self._day[1])
+        return PortfolioSnapshot(
+            equity=equity, peak_equity=self._peak, day_start_equity=self._day[1]
+        )
 
     def _rule_text(self, rule: str) -> str:
         texts = self.__dict__.setdefault("_rule_texts", {})
@@ -222,8 +251,9 @@ def offline_team_gate(spec: StrategySpec) -> AgentGate:
     return _gate(spec, "offline")
 
 
-def llm_team_gate(spec: StrategySpec, *, mask: bool = True,
-                  budget_tokens: int | None = DEFAULT_LLM_BUDGET) -> AgentGate:
+def llm_team_gate(
+    spec: StrategySpec, *, mask: bool = True, budget_tokens: int | None = DEFAULT_LLM_BUDGET
+) -> AgentGate:
     """The LLM team for ``spec`` (registry name ``llm``): masked prompts, a token budget.
 
     Raises:

@@ -46,9 +46,11 @@ class AlpacaNews:
     def from_settings(cls, settings: Any) -> AlpacaNews:
         from alpaca.data.historical.news import NewsClient
 
-        client = NewsClient(settings.alpaca_key_id.get_secret_value(),
-                            settings.alpaca_secret_key.get_secret_value(),
-                            url_override=settings.alpaca_data_url)
+        client = NewsClient(
+            settings.alpaca_key_id.get_secret_value(),
+            settings.alpaca_secret_key.get_secret_value(),
+            url_override=settings.alpaca_data_url,
+        )
         return cls(client)
 
     def before(self, symbol: str, time: datetime) -> tuple[tuple[Headline, ...], str]:
@@ -62,8 +64,12 @@ class AlpacaNews:
 
         zone = instrument(symbol).timezone
         end = pd.Timestamp(time).tz_localize(zone).tz_convert("UTC")
-        request = NewsRequest(symbols=symbol.upper(), start=(end - LOOKBACK).to_pydatetime(),
-                              end=end.to_pydatetime(), limit=MOST)
+        request = NewsRequest(
+            symbols=symbol.upper(),
+            start=(end - LOOKBACK).to_pydatetime(),
+            end=end.to_pydatetime(),
+            limit=MOST,
+        )
         try:
             raw = self.client.get_news(request)
         except Exception as err:  # the SDK raises APIError, requests' errors, ValueError...
@@ -73,8 +79,14 @@ class AlpacaNews:
         for item in items[:MOST]:
             stamp = pd.Timestamp(item.created_at).tz_convert(zone).tz_localize(None)
             if stamp.to_pydatetime() <= time and item.headline.strip():
-                out.append(Headline(time=stamp.to_pydatetime(), text=item.headline[:1000],
-                                    symbols=tuple(item.symbols), source=item.source or ""))
+                out.append(
+                    Headline(
+                        time=stamp.to_pydatetime(),
+                        text=item.headline[:1000],
+                        symbols=tuple(item.symbols),
+                        source=item.source or "",
+                    )
+                )
         return tuple(sorted(out, key=lambda h: h.time)), ""
 
 

@@ -10,23 +10,27 @@ from __future__ import annotations
 import re
 import unicodedata
 
-POSITIVE = frozenset("""
+POSITIVE = frozenset(
+    """
 beat beats beating surge surges surged soar soars soared jump jumps jumped rally rallies
 rallied gain gains gained record upgrade upgrades upgraded outperform outperforms strong
 stronger growth grows grew profit profits profitable raise raises raised boost boosts
 boosted expand expands expanded approval approved approves win wins won breakthrough
 bullish rebound rebounds rebounded exceed exceeds exceeded optimistic robust buyback
 dividend partnership launch launches launched
-""".split())
+""".split()
+)
 
-NEGATIVE = frozenset("""
+NEGATIVE = frozenset(
+    """
 miss misses missed plunge plunges plunged fall falls fell drop drops dropped slump slumps
 slumped downgrade downgrades downgraded underperform lawsuit lawsuits sue sues sued probe
 investigation fraud loss losses weak weaker decline declines declined cut cuts cutting
 warn warns warned warning recall recalls bankruptcy bankrupt default layoffs layoff
 fined penalty bearish crash crashes crashed halt halted delay delayed resign resigns
 resigned scandal breach subpoena shortfall pessimistic
-""".split())
+""".split()
+)
 
 NEGATORS = frozenset("not no never without fails fail".split())
 
@@ -54,8 +58,11 @@ def normalize(text: str) -> str:
     no format or control characters (zero-width spaces, bidi overrides), one space between
     words. Every headline is normalised before it is scored or quoted to a model."""
     folded = unicodedata.normalize("NFKC", text)
-    kept = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
-                   for c in folded if unicodedata.category(c) != "Cf")
+    kept = "".join(
+        " " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
+        for c in folded
+        if unicodedata.category(c) != "Cf"
+    )
     return _SPACES.sub(" ", kept).strip()
 
 
@@ -68,7 +75,7 @@ def tone(text: str) -> tuple[float, int]:
     pos = neg = 0
     for i, word in enumerate(words):
         sign = 1 if word in POSITIVE else -1 if word in NEGATIVE else 0
-        if sign and NEGATORS.intersection(words[max(0, i - 2):i]):
+        if sign and NEGATORS.intersection(words[max(0, i - 2) : i]):
             sign = -sign
         pos += sign > 0
         neg += sign < 0

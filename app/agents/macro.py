@@ -26,8 +26,10 @@ from app.indicators.bars import Bars
 
 MIN_BARS = 61
 WINDOW = 300
-VIX_TERM_NOT_SCORED = ("VIX term structure not scored: no VIX3M or VIX futures series is "
-                       "bundled, and one 30-day index alone has no term")
+VIX_TERM_NOT_SCORED = (
+    "VIX term structure not scored: no VIX3M or VIX futures series is "
+    "bundled, and one 30-day index alone has no term"
+)
 """Said with every VIX reading: the term (30-day against 3-month implied volatility) needs a
 second maturity, and nothing bundled gives one (SPY's realised volatility is not implied
 volatility at another horizon), so the analyst does not invent it."""
@@ -53,24 +55,43 @@ class MacroAnalyst:
         evidence = _trend(close, name) + _stress(close, name) if name else []
         evidence += _vix(data, ctx) + _rates(data, ctx)
         if not [e for e in evidence if e.points or e.value is not None]:
-            return abstain(self.name, "No market series known at this time (SPY, VIX, "
-                                      "Treasury yields or a benchmark); abstaining.")
+            return abstain(
+                self.name,
+                "No market series known at this time (SPY, VIX, "
+                "Treasury yields or a benchmark); abstaining.",
+            )
         missing = [e.fact for e in evidence if e.value is None]
-        trend = (f"Market ({name}) {'rising' if close[-1] > close[-61] else 'falling'} over "
-                 "60 bars." if name else "No market index known at this time.")
-        return opinion_from(self.name, evidence, trend + (" Missing: " + "; ".join(missing) + "."
-                                                          if missing else ""))
+        trend = (
+            f"Market ({name}) {'rising' if close[-1] > close[-61] else 'falling'} over 60 bars."
+            if name
+            else "No market index known at this time."
+        )
+        return opinion_from(
+            self.name,
+            evidence,
+            trend + (" Missing: " + "; ".join(missing) + "." if missing else ""),
+        )
 
 
 def _trend(close: np.ndarray, name: str) -> list[Evidence]:
     ret60 = 100 * (close[-1] / close[-61] - 1)
-    out = [Evidence(fact=f"{name} changed {ret60:+.1f}% over 60 bars", value=round(ret60, 2),
-                    points=squash(ret60, 10, 30))]
+    out = [
+        Evidence(
+            fact=f"{name} changed {ret60:+.1f}% over 60 bars",
+            value=round(ret60, 2),
+            points=squash(ret60, 10, 30),
+        )
+    ]
     if len(close) >= 200:
         gap = 100 * (close[-1] / close[-200:].mean() - 1)
         word = "above" if gap > 0 else "below"
-        out.append(Evidence(fact=f"{name} is {abs(gap):.1f}% {word} its 200-bar average",
-                            value=round(gap, 2), points=squash(gap, 5, 20)))
+        out.append(
+            Evidence(
+                fact=f"{name} is {abs(gap):.1f}% {word} its 200-bar average",
+                value=round(gap, 2),
+                points=squash(gap, 5, 20),
+            )
+        )
     return out
 
 
@@ -79,9 +100,14 @@ def _vix(data: MacroData, ctx: DecisionContext) -> list[Evidence]:
     if not len(vix):
         return [Evidence(fact="VIX: none known at this time")]
     level = float(vix[-1])
-    return [Evidence(fact=f"VIX at {level:.1f}", value=round(level, 2),
-                     points=squash(20.0 - level, 8.0, 15.0)),
-            Evidence(fact=VIX_TERM_NOT_SCORED)]
+    return [
+        Evidence(
+            fact=f"VIX at {level:.1f}",
+            value=round(level, 2),
+            points=squash(20.0 - level, 8.0, 15.0),
+        ),
+        Evidence(fact=VIX_TERM_NOT_SCORED),
+    ]
 
 
 def _rates(data: MacroData, ctx: DecisionContext) -> list[Evidence]:
@@ -94,12 +120,22 @@ def _rates(data: MacroData, ctx: DecisionContext) -> list[Evidence]:
         spread = float(ten[-1] - two[-1])
         points = -10.0 if spread < 0 else squash(spread - 1.0, 1.0, 5.0)
         shape = "inverted" if spread < 0 else "upward sloping"
-        out.append(Evidence(fact=f"Treasury curve {shape}: 10-year minus 2-year "
-                                 f"{spread:+.2f} points", value=round(spread, 3), points=points))
+        out.append(
+            Evidence(
+                fact=f"Treasury curve {shape}: 10-year minus 2-year {spread:+.2f} points",
+                value=round(spread, 3),
+                points=points,
+            )
+        )
     if len(ten) > 60:
         move = float(ten[-1] - ten[0])
-        out.append(Evidence(fact=f"10-year yield {ten[-1]:.2f}%, {move:+.2f} over 60 days",
-                            value=round(move, 3), points=squash(-move, 0.5, 10.0)))
+        out.append(
+            Evidence(
+                fact=f"10-year yield {ten[-1]:.2f}%, {move:+.2f} over 60 days",
+                value=round(move, 3),
+                points=squash(-move, 0.5, 10.0),
+            )
+        )
     return out
 
 
@@ -115,8 +151,13 @@ def _stress(close: np.ndarray, name: str) -> list[Evidence]:
         return []
     ratio = recent / typical
     points = -15.0 * min(1.0, (ratio - 1.3) / 0.7) if ratio > 1.3 else 5.0 if ratio < 0.8 else 0.0
-    return [Evidence(fact=f"{name} volatility is {ratio:.1f}x its typical level",
-                     value=round(ratio, 2), points=round(points, 1))]
+    return [
+        Evidence(
+            fact=f"{name} volatility is {ratio:.1f}x its typical level",
+            value=round(ratio, 2),
+            points=round(points, 1),
+        )
+    ]
 
 
 def equal_weight_benchmark(frames: Mapping[str, pd.DataFrame]) -> Bars:
@@ -165,8 +206,7 @@ class EqualWeightIndex:
             return self._rebuild(frames)
         values = [_close_values(f) for f in frames.values()]
         sizes = [len(v) for v in values]
-        for v, size, used, seen in zip(values, sizes, self._used, self._seen.tolist(),
-                                       strict=True):
+        for v, size, used, seen in zip(values, sizes, self._used, self._seen.tolist(), strict=True):
             if size < used or (used and not _same(float(v[used - 1]), seen)):
                 return self._rebuild(frames)
         if sizes == self._used:
@@ -176,9 +216,11 @@ class EqualWeightIndex:
             return self._rebuild(frames)
         instants, closes = tail
         zone = next(iter(frames.values())).index.tz
-        times = _naive_times(pd.DatetimeIndex(instants.view("datetime64[ns]"), tz="UTC")
-                             .tz_convert(zone) if zone is not None
-                             else pd.DatetimeIndex(instants.view("datetime64[ns]")))
+        times = _naive_times(
+            pd.DatetimeIndex(instants.view("datetime64[ns]"), tz="UTC").tz_convert(zone)
+            if zone is not None
+            else pd.DatetimeIndex(instants.view("datetime64[ns]"))
+        )
         self._instant = int(instants[-1])
         filled = _ffill(np.vstack([self._carry[None, :], closes]))
         returns = _mean_returns(filled)[1:]
@@ -219,25 +261,27 @@ class EqualWeightIndex:
             grown_l = np.empty(cap)
             grown_t[:n], grown_l[:n] = self._times[:n], self._level[:n]
             self._times, self._level = grown_t, grown_l
-        self._times[n:n + k], self._level[n:n + k] = times, level
+        self._times[n : n + k], self._level[n : n + k] = times, level
         self._n = n + k
-        self._bars = _index_bars(self._times[:self._n], self._level[:self._n])
+        self._bars = _index_bars(self._times[: self._n], self._level[: self._n])
 
 
 def _same(a: float, b: float) -> bool:
     return a == b or (a != a and b != b)
 
 
-def _tail_closes(frames: Mapping[str, pd.DataFrame], values: list[np.ndarray],
-                 used: list[int]) -> tuple[np.ndarray, np.ndarray] | None:
+def _tail_closes(
+    frames: Mapping[str, pd.DataFrame], values: list[np.ndarray], used: list[int]
+) -> tuple[np.ndarray, np.ndarray] | None:
     """The instants (int64 ns) of the members' bars after the rows already taken in, and
     their closes side by side on those times, one row a time (members without a bar
     there: NaN); None when a member's new times are not in order or the members' time
     zones differ (the full recomputation then decides)."""
     indexes = [f.index for f in frames.values()]
     first = indexes[0]
-    if not all(isinstance(i, pd.DatetimeIndex) for i in indexes) or \
-            any(i.tz != first.tz for i in indexes):
+    if not all(isinstance(i, pd.DatetimeIndex) for i in indexes) or any(
+        i.tz != first.tz for i in indexes
+    ):
         return None
     start = used[0]
     if all(i is first for i in indexes) and all(u == start for u in used):
@@ -296,8 +340,9 @@ def _naive_times(index: pd.Index) -> np.ndarray:
 
 
 def _index_bars(times: np.ndarray, level: np.ndarray) -> Bars:
-    return Bars(index=times, open=level, high=level, low=level, close=level,
-                volume=np.zeros(len(level)))
+    return Bars(
+        index=times, open=level, high=level, low=level, close=level, volume=np.zeros(len(level))
+    )
 
 
 def _close_values(frame: pd.DataFrame) -> np.ndarray:
@@ -332,4 +377,3 @@ def _aligned_closes(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame | None:
             return None
         columns.append(close.to_numpy())
     return pd.DataFrame(np.vstack(columns).T, index=first, columns=list(frames))
-

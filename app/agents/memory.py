@@ -31,7 +31,11 @@ CATEGORY_SHARE = 0.5
 """Share of the similarity from the categories; the rest comes from the figures."""
 _FIELDS = {"rule": 0.35, "regime": 0.25, "trend": 0.25, "volatility": 0.15}
 FIGURES: dict[str, float] = {
-    "sma50_slope_pct": 2.0, "roc20": 10.0, "rsi14": 15.0, "atr_rank": 0.3, "adx14": 10.0,
+    "sma50_slope_pct": 2.0,
+    "roc20": 10.0,
+    "rsi14": 15.0,
+    "atr_rank": 0.3,
+    "adx14": 10.0,
 }
 """Figures compared, each with the distance that counts as "one typical spread" (in the
 figure's own units: percent, RSI points, rank share, ADX points)."""
@@ -56,8 +60,12 @@ def figures_of(feats: object) -> dict[str, float]:
     return out
 
 
-def similarity(a: SetupKey, b: SetupKey, fa: Mapping[str, float] | None = None,
-               fb: Mapping[str, float] | None = None) -> float:
+def similarity(
+    a: SetupKey,
+    b: SetupKey,
+    fa: Mapping[str, float] | None = None,
+    fb: Mapping[str, float] | None = None,
+) -> float:
     """0..1: shared setup categories and, given both setups' figures, how close those are.
 
     Without figures it is the weighted share of shared categories; with them, half that
@@ -85,27 +93,48 @@ def in_scope(lesson: Lesson, symbol: str, strategy: str, scope: Scope) -> bool:
     same_strategy = not lesson.strategy or not strategy or lesson.strategy == strategy
     if scope == "strategy":
         return same_strategy
-    return same_strategy and (not lesson.symbol or not symbol
-                              or lesson.symbol.upper() == symbol.upper())
+    return same_strategy and (
+        not lesson.symbol or not symbol or lesson.symbol.upper() == symbol.upper()
+    )
 
 
-def recall(store: LessonStore, setup: SetupKey, before: datetime, k: int = 5, *,
-           symbol: str = "", strategy: str = "", figures: Mapping[str, float] | None = None,
-           scope: Scope = "symbol") -> tuple[list[LessonHit], float]:
+def recall(
+    store: LessonStore,
+    setup: SetupKey,
+    before: datetime,
+    k: int = 5,
+    *,
+    symbol: str = "",
+    strategy: str = "",
+    figures: Mapping[str, float] | None = None,
+    scope: Scope = "symbol",
+) -> tuple[list[LessonHit], float]:
     """The ``k`` most similar lessons in scope closed by ``before``, and their points.
 
     Each hit's ``points`` is its share of the total: ``similarity * hint / sum(similarity)``.
     """
-    scored = [(similarity(setup, les.setup, figures, les.figures), les) for les in store.all()
-              if les.closed <= before and in_scope(les, symbol, strategy, scope)]
-    close = sorted(((s, les) for s, les in scored if s >= MIN_SIMILARITY),
-                   key=lambda p: (-p[0], -p[1].closed.timestamp(), p[1].id))[:k]
+    scored = [
+        (similarity(setup, les.setup, figures, les.figures), les)
+        for les in store.all()
+        if les.closed <= before and in_scope(les, symbol, strategy, scope)
+    ]
+    close = sorted(
+        ((s, les) for s, les in scored if s >= MIN_SIMILARITY),
+        key=lambda p: (-p[0], -p[1].closed.timestamp(), p[1].id),
+    )[:k]
     if not close:
         return [], 0.0
     total = sum(s for s, _ in close)
-    hits = [LessonHit(lesson_id=les.id, similarity=s, outcome_pct=les.outcome_pct,
-                      reflection=les.reflection, points=round(s * les.hint / total, 2))
-            for s, les in close]
+    hits = [
+        LessonHit(
+            lesson_id=les.id,
+            similarity=s,
+            outcome_pct=les.outcome_pct,
+            reflection=les.reflection,
+            points=round(s * les.hint / total, 2),
+        )
+        for s, les in close
+    ]
     points = max(-MAX_POINTS, min(MAX_POINTS, sum(h.points for h in hits)))
     return hits, round(points, 2)
 
@@ -123,33 +152,47 @@ def hint_for(outcome_pct: float) -> float:
 def lesson_id(decision: TeamDecision, run: str = "") -> str:
     """``run:strategy:symbol:entry-time:side``: unique across runs and strategies."""
     strategy = "".join(c if c.isalnum() else "_" for c in decision.strategy.lower()) or "spec"
-    return f"{run or 'backtest'}:{strategy}:{decision.symbol}:" \
-           f"{decision.time:%Y%m%dT%H%M%S}:{decision.side}"
+    return (
+        f"{run or 'backtest'}:{strategy}:{decision.symbol}:"
+        f"{decision.time:%Y%m%dT%H%M%S}:{decision.side}"
+    )
 
 
-def reflect(decision: TeamDecision, closed: datetime, outcome_pct: float,
-            run: str = "") -> Lesson:
+def reflect(decision: TeamDecision, closed: datetime, outcome_pct: float, run: str = "") -> Lesson:
     """The deterministic reflection on a closed trade the team approved."""
     sign = 1 if decision.side == "long" else -1
     ev = [(o.agent, e) for o in decision.opinions for e in o.evidence if e.points]
     support = max(ev, key=lambda p: sign * p[1].points, default=None)
     against = min(ev, key=lambda p: sign * p[1].points, default=None)
-    thesis = (f"{decision.side} on '{decision.rule}' in {decision.regime or 'an unknown regime'}"
-              f" at conviction {decision.conviction}"
-              + (f", mainly because {support[1].fact} ({support[0]})" if support else ""))
+    thesis = (
+        f"{decision.side} on '{decision.rule}' in {decision.regime or 'an unknown regime'}"
+        f" at conviction {decision.conviction}"
+        + (f", mainly because {support[1].fact} ({support[0]})" if support else "")
+    )
     if outcome_pct >= 0:
-        lesson = (f"won {outcome_pct:+.1f}%: the thesis held"
-                  + (f"; {support[1].fact} deserved its weight" if support else ""))
+        lesson = f"won {outcome_pct:+.1f}%: the thesis held" + (
+            f"; {support[1].fact} deserved its weight" if support else ""
+        )
     else:
-        lesson = (f"lost {outcome_pct:+.1f}%: conviction should have been lower"
-                  + (f"; {against[1].fact} ({against[0]}) deserved more weight"
-                     if against and sign * against[1].points < 0 else
-                     "; no analyst evidence warned against it, so treat this setup with doubt"))
-    return Lesson(id=lesson_id(decision, run), setup=decision.setup, symbol=decision.symbol,
-                  strategy=decision.strategy, figures=dict(decision.figures),
-                  opened=decision.time, closed=closed, conviction=decision.conviction,
-                  outcome_pct=round(outcome_pct, 3), thesis=thesis, reflection=lesson,
-                  hint=hint_for(outcome_pct))
+        lesson = f"lost {outcome_pct:+.1f}%: conviction should have been lower" + (
+            f"; {against[1].fact} ({against[0]}) deserved more weight"
+            if against and sign * against[1].points < 0
+            else "; no analyst evidence warned against it, so treat this setup with doubt"
+        )
+    return Lesson(
+        id=lesson_id(decision, run),
+        setup=decision.setup,
+        symbol=decision.symbol,
+        strategy=decision.strategy,
+        figures=dict(decision.figures),
+        opened=decision.time,
+        closed=closed,
+        conviction=decision.conviction,
+        outcome_pct=round(outcome_pct, 3),
+        thesis=thesis,
+        reflection=lesson,
+        hint=hint_for(outcome_pct),
+    )
 
 
 class InMemoryLessonStore:
@@ -176,4 +219,3 @@ class NullLessonStore:
 
     def all(self) -> list[Lesson]:
         return []
-

@@ -40,8 +40,10 @@ def recent_headlines(ctx: DecisionContext) -> tuple[list[Headline], list[Headlin
 
 
 def quarantine_note(bad: list[Headline]) -> Evidence:
-    return Evidence(fact=f"{len(bad)} headline(s) quarantined: they read like instructions "
-                         "to a model, not news, and were ignored")
+    return Evidence(
+        fact=f"{len(bad)} headline(s) quarantined: they read like instructions "
+        "to a model, not news, and were ignored"
+    )
 
 
 class NewsAnalyst:
@@ -60,12 +62,17 @@ class NewsAnalyst:
         share = MAX_POINTS * min(1.0, len(good) / FULL_WEIGHT_HEADLINES) / sum(weights)
         evidence = [_scored(h, w * share) for h, w in zip(good, weights)]
         mean = sum(tone(h.text)[0] * w for h, w in zip(good, weights)) / sum(weights)
-        return opinion_from(self.name, evidence + notes,
-                            f"{len(good)} recent headline(s), weighted tone {mean:+.2f}.")
+        return opinion_from(
+            self.name,
+            evidence + notes,
+            f"{len(good)} recent headline(s), weighted tone {mean:+.2f}.",
+        )
 
 
-OFFLINE = ("No news offline: headlines come from Alpaca's news API in runs on Alpaca's feed "
-           "and in --data alpaca backtests; abstaining.")
+OFFLINE = (
+    "No news offline: headlines come from Alpaca's news API in runs on Alpaca's feed "
+    "and in --data alpaca backtests; abstaining."
+)
 
 
 def _why_none(ctx: DecisionContext) -> str:
@@ -89,9 +96,11 @@ def _scored(h: Headline, most: float) -> Evidence:
     """
     value, hits = tone(h.text)
     source = f" from {_label(h.source)}" if h.source else ""
-    return Evidence(fact=f"headline of {h.time:%Y-%m-%d %H:%M}{source} reads {_word(value)} "
-                         f"({hits} cue words)",
-                    value=round(value, 3), points=round(value * most, 1))
+    return Evidence(
+        fact=f"headline of {h.time:%Y-%m-%d %H:%M}{source} reads {_word(value)} ({hits} cue words)",
+        value=round(value, 3),
+        points=round(value * most, 1),
+    )
 
 
 def _label(source: str) -> str:

@@ -43,8 +43,13 @@ class DebateState:
 def points_for(speaker: Speaker, opinions: tuple[Opinion, ...]) -> list[Point]:
     """The speaker's ammunition, strongest first (ties keep the analysts' order)."""
     sign = 1 if speaker == "bull" else -1
-    pool = [Point(o.agent, e) for o in opinions if o.stance != "abstain"
-            for e in o.evidence if sign * e.points > 0]
+    pool = [
+        Point(o.agent, e)
+        for o in opinions
+        if o.stance != "abstain"
+        for e in o.evidence
+        if sign * e.points > 0
+    ]
     return sorted(pool, key=lambda p: -p.weight)
 
 
@@ -64,22 +69,30 @@ class Researcher:
         if target is not None:
             parts.append(self._answer(target, mine, state))
         return DebateTurn(
-            round=state.round, speaker=self.speaker, argument=" ".join(parts),
-            answers=target, points=(fresh[0].fact,) if fresh else (),
+            round=state.round,
+            speaker=self.speaker,
+            argument=" ".join(parts),
+            answers=target,
+            points=(fresh[0].fact,) if fresh else (),
             strength=min(100.0, fresh[0].weight) if fresh else 0.0,
         )
 
     def _target(self, state: DebateState) -> str | None:
         """The opponent's strongest cited point that nobody has answered yet."""
         answered = {t.answers for t in state.transcript if t.answers}
-        theirs = [t for t in state.transcript if t.speaker == self.other and t.points
-                  and t.points[0] not in answered]
+        theirs = [
+            t
+            for t in state.transcript
+            if t.speaker == self.other and t.points and t.points[0] not in answered
+        ]
         return max(theirs, key=lambda t: t.strength).points[0] if theirs else None
 
     def _claim(self, point: Point) -> str:
         side = "for a rise" if self.speaker == "bull" else "for a fall"
-        return (f"{self.speaker.title()}: the {point.agent} case {side} is that "
-                f"{point.fact} ({point.evidence.points:+.0f}).")
+        return (
+            f"{self.speaker.title()}: the {point.agent} case {side} is that "
+            f"{point.fact} ({point.evidence.points:+.0f})."
+        )
 
     def _no_claim(self, mine: list[Point]) -> str:
         if not mine:

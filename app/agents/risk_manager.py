@@ -51,9 +51,14 @@ class RiskManager:
         if factor < 1.0:
             return RiskVerdict(action="shrink", size_factor=factor, reasons=tuple(r.notes))
         p = ctx.portfolio
-        return RiskVerdict(action="approve", size_factor=1.0, reasons=(
-            f"within limits: drawdown {p.drawdown_pct:.1f}%, exposure {p.exposure_pct:.0f}%, "
-            f"{len(p.positions)} open position(s)",))
+        return RiskVerdict(
+            action="approve",
+            size_factor=1.0,
+            reasons=(
+                f"within limits: drawdown {p.drawdown_pct:.1f}%, exposure {p.exposure_pct:.0f}%, "
+                f"{len(p.positions)} open position(s)",
+            ),
+        )
 
     def _account(self, ctx: DecisionContext, r: _Ruling) -> None:
         p, lim = ctx.portfolio, self.limits
@@ -61,17 +66,21 @@ class RiskManager:
         if lim.max_drawdown_pct is not None:
             if dd >= lim.max_drawdown_pct:
                 r.vetoes.append(
-                    f"drawdown {dd:.1f}% has reached the {lim.max_drawdown_pct:g}% limit")
+                    f"drawdown {dd:.1f}% has reached the {lim.max_drawdown_pct:g}% limit"
+                )
             elif dd >= lim.max_drawdown_pct / 2:
-                r.shrink(round(1.5 - dd / lim.max_drawdown_pct, 3),
-                         f"drawdown {dd:.1f}% is past half the {lim.max_drawdown_pct:g}% limit")
+                r.shrink(
+                    round(1.5 - dd / lim.max_drawdown_pct, 3),
+                    f"drawdown {dd:.1f}% is past half the {lim.max_drawdown_pct:g}% limit",
+                )
         elif dd >= SOFT_DRAWDOWN_PCT:
             r.shrink(0.75, f"drawdown {dd:.1f}% (no limit set; soft line {SOFT_DRAWDOWN_PCT:g}%)")
         loss = p.day_loss_pct
         if lim.daily_loss_pct is not None:
             if loss >= lim.daily_loss_pct:
-                r.vetoes.append(f"today's loss {loss:.1f}% has reached the "
-                                f"{lim.daily_loss_pct:g}% daily limit")
+                r.vetoes.append(
+                    f"today's loss {loss:.1f}% has reached the {lim.daily_loss_pct:g}% daily limit"
+                )
             elif loss >= lim.daily_loss_pct / 2:
                 r.shrink(0.5, f"today's loss {loss:.1f}% is past half the daily limit")
 
@@ -85,13 +94,16 @@ class RiskManager:
         if lim.max_exposure_pct is not None:
             room = lim.max_exposure_pct - p.exposure_pct
             if room <= 0:
-                r.vetoes.append(f"exposure {p.exposure_pct:.0f}% is at the "
-                                f"{lim.max_exposure_pct:g}% limit")
+                r.vetoes.append(
+                    f"exposure {p.exposure_pct:.0f}% is at the {lim.max_exposure_pct:g}% limit"
+                )
             elif proposed and proposed > room:
                 r.shrink(round(room / proposed, 3), f"only {room:.0f}% of exposure room left")
         if lim.max_position_pct is not None and proposed and proposed > lim.max_position_pct:
-            r.shrink(round(lim.max_position_pct / proposed, 3),
-                     f"position of {proposed:.0f}% exceeds the {lim.max_position_pct:g}% cap")
+            r.shrink(
+                round(lim.max_position_pct / proposed, 3),
+                f"position of {proposed:.0f}% exceeds the {lim.max_position_pct:g}% cap",
+            )
 
     def _market(self, ctx: DecisionContext, f: Features, r: _Ruling) -> None:
         cb = self.limits.circuit_breaker
@@ -99,8 +111,10 @@ class RiskManager:
         if cb is not None and len(close) > cb.bars:
             move = 100 * abs(close[-1] / close[-1 - cb.bars] - 1)
             if move >= cb.move_pct:
-                r.vetoes.append(f"circuit breaker: {move:.1f}% move in {cb.bars} bar(s) "
-                                f"(limit {cb.move_pct:g}%)")
+                r.vetoes.append(
+                    f"circuit breaker: {move:.1f}% move in {cb.bars} bar(s) "
+                    f"(limit {cb.move_pct:g}%)"
+                )
         if f.atr_rank > 0.9:
             r.shrink(0.6, f"volatility in the top decile of the year (ATR {f.atr_pct:.1f}%)")
         elif f.atr_rank > 0.8:

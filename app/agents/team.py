@@ -26,11 +26,25 @@ from app.agents.headlines import NewsSource, default_news
 from app.agents.fundamentals import FundamentalsAnalyst
 from app.agents.macro import MacroAnalyst
 from app.agents.memory import (
-    InMemoryLessonStore, LessonStore, Recall, Scope, figures_of, recall, reflect,
+    InMemoryLessonStore,
+    LessonStore,
+    Recall,
+    Scope,
+    figures_of,
+    recall,
+    reflect,
 )
 from app.agents.models import (
-    DebateTurn, DecisionContext, DecisionUsage, Evidence, Lesson, Mode, Opinion, RiskVerdict,
-    SetupKey, TeamDecision,
+    DebateTurn,
+    DecisionContext,
+    DecisionUsage,
+    Evidence,
+    Lesson,
+    Mode,
+    Opinion,
+    RiskVerdict,
+    SetupKey,
+    TeamDecision,
 )
 from app.agents.news import NewsAnalyst
 from app.agents.researcher import Researcher
@@ -45,8 +59,11 @@ if TYPE_CHECKING:
     from app.agents.llm.analyst import Analyst
 
 ANALYSTS: dict[str, Callable[[], Analyst]] = {
-    "technical": TechnicalAnalyst, "fundamentals": FundamentalsAnalyst, "news": NewsAnalyst,
-    "macro": MacroAnalyst}
+    "technical": TechnicalAnalyst,
+    "fundamentals": FundamentalsAnalyst,
+    "news": NewsAnalyst,
+    "macro": MacroAnalyst,
+}
 
 
 class AgentTeam:
@@ -113,21 +130,33 @@ class AgentTeam:
     def for_spec(cls, spec: StrategySpec, mode: Mode = "offline", **kwargs: Any) -> AgentTeam:
         """A team with the spec's agents, limits and position cap."""
         kwargs.setdefault("strategy", spec.name)
-        return cls(spec.agents, mode, limits=spec.limits, max_positions=spec.max_positions,
-                   **kwargs)
+        return cls(
+            spec.agents, mode, limits=spec.limits, max_positions=spec.max_positions, **kwargs
+        )
 
     def decide(self, ctx: DecisionContext) -> TeamDecision:
         ctx = self._with_news(ctx)
         session = self._session(ctx)
         feats, opinions, debate = self._analysis(ctx, session)
-        setup = SetupKey(rule=ctx.rule, side=ctx.side, regime=ctx.regime or "unknown",
-                         trend=feats.trend, volatility=feats.volatility)  # type: ignore[arg-type]
+        setup = SetupKey(
+            rule=ctx.rule,
+            side=ctx.side,
+            regime=ctx.regime or "unknown",
+            trend=feats.trend,  # type: ignore[arg-type]
+            volatility=feats.volatility,  # type: ignore[arg-type]
+        )
         min_conv = min(100, self.spec.min_conviction + ctx.conviction_raise)
         risk = self._risk(ctx, feats, opinions, session)
         figures = figures_of(feats)
-        hits, lesson_points = self.recall(self.lessons, setup, before=ctx.time, symbol=ctx.symbol,
-                                          strategy=self.strategy, figures=figures,
-                                          scope=self.memory_scope)
+        hits, lesson_points = self.recall(
+            self.lessons,
+            setup,
+            before=ctx.time,
+            symbol=ctx.symbol,
+            strategy=self.strategy,
+            figures=figures,
+            scope=self.memory_scope,
+        )
         call = self._trade(ctx, opinions, debate, risk, lesson_points, min_conv, session)
         if session is None:
             call = self._news_bounded(ctx, opinions, risk, lesson_points, min_conv, call)
@@ -136,15 +165,31 @@ class AgentTeam:
         size = min(call.size_factor, risk.size_factor, 1.0) if approved else 0.0
         problems = session.problems if session else ()
         return TeamDecision(
-            symbol=ctx.symbol, time=ctx.time, rule=ctx.rule, side=ctx.side, regime=ctx.regime,
-            regime_confidence=ctx.regime_confidence, portfolio_equity=ctx.portfolio.equity,
-            exposure_pct=round(ctx.portfolio.exposure_pct, 3), setup=setup,
-            conviction=call.conviction, min_conviction=min_conv, approved=approved,
-            size_factor=round(size, 3), opinions=opinions, debate=debate, risk=risk,
-            lessons=tuple(hits), memory_points=lesson_points, conviction_without_memory=without,
-            strategy=self.strategy, figures=figures,
+            symbol=ctx.symbol,
+            time=ctx.time,
+            rule=ctx.rule,
+            side=ctx.side,
+            regime=ctx.regime,
+            regime_confidence=ctx.regime_confidence,
+            portfolio_equity=ctx.portfolio.equity,
+            exposure_pct=round(ctx.portfolio.exposure_pct, 3),
+            setup=setup,
+            conviction=call.conviction,
+            min_conviction=min_conv,
+            approved=approved,
+            size_factor=round(size, 3),
+            opinions=opinions,
+            debate=debate,
+            risk=risk,
+            lessons=tuple(hits),
+            memory_points=lesson_points,
+            conviction_without_memory=without,
+            strategy=self.strategy,
+            figures=figures,
             reasons=self._reasons(ctx, risk, call, hits, lesson_points, min_conv, approved),
-            mode=self.mode, degraded=bool(problems), degraded_why=problems,
+            mode=self.mode,
+            degraded=bool(problems),
+            degraded_why=problems,
             usage=session.meter.usage() if session else DecisionUsage(),
         )
 
@@ -154,14 +199,22 @@ class AgentTeam:
         self.lessons.add(lesson)
         return lesson
 
-    def _analysis(self, ctx: DecisionContext, session: Any
-                  ) -> tuple[Features, tuple[Opinion, ...], tuple[DebateTurn, ...]]:
+    def _analysis(
+        self, ctx: DecisionContext, session: Any
+    ) -> tuple[Features, tuple[Opinion, ...], tuple[DebateTurn, ...]]:
         """The candidate's figures, the analysts' opinions and the debate (from
         :attr:`memo` when an earlier run over the same window already made them)."""
         key = None
         if self.memo is not None and session is None:
-            key = (ctx.symbol, ctx.time, ctx.rule, ctx.side, ctx.regime, ctx.conviction_raise,
-                   tuple(h.time for h in ctx.headlines))
+            key = (
+                ctx.symbol,
+                ctx.time,
+                ctx.rule,
+                ctx.side,
+                ctx.regime,
+                ctx.conviction_raise,
+                tuple(h.time for h in ctx.headlines),
+            )
             if key in self.memo:
                 return self.memo[key]  # type: ignore[no-any-return]
         feats = measure(ctx.bars)
@@ -184,27 +237,37 @@ class AgentTeam:
             return tuple(a.opinion(ctx, feats) for a in self.analysts)
         if not session.budget_open():
             note = "token budget exhausted: deterministic form"
-            return tuple(a.opinion(ctx, feats).model_copy(update={"note": note})
-                         for a in self.analysts)
+            return tuple(
+                a.opinion(ctx, feats).model_copy(update={"note": note}) for a in self.analysts
+            )
         from app.agents.llm.analyst import LLMAnalyst
 
         forms = [LLMAnalyst(a) for a in self.analysts]
-        futures = [self.llm.pool.submit(f.opinion, ctx, feats, session, False)  # type: ignore[union-attr]
-                   for f in forms]
+        futures = [
+            self.llm.pool.submit(f.opinion, ctx, feats, session, False)  # type: ignore[union-attr]
+            for f in forms
+        ]
         return tuple(f.result() for f in futures)
 
-    def _debate(self, ctx: DecisionContext, opinions: tuple[Opinion, ...],
-                session: Any) -> tuple[DebateTurn, ...]:
+    def _debate(
+        self, ctx: DecisionContext, opinions: tuple[Opinion, ...], session: Any
+    ) -> tuple[DebateTurn, ...]:
         if session is None:
-            return run_debate(opinions, self.spec.debate_rounds, Researcher("bull"),
-                              Researcher("bear"))
+            return run_debate(
+                opinions, self.spec.debate_rounds, Researcher("bull"), Researcher("bear")
+            )
         from app.agents.llm.researcher import LLMResearcher
 
-        return run_debate(opinions, self.spec.debate_rounds,
-                          LLMResearcher("bull", ctx, session), LLMResearcher("bear", ctx, session))
+        return run_debate(
+            opinions,
+            self.spec.debate_rounds,
+            LLMResearcher("bull", ctx, session),
+            LLMResearcher("bear", ctx, session),
+        )
 
-    def _risk(self, ctx: DecisionContext, feats: Features, opinions: tuple[Opinion, ...],
-              session: Any) -> RiskVerdict:
+    def _risk(
+        self, ctx: DecisionContext, feats: Features, opinions: tuple[Opinion, ...], session: Any
+    ) -> RiskVerdict:
         code = self.risk_manager.verdict(ctx, feats)
         if session is None:
             return code
@@ -218,16 +281,29 @@ class AgentTeam:
         if self.news_source is None or "news" not in self.spec.team:
             return ctx
         found, problem = self.news_source.before(ctx.symbol, ctx.time)
-        mine = tuple(h for h in found if h.time <= ctx.time and (
-            not h.symbols or ctx.symbol.upper() in {s.upper() for s in h.symbols}))
+        mine = tuple(
+            h
+            for h in found
+            if h.time <= ctx.time
+            and (not h.symbols or ctx.symbol.upper() in {s.upper() for s in h.symbols})
+        )
         fields = {k: getattr(ctx, k) for k in type(ctx).model_fields}
-        fields.update(headlines=tuple(sorted(ctx.headlines + mine, key=lambda h: h.time)),
-                      news_source=self.news_source.name, news_problem=problem)
+        fields.update(
+            headlines=tuple(sorted(ctx.headlines + mine, key=lambda h: h.time)),
+            news_source=self.news_source.name,
+            news_problem=problem,
+        )
         return DecisionContext(**fields)
 
-    def _news_bounded(self, ctx: DecisionContext, opinions: tuple[Opinion, ...],
-                      risk: RiskVerdict, points: float, min_conv: int,
-                      call: TraderCall) -> TraderCall:
+    def _news_bounded(
+        self,
+        ctx: DecisionContext,
+        opinions: tuple[Opinion, ...],
+        risk: RiskVerdict,
+        points: float,
+        min_conv: int,
+        call: TraderCall,
+    ) -> TraderCall:
         """Hold the conviction between what the news at -cap and at +cap would give.
 
         Whatever the headlines say (and however many there are), news moves the decision
@@ -237,25 +313,42 @@ class AgentTeam:
             return call
         bounds = []
         for score in (-NEWS_CAP, NEWS_CAP):
-            stub = Opinion(agent="news", stance=stance_of(score), score=score,
-                           rationale="the news at its cap",
-                           evidence=(Evidence(fact="news at its cap", points=score),))
-            ops = opinions[:at] + (stub,) + opinions[at + 1:]
-            debate = run_debate(ops, self.spec.debate_rounds, Researcher("bull"),
-                                Researcher("bear"))
-            bounds.append(self.trader.call(ctx.side, ops, debate, risk, points,
-                                           min_conv).conviction)
+            stub = Opinion(
+                agent="news",
+                stance=stance_of(score),
+                score=score,
+                rationale="the news at its cap",
+                evidence=(Evidence(fact="news at its cap", points=score),),
+            )
+            ops = opinions[:at] + (stub,) + opinions[at + 1 :]
+            debate = run_debate(
+                ops, self.spec.debate_rounds, Researcher("bull"), Researcher("bear")
+            )
+            bounds.append(
+                self.trader.call(ctx.side, ops, debate, risk, points, min_conv).conviction
+            )
         lo, hi = min(bounds), max(bounds)
         if lo <= call.conviction <= hi:
             return call
         held = max(lo, min(hi, call.conviction))
-        return TraderCall(conviction=held, size_factor=size_for(held, min_conv, risk.size_factor),
-                          rationale=f"{call.rationale} News held to its cap: conviction "
-                                    f"{call.conviction} -> {held}.", source=call.source)
+        return TraderCall(
+            conviction=held,
+            size_factor=size_for(held, min_conv, risk.size_factor),
+            rationale=f"{call.rationale} News held to its cap: conviction "
+            f"{call.conviction} -> {held}.",
+            source=call.source,
+        )
 
-    def _without_memory(self, ctx: DecisionContext, opinions: tuple[Opinion, ...],
-                        debate: tuple[DebateTurn, ...], risk: RiskVerdict, call: TraderCall,
-                        points: float, min_conv: int) -> int:
+    def _without_memory(
+        self,
+        ctx: DecisionContext,
+        opinions: tuple[Opinion, ...],
+        debate: tuple[DebateTurn, ...],
+        risk: RiskVerdict,
+        call: TraderCall,
+        points: float,
+        min_conv: int,
+    ) -> int:
         """The conviction the same call would have had without the lessons' points."""
         if not points:
             return call.conviction
@@ -263,9 +356,16 @@ class AgentTeam:
             return int(round(max(0.0, min(100.0, call.conviction - points))))
         return self.trader.call(ctx.side, opinions, debate, risk, 0.0, min_conv).conviction
 
-    def _trade(self, ctx: DecisionContext, opinions: tuple[Opinion, ...],
-               debate: tuple[DebateTurn, ...], risk: RiskVerdict, lesson_points: float,
-               min_conv: int, session: Any) -> TraderCall:
+    def _trade(
+        self,
+        ctx: DecisionContext,
+        opinions: tuple[Opinion, ...],
+        debate: tuple[DebateTurn, ...],
+        risk: RiskVerdict,
+        lesson_points: float,
+        min_conv: int,
+        session: Any,
+    ) -> TraderCall:
         det = self.trader.call(ctx.side, opinions, debate, risk, lesson_points, min_conv)
         if session is None:
             return det
@@ -276,12 +376,23 @@ class AgentTeam:
             return det
         conviction = int(round(max(0.0, min(100.0, model.conviction + lesson_points))))
         size = min(model.size_factor, risk.size_factor) if conviction >= min_conv else 0.0
-        return TraderCall(conviction=conviction, size_factor=round(size, 3),
-                          rationale=model.rationale, source="llm")
+        return TraderCall(
+            conviction=conviction,
+            size_factor=round(size, 3),
+            rationale=model.rationale,
+            source="llm",
+        )
 
     @staticmethod
-    def _reasons(ctx: DecisionContext, risk: RiskVerdict, call: TraderCall, hits: list[Any],
-                 lesson_points: float, min_conv: int, approved: bool) -> tuple[str, ...]:
+    def _reasons(
+        ctx: DecisionContext,
+        risk: RiskVerdict,
+        call: TraderCall,
+        hits: list[Any],
+        lesson_points: float,
+        min_conv: int,
+        approved: bool,
+    ) -> tuple[str, ...]:
         regime = ctx.regime or "unknown"
         conf = "" if ctx.regime_confidence is None else f" ({ctx.regime_confidence:.2f})"
         out = [f"rule fired: {ctx.rule} ({ctx.side})", f"regime: {regime}{conf}"]
@@ -290,8 +401,9 @@ class AgentTeam:
         out.append(f"risk {risk.action} (cap {risk.size_factor:.2f}): " + "; ".join(risk.reasons))
         if hits:
             moved = ", ".join(f"{h.outcome_pct:+.1f}% trade {h.points:+.1f}" for h in hits)
-            out.append(f"{len(hits)} similar past setup(s): conviction {lesson_points:+.1f} "
-                       f"({moved})")
+            out.append(
+                f"{len(hits)} similar past setup(s): conviction {lesson_points:+.1f} ({moved})"
+            )
         out.append(f"trader ({call.source}): {call.rationale}")
         if approved:
             out.append(f"approved: conviction {call.conviction} >= {min_conv}")

@@ -64,8 +64,10 @@ class PortfolioTrader:
         raw = 50 + sign * edge / 2 + lesson_points
         conviction = int(round(max(0.0, min(100.0, raw))))
         size = size_for(conviction, min_conviction, risk.size_factor)
-        why = (f"Analysts {analysts:+.0f}, debate {argued:+.0f}"
-               f"{f', lessons {lesson_points:+.0f}' if lesson_points else ''}: "
-               f"conviction {conviction} for the {side} (minimum {min_conviction}); "
-               f"size {size:.2f} of the spec's.")
+        why = (
+            f"Analysts {analysts:+.0f}, debate {argued:+.0f}"
+            f"{f', lessons {lesson_points:+.0f}' if lesson_points else ''}: "
+            f"conviction {conviction} for the {side} (minimum {min_conviction}); "
+            f"size {size:.2f} of the spec's."
+        )
         return TraderCall(conviction=conviction, size_factor=size, rationale=why)

@@ -46,16 +46,17 @@ class _Legs:
         filled = fill >= 0
         self.t_fill = np.where(filled, times[np.maximum(fill, 0), k], -1).tolist()
         self.open_fill = np.where(filled, opens[np.maximum(fill, 0), k], np.nan).tolist()
-        xk, xbar = k[:self.closed], tr[:, 11].astype(np.int64)
+        xk, xbar = k[: self.closed], tr[:, 11].astype(np.int64)
         self.exit, self.reason = xbar.tolist(), [REASONS[int(r)] for r in tr[:, 7]]
         self.t_exit = times[xbar, xk].tolist()
         self.t_exit_decide = times[xbar - 1, xk].tolist()
         self.open_exit = opens[xbar, xk].tolist()
         closing = st[held, 6] != 0
-        self.held_close = [(int(b), REASONS[int(r)]) if c else None
-                           for c, b, r in zip(closing, st[held, 8], st[held, 7])]
-        self.t_held_close = times[np.where(closing, st[held, 8], 0).astype(np.int64),
-                                  held].tolist()
+        self.held_close = [
+            (int(b), REASONS[int(r)]) if c else None
+            for c, b, r in zip(closing, st[held, 8], st[held, 7])
+        ]
+        self.t_held_close = times[np.where(closing, st[held, 8], 0).astype(np.int64), held].tolist()
         self.prio = self._priorities(prepared, k, decide)
 
     @staticmethod
@@ -70,33 +71,44 @@ class _Legs:
         return out
 
 
-def book(run: KernelRun, opens: np.ndarray, prepared: Prepared, broker: PaperBroker,
-         session: StrategySession) -> None:
+def book(
+    run: KernelRun,
+    opens: np.ndarray,
+    prepared: Prepared,
+    broker: PaperBroker,
+    session: StrategySession,
+) -> None:
     """Book the kernel's run (see the module docstring); ``opens`` is the market's open
     grid (:class:`~app.backtest.kernel_run.Market`)."""
     with gc_paused():
         g = _Legs(run, opens, prepared)
         symbols = [d.symbol for d in prepared.datas]
         # by decision time, then priority; ties keep their index order (a stable sort)
-        order = np.lexsort((np.asarray(g.prio, dtype=np.int64),
-                            np.asarray(g.t_decide, dtype=np.int64))).tolist()
+        order = np.lexsort(
+            (np.asarray(g.prio, dtype=np.int64), np.asarray(g.t_decide, dtype=np.int64))
+        ).tolist()
         conviction, reasons = APPROVE.conviction, APPROVE.reasons
         t_decide, k, qty = g.t_decide, g.k, g.qty
         session.decisions.extend(
-            DecisionRecord(t_decide[i], symbols[k[i]], "long", "long_entry", True, qty[i],
-                           conviction, reasons) for i in order)
+            DecisionRecord(
+                t_decide[i], symbols[k[i]], "long", "long_entry", True, qty[i], conviction, reasons
+            )
+            for i in order
+        )
         entries, ids = _fills(g, symbols, session.run_id, broker)
         _pending(g, entries, ids, order, symbols, broker, session.run_id)
 
 
-def _fills(g: _Legs, symbols: list[str], run: str, broker: PaperBroker
-           ) -> tuple[list[Fill], list[int]]:
+def _fills(
+    g: _Legs, symbols: list[str], run: str, broker: PaperBroker
+) -> tuple[list[Fill], list[int]]:
     """Every fill in the event loop's order; returns the entry fills and the position ids
     they opened, by entry index."""
     opened, closed = g.closed + g.held, g.closed
     # (time, exit 0 / entry 1, symbol, index) in order, as sorting those tuples would
-    time = np.concatenate([np.asarray(g.t_fill[:opened], dtype=np.int64),
-                           np.asarray(g.t_exit, dtype=np.int64)])
+    time = np.concatenate(
+        [np.asarray(g.t_fill[:opened], dtype=np.int64), np.asarray(g.t_exit, dtype=np.int64)]
+    )
     phases = np.concatenate([np.ones(opened, np.int64), np.zeros(closed, np.int64)])
     index = np.concatenate([np.arange(opened), np.arange(closed)])
     sym = np.asarray(g.k[:opened] + g.k[:closed], dtype=np.int64)
@@ -117,8 +129,17 @@ def _fills(g: _Legs, symbols: list[str], run: str, broker: PaperBroker
             if slipped:
                 price += slip.per_share(qty, price)
             fee = comm.cash(qty, price) if charged else 0.0
-            fill = entries[i] = Fill(client_order_id(run, symbol, t_decide[i], "open_long"),
-                                     symbol, 1, qty, price, fee, bars[i], t, "long_entry")
+            fill = entries[i] = Fill(
+                client_order_id(run, symbol, t_decide[i], "open_long"),
+                symbol,
+                1,
+                qty,
+                price,
+                fee,
+                bars[i],
+                t,
+                "long_entry",
+            )
             cash -= qty * price + fee
             fills.append(fill)
             next_id += 1
@@ -129,22 +150,54 @@ def _fills(g: _Legs, symbols: list[str], run: str, broker: PaperBroker
         if slipped:
             price -= slip.per_share(qty, price)
         fee = comm.cash(qty, price) if charged else 0.0
-        fills.append(Fill(client_order_id(run, symbol, t_exit_decide[i], "close"), symbol, -1,
-                          qty, price, fee, bar, t, reasons[i]))
+        fills.append(
+            Fill(
+                client_order_id(run, symbol, t_exit_decide[i], "close"),
+                symbol,
+                -1,
+                qty,
+                price,
+                fee,
+                bar,
+                t,
+                reasons[i],
+            )
+        )
         cash -= -qty * price + fee
         commission = entry.commission + fee
         pnl = qty * (price - entry.price) - commission
         cost = qty * entry.price
-        trades.append(Trade(
-            symbol, "long", entry.time_ns, entry.price, t, price, qty, pnl,
-            100.0 * pnl / cost if cost else 0.0, bar - entry.bar, reasons[i], commission,
-            entry.bar, bar))
+        trades.append(
+            Trade(
+                symbol,
+                "long",
+                entry.time_ns,
+                entry.price,
+                t,
+                price,
+                qty,
+                pnl,
+                100.0 * pnl / cost if cost else 0.0,
+                bar - entry.bar,
+                reasons[i],
+                commission,
+                entry.bar,
+                bar,
+            )
+        )
     acct.cash, acct._next_id = cash, next_id
     return entries, ids
 
 
-def _pending(g: _Legs, entries: list[Fill], ids: list[int], order: list[int],
-             symbols: list[str], broker: PaperBroker, run: str) -> None:
+def _pending(
+    g: _Legs,
+    entries: list[Fill],
+    ids: list[int],
+    order: list[int],
+    symbols: list[str],
+    broker: PaperBroker,
+    run: str,
+) -> None:
     """Positions still open at the end (by entry fill), and the orders placed on the last
     bar (by when placed)."""
     acct, book_ = broker.account, broker.orders
@@ -153,21 +206,55 @@ def _pending(g: _Legs, entries: list[Fill], ids: list[int], order: list[int],
     for i in held:
         fill, pid = entries[i], ids[i]
         position = acct.positions[fill.symbol] = Position(
-            pid, fill.symbol, 1, fill.qty, fill.price, fill.bar, fill.time_ns,
-            fill.commission, "long_entry", None)
+            pid,
+            fill.symbol,
+            1,
+            fill.qty,
+            fill.price,
+            fill.bar,
+            fill.time_ns,
+            fill.commission,
+            "long_entry",
+            None,
+        )
         close = g.held_close[i - g.closed]
         if close is not None:  # its close order had no bar to fill on
             t = g.t_held_close[i - g.closed]
-            placed.append(((t, 0, fill.time_ns, g.k[i]), Order(
-                client_order_id(run, fill.symbol, t, "close"), fill.symbol, -1, g.qty[i],
-                "close", close[1], close[0], t)))
+            placed.append(
+                (
+                    (t, 0, fill.time_ns, g.k[i]),
+                    Order(
+                        client_order_id(run, fill.symbol, t, "close"),
+                        fill.symbol,
+                        -1,
+                        g.qty[i],
+                        "close",
+                        close[1],
+                        close[0],
+                        t,
+                    ),
+                )
+            )
             position.closing = True
     for i in order:
         if g.fill[i] < 0:  # an entry placed on the symbol's last bar
             t, symbol = g.t_decide[i], symbols[g.k[i]]
-            placed.append(((t, g.prio[i], 0, 0), Order(
-                client_order_id(run, symbol, t, "open_long"), symbol, 1, g.qty[i],
-                "open_long", "long_entry", g.decide[i], t, None)))
+            placed.append(
+                (
+                    (t, g.prio[i], 0, 0),
+                    Order(
+                        client_order_id(run, symbol, t, "open_long"),
+                        symbol,
+                        1,
+                        g.qty[i],
+                        "open_long",
+                        "long_entry",
+                        g.decide[i],
+                        t,
+                        None,
+                    ),
+                )
+            )
     for _, o in sorted(placed, key=lambda p: p[0]):
         book_.by_id[o.client_order_id] = o
         book_.pending[o.symbol] = o

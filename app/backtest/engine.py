@@ -85,8 +85,9 @@ def run_backtest(
     costs = (_cost(commission, "commission"), _cost(slippage, "slippage"))
     broker = PaperBroker(cash, *costs)
     session = StrategySession(spec, broker, chain, {d.symbol: d for d in prepared.datas})
-    if not (FAST_PATH and eligible(spec, chain, session)
-            and fast_run(spec, prepared, broker, session)):
+    if not (
+        FAST_PATH and eligible(spec, chain, session) and fast_run(spec, prepared, broker, session)
+    ):
         Timeline(session, prepared, progress).run()
     if progress is not None:
         progress(1.0)
@@ -97,9 +98,15 @@ def run_backtest(
     return result
 
 
-def _result(spec: StrategySpec, prepared: Any, broker: PaperBroker,
-            session: StrategySession, cash: float, costs: tuple[CostModel, CostModel],
-            notes: list[str]) -> BacktestResult:
+def _result(
+    spec: StrategySpec,
+    prepared: Any,
+    broker: PaperBroker,
+    session: StrategySession,
+    cash: float,
+    costs: tuple[CostModel, CostModel],
+    notes: list[str],
+) -> BacktestResult:
     union, datas, account = prepared.union, prepared.datas, broker.account
     open_positions = list(account.positions.values())
     curves = build_curves(union, cash, account.fills, account.trades, open_positions, datas)
@@ -113,17 +120,31 @@ def _result(spec: StrategySpec, prepared: Any, broker: PaperBroker,
     notes += _stale_notes(open_positions, datas, int(union[-1]))
     unfilled = list(broker.orders.pending.values())
     if unfilled:
-        notes.append(f"{len(unfilled)} order(s) placed on the last bar had no next bar to "
-                     "fill on")
+        notes.append(f"{len(unfilled)} order(s) placed on the last bar had no next bar to fill on")
     return BacktestResult(
-        spec.name, tuple(d.symbol for d in datas), index[0], index[-1], cash,
-        list(account.trades), open_positions,
-        {d.symbol: float(d.close[-1]) for d in datas}, equity,
-        pd.Series(100.0 * drawdown(curves.equity), index=index, name="drawdown_pct"), bh,
-        metrics, bh_metrics, session.decisions, unfilled, notes,
-        {"commission": costs[0].describe(), "slippage": costs[1].describe(),
-         "gates": [g.name for g in session.gates.gates]},
-        limits=describe_limits(spec), limit_events=list(session.limits.events),
+        spec.name,
+        tuple(d.symbol for d in datas),
+        index[0],
+        index[-1],
+        cash,
+        list(account.trades),
+        open_positions,
+        {d.symbol: float(d.close[-1]) for d in datas},
+        equity,
+        pd.Series(100.0 * drawdown(curves.equity), index=index, name="drawdown_pct"),
+        bh,
+        metrics,
+        bh_metrics,
+        session.decisions,
+        unfilled,
+        notes,
+        {
+            "commission": costs[0].describe(),
+            "slippage": costs[1].describe(),
+            "gates": [g.name for g in session.gates.gates],
+        },
+        limits=describe_limits(spec),
+        limit_events=list(session.limits.events),
         timezone=prepared.clock,
     )
 
@@ -132,13 +153,17 @@ def _stale_notes(positions: list[Any], datas: list[Any], last: int) -> list[str]
     """Open positions on a symbol whose data stops before the run's end are valued at
     that symbol's last close, which may be long out of date: say so."""
     ends = {d.symbol: int(d.times[-1]) for d in datas}
-    return [f"{p.symbol}'s data ends on {pd.Timestamp(ends[p.symbol]):%Y-%m-%d}, before the "
-            f"run's end: its open position is valued at that day's close"
-            for p in positions if ends[p.symbol] < last]
+    return [
+        f"{p.symbol}'s data ends on {pd.Timestamp(ends[p.symbol]):%Y-%m-%d}, before the "
+        f"run's end: its open position is valued at that day's close"
+        for p in positions
+        if ends[p.symbol] < last
+    ]
 
 
-def _chain(spec: StrategySpec, gate: Gate | GateChain | None, agents: str | None
-           ) -> tuple[GateChain, list[str]]:
+def _chain(
+    spec: StrategySpec, gate: Gate | GateChain | None, agents: str | None
+) -> tuple[GateChain, list[str]]:
     if gate is None:
         return gates_for_spec(spec, agents)
     return (gate if isinstance(gate, GateChain) else GateChain((gate,))), []
@@ -152,4 +177,3 @@ def run_date(value: DateLike, flag: str) -> pd.Timestamp | None:
     """A backtest's ``--from`` / ``--to``: :func:`app.market.dates.parse_date`, raising
     BacktestError."""
     return parse_date(value, flag, BacktestError)
-

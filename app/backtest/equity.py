@@ -41,15 +41,21 @@ def union_close(data: SymbolData, union: np.ndarray) -> np.ndarray:
     return out
 
 
-def build_curves(union: np.ndarray, cash0: float, fills: Sequence[Fill],
-                 trades: Sequence[Trade], open_positions: Sequence[Position],
-                 datas: Sequence[SymbolData]) -> Curves:
+def build_curves(
+    union: np.ndarray,
+    cash0: float,
+    fills: Sequence[Fill],
+    trades: Sequence[Trade],
+    open_positions: Sequence[Position],
+    datas: Sequence[SymbolData],
+) -> Curves:
     n = union.size
     cash = np.full(n, float(cash0))
     if fills:
         at = np.searchsorted(union, np.fromiter((f.time_ns for f in fills), np.int64, len(fills)))
-        flows = np.fromiter((-(f.side * f.qty * f.price) - f.commission for f in fills),
-                            np.float64, len(fills))
+        flows = np.fromiter(
+            (-(f.side * f.qty * f.price) - f.commission for f in fills), np.float64, len(fills)
+        )
         cash += np.cumsum(np.bincount(at, weights=flows, minlength=n))[:n]
     value, gross = np.zeros(n), np.zeros(n)
     steps = _holdings(trades, open_positions)
@@ -66,24 +72,42 @@ def build_curves(union: np.ndarray, cash0: float, fills: Sequence[Fill],
     return Curves(cash + value, cash, gross)
 
 
-def _holdings(trades: Sequence[Trade], open_positions: Sequence[Position]
-              ) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def _holdings(
+    trades: Sequence[Trade], open_positions: Sequence[Position]
+) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Per symbol (in order of first appearance, trades then open positions): entry times,
     exit times (int64 max while open), signed quantities, each in the given order."""
     n = len(trades) + len(open_positions)
     code: dict[str, int] = {}
-    symbols = np.fromiter((code.setdefault(s, len(code)) for s in chain(
-        (t.symbol for t in trades), (p.symbol for p in open_positions))), np.int64, n)
-    starts = np.fromiter(chain((t.entry_time_ns for t in trades),
-                               (p.entry_time_ns for p in open_positions)), np.int64, n)
-    ends = np.fromiter(chain((t.exit_time_ns for t in trades),
-                             (_OPEN for _ in open_positions)), np.int64, n)
-    qty = np.fromiter(chain((t.qty if t.side == "long" else -t.qty for t in trades),
-                            (p.side * p.qty for p in open_positions)), np.float64, n)
+    symbols = np.fromiter(
+        (
+            code.setdefault(s, len(code))
+            for s in chain((t.symbol for t in trades), (p.symbol for p in open_positions))
+        ),
+        np.int64,
+        n,
+    )
+    starts = np.fromiter(
+        chain((t.entry_time_ns for t in trades), (p.entry_time_ns for p in open_positions)),
+        np.int64,
+        n,
+    )
+    ends = np.fromiter(
+        chain((t.exit_time_ns for t in trades), (_OPEN for _ in open_positions)), np.int64, n
+    )
+    qty = np.fromiter(
+        chain(
+            (t.qty if t.side == "long" else -t.qty for t in trades),
+            (p.side * p.qty for p in open_positions),
+        ),
+        np.float64,
+        n,
+    )
     order = np.argsort(symbols, kind="stable")
     cuts = np.searchsorted(symbols[order], np.arange(1, len(code)))
-    return {symbol: (starts[at], ends[at], qty[at])
-            for symbol, at in zip(code, np.split(order, cuts))}
+    return {
+        symbol: (starts[at], ends[at], qty[at]) for symbol, at in zip(code, np.split(order, cuts))
+    }
 
 
 _OPEN = np.iinfo(np.int64).max

@@ -34,21 +34,36 @@ _DAY_NS = 86_400 * 10**9
 def eligible(spec: StrategySpec, chain: GateChain, session: StrategySession) -> bool:
     """Whether the spec's decisions need no per-event state (see the module docstring)."""
     lim = spec.limits
-    return (chain.trivial and not chain.trade_listeners and spec.short_entry is None
-            and spec.direction != "short"
-            and spec.stop_loss is None and spec.take_profit is None
-            and spec.trailing_stop is None and not needs_equity(spec)
-            and not session.risk.needs_equity and lim.daily_loss_pct is None
-            and lim.max_drawdown_pct is None and lim.circuit_breaker is None)
+    return (
+        chain.trivial
+        and not chain.trade_listeners
+        and spec.short_entry is None
+        and spec.direction != "short"
+        and spec.stop_loss is None
+        and spec.take_profit is None
+        and spec.trailing_stop is None
+        and not needs_equity(spec)
+        and not session.risk.needs_equity
+        and lim.daily_loss_pct is None
+        and lim.max_drawdown_pct is None
+        and lim.circuit_breaker is None
+    )
 
 
-def fast_run(spec: StrategySpec, prepared: Prepared, broker: PaperBroker,
-             session: StrategySession) -> bool:
+def fast_run(
+    spec: StrategySpec, prepared: Prepared, broker: PaperBroker, session: StrategySession
+) -> bool:
     """Book the run into ``broker`` and ``session``; False (nothing booked) when the event
     loop would have recorded more than the trades, so the caller must run it instead."""
     m = market(prepared, ranges=False)  # no protective exit reads highs and lows here
-    run = simulate(spec, m, prepared_signals(prepared, m.rows), broker.account.cash,
-                   broker.commission, broker.slippage)
+    run = simulate(
+        spec,
+        m,
+        prepared_signals(prepared, m.rows),
+        broker.account.cash,
+        broker.commission,
+        broker.slippage,
+    )
     cut, _, _, capped, _, refused, zero = run.flags
     if cut or capped or refused or zero or _day_trade(run, m.union):
         return False

@@ -26,7 +26,8 @@ class GateUnavailable(ParleyError):
             f"this spec asks for the {gate}, which cannot be loaded ({cause}); it does not "
             "run without it",
             f"reinstall Parley with its dependencies, or remove the spec's {section} to run "
-            "on the rules alone")
+            "on the rules alone",
+        )
         self.gate = gate
 
 
@@ -68,8 +69,9 @@ def _team_gate(spec: StrategySpec, mode: str) -> Gate:
     try:
         from app.agents.gate import llm_team_gate, offline_team_gate
     except ImportError as exc:
-        raise GateUnavailable("agent team", "agents section (or run with --agents none)",
-                              exc) from exc
+        raise GateUnavailable(
+            "agent team", "agents section (or run with --agents none)", exc
+        ) from exc
     return llm_team_gate(spec) if mode == "llm" else offline_team_gate(spec)
 
 

@@ -114,10 +114,38 @@ def _exit_on_bar(side, stop, target, trail_d, trail_p, peak, o, h, lo):
 
 
 @njit(cache=True)
-def simulate(op, hi, lo, cl, bar_ix, first, frac, le, lx, se, sx,
-             atr_stop, atr_tgt, atr_trail, levels, sizing_kind, sizing_value, max_hold,
-             max_positions, max_position_pct, max_exposure_pct, cash0,
-             comm_kind, comm_value, slip_kind, slip_value, trades, equity, flags, state):
+def simulate(
+    op,
+    hi,
+    lo,
+    cl,
+    bar_ix,
+    first,
+    frac,
+    le,
+    lx,
+    se,
+    sx,
+    atr_stop,
+    atr_tgt,
+    atr_trail,
+    levels,
+    sizing_kind,
+    sizing_value,
+    max_hold,
+    max_positions,
+    max_position_pct,
+    max_exposure_pct,
+    cash0,
+    comm_kind,
+    comm_value,
+    slip_kind,
+    slip_value,
+    trades,
+    equity,
+    flags,
+    state,
+):
     """Simulate one variant; returns the number of closed trades written to ``trades``.
 
     ``bar_ix`` is (T, S) on the union timeline: the symbol's own bar index at each union
@@ -130,7 +158,7 @@ def simulate(op, hi, lo, cl, bar_ix, first, frac, le, lx, se, sx,
     to 0 / NaN are off.
     """
     T, S = bar_ix.shape
-    pos = np.zeros(S, np.int64)            # side of the open position (0 flat)
+    pos = np.zeros(S, np.int64)  # side of the open position (0 flat)
     qty = np.zeros(S)
     entry_px = np.zeros(S)
     entry_bar = np.zeros(S, np.int64)
@@ -142,7 +170,7 @@ def simulate(op, hi, lo, cl, bar_ix, first, frac, le, lx, se, sx,
     trail_d = np.full(S, np.nan)
     trail_p = np.full(S, np.nan)
     peak = np.zeros(S)
-    pend = np.zeros(S, np.int64)           # side of the pending entry (0 none)
+    pend = np.zeros(S, np.int64)  # side of the pending entry (0 none)
     pend_qty = np.zeros(S)
     pend_stop_d = np.full(S, np.nan)
     pend_tgt_d = np.full(S, np.nan)
@@ -173,24 +201,69 @@ def simulate(op, hi, lo, cl, bar_ix, first, frac, le, lx, se, sx,
                 n_closing += 1
                 continue
             px = op[b, s] - pos[s] * _per_share(slip_kind, slip_value, qty[s], op[b, s])
-            n, cash = _close(s, t, b, b - entry_bar[s], px, close_reason[s], pos, qty,
-                             entry_px, entry_bar, entry_t, entry_comm, closing, trades, n,
-                             cash, comm_kind, comm_value, flags)
+            n, cash = _close(
+                s,
+                t,
+                b,
+                b - entry_bar[s],
+                px,
+                close_reason[s],
+                pos,
+                qty,
+                entry_px,
+                entry_bar,
+                entry_t,
+                entry_comm,
+                closing,
+                trades,
+                n,
+                cash,
+                comm_kind,
+                comm_value,
+                flags,
+            )
         # 2. protective exits of held positions
         k = 0
         for s in range(S if protect else 0):
             b = bar_ix[t, s]
             if b < 0 or pos[s] == 0:
                 continue
-            hit, px, why, at_open = _exit_on_bar(pos[s], stop[s], target[s], trail_d[s],
-                                                 trail_p[s], peak[s], op[b, s], hi[b, s],
-                                                 lo[b, s])
+            hit, px, why, at_open = _exit_on_bar(
+                pos[s],
+                stop[s],
+                target[s],
+                trail_d[s],
+                trail_p[s],
+                peak[s],
+                op[b, s],
+                hi[b, s],
+                lo[b, s],
+            )
             if not hit:
                 peak[s] = max(peak[s], hi[b, s]) if pos[s] > 0 else min(peak[s], lo[b, s])
             elif at_open:
-                n, cash = _exit_fill(s, t, b, px, why, pos, qty, entry_px, entry_bar, entry_t,
-                                     entry_comm, closing, trades, n, cash, comm_kind, comm_value,
-                                     slip_kind, slip_value, flags)
+                n, cash = _exit_fill(
+                    s,
+                    t,
+                    b,
+                    px,
+                    why,
+                    pos,
+                    qty,
+                    entry_px,
+                    entry_bar,
+                    entry_t,
+                    entry_comm,
+                    closing,
+                    trades,
+                    n,
+                    cash,
+                    comm_kind,
+                    comm_value,
+                    slip_kind,
+                    slip_value,
+                    flags,
+                )
             else:
                 hit_px[s], hit_reason[s] = px, why
                 inside[k] = s
@@ -229,9 +302,17 @@ def simulate(op, hi, lo, cl, bar_ix, first, frac, le, lx, se, sx,
             peak[s] = px
             if not protect:
                 continue
-            hit, hpx, why, at_open = _exit_on_bar(side, stop[s], target[s], trail_d[s],
-                                                  trail_p[s], peak[s], op[b, s], hi[b, s],
-                                                  lo[b, s])
+            hit, hpx, why, at_open = _exit_on_bar(
+                side,
+                stop[s],
+                target[s],
+                trail_d[s],
+                trail_p[s],
+                peak[s],
+                op[b, s],
+                hi[b, s],
+                lo[b, s],
+            )
             if hit:
                 hit_px[s], hit_reason[s] = hpx, why
                 inside[k] = s
@@ -241,9 +322,28 @@ def simulate(op, hi, lo, cl, bar_ix, first, frac, le, lx, se, sx,
         # 4. exits inside the bar
         for j in range(k):
             s = inside[j]
-            n, cash = _exit_fill(s, t, bar_ix[t, s], hit_px[s], hit_reason[s], pos, qty,
-                                 entry_px, entry_bar, entry_t, entry_comm, closing, trades, n,
-                                 cash, comm_kind, comm_value, slip_kind, slip_value, flags)
+            n, cash = _exit_fill(
+                s,
+                t,
+                bar_ix[t, s],
+                hit_px[s],
+                hit_reason[s],
+                pos,
+                qty,
+                entry_px,
+                entry_bar,
+                entry_t,
+                entry_comm,
+                closing,
+                trades,
+                n,
+                cash,
+                comm_kind,
+                comm_value,
+                slip_kind,
+                slip_value,
+                flags,
+            )
         # 5. the close: the equity, then exit rules and holding limits (they do not
         # change the equity), then entries
         value = 0.0
@@ -273,20 +373,47 @@ def simulate(op, hi, lo, cl, bar_ix, first, frac, le, lx, se, sx,
             if side == 0:
                 continue
             flags[2] = min(flags[2], eq)
-            _enter(s, t, side, cl[b, s], eq, atr_stop[b, s], atr_tgt[b, s], atr_trail[b, s],
-                   levels, sizing_kind, sizing_value, max_positions, max_position_pct,
-                   max_exposure_pct, frac[s], pos, qty, closing, pend, pend_qty,
-                   pend_stop_d, pend_tgt_d, pend_trail_d, last_close, flags)
+            _enter(
+                s,
+                t,
+                side,
+                cl[b, s],
+                eq,
+                atr_stop[b, s],
+                atr_tgt[b, s],
+                atr_trail[b, s],
+                levels,
+                sizing_kind,
+                sizing_value,
+                max_positions,
+                max_position_pct,
+                max_exposure_pct,
+                frac[s],
+                pos,
+                qty,
+                closing,
+                pend,
+                pend_qty,
+                pend_stop_d,
+                pend_tgt_d,
+                pend_trail_d,
+                last_close,
+                flags,
+            )
             if pend[s] != 0:
                 pend_bar[s] = b
                 n_pend += 1
     flags[4] = float(np.sum(pos != 0))
     for s in range(S):
         row = state[s]
-        row[0], row[1], row[2], row[3], row[4] = pos[s], qty[s], entry_px[s], entry_bar[s], \
-            entry_t[s]
-        row[5], row[6], row[7], row[8] = entry_comm[s], closing[s], close_reason[s], \
-            close_bar[s]
+        row[0], row[1], row[2], row[3], row[4] = (
+            pos[s],
+            qty[s],
+            entry_px[s],
+            entry_bar[s],
+            entry_t[s],
+        )
+        row[5], row[6], row[7], row[8] = entry_comm[s], closing[s], close_reason[s], close_bar[s]
         row[9], row[10], row[11] = pend[s], pend_qty[s], pend_bar[s]
     return n
 
@@ -312,8 +439,27 @@ def _afford(q, px, cash, comm_kind, comm_value, fractional):
 
 
 @njit(cache=True)
-def _close(s, t, b, held, px, why, pos, qty, entry_px, entry_bar, entry_t, entry_comm,
-           closing, trades, n, cash, comm_kind, comm_value, flags):
+def _close(
+    s,
+    t,
+    b,
+    held,
+    px,
+    why,
+    pos,
+    qty,
+    entry_px,
+    entry_bar,
+    entry_t,
+    entry_comm,
+    closing,
+    trades,
+    n,
+    cash,
+    comm_kind,
+    comm_value,
+    flags,
+):
     side = pos[s]
     comm = _cost(comm_kind, comm_value, qty[s], px)
     cash -= -side * qty[s] * px + comm
@@ -328,12 +474,51 @@ def _close(s, t, b, held, px, why, pos, qty, entry_px, entry_bar, entry_t, entry
 
 
 @njit(cache=True)
-def _exit_fill(s, t, b, px, why, pos, qty, entry_px, entry_bar, entry_t, entry_comm, closing,
-               trades, n, cash, comm_kind, comm_value, slip_kind, slip_value, flags):
+def _exit_fill(
+    s,
+    t,
+    b,
+    px,
+    why,
+    pos,
+    qty,
+    entry_px,
+    entry_bar,
+    entry_t,
+    entry_comm,
+    closing,
+    trades,
+    n,
+    cash,
+    comm_kind,
+    comm_value,
+    slip_kind,
+    slip_value,
+    flags,
+):
     slip = 0.0 if why == TAKE_PROFIT else _per_share(slip_kind, slip_value, qty[s], px)
     price = px - pos[s] * slip
-    return _close(s, t, b, b - entry_bar[s] + 1, price, why, pos, qty, entry_px, entry_bar,
-                  entry_t, entry_comm, closing, trades, n, cash, comm_kind, comm_value, flags)
+    return _close(
+        s,
+        t,
+        b,
+        b - entry_bar[s] + 1,
+        price,
+        why,
+        pos,
+        qty,
+        entry_px,
+        entry_bar,
+        entry_t,
+        entry_comm,
+        closing,
+        trades,
+        n,
+        cash,
+        comm_kind,
+        comm_value,
+        flags,
+    )
 
 
 @njit(cache=True)
@@ -345,10 +530,33 @@ def _record(trades, n, s, side, t0, p0, t1, p1, q, why, held, pnl):
 
 
 @njit(cache=True)
-def _enter(s, t, side, price, eq, atr_s, atr_t, atr_r, levels, sizing_kind, sizing_value,
-           max_positions, max_position_pct, max_exposure_pct, fractional, pos, qty,
-           closing, pend, pend_qty, pend_stop_d, pend_tgt_d, pend_trail_d, last_close,
-           flags):
+def _enter(
+    s,
+    t,
+    side,
+    price,
+    eq,
+    atr_s,
+    atr_t,
+    atr_r,
+    levels,
+    sizing_kind,
+    sizing_value,
+    max_positions,
+    max_position_pct,
+    max_exposure_pct,
+    fractional,
+    pos,
+    qty,
+    closing,
+    pend,
+    pend_qty,
+    pend_stop_d,
+    pend_tgt_d,
+    pend_trail_d,
+    last_close,
+    flags,
+):
     stop_d = price * levels[0] / 100.0 if not np.isnan(levels[0]) else levels[1] * atr_s
     tgt_d = price * levels[2] / 100.0 if not np.isnan(levels[2]) else levels[3] * atr_t
     trail = levels[5] * atr_r

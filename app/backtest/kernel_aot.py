@@ -38,10 +38,36 @@ _loaded: dict[str, Callable[..., int]] = {}
 
 # simulate's arguments: (dtype, ndim) of each array, "i" / "f" for the scalars.
 _ARGS: tuple[Any, ...] = (
-    ("f8", 2), ("f8", 2), ("f8", 2), ("f8", 2), ("i8", 2), ("i8", 1), ("b1", 1),
-    ("b1", 2), ("b1", 2), ("b1", 2), ("b1", 2), ("f8", 2), ("f8", 2), ("f8", 2), ("f8", 1),
-    "i", "f", "i", "i", "f", "f", "f", "i", "f", "i", "f",
-    ("f8", 2), ("f8", 1), ("f8", 1), ("f8", 2),
+    ("f8", 2),
+    ("f8", 2),
+    ("f8", 2),
+    ("f8", 2),
+    ("i8", 2),
+    ("i8", 1),
+    ("b1", 1),
+    ("b1", 2),
+    ("b1", 2),
+    ("b1", 2),
+    ("b1", 2),
+    ("f8", 2),
+    ("f8", 2),
+    ("f8", 2),
+    ("f8", 1),
+    "i",
+    "f",
+    "i",
+    "i",
+    "f",
+    "f",
+    "f",
+    "i",
+    "f",
+    "i",
+    "f",
+    ("f8", 2),
+    ("f8", 1),
+    ("f8", 1),
+    ("f8", 2),
 )
 _OUTPUTS = 4
 """The last four arrays (trades, equity, flags, state) are written in place."""
@@ -132,8 +158,10 @@ def _build(name: str, work: Path, folder: Path) -> Path:
         pycc: Any = importlib.import_module("numba.pycc")  # untyped, and deprecated by numba
 
     kinds = {"f8": nt.float64, "i8": nt.int64, "b1": nt.boolean}
-    args = [nt.int64 if a == "i" else nt.float64 if a == "f" else
-            nt.Array(kinds[a[0]], a[1], "A") for a in _ARGS]
+    args = [
+        nt.int64 if a == "i" else nt.float64 if a == "f" else nt.Array(kinds[a[0]], a[1], "A")
+        for a in _ARGS
+    ]
     cc = pycc.CC(name)
     cc.output_dir = str(work)
     cc.export("simulate", nt.int64(*args))(kernel.simulate.py_func)

@@ -20,8 +20,12 @@ from app.execution.sizing import DEFAULT_SIZING
 from app.spec.models import AtrLevel, PctLevel, StrategySpec
 
 _COST = {"none": 0, "per_share": 1, "percent": 2, "fixed": 3}
-_SIZING = {"pct_equity": PCT_EQUITY, "risk_pct": RISK_PCT, "fixed_usd": FIXED_USD,
-           "fixed_shares": FIXED_SHARES}
+_SIZING = {
+    "pct_equity": PCT_EQUITY,
+    "risk_pct": RISK_PCT,
+    "fixed_usd": FIXED_USD,
+    "fixed_shares": FIXED_SHARES,
+}
 
 
 @dataclass
@@ -84,16 +88,29 @@ def market(prepared: Prepared, ranges: bool = True) -> Market:
         at = np.searchsorted(union, data.times[first:])
         bar_ix[at, s] = np.arange(first, data.n)
     rows = max(d.n for d in datas)
-    grids = [stack([getattr(d, name) for d in datas], np.nan, rows)
-             if ranges or name in ("open", "close") else constant(np.nan, (rows, S))
-             for name in ("open", "high", "low", "close")]
-    return Market(tuple(d.symbol for d in datas), union, bar_ix,
-                  np.asarray(prepared.first_bar, dtype=np.int64),
-                  np.array([d.fractional for d in datas], dtype=np.bool_), lengths, *grids)
+    grids = [
+        stack([getattr(d, name) for d in datas], np.nan, rows)
+        if ranges or name in ("open", "close")
+        else constant(np.nan, (rows, S))
+        for name in ("open", "high", "low", "close")
+    ]
+    return Market(
+        tuple(d.symbol for d in datas),
+        union,
+        bar_ix,
+        np.asarray(prepared.first_bar, dtype=np.int64),
+        np.array([d.fractional for d in datas], dtype=np.bool_),
+        lengths,
+        *grids,
+    )
 
 
-def stack(columns: Sequence[np.ndarray], fill: object, rows: int | None = None,
-          out: np.ndarray | None = None) -> np.ndarray:
+def stack(
+    columns: Sequence[np.ndarray],
+    fill: object,
+    rows: int | None = None,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
     """Per-symbol arrays as the columns of one (L, S) grid, padded with ``fill``."""
     if out is None:
         rows = max(len(c) for c in columns) if rows is None else rows
@@ -101,7 +118,7 @@ def stack(columns: Sequence[np.ndarray], fill: object, rows: int | None = None,
         out = np.empty((rows, len(columns)), dtype=dtype)
     out.fill(fill)
     for s, col in enumerate(columns):
-        out[:len(col), s] = col
+        out[: len(col), s] = col
     return out
 
 
@@ -115,20 +132,27 @@ def constant(value: float, shape: tuple[int, int]) -> np.ndarray:
 def prepared_signals(prepared: Prepared, rows: int) -> Signals:
     """The rules as the backtest prepared them (entries before the window already off)."""
     datas = prepared.datas
-    le, lx, se, sx = (stack([getattr(d, name) for d in datas], False, rows)
-                      for name in ("long_entry", "long_exit", "short_entry", "short_exit"))
+    le, lx, se, sx = (
+        stack([getattr(d, name) for d in datas], False, rows)
+        for name in ("long_entry", "long_exit", "short_entry", "short_exit")
+    )
     none = constant(np.nan, (rows, len(datas)))  # no ATR level on this path
     return Signals(le, lx, se, sx, none, none, none)
 
 
-def simulate(spec: StrategySpec, m: Market, sig: Signals, cash: float,
-             commission: CostModel, slippage: CostModel) -> KernelRun:
+def simulate(
+    spec: StrategySpec,
+    m: Market,
+    sig: Signals,
+    cash: float,
+    commission: CostModel,
+    slippage: CostModel,
+) -> KernelRun:
     """One run of the kernel over the market with these signals."""
     from app.backtest import kernel_codes as K
     from app.backtest.kernel_aot import simulate_function
 
-    slots = max(16, int(np.count_nonzero(sig.long_entry))
-                + int(np.count_nonzero(sig.short_entry)))
+    slots = max(16, int(np.count_nonzero(sig.long_entry)) + int(np.count_nonzero(sig.short_entry)))
     trades = np.zeros((slots, K.TRADE_FIELDS))
     equity = np.empty(m.union.size)
     flags = np.zeros(K.FLAGS)
@@ -136,14 +160,38 @@ def simulate(spec: StrategySpec, m: Market, sig: Signals, cash: float,
     sizing = spec.sizing or DEFAULT_SIZING
     lim = spec.limits
     n = simulate_function()(
-        m.open, m.high, m.low, m.close, m.bar_ix, m.first, m.fractional, sig.long_entry,
-        sig.long_exit, sig.short_entry, sig.short_exit, sig.atr_stop, sig.atr_target,
-        sig.atr_trail, levels(spec), _SIZING[sizing.kind], float(sizing.value),
-        spec.max_hold_bars or 0, spec.max_positions or 0, lim.max_position_pct or 0.0,
+        m.open,
+        m.high,
+        m.low,
+        m.close,
+        m.bar_ix,
+        m.first,
+        m.fractional,
+        sig.long_entry,
+        sig.long_exit,
+        sig.short_entry,
+        sig.short_exit,
+        sig.atr_stop,
+        sig.atr_target,
+        sig.atr_trail,
+        levels(spec),
+        _SIZING[sizing.kind],
+        float(sizing.value),
+        spec.max_hold_bars or 0,
+        spec.max_positions or 0,
+        lim.max_position_pct or 0.0,
         lim.max_exposure_pct or 0.0,  # as the risk gate: long-only at the default cap is
         # held to 1x by the cash rule, and shorts never take this path
-        float(cash), _COST[commission.kind], commission.value, _COST[slippage.kind],
-        slippage.value, trades, equity, flags, state)
+        float(cash),
+        _COST[commission.kind],
+        commission.value,
+        _COST[slippage.kind],
+        slippage.value,
+        trades,
+        equity,
+        flags,
+        state,
+    )
     return KernelRun(trades[:n], equity, flags, state)
 
 

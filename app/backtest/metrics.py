@@ -98,8 +98,9 @@ def trade_metrics(trades: Sequence[Trade]) -> dict[str, float | int | None]:
     }
 
 
-def activity_metrics(equity: np.ndarray, gross: np.ndarray, traded_value: float,
-                     ppy: float) -> dict[str, float | None]:
+def activity_metrics(
+    equity: np.ndarray, gross: np.ndarray, traded_value: float, ppy: float
+) -> dict[str, float | None]:
     """How much of the time and of the equity the strategy was in the market, and how
     much it traded: ``turnover`` is traded value (buys plus sells) over average equity,
     per year."""
@@ -115,8 +116,9 @@ def activity_metrics(equity: np.ndarray, gross: np.ndarray, traded_value: float,
     }
 
 
-def all_metrics(equity: pd.Series, gross: np.ndarray, trades: Sequence[Trade],
-                traded_value: float) -> dict[str, Any]:
+def all_metrics(
+    equity: pd.Series, gross: np.ndarray, trades: Sequence[Trade], traded_value: float
+) -> dict[str, Any]:
     ppy = periods_per_year(pd.DatetimeIndex(equity.index))
     out: dict[str, Any] = curve_metrics(equity, ppy)
     out.update(trade_metrics(trades))

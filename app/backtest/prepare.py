@@ -23,8 +23,12 @@ from app.instruments.clock import run_zone
 from app.spec.models import AtrLevel, StrategySpec
 from app.spec.params import runnable
 
-_RULE_NAMES = {"long_entry": "long entry rule", "long_exit": "long exit rule",
-               "short_entry": "short entry rule", "short_exit": "short exit rule"}
+_RULE_NAMES = {
+    "long_entry": "long entry rule",
+    "long_exit": "long exit rule",
+    "short_entry": "short entry rule",
+    "short_exit": "short exit rule",
+}
 
 
 @dataclass
@@ -41,9 +45,14 @@ class Prepared:
     """The zone of the run's times (:func:`app.instruments.clock.run_zone`)."""
 
 
-def prepare(spec: StrategySpec, frames: Mapping[str, pd.DataFrame],
-            start: pd.Timestamp | None = None, end: pd.Timestamp | None = None,
-            source: str = "the data", allow_missing: bool = False) -> Prepared:
+def prepare(
+    spec: StrategySpec,
+    frames: Mapping[str, pd.DataFrame],
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+    source: str = "the data",
+    allow_missing: bool = False,
+) -> Prepared:
     """Check the request and compute every symbol's signals.
 
     Raises:
@@ -55,8 +64,9 @@ def prepare(spec: StrategySpec, frames: Mapping[str, pd.DataFrame],
     if not frames:
         raise NoDataError(f"no data for the universe ({', '.join(spec.universe)}) in {source}")
     if start is not None and end is not None and start > end:
-        raise EmptyRangeError(f"the date range is empty: --from {_day(start)} is after "
-                              f"--to {_day(end)}")
+        raise EmptyRangeError(
+            f"the date range is empty: --from {_day(start)} is after --to {_day(end)}"
+        )
     clock = run_zone(frames)  # a mixed run's events are ordered on UTC instants
     datas, firsts, notes = [], [], []
     short: list[NotEnoughHistoryError] = []
@@ -88,32 +98,42 @@ def prepare(spec: StrategySpec, frames: Mapping[str, pd.DataFrame],
         raise EmptyRangeError("no symbol has bars in the date range: " + "; ".join(notes))
     if spec.screen is not None:
         apply_screen(datas, spec.screen)
-    return Prepared(datas, firsts, _union([d.times[f:] for d, f in zip(datas, firsts)]),
-                    notes, clock)
+    return Prepared(
+        datas, firsts, _union([d.times[f:] for d, f in zip(datas, firsts)]), notes, clock
+    )
 
 
 def _union(times: list[np.ndarray]) -> np.ndarray:
     """Every time of any symbol, sorted, once. Symbols on one calendar (the usual case)
     share their times: then a comparison per symbol replaces sorting them all together."""
     first = times[0]
-    if all(t.size == first.size and np.array_equal(t, first) for t in times[1:]) and \
-            (first.size < 2 or bool((first[1:] > first[:-1]).all())):
+    if all(t.size == first.size and np.array_equal(t, first) for t in times[1:]) and (
+        first.size < 2 or bool((first[1:] > first[:-1]).all())
+    ):
         return first.copy()
     return np.unique(np.concatenate(times))
 
 
-def _window(symbol: str, frame: pd.DataFrame, start: pd.Timestamp | None,
-            end: pd.Timestamp | None, source: str) -> tuple[Bars, int]:
+def _window(
+    symbol: str,
+    frame: pd.DataFrame,
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+    source: str,
+) -> tuple[Bars, int]:
     if frame is None or len(frame) == 0:
         raise NoDataError(f"{symbol}: no bars in {source}")
     cut = frame if end is None else frame.loc[:end]
     first = 0 if start is None else int(cut.index.searchsorted(start, side="left"))
     if len(cut) == 0 or first >= len(cut):
         span = f"{_day(frame.index[0])} to {_day(frame.index[-1])}"
-        asked = f"{_day(start) if start is not None else 'the start'} to " \
-                f"{_day(end) if end is not None else 'the end'}"
-        raise EmptyRangeError(f"{symbol}: no bars from {asked} in {source} (its data covers "
-                              f"{span})")
+        asked = (
+            f"{_day(start) if start is not None else 'the start'} to "
+            f"{_day(end) if end is not None else 'the end'}"
+        )
+        raise EmptyRangeError(
+            f"{symbol}: no bars from {asked} in {source} (its data covers {span})"
+        )
     return Bars.from_frame(cut), first
 
 
@@ -137,13 +157,18 @@ def _check_history(spec: StrategySpec, symbol: str, bars: Bars, source: str) -> 
                 f"{symbol}: the {label} `{format_expr(node)}` needs {need + 1} bars before it "
                 f"can first be evaluated ({part}), but {source} has only {n} bar(s) of "
                 f"{symbol} up to {_day(pd.Timestamp(bars.index[-1]))}",
-                "load more history, move --from later, or shorten the indicator periods")
-    for label, level in (("stop loss", spec.stop_loss), ("take profit", spec.take_profit),
-                         ("trailing stop", spec.trailing_stop)):
+                "load more history, move --from later, or shorten the indicator periods",
+            )
+    for label, level in (
+        ("stop loss", spec.stop_loss),
+        ("take profit", spec.take_profit),
+        ("trailing stop", spec.trailing_stop),
+    ):
         if isinstance(level, AtrLevel) and level.period >= n:
             raise NotEnoughHistoryError(
                 f"{symbol}: the {label} uses atr({level.period}), which needs "
-                f"{level.period + 1} bars, but {source} has only {n} bar(s) of {symbol}")
+                f"{level.period + 1} bars, but {source} has only {n} bar(s) of {symbol}"
+            )
 
 
 def _warmup_note(spec: StrategySpec, symbol: str, bars: Bars, first: int) -> list[str]:
@@ -154,8 +179,12 @@ def _warmup_note(spec: StrategySpec, symbol: str, bars: Bars, first: int) -> lis
     if first == 0 or need <= first:  # without --from, a warm-up is expected, not news
         return []
     when = _day(pd.Timestamp(bars.index[need]))
-    return [(f"{symbol}: the entry rules need {need} bars of history, so the first possible "
-             f"signal is on {when}")]
+    return [
+        (
+            f"{symbol}: the entry rules need {need} bars of history, so the first possible "
+            f"signal is on {when}"
+        )
+    ]
 
 
 def _day(ts: pd.Timestamp) -> str:

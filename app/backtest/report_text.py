@@ -62,8 +62,9 @@ def data_lines(r: BacktestResult, shown: int = 8) -> list[str]:
         out += ["", f"Data warnings ({len(r.data_warnings)} bars fixed, left out or flagged):"]
         out += [f"  - {w}" for w in r.data_warnings[:shown]]
         if len(r.data_warnings) > shown:
-            out.append(f"  - ... and {len(r.data_warnings) - shown} more (all in --json "
-                       "and --html)")
+            out.append(
+                f"  - ... and {len(r.data_warnings) - shown} more (all in --json and --html)"
+            )
     return out
 
 
@@ -74,38 +75,51 @@ def _day(t: Any) -> str:
 
 
 def _headline(r: BacktestResult) -> str:
-    symbols = ", ".join(r.symbols[:8]) + (f" and {len(r.symbols) - 8} more"
-                                          if len(r.symbols) > 8 else "")
+    symbols = ", ".join(r.symbols[:8]) + (
+        f" and {len(r.symbols) - 8} more" if len(r.symbols) > 8 else ""
+    )
     s = r.settings
-    return (f'"{r.name}" on {symbols}: {_day(r.start)} to {_day(r.end)} '
-            f"({len(r.equity):,} bars), starting cash {r.cash:,.2f}\n"
-            f"Costs: commission {s.get('commission', 'none')}, slippage "
-            f"{s.get('slippage', 'none')}. Gates: {', '.join(s.get('gates', ['rules']))}."
-            + ("\nTimes: UTC (the symbols trade in different time zones)."
-               if len({zone_of(x) for x in r.symbols}) > 1 else ""))
+    return (
+        f'"{r.name}" on {symbols}: {_day(r.start)} to {_day(r.end)} '
+        f"({len(r.equity):,} bars), starting cash {r.cash:,.2f}\n"
+        f"Costs: commission {s.get('commission', 'none')}, slippage "
+        f"{s.get('slippage', 'none')}. Gates: {', '.join(s.get('gates', ['rules']))}."
+        + (
+            "\nTimes: UTC (the symbols trade in different time zones)."
+            if len({zone_of(x) for x in r.symbols}) > 1
+            else ""
+        )
+    )
 
 
 def _metrics_table(r: BacktestResult) -> list[str]:
-    cells = [(label, fmt(r.metrics.get(key), kind), fmt(r.buy_and_hold_metrics.get(key), kind))
-             for label, key, kind in _ROWS]
+    cells = [
+        (label, fmt(r.metrics.get(key), kind), fmt(r.buy_and_hold_metrics.get(key), kind))
+        for label, key, kind in _ROWS
+    ]
     w = max([16] + [len(c) + 2 for _, *pair in cells for c in pair])  # large cash stays apart
     return [f"{'':22}{'Strategy':>{w}}{'Buy & hold':>{w}}"] + [
-        f"{label:22}{ours:>{w}}{theirs:>{w}}" for label, ours, theirs in cells]
+        f"{label:22}{ours:>{w}}{theirs:>{w}}" for label, ours, theirs in cells
+    ]
 
 
 def _trade_stats(r: BacktestResult) -> list[str]:
     m = r.metrics
     trades = f"Trades: {m['trades']:,} closed, {m.get('open_trades', 0)} open"
     if m["trades"]:
-        trades += (f"; win rate {fmt(m['win_rate_pct'], 'pct_plain')}; profit factor "
-                   f"{fmt(m['profit_factor'], 'ratio')}; average trade "
-                   f"{fmt(m['avg_trade_pct'], 'pct')} over {fmt(m['avg_bars_held'], 'ratio')} "
-                   "bars")
+        trades += (
+            f"; win rate {fmt(m['win_rate_pct'], 'pct_plain')}; profit factor "
+            f"{fmt(m['profit_factor'], 'ratio')}; average trade "
+            f"{fmt(m['avg_trade_pct'], 'pct')} over {fmt(m['avg_bars_held'], 'ratio')} "
+            "bars"
+        )
     return [
         trades,
-        (f"In the market {fmt(m['exposure_time_pct'], 'pct_plain')} of bars, on average "
-         f"{fmt(m['avg_exposure_pct'], 'pct_plain')} of equity; turnover "
-         f"{fmt(m['turnover_per_year'], 'ratio')}x equity a year"),
+        (
+            f"In the market {fmt(m['exposure_time_pct'], 'pct_plain')} of bars, on average "
+            f"{fmt(m['avg_exposure_pct'], 'pct_plain')} of equity; turnover "
+            f"{fmt(m['turnover_per_year'], 'ratio')}x equity a year"
+        ),
     ]
 
 
@@ -113,14 +127,17 @@ def _last_trades(r: BacktestResult, n: int) -> list[str]:
     if not r.trades:
         return ["No closed trades."]
     shown = r.trades[-n:]
-    head = (f"{'symbol':<10}{'side':<6}{'entry':<12}{'price':>11}{'exit':>12}{'price':>11}"
-            f"{'qty':>9}{'P&L':>12}{'P&L %':>9}{'bars':>6}  reason")
+    head = (
+        f"{'symbol':<10}{'side':<6}{'entry':<12}{'price':>11}{'exit':>12}{'price':>11}"
+        f"{'qty':>9}{'P&L':>12}{'P&L %':>9}{'bars':>6}  reason"
+    )
     lines = [f"Last {len(shown)} of {len(r.trades):,} closed trades:", head]
     for t in shown:
         lines.append(
             f"{t.symbol:<10}{t.side:<6}{_day(t.entry_time_ns):<12}{t.entry_price:>11,.2f}"
             f"{_day(t.exit_time_ns):>12}{t.exit_price:>11,.2f}{t.qty:>9,.6g}{t.pnl:>12,.2f}"
-            f"{t.pnl_pct:>+8.2f}%{t.bars_held:>6}  {t.exit_reason}")
+            f"{t.pnl_pct:>+8.2f}%{t.bars_held:>6}  {t.exit_reason}"
+        )
     return lines
 
 
@@ -131,9 +148,11 @@ def _open_positions(r: BacktestResult) -> list[str]:
     for p in r.open_positions[:10]:
         mark = r.marks.get(p.symbol, p.entry_price)
         pnl = p.side * p.qty * (mark - p.entry_price)
-        lines.append(f"  {p.symbol} {'long' if p.side > 0 else 'short'} {p.qty:,.6g} from "
-                     f"{_day(p.entry_time_ns)} at {p.entry_price:,.2f}, now {mark:,.2f} "
-                     f"({pnl:+,.2f})")
+        lines.append(
+            f"  {p.symbol} {'long' if p.side > 0 else 'short'} {p.qty:,.6g} from "
+            f"{_day(p.entry_time_ns)} at {p.entry_price:,.2f}, now {mark:,.2f} "
+            f"({pnl:+,.2f})"
+        )
     if len(r.open_positions) > 10:
         lines.append(f"  ... and {len(r.open_positions) - 10} more")
     return lines
@@ -154,10 +173,16 @@ def limits_lines(r: BacktestResult, shown: int = 10) -> list[str]:
 
 def walk_forward_table(folds: list[dict[str, Any]]) -> list[str]:
     """In-sample (history before the fold) beside out-of-sample (the fold)."""
-    lines = [("Walk-forward (in-sample = all history before the fold; out-of-sample = the "
-              "fold, run fresh):"),
-             (f"{'fold':<5}{'period':<25}{'return IS':>11}{'return OOS':>12}{'Sharpe IS':>11}"
-              f"{'Sharpe OOS':>12}{'maxDD IS':>10}{'maxDD OOS':>11}{'trades OOS':>12}")]
+    lines = [
+        (
+            "Walk-forward (in-sample = all history before the fold; out-of-sample = the "
+            "fold, run fresh):"
+        ),
+        (
+            f"{'fold':<5}{'period':<25}{'return IS':>11}{'return OOS':>12}{'Sharpe IS':>11}"
+            f"{'Sharpe OOS':>12}{'maxDD IS':>10}{'maxDD OOS':>11}{'trades OOS':>12}"
+        ),
+    ]
     for f in folds:
         ins, oos = f["in_sample"] or {}, f["out_of_sample"]
         lines.append(
@@ -165,5 +190,6 @@ def walk_forward_table(folds: list[dict[str, Any]]) -> list[str]:
             f"{fmt(ins.get('total_return_pct'), 'pct'):>11}"
             f"{fmt(oos['total_return_pct'], 'pct'):>12}{fmt(ins.get('sharpe'), 'ratio'):>11}"
             f"{fmt(oos['sharpe'], 'ratio'):>12}{fmt(ins.get('max_drawdown_pct'), 'pct'):>10}"
-            f"{fmt(oos['max_drawdown_pct'], 'pct'):>11}{oos['trades']:>12}")
+            f"{fmt(oos['max_drawdown_pct'], 'pct'):>11}{oos['trades']:>12}"
+        )
     return lines

@@ -20,6 +20,7 @@ from app.execution.portfolio import Position, Trade
 from app.execution.decision import DecisionRecord
 from app.instruments.clock import iso_times, zone_of
 
+
 @dataclass
 class BacktestResult:
     """Trades, curves and metrics of one run. Times are pandas Timestamps."""
@@ -99,8 +100,9 @@ class BacktestResult:
         names = [t.symbol for t in trades]
         entry = _stamped([t.entry_time_ns for t in trades], names, clock)
         exit_ = _stamped([t.exit_time_ns for t in trades], names, clock)
-        decided = _stamped([d.time_ns for d in self.decisions],
-                           [d.symbol for d in self.decisions], clock)
+        decided = _stamped(
+            [d.time_ns for d in self.decisions], [d.symbol for d in self.decisions], clock
+        )
         times = iso_times(pd.DatetimeIndex(self.equity.index).as_unit("ns").asi8, clock)
         return {
             "strategy": self.name,
@@ -114,18 +116,36 @@ class BacktestResult:
             "buy_and_hold": self.buy_and_hold_metrics,
             "trades": _TradeRows(trades, entry, exit_),
             "open_positions": [self._open_row(p) for p in self.open_positions],
-            "unfilled_orders": [{"client_order_id": o.client_order_id, "symbol": o.symbol,
-                                 "side": "buy" if o.side > 0 else "sell", "qty": o.qty,
-                                 "reason": o.reason} for o in self.unfilled_orders],
-            "equity": ({"time": t, "equity": e, "drawdown_pct": d, "buy_and_hold": b}
-                       for t, e, d, b in zip(times, _floats(self.equity),
-                                             _floats(self.drawdown_pct),
-                                             _floats(self.buy_and_hold))),
+            "unfilled_orders": [
+                {
+                    "client_order_id": o.client_order_id,
+                    "symbol": o.symbol,
+                    "side": "buy" if o.side > 0 else "sell",
+                    "qty": o.qty,
+                    "reason": o.reason,
+                }
+                for o in self.unfilled_orders
+            ],
+            "equity": (
+                {"time": t, "equity": e, "drawdown_pct": d, "buy_and_hold": b}
+                for t, e, d, b in zip(
+                    times,
+                    _floats(self.equity),
+                    _floats(self.drawdown_pct),
+                    _floats(self.buy_and_hold),
+                )
+            ),
             "decisions": _DecisionRows(self.decisions, decided),
             "limits": self.limits,
-            "limit_events": [{"time": _iso(e.time_ns, clock), "limit": e.limit,
-                              "message": e.message, "effect": e.effect}
-                             for e in self.limit_events],
+            "limit_events": [
+                {
+                    "time": _iso(e.time_ns, clock),
+                    "limit": e.limit,
+                    "message": e.message,
+                    "effect": e.effect,
+                }
+                for e in self.limit_events
+            ],
             "walk_forward": self.walk_forward,
             "caveats": self.caveats,
             "data_warnings": self.data_warnings,
@@ -134,11 +154,15 @@ class BacktestResult:
 
     def _open_row(self, p: Position) -> dict[str, Any]:
         mark = self.marks.get(p.symbol, p.entry_price)
-        return {"symbol": p.symbol, "side": "long" if p.side > 0 else "short", "qty": p.qty,
-                "entry_time": _iso(p.entry_time_ns, self.timezone, zone_of(p.symbol)),
-                "entry_price": p.entry_price,
-                "mark": mark, "unrealised_pnl": p.side * p.qty * (mark - p.entry_price)
-                - p.entry_commission}
+        return {
+            "symbol": p.symbol,
+            "side": "long" if p.side > 0 else "short",
+            "qty": p.qty,
+            "entry_time": _iso(p.entry_time_ns, self.timezone, zone_of(p.symbol)),
+            "entry_price": p.entry_price,
+            "mark": mark,
+            "unrealised_pnl": p.side * p.qty * (mark - p.entry_price) - p.entry_commission,
+        }
 
 
 _LONG = frozenset({"trades", "equity", "decisions"})
@@ -160,9 +184,11 @@ def _chunks(rows: Any) -> Iterator[str]:
 class _TradeRows:
     """The closed trades as ``--json`` rows: dicts when iterated, or straight to text."""
 
-    _ROW = ('{{"symbol": {}, "side": {}, "entry_time": {}, "entry_price": {}, '
-            '"exit_time": {}, "exit_price": {}, "qty": {}, "pnl": {}, "pnl_pct": {}, '
-            '"bars_held": {}, "exit_reason": {}, "commission": {}}}')
+    _ROW = (
+        '{{"symbol": {}, "side": {}, "entry_time": {}, "entry_price": {}, '
+        '"exit_time": {}, "exit_price": {}, "qty": {}, "pnl": {}, "pnl_pct": {}, '
+        '"bars_held": {}, "exit_reason": {}, "commission": {}}}'
+    )
 
     def __init__(self, trades: list[Trade], entry: list[str], exit_: list[str]) -> None:
         self.trades, self.entry, self.exit = trades, entry, exit_
@@ -171,18 +197,29 @@ class _TradeRows:
         return self._dicts(self.trades, self.entry, self.exit)
 
     @staticmethod
-    def _dicts(trades: list[Trade], entry: list[str], exit_: list[str]
-               ) -> Iterator[dict[str, Any]]:
-        return ({"symbol": t.symbol, "side": t.side, "entry_time": a,
-                 "entry_price": t.entry_price, "exit_time": b, "exit_price": t.exit_price,
-                 "qty": t.qty, "pnl": t.pnl, "pnl_pct": t.pnl_pct, "bars_held": t.bars_held,
-                 "exit_reason": t.exit_reason, "commission": t.commission}
-                for t, a, b in zip(trades, entry, exit_))
+    def _dicts(trades: list[Trade], entry: list[str], exit_: list[str]) -> Iterator[dict[str, Any]]:
+        return (
+            {
+                "symbol": t.symbol,
+                "side": t.side,
+                "entry_time": a,
+                "entry_price": t.entry_price,
+                "exit_time": b,
+                "exit_price": t.exit_price,
+                "qty": t.qty,
+                "pnl": t.pnl,
+                "pnl_pct": t.pnl_pct,
+                "bars_held": t.bars_held,
+                "exit_reason": t.exit_reason,
+                "commission": t.commission,
+            }
+            for t, a, b in zip(trades, entry, exit_)
+        )
 
     def chunks(self, size: int) -> Iterator[str]:
         for lo in range(0, len(self.trades), size):
-            part = self.trades[lo:lo + size]
-            entry, exit_ = self.entry[lo:lo + size], self.exit[lo:lo + size]
+            part = self.trades[lo : lo + size]
+            entry, exit_ = self.entry[lo : lo + size], self.exit[lo : lo + size]
             text = self._text(part, entry, exit_)
             yield text if text is not None else _dumps(list(self._dicts(part, entry, exit_)))[1:-1]
 
@@ -192,24 +229,37 @@ class _TradeRows:
         C functions (string escaping, float and int repr); None when a value is not a
         plain str, finite float or int, so that the encoder's own path decides."""
         cols = [_texts(entry, str), _texts(exit_, str)]
-        cols += [_texts([getattr(t, name) for t in trades], kind) for name, kind in (
-            ("symbol", str), ("side", str), ("entry_price", float), ("exit_price", float),
-            ("qty", float), ("pnl", float), ("pnl_pct", float), ("bars_held", int),
-            ("exit_reason", str), ("commission", float))]
+        cols += [
+            _texts([getattr(t, name) for t in trades], kind)
+            for name, kind in (
+                ("symbol", str),
+                ("side", str),
+                ("entry_price", float),
+                ("exit_price", float),
+                ("qty", float),
+                ("pnl", float),
+                ("pnl_pct", float),
+                ("bars_held", int),
+                ("exit_reason", str),
+                ("commission", float),
+            )
+        ]
         if any(c is None for c in cols):
             return None
-        a, b, symbol, side, p0, p1, qty, pnl, pct, held, reason, comm = cast(
-            list[list[str]], cols)
-        return ", ".join(map(cls._ROW.format, symbol, side, a, p0, b, p1, qty, pnl, pct, held,
-                             reason, comm))
+        a, b, symbol, side, p0, p1, qty, pnl, pct, held, reason, comm = cast(list[list[str]], cols)
+        return ", ".join(
+            map(cls._ROW.format, symbol, side, a, p0, b, p1, qty, pnl, pct, held, reason, comm)
+        )
 
 
 class _DecisionRows:
     """The decisions as ``--json`` rows (:meth:`DecisionRecord.to_json`): dicts when
     iterated, or straight to text for the plain ones (no gate records, no orders)."""
 
-    _ROW = ('{{"time": {}, "symbol": {}, "rule": {}, "side": {}, "approved": {}, '
-            '"qty": {}, "conviction": {}, "reasons": {}, "gates": {{}}, "orders": []}}')
+    _ROW = (
+        '{{"time": {}, "symbol": {}, "rule": {}, "side": {}, "approved": {}, '
+        '"qty": {}, "conviction": {}, "reasons": {}, "gates": {{}}, "orders": []}}'
+    )
 
     def __init__(self, decisions: list[DecisionRecord], times: list[str]) -> None:
         self.decisions, self.times = decisions, times
@@ -219,15 +269,20 @@ class _DecisionRows:
 
     def chunks(self, size: int) -> Iterator[str]:
         for lo in range(0, len(self.decisions), size):
-            part, times = self.decisions[lo:lo + size], self.times[lo:lo + size]
+            part, times = self.decisions[lo : lo + size], self.times[lo : lo + size]
             text = self._text(part, times)
-            yield text if text is not None else _dumps(
-                [d.to_json(t) for t, d in zip(times, part)])[1:-1]
+            yield (
+                text
+                if text is not None
+                else _dumps([d.to_json(t) for t, d in zip(times, part)])[1:-1]
+            )
 
     @classmethod
     def _text(cls, decisions: list[DecisionRecord], times: list[str]) -> str | None:
-        if not all(type(d) is DecisionRecord and not d.gates and not d.orders
-                   and type(d.reasons) is tuple for d in decisions):
+        if not all(
+            type(d) is DecisionRecord and not d.gates and not d.orders and type(d.reasons) is tuple
+            for d in decisions
+        ):
             return None
         convictions = [d.conviction for d in decisions]
         known = [c for c in convictions if c is not None]
@@ -236,18 +291,33 @@ class _DecisionRows:
         for d in decisions:
             if d.reasons not in reasons:
                 reasons[d.reasons] = _dumps(list(d.reasons))
-        cols = [_texts(times, str)] + [_texts([getattr(d, name) for d in decisions], kind)
-                                       for name, kind in (("symbol", str), ("rule", str),
-                                                          ("side", str), ("qty", float))]
-        if given is None or any(c is None for c in cols) or \
-                not all(type(d.approved) is bool for d in decisions):
+        cols = [_texts(times, str)] + [
+            _texts([getattr(d, name) for d in decisions], kind)
+            for name, kind in (("symbol", str), ("rule", str), ("side", str), ("qty", float))
+        ]
+        if (
+            given is None
+            or any(c is None for c in cols)
+            or not all(type(d.approved) is bool for d in decisions)
+        ):
             return None
         it = iter(given)
         conviction = ["null" if c is None else next(it) for c in convictions]
         approved = ["true" if d.approved else "false" for d in decisions]
         t, symbol, rule, side, qty = cast(list[list[str]], cols)
-        return ", ".join(map(cls._ROW.format, t, symbol, rule, side, approved, qty, conviction,
-                             [reasons[d.reasons] for d in decisions]))
+        return ", ".join(
+            map(
+                cls._ROW.format,
+                t,
+                symbol,
+                rule,
+                side,
+                approved,
+                qty,
+                conviction,
+                [reasons[d.reasons] for d in decisions],
+            )
+        )
 
 
 def _texts(values: list[Any], kind: type) -> list[str] | None:

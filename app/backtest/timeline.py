@@ -41,8 +41,9 @@ Progress = Callable[[float], None]
 class Timeline:
     """Drives a session over prepared data, event by event."""
 
-    def __init__(self, session: StrategySession, prepared: Prepared,
-                 progress: Progress | None = None) -> None:
+    def __init__(
+        self, session: StrategySession, prepared: Prepared, progress: Progress | None = None
+    ) -> None:
         self.session = session
         self.datas = prepared.datas
         self.heap: list[tuple[Any, ...]] = []
@@ -58,16 +59,20 @@ class Timeline:
         for k, first in enumerate(prepared.first_bar):
             self._arm(k, first)
 
-    def _push(self, t: int, phase: int, prio: int, kind: int, k: int, bar: int,
-              pos_id: int = 0) -> None:
+    def _push(
+        self, t: int, phase: int, prio: int, kind: int, k: int, bar: int, pos_id: int = 0
+    ) -> None:
         self.seq += 1
         heapq.heappush(self.heap, (t, phase, prio, self.seq, kind, k, bar, pos_id))
 
     def _arm(self, k: int, from_bar: int) -> None:
         """Queue the symbol's next entry-rule bar, if it is flat and none is queued."""
         data = self.datas[k]
-        if self.armed[k] or data.symbol in self.session.broker.account.positions \
-                or data.symbol in self.session.broker.orders.pending:
+        if (
+            self.armed[k]
+            or data.symbol in self.session.broker.account.positions
+            or data.symbol in self.session.broker.orders.pending
+        ):
             return
         bar = data.next_entry(from_bar)
         if bar < len(data):
@@ -139,8 +144,7 @@ class Timeline:
             phase = OPEN_EXIT if hit.at_open else INTRABAR
             self._push(int(data.times[hit.bar]), phase, k, _HIT, k, hit.bar, pos.id)
 
-    def _scan(self, data: SymbolData, plan: ExitPlan, start: int, stop: int
-              ) -> ExitHit | None:
+    def _scan(self, data: SymbolData, plan: ExitPlan, start: int, stop: int) -> ExitHit | None:
         """Scan for the first protective exit in growing chunks (most exits come early);
         the one plan copy carries the trailing peak from chunk to chunk."""
         step, s = _FIRST_SCAN, start

@@ -7,5 +7,13 @@ from __future__ import annotations
 from app.broker.base import Broker, BrokerError, BrokerUnavailable
 from app.broker.models import BrokerAccount, BrokerOrder, BrokerPosition, MarketClock, OrderRequest
 
-__all__ = ["Broker", "BrokerError", "BrokerUnavailable", "BrokerAccount", "BrokerOrder",
-           "BrokerPosition", "MarketClock", "OrderRequest"]
+__all__ = [
+    "Broker",
+    "BrokerError",
+    "BrokerUnavailable",
+    "BrokerAccount",
+    "BrokerOrder",
+    "BrokerPosition",
+    "MarketClock",
+    "OrderRequest",
+]

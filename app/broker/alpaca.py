@@ -41,20 +41,40 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 _DUPLICATE = "client_order_id must be unique"
 _STATE: dict[str, OrderState] = {
-          "new": "new", "accepted": "accepted", "pending_new": "new", "accepted_for_bidding":
-          "accepted", "partially_filled": "partially_filled", "filled": "filled",
-          "done_for_day": "canceled", "canceled": "canceled", "expired": "expired",
-          "replaced": "canceled", "pending_cancel": "accepted", "pending_replace": "accepted",
-          "rejected": "rejected", "suspended": "rejected", "stopped": "accepted",
-          "calculated": "accepted", "held": "accepted"}
+    "new": "new",
+    "accepted": "accepted",
+    "pending_new": "new",
+    "accepted_for_bidding": "accepted",
+    "partially_filled": "partially_filled",
+    "filled": "filled",
+    "done_for_day": "canceled",
+    "canceled": "canceled",
+    "expired": "expired",
+    "replaced": "canceled",
+    "pending_cancel": "accepted",
+    "pending_replace": "accepted",
+    "rejected": "rejected",
+    "suspended": "rejected",
+    "stopped": "accepted",
+    "calculated": "accepted",
+    "held": "accepted",
+}
 
 
 class AlpacaBroker:
     """The broker contract on an Alpaca paper or live account."""
 
-    def __init__(self, key_id: str, secret_key: str, *, live: bool = False,
-                 url: str | None = None, timeout: float = 10.0, retries: int = 2,
-                 backoff: float = 1.0) -> None:
+    def __init__(
+        self,
+        key_id: str,
+        secret_key: str,
+        *,
+        live: bool = False,
+        url: str | None = None,
+        timeout: float = 10.0,
+        retries: int = 2,
+        backoff: float = 1.0,
+    ) -> None:
         """
         Args:
             key_id, secret_key: The account's keys (kept only inside the SDK client).
@@ -65,17 +85,25 @@ class AlpacaBroker:
             backoff: urllib3's backoff factor (seconds; doubling between attempts).
         """
         self.name = "alpaca-live" if live else "alpaca-paper"
-        self.client = harden(TradingClient(key_id, secret_key, paper=not live, url_override=url),
-                             timeout, retries, backoff)
+        self.client = harden(
+            TradingClient(key_id, secret_key, paper=not live, url_override=url),
+            timeout,
+            retries,
+            backoff,
+        )
         self.timeout, self.retries, self.backoff = timeout, retries, backoff
 
     @classmethod
     def from_settings(cls, settings: Any, live: bool = False, **kwargs: Any) -> AlpacaBroker:
         if not settings.alpaca_enabled:
             raise BrokerError("Alpaca needs APCA_API_KEY_ID and APCA_API_SECRET_KEY")
-        return cls(settings.alpaca_key_id.get_secret_value(),
-                   settings.alpaca_secret_key.get_secret_value(), live=live,
-                   url=settings.alpaca_base_url, **kwargs)
+        return cls(
+            settings.alpaca_key_id.get_secret_value(),
+            settings.alpaca_secret_key.get_secret_value(),
+            live=live,
+            url=settings.alpaca_base_url,
+            **kwargs,
+        )
 
     def close(self) -> None:
         self.client._session.close()
@@ -83,9 +111,12 @@ class AlpacaBroker:
     # ----------------------------------------------------------------- the contract
     def submit(self, req: OrderRequest) -> BrokerOrder:
         order = MarketOrderRequest(
-            symbol=req.symbol, qty=req.qty, client_order_id=req.client_order_id,
+            symbol=req.symbol,
+            qty=req.qty,
+            client_order_id=req.client_order_id,
             side=OrderSide.BUY if req.side == "buy" else OrderSide.SELL,
-            time_in_force=TimeInForce.DAY if req.time_in_force == "day" else TimeInForce.GTC)
+            time_in_force=TimeInForce.DAY if req.time_in_force == "day" else TimeInForce.GTC,
+        )
         try:
             return _order(self._call(lambda: self.client.submit_order(order)))
         except APIError as err:
@@ -94,9 +125,15 @@ class AlpacaBroker:
                 if known is not None:
                     return known
             if err.status_code in (403, 422):
-                return BrokerOrder(client_order_id=req.client_order_id, broker_id="",
-                                   symbol=req.symbol, side=req.side, qty=req.qty,
-                                   status="rejected", note=_message(err))
+                return BrokerOrder(
+                    client_order_id=req.client_order_id,
+                    broker_id="",
+                    symbol=req.symbol,
+                    side=req.side,
+                    qty=req.qty,
+                    status="rejected",
+                    note=_message(err),
+                )
             raise BrokerError(f"Alpaca refused the order: {_message(err)}") from None
 
     def cancel(self, client_order_id: str) -> bool:
@@ -123,24 +160,29 @@ class AlpacaBroker:
         out = []
         for p in self._call(self.client.get_all_positions):
             qty = abs(float(p.qty)) * (-1 if str(p.side.value) == "short" else 1)
-            out.append(BrokerPosition(symbol=p.symbol, qty=qty,
-                                      avg_entry_price=float(p.avg_entry_price)))
+            out.append(
+                BrokerPosition(symbol=p.symbol, qty=qty, avg_entry_price=float(p.avg_entry_price))
+            )
         return out
 
     def account(self) -> BrokerAccount:
         a = self._call(self.client.get_account)
-        return BrokerAccount(account_number=a.account_number, cash=float(a.cash or 0),
-                             equity=float(a.equity or 0),
-                             buying_power=float(a.buying_power or 0),
-                             pattern_day_trader=bool(a.pattern_day_trader),
-                             daytrade_count=a.daytrade_count,
-                             trading_blocked=bool(a.trading_blocked),
-                             margin=float(a.multiplier or 1) > 1)
+        return BrokerAccount(
+            account_number=a.account_number,
+            cash=float(a.cash or 0),
+            equity=float(a.equity or 0),
+            buying_power=float(a.buying_power or 0),
+            pattern_day_trader=bool(a.pattern_day_trader),
+            daytrade_count=a.daytrade_count,
+            trading_blocked=bool(a.trading_blocked),
+            margin=float(a.multiplier or 1) > 1,
+        )
 
     def clock(self) -> MarketClock:
         c = self._call(self.client.get_clock)
-        return MarketClock(timestamp=c.timestamp, is_open=c.is_open, next_open=c.next_open,
-                           next_close=c.next_close)
+        return MarketClock(
+            timestamp=c.timestamp, is_open=c.is_open, next_open=c.next_open, next_close=c.next_close
+        )
 
     # ----------------------------------------------------------------- faults
     def _call(self, fn: Callable[[], T]) -> T:
@@ -151,10 +193,13 @@ class AlpacaBroker:
         except Timeout:
             problem = f"no answer from Alpaca within {self.timeout:g} s ({tries} tries)"
         except RequestsConnectionError as err:
-            problem = (f"no answer from Alpaca within {self.timeout:g} s ({tries} tries)"
-                       if "timed out" in str(err).lower() else
-                       f"{err.message} ({tries} tries)" if isinstance(err, ParleyError) else
-                       f"cannot reach Alpaca ({tries} tries)")
+            problem = (
+                f"no answer from Alpaca within {self.timeout:g} s ({tries} tries)"
+                if "timed out" in str(err).lower()
+                else f"{err.message} ({tries} tries)"
+                if isinstance(err, ParleyError)
+                else f"cannot reach Alpaca ({tries} tries)"
+            )
         except RequestException as err:
             problem = f"cannot reach Alpaca ({type(err).__name__})"
         except APIError as err:
@@ -162,7 +207,8 @@ class AlpacaBroker:
                 raise BrokerError(
                     f"Alpaca refused the keys ({err.status_code}: {_message(err)})",
                     "check APCA_API_KEY_ID and APCA_API_SECRET_KEY: live keys for "
-                    "--live, paper keys otherwise") from None
+                    "--live, paper keys otherwise",
+                ) from None
             if (err.status_code or 0) < 500 and err.status_code != 429:
                 raise
             problem = f"Alpaca answered {err.status_code}: {_message(err)}"
@@ -174,10 +220,16 @@ def _order(o: Any) -> BrokerOrder:
     status = o.status.value if hasattr(o.status, "value") else str(o.status)
     side = cast(Side, o.side.value if hasattr(o.side, "value") else str(o.side))  # validated
     price = o.filled_avg_price
-    return BrokerOrder(client_order_id=o.client_order_id, broker_id=str(o.id), symbol=o.symbol,
-                       side=side, qty=float(o.qty or 0), status=_STATE.get(status, "accepted"),
-                       filled_qty=float(o.filled_qty or 0),
-                       filled_avg_price=None if price in (None, "") else float(price))
+    return BrokerOrder(
+        client_order_id=o.client_order_id,
+        broker_id=str(o.id),
+        symbol=o.symbol,
+        side=side,
+        qty=float(o.qty or 0),
+        status=_STATE.get(status, "accepted"),
+        filled_qty=float(o.filled_qty or 0),
+        filled_avg_price=None if price in (None, "") else float(price),
+    )
 
 
 def _message(err: APIError) -> str:

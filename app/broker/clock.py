@@ -34,16 +34,20 @@ def calendar_clock(now: datetime) -> MarketClock:
 
     cal, minute = nyse(), pd.Timestamp(now).tz_convert("UTC").floor("min")
     is_open = bool(cal.is_open_on_minute(minute, ignore_breaks=True))
-    return MarketClock(timestamp=now, is_open=is_open,
-                       next_open=cal.next_open(minute).to_pydatetime(),
-                       next_close=cal.next_close(minute).to_pydatetime())
+    return MarketClock(
+        timestamp=now,
+        is_open=is_open,
+        next_open=cal.next_open(minute).to_pydatetime(),
+        next_close=cal.next_close(minute).to_pydatetime(),
+    )
 
 
 class MarketHours:
     """The market's state now, from ``source``, kept until its next transition."""
 
-    def __init__(self, source: Callable[[], MarketClock], now: Now = wall_clock,
-                 fallback: bool = True) -> None:
+    def __init__(
+        self, source: Callable[[], MarketClock], now: Now = wall_clock, fallback: bool = True
+    ) -> None:
         self.source, self.now, self.fallback = source, now, fallback
         self._known: MarketClock | None = None
         self.problem: str | None = None

@@ -12,8 +12,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 Side = Literal["buy", "sell"]
-OrderState = Literal["new", "accepted", "partially_filled", "filled", "canceled",
-                     "rejected", "expired"]
+OrderState = Literal[
+    "new", "accepted", "partially_filled", "filled", "canceled", "rejected", "expired"
+]
 OPEN_STATES: tuple[str, ...] = ("new", "accepted", "partially_filled")
 
 

@@ -27,15 +27,28 @@ metadata at the first model class, on every start of every command."""
 
 COMMAND_MODULES: dict[str, str] = {
     **dict.fromkeys(("check", "fmt", "explain", "signals"), "spec_commands"),
-    "compile": "compile_commands", "backtest": "backtest_commands", "regime": "regime_commands",
-    **dict.fromkeys(("run", "resume", "status", "stop", "pause", "flatten", "kill",
-                     "decisions"), "run_commands"),
-    "sweep": "sweep_commands", "logs": "logs_commands", "evaluate": "evaluate_commands",
+    "compile": "compile_commands",
+    "backtest": "backtest_commands",
+    "regime": "regime_commands",
+    **dict.fromkeys(
+        ("run", "resume", "status", "stop", "pause", "flatten", "kill", "decisions"), "run_commands"
+    ),
+    "sweep": "sweep_commands",
+    "logs": "logs_commands",
+    "evaluate": "evaluate_commands",
 }
 """Which module registers each command, so that a command imports only its own module
 (``parley check`` starts without the compiler, the runner or the backtester)."""
-MODULES = ("spec_commands", "compile_commands", "backtest_commands", "regime_commands",
-           "run_commands", "sweep_commands", "logs_commands", "evaluate_commands")
+MODULES = (
+    "spec_commands",
+    "compile_commands",
+    "backtest_commands",
+    "regime_commands",
+    "run_commands",
+    "sweep_commands",
+    "logs_commands",
+    "evaluate_commands",
+)
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -46,8 +59,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         "backtests and runs it. With no command, opens the TUI.",
     )
     parser.add_argument("--version", action="version", version=f"parley {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="also print the log (PARLEY_HOME/logs/parley.log) on stderr")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also print the log (PARLEY_HOME/logs/parley.log) on stderr",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = COMMAND_MODULES.get(command or "")
     for module in _command_modules((wanted,) if wanted else MODULES):
@@ -141,8 +158,10 @@ def _unexpected(err: Exception) -> int:
     logging.getLogger("app.cli").error("unexpected error", exc_info=err)
     text = _clean(" ".join(str(err).split()))[:300]
     print(f"error: unexpected {type(err).__name__}: {text}", file=sys.stderr)
-    print(f"the details are in {home() / 'logs' / 'parley.log'}; run again with -v "
-          "to see them here", file=sys.stderr)
+    print(
+        f"the details are in {home() / 'logs' / 'parley.log'}; run again with -v to see them here",
+        file=sys.stderr,
+    )
     return 1
 
 
@@ -156,9 +175,10 @@ def _clean(text: str) -> str:
 
 def _open_tui() -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):  # a pipe, a cron job, CI
-        raise ParleyError("parley with no command opens the TUI, which needs a terminal, and "
-                          "this is not one", "run it in a terminal, or give a command "
-                          "(`parley --help` lists them)")
+        raise ParleyError(
+            "parley with no command opens the TUI, which needs a terminal, and this is not one",
+            "run it in a terminal, or give a command (`parley --help` lists them)",
+        )
     try:
         from app.tui.main import run_tui
     except ModuleNotFoundError as err:

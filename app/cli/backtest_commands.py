@@ -17,32 +17,56 @@ if TYPE_CHECKING:
 
 def register(commands: Any) -> None:
     p = commands.add_parser(
-        "backtest", help="backtest a spec on history",
+        "backtest",
+        help="backtest a spec on history",
         description="Run a spec over bundled or given data: signals on closed bars, market "
         "orders at the next open, stops and targets within the bar. Prints metrics beside "
-        "buy-and-hold and the last trades.")
+        "buy-and-hold and the last trades.",
+    )
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--data", metavar="PATH",
-                   help="CSV file or folder (default: bundled data); 'alpaca' (or "
-                   "alpaca:sip) downloads the spec's symbols with your Alpaca keys into a "
-                   "local cache")
-    p.add_argument("--from", dest="start", metavar="DATE",
-                   help="first trading day (with --data alpaca: default 5 years back for "
-                   "daily bars, less for intraday)")
+    p.add_argument(
+        "--data",
+        metavar="PATH",
+        help="CSV file or folder (default: bundled data); 'alpaca' (or "
+        "alpaca:sip) downloads the spec's symbols with your Alpaca keys into a "
+        "local cache",
+    )
+    p.add_argument(
+        "--from",
+        dest="start",
+        metavar="DATE",
+        help="first trading day (with --data alpaca: default 5 years back for "
+        "daily bars, less for intraday)",
+    )
     p.add_argument("--to", dest="end", metavar="DATE", help="last day of data used")
     p.add_argument("--cash", default="10000", metavar="X", help="starting cash (10000)")
-    p.add_argument("--commission", metavar="COST",
-                   help="0.1%% of value, 0.005/share, or 1 (dollars per order); default none")
+    p.add_argument(
+        "--commission",
+        metavar="COST",
+        help="0.1%% of value, 0.005/share, or 1 (dollars per order); default none",
+    )
     p.add_argument("--slippage", metavar="COST", help="same forms as --commission")
     p.add_argument("--json", action="store_true", help="print trades, equity and metrics")
     p.add_argument("--html", metavar="FILE", help="also write a self-contained HTML report")
-    p.add_argument("--walk-forward", type=int, metavar="K",
-                   help="also split the period into K folds, in- and out-of-sample")
-    p.add_argument("--agents", choices=("offline", "llm", "none"),
-                   help="the agent team's mode; a spec with an agents section uses offline "
-                   "unless told otherwise, none runs on the rules alone")
-    p.add_argument("--trades", type=count, default=10, metavar="N",
-                   help="how many of the last trades the summary lists (10)")
+    p.add_argument(
+        "--walk-forward",
+        type=int,
+        metavar="K",
+        help="also split the period into K folds, in- and out-of-sample",
+    )
+    p.add_argument(
+        "--agents",
+        choices=("offline", "llm", "none"),
+        help="the agent team's mode; a spec with an agents section uses offline "
+        "unless told otherwise, none runs on the rules alone",
+    )
+    p.add_argument(
+        "--trades",
+        type=count,
+        default=10,
+        metavar="N",
+        help="how many of the last trades the summary lists (10)",
+    )
     p.set_defaults(handler=cmd_backtest)
 
 
@@ -58,8 +82,12 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     frames = load_for_spec(spec, args.data, start=args.start, end=args.end)
     _news_for(args.data)
     options: dict[str, Any] = {
-        "cash": cash_amount(args.cash), "commission": args.commission, "slippage": args.slippage,
-        "start": args.start, "end": args.end, "agents": args.agents,
+        "cash": cash_amount(args.cash),
+        "commission": args.commission,
+        "slippage": args.slippage,
+        "start": args.start,
+        "end": args.end,
+        "agents": args.agents,
         "source": source_name(args.data),
     }
     result = run_backtest(spec, frames, progress=_progress_bar(sys.stderr), **options)
@@ -67,9 +95,13 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     if args.walk_forward is not None:
         from app.backtest.walk_forward import walk_forward
 
-        result.walk_forward = walk_forward(spec, frames, args.walk_forward,
-                                           progress=_progress_bar(sys.stderr, "walk-forward"),
-                                           **options)
+        result.walk_forward = walk_forward(
+            spec,
+            frames,
+            args.walk_forward,
+            progress=_progress_bar(sys.stderr, "walk-forward"),
+            **options,
+        )
     info = sys.stderr if args.json else sys.stdout
     if html is not None:
         _write_html(result, html, info)
@@ -85,8 +117,11 @@ def _say_questions(questions: tuple[str, ...], stream: TextIO) -> None:
     """A draft backtests as written, but says what it still asks (``run`` refuses it)."""
     if not questions:
         return
-    print(f"note: the spec still asks {len(questions)} question(s); the backtest runs it as "
-          "written, and `parley run` refuses it until they are answered:", file=stream)
+    print(
+        f"note: the spec still asks {len(questions)} question(s); the backtest runs it as "
+        "written, and `parley run` refuses it until they are answered:",
+        file=stream,
+    )
     for q in questions:
         print(f"  - {q}", file=stream)
 
@@ -110,12 +145,16 @@ def _say_degraded(decisions: list[DecisionRecord], stream: TextIO) -> None:
     failed = [t for t in team if t.mode == "llm" and t.degraded]
     if not failed:
         return
-    why = next((w for t in failed for w in t.degraded_why if "call failed" in w),
-               (failed[0].degraded_why or ("",))[0])
-    print(f"warning: the LLM agents fell back to the offline team's answers in {len(failed)} "
-          f"of {len(team)} decisions ({why.split(': ', 1)[-1]})", file=stream)
-    print("check ANTHROPIC_BASE_URL, the key and the network, or use --agents offline",
-          file=stream)
+    why = next(
+        (w for t in failed for w in t.degraded_why if "call failed" in w),
+        (failed[0].degraded_why or ("",))[0],
+    )
+    print(
+        f"warning: the LLM agents fell back to the offline team's answers in {len(failed)} "
+        f"of {len(team)} decisions ({why.split(': ', 1)[-1]})",
+        file=stream,
+    )
+    print("check ANTHROPIC_BASE_URL, the key and the network, or use --agents offline", file=stream)
 
 
 def _write_html(result: Any, path: Path, info: TextIO) -> None:

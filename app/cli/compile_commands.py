@@ -15,20 +15,30 @@ from app.errors import ParleyError
 
 def register(commands: Any) -> None:
     compile_ = commands.add_parser(
-        "compile", help="compile plain English into a strategy spec",
+        "compile",
+        help="compile plain English into a strategy spec",
         description="Compile a strategy described in plain English into a spec; print the "
         "spec, its plain-English read-back and any open questions. Uses the LLM compiler "
         "when ANTHROPIC_API_KEY is set, the offline compiler otherwise. Exit 0 when the "
-        "spec is complete, 1 when questions remain (the draft so far is printed).")
-    compile_.add_argument("text", metavar="TEXT",
-                          help="the strategy, in quotes; - reads it from standard input")
-    compile_.add_argument("--offline", action="store_true",
-                          help="use the offline compiler even when an API key is set")
-    compile_.add_argument("--json", action="store_true",
-                          help="print one JSON object: spec (null until complete), draft, "
-                          "questions, assumptions, not_understood, compiler")
-    compile_.add_argument("-o", "--output", metavar="FILE",
-                          help="write the spec's canonical text to FILE")
+        "spec is complete, 1 when questions remain (the draft so far is printed).",
+    )
+    compile_.add_argument(
+        "text", metavar="TEXT", help="the strategy, in quotes; - reads it from standard input"
+    )
+    compile_.add_argument(
+        "--offline",
+        action="store_true",
+        help="use the offline compiler even when an API key is set",
+    )
+    compile_.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object: spec (null until complete), draft, "
+        "questions, assumptions, not_understood, compiler",
+    )
+    compile_.add_argument(
+        "-o", "--output", metavar="FILE", help="write the spec's canonical text to FILE"
+    )
     compile_.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     compile_.set_defaults(handler=cmd_compile)
 
@@ -58,8 +68,9 @@ def cmd_compile(args: argparse.Namespace) -> int:
         print(compiled_by(result), file=info)
     if reply.spec is None or open_questions(result):
         if not args.json and error is None:
-            print("\nNot complete: answer the questions in your text and run again.",
-                  file=sys.stderr)
+            print(
+                "\nNot complete: answer the questions in your text and run again.", file=sys.stderr
+            )
         if target is not None:
             print(f"did not write {target}: the spec is not complete", file=sys.stderr)
         return 1
@@ -73,19 +84,25 @@ def cmd_compile(args: argparse.Namespace) -> int:
 def read_stdin() -> str:
     """The description piped in (`parley compile - < rules.txt`), as UTF-8."""
     if sys.stdin is None:
-        raise ParleyError("there is no standard input to read the description from",
-                          'pass the text instead: parley compile "buy GOOG when ..."')
+        raise ParleyError(
+            "there is no standard input to read the description from",
+            'pass the text instead: parley compile "buy GOOG when ..."',
+        )
     if sys.stdin.isatty():
-        print("Type the strategy, then Ctrl-D (Ctrl-Z, Enter on Windows) to compile it:",
-              file=sys.stderr)
+        print(
+            "Type the strategy, then Ctrl-D (Ctrl-Z, Enter on Windows) to compile it:",
+            file=sys.stderr,
+        )
     raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
     if isinstance(raw, str):
         return raw
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise ParleyError(f"standard input is not UTF-8 text (byte {err.start})",
-                          "save the description as UTF-8 and pipe it again") from None
+        raise ParleyError(
+            f"standard input is not UTF-8 text (byte {err.start})",
+            "save the description as UTF-8 and pipe it again",
+        ) from None
 
 
 def _print_reply(reply: Reply) -> None:
@@ -112,9 +129,11 @@ def _print_draft(reply: Reply, out: TextIO) -> None:
 
 def _print_notes(reply: Reply, out: TextIO) -> None:
     result = reply.result
-    for title, items in (("Open questions", reply.questions),
-                         ("Assumptions", result.assumptions),
-                         ("Not understood", result.not_understood)):
+    for title, items in (
+        ("Open questions", reply.questions),
+        ("Assumptions", result.assumptions),
+        ("Not understood", result.not_understood),
+    ):
         if items:
             print(f"\n{title}:", file=out)
             for item in items:
@@ -129,10 +148,12 @@ def compiled_by(result: CompileResult) -> str:
         model = result.compiler.removeprefix("llm:")
         u = result.usage
         cost = f"${u.cost_usd:.4f}" if price_known(model) else "cost unknown (no price on file)"
-        return (f"\ncompiled by the LLM compiler ({model}): {result.attempts} attempt(s), "
-                f"{u.input_tokens} input + {u.cache_read_tokens} cached + "
-                f"{u.cache_write_tokens} cache-write input tokens, {u.output_tokens} output "
-                f"tokens, {cost}")
+        return (
+            f"\ncompiled by the LLM compiler ({model}): {result.attempts} attempt(s), "
+            f"{u.input_tokens} input + {u.cache_read_tokens} cached + "
+            f"{u.cache_write_tokens} cache-write input tokens, {u.output_tokens} output "
+            f"tokens, {cost}"
+        )
     if result.compiler == "offline":
         return "\ncompiled by the offline compiler"
     return ""
@@ -142,8 +163,10 @@ def _check_target(target: Path, force: bool) -> None:
     if target.is_dir():
         raise ParleyError(f"{target} is a folder", "pass a file name, e.g. strategies/my.strategy")
     if target.exists() and not force:
-        raise ParleyError(f"{target} already exists; not overwriting it",
-                          "pass --force to replace it, or choose another file")
+        raise ParleyError(
+            f"{target} already exists; not overwriting it",
+            "pass --force to replace it, or choose another file",
+        )
     if not target.parent.exists():
         raise ParleyError(f"{target.parent} does not exist", "create the folder first")
 
@@ -153,8 +176,9 @@ def _write(target: Path, text: str, force: bool) -> None:
         with target.open("w" if force else "x", encoding="utf-8") as f:
             f.write(text)
     except FileExistsError:
-        raise ParleyError(f"{target} already exists; not overwriting it",
-                          "pass --force to replace it") from None
+        raise ParleyError(
+            f"{target} already exists; not overwriting it", "pass --force to replace it"
+        ) from None
     except OSError as err:
         raise ParleyError(f"{target}: cannot write it ({err.strerror})") from None
 

@@ -13,25 +13,41 @@ from app.errors import ParleyError
 
 def register(commands: Any) -> None:
     p = commands.add_parser(
-        "evaluate", help="measure each layer (regime, agents, memory) against rules only "
+        "evaluate",
+        help="measure each layer (regime, agents, memory) against rules only "
         "and against a matched random null",
         description="Walk-forward folds over the data; for each layer of the spec (regime "
         "filter, agent team, memory, all together): its Sharpe against rules only (a "
         "bootstrap interval for the difference) and against a matched null (the same share "
         "of entries blocked or resized at random), trades and exposure, and a plain "
-        "verdict; then a look-ahead audit of the spec on the data.")
+        "verdict; then a look-ahead audit of the spec on the data.",
+    )
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--data", metavar="PATH",
-                   help="CSV file or folder (default: bundled data); 'alpaca' downloads bars")
+    p.add_argument(
+        "--data",
+        metavar="PATH",
+        help="CSV file or folder (default: bundled data); 'alpaca' downloads bars",
+    )
     p.add_argument("--from", dest="start", metavar="DATE", help="first day evaluated")
     p.add_argument("--to", dest="end", metavar="DATE", help="last day evaluated")
     p.add_argument("--folds", type=int, default=4, metavar="K", help="walk-forward folds (4)")
-    p.add_argument("--draws", type=int, default=200, metavar="N",
-                   help="null draws per layer (200; fewer gives indicative percentiles)")
-    p.add_argument("--seed", type=seed_arg, default=0,
-                   help="seed of the null and the bootstrap (0)")
-    p.add_argument("--cuts", type=int, default=3, metavar="K",
-                   help="dates the look-ahead audit cuts the run at (3)")
+    p.add_argument(
+        "--draws",
+        type=int,
+        default=200,
+        metavar="N",
+        help="null draws per layer (200; fewer gives indicative percentiles)",
+    )
+    p.add_argument(
+        "--seed", type=seed_arg, default=0, help="seed of the null and the bootstrap (0)"
+    )
+    p.add_argument(
+        "--cuts",
+        type=int,
+        default=3,
+        metavar="K",
+        help="dates the look-ahead audit cuts the run at (3)",
+    )
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.set_defaults(handler=cmd_evaluate)
 
@@ -43,8 +59,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from app.market.alpaca_cache import alpaca_feed
     from app.market.data_source import load_for_spec
 
-    for flag, value, least in (("--folds", args.folds, 2), ("--draws", args.draws, 1),
-                               ("--cuts", args.cuts, 0)):
+    for flag, value, least in (
+        ("--folds", args.folds, 2),
+        ("--draws", args.draws, 1),
+        ("--cuts", args.cuts, 0),
+    ):
         if value < least:
             raise ParleyError(f"{flag} must be at least {least}, not {value}")
     check_span(args.start, args.end)  # before any data is loaded or downloaded
@@ -55,9 +74,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         from app.config import load_settings
 
         use_alpaca_news(load_settings())
-    report = evaluate(spec, frames, folds=args.folds, draws=args.draws, seed=args.seed,
-                      start=args.start, end=args.end, cuts=args.cuts,
-                      progress=_progress(sys.stderr))
+    report = evaluate(
+        spec,
+        frames,
+        folds=args.folds,
+        draws=args.draws,
+        seed=args.seed,
+        start=args.start,
+        end=args.end,
+        cuts=args.cuts,
+        progress=_progress(sys.stderr),
+    )
     if args.json:
         json.dump(report, sys.stdout, indent=1)
         sys.stdout.write("\n")

@@ -13,8 +13,9 @@ Tick = Callable[[float], None]
 
 
 @contextmanager
-def progress(label: str, total: float = 1.0, stream: TextIO | None = None,
-             unit: str = "") -> Iterator[Tick]:
+def progress(
+    label: str, total: float = 1.0, stream: TextIO | None = None, unit: str = ""
+) -> Iterator[Tick]:
     """A rich progress bar on a terminal; a no-op elsewhere. ``tick(done)`` sets how much
     of ``total`` is done."""
     out = stream or sys.stderr
@@ -25,8 +26,12 @@ def progress(label: str, total: float = 1.0, stream: TextIO | None = None,
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn
     from rich.progress import TextColumn, TimeRemainingColumn
 
-    columns = [TextColumn("{task.description}"), BarColumn(),
-               MofNCompleteColumn() if unit else TaskProgressColumn(), TimeRemainingColumn()]
+    columns = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn() if unit else TaskProgressColumn(),
+        TimeRemainingColumn(),
+    ]
     with Progress(*columns, console=Console(file=out), transient=True) as bar:
         task = bar.add_task(label + (f" ({unit})" if unit else ""), total=total)
         yield lambda done: bar.update(task, completed=done)
@@ -46,8 +51,9 @@ class LineBar:
             return
         self.shown = percent
         filled = self.width * percent // 100
-        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] "
-                          f"{percent:3d}%")
+        self.stream.write(
+            f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {percent:3d}%"
+        )
         if percent >= 100:
             self.clear()
         self.stream.flush()

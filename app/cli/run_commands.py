@@ -20,22 +20,32 @@ from app.runner import events as ev
 
 
 def register(commands: Any) -> None:
-    p = commands.add_parser("run", help="run a spec live (paper by default)",
-                            description="Run a spec on a replayed or live market, through "
-                            "the simulated paper broker (default) or Alpaca. Prints the run "
-                            "id first.")
+    p = commands.add_parser(
+        "run",
+        help="run a spec live (paper by default)",
+        description="Run a spec on a replayed or live market, through "
+        "the simulated paper broker (default) or Alpaca. Prints the run "
+        "id first.",
+    )
     p.add_argument("file", metavar="FILE")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--paper", action="store_true", help="paper trading (the default)")
-    mode.add_argument("--live", action="store_true",
-                      help="trade the live Alpaca account (asks for a typed confirmation)")
+    mode.add_argument(
+        "--live",
+        action="store_true",
+        help="trade the live Alpaca account (asks for a typed confirmation)",
+    )
     p.add_argument("--feed", choices=("replay", "alpaca"), default="replay")
-    p.add_argument("--broker", choices=("sim", "alpaca"),
-                   help="sim (default with the replay feed) or alpaca (default with --feed "
-                   "alpaca and keys set)")
+    p.add_argument(
+        "--broker",
+        choices=("sim", "alpaca"),
+        help="sim (default with the replay feed) or alpaca (default with --feed "
+        "alpaca and keys set)",
+    )
     p.add_argument("--data", metavar="PATH", help="CSV file or folder (default: bundled)")
-    p.add_argument("--speed", default="max", metavar="X",
-                   help="replayed bars a second, or max (default)")
+    p.add_argument(
+        "--speed", default="max", metavar="X", help="replayed bars a second, or max (default)"
+    )
     p.add_argument("--cash", type=cash_arg, default=10_000.0, help="the run's starting cash")
     p.add_argument("--agents", choices=("offline", "llm"), help="entries past the agent team")
     p.add_argument("--detach", action="store_true", help="run in a background process")
@@ -44,11 +54,13 @@ def register(commands: Any) -> None:
     p.set_defaults(handler=cmd_run)
 
     p = commands.add_parser(
-        "resume", help="restart a stopped or killed run where it left off, or lift a pause",
+        "resume",
+        help="restart a stopped or killed run where it left off, or lift a pause",
         description="A run whose process is gone restarts where it left off; a pause it had "
         "(pause, flatten, a tripped limit) is kept and said. A run that is alive and paused "
         "has its pause lifted (entries resume; drawdown and the day's loss are measured "
-        "afresh).")
+        "afresh).",
+    )
     p.add_argument("run", metavar="RUN")
     p.add_argument("--detach", action="store_true", help="restart in a background process")
     p.add_argument("--quiet", action="store_true", help="print only the id and the end")
@@ -59,20 +71,34 @@ def register(commands: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_status)
 
-    for name, text in (("stop", "stop a run after its current bar"),
-                       ("pause", "pause a run's new entries (exits still run)"),
-                       ("flatten", "close every position of a run and pause it")):
-        p = commands.add_parser(name, help=text, description=text[0].upper() + text[1:] + (
-            "; `parley resume RUN` lifts the pause." if name != "stop" else
-            "; `parley resume RUN` restarts it where it left off."))
+    for name, text in (
+        ("stop", "stop a run after its current bar"),
+        ("pause", "pause a run's new entries (exits still run)"),
+        ("flatten", "close every position of a run and pause it"),
+    ):
+        p = commands.add_parser(
+            name,
+            help=text,
+            description=text[0].upper()
+            + text[1:]
+            + (
+                "; `parley resume RUN` lifts the pause."
+                if name != "stop"
+                else "; `parley resume RUN` restarts it where it left off."
+            ),
+        )
         p.add_argument("run", metavar="RUN")
         if name == "flatten":
-            p.add_argument("--stop", action="store_true",
-                           help="stop the run once its positions are closed")
+            p.add_argument(
+                "--stop", action="store_true", help="stop the run once its positions are closed"
+            )
         p.set_defaults(handler=cmd_control, command_name=name)
     p = commands.add_parser("kill", help="stop every run now (cancels their waiting entries)")
-    p.add_argument("--flatten", action="store_true",
-                   help="close every position first, then stop (flatten and stop)")
+    p.add_argument(
+        "--flatten",
+        action="store_true",
+        help="close every position first, then stop (flatten and stop)",
+    )
     p.set_defaults(handler=cmd_kill)
 
     p = commands.add_parser("decisions", help="the decision log of a run")
@@ -93,26 +119,43 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.live:  # before any key is looked at: live orders never follow old bars
         refuse_live_history("alpaca-live", args.feed)
         if args.data:
-            raise ParleyError("--live takes no --data: a file replays history, and live "
-                              "orders are never driven by old bars",
-                              "use --live --feed alpaca alone")
+            raise ParleyError(
+                "--live takes no --data: a file replays history, and live "
+                "orders are never driven by old bars",
+                "use --live --feed alpaca alone",
+            )
     parse_speed(args.speed)
     if args.agents == "llm" and not settings.llm_enabled:  # before any run is made
-        raise ParleyError("--agents llm needs ANTHROPIC_API_KEY (or an OpenAI-compatible "
-                          "endpoint: PARLEY_LLM_BASE_URL)",
-                          "set it, or run the team offline (--agents offline)")
+        raise ParleyError(
+            "--agents llm needs ANTHROPIC_API_KEY (or an OpenAI-compatible "
+            "endpoint: PARLEY_LLM_BASE_URL)",
+            "set it, or run the team offline (--agents offline)",
+        )
     if args.feed == "alpaca" and not settings.alpaca_enabled:  # before any run is made
-        raise ParleyError("--feed alpaca needs APCA_API_KEY_ID and APCA_API_SECRET_KEY",
-                          "set them, or leave out --feed to replay the bundled data")
+        raise ParleyError(
+            "--feed alpaca needs APCA_API_KEY_ID and APCA_API_SECRET_KEY",
+            "set them, or leave out --feed to replay the bundled data",
+        )
     frames = _check_data(spec, args) if args.feed == "replay" else None
     broker = _broker_choice(args, settings)
     if args.live:
         _confirm_live(settings, spec, args.feed)
     store = _store(settings)
     store.require_writable("start a run")
-    row = create_run(store, spec, read_spec_text(args.file), path=args.file, broker=broker,
-                     feed=args.feed, data=args.data, speed=args.speed, cash=args.cash,
-                     agents=args.agents, bar_delay=args.bar_delay, frames=frames)
+    row = create_run(
+        store,
+        spec,
+        read_spec_text(args.file),
+        path=args.file,
+        broker=broker,
+        feed=args.feed,
+        data=args.data,
+        speed=args.speed,
+        cash=args.cash,
+        agents=args.agents,
+        bar_delay=args.bar_delay,
+        frames=frames,
+    )
     print(f"run {row.id}", flush=True)
     return _go(store, row.id, args.detach, args.quiet, settings)
 
@@ -168,13 +211,16 @@ def _go(store: Any, run_id: str, detach: bool, quiet: bool, settings: Any) -> in
     return 0 if status in ("finished", "stopped") else 1
 
 
-OUTPUT_CLOSED = ("its output was closed (a pipe or a terminal went away); "
-                 "`parley resume {run_id}` continues it, `--detach` runs it apart from a terminal")
+OUTPUT_CLOSED = (
+    "its output was closed (a pipe or a terminal went away); "
+    "`parley resume {run_id}` continues it, `--detach` runs it apart from a terminal"
+)
 
 
 def _broker_choice(args: argparse.Namespace, settings: Any) -> str:
-    choice = args.broker or ("alpaca" if args.live or (args.feed == "alpaca"
-                                                      and settings.alpaca_enabled) else "sim")
+    choice = args.broker or (
+        "alpaca" if args.live or (args.feed == "alpaca" and settings.alpaca_enabled) else "sim"
+    )
     if choice == "sim":
         if args.live:
             raise ParleyError("--live trades through Alpaca; drop --broker sim")
@@ -193,18 +239,21 @@ def _account_number(broker: Any) -> str:
     except APIError as err:
         if err.status_code not in (401, 403):
             raise
-        raise ParleyError(f"Alpaca refused the keys for the live account ({err.status_code} "
-                          "not authorized): nothing was started",
-                          "check APCA_API_KEY_ID and APCA_API_SECRET_KEY: live keys are "
-                          "not the paper keys") from None
+        raise ParleyError(
+            f"Alpaca refused the keys for the live account ({err.status_code} "
+            "not authorized): nothing was started",
+            "check APCA_API_KEY_ID and APCA_API_SECRET_KEY: live keys are not the paper keys",
+        ) from None
 
 
 def _confirm_live(settings: Any, spec: Any, feed: str) -> None:
     """Live trading needs a person at a terminal typing the account number or LIVE, told
     which feed drives the orders."""
     if not sys.stdin.isatty():
-        raise ParleyError("--live needs a typed confirmation, and there is no terminal",
-                          "run it from a terminal; live trading is never started unattended")
+        raise ParleyError(
+            "--live needs a typed confirmation, and there is no terminal",
+            "run it from a terminal; live trading is never started unattended",
+        )
     from app.broker.alpaca import AlpacaBroker
 
     broker = AlpacaBroker.from_settings(settings, live=True)
@@ -213,8 +262,10 @@ def _confirm_live(settings: Any, spec: Any, feed: str) -> None:
     finally:
         broker.close()
     print(f"LIVE trading on Alpaca account {number}: real money.")
-    print(f"Orders follow the {feed} feed: live {spec.timeframe} bars of "
-          f"{', '.join(spec.universe)} as the market makes them.")
+    print(
+        f"Orders follow the {feed} feed: live {spec.timeframe} bars of "
+        f"{', '.join(spec.universe)} as the market makes them."
+    )
     answer = input("Type the account number or LIVE to go on: ").strip()
     if answer not in (number, "LIVE"):
         raise ParleyError("not confirmed: nothing was started")
@@ -254,7 +305,8 @@ def _quiet_stdout() -> None:
 def _line(e: ev.RunnerEvent, quiet: bool) -> str | None:
     if isinstance(e, ev.Finished):
         return f"{e.status}: {e.reason}" + (
-            f" ({e.summary.get('bars', 0)} bars)" if e.summary else "")
+            f" ({e.summary.get('bars', 0)} bars)" if e.summary else ""
+        )
     if quiet or isinstance(e, (ev.BarProcessed, ev.DecisionMade)):
         return None
     if isinstance(e, ev.Started):
@@ -269,7 +321,8 @@ def _line(e: ev.RunnerEvent, quiet: bool) -> str | None:
         return f"trade  {e.symbol} {e.side} closed ({e.exit_reason}): {e.pnl:+.2f}"
     if isinstance(e, (ev.Rejected, ev.LimitTripped, ev.Paused, ev.BrokerFault, ev.Reconciled)):
         return f"{type(e).__name__.lower()}: " + ", ".join(
-            str(v) for k, v in vars_of(e).items() if k != "run_id")
+            str(v) for k, v in vars_of(e).items() if k != "run_id"
+        )
     return None
 
 
@@ -289,9 +342,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     if not rows:
         print("no runs yet: `parley run FILE` starts one")
     for r in rows:
-        print(f"{r['id']}  {r['status']:<22} {r['name'][:28]:<28} {r['broker']:<12} "
-              f"{r['feed_label']:<34} bars {r['bars_done']:<6} last {r['last_bar'] or '-'}"
-              + (f"  ({r['reason']})" if r["reason"] else ""))
+        print(
+            f"{r['id']}  {r['status']:<22} {r['name'][:28]:<28} {r['broker']:<12} "
+            f"{r['feed_label']:<34} bars {r['bars_done']:<6} last {r['last_bar'] or '-'}"
+            + (f"  ({r['reason']})" if r["reason"] else "")
+        )
     return 0
 
 
@@ -307,40 +362,55 @@ def _status_one(store: Any, run_id: str, as_json: bool) -> int:
     clock = _clock(row)
     equity = Marks().equity(row)
     data: dict[str, Any] = {
-        "run": _run_json(store, row, clock) | {
+        "run": _run_json(store, row, clock)
+        | {
             "cash_now": round(equity.cash, 2),
             "equity": None if equity.value is None else round(equity.value, 2),
             "pnl": None if equity.pnl is None else round(equity.pnl, 2),
-            "realized_pnl": round(sum(t.pnl for t in snap.trades), 2)},
-        "orders": [_clean(o.model_dump(exclude={"id", "run_id", "created_at"}), clock)
-                   for o in snap.orders],
-        "fills": [_clean(f.model_dump(exclude={"id", "run_id", "created_at"}), clock)
-                  for f in snap.fills],
-        "positions": [_clean(p.model_dump(exclude={"id", "run_id"}), clock)
-                      for p in snap.positions],
-        "trades": [_clean(t.model_dump(exclude={"id", "run_id"}), clock)
-                   for t in snap.trades],
-        "events": [{"at": e.at.isoformat(), "kind": e.kind, "message": e.message}
-                   for e in snap.events]}
+            "realized_pnl": round(sum(t.pnl for t in snap.trades), 2),
+        },
+        "orders": [
+            _clean(o.model_dump(exclude={"id", "run_id", "created_at"}), clock) for o in snap.orders
+        ],
+        "fills": [
+            _clean(f.model_dump(exclude={"id", "run_id", "created_at"}), clock) for f in snap.fills
+        ],
+        "positions": [
+            _clean(p.model_dump(exclude={"id", "run_id"}), clock) for p in snap.positions
+        ],
+        "trades": [_clean(t.model_dump(exclude={"id", "run_id"}), clock) for t in snap.trades],
+        "events": [
+            {"at": e.at.isoformat(), "kind": e.kind, "message": e.message} for e in snap.events
+        ],
+    }
     if as_json:
         _dump(data)
         return 0
     r = data["run"]
-    print(f"run {r['id']}: {r['name']} -- {r['status']}" +
-          (f" ({r['reason']})" if r["reason"] else ""))
-    print(f"  broker {r['broker']}, feed {r['feed_label']}, {r['bars_done']} bars, "
-          f"last {r['last_bar']}")
+    print(
+        f"run {r['id']}: {r['name']} -- {r['status']}"
+        + (f" ({r['reason']})" if r["reason"] else "")
+    )
+    print(
+        f"  broker {r['broker']}, feed {r['feed_label']}, {r['bars_done']} bars, "
+        f"last {r['last_bar']}"
+    )
     print("  " + _equity_line(equity, r["realized_pnl"]))
-    print(f"  {_n(len(data['orders']), 'order')}, {_n(len(data['fills']), 'fill')}, "
-          f"{len(data['trades'])} closed trades, {_n(len(data['positions']), 'open position')}")
+    print(
+        f"  {_n(len(data['orders']), 'order')}, {_n(len(data['fills']), 'fill')}, "
+        f"{len(data['trades'])} closed trades, {_n(len(data['positions']), 'open position')}"
+    )
     for p in data["positions"]:
         print(f"  position {p['symbol']} {p['side']} {p['qty']:g} @ {p['entry_price']:g}")
     for o in data["orders"][-10:]:
-        print(f"  order {o['client_order_id']} {o['side']} {o['qty']:g} {o['symbol']} "
-              f"{o['status']}")
+        print(
+            f"  order {o['client_order_id']} {o['side']} {o['qty']:g} {o['symbol']} {o['status']}"
+        )
     for t in data["trades"][-10:]:
-        print(f"  trade {t['symbol']} {t['side']} {t['entry_time']} -> {t['exit_time']}"
-              f" {t['pnl']:+.2f}")
+        print(
+            f"  trade {t['symbol']} {t['side']} {t['entry_time']} -> {t['exit_time']}"
+            f" {t['pnl']:+.2f}"
+        )
     return 0
 
 
@@ -358,12 +428,23 @@ def _run_json(store: Any, row: Any, clock: str | None = None) -> dict[str, Any]:
 
     clock = clock or _clock(row)
 
-    return {"id": row.id, "name": row.name, "status": effective_status(row),
-            "reason": row.reason, "broker": row.broker, "feed": row.feed,
-            "feed_label": row.feed_label, "data": row.data,
-            "speed": row.speed, "cash": row.cash, "bars_done": row.bars_done,
-            "last_bar": _t(row.last_bar_ns, clock), "timezone": clock, "pid": row.pid,
-            "created_at": row.created_at.isoformat()}
+    return {
+        "id": row.id,
+        "name": row.name,
+        "status": effective_status(row),
+        "reason": row.reason,
+        "broker": row.broker,
+        "feed": row.feed,
+        "feed_label": row.feed_label,
+        "data": row.data,
+        "speed": row.speed,
+        "cash": row.cash,
+        "bars_done": row.bars_done,
+        "last_bar": _t(row.last_bar_ns, clock),
+        "timezone": clock,
+        "pid": row.pid,
+        "created_at": row.created_at.isoformat(),
+    }
 
 
 # --------------------------------------------------------------------- control
@@ -399,9 +480,11 @@ def cmd_decisions(args: argparse.Namespace) -> int:
     for d in rows:
         why = "; ".join(d.reasons)
         conv = "" if d.conviction is None else f" conviction {d.conviction:g}"
-        print(f"{_t(d.time_ns, clock, d.symbol)}  {d.symbol:<8} {d.side:<5} "
-              f"{'approved' if d.approved else 'vetoed':<8} qty {d.qty:g}{conv}"
-              + (f"  -- {why}" if why else ""))
+        print(
+            f"{_t(d.time_ns, clock, d.symbol)}  {d.symbol:<8} {d.side:<5} "
+            f"{'approved' if d.approved else 'vetoed':<8} qty {d.qty:g}{conv}"
+            + (f"  -- {why}" if why else "")
+        )
     if not rows:
         print("no decisions yet")
     return 0

@@ -17,16 +17,25 @@ from app.errors import ParleyError
 
 
 def register(commands: Any) -> None:
-    check = commands.add_parser("check", help="validate spec files",
-                                description="Validate spec files; errors as path:line:col.")
+    check = commands.add_parser(
+        "check",
+        help="validate spec files",
+        description="Validate spec files; errors as path:line:col.",
+    )
     check.add_argument("files", nargs="+", metavar="FILE")
-    check.add_argument("--json", action="store_true",
-                       help="print the spec's JSON form; with several files, a list of "
-                       '{"path", "spec", "warnings"} or {"path", "errors"}')
+    check.add_argument(
+        "--json",
+        action="store_true",
+        help="print the spec's JSON form; with several files, a list of "
+        '{"path", "spec", "warnings"} or {"path", "errors"}',
+    )
     check.set_defaults(handler=cmd_check)
 
-    fmt = commands.add_parser("fmt", help="format spec files in place",
-                              description="Rewrite valid specs in canonical form.")
+    fmt = commands.add_parser(
+        "fmt",
+        help="format spec files in place",
+        description="Rewrite valid specs in canonical form.",
+    )
     fmt.add_argument("files", nargs="+", metavar="FILE")
     fmt.add_argument("--check", action="store_true", help="only report files that would change")
     fmt.set_defaults(handler=cmd_fmt)
@@ -35,17 +44,22 @@ def register(commands: Any) -> None:
     explain.add_argument("files", metavar="FILE", nargs="+")
     explain.set_defaults(handler=cmd_explain)
 
-    signals = commands.add_parser("signals", help="CSV of the bars where the rules fire",
-                                  description="Print date,symbol,entry,exit for every bar where "
-                                  "an entry or exit rule fires (rules only).")
+    signals = commands.add_parser(
+        "signals",
+        help="CSV of the bars where the rules fire",
+        description="Print date,symbol,entry,exit for every bar where "
+        "an entry or exit rule fires (rules only).",
+    )
     signals.add_argument("file", metavar="FILE")
     signals.add_argument("--data", metavar="PATH", help="CSV file or folder (default: bundled)")
     signals.set_defaults(handler=cmd_signals)
 
 
 def _diagnostics_json(diags: list[Diagnostic]) -> list[dict[str, Any]]:
-    return [{"line": d.line, "column": d.column, "message": d.message,
-             "expected": list(d.expected)} for d in diags]
+    return [
+        {"line": d.line, "column": d.column, "message": d.message, "expected": list(d.expected)}
+        for d in diags
+    ]
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -67,8 +81,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             dumps.append({"path": path, "errors": _diagnostics_json(diags)})
         else:
             assert spec is not None
-            dumps.append({"path": path, "spec": spec.model_dump(mode="json"),
-                          "warnings": warnings_of(spec)})
+            dumps.append(
+                {"path": path, "spec": spec.model_dump(mode="json"), "warnings": warnings_of(spec)}
+            )
             if not args.json:
                 questions = f" ({len(spec.questions)} open question(s))" if spec.questions else ""
                 print(f"{path}: ok{questions}")

@@ -8,8 +8,11 @@ from typing import Any
 
 def date_text(ts: Any) -> str:
     """A bar's time (a pandas Timestamp) as a date, with the time of day when it has one."""
-    text: str = ts.strftime("%Y-%m-%d") if ts.hour == ts.minute == ts.second == 0 else \
-        ts.strftime("%Y-%m-%d %H:%M:%S")
+    text: str = (
+        ts.strftime("%Y-%m-%d")
+        if ts.hour == ts.minute == ts.second == 0
+        else ts.strftime("%Y-%m-%d %H:%M:%S")
+    )
     return text
 
 
@@ -34,8 +37,9 @@ def cash_amount(text: str | float, flag: str = "--cash") -> float:
     if not math.isfinite(value) or value <= 0:
         raise ParleyError(f"{flag} must be above zero, not {text}")
     if value > MAX_CASH:
-        raise ParleyError(f"{flag} {text} is more than Parley computes with "
-                          f"(at most {MAX_CASH:,.0f})")
+        raise ParleyError(
+            f"{flag} {text} is more than Parley computes with (at most {MAX_CASH:,.0f})"
+        )
     return value
 
 
@@ -80,14 +84,19 @@ def output_path(text: str | None, flag: str) -> Path | None:
     path = Path(text).expanduser()
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
-        raise ParleyError(f"{flag} {text}: that is a folder",
-                          f"name a file, like {path / 'report.html'}")
+        raise ParleyError(
+            f"{flag} {text}: that is a folder", f"name a file, like {path / 'report.html'}"
+        )
     if not folder.is_dir():
-        raise ParleyError(f"{flag} {text}: the folder {folder} does not exist",
-                          "create it first, or name a file in an existing folder")
+        raise ParleyError(
+            f"{flag} {text}: the folder {folder} does not exist",
+            "create it first, or name a file in an existing folder",
+        )
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise ParleyError(f"{flag} {text}: cannot write there (permission denied)",
-                          "name a file in a folder you can write")
+        raise ParleyError(
+            f"{flag} {text}: cannot write there (permission denied)",
+            "name a file in a folder you can write",
+        )
     return path
 
 

@@ -33,8 +33,10 @@ Mode = Literal["auto", "offline", "llm"]
 OfflineCompiler = Callable[[str, "StrategySpec | None"], CompileResult]
 FORMAT = "parley.conversation/1"
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,80}$")
-EMPTY_MESSAGE = ("Nothing to compile: describe a strategy, for example \"buy GOOG when the "
-                 "50-day SMA crosses above the 200-day, stop 2%\".")
+EMPTY_MESSAGE = (
+    'Nothing to compile: describe a strategy, for example "buy GOOG when the '
+    '50-day SMA crosses above the 200-day, stop 2%".'
+)
 
 
 @dataclass(frozen=True)
@@ -94,9 +96,16 @@ class Conversation:
         autosave: Save after every turn.
     """
 
-    def __init__(self, settings: Settings | None = None, *, mode: Mode = "auto",
-                 llm: AnthropicCompiler | None = None, offline: OfflineCompiler | None = None,
-                 autosave: bool = True, conversation_id: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        mode: Mode = "auto",
+        llm: AnthropicCompiler | None = None,
+        offline: OfflineCompiler | None = None,
+        autosave: bool = True,
+        conversation_id: str | None = None,
+    ) -> None:
         self._settings = settings
         self.mode = mode
         self.autosave = autosave
@@ -165,8 +174,9 @@ class Conversation:
         else:
             new = self._starts_new(text)
             result = self._compile(text, on_text, new)
-            new = new and (result.spec is not None or result.draft is not None
-                           or bool(result.questions))  # a failed call keeps what there was
+            new = new and (
+                result.spec is not None or result.draft is not None or bool(result.questions)
+            )  # a failed call keeps what there was
         return self._record(text, result, new)
 
     def _started(self) -> list[Turn]:
@@ -177,8 +187,9 @@ class Conversation:
     def _starts_new(self, text: str) -> bool:
         """True when a turn that follows a strategy (a spec, or a draft or questions about
         one) describes a new strategy rather than a change to it."""
-        if self._spec is None and not any(t.draft is not None or t.questions
-                                          for t in self._started()):
+        if self._spec is None and not any(
+            t.draft is not None or t.questions for t in self._started()
+        ):
             return False  # nothing to revise: every turn is a description
         try:
             from app.compiler.offline.turn import starts_new
@@ -188,20 +199,23 @@ class Conversation:
             return False
         return starts_new(text)
 
-    def _compile(self, text: str, on_text: Callable[[str], None] | None,
-                 new: bool = False) -> CompileResult:
+    def _compile(
+        self, text: str, on_text: Callable[[str], None] | None, new: bool = False
+    ) -> CompileResult:
         current = None if new else self._spec
         turns = [] if new else self._started()
         if self.uses_llm:
             earlier = tuple(t.text for t in turns if t.text)
-            return self._llm_compiler().compile(text, current, history=earlier,
-                                                on_text=on_text)
+            return self._llm_compiler().compile(text, current, history=earlier, on_text=on_text)
         # The offline compiler sees one text: while there is no spec yet, the earlier turns
         # that were read as part of a strategy (a draft, or questions about one) are part of
         # the request; a turn read as no strategy at all is left out, so its "not
         # understood" stays with it.
-        asked = tuple(t.text for t in turns if t.text and (
-            t.draft is not None or (t.questions and not _nothing_read(t))))
+        asked = tuple(
+            t.text
+            for t in turns
+            if t.text and (t.draft is not None or (t.questions and not _nothing_read(t)))
+        )
         request = text if current is not None else "\n".join([*asked, text])
         return self._offline_compiler()(request, current)
 
@@ -212,23 +226,44 @@ class Conversation:
         if result.spec is not None:
             self._spec = _renamed(self._spec, result.spec)
         after = self.text
-        diff = spec_diff(before, after) if before is not None and result.spec is not None \
-            and not new else ""
-        questions = tuple(dict.fromkeys(
-            [*result.questions, *(result.spec.questions if result.spec else ())]))
-        self.turns.append(Turn(
-            text=text, compiler=result.compiler, spec_text=after, questions=questions,
-            assumptions=result.assumptions, not_understood=result.not_understood,
-            message=result.message, diff=diff,
-            last_attempt=result.text if result.spec is None else None,
-            draft=getattr(result, "draft", None) if result.spec is None else None,
-            usage=result.usage, attempts=result.attempts, at=_now(), new_strategy=new))
+        diff = (
+            spec_diff(before, after)
+            if before is not None and result.spec is not None and not new
+            else ""
+        )
+        questions = tuple(
+            dict.fromkeys([*result.questions, *(result.spec.questions if result.spec else ())])
+        )
+        self.turns.append(
+            Turn(
+                text=text,
+                compiler=result.compiler,
+                spec_text=after,
+                questions=questions,
+                assumptions=result.assumptions,
+                not_understood=result.not_understood,
+                message=result.message,
+                diff=diff,
+                last_attempt=result.text if result.spec is None else None,
+                draft=getattr(result, "draft", None) if result.spec is None else None,
+                usage=result.usage,
+                attempts=result.attempts,
+                at=_now(),
+                new_strategy=new,
+            )
+        )
         if self.autosave:
             self.save()
-        return Reply(result=result, spec=self._spec, text=after,
-                     read_back=read_back(self._spec) if self._spec is not None else "",
-                     questions=questions, diff=diff, compiler=result.compiler,
-                     new_strategy=new)
+        return Reply(
+            result=result,
+            spec=self._spec,
+            text=after,
+            read_back=read_back(self._spec) if self._spec is not None else "",
+            questions=questions,
+            diff=diff,
+            compiler=result.compiler,
+            new_strategy=new,
+        )
 
     def _llm_compiler(self) -> AnthropicCompiler:
         if self._llm is None:
@@ -244,8 +279,10 @@ class Conversation:
             except ImportError as err:  # not built yet (or not shipped in this build)
                 if not (err.name or "").startswith("app.compiler.offline"):
                     raise
-                raise ParleyError("the offline compiler is not available in this build",
-                                  "set ANTHROPIC_API_KEY to use the LLM compiler") from None
+                raise ParleyError(
+                    "the offline compiler is not available in this build",
+                    "set ANTHROPIC_API_KEY to use the LLM compiler",
+                ) from None
             self._offline = compile_offline
         return self._offline
 
@@ -260,8 +297,13 @@ class Conversation:
 
     def save(self) -> Path:
         """Write the conversation (atomically) and return its path."""
-        data = {"format": FORMAT, "id": self.id, "created": self.created, "mode": self.mode,
-                "turns": [_turn_json(t) for t in self.turns]}
+        data = {
+            "format": FORMAT,
+            "id": self.id,
+            "created": self.created,
+            "mode": self.mode,
+            "turns": [_turn_json(t) for t in self.turns],
+        }
         path = self.path
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".json.tmp")
@@ -270,8 +312,9 @@ class Conversation:
         return path
 
     @classmethod
-    def load(cls, conversation_id: str, settings: Settings | None = None,
-             **kwargs: Any) -> Conversation:
+    def load(
+        cls, conversation_id: str, settings: Settings | None = None, **kwargs: Any
+    ) -> Conversation:
         """Resume a saved conversation; keyword arguments as for the constructor."""
         settings = settings or _load_settings()
         if not _ID.match(conversation_id):
@@ -280,8 +323,10 @@ class Conversation:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise ParleyError(f"no saved conversation '{conversation_id}'",
-                              f"saved conversations are in {path.parent}") from None
+            raise ParleyError(
+                f"no saved conversation '{conversation_id}'",
+                f"saved conversations are in {path.parent}",
+            ) from None
         except (OSError, ValueError) as err:
             raise ParleyError(f"{path}: cannot read this conversation ({err})") from None
         kwargs.setdefault("mode", data.get("mode", "auto"))
@@ -318,6 +363,7 @@ def _renamed(before: StrategySpec | None, after: StrategySpec) -> StrategySpec:
 
 def _nothing_read(turn: Turn) -> bool:
     """True when the compiler understood none of the turn's text."""
+
     def words(text: str) -> str:
         return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
@@ -344,9 +390,14 @@ def spec_diff(before: str | None, after: str | None) -> str:
     """Unified diff between two canonical spec texts ("" when they are the same)."""
     if before == after:
         return ""
-    return "".join(difflib.unified_diff(
-        (before or "").splitlines(keepends=True), (after or "").splitlines(keepends=True),
-        fromfile="before", tofile="after"))
+    return "".join(
+        difflib.unified_diff(
+            (before or "").splitlines(keepends=True),
+            (after or "").splitlines(keepends=True),
+            fromfile="before",
+            tofile="after",
+        )
+    )
 
 
 def new_id() -> str:
@@ -367,8 +418,9 @@ def _turn_from_json(data: dict[str, Any]) -> Turn:
         known[key] = tuple(known.get(key) or ())
     usage = known.pop("usage", None) or {}
     turn = Turn(**known)
-    return replace(turn, usage=Usage(**{k: v for k, v in usage.items()
-                                        if k in Usage.__dataclass_fields__}))
+    return replace(
+        turn, usage=Usage(**{k: v for k, v in usage.items() if k in Usage.__dataclass_fields__})
+    )
 
 
 def _load_settings() -> Settings:

@@ -18,16 +18,36 @@ from app.spec.models import StrategySpec
 from app.dsl import analyse, format_spec
 
 CRYPTO_NAMES = {
-    "bitcoin": "BTC", "ethereum": "ETH", "ether": "ETH", "solana": "SOL", "dogecoin": "DOGE",
-    "litecoin": "LTC", "ripple": "XRP", "cardano": "ADA", "avalanche": "AVAX",
-    "chainlink": "LINK", "polkadot": "DOT",
+    "bitcoin": "BTC",
+    "ethereum": "ETH",
+    "ether": "ETH",
+    "solana": "SOL",
+    "dogecoin": "DOGE",
+    "litecoin": "LTC",
+    "ripple": "XRP",
+    "cardano": "ADA",
+    "avalanche": "AVAX",
+    "chainlink": "LINK",
+    "polkadot": "DOT",
 }
 """Names a trader may use for a crypto pair's base (each maps to ``BASE/USD``)."""
-_NUMBER_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty".split())} | {
-    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-    "ninety": 90, "hundred": 100, "half": 0.5}
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "half": 0.5,
+}
 CONVENTIONAL = ("rsi", "atr", "adx", "macd", "stoch", "bollinger")
 """Indicators whose catalog defaults (RSI 14, MACD 12/26/9...) need not be said."""
 _TIMEFRAME_WORDS = {
@@ -74,12 +94,17 @@ class Evidence:
         if "." in base:
             forms.append(base.replace(".", "-"))
         flags = re.I if len(base) > 2 else 0
-        return any(re.search(rf"(?<![A-Za-z0-9]){re.escape(f)}(?![A-Za-z0-9])", self.text, flags)
-                   for f in forms)
+        return any(
+            re.search(rf"(?<![A-Za-z0-9]){re.escape(f)}(?![A-Za-z0-9])", self.text, flags)
+            for f in forms
+        )
 
     def has_number(self, value: float) -> bool:
-        return any(abs(value - c) < 1e-9 for n in self.numbers
-                   for c in (n, n / 100, 1 + n / 100, 1 - n / 100))
+        return any(
+            abs(value - c) < 1e-9
+            for n in self.numbers
+            for c in (n, n / 100, 1 + n / 100, 1 - n / 100)
+        )
 
     def names_timeframe(self, timeframe: str) -> bool:
         words = _TIMEFRAME_WORDS.get(timeframe)
@@ -107,8 +132,9 @@ def _numbers_in(text: str) -> set[float]:
     return found
 
 
-def ground(spec: StrategySpec, questions: list[str], assumptions: list[str],
-           evidence: Evidence) -> CompileResult:
+def ground(
+    spec: StrategySpec, questions: list[str], assumptions: list[str], evidence: Evidence
+) -> CompileResult:
     """Keep only what the trader said; turn the rest into questions the spec carries.
 
     Symbols the trader never named are left out (and asked about); numbers and a
@@ -120,14 +146,18 @@ def ground(spec: StrategySpec, questions: list[str], assumptions: list[str],
     unnamed = [s for s in spec.universe if not evidence.names_symbol(s)]
     kept = tuple(s for s in spec.universe if s not in unnamed)
     if unnamed:
-        asked.append(f"You did not name {_join(unnamed)}, so Parley left "
-                     f"{'it' if len(unnamed) == 1 else 'them'} out: should the strategy trade "
-                     f"{_join(unnamed)}? Name each symbol as a ticker (GOOG) or a crypto pair "
-                     "(BTC/USD).")
+        asked.append(
+            f"You did not name {_join(unnamed)}, so Parley left "
+            f"{'it' if len(unnamed) == 1 else 'them'} out: should the strategy trade "
+            f"{_join(unnamed)}? Name each symbol as a ticker (GOOG) or a crypto pair "
+            "(BTC/USD)."
+        )
     bench = spec.regime.benchmark if spec.regime else None
     if bench and not evidence.names_symbol(bench):
-        asked.append(f"You did not name {bench} as the regime benchmark: should {bench}'s "
-                     "regime gate the trades?")
+        asked.append(
+            f"You did not name {bench} as the regime benchmark: should {bench}'s "
+            "regime gate the trades?"
+        )
     asked += _number_questions(spec, evidence, asked)
     if not evidence.names_timeframe(spec.timeframe):
         _timeframe_note(spec.timeframe, asked, notes)
@@ -138,15 +168,20 @@ def ground(spec: StrategySpec, questions: list[str], assumptions: list[str],
     checked, diagnostics = analyse(text)
     if diagnostics or checked is None:
         return _no_symbols(asked, notes)
-    return CompileResult(spec=checked, text=text, questions=checked.questions,
-                         assumptions=tuple(notes))
+    return CompileResult(
+        spec=checked, text=text, questions=checked.questions, assumptions=tuple(notes)
+    )
 
 
 def _no_symbols(asked: list[str], notes: list[str]) -> CompileResult:
     return CompileResult(
-        spec=None, text=None, questions=tuple(asked), assumptions=tuple(notes),
+        spec=None,
+        text=None,
+        questions=tuple(asked),
+        assumptions=tuple(notes),
         message="No spec yet: it needs the symbols to trade, named by you. Add them, for "
-                "example 'GOOG and NVDA' or 'BTC/USD'.")
+        "example 'GOOG and NVDA' or 'BTC/USD'.",
+    )
 
 
 def _timeframe_note(timeframe: str, asked: list[str], notes: list[str]) -> None:
@@ -155,8 +190,9 @@ def _timeframe_note(timeframe: str, asked: list[str], notes: list[str]) -> None:
     if timeframe == "1d":
         notes.append("timeframe: daily bars (you did not say; tell me if you meant another)")
     else:
-        asked.append(f"You did not say the timeframe; the spec uses {timeframe} bars. Is that "
-                     "what you want?")
+        asked.append(
+            f"You did not say the timeframe; the spec uses {timeframe} bars. Is that what you want?"
+        )
 
 
 def _number_questions(spec: StrategySpec, evidence: Evidence, asked: list[str]) -> list[str]:
@@ -209,8 +245,11 @@ def _setting_numbers(spec: StrategySpec) -> list[tuple[float, str]]:
         out.append((float(spec.max_positions), "max positions"))
     if spec.sizing is not None:
         out.append((spec.sizing.value, "size"))
-    if spec.regime is not None and spec.regime.transition == "raise" \
-            and spec.regime.transition_raise != 10:
+    if (
+        spec.regime is not None
+        and spec.regime.transition == "raise"
+        and spec.regime.transition_raise != 10
+    ):
         out.append((float(spec.regime.transition_raise), "regime transition raise"))
     if spec.agents is not None:
         if spec.agents.debate_rounds != 1:

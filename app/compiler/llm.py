@@ -67,8 +67,12 @@ def _prices(model: str) -> tuple[float, float] | None:
 def usage_of(model: str, api_usage: Any) -> Usage:
     """Tokens and cost of one answer (a :class:`Reply`, or an SDK ``Message.usage``)."""
     if isinstance(api_usage, Reply):
-        u = Usage(api_usage.input_tokens, api_usage.output_tokens,
-                  api_usage.cache_read_tokens, api_usage.cache_write_tokens)
+        u = Usage(
+            api_usage.input_tokens,
+            api_usage.output_tokens,
+            api_usage.cache_read_tokens,
+            api_usage.cache_write_tokens,
+        )
     else:
         u = Usage(
             input_tokens=api_usage.input_tokens or 0,
@@ -80,16 +84,23 @@ def usage_of(model: str, api_usage: Any) -> Usage:
     if prices is None:
         return u
     p_in, p_out = prices
-    cost = (u.input_tokens * p_in + u.output_tokens * p_out
-            + u.cache_write_tokens * p_in * 1.25 + u.cache_read_tokens * p_in * 0.1) / 1e6
+    cost = (
+        u.input_tokens * p_in
+        + u.output_tokens * p_out
+        + u.cache_write_tokens * p_in * 1.25
+        + u.cache_read_tokens * p_in * 0.1
+    ) / 1e6
     return replace(u, cost_usd=round(cost, 6))
 
 
 def add_usage(a: Usage, b: Usage) -> Usage:
-    return Usage(a.input_tokens + b.input_tokens, a.output_tokens + b.output_tokens,
-                 a.cache_read_tokens + b.cache_read_tokens,
-                 a.cache_write_tokens + b.cache_write_tokens,
-                 round(a.cost_usd + b.cost_usd, 6))
+    return Usage(
+        a.input_tokens + b.input_tokens,
+        a.output_tokens + b.output_tokens,
+        a.cache_read_tokens + b.cache_read_tokens,
+        a.cache_write_tokens + b.cache_write_tokens,
+        round(a.cost_usd + b.cost_usd, 6),
+    )
 
 
 def default_model() -> str:
@@ -108,8 +119,9 @@ class LLMCompiler:
         max_repairs: Repair rounds after the first answer.
     """
 
-    def __init__(self, source: Settings | ChatModel | Any, model: str | None = None,
-                 max_repairs: int = 3) -> None:
+    def __init__(
+        self, source: Settings | ChatModel | Any, model: str | None = None, max_repairs: int = 3
+    ) -> None:
         if isinstance(source, Settings):
             self.chat = model_from_settings(source, model)
         elif hasattr(source, "complete"):
@@ -127,9 +139,14 @@ class LLMCompiler:
             return f"llm:{self.model}"
         return f"llm:{self.chat.provider} {self.model}"
 
-    def compile(self, text: str, previous: StrategySpec | None = None, *,
-                history: tuple[str, ...] = (), on_text: TextCallback | None = None,
-                ) -> CompileResult:
+    def compile(
+        self,
+        text: str,
+        previous: StrategySpec | None = None,
+        *,
+        history: tuple[str, ...] = (),
+        on_text: TextCallback | None = None,
+    ) -> CompileResult:
         """Compile ``text`` (a revision of ``previous`` when given).
 
         Args:
@@ -147,7 +164,8 @@ class LLMCompiler:
         evidence = Evidence.of([*history, text], previous)
         asked = reader_questions(text, history) if previous is None else ()
         messages: list[dict[str, str]] = [
-            {"role": "user", "content": prompts.request_message(text, current, history, asked)}]
+            {"role": "user", "content": prompts.request_message(text, current, history, asked)}
+        ]
         usage, reply, errors = Usage(), "", ""
         for attempt in range(1, self.max_repairs + 2):
             try:
@@ -159,24 +177,40 @@ class LLMCompiler:
             if isinstance(outcome, CompileResult):
                 return replace(outcome, compiler=self.label, usage=usage, attempts=attempt)
             errors = outcome
-            messages += [{"role": "assistant", "content": reply or "(empty)"},
-                         {"role": "user", "content": prompts.repair_message(errors)}]
+            messages += [
+                {"role": "assistant", "content": reply or "(empty)"},
+                {"role": "user", "content": prompts.repair_message(errors)},
+            ]
         rounds = self.max_repairs + 1
         return self._failed(
             f"The model did not produce a valid spec in {rounds} attempts. The last attempt "
             f"still has these problems:\n{errors}\nRephrase the request (name the symbols, "
             "the entry and exit rules and their numbers), or try --offline.",
-            usage, rounds, read_answer(reply).spec_text or reply)
+            usage,
+            rounds,
+            read_answer(reply).spec_text or reply,
+        )
 
-    def _failed(self, message: str, usage: Usage, attempts: int,
-                last: str | None) -> CompileResult:
-        return CompileResult(spec=None, text=last, message=message, compiler=self.label,
-                             usage=usage, attempts=attempts)
+    def _failed(self, message: str, usage: Usage, attempts: int, last: str | None) -> CompileResult:
+        return CompileResult(
+            spec=None,
+            text=last,
+            message=message,
+            compiler=self.label,
+            usage=usage,
+            attempts=attempts,
+        )
 
-    def _ask(self, messages: list[dict[str, str]],
-             on_text: TextCallback | None) -> tuple[str, Usage]:
-        reply = self.chat.complete(prompts.system_prompt(), messages, max_tokens=MAX_TOKENS,
-                                   on_text=on_text, cache_system=True)
+    def _ask(
+        self, messages: list[dict[str, str]], on_text: TextCallback | None
+    ) -> tuple[str, Usage]:
+        reply = self.chat.complete(
+            prompts.system_prompt(),
+            messages,
+            max_tokens=MAX_TOKENS,
+            on_text=on_text,
+            cache_system=True,
+        )
         text = reply.text
         if reply.stop == "max_tokens":
             text += "\n(answer cut off at the token limit)"
@@ -201,8 +235,9 @@ AnthropicCompiler = LLMCompiler
 """The name the first release used (the compiler is no longer Anthropic-only)."""
 
 
-def model_from_settings(settings: Settings, model: str | None = None,
-                        timeout: float | None = None) -> ChatModel:
+def model_from_settings(
+    settings: Settings, model: str | None = None, timeout: float | None = None
+) -> ChatModel:
     """The chat model the settings name (:func:`app.llm.factory.chat_model`).
 
     Raises:
@@ -211,9 +246,11 @@ def model_from_settings(settings: Settings, model: str | None = None,
     from app.llm.factory import chat_model
 
     if not settings.llm_enabled:
-        raise ParleyError("no Anthropic API key is set, so the LLM compiler is off",
-                          "set ANTHROPIC_API_KEY (or PARLEY_LLM_BASE_URL and PARLEY_MODEL for "
-                          "an OpenAI-compatible server), or compile with --offline")
+        raise ParleyError(
+            "no Anthropic API key is set, so the LLM compiler is off",
+            "set ANTHROPIC_API_KEY (or PARLEY_LLM_BASE_URL and PARLEY_MODEL for "
+            "an OpenAI-compatible server), or compile with --offline",
+        )
     chat = chat_model(settings, timeout=timeout)
     if model:
         chat.model = model

@@ -14,19 +14,19 @@ from app.indicators.catalog import CATALOG, PRICE_FIELDS, IndicatorDef
 
 EXAMPLES = {
     "sma_crossover": "Buy GOOG when the 10-day SMA crosses above the 30-day SMA and sell when "
-                     "it crosses back below; trade 10 shares.",
+    "it crosses back below; trade 10 shares.",
     "golden_cross": "Golden cross on GOOG, NVDA, ORCL and YHOO: buy when the 50-day average "
-                    "crosses above the 200-day while RSI(14) is under 70, sell on the cross "
-                    "back down. Stop 2 ATR, risk 1% a trade, at most 4 positions, and stop "
-                    "everything at a 25% drawdown.",
+    "crosses above the 200-day while RSI(14) is under 70, sell on the cross "
+    "back down. Stop 2 ATR, risk 1% a trade, at most 4 positions, and stop "
+    "everything at a 25% drawdown.",
     "stochastic_swing": "EURUSD on the hourly chart, both ways: go long when stochastic %K "
-                        "(14, 3, 3) crosses above %D while under 20 and get out above 80; go "
-                        "short when %K crosses below %D while over 80 and cover under 20. "
-                        "Stop 1 ATR, target 2 ATR, 10% of equity a trade.",
+    "(14, 3, 3) crosses above %D while under 20 and get out above 80; go "
+    "short when %K crosses below %D while over 80 and cover under 20. "
+    "Stop 1 ATR, target 2 ATR, 10% of equity a trade.",
     "momentum_rotation": "Rotate among GOOG, NVDA, ORCL and YHOO: of those above their 100-day "
-                         "SMA keep the 2 with the best 126-day rate of change; hold while that "
-                         "ROC is positive, sell when it turns negative or price falls under the "
-                         "100-day. 45% of equity each, 2 positions max, exposure at most 95%.",
+    "SMA keep the 2 with the best 126-day rate of change; hold while that "
+    "ROC is positive, sell when it turns negative or price falls under the "
+    "100-day. 45% of equity each, 2 positions max, exposure at most 95%.",
 }
 """Saved strategies (``strategies/NAME.strategy``) shown to the model, each with the English a
 trader might have typed for it."""
@@ -115,8 +115,7 @@ def catalog_text() -> str:
 
 
 def _indicator_line(d: IndicatorDef) -> str:
-    args = (["source"] if d.takes_source else []) + [
-        f"{p.name}={p.default:g}" for p in d.params]
+    args = (["source"] if d.takes_source else []) + [f"{p.name}={p.default:g}" for p in d.params]
     line = f"- {d.name}({', '.join(args)}): {d.phrase}"
     if d.outputs:
         line += f"; outputs {', '.join('.' + o for o in d.outputs)} (write one)"
@@ -141,9 +140,12 @@ def examples_text() -> str:
     return "\n\n".join(out)
 
 
-def request_message(text: str, current_spec: str | None = None,
-                    history: tuple[str, ...] = (), reader_questions: tuple[str, ...] = ()
-                    ) -> str:
+def request_message(
+    text: str,
+    current_spec: str | None = None,
+    history: tuple[str, ...] = (),
+    reader_questions: tuple[str, ...] = (),
+) -> str:
     """The user message for one turn; a revision carries the current spec text.
 
     Args:
@@ -165,22 +167,25 @@ def request_message(text: str, current_spec: str | None = None,
     parts.append(f"<request>\n{_fence_safe(text)}\n</request>")
     if reader_questions:
         listed = "\n".join(f"- {_fence_safe(q)}" for q in reader_questions)
-        parts.append("A deterministic reader of this request could not settle these points. "
-                     "Settle each one only if the request states it exactly; otherwise keep "
-                     "it as a QUESTION: line. Never guess a symbol, a number or a rule.\n"
-                     f"<reader_questions>\n{listed}\n</reader_questions>")
+        parts.append(
+            "A deterministic reader of this request could not settle these points. "
+            "Settle each one only if the request states it exactly; otherwise keep "
+            "it as a QUESTION: line. Never guess a symbol, a number or a rule.\n"
+            f"<reader_questions>\n{listed}\n</reader_questions>"
+        )
     return "\n\n".join(parts)
 
 
 def repair_message(errors: str) -> str:
     """The message sent back when an answer does not parse or validate."""
-    return ("Parley could not use your answer. These are the exact errors "
-            "(path:line:col: message; expected ...):\n\n"
-            f"{errors}\n\n"
-            "Fix them and answer again with the whole spec in the same format.")
+    return (
+        "Parley could not use your answer. These are the exact errors "
+        "(path:line:col: message; expected ...):\n\n"
+        f"{errors}\n\n"
+        "Fix them and answer again with the whole spec in the same format."
+    )
 
 
 def _fence_safe(text: str) -> str:
     """User text with tags that could close our fences defused."""
-    return text.replace("</request>", "< /request>").replace("</current_spec>",
-                                                             "< /current_spec>")
+    return text.replace("</request>", "< /request>").replace("</current_spec>", "< /current_spec>")

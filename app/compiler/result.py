@@ -50,8 +50,9 @@ class CompileResult:
 
 def open_questions(result: CompileResult) -> tuple[str, ...]:
     """Every question still open, from the result and from its spec."""
-    return tuple(dict.fromkeys(
-        [*result.questions, *(result.spec.questions if result.spec else ())]))
+    return tuple(
+        dict.fromkeys([*result.questions, *(result.spec.questions if result.spec else ())])
+    )
 
 
 def result_json(result: CompileResult) -> dict[str, Any]:

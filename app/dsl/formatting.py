@@ -37,8 +37,11 @@ def format_text(text: str, path: str = "<spec>") -> str:
     return "\n".join(out + orphans + trailer) + "\n"
 
 
-_EXIT_ALIASES = {"exit": ("long_exit", "short_exit"), "long_exit": ("exit",),
-                 "short_exit": ("exit",)}
+_EXIT_ALIASES = {
+    "exit": ("long_exit", "short_exit"),
+    "long_exit": ("exit",),
+    "short_exit": ("exit",),
+}
 """The canonical text may spell an exit differently from the source (`exit long when` of a
 long-only spec prints as `exit when`, and a shared `exit when` may have been written as two
 side exits); their comments follow."""

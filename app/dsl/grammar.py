@@ -60,8 +60,12 @@ class WordBoundary:
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
         previous: Token | None = None
         for token in stream:
-            if (previous is not None and previous.end_pos == token.start_pos
-                    and _wordy(str(previous)[-1:]) and _wordy(str(token)[:1])):
+            if (
+                previous is not None
+                and previous.end_pos == token.start_pos
+                and _wordy(str(previous)[-1:])
+                and _wordy(str(token)[:1])
+            ):
                 raise RunTogether(previous, token)
             previous = token
             yield token

@@ -47,7 +47,8 @@ def cache_path(text: str, home: Path | None = None) -> Path | None:
     if folder is None:
         return None
     digest = hashlib.sha256(
-        f"{FORMAT}\0{sys.version}\0{_lark_stamp()}\0{text}".encode()).hexdigest()
+        f"{FORMAT}\0{sys.version}\0{_lark_stamp()}\0{text}".encode()
+    ).hexdigest()
     return folder / f"statement-{digest[:20]}.code"
 
 
@@ -80,8 +81,9 @@ def generate(text: str) -> str:
     from lark import Lark
     from lark.tools.standalone import gen_standalone
 
-    built = Lark(text, parser="lalr", lexer="contextual", start="statement",
-                 maybe_placeholders=True)
+    built = Lark(
+        text, parser="lalr", lexer="contextual", start="statement", maybe_placeholders=True
+    )
     out = io.StringIO()
     gen_standalone(built, out=out)
     return _HEADER + out.getvalue().replace(*_REGEX_PROBE, 1)

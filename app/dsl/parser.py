@@ -16,7 +16,11 @@ from pydantic import ValidationError
 from app.dsl.diagnostics import Diagnostic, SpecError
 from app.dsl.grammar import RunTogether, describe_terminal, statement_parser
 from app.dsl.lark_runtime import (
-    Token, UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError,
+    Token,
+    UnexpectedCharacters,
+    UnexpectedInput,
+    UnexpectedToken,
+    VisitError,
 )
 from app.dsl.transformer import LocatedError, Pos, StatementTransformer, Stmt
 from app.spec.checks import check_spec
@@ -24,9 +28,26 @@ from app.spec.models import TAGS, StrategySpec
 from app.spec.param_checks import Problem
 
 STATEMENT_WORDS = (
-    "strategy", "universe", "screen", "timeframe", "direction", "long", "short", "exit",
-    "stop", "take", "trailing", "max", "size", "regime", "agents", "debate", "min",
-    "circuit", "question", "param",
+    "strategy",
+    "universe",
+    "screen",
+    "timeframe",
+    "direction",
+    "long",
+    "short",
+    "exit",
+    "stop",
+    "take",
+    "trailing",
+    "max",
+    "size",
+    "regime",
+    "agents",
+    "debate",
+    "min",
+    "circuit",
+    "question",
+    "param",
 )
 _PARAM_NAME = re.compile(r"param\s+([A-Za-z_][A-Za-z0-9_]*)")
 REPEATABLE = {"questions"}
@@ -95,8 +116,9 @@ def _shift(pos: Pos, first_line: int) -> Pos:
     return Pos(pos.line + first_line - 1, pos.column, pos.length)
 
 
-def _parse_statement(chunk: str, first_line: int, params: frozenset[str] = frozenset(),
-                     located: bool = False) -> Stmt:
+def _parse_statement(
+    chunk: str, first_line: int, params: frozenset[str] = frozenset(), located: bool = False
+) -> Stmt:
     try:
         tree = statement_parser(located).parse(chunk)
     except UnexpectedInput as err:
@@ -112,8 +134,9 @@ def _parse_statement(chunk: str, first_line: int, params: frozenset[str] = froze
         if not located:
             return _parse_statement(chunk, first_line, params, located=True)
         pos = _shift(err.orig_exc.pos, first_line)
-        raise _ChunkError(Diagnostic(pos.line, pos.column, err.orig_exc.message,
-                                     length=pos.length)) from None
+        raise _ChunkError(
+            Diagnostic(pos.line, pos.column, err.orig_exc.message, length=pos.length)
+        ) from None
     stmt.pos = Pos(first_line, 1, len(chunk.split("\n", 1)[0].rstrip()) or 1)
     stmt.source = (chunk, first_line, params)
     if located:
@@ -141,13 +164,15 @@ def _run_together(err: RunTogether, first_line: int) -> Diagnostic:
     first, second = err.first, err.second
     word = f"{first}{second}"
     # Lexed tokens always have their place; Lark types it optional for hand-made ones.
-    return Diagnostic((first.line or 1) + first_line - 1, first.column or 1,
-                      f"unexpected '{word}': '{first}' runs into '{second}'; words need a "
-                      "space between them", length=len(word))
+    return Diagnostic(
+        (first.line or 1) + first_line - 1,
+        first.column or 1,
+        f"unexpected '{word}': '{first}' runs into '{second}'; words need a space between them",
+        length=len(word),
+    )
 
 
-def _unexpected_token(err: UnexpectedToken, line: int, column: int, chunk: str = ""
-                      ) -> Diagnostic:
+def _unexpected_token(err: UnexpectedToken, line: int, column: int, chunk: str = "") -> Diagnostic:
     token: Token = err.token
     expected = _expected(err.expected)
     if token.type == "$END":
@@ -158,22 +183,35 @@ def _unexpected_token(err: UnexpectedToken, line: int, column: int, chunk: str =
         return Diagnostic(line, column, _unknown_statement(word), length=len(word))
     pair = _dashed_pair(chunk, token.start_pos)
     if pair:
-        return Diagnostic(line, column, f"unexpected '{word}': write the pair {pair} as "
-                          f"{pair.replace('-', '/').upper()}", length=max(1, len(word)))
+        return Diagnostic(
+            line,
+            column,
+            f"unexpected '{word}': write the pair {pair} as {pair.replace('-', '/').upper()}",
+            length=max(1, len(word)),
+        )
     call = _open_call(chunk, token.start_pos)
     if call and "COMMA" in err.expected:
-        return Diagnostic(line, column, f"unexpected '{word}': a comma must separate the "
-                          f"arguments of {call}(...), as in sma(close, 20)",
-                          length=max(1, len(word)))
+        return Diagnostic(
+            line,
+            column,
+            f"unexpected '{word}': a comma must separate the "
+            f"arguments of {call}(...), as in sma(close, 20)",
+            length=max(1, len(word)),
+        )
     keyword = _close_keyword(word, expected)
     if keyword:
-        return Diagnostic(line, column, f"unexpected '{word}': did you mean '{keyword}'?",
-                          length=max(1, len(word)))
+        return Diagnostic(
+            line,
+            column,
+            f"unexpected '{word}': did you mean '{keyword}'?",
+            length=max(1, len(word)),
+        )
     return Diagnostic(line, column, f"unexpected '{word}'", expected, length=max(1, len(word)))
 
 
-_PAIR = re.compile(r"(?<![\w/])([A-Za-z]{2,6})-(usdt?|eur|jpy|gbp|chf|aud|cad|nzd|btc)(?![\w/])",
-                   re.IGNORECASE)
+_PAIR = re.compile(
+    r"(?<![\w/])([A-Za-z]{2,6})-(usdt?|eur|jpy|gbp|chf|aud|cad|nzd|btc)(?![\w/])", re.IGNORECASE
+)
 
 
 def _dashed_pair(text: str, start: int | None) -> str | None:
@@ -203,13 +241,15 @@ def _unknown_statement(word: str) -> str:
     import difflib  # only a misspelt statement needs it
 
     if word.lower() in STATEMENT_WORDS:
-        return (f"unknown statement '{word}': statements are written in lower case "
-                f"('{word.lower()}')")
+        return (
+            f"unknown statement '{word}': statements are written in lower case ('{word.lower()}')"
+        )
     close = difflib.get_close_matches(word.lower(), STATEMENT_WORDS, n=1, cutoff=0.75)
     if close:
         return f"unknown statement '{word}': did you mean '{close[0]}'?"
-    return (f"unknown statement '{word}'; a statement starts with one of: "
-            + ", ".join(STATEMENT_WORDS))
+    return f"unknown statement '{word}'; a statement starts with one of: " + ", ".join(
+        STATEMENT_WORDS
+    )
 
 
 def _open_call(text: str, start: int | None) -> str | None:
@@ -243,8 +283,11 @@ def assemble(statements: list[Stmt]) -> tuple[StrategySpec | None, list[Diagnost
     for stmt in statements:
         if stmt.key in where and stmt.key not in REPEATABLE:
             first = where[stmt.key].pos.line
-            what = (f"param {stmt.key[7:]} is declared" if stmt.key.startswith("params.")
-                    else f"{_say(stmt.key)} is set")
+            what = (
+                f"param {stmt.key[7:]} is declared"
+                if stmt.key.startswith("params.")
+                else f"{_say(stmt.key)} is set"
+            )
             diagnostics.append(_at(stmt, f"{what} twice (first on line {first}); keep one"))
             continue
         where.setdefault(stmt.key, stmt)
@@ -254,17 +297,22 @@ def assemble(statements: list[Stmt]) -> tuple[StrategySpec | None, list[Diagnost
             fields[stmt.key] = stmt.value
     if diagnostics:
         return None, diagnostics
-    missing = [(k, m) for k, m in (
-        ("name", 'the spec has no name: add a first line like `strategy "My strategy"`'),
-        ("universe", "the spec trades nothing: add a line like `universe AAPL, MSFT`"),
-    ) if k not in fields]
+    missing = [
+        (k, m)
+        for k, m in (
+            ("name", 'the spec has no name: add a first line like `strategy "My strategy"`'),
+            ("universe", "the spec trades nothing: add a line like `universe AAPL, MSFT`"),
+        )
+        if k not in fields
+    ]
     if missing:
         return None, [Diagnostic(1, 1, m) for _, m in missing]
     return _build(fields, where)
 
 
-def _build(fields: dict[str, Any], where: dict[str, Stmt]) -> tuple[StrategySpec | None,
-                                                                    list[Diagnostic]]:
+def _build(
+    fields: dict[str, Any], where: dict[str, Stmt]
+) -> tuple[StrategySpec | None, list[Diagnostic]]:
     data: dict[str, Any] = {}
     nested: dict[str, dict[str, Any]] = {"regime": {}, "agents": {}, "limits": {}}
     params = [fields.pop(k) for k in [k for k in fields if k.startswith("params.")]]
@@ -278,8 +326,11 @@ def _build(fields: dict[str, Any], where: dict[str, Stmt]) -> tuple[StrategySpec
     for key, value in fields.items():
         group, _, sub = key.partition(".")
         if sub:
-            nested[group].update(value if isinstance(value, dict) and group == "regime"
-                                 and sub == "transition" else {sub: value})
+            nested[group].update(
+                value
+                if isinstance(value, dict) and group == "regime" and sub == "transition"
+                else {sub: value}
+            )
         else:
             data[key] = tuple(value) if key == "questions" else value
     for group, values in nested.items():
@@ -289,8 +340,13 @@ def _build(fields: dict[str, Any], where: dict[str, Stmt]) -> tuple[StrategySpec
     data["direction"] = "both" if len(sides) == 2 else (sides[0] if sides else "long")
     problems = _merge_exit(data, shared_exit, sides, where)
     if explicit_direction and sides and explicit_direction != data["direction"]:
-        problems.append(_at(where["direction"], f"direction {explicit_direction} contradicts "
-                                                f"the rules, which trade {data['direction']}"))
+        problems.append(
+            _at(
+                where["direction"],
+                f"direction {explicit_direction} contradicts "
+                f"the rules, which trade {data['direction']}",
+            )
+        )
     if problems:
         return None, problems
     try:
@@ -301,15 +357,20 @@ def _build(fields: dict[str, Any], where: dict[str, Stmt]) -> tuple[StrategySpec
     return (None, located) if located else (spec, [])
 
 
-def _merge_exit(data: dict[str, Any], shared: Any, sides: list[str],
-                where: dict[str, Stmt]) -> list[Diagnostic]:
+def _merge_exit(
+    data: dict[str, Any], shared: Any, sides: list[str], where: dict[str, Stmt]
+) -> list[Diagnostic]:
     if shared is None:
         return []
     problems = []
     for side in sides or ["long"]:
         if f"{side}_exit" in data:
-            problems.append(_at(where["exit"], f"'exit when' and 'exit {side} when' both set "
-                                               f"the {side} exit; keep one"))
+            problems.append(
+                _at(
+                    where["exit"],
+                    f"'exit when' and 'exit {side} when' both set the {side} exit; keep one",
+                )
+            )
         data[f"{side}_exit"] = shared
     return problems
 
@@ -336,20 +397,30 @@ def _at(stmt: Stmt, message: str) -> Diagnostic:
 
 
 _LABELS = {
-    "name": "the strategy name", "sizing.value": "the size", "screen.top": "the screen's top",
+    "name": "the strategy name",
+    "sizing.value": "the size",
+    "screen.top": "the screen's top",
     "stop_loss.period": "the ATR period of the stop loss",
     "take_profit.period": "the ATR period of the take profit",
     "trailing_stop.period": "the ATR period of the trailing stop",
-    "stop_loss.atr": "the stop loss", "take_profit.atr": "the take profit",
-    "trailing_stop.atr": "the trailing stop", "stop_loss.pct": "the stop loss",
-    "take_profit.pct": "the take profit", "trailing_stop.pct": "the trailing stop",
+    "stop_loss.atr": "the stop loss",
+    "take_profit.atr": "the take profit",
+    "trailing_stop.atr": "the trailing stop",
+    "stop_loss.pct": "the stop loss",
+    "take_profit.pct": "the take profit",
+    "trailing_stop.pct": "the trailing stop",
     "limits.circuit_breaker.move_pct": "the circuit breaker's move",
     "limits.circuit_breaker.bars": "the circuit breaker's bars",
     "regime.transition_raise": "the transition's raise",
-    "limits.daily_loss_pct": "max daily loss", "max_hold_bars": "max hold",
+    "limits.daily_loss_pct": "max daily loss",
+    "max_hold_bars": "max hold",
 }
-_BOUNDS = {"greater_than": ("more than", "gt"), "greater_than_equal": ("at least", "ge"),
-           "less_than": ("less than", "lt"), "less_than_equal": ("at most", "le")}
+_BOUNDS = {
+    "greater_than": ("more than", "gt"),
+    "greater_than_equal": ("at least", "ge"),
+    "less_than": ("less than", "lt"),
+    "less_than_equal": ("at most", "le"),
+}
 
 
 def _from_pydantic(error: Any, where: dict[str, Stmt]) -> Diagnostic:

@@ -10,8 +10,16 @@ from app.spec.models import AGENTS, REGIMES, Level, Param, PctLevel, StrategySpe
 
 _OR, _AND, _NOT, _CMP, _SUM, _PROD, _UNARY, _POSTFIX, _ATOM = range(1, 10)
 _PRECEDENCE: dict[type, int] = {
-    E.Or: _OR, E.And: _AND, E.Not: _NOT, E.Compare: _CMP, E.Cross: _CMP,
-    E.Neg: _UNARY, E.Lag: _POSTFIX, E.Indicator: _ATOM, E.FieldRef: _ATOM, E.ParamRef: _ATOM,
+    E.Or: _OR,
+    E.And: _AND,
+    E.Not: _NOT,
+    E.Compare: _CMP,
+    E.Cross: _CMP,
+    E.Neg: _UNARY,
+    E.Lag: _POSTFIX,
+    E.Indicator: _ATOM,
+    E.FieldRef: _ATOM,
+    E.ParamRef: _ATOM,
 }
 """How tightly each kind of node binds; numbers and arithmetic depend on their value."""
 
@@ -43,17 +51,32 @@ def statement_key(line: str) -> str:
 
 
 _LINE_KEYS = (
-    ("strategy ", "name"), ("universe ", "universe"), ("screen", "screen"),
-    ("timeframe ", "timeframe"), ("long when", "long_entry"), ("short when", "short_entry"),
-    ("exit long", "long_exit"), ("exit short", "short_exit"), ("exit when", "exit"),
-    ("stop loss", "stop_loss"), ("take profit", "take_profit"),
-    ("trailing stop", "trailing_stop"), ("max hold", "max_hold_bars"), ("size ", "sizing"),
-    ("max positions", "max_positions"), ("regime allow", "regime.allow"),
-    ("regime transition", "regime.transition"), ("regime benchmark", "regime.benchmark"),
-    ("agents ", "agents.team"), ("debate ", "agents.debate_rounds"),
-    ("min conviction", "agents.min_conviction"), ("max daily loss", "limits.daily_loss_pct"),
-    ("max drawdown", "limits.max_drawdown_pct"), ("max exposure", "limits.max_exposure_pct"),
-    ("max position ", "limits.max_position_pct"), ("circuit breaker", "limits.circuit_breaker"),
+    ("strategy ", "name"),
+    ("universe ", "universe"),
+    ("screen", "screen"),
+    ("timeframe ", "timeframe"),
+    ("long when", "long_entry"),
+    ("short when", "short_entry"),
+    ("exit long", "long_exit"),
+    ("exit short", "short_exit"),
+    ("exit when", "exit"),
+    ("stop loss", "stop_loss"),
+    ("take profit", "take_profit"),
+    ("trailing stop", "trailing_stop"),
+    ("max hold", "max_hold_bars"),
+    ("size ", "sizing"),
+    ("max positions", "max_positions"),
+    ("regime allow", "regime.allow"),
+    ("regime transition", "regime.transition"),
+    ("regime benchmark", "regime.benchmark"),
+    ("agents ", "agents.team"),
+    ("debate ", "agents.debate_rounds"),
+    ("min conviction", "agents.min_conviction"),
+    ("max daily loss", "limits.daily_loss_pct"),
+    ("max drawdown", "limits.max_drawdown_pct"),
+    ("max exposure", "limits.max_exposure_pct"),
+    ("max position ", "limits.max_position_pct"),
+    ("circuit breaker", "limits.circuit_breaker"),
     ("question ", "questions"),
 )
 
@@ -66,13 +89,17 @@ def _lines(spec: StrategySpec) -> list[str]:
     out.append(f"timeframe {spec.timeframe}")
     out += [format_param(p) for p in spec.params]
     out += _rules(spec)
-    for word, level in (("stop loss", spec.stop_loss), ("take profit", spec.take_profit),
-                        ("trailing stop", spec.trailing_stop)):
+    for word, level in (
+        ("stop loss", spec.stop_loss),
+        ("take profit", spec.take_profit),
+        ("trailing stop", spec.trailing_stop),
+    ):
         if level is not None:
             out.append(f"{word} {format_level(level)}")
     if spec.max_hold_bars is not None:
-        out.append(f"max hold {arg(spec.max_hold_bars)} "
-                   f"{'bar' if spec.max_hold_bars == 1 else 'bars'}")
+        out.append(
+            f"max hold {arg(spec.max_hold_bars)} {'bar' if spec.max_hold_bars == 1 else 'bars'}"
+        )
     if spec.sizing is not None:
         out.append("size " + format_sizing(spec.sizing.kind, spec.sizing.value))
     if spec.max_positions is not None:
@@ -160,16 +187,19 @@ def _agents(spec: StrategySpec) -> list[str]:
 def _limits(spec: StrategySpec) -> list[str]:
     lim = spec.limits
     out = []
-    for word, value in (("max daily loss", lim.daily_loss_pct),
-                        ("max drawdown", lim.max_drawdown_pct),
-                        ("max exposure", lim.max_exposure_pct),
-                        ("max position", lim.max_position_pct)):
+    for word, value in (
+        ("max daily loss", lim.daily_loss_pct),
+        ("max drawdown", lim.max_drawdown_pct),
+        ("max exposure", lim.max_exposure_pct),
+        ("max position", lim.max_position_pct),
+    ):
         if value is not None:
             out.append(f"{word} {num(value)}%")
     if lim.circuit_breaker is not None:
         cb = lim.circuit_breaker
-        out.append(f"circuit breaker {num(cb.move_pct)}% in {cb.bars} "
-                   f"{'bar' if cb.bars == 1 else 'bars'}")
+        out.append(
+            f"circuit breaker {num(cb.move_pct)}% in {cb.bars} {'bar' if cb.bars == 1 else 'bars'}"
+        )
     return out
 
 

@@ -18,12 +18,38 @@ from app.spec import expr as E
 from app.spec import universes
 from app.spec.models import AGENTS, REGIMES, TIMEFRAMES
 
-RESERVED = frozenset({
-    "and", "or", "not", "crosses", "above", "below", "atr", "of", "equity", "risk", "shares",
-    "share", "units", "unit", "usd", "dollars", "in", "step", "bars", "bar", "where", "rank",
-    "by", "top",
-    "ascending", "descending", "when", "param",
-})
+RESERVED = frozenset(
+    {
+        "and",
+        "or",
+        "not",
+        "crosses",
+        "above",
+        "below",
+        "atr",
+        "of",
+        "equity",
+        "risk",
+        "shares",
+        "share",
+        "units",
+        "unit",
+        "usd",
+        "dollars",
+        "in",
+        "step",
+        "bars",
+        "bar",
+        "where",
+        "rank",
+        "by",
+        "top",
+        "ascending",
+        "descending",
+        "when",
+        "param",
+    }
+)
 """Words a parameter may not be named: they could be read as part of the statement."""
 
 CONDITION_KINDS = (E.Compare, E.Cross, E.And, E.Or, E.Not)
@@ -34,7 +60,10 @@ MAX_LAG = 10_000
 """The longest lag, as :class:`~app.spec.expr.Lag` allows."""
 
 _REGIME_WORDS: dict[str, tuple[str, ...]] = {
-    "trending": ("trending_up", "trending_down"), "any": REGIMES, "all": REGIMES}
+    "trending": ("trending_up", "trending_down"),
+    "any": REGIMES,
+    "all": REGIMES,
+}
 """The words that stand for several regimes in ``regime allow``."""
 
 N = TypeVar("N")
@@ -73,8 +102,7 @@ class Stmt:
 def _pos_of(meta_or_token: Any) -> Pos:
     if isinstance(meta_or_token, Token):
         # A lexed token always has its place; Lark types it optional for hand-made ones.
-        return Pos(meta_or_token.line or 1, meta_or_token.column or 1,
-                   max(1, len(meta_or_token)))
+        return Pos(meta_or_token.line or 1, meta_or_token.column or 1, max(1, len(meta_or_token)))
     meta = meta_or_token
     if getattr(meta, "empty", False):
         return Pos(1, 1)
@@ -128,8 +156,9 @@ class StatementTransformer(Transformer_NonRecursive[Token, Stmt]):
             depths = self.depths
             depth = 1 + max([depths.get(id(c), 1) for c in children(node)], default=0)
             if depth > MAX_DEPTH:
-                raise LocatedError(f"this expression nests more than {MAX_DEPTH} levels deep; "
-                                   "simplify it", pos)
+                raise LocatedError(
+                    f"this expression nests more than {MAX_DEPTH} levels deep; simplify it", pos
+                )
             depths[id(node)] = depth
         self.positions[id(node)] = pos
         self._nodes.append(node)
@@ -152,8 +181,10 @@ class StatementTransformer(Transformer_NonRecursive[Token, Stmt]):
         if word in PRICE_FIELDS:
             return self._at(E.FieldRef(name=cast(E.PriceField, word)), tok)
         if word in CATALOG:
-            raise LocatedError(f"{word} is an indicator: write it with arguments, e.g. "
-                               f"{_example_call(word)}", _pos_of(tok))
+            raise LocatedError(
+                f"{word} is an indicator: write it with arguments, e.g. {_example_call(word)}",
+                _pos_of(tok),
+            )
         raise LocatedError(
             f"unknown name '{tok}'{_suggest(word, [*PRICE_FIELDS, *CATALOG])} "
             f"(price fields are {', '.join(PRICE_FIELDS)})",
@@ -177,8 +208,9 @@ class StatementTransformer(Transformer_NonRecursive[Token, Stmt]):
                 first = given.pop(0)
                 source = _expr_or_fail(first, self.pos(first, pos), f"the source of {word}")
         params = self._params(word, given, pos)
-        node = E.Indicator(name=word, source=source, params=params,
-                           output=definition.default_output)
+        node = E.Indicator(
+            name=word, source=source, params=params, output=definition.default_output
+        )
         self.indicators.append((node, pos))
         return self._at(node, meta)
 
@@ -187,7 +219,9 @@ class StatementTransformer(Transformer_NonRecursive[Token, Stmt]):
         if len(given) > len(definition.params):
             raise LocatedError(
                 f"{word} takes at most {len(definition.params)} parameter(s) "
-                f"({', '.join(p.name for p in definition.params)}); got {len(given)}", pos)
+                f"({', '.join(p.name for p in definition.params)}); got {len(given)}",
+                pos,
+            )
         values: list[Any] = []
         for i, param in enumerate(definition.params):
             if i >= len(given):
@@ -206,10 +240,15 @@ class StatementTransformer(Transformer_NonRecursive[Token, Stmt]):
             if not param.low <= value <= param.high:
                 raise LocatedError(
                     f"the {param.name} of {word} must be between {param.low:g} and "
-                    f"{param.high:g}; got {value:g}", arg_pos)
+                    f"{param.high:g}; got {value:g}",
+                    arg_pos,
+                )
             values.append(float(value))
-        if word == "macd" and all(isinstance(v, float) for v in values[:2]) \
-                and values[0] >= values[1]:
+        if (
+            word == "macd"
+            and all(isinstance(v, float) for v in values[:2])
+            and values[0] >= values[1]
+        ):
             raise LocatedError("macd's fast period must be shorter than its slow period", pos)
         return tuple(values)
 
@@ -218,11 +257,17 @@ class StatementTransformer(Transformer_NonRecursive[Token, Stmt]):
         indicator = node if isinstance(node, E.Indicator) else None
         definition = CATALOG.get(indicator.name) if indicator is not None else None
         if indicator is None or definition is None or not definition.outputs:
-            raise LocatedError(f"'.{tok}' picks an output, but only indicators with several "
-                               "outputs (macd, bollinger, stoch) have them", _pos_of(tok))
+            raise LocatedError(
+                f"'.{tok}' picks an output, but only indicators with several "
+                "outputs (macd, bollinger, stoch) have them",
+                _pos_of(tok),
+            )
         if word not in definition.outputs:
-            raise LocatedError(f"{indicator.name} has no output '{tok}'; its outputs are "
-                               f"{', '.join(definition.outputs)}", _pos_of(tok))
+            raise LocatedError(
+                f"{indicator.name} has no output '{tok}'; its outputs are "
+                f"{', '.join(definition.outputs)}",
+                _pos_of(tok),
+            )
         new = indicator.model_copy(update={"output": word})
         self.indicators = [(new if n is node else n, p) for n, p in self.indicators]
         return self._at(new, meta)
@@ -233,8 +278,9 @@ class StatementTransformer(Transformer_NonRecursive[Token, Stmt]):
             raise LocatedError("a lag counts bars back and must be at least [1]", _pos_of(tok))
         inner = _expr_or_fail(node, _pos_of(meta), "[n]")
         if isinstance(inner, E.Num):
-            raise LocatedError("a number has no earlier bars; [n] goes after a series",
-                               _pos_of(meta))
+            raise LocatedError(
+                "a number has no earlier bars; [n] goes after a series", _pos_of(meta)
+            )
         if isinstance(inner, E.Lag):
             bars += inner.bars
             inner = inner.expr
@@ -251,9 +297,11 @@ class StatementTransformer(Transformer_NonRecursive[Token, Stmt]):
     def binop(self, meta: Any, left: Any, op: Token, right: Any) -> E.BinOp:
         pos = _pos_of(meta)
         # The grammar's operator tokens are exactly the spec's operators.
-        node = E.BinOp(op=cast(E.ArithOp, str(op)),
-                       left=_expr_or_fail(left, self.pos(left, pos), str(op)),
-                       right=_expr_or_fail(right, self.pos(right, pos), str(op)))
+        node = E.BinOp(
+            op=cast(E.ArithOp, str(op)),
+            left=_expr_or_fail(left, self.pos(left, pos), str(op)),
+            right=_expr_or_fail(right, self.pos(right, pos), str(op)),
+        )
         return self._at(node, meta)
 
     def compare(self, meta: Any, left: Any, op: Token, right: Any) -> E.Compare:
@@ -261,8 +309,10 @@ class StatementTransformer(Transformer_NonRecursive[Token, Stmt]):
         left = _expr_or_fail(left, self.pos(left, pos), f"'{op}'")
         right = _expr_or_fail(right, self.pos(right, pos), f"'{op}'")
         if isinstance(left, E.Num) and isinstance(right, E.Num):
-            raise LocatedError("this compares two numbers, so it never changes; "
-                               "compare a price or an indicator", pos)
+            raise LocatedError(
+                "this compares two numbers, so it never changes; compare a price or an indicator",
+                pos,
+            )
         return self._at(E.Compare(op=cast(E.CompareOp, str(op)), left=left, right=right), meta)
 
     def cross(self, meta: Any, left: Any, direction: Token, right: Any) -> E.Cross:
@@ -270,8 +320,11 @@ class StatementTransformer(Transformer_NonRecursive[Token, Stmt]):
         left = _expr_or_fail(left, self.pos(left, pos), "crosses")
         right = _expr_or_fail(right, self.pos(right, pos), "crosses")
         if isinstance(left, E.Num):
-            raise LocatedError("a number cannot cross anything; put the series first, "
-                               "e.g. rsi(close, 14) crosses above 30", pos)
+            raise LocatedError(
+                "a number cannot cross anything; put the series first, "
+                "e.g. rsi(close, 14) crosses above 30",
+                pos,
+            )
         side = cast(E.CrossDirection, str(direction))
         return self._at(E.Cross(direction=side, left=left, right=right), meta)
 
@@ -308,9 +361,12 @@ class StatementTransformer(Transformer_NonRecursive[Token, Stmt]):
             name = named[0].lower()
             return self._stmt("universe", (name, universes.symbols(name)), meta)
         if named:
-            raise LocatedError(f"{named[0].lower()} is a named universe: write "
-                               f"`universe {named[0].lower()}` on its own line, without "
-                               "other symbols", self.pos(named[0], _pos_of(meta)))
+            raise LocatedError(
+                f"{named[0].lower()} is a named universe: write "
+                f"`universe {named[0].lower()}` on its own line, without "
+                "other symbols",
+                self.pos(named[0], _pos_of(meta)),
+            )
         return self._stmt("universe", tuple(symbols), meta)
 
     def screen(self, meta: Any, flt: Any, rank: Any, order: Token | None, top: Any) -> Stmt:
@@ -318,18 +374,31 @@ class StatementTransformer(Transformer_NonRecursive[Token, Stmt]):
         if flt is not None:
             flt = _cond_or_fail(flt, self.pos(flt, pos), "screen where")
         rank = _expr_or_fail(rank, self.pos(rank, pos), "rank by")
-        value = {"filter": flt, "rank_by": rank, "descending": str(order or "descending") ==
-                 "descending", "top": top}
+        value = {
+            "filter": flt,
+            "rank_by": rank,
+            "descending": str(order or "descending") == "descending",
+            "top": top,
+        }
         return self._stmt("screen", value, meta)
 
     def timeframe(self, meta: Any, tok: Token) -> Stmt:
         word = str(tok).lower()
-        aliases = {"1day": "1d", "1hour": "1h", "60m": "1h", "240m": "4h", "1min": "1m",
-                   "1wk": "1w", "1week": "1w", "1month": "1mo"}
+        aliases = {
+            "1day": "1d",
+            "1hour": "1h",
+            "60m": "1h",
+            "240m": "4h",
+            "1min": "1m",
+            "1wk": "1w",
+            "1week": "1w",
+            "1month": "1mo",
+        }
         word = aliases.get(word, word)
         if word not in TIMEFRAMES:
-            raise LocatedError(f"unknown timeframe '{tok}'; use one of {', '.join(TIMEFRAMES)}",
-                               _pos_of(tok))
+            raise LocatedError(
+                f"unknown timeframe '{tok}'; use one of {', '.join(TIMEFRAMES)}", _pos_of(tok)
+            )
         return self._stmt("timeframe", word, meta)
 
     def direction(self, meta: Any, tok: Token) -> Stmt:
@@ -365,30 +434,46 @@ class StatementTransformer(Transformer_NonRecursive[Token, Stmt]):
     def _param_ref(self, tok: Token, expected: str, example: str) -> E.ParamRef:
         word = str(tok).lower()
         if word not in self.params:
-            also = (f"{_suggest(word, sorted(self.params))}; expected {expected} or a "
-                    f"parameter (declare it as `param {word} = {example}`)" if self.params
-                    else f"; expected {expected}")
+            also = (
+                f"{_suggest(word, sorted(self.params))}; expected {expected} or a "
+                f"parameter (declare it as `param {word} = {example}`)"
+                if self.params
+                else f"; expected {expected}"
+            )
             raise LocatedError(f"unexpected '{tok}'{also}", _pos_of(tok))
         return E.ParamRef(name=word)
 
-    def pvalue(self, meta: Any, minus: Token | None, tok: Token, percent: Token | None
-               ) -> tuple[float, bool]:
+    def pvalue(
+        self, meta: Any, minus: Token | None, tok: Token, percent: Token | None
+    ) -> tuple[float, bool]:
         value = self.number_value(meta, tok)
         return (-value if minus is not None else value), percent is not None
 
     def param(self, meta: Any, tok: Token, *values: tuple[float, bool]) -> Stmt:
         word = str(tok).lower()
         if word in RESERVED or word in PRICE_FIELDS or word in CATALOG:
-            kind = ("a price field" if word in PRICE_FIELDS else "an indicator"
-                    if word in CATALOG else "a word of the language")
-            raise LocatedError(f"a parameter cannot be called '{tok}': it is {kind}; pick "
-                               "another name", _pos_of(tok))
+            kind = (
+                "a price field"
+                if word in PRICE_FIELDS
+                else "an indicator"
+                if word in CATALOG
+                else "a word of the language"
+            )
+            raise LocatedError(
+                f"a parameter cannot be called '{tok}': it is {kind}; pick another name",
+                _pos_of(tok),
+            )
         if len({pct for _, pct in values}) > 1:
-            raise LocatedError(f"write every value of {word} with % or none of them",
-                               _pos_of(meta))
+            raise LocatedError(f"write every value of {word} with % or none of them", _pos_of(meta))
         (default, pct), (low, _), (high, _), (step, _) = values
-        value = {"name": word, "default": default, "low": low, "high": high, "step": step,
-                 "pct": pct}
+        value = {
+            "name": word,
+            "default": default,
+            "low": low,
+            "high": high,
+            "step": step,
+            "pct": pct,
+        }
         return self._stmt(f"params.{word}", value, meta)
 
     # ----- levels, sizes, caps -----------------------------------------------------------
@@ -437,9 +522,11 @@ class StatementTransformer(Transformer_NonRecursive[Token, Stmt]):
                 if regime not in REGIMES:
                     known = f"{', '.join(REGIMES)} (or trending, any)"
                     hint = _suggest(word, REGIMES)
-                    raise LocatedError(f"unknown regime '{tok}'" + (
-                        f"{hint} The regimes: {known}" if hint else f"; use {known}"),
-                        _pos_of(tok))
+                    raise LocatedError(
+                        f"unknown regime '{tok}'"
+                        + (f"{hint} The regimes: {known}" if hint else f"; use {known}"),
+                        _pos_of(tok),
+                    )
                 if regime not in allowed:
                     allowed.append(regime)
         return self._stmt("regime.allow", tuple(allowed), meta)
@@ -462,8 +549,11 @@ class StatementTransformer(Transformer_NonRecursive[Token, Stmt]):
             expanded = list(AGENTS) if word in ("all", "full") else [word]
             for agent in expanded:
                 if agent not in AGENTS:
-                    raise LocatedError(f"unknown agent '{tok}'{_suggest(word, AGENTS)}; the "
-                                       f"team is {', '.join(AGENTS)}", _pos_of(tok))
+                    raise LocatedError(
+                        f"unknown agent '{tok}'{_suggest(word, AGENTS)}; the "
+                        f"team is {', '.join(AGENTS)}",
+                        _pos_of(tok),
+                    )
                 if agent not in team:
                     team.append(agent)
         return self._stmt("agents.team", tuple(team), meta)
@@ -507,9 +597,13 @@ def _pair(node: Any) -> tuple[Any, ...]:
 
 
 _CHILDREN: dict[type, Callable[[Any], Iterable[Any]]] = {
-    E.BinOp: _pair, E.Compare: _pair, E.Cross: _pair,
-    E.And: lambda node: node.items, E.Or: lambda node: node.items,
-    E.Lag: lambda node: (node.expr,), E.Neg: lambda node: (node.expr,),
+    E.BinOp: _pair,
+    E.Compare: _pair,
+    E.Cross: _pair,
+    E.And: lambda node: node.items,
+    E.Or: lambda node: node.items,
+    E.Lag: lambda node: (node.expr,),
+    E.Neg: lambda node: (node.expr,),
     E.Not: lambda node: (node.item,),
     E.Indicator: lambda node: (node.source,) if node.source is not None else (),
 }

@@ -17,8 +17,12 @@ from app.indicators.compute import compute
 from app.spec import expr as E
 
 _CMP = {
-    "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
-    "==": np.equal, "!=": np.not_equal,
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+    "==": np.equal,
+    "!=": np.not_equal,
 }
 _ARITH = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}
 Floats = npt.NDArray[np.float64]
@@ -89,8 +93,7 @@ class Evaluator:
     def defined(self, node: Any) -> Bools:
         """Where every input of a condition has a value (past the warm-up)."""
         if isinstance(node, (E.Compare, E.Cross)):
-            ok: Bools = ~(np.isnan(self.series(node.left))
-                               | np.isnan(self.series(node.right)))
+            ok: Bools = ~(np.isnan(self.series(node.left)) | np.isnan(self.series(node.right)))
             if isinstance(node, E.Cross):
                 ok = ok & np.concatenate(([False], ok[:-1]))
             return ok

@@ -28,10 +28,12 @@ def rule_signals(spec: StrategySpec, bars: Bars, evaluator: Evaluator | None = N
     """Evaluate the four rules of a spec over one symbol's bars."""
     ev = evaluator or Evaluator(bars)
     none = np.zeros(len(bars), dtype=bool)
-    return RuleSignals(*(
-        ev.condition(rule) if rule is not None else none
-        for rule in (spec.long_entry, spec.long_exit, spec.short_entry, spec.short_exit)
-    ))
+    return RuleSignals(
+        *(
+            ev.condition(rule) if rule is not None else none
+            for rule in (spec.long_entry, spec.long_exit, spec.short_entry, spec.short_exit)
+        )
+    )
 
 
 def signals_table(spec: StrategySpec, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -51,9 +53,16 @@ def signals_table(spec: StrategySpec, frames: dict[str, pd.DataFrame]) -> pd.Dat
         if both:
             fired = fired | (exit_ != "")
         idx = np.flatnonzero(fired)
-        rows.append(pd.DataFrame({
-            "date": frame.index[idx], "symbol": symbol, "entry": entry[idx], "exit": exit_[idx],
-        }))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "date": frame.index[idx],
+                    "symbol": symbol,
+                    "entry": entry[idx],
+                    "exit": exit_[idx],
+                }
+            )
+        )
     if not rows:
         return pd.DataFrame(columns=["date", "symbol", "entry", "exit"])
     table = pd.concat(rows, ignore_index=True)
@@ -63,6 +72,7 @@ def signals_table(spec: StrategySpec, frames: dict[str, pd.DataFrame]) -> pd.Dat
 def _combine(long_: np.ndarray, short: np.ndarray, both: bool, direction: str) -> np.ndarray:
     if not both:
         return (long_ if direction == "long" else short).astype(np.int8)
-    out = np.where(long_ & short, "long+short",
-                   np.where(long_, "long", np.where(short, "short", "")))
+    out = np.where(
+        long_ & short, "long+short", np.where(long_, "long", np.where(short, "short", ""))
+    )
     return out.astype(object)

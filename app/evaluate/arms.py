@@ -79,7 +79,7 @@ class RandomGate:
         n = max(tally.seen, 1)
         self.rate = tally.blocked / n
         self.block = np.zeros(n, dtype=bool)
-        self.block[rng.permutation(n)[:tally.blocked]] = True
+        self.block[rng.permutation(n)[: tally.blocked]] = True
         self.sizes = rng.permutation(np.asarray(tally.sizes or [1.0], dtype=float))
         self.rng = rng
         self._i = self._j = 0
@@ -101,8 +101,9 @@ class RandomPoints:
         self.points = rng.permutation(np.asarray(points or [0.0], dtype=float))
         self._i = 0
 
-    def __call__(self, store: Any, setup: Any, before: Any, k: int = 5,
-                 **_: Any) -> tuple[list[Any], float]:
+    def __call__(
+        self, store: Any, setup: Any, before: Any, k: int = 5, **_: Any
+    ) -> tuple[list[Any], float]:
         value, self._i = float(self.points[self._i % len(self.points)]), self._i + 1
         return [], value
 
@@ -152,15 +153,23 @@ class TapeRegimeGate:
             times = np.asarray(b.index, dtype="datetime64[ns]").view("int64")
         else:
             cols = tuple(frame[c].to_numpy(dtype=float) for c in ("open", "high", "low", "close"))
-            vol = (frame["volume"].to_numpy(dtype=float) if "volume" in frame.columns
-                   else np.ones(len(frame)))
+            vol = (
+                frame["volume"].to_numpy(dtype=float)
+                if "volume" in frame.columns
+                else np.ones(len(frame))
+            )
             cols = (*cols, vol)
             times = frame.index.to_numpy(dtype="datetime64[ns]").view("int64")
         return times, tracker.update_many(*cols)
 
 
-def team_gate(spec: StrategySpec, memory: bool, data: Any = None,
-              recall_with: Any = None, memo: dict[Any, Any] | None = None) -> Gate:
+def team_gate(
+    spec: StrategySpec,
+    memory: bool,
+    data: Any = None,
+    recall_with: Any = None,
+    memo: dict[Any, Any] | None = None,
+) -> Gate:
     """The offline agent team for ``spec`` (its agents section, or the default team);
     ``memo`` is shared by the runs of one fold (see :attr:`AgentTeam.memo`)."""
     from app.agents.gate import offline_team_gate
@@ -179,10 +188,12 @@ def team_gate(spec: StrategySpec, memory: bool, data: Any = None,
     return gate
 
 
-def arm_factories(spec: StrategySpec, regime: TapeRegimeGate | None,
-                  evidence: Any = None) -> dict[str, Callable[..., GateChain]]:
+def arm_factories(
+    spec: StrategySpec, regime: TapeRegimeGate | None, evidence: Any = None
+) -> dict[str, Callable[..., GateChain]]:
     """Chains by arm name: rules, regime, agents (no memory), memory (agents with it), all;
     each takes the fold's team memo (``memo=``, None: nothing shared)."""
+
     def chain(*gates: Gate, memo: Any = None) -> GateChain:
         return GateChain(gates or (RulesOnlyGate(),))
 

@@ -19,8 +19,9 @@ from app.backtest import run_backtest
 from app.spec.models import StrategySpec
 
 
-def cut_dates(start: pd.Timestamp, end: pd.Timestamp, frames: Mapping[str, pd.DataFrame],
-              k: int) -> list[pd.Timestamp]:
+def cut_dates(
+    start: pd.Timestamp, end: pd.Timestamp, frames: Mapping[str, pd.DataFrame], k: int
+) -> list[pd.Timestamp]:
     """``k`` bar times spread evenly inside (start, end)."""
     times = np.unique(np.concatenate([f.index.to_numpy("datetime64[ns]") for f in frames.values()]))
     times = times[(times > np.datetime64(start)) & (times < np.datetime64(end))]
@@ -30,18 +31,32 @@ def cut_dates(start: pd.Timestamp, end: pd.Timestamp, frames: Mapping[str, pd.Da
     return [pd.Timestamp(times[i]) for i in sorted(set(picks))]
 
 
-def lookahead_audit(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], k: int,
-                    start: pd.Timestamp, end: pd.Timestamp, cash: float,
-                    gate: Callable[[], Any] | None = None) -> dict[str, Any]:
+def lookahead_audit(
+    spec: StrategySpec,
+    frames: Mapping[str, pd.DataFrame],
+    k: int,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    cash: float,
+    gate: Callable[[], Any] | None = None,
+) -> dict[str, Any]:
     """Cut the run at ``k`` dates; report whether every earlier decision stayed the same.
 
     ``gate`` builds the gate chain of each run (default: the spec's own, as it runs).
     """
+
     def run(until: pd.Timestamp) -> list[Any]:
         data = {s: f[f.index <= until] for s, f in frames.items()}
         data = {s: f for s, f in data.items() if len(f)}
-        return run_backtest(spec, data, start=start, end=until, cash=cash, allow_missing=True,
-                            gate=gate() if gate else None).decisions
+        return run_backtest(
+            spec,
+            data,
+            start=start,
+            end=until,
+            cash=cash,
+            allow_missing=True,
+            gate=gate() if gate else None,
+        ).decisions
 
     full = run(end)
     cuts = []
@@ -52,11 +67,21 @@ def lookahead_audit(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], k: i
         first = next((i for i, (a, b) in enumerate(zip(before, part)) if a != b), None)
         if first is None and len(before) != len(part):
             first = min(len(before), len(part))
-        cuts.append({"cut": f"{cut:%Y-%m-%d}", "decisions": len(before),
-                     "same": first is None, "first_difference": _describe(before, part, first)})
+        cuts.append(
+            {
+                "cut": f"{cut:%Y-%m-%d}",
+                "decisions": len(before),
+                "same": first is None,
+                "first_difference": _describe(before, part, first),
+            }
+        )
     same = all(c["same"] for c in cuts)
-    return {"cuts": cuts, "clean": same, "decisions": len(full),
-            "summary": _summary(cuts, same, len(full))}
+    return {
+        "cuts": cuts,
+        "clean": same,
+        "decisions": len(full),
+        "summary": _summary(cuts, same, len(full)),
+    }
 
 
 def _describe(full: list[Any], part: list[Any], i: int | None) -> str | None:
@@ -69,8 +94,11 @@ def _describe(full: list[Any], part: list[Any], i: int | None) -> str | None:
     when = f"{pd.Timestamp(d.time_ns):%Y-%m-%d} {d.symbol}"
     if a is None or b is None:
         return f"{when}: the decision is in only one of the two runs"
-    fields = [f for f in ("approved", "qty", "conviction", "reasons", "record")
-              if getattr(a, f) != getattr(b, f)]
+    fields = [
+        f
+        for f in ("approved", "qty", "conviction", "reasons", "record")
+        if getattr(a, f) != getattr(b, f)
+    ]
     return f"{when}: {', '.join(fields)} differ (full run: approved={a.approved}, qty={a.qty:g})"
 
 
@@ -79,7 +107,9 @@ def _summary(cuts: list[dict[str, Any]], same: bool, total: int) -> str:
         return "no cut fits inside the data: the audit did not run"
     dates = ", ".join(f"{c['cut']} ({c['decisions']} before it)" for c in cuts)
     if same:
-        return (f"no look-ahead found: the data cut at {dates}, every earlier decision was "
-                f"the same as in the full run ({total} decisions)")
+        return (
+            f"no look-ahead found: the data cut at {dates}, every earlier decision was "
+            f"the same as in the full run ({total} decisions)"
+        )
     bad = next(c for c in cuts if not c["same"])
     return f"LOOK-AHEAD: cut at {bad['cut']}, {bad['first_difference']}"

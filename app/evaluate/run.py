@@ -50,8 +50,10 @@ class Arm:
 
     def exposure_pct(self) -> tuple[float, float]:
         bars = sum(n for n, _, _ in self.exposure) or 1
-        return (sum(n * t for n, t, _ in self.exposure) / bars,
-                sum(n * g for n, _, g in self.exposure) / bars)
+        return (
+            sum(n * t for n, t, _ in self.exposure) / bars,
+            sum(n * g for n, _, g in self.exposure) / bars,
+        )
 
 
 @dataclass
@@ -74,8 +76,9 @@ class Context:
 
     def frames_at(self, start: pd.Timestamp) -> dict[str, pd.DataFrame]:
         """The symbols warmed up by ``start``: a symbol joins the folds after its warm-up."""
-        return {s: f for s, f in self.frames.items()
-                if int(f.index.searchsorted(start)) >= self.need}
+        return {
+            s: f for s, f in self.frames.items() if int(f.index.searchsorted(start)) >= self.need
+        }
 
     def backtest(self, a: pd.Timestamp, b: pd.Timestamp, gate: Any) -> Any:
         frames = self.frames_at(a)
@@ -84,14 +87,33 @@ class Context:
             if (a, b) not in self._prepared:
                 self._prepared[(a, b)] = prepare(self.spec, frames, a, b, allow_missing=True)
             prepared = self._prepared[(a, b)]
-        return run_backtest(self.spec, frames, start=a, end=b, gate=gate, cash=self.cash,
-                            allow_missing=True, prepared=prepared)
+        return run_backtest(
+            self.spec,
+            frames,
+            start=a,
+            end=b,
+            gate=gate,
+            cash=self.cash,
+            allow_missing=True,
+            prepared=prepared,
+        )
 
 
-def evaluate(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], *, folds: int = 4,
-             draws: int = MIN_DRAWS, seed: int = 0, start: Any = None, end: Any = None,
-             cash: float = 10_000.0, cuts: int = 3, evidence: Any = None,
-             progress: Progress | None = None, shared: bool = True) -> dict[str, Any]:
+def evaluate(
+    spec: StrategySpec,
+    frames: Mapping[str, pd.DataFrame],
+    *,
+    folds: int = 4,
+    draws: int = MIN_DRAWS,
+    seed: int = 0,
+    start: Any = None,
+    end: Any = None,
+    cash: float = 10_000.0,
+    cuts: int = 3,
+    evidence: Any = None,
+    progress: Progress | None = None,
+    shared: bool = True,
+) -> dict[str, Any]:
     """The evaluation report of ``spec`` on ``frames`` (see :mod:`app.evaluate.report`).
 
     ``shared=False`` recomputes each run's signals and the team's analysis from scratch
@@ -115,13 +137,20 @@ def evaluate(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], *, folds: i
     tick = progress or (lambda f, what: None)
     arms = {name: _run_arm(ctx, name, make) for name, make in factories.items()}
     tick(0.1, "arms")
-    ppy = periods_per_year(pd.DatetimeIndex(np.concatenate(
-        [c.index.to_numpy() for c in arms["rules"].curves])))
+    ppy = periods_per_year(
+        pd.DatetimeIndex(np.concatenate([c.index.to_numpy() for c in arms["rules"].curves]))
+    )
     layers = [name for name in arms if name != "rules"]
     out = []
     for i, layer in enumerate(layers):
-        null = _null(ctx, arms, layer, draws, seed + 1000 * i,
-                     lambda f: tick(0.1 + 0.7 * (i + f) / max(1, len(layers)), layer))
+        null = _null(
+            ctx,
+            arms,
+            layer,
+            draws,
+            seed + 1000 * i,
+            lambda f: tick(0.1 + 0.7 * (i + f) / max(1, len(layers)), layer),
+        )
         out.append(_layer_figures(arms, layer, null, ppy, seed))
     tick(0.8, "audit")
     from app.evaluate.audit import lookahead_audit
@@ -129,11 +158,21 @@ def evaluate(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], *, folds: i
     begin = _all_warm(ctx, bounds)
     audit = lookahead_audit(spec, ctx.frames_at(begin), cuts, begin, bounds[-1][1], cash)
     tick(1.0, "done")
-    return {"strategy": spec.name, "symbols": sorted({s for s in frames}), "folds": [
-        {"fold": k + 1, "start": f"{a:%Y-%m-%d}", "end": f"{b:%Y-%m-%d}"}
-        for k, (a, b) in enumerate(bounds)], "draws": draws, "seed": seed,
-        "rules": _arm_figures(arms["rules"], ppy), "layers": out, "audit": audit,
-        "missing_layers": _missing(spec), "caveats": list(getattr(frames, "caveats", []))}
+    return {
+        "strategy": spec.name,
+        "symbols": sorted({s for s in frames}),
+        "folds": [
+            {"fold": k + 1, "start": f"{a:%Y-%m-%d}", "end": f"{b:%Y-%m-%d}"}
+            for k, (a, b) in enumerate(bounds)
+        ],
+        "draws": draws,
+        "seed": seed,
+        "rules": _arm_figures(arms["rules"], ppy),
+        "layers": out,
+        "audit": audit,
+        "missing_layers": _missing(spec),
+        "caveats": list(getattr(frames, "caveats", [])),
+    }
 
 
 def check_span(start: Any, end: Any) -> None:
@@ -141,8 +180,9 @@ def check_span(start: Any, end: Any) -> None:
     ``--from`` comes after ``--to``."""
     a, b = run_date(start, "--from"), run_date(end, "--to")
     if a is not None and b is not None and a > b:
-        raise BacktestError(f"--from {a:%Y-%m-%d} is after --to {b:%Y-%m-%d}; "
-                            "swap them or drop one")
+        raise BacktestError(
+            f"--from {a:%Y-%m-%d} is after --to {b:%Y-%m-%d}; swap them or drop one"
+        )
 
 
 def _run_arm(ctx: Context, name: str, make: Callable[..., GateChain]) -> Arm:
@@ -154,13 +194,24 @@ def _run_arm(ctx: Context, name: str, make: Callable[..., GateChain]) -> Arm:
         arm.curves.append(r.equity)
         arm.tallies.append(rec.tally if rec else Tally())
         arm.trades += len(r.trades)
-        arm.exposure.append((len(r.equity), float(r.metrics.get("exposure_time_pct") or 0.0),
-                             float(r.metrics.get("avg_exposure_pct") or 0.0)))
+        arm.exposure.append(
+            (
+                len(r.equity),
+                float(r.metrics.get("exposure_time_pct") or 0.0),
+                float(r.metrics.get("avg_exposure_pct") or 0.0),
+            )
+        )
     return arm
 
 
-def _null(ctx: Context, arms: dict[str, Arm], layer: str, draws: int, seed: int,
-          tick: Callable[[float], None]) -> list[np.ndarray]:
+def _null(
+    ctx: Context,
+    arms: dict[str, Arm],
+    layer: str,
+    draws: int,
+    seed: int,
+    tick: Callable[[float], None],
+) -> list[np.ndarray]:
     """Pooled fold returns of every null draw for ``layer``."""
     from app.evaluate.arms import RandomPoints, team_gate
 
@@ -171,9 +222,17 @@ def _null(ctx: Context, arms: dict[str, Arm], layer: str, draws: int, seed: int,
         curves = []
         for (a, b), tally in zip(ctx.folds, tallies):
             if layer == "memory":
-                gate = GateChain((team_gate(ctx.spec, False, ctx.evidence,
-                                            recall_with=RandomPoints(tally.points, rng),
-                                            memo=ctx.memo(a)),))
+                gate = GateChain(
+                    (
+                        team_gate(
+                            ctx.spec,
+                            False,
+                            ctx.evidence,
+                            recall_with=RandomPoints(tally.points, rng),
+                            memo=ctx.memo(a),
+                        ),
+                    )
+                )
             else:
                 gate = GateChain((RandomGate(tally, rng),))
             curves.append(ctx.backtest(a, b, gate).equity)
@@ -189,14 +248,22 @@ def _arm_figures(arm: Arm, ppy: float) -> dict[str, Any]:
     total = float(np.prod([c.iloc[-1] / c.iloc[0] for c in arm.curves]) - 1) * 100
     seen = sum(t.seen for t in arm.tallies)
     blocked = sum(t.blocked for t in arm.tallies)
-    return {"arm": arm.name, "sharpe": round(stats.sharpe(arm.returns, ppy), 3),
-            "fold_sharpe": per_fold, "return_pct": round(total, 2), "trades": arm.trades,
-            "time_in_market_pct": round(time_in, 1), "avg_exposure_pct": round(gross, 1),
-            "candidates": seen, "blocked": blocked}
+    return {
+        "arm": arm.name,
+        "sharpe": round(stats.sharpe(arm.returns, ppy), 3),
+        "fold_sharpe": per_fold,
+        "return_pct": round(total, 2),
+        "trades": arm.trades,
+        "time_in_market_pct": round(time_in, 1),
+        "avg_exposure_pct": round(gross, 1),
+        "candidates": seen,
+        "blocked": blocked,
+    }
 
 
-def _layer_figures(arms: dict[str, Arm], layer: str, null: list[np.ndarray], ppy: float,
-                   seed: int) -> dict[str, Any]:
+def _layer_figures(
+    arms: dict[str, Arm], layer: str, null: list[np.ndarray], ppy: float, seed: int
+) -> dict[str, Any]:
     from app.evaluate.report import verdict
 
     arm, base = arms[layer], arms[BASE[layer]]
@@ -204,23 +271,29 @@ def _layer_figures(arms: dict[str, Arm], layer: str, null: list[np.ndarray], ppy
     null_sharpes = [stats.sharpe(r, ppy) for r in null]
     raw = stats.sharpe(arm.returns, ppy)
     lo, hi = stats.bootstrap_difference(arm.returns, base.returns, ppy, seed)
-    figures.update({
-        "layer": layer, "base": BASE[layer],
-        "base_sharpe": round(stats.sharpe(base.returns, ppy), 3),
-        "sharpe_difference": round(figures["sharpe"] - stats.sharpe(base.returns, ppy), 3),
-        "difference_interval_95": [_r(lo), _r(hi)],
-        "null_percentile": round(stats.percentile(raw, null_sharpes), 1),
-        "null_sharpe_median": round(float(np.median(null_sharpes)), 3),
-        "null_sharpe_90": [round(float(q), 3) for q in np.quantile(null_sharpes, [0.05, 0.95])],
-    })
-    figures["changed_nothing"] = bool(len(arm.returns) == len(base.returns) and np.allclose(
-        arm.returns, base.returns, rtol=0.0, atol=1e-12))
+    figures.update(
+        {
+            "layer": layer,
+            "base": BASE[layer],
+            "base_sharpe": round(stats.sharpe(base.returns, ppy), 3),
+            "sharpe_difference": round(figures["sharpe"] - stats.sharpe(base.returns, ppy), 3),
+            "difference_interval_95": [_r(lo), _r(hi)],
+            "null_percentile": round(stats.percentile(raw, null_sharpes), 1),
+            "null_sharpe_median": round(float(np.median(null_sharpes)), 3),
+            "null_sharpe_90": [round(float(q), 3) for q in np.quantile(null_sharpes, [0.05, 0.95])],
+        }
+    )
+    figures["changed_nothing"] = bool(
+        len(arm.returns) == len(base.returns)
+        and np.allclose(arm.returns, base.returns, rtol=0.0, atol=1e-12)
+    )
     figures["verdict"] = verdict(figures)
     return figures
 
 
-def _warm_start(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], start: Any
-                ) -> pd.Timestamp | None:
+def _warm_start(
+    spec: StrategySpec, frames: Mapping[str, pd.DataFrame], start: Any
+) -> pd.Timestamp | None:
     """The later of ``start`` and the first time some symbol has the spec's warm-up."""
     from app.market.data_source import history_bars
 
@@ -228,8 +301,10 @@ def _warm_start(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], start: A
     firsts = [f.index[need] for f in frames.values() if len(f) > need]  # need bars before
     if not firsts:
         longest = max((len(f) for f in frames.values()), default=0)
-        raise BacktestError(f"the spec needs {need} bars of history before its first decision; "
-                            f"the longest series here has {longest}")
+        raise BacktestError(
+            f"the spec needs {need} bars of history before its first decision; "
+            f"the longest series here has {longest}"
+        )
     warm = pd.Timestamp(min(firsts))
     warm = warm.tz_localize(None) if warm.tzinfo is not None else warm
     given = run_date(start, "--from")
@@ -239,8 +314,7 @@ def _warm_start(spec: StrategySpec, frames: Mapping[str, pd.DataFrame], start: A
 def _all_warm(ctx: Context, bounds: list[tuple[pd.Timestamp, pd.Timestamp]]) -> pd.Timestamp:
     """The first fold start by which every symbol is warm (the audit runs the spec whole),
     else the last fold's start (the audit then runs on the symbols warm by then)."""
-    return next((a for a, _ in bounds if len(ctx.frames_at(a)) == len(ctx.frames)),
-                bounds[-1][0])
+    return next((a for a, _ in bounds if len(ctx.frames_at(a)) == len(ctx.frames)), bounds[-1][0])
 
 
 def _r(x: float) -> float | None:

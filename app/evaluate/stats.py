@@ -45,8 +45,9 @@ def percentile(value: float, null: Sequence[float]) -> float:
     return float(100.0 * (np.sum(below) + 0.5 * np.sum(tie)) / arr.size)
 
 
-def bootstrap_difference(a: np.ndarray, b: np.ndarray, ppy: float, seed: int,
-                         level: float = 0.95) -> tuple[float, float]:
+def bootstrap_difference(
+    a: np.ndarray, b: np.ndarray, ppy: float, seed: int, level: float = 0.95
+) -> tuple[float, float]:
     """A moving-block bootstrap interval for ``sharpe(a) - sharpe(b)`` on paired returns
     (the same bars resampled for both, so what they share cancels)."""
     n = min(len(a), len(b))

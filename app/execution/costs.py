@@ -28,7 +28,10 @@ _PER_SHARE = re.compile(r"^\$?([0-9.]+)\s*/\s*(share|sh|shares)$")
 _PERCENT = re.compile(r"^([0-9.]+)\s*%$")
 _FIXED = re.compile(r"^\$?([0-9.]+)\s*(/\s*(order|trade|fill))?$")
 _PATTERNS: tuple[tuple[re.Pattern[str], CostKind], ...] = (
-    (_PER_SHARE, "per_share"), (_PERCENT, "percent"), (_FIXED, "fixed"))
+    (_PER_SHARE, "per_share"),
+    (_PERCENT, "percent"),
+    (_FIXED, "fixed"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +68,11 @@ class CostModel:
     def describe(self) -> str:
         if self.is_zero:
             return "none"
-        return {"per_share": f"${self.value:g}/share", "percent": f"{self.value:g}%",
-                "fixed": f"${self.value:g} per order"}[self.kind]
+        return {
+            "per_share": f"${self.value:g}/share",
+            "percent": f"{self.value:g}%",
+            "fixed": f"${self.value:g} per order",
+        }[self.kind]
 
 
 ZERO = CostModel()
@@ -100,10 +106,10 @@ def parse_cost(text: str | float | None, what: str = "cost") -> CostModel:
                 raise ParleyError(
                     f"a {what} of {text.strip()} of each order's value is more than any "
                     f"broker charges (at most {MAX_PERCENT:g}%)",
-                    "write it as a percent like 0.1%")
+                    "write it as a percent like 0.1%",
+                )
             return CostModel(kind, value) if value else ZERO
     raise ParleyError(
         f"cannot read the {what} {text!r}",
-        "write it as a percent (0.1%), dollars per share (0.005/share) or dollars per "
-        "order (1)",
+        "write it as a percent (0.1%), dollars per share (0.005/share) or dollars per order (1)",
     )

@@ -51,7 +51,13 @@ class DecisionRecord:
 
     def record(self) -> dict[str, Any]:
         """The decision as JSON data, but its time and symbol: what the store keeps."""
-        return {"rule": self.rule, "side": self.side, "approved": self.approved,
-                "qty": self.qty, "conviction": self.conviction, "reasons": list(self.reasons),
-                "gates": {name: r.model_dump(mode="json") for name, r in self.gates.items()},
-                "orders": list(self.orders)}
+        return {
+            "rule": self.rule,
+            "side": self.side,
+            "approved": self.approved,
+            "qty": self.qty,
+            "conviction": self.conviction,
+            "reasons": list(self.reasons),
+            "gates": {name: r.model_dump(mode="json") for name, r in self.gates.items()},
+            "orders": list(self.orders),
+        }

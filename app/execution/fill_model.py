@@ -50,8 +50,12 @@ class ExitPlan:
 
     @property
     def empty(self) -> bool:
-        return self.stop is None and self.target is None and not self.has_trail \
+        return (
+            self.stop is None
+            and self.target is None
+            and not self.has_trail
             and self.margin_call is None
+        )
 
     @property
     def has_trail(self) -> bool:
@@ -144,8 +148,14 @@ def _either(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray:
 
 
 def _resolve(
-    j: int, start: int, s: int, o: np.ndarray, stop_lv: np.ndarray | None,
-    stop_hit: np.ndarray | None, target: float | None, tgt_hit: np.ndarray | None,
+    j: int,
+    start: int,
+    s: int,
+    o: np.ndarray,
+    stop_lv: np.ndarray | None,
+    stop_hit: np.ndarray | None,
+    target: float | None,
+    tgt_hit: np.ndarray | None,
     trail_wins: np.ndarray | None,
 ) -> ExitHit:
     """Which exit fills on bar ``j`` and at what price: gaps first, then the stop
@@ -187,7 +197,9 @@ class Bracket:
             side,
             None if stop is None else price - side * stop,
             None if target is None else price + side * target,
-            self.trail_distance, self.trail_pct, price,
+            self.trail_distance,
+            self.trail_pct,
+            price,
         )
         return None if plan.empty else plan
 

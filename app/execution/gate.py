@@ -54,8 +54,14 @@ class Candidate:
 def bars_until(bars: Bars, bar: int) -> Bars:
     """Views of ``bars`` up to and including index ``bar`` (no copy)."""
     end = bar + 1
-    return Bars(bars.index[:end], bars.open[:end], bars.high[:end], bars.low[:end],
-                bars.close[:end], bars.volume[:end])
+    return Bars(
+        bars.index[:end],
+        bars.open[:end],
+        bars.high[:end],
+        bars.low[:end],
+        bars.close[:end],
+        bars.volume[:end],
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +153,7 @@ class GateChain:
         for gate in self.gates:
             hook = getattr(gate, "restore", None)
             if hook is not None:
-                hook([(sym, t, rec[gate.name]) for sym, t, rec in decisions
-                      if gate.name in rec])
+                hook([(sym, t, rec[gate.name]) for sym, t, rec in decisions if gate.name in rec])
 
     @property
     def trade_listeners(self) -> list[Callable[[Any], None]]:

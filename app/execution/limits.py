@@ -49,10 +49,12 @@ from app.spec.models import StrategySpec
 PDT_EQUITY = 25_000.0
 PDT_MAX_DAY_TRADES = 3
 PDT_DAYS = 5
-EFFECTS = {"day": "no new entries for the rest of the day",
-           "run": "no new entries for the rest of the run",
-           "pdt": "no new entries (crypto aside) until fewer than 3 day trades fall in the last "
-                  "5 trading days"}
+EFFECTS = {
+    "day": "no new entries for the rest of the day",
+    "run": "no new entries for the rest of the run",
+    "pdt": "no new entries (crypto aside) until fewer than 3 day trades fall in the last "
+    "5 trading days",
+}
 """What a trip does, by its event's ``scope``."""
 
 
@@ -130,8 +132,11 @@ class Limits:
         pdt = any(instrument(s).pdt for s in spec.universe)
         self.clock = run_zone(spec.universe)
         """The zone of the bar times this sees (:mod:`app.instruments.clock`)."""
-        self.day_zone = self.clock if all(instrument(s).around_the_clock
-                                          for s in spec.universe) else NEW_YORK.key
+        self.day_zone = (
+            self.clock
+            if all(instrument(s).around_the_clock for s in spec.universe)
+            else NEW_YORK.key
+        )
         """Whose date a "day" is: New York's, unless the universe is all crypto."""
         self._span = (0, -1, "")
         """[start, end) of the current day in bar times, and its date (a mixed run)."""
@@ -169,13 +174,19 @@ class Limits:
             return day
         local = stamp(time_ns, self.clock).tz_convert(self.day_zone)
         start = local.normalize()
-        bounds = [int(t.tz_convert(self.clock).tz_localize(None).value)
-                  for t in (start, (start + pd.Timedelta(days=1)).normalize())]
+        bounds = [
+            int(t.tz_convert(self.clock).tz_localize(None).value)
+            for t in (start, (start + pd.Timedelta(days=1)).normalize())
+        ]
         self._span = (bounds[0], bounds[1], str(start.date()))
         return self._span[2]
 
-    def close_bar(self, time_ns: int, equity: float | None,
-                  moves: Iterable[tuple[str, float, float | None]] = ()) -> None:
+    def close_bar(
+        self,
+        time_ns: int,
+        equity: float | None,
+        moves: Iterable[tuple[str, float, float | None]] = (),
+    ) -> None:
         """Check the close: ``equity`` (None when no limit watches it) and ``moves``, each
         symbol's (symbol, close, close ``circuit_breaker.bars`` bars before or None)."""
         self.now, s = time_ns, self.state
@@ -189,8 +200,12 @@ class Limits:
                 continue
             move = 100.0 * (close / back - 1.0)
             if abs(move) >= cb.move_pct:
-                self.trip("circuit_breaker", f"circuit breaker: {symbol} moved {move:+.2f}% "
-                          f"in {cb.bars} bar(s) (limit {cb.move_pct:g}%)", "run")
+                self.trip(
+                    "circuit_breaker",
+                    f"circuit breaker: {symbol} moved {move:+.2f}% "
+                    f"in {cb.bars} bar(s) (limit {cb.move_pct:g}%)",
+                    "run",
+                )
 
     def _equity(self, equity: float) -> None:
         s = self.state
@@ -202,13 +217,21 @@ class Limits:
         if self.daily_loss_pct is not None and not s.day_blocked and start > 0:
             lost = 100.0 * (start - equity) / start
             if lost >= self.daily_loss_pct:
-                self.trip("daily_loss", f"daily loss limit: equity down {lost:.2f}% today "
-                          f"(limit {self.daily_loss_pct:g}%)", "day")
+                self.trip(
+                    "daily_loss",
+                    f"daily loss limit: equity down {lost:.2f}% today "
+                    f"(limit {self.daily_loss_pct:g}%)",
+                    "day",
+                )
         if self.max_drawdown_pct is not None and s.peak_equity > 0:
             dd = 100.0 * (s.peak_equity - equity) / s.peak_equity
             if dd >= self.max_drawdown_pct:
-                self.trip("max_drawdown", f"max drawdown stop: equity {dd:.2f}% below its "
-                          f"peak (limit {self.max_drawdown_pct:g}%)", "run")
+                self.trip(
+                    "max_drawdown",
+                    f"max drawdown stop: equity {dd:.2f}% below its "
+                    f"peak (limit {self.max_drawdown_pct:g}%)",
+                    "run",
+                )
 
     # ----------------------------------------------------------------- trips and vetoes
     def trip(self, limit: str, message: str, scope: str) -> None:
@@ -232,11 +255,9 @@ class Limits:
         if why:
             return f"paused: {why}"
         n = len(self.state.day_trades)
-        if exempt or not self.margin_account or n < PDT_MAX_DAY_TRADES or \
-                equity() >= PDT_EQUITY:
+        if exempt or not self.margin_account or n < PDT_MAX_DAY_TRADES or equity() >= PDT_EQUITY:
             return None
-        message = (f"PDT: {n} day trades in {PDT_DAYS} days with equity under "
-                   f"${PDT_EQUITY:,.0f}")
+        message = f"PDT: {n} day trades in {PDT_DAYS} days with equity under ${PDT_EQUITY:,.0f}"
         if not self.state.pdt_told:
             self.state.pdt_told = True
             self.events.append(LimitEvent(self.now, "pdt", message, "pdt"))
@@ -246,8 +267,10 @@ class Limits:
         """Count a day trade: a round trip in a US equity within one New York date."""
         if not instrument(trade.symbol).pdt:
             return
-        entry, exit_ = (local_day(t, self.clock, NEW_YORK.key)
-                        for t in (trade.entry_time_ns, trade.exit_time_ns))
+        entry, exit_ = (
+            local_day(t, self.clock, NEW_YORK.key)
+            for t in (trade.entry_time_ns, trade.exit_time_ns)
+        )
         if entry == exit_:
             s = self.state
             s.day_trades.append(exit_.isoformat())

@@ -36,8 +36,9 @@ class MarginRules:
 
     def requirement(self, positions: Iterable[Position], mark: Mark) -> float:
         """Equity set aside for the open positions: longs in full, shorts ``initial``."""
-        return sum(p.qty * mark(p.symbol) * (1.0 if p.side > 0 else self.initial)
-                   for p in positions)
+        return sum(
+            p.qty * mark(p.symbol) * (1.0 if p.side > 0 else self.initial) for p in positions
+        )
 
     def buying_power(self, equity: float, positions: Iterable[Position], mark: Mark) -> float:
         """Equity free for new positions (never below zero)."""
@@ -48,8 +49,9 @@ class MarginRules:
         per_share = price * (1.0 if side > 0 else self.initial)
         return buying_power / per_share if per_share > 0 else 0.0
 
-    def call_price(self, equity: float, short: Position, price: float, others: float
-                   ) -> float | None:
+    def call_price(
+        self, equity: float, short: Position, price: float, others: float
+    ) -> float | None:
         """Where ``short`` (marked at ``price`` in ``equity``) meets the maintenance line.
 
         ``others`` is the market value of the account's other shorts, held fixed. Equity

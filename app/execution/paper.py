@@ -34,9 +34,13 @@ from app.execution.sizing import is_fractional, round_qty
 class PaperBroker:
     """Simulated account and order handling against bars."""
 
-    def __init__(self, cash: float, commission: CostModel = ZERO,
-                 slippage: CostModel = ZERO, margin: MarginRules | None = MarginRules()
-                 ) -> None:
+    def __init__(
+        self,
+        cash: float,
+        commission: CostModel = ZERO,
+        slippage: CostModel = ZERO,
+        margin: MarginRules | None = MarginRules(),
+    ) -> None:
         self.account = Portfolio(cash)
         self.orders = OrderBook()
         self.commission = commission
@@ -78,8 +82,9 @@ class PaperBroker:
         return self.account.positions.get(symbol)
 
     # ----------------------------------------------------------------- fills
-    def fill_at_open(self, symbol: str, bar: int, time_ns: int, open_price: float
-                     ) -> tuple[Order, Position | Trade | None] | None:
+    def fill_at_open(
+        self, symbol: str, bar: int, time_ns: int, open_price: float
+    ) -> tuple[Order, Position | Trade | None] | None:
         """Fill the symbol's pending market order at this bar's open.
 
         Returns the order and what it produced: the new position, the closed trade, or
@@ -94,8 +99,9 @@ class PaperBroker:
             return order, self._close_at_open(order, bar, time_ns, open_price)
         return order, self._open_at_open(order, bar, time_ns, open_price)
 
-    def _open_at_open(self, order: Order, bar: int, time_ns: int, open_price: float
-                      ) -> Position | None:
+    def _open_at_open(
+        self, order: Order, bar: int, time_ns: int, open_price: float
+    ) -> Position | None:
         if order.symbol in self.account.positions:
             order.status, order.note = "rejected", "a position is already open"
             return None
@@ -113,8 +119,17 @@ class PaperBroker:
             order.note = f"cut from {order.qty:g} to {qty:g} shares: not enough {short_of}"
             price = open_price + order.side * self.slippage.per_share(qty, open_price)
         order.status = "filled"
-        fill = Fill(order.client_order_id, order.symbol, order.side, qty, price,
-                    self.commission.cash(qty, price), bar, time_ns, order.reason)
+        fill = Fill(
+            order.client_order_id,
+            order.symbol,
+            order.side,
+            qty,
+            price,
+            self.commission.cash(qty, price),
+            bar,
+            time_ns,
+            order.reason,
+        )
         plan = order.bracket.plan(order.side, price) if order.bracket is not None else None
         pos = self.account.open(fill, plan, order.reason)
         if self.margin is not None and pos.side < 0:
@@ -137,8 +152,11 @@ class PaperBroker:
         """Attach the maintenance-margin liquidation level to a new short."""
         assert self.margin is not None
         self.marks[pos.symbol] = price
-        others = sum(p.qty * self._mark(p.symbol) for p in self.account.positions.values()
-                     if p.side < 0 and p.symbol != pos.symbol)
+        others = sum(
+            p.qty * self._mark(p.symbol)
+            for p in self.account.positions.values()
+            if p.side < 0 and p.symbol != pos.symbol
+        )
         level = self.margin.call_price(self.account.equity(self._mark), pos, price, others)
         if level is not None:
             pos.plan = pos.plan or ExitPlan(pos.side, peak=price)
@@ -149,21 +167,34 @@ class PaperBroker:
         cash = self.account.cash
         if order.qty * price + self.commission.cash(order.qty, price) <= cash:
             return order.qty
-        per_share = price + self.commission.per_share(1.0, price) \
-            if self.commission.kind != "fixed" else price
+        per_share = (
+            price + self.commission.per_share(1.0, price)
+            if self.commission.kind != "fixed"
+            else price
+        )
         fixed = self.commission.value if self.commission.kind == "fixed" else 0.0
         return round_qty(min(order.qty, (cash - fixed) / per_share), is_fractional(order.symbol))
 
-    def _close_at_open(self, order: Order, bar: int, time_ns: int, open_price: float
-                       ) -> Trade | None:
+    def _close_at_open(
+        self, order: Order, bar: int, time_ns: int, open_price: float
+    ) -> Trade | None:
         pos = self.account.positions.get(order.symbol)
         if pos is None:
             order.status, order.note = "canceled", "the position was already closed"
             return None
         price = open_price + order.side * self.slippage.per_share(pos.qty, open_price)
         order.status = "filled"
-        fill = Fill(order.client_order_id, order.symbol, order.side, pos.qty, price,
-                    self.commission.cash(pos.qty, price), bar, time_ns, order.reason)
+        fill = Fill(
+            order.client_order_id,
+            order.symbol,
+            order.side,
+            pos.qty,
+            price,
+            self.commission.cash(pos.qty, price),
+            bar,
+            time_ns,
+            order.reason,
+        )
         return self.account.close(fill, bar - pos.entry_bar)
 
     def fill_exit(self, symbol: str, hit: ExitHit, time_ns: int) -> Trade:
@@ -175,6 +206,15 @@ class PaperBroker:
         pending = self.orders.pending.get(symbol)
         if pending is not None and pending.intent == "close":
             self.cancel(pending.client_order_id)
-        fill = Fill(f"pos{pos.id}-{hit.reason}", symbol, side, pos.qty, price,
-                    self.commission.cash(pos.qty, price), hit.bar, time_ns, hit.reason)
+        fill = Fill(
+            f"pos{pos.id}-{hit.reason}",
+            symbol,
+            side,
+            pos.qty,
+            price,
+            self.commission.cash(pos.qty, price),
+            hit.bar,
+            time_ns,
+            hit.reason,
+        )
         return self.account.close(fill, hit.bar - pos.entry_bar + 1)

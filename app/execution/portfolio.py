@@ -73,8 +73,18 @@ class Portfolio:
         """Book an opening fill as a new position on its symbol."""
         self._book_cash(fill)
         self._next_id += 1
-        pos = Position(self._next_id, fill.symbol, fill.side, fill.qty, fill.price, fill.bar,
-                       fill.time_ns, fill.commission, reason, plan)
+        pos = Position(
+            self._next_id,
+            fill.symbol,
+            fill.side,
+            fill.qty,
+            fill.price,
+            fill.bar,
+            fill.time_ns,
+            fill.commission,
+            reason,
+            plan,
+        )
         self.positions[fill.symbol] = pos
         return pos
 
@@ -86,10 +96,20 @@ class Portfolio:
         pnl = pos.side * pos.qty * (fill.price - pos.entry_price) - commission
         cost = pos.qty * pos.entry_price
         trade = Trade(
-            fill.symbol, "long" if pos.side > 0 else "short", pos.entry_time_ns,
-            pos.entry_price, fill.time_ns, fill.price, pos.qty, pnl,
-            100.0 * pnl / cost if cost else 0.0, bars_held, fill.reason, commission,
-            pos.entry_bar, fill.bar,
+            fill.symbol,
+            "long" if pos.side > 0 else "short",
+            pos.entry_time_ns,
+            pos.entry_price,
+            fill.time_ns,
+            fill.price,
+            pos.qty,
+            pnl,
+            100.0 * pnl / cost if cost else 0.0,
+            bars_held,
+            fill.reason,
+            commission,
+            pos.entry_bar,
+            fill.bar,
         )
         self.trades.append(trade)
         return trade

@@ -73,8 +73,9 @@ class RiskGate:
         """Why no entry may open now, whatever its size (None: it may)."""
         return self.limits.blocked(exempt, book.equity)
 
-    def check(self, qty: float, price: float, fractional: bool, book: RiskBook,
-              exempt: bool | None = None) -> RiskVerdict:
+    def check(
+        self, qty: float, price: float, fractional: bool, book: RiskBook, exempt: bool | None = None
+    ) -> RiskVerdict:
         """The size allowed (possibly smaller than ``qty``), zero with a reason to veto."""
         why = self.blocked(fractional if exempt is None else exempt, book)
         if why:
@@ -95,20 +96,26 @@ class RiskGate:
             reasons.append("no room left under the caps")
         return RiskVerdict(qty, tuple(reasons))
 
-    def _exposure(self, qty: float, price: float, fractional: bool, book: RiskBook,
-                  reasons: list[str]) -> float:
+    def _exposure(
+        self, qty: float, price: float, fractional: bool, book: RiskBook, reasons: list[str]
+    ) -> float:
         """``qty`` cut to the room under the gross-exposure cap, the reason noted."""
         equity, gross = book.equity(), book.gross_exposure()
         room = max(equity, 0.0) * self.max_exposure_pct / 100.0 - gross
         if qty * price <= room:
             return qty
         cap = f"{self.max_exposure_pct:g}% gross exposure cap" + (
-            "" if self.exposure_set else " (the default; the spec's `max exposure` sets it)")
+            "" if self.exposure_set else " (the default; the spec's `max exposure` sets it)"
+        )
         allowed = round_qty(max(room, 0.0) / price, fractional)
         if allowed <= 0:
-            reasons.append(f"refused: the {cap} is reached (gross ${gross:,.0f} of equity "
-                           f"${equity:,.0f}); this entry wants ${qty * price:,.0f} more")
+            reasons.append(
+                f"refused: the {cap} is reached (gross ${gross:,.0f} of equity "
+                f"${equity:,.0f}); this entry wants ${qty * price:,.0f} more"
+            )
         else:
-            reasons.append(f"shrunk from {qty:g} to {allowed:g} to the {cap} (gross "
-                           f"${gross:,.0f} of equity ${equity:,.0f})")
+            reasons.append(
+                f"shrunk from {qty:g} to {allowed:g} to the {cap} (gross "
+                f"${gross:,.0f} of equity ${equity:,.0f})"
+            )
         return allowed

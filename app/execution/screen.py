@@ -34,8 +34,7 @@ def apply_screen(datas: Sequence[SymbolData], screen: Screen) -> None:
         score[k, pos] = values
     order = np.argsort(-score, axis=0, kind="stable")  # NaN sorts last
     place = np.empty_like(order)
-    np.put_along_axis(place, order, np.arange(len(datas))[:, None] + np.zeros_like(order),
-                      axis=0)
+    np.put_along_axis(place, order, np.arange(len(datas))[:, None] + np.zeros_like(order), axis=0)
     allowed = (place < screen.top) & ~np.isnan(score)
     for k, d in enumerate(datas):
         ok = allowed[k, where[k]]

@@ -46,9 +46,15 @@ from app.spec.models import StrategySpec
 class StrategySession:
     """Runs a spec's decisions against a broker, one (symbol, bar) at a time."""
 
-    def __init__(self, spec: StrategySpec, broker: PaperBroker, gates: GateChain,
-                 feeds: dict[str, SymbolData], run_id: str = "bt",
-                 limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        spec: StrategySpec,
+        broker: PaperBroker,
+        gates: GateChain,
+        feeds: dict[str, SymbolData],
+        run_id: str = "bt",
+        limits: Limits | None = None,
+    ) -> None:
         self.spec = spec
         self.broker = broker
         self.gates = gates
@@ -68,16 +74,18 @@ class StrategySession:
     # ----------------------------------------------------------------- the bar's phases
     def on_open(self, data: SymbolData, bar: int) -> Position | Trade | None:
         """Fill the symbol's pending order at this bar's open."""
-        done = self.broker.fill_at_open(data.symbol, bar, int(data.times[bar]),
-                                        float(data.open[bar]))
+        done = self.broker.fill_at_open(
+            data.symbol, bar, int(data.times[bar]), float(data.open[bar])
+        )
         if done is None:
             return None
         if isinstance(done[1], Trade):
             self._tell(done[1])
         return done[1]
 
-    def check_exits(self, data: SymbolData, start: int, end: int,
-                    plan: ExitPlan | None = None) -> ExitHit | None:
+    def check_exits(
+        self, data: SymbolData, start: int, end: int, plan: ExitPlan | None = None
+    ) -> ExitHit | None:
         """The first protective exit of the open position in bars ``[start, end)``.
 
         ``plan`` defaults to the position's own, whose trailing peak then advances over
@@ -139,9 +147,14 @@ class StrategySession:
         lim = self.limits
         equity = self.equity_at(time_ns) if lim.watches_equity else None
         cb = lim.circuit_breaker
-        moves = () if cb is None else (
-            (d.symbol, float(d.close[b]), float(d.close[b - cb.bars]) if b >= cb.bars else None)
-            for d, b in batch)
+        moves = (
+            ()
+            if cb is None
+            else (
+                (d.symbol, float(d.close[b]), float(d.close[b - cb.bars]) if b >= cb.bars else None)
+                for d, b in batch
+            )
+        )
         lim.close_bar(time_ns, equity, moves)
 
     def step(self, batch: Sequence[tuple[SymbolData, int]]) -> None:
@@ -180,8 +193,9 @@ class StrategySession:
             self.on_exit_hit(data, hit)
         self.bar_closes(now, batch)
         held = [(d, b) for d, b in batch if self.broker.position(d.symbol) is not None]
-        flat = [(k, d, b) for k, (d, b) in enumerate(batch)
-                if self.broker.position(d.symbol) is None]
+        flat = [
+            (k, d, b) for k, (d, b) in enumerate(batch) if self.broker.position(d.symbol) is None
+        ]
         flat.sort(key=lambda x: x[0] if x[1].screen_pos is None else int(x[1].screen_pos[x[2]]))
         for data, bar in held + [(d, b) for _, d, b in flat]:
             self.on_close(data, bar)
@@ -198,8 +212,16 @@ class StrategySession:
             reason = "max_hold"
         else:
             return None
-        order = Order(client_order_id(self.run_id, data.symbol, self._now, "close"),
-                      data.symbol, -pos.side, pos.qty, "close", reason, bar, self._now)
+        order = Order(
+            client_order_id(self.run_id, data.symbol, self._now, "close"),
+            data.symbol,
+            -pos.side,
+            pos.qty,
+            "close",
+            reason,
+            bar,
+            self._now,
+        )
         return self.broker.submit(order)
 
     # ----------------------------------------------------------------- entries
@@ -214,30 +236,69 @@ class StrategySession:
             self._record(data, side, rule, 0.0, decision, (blocked,))
             return None
         if not self.gates.trivial:
-            cand = Candidate(data.symbol, "long" if side > 0 else "short", rule, bar,
-                             data.local_ns(bar), price, bars_until(data.bars, bar), equity)
+            cand = Candidate(
+                data.symbol,
+                "long" if side > 0 else "short",
+                rule,
+                bar,
+                data.local_ns(bar),
+                price,
+                bars_until(data.bars, bar),
+                equity,
+            )
             decision = self.gates.decide(cand)
             if not decision.approved:
                 self._record(data, side, rule, 0.0, decision, ())
                 return None
         bracket = bracket_for(self.spec, lambda period: data.atr_at(period, bar))
-        qty = raw_quantity(self.spec.sizing, equity or 0.0, price,
-                           stop_distance(self.spec, price, bracket)) * decision.size_factor
-        verdict = self.risk.check(round_qty(qty, data.fractional), price, data.fractional,
-                                  self, exempt)
+        qty = (
+            raw_quantity(
+                self.spec.sizing, equity or 0.0, price, stop_distance(self.spec, price, bracket)
+            )
+            * decision.size_factor
+        )
+        verdict = self.risk.check(
+            round_qty(qty, data.fractional), price, data.fractional, self, exempt
+        )
         self._record(data, side, rule, verdict.qty, decision, verdict.reasons)
         if not verdict.approved:
             return None
         intent: Intent = "open_long" if side > 0 else "open_short"
-        order = Order(client_order_id(self.run_id, data.symbol, self._now, intent), data.symbol,
-                      side, verdict.qty, intent, rule, bar, self._now, bracket)
+        order = Order(
+            client_order_id(self.run_id, data.symbol, self._now, intent),
+            data.symbol,
+            side,
+            verdict.qty,
+            intent,
+            rule,
+            bar,
+            self._now,
+            bracket,
+        )
         return self.broker.submit(order)
 
-    def _record(self, data: SymbolData, side: int, rule: str, qty: float, decision: Decision,
-                risk_reasons: tuple[str, ...]) -> None:
-        self.decisions.append(DecisionRecord(
-            self._now, data.symbol, "long" if side > 0 else "short", rule, qty > 0, qty,
-            decision.conviction, decision.reasons + risk_reasons, decision.records))
+    def _record(
+        self,
+        data: SymbolData,
+        side: int,
+        rule: str,
+        qty: float,
+        decision: Decision,
+        risk_reasons: tuple[str, ...],
+    ) -> None:
+        self.decisions.append(
+            DecisionRecord(
+                self._now,
+                data.symbol,
+                "long" if side > 0 else "short",
+                rule,
+                qty > 0,
+                qty,
+                decision.conviction,
+                decision.reasons + risk_reasons,
+                decision.records,
+            )
+        )
 
     # ----------------------------------------------------------------- the risk book
     def mark(self, symbol: str) -> float:
@@ -262,10 +323,16 @@ class StrategySession:
         (the limits track both at every close), positions held past the next open and
         entries waiting to fill, at market."""
         state, equity = self.limits.state, self.equity()
-        held = [(p.symbol, "long" if p.side > 0 else "short", p.qty * self.mark(p.symbol))
-                for p in self.broker.account.positions.values() if not p.closing]
-        waiting = [(o.symbol, "long" if o.side > 0 else "short", o.qty * self.mark(o.symbol))
-                   for o in self.broker.orders.pending.values() if o.intent != "close"]
+        held = [
+            (p.symbol, "long" if p.side > 0 else "short", p.qty * self.mark(p.symbol))
+            for p in self.broker.account.positions.values()
+            if not p.closing
+        ]
+        waiting = [
+            (o.symbol, "long" if o.side > 0 else "short", o.qty * self.mark(o.symbol))
+            for o in self.broker.orders.pending.values()
+            if o.intent != "close"
+        ]
         peak = max(state.peak_equity or equity, equity)
         return BookView(equity, peak, state.day_start_equity, tuple(held + waiting))
 
@@ -274,8 +341,14 @@ class StrategySession:
         return self.broker.account.open_count() + pending
 
     def gross_exposure(self) -> float:
-        held = sum(p.qty * self.mark(p.symbol)
-                   for p in self.broker.account.positions.values() if not p.closing)
-        waiting = sum(o.qty * self.mark(o.symbol)
-                      for o in self.broker.orders.pending.values() if o.intent != "close")
+        held = sum(
+            p.qty * self.mark(p.symbol)
+            for p in self.broker.account.positions.values()
+            if not p.closing
+        )
+        waiting = sum(
+            o.qty * self.mark(o.symbol)
+            for o in self.broker.orders.pending.values()
+            if o.intent != "close"
+        )
         return held + waiting

@@ -64,8 +64,12 @@ def needs_equity(spec: StrategySpec) -> bool:
     that shorts always does: the gross-exposure cap checks it, :mod:`app.execution.risk`)."""
     s = spec.sizing or DEFAULT_SIZING
     lim = spec.limits
-    return s.kind in ("pct_equity", "risk_pct") or lim.max_exposure_pct is not None \
-        or lim.max_position_pct is not None or spec.short_entry is not None
+    return (
+        s.kind in ("pct_equity", "risk_pct")
+        or lim.max_exposure_pct is not None
+        or lim.max_position_pct is not None
+        or spec.short_entry is not None
+    )
 
 
 def bracket_for(spec: StrategySpec, atr_at: Callable[[int], float | None]) -> Bracket | None:

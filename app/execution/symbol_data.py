@@ -81,8 +81,7 @@ class SymbolData:
         """The first bar at or after ``bar`` where an entry rule fires (or len)."""
         bars = self._exit_bars.get(0)
         if bars is None:
-            bars = self._exit_bars[0] = np.flatnonzero(self.long_entry | self.short_entry
-                                                       ).tolist()
+            bars = self._exit_bars[0] = np.flatnonzero(self.long_entry | self.short_entry).tolist()
         k = bisect_left(bars, bar)
         return bars[k] if k < len(bars) else len(self)
 
@@ -96,8 +95,9 @@ class SymbolData:
         return bars[k] if k < len(bars) else len(self)
 
 
-def prepare_symbol(spec: StrategySpec, symbol: str, bars: Bars,
-                   clock: str | None = None) -> SymbolData:
+def prepare_symbol(
+    spec: StrategySpec, symbol: str, bars: Bars, clock: str | None = None
+) -> SymbolData:
     """Evaluate the spec's rules, screen and ATR levels over one symbol's bars; ``clock``
     is the run's zone when it differs from the symbol's (a mixed run: UTC)."""
     inst = instrument(symbol)
@@ -115,9 +115,13 @@ def prepare_symbol(spec: StrategySpec, symbol: str, bars: Bars,
         return values.copy() if on else np.zeros(len(bars), dtype=bool)
 
     data = SymbolData(
-        symbol, bars, times,
-        pick(long_on, sig.long_entry), pick(long_on, sig.long_exit),
-        pick(short_on, sig.short_entry), pick(short_on, sig.short_exit),
+        symbol,
+        bars,
+        times,
+        pick(long_on, sig.long_entry),
+        pick(long_on, sig.long_exit),
+        pick(short_on, sig.short_entry),
+        pick(short_on, sig.short_exit),
         fractional=inst.fractional,
     )
     for level in (spec.stop_loss, spec.take_profit, spec.trailing_stop):

@@ -32,27 +32,51 @@ from app.instruments.clock import run_zone, to_run_clock, zone_of
 
 log = logging.getLogger(__name__)
 
-_STEP = {"1m": (1, "Minute"), "5m": (5, "Minute"), "15m": (15, "Minute"),
-         "30m": (30, "Minute"), "1h": (1, "Hour"), "4h": (4, "Hour"), "1d": (1, "Day"),
-         "1w": (1, "Week"), "1mo": (1, "Month")}
-_LOOKBACK = {"1m": 3, "5m": 10, "15m": 20, "30m": 40, "1h": 60, "4h": 200, "1d": 600,
-             "1w": 3000, "1mo": 9000}
+_STEP = {
+    "1m": (1, "Minute"),
+    "5m": (5, "Minute"),
+    "15m": (15, "Minute"),
+    "30m": (30, "Minute"),
+    "1h": (1, "Hour"),
+    "4h": (4, "Hour"),
+    "1d": (1, "Day"),
+    "1w": (1, "Week"),
+    "1mo": (1, "Month"),
+}
+_LOOKBACK = {
+    "1m": 3,
+    "5m": 10,
+    "15m": 20,
+    "30m": 40,
+    "1h": 60,
+    "4h": 200,
+    "1d": 600,
+    "1w": 3000,
+    "1mo": 9000,
+}
 """Calendar days of history fetched for warm-up, per timeframe."""
 
 
 def feed_error(err: Exception, url: str) -> ParleyError:
     """What a failed request to Alpaca's data API means, and what to do."""
     status = getattr(err, "status_code", None) or getattr(
-        getattr(err, "response", None), "status_code", None)
+        getattr(err, "response", None), "status_code", None
+    )
     if status in (401, 403):
-        return ParleyError(f"Alpaca refused the keys ({status}) at {url}",
-                           "check APCA_API_KEY_ID and APCA_API_SECRET_KEY")
+        return ParleyError(
+            f"Alpaca refused the keys ({status}) at {url}",
+            "check APCA_API_KEY_ID and APCA_API_SECRET_KEY",
+        )
     name = type(err).__name__
     if "Connection" in name or "Timeout" in name or isinstance(err, OSError):
-        return ParleyError(f"cannot reach Alpaca's market data at {url} ({name})",
-                           "check the network (or APCA_API_DATA_URL), then resume the run")
-    return ParleyError(f"Alpaca's market data failed at {url}: {name}: {str(err)[:200]}",
-                       "try again later; `parley resume RUN` restarts where it stopped")
+        return ParleyError(
+            f"cannot reach Alpaca's market data at {url} ({name})",
+            "check the network (or APCA_API_DATA_URL), then resume the run",
+        )
+    return ParleyError(
+        f"Alpaca's market data failed at {url}: {name}: {str(err)[:200]}",
+        "try again later; `parley resume RUN` restarts where it stopped",
+    )
 
 
 class AlpacaFeed:
@@ -61,10 +85,18 @@ class AlpacaFeed:
     name = "alpaca"
     live = True
 
-    def __init__(self, key_id: str, secret_key: str, symbols: Sequence[str], timeframe: str,
-                 *, url: str | None = None, stream_url: str | None = None,
-                 poll_seconds: float | None = None,
-                 now: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        key_id: str,
+        secret_key: str,
+        symbols: Sequence[str],
+        timeframe: str,
+        *,
+        url: str | None = None,
+        stream_url: str | None = None,
+        poll_seconds: float | None = None,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
         self.symbols = list(symbols)
         self.timeframe = timeframe
         self._keys = (key_id, secret_key)
@@ -86,13 +118,16 @@ class AlpacaFeed:
         it out once it is final)."""
         if until_ns is not None:
             end = pd.Timestamp(until_ns).tz_localize(self._zone()).tz_convert("UTC")
-            return self.fetch(end.to_pydatetime() - timedelta(days=_LOOKBACK[self.timeframe]),
-                              end.to_pydatetime())
+            return self.fetch(
+                end.to_pydatetime() - timedelta(days=_LOOKBACK[self.timeframe]), end.to_pydatetime()
+            )
         now = self.now()
-        frames = self._closed(self.fetch(now - timedelta(days=_LOOKBACK[self.timeframe]),
-                                         now), now)
-        ends = [int(to_run_clock(f.index[-1:], zone_of(s), self.clock)[0])
-                for s, f in frames.items() if len(f)]
+        frames = self._closed(self.fetch(now - timedelta(days=_LOOKBACK[self.timeframe]), now), now)
+        ends = [
+            int(to_run_clock(f.index[-1:], zone_of(s), self.clock)[0])
+            for s, f in frames.items()
+            if len(f)
+        ]
         self.warmed_to = max(ends) if ends else None
         return frames
 
@@ -119,8 +154,7 @@ class AlpacaFeed:
         coins = [s for s in self.symbols if instrument(s).asset_class == "crypto"]
         stocks = [s for s in self.symbols if s not in coins]
         if stocks:
-            asked = StockBarsRequest(symbol_or_symbols=stocks, timeframe=tf, start=start,
-                                     end=end)
+            asked = StockBarsRequest(symbol_or_symbols=stocks, timeframe=tf, start=start, end=end)
             out.update(_frames(self.stock.get_stock_bars(asked)))
         if coins:
             req = CryptoBarsRequest(symbol_or_symbols=coins, timeframe=tf, start=start, end=end)
@@ -143,13 +177,19 @@ class AlpacaFeed:
         period, or its session, has ended): the endpoint also returns the bar forming.
         With no bar to start after, the bars closed before the first poll are old news:
         the first handed out is the next to close."""
-        wait = self.poll_seconds if self.poll_seconds is not None else \
-            60.0 * _minutes(self.timeframe) / 4
+        wait = (
+            self.poll_seconds
+            if self.poll_seconds is not None
+            else 60.0 * _minutes(self.timeframe) / 4
+        )
         last, first = after_ns, after_ns is None
         while not stop.is_set():
             now = self.now()
-            since = now - timedelta(days=2) if last is None else \
-                pd.Timestamp(last).tz_localize(self._zone()).tz_convert("UTC").to_pydatetime()
+            since = (
+                now - timedelta(days=2)
+                if last is None
+                else pd.Timestamp(last).tz_localize(self._zone()).tz_convert("UTC").to_pydatetime()
+            )
             batches = _batched(self._closed(self.fetch(since), now), self.clock)
             if first:
                 first = False
@@ -163,16 +203,17 @@ class AlpacaFeed:
             if stop.wait(wait):
                 return
 
-    def _closed(self, frames: dict[str, pd.DataFrame], now: datetime
-                ) -> dict[str, pd.DataFrame]:
+    def _closed(self, frames: dict[str, pd.DataFrame], now: datetime) -> dict[str, pd.DataFrame]:
         """The bars of ``frames`` that are final at ``now`` (wall clock, aware)."""
         length = timedelta(minutes=_minutes(self.timeframe))
         out = {}
         for symbol, frame in frames.items():
             inst = instrument(symbol)
             zone = ZoneInfo(inst.timezone)
-            keep = [bar_is_closed(inst, t.to_pydatetime().replace(tzinfo=zone), length, now)
-                    for t in frame.index]
+            keep = [
+                bar_is_closed(inst, t.to_pydatetime().replace(tzinfo=zone), length, now)
+                for t in frame.index
+            ]
             if any(keep):
                 out[symbol] = frame[keep]
             if not all(keep):
@@ -189,8 +230,10 @@ class AlpacaFeed:
 
         streams = []
         coins = [s for s in self.symbols if instrument(s).asset_class == "crypto"]
-        for kind, symbols in ((StockDataStream, [s for s in self.symbols if s not in coins]),
-                              (CryptoDataStream, coins)):
+        for kind, symbols in (
+            (StockDataStream, [s for s in self.symbols if s not in coins]),
+            (CryptoDataStream, coins),
+        ):
             if symbols:
                 stream = kind(*self._keys, url_override=self.stream_url)
                 stream.subscribe_bars(on_bar, *symbols)
@@ -203,8 +246,9 @@ class AlpacaFeed:
             for stream, thread in streams:
                 _stop_stream(stream, thread)
 
-    def _group(self, bars: queue.Queue[Any], after_ns: int | None,
-               stop: threading.Event) -> Iterator[BarBatch]:
+    def _group(
+        self, bars: queue.Queue[Any], after_ns: int | None, stop: threading.Event
+    ) -> Iterator[BarBatch]:
         """Bars of one minute are handed out together once a later minute starts, or as
         soon as every symbol has reported. Nothing at or before the last minute handed
         out is handed out again (a replayed or late bar), and a hole in the minutes (a
@@ -221,10 +265,16 @@ class AlpacaFeed:
                 t = _local_ns(bar.timestamp, self.clock)
                 if last is None or t > last:
                     pending.setdefault(t, {})[bar.symbol] = (
-                        bar.open, bar.high, bar.low, bar.close, bar.volume)
+                        bar.open,
+                        bar.high,
+                        bar.low,
+                        bar.close,
+                        bar.volume,
+                    )
             ready = sorted(pending)
-            for t in ready[:-1] + ([ready[-1]] if ready and len(pending[ready[-1]]) ==
-                                   len(self.symbols) else []):
+            for t in ready[:-1] + (
+                [ready[-1]] if ready and len(pending[ready[-1]]) == len(self.symbols) else []
+            ):
                 yield from self._missed(last, t)
                 last = t
                 yield BarBatch(t, pending.pop(t))
@@ -248,8 +298,9 @@ class AlpacaFeed:
 
 def _frames(barset: Any) -> dict[str, pd.DataFrame]:
     """Each symbol's bars in its venue's wall time (:func:`bars_frame`)."""
-    return {symbol: bars_frame(rows, zone_of(symbol))
-            for symbol, rows in barset.data.items() if rows}
+    return {
+        symbol: bars_frame(rows, zone_of(symbol)) for symbol, rows in barset.data.items() if rows
+    }
 
 
 def _stop_stream(stream: Any, thread: threading.Thread, seconds: float = 10.0) -> None:

@@ -60,16 +60,20 @@ class ReplayFeed:
     name = "replay"
     live = False
 
-    def __init__(self, frames: Mapping[str, pd.DataFrame], speed: float | None = None,
-                 bar_delay: float = 0.0) -> None:
+    def __init__(
+        self, frames: Mapping[str, pd.DataFrame], speed: float | None = None, bar_delay: float = 0.0
+    ) -> None:
         self.frames = dict(frames)
         self.speed = speed
         self.bar_delay = bar_delay
         self.clock = run_zone(self.frames)
-        self._times = {s: to_run_clock(f.index, zone_of(s), self.clock)
-                       for s, f in self.frames.items()}
-        self._values = {s: f[["open", "high", "low", "close", "volume"]].to_numpy(np.float64)
-                        for s, f in self.frames.items()}
+        self._times = {
+            s: to_run_clock(f.index, zone_of(s), self.clock) for s, f in self.frames.items()
+        }
+        self._values = {
+            s: f[["open", "high", "low", "close", "volume"]].to_numpy(np.float64)
+            for s, f in self.frames.items()
+        }
 
     @property
     def label(self) -> str:
@@ -83,7 +87,7 @@ class ReplayFeed:
     def history(self, until_ns: int | None) -> dict[str, pd.DataFrame]:
         if until_ns is None:
             return {s: f.iloc[:0] for s, f in self.frames.items()}
-        return {s: f.loc[:self._local(s, until_ns)] for s, f in self.frames.items()}
+        return {s: f.loc[: self._local(s, until_ns)] for s, f in self.frames.items()}
 
     def _local(self, symbol: str, time_ns: int) -> pd.Timestamp:
         local = from_run_clock(np.array([time_ns]), self.clock, zone_of(symbol))[0]
@@ -92,9 +96,11 @@ class ReplayFeed:
     def batches(self, after_ns: int | None, stop: threading.Event) -> Iterator[BarBatch]:
         times = self.timeline
         if after_ns is not None:
-            times = times[np.searchsorted(times, after_ns, side="right"):]
-        cursor = {s: int(np.searchsorted(t, times[0])) if times.size else 0
-                  for s, t in self._times.items()}
+            times = times[np.searchsorted(times, after_ns, side="right") :]
+        cursor = {
+            s: int(np.searchsorted(t, times[0])) if times.size else 0
+            for s, t in self._times.items()
+        }
         interval = 0.0 if self.speed is None else 1.0 / self.speed
         due = time.monotonic()
         for t in times.tolist():

@@ -32,9 +32,7 @@ def _blocks(x: FloatArray, n: int, fill: float) -> NDArray[np.float64]:
     return padded.reshape(rows, n)
 
 
-def _prefix_suffix(
-    blocks: NDArray[np.float64], ufunc: np.ufunc
-) -> tuple[FloatArray, FloatArray]:
+def _prefix_suffix(blocks: NDArray[np.float64], ufunc: np.ufunc) -> tuple[FloatArray, FloatArray]:
     """Running ``ufunc`` from each block's start (prefix) and towards its end (suffix)."""
     prefix = ufunc.accumulate(blocks, axis=1).ravel()
     suffix = ufunc.accumulate(blocks[:, ::-1], axis=1)[:, ::-1].ravel()

@@ -38,7 +38,8 @@ class Bars:
     close: NDArray[np.float64]
     volume: NDArray[np.float64]
     _sessions: Callable[[], NDArray[np.int64]] | NDArray[np.int64] | None = field(
-        default=None, repr=False, compare=False)
+        default=None, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         # Coerce once here so every indicator can rely on contiguous float64 input.
@@ -47,8 +48,7 @@ class Bars:
         for name in _PRICE_COLUMNS:
             value = np.ascontiguousarray(getattr(self, name), dtype=np.float64)
             object.__setattr__(self, name, _read_only(value))
-        sizes = {f.name: getattr(self, f.name).shape for f in fields(self)
-                 if f.name != "_sessions"}
+        sizes = {f.name: getattr(self, f.name).shape for f in fields(self) if f.name != "_sessions"}
         if len(set(sizes.values())) != 1 or self.index.ndim != 1:
             raise ValueError(f"Bars fields must be 1-D and of equal length, got {sizes}")
 

@@ -78,15 +78,11 @@ CATALOG: dict[str, IndicatorDef] = {
             outputs=("k", "d"),
         ),
         IndicatorDef("atr", "ATR", (_period(14),)),
-        IndicatorDef("adx", "ADX", (_period(14), )),
+        IndicatorDef("adx", "ADX", (_period(14),)),
         IndicatorDef("vwap", "volume-weighted average price", (_period(20),)),
         IndicatorDef("avg_volume", "average volume", (_period(20),)),
-        IndicatorDef(
-            "opening_high", "opening-range high", (Param("bars", 6),), intraday_only=True
-        ),
-        IndicatorDef(
-            "opening_low", "opening-range low", (Param("bars", 6),), intraday_only=True
-        ),
+        IndicatorDef("opening_high", "opening-range high", (Param("bars", 6),), intraday_only=True),
+        IndicatorDef("opening_low", "opening-range low", (Param("bars", 6),), intraday_only=True),
     )
 }
 

@@ -72,8 +72,9 @@ def compute(
     elif name in ("opening_high", "opening_low"):
         price = bars.high if name == "opening_high" else bars.low
         (first_bars,) = values  # its one parameter, a whole number
-        result = _bars.opening_range(bars.session_days(), price, int(first_bars),
-                                     high=name == "opening_high")
+        result = _bars.opening_range(
+            bars.session_days(), price, int(first_bars), high=name == "opening_high"
+        )
     else:
         fields, fn = _ON_FIELDS[name]
         result = _skip_leading_nans(fn, _fields(bars, fields), values)

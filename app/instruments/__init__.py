@@ -12,5 +12,11 @@ from app.instruments.model import (
     register_alpaca_assets,
 )
 
-__all__ = ["ASSET_CLASSES", "AssetClass", "Instrument", "instrument", "register",
-           "register_alpaca_assets"]
+__all__ = [
+    "ASSET_CLASSES",
+    "AssetClass",
+    "Instrument",
+    "instrument",
+    "register",
+    "register_alpaca_assets",
+]

@@ -36,8 +36,9 @@ _FX_HOLIDAY_CODES = tuple(100 * month + day for month, day, _ in FX_HOLIDAYS)
 
 def fx_holiday(day: date) -> str | None:
     """The name of the FX holiday on ``day`` (its session does not trade), or None."""
-    return next((name for month, dom, name in FX_HOLIDAYS
-                 if (day.month, day.day) == (month, dom)), None)
+    return next(
+        (name for month, dom, name in FX_HOLIDAYS if (day.month, day.day) == (month, dom)), None
+    )
 
 
 @lru_cache(maxsize=1)
@@ -78,8 +79,9 @@ def session_bounds(inst: Instrument, day: date) -> tuple[datetime, datetime] | N
     return opened, closed
 
 
-def bar_is_closed(inst: Instrument, bar_start: datetime, bar_length: timedelta,
-                  now: datetime) -> bool:
+def bar_is_closed(
+    inst: Instrument, bar_start: datetime, bar_length: timedelta, now: datetime
+) -> bool:
     """A bar is final once its period has passed, or its session has closed (the last
     bar of an early-closing day ends at the close). Feeds act only on closed bars."""
     end = bar_start + bar_length
@@ -108,7 +110,7 @@ def nyse_sessions_upto(day: date, count: int) -> list[str]:
 
     days = nyse_days()
     end = int(np.searchsorted(days, np.datetime64(day.isoformat(), "D"), side="right"))
-    return [str(d) for d in days[max(0, end - count):end]]
+    return [str(d) for d in days[max(0, end - count) : end]]
 
 
 @lru_cache(maxsize=1)
@@ -165,5 +167,6 @@ def _wall(times: Any, zone: str, into: str) -> Any:
     import pandas as pd
 
     index = pd.DatetimeIndex(times).tz_localize(
-        zone, ambiguous=np.zeros(len(times), dtype=bool), nonexistent="shift_forward")
+        zone, ambiguous=np.zeros(len(times), dtype=bool), nonexistent="shift_forward"
+    )
     return index.tz_convert(into).tz_localize(None).to_numpy("datetime64[ns]")

@@ -34,24 +34,27 @@ def run_zone(symbols: Iterable[str]) -> str:
     return zones.pop() if len(zones) == 1 else UTC
 
 
-def to_run_clock(times: NDArray[np.datetime64] | pd.DatetimeIndex, zone: str,
-                 clock: str) -> NDArray[np.int64]:
+def to_run_clock(
+    times: NDArray[np.datetime64] | pd.DatetimeIndex, zone: str, clock: str
+) -> NDArray[np.int64]:
     """Bar times (wall time of ``zone``, or aware) as int64 ns of ``clock``'s wall time."""
     index = pd.DatetimeIndex(times)
     if index.tz is None and zone == clock:
         return np.asarray(index.as_unit("ns").asi8, dtype=np.int64)
     if index.tz is None:
         # an hour repeated when clocks fall back is read as standard time
-        index = index.tz_localize(zone, ambiguous=np.zeros(len(index), dtype=bool),
-                                  nonexistent="shift_forward")
+        index = index.tz_localize(
+            zone, ambiguous=np.zeros(len(index), dtype=bool), nonexistent="shift_forward"
+        )
     moved = index.tz_convert(clock).tz_localize(None)
     return np.asarray(moved.as_unit("ns").asi8, dtype=np.int64)
 
 
 def stamp(time_ns: int, clock: str) -> pd.Timestamp:
     """A run-clock time as an aware timestamp of ``clock``."""
-    return pd.Timestamp(int(time_ns)).tz_localize(clock, ambiguous=False,
-                                                  nonexistent="shift_forward")
+    return pd.Timestamp(int(time_ns)).tz_localize(
+        clock, ambiguous=False, nonexistent="shift_forward"
+    )
 
 
 def local_day(time_ns: int, clock: str, zone: str) -> date:
@@ -68,12 +71,14 @@ def from_run_clock(times: NDArray[np.int64], clock: str, zone: str) -> NDArray[n
     if clock == zone:
         return values
     index = pd.DatetimeIndex(values.view("datetime64[ns]")).tz_localize(
-        clock, ambiguous=np.zeros(values.size, dtype=bool), nonexistent="shift_forward")
+        clock, ambiguous=np.zeros(values.size, dtype=bool), nonexistent="shift_forward"
+    )
     return np.asarray(index.tz_convert(zone).tz_localize(None).asi8, dtype=np.int64)
 
 
-def iso_times(times: NDArray[np.int64] | list[int], clock: str, zone: str | None = None
-              ) -> list[str]:
+def iso_times(
+    times: NDArray[np.int64] | list[int], clock: str, zone: str | None = None
+) -> list[str]:
     """Run-clock times (int64 ns of ``clock``'s wall time) as text for JSON, in ``zone``
     (default: the run's clock): a date alone at the zone's midnight (a daily bar is a
     date), else ISO 8601 with the zone's UTC offset (``2024-03-05T09:30:00-05:00``), so
@@ -84,7 +89,8 @@ def iso_times(times: NDArray[np.int64] | list[int], clock: str, zone: str | None
         return []
     wall = from_run_clock(values, clock, zone)
     instants = pd.DatetimeIndex(wall.view("datetime64[ns]")).tz_localize(
-        zone, ambiguous=np.zeros(wall.size, dtype=bool), nonexistent="shift_forward")
+        zone, ambiguous=np.zeros(wall.size, dtype=bool), nonexistent="shift_forward"
+    )
     wall = np.asarray(instants.tz_localize(None).asi8, dtype=np.int64)  # a skipped hour moved
     offsets = (wall - np.asarray(instants.asi8, dtype=np.int64)) // 60_000_000_000
     out = []

@@ -22,8 +22,9 @@ from typing import Any, Literal
 
 AssetClass = Literal["us_equity", "crypto", "fx", "index"]
 ASSET_CLASSES: tuple[str, ...] = ("us_equity", "crypto", "fx", "index")
-_CURRENCIES = frozenset("USD EUR JPY GBP CHF CAD AUD NZD SEK NOK DKK HKD SGD MXN ZAR CNH "
-                        "TRY PLN".split())
+_CURRENCIES = frozenset(
+    "USD EUR JPY GBP CHF CAD AUD NZD SEK NOK DKK HKD SGD MXN ZAR CNH TRY PLN".split()
+)
 _TABLE = Path(__file__).with_name("instruments.csv")
 
 
@@ -71,8 +72,12 @@ def make(symbol: str, asset_class: str, calendar: str = "", zone: str = "") -> I
     if asset_class not in _DEFAULTS:
         raise ValueError(f"unknown asset class {asset_class!r}")
     default_calendar, default_zone = _DEFAULTS[asset_class]
-    return Instrument(symbol.upper(), asset_class,  # type: ignore[arg-type]
-                      calendar or default_calendar, zone or default_zone)
+    return Instrument(
+        symbol.upper(),
+        asset_class,  # type: ignore[arg-type]
+        calendar or default_calendar,
+        zone or default_zone,
+    )
 
 
 def instrument(symbol: str) -> Instrument:
@@ -121,9 +126,15 @@ def _by_spelling(symbol: str) -> str:
 def _bundled() -> dict[str, Instrument]:
     with _TABLE.open(encoding="utf-8") as fh:
         rows = csv.DictReader(line for line in fh if not line.startswith("#"))
-        return {row["symbol"]: make(row["symbol"], row["asset_class"],
-                                    row.get("calendar") or "", row.get("timezone") or "")
-                for row in rows}
+        return {
+            row["symbol"]: make(
+                row["symbol"],
+                row["asset_class"],
+                row.get("calendar") or "",
+                row.get("timezone") or "",
+            )
+            for row in rows
+        }
 
 
 def clear_registered() -> None:

@@ -29,30 +29,48 @@ class AnthropicChat:
     def label(self) -> str:
         return f"{self.provider} {self.model}"
 
-    def complete(self, system: str, messages: list[Message], *, max_tokens: int,
-                 json_schema: dict[str, Any] | None = None,
-                 on_text: TextCallback | None = None, cache_system: bool = False) -> Reply:
+    def complete(
+        self,
+        system: str,
+        messages: list[Message],
+        *,
+        max_tokens: int,
+        json_schema: dict[str, Any] | None = None,
+        on_text: TextCallback | None = None,
+        cache_system: bool = False,
+    ) -> Reply:
         block: dict[str, Any] = {"type": "text", "text": system}
         if cache_system:
             block["cache_control"] = {"type": "ephemeral"}
-        params: dict[str, Any] = {"model": self.model, "max_tokens": max_tokens,
-                                  "system": [block], "messages": messages}
+        params: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": max_tokens,
+            "system": [block],
+            "messages": messages,
+        }
         if json_schema is not None:
-            params["output_config"] = {"format": {"type": "json_schema",
-                                                  "schema": json_schema}}
+            params["output_config"] = {"format": {"type": "json_schema", "schema": json_schema}}
         with logged_call(log, self.label) as got:
             try:
                 message = self._send(params, on_text)
             except anthropic.APIError as err:
                 raise failure(err, self.client) from None
-            text = "".join(getattr(b, "text", "") for b in message.content
-                           if getattr(b, "type", "") == "text")
+            text = "".join(
+                getattr(b, "text", "") for b in message.content if getattr(b, "type", "") == "text"
+            )
             u = message.usage
-            got.append(Reply(text, u.input_tokens or 0, u.output_tokens or 0,
-                             message.model or self.model, PROVIDER,
-                             _STOPS.get(message.stop_reason or "", "end"),
-                             getattr(u, "cache_read_input_tokens", None) or 0,
-                             getattr(u, "cache_creation_input_tokens", None) or 0))
+            got.append(
+                Reply(
+                    text,
+                    u.input_tokens or 0,
+                    u.output_tokens or 0,
+                    message.model or self.model,
+                    PROVIDER,
+                    _STOPS.get(message.stop_reason or "", "end"),
+                    getattr(u, "cache_read_input_tokens", None) or 0,
+                    getattr(u, "cache_creation_input_tokens", None) or 0,
+                )
+            )
         return got[-1]
 
     def _send(self, params: dict[str, Any], on_text: TextCallback | None) -> Any:
@@ -67,24 +85,32 @@ class AnthropicChat:
 def failure(err: anthropic.APIError, client: Any) -> LLMError:
     """The SDK's error (after its own retries) as a sentence a person can act on."""
     if isinstance(err, anthropic.APITimeoutError):
-        return LLMError(f"The Anthropic API did not answer in time ({_timeout_of(client)}).",
-                        "timeout")
+        return LLMError(
+            f"The Anthropic API did not answer in time ({_timeout_of(client)}).", "timeout"
+        )
     if isinstance(err, anthropic.APIConnectionError):
-        return LLMError(f"Could not reach the Anthropic API at "
-                        f"{without_password(client.base_url)}.",
-                        "connection")
+        return LLMError(
+            f"Could not reach the Anthropic API at {without_password(client.base_url)}.",
+            "connection",
+        )
     if isinstance(err, anthropic.APIStatusError):
         status = err.status_code
-        why = {401: "rejected the API key: check ANTHROPIC_API_KEY",
-               403: "refused this key permission for the request",
-               404: "does not know this model (set PARLEY_MODEL to a current one)",
-               429: "is rate-limiting this key, even after retries",
-               529: "is overloaded, even after retries"}.get(status)
+        why = {
+            401: "rejected the API key: check ANTHROPIC_API_KEY",
+            403: "refused this key permission for the request",
+            404: "does not know this model (set PARLEY_MODEL to a current one)",
+            429: "is rate-limiting this key, even after retries",
+            529: "is overloaded, even after retries",
+        }.get(status)
         if why is None:
-            why = "failed on its side, even after retries" if status >= 500 else \
-                f"refused the request: {_api_message(err)}"
+            why = (
+                "failed on its side, even after retries"
+                if status >= 500
+                else f"refused the request: {_api_message(err)}"
+            )
         kind = {401: "auth", 403: "auth", 429: "rate_limit"}.get(
-            status, "server" if status >= 500 else "bad_request")
+            status, "server" if status >= 500 else "bad_request"
+        )
         return LLMError(f"The Anthropic API {why} (HTTP {status}).", kind)
     return LLMError(f"The Anthropic API call failed: {err.__class__.__name__}.", "server")
 

@@ -51,9 +51,16 @@ class ChatModel(Protocol):
         """``provider model`` for the UI (which provider and model answered)."""
         ...
 
-    def complete(self, system: str, messages: list[Message], *, max_tokens: int,
-                 json_schema: dict[str, Any] | None = None,
-                 on_text: TextCallback | None = None, cache_system: bool = False) -> Reply:
+    def complete(
+        self,
+        system: str,
+        messages: list[Message],
+        *,
+        max_tokens: int,
+        json_schema: dict[str, Any] | None = None,
+        on_text: TextCallback | None = None,
+        cache_system: bool = False,
+    ) -> Reply:
         """The model's answer.
 
         Args:
@@ -78,11 +85,23 @@ def logged_call(log: logging.Logger, label: str) -> Iterator[list[Reply]]:
     try:
         yield got
     except LLMError as err:
-        log.warning("%s failed after %.2f s (%s): %s", label, time.perf_counter() - start,
-                    err.kind, err.message)
+        log.warning(
+            "%s failed after %.2f s (%s): %s",
+            label,
+            time.perf_counter() - start,
+            err.kind,
+            err.message,
+        )
         raise
     if got:
         r = got[-1]
-        log.debug("%s answered as %s: %d in, %d out tokens (cache read %d), stop %s, "
-                  "%.2f s", label, r.model, r.input_tokens, r.output_tokens,
-                  r.cache_read_tokens, r.stop, time.perf_counter() - start)
+        log.debug(
+            "%s answered as %s: %d in, %d out tokens (cache read %d), stop %s, %.2f s",
+            label,
+            r.model,
+            r.input_tokens,
+            r.output_tokens,
+            r.cache_read_tokens,
+            r.stop,
+            time.perf_counter() - start,
+        )

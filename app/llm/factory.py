@@ -36,12 +36,17 @@ def _anthropic(settings: Settings, timeout: float) -> ChatModel:
 
     key = settings.anthropic_api_key
     if key is None or not key.get_secret_value():
-        raise ParleyError("the LLM needs ANTHROPIC_API_KEY (or an OpenAI-compatible server: "
-                          "PARLEY_LLM_BASE_URL and PARLEY_MODEL)",
-                          "or use the offline compiler and agents (--offline)")
-    client = anthropic.Anthropic(api_key=key.get_secret_value(),
-                                 base_url=settings.anthropic_base_url, timeout=timeout,
-                                 max_retries=MAX_RETRIES)
+        raise ParleyError(
+            "the LLM needs ANTHROPIC_API_KEY (or an OpenAI-compatible server: "
+            "PARLEY_LLM_BASE_URL and PARLEY_MODEL)",
+            "or use the offline compiler and agents (--offline)",
+        )
+    client = anthropic.Anthropic(
+        api_key=key.get_secret_value(),
+        base_url=settings.anthropic_base_url,
+        timeout=timeout,
+        max_retries=MAX_RETRIES,
+    )
     return AnthropicChat(client, settings.model or DEFAULT_ANTHROPIC_MODEL)
 
 
@@ -51,10 +56,12 @@ def _openai(settings: Settings, timeout: float) -> ChatModel:
     from app.llm.openai_chat import OpenAIChat
 
     if "model" not in settings.model_fields_set:
-        raise ParleyError("an OpenAI-compatible provider needs PARLEY_MODEL (the model's "
-                          "name on that server, e.g. llama3.1 or gpt-4o-mini)")
+        raise ParleyError(
+            "an OpenAI-compatible provider needs PARLEY_MODEL (the model's "
+            "name on that server, e.g. llama3.1 or gpt-4o-mini)"
+        )
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
-    client = openai.OpenAI(api_key=key, base_url=settings.llm_base_url, timeout=timeout,
-                           max_retries=MAX_RETRIES)
+    client = openai.OpenAI(
+        api_key=key, base_url=settings.llm_base_url, timeout=timeout, max_retries=MAX_RETRIES
+    )
     return OpenAIChat(client, settings.model)
-

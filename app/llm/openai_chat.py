@@ -38,25 +38,34 @@ class OpenAIChat:
     def label(self) -> str:
         return f"{self.provider} {self.model} at {without_password(self.client.base_url)}"
 
-    def complete(self, system: str, messages: list[Message], *, max_tokens: int,
-                 json_schema: dict[str, Any] | None = None,
-                 on_text: TextCallback | None = None, cache_system: bool = False) -> Reply:
-        params: dict[str, Any] = {"model": self.model, "max_tokens": max_tokens,
-                                  "messages": [{"role": "system", "content": system},
-                                               *messages]}
+    def complete(
+        self,
+        system: str,
+        messages: list[Message],
+        *,
+        max_tokens: int,
+        json_schema: dict[str, Any] | None = None,
+        on_text: TextCallback | None = None,
+        cache_system: bool = False,
+    ) -> Reply:
+        params: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": max_tokens,
+            "messages": [{"role": "system", "content": system}, *messages],
+        }
         if json_schema is not None and self.json_schema_ok:
-            params["response_format"] = {"type": "json_schema", "json_schema": {
-                "name": "answer", "schema": json_schema}}
+            params["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "answer", "schema": json_schema},
+            }
         with logged_call(log, self.label) as got:
             try:
                 got.append(self._send(params, on_text))
             except openai.BadRequestError as err:
-                if "response_format" not in params or \
-                        not _mentions(err, "response_format", "json"):
+                if "response_format" not in params or not _mentions(err, "response_format", "json"):
                     raise failure(err, self.client) from None
                 self.json_schema_ok = False
-                log.info("%s refuses JSON mode: asking in plain text from now on",
-                         self.label)
+                log.info("%s refuses JSON mode: asking in plain text from now on", self.label)
                 params.pop("response_format")
                 got.append(self._send_text(params, on_text))
             except openai.APIError as err:
@@ -75,14 +84,20 @@ class OpenAIChat:
             choice = done.choices[0] if done.choices else None
             text = (choice.message.content or "") if choice else ""
             usage = done.usage
-            return Reply(text, getattr(usage, "prompt_tokens", 0) or 0,
-                         getattr(usage, "completion_tokens", 0) or 0, done.model or self.model,
-                         PROVIDER, _STOPS.get(getattr(choice, "finish_reason", "") or "", "end"))
+            return Reply(
+                text,
+                getattr(usage, "prompt_tokens", 0) or 0,
+                getattr(usage, "completion_tokens", 0) or 0,
+                done.model or self.model,
+                PROVIDER,
+                _STOPS.get(getattr(choice, "finish_reason", "") or "", "end"),
+            )
         return self._stream(params, on_text)
 
     def _stream(self, params: dict[str, Any], on_text: TextCallback) -> Reply:
         extra: dict[str, Any] = (
-            {"stream_options": {"include_usage": True}} if self.stream_usage_ok else {})
+            {"stream_options": {"include_usage": True}} if self.stream_usage_ok else {}
+        )
         try:
             stream = self.client.chat.completions.create(stream=True, **params, **extra)
         except openai.BadRequestError as err:
@@ -109,8 +124,9 @@ class OpenAIChat:
         if tokens_in is None:  # the server sends no usage in streams: estimate it
             tokens_in = sum(len(m["content"]) for m in params["messages"]) // 4
             tokens_out = len(text) // 4
-        return Reply(text, tokens_in or 0, tokens_out or 0, model, PROVIDER,
-                     _STOPS.get(finish, "end"))
+        return Reply(
+            text, tokens_in or 0, tokens_out or 0, model, PROVIDER, _STOPS.get(finish, "end")
+        )
 
 
 def _mentions(err: openai.APIError, *words: str) -> bool:
@@ -123,23 +139,35 @@ def failure(err: openai.APIError, client: Any) -> LLMError:
     where = without_password(getattr(client, "base_url", "the endpoint"))
     offline = "use the offline compiler and agents (--offline / --agents offline)"
     if isinstance(err, openai.APITimeoutError):
-        return LLMError(f"The model server at {where} did not answer in time.", "timeout",
-                        offline)
+        return LLMError(f"The model server at {where} did not answer in time.", "timeout", offline)
     if isinstance(err, openai.APIConnectionError):
-        return LLMError(f"Could not reach the model server at {where}.", "connection",
-                        "is it running? (e.g. `ollama serve`), or " + offline)
+        return LLMError(
+            f"Could not reach the model server at {where}.",
+            "connection",
+            "is it running? (e.g. `ollama serve`), or " + offline,
+        )
     status = getattr(err, "status_code", None)
     if status in (401, 403):
-        return LLMError(f"The model server at {where} refused the key (HTTP {status}).",
-                        "auth", "check PARLEY_LLM_API_KEY (or OPENAI_API_KEY)")
+        return LLMError(
+            f"The model server at {where} refused the key (HTTP {status}).",
+            "auth",
+            "check PARLEY_LLM_API_KEY (or OPENAI_API_KEY)",
+        )
     if status == 404:
-        return LLMError(f"The model server at {where} has no such model or path (HTTP 404).",
-                        "bad_request", "check PARLEY_MODEL and PARLEY_LLM_BASE_URL (it "
-                        "usually ends in /v1)")
+        return LLMError(
+            f"The model server at {where} has no such model or path (HTTP 404).",
+            "bad_request",
+            "check PARLEY_MODEL and PARLEY_LLM_BASE_URL (it usually ends in /v1)",
+        )
     if status == 429:
-        return LLMError(f"The model server at {where} is rate-limiting (HTTP 429) even after "
-                        "retries.", "rate_limit", "wait a minute, or " + offline)
+        return LLMError(
+            f"The model server at {where} is rate-limiting (HTTP 429) even after retries.",
+            "rate_limit",
+            "wait a minute, or " + offline,
+        )
     if status is not None and status < 500:
-        return LLMError(f"The model server rejected the request (HTTP {status}): "
-                        f"{str(err)[:200]}.", "bad_request")
+        return LLMError(
+            f"The model server rejected the request (HTTP {status}): {str(err)[:200]}.",
+            "bad_request",
+        )
     return LLMError(f"The model server at {where} failed (HTTP {status}).", "server", offline)

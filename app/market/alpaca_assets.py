@@ -33,8 +33,9 @@ TIMEOUT = 15.0
 _CLASSES = ("us_equity", "crypto")
 
 
-def use_alpaca_assets(settings: Any, symbols: Iterable[str],
-                      now: datetime | None = None) -> dict[str, str]:
+def use_alpaca_assets(
+    settings: Any, symbols: Iterable[str], now: datetime | None = None
+) -> dict[str, str]:
     """Record the asset class Alpaca gives each of ``symbols``; returns those recorded
     (symbol -> class). Nothing is asked without keys; nothing here raises."""
     if not getattr(settings, "alpaca_enabled", False):
@@ -45,8 +46,10 @@ def use_alpaca_assets(settings: Any, symbols: Iterable[str],
     for symbol, kind in found.items():
         register(symbol, kind)
     if classes and len(found) < len(wanted):
-        log.info("Alpaca lists no asset for %s: the bundled table decides",
-                 ", ".join(s for s in wanted if s not in found))
+        log.info(
+            "Alpaca lists no asset for %s: the bundled table decides",
+            ", ".join(s for s in wanted if s not in found),
+        )
     return found
 
 
@@ -62,8 +65,12 @@ def asset_classes(settings: Any, now: datetime | None = None) -> dict[str, str]:
     try:
         classes = _fetch(settings, url)
     except Exception as err:  # noqa: BLE001 - any failure: the table answers instead
-        log.warning("Alpaca's asset list is unavailable at %s (%s): asset classes come "
-                    "from the bundled table", url, _why(err))
+        log.warning(
+            "Alpaca's asset list is unavailable at %s (%s): asset classes come "
+            "from the bundled table",
+            url,
+            _why(err),
+        )
         return {}
     _write(path, {"url": url, "fetched": now.isoformat(), "classes": classes})
     log.info("Alpaca's asset list: %d assets from %s", len(classes), url)
@@ -79,9 +86,16 @@ def _fetch(settings: Any, url: str) -> dict[str, str]:
 
     # raw_data: tens of thousands of plain dicts, not pydantic models; no retries (the
     # list is optional, and a run's own first call retries and reports)
-    client = harden(TradingClient(settings.alpaca_key_id.get_secret_value(),
-                                  settings.alpaca_secret_key.get_secret_value(),
-                                  raw_data=True, url_override=url), TIMEOUT, retries=0)
+    client = harden(
+        TradingClient(
+            settings.alpaca_key_id.get_secret_value(),
+            settings.alpaca_secret_key.get_secret_value(),
+            raw_data=True,
+            url_override=url,
+        ),
+        TIMEOUT,
+        retries=0,
+    )
     out: dict[str, str] = {}
     try:
         for kind in (AssetClass.US_EQUITY, AssetClass.CRYPTO):
@@ -108,8 +122,11 @@ def _read(path: Path, url: str, now: datetime) -> dict[str, str] | None:
         classes = doc["classes"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if doc.get("url") != url or not isinstance(classes, dict) or \
-            not timedelta(0) <= now - fetched < KEEP:
+    if (
+        doc.get("url") != url
+        or not isinstance(classes, dict)
+        or not timedelta(0) <= now - fetched < KEEP
+    ):
         return None
     return {str(k): str(v) for k, v in classes.items() if v in _CLASSES}
 

@@ -39,8 +39,17 @@ FEEDS = ("iex", "sip")
 DEFAULT_FEED = "iex"
 _DAILY = {"1w": "1d", "1mo": "1d"}
 """Timeframes downloaded as daily bars."""
-_SPAN_DAYS = {"1m": 30, "5m": 90, "15m": 180, "30m": 365, "1h": 730, "4h": 1095,
-              "1d": 1826, "1w": 3652, "1mo": 7305}
+_SPAN_DAYS = {
+    "1m": 30,
+    "5m": 90,
+    "15m": 180,
+    "30m": 365,
+    "1h": 730,
+    "4h": 1095,
+    "1d": 1826,
+    "1w": 3652,
+    "1mo": 7305,
+}
 """Calendar days fetched when ``--from`` is not given (5 years of daily bars)."""
 _SIP_DELAY = pd.Timedelta(minutes=16)
 """Free plans may not ask for the last 15 minutes of the SIP feed."""
@@ -74,8 +83,10 @@ def alpaca_feed(data: object) -> str | None:
     if name != "alpaca":
         return None
     if (feed or DEFAULT_FEED) not in FEEDS:
-        raise DataError(f"--data {data}: Alpaca has no feed {feed!r} for stock bars. "
-                        "Use --data alpaca (the iex feed) or --data alpaca:sip.")
+        raise DataError(
+            f"--data {data}: Alpaca has no feed {feed!r} for stock bars. "
+            "Use --data alpaca (the iex feed) or --data alpaca:sip."
+        )
     return feed or DEFAULT_FEED
 
 
@@ -83,9 +94,17 @@ def cache_dir(settings: Any) -> Path:
     return Path(settings.home) / "cache" / "bars"
 
 
-def load_alpaca(symbols: Sequence[str], timeframe: str, *, start: Any = None, end: Any = None,
-                warmup_bars: int = 0, feed: str = DEFAULT_FEED, settings: Any = None,
-                now: pd.Timestamp | None = None) -> dict[str, pd.DataFrame]:
+def load_alpaca(
+    symbols: Sequence[str],
+    timeframe: str,
+    *,
+    start: Any = None,
+    end: Any = None,
+    warmup_bars: int = 0,
+    feed: str = DEFAULT_FEED,
+    settings: Any = None,
+    now: pd.Timestamp | None = None,
+) -> dict[str, pd.DataFrame]:
     """Bars of ``symbols`` at ``timeframe`` from Alpaca, through the cache.
 
     Args:
@@ -110,8 +129,9 @@ def load_alpaca(symbols: Sequence[str], timeframe: str, *, start: Any = None, en
     for symbol in dict.fromkeys(s.strip().upper() for s in symbols):
         ask = _ask(symbol, timeframe, feed, start, end, warmup_bars, utc_now)
         folder = cache_dir(settings) / ("crypto" if ask.crypto else feed) / ask.timeframe
-        out[symbol] = _cached(crypto if ask.crypto else stock, ask, folder,
-                              settings.alpaca_data_url)
+        out[symbol] = _cached(
+            crypto if ask.crypto else stock, ask, folder, settings.alpaca_data_url
+        )
     return out
 
 
@@ -120,19 +140,29 @@ def load_alpaca(symbols: Sequence[str], timeframe: str, *, start: Any = None, en
 
 def _clients(settings: Any) -> tuple[Any, Any]:
     if not settings.alpaca_enabled:
-        raise DataError("--data alpaca needs Alpaca keys: APCA_API_KEY_ID and "
-                        "APCA_API_SECRET_KEY are not set.",
-                        "Set both (free paper-trading keys work for market data), or leave "
-                        "out --data alpaca to use the bundled data.")
+        raise DataError(
+            "--data alpaca needs Alpaca keys: APCA_API_KEY_ID and APCA_API_SECRET_KEY are not set.",
+            "Set both (free paper-trading keys work for market data), or leave "
+            "out --data alpaca to use the bundled data.",
+        )
     from app.market.alpaca_clients import historical_clients
 
-    return historical_clients(settings.alpaca_key_id.get_secret_value(),
-                              settings.alpaca_secret_key.get_secret_value(),
-                              settings.alpaca_data_url)
+    return historical_clients(
+        settings.alpaca_key_id.get_secret_value(),
+        settings.alpaca_secret_key.get_secret_value(),
+        settings.alpaca_data_url,
+    )
 
 
-def _ask(symbol: str, timeframe: str, feed: str, start: Any, end: Any, warmup_bars: int,
-         utc_now: pd.Timestamp) -> _Ask:
+def _ask(
+    symbol: str,
+    timeframe: str,
+    feed: str,
+    start: Any,
+    end: Any,
+    warmup_bars: int,
+    utc_now: pd.Timestamp,
+) -> _Ask:
     inst = instrument(symbol)
     crypto, zone = inst.asset_class == "crypto", inst.timezone
     latest = utc_now - (_SIP_DELAY if feed == "sip" and not crypto else pd.Timedelta(0))
@@ -144,15 +174,16 @@ def _ask(symbol: str, timeframe: str, feed: str, start: Any, end: Any, warmup_ba
     else:
         first = t0 - _warmup_span(warmup_bars, timeframe, inst.around_the_clock)
     if first >= last:
-        raise DataError(f"There are no {symbol} bars to fetch from {first:%Y-%m-%d} to "
-                        f"{last:%Y-%m-%d}: --from must be before --to and before today.")
+        raise DataError(
+            f"There are no {symbol} bars to fetch from {first:%Y-%m-%d} to "
+            f"{last:%Y-%m-%d}: --from must be before --to and before today."
+        )
     return _Ask(symbol, _DAILY.get(timeframe, timeframe), feed, zone, first, last, now)
 
 
 def _day_end(ts: pd.Timestamp) -> pd.Timestamp:
     """A bare date means the whole day."""
-    return ts + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1) if ts == ts.normalize() \
-        else ts
+    return ts + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1) if ts == ts.normalize() else ts
 
 
 def _warmup_span(bars: int, timeframe: str, crypto: bool) -> pd.Timedelta:
@@ -188,16 +219,18 @@ def _cached(client: Any, ask: _Ask, folder: Path, url: str | None) -> pd.DataFra
         if held is not None:
             err.hint = (f"{err.hint} " if err.hint else "") + (
                 f"Bars up to {held.frame.index[-1]:%Y-%m-%d} are cached: --to with that date "
-                "runs on them without Alpaca.")
+                "runs on them without Alpaca."
+            )
         raise
-    window = frame.loc[ask.first:ask.last]
+    window = frame.loc[ask.first : ask.last]
     if window.empty:
         raise _no_bars(ask)
     return window
 
 
-def _refresh(client: Any, ask: _Ask, held: _Held | None, path: Path,
-             url: str | None) -> pd.DataFrame:
+def _refresh(
+    client: Any, ask: _Ask, held: _Held | None, path: Path, url: str | None
+) -> pd.DataFrame:
     if held is None or ask.first < held.first or len(held.frame) < 2:
         first, last = ask.first, max(ask.last, held.last) if held is not None else ask.last
         frame = _download(client, ask, first, last, url)
@@ -214,9 +247,13 @@ def _extend(client: Any, ask: _Ask, held: _Held, url: str | None) -> pd.DataFram
     """The cached bars plus the tail, from the last complete cached bar on."""
     since = held.frame.index[-2]
     tail = _download(client, ask, since, ask.last, url)
-    same = since in tail.index and (
-        (tail.loc[since, list(COLUMNS[:4])] - held.frame.loc[since, list(COLUMNS[:4])]).abs()
-        <= 1e-9 * held.frame.loc[since, "close"]).all()
+    same = (
+        since in tail.index
+        and (
+            (tail.loc[since, list(COLUMNS[:4])] - held.frame.loc[since, list(COLUMNS[:4])]).abs()
+            <= 1e-9 * held.frame.loc[since, "close"]
+        ).all()
+    )
     if not same:  # history was re-adjusted (a split or a dividend): fetch it whole
         return _download(client, ask, held.first, ask.last, url)
     return pd.concat([held.frame.loc[held.frame.index < since], tail])
@@ -245,15 +282,15 @@ def _write(path: Path, frame: pd.DataFrame, first: pd.Timestamp, last: pd.Timest
 # --------------------------------------------------------------------------- the download
 
 
-def _download(client: Any, ask: _Ask, first: pd.Timestamp, last: pd.Timestamp,
-              url: str | None) -> pd.DataFrame:
+def _download(
+    client: Any, ask: _Ask, first: pd.Timestamp, last: pd.Timestamp, url: str | None
+) -> pd.DataFrame:
     from alpaca.common.exceptions import APIError
     from requests.exceptions import RequestException
 
     request = _request(ask, first, last)
     try:
-        barset = client.get_crypto_bars(request) if ask.crypto else \
-            client.get_stock_bars(request)
+        barset = client.get_crypto_bars(request) if ask.crypto else client.get_stock_bars(request)
     except APIError as err:
         raise _refused(ask, err) from None
     except RequestException as err:
@@ -262,7 +299,8 @@ def _download(client: Any, ask: _Ask, first: pd.Timestamp, last: pd.Timestamp,
             f"{without_password(url or 'data.alpaca.markets')} "
             f"({type(err).__name__}) while fetching {ask.symbol}.",
             "Check the network connection (and APCA_API_DATA_URL, if set), then run the "
-            "command again.") from None
+            "command again.",
+        ) from None
     frame = bars_frame(barset.data.get(ask.symbol) or [], ask.zone)
     return frame[frame.index + TIMEFRAMES[ask.timeframe] <= ask.now]  # still forming: left out
 
@@ -273,17 +311,23 @@ def _request(ask: _Ask, first: pd.Timestamp, last: pd.Timestamp) -> Any:
     from alpaca.data.timeframe import TimeFrame, TimeFrameUnit
 
     unit = {"m": TimeFrameUnit.Minute, "h": TimeFrameUnit.Hour, "d": TimeFrameUnit.Day}
-    fields = {"symbol_or_symbols": ask.symbol,
-              "timeframe": TimeFrame(int(ask.timeframe[:-1]), unit[ask.timeframe[-1]]),
-              "start": _utc(first, ask.zone), "end": _utc(last, ask.zone)}
+    fields = {
+        "symbol_or_symbols": ask.symbol,
+        "timeframe": TimeFrame(int(ask.timeframe[:-1]), unit[ask.timeframe[-1]]),
+        "start": _utc(first, ask.zone),
+        "end": _utc(last, ask.zone),
+    }
     if ask.crypto:
         return CryptoBarsRequest(**fields)
     return StockBarsRequest(**fields, feed=DataFeed(ask.feed), adjustment=Adjustment.ALL)
 
 
 def _utc(local: pd.Timestamp, zone: str) -> Any:
-    return local.tz_localize(zone, nonexistent="shift_forward", ambiguous=False) \
-        .tz_convert("UTC").to_pydatetime()
+    return (
+        local.tz_localize(zone, nonexistent="shift_forward", ambiguous=False)
+        .tz_convert("UTC")
+        .to_pydatetime()
+    )
 
 
 def _refused(ask: _Ask, err: Any) -> DataError:
@@ -293,26 +337,36 @@ def _refused(ask: _Ask, err: Any) -> DataError:
     except (ValueError, KeyError, TypeError):  # the body was not Alpaca's JSON
         detail = f"HTTP {status}"
     if status in (401, 403):
-        sip = " and that your market data subscription covers the sip feed (or use " \
-            "--data alpaca for iex)" if ask.feed == "sip" and not ask.crypto else ""
-        return DataError(f"Alpaca refused the keys for {what} ({detail}).",
-                         f"Check APCA_API_KEY_ID and APCA_API_SECRET_KEY{sip}.")
+        sip = (
+            " and that your market data subscription covers the sip feed (or use "
+            "--data alpaca for iex)"
+            if ask.feed == "sip" and not ask.crypto
+            else ""
+        )
+        return DataError(
+            f"Alpaca refused the keys for {what} ({detail}).",
+            f"Check APCA_API_KEY_ID and APCA_API_SECRET_KEY{sip}.",
+        )
     if status == 429:
-        return DataError(f"Alpaca's rate limit stopped the download of {what} ({detail}, "
-                         "after alpaca-py's retries).",
-                         "Wait a minute and run the command again; bars already downloaded "
-                         "stay cached and are not fetched again.")
+        return DataError(
+            f"Alpaca's rate limit stopped the download of {what} ({detail}, "
+            "after alpaca-py's retries).",
+            "Wait a minute and run the command again; bars already downloaded "
+            "stay cached and are not fetched again.",
+        )
     if status in (400, 404, 422):
-        return DataError(f"Alpaca rejected the request for {what} ({detail}).",
-                         "Check the symbol: US stocks and ETFs like AAPL, crypto pairs like "
-                         "BTC/USD.")
-    return DataError(f"Alpaca's market data failed for {what} ({detail}).",
-                     "Try again in a while.")
+        return DataError(
+            f"Alpaca rejected the request for {what} ({detail}).",
+            "Check the symbol: US stocks and ETFs like AAPL, crypto pairs like BTC/USD.",
+        )
+    return DataError(f"Alpaca's market data failed for {what} ({detail}).", "Try again in a while.")
 
 
 def _no_bars(ask: _Ask) -> DataError:
     feed = "crypto" if ask.crypto else f"feed {ask.feed}"
-    return DataError(f"Alpaca has no {ask.timeframe} bars of {ask.symbol} from "
-                     f"{ask.first:%Y-%m-%d} to {ask.last:%Y-%m-%d} ({feed}).",
-                     "Check the symbol (US stocks and ETFs like AAPL, crypto pairs like "
-                     "BTC/USD) and choose dates when it traded.")
+    return DataError(
+        f"Alpaca has no {ask.timeframe} bars of {ask.symbol} from "
+        f"{ask.first:%Y-%m-%d} to {ask.last:%Y-%m-%d} ({feed}).",
+        "Check the symbol (US stocks and ETFs like AAPL, crypto pairs like "
+        "BTC/USD) and choose dates when it traded.",
+    )

@@ -12,9 +12,9 @@ if TYPE_CHECKING:
     from alpaca.data.historical import CryptoHistoricalDataClient, StockHistoricalDataClient
 
 
-def historical_clients(key_id: str, secret_key: str, url: str | None = None,
-                       timeout: float = 30.0
-                       ) -> tuple[StockHistoricalDataClient, CryptoHistoricalDataClient]:
+def historical_clients(
+    key_id: str, secret_key: str, url: str | None = None, timeout: float = 30.0
+) -> tuple[StockHistoricalDataClient, CryptoHistoricalDataClient]:
     """alpaca-py's historical data clients, stocks and crypto, on the same keys.
 
     ``url`` overrides the data API's base URL (``APCA_API_DATA_URL``: a proxy, or a test's
@@ -26,8 +26,10 @@ def historical_clients(key_id: str, secret_key: str, url: str | None = None,
 
     from app.http import harden
 
-    return (harden(StockHistoricalDataClient(key_id, secret_key, url_override=url), timeout),
-            harden(CryptoHistoricalDataClient(key_id, secret_key, url_override=url), timeout))
+    return (
+        harden(StockHistoricalDataClient(key_id, secret_key, url_override=url), timeout),
+        harden(CryptoHistoricalDataClient(key_id, secret_key, url_override=url), timeout),
+    )
 
 
 def bars_frame(rows: Sequence[Any], zone: str) -> pd.DataFrame:
@@ -38,6 +40,9 @@ def bars_frame(rows: Sequence[Any], zone: str) -> pd.DataFrame:
 
     index = pd.DatetimeIndex([r.timestamp for r in rows], tz="UTC").tz_convert(zone)
     values = [[r.open, r.high, r.low, r.close, r.volume] for r in rows]
-    return pd.DataFrame(values, columns=["open", "high", "low", "close", "volume"],
-                        dtype="float64",
-                        index=index.tz_localize(None).as_unit("us").rename("date"))
+    return pd.DataFrame(
+        values,
+        columns=["open", "high", "low", "close", "volume"],
+        dtype="float64",
+        index=index.tz_localize(None).as_unit("us").rename("date"),
+    )

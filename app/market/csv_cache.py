@@ -37,9 +37,16 @@ class CsvCache:
 
     def __init__(self, root: Path | None, folder: Path) -> None:
         self.root = root
-        self.index_path = None if root is None else root / (
-            f"index-v{VERSION}-" + hashlib.sha1(str(folder.resolve()).encode()).hexdigest()[:20]
-            + ".json")  # the version too: a digest remembered under another is not this one
+        self.index_path = (
+            None
+            if root is None
+            else root
+            / (
+                f"index-v{VERSION}-"
+                + hashlib.sha1(str(folder.resolve()).encode()).hexdigest()[:20]
+                + ".json"
+            )
+        )  # the version too: a digest remembered under another is not this one
         self.index: dict[str, list[Any]] = self._read_index()
         self.changed = False
 
@@ -86,8 +93,12 @@ class CsvCache:
         except (OSError, ValueError, KeyError, json.JSONDecodeError):
             return None
 
-    def put(self, key: str, frames: dict[str, tuple[np.ndarray, np.ndarray]],
-            warnings: list[DataWarning]) -> None:
+    def put(
+        self,
+        key: str,
+        frames: dict[str, tuple[np.ndarray, np.ndarray]],
+        warnings: list[DataWarning],
+    ) -> None:
         if self.root is None:
             return
         target = self.root / f"{key}.bars"
@@ -117,16 +128,20 @@ class CsvCache:
             return {}
 
 
-def _encode(frames: dict[str, tuple[np.ndarray, np.ndarray]], warnings: list[DataWarning]
-            ) -> bytes:
+def _encode(frames: dict[str, tuple[np.ndarray, np.ndarray]], warnings: list[DataWarning]) -> bytes:
     """Header (JSON: symbols with row counts, warnings), then dates int64, values float64."""
     symbols = [[s, int(len(d))] for s, (d, _) in frames.items()]
-    head = json.dumps({"symbols": symbols, "warnings": [
-        [w.symbol, w.date, w.problem] for w in warnings]}).encode()
-    dates = b"".join(np.ascontiguousarray(d.astype("datetime64[us]").view("int64")).tobytes()
-                     for d, _ in frames.values())
-    values = b"".join(np.ascontiguousarray(np.asarray(v, dtype=np.float64).T).tobytes()
-                      for _, v in frames.values())  # column by column, as pandas keeps them
+    head = json.dumps(
+        {"symbols": symbols, "warnings": [[w.symbol, w.date, w.problem] for w in warnings]}
+    ).encode()
+    dates = b"".join(
+        np.ascontiguousarray(d.astype("datetime64[us]").view("int64")).tobytes()
+        for d, _ in frames.values()
+    )
+    values = b"".join(
+        np.ascontiguousarray(np.asarray(v, dtype=np.float64).T).tobytes()
+        for _, v in frames.values()
+    )  # column by column, as pandas keeps them
     return _MAGIC + len(head).to_bytes(8, "little") + head + dates + values
 
 
@@ -134,7 +149,7 @@ def _decode(raw: bytes) -> tuple[dict[str, Any], list[DataWarning]]:
     if raw[:8] != _MAGIC:
         raise ValueError("not a cache entry")
     size = int.from_bytes(raw[8:16], "little")
-    head = json.loads(raw[16:16 + size])
+    head = json.loads(raw[16 : 16 + size])
     total = sum(n for _, n in head["symbols"])
     start = 16 + size
     dates = np.frombuffer(raw, dtype=np.int64, count=total, offset=start)
@@ -144,7 +159,7 @@ def _decode(raw: bytes) -> tuple[dict[str, Any], list[DataWarning]]:
     dates, values = dates.copy(), values.copy()  # writable, like a parse
     frames, row = {}, 0
     for symbol, n in head["symbols"]:
-        block = values[5 * row:5 * (row + n)].reshape(5, n)
-        frames[symbol] = (dates[row:row + n].view("datetime64[us]"), block.T)
+        block = values[5 * row : 5 * (row + n)].reshape(5, n)
+        frames[symbol] = (dates[row : row + n].view("datetime64[us]"), block.T)
         row += n
     return frames, [DataWarning(*w) for w in head["warnings"]]

@@ -23,8 +23,14 @@ REGIME_WARMUP = 150
 equal)."""
 
 
-def load_for_spec(spec: StrategySpec, data: str | Path | None = None, *, start: Any = None,
-                  end: Any = None, settings: Any = None) -> Bars:
+def load_for_spec(
+    spec: StrategySpec,
+    data: str | Path | None = None,
+    *,
+    start: Any = None,
+    end: Any = None,
+    settings: Any = None,
+) -> Bars:
     """Bars of every symbol in the spec's universe, resampled to its timeframe when coarser.
 
     Args:
@@ -42,15 +48,24 @@ def load_for_spec(spec: StrategySpec, data: str | Path | None = None, *, start: 
     """
     feed = alpaca_feed(data)
     if feed is not None:
-        frames = Bars(load_alpaca(list(spec.universe), spec.timeframe, start=start, end=end,
-                                  warmup_bars=history_bars(spec), feed=feed,
-                                  settings=settings))
+        frames = Bars(
+            load_alpaca(
+                list(spec.universe),
+                spec.timeframe,
+                start=start,
+                end=end,
+                warmup_bars=history_bars(spec),
+                feed=feed,
+                settings=settings,
+            )
+        )
     elif data is not None:
         frames = load_bars(data, symbols=list(spec.universe))
     else:
         frames = bundled_bars(spec.universe, getattr(spec, "universe_name", None), settings)
-    return frames.derive({symbol: _at_timeframe(frame, spec.timeframe)
-                          for symbol, frame in frames.items()})
+    return frames.derive(
+        {symbol: _at_timeframe(frame, spec.timeframe) for symbol, frame in frames.items()}
+    )
 
 
 def source_name(data: str | Path | None) -> str:
@@ -69,15 +84,17 @@ def history_bars(spec: StrategySpec) -> int:
     if spec.screen is not None:
         rules += [spec.screen.rank_by, spec.screen.filter]
     needs = [warmup(r) for r in rules if r is not None]
-    needs += [lvl.period for lvl in (spec.stop_loss, spec.take_profit, spec.trailing_stop)
-              if isinstance(lvl, AtrLevel)]
+    needs += [
+        lvl.period
+        for lvl in (spec.stop_loss, spec.take_profit, spec.trailing_stop)
+        if isinstance(lvl, AtrLevel)
+    ]
     if spec.regime is not None:
         needs.append(REGIME_WARMUP)
     return max(needs, default=0) + 1
 
 
-def bundled_bars(symbols: Any, universe_name: str | None = None,
-                 settings: Any = None) -> Bars:
+def bundled_bars(symbols: Any, universe_name: str | None = None, settings: Any = None) -> Bars:
     """The bundled bars of ``symbols``, as a spec's universe reads them: a named universe
     (``sp500``), or a list the sp500 bundle holds entirely (and the CSV files do not), comes
     from the sp500 bundle alone, so every symbol covers the same years; otherwise each
@@ -113,8 +130,10 @@ def bundled_bars(symbols: Any, universe_name: str | None = None,
 
 def _no_bundled(missing: list[str], settings: Any) -> DataError:
     """No bundled data for some symbols; with Alpaca keys, a hint to download them."""
-    known = (f"Bundled: {', '.join(bundled_symbols())}, SPY (1999-2020) and the "
-             f"{len(universe_symbols())} stocks of the sp500 universe (2013-2018).")
+    known = (
+        f"Bundled: {', '.join(bundled_symbols())}, SPY (1999-2020) and the "
+        f"{len(universe_symbols())} stocks of the sp500 universe (2013-2018)."
+    )
     if settings is None:
         from app.config import load_settings
 
@@ -123,10 +142,13 @@ def _no_bundled(missing: list[str], settings: Any) -> DataError:
         return DataError(
             f"No data for {', '.join(missing)} in the bundled data. {known}",
             f"Alpaca keys are set: add --data alpaca to download {', '.join(missing)} "
-            f"(cached in {cache_dir(settings)}), or pass --data with a CSV file or folder.")
-    return DataError(f"No data for {', '.join(missing)} in the bundled data. {known} Pass "
-                     "--data with a "
-                     "CSV file or folder, or set Alpaca keys and use --data alpaca.")
+            f"(cached in {cache_dir(settings)}), or pass --data with a CSV file or folder.",
+        )
+    return DataError(
+        f"No data for {', '.join(missing)} in the bundled data. {known} Pass "
+        "--data with a "
+        "CSV file or folder, or set Alpaca keys and use --data alpaca."
+    )
 
 
 def _at_timeframe(frame: pd.DataFrame, timeframe: str) -> pd.DataFrame:

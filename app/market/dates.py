@@ -10,8 +10,7 @@ from app.errors import ParleyError
 from app.market.errors import DataError
 
 
-def parse_date(value: Any, flag: str,
-               error: type[ParleyError] = DataError) -> pd.Timestamp | None:
+def parse_date(value: Any, flag: str, error: type[ParleyError] = DataError) -> pd.Timestamp | None:
     """``value`` as a naive timestamp; None when it is empty.
 
     Args:

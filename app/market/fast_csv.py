@@ -31,8 +31,11 @@ def read_standard(data: bytes) -> tuple[np.ndarray, np.ndarray] | None:
     import pyarrow.csv as pcsv
 
     try:
-        table = pcsv.read_csv(pa.py_buffer(data), read_options=pcsv.ReadOptions(
-            use_threads=False), parse_options=pcsv.ParseOptions(newlines_in_values=False))
+        table = pcsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pcsv.ReadOptions(use_threads=False),
+            parse_options=pcsv.ParseOptions(newlines_in_values=False),
+        )
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError):
         return None
     names = {str(n).strip().lower().lstrip("\ufeff"): n for n in table.column_names}
@@ -52,8 +55,9 @@ def _dates(column: Any) -> np.ndarray | None:
     import pyarrow as pa
 
     kind = column.type
-    if column.null_count or not (pa.types.is_date32(kind) or (
-            pa.types.is_timestamp(kind) and kind.tz is None)):
+    if column.null_count or not (
+        pa.types.is_date32(kind) or (pa.types.is_timestamp(kind) and kind.tz is None)
+    ):
         return None  # text, offsets, empty dates: the careful path
     dates: np.ndarray = column.to_numpy().astype(f"datetime64[{INDEX_UNIT}]")
     return dates
@@ -72,8 +76,9 @@ def _values(table: Any, columns: list[str]) -> np.ndarray | None:
     return out
 
 
-def load_files(files: list[Path], careful: Callable[[Path], Any], frame: Callable[..., Any]
-               ) -> list[Any]:
+def load_files(
+    files: list[Path], careful: Callable[[Path], Any], frame: Callable[..., Any]
+) -> list[Any]:
     """Each file's :class:`Bars`, through the content-keyed cache, the quick reader, or
     ``careful`` (the loader's own path) for anything the quick one declines.
 
@@ -106,8 +111,9 @@ def _release_arrow_memory() -> None:
         pa.default_memory_pool().release_unused()
 
 
-def _load_one(path: Path, cache: Any, careful: Callable[[Path], Any]
-              ) -> tuple[dict[str, Any], list[Any]]:
+def _load_one(
+    path: Path, cache: Any, careful: Callable[[Path], Any]
+) -> tuple[dict[str, Any], list[Any]]:
     from app.market.loader import symbol_from_stem
     from app.market.quality import repair_bars
 

@@ -44,9 +44,24 @@ TIMEFRAMES: dict[str, pd.Timedelta] = {
 """Timeframe codes, finest first, with their nominal bar length."""
 
 _ALIASES = {
-    "1min": "1m", "5min": "5m", "15min": "15m", "30min": "30m", "60m": "1h", "60min": "1h",
-    "240m": "4h", "d": "1d", "1day": "1d", "daily": "1d", "24h": "1d", "w": "1w", "1wk": "1w",
-    "weekly": "1w", "1mon": "1mo", "1month": "1mo", "monthly": "1mo", "hourly": "1h",
+    "1min": "1m",
+    "5min": "5m",
+    "15min": "15m",
+    "30min": "30m",
+    "60m": "1h",
+    "60min": "1h",
+    "240m": "4h",
+    "d": "1d",
+    "1day": "1d",
+    "daily": "1d",
+    "24h": "1d",
+    "w": "1w",
+    "1wk": "1w",
+    "weekly": "1w",
+    "1mon": "1mo",
+    "1month": "1mo",
+    "monthly": "1mo",
+    "hourly": "1h",
 }
 _AGG = {"open": "first", "high": "max", "low": "min", "close": "last", "volume": "sum"}
 _STEM_SUFFIX = re.compile(
@@ -167,8 +182,10 @@ def _load_file(path: Path) -> Bars:
         _check_order(dates[rows], lines[rows], where)
         fixed = repair_bars(values[rows], dates[rows].to_numpy(), sym)
         if not fixed.keep.any():
-            raise DataError(f"{where} has no usable bar: every row lacks a price or the "
-                            "volume. Fill in the empty fields.")
+            raise DataError(
+                f"{where} has no usable bar: every row lacks a price or the "
+                "volume. Fill in the empty fields."
+            )
         frames[sym] = _frame(fixed.values, dates[rows][fixed.keep])
         flagged += fixed.warnings
     return Bars(frames, flagged)
@@ -338,16 +355,30 @@ def _check_rows(
     if bad_price.any():
         row = int(np.argmax(bad_price.any(axis=1)))
         col = int(np.argmax(bad_price[row]))
-        raise _bar_error(where, dates, lines, row, f"{PRICES[col]} is {prices[row, col]:g}; "
-                         "prices must be above zero. Fix or remove the row.")
+        raise _bar_error(
+            where,
+            dates,
+            lines,
+            row,
+            f"{PRICES[col]} is {prices[row, col]:g}; "
+            "prices must be above zero. Fix or remove the row.",
+        )
     if bad_volume.any():
         row = int(np.argmax(bad_volume))
-        raise _bar_error(where, dates, lines, row, f"volume is {v[row]:g}; it cannot be "
-                         "negative. Fix or remove the row.")
+        raise _bar_error(
+            where,
+            dates,
+            lines,
+            row,
+            f"volume is {v[row]:g}; it cannot be negative. Fix or remove the row.",
+        )
 
 
 def _bar_error(
-    where: Callable[[int], str], dates: pd.DatetimeIndex, lines: np.ndarray, row: int,
+    where: Callable[[int], str],
+    dates: pd.DatetimeIndex,
+    lines: np.ndarray,
+    row: int,
     problem: str,
 ) -> DataError:
     return DataError(f"{where(row)}, bar {_fmt(dates[row])} (line {lines[row]}): {problem}")
@@ -374,8 +405,12 @@ def _check_order(dates: pd.DatetimeIndex, lines: np.ndarray, where: str) -> None
 def _frame(values: np.ndarray, dates: pd.DatetimeIndex | np.ndarray) -> pd.DataFrame:
     """A bar frame over ``values`` (n x 5), without a copy when they are column-major."""
     index = pd.DatetimeIndex(dates, name="date")
-    return pd.DataFrame(np.asfortranarray(values, dtype=np.float64), index=index,
-                        columns=_column_index(), copy=False)
+    return pd.DataFrame(
+        np.asfortranarray(values, dtype=np.float64),
+        index=index,
+        columns=_column_index(),
+        copy=False,
+    )
 
 
 _COLUMN_INDEX: list[pd.Index] = []
@@ -389,8 +424,9 @@ def _column_index() -> pd.Index:
 
 
 def _fmt(ts: pd.Timestamp) -> str:
-    text: str = ts.strftime("%Y-%m-%d") if ts == ts.normalize() else \
-        ts.strftime("%Y-%m-%d %H:%M:%S")
+    text: str = (
+        ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M:%S")
+    )
     return text
 
 
@@ -422,9 +458,7 @@ def normalize_timeframe(timeframe: str) -> str:
     code = timeframe.strip().lower().replace(" ", "")
     code = _ALIASES.get(code, code)
     if code not in TIMEFRAMES:
-        raise DataError(
-            f"Unknown timeframe {timeframe!r}. Use one of: {', '.join(TIMEFRAMES)}."
-        )
+        raise DataError(f"Unknown timeframe {timeframe!r}. Use one of: {', '.join(TIMEFRAMES)}.")
     return code
 
 
@@ -499,8 +533,11 @@ class Aligned(dict[str, pd.DataFrame]):
     """Frames cut to their common date range; ``lost`` says how many bars each gave up."""
 
     def __init__(
-        self, frames: Mapping[str, pd.DataFrame], lost: Mapping[str, int],
-        start: pd.Timestamp, end: pd.Timestamp,
+        self,
+        frames: Mapping[str, pd.DataFrame],
+        lost: Mapping[str, int],
+        start: pd.Timestamp,
+        end: pd.Timestamp,
     ) -> None:
         super().__init__(frames)
         self.lost = dict(lost)
@@ -527,11 +564,10 @@ def align(frames: Mapping[str, pd.DataFrame]) -> Aligned:
     start = max(df.index[0] for df in frames.values())
     end = min(df.index[-1] for df in frames.values())
     if start > end:
-        spans = "; ".join(f"{s} {_fmt(df.index[0])} to {_fmt(df.index[-1])}"
-                          for s, df in frames.items())
-        raise DataError(
-            f"The symbols share no dates ({spans}). Choose symbols whose data overlap."
+        spans = "; ".join(
+            f"{s} {_fmt(df.index[0])} to {_fmt(df.index[-1])}" for s, df in frames.items()
         )
+        raise DataError(f"The symbols share no dates ({spans}). Choose symbols whose data overlap.")
     cut = {s: df.loc[start:end] for s, df in frames.items()}
     lost = {s: len(frames[s]) - len(df) for s, df in cut.items()}
     return Aligned(cut, lost, start, end)

@@ -49,9 +49,12 @@ class DataWarning:
 class Bars(dict[str, "pd.DataFrame"]):  # pandas is imported only where frames are made
     """Symbol -> bar frame, with the data's warnings and caveats (e.g. survivorship bias)."""
 
-    def __init__(self, frames: Mapping[str, pd.DataFrame] | None = None,
-                 warnings: list[DataWarning] | None = None,
-                 caveats: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        frames: Mapping[str, pd.DataFrame] | None = None,
+        warnings: list[DataWarning] | None = None,
+        caveats: list[str] | None = None,
+    ) -> None:
         super().__init__(frames or {})
         self.warnings: list[DataWarning] = list(warnings or [])
         self.caveats: list[str] = list(caveats or [])
@@ -121,8 +124,13 @@ def _fix_ranges(values: np.ndarray, keep: np.ndarray) -> list[tuple[int, str]]:
             v = values[row, col]
             if not lo * (1 - _TOLERANCE) <= v <= h * (1 + _TOLERANCE):
                 values[row, col] = min(max(v, lo), h)
-                notes.append((int(row), f"{name} {v:g} outside the bar's range "
-                              f"({lo:g} to {h:g}): set to {values[row, col]:g}"))
+                notes.append(
+                    (
+                        int(row),
+                        f"{name} {v:g} outside the bar's range "
+                        f"({lo:g} to {h:g}): set to {values[row, col]:g}",
+                    )
+                )
     return notes
 
 
@@ -135,7 +143,12 @@ def _jumps(values: np.ndarray, keep: np.ndarray) -> list[tuple[int, str]]:
     moves = np.diff(np.log(close))
     sigma = 1.4826 * float(np.median(np.abs(moves - np.median(moves))))
     limit = max(JUMP_LOG, JUMP_SIGMAS * sigma)
-    return [(int(rows[i + 1]), f"close moved {np.expm1(moves[i]):+.0%} in one bar "
-             "(kept): a real move, or an unadjusted split or spin-off; check before "
-             "trusting returns across it")
-            for i in np.flatnonzero(np.abs(moves) > limit)]
+    return [
+        (
+            int(rows[i + 1]),
+            f"close moved {np.expm1(moves[i]):+.0%} in one bar "
+            "(kept): a real move, or an unadjusted split or spin-off; check before "
+            "trusting returns across it",
+        )
+        for i in np.flatnonzero(np.abs(moves) > limit)
+    ]

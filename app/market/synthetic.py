@@ -64,8 +64,7 @@ def iter_synthetic_market(
     market = np.random.default_rng([seed, 0]).standard_normal(n_bars) * _MARKET_VOL
     width = max(3, len(str(n_symbols - 1)))
     for i in range(n_symbols):
-        yield f"SYN{i:0{width}d}", _random_walk(np.random.default_rng([seed, 1, i]), market,
-                                                index)
+        yield f"SYN{i:0{width}d}", _random_walk(np.random.default_rng([seed, 1, i]), market, index)
 
 
 def _random_walk(

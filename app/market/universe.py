@@ -133,8 +133,7 @@ def load_macro() -> Bars:
 def _check(name: str) -> str:
     key = name.strip().lower()
     if key not in UNIVERSES:
-        raise DataError(f"No bundled universe {name!r}. Bundled universes: "
-                        f"{', '.join(UNIVERSES)}.")
+        raise DataError(f"No bundled universe {name!r}. Bundled universes: {', '.join(UNIVERSES)}.")
     return key
 
 
@@ -148,8 +147,10 @@ def _read(path: Path) -> Any:
     try:
         return pq.read_table(path)
     except OSError as exc:
-        raise DataError(f"Cannot read the bundled data file {path}: {exc}. Reinstall Parley, "
-                        "or rebuild it with scripts/bundle_market_data.py.") from None
+        raise DataError(
+            f"Cannot read the bundled data file {path}: {exc}. Reinstall Parley, "
+            "or rebuild it with scripts/bundle_market_data.py."
+        ) from None
 
 
 def _symbol_bounds(table: Any) -> dict[str, tuple[int, int]]:
@@ -177,8 +178,10 @@ def _wanted(symbols: Any, bounds: Mapping[str, Any], name: str) -> list[str]:
     keys = list(dict.fromkeys(s.strip().upper() for s in wanted))
     missing = [s for s in keys if s not in bounds]
     if missing:
-        raise DataError(f"The bundled {name} universe has no {', '.join(missing)}. It holds "
-                        f"the {len(bounds)} S&P 500 members of February 2018.")
+        raise DataError(
+            f"The bundled {name} universe has no {', '.join(missing)}. It holds "
+            f"the {len(bounds)} S&P 500 members of February 2018."
+        )
     return keys
 
 

@@ -106,8 +106,18 @@ class RegimeConfig:
     def __post_init__(self) -> None:
         if self.model not in ("switching", "fitted"):
             raise ValueError("RegimeConfig.model must be 'switching' or 'fitted'")
-        positive = ("n_states", "window", "warmup", "refit_every", "n_iter", "vol_bars",
-                    "scale_bars", "er_bars", "volume_bars", "filter_bars")
+        positive = (
+            "n_states",
+            "window",
+            "warmup",
+            "refit_every",
+            "n_iter",
+            "vol_bars",
+            "scale_bars",
+            "er_bars",
+            "volume_bars",
+            "filter_bars",
+        )
         for name in positive:
             if getattr(self, name) < 1:
                 raise ValueError(f"RegimeConfig.{name} must be at least 1")

@@ -47,15 +47,17 @@ class _SwitchingEngine:
         self._seen = 0
         self._prev = -1
 
-    def push_many(self, z: np.ndarray, dev: np.ndarray, df: np.ndarray | None = None
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def push_many(
+        self, z: np.ndarray, dev: np.ndarray, df: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Labels, confidences and (m, 4) probabilities of the next ``m`` bars (``df``:
         their fitted degrees of freedom, with ``fit_tails``)."""
         m = len(z)
         ok = np.isfinite(z) & np.isfinite(dev)
         probs = np.zeros((m, len(REGIMES)))
-        probs[ok] = self._filter.run(frame_probs(z[ok], dev[ok], self.sw,
-                                                 None if df is None else df[ok]))
+        probs[ok] = self._filter.run(
+            frame_probs(z[ok], dev[ok], self.sw, None if df is None else df[ok])
+        )
         best = decide(probs, self.sw)
         conf = probs[np.arange(m), best]
         prev = np.concatenate(([self._prev], best[:-1]))
@@ -73,8 +75,10 @@ class _SwitchingEngine:
 
 
 def _readings(labels: np.ndarray, conf: np.ndarray, probs: np.ndarray) -> list[RegimeReading]:
-    return [RegimeReading(lab, c, tuple(p))
-            for lab, c, p in zip(labels.tolist(), conf.tolist(), probs.tolist(), strict=True)]
+    return [
+        RegimeReading(lab, c, tuple(p))
+        for lab, c, p in zip(labels.tolist(), conf.tolist(), probs.tolist(), strict=True)
+    ]
 
 
 def detect_regimes(
@@ -104,15 +108,19 @@ def detect_regimes(
         z, dev = switching_features(close, config.switching)
         df = switching_tails(close, config.switching)
         labels, conf, _ = _SwitchingEngine(config).push_many(z, dev, df)
-        return pd.DataFrame({"regime": pd.Series(labels, index=frame.index, dtype=object),
-                             "confidence": conf}, index=frame.index)
+        return pd.DataFrame(
+            {"regime": pd.Series(labels, index=frame.index, dtype=object), "confidence": conf},
+            index=frame.index,
+        )
     feats = frame_features(frame, config)
     engine = FittedEngine(config, seed)
     x = feats.hmm_matrix()
     readings = [engine.push(x[t], float(feats.z[t]), float(feats.er[t])) for t in range(len(x))]
     return pd.DataFrame(
-        {"regime": pd.Series([r.regime for r in readings], index=frame.index, dtype=object),
-         "confidence": np.array([r.confidence for r in readings], dtype=float)},
+        {
+            "regime": pd.Series([r.regime for r in readings], index=frame.index, dtype=object),
+            "confidence": np.array([r.confidence for r in readings], dtype=float),
+        },
         index=frame.index,
     )
 
@@ -150,8 +158,9 @@ class RegimeTracker:
         self._bars.append(row)
         o, h, lo, c, v = np.array(self._bars).T
         feats = compute_features(o, h, lo, c, v, self.config)
-        self.last = self._engine.push(feats.hmm_matrix()[-1], float(feats.z[-1]),
-                                      float(feats.er[-1]))
+        self.last = self._engine.push(
+            feats.hmm_matrix()[-1], float(feats.z[-1]), float(feats.er[-1])
+        )
         return self.last
 
     def update_many(
@@ -166,8 +175,18 @@ class RegimeTracker:
 
         The same readings as calling :meth:`update` bar by bar, computed with vectorised
         features (a replay or a catch-up after a restart)."""
-        new = np.column_stack([np.asarray(a, dtype=float) for a in (
-            open_, high, low, close, np.ones(len(close)) if volume is None else volume)])
+        new = np.column_stack(
+            [
+                np.asarray(a, dtype=float)
+                for a in (
+                    open_,
+                    high,
+                    low,
+                    close,
+                    np.ones(len(close)) if volume is None else volume,
+                )
+            ]
+        )
         if len(new) == 0:
             return []
         if not np.isfinite(new[:, :4]).all() or new[:, :4].min() <= 0:
@@ -177,16 +196,21 @@ class RegimeTracker:
         if self._switching is not None:
             z, dev = switching_features(rows[:, 3], self.config.switching)
             df = switching_tails(rows[:, 3], self.config.switching)
-            readings = _readings(*self._switching.push_many(
-                z[len(old):], dev[len(old):], None if df is None else df[len(old):]))
+            readings = _readings(
+                *self._switching.push_many(
+                    z[len(old) :], dev[len(old) :], None if df is None else df[len(old) :]
+                )
+            )
             self._keep(rows)
             self.last = readings[-1]
             return readings
         o, h, lo, c, v = rows.T
         feats = compute_features(o, h, lo, c, v, self.config)
         x = feats.hmm_matrix()
-        readings = [self._engine.push(x[t], float(feats.z[t]), float(feats.er[t]))
-                    for t in range(len(old), len(rows))]
+        readings = [
+            self._engine.push(x[t], float(feats.z[t]), float(feats.er[t]))
+            for t in range(len(old), len(rows))
+        ]
         self._keep(rows)
         self.last = readings[-1]
         return readings
@@ -202,8 +226,9 @@ def _check_frame(frame: pd.DataFrame, config: RegimeConfig) -> None:
     need = ["open", "high", "low", "close"] + (["volume"] if config.use_volume else [])
     missing = [c for c in need if c not in frame.columns]
     if missing:
-        raise RegimeError(f"Regime detection needs the columns {', '.join(need)}; "
-                          f"missing {', '.join(missing)}.")
+        raise RegimeError(
+            f"Regime detection needs the columns {', '.join(need)}; missing {', '.join(missing)}."
+        )
     for c in ("open", "high", "low", "close"):
         values = frame[c].to_numpy(dtype=float)
         if len(values) and (not np.isfinite(values).all() or values.min() <= 0):
@@ -214,7 +239,8 @@ def frame_features(frame: pd.DataFrame, config: RegimeConfig) -> Features:
     """Checked features of a bar frame (the fitted model's)."""
     _check_frame(frame, config)
     prices = frame[["open", "high", "low", "close"]].to_numpy(dtype=float)
-    volume = (frame["volume"].to_numpy(dtype=float) if "volume" in frame.columns
-              else np.ones(len(frame)))
+    volume = (
+        frame["volume"].to_numpy(dtype=float) if "volume" in frame.columns else np.ones(len(frame))
+    )
     o, h, lo, c = prices.T
     return compute_features(o, h, lo, c, volume, config)

@@ -50,8 +50,12 @@ class JointFilter:
         self._means = means[index]
         self._inv_var = 1.0 / variances[index]
         self._log_norm = -0.5 * np.log(variances[index]).sum(axis=1)
-        self._drift = np.array([config.trend_drift if d == UP else -config.trend_drift
-                                if d == DOWN else 0.0 for _, d in states])
+        self._drift = np.array(
+            [
+                config.trend_drift if d == UP else -config.trend_drift if d == DOWN else 0.0
+                for _, d in states
+            ]
+        )
         self._named = np.zeros((n, len(REGIMES)))
         self._named[np.arange(n), [d for _, d in states]] = 1.0
         self._alpha = np.full(n, 1.0 / n)

@@ -73,14 +73,18 @@ class FittedEngine:
         for cls in present:
             sel = live & (fit.classes == cls)
             w = fit.share[sel]
-            self._memory[cls] = (np.average(fit.means[sel], axis=0, weights=w),
-                                 np.average(fit.variances[sel], axis=0, weights=w))
+            self._memory[cls] = (
+                np.average(fit.means[sel], axis=0, weights=w),
+                np.average(fit.variances[sel], axis=0, weights=w),
+            )
         missing = sorted(c for c in self._memory if c not in present)
         if not missing:
             return fit.means, fit.variances, fit.classes
-        return (np.vstack([fit.means, *[self._memory[c][0] for c in missing]]),
-                np.vstack([fit.variances, *[self._memory[c][1] for c in missing]]),
-                np.concatenate([fit.classes, missing]))
+        return (
+            np.vstack([fit.means, *[self._memory[c][0] for c in missing]]),
+            np.vstack([fit.variances, *[self._memory[c][1] for c in missing]]),
+            np.concatenate([fit.classes, missing]),
+        )
 
     def _label(self, probs: np.ndarray, er: float) -> RegimeReading:
         cfg = self.config
@@ -97,7 +101,10 @@ class FittedEngine:
 
 
 def _with_wild_state(
-    means: np.ndarray, variances: np.ndarray, classes: np.ndarray, x: np.ndarray,
+    means: np.ndarray,
+    variances: np.ndarray,
+    classes: np.ndarray,
+    x: np.ndarray,
     config: RegimeConfig,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Add a high-volatility state when neither the fit nor memory has one.
@@ -109,5 +116,8 @@ def _with_wild_state(
     var = variances.mean(axis=0)
     wild = centre.copy()
     wild[0] += np.log(config.hv_ratio) + np.sqrt(var[0])
-    return (np.vstack([means, wild]), np.vstack([variances, var]),
-            np.concatenate([classes, [HIGH_VOLATILITY]]))
+    return (
+        np.vstack([means, wild]),
+        np.vstack([variances, var]),
+        np.concatenate([classes, [HIGH_VOLATILITY]]),
+    )

@@ -103,19 +103,23 @@ class RegimeFilter:
         seen = f"market {_NAMES[regime]} (confidence {confidence:.0%})"
         if regime == TRANSITION:
             if spec.transition == "block":
-                return RegimeVerdict(False, min_conviction,
-                                     f"{seen}: the spec opens nothing in a transition")
+                return RegimeVerdict(
+                    False, min_conviction, f"{seen}: the spec opens nothing in a transition"
+                )
             if spec.transition == "raise":
                 needed = min(100, min_conviction + spec.transition_raise)
-                return RegimeVerdict(True, needed, f"{seen}: minimum conviction raised by "
-                                     f"{spec.transition_raise} to {needed}")
-            return RegimeVerdict(True, min_conviction, f"{seen}: the spec trades through "
-                                 "transitions")
+                return RegimeVerdict(
+                    True,
+                    needed,
+                    f"{seen}: minimum conviction raised by {spec.transition_raise} to {needed}",
+                )
+            return RegimeVerdict(
+                True, min_conviction, f"{seen}: the spec trades through transitions"
+            )
         if regime in spec.allow:
             return RegimeVerdict(True, min_conviction, f"{seen}: allowed by the spec")
         allowed = ", ".join(_NAMES[r] for r in spec.allow) or "none"
-        return RegimeVerdict(False, min_conviction,
-                             f"{seen}: the spec only enters when {allowed}")
+        return RegimeVerdict(False, min_conviction, f"{seen}: the spec only enters when {allowed}")
 
 
 # --------------------------------------------------------------------------- engine adapter
@@ -146,8 +150,9 @@ class RegimeGate:
 
     name = "regime"
 
-    def __init__(self, spec: StrategySpec, config: RegimeConfig | None = None,
-                 seed: int = 0) -> None:
+    def __init__(
+        self, spec: StrategySpec, config: RegimeConfig | None = None, seed: int = 0
+    ) -> None:
         self.filter = RegimeFilter(spec.regime)
         self.benchmark = spec.regime.benchmark if spec.regime is not None else None
         self.min_conviction = spec.agents.min_conviction if spec.agents is not None else 0
@@ -169,50 +174,84 @@ class RegimeGate:
     def reading(self, candidate: Any) -> RegimeReading:
         """The regime at the candidate's bar (of its symbol, or of the spec's benchmark)."""
         if self.benchmark is None:
-            return self._advance(candidate.symbol, candidate.bars.index,
-                                 candidate.bars.open, candidate.bars.high, candidate.bars.low,
-                                 candidate.bars.close, candidate.bars.volume, None)
+            return self._advance(
+                candidate.symbol,
+                candidate.bars.index,
+                candidate.bars.open,
+                candidate.bars.high,
+                candidate.bars.low,
+                candidate.bars.close,
+                candidate.bars.volume,
+                None,
+            )
         frame = self._universe.get(self.benchmark.upper())
         if frame is None:
             return WARMING_UP
         index = frame.index.to_numpy(dtype="datetime64[ns]")
         cols = [frame[c].to_numpy(dtype=float) for c in ("open", "high", "low", "close")]
-        volume = (frame["volume"].to_numpy(dtype=float) if "volume" in frame.columns
-                  else np.ones(len(frame)))
+        volume = (
+            frame["volume"].to_numpy(dtype=float)
+            if "volume" in frame.columns
+            else np.ones(len(frame))
+        )
         open_, high, low, close = cols
-        return self._advance(self.benchmark.upper(), index, open_, high, low, close, volume,
-                             int(candidate.time_ns))
+        return self._advance(
+            self.benchmark.upper(), index, open_, high, low, close, volume, int(candidate.time_ns)
+        )
 
     def view(self, candidate: Any) -> RegimeAtBar:
         r = self.reading(candidate)
-        raise_by = self.filter.spec.transition_raise if (
-            r.regime == TRANSITION and self.filter.spec.transition == "raise") else 0
-        return RegimeAtBar(r.regime, r.confidence, r.regime == TRANSITION, raise_by,
-                           r.most_likely)
+        raise_by = (
+            self.filter.spec.transition_raise
+            if (r.regime == TRANSITION and self.filter.spec.transition == "raise")
+            else 0
+        )
+        return RegimeAtBar(r.regime, r.confidence, r.regime == TRANSITION, raise_by, r.most_likely)
 
     def decide(self, candidate: Any) -> Any:
         from app.execution.gate import Decision
 
         r = self.reading(candidate)
         verdict = self.filter.check(r.regime, r.confidence, self.min_conviction)
-        record = RegimeRecord(regime=r.regime, confidence=round(r.confidence, 4),
-                              most_likely=r.most_likely,
-                              min_conviction_needed=verdict.min_conviction_needed,
-                              reason=verdict.reason)
-        return Decision(approved=verdict.allowed, size_factor=1.0 if verdict.allowed else 0.0,
-                        reasons=(f"regime: {verdict.reason}",), record=record)
+        record = RegimeRecord(
+            regime=r.regime,
+            confidence=round(r.confidence, 4),
+            most_likely=r.most_likely,
+            min_conviction_needed=verdict.min_conviction_needed,
+            reason=verdict.reason,
+        )
+        return Decision(
+            approved=verdict.allowed,
+            size_factor=1.0 if verdict.allowed else 0.0,
+            reasons=(f"regime: {verdict.reason}",),
+            record=record,
+        )
 
-    def _advance(self, key: str, index: np.ndarray, open_: np.ndarray, high: np.ndarray,
-                 low: np.ndarray, close: np.ndarray, volume: np.ndarray,
-                 until_ns: int | None) -> RegimeReading:
+    def _advance(
+        self,
+        key: str,
+        index: np.ndarray,
+        open_: np.ndarray,
+        high: np.ndarray,
+        low: np.ndarray,
+        close: np.ndarray,
+        volume: np.ndarray,
+        until_ns: int | None,
+    ) -> RegimeReading:
         tracker, fed = self._trackers.get(key) or (RegimeTracker(self.config, self.seed), -1)
         times = np.asarray(index, dtype="datetime64[ns]").view("int64")
         start = int(np.searchsorted(times, fed, side="right"))
-        stop = len(times) if until_ns is None else int(np.searchsorted(times, until_ns,
-                                                                        side="right"))
+        stop = (
+            len(times) if until_ns is None else int(np.searchsorted(times, until_ns, side="right"))
+        )
         if stop > start:
-            tracker.update_many(open_[start:stop], high[start:stop], low[start:stop],
-                                close[start:stop], volume[start:stop])
+            tracker.update_many(
+                open_[start:stop],
+                high[start:stop],
+                low[start:stop],
+                close[start:stop],
+                volume[start:stop],
+            )
             fed = int(times[stop - 1])
         self._trackers[key] = (tracker, fed)
         return tracker.last
@@ -234,10 +273,10 @@ def refuse_missing_benchmark(benchmark: str | None, symbols: list[str]) -> None:
 
 
 def _benchmark_missing(benchmark: str, symbols: list[str]) -> ParleyError:
-    shown = ", ".join(symbols[:8]) + (f" and {len(symbols) - 8} more" if len(symbols) > 8
-                                      else "")
+    shown = ", ".join(symbols[:8]) + (f" and {len(symbols) - 8} more" if len(symbols) > 8 else "")
     return ParleyError(
         f"regime benchmark {benchmark}: the regime filter reads {benchmark}'s bars from the "
         f"run's own symbols, and {benchmark} is not one of them ({shown})",
         f"add {benchmark} to the universe (and the data), or drop `benchmark {benchmark}` to "
-        "read each symbol's own regime")
+        "read each symbol's own regime",
+    )

@@ -63,9 +63,18 @@ def fit_states(x: np.ndarray, er: np.ndarray, config: RegimeConfig, seed: int) -
     scale = np.where(scale > 0, scale, 1.0)
     xs = (x - center) / scale
     model = GaussianHMM(
-        n_components=k, covariance_type="diag", n_iter=config.n_iter, tol=1e-4,
-        random_state=seed, init_params="", params="mc", min_covar=1e-3, implementation="scaling",
-        means_weight=1e-2, covars_prior=1e-2, covars_weight=2,
+        n_components=k,
+        covariance_type="diag",
+        n_iter=config.n_iter,
+        tol=1e-4,
+        random_state=seed,
+        init_params="",
+        params="mc",
+        min_covar=1e-3,
+        implementation="scaling",
+        means_weight=1e-2,
+        covars_prior=1e-2,
+        covars_weight=2,
     )
     model.startprob_ = np.full(k, 1.0 / k)
     model.transmat_ = persistent_transitions(k, config.persistence)
@@ -103,8 +112,11 @@ def name_states(
     wild = {i for i in range(len(lvol)) if lvol[i] >= median + np.log(config.hv_ratio)}
     high.update(i for i in order if i in wild)
     rest = [i for i in order if i not in high]
-    er = np.where(np.isfinite(window_er), window_er,
-                  np.nanmean(window_er) if np.isfinite(window_er).any() else 0.0)
+    er = np.where(
+        np.isfinite(window_er),
+        window_er,
+        np.nanmean(window_er) if np.isfinite(window_er).any() else 0.0,
+    )
     weight = posterior.sum(axis=0)
     state_er = (posterior * er[:, None]).sum(axis=0) / np.maximum(weight, 1e-12)
     calm: set[int] = set()

@@ -79,8 +79,7 @@ class SwitchingConfig:
     ``P(label) - opposite_cost * P(opposite trend)`` (0: the most probable regime)."""
 
     def __post_init__(self) -> None:
-        if min(self.vol_bars, self.ref_bars, self.mr_bars, self.tail_bars,
-               self.tail_vol_bars) < 2:
+        if min(self.vol_bars, self.ref_bars, self.mr_bars, self.tail_bars, self.tail_vol_bars) < 2:
             raise ValueError("SwitchingConfig bar counts must be at least 2")
         if min(self.mr_width, self.hv_width) <= 0 or self.drift < 0 or self.pull < 0:
             raise ValueError("SwitchingConfig widths must be positive, drift and pull >= 0")
@@ -126,8 +125,7 @@ def switching_features(close: np.ndarray, config: SwitchingConfig) -> tuple[np.n
     else:
         vol = np.sqrt(rolling_mean(r * r, config.vol_bars))
     ref = np.full(n, np.nan)
-    ref[1:] = rolling_quantile(vol, config.ref_bars, config.ref_min_bars,
-                               config.ref_quantile)[:-1]
+    ref[1:] = rolling_quantile(vol, config.ref_bars, config.ref_min_bars, config.ref_quantile)[:-1]
     avg = rolling_mean(lc, config.mr_bars)
     dev = np.full(n, np.nan)
     dev[1:] = lc[:-1] - avg[:-1]
@@ -182,8 +180,11 @@ def rolling_median(x: np.ndarray, n: int, min_count: int) -> np.ndarray:
     """Median of the last ``n`` values (of at least ``min_count`` non-NaN), an exact order
     statistic whatever the array's start: bottleneck's move_median, else pandas'."""
     if len(x) < n:  # bottleneck wants a window no longer than the array
-        return np.full(len(x), np.nan) if len(x) < min_count else \
-            pd.Series(x).rolling(n, min_periods=min_count).median().to_numpy()
+        return (
+            np.full(len(x), np.nan)
+            if len(x) < min_count
+            else pd.Series(x).rolling(n, min_periods=min_count).median().to_numpy()
+        )
     try:
         import bottleneck
     except ImportError:  # pragma: no cover - bottleneck is a dependency
@@ -216,14 +217,16 @@ def decide(probs: np.ndarray, config: SwitchingConfig) -> np.ndarray:
     return out
 
 
-def frame_probs(z: np.ndarray, dev: np.ndarray, config: SwitchingConfig,
-                df: np.ndarray | None = None) -> np.ndarray:
+def frame_probs(
+    z: np.ndarray, dev: np.ndarray, config: SwitchingConfig, df: np.ndarray | None = None
+) -> np.ndarray:
     """(m, 4) emission likelihoods of rows, each scaled so its largest is 1; ``df`` the
     rows' degrees of freedom (:func:`switching_tails`; NaN or 0 Gaussian), else
     ``config.tail_df`` for all."""
     d = config.drift
-    mu = np.column_stack([np.full(len(z), d), np.full(len(z), -d), -config.pull * dev,
-                          np.zeros(len(z))])
+    mu = np.column_stack(
+        [np.full(len(z), d), np.full(len(z), -d), -config.pull * dev, np.zeros(len(z))]
+    )
     width = np.array([1.0, 1.0, config.mr_width, config.hv_width])
     u = (z[:, None] - mu) / width
     if df is None:
@@ -245,18 +248,21 @@ class SwitchingFilter:
         self.config = config
         self._trans = config.transitions()
         self._alpha: np.ndarray | None = None  # probabilities at the last block's end
-        self._pending = np.empty((0, 4))       # emission rows of the open block
+        self._pending = np.empty((0, 4))  # emission rows of the open block
 
     def run(self, frameprob: np.ndarray) -> np.ndarray:
         out = []
         rows = np.asarray(frameprob, dtype=float)
         while len(rows):
             take = BLOCK - len(self._pending)
-            block = (np.ascontiguousarray(rows[:take]) if not len(self._pending)
-                     else np.vstack([self._pending, rows[:take]]))
-            start = (np.full(4, 0.25) if self._alpha is None else self._alpha @ self._trans)
+            block = (
+                np.ascontiguousarray(rows[:take])
+                if not len(self._pending)
+                else np.vstack([self._pending, rows[:take]])
+            )
+            start = np.full(4, 0.25) if self._alpha is None else self._alpha @ self._trans
             fwd = forward(start, self._trans, block)
-            out.append(fwd[len(self._pending):])
+            out.append(fwd[len(self._pending) :])
             if len(block) == BLOCK:
                 self._alpha, self._pending = fwd[-1].copy(), np.empty((0, 4))
             else:

@@ -42,24 +42,31 @@ def render_timeline(
         return f"{title}: no bars" if title else "no bars"
     size = max(1, math.ceil(n / max(1, width)))
     cells = [LABELS[c] for c in _bucket_modes(codes, size)]
-    paint = (lambda label, text: f"\x1b[{_COLOURS[label]}m{text}\x1b[0m") if colour else (
-        lambda label, text: text)
+    paint = (
+        (lambda label, text: f"\x1b[{_COLOURS[label]}m{text}\x1b[0m")
+        if colour
+        else (lambda label, text: text)
+    )
     first, final = _date(regimes.index[0]), _date(regimes.index[-1])
     per = "bar" if size == 1 else f"{size} bars"
     head = f"{title}  " if title else ""
-    lines = [f"{head}{n:,} bars, {first} to {final} (one character = {per})",
-             "".join(paint(c, SYMBOLS[c]) for c in cells)]
+    lines = [
+        f"{head}{n:,} bars, {first} to {final} (one character = {per})",
+        "".join(paint(c, SYMBOLS[c]) for c in cells),
+    ]
     counts = np.bincount(codes, minlength=len(LABELS))
-    legend = [f"{paint(label, SYMBOLS[label])} {label} {counts[i] / n:.0%}"
-              for i, label in enumerate(LABELS)]
+    legend = [
+        f"{paint(label, SYMBOLS[label])} {label} {counts[i] / n:.0%}"
+        for i, label in enumerate(LABELS)
+    ]
     lines.append("  ".join(legend))
     if last > 0:
         lines.append("last bars:")
         tail = regimes.iloc[-last:]
-        for when, regime, conf in zip(tail.index, tail["regime"], tail["confidence"],
-                                      strict=True):
-            lines.append(f"  {_date(when)}  {paint(regime, f'{regime:<15}')}"
-                         f"  confidence {conf:.2f}")
+        for when, regime, conf in zip(tail.index, tail["regime"], tail["confidence"], strict=True):
+            lines.append(
+                f"  {_date(when)}  {paint(regime, f'{regime:<15}')}  confidence {conf:.2f}"
+            )
     return "\n".join(lines)
 
 

@@ -66,8 +66,14 @@ class Note:
 class Book(PaperBroker):
     """The simulated venue, journaling orders before accepting them."""
 
-    def __init__(self, cash: float, journal: Journal, commission: CostModel = ZERO,
-                 slippage: CostModel = ZERO, now: Now = wall_clock) -> None:
+    def __init__(
+        self,
+        cash: float,
+        journal: Journal,
+        commission: CostModel = ZERO,
+        slippage: CostModel = ZERO,
+        now: Now = wall_clock,
+    ) -> None:
         super().__init__(cash, commission, slippage)
         self.journal = journal
         self.submitted: list[Order] = []
@@ -134,28 +140,64 @@ class Book(PaperBroker):
 
 
 def _position_json(p: Position) -> dict[str, Any]:
-    return {"id": p.id, "symbol": p.symbol, "side": p.side, "qty": p.qty,
-            "entry_price": p.entry_price, "entry_time_ns": p.entry_time_ns,
-            "entry_commission": p.entry_commission, "entry_reason": p.entry_reason,
-            "plan": None if p.plan is None else asdict(p.plan), "closing": p.closing}
+    return {
+        "id": p.id,
+        "symbol": p.symbol,
+        "side": p.side,
+        "qty": p.qty,
+        "entry_price": p.entry_price,
+        "entry_time_ns": p.entry_time_ns,
+        "entry_commission": p.entry_commission,
+        "entry_reason": p.entry_reason,
+        "plan": None if p.plan is None else asdict(p.plan),
+        "closing": p.closing,
+    }
 
 
 def _position_from(p: dict[str, Any], index_of: IndexOf) -> Position:
     plan = None if p["plan"] is None else ExitPlan(**p["plan"])
-    return Position(p["id"], p["symbol"], p["side"], p["qty"], p["entry_price"],
-                    index_of(p["symbol"], p["entry_time_ns"]), p["entry_time_ns"],
-                    p["entry_commission"], p["entry_reason"], plan, p["closing"])
+    return Position(
+        p["id"],
+        p["symbol"],
+        p["side"],
+        p["qty"],
+        p["entry_price"],
+        index_of(p["symbol"], p["entry_time_ns"]),
+        p["entry_time_ns"],
+        p["entry_commission"],
+        p["entry_reason"],
+        plan,
+        p["closing"],
+    )
 
 
 def _order_json(o: Order) -> dict[str, Any]:
-    return {"client_order_id": o.client_order_id, "symbol": o.symbol, "side": o.side,
-            "qty": o.qty, "intent": o.intent, "reason": o.reason, "time_ns": o.time_ns,
-            "bracket": None if o.bracket is None else asdict(o.bracket),
-            "status": o.status, "note": o.note}
+    return {
+        "client_order_id": o.client_order_id,
+        "symbol": o.symbol,
+        "side": o.side,
+        "qty": o.qty,
+        "intent": o.intent,
+        "reason": o.reason,
+        "time_ns": o.time_ns,
+        "bracket": None if o.bracket is None else asdict(o.bracket),
+        "status": o.status,
+        "note": o.note,
+    }
 
 
 def _order_from(o: dict[str, Any], index_of: IndexOf) -> Order:
     bracket = None if o["bracket"] is None else Bracket(**o["bracket"])
-    return Order(o["client_order_id"], o["symbol"], o["side"], o["qty"], o["intent"],
-                 o["reason"], index_of(o["symbol"], o["time_ns"]), o["time_ns"], bracket,
-                 o["status"], o["note"])
+    return Order(
+        o["client_order_id"],
+        o["symbol"],
+        o["side"],
+        o["qty"],
+        o["intent"],
+        o["reason"],
+        index_of(o["symbol"], o["time_ns"]),
+        o["time_ns"],
+        bracket,
+        o["status"],
+        o["note"],
+    )

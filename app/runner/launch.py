@@ -45,10 +45,20 @@ LIVE_FEEDS = ("alpaca",)
 log = logging.getLogger(__name__)
 
 
-def create_run(store: Store, spec: StrategySpec, spec_text: str, *, path: str | None = None,
-               broker: str = "sim", feed: str = "replay", data: str | None = None,
-               speed: str = "max", cash: float = 10_000.0,
-               frames: Mapping[str, pd.DataFrame] | None = None, **options: Any) -> RunRow:
+def create_run(
+    store: Store,
+    spec: StrategySpec,
+    spec_text: str,
+    *,
+    path: str | None = None,
+    broker: str = "sim",
+    feed: str = "replay",
+    data: str | None = None,
+    speed: str = "max",
+    cash: float = 10_000.0,
+    frames: Mapping[str, pd.DataFrame] | None = None,
+    **options: Any,
+) -> RunRow:
     """A new run row; nothing runs yet.
 
     ``frames`` are the bars a replay will play (loaded here when not given): the run row
@@ -70,10 +80,20 @@ def create_run(store: Store, spec: StrategySpec, spec_text: str, *, path: str | 
         from app.feeds.replay import replay_label
         from app.market.data_source import load_for_spec
 
-        options.setdefault("feed_label", replay_label(
-            frames if frames is not None else load_for_spec(spec, data)))
-    return store.create_run(spec.name, spec_text, path=path, broker=broker, feed=feed,
-                            data=data, speed=speed, cash=cash, options=options)
+        options.setdefault(
+            "feed_label", replay_label(frames if frames is not None else load_for_spec(spec, data))
+        )
+    return store.create_run(
+        spec.name,
+        spec_text,
+        path=path,
+        broker=broker,
+        feed=feed,
+        data=data,
+        speed=speed,
+        cash=cash,
+        options=options,
+    )
 
 
 def refuse_live_history(broker: str, feed: str) -> None:
@@ -83,14 +103,18 @@ def refuse_live_history(broker: str, feed: str) -> None:
         ParleyError: ``broker`` is the live account and ``feed`` is not a live feed.
     """
     if broker == "alpaca-live" and feed not in LIVE_FEEDS:
-        raise ParleyError(f"--live needs a live feed, and --feed {feed} replays history: "
-                          "live orders are never driven by old bars",
-                          "use --live --feed alpaca, or drop --live to paper-trade the replay")
+        raise ParleyError(
+            f"--live needs a live feed, and --feed {feed} replays history: "
+            "live orders are never driven by old bars",
+            "use --live --feed alpaca, or drop --live to paper-trade the replay",
+        )
     if broker.startswith("alpaca") and feed not in LIVE_FEEDS:
-        raise ParleyError(f"--broker alpaca fills at today's market, and --feed {feed} replays "
-                          "history: its orders would be priced by old bars",
-                          "use --feed alpaca with the Alpaca broker, or leave out --broker to "
-                          "paper-trade the replay on the simulated broker")
+        raise ParleyError(
+            f"--broker alpaca fills at today's market, and --feed {feed} replays "
+            "history: its orders would be priced by old bars",
+            "use --feed alpaca with the Alpaca broker, or leave out --broker to "
+            "paper-trade the replay on the simulated broker",
+        )
 
 
 def refuse_open_questions(spec: StrategySpec, path: str | None = None) -> None:
@@ -102,13 +126,15 @@ def refuse_open_questions(spec: StrategySpec, path: str | None = None) -> None:
     if spec.questions:
         where = f"{path}: " if path else ""
         asked = "; ".join(f'"{q}"' for q in spec.questions)
-        raise ParleyError(f"{where}the spec still has {len(spec.questions)} open question(s): "
-                          f"{asked}", "answer them in the spec (and delete the question lines), "
-                          "then start the run")
+        raise ParleyError(
+            f"{where}the spec still has {len(spec.questions)} open question(s): {asked}",
+            "answer them in the spec (and delete the question lines), then start the run",
+        )
 
 
-def run_spec(store: Store, run_id: str, emit: Emit, stop: threading.Event,
-             settings: Settings) -> str:
+def run_spec(
+    store: Store, run_id: str, emit: Emit, stop: threading.Event, settings: Settings
+) -> str:
     """Run (or resume) a run in this process until it ends or ``stop`` is set.
 
     The process holds the run's lock (:mod:`app.runner.lock`) throughout: a second
@@ -125,8 +151,9 @@ def run_spec(store: Store, run_id: str, emit: Emit, stop: threading.Event,
         return _run_locked(store, run_id, emit, stop, settings)
 
 
-def _run_locked(store: Store, run_id: str, emit: Emit, stop: threading.Event,
-                settings: Settings) -> str:
+def _run_locked(
+    store: Store, run_id: str, emit: Emit, stop: threading.Event, settings: Settings
+) -> str:
     from app.dsl.parser import parse_spec
 
     row = _row(store, run_id)
@@ -146,9 +173,18 @@ def _run_locked(store: Store, run_id: str, emit: Emit, stop: threading.Event,
         _close(broker)
         raise
     try:
-        runner = Runner(store, row.id, feed, broker, RunnerOptions(
-            agents=opts.get("agents"), max_slippage_bps=float(opts.get("max_slippage_bps", 200)),
-            freeze_gc=True), settings=settings)  # this process is the run's
+        runner = Runner(
+            store,
+            row.id,
+            feed,
+            broker,
+            RunnerOptions(
+                agents=opts.get("agents"),
+                max_slippage_bps=float(opts.get("max_slippage_bps", 200)),
+                freeze_gc=True,
+            ),
+            settings=settings,
+        )  # this process is the run's
         with run_log(settings.home, row.id):  # `parley logs RUN` reads it
             log.info("run %s starts: %s on %s, broker %s", row.id, row.name, row.feed, row.broker)
             status = runner.run(spec, emit, stop)
@@ -166,9 +202,11 @@ def _reach(broker: Broker, run_id: str) -> None:
     try:
         broker.account()
     except BrokerError as err:
-        raise ParleyError(f"{err.message}: the broker did not answer, so the run did not "
-                          "start", "check the network, APCA_API_BASE_URL and the "
-                          f"Alpaca keys, then `parley resume {run_id}`") from None
+        raise ParleyError(
+            f"{err.message}: the broker did not answer, so the run did not start",
+            "check the network, APCA_API_BASE_URL and the "
+            f"Alpaca keys, then `parley resume {run_id}`",
+        ) from None
 
 
 def _close(broker: Any) -> None:
@@ -188,9 +226,14 @@ def build_feed(spec: StrategySpec, row: RunRow, settings: Settings) -> Feed:
         key, secret = settings.alpaca_key_id, settings.alpaca_secret_key
         if not (key and secret):  # Settings.alpaca_enabled
             raise ParleyError("--feed alpaca needs APCA_API_KEY_ID and APCA_API_SECRET_KEY")
-        return AlpacaFeed(key.get_secret_value(), secret.get_secret_value(), spec.universe,
-                          spec.timeframe, url=settings.alpaca_data_url,
-                          poll_seconds=opts.get("poll_seconds"))
+        return AlpacaFeed(
+            key.get_secret_value(),
+            secret.get_secret_value(),
+            spec.universe,
+            spec.timeframe,
+            url=settings.alpaca_data_url,
+            poll_seconds=opts.get("poll_seconds"),
+        )
     from app.market.data_source import load_for_spec
 
     frames = load_for_spec(spec, row.data)
@@ -221,9 +264,15 @@ def spawn_detached(run_id: str, settings: Settings) -> int:
     env = dict(os.environ)
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     with open(log, "ab") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "app", "resume", run_id],
-                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True, env=env, cwd=os.getcwd())
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app", "resume", run_id],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=env,
+            cwd=os.getcwd(),
+        )
     return proc.pid
 
 
@@ -264,17 +313,21 @@ def request(store: Store, run_id: str | None, command: str) -> list[str]:
     Raises:
         ParleyError: no such run; or pause/flatten of a run that is not running.
     """
-    rows = [_row(store, run_id)] if run_id else [r for r in store.list_runs()
-                                                  if r.status in ACTIVE]
+    rows = [_row(store, run_id)] if run_id else [r for r in store.list_runs() if r.status in ACTIVE]
     if run_id and rows[0].status == "finished":  # its record stays as it ended
         why = f" ({rows[0].reason})" if rows[0].reason else ""
-        raise ParleyError(f"run {rows[0].id} has finished{why}: there is nothing to "
-                          f"{command.replace('_', ' and ')}", "`parley status` lists the "
-                          "runs still going")
+        raise ParleyError(
+            f"run {rows[0].id} has finished{why}: there is nothing to "
+            f"{command.replace('_', ' and ')}",
+            "`parley status` lists the runs still going",
+        )
     if run_id and command not in ("stop", "kill") and not alive(rows[0].pid):
-        raise ParleyError(_no_process(rows[0], command),
-                          f"`parley resume {rows[0].id}` restarts it" if rows[0].status
-                          not in ("finished",) else None)
+        raise ParleyError(
+            _no_process(rows[0], command),
+            f"`parley resume {rows[0].id}` restarts it"
+            if rows[0].status not in ("finished",)
+            else None,
+        )
     if rows:
         store.post_command(rows[0].id if run_id else None, command)
     for row in rows:
@@ -297,22 +350,29 @@ def _stop_dead(store: Store, row: RunRow, command: str, own_command: bool) -> No
         store.finish_commands(row.id)
     if held:
         store.post_command(row.id, "flatten_stop")
-        reason = (f"stopped with {len(held)} position(s) still open: no process was running "
-                  f"it; `parley resume {row.id}` flattens them and stops")
+        reason = (
+            f"stopped with {len(held)} position(s) still open: no process was running "
+            f"it; `parley resume {row.id}` flattens them and stops"
+        )
     store.update_run(row.id, status="stopped", pid=None, reason=reason)
 
 
 STOPPING = ("stop", "kill", "flatten_stop", "kill_flatten")
 FLATTENING = ("flatten_stop", "kill_flatten")
-STOP_REASONS = {"kill": "kill switch", "kill_flatten": "kill switch (flattened)",
-                "flatten_stop": "flattened and stopped by the user"}
+STOP_REASONS = {
+    "kill": "kill switch",
+    "kill_flatten": "kill switch (flattened)",
+    "flatten_stop": "flattened and stopped by the user",
+}
 
 
 def _no_process(row: RunRow, command: str) -> str:
     if row.status == "finished":
         return f"run {row.id} has finished (its data ended): there is nothing to {command}"
-    return (f"run {row.id} is {effective_status(row)}: no process is running it, so "
-            f"nothing can {command} it now")
+    return (
+        f"run {row.id} is {effective_status(row)}: no process is running it, so "
+        f"nothing can {command} it now"
+    )
 
 
 def resume_detached(store: Store, run_id: str, settings: Settings) -> str:
@@ -346,8 +406,10 @@ def check_resumable(row: RunRow, settings: Settings) -> None:
         raise ParleyError(f"run {row.id} has finished: its data ended")
     held = holder(lock_path(row.id, settings))
     if held:
-        raise RunLocked(f"run {row.id} is held by process {held}: one process runs a run "
-                        "at a time", f"`parley stop {row.id}` stops it; then resume it")
+        raise RunLocked(
+            f"run {row.id} is held by process {held}: one process runs a run at a time",
+            f"`parley stop {row.id}` stops it; then resume it",
+        )
 
 
 def _signal(pid: int | None, sig: int) -> None:
@@ -362,4 +424,3 @@ def _row(store: Store, run_id: str | None) -> RunRow:
     if row is None:
         raise ParleyError(f"no run {run_id!r}", "`parley status` lists the runs")
     return row
-

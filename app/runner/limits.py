@@ -30,21 +30,28 @@ DEFAULT_MAX_SLIPPAGE_BPS = 200.0
 class Limits(shared.Limits):
     """The execution path's limits plus the slippage check on venue fills."""
 
-    def __init__(self, spec: StrategySpec, state: LimitState | None = None,
-                 max_slippage_bps: float = DEFAULT_MAX_SLIPPAGE_BPS) -> None:
+    def __init__(
+        self,
+        spec: StrategySpec,
+        state: LimitState | None = None,
+        max_slippage_bps: float = DEFAULT_MAX_SLIPPAGE_BPS,
+    ) -> None:
         super().__init__(spec, state)
         self.max_slippage_bps = max_slippage_bps
 
-    def slippage(self, symbol: str, side: int, price: float, expected: float
-                 ) -> tuple[str, str] | None:
+    def slippage(
+        self, symbol: str, side: int, price: float, expected: float
+    ) -> tuple[str, str] | None:
         """(limit, message) when a fill at ``price`` is anomalously worse than expected."""
         if expected <= 0 or not np.isfinite(price):
             return None
         bps = side * (price - expected) / expected * 1e4
         if bps > self.max_slippage_bps:
-            return "slippage", (f"slippage anomaly: {symbol} filled at {price:g}, "
-                                f"{bps:.0f} bps worse than {expected:g} "
-                                f"(limit {self.max_slippage_bps:g} bps)")
+            return "slippage", (
+                f"slippage anomaly: {symbol} filled at {price:g}, "
+                f"{bps:.0f} bps worse than {expected:g} "
+                f"(limit {self.max_slippage_bps:g} bps)"
+            )
         return None
 
 

@@ -46,8 +46,14 @@ _FRAME_COLUMNS = pd.Index(["open", "high", "low", "close", "volume"])
 class LiveSymbol:
     """Growing arrays of one symbol's bars and per-bar signals."""
 
-    def __init__(self, spec: StrategySpec, symbol: str, window: int = DEFAULT_WINDOW,
-                 capacity: int = 512, clock: str | None = None) -> None:
+    def __init__(
+        self,
+        spec: StrategySpec,
+        symbol: str,
+        window: int = DEFAULT_WINDOW,
+        capacity: int = 512,
+        clock: str | None = None,
+    ) -> None:
         self.spec, self.symbol, self.window = spec, symbol, window
         self.inst = instrument(symbol)
         self.zone = self.inst.timezone
@@ -58,8 +64,11 @@ class LiveSymbol:
         self._local = self._t if self.clock == self.zone else np.zeros(capacity, np.int64)
         self._px = np.zeros((5, capacity))
         self._sig = {name: np.zeros(capacity, bool) for name in _SIGNALS}
-        periods = {lv.period for lv in (spec.stop_loss, spec.take_profit, spec.trailing_stop)
-                   if isinstance(lv, AtrLevel)}
+        periods = {
+            lv.period
+            for lv in (spec.stop_loss, spec.take_profit, spec.trailing_stop)
+            if isinstance(lv, AtrLevel)
+        }
         self._atr = {p: np.full(capacity, np.nan) for p in periods}
         self._screen = spec.screen is not None
         self._rank = np.full(capacity, np.nan)
@@ -94,11 +103,12 @@ class LiveSymbol:
         self._grow(self.n + k)
         start = self.n
         local = frame.index.values.astype("datetime64[ns]").view(np.int64)
-        self._t[start:start + k] = to_run_clock(frame.index, self.zone, self.clock)
+        self._t[start : start + k] = to_run_clock(frame.index, self.zone, self.clock)
         if self._local is not self._t:
-            self._local[start:start + k] = local
-        self._px[:, start:start + k] = frame[["open", "high", "low", "close", "volume"]] \
-            .to_numpy(np.float64).T
+            self._local[start : start + k] = local
+        self._px[:, start : start + k] = (
+            frame[["open", "high", "low", "close", "volume"]].to_numpy(np.float64).T
+        )
         self.n += k
         # Bars still inside the first window share one computation window: one pass.
         bulk_end = min(self.n, self.window)
@@ -114,9 +124,17 @@ class LiveSymbol:
         o, h, lo, c, v = (self._px[j, :n] for j in range(5))
         bars = Bars(self._local[:n].view("datetime64[ns]"), o, h, lo, c, v)
         le, lx, se, sx = (self._sig[s][:n] for s in _SIGNALS)
-        data = SymbolData(self.symbol, bars, times, le, lx, se, sx,
-                          atr={p: a[:n] for p, a in self._atr.items()},
-                          fractional=self.inst.fractional)
+        data = SymbolData(
+            self.symbol,
+            bars,
+            times,
+            le,
+            lx,
+            se,
+            sx,
+            atr={p: a[:n] for p, a in self._atr.items()},
+            fractional=self.inst.fractional,
+        )
         if self._screen:
             data.rank, data.screen_pos = self._rank[:n], self._pos[:n]
         return data
@@ -129,19 +147,19 @@ class LiveSymbol:
             index = pd.DatetimeIndex(self._local[:n].view("datetime64[ns]"), name="date")
         # A view of the bars kept (written once, never changed), not a copy: 500 of these
         # a bar are the universe the gates read (a list of names costs 4x the frame).
-        return pd.DataFrame(self._px[:, :n].T, index=index, columns=_FRAME_COLUMNS,
-                            copy=False)
+        return pd.DataFrame(self._px[:, :n].T, index=index, columns=_FRAME_COLUMNS, copy=False)
 
     def index_of(self, time_ns: int) -> int:
         """The bar at ``time_ns`` (or the last one before it)."""
-        return max(int(np.searchsorted(self._t[:self.n], time_ns, side="right")) - 1, 0)
+        return max(int(np.searchsorted(self._t[: self.n], time_ns, side="right")) - 1, 0)
 
     # ----------------------------------------------------------------- screen
     def screen_score(self) -> float:
         """This bar's ranking score (NaN when the filter fails)."""
         i = self.n - 1
-        value = self._rank[i] if self.spec.screen and self.spec.screen.descending \
-            else -self._rank[i]
+        value = (
+            self._rank[i] if self.spec.screen and self.spec.screen.descending else -self._rank[i]
+        )
         return float(value) if self._ok[i] else float("nan")
 
     def set_screen_place(self, place: int, allowed: bool) -> None:
@@ -190,8 +208,9 @@ class LiveSymbol:
         self._pos = grown(self._pos, 0)
 
 
-_WINDOWED = frozenset({"sma", "wma", "roc", "highest", "lowest", "stddev", "bollinger",
-                       "avg_volume"})
+_WINDOWED = frozenset(
+    {"sma", "wma", "roc", "highest", "lowest", "stddev", "bollinger", "avg_volume"}
+)
 """Indicators whose value at a bar is a function of the last ``lookback + 1`` values of
 their input alone (TA-Lib's definitions: a NaN in that window makes it NaN, none before it
 matters)."""
@@ -229,8 +248,11 @@ def memory(node: object) -> int | None:
 
 
 def _nodes(spec: StrategySpec) -> list[object]:
-    nodes: list[object] = [r for r in (spec.long_entry, spec.long_exit, spec.short_entry,
-                                       spec.short_exit) if r is not None]
+    nodes: list[object] = [
+        r
+        for r in (spec.long_entry, spec.long_exit, spec.short_entry, spec.short_exit)
+        if r is not None
+    ]
     if spec.screen is not None:
         nodes.append(spec.screen.rank_by)
         if spec.screen.filter is not None:
@@ -244,8 +266,11 @@ class BarSignals:
     def __init__(self, spec: StrategySpec, window: int) -> None:
         self.spec, self.window = spec, window
         spans = [memory(n) for n in _nodes(spec)]
-        self.span: int | None = None if any(x is None for x in spans) else \
-            max((x for x in spans if x is not None), default=0)
+        self.span: int | None = (
+            None
+            if any(x is None for x in spans)
+            else max((x for x in spans if x is not None), default=0)
+        )
         """Bars before the current one the rules and the screen read (None: unbounded)."""
 
     def compute(self, symbols: Sequence[LiveSymbol]) -> None:
@@ -259,16 +284,18 @@ class BarSignals:
         px = np.full((5, k * width), np.nan)
         for i, sym in enumerate(symbols):
             m = min(sym.n, width)
-            px[:, (i + 1) * width - m:(i + 1) * width] = sym._px[:, sym.n - m:sym.n]
+            px[:, (i + 1) * width - m : (i + 1) * width] = sym._px[:, sym.n - m : sym.n]
         bars = Bars(np.zeros(k * width, "datetime64[ns]"), *px)
         ev = Evaluator(bars)
         sig = rule_signals(self.spec, bars, ev)
         last = np.arange(1, k + 1) * width - 1
         long_on, short_on = self.spec.direction != "short", self.spec.direction != "long"
-        values = {"long_entry": sig.long_entry[last] & long_on,
-                  "long_exit": sig.long_exit[last] & long_on,
-                  "short_entry": sig.short_entry[last] & short_on,
-                  "short_exit": sig.short_exit[last] & short_on}
+        values = {
+            "long_entry": sig.long_entry[last] & long_on,
+            "long_exit": sig.long_exit[last] & long_on,
+            "short_entry": sig.short_entry[last] & short_on,
+            "short_exit": sig.short_exit[last] & short_on,
+        }
         screen = self.spec.screen
         rank = ok = None
         if screen is not None:
@@ -284,8 +311,8 @@ class BarSignals:
                     sym._ok[j] = ok[i]
             for p, atr in sym._atr.items():  # ATR is recursive: over the whole window
                 lo = max(0, sym.n - sym.window)
-                o, h, low, c, v = (sym._px[f, lo:sym.n] for f in range(5))
-                b = Bars(sym._local[lo:sym.n].view("datetime64[ns]"), o, h, low, c, v)
+                o, h, low, c, v = (sym._px[f, lo : sym.n] for f in range(5))
+                b = Bars(sym._local[lo : sym.n].view("datetime64[ns]"), o, h, low, c, v)
                 atr[j] = compute("atr", b, None, (float(p),), None)[-1]
 
 
@@ -298,7 +325,7 @@ def universe_frames(symbols: Sequence[LiveSymbol]) -> dict[str, pd.DataFrame]:
     times: np.ndarray | None = None
     index: pd.DatetimeIndex | None = None
     for sym in symbols:
-        local = sym._local[:sym.n]
+        local = sym._local[: sym.n]
         if index is None or times is None or not np.array_equal(times, local):
             times = local.copy()
             index = pd.DatetimeIndex(times.view("datetime64[ns]"), name="date")

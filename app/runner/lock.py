@@ -53,9 +53,10 @@ class RunLock:
             f.seek(0)
             holder = f.read().strip() or "another process"
             f.close()
-            raise RunLocked(f"run {self.run_id} is held by process {holder}: one process "
-                            "runs a run at a time",
-                            f"`parley stop {self.run_id}` stops it; then resume it") from None
+            raise RunLocked(
+                f"run {self.run_id} is held by process {holder}: one process runs a run at a time",
+                f"`parley stop {self.run_id}` stops it; then resume it",
+            ) from None
         f.seek(0)
         f.truncate()
         f.write(str(os.getpid()))

@@ -107,5 +107,7 @@ def _load_closes(spec: StrategySpec, data: str | None) -> Closes | None:
         frames = load_for_spec(spec, data)
     except (ParleyError, OSError):
         return None
-    return {s: (f.index.values.astype("datetime64[ns]").view("int64"),
-                f["close"].to_numpy(float)) for s, f in frames.items()}
+    return {
+        s: (f.index.values.astype("datetime64[ns]").view("int64"), f["close"].to_numpy(float))
+        for s, f in frames.items()
+    }

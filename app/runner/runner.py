@@ -61,12 +61,13 @@ if TYPE_CHECKING:
     from app.config import Settings
 
 Emit = Callable[[ev.RunnerEvent], None]
-_STATUS = {"new": "submitted", "filled": "filled", "rejected": "rejected",
-           "canceled": "canceled"}
+_STATUS = {"new": "submitted", "filled": "filled", "rejected": "rejected", "canceled": "canceled"}
 QUIET_COMMIT_S = 0.5
 """A bar that changed nothing but the clock is committed at most this often."""
-_LIVE_EFFECTS = {"day": "no new entries for the rest of the day",
-                 "run": "no new entries until the run is resumed"}
+_LIVE_EFFECTS = {
+    "day": "no new entries for the rest of the day",
+    "run": "no new entries until the run is resumed",
+}
 """What a trip does to a live run, by scope (PDT: as in a backtest)."""
 
 
@@ -87,9 +88,15 @@ class RunnerOptions:
 class Runner:
     """One run of one spec. Knows its store, feed and (optional) external broker."""
 
-    def __init__(self, store: Store, run_id: str, feed: Feed, broker: Broker | None = None,
-                 options: RunnerOptions | None = None, settings: Settings | None = None
-                 ) -> None:
+    def __init__(
+        self,
+        store: Store,
+        run_id: str,
+        feed: Feed,
+        broker: Broker | None = None,
+        options: RunnerOptions | None = None,
+        settings: Settings | None = None,
+    ) -> None:
         """``settings`` hold the keys a live run's agent team reads news with (none given:
         it reads no headlines)."""
         self.store = store
@@ -164,10 +171,17 @@ class Runner:
         chain, notes = gates_for_spec(spec, self.options.agents)
         self._attach_memory(chain)
         chain.restore([(d.symbol, d.time_ns, d.gates) for d in self.store.decisions(self.run_id)])
-        limits = Limits(spec, LimitState.from_json(ckpt.get("limits")),
-                        self.options.max_slippage_bps)
-        session = StrategySession(spec, book, chain, {s: d.view() for s, d in live.items()},
-                                  run_id=self.run_id, limits=limits)
+        limits = Limits(
+            spec, LimitState.from_json(ckpt.get("limits")), self.options.max_slippage_bps
+        )
+        session = StrategySession(
+            spec,
+            book,
+            chain,
+            {s: d.view() for s, d in live.items()},
+            run_id=self.run_id,
+            limits=limits,
+        )
         state = _State(spec, live, book, session, limits, row.last_bar_ns, row.bars_done)
         state.signals = BarSignals(spec, self.options.window)
         self._reconcile(state, emit)
@@ -176,14 +190,29 @@ class Runner:
         state.pause_reason = limits.pause_reason()
         status = "paused" if state.pause_reason else "running"
         if state.pause_reason and row.last_bar_ns:  # a restart keeps the pause it had: say so
-            notes = [*notes, f"entries stay paused ({state.pause_reason}); exits still run; "
-                     f"`parley resume {self.run_id}` again lifts the pause"]
-        self.store.update_run(self.run_id, status=status, reason=state.pause_reason,
-                              pid=os.getpid(), heartbeat_at=utcnow())
-        self.store.add_event(self.run_id, "started", "resumed" if row.last_bar_ns else "started",
-                             {"broker": self._broker_name(), "notes": notes})
-        emit(ev.Started(self.run_id, self._broker_name(), row.feed_label, row.last_bar_ns,
-                        tuple(notes)))
+            notes = [
+                *notes,
+                f"entries stay paused ({state.pause_reason}); exits still run; "
+                f"`parley resume {self.run_id}` again lifts the pause",
+            ]
+        self.store.update_run(
+            self.run_id,
+            status=status,
+            reason=state.pause_reason,
+            pid=os.getpid(),
+            heartbeat_at=utcnow(),
+        )
+        self.store.add_event(
+            self.run_id,
+            "started",
+            "resumed" if row.last_bar_ns else "started",
+            {"broker": self._broker_name(), "notes": notes},
+        )
+        emit(
+            ev.Started(
+                self.run_id, self._broker_name(), row.feed_label, row.last_bar_ns, tuple(notes)
+            )
+        )
         return state
 
     def _bar(self, st: _State, batch: BarBatch, emit: Emit) -> tuple[str, str] | None:
@@ -225,8 +254,17 @@ class Runner:
         submitted, book.submitted = book.submitted, []
         for o in submitted:
             c.order_updates[o.client_order_id] = {"status": _STATUS[o.status], "note": o.note}
-            emit(ev.OrderSubmitted(self.run_id, o.client_order_id, o.symbol,
-                                   "buy" if o.side > 0 else "sell", o.qty, o.intent, o.reason))
+            emit(
+                ev.OrderSubmitted(
+                    self.run_id,
+                    o.client_order_id,
+                    o.symbol,
+                    "buy" if o.side > 0 else "sell",
+                    o.qty,
+                    o.intent,
+                    o.reason,
+                )
+            )
             if o.status == "rejected":
                 emit(ev.Rejected(self.run_id, o.client_order_id, o.symbol, o.note))
         for coid, o in st.before.items():
@@ -235,15 +273,36 @@ class Runner:
         self._collect_fills(st, batch, emit)
         for trade in book.account.trades:  # the session told the limits and the gates
             c.trades.append(trade_row(self.run_id, trade))
-            emit(ev.TradeClosed(self.run_id, trade.symbol, trade.side, trade.pnl,
-                                trade.pnl_pct, trade.exit_reason))
+            emit(
+                ev.TradeClosed(
+                    self.run_id,
+                    trade.symbol,
+                    trade.side,
+                    trade.pnl,
+                    trade.pnl_pct,
+                    trade.exit_reason,
+                )
+            )
         book.account.trades.clear()
         for d in st.session.decisions:
-            orders = [o.client_order_id for o in submitted
-                      if o.symbol == d.symbol and o.time_ns == d.time_ns]
+            orders = [
+                o.client_order_id
+                for o in submitted
+                if o.symbol == d.symbol and o.time_ns == d.time_ns
+            ]
             c.decisions.append(decision_row(self.run_id, d, orders))
-            emit(ev.DecisionMade(self.run_id, d.time_ns, d.symbol, d.side, d.approved, d.qty,
-                                 d.conviction, d.reasons))
+            emit(
+                ev.DecisionMade(
+                    self.run_id,
+                    d.time_ns,
+                    d.symbol,
+                    d.side,
+                    d.approved,
+                    d.qty,
+                    d.conviction,
+                    d.reasons,
+                )
+            )
         st.session.decisions.clear()
         for note in book.drain_notes():  # broker faults; the market's hours
             c.events.append(EventRow(run_id=self.run_id, kind=note.kind, message=note.message))
@@ -260,14 +319,23 @@ class Runner:
             c.fills.append(row)
             if x.at_venue or coid in c.order_updates or coid in st.before:
                 c.order_updates.setdefault(coid, {}).update(
-                    filled_qty=x.cum_qty, filled_avg_price=f.price)
+                    filled_qty=x.cum_qty, filled_avg_price=f.price
+                )
             if x.checks_slippage:
                 self._slippage(st, batch, f.symbol, f.side, f.price)
-            emit(ev.Filled(self.run_id, coid, f.symbol, "buy" if f.side > 0 else "sell",
-                           f.qty, f.price, f.reason))
+            emit(
+                ev.Filled(
+                    self.run_id,
+                    coid,
+                    f.symbol,
+                    "buy" if f.side > 0 else "sell",
+                    f.qty,
+                    f.price,
+                    f.reason,
+                )
+            )
 
-    def _slippage(self, st: _State, batch: BarBatch, symbol: str, side: int,
-                  price: float) -> None:
+    def _slippage(self, st: _State, batch: BarBatch, symbol: str, side: int, price: float) -> None:
         """A venue fill anomalously far from the bar's open trips the run's limits."""
         bar = batch.bars.get(symbol)
         tripped = None if bar is None else st.limits.slippage(symbol, side, price, bar[0])
@@ -278,8 +346,9 @@ class Runner:
         """Hand the gates the universe's bars so far when an entry rule fires, as the
         backtest hands them the whole frames (both cut them at the decision's bar): the
         agent team's market index and a regime benchmark read them."""
-        if st.session.gates.trivial or not any(d.long_entry[b] or d.short_entry[b]
-                                               for d, b in views):
+        if st.session.gates.trivial or not any(
+            d.long_entry[b] or d.short_entry[b] for d, b in views
+        ):
             return
         st.session.gates.use_universe(universe_frames(list(st.live.values())))
 
@@ -288,10 +357,14 @@ class Runner:
         """Record the bar's trips and pause (or resume) the run as the limits say."""
         for e in st.limits.events:
             message = f"{e.message}: {_LIVE_EFFECTS.get(e.scope, e.effect)}"
-            st.pending.events.append(EventRow(run_id=self.run_id, kind="limit",
-                                              message=message,
-                                              data={"limit": e.limit, "scope": e.scope,
-                                                    "bar_ns": e.time_ns}))
+            st.pending.events.append(
+                EventRow(
+                    run_id=self.run_id,
+                    kind="limit",
+                    message=message,
+                    data={"limit": e.limit, "scope": e.scope, "bar_ns": e.time_ns},
+                )
+            )
             emit(ev.LimitTripped(self.run_id, e.limit, message))
         st.limits.events.clear()
         self._sync_pause(st, emit)
@@ -306,8 +379,11 @@ class Runner:
             emit(ev.Paused(self.run_id, reason))
             return
         st.pending.run_fields.update(status="running", reason=None)
-        st.pending.events.append(EventRow(run_id=self.run_id, kind="resumed",
-                                          message=f"entries resume (were paused: {was})"))
+        st.pending.events.append(
+            EventRow(
+                run_id=self.run_id, kind="resumed", message=f"entries resume (were paused: {was})"
+            )
+        )
         emit(ev.Resumed(self.run_id))
 
     def _signalled_stop(self, st: _State) -> tuple[str, str]:
@@ -315,8 +391,10 @@ class Runner:
         so a pending kill names the stop and cancels the waiting entries, from the CLI and
         the TUI alike. Other pending commands stay for the next start."""
         pending = self.store.take_commands(self.run_id, st.started_at, peek=True)
-        if any(c.command == "kill" and (c.run_id is not None or c.id not in st.seen_global)
-               for c in pending):
+        if any(
+            c.command == "kill" and (c.run_id is not None or c.id not in st.seen_global)
+            for c in pending
+        ):
             self._cancel_entries(st)
             return "stopped", "kill switch"
         return "stopped", "stopped by the user"
@@ -343,8 +421,11 @@ class Runner:
         if command in ("flatten_stop", "kill_flatten"):  # close everything, then stop
             self._flatten(st)
             st.limits.state.paused = "flattening to stop"
-            st.stop_when_flat = ("kill switch: flattened and stopped" if command ==
-                                 "kill_flatten" else "flattened and stopped by the user")
+            st.stop_when_flat = (
+                "kill switch: flattened and stopped"
+                if command == "kill_flatten"
+                else "flattened and stopped by the user"
+            )
             if not st.book.account.positions and not st.book.orders.pending:
                 return "stopped", st.stop_when_flat
         if command == "pause":
@@ -362,8 +443,10 @@ class Runner:
             if order.intent != "close":
                 st.before[order.client_order_id] = order
                 st.book.cancel(order.client_order_id)
-                st.pending.order_updates[order.client_order_id] = {"status": "canceled",
-                                                                    "note": "canceled"}
+                st.pending.order_updates[order.client_order_id] = {
+                    "status": "canceled",
+                    "note": "canceled",
+                }
 
     def _flatten(self, st: _State) -> None:
         """Close every position at the next open (entries waiting to fill are cancelled)."""
@@ -375,8 +458,9 @@ class Runner:
                 continue
             coid = client_order_id(self.run_id, pos.symbol, st.now_ns, "flatten")
             bar = st.live[pos.symbol].index_of(st.now_ns)
-            st.book.submit(Order(coid, pos.symbol, -pos.side, pos.qty, "close", "flatten", bar,
-                                 st.now_ns))
+            st.book.submit(
+                Order(coid, pos.symbol, -pos.side, pos.qty, "close", "flatten", bar, st.now_ns)
+            )
         for o in st.book.submitted:
             st.pending.order_updates[o.client_order_id] = {"status": _STATUS[o.status]}
         st.book.submitted.clear()
@@ -385,8 +469,15 @@ class Runner:
     def _commit(self, st: _State, force: bool = False) -> None:
         c = st.pending
         c.orders, self._bar_orders = c.orders + self._bar_orders, []
-        busy = (c.orders or c.order_updates or c.fills or c.trades or c.decisions or c.events
-                or c.run_fields)
+        busy = (
+            c.orders
+            or c.order_updates
+            or c.fills
+            or c.trades
+            or c.decisions
+            or c.events
+            or c.run_fields
+        )
         if not force and not busy and time.monotonic() - st.committed_at < QUIET_COMMIT_S:
             return
         if st.now_ns is None and not busy:
@@ -399,8 +490,17 @@ class Runner:
         c.bar_ns, c.bars_done = bar_ns, st.bars_done
         c.checkpoint = {"book": st.book.checkpoint(), "limits": st.limits.state.to_json()}
         held = st.book.account.positions.values()
-        marks = [(p.symbol, p.side, p.qty, p.entry_price, p.entry_time_ns,
-                  None if p.plan is None else (p.plan.stop, p.plan.target)) for p in held]
+        marks = [
+            (
+                p.symbol,
+                p.side,
+                p.qty,
+                p.entry_price,
+                p.entry_time_ns,
+                None if p.plan is None else (p.plan.stop, p.plan.target),
+            )
+            for p in held
+        ]
         if marks != st.positions_written:  # the table is rewritten only when it changes
             c.positions = [position_row(self.run_id, p) for p in held]
             st.positions_written = marks
@@ -421,9 +521,13 @@ class Runner:
         journal = self._journal
         if self.broker is None:
             return Book(cash, self._journal_with_bar, now=self.options.now)
-        book = VenueBook(cash, journal, self.broker,
-                         lambda symbol, t, reason: client_order_id(self.run_id, symbol, t, reason),
-                         now=self.options.now)
+        book = VenueBook(
+            cash,
+            journal,
+            self.broker,
+            lambda symbol, t, reason: client_order_id(self.run_id, symbol, t, reason),
+            now=self.options.now,
+        )
         for f in self.store.fills(self.run_id):
             book.seen[f.client_order_id] = book.seen.get(f.client_order_id, 0.0) + f.qty
         return book
@@ -447,8 +551,12 @@ class Runner:
                 self._lessons.append(team.lessons)
                 team.run_id = self.run_id
                 settings = self.settings
-                if getattr(self.feed, "live", False) and team.news_source is None and \
-                        settings is not None and settings.alpaca_enabled:
+                if (
+                    getattr(self.feed, "live", False)
+                    and team.news_source is None
+                    and settings is not None
+                    and settings.alpaca_enabled
+                ):
                     from app.agents.headlines import AlpacaNews
 
                     team.news_source = AlpacaNews.from_settings(settings)
@@ -456,8 +564,9 @@ class Runner:
     def _market_hours(self, spec: StrategySpec, book: Book) -> None:
         """On live bars with US stocks, ask the broker's clock (the paper book: the NYSE
         calendar) whether the market is open, and log when it opens if not."""
-        if not getattr(self.feed, "live", False) or \
-                not any(instrument(s).calendar == "XNYS" for s in spec.universe):
+        if not getattr(self.feed, "live", False) or not any(
+            instrument(s).calendar == "XNYS" for s in spec.universe
+        ):
             return
         closed = book.hours.closed_note()
         if book.hours.problem:
@@ -473,14 +582,12 @@ class Runner:
         if self.broker is None:
             return
         mismatches: list[str] = []
-        open_rows = [r for r in self.store.orders(self.run_id)
-                     if r.status in ("new", "submitted")]
+        open_rows = [r for r in self.store.orders(self.run_id) if r.status in ("new", "submitted")]
         try:
             for r in open_rows:
                 known = self.broker.get_order(r.client_order_id)
                 if known is None and r.client_order_id not in st.book.orders.by_id:
-                    mismatches.append(f"{r.client_order_id}: journaled, never reached the "
-                                      "broker")
+                    mismatches.append(f"{r.client_order_id}: journaled, never reached the broker")
             held = {p.symbol: p.qty for p in self.broker.positions()}
         except BrokerError as err:
             emit(ev.BrokerFault(self.run_id, f"reconcile: {err.message}"))
@@ -489,8 +596,10 @@ class Runner:
         mine = {p.symbol: p.side * p.qty for p in st.book.account.positions.values()}
         for symbol in sorted(set(held) | set(mine)):
             if symbol in st.live and abs(held.get(symbol, 0.0) - mine.get(symbol, 0.0)) > 1e-9:
-                mismatches.append(f"{symbol}: the broker holds {held.get(symbol, 0.0):g}, "
-                                  f"the book {mine.get(symbol, 0.0):g}")
+                mismatches.append(
+                    f"{symbol}: the broker holds {held.get(symbol, 0.0):g}, "
+                    f"the book {mine.get(symbol, 0.0):g}"
+                )
         for m in mismatches:
             self.store.add_event(self.run_id, "reconcile", m)
         emit(ev.Reconciled(self.run_id, tuple(mismatches)))
@@ -506,24 +615,40 @@ class Runner:
             return  # the rule stays on: the safe side
         st.limits.margin_account = margin
         if not margin:
-            self.store.add_event(self.run_id, "limits", "a cash account: the pattern-day-"
-                                 "trader rule does not apply")
+            self.store.add_event(
+                self.run_id, "limits", "a cash account: the pattern-day-trader rule does not apply"
+            )
 
     def _summary(self, st: _State) -> dict[str, Any]:
         lat = np.array(self.latencies) if self.latencies else np.zeros(1)
-        return {"bars": st.bars_done, "open_positions": len(st.book.account.positions),
-                "latency_median_ms": float(np.median(lat) * 1e3),
-                "latency_p99_ms": float(np.percentile(lat, 99) * 1e3)}
+        return {
+            "bars": st.bars_done,
+            "open_positions": len(st.book.account.positions),
+            "latency_median_ms": float(np.median(lat) * 1e3),
+            "latency_p99_ms": float(np.percentile(lat, 99) * 1e3),
+        }
 
 
 class _State:
     """The run's working state between bars."""
 
-    def __init__(self, spec: StrategySpec, live: dict[str, LiveSymbol], book: Book,
-                 session: StrategySession, limits: Limits, after_ns: int | None,
-                 bars_done: int) -> None:
-        self.spec, self.live, self.book, self.session, self.limits = \
-            spec, live, book, session, limits
+    def __init__(
+        self,
+        spec: StrategySpec,
+        live: dict[str, LiveSymbol],
+        book: Book,
+        session: StrategySession,
+        limits: Limits,
+        after_ns: int | None,
+        bars_done: int,
+    ) -> None:
+        self.spec, self.live, self.book, self.session, self.limits = (
+            spec,
+            live,
+            book,
+            session,
+            limits,
+        )
         self.after_ns = after_ns
         self.now_ns = after_ns
         self.bars_done = bars_done

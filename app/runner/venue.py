@@ -50,8 +50,14 @@ class VenueFill:
 class VenueBook(Book):
     """The run's book at a broker: the same interface as :class:`Book`."""
 
-    def __init__(self, cash: float, journal: Journal, broker: Broker,
-                 exit_id: Callable[[str, int, str], str], now: Now = wall_clock) -> None:
+    def __init__(
+        self,
+        cash: float,
+        journal: Journal,
+        broker: Broker,
+        exit_id: Callable[[str, int, str], str],
+        now: Now = wall_clock,
+    ) -> None:
         super().__init__(cash, journal, now=now)
         self.margin = None  # the broker checks margin itself
         self.broker = broker
@@ -68,10 +74,17 @@ class VenueBook(Book):
     # ----------------------------------------------------------------- the runner's view
     def drain_executions(self) -> list[Execution]:
         """The broker's executions since the last call (the book's own fills mirror them)."""
-        out = [Execution(Fill(v.client_order_id, v.symbol, v.side, v.qty, v.price, 0.0, 0,
-                              v.time_ns, "venue"), v.cum_qty,
-                         f"{v.client_order_id}/{v.cum_qty:.8g}", at_venue=True)
-               for v in self.venue_fills]
+        out = [
+            Execution(
+                Fill(
+                    v.client_order_id, v.symbol, v.side, v.qty, v.price, 0.0, 0, v.time_ns, "venue"
+                ),
+                v.cum_qty,
+                f"{v.client_order_id}/{v.cum_qty:.8g}",
+                at_venue=True,
+            )
+            for v in self.venue_fills
+        ]
         self.venue_fills.clear()
         self.account.fills.clear()
         return out
@@ -93,10 +106,13 @@ class VenueBook(Book):
     def _submit(self, order: Order) -> BrokerOrder | None:
         if self._market_closed(order):
             return None
-        req = OrderRequest(client_order_id=order.client_order_id, symbol=order.symbol,
-                           side="buy" if order.side > 0 else "sell", qty=order.qty,
-                           time_in_force="gtc" if instrument(order.symbol).around_the_clock
-                           else "day")
+        req = OrderRequest(
+            client_order_id=order.client_order_id,
+            symbol=order.symbol,
+            side="buy" if order.side > 0 else "sell",
+            qty=order.qty,
+            time_in_force="gtc" if instrument(order.symbol).around_the_clock else "day",
+        )
         try:
             return self.broker.submit(req)
         except BrokerUnavailable as err:
@@ -122,8 +138,9 @@ class VenueBook(Book):
         return True
 
     # ----------------------------------------------------------------- fills
-    def fill_at_open(self, symbol: str, bar: int, time_ns: int, open_price: float
-                     ) -> tuple[Order, Trade | Position | None] | None:
+    def fill_at_open(
+        self, symbol: str, bar: int, time_ns: int, open_price: float
+    ) -> tuple[Order, Trade | Position | None] | None:
         order = self.orders.pending.get(symbol)
         if order is None:
             return None
@@ -181,7 +198,15 @@ class VenueBook(Book):
     def _record(self, order: Order, ack: BrokerOrder, time_ns: int) -> None:
         done = self.seen.get(order.client_order_id, 0.0)
         if ack.filled_qty > done + 1e-12:
-            self.venue_fills.append(VenueFill(
-                order.client_order_id, order.symbol, order.side, ack.filled_qty - done,
-                float(ack.filled_avg_price or 0.0), ack.filled_qty, time_ns))
+            self.venue_fills.append(
+                VenueFill(
+                    order.client_order_id,
+                    order.symbol,
+                    order.side,
+                    ack.filled_qty - done,
+                    float(ack.filled_avg_price or 0.0),
+                    ack.filled_qty,
+                    time_ns,
+                )
+            )
             self.seen[order.client_order_id] = ack.filled_qty

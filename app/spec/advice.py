@@ -16,14 +16,19 @@ def never_closed(spec: StrategySpec) -> list[str]:
     shared = (spec.stop_loss, spec.take_profit, spec.trailing_stop, spec.max_hold_bars)
     if any(x is not None for x in shared):
         return []
-    return [side for side in ("long", "short")
-            if getattr(spec, f"{side}_entry") is not None
-            and getattr(spec, f"{side}_exit") is None]
+    return [
+        side
+        for side in ("long", "short")
+        if getattr(spec, f"{side}_entry") is not None and getattr(spec, f"{side}_exit") is None
+    ]
 
 
 def warnings_of(spec: StrategySpec) -> list[str]:
     """Each warning as a sentence that says what to do."""
-    return [f"nothing ever closes a {side} position (no {side} exit rule, stop, target, "
-            "trailing stop or max hold): it is held until the run ends; add a line like "
-            f"`exit{' short' if side == 'short' else ''} when ...` or a stop, unless you "
-            "mean to buy and hold" for side in never_closed(spec)]
+    return [
+        f"nothing ever closes a {side} position (no {side} exit rule, stop, target, "
+        "trailing stop or max hold): it is held until the run ends; add a line like "
+        f"`exit{' short' if side == 'short' else ''} when ...` or a stop, unless you "
+        "mean to buy and hold"
+        for side in never_closed(spec)
+    ]

@@ -51,8 +51,13 @@ def _check_symbols(spec: StrategySpec) -> list[Problem]:
     problems = []
     for symbol in spec.universe:
         if not SYMBOL_RE.match(symbol):
-            problems.append(Problem("universe", f"malformed symbol '{symbol}': use a ticker like "
-                                                "AAPL or BRK.B, or a crypto pair like BTC/USD"))
+            problems.append(
+                Problem(
+                    "universe",
+                    f"malformed symbol '{symbol}': use a ticker like "
+                    "AAPL or BRK.B, or a crypto pair like BTC/USD",
+                )
+            )
     duplicates = sorted({s for s in spec.universe if spec.universe.count(s) > 1})
     if duplicates:
         problems.append(Problem("universe", f"{', '.join(duplicates)} listed twice"))
@@ -60,10 +65,14 @@ def _check_symbols(spec: StrategySpec) -> list[Problem]:
     if bench and not SYMBOL_RE.match(bench):
         problems.append(Problem("regime.benchmark", f"malformed benchmark symbol '{bench}'"))
     elif bench and bench.upper() not in {s.upper() for s in spec.universe}:
-        problems.append(Problem(
-            "regime.benchmark", f"regime benchmark {bench} is not in the universe: the regime "
-            f"filter reads {bench}'s bars from the spec's own symbols; add {bench} to the "
-            f"universe, or drop `benchmark {bench}` to read each symbol's own regime"))
+        problems.append(
+            Problem(
+                "regime.benchmark",
+                f"regime benchmark {bench} is not in the universe: the regime "
+                f"filter reads {bench}'s bars from the spec's own symbols; add {bench} to the "
+                f"universe, or drop `benchmark {bench}` to read each symbol's own regime",
+            )
+        )
     return problems
 
 
@@ -71,33 +80,54 @@ def _check_named(spec: StrategySpec) -> list[Problem]:
     """A named universe must be one Parley knows, holding exactly its symbols."""
     name = spec.universe_name
     if name not in universes.names():
-        return [Problem("universe", f"unknown universe '{name}'; the bundled ones are "
-                                    f"{', '.join(universes.names())}")]
+        return [
+            Problem(
+                "universe",
+                f"unknown universe '{name}'; the bundled ones are {', '.join(universes.names())}",
+            )
+        ]
     if tuple(spec.universe) != universes.symbols(name):
-        return [Problem("universe", f"the universe is named {name} but lists other symbols; "
-                                    f"drop universe_name or list exactly {name}'s symbols")]
+        return [
+            Problem(
+                "universe",
+                f"the universe is named {name} but lists other symbols; "
+                f"drop universe_name or list exactly {name}'s symbols",
+            )
+        ]
     return []
 
 
 def _check_rules(spec: StrategySpec) -> list[Problem]:
     problems = []
     if spec.long_entry is None and spec.short_entry is None:
-        problems.append(Problem("universe", "no entry rule: add a line like "
-                                            "`long when close > sma(close, 50)`"))
+        problems.append(
+            Problem("universe", "no entry rule: add a line like `long when close > sma(close, 50)`")
+        )
     for side in ("long", "short"):
         entry, exit_ = getattr(spec, f"{side}_entry"), getattr(spec, f"{side}_exit")
         if exit_ is not None and entry is None:
-            problems.append(Problem(f"{side}_exit", f"there is a {side} exit but no "
-                                                    f"'{side} when' entry rule"))
+            problems.append(
+                Problem(f"{side}_exit", f"there is a {side} exit but no '{side} when' entry rule")
+            )
         if entry is not None and entry == exit_:
-            problems.append(Problem(f"{side}_exit", f"the {side} exit rule is the same as "
-                                                    "its entry rule, so every entry would exit "
-                                                    "at once"))
+            problems.append(
+                Problem(
+                    f"{side}_exit",
+                    f"the {side} exit rule is the same as "
+                    "its entry rule, so every entry would exit "
+                    "at once",
+                )
+            )
     expected = {(True, True): "both", (True, False): "long", (False, True): "short"}.get(
-        (spec.long_entry is not None, spec.short_entry is not None), spec.direction)
+        (spec.long_entry is not None, spec.short_entry is not None), spec.direction
+    )
     if spec.direction != expected:
-        problems.append(Problem("direction", f"direction {spec.direction} contradicts the rules, "
-                                             f"which trade {expected}"))
+        problems.append(
+            Problem(
+                "direction",
+                f"direction {spec.direction} contradicts the rules, which trade {expected}",
+            )
+        )
     if spec.long_entry is not None and spec.long_entry == spec.short_entry:
         problems.append(Problem("short_entry", "the long and short entry rules are the same"))
     for key in RULES:
@@ -121,17 +151,29 @@ def _check_risk(spec: StrategySpec) -> list[Problem]:
     problems = []
     sizing = spec.sizing
     if sizing and sizing.kind == "risk_pct" and spec.stop_loss is None:
-        problems.append(Problem("sizing", "risk sizing needs a stop loss to measure the risk "
-                                          "against: add `stop loss 2 atr(14)` or `stop loss 5%`"))
+        problems.append(
+            Problem(
+                "sizing",
+                "risk sizing needs a stop loss to measure the risk "
+                "against: add `stop loss 2 atr(14)` or `stop loss 5%`",
+            )
+        )
     if sizing and sizing.kind in ("pct_equity", "risk_pct") and sizing.value > 100:
-        problems.append(Problem("sizing", "a position cannot be more than 100% of equity "
-                                          "(Parley does not use leverage)"))
+        problems.append(
+            Problem(
+                "sizing",
+                "a position cannot be more than 100% of equity (Parley does not use leverage)",
+            )
+        )
     if sizing and sizing.kind == "fixed_shares" and sizing.value != int(sizing.value):
         problems.append(Problem("sizing", "shares must be a whole number"))
     stop = spec.stop_loss
     if stop is not None and getattr(stop, "pct", 0) >= 100 and spec.direction != "short":
-        problems.append(Problem("stop_loss", "a long position's stop loss must be less than "
-                                             "100% below the entry"))
+        problems.append(
+            Problem(
+                "stop_loss", "a long position's stop loss must be less than 100% below the entry"
+            )
+        )
     return problems
 
 
@@ -170,11 +212,17 @@ def _check_exposure(spec: StrategySpec) -> list[Problem]:
     if sizing is not None and isinstance(sizing.value, E.ParamRef):
         size += f" (the highest {sizing.value.name})"
     where = "sizing" if sizing is not None else "universe"
-    fix = (f"lower the size, set `max positions {int(cap // pct)}`" if pct <= cap else
-           "lower the size")
-    return [Problem(where, f"{count} position(s) of {size} can reach {pct * count:g}% of "
-                           f"equity, above the {cap:g}% exposure cap; {fix}, or raise "
-                           "`max exposure`")]
+    fix = (
+        f"lower the size, set `max positions {int(cap // pct)}`" if pct <= cap else "lower the size"
+    )
+    return [
+        Problem(
+            where,
+            f"{count} position(s) of {size} can reach {pct * count:g}% of "
+            f"equity, above the {cap:g}% exposure cap; {fix}, or raise "
+            "`max exposure`",
+        )
+    ]
 
 
 def _check_screen(spec: StrategySpec) -> list[Problem]:
@@ -182,12 +230,18 @@ def _check_screen(spec: StrategySpec) -> list[Problem]:
         return []
     problems = []
     if len(spec.universe) < 2:
-        problems.append(Problem("screen", "a screen ranks several symbols: list them in the "
-                                          "universe"))
+        problems.append(
+            Problem("screen", "a screen ranks several symbols: list them in the universe")
+        )
     elif spec.screen.top >= len(spec.universe):
-        problems.append(Problem("screen", f"the screen keeps the top {spec.screen.top} of "
-                                          f"{len(spec.universe)} symbols, so it filters nothing "
-                                          "by rank; lower the number"))
+        problems.append(
+            Problem(
+                "screen",
+                f"the screen keeps the top {spec.screen.top} of "
+                f"{len(spec.universe)} symbols, so it filters nothing "
+                "by rank; lower the number",
+            )
+        )
     return problems
 
 
@@ -200,11 +254,18 @@ def _check_indicators(spec: StrategySpec) -> list[Problem]:
         if definition is None:
             problems.append(Problem(key, f"unknown indicator '{node.name}'", node))
         elif node.name == "macd" and _fast_not_faster(node.params):
-            problems.append(Problem(key, "macd's fast period must be shorter than its slow "
-                                         "period", node))
+            problems.append(
+                Problem(key, "macd's fast period must be shorter than its slow period", node)
+            )
         elif definition.intraday_only and spec.timeframe in ("1d", "1w", "1mo"):
-            problems.append(Problem(key, f"{node.name} needs intraday bars (the first bars of "
-                                         "each session); set a timeframe like 5m", node))
+            problems.append(
+                Problem(
+                    key,
+                    f"{node.name} needs intraday bars (the first bars of "
+                    "each session); set a timeframe like 5m",
+                    node,
+                )
+            )
     return problems
 
 

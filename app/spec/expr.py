@@ -99,8 +99,9 @@ class BinOp(_Node):
     right: "Expr"
 
 
-Expr = Annotated[Num | FieldRef | Indicator | Lag | Neg | BinOp | ParamRef,
-                 Field(discriminator="kind")]
+Expr = Annotated[
+    Num | FieldRef | Indicator | Lag | Neg | BinOp | ParamRef, Field(discriminator="kind")
+]
 
 
 class Compare(_Node):

@@ -15,7 +15,11 @@ TIMEFRAMES: tuple[str, ...] = ("1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w",
 Direction = Literal["long", "short", "both"]
 RegimeName = Literal["trending_up", "trending_down", "mean_reverting", "high_volatility"]
 REGIMES: tuple[RegimeName, ...] = (
-    "trending_up", "trending_down", "mean_reverting", "high_volatility")
+    "trending_up",
+    "trending_down",
+    "mean_reverting",
+    "high_volatility",
+)
 AgentName = Literal["technical", "fundamentals", "news", "macro"]
 AGENTS: tuple[AgentName, ...] = ("technical", "fundamentals", "news", "macro")
 SizingKind = Literal["pct_equity", "risk_pct", "fixed_usd", "fixed_shares"]
@@ -39,14 +43,12 @@ def _number(**bounds: float) -> Any:
     Tagged, so that a bad number gets the number's error only.
     """
     number = Annotated[float, Field(**bounds), Tag("number")]
-    return Annotated[number | Annotated[ParamRef, Tag("param")],
-                     Discriminator(_number_or_param)]
+    return Annotated[number | Annotated[ParamRef, Tag("param")], Discriminator(_number_or_param)]
 
 
 def _whole(**bounds: int) -> Any:
     number = Annotated[int, Field(**bounds), Tag("number")]
-    return Annotated[number | Annotated[ParamRef, Tag("param")],
-                     Discriminator(_number_or_param)]
+    return Annotated[number | Annotated[ParamRef, Tag("param")], Discriminator(_number_or_param)]
 
 
 class Param(_Model):
@@ -66,8 +68,7 @@ class Param(_Model):
     @property
     def integer(self) -> bool:
         """True when every value of the range is a whole number."""
-        return all(float(v).is_integer() for v in (self.default, self.low, self.high,
-                                                   self.step))
+        return all(float(v).is_integer() for v in (self.default, self.low, self.high, self.step))
 
 
 class PctLevel(_Model):
@@ -94,8 +95,10 @@ def _level_kind(value: Any) -> str:
     return "atr_level" if isinstance(value, AtrLevel) else "pct_level"
 
 
-Level = Annotated[Annotated[PctLevel, Tag("pct_level")] | Annotated[AtrLevel, Tag("atr_level")],
-                  Discriminator(_level_kind)]
+Level = Annotated[
+    Annotated[PctLevel, Tag("pct_level")] | Annotated[AtrLevel, Tag("atr_level")],
+    Discriminator(_level_kind),
+]
 
 
 class Sizing(_Model):

@@ -79,11 +79,14 @@ def bind(spec: StrategySpec, chosen: dict[str, float], check: bool = False) -> S
     for name, value in chosen.items():
         param = declared.get(name)
         if param is None:
-            raise ParleyError(f"{spec.name!r} has no parameter {name!r}",
-                              f"its parameters: {', '.join(declared) or 'none'}")
+            raise ParleyError(
+                f"{spec.name!r} has no parameter {name!r}",
+                f"its parameters: {', '.join(declared) or 'none'}",
+            )
         if not param.low <= value <= param.high:
-            raise ParleyError(f"{name} = {value:g} is outside its range "
-                              f"{param.low:g}..{param.high:g}")
+            raise ParleyError(
+                f"{name} = {value:g} is outside its range {param.low:g}..{param.high:g}"
+            )
     numbers = {**defaults(spec), **chosen}
     data = spec.model_dump(mode="python", exclude={"params"})
     bound = StrategySpec.model_validate(_substitute(data, numbers, ""))
@@ -122,15 +125,21 @@ def steps_between(low: float, high: float, step: float) -> float:
 
 
 # ----- where parameters are used ------------------------------------------------------------
-LEVEL_SITES = {"pct": Site("a percent level", 0, 1000, pct=True, low_open=True),
-               "atr": Site("an ATR multiple", 0, 100, low_open=True),
-               "period": Site("an ATR period", 1, 1000, integer=True)}
-SIZE_SITES = {"pct_equity": Site("a percent of equity", 0, 100, pct=True, low_open=True),
-              "risk_pct": Site("a risk percent", 0, 100, pct=True, low_open=True),
-              "fixed_usd": Site("a cash size", 0, 1e15, low_open=True),
-              "fixed_shares": Site("a share count", 1, 1e15, integer=True)}
-COUNT_SITES = {"max_hold_bars": Site("max hold", 1, 1_000_000, integer=True),
-               "max_positions": Site("max positions", 1, 10_000, integer=True)}
+LEVEL_SITES = {
+    "pct": Site("a percent level", 0, 1000, pct=True, low_open=True),
+    "atr": Site("an ATR multiple", 0, 100, low_open=True),
+    "period": Site("an ATR period", 1, 1000, integer=True),
+}
+SIZE_SITES = {
+    "pct_equity": Site("a percent of equity", 0, 100, pct=True, low_open=True),
+    "risk_pct": Site("a risk percent", 0, 100, pct=True, low_open=True),
+    "fixed_usd": Site("a cash size", 0, 1e15, low_open=True),
+    "fixed_shares": Site("a share count", 1, 1e15, integer=True),
+}
+COUNT_SITES = {
+    "max_hold_bars": Site("max hold", 1, 1_000_000, integer=True),
+    "max_positions": Site("max positions", 1, 10_000, integer=True),
+}
 EXPR_SITE = Site("a number in a rule", -1e300, 1e300)
 
 

@@ -16,11 +16,24 @@ from app.spec.advice import never_closed
 from app.spec.models import REGIMES, AtrLevel, Level, StrategySpec
 
 TIMEFRAME_WORDS = {
-    "1m": "1-minute", "5m": "5-minute", "15m": "15-minute", "30m": "30-minute",
-    "1h": "hourly", "4h": "4-hour", "1d": "daily", "1w": "weekly", "1mo": "monthly",
+    "1m": "1-minute",
+    "5m": "5-minute",
+    "15m": "15-minute",
+    "30m": "30-minute",
+    "1h": "hourly",
+    "4h": "4-hour",
+    "1d": "daily",
+    "1w": "weekly",
+    "1mo": "monthly",
 }
-_CMP_WORDS = {">": "is above", ">=": "is at or above", "<": "is below",
-              "<=": "is at or below", "==": "equals", "!=": "is not equal to"}
+_CMP_WORDS = {
+    ">": "is above",
+    ">=": "is at or above",
+    "<": "is below",
+    "<=": "is at or below",
+    "==": "equals",
+    "!=": "is not equal to",
+}
 _OP_WORDS = {"+": "plus", "-": "minus", "*": "times", "/": "divided by"}
 
 
@@ -49,8 +62,10 @@ def read_back(spec: StrategySpec) -> str:
     lines += _exits(spec)
     lines.append(_sizing(spec))
     if spec.max_positions is not None:
-        lines.append(f"At most {spec.max_positions} position"
-                     f"{'s' if spec.max_positions != 1 else ''} open at once.")
+        lines.append(
+            f"At most {spec.max_positions} position"
+            f"{'s' if spec.max_positions != 1 else ''} open at once."
+        )
     lines += _regime(spec) + _agents(spec) + _limits(spec)
     if spec.questions:
         lines.append("Still open: " + " ".join(spec.questions))
@@ -61,10 +76,11 @@ def _headline(spec: StrategySpec) -> str:
     side = {"long": "long only", "short": "short only", "both": "long and short"}[spec.direction]
     symbols = join_words(list(spec.universe))
     if spec.universe_name is not None:
-        symbols = (f"the {len(spec.universe)} stocks of the bundled {spec.universe_name} "
-                   "universe")
-    text = (f'"{spec.name}" trades {symbols} on {TIMEFRAME_WORDS[spec.timeframe]} bars, '
-            f"{side}. Rules are checked when a bar closes; orders fill at the next bar's open.")
+        symbols = f"the {len(spec.universe)} stocks of the bundled {spec.universe_name} universe"
+    text = (
+        f'"{spec.name}" trades {symbols} on {TIMEFRAME_WORDS[spec.timeframe]} bars, '
+        f"{side}. Rules are checked when a bar closes; orders fill at the next bar's open."
+    )
     caveat = universes.CAVEATS.get(spec.universe_name or "")
     return f"{text} {caveat}" if caveat else text
 
@@ -74,8 +90,10 @@ def _screen(spec: StrategySpec) -> str:
     assert screen is not None
     where = f"keeps the symbols where {say(screen.filter)}, " if screen.filter else ""
     best = "highest" if screen.descending else "lowest"
-    return (f"On each bar the screen {where}ranks them by {say(screen.rank_by)} and trades "
-            f"only the {screen.top} with the {best} values.")
+    return (
+        f"On each bar the screen {where}ranks them by {say(screen.rank_by)} and trades "
+        f"only the {screen.top} with the {best} values."
+    )
 
 
 def _rules(spec: StrategySpec) -> list[str]:
@@ -88,11 +106,15 @@ def _rules(spec: StrategySpec) -> list[str]:
             if exit_ is not None:
                 out.append(f"{closing} when {say(exit_)}.")
             elif side in never_closed(spec):
-                out.append(f"Nothing closes a {side} position: no {side} exit rule, stop, "
-                           "target or holding limit, so it is held until the run ends.")
+                out.append(
+                    f"Nothing closes a {side} position: no {side} exit rule, stop, "
+                    "target or holding limit, so it is held until the run ends."
+                )
             else:
-                out.append(f"No {side} exit rule: {side} positions close only by the stops, "
-                           "target or holding limit below.")
+                out.append(
+                    f"No {side} exit rule: {side} positions close only by the stops, "
+                    "target or holding limit below."
+                )
     return out
 
 
@@ -107,9 +129,11 @@ def _exits(spec: StrategySpec) -> list[str]:
     long_side = spec.direction != "short"
     out = []
     if spec.stop_loss is not None:
-        out.append(f"Stop loss {say_level(spec.stop_loss, not long_side)}"
-                   f"{' (mirrored for shorts)' if spec.direction == 'both' else ''}, checked "
-                   "within each bar; a gap through it fills at the open.")
+        out.append(
+            f"Stop loss {say_level(spec.stop_loss, not long_side)}"
+            f"{' (mirrored for shorts)' if spec.direction == 'both' else ''}, checked "
+            "within each bar; a gap through it fills at the open."
+        )
     else:
         out.append("No stop loss.")
     if spec.take_profit is not None:
@@ -119,20 +143,24 @@ def _exits(spec: StrategySpec) -> list[str]:
         since = trail.replace("the entry price", "the best price since entry")
         out.append(f"Trailing stop {since}.")
     if spec.max_hold_bars is not None:
-        out.append(f"Positions close after at most {spec.max_hold_bars} "
-                   f"bar{'s' if spec.max_hold_bars != 1 else ''}.")
+        out.append(
+            f"Positions close after at most {spec.max_hold_bars} "
+            f"bar{'s' if spec.max_hold_bars != 1 else ''}."
+        )
     return out
 
 
 def _sizing(spec: StrategySpec) -> str:
     s = spec.sizing
     if s is None:
-        return (f"Size: not set, so Parley uses its default of {n(DEFAULT_SIZING_PCT)}% of "
-                "equity per position.")
+        return (
+            f"Size: not set, so Parley uses its default of {n(DEFAULT_SIZING_PCT)}% of "
+            "equity per position."
+        )
     return {
         "pct_equity": f"Each position is {n(s.value)}% of equity.",
         "risk_pct": f"Each trade risks {n(s.value)}% of equity: the size is set so that "
-                    "hitting the stop loses that much.",
+        "hitting the stop loses that much.",
         "fixed_usd": f"Each position is ${n(s.value)}.",
         "fixed_shares": f"Each position is {n(s.value)} share{'s' if s.value != 1 else ''}.",
     }[s.kind]
@@ -143,8 +171,11 @@ def _regime(spec: StrategySpec) -> list[str]:
     if r is None:
         return ["No regime filter."]
     whose = f"{r.benchmark}'s regime" if r.benchmark else "each symbol's regime"
-    allowed = "any regime" if tuple(r.allow) == REGIMES else join_words(
-        [a.replace("_", " ") for a in r.allow], "or")
+    allowed = (
+        "any regime"
+        if tuple(r.allow) == REGIMES
+        else join_words([a.replace("_", " ") for a in r.allow], "or")
+    )
     text = f"Regime filter: new positions open only in {allowed} ({whose})."
     text += {
         "allow": " A regime transition changes nothing.",
@@ -159,9 +190,11 @@ def _agents(spec: StrategySpec) -> list[str]:
     if a is None:
         return ["No agent team: every rule signal is acted on."]
     team = join_words(list(a.team))
-    return [f"Agent team: {team} analysts, a bull/bear debate of {a.debate_rounds} "
-            f"round{'s' if a.debate_rounds != 1 else ''}, a risk manager and a trader who must "
-            f"score conviction of at least {a.min_conviction} out of 100."]
+    return [
+        f"Agent team: {team} analysts, a bull/bear debate of {a.debate_rounds} "
+        f"round{'s' if a.debate_rounds != 1 else ''}, a risk manager and a trader who must "
+        f"score conviction of at least {a.min_conviction} out of 100."
+    ]
 
 
 def _limits(spec: StrategySpec) -> list[str]:
@@ -177,17 +210,25 @@ def _limits(spec: StrategySpec) -> list[str]:
         parts.append(f"keep each position within {n(lim.max_position_pct)}% of equity")
     if lim.circuit_breaker is not None:
         cb = lim.circuit_breaker
-        parts.append(f"pause if a price moves more than {n(cb.move_pct)}% within "
-                     f"{cb.bars} bar{'s' if cb.bars != 1 else ''}")
+        parts.append(
+            f"pause if a price moves more than {n(cb.move_pct)}% within "
+            f"{cb.bars} bar{'s' if cb.bars != 1 else ''}"
+        )
     return [f"Risk limits: {join_words(parts)}."] if parts else []
 
 
 _PLACES = {
-    "stop_loss": "the stop loss", "take_profit": "the take profit",
-    "trailing_stop": "the trailing stop", "sizing": "the size", "screen": "the screen",
-    "max_hold_bars": "the holding limit", "max_positions": "the position cap",
-    "long_entry": "the long entry rule", "long_exit": "the long exit rule",
-    "short_entry": "the short entry rule", "short_exit": "the short exit rule",
+    "stop_loss": "the stop loss",
+    "take_profit": "the take profit",
+    "trailing_stop": "the trailing stop",
+    "sizing": "the size",
+    "screen": "the screen",
+    "max_hold_bars": "the holding limit",
+    "max_positions": "the position cap",
+    "long_entry": "the long entry rule",
+    "long_exit": "the long exit rule",
+    "short_entry": "the short entry rule",
+    "short_exit": "the short exit rule",
 }
 
 
@@ -204,10 +245,15 @@ def _params(spec: StrategySpec) -> str:
     parts = []
     for p in spec.params:
         u = "%" if p.pct else ""
-        parts.append(f"{p.name} = {n(p.default)}{u} (from {n(p.low)}{u} to {n(p.high)}{u} in "
-                     f"steps of {n(p.step)}{u}; {join_words(where.get(p.name, []))})")
-    return ("Parameters, at their defaults above; a sweep tries the rest of each range: "
-            + "; ".join(parts) + ".")
+        parts.append(
+            f"{p.name} = {n(p.default)}{u} (from {n(p.low)}{u} to {n(p.high)}{u} in "
+            f"steps of {n(p.step)}{u}; {join_words(where.get(p.name, []))})"
+        )
+    return (
+        "Parameters, at their defaults above; a sweep tries the rest of each range: "
+        + "; ".join(parts)
+        + "."
+    )
 
 
 # ----- expressions -------------------------------------------------------------------------
@@ -250,8 +296,9 @@ def _say_indicator(node: E.Indicator) -> str:
         part = {"line": "line", "signal": "signal line", "hist": "histogram"}[node.output or "line"]
         return f"the MACD({', '.join(p)}) {part} of {src}"
     if name == "bollinger":
-        return (f"the {node.output} Bollinger band ({p[0]} bars, {p[1]} standard deviations) "
-                f"of {src}")
+        return (
+            f"the {node.output} Bollinger band ({p[0]} bars, {p[1]} standard deviations) of {src}"
+        )
     if name == "stoch":
         return f"the stochastic %{(node.output or 'k').upper()}({', '.join(p)})"
     phrase = CATALOG[name].phrase if name in CATALOG else name

@@ -22,10 +22,18 @@ def side_word(side: int) -> str:
 
 
 def order_row(run_id: str, order: Order) -> OrderRow:
-    return OrderRow(run_id=run_id, client_order_id=order.client_order_id, symbol=order.symbol,
-                    side=side_word(order.side), qty=float(order.qty), intent=order.intent,
-                    reason=order.reason, bar_time_ns=int(order.time_ns), status=order.status,
-                    note=order.note)
+    return OrderRow(
+        run_id=run_id,
+        client_order_id=order.client_order_id,
+        symbol=order.symbol,
+        side=side_word(order.side),
+        qty=float(order.qty),
+        intent=order.intent,
+        reason=order.reason,
+        bar_time_ns=int(order.time_ns),
+        status=order.status,
+        note=order.note,
+    )
 
 
 def fill_key(run_id: str, fill: Fill) -> str:
@@ -34,28 +42,50 @@ def fill_key(run_id: str, fill: Fill) -> str:
 
 
 def fill_row(run_id: str, fill: Fill) -> FillRow:
-    return FillRow(run_id=run_id, fill_key=fill_key(run_id, fill),
-                   client_order_id=fill.client_order_id, symbol=fill.symbol,
-                   side=side_word(fill.side), qty=float(fill.qty), price=float(fill.price),
-                   commission=float(fill.commission), time_ns=int(fill.time_ns),
-                   reason=fill.reason)
+    return FillRow(
+        run_id=run_id,
+        fill_key=fill_key(run_id, fill),
+        client_order_id=fill.client_order_id,
+        symbol=fill.symbol,
+        side=side_word(fill.side),
+        qty=float(fill.qty),
+        price=float(fill.price),
+        commission=float(fill.commission),
+        time_ns=int(fill.time_ns),
+        reason=fill.reason,
+    )
 
 
 def trade_row(run_id: str, t: Trade) -> TradeRow:
-    return TradeRow(run_id=run_id, symbol=t.symbol, side=t.side, qty=float(t.qty),
-                    entry_time_ns=int(t.entry_time_ns), entry_price=float(t.entry_price),
-                    exit_time_ns=int(t.exit_time_ns), exit_price=float(t.exit_price),
-                    pnl=float(t.pnl), pnl_pct=float(t.pnl_pct), bars_held=int(t.bars_held),
-                    exit_reason=t.exit_reason, commission=float(t.commission))
+    return TradeRow(
+        run_id=run_id,
+        symbol=t.symbol,
+        side=t.side,
+        qty=float(t.qty),
+        entry_time_ns=int(t.entry_time_ns),
+        entry_price=float(t.entry_price),
+        exit_time_ns=int(t.exit_time_ns),
+        exit_price=float(t.exit_price),
+        pnl=float(t.pnl),
+        pnl_pct=float(t.pnl_pct),
+        bars_held=int(t.bars_held),
+        exit_reason=t.exit_reason,
+        commission=float(t.commission),
+    )
 
 
 def position_row(run_id: str, p: Position) -> PositionRow:
     plan = p.plan
-    return PositionRow(run_id=run_id, symbol=p.symbol, side="long" if p.side > 0 else "short",
-                       qty=float(p.qty), entry_price=float(p.entry_price),
-                       entry_time_ns=int(p.entry_time_ns),
-                       stop=None if plan is None else plan.stop,
-                       target=None if plan is None else plan.target)
+    return PositionRow(
+        run_id=run_id,
+        symbol=p.symbol,
+        side="long" if p.side > 0 else "short",
+        qty=float(p.qty),
+        entry_price=float(p.entry_price),
+        entry_time_ns=int(p.entry_time_ns),
+        stop=None if plan is None else plan.stop,
+        target=None if plan is None else plan.target,
+    )
 
 
 def decision_row(run_id: str, d: DecisionRecord, orders: list[str]) -> DecisionRow:
@@ -63,9 +93,17 @@ def decision_row(run_id: str, d: DecisionRecord, orders: list[str]) -> DecisionR
     conviction, size and the client order ids it produced."""
     record = d.record()
     record["orders"] = list(orders)
-    return DecisionRow(run_id=run_id, time_ns=int(d.time_ns), symbol=d.symbol, side=d.side,
-                       rule=d.rule, approved=d.approved, qty=float(d.qty),
-                       conviction=d.conviction, record=_jsonable(record))
+    return DecisionRow(
+        run_id=run_id,
+        time_ns=int(d.time_ns),
+        symbol=d.symbol,
+        side=d.side,
+        rule=d.rule,
+        approved=d.approved,
+        qty=float(d.qty),
+        conviction=d.conviction,
+        record=_jsonable(record),
+    )
 
 
 def decision_of(row: DecisionRow) -> DecisionRecord:
@@ -73,11 +111,19 @@ def decision_of(row: DecisionRow) -> DecisionRecord:
     validated into its type (one that does not validate, from another version, is left
     out with a warning)."""
     record = row.record or {}
-    return DecisionRecord(int(row.time_ns or 0), row.symbol, row.side, row.rule,
-                          bool(row.approved), float(row.qty), row.conviction,
-                          tuple(record.get("reasons", ())),
-                          _gates(record.get("gates") or {}), tuple(record.get("orders", ())),
-                          row.id or 0)
+    return DecisionRecord(
+        int(row.time_ns or 0),
+        row.symbol,
+        row.side,
+        row.rule,
+        bool(row.approved),
+        float(row.qty),
+        row.conviction,
+        tuple(record.get("reasons", ())),
+        _gates(record.get("gates") or {}),
+        tuple(record.get("orders", ())),
+        row.id or 0,
+    )
 
 
 @cache
@@ -97,8 +143,7 @@ def _gates(stored: dict[str, Any]) -> dict[str, BaseModel]:
             if model is not None:
                 out[name] = model.model_validate(data)
         except ValidationError as err:
-            log.warning("decision record of gate %r left out: %s", name,
-                        str(err).splitlines()[0])
+            log.warning("decision record of gate %r left out: %s", name, str(err).splitlines()[0])
     return out
 
 

@@ -41,13 +41,15 @@ CONNECT_TIMEOUT_S = 10
 def make_engine(url: str) -> Engine:
     """An engine for ``url``, with SQLite tuned for one writer and many readers."""
     if not url.startswith("sqlite"):
-        engine = create_engine(server_url(url), pool_pre_ping=True,
-                               connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
+        engine = create_engine(
+            server_url(url), pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_S}
+        )
         watch(engine)
         return engine
     if url in ("sqlite://", "sqlite:///:memory:"):
-        engine = create_engine("sqlite://", poolclass=StaticPool,
-                               connect_args={"check_same_thread": False})
+        engine = create_engine(
+            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
     else:
         engine = _sqlite_file(Path(url.split("///", 1)[1]))
     event.listen(engine, "connect", _sqlite_pragmas if not read_only(engine) else _sqlite_read)
@@ -61,14 +63,14 @@ def _sqlite_file(path: Path) -> Engine:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise StoreError(f"cannot create the store's folder {path.parent} "
-                         f"({err.strerror or err})",
-                         "set PARLEY_HOME to a writable folder") from None
+        raise StoreError(
+            f"cannot create the store's folder {path.parent} ({err.strerror or err})",
+            "set PARLEY_HOME to a writable folder",
+        ) from None
     if not _writable(path):
         # Without a -shm file nobody is writing it: read it as an unchanging file.
         still = "" if Path(f"{path}-shm").exists() else "&immutable=1"
-        return create_engine(f"sqlite:///file:{path}?mode=ro{still}&uri=true",
-                             connect_args=args)
+        return create_engine(f"sqlite:///file:{path}?mode=ro{still}&uri=true", connect_args=args)
     return create_engine(f"sqlite:///{path}", connect_args=args)
 
 
@@ -76,8 +78,10 @@ def _writable(path: Path) -> bool:
     folder_ok = os.access(path.parent, os.W_OK)
     if not path.exists():
         if not folder_ok:
-            raise StoreError(f"cannot create the store {path}: {path.parent} is read-only",
-                             "set PARLEY_HOME to a writable folder")
+            raise StoreError(
+                f"cannot create the store {path}: {path.parent} is read-only",
+                "set PARLEY_HOME to a writable folder",
+            )
         return True
     return folder_ok and os.access(path, os.W_OK)
 
@@ -96,25 +100,32 @@ def server_url(url: str) -> str:
     """
     scheme, sep, rest = url.partition("://")
     if not sep:
-        raise StoreError("PARLEY_DATABASE_URL is not a database URL (it has no scheme://)",
-                         "write it like postgresql://USER@HOST/DB, or leave it unset for the "
-                         "SQLite file in PARLEY_HOME")
+        raise StoreError(
+            "PARLEY_DATABASE_URL is not a database URL (it has no scheme://)",
+            "write it like postgresql://USER@HOST/DB, or leave it unset for the "
+            "SQLite file in PARLEY_HOME",
+        )
     base = scheme.partition("+")[0]
     if base == "sqlite":
         return url
     if base not in ("postgresql", "postgres"):
-        raise StoreError(f"PARLEY_DATABASE_URL: {scheme}:// databases are not supported; "
-                         "Parley keeps its state in SQLite or PostgreSQL",
-                         "use postgresql://USER@HOST/DB, or leave it unset for SQLite")
+        raise StoreError(
+            f"PARLEY_DATABASE_URL: {scheme}:// databases are not supported; "
+            "Parley keeps its state in SQLite or PostgreSQL",
+            "use postgresql://USER@HOST/DB, or leave it unset for SQLite",
+        )
     if scheme not in ("postgresql", "postgres", "postgresql+psycopg"):
-        raise StoreError(f"PARLEY_DATABASE_URL: the {scheme.partition('+')[2]} driver is not "
-                         "supported; Parley talks to PostgreSQL through psycopg",
-                         "write the URL as postgresql://USER@HOST/DB")
+        raise StoreError(
+            f"PARLEY_DATABASE_URL: the {scheme.partition('+')[2]} driver is not "
+            "supported; Parley talks to PostgreSQL through psycopg",
+            "write the URL as postgresql://USER@HOST/DB",
+        )
     try:
         import psycopg  # noqa: F401
     except ImportError:
-        raise StoreError("a PostgreSQL database needs the psycopg driver",
-                         "pip install 'parley[postgres]'") from None
+        raise StoreError(
+            "a PostgreSQL database needs the psycopg driver", "pip install 'parley[postgres]'"
+        ) from None
     return f"postgresql+psycopg{sep}{rest}"
 
 
@@ -142,14 +153,17 @@ def init_schema(engine: Engine) -> int:
     """
     version = _create(engine) if not read_only(engine) else _stored_version(engine)
     if version > SCHEMA_VERSION:
-        raise StoreError(f"the database has schema version {version}, newer than this "
-                         f"Parley's {SCHEMA_VERSION}", "upgrade Parley, or use another "
-                         "PARLEY_HOME")
+        raise StoreError(
+            f"the database has schema version {version}, newer than this Parley's {SCHEMA_VERSION}",
+            "upgrade Parley, or use another PARLEY_HOME",
+        )
     while version < SCHEMA_VERSION:
         if read_only(engine):
-            raise StoreError(f"the read-only store has schema version {version}, older "
-                             f"than this Parley's {SCHEMA_VERSION}",
-                             "open it once with write access so Parley can upgrade it")
+            raise StoreError(
+                f"the read-only store has schema version {version}, older "
+                f"than this Parley's {SCHEMA_VERSION}",
+                "open it once with write access so Parley can upgrade it",
+            )
         step = MIGRATIONS.get(version)
         if step is None:
             raise StoreError(f"no migration from schema version {version}")
@@ -202,9 +216,10 @@ def _lost_race(err: Exception) -> bool:
 def _stored_version(engine: Engine) -> int:
     """The version of a store that is only read (no table is created)."""
     if not inspect(engine).has_table(SchemaVersionRow.__tablename__):
-        raise StoreError(f"the read-only store {engine.url.database} holds no Parley data",
-                         "set PARLEY_HOME to a writable folder")
+        raise StoreError(
+            f"the read-only store {engine.url.database} holds no Parley data",
+            "set PARLEY_HOME to a writable folder",
+        )
     with Session(engine) as s:
         row = s.exec(select(SchemaVersionRow)).first()
     return row.version if row is not None else SCHEMA_VERSION
-

@@ -22,17 +22,32 @@ class StoreError(ParleyError):
 
 
 _SQLITE = (
-    (("file is not a database", "malformed", "not a database"), "is not a readable Parley "
-     "database ({why})", "move it aside (mv {path} {path}.broken) and Parley starts a new, "
-     "empty store there, or set PARLEY_HOME to another folder"),
-    (("readonly", "read-only"), "is read-only ({why}): reading works, this command writes",
-     "make {folder} and the file writable, or set PARLEY_HOME to a writable folder"),
-    (("unable to open", "disk i/o error"), "cannot be opened ({why})",
-     "check that {folder} exists and is writable, or set PARLEY_HOME to another folder"),
-    (("database or disk is full", "disk is full"), "cannot be written: the disk is full",
-     "free some space on the disk that holds {folder}"),
-    (("database is locked",), "is locked by another process ({why})",
-     "wait for the other Parley process to finish, then retry"),
+    (
+        ("file is not a database", "malformed", "not a database"),
+        "is not a readable Parley database ({why})",
+        "move it aside (mv {path} {path}.broken) and Parley starts a new, "
+        "empty store there, or set PARLEY_HOME to another folder",
+    ),
+    (
+        ("readonly", "read-only"),
+        "is read-only ({why}): reading works, this command writes",
+        "make {folder} and the file writable, or set PARLEY_HOME to a writable folder",
+    ),
+    (
+        ("unable to open", "disk i/o error"),
+        "cannot be opened ({why})",
+        "check that {folder} exists and is writable, or set PARLEY_HOME to another folder",
+    ),
+    (
+        ("database or disk is full", "disk is full"),
+        "cannot be written: the disk is full",
+        "free some space on the disk that holds {folder}",
+    ),
+    (
+        ("database is locked",),
+        "is locked by another process ({why})",
+        "wait for the other Parley process to finish, then retry",
+    ),
 )
 
 
@@ -67,8 +82,7 @@ def _sqlite(url: URL, why: str, low: str) -> StoreError | None:
     for needles, text, hint in _SQLITE:
         if any(n in low for n in needles):
             where = {"path": path, "folder": path.parent, "why": why}
-            return StoreError(f"the store {path} " + text.format(**where),
-                              hint.format(**where))
+            return StoreError(f"the store {path} " + text.format(**where), hint.format(**where))
     return None
 
 
@@ -76,9 +90,11 @@ def server_down(url: URL, why: str = "") -> StoreError:
     """A database server that cannot be reached, named by host and port (no password)."""
     where = f"{url.host or 'localhost'}:{url.port or 5432}"
     reason = "connection refused" if "refused" in why.lower() else (why or "no answer")
-    return StoreError(f"cannot reach the database server at {where} "
-                      f"(database {url.database or '?'}): {_short(reason)}",
-                      "start the server, or check PARLEY_DATABASE_URL")
+    return StoreError(
+        f"cannot reach the database server at {where} "
+        f"(database {url.database or '?'}): {_short(reason)}",
+        "start the server, or check PARLEY_DATABASE_URL",
+    )
 
 
 def sqlite_path(url: URL) -> Path:

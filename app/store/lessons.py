@@ -38,8 +38,9 @@ class SqlLessonStore:
     def add(self, lesson: Lesson) -> None:
         if self._known is not None:  # as the table will give it back
             again = type(lesson).model_validate(lesson.model_dump(mode="json"))
-            self._known = sorted([k for k in self._known if k.id != lesson.id] + [again],
-                                 key=lambda k: k.id)
+            self._known = sorted(
+                [k for k in self._known if k.id != lesson.id] + [again], key=lambda k: k.id
+            )
         with self.store.session() as s:
             row = s.get(LessonRow, lesson.id) or LessonRow(id=lesson.id, data={})
             row.symbol = lesson.symbol or lesson.id.split("-", 1)[0]

@@ -58,26 +58,50 @@ def run_totals(store: Store, run_ids: Sequence[str]) -> dict[str, RunTotals]:
         orders = _counts(s, OrderRow, ids)
         open_orders = _counts(s, OrderRow, ids, col(OrderRow.status).in_(OPEN_ORDER_STATUSES))
         fills = _counts(s, FillRow, ids)
-        trades = {r: (n, pnl) for r, n, pnl in s.exec(
-            select(TradeRow.run_id, func.count(), func.sum(TradeRow.pnl))
-            .where(col(TradeRow.run_id).in_(ids)).group_by(TradeRow.run_id)).all()}
-        latest = {r: (n, last) for r, n, last in s.exec(
-            select(DecisionRow.run_id, func.count(), func.max(DecisionRow.id))
-            .where(col(DecisionRow.run_id).in_(ids)).group_by(DecisionRow.run_id)).all()}
-        last_rows = {d.run_id: d for d in s.exec(select(DecisionRow).where(
-            col(DecisionRow.id).in_([last for _, last in latest.values()]))).all()}
+        trades = {
+            r: (n, pnl)
+            for r, n, pnl in s.exec(
+                select(TradeRow.run_id, func.count(), func.sum(TradeRow.pnl))
+                .where(col(TradeRow.run_id).in_(ids))
+                .group_by(TradeRow.run_id)
+            ).all()
+        }
+        latest = {
+            r: (n, last)
+            for r, n, last in s.exec(
+                select(DecisionRow.run_id, func.count(), func.max(DecisionRow.id))
+                .where(col(DecisionRow.run_id).in_(ids))
+                .group_by(DecisionRow.run_id)
+            ).all()
+        }
+        last_rows = {
+            d.run_id: d
+            for d in s.exec(
+                select(DecisionRow).where(
+                    col(DecisionRow.id).in_([last for _, last in latest.values()])
+                )
+            ).all()
+        }
         limits: dict[str, list[str]] = defaultdict(list)
         for run_id, data, message in s.exec(
-                select(EventRow.run_id, EventRow.data, EventRow.message)
-                .where(col(EventRow.run_id).in_(ids), EventRow.kind == "limit")
-                .order_by(col(EventRow.id))).all():
+            select(EventRow.run_id, EventRow.data, EventRow.message)
+            .where(col(EventRow.run_id).in_(ids), EventRow.kind == "limit")
+            .order_by(col(EventRow.id))
+        ).all():
             limits[run_id].append(str((data or {}).get("limit") or message))
-    return {r: RunTotals(orders=orders.get(r, 0), open_orders=open_orders.get(r, 0),
-                         fills=fills.get(r, 0), trades=int(trades.get(r, (0, 0))[0]),
-                         realized_pnl=float(trades.get(r, (0, 0.0))[1] or 0.0),
-                         decisions=int(latest.get(r, (0, 0))[0]),
-                         last_decision=_decision(last_rows.get(r)), limits=tuple(limits.get(r, ())))
-            for r in ids}
+    return {
+        r: RunTotals(
+            orders=orders.get(r, 0),
+            open_orders=open_orders.get(r, 0),
+            fills=fills.get(r, 0),
+            trades=int(trades.get(r, (0, 0))[0]),
+            realized_pnl=float(trades.get(r, (0, 0.0))[1] or 0.0),
+            decisions=int(latest.get(r, (0, 0))[0]),
+            last_decision=_decision(last_rows.get(r)),
+            limits=tuple(limits.get(r, ())),
+        )
+        for r in ids
+    }
 
 
 @dataclass(frozen=True)
@@ -103,16 +127,24 @@ def run_snapshot(store: Store, run_id: str, events: int = 50) -> RunSnapshot | N
             return None
 
         def rows(table: Any, order: Any) -> list[Any]:
-            return list(s.exec(select(table).where(table.run_id == run_id)
-                               .order_by(order)).all())
+            return list(s.exec(select(table).where(table.run_id == run_id).order_by(order)).all())
 
-        recent = list(s.exec(select(EventRow).where(EventRow.run_id == run_id)
-                             .order_by(col(EventRow.id).desc()).limit(events)).all())
-        return RunSnapshot(run=run, orders=rows(OrderRow, col(OrderRow.id)),
-                           fills=rows(FillRow, col(FillRow.id)),
-                           positions=rows(PositionRow, col(PositionRow.symbol)),
-                           trades=rows(TradeRow, col(TradeRow.exit_time_ns)),
-                           events=list(reversed(recent)))
+        recent = list(
+            s.exec(
+                select(EventRow)
+                .where(EventRow.run_id == run_id)
+                .order_by(col(EventRow.id).desc())
+                .limit(events)
+            ).all()
+        )
+        return RunSnapshot(
+            run=run,
+            orders=rows(OrderRow, col(OrderRow.id)),
+            fills=rows(FillRow, col(FillRow.id)),
+            positions=rows(PositionRow, col(PositionRow.symbol)),
+            trades=rows(TradeRow, col(TradeRow.exit_time_ns)),
+            events=list(reversed(recent)),
+        )
 
 
 def _decision(row: DecisionRow | None) -> DecisionRecord | None:
@@ -125,24 +157,35 @@ def positions_of(store: Store, run_ids: Sequence[str]) -> dict[str, list[Positio
     if not run_ids:
         return out
     with store.session() as s:
-        for row in s.exec(select(PositionRow).where(col(PositionRow.run_id).in_(list(run_ids)))
-                          .order_by(col(PositionRow.run_id), col(PositionRow.symbol))).all():
+        for row in s.exec(
+            select(PositionRow)
+            .where(col(PositionRow.run_id).in_(list(run_ids)))
+            .order_by(col(PositionRow.run_id), col(PositionRow.symbol))
+        ).all():
             out[row.run_id].append(row)
     return out
 
 
-def recent_rows(store: Store, table: Any, run_id: str, after_id: int = 0,
-                limit: int = 200) -> list[Any]:
+def recent_rows(
+    store: Store, table: Any, run_id: str, after_id: int = 0, limit: int = 200
+) -> list[Any]:
     """A run's rows of ``table`` with an id above ``after_id``: the newest ``limit`` of
     them, oldest first. Fills, trades, decisions and events never change once written, so
     a monitor asks only for what is new since the last row it holds."""
     with store.session() as s:
-        q: Any = (select(table).where(table.run_id == run_id, table.id > after_id)
-             .order_by(col(table.id).desc()).limit(limit))
+        q: Any = (
+            select(table)
+            .where(table.run_id == run_id, table.id > after_id)
+            .order_by(col(table.id).desc())
+            .limit(limit)
+        )
         return list(reversed(s.exec(q).all()))
 
 
 def _counts(s: Any, table: Any, ids: list[str], *where: Any) -> dict[str, int]:
-    q = select(table.run_id, func.count()).where(
-        col(table.run_id).in_(ids), *where).group_by(table.run_id)
+    q = (
+        select(table.run_id, func.count())
+        .where(col(table.run_id).in_(ids), *where)
+        .group_by(table.run_id)
+    )
     return {r: int(n) for r, n in s.exec(q).all()}

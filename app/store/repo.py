@@ -79,10 +79,12 @@ class Store:
     def require_writable(self, doing: str) -> None:
         """Raises StoreError up front when the store is read-only (reads still work)."""
         if self.read_only:
-            raise StoreError(f"cannot {doing}: the store {self.url.removeprefix('sqlite:///')} "
-                             "is read-only for "
-                             "this user (reading works: `parley status`)",
-                             "make it writable, or set PARLEY_HOME to a folder you can write")
+            raise StoreError(
+                f"cannot {doing}: the store {self.url.removeprefix('sqlite:///')} "
+                "is read-only for "
+                "this user (reading works: `parley status`)",
+                "make it writable, or set PARLEY_HOME to a folder you can write",
+            )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
@@ -118,8 +120,13 @@ class Store:
     def create_run(self, name: str, spec_text: str, **fields: Any) -> RunRow:
         """A new run with a fresh short id (``r`` + 10 hex digits)."""
         strategy_id = self.save_strategy(name, spec_text, fields.pop("path", None))
-        run = RunRow(id="r" + uuid.uuid4().hex[:10], strategy_id=strategy_id, name=name,
-                     spec_text=spec_text, **fields)
+        run = RunRow(
+            id="r" + uuid.uuid4().hex[:10],
+            strategy_id=strategy_id,
+            name=name,
+            spec_text=spec_text,
+            **fields,
+        )
         with self.session() as s:
             s.add(run)
             s.commit()
@@ -162,8 +169,9 @@ class Store:
 
     def get_order(self, client_order_id: str) -> OrderRow | None:
         with self.session() as s:
-            return s.exec(select(OrderRow).where(
-                OrderRow.client_order_id == client_order_id)).first()
+            return s.exec(
+                select(OrderRow).where(OrderRow.client_order_id == client_order_id)
+            ).first()
 
     # ----------------------------------------------------------------- a processed bar
     def commit_bar(self, run_id: str, c: BarCommit) -> None:
@@ -181,13 +189,23 @@ class Store:
             if c.positions is not None:
                 s.exec(delete(PositionRow).where(col(PositionRow.run_id) == run_id))
                 s.add_all(c.positions)
-            s.exec(update(RunRow).where(col(RunRow.id) == run_id).values(
-                last_bar_ns=c.bar_ns, bars_done=c.bars_done, checkpoint=c.checkpoint,
-                updated_at=now, heartbeat_at=now, **c.run_fields))
+            s.exec(
+                update(RunRow)
+                .where(col(RunRow.id) == run_id)
+                .values(
+                    last_bar_ns=c.bar_ns,
+                    bars_done=c.bars_done,
+                    checkpoint=c.checkpoint,
+                    updated_at=now,
+                    heartbeat_at=now,
+                    **c.run_fields,
+                )
+            )
             s.commit()
 
-    def add_event(self, run_id: str, kind: str, message: str,
-                  data: dict[str, Any] | None = None) -> None:
+    def add_event(
+        self, run_id: str, kind: str, message: str, data: dict[str, Any] | None = None
+    ) -> None:
         with self.session() as s:
             s.add(EventRow(run_id=run_id, kind=kind, message=message, data=data))
             s.commit()
@@ -201,17 +219,24 @@ class Store:
             assert row.id is not None
             return row.id
 
-    def take_commands(self, run_id: str, since: datetime | None = None,
-                      peek: bool = False) -> list[CommandRow]:
+    def take_commands(
+        self, run_id: str, since: datetime | None = None, peek: bool = False
+    ) -> list[CommandRow]:
         """Commands for this run (or for every run) not yet done, oldest first; each is
         marked done as it is taken (``peek``: none is). Commands to every run posted before
         ``since`` (the run's start) are ignored: a kill switch does not stop runs started
         after it."""
         with self.session() as s:
-            q = select(CommandRow).where(col(CommandRow.done_at).is_(None)).where(
-                (col(CommandRow.run_id) == run_id) | col(CommandRow.run_id).is_(None))
-            rows = [r for r in s.exec(q.order_by(col(CommandRow.id))).all()
-                    if r.run_id is not None or since is None or _aware(r.created_at) >= since]
+            q = (
+                select(CommandRow)
+                .where(col(CommandRow.done_at).is_(None))
+                .where((col(CommandRow.run_id) == run_id) | col(CommandRow.run_id).is_(None))
+            )
+            rows = [
+                r
+                for r in s.exec(q.order_by(col(CommandRow.id))).all()
+                if r.run_id is not None or since is None or _aware(r.created_at) >= since
+            ]
             if peek:
                 return rows
             for r in rows:
@@ -225,8 +250,9 @@ class Store:
         """Mark this run's pending commands (of ``commands``, or all) done: they were
         obeyed another way (a signal, or the run had no process). Returns how many."""
         with self.session() as s:
-            q = update(CommandRow).where(col(CommandRow.run_id) == run_id,
-                                         col(CommandRow.done_at).is_(None))
+            q = update(CommandRow).where(
+                col(CommandRow.run_id) == run_id, col(CommandRow.done_at).is_(None)
+            )
             if commands is not None:
                 q = q.where(col(CommandRow.command).in_(list(commands)))
             n = s.exec(q.values(done_at=utcnow())).rowcount
@@ -280,9 +306,14 @@ def _update_orders(s: Session, updates: dict[str, dict[str, Any]], now: datetime
         groups.setdefault(tuple(sorted(values)), []).append({"coid": coid, "v_now": now, **row})
     table = OrderRow.__table__  # type: ignore[attr-defined]
     for names, rows in groups.items():
-        stmt = update(table).where(table.c.client_order_id == bindparam("coid")).values(
-            updated_at=bindparam("v_now", type_=table.c.updated_at.type),
-            **{k: bindparam(f"v_{k}", type_=table.c[k].type) for k in names})
+        stmt = (
+            update(table)
+            .where(table.c.client_order_id == bindparam("coid"))
+            .values(
+                updated_at=bindparam("v_now", type_=table.c.updated_at.type),
+                **{k: bindparam(f"v_{k}", type_=table.c[k].type) for k in names},
+            )
+        )
         s.connection().execute(stmt, rows)
 
 
@@ -295,8 +326,9 @@ def _existing_keys(s: Session, keys: Iterable[str]) -> set[str]:
 
 
 def _existing_orders(s: Session, ids: list[str]) -> set[str]:
-    found = s.exec(select(OrderRow.client_order_id).where(
-        col(OrderRow.client_order_id).in_(ids))).all()
+    found = s.exec(
+        select(OrderRow.client_order_id).where(col(OrderRow.client_order_id).in_(ids))
+    ).all()
     return set(found)
 
 

@@ -36,13 +36,19 @@ _SHARDS: list[tuple[Context, np.ndarray]] = []
 
 def chunks(specs: Sequence[StrategySpec], size: int) -> Iterator[Sequence[StrategySpec]]:
     for i in range(0, len(specs), size):
-        yield specs[i:i + size]
+        yield specs[i : i + size]
 
 
-def run_batches(ctx: Context, specs: Sequence[StrategySpec], backend: str = "local",
-                workers: int | None = None, address: str | None = None,
-                progress: Progress | None = None, start_method: str | None = None,
-                shards: int = 0) -> list[Outcome]:
+def run_batches(
+    ctx: Context,
+    specs: Sequence[StrategySpec],
+    backend: str = "local",
+    workers: int | None = None,
+    address: str | None = None,
+    progress: Progress | None = None,
+    start_method: str | None = None,
+    shards: int = 0,
+) -> list[Outcome]:
     """Every variant's outcome, in order."""
     with Runner(ctx, backend, workers, address, start_method, shards) as runner:
         return runner.run(specs, progress)
@@ -53,8 +59,22 @@ def shard_contexts(ctx: Context, shards: int) -> list[tuple[Context, np.ndarray]
     parts = split(len(ctx.panel.symbols), shards) if shards > 1 else []
     if len(parts) < 2:
         return []
-    return [(Context(sub_panel(ctx.panel, cols), {}, ctx.cash, ctx.commission, ctx.slippage,
-                     ctx.start, ctx.end, ctx.source), cols) for cols in parts]
+    return [
+        (
+            Context(
+                sub_panel(ctx.panel, cols),
+                {},
+                ctx.cash,
+                ctx.commission,
+                ctx.slippage,
+                ctx.start,
+                ctx.end,
+                ctx.source,
+            ),
+            cols,
+        )
+        for cols in parts
+    ]
 
 
 class Runner:
@@ -64,13 +84,21 @@ class Runner:
     ``start_method`` is how the local pool starts its processes (default: fork where the
     platform has it, else spawn); ``shards`` the number of symbol groups (0 or 1: none)."""
 
-    def __init__(self, ctx: Context, backend: str = "local", workers: int | None = None,
-                 address: str | None = None, start_method: str | None = None,
-                 shards: int = 0) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        backend: str = "local",
+        workers: int | None = None,
+        address: str | None = None,
+        start_method: str | None = None,
+        shards: int = 0,
+    ) -> None:
         self.ctx, self.backend, self.workers, self.address = ctx, backend, workers, address
         if start_method is not None and start_method not in mp.get_all_start_methods():
-            raise ParleyError(f"this platform cannot start processes by {start_method!r}",
-                              f"use one of {', '.join(mp.get_all_start_methods())}")
+            raise ParleyError(
+                f"this platform cannot start processes by {start_method!r}",
+                f"use one of {', '.join(mp.get_all_start_methods())}",
+            )
         self.start_method = start_method
         self.shards = shard_contexts(ctx, shards)
         self._ray: Any = None
@@ -101,16 +129,27 @@ class Runner:
             return 1
         return self.workers or int(self._ray.cluster_resources().get("CPU", 1))
 
-    def run(self, specs: Sequence[StrategySpec], progress: Progress | None = None
-            ) -> list[Outcome]:
+    def run(self, specs: Sequence[StrategySpec], progress: Progress | None = None) -> list[Outcome]:
         if self.backend == "ray":
             if self._ctx_ref is None:
                 self._ctx_ref = self._ray.put(self.ctx)
                 self._shard_refs = [self._ray.put(c) for c, _ in self.shards]
-                self._task = (self._ray.remote(_ray_task), self._ray.remote(_ray_shard_task),
-                              self._ray.remote(_ray_merge_task))
-            return _ray(self._ray, self._task, self.ctx, self._ctx_ref, self._shard_refs,
-                        [cols for _, cols in self.shards], specs, self.workers, progress)
+                self._task = (
+                    self._ray.remote(_ray_task),
+                    self._ray.remote(_ray_shard_task),
+                    self._ray.remote(_ray_merge_task),
+                )
+            return _ray(
+                self._ray,
+                self._task,
+                self.ctx,
+                self._ctx_ref,
+                self._shard_refs,
+                [cols for _, cols in self.shards],
+                specs,
+                self.workers,
+                progress,
+            )
         n = self.workers if self.workers is not None else (os.cpu_count() or 1)
         if n <= 1 or len(specs) < 8:
             out = []
@@ -122,8 +161,9 @@ class Runner:
         return _pool(self.ctx, self.shards, specs, n, progress, self.start_method)
 
 
-def _evaluate(ctx: Context, shards: list[tuple[Context, np.ndarray]],
-              batch: Sequence[StrategySpec]) -> list[Outcome]:
+def _evaluate(
+    ctx: Context, shards: list[tuple[Context, np.ndarray]], batch: Sequence[StrategySpec]
+) -> list[Outcome]:
     """A batch in this process: whole, or through its symbol shards."""
     if not shards:
         return evaluate_batch(ctx, batch)
@@ -137,24 +177,33 @@ def shardable_mask(ctx: Context, batch: Sequence[StrategySpec]) -> list[bool]:
     return [shardable(spec, ctx.panel) for spec in batch]
 
 
-def shard_batch(shard: Context, cols: np.ndarray, batch: Sequence[StrategySpec],
-                mask: Sequence[bool]) -> list[ShardRun | None]:
+def shard_batch(
+    shard: Context, cols: np.ndarray, batch: Sequence[StrategySpec], mask: Sequence[bool]
+) -> list[ShardRun | None]:
     """Each variant of the batch on one group of symbols (None: it runs whole), their
     signals evaluated together."""
     on = [spec for spec, use in zip(batch, mask) if use]
     signals = iter(batch_signals(on, shard.panel) if on else [])
-    return [run_shard(shard, spec, cols, next(signals)) if use else None
-            for spec, use in zip(batch, mask)]
+    return [
+        run_shard(shard, spec, cols, next(signals)) if use else None
+        for spec, use in zip(batch, mask)
+    ]
 
 
-def merge_batch(ctx: Context, batch: Sequence[StrategySpec],
-                runs: Sequence[Sequence[ShardRun | None]]) -> list[Outcome]:
+def merge_batch(
+    ctx: Context, batch: Sequence[StrategySpec], runs: Sequence[Sequence[ShardRun | None]]
+) -> list[Outcome]:
     """Each variant's outcome from its groups' runs (``runs[group][variant]``)."""
     out = []
     for i, spec in enumerate(batch):
         parts = [r[i] for r in runs]
-        out.append(merge_or_run(ctx, spec, None if any(p is None for p in parts)
-                                else [p for p in parts if p is not None]))
+        out.append(
+            merge_or_run(
+                ctx,
+                spec,
+                None if any(p is None for p in parts) else [p for p in parts if p is not None],
+            )
+        )
     return out
 
 
@@ -162,8 +211,9 @@ def _chunk_size(n_specs: int, workers: int) -> int:
     return max(1, min(64, n_specs // (workers * 4) or 1))
 
 
-def _init(ctx: Context | None, shards: list[tuple[Context, np.ndarray]] | None,
-          where: caches.Caches) -> None:
+def _init(
+    ctx: Context | None, shards: list[tuple[Context, np.ndarray]] | None, where: caches.Caches
+) -> None:
     """A worker's start: the contexts (unless forked with them), and the caches the face
     set (a spawned worker is started by no face)."""
     global _CTX, _SHARDS
@@ -179,22 +229,25 @@ def _work(batch: Sequence[StrategySpec]) -> list[Outcome]:
     return evaluate_batch(_CTX, batch)
 
 
-def _work_shard(item: tuple[int, Sequence[StrategySpec], list[bool]]
-                ) -> list[ShardRun | None]:
+def _work_shard(item: tuple[int, Sequence[StrategySpec], list[bool]]) -> list[ShardRun | None]:
     k, batch, mask = item
     shard, cols = _SHARDS[k]
     return shard_batch(shard, cols, batch, mask)
 
 
-def _work_merge(item: tuple[Sequence[StrategySpec], list[list[ShardRun | None]]]
-                ) -> list[Outcome]:
+def _work_merge(item: tuple[Sequence[StrategySpec], list[list[ShardRun | None]]]) -> list[Outcome]:
     assert _CTX is not None
     return merge_batch(_CTX, *item)
 
 
-def _pool(ctx: Context, shards: list[tuple[Context, np.ndarray]],
-          specs: Sequence[StrategySpec], n: int, progress: Progress | None,
-          start_method: str | None = None) -> list[Outcome]:
+def _pool(
+    ctx: Context,
+    shards: list[tuple[Context, np.ndarray]],
+    specs: Sequence[StrategySpec],
+    n: int,
+    progress: Progress | None,
+    start_method: str | None = None,
+) -> list[Outcome]:
     global _CTX, _SHARDS
     if start_method is None:
         start_method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
@@ -203,9 +256,12 @@ def _pool(ctx: Context, shards: list[tuple[Context, np.ndarray]],
     size = _chunk_size(len(specs), n)
     batches = list(chunks(specs, size))
     out: list[Outcome] = []
-    with ProcessPoolExecutor(n, mp_context=mp.get_context(start_method), initializer=_init,
-                             initargs=(None, None, caches.current()) if fork
-                             else (ctx, shards, caches.current())) as pool:
+    with ProcessPoolExecutor(
+        n,
+        mp_context=mp.get_context(start_method),
+        initializer=_init,
+        initargs=(None, None, caches.current()) if fork else (ctx, shards, caches.current()),
+    ) as pool:
         if not shards:
             for result in pool.map(_work, batches):
                 out += result
@@ -213,11 +269,14 @@ def _pool(ctx: Context, shards: list[tuple[Context, np.ndarray]],
                     progress(len(result))
             return out
         masks = [shardable_mask(ctx, batch) for batch in batches]
-        firsts = [pool.submit(_work_shard, (k, batch, mask))
-                  for batch, mask in zip(batches, masks) for k in range(len(shards))]
+        firsts = [
+            pool.submit(_work_shard, (k, batch, mask))
+            for batch, mask in zip(batches, masks)
+            for k in range(len(shards))
+        ]
         merges = []
         for i, batch in enumerate(batches):
-            runs = [f.result() for f in firsts[i * len(shards):(i + 1) * len(shards)]]
+            runs = [f.result() for f in firsts[i * len(shards) : (i + 1) * len(shards)]]
             merges.append(pool.submit(_work_merge, (batch, runs)))
         for f in merges:
             result = f.result()
@@ -235,10 +294,17 @@ def _import_ray() -> Any:
     return ray
 
 
-def _ray(ray: Any, tasks: Any, ctx: Context, ctx_ref: Any, shard_refs: list[Any],
-         cols: list[np.ndarray],
-         specs: Sequence[StrategySpec], workers: int | None, progress: Progress | None
-         ) -> list[Outcome]:
+def _ray(
+    ray: Any,
+    tasks: Any,
+    ctx: Context,
+    ctx_ref: Any,
+    shard_refs: list[Any],
+    cols: list[np.ndarray],
+    specs: Sequence[StrategySpec],
+    workers: int | None,
+    progress: Progress | None,
+) -> list[Outcome]:
     cpus = int(ray.cluster_resources().get("CPU", 1))
     size = _chunk_size(len(specs), workers or cpus)
     whole, shard, merge = tasks
@@ -251,9 +317,17 @@ def _ray(ray: Any, tasks: Any, ctx: Context, ctx_ref: Any, shard_refs: list[Any]
         refs = []
         for batch in chunks(specs, size):
             mask = shardable_mask(ctx, batch)
-            refs.append(merge.remote([ctx_ref], list(batch), where,
-                                     *[shard.remote([ref], c, list(batch), mask, where)
-                                       for ref, c in zip(shard_refs, cols)]))
+            refs.append(
+                merge.remote(
+                    [ctx_ref],
+                    list(batch),
+                    where,
+                    *[
+                        shard.remote([ref], c, list(batch), mask, where)
+                        for ref, c in zip(shard_refs, cols)
+                    ],
+                )
+            )
     else:
         refs = [whole.remote([ctx_ref], list(batch), where) for batch in chunks(specs, size)]
     out: list[Outcome] = []
@@ -266,8 +340,11 @@ def _ray(ray: Any, tasks: Any, ctx: Context, ctx_ref: Any, shard_refs: list[Any]
 
 
 def _ray_init(ray: Any, address: str | None, workers: int | None) -> None:
-    kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
-                              "configure_logging": False}
+    kwargs: dict[str, Any] = {
+        "include_dashboard": False,
+        "log_to_driver": False,
+        "configure_logging": False,
+    }
     if address:
         _check_reachable(address)
     try:
@@ -280,9 +357,11 @@ def _ray_init(ray: Any, address: str | None, workers: int | None) -> None:
         hint = "check the address (ray://HOST:10001 or HOST:6379), or use --backend local"
         if address and os.environ.get("RAY_AUTH_MODE") is None:
             # Ray never sends a token to an address given explicitly unless told to
-            hint += ("; a cluster with token authentication (Ray 2.59+ turns it on for `ray "
-                     "start` where ~/.ray/auth_token exists) needs RAY_AUTH_MODE=token here, "
-                     "with its token in RAY_AUTH_TOKEN or ~/.ray/auth_token")
+            hint += (
+                "; a cluster with token authentication (Ray 2.59+ turns it on for `ray "
+                "start` where ~/.ray/auth_token exists) needs RAY_AUTH_MODE=token here, "
+                "with its token in RAY_AUTH_TOKEN or ~/.ray/auth_token"
+            )
         raise ParleyError(f"could not start or reach Ray at {where}: {err}", hint) from None
 
 
@@ -295,10 +374,11 @@ def _check_reachable(address: str, timeout: float = 5.0) -> None:
     try:
         socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
     except OSError as err:
-        raise ParleyError(f"could not reach Ray at {address}: {err.strerror or err}",
-                          "start the cluster (ray start --head --port=6379) or check the "
-                          "address (HOST:6379, or ray://HOST:10001 through Ray Client)"
-                          ) from None
+        raise ParleyError(
+            f"could not reach Ray at {address}: {err.strerror or err}",
+            "start the cluster (ray start --head --port=6379) or check the "
+            "address (HOST:6379, or ray://HOST:10001 through Ray Client)",
+        ) from None
 
 
 _RAY_CTX: dict[str, Context] = {}
@@ -323,19 +403,24 @@ def _ray_context(holder: list[Any]) -> Context:
     return ctx
 
 
-def _ray_task(holder: list[Any], batch: list[StrategySpec], where: caches.Caches
-              ) -> list[Outcome]:
+def _ray_task(holder: list[Any], batch: list[StrategySpec], where: caches.Caches) -> list[Outcome]:
     caches.use(where)
     return evaluate_batch(_ray_context(holder), batch)
 
 
-def _ray_shard_task(holder: list[Any], cols: np.ndarray, batch: list[StrategySpec],
-                    mask: list[bool], where: caches.Caches) -> list[ShardRun | None]:
+def _ray_shard_task(
+    holder: list[Any],
+    cols: np.ndarray,
+    batch: list[StrategySpec],
+    mask: list[bool],
+    where: caches.Caches,
+) -> list[ShardRun | None]:
     caches.use(where)
     return shard_batch(_ray_context(holder), cols, batch, mask)
 
 
-def _ray_merge_task(holder: list[Any], batch: list[StrategySpec], where: caches.Caches,
-                    *runs: list[ShardRun | None]) -> list[Outcome]:
+def _ray_merge_task(
+    holder: list[Any], batch: list[StrategySpec], where: caches.Caches, *runs: list[ShardRun | None]
+) -> list[Outcome]:
     caches.use(where)
     return merge_batch(_ray_context(holder), batch, runs)

@@ -54,15 +54,20 @@ class Outcome:
 def evaluate_batch(ctx: Context, specs: Sequence[StrategySpec]) -> list[Outcome]:
     """Every variant's outcome; the compiled ones' signals evaluated together
     (:func:`app.sweep.panel.batch_signals`: over the variant axis where the rules allow)."""
-    compiled = [i for i, spec in enumerate(specs) if fast_eligible(spec) is None
-                and too_short(spec, ctx.panel) is None]
-    signals: dict[int, Signals] = dict(zip(compiled, batch_signals(
-        [specs[i] for i in compiled], ctx.panel))) if compiled else {}
+    compiled = [
+        i
+        for i, spec in enumerate(specs)
+        if fast_eligible(spec) is None and too_short(spec, ctx.panel) is None
+    ]
+    signals: dict[int, Signals] = (
+        dict(zip(compiled, batch_signals([specs[i] for i in compiled], ctx.panel)))
+        if compiled
+        else {}
+    )
     return [evaluate_one(ctx, spec, signals.get(i)) for i, spec in enumerate(specs)]
 
 
-def evaluate_one(ctx: Context, spec: StrategySpec, signals: Signals | None = None
-                 ) -> Outcome:
+def evaluate_one(ctx: Context, spec: StrategySpec, signals: Signals | None = None) -> Outcome:
     why = too_short(spec, ctx.panel)
     if why is not None:
         return _skipped(ctx, why)
@@ -70,16 +75,22 @@ def evaluate_one(ctx: Context, spec: StrategySpec, signals: Signals | None = Non
         run = run_fast(spec, ctx.panel, ctx.cash, ctx.commission, ctx.slippage, signals)
         if run.exact:
             rows = run.trades
-            return Outcome(run.equity, rows[:, 4].astype(np.int64), rows[:, 9].copy(),
-                           "compiled")
+            return Outcome(run.equity, rows[:, 4].astype(np.int64), rows[:, 9].copy(), "compiled")
     return _engine(ctx, spec)
 
 
 def _engine(ctx: Context, spec: StrategySpec) -> Outcome:
     try:
-        res = run_backtest(spec, ctx.frames, cash=ctx.cash, commission=ctx.commission,
-                           slippage=ctx.slippage, start=ctx.start, end=ctx.end,
-                           source=ctx.source)
+        res = run_backtest(
+            spec,
+            ctx.frames,
+            cash=ctx.cash,
+            commission=ctx.commission,
+            slippage=ctx.slippage,
+            start=ctx.start,
+            end=ctx.end,
+            source=ctx.source,
+        )
     except ParleyError as err:
         return _skipped(ctx, err.message)
     union = ctx.panel.union

@@ -46,30 +46,44 @@ def fast_eligible(spec: StrategySpec) -> str | None:
     return None
 
 
-def run_fast(spec: StrategySpec, panel: Panel, cash: float, commission: CostModel,
-             slippage: CostModel, signals: Signals | None = None) -> FastRun:
+def run_fast(
+    spec: StrategySpec,
+    panel: Panel,
+    cash: float,
+    commission: CostModel,
+    slippage: CostModel,
+    signals: Signals | None = None,
+) -> FastRun:
     """Simulate one variant (``fast_eligible(spec)`` must be None), on its signals when
     they are given (:func:`app.sweep.panel.batch_signals`)."""
     sig = variant_arrays(spec, panel) if signals is None else signals
     run = simulate(spec, panel.market, sig, cash, commission, slippage)
     rows = run.trades
-    return FastRun(run.equity, rows, pdt_free(rows, panel.union, panel.symbols,
-                                              run.flags[2]), int(run.flags[4]))
+    return FastRun(
+        run.equity,
+        rows,
+        pdt_free(rows, panel.union, panel.symbols, run.flags[2]),
+        int(run.flags[4]),
+    )
 
 
-def pdt_free(rows: np.ndarray, union: np.ndarray, symbols: tuple[str, ...],
-             lowest_equity: float) -> bool:
+def pdt_free(
+    rows: np.ndarray, union: np.ndarray, symbols: tuple[str, ...], lowest_equity: float
+) -> bool:
     """True when the PDT limit could not have blocked an entry of this run: no three day
     trades in US equities within five NYSE sessions (the limits' own window)."""
     pdt = np.array([instrument(s).pdt for s in symbols], dtype=np.bool_)
     if lowest_equity >= PDT_EQUITY or not bool(pdt.any()) or rows.size == 0:
         return True
     t0, t1 = rows[:, 2].astype(np.int64), rows[:, 4].astype(np.int64)
-    days = from_run_clock(union, run_zone(symbols), NEW_YORK.key).view("datetime64[ns]") \
+    days = (
+        from_run_clock(union, run_zone(symbols), NEW_YORK.key)
+        .view("datetime64[ns]")
         .astype("datetime64[D]")
+    )
     same = (days[t0] == days[t1]) & pdt[rows[:, 0].astype(np.int64)]
     if int(same.sum()) < PDT_MAX_DAY_TRADES:
         return True
     session = np.searchsorted(nyse_days(), np.sort(days[t1[same]]), side="right")
-    window = session[PDT_MAX_DAY_TRADES - 1:] - session[:-(PDT_MAX_DAY_TRADES - 1)]
+    window = session[PDT_MAX_DAY_TRADES - 1 :] - session[: -(PDT_MAX_DAY_TRADES - 1)]
     return bool((window >= PDT_DAYS).all())

@@ -37,15 +37,18 @@ def make_folds(n_bars: int, k: int, min_bars: int = 20) -> list[Fold]:
         most = max(n_bars // min_bars - 1, 0)
         raise ValueError(
             f"{k} walk-forward folds need {(k + 1) * min_bars} bars ({min_bars} a block) but "
-            f"the data has {n_bars}; use at most {most} fold(s)" if most else
-            f"the data has only {n_bars} bars: too few for a walk-forward test")
+            f"the data has {n_bars}; use at most {most} fold(s)"
+            if most
+            else f"the data has only {n_bars} bars: too few for a walk-forward test"
+        )
     edges = [size * (i + 1) for i in range(k + 1)]
     edges[-1] = n_bars
     return [Fold(edges[i], edges[i + 1]) for i in range(k)]
 
 
-def window_score(equity: np.ndarray, exit_t: np.ndarray, pnl: np.ndarray, lo: int, hi: int,
-                 ppy: float) -> Score:
+def window_score(
+    equity: np.ndarray, exit_t: np.ndarray, pnl: np.ndarray, lo: int, hi: int, ppy: float
+) -> Score:
     """Figures of bars ``[lo, hi)``: returns from the close before ``lo`` (or ``lo``)."""
     start = max(lo - 1, 0)
     inside = (exit_t >= lo) & (exit_t < hi)

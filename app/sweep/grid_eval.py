@@ -38,8 +38,7 @@ BUDGET = 256 * 2**20
 class GridEvaluator:
     """Series and conditions of spec nodes over all symbols' own bars."""
 
-    def __init__(self, evaluators: Sequence[Evaluator], rows: int,
-                 budget: int = BUDGET) -> None:
+    def __init__(self, evaluators: Sequence[Evaluator], rows: int, budget: int = BUDGET) -> None:
         self.evaluators = list(evaluators)
         self.rows = rows
         self.budget = budget
@@ -65,8 +64,7 @@ class GridEvaluator:
             return out
         if isinstance(node, E.Cross):
             out = np.empty((self.rows, len(self.evaluators)), dtype=np.bool_)
-            _cross(self.series(node.left), self.series(node.right),
-                   node.direction == "above", out)
+            _cross(self.series(node.left), self.series(node.right), node.direction == "above", out)
             return out
         if isinstance(node, E.And):
             return _all([self.condition(i) for i in node.items])
@@ -96,8 +94,7 @@ class GridEvaluator:
             buf = self._outs[key] = np.empty(shape, dtype=np.bool_)
         return buf
 
-    def _many(self, shape: Any, leaves: list[list[Any]], at: list[int], slot: str
-              ) -> np.ndarray:
+    def _many(self, shape: Any, leaves: list[list[Any]], at: list[int], slot: str) -> np.ndarray:
         kind = shape[0]
         if kind in ("and", "or"):
             first = at[0]

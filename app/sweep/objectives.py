@@ -73,8 +73,9 @@ def score(equity: np.ndarray, pnl: np.ndarray, ppy: float) -> Score:
     wins, losses = float(pnl[pnl > 0].sum()), float(-pnl[pnl < 0].sum())
     pf = wins / losses if losses > 0 else (math.inf if wins > 0 else 0.0)
     total = float(equity[-1] / equity[0] - 1.0) if equity.size else 0.0
-    return Score(sharpe(rets, ppy), 100.0 * total, 100.0 * float(dd.min(initial=0.0)), pf,
-                 int(pnl.size))
+    return Score(
+        sharpe(rets, ppy), 100.0 * total, 100.0 * float(dd.min(initial=0.0)), pf, int(pnl.size)
+    )
 
 
 def objective_fn(objective: str, min_trades: int) -> Callable[[Score], float]:
@@ -89,6 +90,7 @@ def objective_fn(objective: str, min_trades: int) -> Callable[[Score], float]:
         if s.trades < min_trades:
             return -1e12 + s.trades
         return min(max(_number(s.value(objective)), -1e11), 1e11)
+
     return value
 
 
@@ -107,6 +109,7 @@ def rank_key(objective: str, min_trades: int) -> Callable[[Score], Rank]:
         if s.trades >= min_trades:
             return 1, value, _number(s.total_return_pct)
         return 0, float(s.trades), value
+
     return key
 
 

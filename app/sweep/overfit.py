@@ -48,8 +48,9 @@ def deflated_sharpe(best_rets: np.ndarray, trial_sharpes: np.ndarray) -> float:
     if sd == 0:
         return float("nan")
     sr = float(np.mean(best_rets)) / sd
-    sr0 = expected_max_sharpe(int(finite.size), float(np.std(finite, ddof=1))
-                              if finite.size > 1 else 0.0)
+    sr0 = expected_max_sharpe(
+        int(finite.size), float(np.std(finite, ddof=1)) if finite.size > 1 else 0.0
+    )
     skew, kurt = _moments(best_rets)
     denom = 1.0 - skew * sr + (kurt - 1.0) / 4.0 * sr * sr
     if denom <= 0:
@@ -63,7 +64,7 @@ def _moments(x: np.ndarray) -> tuple[float, float]:
     m2 = float(np.mean(d * d))
     if m2 == 0:
         return 0.0, 3.0
-    return float(np.mean(d ** 3)) / m2 ** 1.5, float(np.mean(d ** 4)) / m2 ** 2
+    return float(np.mean(d**3)) / m2**1.5, float(np.mean(d**4)) / m2**2
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,7 @@ def pbo(returns: np.ndarray, blocks: int = 10, max_splits: int = 252) -> PBO:
         return PBO(float("nan"), 0, blocks)
     sums, squares, counts, mu = _block_moments(returns, blocks)
     logits, ins_sr, oos_sr = [], [], []
-    for chosen in itertools.islice(itertools.combinations(range(blocks), blocks // 2),
-                                   max_splits):
+    for chosen in itertools.islice(itertools.combinations(range(blocks), blocks // 2), max_splits):
         mask = np.zeros(blocks, dtype=np.bool_)
         mask[list(chosen)] = True
         in_sharpes = _pooled_sharpes(sums[mask], squares[mask], counts[mask], mu)
@@ -112,8 +112,9 @@ def _mean(values: list[float]) -> float:
     return float(arr.mean()) if arr.size else float("nan")
 
 
-def _block_moments(returns: np.ndarray, blocks: int
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _block_moments(
+    returns: np.ndarray, blocks: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per block and variant: the sum and the sum of squares of the returns less the
     variant's mean (centred, so pooling them loses little precision), the bar counts, and
     the means."""
@@ -125,8 +126,9 @@ def _block_moments(returns: np.ndarray, blocks: int
     return sums, squares, np.array([p.size for p in parts], dtype=np.float64), mu
 
 
-def _pooled_sharpes(sums: np.ndarray, squares: np.ndarray, counts: np.ndarray,
-                    mu: np.ndarray) -> np.ndarray:
+def _pooled_sharpes(
+    sums: np.ndarray, squares: np.ndarray, counts: np.ndarray, mu: np.ndarray
+) -> np.ndarray:
     """Per-bar Sharpe of each variant over the chosen blocks, from their moments (the
     mean over standard deviation, ddof 1; -inf where the returns do not vary)."""
     n = counts.sum()

@@ -62,9 +62,13 @@ class Panel:
         return self.market.rows, len(self.market.symbols)
 
 
-def build_panel(spec: StrategySpec, frames: Mapping[str, pd.DataFrame],
-                start: pd.Timestamp | None, end: pd.Timestamp | None,
-                source: str) -> Panel:
+def build_panel(
+    spec: StrategySpec,
+    frames: Mapping[str, pd.DataFrame],
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+    source: str,
+) -> Panel:
     """Check the data as a backtest would (same errors) and lay it on one timeline."""
     prepared = prepare(spec, frames, start, end, source)
     return Panel(market(prepared), [Evaluator(d.bars) for d in prepared.datas])
@@ -84,13 +88,18 @@ def too_short(spec: StrategySpec, panel: Panel) -> str | None:
 
 def variant_arrays(spec: StrategySpec, panel: Panel) -> Signals:
     """Evaluate the variant's four rules and its ATR levels for every symbol at once."""
-    le, lx, se, sx = (_rule_grid(panel, rule, on) for rule, on in (
-        (spec.long_entry, spec.direction != "short"),
-        (spec.long_exit, spec.direction != "short"),
-        (spec.short_entry, spec.direction != "long"),
-        (spec.short_exit, spec.direction != "long")))
-    stop, target, trail = (_atr_grid(panel, level) for level in
-                           (spec.stop_loss, spec.take_profit, spec.trailing_stop))
+    le, lx, se, sx = (
+        _rule_grid(panel, rule, on)
+        for rule, on in (
+            (spec.long_entry, spec.direction != "short"),
+            (spec.long_exit, spec.direction != "short"),
+            (spec.short_entry, spec.direction != "long"),
+            (spec.short_exit, spec.direction != "long"),
+        )
+    )
+    stop, target, trail = (
+        _atr_grid(panel, level) for level in (spec.stop_loss, spec.take_profit, spec.trailing_stop)
+    )
     return Signals(le, lx, se, sx, stop, target, trail)
 
 
@@ -101,12 +110,16 @@ def batch_signals(specs: Sequence[StrategySpec], panel: Panel) -> list[Signals]:
     if any(spec.direction != "long" for spec in specs):
         return [variant_arrays(spec, panel) for spec in specs]
     never = _constant(panel, "never", np.bool_, False)
-    entries, exits = (_rule_grids(panel, [getattr(spec, name) for spec in specs], name)
-                      for name in ("long_entry", "long_exit"))
+    entries, exits = (
+        _rule_grids(panel, [getattr(spec, name) for spec in specs], name)
+        for name in ("long_entry", "long_exit")
+    )
     out = []
     for spec, le, lx in zip(specs, entries, exits):
-        stop, target, trail = (_atr_grid(panel, level) for level in
-                               (spec.stop_loss, spec.take_profit, spec.trailing_stop))
+        stop, target, trail = (
+            _atr_grid(panel, level)
+            for level in (spec.stop_loss, spec.take_profit, spec.trailing_stop)
+        )
         out.append(Signals(le, lx, never, never, stop, target, trail))
     return out
 
@@ -120,8 +133,11 @@ def _rule_grids(panel: Panel, rules: list[object], slot: str) -> Sequence[np.nda
 
 
 def _rules(spec: StrategySpec) -> list[object]:
-    return [r for r in (spec.long_entry, spec.long_exit, spec.short_entry, spec.short_exit)
-            if r is not None]
+    return [
+        r
+        for r in (spec.long_entry, spec.long_exit, spec.short_entry, spec.short_exit)
+        if r is not None
+    ]
 
 
 def _constant(panel: Panel, name: str, dtype: type, fill: object) -> np.ndarray:
@@ -145,6 +161,11 @@ def _atr_grid(panel: Panel, level: object) -> np.ndarray:
     grid = panel._buffers.get(name)
     if grid is None:
         grid = panel._buffers[name] = stack(
-            [compute("atr", ev.bars, None, (float(level.period),), None)
-             for ev in panel.evaluators], np.nan, panel.shape[0])
+            [
+                compute("atr", ev.bars, None, (float(level.period),), None)
+                for ev in panel.evaluators
+            ],
+            np.nan,
+            panel.shape[0],
+        )
     return grid

@@ -68,9 +68,15 @@ def sub_panel(panel: Panel, cols: np.ndarray) -> Panel:
     and time indices are the whole universe's)."""
     m = panel.market
     grids = [_columns(getattr(m, name), cols) for name in ("open", "high", "low", "close")]
-    market = Market(tuple(m.symbols[int(c)] for c in cols), m.union,
-                    np.ascontiguousarray(m.bar_ix[:, cols]), m.first[cols].copy(),
-                    m.fractional[cols].copy(), m.lengths[cols].copy(), *grids)
+    market = Market(
+        tuple(m.symbols[int(c)] for c in cols),
+        m.union,
+        np.ascontiguousarray(m.bar_ix[:, cols]),
+        m.first[cols].copy(),
+        m.fractional[cols].copy(),
+        m.lengths[cols].copy(),
+        *grids,
+    )
     return Panel(market, [panel.evaluators[int(c)] for c in cols])
 
 
@@ -87,12 +93,18 @@ def shardable(spec: StrategySpec, panel: Panel) -> bool:
 
 def free(spec: StrategySpec) -> StrategySpec:
     """The variant as a shard runs it: one share an entry, no caps, no position limit."""
-    return spec.model_copy(update={"sizing": Sizing(kind="fixed_shares", value=1.0),
-                                   "max_positions": None, "limits": Limits()})
+    return spec.model_copy(
+        update={
+            "sizing": Sizing(kind="fixed_shares", value=1.0),
+            "max_positions": None,
+            "limits": Limits(),
+        }
+    )
 
 
-def run_shard(ctx: Context, spec: StrategySpec, cols: np.ndarray,
-              signals: Signals | None = None) -> ShardRun:
+def run_shard(
+    ctx: Context, spec: StrategySpec, cols: np.ndarray, signals: Signals | None = None
+) -> ShardRun:
     """The variant on the shard's symbols (``ctx.panel`` holds them, ``cols`` are their
     indices in the universe); ``shardable(spec, whole panel)`` must hold."""
     panel = ctx.panel
@@ -154,10 +166,17 @@ def merge(ctx: Context, spec: StrategySpec, runs: list[ShardRun]) -> Outcome | N
     expected = expected[np.lexsort(expected.T[::-1])]
     le, lx = decisions(expected, panel.shape)
     never = _constant(panel, "never", np.bool_, False)
-    stop, target, trail = (_atr_grid(panel, level) for level in
-                           (spec.stop_loss, spec.take_profit, spec.trailing_stop))
-    run = simulate(spec, panel.market, Signals(le, lx, never, never, stop, target, trail),
-                   ctx.cash, ctx.commission, ctx.slippage)
+    stop, target, trail = (
+        _atr_grid(panel, level) for level in (spec.stop_loss, spec.take_profit, spec.trailing_stop)
+    )
+    run = simulate(
+        spec,
+        panel.market,
+        Signals(le, lx, never, never, stop, target, trail),
+        ctx.cash,
+        ctx.commission,
+        ctx.slippage,
+    )
     got = timeline(run.trades, run.state, np.arange(len(panel.symbols), dtype=np.int64))
     if got.shape != expected.shape or not np.array_equal(got, expected):
         return None

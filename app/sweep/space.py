@@ -59,10 +59,14 @@ def grid_size(dims: list[Dimension]) -> int:
     return n
 
 
-def suggest(dims: list[Dimension], bind: Callable[[Values], StrategySpec], ctx: Context,
-            settings: Settings, value_of: Callable[[Outcome], float],
-            progress: Callable[[int, int], None] | None
-            ) -> tuple[list[Values], list[Outcome]]:
+def suggest(
+    dims: list[Dimension],
+    bind: Callable[[Values], StrategySpec],
+    ctx: Context,
+    settings: Settings,
+    value_of: Callable[[Outcome], float],
+    progress: Callable[[int, int], None] | None,
+) -> tuple[list[Values], list[Outcome]]:
     """A TPE search of ``settings.trials`` distinct variants (at most the grid's size);
     returns them in the order tried.
 
@@ -85,13 +89,18 @@ def suggest(dims: list[Dimension], bind: Callable[[Values], StrategySpec], ctx: 
     outcomes: list[Outcome] = []
     known: dict[tuple[float, ...], float] = {}
     proposals = 0
-    with Runner(ctx, settings.backend, settings.workers, settings.address,
-                settings.start_method, settings.symbol_shards) as runner:
+    with Runner(
+        ctx,
+        settings.backend,
+        settings.workers,
+        settings.address,
+        settings.start_method,
+        settings.symbol_shards,
+    ) as runner:
         while len(values) < want and proposals < 50 * want:
             batch: list[tuple[Any, Values]] = []
             again: list[tuple[Any, tuple[float, ...]]] = []
-            while len(batch) < min(runner.width, want - len(values)) and \
-                    proposals < 50 * want:
+            while len(batch) < min(runner.width, want - len(values)) and proposals < 50 * want:
                 trial = study.ask()
                 proposals += 1
                 v = {d.name: _suggest(trial, d) for d in dims}

@@ -64,16 +64,22 @@ class ParleyApp(App[None]):
         self.services = services
         self.CURSOR_BLINK = cursor_blink  # type: ignore[misc]
         self.screens_by_mode: dict[str, Screen[None]] = {}
-        for mode, cls in (("chat", ChatScreen), ("library", LibraryScreen),
-                          ("editor", EditorScreen), ("backtest", BacktestScreen),
-                          ("monitor", MonitorScreen)):
+        for mode, cls in (
+            ("chat", ChatScreen),
+            ("library", LibraryScreen),
+            ("editor", EditorScreen),
+            ("backtest", BacktestScreen),
+            ("monitor", MonitorScreen),
+        ):
             self.add_mode(mode, self._factory(mode, cls))
 
-    def _factory(self, mode: str, cls: Callable[[Services], Screen[None]]
-                 ) -> Callable[[], Screen[None]]:
+    def _factory(
+        self, mode: str, cls: Callable[[Services], Screen[None]]
+    ) -> Callable[[], Screen[None]]:
         def make() -> Screen[None]:
             screen = self.screens_by_mode[mode] = cls(self.services)
             return screen
+
         return make
 
     def on_mount(self) -> None:
@@ -103,8 +109,12 @@ class ParleyApp(App[None]):
                 if yes:
                     self.exit()
 
-            self.push_screen(ConfirmModal("Quit?", f"{name} has unsaved changes. Quit and "
-                                          "lose them?", confirm="Quit"), answered)
+            self.push_screen(
+                ConfirmModal(
+                    "Quit?", f"{name} has unsaved changes. Quit and lose them?", confirm="Quit"
+                ),
+                answered,
+            )
             return
         self.exit()
 
@@ -119,8 +129,13 @@ class ParleyApp(App[None]):
     @on(OpenSpec)
     async def _open_spec(self, event: OpenSpec) -> None:
         try:
-            text = (event.text if event.text is not None
-                    else self.services.library.read(event.path) if event.path else TEMPLATE)
+            text = (
+                event.text
+                if event.text is not None
+                else self.services.library.read(event.path)
+                if event.path
+                else TEMPLATE
+            )
         except ParleyError as err:
             self.show_error(err)
             return
@@ -128,10 +143,15 @@ class ParleyApp(App[None]):
         assert isinstance(editor, EditorScreen)
         if editor.is_dirty() and editor.editor.text != text:
             name = editor.path.name if editor.path else "the new spec"
-            self.push_screen(ConfirmModal(
-                "Discard changes?", f"{name} has unsaved changes. Discard them and open "
-                f"{event.path.name if event.path else 'the other spec'}?", confirm="Discard"),
-                lambda yes: editor.open_text(text, event.path) if yes else None)
+            self.push_screen(
+                ConfirmModal(
+                    "Discard changes?",
+                    f"{name} has unsaved changes. Discard them and open "
+                    f"{event.path.name if event.path else 'the other spec'}?",
+                    confirm="Discard",
+                ),
+                lambda yes: editor.open_text(text, event.path) if yes else None,
+            )
             return
         editor.open_text(text, event.path)
 
@@ -186,11 +206,14 @@ class ParleyApp(App[None]):
             self.push_screen(ErrorModal(title, message, error.hint))
             return
         self.log.error(error)
-        self.push_screen(ErrorModal(
-            f"{doing} failed" if doing else "Unexpected error",
-            f"{type(error).__name__}: {error}",
-            "This is a bug in Parley, not something you did. The details are in the log "
-            "(run with textual console to see them)."))
+        self.push_screen(
+            ErrorModal(
+                f"{doing} failed" if doing else "Unexpected error",
+                f"{type(error).__name__}: {error}",
+                "This is a bug in Parley, not something you did. The details are in the log "
+                "(run with textual console to see them).",
+            )
+        )
 
 
 __all__ = ["ParleyApp"]

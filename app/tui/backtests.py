@@ -49,8 +49,13 @@ class BacktestOutcome:
 class BacktestService:
     """Runs backtests on ``data`` (a CSV file or folder; None: the bundled data)."""
 
-    def __init__(self, data: Path | None = None, cash: float = 10_000.0,
-                 agents: str | None = None, draws: int | None = None) -> None:
+    def __init__(
+        self,
+        data: Path | None = None,
+        cash: float = 10_000.0,
+        agents: str | None = None,
+        draws: int | None = None,
+    ) -> None:
         from app.tui.evaluations import DRAWS
 
         self.data = data
@@ -62,8 +67,9 @@ class BacktestService:
     def describe_data(self) -> str:
         return "bundled data" if self.data is None else str(self.data)
 
-    def run(self, spec_text: str, source: str = "", progress: Progress | None = None
-            ) -> BacktestOutcome:
+    def run(
+        self, spec_text: str, source: str = "", progress: Progress | None = None
+    ) -> BacktestOutcome:
         """Parse, load the bars, backtest; the same path as ``parley backtest``.
 
         Raises:
@@ -80,27 +86,33 @@ class BacktestService:
         frames = load_for_spec(spec, self.data)
         report(LOAD_SHARE, "backtesting")
         result = run_backtest(
-            spec, frames, cash=self.cash, agents=self.agents,
+            spec,
+            frames,
+            cash=self.cash,
+            agents=self.agents,
             source=self.describe_data(),
-            progress=lambda f: report(LOAD_SHARE + (1 - LOAD_SHARE) * f, "backtesting"))
+            progress=lambda f: report(LOAD_SHARE + (1 - LOAD_SHARE) * f, "backtesting"),
+        )
         rules = rule_texts(spec)
         decisions = tuple(result.decisions)
         entries = tuple(entry_decisions(result.trades, decisions))
         rows = tuple(trade_cells(t, result.timezone) for t in result.trades)
         report(1.0, "done")
-        return BacktestOutcome(spec_text, source, self.describe_data(), result, decisions,
-                               entries, rows, rules)
+        return BacktestOutcome(
+            spec_text, source, self.describe_data(), result, decisions, entries, rows, rules
+        )
 
-
-    def evaluate(self, spec_text: str, source: str = "", progress: Progress | None = None
-                 ) -> EvaluationOutcome:
+    def evaluate(
+        self, spec_text: str, source: str = "", progress: Progress | None = None
+    ) -> EvaluationOutcome:
         """``parley evaluate`` on the same data (see :mod:`app.tui.evaluations`)."""
         from app.tui.evaluations import run_evaluation
 
         return run_evaluation(spec_text, source, self.data, self.cash, self.draws, progress)
 
-    def sweep(self, spec_text: str, source: str = "", progress: Progress | None = None
-              ) -> SweepOutcome:
+    def sweep(
+        self, spec_text: str, source: str = "", progress: Progress | None = None
+    ) -> SweepOutcome:
         """``parley sweep`` on the same data (see :mod:`app.tui.sweeps`)."""
         from app.tui.sweeps import run_sweep_of
 
@@ -113,6 +125,16 @@ def trade_cells(t: Any, clock: str | None = None) -> tuple[str, ...]:
     from app.instruments.clock import zone_of
 
     zone = zone_of(t.symbol) if clock is not None else None
-    return (t.symbol, t.side, when(t.entry_time_ns, clock, zone), f"{t.entry_price:,.2f}",
-            when(t.exit_time_ns, clock, zone), f"{t.exit_price:,.2f}", f"{t.qty:,.6g}",
-            f"{t.pnl:+,.2f}", f"{t.pnl_pct:+.2f}%", str(t.bars_held), t.exit_reason)
+    return (
+        t.symbol,
+        t.side,
+        when(t.entry_time_ns, clock, zone),
+        f"{t.entry_price:,.2f}",
+        when(t.exit_time_ns, clock, zone),
+        f"{t.exit_price:,.2f}",
+        f"{t.qty:,.6g}",
+        f"{t.pnl:+,.2f}",
+        f"{t.pnl_pct:+.2f}%",
+        str(t.bars_held),
+        t.exit_reason,
+    )

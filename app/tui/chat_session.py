@@ -33,8 +33,9 @@ def open_conversation(settings: Settings) -> ConversationChat:
 class ConversationChat:
     """A :class:`Conversation` as the chat screen sees it."""
 
-    def __init__(self, settings: Settings, offline: OfflineCompiler | None = None,
-                 resume: bool = True) -> None:
+    def __init__(
+        self, settings: Settings, offline: OfflineCompiler | None = None, resume: bool = True
+    ) -> None:
         self.settings = settings
         self.offline = offline
         resumed = self._resumed() if resume else None
@@ -68,14 +69,16 @@ class ConversationChat:
         last = convo.turns[-1] if convo.turns else None
         before = convo.turns[-2].spec_text if len(convo.turns) > 1 else None
         return ChatState(
-            spec=spec, spec_text=convo.text,
+            spec=spec,
+            spec_text=convo.text,
             readback=read_back(spec) if spec is not None else "",
             questions=last.questions if last else (),
             assumptions=last.assumptions if last else (),
             diff=last.diff if last else "",
             compiler=last.compiler if last else "",
             reply=reply_for(last, before) if last else "",
-            draft=last.draft if last and spec is None else None)
+            draft=last.draft if last and spec is None else None,
+        )
 
     def send(self, text: str, on_text: Callable[[str], None] | None = None) -> ChatState:
         self.conversation.send(text, on_text=on_text)
@@ -91,10 +94,16 @@ class ConversationChat:
         if spec is None:
             return self.state()
         convo = self._new()
-        convo.turns.append(Turn(
-            text="", compiler="none", spec_text=format_spec(spec), questions=spec.questions,
-            message=f'Loaded "{spec.name}" from {source}. Tell me in plain English what to '
-                    "change, and I will revise it."))
+        convo.turns.append(
+            Turn(
+                text="",
+                compiler="none",
+                spec_text=format_spec(spec),
+                questions=spec.questions,
+                message=f'Loaded "{spec.name}" from {source}. Tell me in plain English what to '
+                "change, and I will revise it.",
+            )
+        )
         convo.save()
         self.conversation = Conversation.load(convo.id, self.settings, offline=self.offline)
         return self.state()
@@ -110,16 +119,21 @@ def reply_for(turn: Turn, before: str | None) -> str:
         parts = ["I could not build a strategy from that."]
     elif turn.diff:
         added, removed = _changed_lines(turn.diff)
-        parts = [f"Revised the spec: {added} line{'s' if added != 1 else ''} added, "
-                 f"{removed} removed. The diff is on the right."]
+        parts = [
+            f"Revised the spec: {added} line{'s' if added != 1 else ''} added, "
+            f"{removed} removed. The diff is on the right."
+        ]
     elif before is None:
         parts = ["Compiled. The spec and its read-back are on the right."]
     else:
         parts = ["No change to the spec."]
     if turn.new_strategy:
-        parts.insert(0, "Read as a new strategy: it replaces the one before rather than "
-                        "changing it (to change that one, say what to change, e.g. '... "
-                        "instead'; /new starts over).")
+        parts.insert(
+            0,
+            "Read as a new strategy: it replaces the one before rather than "
+            "changing it (to change that one, say what to change, e.g. '... "
+            "instead'; /new starts over).",
+        )
     if turn.assumptions:
         count = len(turn.assumptions)
         parts.append(f"{count} assumption{'s' if count != 1 else ''} made: see the right.")
@@ -130,5 +144,7 @@ def reply_for(turn: Turn, before: str | None) -> str:
 
 def _changed_lines(diff: str) -> tuple[int, int]:
     lines = [line for line in diff.splitlines() if not line.startswith(("---", "+++"))]
-    return (sum(1 for line in lines if line.startswith("+")),
-            sum(1 for line in lines if line.startswith("-")))
+    return (
+        sum(1 for line in lines if line.startswith("+")),
+        sum(1 for line in lines if line.startswith("-")),
+    )

@@ -14,15 +14,20 @@ APP_COMMANDS = (
     ("Chat", "Describe and revise a strategy in English (F2)", "switch_mode('chat')"),
     ("Library", "The specs in strategies/ and their status (F3)", "switch_mode('library')"),
     ("Editor", "Edit a spec as text, checked as you type (F4)", "switch_mode('editor')"),
-    ("Backtest", "The last backtest, or start one from the chat (F5)",
-     "switch_mode('backtest')"),
+    ("Backtest", "The last backtest, or start one from the chat (F5)", "switch_mode('backtest')"),
     ("Monitor", "Every run: status, positions, P&L, decisions (F6)", "switch_mode('monitor')"),
     ("Kill switch", "Stop every run now (asks you to type KILL)", "kill_switch"),
-    ("Flatten and stop", "Close every run's positions, then stop each run (type FLATTEN)",
-     "flatten_stop"),
+    (
+        "Flatten and stop",
+        "Close every run's positions, then stop each run (type FLATTEN)",
+        "flatten_stop",
+    ),
     ("New spec", "Start a new spec in the editor", "new_spec"),
-    ("Toggle light/dark theme", "Switch between the light and the dark theme (ctrl+t)",
-     "toggle_theme"),
+    (
+        "Toggle light/dark theme",
+        "Switch between the light and the dark theme (ctrl+t)",
+        "toggle_theme",
+    ),
     ("Help", "Keys, chat commands and the language (F1)", "help"),
 )
 
@@ -32,8 +37,10 @@ class ParleyCommands(Provider):
 
     def _commands(self) -> list[Command]:
         app = self.app
-        commands: list[Command] = [(name, help_text, partial(app.run_action, action))
-                                   for name, help_text, action in APP_COMMANDS]
+        commands: list[Command] = [
+            (name, help_text, partial(app.run_action, action))
+            for name, help_text, action in APP_COMMANDS
+        ]
         screen = self.screen
         for name, help_text, action in getattr(screen, "palette_commands", list)():
             commands.append((name, help_text, partial(screen.run_action, action)))

@@ -22,8 +22,11 @@ def rule_texts(spec: Any) -> dict[str, str]:
     """Each entry rule's name (``long_entry``) -> the rule as the spec writes it."""
     from app.dsl.printer import format_expr
 
-    return {name: f"{name.replace('_', ' ')}: {format_expr(getattr(spec, name))}"
-            for name in ("long_entry", "short_entry") if getattr(spec, name) is not None}
+    return {
+        name: f"{name.replace('_', ' ')}: {format_expr(getattr(spec, name))}"
+        for name in ("long_entry", "short_entry")
+        if getattr(spec, name) is not None
+    }
 
 
 def regime_of(d: DecisionRecord) -> RegimeRecord | None:
@@ -40,8 +43,9 @@ def team_of(d: DecisionRecord) -> TeamDecision | None:
     return d.gate(TeamDecision)
 
 
-def entry_decisions(trades: Sequence[Any], decisions: Sequence[DecisionRecord]
-                    ) -> list[DecisionRecord | None]:
+def entry_decisions(
+    trades: Sequence[Any], decisions: Sequence[DecisionRecord]
+) -> list[DecisionRecord | None]:
     """For each trade, the approved decision that opened it: the symbol's last approved
     decision before the entry fill (an order fills at the bar after its decision)."""
     approved: dict[str, list[DecisionRecord]] = defaultdict(list)

@@ -16,8 +16,19 @@ from typing import Any
 Progress = Callable[[float, str], None]
 DRAWS = 200
 """Null draws per layer, as ``parley evaluate``: fewer give only indicative percentiles."""
-COLUMNS = ("Arm", "vs", "Sharpe", "Base", "Diff", "95% interval", "Null pct", "Return",
-           "Trades", "In mkt", "Expo")
+COLUMNS = (
+    "Arm",
+    "vs",
+    "Sharpe",
+    "Base",
+    "Diff",
+    "95% interval",
+    "Null pct",
+    "Return",
+    "Trades",
+    "In mkt",
+    "Expo",
+)
 
 
 @dataclass(frozen=True)
@@ -36,14 +47,18 @@ class EvaluationOutcome:
         folds = ", ".join(f"{f['start']}..{f['end']}" for f in r["folds"])
         symbols = symbols_text(r["symbols"])  # a chat's name often ends with them already
         where = "" if r["strategy"].endswith(f" on {symbols}") else f" on {symbols}"
-        return (f"Evaluation of {r['strategy']}{where} ({self.source}) · "
-                f"{len(r['folds'])} walk-forward folds: {folds} · {r['draws']} null draws "
-                f"per layer, seed {r['seed']}")
+        return (
+            f"Evaluation of {r['strategy']}{where} ({self.source}) · "
+            f"{len(r['folds'])} walk-forward folds: {folds} · {r['draws']} null draws "
+            f"per layer, seed {r['seed']}"
+        )
 
     def rows(self) -> list[tuple[str, ...]]:
         """One row an arm: rules only first, then each layer against its base."""
-        return [arm_cells(self.report["rules"], None),
-                *(arm_cells(f, f) for f in self.report["layers"])]
+        return [
+            arm_cells(self.report["rules"], None),
+            *(arm_cells(f, f) for f in self.report["layers"]),
+        ]
 
     def verdicts(self) -> list[str]:
         r = self.report
@@ -51,8 +66,10 @@ class EvaluationOutcome:
         lines += [f"not evaluated: {m}" for m in r.get("missing_layers", ())]
         lines += [f"data caveat: {c}" for c in r.get("caveats", ())]
         if r["draws"] < DRAWS:
-            lines.append(f"only {r['draws']} null draws: the percentiles are indicative; "
-                         f"{DRAWS} or more give a verdict")
+            lines.append(
+                f"only {r['draws']} null draws: the percentiles are indicative; "
+                f"{DRAWS} or more give a verdict"
+            )
         return lines
 
     @property
@@ -67,15 +84,32 @@ def arm_cells(f: dict[str, Any], layer: dict[str, Any] | None) -> tuple[str, ...
     else:
         lo, hi = layer["difference_interval_95"]
         interval = "n/a" if lo is None or hi is None else f"{lo:+.2f}..{hi:+.2f}"
-        versus = (layer["base"], f"{f['sharpe']:.2f}", f"{layer['base_sharpe']:.2f}",
-                  f"{layer['sharpe_difference']:+.2f}", interval,
-                  f"{layer['null_percentile']:.0f}")
-    return (f["arm"], *versus, f"{f['return_pct']:+.1f}%", str(f["trades"]),
-            f"{f['time_in_market_pct']:.0f}%", f"{f['avg_exposure_pct']:.0f}%")
+        versus = (
+            layer["base"],
+            f"{f['sharpe']:.2f}",
+            f"{layer['base_sharpe']:.2f}",
+            f"{layer['sharpe_difference']:+.2f}",
+            interval,
+            f"{layer['null_percentile']:.0f}",
+        )
+    return (
+        f["arm"],
+        *versus,
+        f"{f['return_pct']:+.1f}%",
+        str(f["trades"]),
+        f"{f['time_in_market_pct']:.0f}%",
+        f"{f['avg_exposure_pct']:.0f}%",
+    )
 
 
-def run_evaluation(spec_text: str, source: str, data: Path | None, cash: float,
-                   draws: int = DRAWS, progress: Progress | None = None) -> EvaluationOutcome:
+def run_evaluation(
+    spec_text: str,
+    source: str,
+    data: Path | None,
+    cash: float,
+    draws: int = DRAWS,
+    progress: Progress | None = None,
+) -> EvaluationOutcome:
     """Parse, load the bars, evaluate; the same path as ``parley evaluate``.
 
     Raises:
@@ -89,8 +123,10 @@ def run_evaluation(spec_text: str, source: str, data: Path | None, cash: float,
             raise
         from app.errors import ParleyError
 
-        raise ParleyError("evaluation is not available in this build",
-                          "update Parley: `parley evaluate` comes with it") from None
+        raise ParleyError(
+            "evaluation is not available in this build",
+            "update Parley: `parley evaluate` comes with it",
+        ) from None
     from app.dsl import parse_spec
     from app.market.data_source import load_for_spec
 
@@ -98,6 +134,11 @@ def run_evaluation(spec_text: str, source: str, data: Path | None, cash: float,
     spec = parse_spec(spec_text)
     report(0.0, "loading the data")
     frames = load_for_spec(spec, data)
-    figures = evaluate(spec, frames, draws=draws, cash=cash,
-                       progress=lambda f, what: report(f, f"evaluating: {what}"))
+    figures = evaluate(
+        spec,
+        frames,
+        draws=draws,
+        cash=cash,
+        progress=lambda f, what: report(f, f"evaluating: {what}"),
+    )
     return EvaluationOutcome(source, figures)

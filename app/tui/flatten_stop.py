@@ -44,20 +44,25 @@ class FlattenReport:
     def describe(self) -> str:
         parts = [f"{len(self.stopped)} run(s) flat and stopped"]
         if self.waiting:
-            parts.append(f"still closing, paused (stop them once flat): "
-                         f"{', '.join(self.waiting)}")
+            parts.append(f"still closing, paused (stop them once flat): {', '.join(self.waiting)}")
         for run_id, held in self.gone.items():
             if held:
-                parts.append(f"{run_id} had no process: stopped with {held} position(s) "
-                             "open (resume it with r, then flatten with f)")
+                parts.append(
+                    f"{run_id} had no process: stopped with {held} position(s) "
+                    "open (resume it with r, then flatten with f)"
+                )
             else:
                 parts.append(f"{run_id} had no process: stopped, flat")
         return "Flatten and stop: " + "; ".join(parts) + "."
 
 
-def flatten_and_stop(store: Store, *, wait: float = WAIT_S,
-                     clock: Callable[[], float] = time.monotonic,
-                     sleep: Callable[[float], None] = time.sleep) -> FlattenReport:
+def flatten_and_stop(
+    store: Store,
+    *,
+    wait: float = WAIT_S,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> FlattenReport:
     """Close every active run's positions, then stop each run once the store shows it flat."""
     from app.runner.launch import alive, request
 

@@ -14,13 +14,15 @@ from app.indicators.catalog import CATALOG
 from app.spec.models import AGENTS, REGIMES
 from app.spec.universes import names as universe_names
 
-KEYWORDS = frozenset("""
+KEYWORDS = frozenset(
+    """
     strategy universe screen where rank by top timeframe direction long short both when exit
     stop loss take profit trailing max hold bars bar size risk of equity positions position
     regime allow transition benchmark agents debate rounds round min conviction daily
     exposure drawdown circuit breaker in question ascending descending raise block shares
     share usd dollars all any trending param step units unit
-""".split())
+""".split()
+)
 """Statement words of the grammar (``grammar/strategy.lark``)."""
 LOGIC = frozenset({"and", "or", "not", "crosses", "above", "below"})
 FIELDS = frozenset({"open", "high", "low", "close", "volume"})
@@ -41,14 +43,17 @@ TOKEN_STYLES: dict[str, tuple[str, str]] = {
 }
 """Token kind -> (theme variable, extra style)."""
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<comment>\#.*$)
   | (?P<string>"(?:[^"\\]|\\.)*"?)
   | (?P<number>\$?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?:[a-zA-Z]+\b|%)?|\.\d+%?)
   | (?P<symbol>\b[A-Z][A-Z0-9]*(?:[./][A-Z0-9]+)+\b)
   | (?P<word>\b[A-Za-z_][A-Za-z0-9_]*\b)
   | (?P<operator><=|>=|==|!=|\.\.|[<>=+\-*/%$])
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 
 
 def tokens(line: str) -> Iterator[tuple[int, int, str]]:

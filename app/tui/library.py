@@ -84,9 +84,15 @@ class SpecLibrary:
     def entries(self) -> list[SpecEntry]:
         """Every spec and draft, checked, sorted by file name; the shipped examples when
         the folder holds none (a fresh install)."""
-        paths = [p for p in self.folder.iterdir()
-                 if p.is_file() and (p.name.endswith(SPEC_SUFFIX) or is_draft(p))
-                 ] if self.folder.is_dir() else []
+        paths = (
+            [
+                p
+                for p in self.folder.iterdir()
+                if p.is_file() and (p.name.endswith(SPEC_SUFFIX) or is_draft(p))
+            ]
+            if self.folder.is_dir()
+            else []
+        )
         if not paths:
             return self._examples()
         return [self._entry(p) for p in sorted(paths, key=lambda p: p.name)]
@@ -120,8 +126,9 @@ class SpecLibrary:
             ParleyError: the file exists (and ``overwrite`` is False) or cannot be written.
         """
         if path.exists() and not overwrite:
-            raise ParleyError(f"{path} already exists", "save under another name, or confirm "
-                              "overwriting it")
+            raise ParleyError(
+                f"{path} already exists", "save under another name, or confirm overwriting it"
+            )
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
@@ -137,8 +144,10 @@ class SpecLibrary:
         """
         _spec, diagnostics = analyse(text)
         if diagnostics:
-            raise ParleyError(f"not saved: the spec has {_count(len(diagnostics))}",
-                              "fix them first, or save it as a draft")
+            raise ParleyError(
+                f"not saved: the spec has {_count(len(diagnostics))}",
+                "fix them first, or save it as a draft",
+            )
         return self.write(path, text, overwrite=overwrite)
 
     def discard_draft(self, path: Path) -> None:

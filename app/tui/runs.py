@@ -80,8 +80,11 @@ class RunSummary:
         return broker_label(self.broker)
 
 
-BROKERS = {"sim": "sim (paper, simulated)", "alpaca-paper": "alpaca-paper (Alpaca paper account)",
-           "alpaca-live": "alpaca-live (LIVE, real money)"}
+BROKERS = {
+    "sim": "sim (paper, simulated)",
+    "alpaca-paper": "alpaca-paper (Alpaca paper account)",
+    "alpaca-live": "alpaca-live (LIVE, real money)",
+}
 
 
 def broker_label(broker: str) -> str:
@@ -143,9 +146,15 @@ class RunService:
     """Starts and controls runs; ``data``/``speed``/``options`` set how the TUI's runs
     replay (the bundled data at :data:`DEFAULT_SPEED` unless told otherwise)."""
 
-    def __init__(self, settings: Settings, *, data: Path | None = None,
-                 speed: str = DEFAULT_SPEED,
-                 cash: float = 10_000.0, options: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        data: Path | None = None,
+        speed: str = DEFAULT_SPEED,
+        cash: float = 10_000.0,
+        options: dict[str, Any] | None = None,
+    ) -> None:
         self.settings = settings
         self.data = data
         self.speed = speed
@@ -164,8 +173,7 @@ class RunService:
                 self._store = Store(self.settings.db_url)
             return self._store
 
-    def start(self, spec_text: str, source: str = "", speed: str | None = None
-              ) -> StartedRun:
+    def start(self, spec_text: str, source: str = "", speed: str | None = None) -> StartedRun:
         """Create a replay run on the simulated paper broker and start it detached.
 
         Returns:
@@ -184,9 +192,19 @@ class RunService:
         speed = speed or self.speed
         parse_speed(speed)
         frames = load_for_spec(spec, self.data)  # no symbol missing: refuse here, not later
-        row = create_run(self.store, spec, spec_text, path=source or None, broker="sim",
-                         feed="replay", data=None if self.data is None else str(self.data),
-                         speed=speed, cash=self.cash, frames=frames, **self.options)
+        row = create_run(
+            self.store,
+            spec,
+            spec_text,
+            path=source or None,
+            broker="sim",
+            feed="replay",
+            data=None if self.data is None else str(self.data),
+            speed=speed,
+            cash=self.cash,
+            frames=frames,
+            **self.options,
+        )
         spawn_detached(row.id, self.settings)
         return StartedRun(row.id, speed, row.broker, row.feed_label)
 
@@ -200,8 +218,11 @@ class RunService:
             done = resume_detached(self.store, run_id, self.settings)
             return "restarted where it left off" if done == "restarted" else "entries resumed"
         request(self.store, run_id, command)
-        return {"pause": "asked to pause its entries", "stop": "asked to stop",
-                "flatten": "asked to close every position and pause"}[command]
+        return {
+            "pause": "asked to pause its entries",
+            "stop": "asked to stop",
+            "flatten": "asked to close every position and pause",
+        }[command]
 
     def kill_all(self) -> list[str]:
         """The kill switch: every active run is sent the kill command (and a live process
@@ -248,21 +269,33 @@ class RunMonitor:
         return MonitorSnapshot(runs, detail)
 
     # ----------------------------------------------------------------- summaries
-    def _summary(self, row: RunRow, status: str, totals: Any, positions: list[PositionRow]
-                 ) -> RunSummary:
+    def _summary(
+        self, row: RunRow, status: str, totals: Any, positions: list[PositionRow]
+    ) -> RunSummary:
         pnl = self._marks.equity(row).pnl
         return RunSummary(
-            id=row.id, name=row.name, status="gone" if "process gone" in status else status,
-            reason=row.reason or ("its process is gone: resume restarts it"
-                                  if "process gone" in status else ""),
-            broker=row.broker, feed=row.feed, feed_label=row.feed_label,
-            data=row.data or "bundled", speed=row.speed,
-            bars_done=row.bars_done, last_bar=when(row.last_bar_ns),
+            id=row.id,
+            name=row.name,
+            status="gone" if "process gone" in status else status,
+            reason=row.reason
+            or ("its process is gone: resume restarts it" if "process gone" in status else ""),
+            broker=row.broker,
+            feed=row.feed,
+            feed_label=row.feed_label,
+            data=row.data or "bundled",
+            speed=row.speed,
+            bars_done=row.bars_done,
+            last_bar=when(row.last_bar_ns),
             regime=regime_in(totals.last_decision),
             positions=tuple(f"{p.symbol} {p.side} {p.qty:g}" for p in positions),
-            pnl=totals.realized_pnl if pnl is None else pnl, pnl_marked=pnl is not None,
-            orders=totals.orders, open_orders=totals.open_orders, fills=totals.fills,
-            trades=totals.trades, limits=tuple(dict.fromkeys(totals.limits)))
+            pnl=totals.realized_pnl if pnl is None else pnl,
+            pnl_marked=pnl is not None,
+            orders=totals.orders,
+            open_orders=totals.open_orders,
+            fills=totals.fills,
+            trades=totals.trades,
+            limits=tuple(dict.fromkeys(totals.limits)),
+        )
 
     # ----------------------------------------------------------------- the selected run
     def _detail(self, row: RunRow, version: Any, cursor: Cursor) -> RunDetail:
@@ -277,14 +310,19 @@ class RunMonitor:
         fresh = not same or cursor.version != version
         after = cursor if same else Cursor(run_id)
         return RunDetail(
-            run_id, version,
+            run_id,
+            version,
             positions=tuple(store.positions(run_id)) if fresh else None,
             orders=tuple(_newest_orders(store, run_id)) if fresh else None,
             fills=tuple(recent_rows(store, FillRow, run_id, after.fills, DETAIL_ROWS)),
             trades=tuple(recent_rows(store, TradeRow, run_id, after.trades, DETAIL_ROWS)),
             events=tuple(recent_rows(store, EventRow, run_id, after.events, DETAIL_ROWS)),
-            decisions=tuple(decision_of(d) for d in recent_rows(
-                store, DecisionRow, run_id, after.decisions, DETAIL_ROWS)), rules=rules)
+            decisions=tuple(
+                decision_of(d)
+                for d in recent_rows(store, DecisionRow, run_id, after.decisions, DETAIL_ROWS)
+            ),
+            rules=rules,
+        )
 
 
 def _version(row: RunRow, status: str) -> tuple[Any, ...]:

@@ -109,9 +109,13 @@ class Services:
     """Starts, controls and watches runs for the monitor (opens the store lazily)."""
 
 
-def build_services(settings: Settings, chat: ChatService | None = None, *,
-                   backtests: BacktestService | None = None,
-                   runs: RunService | None = None) -> Services:
+def build_services(
+    settings: Settings,
+    chat: ChatService | None = None,
+    *,
+    backtests: BacktestService | None = None,
+    runs: RunService | None = None,
+) -> Services:
     """The one factory, for ``run_tui`` and the tests alike.
 
     Args:

@@ -37,9 +37,14 @@ class SweepOutcome:
         return f"Sweep of the spec from {self.source} · chosen: {values}"
 
 
-def run_sweep_of(spec_text: str, source: str, data: Path | None, cash: float,
-                 walk_forward: int = WALK_FORWARD, progress: Progress | None = None
-                 ) -> SweepOutcome:
+def run_sweep_of(
+    spec_text: str,
+    source: str,
+    data: Path | None,
+    cash: float,
+    walk_forward: int = WALK_FORWARD,
+    progress: Progress | None = None,
+) -> SweepOutcome:
     """Parse, load the bars, sweep; the same path as ``parley sweep``.
 
     Raises:
@@ -58,7 +63,19 @@ def run_sweep_of(spec_text: str, source: str, data: Path | None, cash: float,
     tell(0.0, "loading the data")
     frames = load_for_spec(spec, data)
     settings = Settings(walk_forward=walk_forward, workers=1, cash=cash)
-    result = run_sweep(spec, dims, binder(spec), frames, settings, source,
-                       progress=lambda done, total: tell(done / max(total, 1), "sweeping"))
-    return SweepOutcome(source, sweep_report.verdict(result), dict(result.chosen),
-                        sweep_report.text(result), sweep_report.chosen_text(result))
+    result = run_sweep(
+        spec,
+        dims,
+        binder(spec),
+        frames,
+        settings,
+        source,
+        progress=lambda done, total: tell(done / max(total, 1), "sweeping"),
+    )
+    return SweepOutcome(
+        source,
+        sweep_report.verdict(result),
+        dict(result.chosen),
+        sweep_report.text(result),
+        sweep_report.chosen_text(result),
+    )

@@ -63,17 +63,29 @@ class FakeOrder:
     created: str = field(default_factory=lambda: _now())
 
     def json(self) -> dict[str, Any]:
-        return {"id": self.id, "client_order_id": self.client_order_id,
-                "created_at": self.created, "updated_at": _now(), "submitted_at": self.created,
-                "filled_at": _now() if self.status == "filled" else None,
-                "asset_id": str(uuid.uuid5(uuid.NAMESPACE_DNS, self.symbol)),
-                "symbol": self.symbol, "asset_class": "us_equity", "qty": f"{self.qty:g}",
-                "filled_qty": f"{self.filled_qty:g}",
-                "filled_avg_price": None if self.filled_avg_price is None
-                else f"{self.filled_avg_price:g}",
-                "order_class": "simple", "order_type": "market", "type": "market",
-                "side": self.side, "time_in_force": "day", "status": self.status,
-                "extended_hours": False}
+        return {
+            "id": self.id,
+            "client_order_id": self.client_order_id,
+            "created_at": self.created,
+            "updated_at": _now(),
+            "submitted_at": self.created,
+            "filled_at": _now() if self.status == "filled" else None,
+            "asset_id": str(uuid.uuid5(uuid.NAMESPACE_DNS, self.symbol)),
+            "symbol": self.symbol,
+            "asset_class": "us_equity",
+            "qty": f"{self.qty:g}",
+            "filled_qty": f"{self.filled_qty:g}",
+            "filled_avg_price": None
+            if self.filled_avg_price is None
+            else f"{self.filled_avg_price:g}",
+            "order_class": "simple",
+            "order_type": "market",
+            "type": "market",
+            "side": self.side,
+            "time_in_force": "day",
+            "status": self.status,
+            "extended_hours": False,
+        }
 
 
 class FakeAlpaca:
@@ -110,8 +122,9 @@ class FakeAlpaca:
         """Released once each time a request starts hanging (tests wait on it)."""
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,),
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.02,), daemon=True
+        )
 
     @property
     def base_url(self) -> str:
@@ -169,8 +182,11 @@ class FakeAlpaca:
             return
         price = self.prices.get(order.symbol, 100.0)
         done = order.filled_qty
-        order.filled_avg_price = price if done == 0 else \
-            (done * (order.filled_avg_price or price) + qty * price) / (done + qty)
+        order.filled_avg_price = (
+            price
+            if done == 0
+            else (done * (order.filled_avg_price or price) + qty * price) / (done + qty)
+        )
         order.filled_qty = done + qty
         order.status = "filled" if order.filled_qty >= order.qty else "partially_filled"
         sign = 1 if order.side == "buy" else -1
@@ -197,25 +213,45 @@ class FakeAlpaca:
     def account(self) -> dict[str, Any]:
         with self._lock:
             value = sum(q * self.prices.get(s, p) for s, (q, p) in self.positions.items())
-        return {"id": str(uuid.uuid4()), "account_number": "PA3FAKE0001", "status": "ACTIVE",
-                "currency": "USD", "cash": f"{self.cash:.2f}",
-                "equity": f"{self.cash + value:.2f}", "portfolio_value": f"{self.cash + value:.2f}",
-                "buying_power": f"{self.cash:.2f}", "pattern_day_trader": False,
-                "daytrade_count": 0, "trading_blocked": False,
-                "multiplier": str(self.multiplier)}
+        return {
+            "id": str(uuid.uuid4()),
+            "account_number": "PA3FAKE0001",
+            "status": "ACTIVE",
+            "currency": "USD",
+            "cash": f"{self.cash:.2f}",
+            "equity": f"{self.cash + value:.2f}",
+            "portfolio_value": f"{self.cash + value:.2f}",
+            "buying_power": f"{self.cash:.2f}",
+            "pattern_day_trader": False,
+            "daytrade_count": 0,
+            "trading_blocked": False,
+            "multiplier": str(self.multiplier),
+        }
 
     def positions_json(self) -> list[dict[str, Any]]:
         with self._lock:
-            return [{"asset_id": str(uuid.uuid5(uuid.NAMESPACE_DNS, s)), "symbol": s,
-                     "exchange": "NASDAQ", "asset_class": "us_equity",
-                     "avg_entry_price": f"{p:g}", "qty": f"{abs(q):g}",
-                     "side": "long" if q > 0 else "short", "cost_basis": f"{abs(q) * p:g}",
-                     "market_value": f"{q * self.prices.get(s, p):g}"}
-                    for s, (q, p) in self.positions.items()]
+            return [
+                {
+                    "asset_id": str(uuid.uuid5(uuid.NAMESPACE_DNS, s)),
+                    "symbol": s,
+                    "exchange": "NASDAQ",
+                    "asset_class": "us_equity",
+                    "avg_entry_price": f"{p:g}",
+                    "qty": f"{abs(q):g}",
+                    "side": "long" if q > 0 else "short",
+                    "cost_basis": f"{abs(q) * p:g}",
+                    "market_value": f"{q * self.prices.get(s, p):g}",
+                }
+                for s, (q, p) in self.positions.items()
+            ]
 
     def clock(self) -> dict[str, Any]:
-        return {"timestamp": _now(), "is_open": self.is_open,
-                "next_open": self.next_open, "next_close": self.next_close}
+        return {
+            "timestamp": _now(),
+            "is_open": self.is_open,
+            "next_open": self.next_open,
+            "next_close": self.next_close,
+        }
 
     def stock_bars(self, query: dict[str, str]) -> dict[str, Any]:
         return self._bars(query, "America/New_York")
@@ -237,9 +273,18 @@ class FakeAlpaca:
                 ts = pd.Timestamp(t).tz_localize(zone).tz_convert("UTC")
                 if (start is not None and ts < start) or (end is not None and ts > end):
                     continue
-                rows.append({"t": ts.strftime("%Y-%m-%dT%H:%M:%SZ"), "o": r["open"],
-                             "h": r["high"], "l": r["low"], "c": r["close"],
-                             "v": r["volume"], "n": 1, "vw": r["close"]})
+                rows.append(
+                    {
+                        "t": ts.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        "o": r["open"],
+                        "h": r["high"],
+                        "l": r["low"],
+                        "c": r["close"],
+                        "v": r["volume"],
+                        "n": 1,
+                        "vw": r["close"],
+                    }
+                )
             out[symbol] = rows
         return {"bars": out, "next_page_token": None}
 
@@ -258,10 +303,12 @@ class FakeAlpaca:
             items.append(n)
         first = int(query.get("page_token") or 0)
         limit = int(query.get("limit") or 50)
-        page = items[first:first + limit]
+        page = items[first : first + limit]
         token = str(first + limit) if first + limit < len(items) else None
-        return {"news": [_news_json(i, n) for i, n in enumerate(page, start=first)],
-                "next_page_token": token}
+        return {
+            "news": [_news_json(i, n) for i, n in enumerate(page, start=first)],
+            "next_page_token": token,
+        }
 
     # ----------------------------------------------------------------- dispatch
     def take_fault(self, route: str) -> Fault | None:
@@ -299,8 +346,10 @@ def _handler(fake: FakeAlpaca) -> type[BaseHTTPRequestHandler]:
             body = json.loads(self.rfile.read(length)) if length else {}
             fake.requests.append((method, url.path, dict(self.headers)))
             fake.queries.append((url.path, query))
-            if self.headers.get("APCA-API-KEY-ID") != KEY_ID or \
-                    self.headers.get("APCA-API-SECRET-KEY") != SECRET:
+            if (
+                self.headers.get("APCA-API-KEY-ID") != KEY_ID
+                or self.headers.get("APCA-API-SECRET-KEY") != SECRET
+            ):
                 return self._send(401, {"code": 40110000, "message": "request is not authorized"})
             route = f"{method} {url.path}"
             fault = fake.take_fault(route)
@@ -310,16 +359,20 @@ def _handler(fake: FakeAlpaca) -> type[BaseHTTPRequestHandler]:
                 fake.wait_released()
                 return self._send(504, {"code": 50400000, "message": "gateway timeout"})
             if fault is not None and not fault.then_apply:
-                return self._send(fault.status, {"code": fault.status * 100000,
-                                                 "message": "scripted fault"})
+                return self._send(
+                    fault.status, {"code": fault.status * 100000, "message": "scripted fault"}
+                )
             status, payload = self._route(method, url.path, query, body)
             if fault is not None:
-                status, payload = fault.status, {"code": fault.status * 100000,
-                                                 "message": "scripted fault after applying"}
+                status, payload = (
+                    fault.status,
+                    {"code": fault.status * 100000, "message": "scripted fault after applying"},
+                )
             self._send(status, payload)
 
-        def _route(self, method: str, path: str, query: dict[str, str],
-                   body: dict[str, Any]) -> tuple[int, Any]:
+        def _route(
+            self, method: str, path: str, query: dict[str, str], body: dict[str, Any]
+        ) -> tuple[int, Any]:
             if path == "/v2/account":
                 return 200, fake.account()
             if path == "/v2/clock":
@@ -342,8 +395,11 @@ def _handler(fake: FakeAlpaca) -> type[BaseHTTPRequestHandler]:
             if path == "/v1beta1/news":
                 return 200, fake.news_page(query)
             if path == "/v2/assets":
-                return 200, [_asset_json(sym, kind) for sym, kind in fake.assets.items()
-                             if query.get("asset_class", kind) == kind]
+                return 200, [
+                    _asset_json(sym, kind)
+                    for sym, kind in fake.assets.items()
+                    if query.get("asset_class", kind) == kind
+                ]
             return 404, {"code": 40400000, "message": f"no route {method} {path}"}
 
         def _send(self, status: int, payload: Any) -> None:
@@ -359,19 +415,37 @@ def _handler(fake: FakeAlpaca) -> type[BaseHTTPRequestHandler]:
 
 def _news_json(i: int, n: dict[str, Any]) -> dict[str, Any]:
     stamp = pd.Timestamp(n["created_at"]).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {"id": 1000 + i, "headline": n["headline"], "source": n.get("source", "benzinga"),
-            "url": None, "summary": n.get("summary", ""), "created_at": stamp,
-            "updated_at": stamp, "symbols": list(n.get("symbols", ())), "author": "",
-            "content": "", "images": []}
+    return {
+        "id": 1000 + i,
+        "headline": n["headline"],
+        "source": n.get("source", "benzinga"),
+        "url": None,
+        "summary": n.get("summary", ""),
+        "created_at": stamp,
+        "updated_at": stamp,
+        "symbols": list(n.get("symbols", ())),
+        "author": "",
+        "content": "",
+        "images": [],
+    }
 
 
 def _asset_json(symbol: str, kind: str) -> dict[str, Any]:
     """One entry of ``GET /v2/assets`` as Alpaca sends it."""
-    return {"id": str(uuid.uuid5(uuid.NAMESPACE_DNS, symbol)), "class": kind,
-            "exchange": "CRYPTO" if kind == "crypto" else "NASDAQ", "symbol": symbol,
-            "name": symbol, "status": "active", "tradable": True, "marginable": kind != "crypto",
-            "shortable": kind != "crypto", "easy_to_borrow": kind != "crypto",
-            "fractionable": True, "attributes": []}
+    return {
+        "id": str(uuid.uuid5(uuid.NAMESPACE_DNS, symbol)),
+        "class": kind,
+        "exchange": "CRYPTO" if kind == "crypto" else "NASDAQ",
+        "symbol": symbol,
+        "name": symbol,
+        "status": "active",
+        "tradable": True,
+        "marginable": kind != "crypto",
+        "shortable": kind != "crypto",
+        "easy_to_borrow": kind != "crypto",
+        "fractionable": True,
+        "attributes": [],
+    }
 
 
 def _now() -> str:

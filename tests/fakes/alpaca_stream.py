@@ -50,35 +50,51 @@ class FakeAlpacaStream:
         async def shut() -> None:
             self._server.close()
             await self._server.wait_closed()
+
         asyncio.run_coroutine_threadsafe(shut(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
 
     # ----- what a test calls ---------------------------------------------------------------
-    def push(self, symbol: str, at: datetime, o: float, h: float, low: float, c: float,
-             v: float = 100.0) -> None:
+    def push(
+        self, symbol: str, at: datetime, o: float, h: float, low: float, c: float, v: float = 100.0
+    ) -> None:
         """Send one bar (``at``: the bar's start, an aware datetime) to the live socket."""
-        bar = {"T": "b", "S": symbol, "o": o, "h": h, "l": low, "c": c, "v": v,
-               "t": msgpack.Timestamp.from_datetime(at), "n": 1, "vw": c}
+        bar = {
+            "T": "b",
+            "S": symbol,
+            "o": o,
+            "h": h,
+            "l": low,
+            "c": c,
+            "v": v,
+            "t": msgpack.Timestamp.from_datetime(at),
+            "n": 1,
+            "vw": c,
+        }
         self._send([bar], self._by_symbol.get(symbol))
 
     def drop(self) -> None:
         """Close the live connection from the server's side."""
+
         async def close() -> None:
             if self._socket is not None:
                 await self._socket.close(code=1011, reason="fake network fault")
+
         asyncio.run_coroutine_threadsafe(close(), self._loop).result(10)
 
     def wait_connections(self, n: int, timeout: float = 20.0) -> bool:
         """Block until ``n`` connections have authenticated and subscribed."""
         with self._changed:
             return self._changed.wait_for(
-                lambda: self.connections >= n and len(self.subscribed) >= n, timeout)
+                lambda: self.connections >= n and len(self.subscribed) >= n, timeout
+            )
 
     # ----- the server ----------------------------------------------------------------------
     def _send(self, frames: list[dict[str, Any]], socket: Any = None) -> None:
         async def send() -> None:
             await (socket or self._socket).send(msgpack.packb(frames, datetime=False))
+
         asyncio.run_coroutine_threadsafe(send(), self._loop).result(10)
 
     def _serve(self) -> None:
@@ -88,6 +104,7 @@ class FakeAlpacaStream:
             self._server = await websockets.serve(self._session, "127.0.0.1", 0)
             self.port = self._server.sockets[0].getsockname()[1]
             self._ready.set()
+
         self._loop.run_until_complete(start())
         self._loop.run_forever()
 
@@ -100,8 +117,9 @@ class FakeAlpacaStream:
         await ws.send(msgpack.packb([{"T": "success", "msg": "authenticated"}]))
         sub = msgpack.unpackb(await ws.recv())
         bars = list(sub.get("bars", []))
-        await ws.send(msgpack.packb([{"T": "subscription", "trades": [], "quotes": [],
-                                      "bars": bars}]))
+        await ws.send(
+            msgpack.packb([{"T": "subscription", "trades": [], "quotes": [], "bars": bars}])
+        )
         with self._changed:
             self._socket = ws
             self._by_symbol.update(dict.fromkeys(bars, ws))

@@ -21,9 +21,14 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error",
-               404: "not_found_error", 429: "rate_limit_error", 500: "api_error",
-               529: "overloaded_error"}
+ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    404: "not_found_error",
+    429: "rate_limit_error",
+    500: "api_error",
+    529: "overloaded_error",
+}
 
 
 @dataclass
@@ -68,8 +73,9 @@ class FakeAnthropic:
     """The fake server; use it as a context manager."""
 
     def __init__(self, script: list[Scripted | str] | None = None) -> None:
-        self.script: list[Scripted] = [s if isinstance(s, Scripted) else Scripted(s)
-                                       for s in (script or [])]
+        self.script: list[Scripted] = [
+            s if isinstance(s, Scripted) else Scripted(s) for s in (script or [])
+        ]
         self.requests: list[Recorded] = []
         self.release = threading.Event()
         """Set to let hanging replies go (done on exit)."""
@@ -77,8 +83,9 @@ class FakeAnthropic:
         self._cached: set[str] = set()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.01,),
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.01,), daemon=True
+        )
 
     @property
     def base_url(self) -> str:
@@ -107,28 +114,37 @@ class FakeAnthropic:
         with self._lock:
             self.requests.append(recorded)
             if not self.script:
-                return Scripted(status=500, headers={"x-should-retry": "false"},
-                                text="the fake has no scripted reply left")
+                return Scripted(
+                    status=500,
+                    headers={"x-should-retry": "false"},
+                    text="the fake has no scripted reply left",
+                )
             return self.script.pop(0)
 
     def usage_for(self, body: dict[str, Any], output_text: str) -> dict[str, int]:
         """Token counts that look like the API's (about 4 characters a token)."""
         system = body.get("system") or []
-        cached = "".join(b.get("text", "") for b in system
-                         if isinstance(b, dict) and b.get("cache_control"))
+        cached = "".join(
+            b.get("text", "") for b in system if isinstance(b, dict) and b.get("cache_control")
+        )
         uncached = json.dumps(body.get("messages", [])) + "".join(
-            b.get("text", "") for b in system if isinstance(b, dict) and not b.get("cache_control"))
+            b.get("text", "") for b in system if isinstance(b, dict) and not b.get("cache_control")
+        )
         if isinstance(system, str):
             uncached += system
-        usage = {"input_tokens": max(1, len(uncached) // 4),
-                 "output_tokens": max(1, len(output_text) // 4),
-                 "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}
+        usage = {
+            "input_tokens": max(1, len(uncached) // 4),
+            "output_tokens": max(1, len(output_text) // 4),
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 0,
+        }
         if cached:
             with self._lock:
                 hit = cached in self._cached
                 self._cached.add(cached)
-            usage["cache_read_input_tokens" if hit else "cache_creation_input_tokens"] = \
+            usage["cache_read_input_tokens" if hit else "cache_creation_input_tokens"] = (
                 len(cached) // 4
+            )
         return usage
 
 
@@ -159,8 +175,9 @@ def _handler_for(fake: FakeAnthropic) -> type[BaseHTTPRequestHandler]:
                 return self._stream(body, reply, usage)
             self._json(200, _message(body, reply, usage), reply.headers)
 
-        def _json(self, status: int, data: dict[str, Any],
-                  headers: dict[str, str] | None = None) -> None:
+        def _json(
+            self, status: int, data: dict[str, Any], headers: dict[str, str] | None = None
+        ) -> None:
             payload = json.dumps(data).encode()
             try:
                 self.send_response(status)
@@ -174,11 +191,11 @@ def _handler_for(fake: FakeAnthropic) -> type[BaseHTTPRequestHandler]:
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up (a timeout test)
 
-        def _error(self, status: int, message: str,
-                   headers: dict[str, str] | None = None) -> None:
+        def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
             kind = ERROR_TYPES.get(status, "api_error")
-            self._json(status, {"type": "error", "error": {"type": kind, "message": message}},
-                       headers)
+            self._json(
+                status, {"type": "error", "error": {"type": kind, "message": message}}, headers
+            )
 
         def _stream(self, body: dict[str, Any], reply: Scripted, usage: dict[str, int]) -> None:
             try:
@@ -221,32 +238,59 @@ def _text_of(content: Any) -> str:
 
 
 def _message(body: dict[str, Any], reply: Scripted, usage: dict[str, int]) -> dict[str, Any]:
-    return {"id": "msg_fake", "type": "message", "role": "assistant", "model": body["model"],
-            "content": [{"type": "text", "text": reply.text}], "stop_reason": reply.stop_reason,
-            "stop_sequence": None, "usage": usage}
+    return {
+        "id": "msg_fake",
+        "type": "message",
+        "role": "assistant",
+        "model": body["model"],
+        "content": [{"type": "text", "text": reply.text}],
+        "stop_reason": reply.stop_reason,
+        "stop_sequence": None,
+        "usage": usage,
+    }
 
 
-def sse_events(body: dict[str, Any], reply: Scripted,
-               usage: dict[str, int]) -> list[tuple[str, dict[str, Any]]]:
+def sse_events(
+    body: dict[str, Any], reply: Scripted, usage: dict[str, int]
+) -> list[tuple[str, dict[str, Any]]]:
     """The event sequence of a streamed reply, as the API sends it."""
     start = _message(body, reply, {**usage, "output_tokens": 1})
     start.update(content=[], stop_reason=None)
     size = max(1, -(-len(reply.text) // max(1, reply.chunks)))
-    pieces = [reply.text[i:i + size] for i in range(0, len(reply.text), size)] or [""]
+    pieces = [reply.text[i : i + size] for i in range(0, len(reply.text), size)] or [""]
     events: list[tuple[str, dict[str, Any]]] = [
         ("message_start", {"type": "message_start", "message": start}),
-        ("content_block_start", {"type": "content_block_start", "index": 0,
-                                 "content_block": {"type": "text", "text": ""}}),
+        (
+            "content_block_start",
+            {
+                "type": "content_block_start",
+                "index": 0,
+                "content_block": {"type": "text", "text": ""},
+            },
+        ),
         ("ping", {"type": "ping"}),
     ]
-    events += [("content_block_delta", {"type": "content_block_delta", "index": 0,
-                                        "delta": {"type": "text_delta", "text": piece}})
-               for piece in pieces]
+    events += [
+        (
+            "content_block_delta",
+            {
+                "type": "content_block_delta",
+                "index": 0,
+                "delta": {"type": "text_delta", "text": piece},
+            },
+        )
+        for piece in pieces
+    ]
     events += [
         ("content_block_stop", {"type": "content_block_stop", "index": 0}),
-        ("message_delta", {"type": "message_delta",
-                           "delta": {"stop_reason": reply.stop_reason, "stop_sequence": None},
-                           "usage": {"output_tokens": usage["output_tokens"]}}),
+        (
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": reply.stop_reason, "stop_sequence": None},
+                "usage": {"output_tokens": usage["output_tokens"]},
+            },
+        ),
         ("message_stop", {"type": "message_stop"}),
     ]
     return events

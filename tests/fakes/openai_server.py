@@ -31,8 +31,14 @@ class Reply:
 
 
 class FakeOpenAI:
-    def __init__(self, script: list[Reply | str] | None = None, *, json_mode: bool = True,
-                 stream_options: bool = True, model: str = "fake-llama") -> None:
+    def __init__(
+        self,
+        script: list[Reply | str] | None = None,
+        *,
+        json_mode: bool = True,
+        stream_options: bool = True,
+        model: str = "fake-llama",
+    ) -> None:
         self.script = [r if isinstance(r, Reply) else Reply(r) for r in (script or [])]
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
@@ -41,8 +47,9 @@ class FakeOpenAI:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.01,),
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.01,), daemon=True
+        )
 
     @property
     def base_url(self) -> str:
@@ -63,8 +70,9 @@ class FakeOpenAI:
             self.requests.append(body)
             self.headers.append(headers)
             if not self.script:
-                return Reply("no scripted reply left", status=500,
-                             headers={"x-should-retry": "false"})
+                return Reply(
+                    "no scripted reply left", status=500, headers={"x-should-retry": "false"}
+                )
             return self.script.pop(0)
 
     def refusal(self, body: dict[str, Any]) -> str:
@@ -98,26 +106,42 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             if problem:
                 with fake._lock:
                     fake.requests.append(body)
-                return self._json(400, {"error": {"message": problem,
-                                                  "type": "invalid_request_error"}})
+                return self._json(
+                    400, {"error": {"message": problem, "type": "invalid_request_error"}}
+                )
             reply = fake.take(body, {k.lower(): v for k, v in self.headers.items()})
             if reply.hang:
                 fake.release.wait(10)
             if reply.status != 200:
-                return self._json(reply.status, {"error": {"message": reply.text or "error",
-                                                           "type": "api_error"}},
-                                  reply.headers)
+                return self._json(
+                    reply.status,
+                    {"error": {"message": reply.text or "error", "type": "api_error"}},
+                    reply.headers,
+                )
             if body.get("stream"):
                 return self._stream(body, reply)
-            self._json(200, {
-                "id": "chatcmpl-fake", "object": "chat.completion", "created": 1,
-                "model": fake.model, "choices": [{
-                    "index": 0, "message": {"role": "assistant", "content": reply.text},
-                    "finish_reason": reply.finish_reason}],
-                "usage": _usage(body, reply.text)}, reply.headers)
+            self._json(
+                200,
+                {
+                    "id": "chatcmpl-fake",
+                    "object": "chat.completion",
+                    "created": 1,
+                    "model": fake.model,
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": reply.text},
+                            "finish_reason": reply.finish_reason,
+                        }
+                    ],
+                    "usage": _usage(body, reply.text),
+                },
+                reply.headers,
+            )
 
-        def _json(self, status: int, data: dict[str, Any],
-                  headers: dict[str, str] | None = None) -> None:
+        def _json(
+            self, status: int, data: dict[str, Any], headers: dict[str, str] | None = None
+        ) -> None:
             payload = json.dumps(data).encode()
             try:
                 self.send_response(status)
@@ -133,21 +157,39 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
         def _stream(self, body: dict[str, Any], reply: Reply) -> None:
             text, n = reply.text, max(1, reply.chunks)
             size = max(1, -(-len(text) // n))
-            pieces = [text[i:i + size] for i in range(0, len(text), size)] or [""]
+            pieces = [text[i : i + size] for i in range(0, len(text), size)] or [""]
             try:
                 self.send_response(200)
                 self.send_header("content-type", "text/event-stream")
                 self.end_headers()
                 for k, piece in enumerate(pieces):
                     last = k == len(pieces) - 1
-                    self._event({"id": "c", "object": "chat.completion.chunk", "created": 1,
-                                 "model": fake.model, "choices": [{
-                                     "index": 0, "delta": {"content": piece},
-                                     "finish_reason": reply.finish_reason if last else None}]})
+                    self._event(
+                        {
+                            "id": "c",
+                            "object": "chat.completion.chunk",
+                            "created": 1,
+                            "model": fake.model,
+                            "choices": [
+                                {
+                                    "index": 0,
+                                    "delta": {"content": piece},
+                                    "finish_reason": reply.finish_reason if last else None,
+                                }
+                            ],
+                        }
+                    )
                 if (body.get("stream_options") or {}).get("include_usage"):
-                    self._event({"id": "c", "object": "chat.completion.chunk", "created": 1,
-                                 "model": fake.model, "choices": [],
-                                 "usage": _usage(body, text)})
+                    self._event(
+                        {
+                            "id": "c",
+                            "object": "chat.completion.chunk",
+                            "created": 1,
+                            "model": fake.model,
+                            "choices": [],
+                            "usage": _usage(body, text),
+                        }
+                    )
                 self.wfile.write(b"data: [DONE]\n\n")
                 self.wfile.flush()
             except (BrokenPipeError, ConnectionResetError):

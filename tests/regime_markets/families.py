@@ -37,8 +37,9 @@ def _codes(rng: np.random.Generator, lengths: np.ndarray, n: int) -> tuple[np.nd
     return spell_codes[spell], spell
 
 
-def _path(codes: np.ndarray, spell: np.ndarray, shocks: np.ndarray, drift: np.ndarray,
-          pull: np.ndarray) -> np.ndarray:
+def _path(
+    codes: np.ndarray, spell: np.ndarray, shocks: np.ndarray, drift: np.ndarray, pull: np.ndarray
+) -> np.ndarray:
     """Log closes: drift + shock, and in mean-reverting spells a pull to the spell's start."""
     out = np.empty(len(codes))
     level = anchor = 0.0
@@ -53,20 +54,39 @@ def _path(codes: np.ndarray, spell: np.ndarray, shocks: np.ndarray, drift: np.nd
     return out
 
 
-def _frame(log_close: np.ndarray, log_open: np.ndarray, high: np.ndarray, low: np.ndarray,
-           volume: np.ndarray, codes: np.ndarray, price0: float) -> tuple[pd.DataFrame, pd.Series]:
+def _frame(
+    log_close: np.ndarray,
+    log_open: np.ndarray,
+    high: np.ndarray,
+    low: np.ndarray,
+    volume: np.ndarray,
+    codes: np.ndarray,
+    price0: float,
+) -> tuple[pd.DataFrame, pd.Series]:
     index = pd.date_range("2005-01-03", periods=len(codes), freq="B", name="date")
     high = np.maximum(high, np.maximum(log_open, log_close))
     low = np.minimum(low, np.minimum(log_open, log_close))
-    frame = pd.DataFrame({"open": np.exp(log_open), "high": np.exp(high), "low": np.exp(low),
-                          "close": np.exp(log_close), "volume": volume}, index=index) * \
-        np.array([price0, price0, price0, price0, 1.0])
+    frame = pd.DataFrame(
+        {
+            "open": np.exp(log_open),
+            "high": np.exp(high),
+            "low": np.exp(low),
+            "close": np.exp(log_close),
+            "volume": volume,
+        },
+        index=index,
+    ) * np.array([price0, price0, price0, price0, 1.0])
     truth = pd.Series(np.array(REGIMES, dtype=object)[codes], index=index, name="regime")
     return frame, truth.astype(str)
 
 
-def _bridge_range(rng: np.random.Generator, log_open: np.ndarray, log_close: np.ndarray,
-                  sigma: np.ndarray, steps: int = 8) -> tuple[np.ndarray, np.ndarray]:
+def _bridge_range(
+    rng: np.random.Generator,
+    log_open: np.ndarray,
+    log_close: np.ndarray,
+    sigma: np.ndarray,
+    steps: int = 8,
+) -> tuple[np.ndarray, np.ndarray]:
     """High and low of an intrabar Brownian bridge from open to close with the bar's vol."""
     n = len(log_open)
     w = np.cumsum(rng.standard_normal((n, steps)), axis=1) * (sigma[:, None] / np.sqrt(steps))
@@ -144,8 +164,9 @@ def weak_long(n_bars: int, seed: int) -> tuple[pd.DataFrame, pd.Series]:
 
 def _weak_long(n_bars: int, seed: int) -> tuple[pd.DataFrame, pd.Series, Latent]:
     rng = np.random.default_rng([seed, 303])
-    lengths = np.clip(np.round(np.exp(rng.normal(np.log(120), 0.7, n_bars // 25 + 1))),
-                      25, 600).astype(int)
+    lengths = np.clip(
+        np.round(np.exp(rng.normal(np.log(120), 0.7, n_bars // 25 + 1))), 25, 600
+    ).astype(int)
     codes, spell = _codes(rng, lengths, n_bars)
     sigma0 = rng.uniform(0.005, 0.03)
     n_spells = spell[-1] + 1
@@ -158,8 +179,9 @@ def _weak_long(n_bars: int, seed: int) -> tuple[pd.DataFrame, pd.Series, Latent]
         v = 0.97 * v + e
         logv[t] = v
     sigma = sigma0 * mult * np.exp(logv)
-    drift = np.select([codes == UP, codes == DOWN, codes == HV],
-                      [d * sigma0, -d * sigma0, -0.05 * sigma], 0.0)
+    drift = np.select(
+        [codes == UP, codes == DOWN, codes == HV], [d * sigma0, -d * sigma0, -0.05 * sigma], 0.0
+    )
     pull = rng.uniform(0.03, 0.1, n_spells)[spell]
     body = sigma * rng.standard_normal(n_bars)
     log_close = _path(codes, spell, body, drift, pull)
@@ -182,8 +204,7 @@ def _own(n_bars: int, seed: int) -> tuple[pd.DataFrame, pd.Series, Latent]:
     codes = np.array([REGIMES.index(x) for x in truth.to_numpy()], dtype=np.int64)
     log_close = np.log(frame["close"].to_numpy()) - np.log(100.0)
     sigma = synthetic._VOL[codes]
-    return frame, truth, Latent(codes, log_close, sigma, float(synthetic._VOL[0]),
-                                np.ones(n_bars))
+    return frame, truth, Latent(codes, log_close, sigma, float(synthetic._VOL[0]), np.ones(n_bars))
 
 
 OWN = "own"

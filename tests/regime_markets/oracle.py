@@ -49,11 +49,19 @@ class Law:
 
 
 LAWS = {
-    "switching_garch": Law(("geometric", 20, 1 / 80), (0.08, 0.2), (2.5, 4.0), (0.05, 0.2),
-                           0.9, 0.0, False),
+    "switching_garch": Law(
+        ("geometric", 20, 1 / 80), (0.08, 0.2), (2.5, 4.0), (0.05, 0.2), 0.9, 0.0, False
+    ),
     "fat_flat": Law(("uniform", 40, 300), (0.1, 0.2), (2.5, 3.5), (0.1, 0.3), 1.0, 0.0, True),
-    "weak_long": Law(("lognormal", math.log(120), 0.7, 25, 600), (0.05, 0.2), (2.0, 4.0),
-                     (0.03, 0.1), 0.8, -0.05, False),
+    "weak_long": Law(
+        ("lognormal", math.log(120), 0.7, 25, 600),
+        (0.05, 0.2),
+        (2.0, 4.0),
+        (0.03, 0.1),
+        0.8,
+        -0.05,
+        False,
+    ),
     "own": Law(("uniform", 60, 250), (0.15, 0.15), (3.5, 3.5), (0.1, 0.1), 0.5, 0.0, False),
 }
 
@@ -94,9 +102,11 @@ class Filter:
         self.h = hazard(self.law.spells, self.span)
         k = (np.arange(GRID) + 0.5) / GRID
         law = self.law
-        self.theta = {UP: law.trend[0] + k * (law.trend[1] - law.trend[0]),
-                      HV: law.hv[0] + k * (law.hv[1] - law.hv[0]),
-                      MR: law.pull[0] + k * (law.pull[1] - law.pull[0])}
+        self.theta = {
+            UP: law.trend[0] + k * (law.trend[1] - law.trend[0]),
+            HV: law.hv[0] + k * (law.hv[1] - law.hv[0]),
+            MR: law.pull[0] + k * (law.pull[1] - law.pull[0]),
+        }
         self.theta[1] = self.theta[UP]
         self.level = np.r_[0.0, latent.log_close]  # level before each bar
         self.ret = np.diff(self.level)
@@ -114,8 +124,14 @@ class Filter:
         if self.true_vol:
             mult = lat.sigma[t] / (s0 * c)
             scale[:] = lat.sigma[t]
-            ok = np.array([abs(mult - 1) < 1e-9, abs(mult - 1) < 1e-9,
-                           abs(mult - law.mr_mult) < 1e-9, mult > 1.5])
+            ok = np.array(
+                [
+                    abs(mult - 1) < 1e-9,
+                    abs(mult - 1) < 1e-9,
+                    abs(mult - law.mr_mult) < 1e-9,
+                    mult > 1.5,
+                ]
+            )
             mask[:, 0, 0] = np.where(ok, 0.0, -np.inf)
         mean = np.zeros((4, GRID, self.span))
         mean[0] = (self.theta[UP] * s0)[:, None]
@@ -182,8 +198,9 @@ class Filter:
         return out
 
 
-def oracle_probs(family: str, n_bars: int, seed: int, true_vol: bool = False
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def oracle_probs(
+    family: str, n_bars: int, seed: int, true_vol: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(filtered, smoothed) regime probabilities, (n, 4) in :data:`REGIMES` order, and
     the truth of one market of ``family``."""
     _, truth, latent = LATENT[family](n_bars, seed)
@@ -191,8 +208,9 @@ def oracle_probs(family: str, n_bars: int, seed: int, true_vol: bool = False
     return f.forward(), f.smooth(), truth.to_numpy(dtype=object)
 
 
-def oracle_labels(family: str, n_bars: int, seed: int, true_vol: bool = False
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def oracle_labels(
+    family: str, n_bars: int, seed: int, true_vol: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(causal labels, smoothed labels, truth) of one market of ``family``."""
     causal, smoothed, truth = oracle_probs(family, n_bars, seed, true_vol)
     names = np.array(REGIMES)
@@ -208,5 +226,5 @@ def abstaining(probs: np.ndarray, share: float, cost: float = 0.0) -> np.ndarray
     score[:, UP] -= cost * probs[:, 1]
     score[:, 1] -= cost * probs[:, UP]
     out = np.array(REGIMES, dtype=object)[score.argmax(axis=1)]
-    out[np.argsort(score.max(axis=1), kind="stable")[:int(share * len(out))]] = "transition"
+    out[np.argsort(score.max(axis=1), kind="stable")[: int(share * len(out))]] = "transition"
     return out

@@ -19,8 +19,10 @@ class Score:
     bars: int
 
     def row(self) -> str:
-        return (f"{self.firm_right:6.1%} right  {self.transition:6.1%} transition  "
-                f"{self.down_called_up:5.1%} down->up")
+        return (
+            f"{self.firm_right:6.1%} right  {self.transition:6.1%} transition  "
+            f"{self.down_called_up:5.1%} down->up"
+        )
 
 
 def score(labels: pd.Series, truth: pd.Series, warmup: int) -> Score:
@@ -29,10 +31,12 @@ def score(labels: pd.Series, truth: pd.Series, warmup: int) -> Score:
     tru = np.asarray(truth, dtype=object)[warmup:]
     firm = lab != "transition"
     down = tru == "trending_down"
-    return Score(float((lab[firm] == tru[firm]).mean()) if firm.any() else 0.0,
-                 float(1.0 - firm.mean()),
-                 float((lab[down] == "trending_up").mean()) if down.any() else 0.0,
-                 len(lab))
+    return Score(
+        float((lab[firm] == tru[firm]).mean()) if firm.any() else 0.0,
+        float(1.0 - firm.mean()),
+        float((lab[down] == "trending_up").mean()) if down.any() else 0.0,
+        len(lab),
+    )
 
 
 def pooled(scores: list[tuple[pd.Series, pd.Series]], warmup: int) -> Score:

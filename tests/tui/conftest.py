@@ -33,8 +33,7 @@ from app.tui.services import ChatService, build_services
 from tests.conftest import STRATEGIES
 
 SIZE = (100, 32)
-ENGLISH = ("buy AAPL and MSFT when the 50-day crosses above the 200-day, stop 2 ATR, "
-           "risk 1% a trade")
+ENGLISH = "buy AAPL and MSFT when the 50-day crosses above the 200-day, stop 2 ATR, risk 1% a trade"
 SCRIPTED_SPEC = """strategy "Golden cross"
 universe AAPL, MSFT
 timeframe 1d
@@ -45,8 +44,10 @@ size risk 1% of equity
 """
 
 
-GOOG_ENGLISH = ("buy GOOG when the 10-day sma crosses above the 30-day sma, exit when it "
-                "crosses below, stop 5%, with all agents, 10 shares")
+GOOG_ENGLISH = (
+    "buy GOOG when the 10-day sma crosses above the 30-day sma, exit when it "
+    "crosses below, stop 5%, with all agents, 10 shares"
+)
 AGENTS_SPEC = """strategy "SMA 10/30 with agents"
 universe GOOG
 timeframe 1d
@@ -79,9 +80,12 @@ class ScriptedOffline:
             return CompileResult(spec=spec, text=format_spec(spec))
         if "AAPL" in text:
             spec = parse_spec(SCRIPTED_SPEC)
-            return CompileResult(spec=spec, text=format_spec(spec),
-                                 questions=("Which timeframe: daily bars, or intraday?",),
-                                 assumptions=("timeframe: daily bars (you named none)",))
+            return CompileResult(
+                spec=spec,
+                text=format_spec(spec),
+                questions=("Which timeframe: daily bars, or intraday?",),
+                assumptions=("timeframe: daily bars (you named none)",),
+            )
         return CompileResult(spec=None, text=None, message="Name the symbols to trade.")
 
 
@@ -131,7 +135,7 @@ def tiny_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder holding GOOG.csv: the bundled file's first :data:`TINY_BARS` days."""
     folder = tmp_path_factory.mktemp("goog-400-days", numbered=False)
     lines = (bundled_dir() / "GOOG.csv").read_text().splitlines()
-    (folder / "GOOG.csv").write_text("\n".join(lines[:TINY_BARS + 1]) + "\n")
+    (folder / "GOOG.csv").write_text("\n".join(lines[: TINY_BARS + 1]) + "\n")
     return folder
 
 
@@ -146,10 +150,15 @@ def make_app(settings: Settings, tiny_data: Path) -> MakeApp:
     def make(scripted: bool = False, chat: ChatService | None = None) -> ParleyApp:
         if scripted:
             chat = ConversationChat(settings, ScriptedOffline())
-        return ParleyApp(build_services(
-            settings, chat=chat, backtests=BacktestService(tiny_data),
-            runs=RunService(settings, data=tiny_data,
-                            options={"bar_delay": RUN_BAR_DELAY})), cursor_blink=False)
+        return ParleyApp(
+            build_services(
+                settings,
+                chat=chat,
+                backtests=BacktestService(tiny_data),
+                runs=RunService(settings, data=tiny_data, options={"bar_delay": RUN_BAR_DELAY}),
+            ),
+            cursor_blink=False,
+        )
 
     return make
 
@@ -159,9 +168,15 @@ def make_app(settings: Settings, tiny_data: Path) -> MakeApp:
 SEEDED = (
     # run id, spec, stop after N bars (None: to the end)
     ("r00000000a1", AGENTS_SPEC, None),
-    ("r00000000b2", SCRIPTED_SPEC.replace("Golden cross", "Crossover, drawdown stop")
-     .replace("AAPL, MSFT", "GOOG").replace("50", "10").replace("200", "30")
-     + "max drawdown 1%\n", None),
+    (
+        "r00000000b2",
+        SCRIPTED_SPEC.replace("Golden cross", "Crossover, drawdown stop")
+        .replace("AAPL, MSFT", "GOOG")
+        .replace("50", "10")
+        .replace("200", "30")
+        + "max drawdown 1%\n",
+        None,
+    ),
     ("r00000000c3", (STRATEGIES / "sma_crossover.strategy").read_text(), 300),
 )
 """Three runs on the small data set: the agent team to the end; a drawdown limit that
@@ -182,13 +197,19 @@ def seed_runs(url: str, data: Path) -> None:
         spec = parse_spec(text)
         feed = ReplayFeed(load_for_spec(spec, data))
         with store.session() as s:
-            s.add(RunRow(id=run_id, name=spec.name, spec_text=text, data=str(data),
-                         options={"feed_label": feed.label},
-                         created_at=start + timedelta(minutes=k)))
+            s.add(
+                RunRow(
+                    id=run_id,
+                    name=spec.name,
+                    spec_text=text,
+                    data=str(data),
+                    options={"feed_label": feed.label},
+                    created_at=start + timedelta(minutes=k),
+                )
+            )
             s.commit()
         stop = threading.Event()
-        Runner(store, run_id, feed).run(
-            spec, _stopper(stop, stop_after), stop)
+        Runner(store, run_id, feed).run(spec, _stopper(stop, stop_after), stop)
     with store.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     store.engine.dispose()

@@ -76,8 +76,13 @@ async def test_command_palette_runs_app_and_screen_commands(make_app: MakeApp) -
 async def test_errors_are_shown_with_their_title_never_a_traceback(make_app: MakeApp) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        app.show_error(ParleyError("strategies/x.strategy: cannot write it (Read-only file "
-                                   "system)", "check the folder's permissions"), "Saving")
+        app.show_error(
+            ParleyError(
+                "strategies/x.strategy: cannot write it (Read-only file system)",
+                "check the folder's permissions",
+            ),
+            "Saving",
+        )
         await pilot.pause()
         assert isinstance(app.screen, ErrorModal)
         assert app.screen.query_one("#dialog").border_title == "Saving failed"
@@ -89,8 +94,9 @@ async def test_errors_are_shown_with_their_title_never_a_traceback(make_app: Mak
         assert "bug in Parley" in str(app.screen.query_one("#hint").render())
 
 
-async def test_a_missing_spec_file_is_an_error_not_a_crash(make_app: MakeApp,
-                                                          strategies: Path) -> None:
+async def test_a_missing_spec_file_is_an_error_not_a_crash(
+    make_app: MakeApp, strategies: Path
+) -> None:
     from app.tui.messages import OpenSpec
 
     app = make_app()
@@ -122,8 +128,9 @@ async def test_quit_asks_when_the_editor_has_unsaved_changes(make_app: MakeApp) 
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])
-async def test_layout_fits_small_and_large_terminals(make_app: MakeApp,
-                                                     size: tuple[int, int]) -> None:
+async def test_layout_fits_small_and_large_terminals(
+    make_app: MakeApp, size: tuple[int, int]
+) -> None:
     app = make_app(scripted=True)
     async with app.run_test(size=size) as pilot:
         app.screen.query_one(PromptInput).insert_text_at_cursor(ENGLISH)

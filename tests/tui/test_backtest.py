@@ -64,8 +64,9 @@ async def test_chat_to_backtest_to_a_trades_decision(make_app: MakeApp) -> None:
         assert "risk" in shown and f"qty {decision.qty:,.6g}" in shown
 
 
-async def test_library_and_editor_keys_backtest_the_spec(make_app: MakeApp,
-                                                        strategies: Path) -> None:
+async def test_library_and_editor_keys_backtest_the_spec(
+    make_app: MakeApp, strategies: Path
+) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f3")

@@ -69,8 +69,11 @@ async def test_english_to_spec_then_save(make_app: MakeApp, strategies: Path) ->
 
         await say(pilot, "/save", typed=True)
         files = sorted(p.name for p in strategies.iterdir())
-        written = [strategies / f for f in files if f not in ("golden_cross.strategy",
-                                                              "sma_crossover.strategy")]
+        written = [
+            strategies / f
+            for f in files
+            if f not in ("golden_cross.strategy", "sma_crossover.strategy")
+        ]
         assert len(written) == 1, files
         assert parse_spec(written[0].read_text()) == spec
         assert f"Saved {written[0]}" in log_text(pilot)
@@ -160,8 +163,10 @@ class FailingChat:
         return ChatState()
 
     def send(self, text: str, on_text: object = None) -> ChatState:
-        raise ParleyError("the offline compiler is not available in this build",
-                          "set ANTHROPIC_API_KEY to use the LLM compiler")
+        raise ParleyError(
+            "the offline compiler is not available in this build",
+            "set ANTHROPIC_API_KEY to use the LLM compiler",
+        )
 
     def start_over(self) -> ChatState:
         return ChatState()
@@ -199,8 +204,11 @@ async def test_llm_answer_streams_into_the_chat(llm_env: object, strategies: Pat
     app = ParleyApp(build_services(settings), cursor_blink=False)
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
         assert "compiler LLM" in str(app.screen.query_one("#modes").render())
-        await say(pilot, "buy GOOG when the 10-day SMA crosses above the 30-day SMA, sell "
-                         "when it crosses below, 10 shares")
+        await say(
+            pilot,
+            "buy GOOG when the 10-day SMA crosses above the 30-day SMA, sell "
+            "when it crosses below, 10 shares",
+        )
         streamed = of_type(seen, CompileStreamed)
         assert streamed and "strategy" in streamed[-1].text
         assert "the LLM" in str(app.screen.query_one("#compiled-by").render())

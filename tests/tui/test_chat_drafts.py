@@ -7,12 +7,12 @@ from app.tui.widgets.spec_view import SpecView
 from tests.tui.conftest import SIZE, MakeApp
 from tests.tui.test_chat import log_text, say
 
-NO_SYMBOLS = ("buy when the 10-day SMA crosses above the 30-day, sell when it crosses below, "
-              "10 shares")
+NO_SYMBOLS = (
+    "buy when the 10-day SMA crosses above the 30-day, sell when it crosses below, 10 shares"
+)
 
 
-async def test_a_question_keeps_the_draft_and_the_answer_completes_it(
-        make_app: MakeApp) -> None:
+async def test_a_question_keeps_the_draft_and_the_answer_completes_it(make_app: MakeApp) -> None:
     app = make_app()  # the real offline compiler
     async with app.run_test(size=SIZE) as pilot:
         await say(pilot, NO_SYMBOLS)
@@ -35,13 +35,18 @@ async def test_a_question_keeps_the_draft_and_the_answer_completes_it(
 
 
 async def test_a_new_description_after_a_spec_replaces_it_and_a_change_revises_it(
-        make_app: MakeApp) -> None:
+    make_app: MakeApp,
+) -> None:
     app = make_app()  # the real offline compiler
     async with app.run_test(size=SIZE) as pilot:
-        await say(pilot, "buy GOOG when the 10-day SMA crosses above the 30-day SMA, sell when "
-                         "it crosses below, 10 shares, stop 4%")
-        await say(pilot, "Buy NVDA when RSI(14) drops below 30 and sell when it rises above "
-                         "70, 5 shares")
+        await say(
+            pilot,
+            "buy GOOG when the 10-day SMA crosses above the 30-day SMA, sell when "
+            "it crosses below, 10 shares, stop 4%",
+        )
+        await say(
+            pilot, "Buy NVDA when RSI(14) drops below 30 and sell when it rises above 70, 5 shares"
+        )
         state = app.services.chat.state()
         assert state.spec is not None and state.spec.universe == ("NVDA",)
         assert state.spec.stop_loss is None and state.diff == ""

@@ -121,8 +121,7 @@ async def test_save_as_draft(make_app: MakeApp, strategies: Path) -> None:
         assert statuses["golden_cross.strategy.draft"] == "draft · 1 error"
         assert statuses["golden_cross.strategy"] == "valid"
 
-        editor.replace("", (editor.document.line_count - 2, 0),
-                       (editor.document.line_count - 1, 0))
+        editor.replace("", (editor.document.line_count - 2, 0), (editor.document.line_count - 1, 0))
         await settle(pilot)
         assert not screen.problems
         await pilot.press("ctrl+s")  # valid again: saved as the spec, the draft goes

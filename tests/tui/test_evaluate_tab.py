@@ -102,9 +102,16 @@ def test_param_lines_and_named_universes_are_highlighted() -> None:
         return [(line[a:b], kind) for a, b, kind in tokens(line)]
 
     assert kinds("param fast = 10 in 5..15 step 5") == [  # the name is left plain
-        ("param", "keyword"), ("=", "operator"), ("10", "number"), ("in", "keyword"),
-        ("5", "number"), ("..", "operator"), ("15", "number"), ("step", "keyword"),
-        ("5", "number")]
+        ("param", "keyword"),
+        ("=", "operator"),
+        ("10", "number"),
+        ("in", "keyword"),
+        ("5", "number"),
+        ("..", "operator"),
+        ("15", "number"),
+        ("step", "keyword"),
+        ("5", "number"),
+    ]
     assert ("sp500", "name") in kinds("universe sp500")
     assert ("units", "keyword") in kinds("size 3 units")
 
@@ -112,8 +119,12 @@ def test_param_lines_and_named_universes_are_highlighted() -> None:
 def test_the_tab_states_the_datas_caveats() -> None:
     from app.tui.evaluations import EvaluationOutcome
 
-    report = {"layers": [], "missing_layers": [], "draws": 200,
-              "caveats": ["Survivorship bias: the S&P 500 as of 2018."]}
+    report = {
+        "layers": [],
+        "missing_layers": [],
+        "draws": 200,
+        "caveats": ["Survivorship bias: the S&P 500 as of 2018."],
+    }
     lines = EvaluationOutcome("bundled", report).verdicts()
     assert lines == ["data caveat: Survivorship bias: the S&P 500 as of 2018."]
 
@@ -121,10 +132,16 @@ def test_the_tab_states_the_datas_caveats() -> None:
 def test_the_heading_names_the_symbols_once() -> None:
     from app.tui.evaluations import EvaluationOutcome
 
-    report = {"strategy": "RSI(14) < 25 on NVDA, ORCL", "symbols": ["NVDA", "ORCL"],
-              "folds": [{"start": "2010-01-04", "end": "2011-01-03"}], "draws": 5, "seed": 7}
+    report = {
+        "strategy": "RSI(14) < 25 on NVDA, ORCL",
+        "symbols": ["NVDA", "ORCL"],
+        "folds": [{"start": "2010-01-04", "end": "2011-01-03"}],
+        "draws": 5,
+        "seed": 7,
+    }
     heading = EvaluationOutcome("the chat", report).heading
     assert heading.startswith("Evaluation of RSI(14) < 25 on NVDA, ORCL (the chat) · ")
     report["strategy"] = "Mean reversion"
     assert EvaluationOutcome("x", report).heading.startswith(
-        "Evaluation of Mean reversion on NVDA, ORCL (x) · ")
+        "Evaluation of Mean reversion on NVDA, ORCL (x) · "
+    )

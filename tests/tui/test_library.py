@@ -97,7 +97,8 @@ async def test_broken_spec_cannot_go_to_chat(make_app: MakeApp, strategies: Path
 
 
 async def test_an_empty_folder_shows_the_shipped_examples_as_copies(
-        make_app: MakeApp, strategies: Path) -> None:
+    make_app: MakeApp, strategies: Path
+) -> None:
     from app.examples import example_texts
 
     for spec in strategies.iterdir():

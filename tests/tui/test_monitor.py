@@ -50,8 +50,12 @@ def _runs_and_logs(pilot: Pilot) -> str:
     services = pilot.app.services  # type: ignore[attr-defined]
     screen = pilot.app.screen
     shown = [(r.id, r.status, r.bars_done) for r in getattr(screen, "runs", {}).values()]
-    lines = [(f"screen {type(screen).__name__}: {getattr(screen, 'message', '')} "
-              f"shown={shown} cursor={getattr(screen, 'cursor', '')}")]
+    lines = [
+        (
+            f"screen {type(screen).__name__}: {getattr(screen, 'message', '')} "
+            f"shown={shown} cursor={getattr(screen, 'cursor', '')}"
+        )
+    ]
     for row in services.runs.store.list_runs():
         lines.append(f"{row.id} {row.status} bars={row.bars_done} pid={row.pid} {row.reason}")
         log = log_path(row.id, services.settings)
@@ -65,8 +69,7 @@ def run_of(pilot: Pilot, run_id: str) -> RunSummary | None:
     return screen.runs.get(run_id) if isinstance(screen, MonitorScreen) else None
 
 
-async def test_run_from_chat_is_watched_then_stopped(make_app: MakeApp,
-                                                     seeded_home: Path) -> None:
+async def test_run_from_chat_is_watched_then_stopped(make_app: MakeApp, seeded_home: Path) -> None:
     app = make_app()  # the seeded runs are there too: the new one is shown
     async with app.run_test(size=(120, 36)) as pilot:
         await say(pilot, GOOG_ENGLISH)
@@ -76,8 +79,15 @@ async def test_run_from_chat_is_watched_then_stopped(make_app: MakeApp,
         assert isinstance(screen, MonitorScreen)
         run_id = screen.cursor.run_id
         assert run_id is not None
-        await until(pilot, lambda: (r := run_of(pilot, run_id)) is not None
-                    and r.status == "running" and r.bars_done > 0, "the run to be running")
+        await until(
+            pilot,
+            lambda: (
+                (r := run_of(pilot, run_id)) is not None
+                and r.status == "running"
+                and r.bars_done > 0
+            ),
+            "the run to be running",
+        )
         assert screen.cursor.run_id == run_id
         assert screen.query_one(RunsTable).selected_key == run_id
         assert next(iter(screen.query_one(RunsTable).shown)) == run_id  # newest first
@@ -88,8 +98,7 @@ async def test_run_from_chat_is_watched_then_stopped(make_app: MakeApp,
         await pilot.pause()
         assert isinstance(app.screen, ConfirmModal)
         await pilot.click("#confirm")
-        await until(pilot, lambda: run_of(pilot, run_id).status == "stopped",
-                    "the run to stop")
+        await until(pilot, lambda: run_of(pilot, run_id).status == "stopped", "the run to stop")
         row = app.services.runs.store.get_run(run_id)
         assert row.status == "stopped" and row.reason == "stopped by the user"
         assert (row.broker, row.feed, row.speed) == ("sim", "replay", "50")
@@ -132,8 +141,9 @@ async def test_kill_switch_needs_kill_typed(make_app: MakeApp, seeded_home: Path
         await until(pilot, lambda: run_of(pilot, AGENTS).status == "stopped", "the table")
 
 
-async def test_seeded_runs_their_logs_decisions_and_pause(make_app: MakeApp,
-                                                          seeded_home: Path) -> None:
+async def test_seeded_runs_their_logs_decisions_and_pause(
+    make_app: MakeApp, seeded_home: Path
+) -> None:
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("f6")
@@ -178,8 +188,9 @@ async def test_seeded_runs_their_logs_decisions_and_pause(make_app: MakeApp,
         assert [c.command for c in store.take_commands(AGENTS)] == ["pause"]
 
 
-async def test_a_new_run_stays_selected_over_an_older_read(make_app: MakeApp,
-                                                           seeded_home: Path) -> None:
+async def test_a_new_run_stays_selected_over_an_older_read(
+    make_app: MakeApp, seeded_home: Path
+) -> None:
     """A read made before the run existed, and the table moves it caused, arrive after
     the run started: the new run stays selected, and is highlighted once it is read."""
     from app.tui.messages import RunStarted

@@ -45,8 +45,7 @@ def test_every_run_newest_first_with_its_figures(monitor: RunMonitor) -> None:
     assert run_cells(runs[LIMITED])[-1].text == "max_drawdown"
 
 
-def test_pnl_marks_open_positions_at_the_last_bar(monitor: RunMonitor, tiny_data: Path
-                                                  ) -> None:
+def test_pnl_marks_open_positions_at_the_last_bar(monitor: RunMonitor, tiny_data: Path) -> None:
     store = monitor.service.store
     row = store.get_run(STOPPED)
     [pos] = store.positions(STOPPED)
@@ -71,14 +70,16 @@ def test_the_selected_run_sends_only_what_is_new(monitor: RunMonitor) -> None:
     assert again.fills == again.trades == again.events == again.decisions == ()
 
 
-def test_only_changed_runs_are_read_again(monitor: RunMonitor,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_only_changed_runs_are_read_again(
+    monitor: RunMonitor, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from app.store import overview
 
     asked: list[list[str]] = []
     real = overview.run_totals
-    monkeypatch.setattr(overview, "run_totals",
-                        lambda store, ids: asked.append(list(ids)) or real(store, ids))
+    monkeypatch.setattr(
+        overview, "run_totals", lambda store, ids: asked.append(list(ids)) or real(store, ids)
+    )
     monitor.poll(Cursor())
     monitor.poll(Cursor())
     store = monitor.service.store
@@ -90,7 +91,7 @@ def test_only_changed_runs_are_read_again(monitor: RunMonitor,
 
 def test_a_run_whose_spec_no_longer_parses_is_still_shown(monitor: RunMonitor) -> None:
     store = monitor.service.store
-    odd = store.create_run("From the future", "strategy \"x\"\nwobble GOOG\n").id
+    odd = store.create_run("From the future", 'strategy "x"\nwobble GOOG\n').id
     snap = monitor.poll(Cursor(odd))
     assert odd in [r.id for r in snap.runs]
     assert snap.detail is not None and snap.detail.run_id == odd

@@ -69,7 +69,7 @@ async def test_a_backtest_never_shows_the_last_ones_results(make_app: MakeApp) -
         screen.start(ENGLISH_SPEC, "another spec")  # running: the old figures go at once
         assert screen.outcome is None and screen.query_one(TradeTable).row_count == 0
         assert not screen.query_one("#equity", LineChart).series
-        assert "Backtesting \"Golden cross\"" in str(screen.query_one("#equity").render())
+        assert 'Backtesting "Golden cross"' in str(screen.query_one("#equity").render())
         assert "Total return" not in str(screen.query_one(MetricsPanel).render())
         with contextlib.suppress(WorkerFailed):  # the failure is shown, as below
             await settle(pilot)
@@ -133,8 +133,11 @@ async def test_examples_name_bundled_symbols(make_app: MakeApp) -> None:
         await say(pilot, "purple monkey dishwasher")
         nonsense = replies(pilot)
         await say(pilot, "/new")
-        await say(pilot, "buy when the 10-day SMA crosses above the 30-day, sell when it "
-                  "crosses below, 10 shares")  # no symbols: the compiler asks for them
+        await say(
+            pilot,
+            "buy when the 10-day SMA crosses above the 30-day, sell when it "
+            "crosses below, 10 shares",
+        )  # no symbols: the compiler asks for them
         asked = replies(pilot)[-1]
         await say(pilot, "/new")
         await say(pilot, EXAMPLE)
@@ -148,7 +151,8 @@ async def test_examples_name_bundled_symbols(make_app: MakeApp) -> None:
 
 
 async def test_run_defaults_to_a_watchable_speed_and_says_its_unit(
-        make_app: MakeApp, seeded_home: Path) -> None:
+    make_app: MakeApp, seeded_home: Path
+) -> None:
     assert DEFAULT_SPEED != "max" and 1 <= float(DEFAULT_SPEED) <= 20
     assert f"{DEFAULT_SPEED} bars a second unless" in HELP
     app = make_app()
@@ -160,8 +164,11 @@ async def test_run_defaults_to_a_watchable_speed_and_says_its_unit(
         assert isinstance(screen, MonitorScreen)
         run_id = screen.cursor.run_id
         assert run_id is not None
-        await until(pilot, lambda: (r := run_of(pilot, run_id)) is not None
-                    and r.status == "running", "the run to be running")
+        await until(
+            pilot,
+            lambda: (r := run_of(pilot, run_id)) is not None and r.status == "running",
+            "the run to be running",
+        )
         assert app.services.runs.store.get_run(run_id).speed == DEFAULT_SPEED
         header = str(screen.query_one("#run-header").render())
         assert f"{DEFAULT_SPEED} bars a second" in header
@@ -172,8 +179,11 @@ async def test_run_defaults_to_a_watchable_speed_and_says_its_unit(
 async def test_the_name_follows_the_symbols(make_app: MakeApp, strategies: Path) -> None:
     app = make_app()  # the real offline compiler names the spec after its symbols
     async with app.run_test(size=SIZE) as pilot:
-        await say(pilot, "buy GOOG when the 10-day SMA crosses above the 30-day, sell when "
-                  "it crosses below, 10 shares")
+        await say(
+            pilot,
+            "buy GOOG when the 10-day SMA crosses above the 30-day, sell when "
+            "it crosses below, 10 shares",
+        )
         assert app.services.chat.state().spec.name == "SMA 10/30 crossover on GOOG"
         await say(pilot, "add NVDA")
         state = app.services.chat.state()
@@ -217,7 +227,8 @@ async def test_the_footer_is_never_cut(make_app: MakeApp) -> None:
 
 
 async def test_the_runs_table_shows_pnl_broker_and_feed_at_80_columns(
-        make_app: MakeApp, seeded_home: Path) -> None:
+    make_app: MakeApp, seeded_home: Path
+) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f6")
@@ -256,7 +267,8 @@ size 10 shares
 
 
 async def test_flatten_and_stop_closes_every_position_then_stops(
-        make_app: MakeApp, seeded_home: Path) -> None:
+    make_app: MakeApp, seeded_home: Path
+) -> None:
     app = make_app()
     store = app.services.runs.store
     async with app.run_test(size=(120, 36)) as pilot:
@@ -273,11 +285,12 @@ async def test_flatten_and_stop_closes_every_position_then_stops(
         await pilot.pause()
         modal = app.screen
         assert isinstance(modal, TypedConfirmModal) and modal.word == "FLATTEN"
-        assert f"{run.id} Always in · broker sim · replay of 2004-08-19..2006-03-21 · " \
-               "open: GOOG long 10" in modal.question
+        assert (
+            f"{run.id} Always in · broker sim · replay of 2004-08-19..2006-03-21 · "
+            "open: GOOG long 10" in modal.question
+        )
         await pilot.press(*"FLATTEN", "enter")
-        await until(pilot, lambda: store.get_run(run.id).status == "stopped", "the stop",
-                    tries=600)
+        await until(pilot, lambda: store.get_run(run.id).status == "stopped", "the stop", tries=600)
         await settle(pilot)
         row = store.get_run(run.id)
         assert store.positions(run.id) == []  # (the reason: safety's SIGTERM wording)
@@ -285,8 +298,9 @@ async def test_flatten_and_stop_closes_every_position_then_stops(
         assert 0 < row.bars_done < 400
 
 
-def test_flatten_and_stop_names_what_a_dead_run_left_open(seeded_home: Path,
-                                                          settings: Settings) -> None:
+def test_flatten_and_stop_names_what_a_dead_run_left_open(
+    seeded_home: Path, settings: Settings
+) -> None:
     from app.store import Store
     from app.tui.flatten_stop import flatten_and_stop
 

@@ -18,14 +18,23 @@ from tests.tui.test_chat import say
 def _mixed() -> BacktestOutcome:
     result = run_backtest(parse_spec(SPEC), {"AAA": AAA, "BTC/USD": BTC}, cash=10_000)
     rows = tuple(trade_cells(t, result.timezone) for t in result.trades)
-    return BacktestOutcome(SPEC, "test", "two symbols", result, tuple(result.decisions),
-                           (None,) * len(result.trades), rows)
+    return BacktestOutcome(
+        SPEC,
+        "test",
+        "two symbols",
+        result,
+        tuple(result.decisions),
+        (None,) * len(result.trades),
+        rows,
+    )
 
 
 def test_trade_cells_read_in_each_venues_zone() -> None:
     rows = _mixed().trade_rows
-    assert [(r[0], r[2], r[4]) for r in rows] == [("BTC/USD", "2024-07-02", "2024-07-05"),
-                                                  ("AAA", "2024-07-08", "2024-07-09")]
+    assert [(r[0], r[2], r[4]) for r in rows] == [
+        ("BTC/USD", "2024-07-02", "2024-07-05"),
+        ("AAA", "2024-07-08", "2024-07-09"),
+    ]
 
 
 async def test_the_header_names_a_mixed_runs_clock(make_app: MakeApp) -> None:

@@ -35,13 +35,15 @@ class LLMAnalyst:
         self.base = base
         self.name = base.name
 
-    def opinion(self, ctx: DecisionContext, feats: Features, session: Session,
-                check_budget: bool = True) -> Opinion:
+    def opinion(
+        self, ctx: DecisionContext, feats: Features, session: Session, check_budget: bool = True
+    ) -> Opinion:
         fallback = self.base.opinion(ctx, feats)
         if self.name in ("news", "fundamentals") and fallback.stance == "abstain":
             return fallback
-        answer, why = session.ask(self.name, OpinionAnswer, self._user(ctx, fallback, session),
-                                  check_budget=check_budget)
+        answer, why = session.ask(
+            self.name, OpinionAnswer, self._user(ctx, fallback, session), check_budget=check_budget
+        )
         if answer is None:
             return fallback.model_copy(update={"note": why})
         try:
@@ -66,7 +68,18 @@ class LLMAnalyst:
         cap = SCORE_CAP.get(self.name, 100.0)
         score = 0.0 if a.stance == "abstain" else round(max(-cap, min(cap, a.score)), 1)
         kept = tuple(e for e in base.evidence if "quarantined" in e.fact)
-        evidence = tuple(Evidence(fact=clean(e.fact), value=e.value, points=round(e.points, 1))
-                         for e in a.evidence) + kept
-        return Opinion(agent=self.name, stance=a.stance, score=score, rationale=clean(a.rationale),
-                       evidence=evidence, source="llm")
+        evidence = (
+            tuple(
+                Evidence(fact=clean(e.fact), value=e.value, points=round(e.points, 1))
+                for e in a.evidence
+            )
+            + kept
+        )
+        return Opinion(
+            agent=self.name,
+            stance=a.stance,
+            score=score,
+            rationale=clean(a.rationale),
+            evidence=evidence,
+            source="llm",
+        )

@@ -47,8 +47,11 @@ class EvidenceAnswer(_Answer):
     @classmethod
     def _clamp(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            data = {**data, "fact": _cut(data.get("fact"), 300),
-                    "points": _clip(data.get("points", 0.0), -100, 100)}
+            data = {
+                **data,
+                "fact": _cut(data.get("fact"), 300),
+                "points": _clip(data.get("points", 0.0), -100, 100),
+            }
         return data
 
 
@@ -63,15 +66,19 @@ class OpinionAnswer(_Answer):
     def _clamp(cls, data: Any) -> Any:
         if isinstance(data, dict):
             ev = data.get("evidence", [])
-            data = {**data, "score": _clip(data.get("score"), -100, 100),
-                    "rationale": _cut(data.get("rationale")),
-                    "evidence": ev[:MAX_ITEMS] if isinstance(ev, list) else ev}
+            data = {
+                **data,
+                "score": _clip(data.get("score"), -100, 100),
+                "rationale": _cut(data.get("rationale")),
+                "evidence": ev[:MAX_ITEMS] if isinstance(ev, list) else ev,
+            }
         return data
 
     @model_validator(mode="after")
     def _consistent(self) -> OpinionAnswer:
-        bad = ((self.stance == "bullish" and self.score < 0)
-               or (self.stance == "bearish" and self.score > 0))
+        bad = (self.stance == "bullish" and self.score < 0) or (
+            self.stance == "bearish" and self.score > 0
+        )
         if bad:
             raise ValueError(f"stance {self.stance} contradicts score {self.score:+.0f}")
         return self
@@ -88,11 +95,13 @@ class TurnAnswer(_Answer):
     def _clamp(cls, data: Any) -> Any:
         if isinstance(data, dict):
             pts = data.get("points", [])
-            data = {**data, "argument": _cut(data.get("argument")),
-                    "answers": _cut(data.get("answers"), 300),
-                    "points": [_cut(p, 300) for p in pts[:MAX_ITEMS]] if isinstance(pts, list)
-                    else pts,
-                    "strength": _clip(data.get("strength"), 0, 100)}
+            data = {
+                **data,
+                "argument": _cut(data.get("argument")),
+                "answers": _cut(data.get("answers"), 300),
+                "points": [_cut(p, 300) for p in pts[:MAX_ITEMS]] if isinstance(pts, list) else pts,
+                "strength": _clip(data.get("strength"), 0, 100),
+            }
         return data
 
 
@@ -106,9 +115,11 @@ class RiskAnswer(_Answer):
     def _clamp(cls, data: Any) -> Any:
         if isinstance(data, dict):
             rs = data.get("reasons", [])
-            data = {**data, "size_factor": _clip(data.get("size_factor"), 0, 1),
-                    "reasons": [_cut(r, 300) for r in rs[:MAX_ITEMS]] if isinstance(rs, list)
-                    else rs}
+            data = {
+                **data,
+                "size_factor": _clip(data.get("size_factor"), 0, 1),
+                "reasons": [_cut(r, 300) for r in rs[:MAX_ITEMS]] if isinstance(rs, list) else rs,
+            }
         return data
 
 
@@ -121,9 +132,12 @@ class TraderAnswer(_Answer):
     @classmethod
     def _clamp(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            data = {**data, "conviction": _clip(data.get("conviction"), 0, 100),
-                    "size_factor": _clip(data.get("size_factor"), 0, 1),
-                    "rationale": _cut(data.get("rationale"))}
+            data = {
+                **data,
+                "conviction": _clip(data.get("conviction"), 0, 100),
+                "size_factor": _clip(data.get("size_factor"), 0, 1),
+                "rationale": _cut(data.get("rationale")),
+            }
         return data
 
 
@@ -144,7 +158,7 @@ def parse_answer(text: str, kind: type[A]) -> A:
     if start < 0 or end <= start:
         raise AnswerError("the answer holds no JSON object")
     try:
-        data = json.loads(body[start:end + 1])
+        data = json.loads(body[start : end + 1])
     except json.JSONDecodeError as exc:
         raise AnswerError(f"the JSON does not parse: {exc}") from None
     if not isinstance(data, dict):
@@ -152,34 +166,58 @@ def parse_answer(text: str, kind: type[A]) -> A:
     try:
         return kind.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}"
-                             for e in exc.errors()[:5])
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in exc.errors()[:5]
+        )
         raise AnswerError(f"the JSON does not fit the schema: {problems}") from None
 
 
 def _obj(props: dict[str, Any], required: list[str]) -> dict[str, Any]:
-    return {"type": "object", "properties": props, "required": required,
-            "additionalProperties": False}
+    return {
+        "type": "object",
+        "properties": props,
+        "required": required,
+        "additionalProperties": False,
+    }
 
 
 _STR = {"type": "string"}
 _NUM = {"type": "number"}
-_EVIDENCE = _obj({"fact": _STR, "value": {"type": ["number", "null"]}, "points": _NUM},
-                 ["fact", "value", "points"])
+_EVIDENCE = _obj(
+    {"fact": _STR, "value": {"type": ["number", "null"]}, "points": _NUM},
+    ["fact", "value", "points"],
+)
 
 SCHEMAS: dict[type[_Answer], dict[str, Any]] = {
-    OpinionAnswer: _obj({"stance": {"type": "string",
-                                    "enum": ["bullish", "bearish", "neutral", "abstain"]},
-                         "score": _NUM, "rationale": _STR,
-                         "evidence": {"type": "array", "items": _EVIDENCE}},
-                        ["stance", "score", "rationale", "evidence"]),
-    TurnAnswer: _obj({"argument": _STR, "answers": {"type": ["string", "null"]},
-                      "points": {"type": "array", "items": _STR}, "strength": _NUM},
-                     ["argument", "answers", "points", "strength"]),
-    RiskAnswer: _obj({"action": {"type": "string", "enum": ["approve", "shrink", "veto"]},
-                      "size_factor": _NUM, "reasons": {"type": "array", "items": _STR}},
-                     ["action", "size_factor", "reasons"]),
-    TraderAnswer: _obj({"conviction": _NUM, "size_factor": _NUM, "rationale": _STR},
-                       ["conviction", "size_factor", "rationale"]),
+    OpinionAnswer: _obj(
+        {
+            "stance": {"type": "string", "enum": ["bullish", "bearish", "neutral", "abstain"]},
+            "score": _NUM,
+            "rationale": _STR,
+            "evidence": {"type": "array", "items": _EVIDENCE},
+        },
+        ["stance", "score", "rationale", "evidence"],
+    ),
+    TurnAnswer: _obj(
+        {
+            "argument": _STR,
+            "answers": {"type": ["string", "null"]},
+            "points": {"type": "array", "items": _STR},
+            "strength": _NUM,
+        },
+        ["argument", "answers", "points", "strength"],
+    ),
+    RiskAnswer: _obj(
+        {
+            "action": {"type": "string", "enum": ["approve", "shrink", "veto"]},
+            "size_factor": _NUM,
+            "reasons": {"type": "array", "items": _STR},
+        },
+        ["action", "size_factor", "reasons"],
+    ),
+    TraderAnswer: _obj(
+        {"conviction": _NUM, "size_factor": _NUM, "rationale": _STR},
+        ["conviction", "size_factor", "rationale"],
+    ),
 }
 """JSON schemas sent as the structured-output format (ranges are enforced in code)."""

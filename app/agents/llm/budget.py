@@ -27,9 +27,11 @@ class RunUsage:
     def describe(self) -> str:
         budget = "no budget" if self.budget_tokens is None else f"budget {self.budget_tokens:,}"
         state = ", exhausted" if self.exhausted else ""
-        return (f"{self.calls} calls ({self.cache_hits} from cache), "
-                f"{self.input_tokens + self.output_tokens:,} tokens used ({budget}{state}); "
-                f"billed {self.billed_input_tokens:,} in / {self.billed_output_tokens:,} out")
+        return (
+            f"{self.calls} calls ({self.cache_hits} from cache), "
+            f"{self.input_tokens + self.output_tokens:,} tokens used ({budget}{state}); "
+            f"billed {self.billed_input_tokens:,} in / {self.billed_output_tokens:,} out"
+        )
 
 
 class TokenBudget:
@@ -39,8 +41,14 @@ class TokenBudget:
         self.limit = limit
         self._lock = threading.Lock()
         self._used = 0
-        self._counts = {"calls": 0, "cache_hits": 0, "input": 0, "output": 0,
-                        "billed_input": 0, "billed_output": 0}
+        self._counts = {
+            "calls": 0,
+            "cache_hits": 0,
+            "input": 0,
+            "output": 0,
+            "billed_input": 0,
+            "billed_output": 0,
+        }
 
     @property
     def open(self) -> bool:
@@ -67,13 +75,18 @@ class TokenBudget:
         with self._lock:
             c = self._counts
             return RunUsage(
-                calls=c["calls"] + c["cache_hits"], cache_hits=c["cache_hits"],
-                input_tokens=c["input"], output_tokens=c["output"],
-                billed_input_tokens=c["billed_input"], billed_output_tokens=c["billed_output"],
+                calls=c["calls"] + c["cache_hits"],
+                cache_hits=c["cache_hits"],
+                input_tokens=c["input"],
+                output_tokens=c["output"],
+                billed_input_tokens=c["billed_input"],
+                billed_output_tokens=c["billed_output"],
                 budget_tokens=self.limit,
                 exhausted=self.limit is not None and self._used >= self.limit,
             )
 
     def exhausted_note(self) -> str:
-        return (f"token budget of {self.limit:,} exhausted ({self._used:,} used); "
-                "deterministic forms from here on")
+        return (
+            f"token budget of {self.limit:,} exhausted ({self._used:,} used); "
+            "deterministic forms from here on"
+        )

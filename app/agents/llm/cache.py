@@ -42,8 +42,11 @@ class AnswerCache:
             answer = json.loads(self._path(key).read_text(encoding="utf-8"))
         except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
             return None
-        ok = isinstance(answer, dict) and isinstance(answer.get("text"), str) and all(
-            isinstance(answer.get(k), int) for k in ("input_tokens", "output_tokens"))
+        ok = (
+            isinstance(answer, dict)
+            and isinstance(answer.get("text"), str)
+            and all(isinstance(answer.get(k), int) for k in ("input_tokens", "output_tokens"))
+        )
         return answer if ok else None
 
     def put(self, key: str, answer: dict[str, Any]) -> None:

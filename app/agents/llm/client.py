@@ -23,8 +23,10 @@ from app.llm import LLMError
 
 CACHE_VERSION = "parley-agents-1"
 """Part of every cache key: bump it when prompts change meaning."""
-REPAIR = ("Your answer could not be used: {error}. Reply again with only the corrected "
-          "JSON object, matching the schema exactly.")
+REPAIR = (
+    "Your answer could not be used: {error}. Reply again with only the corrected "
+    "JSON object, matching the schema exactly."
+)
 
 
 DOWN_KINDS = ("connection", "auth", "timeout")
@@ -108,8 +110,10 @@ class AgentLLM:
             ParleyError: no API key is set.
         """
         if not settings.llm_enabled:
-            raise ParleyError("LLM agents need ANTHROPIC_API_KEY.",
-                              "Set it, or run the team offline (--agents offline).")
+            raise ParleyError(
+                "LLM agents need ANTHROPIC_API_KEY.",
+                "Set it, or run the team offline (--agents offline).",
+            )
         from app.llm.factory import chat_model
 
         chat = chat_model(settings)  # PARLEY_LLM_TIMEOUT, as the compiler's
@@ -142,21 +146,27 @@ class AgentLLM:
         try:
             return parse_answer(text, kind)
         except AnswerError as first:
-            messages += [{"role": "assistant", "content": text or "(empty)"},
-                         {"role": "user", "content": REPAIR.format(error=first)}]
+            messages += [
+                {"role": "assistant", "content": text or "(empty)"},
+                {"role": "user", "content": REPAIR.format(error=first)},
+            ]
             text = self._complete(system, messages, kind, meter)
             try:
                 return parse_answer(text, kind)
             except AnswerError as second:
                 raise AnswerError(f"malformed twice ({first}; then {second})") from None
 
-    def _complete(self, system: str, messages: list[dict[str, str]], kind: type[A],
-                  meter: Meter) -> str:
-        request: dict[str, Any] = {"model": self.model, "max_tokens": self.max_tokens,
-                                   "system": system, "messages": messages}
+    def _complete(
+        self, system: str, messages: list[dict[str, str]], kind: type[A], meter: Meter
+    ) -> str:
+        request: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": self.max_tokens,
+            "system": system,
+            "messages": messages,
+        }
         if self.structured:
-            request["output_config"] = {"format": {"type": "json_schema",
-                                                   "schema": SCHEMAS[kind]}}
+            request["output_config"] = {"format": {"type": "json_schema", "schema": SCHEMAS[kind]}}
         if self.chat.provider != "anthropic":  # Anthropic's keys stay as they were
             request["provider"] = self.chat.provider
         key = request_key({"v": CACHE_VERSION, **request})
@@ -176,15 +186,23 @@ class AgentLLM:
         schema = request.get("output_config", {}).get("format", {}).get("schema")
         with self._gate:
             try:
-                reply = self.chat.complete(request["system"], request["messages"],
-                                           max_tokens=request["max_tokens"], json_schema=schema)
+                reply = self.chat.complete(
+                    request["system"],
+                    request["messages"],
+                    max_tokens=request["max_tokens"],
+                    json_schema=schema,
+                )
             except LLMError as exc:
                 if exc.kind in DOWN_KINDS:
                     self._down = f"{exc.message}; the API is not asked again"
                 raise LLMCallError(exc.message) from None
-        return {"text": reply.text, "input_tokens": reply.input_tokens,
-                "output_tokens": reply.output_tokens, "model": reply.model,
-                "provider": reply.provider}
+        return {
+            "text": reply.text,
+            "input_tokens": reply.input_tokens,
+            "output_tokens": reply.output_tokens,
+            "model": reply.model,
+            "provider": reply.provider,
+        }
 
     def _count(self, answer: dict[str, Any], meter: Meter, cached: bool) -> None:
         tokens_in, tokens_out = int(answer["input_tokens"]), int(answer["output_tokens"])

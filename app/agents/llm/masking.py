@@ -34,8 +34,12 @@ class Masker:
             variants = {real, real.replace("/", ""), real.split("/")[0]}
             for v in sorted(variants, key=len, reverse=True):
                 if len(v) >= 2:
-                    out = re.sub(rf"(?<![A-Za-z0-9]){re.escape(v)}(?![A-Za-z0-9])", alias, out,
-                                 flags=re.IGNORECASE)
+                    out = re.sub(
+                        rf"(?<![A-Za-z0-9]){re.escape(v)}(?![A-Za-z0-9])",
+                        alias,
+                        out,
+                        flags=re.IGNORECASE,
+                    )
         return out
 
     def when(self, t: datetime) -> str:

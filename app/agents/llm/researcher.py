@@ -21,13 +21,23 @@ class LLMResearcher:
 
     def speak(self, state: DebateState) -> DebateTurn:
         m = self.session.masker
-        user = "\n\n".join([P.candidate(self.ctx, m), P.opinions_block(state.opinions, m),
-                            P.transcript_block(state.transcript, m),
-                            f"This is round {state.round}. Speak as the {self.speaker}."])
+        user = "\n\n".join(
+            [
+                P.candidate(self.ctx, m),
+                P.opinions_block(state.opinions, m),
+                P.transcript_block(state.transcript, m),
+                f"This is round {state.round}. Speak as the {self.speaker}.",
+            ]
+        )
         answer, _ = self.session.ask(self.speaker, TurnAnswer, user)
         if answer is None:
             return self.fallback.speak(state)
-        return DebateTurn(round=state.round, speaker=self.speaker, argument=clean(answer.argument),
-                          answers=clean(answer.answers) if answer.answers else None,
-                          points=tuple(clean(p) for p in answer.points),
-                          strength=answer.strength, source="llm")
+        return DebateTurn(
+            round=state.round,
+            speaker=self.speaker,
+            argument=clean(answer.argument),
+            answers=clean(answer.answers) if answer.answers else None,
+            points=tuple(clean(p) for p in answer.points),
+            strength=answer.strength,
+            source="llm",
+        )

@@ -27,8 +27,9 @@ class Session:
         self.problem(self.llm.budget.exhausted_note())
         return False
 
-    def ask(self, role: str, kind: type[A], user: str, *,
-            check_budget: bool = True) -> tuple[A | None, str]:
+    def ask(
+        self, role: str, kind: type[A], user: str, *, check_budget: bool = True
+    ) -> tuple[A | None, str]:
         """The checked answer, or ``(None, why)`` when the caller must fall back.
 
         ``check_budget=False`` is for a batch whose budget the caller checked once before

@@ -20,6 +20,7 @@ from app.spec.models import StrategySpec
 
 __all__ = ["compile_offline", "read_draft"]
 
+
 def read_draft(text: str) -> Draft:
     """Everything the text says, as a draft with its questions and assumptions."""
     return settle(read(unicodedata.normalize("NFKC", text or "")))

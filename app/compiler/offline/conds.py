@@ -28,7 +28,7 @@ def format_node(node: Any) -> str:
 
 @dataclass
 class Mirror:
-    """"sell when it crosses below": the entry's cross, the other way (or as said)."""
+    """ "sell when it crosses below": the entry's cross, the other way (or as said)."""
 
     left: Opnd | None
     direction: str | None
@@ -36,7 +36,7 @@ class Mirror:
 
 @dataclass
 class OpenCompare:
-    """"close the trade when it is below": the entry's comparison, the other way."""
+    """ "close the trade when it is below": the entry's comparison, the other way."""
 
     left: Opnd
     op: str
@@ -53,14 +53,14 @@ class AnyCross:
 
 @dataclass
 class TimeMark:
-    """"after N days" inside an exit: a holding limit."""
+    """ "after N days" inside an exit: a holding limit."""
 
     bars: int
 
 
 @dataclass
 class ItRef:
-    """"it" (or nothing) against a bare number: the indicator the rule before names."""
+    """ "it" (or nothing) against a bare number: the indicator the rule before names."""
 
     op: str
     """A comparison operator, or "above"/"below" for a cross."""
@@ -73,7 +73,7 @@ class ItRef:
 
 
 def _bare_it(left: Opnd, right: Opnd) -> bool:
-    """"it" said against a level that is not a number ("it crosses below the 50 SMA")."""
+    """ "it" said against a level that is not a number ("it crosses below the 50 SMA")."""
     return left.kind == "it" and left.text.lower() in ("it", "it's") and right.kind != "num"
 
 
@@ -93,8 +93,13 @@ RANK = {"low": 0, "open": 1, "close": 1, "high": 2}
 
 def _impossible(a: Any, op: str, b: Any) -> bool:
     """A comparison of one bar's prices that can never hold (close > high, low > high)."""
-    if not (isinstance(a, E.FieldRef) and isinstance(b, E.FieldRef)) or op not in "<>" or \
-            a.name not in RANK or b.name not in RANK or RANK[a.name] == RANK[b.name]:
+    if (
+        not (isinstance(a, E.FieldRef) and isinstance(b, E.FieldRef))
+        or op not in "<>"
+        or a.name not in RANK
+        or b.name not in RANK
+        or RANK[a.name] == RANK[b.name]
+    ):
         return False
     return RANK[a.name] > RANK[b.name] if op == "<" else RANK[a.name] < RANK[b.name]
 
@@ -106,9 +111,15 @@ def _oscillator(op: Opnd) -> bool:
 
 def _price_level(op: Opnd) -> bool:
     """An operand on the price's scale (an average, a band, an N-day high, a price)."""
-    return op.kind in ("channel", "period") or op.kind == "field" and op.source != "volume" \
-        or op.kind == "ind" and op.name in PRICE_LEVELS \
-        or op.kind == "out" and op.output in ("upper", "lower", "middle")
+    return (
+        op.kind in ("channel", "period")
+        or op.kind == "field"
+        and op.source != "volume"
+        or op.kind == "ind"
+        and op.name in PRICE_LEVELS
+        or op.kind == "out"
+        and op.output in ("upper", "lower", "middle")
+    )
 
 
 @lru_cache(maxsize=64)
@@ -130,8 +141,9 @@ def lagged(node: Any, k: int) -> Any:
     if isinstance(node, E.Num):
         return node
     if isinstance(node, (E.Compare, E.Cross, E.BinOp)):
-        return node.model_copy(update={"left": lagged(node.left, k),
-                                       "right": lagged(node.right, k)})
+        return node.model_copy(
+            update={"left": lagged(node.left, k), "right": lagged(node.right, k)}
+        )
     if isinstance(node, (E.And, E.Or)):
         return node.model_copy(update={"items": tuple(lagged(i, k) for i in node.items)})
     if isinstance(node, E.Not):
@@ -176,16 +188,23 @@ class CondBuilder:
         if said is None:
             return Opnd("it")
         family = {"signal": "macd", "hist": "macd", "k": "stoch", "d": "stoch"}
-        if right.kind == "out" and said.kind == "ind" and \
-                family.get(right.output or "", "bollinger") == said.name:
+        if (
+            right.kind == "out"
+            and said.kind == "ind"
+            and family.get(right.output or "", "bollinger") == said.name
+        ):
             return said
         if _oscillator(said) and _price_level(right):
-            self.notes.append(f"'{word.text} {right.text}' with no subject read as the price "
-                              f"(the close), not {said.text or said.name}")
+            self.notes.append(
+                f"'{word.text} {right.text}' with no subject read as the price "
+                f"(the close), not {said.text or said.name}"
+            )
             return Opnd("it", text="price")
         if said.kind != "it":
-            self.notes.append(f"'{word.text} {right.text}' with no subject read as "
-                              f"{said.text or said.name}, the subject said before it")
+            self.notes.append(
+                f"'{word.text} {right.text}' with no subject read as "
+                f"{said.text or said.name}, the subject said before it"
+            )
         return said
 
     def _pair(self, left: Opnd, right: Opnd) -> tuple[Any, Any]:
@@ -197,18 +216,23 @@ class CondBuilder:
                 params = tuple(float(n) for n in inner.nums)
                 if len(params) != 1:
                     raise Ask(f"Which length for '{inner.text}'? e.g. 'its 9-period SMA'.")
-                self.notes.append(f"'its {inner.text}' read as the {name.upper()} of "
-                                  f"{format_node(subject)}")
+                self.notes.append(
+                    f"'its {inner.text}' read as the {name.upper()} of {format_node(subject)}"
+                )
                 return subject, E.Indicator(name=name, source=subject, params=params)
             right = inner
         for a, b in ((left, right), (right, left)):
             if a.kind == "pct" and not (b.kind == "ind" and b.name in PERCENT_SCALE):
-                raise Ask(f"'{a.text}' of what? A percent level fits an indicator in percent "
-                          "(rate of change, RSI); for prices say e.g. '2% above the 50-day "
-                          "SMA'.")
+                raise Ask(
+                    f"'{a.text}' of what? A percent level fits an indicator in percent "
+                    "(rate of change, RSI); for prices say e.g. '2% above the 50-day "
+                    "SMA'."
+                )
         if right.kind == "it" and right.text.lower() in ("it", "it's", "them", "that"):
-            raise Ask(f"What is '{right.text}' that it is compared with? Name the level, e.g. "
-                      "'the 20-day high'.")
+            raise Ask(
+                f"What is '{right.text}' that it is compared with? Name the level, e.g. "
+                "'the 20-day high'."
+            )
         return resolve(left, right, self.notes), resolve(right, left, self.notes)
 
     def compare(self, left: Opnd, op: Tok, right: Opnd) -> Any:
@@ -226,7 +250,7 @@ class CondBuilder:
         return self.compare(self._elided(op, right), op, right)
 
     def compare_lag(self, left: Opnd, op: Tok, lag: Tok) -> Any:
-        """"the low is greater than that of the previous bar": the same operand, one bar
+        """ "the low is greater than that of the previous bar": the same operand, one bar
         earlier."""
         if left.kind == "it" and left.text.lower() in ("", "it", "it's"):
             raise Ask(None)
@@ -235,7 +259,7 @@ class CondBuilder:
         return E.Compare(op=OPS[op.value], left=node, right=lagged(node, bars))
 
     def at_extreme(self, left: Opnd, at: Tok, level: Opnd) -> Any:
-        """"closes at a 7-day low": the subject is the lowest of its own last N values
+        """ "closes at a 7-day low": the subject is the lowest of its own last N values
         (this bar included); "a 7-day closing low" names the series."""
         if level.kind != "channel" or not level.nums:
             raise Ask(None)
@@ -243,9 +267,11 @@ class CondBuilder:
         source = E.FieldRef(name=level.source) if level.source else subject
         n = int(level.nums[0])
         low = level.name == "lowest"
-        self.notes.append(f"'{at.text} {level.text}' read as {format_node(subject)} being the "
-                          f"{'lowest' if low else 'highest'} of the last {n} bars, this one "
-                          "included")
+        self.notes.append(
+            f"'{at.text} {level.text}' read as {format_node(subject)} being the "
+            f"{'lowest' if low else 'highest'} of the last {n} bars, this one "
+            "included"
+        )
         extreme = E.Indicator(name=level.name, source=source, params=(float(n),))
         return E.Compare(op="<=" if low else ">=", left=subject, right=extreme)
 
@@ -258,10 +284,14 @@ class CondBuilder:
             raise Ask(None)
         up = op.value in ("gt", "ge")
         factor = 1 + pct.value / 100 if up else 1 - pct.value / 100
-        self.notes.append(f"'{pct.text} {op.text}' read as {OPS[op.value]} {factor:g} times "
-                          "the level")
-        return E.Compare(op=OPS[op.value], left=a,
-                         right=E.BinOp(op="*", left=b, right=E.Num(value=round(factor, 10))))
+        self.notes.append(
+            f"'{pct.text} {op.text}' read as {OPS[op.value]} {factor:g} times the level"
+        )
+        return E.Compare(
+            op=OPS[op.value],
+            left=a,
+            right=E.BinOp(op="*", left=b, right=E.Num(value=round(factor, 10))),
+        )
 
     def cross(self, left: Opnd, cross: Tok, right: Opnd) -> Any:
         self._said(left)
@@ -276,8 +306,7 @@ class CondBuilder:
             direction = str(cross.value)
             if direction.endswith("~"):  # "it falls below its signal line": a level
                 direction = ">" if direction == "above~" else "<"
-            return ItRef(direction, resolve(right, None, self.notes), price=True,
-                         text=cross.text)
+            return ItRef(direction, resolve(right, None, self.notes), price=True, text=cross.text)
         a, b = self._pair(left, right)
         direction = str(cross.value)
         if direction == "break":
@@ -292,14 +321,17 @@ class CondBuilder:
         return E.Cross(direction=direction, left=a, right=b)
 
     def _moves(self, a: Any, b: Any, direction: str, text: str) -> Any:
-        """"rises above", "drops below": a level; one average going over another: a cross."""
-        averages = all(isinstance(x, E.Indicator) and x.name in ("sma", "ema", "wma")
-                       for x in (a, b))
+        """ "rises above", "drops below": a level; one average going over another: a cross."""
+        averages = all(
+            isinstance(x, E.Indicator) and x.name in ("sma", "ema", "wma") for x in (a, b)
+        )
         if averages:
             self.notes.append(f"'{text}' (one average over another) read as a cross")
             return E.Cross(direction=direction, left=a, right=b)
-        self.notes.append(f"'{text}' read as a level: true on every bar {direction} it, not "
-                          "only the bar it gets there")
+        self.notes.append(
+            f"'{text}' read as a level: true on every bar {direction} it, not "
+            "only the bar it gets there"
+        )
         return E.Compare(op=">" if direction == "above" else "<", left=a, right=b)
 
     def cross_from(self, left: Opnd, cross: Tok, right: Opnd, side: Tok) -> Any:
@@ -308,19 +340,20 @@ class CondBuilder:
         return self.cross(left, Tok("CROSS", str(side.value), cross.text), right)
 
     def cross_of(self, cross: Tok, left: Opnd, op: Tok, right: Opnd) -> Any:
-        """"the crossover of the fast EMA above the slow EMA"."""
+        """ "the crossover of the fast EMA above the slow EMA"."""
         direction = "above" if op.value in ("gt", "ge") else "below"
         if str(cross.value) not in ("any", direction):
             raise Ask(f"'{cross.text} ... {op.text}': which way does it cross?")
         return self.cross(left, Tok("CROSS", direction, f"{cross.text} {op.text}"), right)
 
     def cross_call(self, cross: Tok, _l: Tok, left: Opnd, _c: Tok, right: Opnd, _r: Tok) -> Any:
-        """"crossover(a, b)", "Cross(a, b)": a crosses b, upward unless the name says under."""
+        """ "crossover(a, b)", "Cross(a, b)": a crosses b, upward unless the name says under."""
         direction = str(cross.value).rstrip("~")
         if direction not in ("above", "below"):
             direction = "above"
-            self.notes.append(f"'{cross.text}(a, b)' read as a crossing above b, as trading "
-                              "platforms define it")
+            self.notes.append(
+                f"'{cross.text}(a, b)' read as a crossing above b, as trading platforms define it"
+            )
         return self.cross(left, Tok("CROSS", direction, cross.text), right)
 
     def cross_it(self, cross: Tok, right: Opnd) -> Any:
@@ -336,8 +369,10 @@ class CondBuilder:
     def touch(self, left: Opnd, tok: Tok, right: Opnd) -> Any:
         low = is_lower(right)
         if low is None:
-            raise Ask(f"'{tok.text}': should the bar's low reach it (from above) or its high "
-                      "(from below)?")
+            raise Ask(
+                f"'{tok.text}': should the bar's low reach it (from above) or its high "
+                "(from below)?"
+            )
         fld = "low" if low else "high"
         self.notes.append(f"'{tok.text}' read as the bar's {fld} reaching the level")
         level = resolve(right, left, self.notes)
@@ -347,53 +382,69 @@ class CondBuilder:
         return self.touch(Opnd("it"), tok, right)
 
     def between(self, x: Opnd, _b: Tok, lo: Opnd, _and: Tok, hi: Opnd) -> Any:
-        if lo.kind == "num" and hi.kind == "ind" and hi.name in ("sma", "ema", "wma", "ma") \
-                and len(lo.nums) == 1:  # "between the 50 and 200 day moving averages"
+        if (
+            lo.kind == "num"
+            and hi.kind == "ind"
+            and hi.name in ("sma", "ema", "wma", "ma")
+            and len(lo.nums) == 1
+        ):  # "between the 50 and 200 day moving averages"
             lo = Opnd("ind", hi.name, [lo.nums[0]], text=f"{lo.text} {hi.text}")
         a = resolve(x, lo, self.notes)
         low, high = resolve(lo, x, self.notes), resolve(hi, x, self.notes)
-        return E.And(items=(E.Compare(op=">=", left=a, right=low),
-                            E.Compare(op="<=", left=a, right=high)))
+        return E.And(
+            items=(E.Compare(op=">=", left=a, right=low), E.Compare(op="<=", left=a, right=high))
+        )
 
     def within(self, x: Opnd, word: Tok, pct: Tok, level: Opnd) -> Any:
-        """"the close is within 1% of the 52-week high": no further than that from it."""
+        """ "the close is within 1% of the 52-week high": no further than that from it."""
         if word.text.lower() != "within" or not 0 < pct.value < 100:
             raise Ask(None)
         a, b = self._pair(x, level)
         lo, hi = round(1 - pct.value / 100, 10), round(1 + pct.value / 100, 10)
-        self.notes.append(f"'within {pct.text} of' read as between {lo:g} and {hi:g} times "
-                          "the level")
-        return E.And(items=(
-            E.Compare(op=">=", left=a, right=E.BinOp(op="*", left=b, right=E.Num(value=lo))),
-            E.Compare(op="<=", left=a, right=E.BinOp(op="*", left=b, right=E.Num(value=hi)))))
+        self.notes.append(
+            f"'within {pct.text} of' read as between {lo:g} and {hi:g} times the level"
+        )
+        return E.And(
+            items=(
+                E.Compare(op=">=", left=a, right=E.BinOp(op="*", left=b, right=E.Num(value=lo))),
+                E.Compare(op="<=", left=a, right=E.BinOp(op="*", left=b, right=E.Num(value=hi))),
+            )
+        )
 
     def in_range_part(self, x: Opnd, ext: Tok, pct: Tok, *rest: Tok) -> Any:
-        """"closes in the top 25% of the day's range": where the close sits in the bar."""
+        """ "closes in the top 25% of the day's range": where the close sits in the bar."""
         expr = rest[-1]
-        if x.kind not in ("it", "field") or x.source not in (None, "close") or \
-                str(expr.value) != "high - low" or not 0 < pct.value < 100:
+        if (
+            x.kind not in ("it", "field")
+            or x.source not in (None, "close")
+            or str(expr.value) != "high - low"
+            or not 0 < pct.value < 100
+        ):
             raise Ask(None)
         ibs = template("(close - low) / (high - low) > 0").left
         top = ext.value == "highest"
         level = round(1 - pct.value / 100 if top else pct.value / 100, 10)
-        self.notes.append(f"'{ext.text} {pct.text} of the range' read as the close's place in "
-                          f"the bar's range {'>=' if top else '<='} {level:g}")
+        self.notes.append(
+            f"'{ext.text} {pct.text} of the range' read as the close's place in "
+            f"the bar's range {'>=' if top else '<='} {level:g}"
+        )
         return E.Compare(op=">=" if top else "<=", left=ibs, right=E.Num(value=level))
 
     def slope_it(self, tok: Tok) -> Any:
-        """"the ADX is above 25 and rising": the subject said before it."""
+        """ "the ADX is above 25 and rising": the subject said before it."""
         if self.subject is None:
             raise Ask(None)
         return self.slope(self.subject, tok)
 
     def slope(self, x: Opnd, tok: Tok) -> Any:
         if str(tok.value).startswith("gap"):
-            raise Ask(f"'{tok.text}' by how much, and above what: e.g. 'gaps up 2%' (the open "
-                      "against the previous close)?")
+            raise Ask(
+                f"'{tok.text}' by how much, and above what: e.g. 'gaps up 2%' (the open "
+                "against the previous close)?"
+            )
         node = resolve(x, None, self.notes)
         up = tok.value == "up"
-        self.notes.append(f"'{tok.text}' read as {'higher' if up else 'lower'} than one bar "
-                          "before")
+        self.notes.append(f"'{tok.text}' read as {'higher' if up else 'lower'} than one bar before")
         return E.Compare(op=">" if up else "<", left=node, right=lagged(node, 1))
 
     def move(self, *args: Any) -> Any:
@@ -404,8 +455,12 @@ class CondBuilder:
 
     def _move(self, args: tuple[Any, ...]) -> Any:
         subject = next((a for a in args if isinstance(a, Opnd)), None)
-        if subject is not None and subject.kind not in ("it", "field") or \
-                subject is not None and subject.source not in (None, "close"):
+        if (
+            subject is not None
+            and subject.kind not in ("it", "field")
+            or subject is not None
+            and subject.source not in (None, "close")
+        ):
             raise Ask(None)
         toks = [a for a in args if isinstance(a, Tok)]
         move = next(t for t in toks if t.kind == "MOVE")
@@ -416,18 +471,22 @@ class CondBuilder:
         if gap and period is not None:
             raise Ask(None)
         if gap:
-            self.notes.append(f"'{move.text} {pct.text}' read as the open against the previous "
-                              "close")
+            self.notes.append(
+                f"'{move.text} {pct.text}' read as the open against the previous close"
+            )
         elif period is None:
-            self.notes.append(f"'{move.text} {pct.text}' read as the close against the "
-                              "previous close (one bar)")
+            self.notes.append(
+                f"'{move.text} {pct.text}' read as the close against the previous close (one bar)"
+            )
         up = move.value in ("up", "gapup")
         strict = any(t.kind == "CMP" and t.value in ("gt", "lt") for t in toks)
         factor = round(1 + pct.value / 100 if up else 1 - pct.value / 100, 10)
         past = lagged(E.FieldRef(name="close"), bars)
-        return E.Compare(op=(">" if strict else ">=") if up else ("<" if strict else "<="),
-                         left=E.FieldRef(name="open" if gap else "close"),
-                         right=E.BinOp(op="*", left=past, right=E.Num(value=factor)))
+        return E.Compare(
+            op=(">" if strict else ">=") if up else ("<" if strict else "<="),
+            left=E.FieldRef(name="open" if gap else "close"),
+            right=E.BinOp(op="*", left=past, right=E.Num(value=factor)),
+        )
 
     def move_row(self, *args: Any) -> Any:
         toks = [a for a in args if isinstance(a, Tok)]
@@ -442,7 +501,7 @@ class CondBuilder:
         return template(str(tok.value))
 
     def pattern_before(self, lag: Tok, tok: Tok) -> Any:
-        """"yesterday was an inside day": the shape one bar before."""
+        """ "yesterday was an inside day": the shape one bar before."""
         return lagged(template(str(tok.value)), lag.value if isinstance(lag.value, int) else 1)
 
     def compare_open(self, left: Opnd, op: Tok) -> Any:
@@ -464,7 +523,7 @@ class CondBuilder:
         return repeat(atom, period_bars(period, []))
 
     def repeat_count(self, num: Tok, _row: Tok, atom: Any) -> Any:
-        """"3 consecutive closes below the 20-day SMA"."""
+        """ "3 consecutive closes below the 20-day SMA"."""
         if num.value != int(num.value):
             raise Ask(None)
         return repeat(atom, int(num.value))
@@ -495,7 +554,7 @@ class CondBuilder:
         return ("and", a, b)
 
     def then_(self, a: Any, then: Tok, b: Any) -> Any:
-        """"A then B": a comparison then its opposite on the same line ("RSI > 70 then RSI <
+        """ "A then B": a comparison then its opposite on the same line ("RSI > 70 then RSI <
         70", "drops below 30 and then crosses back above 30") is the cross back through that
         line; any other sequence is asked (how far apart is not said)."""
         nodes = (E.Compare, E.Cross)
@@ -505,13 +564,17 @@ class CondBuilder:
         first = a.direction if isinstance(a, E.Cross) else ops[a.op]
         second = b.direction if isinstance(b, E.Cross) else ops[b.op]
         if a.left == b.left and a.right == b.right and first != second:
-            self.notes.append(f"'{format_node(a)} {then.text} {format_node(b)}' read as "
-                              f"crossing {second} the line: {format_node(b.left)} crosses "
-                              f"{second} {format_node(b.right)}")
+            self.notes.append(
+                f"'{format_node(a)} {then.text} {format_node(b)}' read as "
+                f"crossing {second} the line: {format_node(b.left)} crosses "
+                f"{second} {format_node(b.right)}"
+            )
             return E.Cross(direction=second, left=b.left, right=b.right)
-        raise Ask(f"'{format_node(a)} {then.text} {format_node(b)}': how many bars after the "
-                  "first should the second hold (e.g. 'the next bar'), or should both hold on "
-                  "the same bar?")
+        raise Ask(
+            f"'{format_node(a)} {then.text} {format_node(b)}': how many bars after the "
+            "first should the second hold (e.g. 'the next bar'), or should both hold on "
+            "the same bar?"
+        )
 
     def or_(self, a: Any, _t: Tok, b: Any) -> Any:
         return ("or", a, b)
@@ -525,15 +588,14 @@ class CondBuilder:
         said = self.speeds.get(f"ind:{op.name}")
         if not op.nums and speed is None and said is not None:
             op.nums = [float(said)]  # "the 5-day RSI ... or when RSI is over 80"
-            self.notes.append(f"'{op.text}' read as the {op.name.upper()}({said}) the text "
-                              "names")
+            self.notes.append(f"'{op.text}' read as the {op.name.upper()}({said}) the text names")
         return op
 
     def speed_only(self, tok: Tok) -> Opnd:
         return Opnd("period", nums=[float(self._speed(tok, "average"))], text=tok.text)
 
     def _speed(self, tok: Tok, what: str) -> int:
-        """"the fast SMA": the length the text gives the fast one (or the shorter of two)."""
+        """ "the fast SMA": the length the text gives the fast one (or the shorter of two)."""
         bars = self.speeds.get(str(tok.value))
         if bars is None:
             raise Ask(f"Which length is the {tok.value} {what}? e.g. 'the 10-day {what}'.")
@@ -562,7 +624,7 @@ class CondBuilder:
         return Opnd("num", nums=[float(tok.value)], text=tok.text)
 
     def percent(self, tok: Tok) -> Opnd:
-        """"the 20-day rate of change is above 5%": a level on a percent scale."""
+        """ "the 20-day rate of change is above 5%": a level on a percent scale."""
         return Opnd("pct", nums=[float(tok.value)], text=tok.text)
 
     def it(self, tok: Tok) -> Opnd:
@@ -593,8 +655,13 @@ class CondBuilder:
         else:
             name = str(ext.value)
         text = " ".join(t.text for t in [period, *rest])
-        return Opnd("channel", name, [float(period_bars(period, self.notes))],
-                    source=str(fld.value) if fld and ext is not None else None, text=text)
+        return Opnd(
+            "channel",
+            name,
+            [float(period_bars(period, self.notes))],
+            source=str(fld.value) if fld and ext is not None else None,
+            text=text,
+        )
 
     def expression(self, tok: Tok) -> Opnd:
         return Opnd("expr", name=str(tok.value), text=tok.text)
@@ -603,10 +670,14 @@ class CondBuilder:
         return Opnd("out", output=str(tok.value), text=tok.text)
 
     def output_period(self, *toks: Tok) -> Opnd:
-        """"its 9-day signal line": that line of the indicator in play, with its length."""
+        """ "its 9-day signal line": that line of the indicator in play, with its length."""
         period, out = toks[-2], toks[-1]
-        return Opnd("out", output=str(out.value), nums=[float(period_bars(period, self.notes))],
-                    text=f"{period.text} {out.text}")
+        return Opnd(
+            "out",
+            output=str(out.value),
+            nums=[float(period_bars(period, self.notes))],
+            text=f"{period.text} {out.text}",
+        )
 
     def times(self, num: Tok, _s: Tok, term: Opnd) -> Opnd:
         return Opnd("times", scale=float(num.value), inner=term, text=f"{num.text}x")

@@ -85,25 +85,42 @@ class Draft:
         return "both" if long_ and short else "long" if long_ else "short" if short else None
 
     def has_rules(self) -> bool:
-        return any(getattr(self, k) is not None for k in
-                   ("long_entry", "long_exit", "short_entry", "short_exit"))
+        return any(
+            getattr(self, k) is not None
+            for k in ("long_entry", "long_exit", "short_entry", "short_exit")
+        )
 
     def has_exit(self) -> bool:
-        return any(getattr(self, k) is not None for k in
-                   ("long_exit", "short_exit", "stop_loss", "take_profit", "trailing_stop",
-                    "max_hold"))
+        return any(
+            getattr(self, k) is not None
+            for k in (
+                "long_exit",
+                "short_exit",
+                "stop_loss",
+                "take_profit",
+                "trailing_stop",
+                "max_hold",
+            )
+        )
 
     def fields(self, with_questions: bool = True) -> dict[str, Any]:
         """The spec fields this draft sets (for ``StrategySpec``)."""
         data: dict[str, Any] = {
-            "name": self.name or strategy_name(self), "universe": tuple(self.universe),
-            "timeframe": self.timeframe or "1d", "direction": self.direction,
-            "long_entry": self.long_entry, "long_exit": self.long_exit,
-            "short_entry": self.short_entry, "short_exit": self.short_exit,
-            "stop_loss": _level(self.stop_loss), "take_profit": _level(self.take_profit),
-            "trailing_stop": _level(self.trailing_stop), "max_hold_bars": self.max_hold,
+            "name": self.name or strategy_name(self),
+            "universe": tuple(self.universe),
+            "timeframe": self.timeframe or "1d",
+            "direction": self.direction,
+            "long_entry": self.long_entry,
+            "long_exit": self.long_exit,
+            "short_entry": self.short_entry,
+            "short_exit": self.short_exit,
+            "stop_loss": _level(self.stop_loss),
+            "take_profit": _level(self.take_profit),
+            "trailing_stop": _level(self.trailing_stop),
+            "max_hold_bars": self.max_hold,
             "sizing": Sizing(kind=self.sizing[0], value=self.sizing[1])  # type: ignore[arg-type]
-            if self.sizing else None,
+            if self.sizing
+            else None,
         }
         data.update(self.kept)
         if with_questions:
@@ -125,8 +142,11 @@ def render(d: Draft) -> str:
     An incomplete draft is not a valid spec, so it is built without validation; a
     universe not yet named prints no ``universe`` line.
     """
-    data = {name: info.get_default(call_default_factory=True)
-            for name, info in StrategySpec.model_fields.items() if not info.is_required()}
+    data = {
+        name: info.get_default(call_default_factory=True)
+        for name, info in StrategySpec.model_fields.items()
+        if not info.is_required()
+    }
     data.update(d.fields())
     spec = StrategySpec.model_construct(**data)
     lines = [line for line in format_spec(spec).splitlines() if line != "universe "]
@@ -146,8 +166,12 @@ def _what(node: Any) -> str:
     first = _first_atom(node)
     if isinstance(first, E.Cross):
         a, b = first.left, first.right
-        if isinstance(a, E.Indicator) and isinstance(b, E.Indicator) and a.name == b.name \
-                and a.name in MOVING:
+        if (
+            isinstance(a, E.Indicator)
+            and isinstance(b, E.Indicator)
+            and a.name == b.name
+            and a.name in MOVING
+        ):
             p, q = sorted((int(a.params[0]), int(b.params[0])))
             return f"{a.name.upper()} {p}/{q} crossover"
         return f"{_label(a)} crosses {first.direction} {_label(b)}"

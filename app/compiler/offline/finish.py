@@ -13,11 +13,15 @@ from app.compiler.result import CompileResult
 from app.dsl import SpecError, format_spec, parse_spec
 from app.spec.models import StrategySpec
 
-NOT_A_STRATEGY = ("That doesn't describe a trading strategy, so nothing was compiled. Describe "
-                  "one, e.g. 'buy GOOG when the 50-day SMA crosses above the 200-day SMA, 2% "
-                  "stop, risk 1% per trade'.")
-NOT_FOLLOWED = (" Parley's compiler only reads strategy descriptions; instructions addressed to "
-                "it are not followed.")
+NOT_A_STRATEGY = (
+    "That doesn't describe a trading strategy, so nothing was compiled. Describe "
+    "one, e.g. 'buy GOOG when the 50-day SMA crosses above the 200-day SMA, 2% "
+    "stop, risk 1% per trade'."
+)
+NOT_FOLLOWED = (
+    " Parley's compiler only reads strategy descriptions; instructions addressed to "
+    "it are not followed."
+)
 
 
 def finish(r: Read, text: str) -> CompileResult:
@@ -26,26 +30,39 @@ def finish(r: Read, text: str) -> CompileResult:
         message = NOT_A_STRATEGY
         if any(h in text.lower() for h in INJECTION_HINTS):
             message += NOT_FOLLOWED
-        return CompileResult(spec=None, text=None, not_understood=tuple(r.not_understood),
-                             message=message)
+        return CompileResult(
+            spec=None, text=None, not_understood=tuple(r.not_understood), message=message
+        )
     return result_of(settle(r))
 
 
 def result_of(d: Draft) -> CompileResult:
     """Spec when the draft is complete and checks out; else the draft with its questions."""
     draft = render(d)
-    common: dict[str, Any] = dict(assumptions=tuple(d.assumptions),
-                                  not_understood=tuple(d.not_understood), draft=draft)
+    common: dict[str, Any] = dict(
+        assumptions=tuple(d.assumptions), not_understood=tuple(d.not_understood), draft=draft
+    )
     if d.questions:
-        return CompileResult(spec=None, text=None, questions=tuple(d.questions),
-                             message="Not complete yet: answer the questions.", **common)
+        return CompileResult(
+            spec=None,
+            text=None,
+            questions=tuple(d.questions),
+            message="Not complete yet: answer the questions.",
+            **common,
+        )
     try:
         spec = parse_spec(draft)
     except SpecError as err:
         problems = [diag.message for diag in err.diagnostics]
-        return CompileResult(spec=None, text=None, questions=tuple(
-            f"The strategy as read doesn't check out: {p}. What should it be?" for p in problems),
-            message="The strategy as read doesn't check out.", **common)
+        return CompileResult(
+            spec=None,
+            text=None,
+            questions=tuple(
+                f"The strategy as read doesn't check out: {p}. What should it be?" for p in problems
+            ),
+            message="The strategy as read doesn't check out.",
+            **common,
+        )
     return CompileResult(spec=spec, text=format_spec(spec), **common)
 
 
@@ -87,10 +104,18 @@ def revise(previous: StrategySpec, text: str) -> CompileResult:
     base.name = r.new_name or previous.name
     ask_gaps(base)
     base.assumptions = [a for a in base.assumptions if not a.startswith("timeframe:")]
-    if not r.parts and not named and not r.questions and r.new_name is None and not flipped \
-            and not r.timeframes:
-        return replace(result_of(base), message=NOT_A_STRATEGY.replace(
-            "nothing was compiled", "the strategy is unchanged"))
+    if (
+        not r.parts
+        and not named
+        and not r.questions
+        and r.new_name is None
+        and not flipped
+        and not r.timeframes
+    ):
+        return replace(
+            result_of(base),
+            message=NOT_A_STRATEGY.replace("nothing was compiled", "the strategy is unchanged"),
+        )
     return result_of(base)
 
 
@@ -102,18 +127,20 @@ def _changes(new: Draft, base: Draft) -> list[str]:
         now = getattr(base, key)
         if now is None:
             if level is None:
-                out.append(f"There is no {name} yet: how far should it be? e.g. '2%' or "
-                           "'2 ATR'.")
+                out.append(f"There is no {name} yet: how far should it be? e.g. '2%' or '2 ATR'.")
             continue
         shown = _level_text(now)
         if level is None:
             example = _example(now, how)
-            out.append(f"How much {how} should the {name} be? It is {shown} now"
-                       f"{f', e.g. {example!r}' if example else ''}.")
-        elif level[0] == now[0] and (level[1] > now[1] if how == "tighter" else
-                                     level[1] < now[1]):
-            out.append(f"A {how} {name} of {_level_text(level)} is not {how} than the "
-                       f"{shown} it is now: which do you want?")
+            out.append(
+                f"How much {how} should the {name} be? It is {shown} now"
+                f"{f', e.g. {example!r}' if example else ''}."
+            )
+        elif level[0] == now[0] and (level[1] > now[1] if how == "tighter" else level[1] < now[1]):
+            out.append(
+                f"A {how} {name} of {_level_text(level)} is not {how} than the "
+                f"{shown} it is now: which do you want?"
+            )
     return out
 
 
@@ -131,7 +158,7 @@ def _example(level: tuple[Any, ...], how: str) -> str:
 
 
 def _flip(r: Read, new: Draft, base: Draft) -> list[str]:
-    """"make it a short": the rules of the one side the spec trades move to the other side
+    """ "make it a short": the rules of the one side the spec trades move to the other side
     (the same conditions open and close it), said in the assumptions."""
     said = {s.removeprefix("only_") for s in r.sides if s.startswith("only_")}
     if len(said) != 1 or new.long_entry is not None or new.short_entry is not None:
@@ -144,22 +171,33 @@ def _flip(r: Read, new: Draft, base: Draft) -> list[str]:
         setattr(base, f"{to}_{role}", getattr(base, f"{other}_{role}"))
         setattr(base, f"{other}_{role}", None)
     verb, close = ("sells short", "covers") if to == "short" else ("buys", "sells")
-    return [f"now a {to} strategy: the entry rule {verb} and the exit rule {close}, both "
-            f"unchanged (say the {to} side's own rules if you meant their mirror image)"]
+    return [
+        f"now a {to} strategy: the entry rule {verb} and the exit rule {close}, both "
+        f"unchanged (say the {to} side's own rules if you meant their mirror image)"
+    ]
 
 
 def from_spec(spec: StrategySpec) -> Draft:
     """A draft holding the rules and settings of ``spec``."""
-    d = Draft(name=spec.name, universe=list(spec.universe), timeframe=spec.timeframe,
-              long_entry=spec.long_entry, long_exit=spec.long_exit,
-              short_entry=spec.short_entry, short_exit=spec.short_exit,
-              max_hold=spec.max_hold_bars, kept={k: getattr(spec, k) for k in KEPT})
+    d = Draft(
+        name=spec.name,
+        universe=list(spec.universe),
+        timeframe=spec.timeframe,
+        long_entry=spec.long_entry,
+        long_exit=spec.long_exit,
+        short_entry=spec.short_entry,
+        short_exit=spec.short_exit,
+        max_hold=spec.max_hold_bars,
+        kept={k: getattr(spec, k) for k in KEPT},
+    )
     for key in ("stop_loss", "take_profit", "trailing_stop"):
         level = getattr(spec, key)
         if level is not None:
-            setattr(d, key, ("pct", level.pct) if hasattr(level, "pct")
-                    else ("atr", level.atr, level.period))
+            setattr(
+                d,
+                key,
+                ("pct", level.pct) if hasattr(level, "pct") else ("atr", level.atr, level.period),
+            )
     if spec.sizing is not None:
         d.sizing = (spec.sizing.kind, spec.sizing.value)
     return d
-

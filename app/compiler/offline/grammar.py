@@ -33,12 +33,18 @@ class _ListLexer(Lexer):
 
 @lru_cache(maxsize=1)
 def parser() -> Lark:
-    return Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer=_ListLexer,
-                maybe_placeholders=False, cache=True)
+    return Lark(
+        GRAMMAR.read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer=_ListLexer,
+        maybe_placeholders=False,
+        cache=True,
+    )
 
 
-def parse_clause(toks: list[Tok], speeds: dict[str, int] | None = None
-                 ) -> tuple[list[Part], list[str]]:
+def parse_clause(
+    toks: list[Tok], speeds: dict[str, int] | None = None
+) -> tuple[list[Part], list[str]]:
     """The parts of one clause and the notes of its non-literal readings; raises
     :class:`Ask` when it cannot be read whole."""
     stream = [Token(t.kind, str(i)) for i, t in enumerate(toks)]

@@ -39,7 +39,8 @@ class Lexed:
     """Readings the segmenter made that are not literal (an example value taken)."""
 
 
-_RAW = re.compile(r"""
+_RAW = re.compile(
+    r"""
   (?P<money>\$\s?\d[\d,]*(?:\.\d+)?\s?[kKmM]?\b)
  |(?P<frac>(?<![\d/.])[1-3]/[2-4](?![\d/]))
  |(?P<ratio>\b\d+(?:\.\d+)?\s?:\s?\d+(?:\.\d+)?\b)
@@ -49,7 +50,9 @@ _RAW = re.compile(r"""
  |(?P<cash>\$[A-Za-z]{1,5}\b)
  |(?P<word>%[a-zA-Z]\b|[+-]di\b|[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*(?:[.'’][A-Za-z]+(?:_[A-Za-z0-9]+)*)*(?:'s)?)
  |(?P<op>>=|<=|=>|=<|[<>=&()/,*])
-""", re.X)
+""",
+    re.X,
+)
 
 _SPLIT_ALNUM = re.compile(r"^([a-z]+?)(\d+(?:\.\d+)?)$|^(\d+(?:\.\d+)?)([a-z]+)$")
 
@@ -84,8 +87,12 @@ def _head_tok(parts: list[str]) -> Tok:
 def phrase_table() -> dict[tuple[str, ...], list[Tok]]:
     """Every phrase of the lexicon (and each multi-bar pattern), by its words."""
     table = _load(vocab.PHRASES)
-    forms = {head.strip(): [f.strip() for f in rest.split("|")] for head, _, rest in
-             (line.partition(": ") for line in vocab.VERB_FORMS.strip().splitlines())}
+    forms = {
+        head.strip(): [f.strip() for f in rest.split("|")]
+        for head, _, rest in (
+            line.partition(": ") for line in vocab.VERB_FORMS.strip().splitlines()
+        )
+    }
     for words, toks in list(table.items()):
         for form in forms.get(words[0], []) if len(words) > 1 else []:
             table.setdefault((form, *words[1:]), toks)
@@ -94,13 +101,15 @@ def phrase_table() -> dict[tuple[str, ...], list[Tok]]:
             cond, _, phrases = line.partition(": ")
             for phrase in phrases.split("|"):
                 table[tuple(w for w, _ in raw_words(phrase.strip().lower()))] = [
-                    Tok("PATTERN", cond.strip())]
+                    Tok("PATTERN", cond.strip())
+                ]
     for line in vocab.EXPRESSIONS.replace("\\\n", " ").splitlines():
         if ": " in line:
             expr, _, phrases = line.partition(": ")
             for phrase in phrases.split("|"):
                 table[tuple(w for w, _ in raw_words(phrase.strip().lower()))] = [
-                    Tok("EXPR", expr.strip())]
+                    Tok("EXPR", expr.strip())
+                ]
     for line in vocab.TIMEFRAME_WORDS.replace("\\\n", " ").splitlines():
         if ": " in line:
             tf, _, phrases = line.partition(": ")
@@ -135,7 +144,7 @@ def _pieces(text: str) -> list[tuple[str, str, str]]:
         if "." in low and low.startswith(vocab.CODE_PREFIXES):  # "ta.sma": sma
             prefix = next(p for p in vocab.CODE_PREFIXES if low.startswith(p))
             if len(low) > len(prefix):
-                low, raw = low[len(prefix):], raw[len(prefix):]
+                low, raw = low[len(prefix) :], raw[len(prefix) :]
         m = _SPLIT_ALNUM.match(low) if kind == "word" and (low,) not in phrase_table() else None
         if m and (not _is_symbol_word(raw) or (m.group(1) or "",) in phrase_table()):
             out += _split_alnum(m, raw)
@@ -155,12 +164,16 @@ def _split_alnum(m: re.Match[str], raw: str) -> list[tuple[str, str, str]]:
 
 
 def _is_symbol_word(raw: str) -> bool:
-    return raw.isupper() and raw.lower() not in ("h1", "h4", "m5", "m15", "m30", "d1", "w1") \
+    return (
+        raw.isupper()
+        and raw.lower() not in ("h1", "h4", "m5", "m15", "m30", "d1", "w1")
         and not re.match(r"^(MA|SMA|EMA|WMA|RSI|ROC|ATR|ADX|NR|BB|DMA|M|H|D|W)\d", raw)
+    )
 
 
-def _step(pieces: list[tuple[str, str, str]], i: int,
-          table: dict[tuple[str, ...], list[Tok]], out: Lexed) -> int:
+def _step(
+    pieces: list[tuple[str, str, str]], i: int, table: dict[tuple[str, ...], list[Tok]], out: Lexed
+) -> int:
     low, raw, kind = pieces[i]
     if kind == "num":  # a phrase that starts with a number ("0 line")
         words = _phrase(pieces, i, table, out, shortest=2)
@@ -191,16 +204,28 @@ def _step(pieces: list[tuple[str, str, str]], i: int,
             out.notes.append(f"'{raw}' read as the pair {symbol}")
         _symbol(out, symbol, raw)
         return i + 1
-    if _is_unit(low) and out.toks and (out.toks[-1].kind == "NUM" or len(out.toks) > 1 and
-                                       out.toks[-1].kind == "CMP" and out.toks[-2].kind == "NUM"):
+    if (
+        _is_unit(low)
+        and out.toks
+        and (
+            out.toks[-1].kind == "NUM"
+            or len(out.toks) > 1
+            and out.toks[-1].kind == "CMP"
+            and out.toks[-2].kind == "NUM"
+        )
+    ):
         out.toks.append(Tok("UNIT", low, raw))
         return i + 1
     if low in vocab.NAMED_IN_WORDS:
         out.toks.append(Tok("NAMED", vocab.NAMED_IN_WORDS[low], raw))
         return i + 1
     symbol = _symbol_of(raw, low) if kind == "word" else None
-    if symbol and symbol not in vocab.KNOWN_TICKERS and low not in vocab.COMPANIES \
-            and not _ticker_place(pieces, i, out):
+    if (
+        symbol
+        and symbol not in vocab.KNOWN_TICKERS
+        and low not in vocab.COMPANIES
+        and not _ticker_place(pieces, i, out)
+    ):
         symbol = None
     if symbol and not _longer_phrase(pieces, i, table):
         _symbol(out, symbol, raw)
@@ -213,8 +238,11 @@ def _step(pieces: list[tuple[str, str, str]], i: int,
     elif low == "%" and out.toks and out.toks[-1].kind == "NUM":
         last = out.toks.pop()
         out.toks.append(Tok("PCT", last.value, last.text + "%"))
-    elif low in ("in", "within") and i + 1 < len(pieces) and (
-            pieces[i + 1][2] == "num" or pieces[i + 1][0] in vocab.NUMBER_WORDS):
+    elif (
+        low in ("in", "within")
+        and i + 1 < len(pieces)
+        and (pieces[i + 1][2] == "num" or pieces[i + 1][0] in vocab.NUMBER_WORDS)
+    ):
         out.toks.append(Tok("IN", None, raw))
     elif low in vocab.FILLERS or kind == "op":
         pass
@@ -224,23 +252,51 @@ def _step(pieces: list[tuple[str, str, str]], i: int,
     return i + 1
 
 
-def _phrase(pieces: list[tuple[str, str, str]], i: int, table: dict[tuple[str, ...], list[Tok]],
-            out: Lexed | None, shortest: int = 1) -> tuple[str, ...]:
+def _phrase(
+    pieces: list[tuple[str, str, str]],
+    i: int,
+    table: dict[tuple[str, ...], list[Tok]],
+    out: Lexed | None,
+    shortest: int = 1,
+) -> tuple[str, ...]:
     """The longest lexicon phrase starting at piece ``i`` (its tokens emitted into ``out``),
     or () when none of at least ``shortest`` words starts there."""
     for n in range(min(MAX_PHRASE, len(pieces) - i), shortest - 1, -1):
-        words = tuple(p[0] for p in pieces[i:i + n])
+        words = tuple(p[0] for p in pieces[i : i + n])
         toks = table.get(words)
         if toks is not None:
             if out is not None:
-                _emit(out, toks, " ".join(p[1] for p in pieces[i:i + n]))
+                _emit(out, toks, " ".join(p[1] for p in pieces[i : i + n]))
             return words
     return ()
 
 
-TICKER_CUES = {"buy", "sell", "short", "trade", "trading", "on", "ticker", "symbol", "symbols",
-               "stock", "etf", "of", "like", "eg", "such", "as", "shares", "long", "tested",
-               "trades", "buying", "selling", "shorting", "cover"}
+TICKER_CUES = {
+    "buy",
+    "sell",
+    "short",
+    "trade",
+    "trading",
+    "on",
+    "ticker",
+    "symbol",
+    "symbols",
+    "stock",
+    "etf",
+    "of",
+    "like",
+    "eg",
+    "such",
+    "as",
+    "shares",
+    "long",
+    "tested",
+    "trades",
+    "buying",
+    "selling",
+    "shorting",
+    "cover",
+}
 
 
 def _ticker_place(pieces: list[tuple[str, str, str]], i: int, out: Lexed) -> bool:
@@ -251,19 +307,25 @@ def _ticker_place(pieces: list[tuple[str, str, str]], i: int, out: Lexed) -> boo
     if caps >= 3 and caps * 2 > len(words):
         return False
     prev = pieces[i - 1][0] if i else ""
-    return prev in TICKER_CUES or prev == "," and bool(out.toks) and out.toks[-1].kind == "SYM" \
+    return (
+        prev in TICKER_CUES
+        or prev == ","
+        and bool(out.toks)
+        and out.toks[-1].kind == "SYM"
         or (i == 0 and len(pieces) > 1 and pieces[1][0] in (":", ","))
+    )
 
 
 def _is_unit(low: str) -> bool:
     return low in vocab.PERIOD_UNITS or low in vocab.TIMEFRAME_UNITS
 
 
-def _longer_phrase(pieces: list[tuple[str, str, str]], i: int,
-                   table: dict[tuple[str, ...], list[Tok]]) -> bool:
+def _longer_phrase(
+    pieces: list[tuple[str, str, str]], i: int, table: dict[tuple[str, ...], list[Tok]]
+) -> bool:
     """True when a symbol-looking word starts a phrase of two or more words."""
     for n in range(min(MAX_PHRASE, len(pieces) - i), 1, -1):
-        if tuple(p[0] for p in pieces[i:i + n]) in table:
+        if tuple(p[0] for p in pieces[i : i + n]) in table:
             return True
     return False
 
@@ -276,8 +338,13 @@ def _emit(out: Lexed, toks: list[Tok], text: str) -> None:
 
 def _symbol(out: Lexed, symbol: str, raw: str) -> None:
     prev = out.toks[-1] if out.toks else None
-    if prev is not None and prev.kind == "COMMA" and len(out.toks) > 1 \
-            and out.toks[-2].kind == "UNK" and out.toks[-2].value.lower() in ("eg", "ie"):
+    if (
+        prev is not None
+        and prev.kind == "COMMA"
+        and len(out.toks) > 1
+        and out.toks[-2].kind == "UNK"
+        and out.toks[-2].value.lower() in ("eg", "ie")
+    ):
         out.toks.pop()
         prev = out.toks[-1]
     if prev is not None and prev.kind == "UNK" and prev.value.lower() in ("eg", "such", "ie"):
@@ -321,41 +388,71 @@ def _numbers_with_units(out: Lexed) -> None:
         if tok.kind == "NUM" and unit in ("m", "h"):
             frame = f"{tok.value:g}{unit}"
             if frame in TIMEFRAMES or frame == "60m":
-                merged.append(Tok("TF", "1h" if frame == "60m" else frame,
-                                  f"{tok.text} {nxt.text}"))
+                merged.append(
+                    Tok("TF", "1h" if frame == "60m" else frame, f"{tok.text} {nxt.text}")
+                )
             else:  # "a 100-hour moving average", "after 2 hours": clock time, not a bar size
-                merged.append(Tok("PERIOD", (int(tok.value), "hour" if unit == "h" else "minute"),
-                                  f"{tok.text} {nxt.text}"))
+                merged.append(
+                    Tok(
+                        "PERIOD",
+                        (int(tok.value), "hour" if unit == "h" else "minute"),
+                        f"{tok.text} {nxt.text}",
+                    )
+                )
             i += 2
             continue
-        if tok.kind == "NUM" and nxt is not None and nxt.kind == "CMP" \
-                and nxt.value in ("ge", "le") and _unit_of(toks[i + 2] if i + 2 < len(toks)
-                                                          else None) not in (None, "m", "h"):
+        if (
+            tok.kind == "NUM"
+            and nxt is not None
+            and nxt.kind == "CMP"
+            and nxt.value in ("ge", "le")
+            and _unit_of(toks[i + 2] if i + 2 < len(toks) else None) not in (None, "m", "h")
+        ):
             unit_tok = toks[i + 2]
-            merged.append(Tok("PERIOD", (int(tok.value), str(_unit_of(unit_tok))),
-                              f"{tok.text} {nxt.text} {unit_tok.text}"))
+            merged.append(
+                Tok(
+                    "PERIOD",
+                    (int(tok.value), str(_unit_of(unit_tok))),
+                    f"{tok.text} {nxt.text} {unit_tok.text}",
+                )
+            )
             i += 3
             continue
         if tok.kind == "NUM" and unit and unit not in ("m", "h"):
             merged.append(Tok("PERIOD", (int(tok.value), unit), f"{tok.text} {nxt.text}"))
             i += 2
             continue
-        if tok.kind == "UNIVERSE" and tok.text.lower() in vocab.UNIVERSE_MOVES and (
-                nxt is None or nxt.kind not in ("SYM", "NAMED")):
+        if (
+            tok.kind == "UNIVERSE"
+            and tok.text.lower() in vocab.UNIVERSE_MOVES
+            and (nxt is None or nxt.kind not in ("SYM", "NAMED"))
+        ):
             merged.append(Tok("MOVE", vocab.UNIVERSE_MOVES[tok.text.lower()], tok.text))
             i += 1
             continue
-        pair = nxt is not None and nxt.kind == "AND" and i + 3 < len(toks) \
-            and toks[i + 2].text.lower() in ("short", "long") and toks[i + 3].kind == "IND"
-        if tok.kind == "SIDE" and tok.text.lower() in ("short", "long") and nxt is not None \
-                and (nxt.kind == "IND" or pair):  # "the short MA", "a short and long MA"
-            merged.append(Tok("SPEED", "fast" if tok.text.lower() == "short" else "slow",
-                              tok.text))
+        pair = (
+            nxt is not None
+            and nxt.kind == "AND"
+            and i + 3 < len(toks)
+            and toks[i + 2].text.lower() in ("short", "long")
+            and toks[i + 3].kind == "IND"
+        )
+        if (
+            tok.kind == "SIDE"
+            and tok.text.lower() in ("short", "long")
+            and nxt is not None
+            and (nxt.kind == "IND" or pair)
+        ):  # "the short MA", "a short and long MA"
+            merged.append(Tok("SPEED", "fast" if tok.text.lower() == "short" else "slow", tok.text))
             i += 1
             continue
         if tok.kind == "SETTING":  # "RSI length: 2", "EMA period = 50": the number is its length
-            if not (merged and merged[-1].kind in ("IND", "OUT") and nxt is not None
-                    and nxt.kind in ("NUM", "LPAR")):
+            if not (
+                merged
+                and merged[-1].kind in ("IND", "OUT")
+                and nxt is not None
+                and nxt.kind in ("NUM", "LPAR")
+            ):
                 if tok.text.lower() not in vocab.FILLERS:
                     out.unknown.append(tok.text)
                     merged.append(Tok("UNK", tok.text, tok.text))
@@ -369,18 +466,32 @@ def _numbers_with_units(out: Lexed) -> None:
                 merged.append(Tok("UNK", tok.text, tok.text))
             i += 1
             continue
-        if tok.kind == "NUM" and nxt is not None and nxt.kind == "IND" and tok.value >= 2 \
-                and tok.value == int(tok.value):
+        if (
+            tok.kind == "NUM"
+            and nxt is not None
+            and nxt.kind == "IND"
+            and tok.value >= 2
+            and tok.value == int(tok.value)
+        ):
             merged.append(Tok("PERIOD", (int(tok.value), "bar"), tok.text))
             i += 1
             continue
         merged.append(tok)
         i += 1
-    merged = [Tok("WHEN", None, t.text) if t.kind == "AFTER" and k + 1 < len(merged)
-              and merged[k + 1].kind != "PERIOD" and not (k and merged[k - 1].kind == "PERIOD")
-              else t for k, t in enumerate(merged)]
-    out.toks = [t for k, t in enumerate(merged) if not (
-        t.kind == "LAG" and k + 1 < len(merged) and merged[k + 1].kind in ("PERIOD", "NUM"))]
+    merged = [
+        Tok("WHEN", None, t.text)
+        if t.kind == "AFTER"
+        and k + 1 < len(merged)
+        and merged[k + 1].kind != "PERIOD"
+        and not (k and merged[k - 1].kind == "PERIOD")
+        else t
+        for k, t in enumerate(merged)
+    ]
+    out.toks = [
+        t
+        for k, t in enumerate(merged)
+        if not (t.kind == "LAG" and k + 1 < len(merged) and merged[k + 1].kind in ("PERIOD", "NUM"))
+    ]
 
 
 def _unit_of(tok: Tok | None) -> str | None:

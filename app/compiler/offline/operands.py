@@ -13,8 +13,14 @@ from app.indicators.catalog import CATALOG
 from app.spec import expr as E
 
 MOVING = ("sma", "ema", "wma")
-CONVENTIONAL = {"rsi": (14,), "atr": (14,), "adx": (14,), "macd": (12, 26, 9),
-                "bollinger": (20, 2.0), "stoch": (14, 3, 3)}
+CONVENTIONAL = {
+    "rsi": (14,),
+    "atr": (14,),
+    "adx": (14,),
+    "macd": (12, 26, 9),
+    "bollinger": (20, 2.0),
+    "stoch": (14, 3, 3),
+}
 """Indicators whose usual parameters may go unsaid (stated as an assumption)."""
 
 
@@ -46,8 +52,10 @@ class Opnd:
 def period_bars(tok: Tok, notes: list[str]) -> int:
     n, unit = tok.value
     if unit in ("hour", "minute"):  # the reader turns these into bars when it knows the bars
-        raise Ask(f"'{tok.text}' is clock time, and rules count bars: how many bars is that "
-                  "(e.g. '8 bars' on 15-minute bars)?")
+        raise Ask(
+            f"'{tok.text}' is clock time, and rules count bars: how many bars is that "
+            "(e.g. '8 bars' on 15-minute bars)?"
+        )
     if "@" in unit:  # "the 20-day SMA" on weekly bars
         frame = {"1w": "weekly", "1mo": "monthly"}.get(unit.partition("@")[2], "these")
         raise Ask(f"'{tok.text}' on {frame} bars: how many {frame} bars is that?")
@@ -113,14 +121,18 @@ def _base(op: Opnd, other: Opnd | None, notes: list[str]) -> Any:
         return _indicator(_borrow(op, other), other, notes)
     if op.kind == "out":
         return _indicator(_borrow_output(op, other, notes), other, notes)
-    if other is not None and other.kind == "out" and other.nums and \
-            op.name == _family(other.output):  # "MACD crosses its 5-day signal line"
+    if (
+        other is not None
+        and other.kind == "out"
+        and other.nums
+        and op.name == _family(other.output)
+    ):  # "MACD crosses its 5-day signal line"
         op = replace(_output_length(other, op, op.name, notes), output=op.output)
     return _indicator(op, other, notes)
 
 
 def _borrow(op: Opnd, other: Opnd | None) -> Opnd:
-    """"the 30-day" -> the kind of average on the other side ("the 10-day SMA")."""
+    """ "the 30-day" -> the kind of average on the other side ("the 10-day SMA")."""
     if other is not None and other.kind == "ind" and other.name in (*MOVING, "ma"):
         return replace(other, nums=list(op.nums), lag=op.lag, text=op.text)
     if other is not None and other.kind == "period":
@@ -130,25 +142,33 @@ def _borrow(op: Opnd, other: Opnd | None) -> Opnd:
 
 def _family(output: str | None) -> str:
     """The indicator a line belongs to when only the line is named ("the signal line")."""
-    return {"signal": "macd", "hist": "macd", "k": "stoch", "d": "stoch"}.get(output or "",
-                                                                            "bollinger")
+    return {"signal": "macd", "hist": "macd", "k": "stoch", "d": "stoch"}.get(
+        output or "", "bollinger"
+    )
 
 
 def _borrow_output(op: Opnd, other: Opnd | None, notes: list[str]) -> Opnd:
-    """"the signal line" / "the lower band" -> that output of the indicator in play."""
+    """ "the signal line" / "the lower band" -> that output of the indicator in play."""
     family = _family(op.output)
     if op.nums:  # "its 9-day signal line": the length of that line
-        return _output_length(op, other if other is not None and other.kind == "ind"
-                              and other.name == family else None, family, notes)
+        return _output_length(
+            op,
+            other if other is not None and other.kind == "ind" and other.name == family else None,
+            family,
+            notes,
+        )
     if other is not None and other.kind == "ind" and other.name in (family, "donchian"):
         return replace(other, output=op.output, lag=op.lag)
-    notes.append(f"'{op.text}' read as the {op.output} line of {family} with its usual "
-                 "settings")
+    notes.append(f"'{op.text}' read as the {op.output} line of {family} with its usual settings")
     return Opnd("ind", name=family, output=op.output, text=op.text)
 
 
-LINE_LENGTH = {("macd", "signal"): 2, ("bollinger", "upper"): 0, ("bollinger", "lower"): 0,
-               ("bollinger", "middle"): 0}
+LINE_LENGTH = {
+    ("macd", "signal"): 2,
+    ("bollinger", "upper"): 0,
+    ("bollinger", "lower"): 0,
+    ("bollinger", "middle"): 0,
+}
 """Which setting a line's own length is ("the 9-day signal line" is MACD's third)."""
 
 
@@ -159,12 +179,14 @@ def _output_length(op: Opnd, other: Opnd | None, family: str, notes: list[str]) 
     nums = list(other.nums) if other is not None else []
     usual = list(CONVENTIONAL[family])
     if len(nums) > at and nums[at] != op.nums[0]:
-        raise Ask(f"'{op.text}' and {family.upper()}({', '.join(f'{v:g}' for v in nums)}) "
-                  "give two lengths: which one?")
+        raise Ask(
+            f"'{op.text}' and {family.upper()}({', '.join(f'{v:g}' for v in nums)}) "
+            "give two lengths: which one?"
+        )
     if len(nums) < at:
-        unsaid = ", ".join(f"{v:g}" for v in usual[len(nums):at])
+        unsaid = ", ".join(f"{v:g}" for v in usual[len(nums) : at])
         notes.append(f"{family.upper()} settings: {unsaid} (the usual ones; not stated)")
-    nums = (nums + usual[len(nums):])[:max(len(nums), at + 1)]
+    nums = (nums + usual[len(nums) :])[: max(len(nums), at + 1)]
     nums[at] = op.nums[0]
     base = other if other is not None else Opnd("ind", family, text=op.text)
     return replace(base, nums=nums, output=op.output, lag=op.lag)
@@ -179,8 +201,14 @@ def _indicator(op: Opnd, other: Opnd | None, notes: list[str]) -> Any:
         return _donchian(op, notes)
     definition = CATALOG[name]
     params = _params(name, op, notes)
-    source = op.source or ("volume" if other is not None and other.kind == "field"
-                           and other.source == "volume" and name in MOVING else "close")
+    source = op.source or (
+        "volume"
+        if other is not None
+        and other.kind == "field"
+        and other.source == "volume"
+        and name in MOVING
+        else "close"
+    )
     if name in MOVING and source == "volume" and not op.source:
         notes.append(f"the {op.text} is of volume (compared with volume)")
     src = E.FieldRef(name=source) if definition.takes_source else None
@@ -196,18 +224,24 @@ def _params(name: str, op: Opnd, notes: list[str]) -> tuple[float, ...]:
     if name in CONVENTIONAL and len(given) < len(definition.params):
         usual = CONVENTIONAL[name]
         if not given:
-            notes.append(f"{name.upper()} settings: {', '.join(f'{v:g}' for v in usual)} "
-                         "(the usual ones; not stated)")
-        given += list(usual[len(given):])
+            notes.append(
+                f"{name.upper()} settings: {', '.join(f'{v:g}' for v in usual)} "
+                "(the usual ones; not stated)"
+            )
+        given += list(usual[len(given) :])
     if not given and name in ("opening_high", "opening_low"):
-        raise Ask(f"How many bars make the opening range in '{op.text}'? e.g. 'the opening "
-                  "range high of the first 3 bars'.")
+        raise Ask(
+            f"How many bars make the opening range in '{op.text}'? e.g. 'the opening "
+            "range high of the first 3 bars'."
+        )
     if not given:
         raise Ask(f"Which length for the {op.text or name}? e.g. 'the 50-day {op.text or name}'.")
     if len(given) > len(definition.params):
-        raise Ask(f"{name.upper()} takes {len(definition.params)} setting(s), but "
-                  f"{', '.join(f'{v:g}' for v in given)} were given: which did you mean?")
-    given += [p.default for p in definition.params[len(given):]]
+        raise Ask(
+            f"{name.upper()} takes {len(definition.params)} setting(s), but "
+            f"{', '.join(f'{v:g}' for v in given)} were given: which did you mean?"
+        )
+    given += [p.default for p in definition.params[len(given) :]]
     for value, param in zip(given, definition.params):
         if param.integer and value != int(value) or not param.low <= value <= param.high:
             raise Ask(f"{value:g} is not a valid {param.name} for {name.upper()}: which value?")
@@ -215,16 +249,19 @@ def _params(name: str, op: Opnd, notes: list[str]) -> tuple[float, ...]:
 
 
 def _channel(op: Opnd, notes: list[str]) -> Any:
-    """"the 20-day high" -> highest(high, 20) over the 20 bars before this one."""
+    """ "the 20-day high" -> highest(high, 20) over the 20 bars before this one."""
     if not op.nums:
         raise Ask(f"'{op.text}' over how many bars? e.g. 'the 20-day high'.")
     n = int(op.nums[0])
     func = op.name
     field_name = op.source or ("high" if func == "highest" else "low")
-    notes.append(f"the {n}-bar {func} {field_name} is taken over the {n} bars before the "
-                 "current one")
-    return E.Lag(expr=E.Indicator(name=func, source=E.FieldRef(name=field_name),
-                                  params=(float(n),)), bars=1 + op.lag)
+    notes.append(
+        f"the {n}-bar {func} {field_name} is taken over the {n} bars before the current one"
+    )
+    return E.Lag(
+        expr=E.Indicator(name=func, source=E.FieldRef(name=field_name), params=(float(n),)),
+        bars=1 + op.lag,
+    )
 
 
 def _donchian(op: Opnd, notes: list[str]) -> Any:
@@ -239,8 +276,9 @@ def _donchian(op: Opnd, notes: list[str]) -> Any:
     if op.output == "lower":
         return lower
     if op.output == "middle":
-        return E.BinOp(op="/", left=E.BinOp(op="+", left=upper, right=lower),
-                       right=E.Num(value=2.0))
+        return E.BinOp(
+            op="/", left=E.BinOp(op="+", left=upper, right=lower), right=E.Num(value=2.0)
+        )
     raise Ask("Which line of the Donchian channel: the upper, the lower or the middle?")
 
 

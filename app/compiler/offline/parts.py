@@ -53,8 +53,10 @@ class PartBuilder(CondBuilder):
         cond = next((r for r in rest if not isinstance(r, (Tok, Amount))), None)
         part = Part("rule", side=str(side.value), cond=cond)
         if amount is not None and part.side in ("exit", "exitlong", "cover"):
-            raise Ask(f"'{side.text} {amount.text}': the language closes whole positions, not "
-                      "parts of them. Should the exit close the whole position?")
+            raise Ask(
+                f"'{side.text} {amount.text}': the language closes whole positions, not "
+                "parts of them. Should the exit close the whole position?"
+            )
         if amount is not None:
             part.value = self._size(amount, risk=False, in_rule=True)
         return part
@@ -81,7 +83,7 @@ class PartBuilder(CondBuilder):
         raise Ask("How far should the stop loss be? e.g. '2%' or '2 ATR'.")
 
     def change(self, *args: Any) -> Part:
-        """"a tighter stop", "widen the target to 8%": a change to a level the spec has; the
+        """ "a tighter stop", "widen the target to 8%": a change to a level the spec has; the
         draft checks it against the current one (``settle.changes``)."""
         toks = [a for a in args if isinstance(a, Tok)]
         what = next(t for t in toks if t.kind in ("STOP", "TARGET", "TRAIL"))
@@ -136,21 +138,24 @@ class PartBuilder(CondBuilder):
         return ("atr", float(num.value), period)
 
     def atr_level_period(self, num: Tok, *rest: Tok) -> tuple:
-        """"six times the 10-day ATR"."""
+        """ "six times the 10-day ATR"."""
         period = next(t for t in rest if t.kind == "PERIOD")
         return ("atr", float(num.value), period_bars(period, self.notes))
 
     def pip_level(self, num: Tok, unit: Tok) -> tuple:
-        raise Ask(f"A level of {num.text} {unit.text}: the language measures stops and "
-                  "targets in percent or ATR. How much is that in percent (e.g. 0.5%)?")
+        raise Ask(
+            f"A level of {num.text} {unit.text}: the language measures stops and "
+            "targets in percent or ATR. How much is that in percent (e.g. 0.5%)?"
+        )
 
     def money_level(self, tok: Tok) -> tuple:
-        raise Ask(f"A level of {tok.text}: the language measures stops and targets in "
-                  "percent or ATR. How much is that in percent of the entry price?")
+        raise Ask(
+            f"A level of {tok.text}: the language measures stops and targets in "
+            "percent or ATR. How much is that in percent of the entry price?"
+        )
 
     def bare_level(self, tok: Tok) -> tuple:
-        raise Ask(f"'{tok.text}' of what: percent (e.g. {tok.text}%) or ATR "
-                  f"(e.g. {tok.text} ATR)?")
+        raise Ask(f"'{tok.text}' of what: percent (e.g. {tok.text}%) or ATR (e.g. {tok.text} ATR)?")
 
     # ----- holding and size --------------------------------------------------------------------
     def entry_move(self, *args: Any) -> Part:
@@ -159,13 +164,13 @@ class PartBuilder(CondBuilder):
         return Part("entry_move", value=(str(ref.value), float(pct.value)))
 
     def entry_move_level(self, *args: Any) -> Part:
-        """"exit when price falls below the entry price by five times the 20-day ATR"."""
+        """ "exit when price falls below the entry price by five times the 20-day ATR"."""
         ref = next(a for a in args if isinstance(a, Tok) and a.kind == "ENTRYREF")
         level = next(a for a in args if isinstance(a, tuple))
         return Part("entry_move", value=(str(ref.value), level))
 
     def entry_move_by(self, *args: Any) -> Part:
-        """"sells when the price drops 5% from the entry price"."""
+        """ "sells when the price drops 5% from the entry price"."""
         move = next(a for a in args if isinstance(a, Tok) and a.kind == "MOVE")
         pct = next(a for a in args if isinstance(a, Tok) and a.kind == "PCT")
         if str(move.value).startswith("gap"):
@@ -192,8 +197,7 @@ class PartBuilder(CondBuilder):
         return Part("size", value=self._size(amount, risk=False))
 
     def size_unsaid(self, tok: Tok) -> Part:
-        raise Ask("How big should each position be? e.g. '10 shares', '$5,000' or '10% of "
-                  "equity'.")
+        raise Ask("How big should each position be? e.g. '10 shares', '$5,000' or '10% of equity'.")
 
     def _size(self, amount: Amount, risk: bool, in_rule: bool = False) -> tuple:
         if amount.kind == "lots":
@@ -203,8 +207,7 @@ class PartBuilder(CondBuilder):
                 raise Ask(f"Risk {amount.text} per trade: as a percent of equity (e.g. 1%)?")
             return ("risk_pct", amount.value)
         if amount.kind == "pct":
-            self.notes.append(f"'{amount.text}' read as {amount.value:g}% of equity per "
-                              "position")
+            self.notes.append(f"'{amount.text}' read as {amount.value:g}% of equity per position")
             return ("pct_equity", amount.value)
         if amount.kind == "count":
             if not in_rule:
@@ -226,10 +229,9 @@ class PartBuilder(CondBuilder):
         return Amount("pct_equity", float(tok.value), f"{tok.text} {eq.text}")
 
     def part_equity(self, tok: Tok, eq: Tok) -> Amount:
-        """"1/3 of the account", "half the capital": a fraction of equity."""
+        """ "1/3 of the account", "half the capital": a fraction of equity."""
         if not 0 < tok.value < 1:
-            raise Ask(f"'{tok.text} {eq.text}': what part of equity is that (e.g. 10% of "
-                      "equity)?")
+            raise Ask(f"'{tok.text} {eq.text}': what part of equity is that (e.g. 10% of equity)?")
         return Amount("pct_equity", round(float(tok.value) * 100, 2), f"{tok.text} {eq.text}")
 
     def pct_bare(self, tok: Tok) -> Amount:

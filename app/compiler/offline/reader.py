@@ -16,14 +16,32 @@ from app.compiler.offline.parts import Part
 from app.compiler.offline.questions import UNSUPPORTED, VAGUE, quote_question
 from app.compiler.offline.segment import LEADS, LEVEL_UNITS, STARTERS, Clause, clauses
 
-ROLE_LEAD = {"entry": [Tok("SIDE", "buy")], "short": [Tok("SIDE", "short")],
-             "exit": [Tok("SIDE", "exit")], "stop": [Tok("STOP")], "target": [Tok("TARGET")],
-             "size": [Tok("SIZE")], "filter": [Tok("SIDE", "filter")],
-             "exitlong": [Tok("SIDE", "exitlong")], "cover": [Tok("SIDE", "cover")],
-             "hold": [Tok("HOLD")]}
+ROLE_LEAD = {
+    "entry": [Tok("SIDE", "buy")],
+    "short": [Tok("SIDE", "short")],
+    "exit": [Tok("SIDE", "exit")],
+    "stop": [Tok("STOP")],
+    "target": [Tok("TARGET")],
+    "size": [Tok("SIZE")],
+    "filter": [Tok("SIDE", "filter")],
+    "exitlong": [Tok("SIDE", "exitlong")],
+    "cover": [Tok("SIDE", "cover")],
+    "hold": [Tok("HOLD")],
+}
 DIR_SIDE = {"long": "buy", "short": "short", "both": "both", "reverse": "reverse"}
-SIDE_OUT = {"SYM", "NAMED", "TF", "UNK", "VAGUE", "UNSUP", "FILL", "UNIVERSE", "RENAME", "RANGE",
-            "OPTIONAL"}
+SIDE_OUT = {
+    "SYM",
+    "NAMED",
+    "TF",
+    "UNK",
+    "VAGUE",
+    "UNSUP",
+    "FILL",
+    "UNIVERSE",
+    "RENAME",
+    "RANGE",
+    "OPTIONAL",
+}
 
 
 @dataclass
@@ -69,8 +87,7 @@ def read(text: str) -> Read:
     _calendar_periods(found, out)
     _definitions(found, out)
     out.speeds = speeds(found) | settings(found)
-    out.last_day = max((int(t.value) for c in found for t in c.toks if t.kind == "DAYN"),
-                       default=0)
+    out.last_day = max((int(t.value) for c in found for t in c.toks if t.kind == "DAYN"), default=0)
     for clause in found:
         _read_clause(clause, out)
     return out
@@ -80,7 +97,7 @@ BAR_MINUTES = {"1m": 1, "5m": 5, "15m": 15, "30m": 30, "1h": 60, "4h": 240}
 
 
 def _clock_periods(found: list[Clause], out: Read) -> None:
-    """"a 100-hour average", "after 2 hours": counted in bars when the text names one bar
+    """ "a 100-hour average", "after 2 hours": counted in bars when the text names one bar
     size (stated); otherwise they stay clock time, which the grammar asks about."""
     frames = {str(t.value) for c in found for t in c.toks if t.kind == "TF"}
     minutes = BAR_MINUTES.get(next(iter(frames))) if len(frames) == 1 else None
@@ -93,16 +110,33 @@ def _clock_periods(found: list[Clause], out: Read) -> None:
                 span = tok.value[0] * (60 if tok.value[1] == "hour" else 1)
                 if span % minutes == 0:
                     tok = Tok("PERIOD", (span // minutes, "bar"), tok.text)
-                    out.notes.append(f"'{tok.text}' counted as {span // minutes} bars of "
-                                     f"{next(iter(frames))}")
+                    out.notes.append(
+                        f"'{tok.text}' counted as {span // minutes} bars of {next(iter(frames))}"
+                    )
             toks.append(tok)
         clause.lexed.toks = toks
 
 
 DEFINABLE = {"VAGUE", "MOVE", "UNK", "PATTERN", "TREND", "EXPR"}
 """Kinds of the word a definition names ("A valid uptrend is defined as ...")."""
-ENDS_CONDITION = {"NUM", "PCT", "IND", "FIELD", "IT", "PERIOD", "RPAR", "OUT", "EXPR", "PATTERN",
-                  "TREND", "MOVE", "LAG", "EXTREME", "ROW", "AGO"}
+ENDS_CONDITION = {
+    "NUM",
+    "PCT",
+    "IND",
+    "FIELD",
+    "IT",
+    "PERIOD",
+    "RPAR",
+    "OUT",
+    "EXPR",
+    "PATTERN",
+    "TREND",
+    "MOVE",
+    "LAG",
+    "EXTREME",
+    "ROW",
+    "AGO",
+}
 
 
 def _term(tok: Tok) -> str:
@@ -111,7 +145,7 @@ def _term(tok: Tok) -> str:
 
 
 def _definitions(found: list[Clause], out: Read) -> None:
-    """"A valid uptrend is defined as the price being above the 200-day SMA": the word stands
+    """ "A valid uptrend is defined as the price being above the 200-day SMA": the word stands
     for that condition wherever the text uses it ("buy on pullbacks in an uptrend"); the
     definition is no rule of its own. A definition that does not read whole stays a
     clause (and a question)."""
@@ -136,14 +170,19 @@ def _definitions(found: list[Clause], out: Read) -> None:
     _substitute(found, defs, out)
 
 
-def _define(toks: list[Tok], at: int, clause: Clause, defs: dict[str, list[Tok]],
-            out: Read, said: str = "") -> bool:
+def _define(
+    toks: list[Tok], at: int, clause: Clause, defs: dict[str, list[Tok]], out: Read, said: str = ""
+) -> bool:
     """Record the definition ``toks`` make around the DEFINE token at ``at``, if it is one
     word and a condition that reads whole."""
     head = [t for t in toks[:at] if t.kind in DEFINABLE]
-    body = [t for t in toks[at + 1:] if t.kind != "DEFINE"]
-    if len(head) != 1 or not body or any(t.kind in ("SIDE", "UNK") for t in body) or any(
-            t.kind not in DEFINABLE | {"IT"} for t in toks[:at]):
+    body = [t for t in toks[at + 1 :] if t.kind != "DEFINE"]
+    if (
+        len(head) != 1
+        or not body
+        or any(t.kind in ("SIDE", "UNK") for t in body)
+        or any(t.kind not in DEFINABLE | {"IT"} for t in toks[:at])
+    ):
         return False
     try:
         parts, _notes = parse_clause([Tok("WHEN", None, ""), *body], out.speeds)
@@ -156,7 +195,7 @@ def _define(toks: list[Tok], at: int, clause: Clause, defs: dict[str, list[Tok]]
     word = toks[at].text.lower()
     start = clause.text.lower().find(word)
     if not said and word and start >= 0:
-        said = clause.text[start + len(word):].strip(" :")
+        said = clause.text[start + len(word) :].strip(" :")
     out.notes.append(f"'{head[0].text}' read as the text defines it: \"{said}\"")
     return True
 
@@ -170,13 +209,17 @@ def _substitute(found: list[Clause], defs: dict[str, list[Tok]], out: Read) -> N
         for tok in clause.toks:
             if tok.kind == "DEFINE":
                 continue
-            level = levels.get(_term(tok)) if tok.kind in ("VAGUE", "UNK") and used and \
-                used[-1].kind in ("CMP", "CROSS", "TOUCH", "BETWEEN") else None
+            level = (
+                levels.get(_term(tok))
+                if tok.kind in ("VAGUE", "UNK")
+                and used
+                and used[-1].kind in ("CMP", "CROSS", "TOUCH", "BETWEEN")
+                else None
+            )
             if level is not None and levels[_term(tok)] is not None:
                 named.add(_term(tok))
                 used.append(Tok(level.kind, level.value, f"{tok.text} ({level.text})"))
-                out.notes.append(f"'{tok.text}' read as the level the text gives it: "
-                                 f"{level.text}")
+                out.notes.append(f"'{tok.text}' read as the level the text gives it: {level.text}")
                 if tok.kind == "UNK" and tok.text in clause.lexed.unknown:
                     clause.lexed.unknown.remove(tok.text)
                 continue
@@ -201,8 +244,12 @@ def _levels(found: list[Clause]) -> dict[str, Tok | None]:
     out: dict[str, Tok | None] = {}
     for clause in found:
         toks = clause.toks
-        if clause.aside or len(toks) != 2 or toks[0].kind not in ("VAGUE", "UNK") or \
-                toks[1].kind not in ("NUM", "PCT"):
+        if (
+            clause.aside
+            or len(toks) != 2
+            or toks[0].kind not in ("VAGUE", "UNK")
+            or toks[1].kind not in ("NUM", "PCT")
+        ):
             continue
         word = _term(toks[0])
         out[word] = toks[1] if word not in out else None
@@ -224,15 +271,18 @@ def _calendar_periods(found: list[Clause], out: Read) -> None:
     if not frames:
         units = {t.value[1] for c in found for t in c.toks if t.kind == "PERIOD"}
         days = any(t.kind != "PERIOD" and _says_days(t) for c in found for t in c.toks)
-        lengths = {c.toks[i].value[1] for c in found for i in range(len(c.toks))
-                   if c.toks[i].kind == "PERIOD" and _indicator_length(c.toks, i)}
+        lengths = {
+            c.toks[i].value[1]
+            for c in found
+            for i in range(len(c.toks))
+            if c.toks[i].kind == "PERIOD" and _indicator_length(c.toks, i)
+        }
         calendar = lengths & set(CALENDAR_FRAMES)
         if len(calendar) == 1 and not days and not units & {"day", "week", "month"} - calendar:
             unit = calendar.pop()
             frame = CALENDAR_FRAMES[unit]
             out.timeframes.append(frame)
-            out.notes.append(f"timeframe: {FRAME_WORD[frame]} (the lengths are given in "
-                             f"{unit}s)")
+            out.notes.append(f"timeframe: {FRAME_WORD[frame]} (the lengths are given in {unit}s)")
     if frame not in ("1w", "1mo"):
         return
     for clause in found:
@@ -263,14 +313,18 @@ def speeds(found: list[Clause]) -> dict[str, int]:
     pairs: list[list[int]] = []
     for clause in found:
         toks = clause.toks
-        lengths = [int(t.value[0] if t.kind == "PERIOD" else t.value) for t in toks
-                   if t.kind in ("PERIOD", "NUM") and _length(t)]
+        lengths = [
+            int(t.value[0] if t.kind == "PERIOD" else t.value)
+            for t in toks
+            if t.kind in ("PERIOD", "NUM") and _length(t)
+        ]
         for i, tok in enumerate(toks):
             if tok.kind == "SPEED":
-                near = next((t for t in toks[i + 1:i + 5] if t.kind in ("PERIOD", "NUM")), None)
+                near = next((t for t in toks[i + 1 : i + 5] if t.kind in ("PERIOD", "NUM")), None)
                 if near is not None and _length(near):
-                    out.setdefault(str(tok.value), int(near.value[0] if near.kind == "PERIOD"
-                                                       else near.value))
+                    out.setdefault(
+                        str(tok.value), int(near.value[0] if near.kind == "PERIOD" else near.value)
+                    )
         if any(t.kind == "IND" for t in toks) and len(set(lengths)) == 2:
             pairs.append(sorted(set(lengths)))
     if pairs and len({tuple(p) for p in pairs}) == 1:
@@ -296,11 +350,21 @@ def settings(found: list[Clause]) -> dict[str, int]:
                 tok = Tok("IND", "atr", tok.text)
             if tok.kind != "IND" or str(tok.value) not in ONE_LENGTH:
                 continue
-            after = toks[i + 2] if i + 2 < len(toks) and toks[i + 1].kind == "LPAR" else \
-                toks[i + 1] if i + 1 < len(toks) else None
-            near = [t for t in (toks[i - 1] if i and toks[i - 1].kind == "PERIOD" else None,
-                                after if after is not None and after.kind == "NUM" else None)
-                    if t is not None and _length(t)]
+            after = (
+                toks[i + 2]
+                if i + 2 < len(toks) and toks[i + 1].kind == "LPAR"
+                else toks[i + 1]
+                if i + 1 < len(toks)
+                else None
+            )
+            near = [
+                t
+                for t in (
+                    toks[i - 1] if i and toks[i - 1].kind == "PERIOD" else None,
+                    after if after is not None and after.kind == "NUM" else None,
+                )
+                if t is not None and _length(t)
+            ]
             if near:
                 length = near[0].value[0] if near[0].kind == "PERIOD" else near[0].value
                 seen.setdefault(str(tok.value), set()).add(int(length))
@@ -334,12 +398,16 @@ def _read_clause(clause: Clause, out: Read) -> None:
         return  # "an uptrend is defined as ...": used where the word is
     if clause.optional:
         out.not_understood.append(clause.text)
-        out.notes.append(f"left out a variant the text offers but does not choose: "
-                         f"\"{clause.text}\"")
+        out.notes.append(f'left out a variant the text offers but does not choose: "{clause.text}"')
         return
     kinds = [t.kind for t in toks]
-    if set(kinds) <= PARAMETER_LINE and kinds.count("IND") == 1 and kinds.count("NUM") == 1 \
-            and not clause.lexed.unknown and not clause.aside:
+    if (
+        set(kinds) <= PARAMETER_LINE
+        and kinds.count("IND") == 1
+        and kinds.count("NUM") == 1
+        and not clause.lexed.unknown
+        and not clause.aside
+    ):
         return  # "RSI length: 2", "Fast EMA length: 12": a setting the rules' words take
     if clause.aside:
         if any(t.kind not in ("SYM", "TF") for t in toks):
@@ -348,15 +416,24 @@ def _read_clause(clause: Clause, out: Read) -> None:
     body = _body(toks)
     out.sides |= {str(t.value) for t in body if t.kind == "SIDE"}
     out.sides |= {DIR_SIDE[str(t.value)] for t in body if t.kind == "DIR"}
-    out.sides |= {f"only_{t.value}" for t in body
-                  if t.kind == "DIR" and t.value in ("long", "short")}
-    if body and {t.kind for t in body} <= LEADS and body[0].kind == "SIDE" \
-            and not clause.lexed.unknown and (any(t.kind == "WHEN" for t in toks)
-                                              or clause.text.rstrip().endswith(":")
-                                              or any(t.kind == "SYM" for t in toks)):
+    out.sides |= {
+        f"only_{t.value}" for t in body if t.kind == "DIR" and t.value in ("long", "short")
+    }
+    if (
+        body
+        and {t.kind for t in body} <= LEADS
+        and body[0].kind == "SIDE"
+        and not clause.lexed.unknown
+        and (
+            any(t.kind == "WHEN" for t in toks)
+            or clause.text.rstrip().endswith(":")
+            or any(t.kind == "SYM" for t in toks)
+        )
+    ):
         out.lead = body[:1]  # "Buy GOOG! when ...": the side of the condition that follows
-        out.lead_once = not any(t.kind == "WHEN" for t in toks) \
-            and not clause.text.rstrip().endswith(":")
+        out.lead_once = not any(
+            t.kind == "WHEN" for t in toks
+        ) and not clause.text.rstrip().endswith(":")
         return
     if out.lead_once and any(t.kind == "SIDE" for t in body):
         out.lead = None  # a side said again ends a lead-in that named only its symbol
@@ -370,15 +447,18 @@ def _read_clause(clause: Clause, out: Read) -> None:
     if _fill_problem(toks, body, clause, out):
         return
     flagged = any(t.kind in ("UNSUP", "VAGUE") for t in toks) and any(
-        t.kind in ("SIDE", "WHEN") for t in body)
+        t.kind in ("SIDE", "WHEN") for t in body
+    )
     if not _rule_like(body) and not flagged:
         if clause.lexed.unknown or body:
             out.not_understood.append(clause.text)
         return
     out.rule_clauses += 1
     out.sides |= {str(t.value) for t in body if t.kind == "SIDE"}
-    out.day_periods |= any(t.kind == "PERIOD" and t.value[1] == "day"
-                           or t.kind != "PERIOD" and _says_days(t) for t in body)
+    out.day_periods |= any(
+        t.kind == "PERIOD" and t.value[1] == "day" or t.kind != "PERIOD" and _says_days(t)
+        for t in body
+    )
     problem = _problem(toks, body, clause)
     if problem:
         out.questions.append(problem)
@@ -405,7 +485,7 @@ def _read_clause(clause: Clause, out: Read) -> None:
 
 
 def _days(body: list[Tok], last: int) -> tuple[list[Tok], int]:
-    """"Day 2 - RSI closes lower than Day 1" in a sequence ending on day 3: the clause's
+    """ "Day 2 - RSI closes lower than Day 1" in a sequence ending on day 3: the clause's
     condition one bar before the signal bar, "Day 1" the same thing one bar before that."""
     days = [i for i, t in enumerate(body) if t.kind == "DAYN"]
     if not days:
@@ -439,7 +519,7 @@ def _says_days(tok: Tok) -> bool:
 
 
 def _revision_words(clause: Clause, out: Read) -> bool:
-    """"add NVDA", "drop ORCL", "call it Mine": a follow-up's changes to symbols and name.
+    """ "add NVDA", "drop ORCL", "call it Mine": a follow-up's changes to symbols and name.
     True when the clause says nothing else."""
     toks = clause.toks
     op = next((t for t in toks if t.kind == "UNIVERSE"), None)
@@ -448,60 +528,87 @@ def _revision_words(clause: Clause, out: Read) -> bool:
     name = next((t for t in toks if t.kind == "RENAME"), None)
     if name is not None:
         at = clause.text.lower().find(name.text.lower())
-        rest = clause.text[at + len(name.text):].strip(" :\"'") if at >= 0 else ""
+        rest = clause.text[at + len(name.text) :].strip(" :\"'") if at >= 0 else ""
         out.new_name = rest or None
         return True
     return op is not None and all(t.kind in ("SYM", "UNIVERSE", "AND", "COMMA") for t in toks)
 
 
-LEVEL_KEYS = {"STOP": "stop_loss", "TARGET": "take_profit", "TRAIL": "trailing_stop",
-              "HOLD": "max_hold"}
+LEVEL_KEYS = {
+    "STOP": "stop_loss",
+    "TARGET": "take_profit",
+    "TRAIL": "trailing_stop",
+    "HOLD": "max_hold",
+}
 
 
 def _cleared(toks: list[Tok]) -> str | None:
     """The level a clause takes away ("remove the stop": stop_loss), or None."""
     kinds = [t.kind for t in toks]
-    if len(toks) not in (2, 3) or toks[0].text.lower() not in vocab.CLEAR_WORDS \
-            or kinds[-1] not in LEVEL_KEYS or len(toks) == 3 and kinds[1:] != ["TRAIL", "STOP"]:
+    if (
+        len(toks) not in (2, 3)
+        or toks[0].text.lower() not in vocab.CLEAR_WORDS
+        or kinds[-1] not in LEVEL_KEYS
+        or len(toks) == 3
+        and kinds[1:] != ["TRAIL", "STOP"]
+    ):
         return None
     return LEVEL_KEYS["TRAIL" if "TRAIL" in kinds else kinds[-1]]
 
 
 def _fill_problem(toks: list[Tok], body: list[Tok], clause: Clause, out: Read) -> bool:
-    """"buy at the close" is how every order fills (next bar's open, said as an assumption);
+    """ "buy at the close" is how every order fills (next bar's open, said as an assumption);
     "sell at the close" is a session exit the language lacks (a question)."""
     fills = [t for t in toks if t.kind == "FILL"]
     if not fills:
         return False
     if all(t.value == "market" for t in fills):  # an order type, not a time of day
-        out.notes.append(f"'{fills[0].text}': orders fill at the next bar's open once a bar "
-                         "closes with the rule true")
+        out.notes.append(
+            f"'{fills[0].text}': orders fill at the next bar's open once a bar "
+            "closes with the rule true"
+        )
         return False
     sides = [t.value for t in body if t.kind == "SIDE"]
     if sides and all(s in ("buy", "short") for s in sides) or not sides and not _rule_like(body):
-        out.notes.append(f"'{fills[0].text}': orders fill at the next bar's open once a bar "
-                         "closes with the rule true")
+        out.notes.append(
+            f"'{fills[0].text}': orders fill at the next bar's open once a bar "
+            "closes with the rule true"
+        )
         return False
-    out.questions.append(f"The language has no exits at a set time ('{fills[0].text}' in "
-                         f"\"{clause.text}\"): exit on a rule or after a number of bars "
-                         "instead (e.g. 'hold 1 day')?")
+    out.questions.append(
+        f"The language has no exits at a set time ('{fills[0].text}' in "
+        f'"{clause.text}"): exit on a rule or after a number of bars '
+        "instead (e.g. 'hold 1 day')?"
+    )
     return True
 
 
 def _body(toks: list[Tok]) -> list[Tok]:
     """The tokens the grammar reads: no symbols, timeframes, asides left empty, separators
     already used, or the object of a verb ("buy the ETF when ...")."""
-    body = [t for i, t in enumerate(toks) if t.kind not in SIDE_OUT and not (
-        t.kind in ("AND", "OR", "COMMA") and 0 < i < len(toks) - 1
-        and toks[i - 1].kind == "SYM" and toks[i + 1].kind == "SYM") and not (
-        t.kind == "WHEN" and t.text.lower() in ("on", "on the") and i + 1 < len(toks)
-        and toks[i + 1].kind in ("SYM", "TF"))]  # "on SPY", "on the 1h": not a condition
+    body = [
+        t
+        for i, t in enumerate(toks)
+        if t.kind not in SIDE_OUT
+        and not (
+            t.kind in ("AND", "OR", "COMMA")
+            and 0 < i < len(toks) - 1
+            and toks[i - 1].kind == "SYM"
+            and toks[i + 1].kind == "SYM"
+        )
+        and not (
+            t.kind == "WHEN"
+            and t.text.lower() in ("on", "on the")
+            and i + 1 < len(toks)
+            and toks[i + 1].kind in ("SYM", "TF")
+        )
+    ]  # "on SPY", "on the 1h": not a condition
     changed = True
     while changed:
         changed = False
         for i in range(len(body) - 1):
             if body[i].kind == "LPAR" and body[i + 1].kind == "RPAR":
-                del body[i:i + 2]
+                del body[i : i + 2]
                 changed = True
                 break
     out: list[Tok] = []
@@ -512,30 +619,49 @@ def _body(toks: list[Tok]) -> list[Tok]:
         body = body[1:]  # "if we exit after 10 days": the rule itself
     for k, tok in enumerate(body):
         depth += (tok.kind == "LPAR") - (tok.kind == "RPAR")
-        if tok.kind == "ITS" and not (k + 1 < len(body) and body[k + 1].kind in (
-                "IND", "PERIOD", "SPEED", "NUM")):
+        if tok.kind == "ITS" and not (
+            k + 1 < len(body) and body[k + 1].kind in ("IND", "PERIOD", "SPEED", "NUM")
+        ):
             continue  # "its price": the instrument's own, nothing to read
         if tok.kind == "COMMA" and depth <= 0:
-            if out and any(t.kind == "WHEN" for t in out) and out[-1].kind not in (
-                    "AND", "OR", "WHEN", "SIDE") and k + 1 < len(body) and body[k + 1].kind \
-                    in ("IND", "FIELD", "IT", "PERIOD", "SPEED", "OUT", "EXPR", "LAG"):
+            if (
+                out
+                and any(t.kind == "WHEN" for t in out)
+                and out[-1].kind not in ("AND", "OR", "WHEN", "SIDE")
+                and k + 1 < len(body)
+                and body[k + 1].kind
+                in ("IND", "FIELD", "IT", "PERIOD", "SPEED", "OUT", "EXPR", "LAG")
+            ):
                 out.append(Tok("AND", None, ","))  # "price above the 100 EMA, the RSI above 50"
             continue
         if tok.kind == "IT" and out and out[-1].kind in ("SIDE", "SHARES", "EQUITY"):
             continue
         if tok.kind == "WHEN" and out and out[-1].kind == "WHEN":
             continue
-        if tok.kind == "NOT" and out and out[-1].kind in ("IT", "FIELD") and (
-                len(out) == 1 or out[-2].kind in ("WHEN", "AND", "OR", "SIDE")):
+        if (
+            tok.kind == "NOT"
+            and out
+            and out[-1].kind in ("IT", "FIELD")
+            and (len(out) == 1 or out[-2].kind in ("WHEN", "AND", "OR", "SIDE"))
+        ):
             out.insert(len(out) - 1, tok)  # "it doesn't drop ...": not (it drops ...)
             continue
         if tok.kind == "OUT" and tok.value == "signal" and out and out[-1].kind == "SIDE":
             continue  # "short entry signal when ...": the signal to enter, not MACD's line
-        if tok.kind == "FIELD" and tok.text.lower() in ("closes", "closed") and out \
-                and out[-1].kind in ("EXPR", "IND", "OUT", "RPAR"):
+        if (
+            tok.kind == "FIELD"
+            and tok.text.lower() in ("closes", "closed")
+            and out
+            and out[-1].kind in ("EXPR", "IND", "OUT", "RPAR")
+        ):
             continue  # "the IBS closes < 0.2": "closes" is the verb of an indicator
-        if tok.kind == "PATTERN" and out and out[-1].kind == "IT" and out[-1].text.lower() in (
-                "the stock", "stock", "the market", "price", "the price", "it"):
+        if (
+            tok.kind == "PATTERN"
+            and out
+            and out[-1].kind == "IT"
+            and out[-1].text.lower()
+            in ("the stock", "stock", "the market", "price", "the price", "it")
+        ):
             out.pop()  # "the stock closes lower 3 days in a row": the shape is the stock's
         if tok.kind == "FIELD" and out and out[-1].kind == "IT":
             if out[-1].text.lower() in ("it", "it's") and tok.text.lower().startswith("close"):
@@ -551,26 +677,51 @@ def _problem(toks: list[Tok], body: list[Tok], clause: Clause) -> str | None:
     for tok in toks:
         if tok.kind == "UNSUP":
             return UNSUPPORTED.get(str(tok.value), UNSUPPORTED["_"]).format(
-                text=tok.text, clause=clause.text)
+                text=tok.text, clause=clause.text
+            )
     for tok in toks:
         if tok.kind == "RANGE":
-            return (f"'{tok.text}' is a range: which single value should \"{clause.text}\" "
-                    "use?")
+            return f"'{tok.text}' is a range: which single value should \"{clause.text}\" use?"
     for tok in toks:
         if tok.kind == "VAGUE":
-            return VAGUE.get(str(tok.value), VAGUE["_"]).format(text=tok.text,
-                                                                  clause=clause.text)
+            return VAGUE.get(str(tok.value), VAGUE["_"]).format(text=tok.text, clause=clause.text)
     unknown = clause.lexed.unknown
     if unknown:
         words = ", ".join(f"'{w}'" for w in unknown)
-        return (f"I couldn't read {words} in \"{clause.text}\": say it with an indicator, "
-                "a price and a level (e.g. 'RSI(14) below 30'), or leave it out.")
+        return (
+            f'I couldn\'t read {words} in "{clause.text}": say it with an indicator, '
+            "a price and a level (e.g. 'RSI(14) below 30'), or leave it out."
+        )
     return None
 
 
-RELATIONS = {"CMP", "CROSS", "TOUCH", "BETWEEN", "PATTERN", "TREND", "MOVE", "STOP", "TARGET",
-             "TRAIL", "HOLD", "SIZE", "RISK", "SHARES", "EQUITY", "RRWORD", "DIR", "AFTER",
-             "MONEY", "LOTS", "AGENTS", "ENTRYREF", "IN", "RANGE", "AT"}
+RELATIONS = {
+    "CMP",
+    "CROSS",
+    "TOUCH",
+    "BETWEEN",
+    "PATTERN",
+    "TREND",
+    "MOVE",
+    "STOP",
+    "TARGET",
+    "TRAIL",
+    "HOLD",
+    "SIZE",
+    "RISK",
+    "SHARES",
+    "EQUITY",
+    "RRWORD",
+    "DIR",
+    "AFTER",
+    "MONEY",
+    "LOTS",
+    "AGENTS",
+    "ENTRYREF",
+    "IN",
+    "RANGE",
+    "AT",
+}
 
 
 def _rule_like(body: list[Tok]) -> bool:
@@ -585,9 +736,14 @@ def _take_symbols(toks: list[Tok], out: Read) -> None:
     for i, tok in enumerate(toks):
         if tok.kind not in ("SYM", "NAMED"):
             continue
-        inside = when is not None and i > when and any(
-            t.kind in ("IND", "CMP", "CROSS", "FIELD", "MOVE", "TREND", "TOUCH")
-            for t in toks[i + 1:i + 4])
+        inside = (
+            when is not None
+            and i > when
+            and any(
+                t.kind in ("IND", "CMP", "CROSS", "FIELD", "MOVE", "TREND", "TOUCH")
+                for t in toks[i + 1 : i + 4]
+            )
+        )
         if tok.kind == "NAMED" and not inside:
             out.named[tok.text] = str(tok.value)
             continue

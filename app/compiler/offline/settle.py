@@ -47,8 +47,11 @@ def settle(r: Read, gaps: bool = True) -> Draft:
     return d
 
 
-LEVEL_NAMES = {"stop_loss": "stop loss", "take_profit": "take-profit target",
-               "trailing_stop": "trailing stop"}
+LEVEL_NAMES = {
+    "stop_loss": "stop loss",
+    "take_profit": "take-profit target",
+    "trailing_stop": "trailing stop",
+}
 
 
 def _universe(r: Read, d: Draft) -> None:
@@ -57,9 +60,11 @@ def _universe(r: Read, d: Draft) -> None:
         d.universe = list(r.condition_symbols)
     elif set(r.condition_symbols) - set(d.universe):
         names = ", ".join(s for s in r.condition_symbols if s not in d.universe)
-        d.ask(f"A rule reads the traded symbol's own prices, so a condition on {names} can't "
-              f"be expressed while trading {', '.join(d.universe)}. Should it trade {names} "
-              "itself, or which condition on the traded symbol?")
+        d.ask(
+            f"A rule reads the traded symbol's own prices, so a condition on {names} can't "
+            f"be expressed while trading {', '.join(d.universe)}. Should it trade {names} "
+            "itself, or which condition on the traded symbol?"
+        )
     if not d.universe and r.examples:
         d.universe = list(dict.fromkeys(r.examples))
         d.assume(f"trading {', '.join(d.universe)}: the example the text gives")
@@ -71,16 +76,19 @@ def _universe(r: Read, d: Draft) -> None:
 def _timeframe(r: Read, d: Draft) -> None:
     valid = [f for f in dict.fromkeys(r.timeframes) if f in TIMEFRAMES]
     if len(valid) > 1:
-        d.ask(f"The text names several timeframes ({', '.join(valid)}): which one should the "
-              "rules run on?")
+        d.ask(
+            f"The text names several timeframes ({', '.join(valid)}): which one should the "
+            "rules run on?"
+        )
     elif valid:
         d.timeframe = valid[0]
 
 
 # ----- rules -------------------------------------------------------------------------------
 def _rules(r: Read, d: Draft) -> None:
-    buckets: dict[str, list[Any]] = {k: [] for k in ("buy", "short", "cover", "sell", "exit",
-                                                     "exitlong", "filter", "sellsignal")}
+    buckets: dict[str, list[Any]] = {
+        k: [] for k in ("buy", "short", "cover", "sell", "exit", "exitlong", "filter", "sellsignal")
+    }
     last: list[Any] | None = None
     sides: set[str] = set()
     headed_last = False
@@ -96,14 +104,21 @@ def _rules(r: Read, d: Draft) -> None:
             entered = side
         elif part.kind == "rule" and side == "exit" and both and entered:
             side = "exitlong" if entered == "buy" else "cover"  # the exit after its entry
-            d.assume(f"an exit said after the {'long' if entered == 'buy' else 'short'} entry "
-                     "read as that side's exit")
+            d.assume(
+                f"an exit said after the {'long' if entered == 'buy' else 'short'} entry "
+                "read as that side's exit"
+            )
         if set(part.about) - set(d.universe):
             sides.add(side)  # a condition on another instrument: asked, never kept
             continue
         same_section = clause.role is not None and clause.role == last_role
-        if part.kind == "rule" and (part.headed and headed_last or same_section) and \
-                last is buckets[side] and last and part.cond is not None:
+        if (
+            part.kind == "rule"
+            and (part.headed and headed_last or same_section)
+            and last is buckets[side]
+            and last
+            and part.cond is not None
+        ):
             last[-1] = (part.join, last[-1], part.cond)  # one list of rules: all of them
             continue
         headed_last, last_role = part.headed, clause.role
@@ -120,8 +135,12 @@ def _rules(r: Read, d: Draft) -> None:
         elif part.kind == "bare" and isinstance(part.cond, Mirror):
             d.not_understood.append(clause.text)  # "SMA cross" on its own: a title, no rule
         elif part.kind == "bare":
-            if last is None or last is not buckets["buy"] and last is not buckets["short"] \
-                    and last is not buckets["filter"]:
+            if (
+                last is None
+                or last is not buckets["buy"]
+                and last is not buckets["short"]
+                and last is not buckets["filter"]
+            ):
                 pending.append((part.cond, clause))  # never glued onto an exit
             elif last:
                 last[-1] = ("and", last[-1], part.cond)
@@ -134,8 +153,10 @@ def _rules(r: Read, d: Draft) -> None:
         for more, _ in pending[1:]:
             cond = ("and", cond, more)
         buckets["buy"].append(cond)
-        d.assume(f"\"{pending[0][1].text}\" read as the long entry: the text says how to exit "
-                 "but names no entry side")
+        d.assume(
+            f'"{pending[0][1].text}" read as the long entry: the text says how to exit '
+            "but names no entry side"
+        )
         pending = []
     for _, clause in pending:
         d.ask(Q.UNPLACED.format(clause=clause.text))
@@ -150,15 +171,19 @@ def _rules(r: Read, d: Draft) -> None:
         if short_exits:
             d.assume("the exit rule applies to both the long and the short side")
         else:  # "sell below the 20-day low" then "short below the 20-day low": no exit of it
-            d.ask("The exit read for the long side is the short side's entry: when should "
-                  "the short be covered?")
-    settled = {("long", "entry"): buckets["buy"], ("short", "entry"): buckets["short"],
-               ("long", "exit"): long_exits + buckets["exitlong"],
-               ("short", "exit"): short_exits + buckets["cover"]}
+            d.ask(
+                "The exit read for the long side is the short side's entry: when should "
+                "the short be covered?"
+            )
+    settled = {
+        ("long", "entry"): buckets["buy"],
+        ("short", "entry"): buckets["short"],
+        ("long", "exit"): long_exits + buckets["exitlong"],
+        ("short", "exit"): short_exits + buckets["cover"],
+    }
     entries: dict[str, Any] = {}
     for side in ("long", "short"):  # "short when it crosses below": the long's subject
-        entries[side] = _fold_all(settled[(side, "entry")], side, "entry",
-                                  entries.get("long"), d)
+        entries[side] = _fold_all(settled[(side, "entry")], side, "entry", entries.get("long"), d)
     for (side, role), conds in settled.items():
         if role == "entry":
             setattr(d, f"{side}_entry", entries[side])
@@ -167,12 +192,17 @@ def _rules(r: Read, d: Draft) -> None:
             setattr(d, f"{side}_exit", _fold_all(conds, side, role, ref, d))
     for side in ("long", "short"):
         other = "short" if side == "long" else "long"
-        if getattr(d, f"{side}_exit") is not None and getattr(d, f"{side}_entry") is None \
-                and getattr(d, f"{other}_entry") is not None:
+        if (
+            getattr(d, f"{side}_exit") is not None
+            and getattr(d, f"{side}_entry") is None
+            and getattr(d, f"{other}_entry") is not None
+        ):
             rule = format_expr(getattr(d, f"{side}_exit"))
             verb = "buy" if side == "long" else "sell short"
-            d.ask(f"An exit for the {side} side was read (\"{rule}\"), but no {side} entry: "
-                  f"when should it {verb}?")
+            d.ask(
+                f'An exit for the {side} side was read ("{rule}"), but no {side} entry: '
+                f"when should it {verb}?"
+            )
             setattr(d, f"{side}_exit", None)
     if "both" in sides and (d.long_entry is None or d.short_entry is None):
         d.ask(Q.BOTH_SIDES)
@@ -183,8 +213,12 @@ def _only_exits(r: Read) -> bool:
     stop, a target or a holding limit)."""
     if r.sides & {"buy", "short", "sell", "sellsignal", "enter", "filter", "both"}:
         return False
-    return any(p.kind in ("stop", "target", "trail", "hold", "entry_move") or
-               p.kind == "rule" and p.side in ("exit", "exitlong") for p, _ in r.parts)
+    return any(
+        p.kind in ("stop", "target", "trail", "hold", "entry_move")
+        or p.kind == "rule"
+        and p.side in ("exit", "exitlong")
+        for p, _ in r.parts
+    )
 
 
 def _sectioned(part: Part, clause: Any) -> str:
@@ -203,19 +237,20 @@ def _sectioned(part: Part, clause: Any) -> str:
 
 
 def _filters(buckets: dict[str, list[Any]], d: Draft) -> None:
-    """"Only trade when X": X joins every entry rule."""
+    """ "Only trade when X": X joins every entry rule."""
     for cond in buckets.pop("filter"):
         entries = [k for k in ("buy", "short") if buckets[k]]
         if not entries:
-            d.ask("\"Only when ...\" filters the entries, but no entry rule was read: when "
-                  "should it buy?")
+            d.ask(
+                '"Only when ..." filters the entries, but no entry rule was read: when '
+                "should it buy?"
+            )
         for k in entries:
             buckets[k] = [("and", c, cond) for c in buckets[k]]
 
 
-def _place_sells(buckets: dict[str, list[Any]], sides: set[str], d: Draft,
-                 named: set[str]) -> None:
-    """"sell" exits a long when the text buys; with no buy rule it sells short. A "sell
+def _place_sells(buckets: dict[str, list[Any]], sides: set[str], d: Draft, named: set[str]) -> None:
+    """ "sell" exits a long when the text buys; with no buy rule it sells short. A "sell
     signal" is a signal system's other side: it sells short (an exit heading makes it the
     exit)."""
     signals = buckets.pop("sellsignal")
@@ -231,8 +266,10 @@ def _place_sells(buckets: dict[str, list[Any]], sides: set[str], d: Draft,
     if signals:
         buckets["short"] += signals
         sides.add("short")
-        d.assume("'sell signal' read as a short entry: the buy and sell signals of a signal "
-                 "system reverse the position (say 'sell to close' for an exit of the long)")
+        d.assume(
+            "'sell signal' read as a short entry: the buy and sell signals of a signal "
+            "system reverse the position (say 'sell to close' for an exit of the long)"
+        )
     if not buckets["sell"] and "sell" not in sides:
         return
     if buckets["buy"] or (sides | named) & {"buy", "long", "exit", "exitlong"}:  # a long
@@ -262,8 +299,11 @@ def _fold_all(conds: list[Any], side: str, role: str, ref: Any, d: Draft) -> Any
         try:
             node = _fold(cond, side, role, ref, d)
         except Ask as ask:
-            d.ask(ask.question or "I couldn't tell what the exit refers to: give its full "
-                  "condition, e.g. 'sell when the 10-day SMA crosses below the 30-day SMA'.")
+            d.ask(
+                ask.question
+                or "I couldn't tell what the exit refers to: give its full "
+                "condition, e.g. 'sell when the 10-day SMA crosses below the 30-day SMA'."
+            )
             continue
         if node is not None:
             out.append(node)
@@ -285,8 +325,9 @@ def _refined(rules: list[Any], side: str, role: str, d: Draft) -> list[Any]:
     "A or (A and B)" would make B say nothing."""
     kept = [r for r in rules if not any(_atoms(r) < _atoms(o) for o in rules)]
     if len(kept) < len(rules):
-        d.assume(f"the {side} {role} rule said again with more conditions is read as the "
-                 "fuller one")
+        d.assume(
+            f"the {side} {role} rule said again with more conditions is read as the fuller one"
+        )
     return kept
 
 
@@ -296,8 +337,10 @@ def _fold(cond: Any, side: str, role: str, ref: Any, d: Draft) -> Any:
         items = [_fold(a, side, role, ref, d), _fold(b, side, role, ref, d)]
         if any(i is None for i in items):
             if op == "and" or role != "exit":
-                raise Ask("'after N days' can only end a trade on its own ('exit after 5 "
-                          "days' or '... or after 5 days'), not be part of a condition.")
+                raise Ask(
+                    "'after N days' can only end a trade on its own ('exit after 5 "
+                    "days' or '... or after 5 days'), not be part of a condition."
+                )
             return next((i for i in items if i is not None), None)
         kind = E.And if op == "and" else E.Or
         return _join(kind, items)
@@ -309,8 +352,9 @@ def _fold(cond: Any, side: str, role: str, ref: Any, d: Draft) -> Any:
     if isinstance(cond, AnyCross):
         up = (side == "long") == (role == "entry")
         direction = "above" if up else "below"
-        d.assume(f"'{cond.text}' with no direction read as crossing {direction} for the "
-                 f"{side} {role}")
+        d.assume(
+            f"'{cond.text}' with no direction read as crossing {direction} for the {side} {role}"
+        )
         return E.Cross(direction=direction, left=cond.left, right=cond.right)
     if isinstance(cond, Mirror):
         return _mirror(cond, ref, side, role, d)
@@ -322,20 +366,21 @@ def _fold(cond: Any, side: str, role: str, ref: Any, d: Draft) -> Any:
 
 
 def _it(cond: ItRef, ref: Any, d: Draft) -> Any:
-    """"sell when it rises above 70" after "buy when RSI(2) < 10": it is RSI(2)."""
+    """ "sell when it rises above 70" after "buy when RSI(2) < 10": it is RSI(2)."""
     subject = _same_level_subject(ref, cond.right) if cond.price else _first_subject(ref)
     if subject is None and cond.price and _price_scale(cond.right):
         subject = E.FieldRef(name="close")
         d.assume("'it' read as the price (the close)")
     elif subject is None:
-        raise Ask("What does 'it' refer to? Name the indicator or price, e.g. 'RSI(14) above "
-                  "70'.")
+        raise Ask("What does 'it' refer to? Name the indicator or price, e.g. 'RSI(14) above 70'.")
     else:
         d.assume(f"'it' read as {format_expr(subject)}, the subject of the entry rule")
     if cond.op in ("above", "below"):
         return E.Cross(direction=cond.op, left=subject, right=cond.right)
-    if cond.price and all(isinstance(x, E.Indicator) and x.name in ("sma", "ema", "wma")
-                          for x in (subject, cond.right)):
+    if cond.price and all(
+        isinstance(x, E.Indicator) and x.name in ("sma", "ema", "wma")
+        for x in (subject, cond.right)
+    ):
         direction = "above" if cond.op == ">" else "below"
         d.assume(f"'{cond.text}' (one average over another) read as a cross")
         return E.Cross(direction=direction, left=subject, right=cond.right)
@@ -362,8 +407,9 @@ def _same_level_subject(node: Any, level: Any) -> Any:
     if isinstance(node, (E.Compare, E.Cross)):
         return node.left if isinstance(node.left, E.Indicator) and node.right == level else None
     if isinstance(node, (E.And, E.Or)):
-        return next((s for s in (_same_level_subject(i, level) for i in node.items)
-                     if s is not None), None)
+        return next(
+            (s for s in (_same_level_subject(i, level) for i in node.items) if s is not None), None
+        )
     return None
 
 
@@ -376,7 +422,7 @@ def _first_subject(node: Any) -> Any:
 
 
 def _mirror(m: Mirror, ref: Any, side: str, role: str, d: Draft) -> Any:
-    """"sell when it crosses below": the entry's cross, with the direction said (or flipped)."""
+    """ "sell when it crosses below": the entry's cross, with the direction said (or flipped)."""
     cross = _first_cross(ref)
     if cross is None:
         raise Ask(None)
@@ -392,14 +438,16 @@ def _mirror(m: Mirror, ref: Any, side: str, role: str, d: Draft) -> Any:
 
 
 def _open_compare(c: OpenCompare, ref: Any, side: str, role: str, d: Draft) -> Any:
-    """"close the trade when it is below" after "long when the 50 SMA is above the 200 SMA":
+    """ "close the trade when it is below" after "long when the 50 SMA is above the 200 SMA":
     the entry's comparison with the operator said."""
     first = _first_compare(ref)
     if first is None:
         raise Ask(None)
     rule = E.Compare(op=c.op, left=first.left, right=first.right)  # type: ignore[arg-type]
-    d.assume(f"the {side} {role} '{c.left.text} is {c.op}' read as {format_expr(rule)}, the "
-             "entry's comparison")
+    d.assume(
+        f"the {side} {role} '{c.left.text} is {c.op}' read as {format_expr(rule)}, the "
+        "entry's comparison"
+    )
     return rule
 
 
@@ -440,8 +488,13 @@ def _settings(r: Read, d: Draft) -> None:
     said: dict[str, Any] = {}
     reward = None
     for part, _clause in r.parts:
-        key = {"stop": "stop_loss", "target": "take_profit", "trail": "trailing_stop",
-               "hold": "max_hold", "size": "sizing"}.get(part.kind)
+        key = {
+            "stop": "stop_loss",
+            "target": "take_profit",
+            "trail": "trailing_stop",
+            "hold": "max_hold",
+            "size": "sizing",
+        }.get(part.kind)
         if part.kind == "rule" and part.value is not None:
             key = "sizing"
         if part.kind == "target_rr":
@@ -465,13 +518,17 @@ def _settings(r: Read, d: Draft) -> None:
         if key is None:
             continue
         if key in said and said[key] != part.value:
-            d.ask(f"The text gives two values for the {key.replace('_', ' ')} "
-                  f"({_show(said[key])} and {_show(part.value)}): which one?")
+            d.ask(
+                f"The text gives two values for the {key.replace('_', ' ')} "
+                f"({_show(said[key])} and {_show(part.value)}): which one?"
+            )
             continue
         said[key] = part.value
         if key == "max_hold" and d.max_hold not in (None, part.value):
-            d.ask(f"The text gives two holding limits ({d.max_hold} and {part.value} bars): "
-                  "which one?")
+            d.ask(
+                f"The text gives two holding limits ({d.max_hold} and {part.value} bars): "
+                "which one?"
+            )
         setattr(d, key, part.value)
     if reward is not None:
         _reward(reward, d)
@@ -480,12 +537,16 @@ def _settings(r: Read, d: Draft) -> None:
 
 
 def _entry_move(part: Part, d: Draft) -> str:
-    """"falls 3% below entry" is a long's stop and a short's target (and the mirror)."""
+    """ "falls 3% below entry" is a long's stop and a short's target (and the mirror)."""
     where, _pct = part.value
     if part.side in ("stop", "target"):  # under a "Stop loss:" heading it is the stop
         return "stop_loss" if part.side == "stop" else "take_profit"
-    short = part.side in ("short", "cover") or part.side == "exit" and \
-        d.long_entry is None and d.short_entry is not None
+    short = (
+        part.side in ("short", "cover")
+        or part.side == "exit"
+        and d.long_entry is None
+        and d.short_entry is not None
+    )
     losing = (where == "below") != short
     return "stop_loss" if losing else "take_profit"
 
@@ -517,8 +578,9 @@ def ask_gaps(d: Draft) -> None:
     if d.long_entry is None and d.short_entry is None and not d.entry_asked:
         syms = f" {', '.join(d.universe)}" if d.universe else ""
         d.ask(Q.ENTRY.format(syms=syms))
-    elif not d.has_exit() and not (d.long_entry is not None and d.short_entry is not None
-                                   and "reverse" in d.sides_said):  # each entry closes the other
+    elif not d.has_exit() and not (
+        d.long_entry is not None and d.short_entry is not None and "reverse" in d.sides_said
+    ):  # each entry closes the other
         d.ask(Q.EXIT.format(verb="sell" if d.long_entry is not None else "buy to cover"))
     if d.timeframe is None:
         d.assume("timeframe: daily (not stated)")

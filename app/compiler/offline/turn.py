@@ -29,7 +29,10 @@ def starts_new(text: str) -> bool:
         return False
     r = read(unicodedata.normalize("NFKC", text))
     d = settle(r, gaps=False)
-    entry = d.long_entry is not None or d.short_entry is not None or (
-        r.rule_clauses > 0 and bool(r.sides & ENTRY_SIDES))
+    entry = (
+        d.long_entry is not None
+        or d.short_entry is not None
+        or (r.rule_clauses > 0 and bool(r.sides & ENTRY_SIDES))
+    )
     said = [bool(d.universe or r.named or r.examples), d.has_exit(), d.sizing is not None]
     return entry and sum(said) >= 2

@@ -517,7 +517,8 @@ high - low: range | the range | daily range | bar range | the day's range | true
 """
 """Named quantities as strategy-language expressions (used like any operand)."""
 
-FILLERS = frozenset("""
+FILLERS = frozenset(
+    """
 a an the i i'd i'm im we me my our you your this that these those them they their
 is are be been being was were will would should could can may might must do does did
 to of in on by for from with into onto as so than just only please pls plz
@@ -548,10 +549,12 @@ simply classic just whole entire full total available existing predefined predet
 specified given defined determined default. typically usually normally commonly generally
 has have had having where check checks rating ratings will shall needs need needed must been
 occurrence appearance formation forms form considered upon valid major
-""".split())
+""".split()
+)
 """Words with no strategy content of their own: dropped, never reported."""
 
-NON_TICKERS = frozenset("""
+NON_TICKERS = frozenset(
+    """
 I A RSI SMA EMA WMA DMA MACD ATR ADX VWAP BB ROC TP SL USD EUR EOD ATH OK PM AM ET EST US UK
 EU ETF ETFS IPO CEO AI API LLM SQL DCA FOMO PLS TA OHLC DD PNL HODL YOLO IMO IMHO FYI BTW
 ASAP NOT AND OR IF THE WHEN BUY SELL SHORT LONG EXIT STOP PS K D N H M X GTC MOC MOO LOD HOD
@@ -561,16 +564,19 @@ CFD FX PIP PIPS LOT ENTRY EXIT EXITS RULES RULE SETUP NOTE NOTES TIMEFRAME RISK 
 ALL ANY NO YES ON AT TO OF IN BY FOR IS IT BE AS AN UP DOWN NEW OPEN CLOSE HIGH LOW DAY
 STOCH INDU DJIA GMT UTC EDT CST PST NY LONDON ASIA MAX MIN AVG EG IE VS ETC ROI ROE
 TV EA PNL OHLCV CSV API REF TRUE FALSE NULL NAN ALWAYS NEVER ONLY WHEN THEN ELSE
-""".split())
+""".split()
+)
 """Upper-case words that are not symbols (indicator names, acronyms, headings, shouting)."""
 
-KNOWN_TICKERS = frozenset("""
+KNOWN_TICKERS = frozenset(
+    """
 AAPL MSFT GOOG GOOGL AMZN NVDA TSLA META NFLX ORCL YHOO INTC AMD QCOM AVGO TXN MU CRM ADBE IBM
 CSCO PYPL SQ SHOP UBER LYFT SNAP PINS PLTR SNOW COIN HOOD JPM BAC WFC GS KO PEP MCD SBUX NKE
 WMT COST TGT HD DIS XOM CVX BA CAT JNJ PFE MRK UNH SPY QQQ IWM DIA VTI VOO TLT IEF GLD SLV USO
 XLF XLE XLK XLV XLI XLY XLP XLU XLB SMH EEM EFA HYG LQD TQQQ SQQQ EURUSD GBPUSD USDJPY AUDUSD
 SPX NDX SHY AGG BND
-""".split())
+""".split()
+)
 """Symbols taken in any letter case (other symbols must be written in capitals)."""
 
 UNIVERSE_MOVES = {"drop": "down"}
@@ -578,63 +584,160 @@ UNIVERSE_MOVES = {"drop": "down"}
 doesn't drop by more than 1%")."""
 
 LOWERCASE_UNSAFE = frozenset(
-    "low all it on key now cost dis dia shop snap pins hood coin hd mu cat gs ba spy shy".split())
+    "low all it on key now cost dis dia shop snap pins hood coin hd mu cat gs ba spy shy".split()
+)
 """Known symbols that are also English words: taken only in capitals."""
 
 COMPANIES = {
-    "apple": "AAPL", "microsoft": "MSFT", "google": "GOOG", "alphabet": "GOOG",
-    "amazon": "AMZN", "nvidia": "NVDA", "tesla": "TSLA", "facebook": "META", "netflix": "NFLX",
-    "oracle": "ORCL", "yahoo": "YHOO", "intel": "INTC", "coca-cola": "KO", "pepsi": "PEP",
-    "jpmorgan": "JPM", "disney": "DIS", "boeing": "BA", "exxon": "XOM", "walmart": "WMT",
-    "btc": "BTC/USD", "eth": "ETH/USD",
-    "btcusd": "BTC/USD", "ethusd": "ETH/USD", "btcusdt": "BTC/USD", "ethusdt": "ETH/USD",
+    "apple": "AAPL",
+    "microsoft": "MSFT",
+    "google": "GOOG",
+    "alphabet": "GOOG",
+    "amazon": "AMZN",
+    "nvidia": "NVDA",
+    "tesla": "TSLA",
+    "facebook": "META",
+    "netflix": "NFLX",
+    "oracle": "ORCL",
+    "yahoo": "YHOO",
+    "intel": "INTC",
+    "coca-cola": "KO",
+    "pepsi": "PEP",
+    "jpmorgan": "JPM",
+    "disney": "DIS",
+    "boeing": "BA",
+    "exxon": "XOM",
+    "walmart": "WMT",
+    "btc": "BTC/USD",
+    "eth": "ETH/USD",
+    "btcusd": "BTC/USD",
+    "ethusd": "ETH/USD",
+    "btcusdt": "BTC/USD",
+    "ethusdt": "ETH/USD",
     "xbtusd": "BTC/USD",
 }
 """Names of instruments a trader may write instead of the symbol."""
 
 NAMED_IN_WORDS = {
-    "bitcoin": "BTC/USD", "ethereum": "ETH/USD", "ether": "ETH/USD", "solana": "SOL/USD",
-    "litecoin": "LTC/USD", "dogecoin": "DOGE/USD", "gold": "GLD",
+    "bitcoin": "BTC/USD",
+    "ethereum": "ETH/USD",
+    "ether": "ETH/USD",
+    "solana": "SOL/USD",
+    "litecoin": "LTC/USD",
+    "dogecoin": "DOGE/USD",
+    "gold": "GLD",
 }
 """Instruments named in words, which several symbols trade (BTC/USD or BTC/USDT, gold as
 GLD or futures): asked, with the likely symbol as the example."""
 
 TYPOS = {
-    "crosess": "crosses", "corsses": "crosses", "croses": "crosses", "crossses": "crosses",
-    "donchain": "donchian", "donchan": "donchian",
-    "moveing": "moving", "averge": "average", "avarage": "average", "expotential": "exponential",
-    "bolinger": "bollinger", "bollenger": "bollinger", "trailling": "trailing", "traling":
-    "trailing", "postion": "position", "shars": "shares", "mcad": "macd", "abov": "above",
-    "belwo": "below", "bellow": "below", "percent": "%", "pct": "%", "per cent": "%",
-    "thru": "through", "prev": "previous", "yday": "yesterday", "wks": "weeks", "hrs": "hours",
-    "mins": "minutes", "stoplos": "stoploss", "profittarget": "profit target",
+    "crosess": "crosses",
+    "corsses": "crosses",
+    "croses": "crosses",
+    "crossses": "crosses",
+    "donchain": "donchian",
+    "donchan": "donchian",
+    "moveing": "moving",
+    "averge": "average",
+    "avarage": "average",
+    "expotential": "exponential",
+    "bolinger": "bollinger",
+    "bollenger": "bollinger",
+    "trailling": "trailing",
+    "traling": "trailing",
+    "postion": "position",
+    "shars": "shares",
+    "mcad": "macd",
+    "abov": "above",
+    "belwo": "below",
+    "bellow": "below",
+    "percent": "%",
+    "pct": "%",
+    "per cent": "%",
+    "thru": "through",
+    "prev": "previous",
+    "yday": "yesterday",
+    "wks": "weeks",
+    "hrs": "hours",
+    "mins": "minutes",
+    "stoplos": "stoploss",
+    "profittarget": "profit target",
 }
 """Misspellings and shorthand, fixed word by word."""
 
 NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "single": 1, "double": 2,
-    "twice": 2, "triple": 3, "half": 0.5,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "hundred": 100,
+    "single": 1,
+    "double": 2,
+    "twice": 2,
+    "triple": 3,
+    "half": 0.5,
 }
 
-PERIOD_UNITS = {"day": "day", "days": "day", "period": "bar", "periods": "bar", "bar": "bar",
-                "bars": "bar", "session": "day", "sessions": "day", "candle": "bar",
-                "candles": "bar", "d": "day", "week": "week", "weeks": "week", "month": "month",
-                "months": "month", "trading": "day", "length": "bar", "lookback": "bar",
-                "year": "year", "years": "year", "day's": "day", "days'": "day",
-                "bar's": "bar", "bars'": "bar", "period's": "bar"}
+PERIOD_UNITS = {
+    "day": "day",
+    "days": "day",
+    "period": "bar",
+    "periods": "bar",
+    "bar": "bar",
+    "bars": "bar",
+    "session": "day",
+    "sessions": "day",
+    "candle": "bar",
+    "candles": "bar",
+    "d": "day",
+    "week": "week",
+    "weeks": "week",
+    "month": "month",
+    "months": "month",
+    "trading": "day",
+    "length": "bar",
+    "lookback": "bar",
+    "year": "year",
+    "years": "year",
+    "day's": "day",
+    "days'": "day",
+    "bar's": "bar",
+    "bars'": "bar",
+    "period's": "bar",
+}
 """Words after a number that make it a period ("20-day", "14 bars")."""
 
-DAY_WORDS = frozenset("day days yesterday yesterday's yesterdays today today's day's days'"
-                      .split())
+DAY_WORDS = frozenset("day days yesterday yesterday's yesterdays today today's day's days'".split())
 """Words that count time in days: a rule using them runs on daily bars unless told otherwise."""
 
 UNIT_DAYS = {"day": 1, "bar": 1, "week": 5, "month": 21, "year": 252}
 """Daily bars in one unit, for periods said in weeks, months or years."""
 
-TIMEFRAME_UNITS = {"minute": "m", "minutes": "m", "min": "m", "m": "m", "hour": "h",
-                   "hours": "h", "h": "h", "hr": "h", "hourly": "h"}
+TIMEFRAME_UNITS = {
+    "minute": "m",
+    "minutes": "m",
+    "min": "m",
+    "m": "m",
+    "hour": "h",
+    "hours": "h",
+    "h": "h",
+    "hr": "h",
+    "hourly": "h",
+}
 
 TIMEFRAME_WORDS = """
 1d: daily | daily chart | daily bars | daily candles | daily timeframe | end-of-day | eod | \
@@ -692,19 +795,62 @@ CLEAR_WORDS = frozenset("remove drop without no delete cancel lose skip forget".
 CODE_PREFIXES = ("ta.", "talib.", "bt.ind.", "bt.indicators.", "indicators.", "math.")
 """Namespaces that trading platforms' formulas put before an indicator ("ta.sma(close, 10)")."""
 
-INJECTION_HINTS = ("ignore", "instructions", "system prompt", "you are now", "disregard",
-                   "forget", "jailbreak", "environment variables", "api key", "password")
+INJECTION_HINTS = (
+    "ignore",
+    "instructions",
+    "system prompt",
+    "you are now",
+    "disregard",
+    "forget",
+    "jailbreak",
+    "environment variables",
+    "api key",
+    "password",
+)
 """Words that suggest the text talks to the compiler rather than describing a strategy."""
 
-NEW_CUES = ("new strategy", "another strategy", "a different strategy", "different strategy",
-            "start over", "from scratch", "forget that", "forget it", "something else",
-            "a new one", "another one", "next strategy", "second strategy", "scrap that",
-            "different idea", "another idea", "new idea")
+NEW_CUES = (
+    "new strategy",
+    "another strategy",
+    "a different strategy",
+    "different strategy",
+    "start over",
+    "from scratch",
+    "forget that",
+    "forget it",
+    "something else",
+    "a new one",
+    "another one",
+    "next strategy",
+    "second strategy",
+    "scrap that",
+    "different idea",
+    "another idea",
+    "new idea",
+)
 """Words with which a follow-up says it describes a new strategy, not a change."""
 
-REVISION_CUES = ("instead", "rather", "change", "changed", "replace", "switch", "make it",
-                 "update", "modify", "keep", "same", "except", "but with", "tighter", "wider",
-                 "tighten", "widen", "anymore", "no longer")
+REVISION_CUES = (
+    "instead",
+    "rather",
+    "change",
+    "changed",
+    "replace",
+    "switch",
+    "make it",
+    "update",
+    "modify",
+    "keep",
+    "same",
+    "except",
+    "but with",
+    "tighter",
+    "wider",
+    "tighten",
+    "widen",
+    "anymore",
+    "no longer",
+)
 """Words with which a follow-up says it changes the current strategy ("... instead"), even
 when it restates a whole rule set; "also" and "add" are not among them, as descriptions
 use them too ("also exit after 10 days")."""

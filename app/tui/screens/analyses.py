@@ -42,8 +42,10 @@ class AnalysisScreen(ParleyScreen):
 
     def action_evaluate(self) -> None:
         """Does each layer help? The Evaluate tab (``parley evaluate``)."""
-        self.analyse("evaluate", f"every layer over walk-forward folds, "
-                     f"{self.services.backtests.draws} null draws each")
+        self.analyse(
+            "evaluate",
+            f"every layer over walk-forward folds, {self.services.backtests.draws} null draws each",
+        )
 
     def action_sweep(self) -> None:
         """The spec's parameters searched, with the overfitting guards (``parley sweep``)."""
@@ -52,8 +54,11 @@ class AnalysisScreen(ParleyScreen):
     def analyse(self, kind: str, what: str) -> None:
         a = ANALYSES[kind]
         if self.request is None:
-            self.notify("Backtest a spec first (/backtest in the chat, b in the library), "
-                        f"then press {a.key}.", severity="warning")
+            self.notify(
+                "Backtest a spec first (/backtest in the chat, b in the library), "
+                f"then press {a.key}.",
+                severity="warning",
+            )
             return
         spec_text, source = self.request
         self.query_one(TabbedContent).active = a.tab
@@ -95,17 +100,22 @@ class AnalysisScreen(ParleyScreen):
     @on(Worker.StateChanged)
     def _analysis_stopped(self, event: Worker.StateChanged) -> None:
         """Say why an analysis failed (the error window holds the whole message)."""
-        if event.worker.group != "analysis" or event.state not in (WorkerState.ERROR,
-                                                                   WorkerState.CANCELLED):
+        if event.worker.group != "analysis" or event.state not in (
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
             return
         self.stop_progress()
         if event.state == WorkerState.ERROR:
-            kind = next((k for k, a in ANALYSES.items()
-                         if self.query_one(TabbedContent).active == a.tab), "evaluate")
+            kind = next(
+                (k for k, a in ANALYSES.items() if self.query_one(TabbedContent).active == a.tab),
+                "evaluate",
+            )
             a = ANALYSES[kind]
             self.query_one(a.view).clear(
                 f"The {kind} failed: {one_line(event.worker.error)}\nFix the spec or the "
-                f"data, then press {a.key}.")
+                f"data, then press {a.key}."
+            )
 
 
 def one_line(error: BaseException | None) -> str:

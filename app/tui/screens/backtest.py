@@ -31,8 +31,10 @@ from app.tui.widgets.sweep_view import SweepView
 from app.tui.widgets.trade_table import TradeTable
 
 STRATEGY, HOLD, DRAWDOWN = "$text-primary", "$text-warning", "$text-error"
-NOTHING_YET = ("No backtest yet. Type /backtest in the chat (F2), press b on a spec in the "
-               "library (F3) or ctrl+b in the editor (F4).")
+NOTHING_YET = (
+    "No backtest yet. Type /backtest in the chat (F2), press b on a spec in the "
+    "library (F3) or ctrl+b in the editor (F4)."
+)
 
 
 class BacktestScreen(AnalysisScreen):
@@ -100,8 +102,13 @@ class BacktestScreen(AnalysisScreen):
         self.query_one(StatusLine).detail = f"running · {source}"
         self.run_backtest(spec_text, source)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="backtest",
-          description="Backtesting")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="backtest",
+        description="Backtesting",
+    )
     def run_backtest(self, spec_text: str, source: str) -> None:
         worker = get_current_worker()
 
@@ -127,15 +134,19 @@ class BacktestScreen(AnalysisScreen):
 
     @on(Worker.StateChanged)
     def _stopped(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "backtest" and event.state in (WorkerState.ERROR,
-                                                                 WorkerState.CANCELLED):
+        if event.worker.group == "backtest" and event.state in (
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
             self.stop_progress()
             if event.state == WorkerState.ERROR:
                 source = self.request[1] if self.request else "the spec"
                 self.query_one(StatusLine).detail = f"failed · {source}"
                 why = one_line(event.worker.error)
-                self.clear_outcome(f"The backtest of {source} failed: {why}\nFix the spec or "
-                                   "the data, then press r to run it again.")
+                self.clear_outcome(
+                    f"The backtest of {source} failed: {why}\nFix the spec or "
+                    "the data, then press r to run it again."
+                )
 
     # -- showing --------------------------------------------------------------------------
 
@@ -161,26 +172,32 @@ class BacktestScreen(AnalysisScreen):
         r = outcome.result
         data = "" if outcome.data == "bundled data" else f" · {outcome.data}"
         zone = "" if r.timezone == "America/New_York" else f" · times {r.timezone}"
-        self.query_one(StatusLine).detail = (
-            f'"{r.name}" · {when(r.start.value)} to {when(r.end.value)}{data}{zone}')
+        self.query_one(
+            StatusLine
+        ).detail = f'"{r.name}" · {when(r.start.value)} to {when(r.end.value)}{data}{zone}'
         span = (when(r.start.value), when(r.end.value))
         curves = [r.buy_and_hold.to_numpy(), r.equity.to_numpy()]
         log = _wide(curves)
         equity = self.query_one("#equity", LineChart)
         equity.plot([Series(curves[0], HOLD), Series(curves[1], STRATEGY)], span, log=log)
         equity.border_title = Content.assemble(
-            "Equity" + (" (log scale) " if log else " "), ("━ strategy", STRATEGY), " ",
-            ("━ buy & hold", HOLD))
+            "Equity" + (" (log scale) " if log else " "),
+            ("━ strategy", STRATEGY),
+            " ",
+            ("━ buy & hold", HOLD),
+        )
         drawdown = self.query_one("#drawdown", LineChart)
-        drawdown.plot([Series(r.drawdown_pct.to_numpy(), DRAWDOWN, fill=True)], span,
-                      lambda v: f"{v:.1f}%")
+        drawdown.plot(
+            [Series(r.drawdown_pct.to_numpy(), DRAWDOWN, fill=True)], span, lambda v: f"{v:.1f}%"
+        )
         drawdown.border_title = f"Drawdown · max {r.metrics['max_drawdown_pct']:.1f}%"
         self.query_one(MetricsPanel).show(r.metrics, r.buy_and_hold_metrics)
         trades = self.query_one(TradeTable)
         trades.show(outcome.trade_rows)
         open_ = len(r.open_positions)
         trades.border_title = f"Trades · {len(r.trades)} closed" + (
-            f", {open_} open" if open_ else "")
+            f", {open_} open" if open_ else ""
+        )
         self._show_decision(0 if r.trades else None)
 
     @on(DataTable.RowHighlighted, "#trades")
@@ -197,9 +214,11 @@ class BacktestScreen(AnalysisScreen):
         trade = self.outcome.result.trades[index]
         scroll.border_title = Content(
             f"Entry decision · trade {index + 1}: {trade.symbol} {trade.side} "
-            f"{trade.qty:,.6g} @ {trade.entry_price:,.2f} → {trade.exit_price:,.2f}")
-        view.show(self.outcome.entries[index], "No decision record for this trade.",
-                  self.outcome.rules)
+            f"{trade.qty:,.6g} @ {trade.entry_price:,.2f} → {trade.exit_price:,.2f}"
+        )
+        view.show(
+            self.outcome.entries[index], "No decision record for this trade.", self.outcome.rules
+        )
         scroll.scroll_home(animate=False)
 
     # -- actions --------------------------------------------------------------------------
@@ -219,20 +238,34 @@ class BacktestScreen(AnalysisScreen):
             self.post_message(RunRequested(self.request[0], self.request[1]))
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
-        return [("Rerun backtest", "Backtest the same spec again", "rerun"),
-                ("Evaluate", ("Does each layer help? Walk-forward folds against rules only "
-                              "and a random null (parley evaluate)"), "evaluate"),
-                ("Sweep", ("Search the spec's param lines, walk-forward, with the "
-                           "overfitting guards (parley sweep)"), "sweep"),
-                ("Open spec in editor", "Edit the backtested spec", "edit"),
-                ("Run this spec", "Start it on the replay feed (paper)", "run")]
+        return [
+            ("Rerun backtest", "Backtest the same spec again", "rerun"),
+            (
+                "Evaluate",
+                (
+                    "Does each layer help? Walk-forward folds against rules only "
+                    "and a random null (parley evaluate)"
+                ),
+                "evaluate",
+            ),
+            (
+                "Sweep",
+                (
+                    "Search the spec's param lines, walk-forward, with the "
+                    "overfitting guards (parley sweep)"
+                ),
+                "sweep",
+            ),
+            ("Open spec in editor", "Edit the backtested spec", "edit"),
+            ("Run this spec", "Start it on the replay feed (paper)", "run"),
+        ]
 
 
 def _name_in(spec_text: str) -> str:
     """The quoted name on a spec's ``strategy`` line ('' when there is none)."""
     for line in spec_text.splitlines():
         if line.strip().startswith("strategy "):
-            return line.strip()[len("strategy "):].strip()
+            return line.strip()[len("strategy ") :].strip()
     return ""
 
 

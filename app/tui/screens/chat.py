@@ -80,8 +80,10 @@ class ChatScreen(ParleyScreen):
     def show_state(self, state: ChatState) -> None:
         self.query_one(SpecView).show(state.spec_text or state.draft)
         self.query_one("#current").border_title = (
-            "Draft: answer the questions to complete it" if state.spec_text is None
-            and state.draft else "Current spec")
+            "Draft: answer the questions to complete it"
+            if state.spec_text is None and state.draft
+            else "Current spec"
+        )
         self.query_one(QuestionsView).show(state.questions, state.assumptions)
         self.query_one(ReadbackView).show(state.readback)
         self.query_one(DiffView).show(state.diff)
@@ -104,8 +106,13 @@ class ChatScreen(ParleyScreen):
         self.set_busy(True)
         self.compile_turn(event.text)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="compile",
-          description="Compiling your strategy")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="compile",
+        description="Compiling your strategy",
+    )
     def compile_turn(self, text: str) -> None:
         """Send one turn to the conversation; stream progress, post the result."""
         streamed: list[str] = []
@@ -132,8 +139,10 @@ class ChatScreen(ParleyScreen):
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         """Clear the busy state when a compile fails; the app shows the error itself."""
-        if event.worker.group == "compile" and event.state in (WorkerState.ERROR,
-                                                                WorkerState.CANCELLED):
+        if event.worker.group == "compile" and event.state in (
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
             self.query_one(ChatLog).clear_pending()
             self.set_busy(False)
 
@@ -142,14 +151,18 @@ class ChatScreen(ParleyScreen):
     @on(PromptInput.CommandEntered)
     async def _command(self, event: PromptInput.CommandEntered) -> None:
         actions: dict[str, Callable[[], object]] = {
-            "save": lambda: self.save(event.argument), "new": self.action_new,
-            "backtest": self.action_backtest, "run": lambda: self.run(event.argument),
-            "edit": self.action_edit, "help": lambda: self.app.run_action("help")}
+            "save": lambda: self.save(event.argument),
+            "new": self.action_new,
+            "backtest": self.action_backtest,
+            "run": lambda: self.run(event.argument),
+            "edit": self.action_edit,
+            "help": lambda: self.app.run_action("help"),
+        }
         action = actions.get(event.name)
         if action is None:
             self.query_one(ChatLog).add_note(
-                f"Unknown command /{event.name}. Try /save, /new, /edit, /backtest, /run "
-                "or /help.")
+                f"Unknown command /{event.name}. Try /save, /new, /edit, /backtest, /run or /help."
+            )
             return
         done = action()
         if isawaitable(done):  # app actions (run_action) are coroutines
@@ -163,8 +176,10 @@ class ChatScreen(ParleyScreen):
         state = self.services.chat.state()
         if state.spec is None or state.spec_text is None:
             self.query_one(ChatLog).add_note(
-                "Nothing to save yet: answer the questions on the right first." if state.draft
-                else "Nothing to save yet: describe a strategy first.")
+                "Nothing to save yet: answer the questions on the right first."
+                if state.draft
+                else "Nothing to save yet: describe a strategy first."
+            )
             return
         path = self.services.library.path_for(name or state.spec.name)
         text = state.spec_text
@@ -176,9 +191,14 @@ class ChatScreen(ParleyScreen):
                 self.query_one(ChatLog).add_note(f"Not saved: {path.name} is unchanged.")
 
         if path.exists():
-            self.app.push_screen(ConfirmModal(
-                "Overwrite?", f"{path} already exists. Replace it with the current spec?",
-                confirm="Overwrite"), write)
+            self.app.push_screen(
+                ConfirmModal(
+                    "Overwrite?",
+                    f"{path} already exists. Replace it with the current spec?",
+                    confirm="Overwrite",
+                ),
+                write,
+            )
         else:
             write()
 
@@ -222,8 +242,13 @@ class ChatScreen(ParleyScreen):
         state = self.services.chat.state()
         if state.spec_text is None:
             self.query_one(ChatLog).add_note(
-                f"Nothing to {verb} yet: " + ("answer the questions on the right first."
-                                              if state.draft else "describe a strategy first."))
+                f"Nothing to {verb} yet: "
+                + (
+                    "answer the questions on the right first."
+                    if state.draft
+                    else "describe a strategy first."
+                )
+            )
         return state.spec_text
 
     def continue_from(self, spec_text: str, source: str) -> None:
@@ -235,18 +260,21 @@ class ChatScreen(ParleyScreen):
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
         """(name, help, action) for the command palette while this screen is shown."""
-        return [("Save spec", "Write the current spec to strategies/", "save"),
-                ("New conversation", "Start over", "new"),
-                ("Open in editor", "Edit the current spec as text", "edit"),
-                ("Backtest", "Backtest the current spec", "backtest"),
-                ("Run (paper)", "Run the current spec on the replay feed, paper broker",
-                 "run")]
+        return [
+            ("Save spec", "Write the current spec to strategies/", "save"),
+            ("New conversation", "Start over", "new"),
+            ("Open in editor", "Edit the current spec as text", "edit"),
+            ("Backtest", "Backtest the current spec", "backtest"),
+            ("Run (paper)", "Run the current spec on the replay feed, paper broker", "run"),
+        ]
 
 
 def _compiled_by(state: ChatState) -> str:
     if state.compiler in ("", "none"):
         return ""
-    who = "the offline compiler" if state.compiler == "offline" else (
-        "the LLM (" + state.compiler.removeprefix("llm:") + ")")
+    who = (
+        "the offline compiler"
+        if state.compiler == "offline"
+        else ("the LLM (" + state.compiler.removeprefix("llm:") + ")")
+    )
     return f"Answered by {who}."
-

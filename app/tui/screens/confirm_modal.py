@@ -16,8 +16,9 @@ class ConfirmModal(ModalScreen[bool]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, question: str, confirm: str = "Yes",
-                 cancel: str = "Cancel") -> None:
+    def __init__(
+        self, title: str, question: str, confirm: str = "Yes", cancel: str = "Cancel"
+    ) -> None:
         super().__init__(classes="modal")
         self.title_text = title
         self.question = question

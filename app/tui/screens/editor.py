@@ -72,8 +72,7 @@ class EditorScreen(ParleyScreen):
                 yield DslEditor(TEMPLATE, id="source")
                 yield ProblemsPanel(id="problems")
             with VerticalScroll(id="explain"):
-                yield ReadbackView("Nothing to explain until the spec is valid.",
-                                   id="explanation")
+                yield ReadbackView("Nothing to explain until the spec is valid.", id="explanation")
         yield ParleyFooter()
 
     @property
@@ -145,8 +144,10 @@ class EditorScreen(ParleyScreen):
             formatted = format_text(self.editor.text)
         except SpecError as err:
             self.check()
-            self.notify(f"Not formatted: fix the {len(err.diagnostics)} problem(s) first.",
-                        severity="warning")
+            self.notify(
+                f"Not formatted: fix the {len(err.diagnostics)} problem(s) first.",
+                severity="warning",
+            )
             return
         if formatted != self.editor.text:
             row = self.editor.cursor_location[0]
@@ -161,8 +162,10 @@ class EditorScreen(ParleyScreen):
     def action_revise(self) -> None:
         spec, problems = analyse(self.editor.text)
         if spec is None:
-            self.notify(f"Fix the {len(problems)} problem(s) first: the chat revises a valid "
-                        "spec.", severity="warning")
+            self.notify(
+                f"Fix the {len(problems)} problem(s) first: the chat revises a valid spec.",
+                severity="warning",
+            )
             return
         source = self.path.name if self.path is not None else "the editor"
         self.post_message(ReviseInChat(self.editor.text, source))
@@ -170,8 +173,10 @@ class EditorScreen(ParleyScreen):
     def action_backtest(self) -> None:
         spec, problems = analyse(self.editor.text)
         if spec is None:
-            self.notify(f"Fix the {len(problems)} problem(s) first: only a valid spec can be "
-                        "backtested.", severity="warning")
+            self.notify(
+                f"Fix the {len(problems)} problem(s) first: only a valid spec can be backtested.",
+                severity="warning",
+            )
             return
         source = self.path.name if self.path is not None else "the editor"
         self.post_message(BacktestRequested(self.editor.text, source))
@@ -181,11 +186,16 @@ class EditorScreen(ParleyScreen):
         self.check()
         if self.problems:
             count = len(self.problems)
-            self.app.push_screen(ConfirmModal(
-                "Not valid", f"The spec has {count} problem{'s' if count > 1 else ''}, so it "
-                "cannot be saved as a spec. Save it as a draft instead? Drafts are never run "
-                "or checked.", confirm="Save draft"),
-                lambda yes: self.action_save_draft() if yes else None)
+            self.app.push_screen(
+                ConfirmModal(
+                    "Not valid",
+                    f"The spec has {count} problem{'s' if count > 1 else ''}, so it "
+                    "cannot be saved as a spec. Save it as a draft instead? Drafts are never run "
+                    "or checked.",
+                    confirm="Save draft",
+                ),
+                lambda yes: self.action_save_draft() if yes else None,
+            )
             return
         self._with_path(draft=False)
 
@@ -203,10 +213,14 @@ class EditorScreen(ParleyScreen):
             if name:
                 self._save_to(self.services.library.path_for(name, draft=draft), draft)
 
-        self.app.push_screen(NameModal(
-            "Save draft as" if draft else "Save as",
-            f"Name of the file in {self.services.library.folder}/ (a slug is made from it)",
-            slugify(suggestion)), named)
+        self.app.push_screen(
+            NameModal(
+                "Save draft as" if draft else "Save as",
+                f"Name of the file in {self.services.library.folder}/ (a slug is made from it)",
+                slugify(suggestion),
+            ),
+            named,
+        )
 
     def _target(self, path: Path, draft: bool) -> Path:
         library = self.services.library
@@ -216,13 +230,17 @@ class EditorScreen(ParleyScreen):
         text = self.editor.text
         own = () if self.path is None else (self.path, self.services.library.spec_path(self.path))
         if target.exists() and target not in own:
+
             def confirmed(yes: bool | None) -> None:
                 if yes:
                     self.write_spec(target, text, draft, self.path)
 
-            self.app.push_screen(ConfirmModal(
-                "Overwrite?", f"{target} already exists. Replace it?", confirm="Overwrite"),
-                confirmed)
+            self.app.push_screen(
+                ConfirmModal(
+                    "Overwrite?", f"{target} already exists. Replace it?", confirm="Overwrite"
+                ),
+                confirmed,
+            )
         else:
             self.write_spec(target, text, draft, self.path)
 
@@ -246,10 +264,12 @@ class EditorScreen(ParleyScreen):
         self.notify(f"Saved {event.path}")
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
-        return [("Save spec", "Save the spec (only when valid)", "save"),
-                ("Save as draft", "Save as <name>.strategy.draft, valid or not", "save_draft"),
-                ("Format spec", "Canonical formatting, comments kept", "format"),
-                ("Explain spec", "Show or hide the plain-English read-back", "explain"),
-                ("Revise in chat", "Carry this spec into the chat", "revise"),
-                ("Backtest spec", "Backtest this spec on the bundled data", "backtest"),
-                ("Next problem", "Jump to the next problem", "next_problem")]
+        return [
+            ("Save spec", "Save the spec (only when valid)", "save"),
+            ("Save as draft", "Save as <name>.strategy.draft, valid or not", "save_draft"),
+            ("Format spec", "Canonical formatting, comments kept", "format"),
+            ("Explain spec", "Show or hide the plain-English read-back", "explain"),
+            ("Revise in chat", "Carry this spec into the chat", "revise"),
+            ("Backtest spec", "Backtest this spec on the bundled data", "backtest"),
+            ("Next problem", "Jump to the next problem", "next_problem"),
+        ]

@@ -59,8 +59,13 @@ class LibraryScreen(ParleyScreen):
     def on_screen_resume(self) -> None:
         self.refresh_library()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="library",
-          description="Checking the specs in the library")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="library",
+        description="Checking the specs in the library",
+    )
     def refresh_library(self) -> None:
         self.post_message(LibraryLoaded(self.services.library.entries()))
 
@@ -71,8 +76,10 @@ class LibraryScreen(ParleyScreen):
         count = len(event.entries)
         examples = bool(event.entries) and all(e.example for e in event.entries)
         self.query_one(StatusLine).detail = (
-            f"no specs yet · {count} shipped examples: enter opens a copy" if examples
-            else f"{count} spec{'s' if count != 1 else ''}")
+            f"no specs yet · {count} shipped examples: enter opens a copy"
+            if examples
+            else f"{count} spec{'s' if count != 1 else ''}"
+        )
         self._preview(table.selected_entry())
 
     @on(SpecTable.Highlighted)
@@ -111,8 +118,9 @@ class LibraryScreen(ParleyScreen):
             return
         spec, problems = analyse(text)
         spec_view.show(text)
-        readback.show(read_back(spec) if spec is not None
-                      else "\n".join(describe(p) for p in problems))
+        readback.show(
+            read_back(spec) if spec is not None else "\n".join(describe(p) for p in problems)
+        )
         self.query_one("#preview").border_title = entry.path.name
 
     def action_open(self) -> None:
@@ -141,8 +149,11 @@ class LibraryScreen(ParleyScreen):
         if entry is None:
             return
         if entry.errors or entry.draft:
-            self.notify("Only a valid spec (not a draft) can be backtested: fix it in the "
-                        "editor first (enter).", severity="warning")
+            self.notify(
+                "Only a valid spec (not a draft) can be backtested: fix it in the "
+                "editor first (enter).",
+                severity="warning",
+            )
             return
         self.backtest(entry)
 
@@ -155,8 +166,10 @@ class LibraryScreen(ParleyScreen):
         self.refresh_library()
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
-        return [("Open spec", "Open the selected spec in the editor", "open"),
-                ("New spec", "Start a new spec in the editor", "new"),
-                ("Revise in chat", "Carry the selected spec into the chat", "revise"),
-                ("Backtest spec", "Backtest the selected spec on the bundled data", "backtest"),
-                ("Refresh library", "Check the specs again", "refresh")]
+        return [
+            ("Open spec", "Open the selected spec in the editor", "open"),
+            ("New spec", "Start a new spec in the editor", "new"),
+            ("Revise in chat", "Carry the selected spec into the chat", "revise"),
+            ("Backtest spec", "Backtest the selected spec on the bundled data", "backtest"),
+            ("Refresh library", "Check the specs again", "refresh"),
+        ]

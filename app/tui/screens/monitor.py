@@ -132,15 +132,17 @@ class MonitorScreen(ParleyScreen):
         self._polling = True
         self.poll_store(replace(self.cursor))
 
-    @work(thread=True, exit_on_error=False, group="monitor-poll",
-          description="Reading the runs")
+    @work(thread=True, exit_on_error=False, group="monitor-poll", description="Reading the runs")
     def poll_store(self, cursor: Cursor) -> None:
         self.post_message(MonitorPolled(self.monitor.poll(cursor)))
 
     @on(Worker.StateChanged)
     def _poll_ended(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "monitor-poll" or event.state not in (
-                WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            WorkerState.SUCCESS,
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
             return
         self._polling = False
         if event.state == WorkerState.ERROR and self._timer is not None:
@@ -161,8 +163,9 @@ class MonitorScreen(ParleyScreen):
         table = self.query_one(RunsTable)
         table.show(snap.runs)
         active = sum(r.active for r in snap.runs)
-        self.query_one(StatusLine).detail = (
-            f"{len(snap.runs)} run{'s' if len(snap.runs) != 1 else ''} · {active} active")
+        self.query_one(
+            StatusLine
+        ).detail = f"{len(snap.runs)} run{'s' if len(snap.runs) != 1 else ''} · {active} active"
         if self.cursor.run_id is None:
             self._select(_preferred(snap.runs))
             return
@@ -189,8 +192,12 @@ class MonitorScreen(ParleyScreen):
         new = [x for x in d.decisions if x.id > c.decisions]
         log.add(new)
         c.version = d.version
-        for name, rows in (("fills", d.fills), ("trades", d.trades), ("events", d.events),
-                           ("decisions", d.decisions)):
+        for name, rows in (
+            ("fills", d.fills),
+            ("trades", d.trades),
+            ("events", d.events),
+            ("decisions", d.decisions),
+        ):
             if rows:
                 setattr(c, name, max(getattr(c, name), max(r.id for r in rows)))
         if new:
@@ -201,8 +208,7 @@ class MonitorScreen(ParleyScreen):
         if run_id == self.cursor.run_id:
             return
         self.cursor = Cursor(run_id)
-        for table in (PositionsTable, OrdersTable, FillsTable, TradesLog, EventsTable,
-                      DecisionLog):
+        for table in (PositionsTable, OrdersTable, FillsTable, TradesLog, EventsTable, DecisionLog):
             self.query_one(table).reset()
         self.query_one(DecisionView).show(None, "No decision yet.")
         if run_id is not None:
@@ -231,8 +237,9 @@ class MonitorScreen(ParleyScreen):
         self._show_decision()
 
     def _show_decision(self) -> None:
-        self.query_one(DecisionView).show(self.query_one(DecisionLog).selected(),
-                                          "No decision yet.", self._rules)
+        self.query_one(DecisionView).show(
+            self.query_one(DecisionLog).selected(), "No decision yet.", self._rules
+        )
 
     # -- starting and controlling runs ----------------------------------------------------
 
@@ -247,9 +254,12 @@ class MonitorScreen(ParleyScreen):
 
     @on(RunStarted)
     def _started(self, event: RunStarted) -> None:
-        self.notify(f"Run {event.run_id} started: broker {broker_label(event.broker)}, feed "
-                    f"{event.feed_label or 'replay'} at {speed_words(event.speed)}. It keeps "
-                    "running if you close Parley.", title="Run")
+        self.notify(
+            f"Run {event.run_id} started: broker {broker_label(event.broker)}, feed "
+            f"{event.feed_label or 'replay'} at {speed_words(event.speed)}. It keeps "
+            "running if you close Parley.",
+            title="Run",
+        )
         self._select(event.run_id)
         self.poll()
 
@@ -264,44 +274,60 @@ class MonitorScreen(ParleyScreen):
             return
         if command in ("stop", "flatten"):
             which = f"run {run.id} ({run.name}; {run_where(run)})"
-            question = (f"Stop {which} after its current bar? Its open positions stay open; "
-                        "resume (r) restarts it." if command == "stop"
-                        else f"Close every position of {which} at the next bar's open and "
-                        "pause its entries?")
+            question = (
+                f"Stop {which} after its current bar? Its open positions stay open; "
+                "resume (r) restarts it."
+                if command == "stop"
+                else f"Close every position of {which} at the next bar's open and "
+                "pause its entries?"
+            )
+
             def confirmed(yes: bool | None) -> None:
                 if yes:
                     self.control(run.id, command)
 
-            self.app.push_screen(ConfirmModal(command.title() + " run?", question,
-                                              confirm=command.title()), confirmed)
+            self.app.push_screen(
+                ConfirmModal(command.title() + " run?", question, confirm=command.title()),
+                confirmed,
+            )
             return
         self.control(run.id, command)
 
-    @work(thread=True, exit_on_error=False, group="run-control",
-          description="Controlling the run")
+    @work(thread=True, exit_on_error=False, group="run-control", description="Controlling the run")
     def control(self, run_id: str, command: str) -> None:
         done = self.services.runs.control(run_id, command)
         self.post_message(RunControlled(f"Run {run_id}: {done}."))
 
     def action_kill(self) -> None:
         active = [r for r in self.runs.values() if r.active]
-        self.app.push_screen(TypedConfirmModal(
-            "Kill switch", f"Stop every active run now ({len(active)}), cancelling their "
-            "waiting entries? Open positions stay as they are (F, flatten and stop, closes "
-            f"them first).{_listed(active)}\nType KILL to confirm.",
-            "KILL", "Kill every run"), _if_confirmed(self.kill))
+        self.app.push_screen(
+            TypedConfirmModal(
+                "Kill switch",
+                f"Stop every active run now ({len(active)}), cancelling their "
+                "waiting entries? Open positions stay as they are (F, flatten and stop, closes "
+                f"them first).{_listed(active)}\nType KILL to confirm.",
+                "KILL",
+                "Kill every run",
+            ),
+            _if_confirmed(self.kill),
+        )
 
     def action_flatten_stop(self) -> None:
         active = [r for r in self.runs.values() if r.active]
         held = sum(len(r.positions) for r in active)
-        self.app.push_screen(TypedConfirmModal(
-            "Flatten and stop", f"Close every position of every active run ({held} in "
-            f"{len(active)} run(s)) at its next bar's open, then stop each run once it is "
-            f"flat?{_listed(active)}\nType FLATTEN to confirm.",
-            "FLATTEN", "Flatten and stop"), _if_confirmed(self.flatten_stop))
+        self.app.push_screen(
+            TypedConfirmModal(
+                "Flatten and stop",
+                f"Close every position of every active run ({held} in "
+                f"{len(active)} run(s)) at its next bar's open, then stop each run once it is "
+                f"flat?{_listed(active)}\nType FLATTEN to confirm.",
+                "FLATTEN",
+                "Flatten and stop",
+            ),
+            _if_confirmed(self.flatten_stop),
+        )
 
-    @work(thread=True, exit_on_error=False, group="run-control",
-          description="Flatten and stop")
+    @work(thread=True, exit_on_error=False, group="run-control", description="Flatten and stop")
     def flatten_stop(self) -> None:
         self.post_message(RunControlled("Closing every position, then stopping each run…"))
         self.post_message(RunControlled(self.services.runs.flatten_and_stop().describe()))
@@ -317,15 +343,22 @@ class MonitorScreen(ParleyScreen):
         self.poll()
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
-        return [("Pause run", "Pause the selected run's entries", "control('pause')"),
-                ("Resume run", "Resume entries, or restart a stopped run",
-                 "control('resume')"),
-                ("Stop run", "Stop the selected run after its bar", "control('stop')"),
-                ("Flatten run", "Close the selected run's positions and pause it",
-                 "control('flatten')"),
-                ("Kill switch", "Stop every run now (asks you to type KILL)", "kill"),
-                ("Flatten and stop", ("Close every run's positions, then stop each run "
-                                      "(asks you to type FLATTEN)"), "flatten_stop")]
+        return [
+            ("Pause run", "Pause the selected run's entries", "control('pause')"),
+            ("Resume run", "Resume entries, or restart a stopped run", "control('resume')"),
+            ("Stop run", "Stop the selected run after its bar", "control('stop')"),
+            (
+                "Flatten run",
+                "Close the selected run's positions and pause it",
+                "control('flatten')",
+            ),
+            ("Kill switch", "Stop every run now (asks you to type KILL)", "kill"),
+            (
+                "Flatten and stop",
+                ("Close every run's positions, then stop each run (asks you to type FLATTEN)"),
+                "flatten_stop",
+            ),
+        ]
 
 
 def _refusal(run: RunSummary, command: str) -> str:
@@ -345,9 +378,13 @@ def _header(run: RunSummary) -> Content:
     speed = speed_words(run.speed)
     data = Path(run.data).name or run.data
     parts: list[Content | tuple[str, str] | str] = [
-        (f"{run.id} ", "bold"), (run.name, "bold $text-primary"),
-        (f" · broker {run.broker_label} · feed {run.feed_label} ({data}, {speed}) · "
-         f"{run.trades} closed trade{'s' if run.trades != 1 else ''}")]
+        (f"{run.id} ", "bold"),
+        (run.name, "bold $text-primary"),
+        (
+            f" · broker {run.broker_label} · feed {run.feed_label} ({data}, {speed}) · "
+            f"{run.trades} closed trade{'s' if run.trades != 1 else ''}"
+        ),
+    ]
     if run.positions:
         parts.append(" · open: " + ", ".join(run.positions))
     if run.reason:
@@ -357,17 +394,21 @@ def _header(run: RunSummary) -> Content:
 
 def _if_confirmed(act: Callable[[], object]) -> Callable[[bool | None], None]:
     """A confirm modal's callback: ``act`` when the user confirmed."""
+
     def answered(yes: bool | None) -> None:
         if yes:
             act()
+
     return answered
 
 
 def _listed(runs: list[RunSummary], most: int = 6) -> str:
     """The runs, one a line: id, name, broker, feed and open positions."""
-    lines = [f"\n  {r.id} {r.name} · broker {r.broker} · {r.feed_label}"
-             + (f" · open: {', '.join(r.positions)}" if r.positions else "")
-             for r in runs[:most]]
+    lines = [
+        f"\n  {r.id} {r.name} · broker {r.broker} · {r.feed_label}"
+        + (f" · open: {', '.join(r.positions)}" if r.positions else "")
+        for r in runs[:most]
+    ]
     more = f"\n  and {len(runs) - most} more" if len(runs) > most else ""
     return "".join(lines) + more
 

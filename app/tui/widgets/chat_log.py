@@ -8,13 +8,12 @@ from textual.widgets import Static
 
 from app.tui.services import ChatTurn
 
-EXAMPLE = ("buy GOOG and NVDA when the 50-day crosses above the 200-day, stop 2 ATR, "
-           "risk 1% a trade")
+EXAMPLE = "buy GOOG and NVDA when the 50-day crosses above the 200-day, stop 2 ATR, risk 1% a trade"
 """The intro's example: symbols of the bundled data, so it backtests and runs as it is."""
 WELCOME = (
     "Describe a strategy in plain English, e.g.\n"
     f"  {EXAMPLE}\n"
-    "Then revise it (\"add ORCL\", \"tighter stop\"). Commands: /save [name] · /new · "
+    'Then revise it ("add ORCL", "tighter stop"). Commands: /save [name] · /new · '
     "/backtest · /run [bars a second] · /edit · /help"
 )
 

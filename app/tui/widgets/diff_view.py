@@ -5,8 +5,12 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-_STYLES = {"+": "$text-success", "-": "$text-error",
-           "@": "$foreground-muted", " ": "$foreground-muted"}
+_STYLES = {
+    "+": "$text-success",
+    "-": "$text-error",
+    "@": "$foreground-muted",
+    " ": "$foreground-muted",
+}
 
 
 class DiffView(Static):
@@ -22,6 +26,9 @@ class DiffView(Static):
 
     def show(self, diff: str) -> None:
         self.set_class(not diff, "-empty")
-        lines = [Content.styled(line, _STYLES.get(line[:1], "")) for line in diff.splitlines()
-                 if not line.startswith(("---", "+++"))]
+        lines = [
+            Content.styled(line, _STYLES.get(line[:1], ""))
+            for line in diff.splitlines()
+            if not line.startswith(("---", "+++"))
+        ]
         self.update(Content("\n").join(lines) if lines else "")

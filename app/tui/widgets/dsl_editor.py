@@ -56,8 +56,10 @@ class DslEditor(TextArea):
     def _apply_theme(self) -> None:
         variables = self.app.theme_variables
         background = Color.parse(variables["background"])
-        styles = {kind: _style(variables[var], extra, background)
-                  for kind, (var, extra) in TOKEN_STYLES.items()}
+        styles = {
+            kind: _style(variables[var], extra, background)
+            for kind, (var, extra) in TOKEN_STYLES.items()
+        }
         styles[ERROR] = Style(underline=True, bgcolor=variables["error-muted"])
         base = TextAreaTheme.get_builtin_theme("css")
         assert base is not None

@@ -12,25 +12,36 @@ from textual.widgets import Static
 from app.tui.evaluations import COLUMNS, EvaluationOutcome
 from app.tui.widgets.keyed_table import Cell, KeyedTable
 
-NO_EVALUATION = ("No evaluation yet. Backtest a spec, then press e: each layer is run over "
-                 "walk-forward folds against rules only and against a seeded random null.")
+NO_EVALUATION = (
+    "No evaluation yet. Backtest a spec, then press e: each layer is run over "
+    "walk-forward folds against rules only and against a seeded random null."
+)
 
 
 class EvaluationTable(KeyedTable):
     """One row an arm (rules only, then each layer against its base)."""
 
-    COLUMNS = tuple((label, i >= 2 and label != "vs", width) for i, (label, width) in
-                    enumerate(zip(COLUMNS, (7, 7, 6, 6, 6, 13, 8, 8, 6, 6, 5))))
+    COLUMNS = tuple(
+        (label, i >= 2 and label != "vs", width)
+        for i, (label, width) in enumerate(zip(COLUMNS, (7, 7, 6, 6, 6, 13, 8, 8, 6, 6, 5)))
+    )
 
     def show(self, rows: list[tuple[str, ...]]) -> None:
-        self.set_rows([(row[0], tuple(_cell(i, text) for i, text in enumerate(row)))
-                       for row in rows])
+        self.set_rows(
+            [(row[0], tuple(_cell(i, text) for i, text in enumerate(row))) for row in rows]
+        )
 
 
 def _cell(column: int, text: str) -> Cell | str:
     if COLUMNS[column] == "Diff" and text:
-        return Cell(text, "text-success" if text.startswith("+") and text != "+0.00"
-                    else "text-error" if text.startswith("-") else "")
+        return Cell(
+            text,
+            "text-success"
+            if text.startswith("+") and text != "+0.00"
+            else "text-error"
+            if text.startswith("-")
+            else "",
+        )
     return Cell(text, bold=column == 0)
 
 
@@ -59,7 +70,8 @@ class EvaluationView(VerticalScroll):
         table.display = True
         table.show(outcome.rows())
         self.query_one("#ev-verdicts", Static).update(
-            Content("\n").join(Content(f"• {line}") for line in outcome.verdicts()))
+            Content("\n").join(Content(f"• {line}") for line in outcome.verdicts())
+        )
         self.query_one("#ev-audit", Static).update(Content(outcome.audit))
 
     def clear(self, note: str) -> None:

@@ -80,8 +80,9 @@ class KeyedTable(DataTable[Text]):
         widths = self._grown(incoming.values())
         if widths != self.widths:
             merged = {**self.shown, **incoming}
-            self._rebuild(dict(list(merged.items())[-self.limit:] if self.limit else merged),
-                          widths)
+            self._rebuild(
+                dict(list(merged.items())[-self.limit :] if self.limit else merged), widths
+            )
         else:
             for key, cells in incoming.items():
                 if key not in self.shown:
@@ -133,8 +134,13 @@ class KeyedTable(DataTable[Text]):
         if cell.bold:
             style = f"bold {style}".strip()
         right = self.COLUMNS[column][1]
-        return Text(cell.text, style=style, justify="right" if right else "left",
-                    no_wrap=True, overflow="ellipsis")
+        return Text(
+            cell.text,
+            style=style,
+            justify="right" if right else "left",
+            no_wrap=True,
+            overflow="ellipsis",
+        )
 
 
 def _cells(cells: Sequence[Cell | str]) -> tuple[Cell, ...]:

@@ -64,8 +64,13 @@ class LineChart(Widget):
         self.y_format: Callable[[float], str] = lambda v: f"{v:,.0f}"
         self.log_scale = False
 
-    def plot(self, series: list[Series], x_labels: tuple[str, str],
-             y_format: Callable[[float], str] | None = None, log: bool = False) -> None:
+    def plot(
+        self,
+        series: list[Series],
+        x_labels: tuple[str, str],
+        y_format: Callable[[float], str] | None = None,
+        log: bool = False,
+    ) -> None:
         """Draw these series (``log``: a log10 y scale; all values must be positive)."""
         self.series = [s for s in series if len(s.values)]
         self.x_labels = x_labels
@@ -83,8 +88,7 @@ class LineChart(Widget):
         if not self.series or width < 12 or height < 3:
             return Content.styled(self.placeholder, "$text-muted italic")
         low, high = self._y_range()
-        unscale: Callable[[float], float] = \
-            (lambda v: 10 ** v) if self.log_scale else (lambda v: v)
+        unscale: Callable[[float], float] = (lambda v: 10**v) if self.log_scale else (lambda v: v)
         labels = [self.y_format(unscale(v)) for v in (high, (high + low) / 2, low)]
         gutter = max(len(text) for text in labels) + 1
         plot_w, plot_h = width - gutter, height - 1
@@ -99,7 +103,8 @@ class LineChart(Widget):
             elif plot_h >= 5 and row == (plot_h - 1) // 2:
                 label = labels[1]
             parts: list[Content | tuple[str, str] | str] = [
-                (label.rjust(gutter - 1) + ("┤" if label else "│"), "$text-muted")]
+                (label.rjust(gutter - 1) + ("┤" if label else "│"), "$text-muted")
+            ]
             parts += self._row(cells[row], owner[row])
             lines.append(Content.assemble(*parts))
         left, right = self.x_labels
@@ -122,8 +127,9 @@ class LineChart(Widget):
             low, high = low - 1.0, high + 1.0
         return low, high
 
-    def _draw(self, plot_w: int, plot_h: int, low: float, high: float
-              ) -> tuple[list[list[int]], list[list[int]]]:
+    def _draw(
+        self, plot_w: int, plot_h: int, low: float, high: float
+    ) -> tuple[list[list[int]], list[list[int]]]:
         cells = [[0] * plot_w for _ in range(plot_h)]
         owner = [[-1] * plot_w for _ in range(plot_h)]
         dots_h = plot_h * 4

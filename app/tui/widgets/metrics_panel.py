@@ -58,18 +58,25 @@ class MetricsPanel(Static):
         if self.figures is not None and (self.size.width >= 40) != (self._width >= 40):
             self.show(*self.figures)
 
-    def _render_figures(self, metrics: dict[str, Any], hold: dict[str, Any], wide: bool
-                        ) -> Content:
+    def _render_figures(self, metrics: dict[str, Any], hold: dict[str, Any], wide: bool) -> Content:
         label_w, value_w = (14, 12) if wide else (13, 11)
-        lines = [Content.assemble("".ljust(label_w), ("Strategy".rjust(value_w), "bold"),
-                                  ("Buy & hold".rjust(value_w), "bold"))]
+        lines = [
+            Content.assemble(
+                "".ljust(label_w),
+                ("Strategy".rjust(value_w), "bold"),
+                ("Buy & hold".rjust(value_w), "bold"),
+            )
+        ]
         for label, key, kind in ROWS:
             ours, theirs = metrics.get(key), hold.get(key)
             win = _better(key, ours, theirs)
-            lines.append(Content.assemble(
-                (label.ljust(label_w), "$text-muted"),
-                (_fmt(ours, kind).rjust(value_w), "bold $text-success" if win == 1 else ""),
-                (_fmt(theirs, kind).rjust(value_w), "bold" if win == -1 else "")))
+            lines.append(
+                Content.assemble(
+                    (label.ljust(label_w), "$text-muted"),
+                    (_fmt(ours, kind).rjust(value_w), "bold $text-success" if win == 1 else ""),
+                    (_fmt(theirs, kind).rjust(value_w), "bold" if win == -1 else ""),
+                )
+            )
         if wide:
             lines.append(Content(""))
             lines += [Content(line) for line in trade_lines(metrics)]
@@ -80,12 +87,20 @@ def trade_lines(m: dict[str, Any]) -> list[str]:
     """Trade statistics in a few short lines."""
     lines = [f"Trades {m.get('trades', 0):,} closed, {m.get('open_trades', 0)} open"]
     if m.get("trades"):
-        lines += [(f"Win rate {_fmt(m['win_rate_pct'], 'pct_plain')} · profit factor "
-                   f"{_fmt(m['profit_factor'], 'ratio')}"),
-                  (f"Average {_fmt(m['avg_trade_pct'], 'pct')} over "
-                   f"{_fmt(m['avg_bars_held'], 'ratio')} bars"),
-                  (f"Best {_fmt(m['best_trade_pct'], 'pct')} · worst "
-                   f"{_fmt(m['worst_trade_pct'], 'pct')}")]
+        lines += [
+            (
+                f"Win rate {_fmt(m['win_rate_pct'], 'pct_plain')} · profit factor "
+                f"{_fmt(m['profit_factor'], 'ratio')}"
+            ),
+            (
+                f"Average {_fmt(m['avg_trade_pct'], 'pct')} over "
+                f"{_fmt(m['avg_bars_held'], 'ratio')} bars"
+            ),
+            (
+                f"Best {_fmt(m['best_trade_pct'], 'pct')} · worst "
+                f"{_fmt(m['worst_trade_pct'], 'pct')}"
+            ),
+        ]
     lines.append(f"In the market {_fmt(m.get('exposure_time_pct'), 'pct_plain')} of bars")
     return lines
 

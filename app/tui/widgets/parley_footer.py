@@ -56,16 +56,18 @@ def palette_width(key: KeyInfo | None) -> int:
     return 0 if key is None else len(key.key) + 1 + len(key.description) + 2
 
 
-def fit(keys: Sequence[KeyInfo], palette: KeyInfo | None, width: int, mode: str
-        ) -> tuple[bool, set[int]]:
+def fit(
+    keys: Sequence[KeyInfo], palette: KeyInfo | None, width: int, mode: str
+) -> tuple[bool, set[int]]:
     """(compact, indices of ``keys`` to hide) so that the rest fit in ``width`` cells."""
     hidden = {i for i, k in enumerate(keys) if k.action == f"switch_mode('{mode}')"}
     for compact in (False, True):
         if _used(keys, hidden, palette, compact) <= width:
             return compact, hidden
     order = [i for i in reversed(range(len(keys))) if keys[i].is_mode]
-    order += [i for i in reversed(range(len(keys)))
-              if not keys[i].is_mode and keys[i].action not in KEEP]
+    order += [
+        i for i in reversed(range(len(keys))) if not keys[i].is_mode and keys[i].action not in KEEP
+    ]
     for i in order[:-1]:  # the screen's first key always stays
         if i in hidden:
             continue
@@ -75,8 +77,7 @@ def fit(keys: Sequence[KeyInfo], palette: KeyInfo | None, width: int, mode: str
     return True, hidden
 
 
-def _used(keys: Sequence[KeyInfo], hidden: set[int], palette: KeyInfo | None,
-          compact: bool) -> int:
+def _used(keys: Sequence[KeyInfo], hidden: set[int], palette: KeyInfo | None, compact: bool) -> int:
     shown = sum(k.width(compact) for i, k in enumerate(keys) if i not in hidden)
     return shown + palette_width(palette)
 
@@ -90,14 +91,21 @@ class ParleyFooter(Footer):
 
     def compose(self) -> ComposeResult:
         widgets = list(super().compose())
-        keys = [w for w in widgets if isinstance(w, FooterKey)
-                and not w.has_class("-command-palette")]
-        palette = next((w for w in widgets if isinstance(w, FooterKey)
-                        and w.has_class("-command-palette")), None)
+        keys = [
+            w for w in widgets if isinstance(w, FooterKey) and not w.has_class("-command-palette")
+        ]
+        palette = next(
+            (w for w in widgets if isinstance(w, FooterKey) and w.has_class("-command-palette")),
+            None,
+        )
         width = self.size.width
         self._fitted_width = width
-        compact, hidden = fit([_info(k) for k in keys], _info(palette) if palette else None,
-                              width, str(getattr(self.app, "current_mode", "")))
+        compact, hidden = fit(
+            [_info(k) for k in keys],
+            _info(palette) if palette else None,
+            width,
+            str(getattr(self.app, "current_mode", "")),
+        )
         self.set_reactive(Footer.compact, compact)
         self.set_class(compact, "-compact", update=False)
         for i, widget in enumerate(keys):

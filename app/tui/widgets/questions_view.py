@@ -25,6 +25,10 @@ class QuestionsView(Static):
             parts += [Content.styled("· assumed ", "$foreground-muted"), assumption, "\n"]
         self.set_class(not parts, "-empty")
         self.border_title = ("Open questions" if questions else "") + (
-            " and assumptions" if questions and assumptions else
-            "Assumptions" if assumptions else "")
+            " and assumptions"
+            if questions and assumptions
+            else "Assumptions"
+            if assumptions
+            else ""
+        )
         self.update(Content.assemble(*parts).rstrip() if parts else "")

@@ -14,8 +14,9 @@ class ReadbackView(Static):
     ReadbackView.-empty { color: $text-muted; text-style: italic; }
     """
 
-    def __init__(self, placeholder: str = "The read-back appears here.", *,
-                 id: str | None = None) -> None:
+    def __init__(
+        self, placeholder: str = "The read-back appears here.", *, id: str | None = None
+    ) -> None:
         super().__init__(Content(placeholder), id=id, classes="-empty")
         self.placeholder = placeholder
 

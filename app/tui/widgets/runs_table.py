@@ -9,28 +9,54 @@ from collections.abc import Sequence
 from app.tui.runs import RunSummary
 from app.tui.widgets.keyed_table import Cell, KeyedTable
 
-STATUS_COLORS = {"running": "text-success", "paused": "text-warning", "created": "text-accent",
-                 "stopped": "foreground-muted", "finished": "text-primary",
-                 "failed": "text-error", "gone": "text-error"}
+STATUS_COLORS = {
+    "running": "text-success",
+    "paused": "text-warning",
+    "created": "text-accent",
+    "stopped": "foreground-muted",
+    "finished": "text-primary",
+    "failed": "text-error",
+    "gone": "text-error",
+}
 
 
 def run_cells(r: RunSummary) -> tuple[Cell | str, ...]:
     pnl_color = "text-success" if r.pnl > 0 else "text-error" if r.pnl < 0 else ""
     pnl = f"{r.pnl:+,.2f}" + ("" if r.pnl_marked else "*")
     broker = Cell(r.broker, "text-error" if r.broker == "alpaca-live" else "", bold=True)
-    return (r.id, r.name, Cell(r.status, STATUS_COLORS.get(r.status, "")),
-            Cell(pnl, pnl_color), str(len(r.positions)), broker, r.feed_label,
-            f"{r.bars_done:,}", r.last_bar, r.regime or "-", f"{r.orders}/{r.fills}",
-            Cell(", ".join(r.limits) or "-", "text-warning" if r.limits else ""))
+    return (
+        r.id,
+        r.name,
+        Cell(r.status, STATUS_COLORS.get(r.status, "")),
+        Cell(pnl, pnl_color),
+        str(len(r.positions)),
+        broker,
+        r.feed_label,
+        f"{r.bars_done:,}",
+        r.last_bar,
+        r.regime or "-",
+        f"{r.orders}/{r.fills}",
+        Cell(", ".join(r.limits) or "-", "text-warning" if r.limits else ""),
+    )
 
 
 class RunsTable(KeyedTable):
     """One row a run, keyed by run id."""
 
-    COLUMNS = (("Run", False, 11), ("Strategy", False, 20), ("Status", False, 8),
-               ("P&L", True, 12), ("Pos", True, 3), ("Broker", False, 12),
-               ("Feed", False, 34), ("Bars", True, 7), ("Last bar", False, 16),
-               ("Regime", False, 15), ("Ord/Fill", True, 11), ("Limits", False, 24))
+    COLUMNS = (
+        ("Run", False, 11),
+        ("Strategy", False, 20),
+        ("Status", False, 8),
+        ("P&L", True, 12),
+        ("Pos", True, 3),
+        ("Broker", False, 12),
+        ("Feed", False, 34),
+        ("Bars", True, 7),
+        ("Last bar", False, 16),
+        ("Regime", False, 15),
+        ("Ord/Fill", True, 11),
+        ("Limits", False, 24),
+    )
     """What a trader looks for first comes first: at 80 columns the run, its strategy,
     status, P&L, positions and broker are in view."""
 

@@ -41,8 +41,12 @@ class SpecTable(DataTable[Text]):
         colors = self.app.theme_variables
         for entry in entries:
             color = colors[_STATUS_COLOR.get(entry.status.split(" ")[0], "text-error")]
-            self.add_row(Text(entry.name), Text(entry.status, style=color),
-                         Text(entry.path.name), key=str(entry.path))
+            self.add_row(
+                Text(entry.name),
+                Text(entry.status, style=color),
+                Text(entry.path.name),
+                key=str(entry.path),
+            )
         paths = [entry.path for entry in entries]
         if keep is not None and keep.path in paths:
             self.move_cursor(row=paths.index(keep.path))

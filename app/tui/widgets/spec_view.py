@@ -13,8 +13,10 @@ def highlighted(text: str) -> Content:
     spans: list[Span] = []
     offset = 0
     for line in text.splitlines(keepends=True):
-        spans += [Span(offset + start, offset + end, content_style(kind))
-                  for start, end, kind in tokens(line.rstrip("\n"))]
+        spans += [
+            Span(offset + start, offset + end, content_style(kind))
+            for start, end, kind in tokens(line.rstrip("\n"))
+        ]
         offset += len(line)
     return Content(text.rstrip("\n"), spans=spans)
 

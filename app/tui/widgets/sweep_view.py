@@ -11,9 +11,11 @@ from textual.widgets import Static
 
 from app.tui.sweeps import SweepOutcome
 
-NO_SWEEP = ("No sweep yet. Give the spec parameters (param fast = 10 in 5..50 step 5, used "
-            "as sma(close, fast)), backtest it, then press s: every variant is run, with "
-            "walk-forward folds and the overfitting guards.")
+NO_SWEEP = (
+    "No sweep yet. Give the spec parameters (param fast = 10 in 5..50 step 5, used "
+    "as sma(close, fast)), backtest it, then press s: every variant is run, with "
+    "walk-forward folds and the overfitting guards."
+)
 
 
 class SweepView(VerticalScroll):
