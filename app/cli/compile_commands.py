@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from app.cli.text import output_path
 from app.compiler.conversation import Conversation, Reply
 from app.compiler.result import CompileResult, failure, open_questions, result_json
 from app.errors import ParleyError
@@ -160,15 +161,12 @@ def compiled_by(result: CompileResult) -> str:
 
 
 def _check_target(target: Path, force: bool) -> None:
-    if target.is_dir():
-        raise ParleyError(f"{target} is a folder", "pass a file name, e.g. strategies/my.strategy")
+    output_path(str(target), "-o", "my.strategy")  # a folder, a missing folder, no write permission
     if target.exists() and not force:
         raise ParleyError(
             f"{target} already exists; not overwriting it",
             "pass --force to replace it, or choose another file",
         )
-    if not target.parent.exists():
-        raise ParleyError(f"{target.parent} does not exist", "create the folder first")
 
 
 def _write(target: Path, text: str, force: bool) -> None:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from app.cli.text import seed as seed_arg
+from app.cli.text import cash_amount, seed as seed_arg
 from app.errors import ParleyError
 
 
@@ -120,7 +120,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         backend="ray" if args.address else args.backend,
         workers=args.workers,
         address=args.address,
-        cash=_cash(args.cash),
+        cash=cash_amount(args.cash),
         symbol_shards=args.symbol_shards,
         commission=parse_cost(args.commission, "commission"),
         slippage=parse_cost(args.slippage, "slippage"),
@@ -174,12 +174,6 @@ def _check_counts(args: argparse.Namespace) -> None:
             raise ParleyError(f"{flag} must be at least {low}, not {value}")
     if args.workers is not None and args.workers < 1:
         raise ParleyError(f"--workers must be at least 1, not {args.workers}")
-
-
-def _cash(text: str) -> float:
-    from app.cli.text import cash_amount
-
-    return cash_amount(text)
 
 
 def _date(value: str | None, flag: str) -> Any:

@@ -43,17 +43,24 @@ def cash_amount(text: str | float, flag: str = "--cash") -> float:
     return value
 
 
-def count(text: str) -> int:
-    """An argparse type: a whole number, 0 or more."""
+def _whole(text: str, low: int, high: int | None) -> int:
+    """``text`` as a whole number from ``low`` to ``high`` (no upper bound: None), for
+    argparse (its errors are argparse's)."""
     import argparse
 
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    if value < low or (high is not None and value > high):
+        bound = f"{low} or more" if high is None else f"from {low} to {high:,}"
+        raise argparse.ArgumentTypeError(f"must be {bound}, not {value}")
     return value
+
+
+def count(text: str) -> int:
+    """An argparse type: a whole number, 0 or more."""
+    return _whole(text, 0, None)
 
 
 def cash_arg(text: str) -> float:
@@ -68,7 +75,7 @@ def cash_arg(text: str) -> float:
         raise argparse.ArgumentTypeError(err.message) from None
 
 
-def output_path(text: str | None, flag: str) -> Path | None:
+def output_path(text: str | None, flag: str, example: str = "report.html") -> Path | None:
     """A file the command will write at its end, checked before the work starts, so a
     typo in its folder does not cost a long run and its result.
 
@@ -84,9 +91,7 @@ def output_path(text: str | None, flag: str) -> Path | None:
     path = Path(text).expanduser()
     folder = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
-        raise ParleyError(
-            f"{flag} {text}: that is a folder", f"name a file, like {path / 'report.html'}"
-        )
+        raise ParleyError(f"{flag} {text}: that is a folder", f"name a file, like {path / example}")
     if not folder.is_dir():
         raise ParleyError(
             f"{flag} {text}: the folder {folder} does not exist",
@@ -103,12 +108,4 @@ def output_path(text: str | None, flag: str) -> Path | None:
 def seed(text: str) -> int:
     """An argparse type for ``--seed``: a whole number from 0 to 4,294,000,000 (numpy's
     generators take 0 to 2**32 - 1; the layers' nulls add to it)."""
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 0 <= value <= 4_294_000_000:
-        raise argparse.ArgumentTypeError(f"must be from 0 to 4,294,000,000, not {value}")
-    return value
+    return _whole(text, 0, 4_294_000_000)

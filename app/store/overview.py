@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from app.execution.decision import DecisionRecord
 from app.store.convert import decision_of
@@ -125,25 +125,13 @@ def run_snapshot(store: Store, run_id: str, events: int = 50) -> RunSnapshot | N
         run = s.get(RunRow, run_id)
         if run is None:
             return None
-
-        def rows(table: Any, order: Any) -> list[Any]:
-            return list(s.exec(select(table).where(table.run_id == run_id).order_by(order)).all())
-
-        recent = list(
-            s.exec(
-                select(EventRow)
-                .where(EventRow.run_id == run_id)
-                .order_by(col(EventRow.id).desc())
-                .limit(events)
-            ).all()
-        )
         return RunSnapshot(
             run=run,
-            orders=rows(OrderRow, col(OrderRow.id)),
-            fills=rows(FillRow, col(FillRow.id)),
-            positions=rows(PositionRow, col(PositionRow.symbol)),
-            trades=rows(TradeRow, col(TradeRow.exit_time_ns)),
-            events=list(reversed(recent)),
+            orders=store.rows(OrderRow, run_id, session=s),
+            fills=store.rows(FillRow, run_id, session=s),
+            positions=store.rows(PositionRow, run_id, col(PositionRow.symbol), session=s),
+            trades=store.rows(TradeRow, run_id, col(TradeRow.exit_time_ns), session=s),
+            events=recent_rows(store, EventRow, run_id, limit=events, session=s),
         )
 
 
@@ -167,18 +155,26 @@ def positions_of(store: Store, run_ids: Sequence[str]) -> dict[str, list[Positio
 
 
 def recent_rows(
-    store: Store, table: Any, run_id: str, after_id: int = 0, limit: int = 200
+    store: Store,
+    table: Any,
+    run_id: str,
+    after_id: int = 0,
+    limit: int = 200,
+    session: Session | None = None,
 ) -> list[Any]:
     """A run's rows of ``table`` with an id above ``after_id``: the newest ``limit`` of
     them, oldest first. Fills, trades, decisions and events never change once written, so
-    a monitor asks only for what is new since the last row it holds."""
+    a monitor asks only for what is new since the last row it holds. In ``session`` when
+    given (one read of :meth:`Store.reading`)."""
+    q: Any = (
+        select(table)
+        .where(table.run_id == run_id, table.id > after_id)
+        .order_by(col(table.id).desc())
+        .limit(limit)
+    )
+    if session is not None:
+        return list(reversed(session.exec(q).all()))
     with store.session() as s:
-        q: Any = (
-            select(table)
-            .where(table.run_id == run_id, table.id > after_id)
-            .order_by(col(table.id).desc())
-            .limit(limit)
-        )
         return list(reversed(s.exec(q).all()))
 
 

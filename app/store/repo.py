@@ -260,10 +260,16 @@ class Store:
             return int(n or 0)
 
     # ----------------------------------------------------------------- reads
-    def rows(self, table: Any, run_id: str, order: Any = None) -> list[Any]:
+    def rows(
+        self, table: Any, run_id: str, order: Any = None, session: Session | None = None
+    ) -> list[Any]:
+        """A run's rows of ``table`` (by id unless ``order`` says), in ``session`` when
+        given (one read of :meth:`reading`), else in a session of their own."""
+        q: Any = select(table).where(table.run_id == run_id)
+        q = q.order_by(order if order is not None else table.id)
+        if session is not None:
+            return list(session.exec(q).all())
         with self.session() as s:
-            q: Any = select(table).where(table.run_id == run_id)
-            q = q.order_by(order if order is not None else table.id)
             return list(s.exec(q).all())
 
     def orders(self, run_id: str) -> list[OrderRow]:
