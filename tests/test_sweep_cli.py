@@ -146,6 +146,7 @@ def test_a_percent_parameter_reads_as_written(tmp_path: Path) -> None:
         (["--trials", "5", "--search", "grid"], "--trials sets the number of TPE trials"),
         (["--ray", "127.0.0.1:1"], "could not reach Ray at 127.0.0.1:1"),
         (["--symbol-shards", "-1"], "--symbol-shards must be at least 0"),
+        (["--html", "/nonexistent-folder/x.html"], "the folder /nonexistent-folder does not exist"),
     ],
 )
 def test_what_cannot_run_is_said_plainly(

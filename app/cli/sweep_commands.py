@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from app.cli.text import cash_amount, seed as seed_arg
+from app.cli.text import cash_amount, output_path, seed as seed_arg
 from app.errors import ParleyError
 
 
@@ -106,6 +106,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from app.sweep.space import grid_size
 
     _check_counts(args)
+    html = output_path(args.html, "--html")  # before the sweep: a typo must not cost its result
     search, trials = _search(args)
     spec = load_spec(args.file)
     dims = dimensions(spec, args.param)
@@ -142,8 +143,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     except ValueError as err:  # folds that do not fit the data, and the like
         raise ParleyError(str(err)) from None
     info = sys.stderr if args.json else sys.stdout
-    if args.html:
-        _write(Path(args.html), report.html_section(result), info)
+    if html is not None:
+        _write(html, report.html_section(result), info)
     if args.json:
         json.dump(report.to_dict(result), sys.stdout, indent=1)
         sys.stdout.write("\n")
